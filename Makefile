@@ -1,0 +1,85 @@
+# Eyrie — one GNU Makefile. `make` builds every image, `make run` boots the
+# default configuration in QEMU, `make test` runs everything CI checks,
+# `make bench` prints boot-time figures.
+
+BUILD   := build
+CC      := gcc
+HOSTCC  := gcc
+PYTHON  := python3
+WERROR  ?=
+# `make test` builds with -Werror (see the test target).
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wundef -Wvla -Wwrite-strings -Wno-unused-parameter \
+        $(WERROR)
+
+# Freestanding C11 for everything that runs on the machine.
+HV_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+        -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
+        -mcmodel=small -fno-builtin -fno-common -O2 -g $(WARN) -I. \
+        -MMD -MP
+HV_ASFLAGS := -D__ASSEMBLY__ -I. -g -MMD -MP
+HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size=0x1000 \
+        -z noexecstack -T linker.ld
+
+# The hypervisor: every C and asm file of the privileged folders except the
+# UEFI loader (a separate PE application) .
+HV_SRCS := $(wildcard boot/multiboot/*.c boot/multiboot/*.S boot/*.c \
+        arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/svm/*.c arch/x86_64/vmx/*.c kernel/*.c drivers/*.c vmm/*.c)
+HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS)) $(BUILD)/hv/font.o
+HV_ELF  := $(BUILD)/eyrie.elf
+
+.PHONY: all hv run test unit boot-test bench clean deps
+all: hv images
+
+hv: $(HV_ELF)
+
+deps:
+	@sh tools/deps.sh
+
+$(BUILD)/hv/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/hv/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+# The framebuffer console font comes from Debian's console-setup-linux at
+# build time (converted to C, never committed).
+FONT_PSF := /usr/share/consolefonts/Lat15-VGA16.psf.gz
+$(BUILD)/gen/font.c: tools/psf2c.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/psf2c.py $(FONT_PSF) $@
+$(BUILD)/hv/font.o: $(BUILD)/gen/font.c
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(HV_ELF): $(HV_OBJS) linker.ld
+	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) -lgcc
+	@$(PYTHON) tools/check_elf.py $@
+
+-include boot/efi/efi.mk
+-include tools/images.mk
+include tests/unit/unit.mk
+-include tests/boot/boot.mk
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/run.py
+
+test: deps
+	@$(MAKE) --no-print-directory clean-objs
+	@$(MAKE) --no-print-directory WERROR=-Werror all unit-bins
+	@$(PYTHON) tests/run_all.py
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/bench.py
+
+clean-objs:
+	rm -rf $(BUILD)/hv $(BUILD)/efi $(BUILD)/unit
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

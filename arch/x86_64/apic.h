@@ -1,0 +1,30 @@
+/* Local APIC (xAPIC or x2APIC), IOAPICs, and the legacy 8259 PICs. */
+#ifndef EYRIE_ARCH_APIC_H
+#define EYRIE_ARCH_APIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Masks both 8259s (after moving them off the exception vectors). */
+void pic_disable(void);
+
+/* Enables this CPU's local APIC at the MADT address (x2APIC mode when the
+ * firmware left it on). */
+void lapic_init(uint64_t phys);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+bool lapic_x2apic(void);
+/* Timer: divide by 16; one-shot count or periodic. */
+void lapic_timer_start(uint8_t vector, uint32_t count, bool periodic);
+void lapic_timer_stop(void);
+uint32_t lapic_timer_current(void);
+
+/* Registers an IOAPIC from the MADT; masks all its inputs. */
+int ioapic_add(uint8_t id, uint64_t phys, uint32_t gsi_base);
+/* Routes a GSI to vector on the CPU with LAPIC id dest, unmasked. */
+int ioapic_route(uint32_t gsi, uint8_t vector, bool active_low, bool level, uint32_t dest);
+unsigned ioapic_count(void);
+/* Describes IOAPIC i for `info`; false past the last. */
+bool ioapic_describe(unsigned i, uint8_t *id, uint64_t *phys, uint32_t *gsi_base, uint32_t *pins);
+
+#endif

@@ -1,0 +1,23 @@
+/* The hypervisor's own page tables: an identity map with W^X and NX. */
+#ifndef EYRIE_ARCH_PAGING_H
+#define EYRIE_ARCH_PAGING_H
+
+#include "boot/boot_info.h"
+#include <stddef.h>
+
+enum cache_mode { CACHE_WB, CACHE_WC, CACHE_UC };
+
+/* Maps every range of the boot memory map read/write and never executable,
+ * the image's text read-only + executable, its rodata read-only, its data
+ * read/write; page 0 stays unmapped to catch NULL. Switches to it. */
+void paging_init(const struct boot_info *bi);
+/* Identity-maps a device range with the given caching; returns the pointer
+ * or NULL. */
+void *ioremap(uint64_t phys, size_t size, enum cache_mode mode);
+/* Returns a pointer to firmware data (ACPI tables...) at phys, mapping any
+ * page not yet mapped read-only; NULL past the physical address width. */
+const void *paging_map_firmware(uint64_t phys, size_t len);
+/* Page-table pages in use (for `mem`). */
+unsigned long paging_tables(void);
+
+#endif

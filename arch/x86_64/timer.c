@@ -1,0 +1,93 @@
+/* TSC and LAPIC timer calibration and the tick (see timer.h). */
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/traps.h"
+#include "kernel/log.h"
+
+#define PM_HZ  3579545u
+#define PIT_HZ 1193182u
+#define CAL_MS 10u
+
+static struct timer_info info;
+static volatile uint64_t ticks;
+static uint64_t tsc_start;
+
+/* Waits CAL_MS on the PM timer (24 or 32 bits wide). */
+static void wait_pm(uint16_t port, bool wide)
+{
+	uint32_t mask = wide ? 0xffffffffu : 0xffffffu;
+	uint32_t start = inl(port) & mask, want = PM_HZ / 1000 * CAL_MS;
+
+	while (((inl(port) - start) & mask) < want)
+		pause();
+}
+
+/* Waits CAL_MS with PIT channel 2 in mode 0, polling its output bit. */
+static void wait_pit(void)
+{
+	uint16_t count = PIT_HZ / 1000 * CAL_MS;
+
+	outb(0x61, (inb(0x61) & ~0x02) | 0x01); /* gate on, speaker off */
+	outb(0x43, 0xb0);                        /* ch2, lo/hi, mode 0 */
+	outb(0x42, count & 0xff);
+	outb(0x42, count >> 8);
+	for (uint32_t spin = 0; !(inb(0x61) & 0x20) && spin < 100000000u; spin++)
+		pause();
+}
+
+static void tick(struct trap_frame *f)
+{
+	ticks++;
+	lapic_eoi();
+}
+
+void timer_init(uint16_t pm_port, bool pm_32bit)
+{
+	info.reference = pm_port ? "ACPI PM timer" : "PIT";
+	lapic_timer_start(VEC_TIMER, 0xffffffffu, false);
+	/* Masked one-shot: counts down without interrupting. */
+	uint64_t t0 = rdtsc();
+	uint32_t l0 = lapic_timer_current();
+	if (pm_port)
+		wait_pm(pm_port, pm_32bit);
+	else
+		wait_pit();
+	uint32_t l1 = lapic_timer_current();
+	uint64_t t1 = rdtsc();
+	lapic_timer_stop();
+
+	info.tsc_hz = (t1 - t0) * (1000 / CAL_MS);
+	info.lapic_hz = (uint64_t)(l0 - l1) * (1000 / CAL_MS);
+	tsc_start = t1;
+	irq_register(VEC_TIMER, tick);
+	if (info.lapic_hz < TIMER_HZ)
+		panic("timer: LAPIC timer calibration failed (%lu Hz)", info.lapic_hz);
+	lapic_timer_start(VEC_TIMER, (uint32_t)(info.lapic_hz / TIMER_HZ), true);
+	pr_info("timer: TSC %lu.%03lu MHz, LAPIC timer %lu kHz (calibrated on %s), tick %u Hz\n",
+		info.tsc_hz / 1000000, info.tsc_hz / 1000 % 1000, info.lapic_hz / 1000,
+		info.reference, TIMER_HZ);
+}
+
+const struct timer_info *timer_info(void)
+{
+	return &info;
+}
+
+uint64_t timer_ticks(void)
+{
+	return ticks;
+}
+
+uint64_t timer_uptime_ms(void)
+{
+	return info.tsc_hz ? (rdtsc() - tsc_start) / (info.tsc_hz / 1000) : 0;
+}
+
+void timer_udelay(uint64_t us)
+{
+	uint64_t end = rdtsc() + info.tsc_hz / 1000000 * us;
+
+	while (rdtsc() < end)
+		pause();
+}

@@ -1,0 +1,26 @@
+/* Time: the TSC and local APIC timer, calibrated at boot; a periodic tick. */
+#ifndef EYRIE_ARCH_TIMER_H
+#define EYRIE_ARCH_TIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TIMER_HZ 100
+
+struct timer_info {
+	uint64_t tsc_hz;
+	uint64_t lapic_hz;       /* timer input clock after the divide-by-16 */
+	const char *reference;   /* "ACPI PM timer" or "PIT" */
+};
+
+/* Calibrates against the ACPI PM timer when pm_port != 0, else the PIT,
+ * and starts the periodic tick. Interrupts must still be off. */
+void timer_init(uint16_t pm_port, bool pm_32bit);
+const struct timer_info *timer_info(void);
+uint64_t timer_ticks(void);
+/* Milliseconds since timer_init, from the TSC. */
+uint64_t timer_uptime_ms(void);
+/* Busy-waits (TSC based); works with interrupts off. */
+void timer_udelay(uint64_t us);
+
+#endif

@@ -1,0 +1,27 @@
+/* Descriptor tables, exception handling and interrupt vectors. */
+#ifndef EYRIE_ARCH_TRAPS_H
+#define EYRIE_ARCH_TRAPS_H
+
+#include <stdint.h>
+
+/* Saved by the trap stubs (traps.S); the layout is fixed by them. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+#define VEC_TIMER    0x20
+#define VEC_IRQ_BASE 0x30 /* GSI n -> vector VEC_IRQ_BASE + n */
+#define VEC_SPURIOUS 0xff
+
+typedef void (*irq_handler_t)(struct trap_frame *f);
+
+/* Loads the GDT (with a TSS and IST stacks) and the IDT on this CPU. */
+void traps_init(void);
+void irq_register(uint8_t vector, irq_handler_t fn);
+/* Prints a frame-pointer backtrace starting at rbp. */
+void backtrace_print(uint64_t rbp);
+
+#endif

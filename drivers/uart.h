@@ -1,0 +1,22 @@
+/* 16550 UART: polled output, interrupt-driven input into a ring buffer. */
+#ifndef EYRIE_DRIVERS_UART_H
+#define EYRIE_DRIVERS_UART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define COM1_PORT 0x3f8
+#define COM1_IRQ  4
+
+/* Programs 115200 8N1 with FIFOs and registers the UART as a console sink.
+ * Returns false (and registers nothing) when no UART answers at the port. */
+bool uart_init(uint16_t port);
+/* Enables the receive interrupt; the caller routes the IRQ to uart_irq. */
+void uart_enable_rx_irq(void);
+void uart_irq(void);
+/* Next received byte, or -1 when none is waiting. */
+int uart_getc(void);
+/* Bytes dropped because the receive ring was full. */
+uint64_t uart_rx_overruns(void);
+
+#endif

@@ -1,0 +1,166 @@
+/* Bitmap frame allocator (see kernel/frames.h). */
+#include "kernel/frames.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+
+#include <stdbool.h>
+
+static bool test(const struct frame_alloc *fa, uint64_t i)
+{
+	return (fa->bitmap[i / 64] >> (i % 64)) & 1;
+}
+
+static void set(struct frame_alloc *fa, uint64_t i, bool v)
+{
+	if (v)
+		fa->bitmap[i / 64] |= 1ull << (i % 64);
+	else
+		fa->bitmap[i / 64] &= ~(1ull << (i % 64));
+}
+
+size_t frames_bitmap_bytes(uint64_t npfns)
+{
+	return (size_t)((npfns + 63) / 64 * 8);
+}
+
+void frames_init(struct frame_alloc *fa, uint64_t *bitmap, uint64_t base_pfn,
+		 uint64_t npfns)
+{
+	memset(fa, 0, sizeof(*fa));
+	fa->bitmap = bitmap;
+	fa->base_pfn = base_pfn;
+	fa->npfns = npfns;
+	memset(bitmap, 0, frames_bitmap_bytes(npfns));
+}
+
+/* Clips [pfn, pfn+count) to the covered range; returns false if empty. */
+static bool clip(const struct frame_alloc *fa, uint64_t pfn, uint64_t count,
+		 uint64_t *first, uint64_t *end)
+{
+	uint64_t lo = pfn, hi = pfn + count;
+
+	if (hi < lo)
+		hi = UINT64_MAX;
+	if (lo < fa->base_pfn)
+		lo = fa->base_pfn;
+	if (hi > fa->base_pfn + fa->npfns)
+		hi = fa->base_pfn + fa->npfns;
+	*first = lo - fa->base_pfn;
+	*end = hi - fa->base_pfn;
+	return lo < hi;
+}
+
+void frames_add(struct frame_alloc *fa, uint64_t pfn, uint64_t count)
+{
+	uint64_t i, end;
+
+	if (!clip(fa, pfn, count, &i, &end))
+		return;
+	for (; i < end; i++)
+		if (!test(fa, i)) {
+			set(fa, i, true);
+			fa->total++;
+			fa->free++;
+		}
+}
+
+void frames_reserve(struct frame_alloc *fa, uint64_t pfn, uint64_t count)
+{
+	uint64_t i, end;
+
+	if (!clip(fa, pfn, count, &i, &end))
+		return;
+	for (; i < end; i++)
+		if (test(fa, i)) {
+			set(fa, i, false);
+			fa->total--;
+			fa->free--;
+		}
+}
+
+/* Length of the run of free frames starting at i, up to max. */
+static uint64_t free_run(const struct frame_alloc *fa, uint64_t i, uint64_t max)
+{
+	uint64_t n = 0;
+
+	while (n < max && i + n < fa->npfns && test(fa, i + n))
+		n++;
+	return n;
+}
+
+static bool search(struct frame_alloc *fa, uint64_t from, uint64_t to,
+		   uint64_t count, uint64_t align, uint64_t *found)
+{
+	uint64_t i = from;
+
+	while (i + count <= to) {
+		uint64_t pfn = fa->base_pfn + i;
+		if (pfn & (align - 1)) {
+			i += align - (pfn & (align - 1));
+			continue;
+		}
+		/* Skip whole empty bitmap words quickly. */
+		if (!(i % 64) && !fa->bitmap[i / 64]) {
+			i += 64;
+			continue;
+		}
+		uint64_t run = free_run(fa, i, count);
+		if (run == count) {
+			*found = i;
+			return true;
+		}
+		i += run + 1;
+	}
+	return false;
+}
+
+int frames_alloc(struct frame_alloc *fa, uint64_t count, uint64_t align,
+		 enum frame_owner owner, uint64_t *pfn)
+{
+	uint64_t i;
+
+	if (!count || !align || (align & (align - 1)) || owner >= FRAME_OWNERS)
+		return -EINVAL;
+	if (count > fa->free ||
+	    (!search(fa, fa->hint, fa->npfns, count, align, &i) &&
+	     !search(fa, 0, fa->npfns, count, align, &i))) {
+		fa->failures++;
+		return -ENOMEM;
+	}
+	for (uint64_t k = 0; k < count; k++)
+		set(fa, i + k, false);
+	fa->free -= count;
+	fa->used[owner] += count;
+	fa->allocs++;
+	fa->hint = count == 1 ? i + 1 : fa->hint;
+	*pfn = fa->base_pfn + i;
+	return 0;
+}
+
+int frames_free(struct frame_alloc *fa, uint64_t pfn, uint64_t count,
+		enum frame_owner owner)
+{
+	if (owner >= FRAME_OWNERS || !count || pfn < fa->base_pfn ||
+	    pfn + count > fa->base_pfn + fa->npfns || pfn + count < pfn ||
+	    fa->used[owner] < count)
+		return -EINVAL;
+	uint64_t i = pfn - fa->base_pfn;
+	for (uint64_t k = 0; k < count; k++)
+		if (test(fa, i + k))
+			return -EINVAL;
+	for (uint64_t k = 0; k < count; k++)
+		set(fa, i + k, true);
+	fa->free += count;
+	fa->used[owner] -= count;
+	fa->frees++;
+	if (i < fa->hint)
+		fa->hint = i;
+	return 0;
+}
+
+const char *frame_owner_name(enum frame_owner o)
+{
+	static const char *const names[FRAME_OWNERS] = { "pagetable", "heap", "other" };
+
+	return o < FRAME_OWNERS ? names[o] : "?";
+}

@@ -1,0 +1,51 @@
+/*
+ * Physical frame allocator: a bitmap over the page frames of the machine
+ * (1 = free), with accounting by owner. Pure and host-tested; kernel/mm.c
+ * sets it up from the boot memory map.
+ */
+#ifndef EYRIE_KERNEL_FRAMES_H
+#define EYRIE_KERNEL_FRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FRAME_SHIFT 12
+#define FRAME_SIZE  (1ull << FRAME_SHIFT)
+
+enum frame_owner {
+	FRAME_PAGETABLE, /* the hypervisor's page tables */
+	FRAME_HEAP,      /* the hypervisor heap */
+	FRAME_OTHER,     /* anything else the hypervisor took */
+	FRAME_OWNERS
+};
+
+struct frame_alloc {
+	uint64_t *bitmap;
+	uint64_t base_pfn, npfns; /* frames [base_pfn, base_pfn + npfns) */
+	uint64_t total;           /* frames handed to the allocator */
+	uint64_t free;
+	uint64_t used[FRAME_OWNERS];
+	uint64_t hint;            /* search starts here (index) */
+	uint64_t allocs, frees, failures;
+};
+
+/* Bytes of bitmap needed for npfns frames. */
+size_t frames_bitmap_bytes(uint64_t npfns);
+/* Starts with every frame unavailable. */
+void frames_init(struct frame_alloc *fa, uint64_t *bitmap, uint64_t base_pfn,
+		 uint64_t npfns);
+/* Adds frames to the pool (those outside the covered range are ignored). */
+void frames_add(struct frame_alloc *fa, uint64_t pfn, uint64_t count);
+/* Takes frames out of the pool for good (image, modules, firmware data). */
+void frames_reserve(struct frame_alloc *fa, uint64_t pfn, uint64_t count);
+/* Allocates count contiguous frames whose first pfn is a multiple of align
+ * (a power of two, in frames). Returns 0 and *pfn, or -ENOMEM / -EINVAL. */
+int frames_alloc(struct frame_alloc *fa, uint64_t count, uint64_t align,
+		 enum frame_owner owner, uint64_t *pfn);
+/* Returns frames; -EINVAL (and nothing changes) if any of them is not
+ * allocated or outside the range — a double free is caught, not absorbed. */
+int frames_free(struct frame_alloc *fa, uint64_t pfn, uint64_t count,
+		enum frame_owner owner);
+const char *frame_owner_name(enum frame_owner o);
+
+#endif

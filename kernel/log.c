@@ -1,0 +1,83 @@
+/* Console sinks, printk and leveled logging (see kernel/log.h). */
+#include "kernel/log.h"
+#include "kernel/string.h"
+
+static struct console_sink *sinks;
+static enum log_level level = LOG_INFO;
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+void console_register(struct console_sink *sink)
+{
+	struct console_sink **p = &sinks;
+
+	while (*p)
+		p = &(*p)->next;
+	sink->next = NULL;
+	*p = sink;
+}
+
+static void console_write(const char *s, size_t n)
+{
+	for (struct console_sink *k = sinks; k; k = k->next)
+		k->write(s, n);
+}
+
+static void vprintk(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t p = prefix ? str_copy(buf, prefix, sizeof(buf)) : 0;
+	int n = vsnprintf(buf + p, sizeof(buf) - p, fmt, ap);
+	size_t len = p + (size_t)n;
+
+	if (len >= sizeof(buf)) { /* truncated: mark it, keep the newline */
+		len = sizeof(buf) - 1;
+		memcpy(buf + len - 4, "...\n", 4);
+	}
+	console_write(buf, len);
+}
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	static const char *const prefix[] = { "[error] ",
+					     "[warn] ", "", "[debug] " };
+	va_list ap;
+
+	if (lvl > level)
+		return;
+	va_start(ap, fmt);
+	vprintk(prefix[lvl], fmt, ap);
+	va_end(ap);
+}
+
+void log_set_level(enum log_level lvl)
+{
+	level = lvl;
+}
+
+enum log_level log_get_level(void)
+{
+	return level;
+}
+
+const char *log_level_name(enum log_level lvl)
+{
+	return (unsigned)lvl < 4 ? level_names[lvl] : "?";
+}
+
+int log_level_parse(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(name, level_names[i]))
+			return i;
+	return -1;
+}

@@ -1,0 +1,44 @@
+/*
+ * Leveled logging and formatted output. Every line goes to all console sinks
+ * (UART, framebuffer text). Formats: %d %i %u %x %X %p %s %c %%, with the
+ * flags '-', '0', a width, and the length modifiers l, ll, z.
+ */
+#ifndef EYRIE_KERNEL_LOG_H
+#define EYRIE_KERNEL_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Unconditional console output (the shell's answers). */
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void log_set_level(enum log_level lvl);
+enum log_level log_get_level(void);
+const char *log_level_name(enum log_level lvl);
+/* Parses "error"/"warn"/"info"/"debug"; returns -1 when unknown. */
+int log_level_parse(const char *name);
+
+/* A console sink receives every byte printed. */
+struct console_sink {
+	void (*write)(const char *s, size_t n);
+	struct console_sink *next;
+};
+void console_register(struct console_sink *sink);
+
+#define pr_err(...)   log_msg(LOG_ERROR, __VA_ARGS__)
+#define pr_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/* Prints the message with a backtrace and stops this CPU for good. */
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,26 @@
+/* The hypervisor's physical memory: frames from the boot map, and the heap. */
+#ifndef EYRIE_KERNEL_MM_H
+#define EYRIE_KERNEL_MM_H
+
+#include "boot/boot_info.h"
+#include "kernel/frames.h"
+#include "kernel/heap.h"
+
+/* Memory is identity-mapped: a physical address is its virtual address. */
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)pa; }
+static inline uint64_t virt_to_phys(const void *va) { return (uint64_t)(uintptr_t)va; }
+
+/* Builds the frame allocator from the boot memory map: every usable range
+ * except the first MiB, the hypervisor image and the boot modules. */
+void mm_init(const struct boot_info *bi);
+/* One zeroed 4 KiB frame; returns its physical address or 0. */
+uint64_t frame_get(enum frame_owner owner);
+void frame_put(uint64_t pa, enum frame_owner owner);
+/* count contiguous frames aligned to align frames; 0 on failure. */
+uint64_t frames_get(uint64_t count, uint64_t align, enum frame_owner owner);
+void frames_put(uint64_t pa, uint64_t count, enum frame_owner owner);
+
+const struct frame_alloc *mm_frames(void);
+const struct heap *mm_heap(void);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * Hypervisor options: "key=value" words from the boot command line, then
+ * the lines of every boot module whose name ends in ".conf" ('#' starts a
+ * comment), later ones overriding earlier ones. Parsing is pure.
+ */
+#ifndef EYRIE_KERNEL_OPTIONS_H
+#define EYRIE_KERNEL_OPTIONS_H
+
+#include <stddef.h>
+
+#define OPT_KEY_MAX 32
+#define OPT_VAL_MAX 96
+
+/* Reads the next option from [*p, end): skips blanks, newlines and
+ * comments; returns 1 with key/value (value "" when there is no '='),
+ * 0 at the end, or -EINVAL for an over-long or malformed word (which is
+ * skipped, so the caller can go on). */
+int opt_next(const char **p, const char *end, char *key, char *val);
+
+#endif

@@ -1,0 +1,100 @@
+/* The debug shell's loop and command table (see shell.h). */
+#include "kernel/shell.h"
+#include "kernel/errno.h"
+#include "kernel/lineedit.h"
+#include "kernel/log.h"
+#include "kernel/string.h"
+#include "arch/x86_64/cpu.h"
+#include "drivers/uart.h"
+
+extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
+
+int shell_split(char *line, char **argv, int max)
+{
+	int argc = 0;
+
+	for (char *p = line; *p;) {
+		while (*p == ' ')
+			*p++ = 0;
+		if (!*p)
+			break;
+		if (argc == max)
+			return -E2BIG;
+		argv[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return argc;
+}
+
+int shell_exec(char *line)
+{
+	char *argv[SHELL_MAX_ARGS];
+	int argc = shell_split(line, argv, SHELL_MAX_ARGS);
+
+	if (argc < 0) {
+		printk("error: too many arguments (max %d)\n", SHELL_MAX_ARGS - 1);
+		return argc;
+	}
+	if (!argc)
+		return 0;
+	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+		if (!strcmp(c->name, argv[0]))
+			return c->run(argc, argv);
+	printk("error: unknown command '%.32s' (try 'help')\n", argv[0]);
+	return -ENOENT;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	printk("commands:\n");
+	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++) {
+		char left[32];
+		snprintf(left, sizeof(left), "%s %s", c->name, c->usage);
+		printk("  %-18s %s\n", left, c->help);
+	}
+	return 0;
+}
+SHELL_COMMAND(help, "", "list the commands", cmd_help);
+
+static int next_byte(void)
+{
+	int c;
+
+	while ((c = uart_getc()) < 0) {
+		/* Sleep until the next interrupt (UART input or the tick). */
+		sti_hlt();
+	}
+	return c;
+}
+
+_Noreturn void shell_run(void)
+{
+	static struct lineedit le;
+	static char echo[LINE_ECHO_MAX];
+	size_t n;
+
+	le_init(&le);
+	printk("%s", SHELL_PROMPT);
+	for (;;) {
+		enum le_result r = le_feed(&le, (unsigned char)next_byte(), echo, &n);
+		if (n)
+			printk("%.*s", (int)n, echo);
+		switch (r) {
+		case LE_NONE:
+			continue;
+		case LE_LINE:
+			shell_exec(le.line);
+			break;
+		case LE_TOO_LONG:
+			printk("error: line too long (max %d characters), ignored\n", LINE_MAX);
+			break;
+		case LE_BINARY:
+			printk("error: non-printable bytes in the line, ignored\n");
+			break;
+		case LE_CANCEL:
+			break;
+		}
+		printk("%s", SHELL_PROMPT);
+	}
+}

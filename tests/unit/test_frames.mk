@@ -1,0 +1,1 @@
+test_frames_SRCS := kernel/frames.c

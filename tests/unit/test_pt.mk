@@ -1,0 +1,1 @@
+test_pt_SRCS := kernel/pt.c
