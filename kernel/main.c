@@ -153,10 +153,7 @@ _Noreturn void kmain(const struct boot_info *bi)
 	paging_init(bi);
 	if (bi->fb.addr && fb_enabled) {
 		void *fb = ioremap(bi->fb.addr, (size_t)bi->fb.pitch * bi->fb.height, CACHE_WC);
-		if (fb) {
-			fbcon_init(fb, &bi->fb);
-			s->fb_console = true;
-		}
+		s->fb_console = fb && !fbcon_init(fb, &bi->fb);
 	}
 	acpi_setup(s);
 	interrupts_setup(s);

@@ -1,0 +1,236 @@
+/*
+ * Building struct boot_info: memory map normalization and module records.
+ */
+#include "boot/bootinfo.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+
+void bootinfo_init(struct boot_info *bi, enum boot_source src)
+{
+	memset(bi, 0, sizeof(*bi));
+	bi->magic = BOOT_INFO_MAGIC;
+	bi->version = BOOT_INFO_VERSION;
+	bi->source = (uint32_t)src;
+}
+
+/* Higher rank wins an overlap. Types of equal restrictiveness still get
+ * distinct ranks so the result does not depend on input order. */
+static int mem_rank(uint32_t type)
+{
+	switch (type) {
+	case BOOT_MEM_USABLE:   return 1;
+	case BOOT_MEM_LOADED:   return 2;
+	case BOOT_MEM_ACPI:     return 3;
+	case BOOT_MEM_ACPI_NVS: return 4;
+	case BOOT_MEM_RESERVED: return 5;
+	case BOOT_MEM_MMIO:     return 6;
+	case BOOT_MEM_FIRMWARE: return 7;
+	case BOOT_MEM_BAD:      return 8;
+	default:                return 5;
+	}
+}
+
+static uint64_t mem_end(const struct boot_mem_range *r)
+{
+	return r->base + r->length;
+}
+
+static void mem_remove(struct boot_info *bi, uint32_t i)
+{
+	memmove(&bi->mem[i], &bi->mem[i + 1],
+		(bi->nr_mem - i - 1) * sizeof(bi->mem[0]));
+	bi->nr_mem--;
+}
+
+/* Moves entry i towards the end until the order by base holds again. */
+static void mem_sift_up(struct boot_info *bi, uint32_t i)
+{
+	while (i + 1 < bi->nr_mem && bi->mem[i + 1].base < bi->mem[i].base) {
+		struct boot_mem_range t = bi->mem[i];
+		bi->mem[i] = bi->mem[i + 1];
+		bi->mem[i + 1] = t;
+		i++;
+	}
+}
+
+/* Inserts keeping the order by base, searching from index `from`. */
+static int mem_insert(struct boot_info *bi, uint32_t from, uint64_t base,
+		      uint64_t len, uint32_t type)
+{
+	uint32_t i = from;
+
+	if (bi->nr_mem >= BOOT_MAX_MEM)
+		return -ENOSPC;
+	while (i < bi->nr_mem && bi->mem[i].base <= base)
+		i++;
+	memmove(&bi->mem[i + 1], &bi->mem[i],
+		(bi->nr_mem - i) * sizeof(bi->mem[0]));
+	bi->mem[i] = (struct boot_mem_range){ base, len, type, 0 };
+	bi->nr_mem++;
+	return 0;
+}
+
+static void mem_sort(struct boot_info *bi)
+{
+	/* Insertion sort: firmware maps are short and nearly sorted. */
+	for (uint32_t i = 1; i < bi->nr_mem; i++) {
+		struct boot_mem_range t = bi->mem[i];
+		uint32_t j = i;
+		while (j > 0 && bi->mem[j - 1].base > t.base) {
+			bi->mem[j] = bi->mem[j - 1];
+			j--;
+		}
+		bi->mem[j] = t;
+	}
+}
+
+/*
+ * Resolves entries i and i + 1 (sorted, they touch or overlap). Returns the
+ * index to examine next, and sets *full when a split did not fit.
+ */
+static uint32_t mem_resolve(struct boot_info *bi, uint32_t i, int *full)
+{
+	struct boot_mem_range *a = &bi->mem[i], *b = &bi->mem[i + 1];
+	uint64_t aend = mem_end(a), bend = mem_end(b);
+
+	if (a->type == b->type) {
+		if (bend > aend)
+			a->length = bend - a->base;
+		mem_remove(bi, i + 1);
+		return i;
+	}
+	if (mem_rank(a->type) > mem_rank(b->type)) {
+		if (bend <= aend) {
+			mem_remove(bi, i + 1);
+		} else {
+			b->base = aend;
+			b->length = bend - aend;
+			mem_sift_up(bi, i + 1);
+		}
+		return i;
+	}
+	/* b wins: a keeps what lies before b, and what lies after b. */
+	if (aend > bend) {
+		uint32_t atype = a->type;
+		if (mem_insert(bi, i + 2, bend, aend - bend, atype) < 0) {
+			/* No room for the tail: cover it by b's type. */
+			*full = 1;
+			a = &bi->mem[i];
+			b = &bi->mem[i + 1];
+			b->length = aend - b->base;
+		}
+		a = &bi->mem[i];
+	}
+	a->length = bi->mem[i + 1].base - a->base;
+	if (a->length == 0) {
+		mem_remove(bi, i);
+		return i > 0 ? i - 1 : 0;
+	}
+	return i;
+}
+
+int bootinfo_normalize(struct boot_info *bi)
+{
+	int full = 0;
+	uint32_t i;
+
+	for (i = 0; i < bi->nr_mem;) {
+		if (bi->mem[i].length == 0)
+			mem_remove(bi, i);
+		else
+			i++;
+	}
+	mem_sort(bi);
+	i = 0;
+	while (i + 1 < bi->nr_mem) {
+		const struct boot_mem_range *a = &bi->mem[i], *b = &bi->mem[i + 1];
+		uint64_t aend = mem_end(a);
+
+		if (b->base > aend || (b->base == aend && a->type != b->type)) {
+			i++;
+			continue;
+		}
+		i = mem_resolve(bi, i, &full);
+	}
+	return full ? -ENOSPC : 0;
+}
+
+int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len,
+		     uint32_t type)
+{
+	if (len == 0)
+		return 0;
+	if (len > UINT64_MAX - base)
+		len = UINT64_MAX - base;
+	if (mem_rank(type) == 5 && type != BOOT_MEM_RESERVED)
+		type = BOOT_MEM_RESERVED;
+	if (bi->nr_mem >= BOOT_MAX_MEM) {
+		bootinfo_normalize(bi);
+		if (bi->nr_mem >= BOOT_MAX_MEM)
+			return -ENOSPC;
+	}
+	bi->mem[bi->nr_mem++] = (struct boot_mem_range){ base, len, type, 0 };
+	return 0;
+}
+
+int bootinfo_add_loaded(struct boot_info *bi, uint64_t base, uint64_t len)
+{
+	uint64_t start = base & ~0xfffull, end;
+
+	if (len == 0)
+		return 0;
+	end = len > UINT64_MAX - base ? UINT64_MAX : base + len;
+	if (end <= UINT64_MAX - 0xfff)
+		end = (end + 0xfff) & ~0xfffull;
+	return bootinfo_add_mem(bi, start, end - start, BOOT_MEM_LOADED);
+}
+
+void bootinfo_copy_str(char *dst, size_t dstlen, const char *src,
+		       size_t srclen)
+{
+	size_t n = 0;
+
+	if (dstlen == 0)
+		return;
+	if (src) {
+		while (n < srclen && n + 1 < dstlen && src[n] != '\0') {
+			dst[n] = src[n];
+			n++;
+		}
+	}
+	dst[n] = '\0';
+}
+
+void bootinfo_module_name(char *dst, size_t dstlen, const char *src,
+			  size_t srclen)
+{
+	size_t start = 0, end = 0;
+
+	if (!src) {
+		bootinfo_copy_str(dst, dstlen, "", 1);
+		return;
+	}
+	while (start < srclen && src[start] == ' ')
+		start++;
+	end = start;
+	while (end < srclen && src[end] != '\0' && src[end] != ' ') {
+		if (src[end] == '/')
+			start = end + 1;
+		end++;
+	}
+	bootinfo_copy_str(dst, dstlen, src + start, end - start);
+}
+
+int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
+			const char *name)
+{
+	struct boot_module *m;
+
+	if (bi->nr_modules >= BOOT_MAX_MODULES)
+		return -ENOSPC;
+	m = &bi->modules[bi->nr_modules++];
+	m->start = start;
+	m->size = size;
+	bootinfo_copy_str(m->name, sizeof(m->name), name, BOOT_NAME_LEN);
+	return 0;
+}

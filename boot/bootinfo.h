@@ -1,0 +1,74 @@
+/*
+ * Helpers that build a struct boot_info (boot/boot_info.h). Pure code: no
+ * arch includes, used by the multiboot parsers in the hypervisor, by the
+ * UEFI loader and by host unit tests alike.
+ */
+#ifndef EYRIE_BOOT_BOOTINFO_H
+#define EYRIE_BOOT_BOOTINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot/boot_info.h"
+
+/*
+ * Physical-memory accessor used by every pure parser: returns a pointer
+ * through which [phys, phys + len) can be read, or NULL when that range is
+ * not accessible. The hypervisor identity-maps memory, so its accessor
+ * returns (const void *)phys after a range check; host tests map into a
+ * buffer. Parsers read only through pointers returned for the exact range,
+ * and may keep using a returned pointer until the parse call returns (so
+ * a single reused mapping window would not do).
+ */
+typedef const void *(*phys_map_fn)(uint64_t phys, size_t len);
+
+/* Zeroes *bi and sets magic, version and source. */
+void bootinfo_init(struct boot_info *bi, enum boot_source src);
+
+/*
+ * Appends the range [base, base + len) of the given enum boot_mem_type
+ * (unknown types are recorded as BOOT_MEM_RESERVED). Empty ranges are
+ * ignored; a range running past 2^64 is clipped. When the table is full it
+ * is normalized first; if still full the range is dropped and -ENOSPC
+ * returned. Call bootinfo_normalize() once all ranges are in.
+ */
+int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len,
+		     uint32_t type);
+
+/*
+ * Sorts bi->mem by base, resolves overlaps so that the more restrictive type
+ * wins (BAD > FIRMWARE > MMIO > RESERVED > ACPI_NVS > ACPI > LOADED >
+ * USABLE), merges touching ranges of equal type and drops empty ones.
+ * Afterwards the ranges are sorted and disjoint. Returns 0, or -ENOSPC if
+ * splitting a range would overflow BOOT_MAX_MEM: the piece that did not fit
+ * is then given the more restrictive type instead (never less safe).
+ */
+int bootinfo_normalize(struct boot_info *bi);
+
+/*
+ * Records [base, base + len) rounded out to 4 KiB pages as BOOT_MEM_LOADED
+ * (loader data that must not be handed out as free memory).
+ */
+int bootinfo_add_loaded(struct boot_info *bi, uint64_t base, uint64_t len);
+
+/*
+ * Appends a module; name may be NULL and is truncated to BOOT_NAME_LEN - 1
+ * bytes. Returns -ENOSPC when BOOT_MAX_MODULES are already recorded.
+ */
+int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
+			const char *name);
+
+/*
+ * Writes the module name for a loader's module string of at most srclen
+ * bytes (stops at NUL): its first word (up to a space), without directory.
+ * "conf/hypervisor.conf" -> "hypervisor.conf"; "dom0 console=hvc0" -> "dom0".
+ */
+void bootinfo_module_name(char *dst, size_t dstlen, const char *src,
+			  size_t srclen);
+
+/* Copies at most srclen bytes of src (stopping at NUL) into dst,
+ * NUL-terminated and truncated to dstlen - 1. */
+void bootinfo_copy_str(char *dst, size_t dstlen, const char *src,
+		       size_t srclen);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * Multiboot (version 1, specification 0.6.96 section 3.3) boot information
+ * parser. The information structure holds 32-bit physical pointers to the
+ * command line, module list, memory map and strings; each is mapped with
+ * its own length before use.
+ */
+#include "boot/multiboot/mb.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+
+/* flags bits: which fields of the information structure are valid. */
+#define MB1_F_MEM     (1u << 0)
+#define MB1_F_CMDLINE (1u << 2)
+#define MB1_F_MODS    (1u << 3)
+#define MB1_F_MMAP    (1u << 6)
+#define MB1_F_LOADER  (1u << 9)
+#define MB1_F_FB      (1u << 12)
+
+#define MB1_INFO_LEN    68  /* flags .. boot_loader_name */
+#define MB1_INFO_FB_LEN 116 /* .. framebuffer colour info */
+#define MB1_MOD_SIZE    16  /* mod_start, mod_end, string, reserved */
+#define MB1_MAX_MODS    4096
+#define MB1_MAX_MMAP    (1u << 20)
+#define MB1_MMAP_MIN    20  /* base_addr, length, type after the size */
+#define MB1_FB_TYPE_RGB 1
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * Copies the NUL-terminated string at phys into dst (truncating to
+ * dstlen - 1), mapping at most up to each 4 KiB boundary so that a string
+ * ending just before unmapped memory is still readable. Address 0 reads as
+ * "". Returns 0, 1 when truncated, -EFAULT when unmapped.
+ */
+static int read_str(phys_map_fn map, uint64_t phys, char *dst, size_t dstlen)
+{
+	size_t n = 0;
+
+	dst[0] = '\0';
+	if (phys == 0)
+		return 0;
+	while (n + 1 < dstlen) {
+		size_t chunk = 4096 - ((phys + n) & 4095);
+		const char *p;
+
+		if (chunk > dstlen - 1 - n)
+			chunk = dstlen - 1 - n;
+		p = map(phys + n, chunk);
+		if (!p) {
+			dst[n] = '\0';
+			return -EFAULT;
+		}
+		for (size_t i = 0; i < chunk; i++, n++) {
+			dst[n] = p[i];
+			if (p[i] == '\0')
+				return 0;
+		}
+	}
+	dst[n] = '\0';
+	return 1;
+}
+
+/* QEMU passes "<kernel path> <args>"; GRUB passes only the args. */
+static int mb1_cmdline(struct boot_info *bi, phys_map_fn map, uint32_t addr)
+{
+	char raw[BOOT_CMDLINE_LEN + BOOT_NAME_LEN];
+	const char *p = raw, *q;
+	int ret = read_str(map, addr, raw, sizeof(raw));
+	int strip;
+
+	if (ret < 0)
+		return ret;
+	while (*p == ' ')
+		p++;
+	for (q = p; *q && *q != ' '; q++)
+		;
+	strip = strncmp(bi->loader, "qemu", 4) == 0;
+	if (!strip && q - p >= 4 && memcmp(q - 4, ".elf", 4) == 0) {
+		strip = 1;
+		for (const char *c = p; c < q; c++)
+			if (*c == '=')
+				strip = 0;
+	}
+	if (strip) {
+		for (p = q; *p == ' '; p++)
+			;
+	}
+	if (strlen(p) >= sizeof(bi->cmdline))
+		ret = 1;
+	bootinfo_copy_str(bi->cmdline, sizeof(bi->cmdline), p, strlen(p));
+	return ret;
+}
+
+static int mb1_mods(struct boot_info *bi, phys_map_fn map, uint32_t count,
+		    uint32_t addr, int *overflow)
+{
+	const uint8_t *m;
+
+	if (count == 0)
+		return 0;
+	if (count > MB1_MAX_MODS)
+		return -EINVAL;
+	m = map(addr, (size_t)count * MB1_MOD_SIZE);
+	if (!m)
+		return -EFAULT;
+	for (uint32_t i = 0; i < count; i++, m += MB1_MOD_SIZE) {
+		char str[BOOT_CMDLINE_LEN], name[BOOT_NAME_LEN];
+		uint32_t start = rd32(m), end = rd32(m + 4);
+		int ret;
+
+		if (end < start)
+			return -EINVAL;
+		ret = read_str(map, rd32(m + 8), str, sizeof(str));
+		if (ret < 0)
+			return ret;
+		bootinfo_module_name(name, sizeof(name), str, sizeof(str));
+		if (bootinfo_add_module(bi, start, end - start, name) < 0)
+			*overflow = 1;
+		if (bootinfo_add_loaded(bi, start, end - start) < 0)
+			*overflow = 1;
+	}
+	return 0;
+}
+
+/* Entries are `u32 size` followed by size bytes: base u64, length u64,
+ * type u32 (1 available, 3 ACPI, 4 NVS, 5 bad, other reserved). */
+static int mb1_mmap(struct boot_info *bi, phys_map_fn map, uint32_t len,
+		    uint32_t addr, int *overflow)
+{
+	const uint8_t *p;
+	uint32_t off = 0;
+
+	if (len > MB1_MAX_MMAP)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	p = map(addr, len);
+	if (!p)
+		return -EFAULT;
+	while (len - off >= 4) {
+		uint32_t size = rd32(p + off);
+		const uint8_t *e = p + off + 4;
+		uint32_t t, type;
+
+		if (size < MB1_MMAP_MIN || size > len - off - 4)
+			return -EINVAL;
+		t = rd32(e + 16);
+		type = t == 1 ? BOOT_MEM_USABLE : t == 3 ? BOOT_MEM_ACPI :
+		       t == 4 ? BOOT_MEM_ACPI_NVS : t == 5 ? BOOT_MEM_BAD :
+		       BOOT_MEM_RESERVED;
+		if (bootinfo_add_mem(bi, rd64(e), rd64(e + 8), type) < 0)
+			*overflow = 1;
+		off += size + 4;
+	}
+	return 0;
+}
+
+static void mb1_fb(struct boot_info *bi, const uint8_t *mi)
+{
+	struct boot_framebuffer *fb = &bi->fb;
+	uint32_t pitch = rd32(mi + 96), w = rd32(mi + 100), h = rd32(mi + 104);
+	uint8_t bpp = mi[108];
+
+	if (mi[109] != MB1_FB_TYPE_RGB || rd64(mi + 88) == 0)
+		return;
+	if ((bpp != 16 && bpp != 24 && bpp != 32) || w == 0 || h == 0 ||
+	    pitch < (uint64_t)w * (bpp / 8))
+		return;
+	fb->addr = rd64(mi + 88);
+	fb->pitch = pitch;
+	fb->width = w;
+	fb->height = h;
+	fb->bpp = bpp;
+	fb->red_pos = mi[110];
+	fb->red_size = mi[111];
+	fb->green_pos = mi[112];
+	fb->green_size = mi[113];
+	fb->blue_pos = mi[114];
+	fb->blue_size = mi[115];
+}
+
+static int mb1_memory(struct boot_info *bi, phys_map_fn map,
+		      const uint8_t *mi, uint32_t flags, int *overflow)
+{
+	if (flags & MB1_F_MMAP)
+		return mb1_mmap(bi, map, rd32(mi + 44), rd32(mi + 48), overflow);
+	if (!(flags & MB1_F_MEM))
+		return -ENODATA;
+	/* mem_lower: KiB from 0; mem_upper: KiB from 1 MiB. */
+	if (bootinfo_add_mem(bi, 0, (uint64_t)rd32(mi + 4) << 10,
+			     BOOT_MEM_USABLE) < 0 ||
+	    bootinfo_add_mem(bi, 1ull << 20, (uint64_t)rd32(mi + 8) << 10,
+			     BOOT_MEM_USABLE) < 0)
+		*overflow = 1;
+	return 0;
+}
+
+int mb1_parse(uint32_t info_phys, phys_map_fn map, struct boot_info *bi)
+{
+	const uint8_t *mi;
+	uint32_t flags;
+	int overflow = 0, ret, mem_ret;
+
+	bootinfo_init(bi, BOOT_SRC_MULTIBOOT1);
+	bootinfo_copy_str(bi->loader, sizeof(bi->loader), "multiboot1", 16);
+	mi = map(info_phys, MB1_INFO_LEN);
+	if (!mi)
+		return -EFAULT;
+	flags = rd32(mi);
+	if (flags & MB1_F_LOADER) {
+		ret = read_str(map, rd32(mi + 64), bi->loader, sizeof(bi->loader));
+		if (ret < 0)
+			return ret;
+	}
+	if (flags & MB1_F_CMDLINE) {
+		ret = mb1_cmdline(bi, map, rd32(mi + 16));
+		if (ret < 0)
+			return ret;
+		overflow |= ret;
+	}
+	if (flags & MB1_F_MODS) {
+		ret = mb1_mods(bi, map, rd32(mi + 20), rd32(mi + 24), &overflow);
+		if (ret < 0)
+			return ret;
+	}
+	mem_ret = mb1_memory(bi, map, mi, flags, &overflow);
+	if (mem_ret < 0 && mem_ret != -ENODATA)
+		return mem_ret;
+	if (flags & MB1_F_FB) {
+		mi = map(info_phys, MB1_INFO_FB_LEN);
+		if (!mi)
+			return -EFAULT;
+		mb1_fb(bi, mi);
+	}
+	if (bootinfo_normalize(bi) < 0)
+		overflow = 1;
+	if (mem_ret < 0)
+		return mem_ret;
+	return overflow ? -ENOSPC : 0;
+}

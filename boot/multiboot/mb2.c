@@ -1,0 +1,309 @@
+/*
+ * Multiboot2 boot information parser (Multiboot2 specification 1.0/2.0,
+ * section 3.6). The block is `u32 total_size, u32 reserved` followed by
+ * tags `u32 type, u32 size, payload`, each starting 8-byte aligned, ending
+ * with a tag of type 0 and size 8. Nothing is read outside the block.
+ */
+#include "boot/multiboot/mb.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+
+enum {
+	MB2_TAG_END = 0,
+	MB2_TAG_CMDLINE = 1,
+	MB2_TAG_LOADER = 2,
+	MB2_TAG_MODULE = 3,
+	MB2_TAG_MEMINFO = 4,
+	MB2_TAG_MMAP = 6,
+	MB2_TAG_FB = 8,
+	MB2_TAG_EFI32 = 11,
+	MB2_TAG_EFI64 = 12,
+	MB2_TAG_ACPI_OLD = 14,
+	MB2_TAG_ACPI_NEW = 15,
+	MB2_TAG_EFI_MMAP = 17,
+};
+
+#define MB2_FB_TYPE_RGB    1
+#define MB2_FB_TAG_MIN     38  /* common part (32) + RGB colour info (6) */
+#define MB2_MMAP_ENTRY_MIN 24  /* base, length, type, reserved */
+#define EFI_DESC_MIN       40  /* type, pad, phys, virt, pages, attribute */
+#define EFI_MEMORY_RUNTIME (1ull << 63)
+
+struct mb2_state {
+	const uint8_t *blk;
+	uint32_t total;
+	uint32_t efi_mmap_off, meminfo_off; /* 0: tag absent */
+	uint32_t rsdp_old_off, rsdp_new_off;
+	int have_mmap;
+	int overflow;
+};
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t mb_mem_type(uint32_t t)
+{
+	switch (t) {
+	case 1: return BOOT_MEM_USABLE;
+	case 3: return BOOT_MEM_ACPI;
+	case 4: return BOOT_MEM_ACPI_NVS;
+	case 5: return BOOT_MEM_BAD;
+	default: return BOOT_MEM_RESERVED;
+	}
+}
+
+/* UEFI memory types (UEFI spec, EFI_MEMORY_TYPE) after ExitBootServices. */
+static uint32_t efi_mem_type(uint32_t t, uint64_t attr)
+{
+	if (attr & EFI_MEMORY_RUNTIME)
+		return BOOT_MEM_FIRMWARE;
+	switch (t) {
+	case 1: case 2: return BOOT_MEM_LOADED;   /* loader code/data */
+	case 3: case 4: case 7: return BOOT_MEM_USABLE; /* boot services, free */
+	case 5: case 6: return BOOT_MEM_FIRMWARE; /* runtime services */
+	case 8: return BOOT_MEM_BAD;
+	case 9: return BOOT_MEM_ACPI;
+	case 10: return BOOT_MEM_ACPI_NVS;
+	case 11: case 12: return BOOT_MEM_MMIO;
+	default: return BOOT_MEM_RESERVED;
+	}
+}
+
+static void note(struct mb2_state *st, int ret)
+{
+	if (ret < 0)
+		st->overflow = 1;
+}
+
+static int tag_mmap(struct mb2_state *st, struct boot_info *bi,
+		    const uint8_t *t, uint32_t size)
+{
+	uint32_t esize, off;
+
+	if (size < 16)
+		return -EINVAL;
+	esize = rd32(t + 8);
+	if (esize < MB2_MMAP_ENTRY_MIN)
+		return -EINVAL;
+	for (off = 16; size - off >= esize; off += esize) {
+		const uint8_t *e = t + off;
+		note(st, bootinfo_add_mem(bi, rd64(e), rd64(e + 8),
+					  mb_mem_type(rd32(e + 16))));
+	}
+	st->have_mmap = 1;
+	return 0;
+}
+
+static int tag_efi_mmap(struct mb2_state *st, struct boot_info *bi,
+			const uint8_t *t, uint32_t size)
+{
+	uint32_t dsize, off;
+
+	if (size < 16)
+		return -EINVAL;
+	dsize = rd32(t + 8);
+	if (dsize < EFI_DESC_MIN)
+		return -EINVAL;
+	for (off = 16; size - off >= dsize; off += dsize) {
+		const uint8_t *d = t + off;
+		uint64_t pages = rd64(d + 24);
+		uint64_t len = pages > (UINT64_MAX >> 12) ? UINT64_MAX : pages << 12;
+		note(st, bootinfo_add_mem(bi, rd64(d + 8), len,
+					  efi_mem_type(rd32(d), rd64(d + 32))));
+	}
+	return 0;
+}
+
+static int tag_meminfo(struct mb2_state *st, struct boot_info *bi,
+		       const uint8_t *t)
+{
+	uint64_t lower = (uint64_t)rd32(t + 8) << 10;
+	uint64_t upper = (uint64_t)rd32(t + 12) << 10;
+
+	note(st, bootinfo_add_mem(bi, 0, lower, BOOT_MEM_USABLE));
+	note(st, bootinfo_add_mem(bi, 1ull << 20, upper, BOOT_MEM_USABLE));
+	return 0;
+}
+
+static int tag_module(struct mb2_state *st, struct boot_info *bi,
+		      const uint8_t *t, uint32_t size)
+{
+	char name[BOOT_NAME_LEN];
+	uint32_t start, end;
+
+	if (size < 16)
+		return -EINVAL;
+	start = rd32(t + 8);
+	end = rd32(t + 12);
+	if (end < start)
+		return -EINVAL;
+	bootinfo_module_name(name, sizeof(name), (const char *)t + 16, size - 16);
+	note(st, bootinfo_add_module(bi, start, end - start, name));
+	note(st, bootinfo_add_loaded(bi, start, end - start));
+	return 0;
+}
+
+/* Only direct RGB framebuffers with 16/24/32 bpp are usable; others are
+ * ignored (bi->fb.addr stays 0), not an error. */
+static void tag_fb(struct boot_info *bi, const uint8_t *t, uint32_t size)
+{
+	struct boot_framebuffer *fb = &bi->fb;
+	uint32_t pitch, w, h;
+	uint8_t bpp;
+
+	if (size < MB2_FB_TAG_MIN || t[29] != MB2_FB_TYPE_RGB)
+		return;
+	pitch = rd32(t + 16);
+	w = rd32(t + 20);
+	h = rd32(t + 24);
+	bpp = t[28];
+	if ((bpp != 16 && bpp != 24 && bpp != 32) || w == 0 || h == 0 ||
+	    pitch < (uint64_t)w * (bpp / 8) || rd64(t + 8) == 0)
+		return;
+	fb->addr = rd64(t + 8);
+	fb->pitch = pitch;
+	fb->width = w;
+	fb->height = h;
+	fb->bpp = bpp;
+	fb->red_pos = t[32];
+	fb->red_size = t[33];
+	fb->green_pos = t[34];
+	fb->green_size = t[35];
+	fb->blue_pos = t[36];
+	fb->blue_size = t[37];
+}
+
+static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
+		   uint32_t type, uint32_t size)
+{
+	const uint8_t *t = st->blk + off;
+
+	switch (type) {
+	case MB2_TAG_CMDLINE:
+		if (strnlen((const char *)t + 8, size - 8) >= sizeof(bi->cmdline))
+			st->overflow = 1;
+		bootinfo_copy_str(bi->cmdline, sizeof(bi->cmdline),
+				  (const char *)t + 8, size - 8);
+		return 0;
+	case MB2_TAG_LOADER:
+		bootinfo_copy_str(bi->loader, sizeof(bi->loader),
+				  (const char *)t + 8, size - 8);
+		return 0;
+	case MB2_TAG_MODULE:
+		return tag_module(st, bi, t, size);
+	case MB2_TAG_MEMINFO:
+		if (size < 16)
+			return -EINVAL;
+		st->meminfo_off = off;
+		return 0;
+	case MB2_TAG_MMAP:
+		return tag_mmap(st, bi, t, size);
+	case MB2_TAG_FB:
+		tag_fb(bi, t, size);
+		return 0;
+	case MB2_TAG_EFI32:
+		if (size < 12)
+			return -EINVAL;
+		bi->efi_system_table = rd32(t + 8);
+		return 0;
+	case MB2_TAG_EFI64:
+		if (size < 16)
+			return -EINVAL;
+		bi->efi_system_table = rd64(t + 8);
+		return 0;
+	case MB2_TAG_ACPI_OLD:
+		if (size < 8 + 20)
+			return -EINVAL;
+		st->rsdp_old_off = off;
+		return 0;
+	case MB2_TAG_ACPI_NEW:
+		if (size < 8 + 36)
+			return -EINVAL;
+		st->rsdp_new_off = off;
+		return 0;
+	case MB2_TAG_EFI_MMAP:
+		st->efi_mmap_off = off;
+		return 0;
+	default:
+		return 0; /* tags we do not use */
+	}
+}
+
+/* Walks the tag list, validating every tag header before use. */
+static int mb2_walk(struct mb2_state *st, struct boot_info *bi)
+{
+	uint32_t off = 8;
+
+	for (;;) {
+		uint32_t type, size;
+		int ret;
+
+		if (off > st->total || st->total - off < 8)
+			return -EINVAL; /* ran off the end: no end tag */
+		type = rd32(st->blk + off);
+		size = rd32(st->blk + off + 4);
+		if (size < 8 || size > st->total - off)
+			return -EINVAL;
+		if (type == MB2_TAG_END)
+			return 0;
+		ret = mb2_tag(st, bi, off, type, size);
+		if (ret < 0)
+			return ret;
+		off += (size + 7) & ~7u;
+	}
+}
+
+int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
+{
+	struct mb2_state st = { 0 };
+	const uint8_t *hdr;
+	int ret = 0;
+
+	bootinfo_init(bi, BOOT_SRC_MULTIBOOT2);
+	bootinfo_copy_str(bi->loader, sizeof(bi->loader), "multiboot2", 16);
+	if (info_phys & 7)
+		return -EINVAL;
+	hdr = map(info_phys, 8);
+	if (!hdr)
+		return -EFAULT;
+	st.total = rd32(hdr);
+	if (st.total < 16 || st.total > MB2_MAX_INFO_SIZE)
+		return -EINVAL;
+	st.blk = map(info_phys, st.total);
+	if (!st.blk)
+		return -EFAULT;
+	ret = mb2_walk(&st, bi);
+	if (ret < 0)
+		return ret;
+
+	if (!st.have_mmap && st.efi_mmap_off) {
+		const uint8_t *t = st.blk + st.efi_mmap_off;
+		ret = tag_efi_mmap(&st, bi, t, rd32(t + 4));
+		if (ret < 0)
+			return ret;
+	} else if (!st.have_mmap && st.meminfo_off) {
+		tag_meminfo(&st, bi, st.blk + st.meminfo_off);
+	}
+	if (!st.have_mmap && !st.efi_mmap_off && !st.meminfo_off)
+		ret = -ENODATA;
+	if (st.rsdp_new_off)
+		bi->rsdp = info_phys + st.rsdp_new_off + 8;
+	else if (st.rsdp_old_off)
+		bi->rsdp = info_phys + st.rsdp_old_off + 8;
+	note(&st, bootinfo_add_loaded(bi, info_phys, st.total));
+	note(&st, bootinfo_normalize(bi));
+	if (ret < 0)
+		return ret;
+	return st.overflow ? -ENOSPC : 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * Framebuffer text console: mirrors the console output (every byte the log
+ * prints) onto a linear RGB framebuffer with the 8x16 font of drivers/font.h,
+ * light grey on black. Output only: no cursor is drawn.
+ */
+#ifndef EYRIE_DRIVERS_FBCON_H
+#define EYRIE_DRIVERS_FBCON_H
+
+#include <stddef.h>
+
+#include "boot/boot_info.h"
+
+/*
+ * Takes over the framebuffer described by fb, already mapped at base by the
+ * caller (fb->addr is not used), clears it and registers the console sink
+ * (once, however often this is called). Supports 32, 24 and 16 bpp with the
+ * colour positions of fb (0 sizes mean x8r8g8b8 / r5g6b5). Returns 0, or
+ * -EINVAL (nothing registered) for a missing or unsupported framebuffer.
+ */
+int fbcon_init(void *base, const struct boot_framebuffer *fb);
+
+/*
+ * Renders n bytes (the console sink's write): printable Latin-1 is drawn;
+ * '\n' moves to the start of the next line (it implies '\r'), '\r', '\b'
+ * and '\t' (8 columns) move the cursor; other control bytes and ANSI escape
+ * sequences (ESC [ params final, or ESC + one byte) are skipped. Lines wrap
+ * at the right edge and the screen scrolls up at the bottom. Not reentrant:
+ * the log layer serializes its sinks. A no-op before fbcon_init.
+ */
+void fbcon_write(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,1 @@
+test_acpi_SRCS := drivers/acpi.c

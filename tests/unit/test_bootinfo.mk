@@ -1,0 +1,1 @@
+test_bootinfo_SRCS := boot/bootinfo.c

@@ -1,0 +1,1 @@
+test_fbcon_SRCS := drivers/fbcon.c

@@ -1,0 +1,1 @@
+test_mb1_SRCS := boot/multiboot/mb1.c boot/bootinfo.c

@@ -1,0 +1,1 @@
+test_mb2_SRCS := boot/multiboot/mb2.c boot/bootinfo.c
