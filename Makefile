@@ -54,8 +54,17 @@ $(BUILD)/gen/font.c: tools/psf2c.py
 $(BUILD)/hv/font.o: $(BUILD)/gen/font.c
 	$(CC) $(HV_CFLAGS) -c $< -o $@
 
-$(HV_ELF): $(HV_OBJS) linker.ld
-	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) -lgcc
+# Two links: the first gives the text symbols, which are compiled into the
+# second (kernel/ksyms.h) for symbolized backtraces; the table lands after
+# all text, so text addresses must not move between the links.
+$(HV_ELF): $(HV_OBJS) linker.ld tools/ksyms.py
+	$(CC) $(HV_LDFLAGS) -o $(BUILD)/eyrie.pass1.elf $(HV_OBJS) -lgcc
+	$(PYTHON) tools/ksyms.py $(BUILD)/eyrie.pass1.elf $(BUILD)/gen/ksyms.c
+	$(CC) $(HV_CFLAGS) -c $(BUILD)/gen/ksyms.c -o $(BUILD)/hv/ksyms.o
+	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms.o -lgcc
+	@nm $(BUILD)/eyrie.pass1.elf | grep -i ' t ' > $(BUILD)/syms.1
+	@nm $@ | grep -i ' t ' > $(BUILD)/syms.2
+	@cmp -s $(BUILD)/syms.1 $(BUILD)/syms.2 || { echo "text moved between links"; exit 1; }
 	@$(PYTHON) tools/check_elf.py $@
 
 -include boot/efi/efi.mk

@@ -1,6 +1,7 @@
 /* GDT with a TSS, the IDT, and the exception dump. */
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cpu.h"
+#include "kernel/ksyms.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 
@@ -104,9 +105,20 @@ void irq_register(uint8_t vector, irq_handler_t fn)
 
 extern char _image_start[], _text_end[];
 
+static void print_frame(int depth, uint64_t addr)
+{
+	uint64_t off;
+	const char *name = ksym_lookup(addr, &off);
+
+	if (name)
+		printk("  #%d 0x%lx %s+0x%lx\n", depth, addr, name, off);
+	else
+		printk("  #%d 0x%lx\n", depth, addr);
+}
+
 void backtrace_print(uint64_t rbp)
 {
-	printk("backtrace (addr2line -e build/eyrie.elf ADDR):\n");
+	printk("backtrace:\n");
 	for (int depth = 0; depth < 16 && rbp; depth++) {
 		/* Only follow frames inside the hypervisor's own memory. */
 		if (rbp & 7 || rbp < (uint64_t)_image_start || rbp > (1ull << 32))
@@ -115,7 +127,7 @@ void backtrace_print(uint64_t rbp)
 		uint64_t ret = frame[1];
 		if (ret < (uint64_t)_image_start || ret >= (uint64_t)_text_end)
 			break;
-		printk("  #%d 0x%lx\n", depth, ret);
+		print_frame(depth, ret);
 		rbp = frame[0];
 	}
 }
@@ -137,7 +149,8 @@ static _Noreturn void exception_dump(struct trap_frame *f)
 		printk("page fault: %s %s%s%s\n", f->error & 1 ? "protection" : "not-present",
 		       f->error & 2 ? "write" : "read", f->error & 16 ? " instruction-fetch" : "",
 		       f->error & 8 ? " reserved-bit" : "");
-	printk("  #-1 0x%lx (faulting instruction)\n", f->rip);
+	printk("faulting instruction:\n");
+	print_frame(0, f->rip);
 	backtrace_print(f->rbp);
 	printk("Eyrie: unhandled exception %lu in the hypervisor. System halted.\n", f->vector);
 	cpu_halt_forever();
