@@ -36,10 +36,10 @@ mb2_header:
 	.short 3, 0
 	.long 12
 	.long mb_entry32
-	.balign 8                 /* framebuffer tag, optional */
-	.short 5, 1
-	.long 20
-	.long 1024, 768, 32
+	/* No framebuffer tag: with one, GRUB 2.06 on Bochs's BIOS corrupts its
+	 * heap ("out of range pointer") before entering us. GRUB on UEFI sets
+	 * a graphics mode and reports the framebuffer anyway; on BIOS the
+	 * screen stays in VGA text mode and the console is the serial line. */
 	.balign 8                 /* page-aligned modules */
 	.short 6, 0
 	.long 8

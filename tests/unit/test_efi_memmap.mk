@@ -1,0 +1,1 @@
+test_efi_memmap_SRCS := boot/efi/memmap.c boot/bootinfo.c

@@ -1,0 +1,1 @@
+test_manifest_SRCS := boot/efi/manifest.c
