@@ -1,0 +1,255 @@
+"""The boot tests: one function per case, each taking a Lab (the machine
+factory of harness.py).  A case returns normally when it passes and raises
+harness.Failure (one-line reason) when it fails.  CASES at the bottom lists
+them for tests/run_all.py; see docs/testing.md for how to add one.
+"""
+
+import os
+import re
+import struct
+import subprocess
+import zlib
+
+import harness
+from harness import (BANNER_RE, CONF, ELF, USB_IMG, Failure, Lab, PROMPT_RE)
+
+
+# -- checks ------------------------------------------------------------------
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def _short(text, limit=200):
+    text = " | ".join(l.strip() for l in text.splitlines() if l.strip())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def find_line(out, regex, what):
+    m = re.search(regex, out, re.M)
+    check(m, "%s: no line matching /%s/ in %r" % (what, regex, _short(out)))
+    return m
+
+
+def check_help(out):
+    # "  NAME  description", NAME possibly followed by its arguments.
+    names = re.findall(r"^ {1,4}([a-z][\w-]*)(?: |$)", out, re.M)
+    missing = [c for c in ("help", "info", "mem", "log", "reboot", "poweroff")
+               if c not in names]
+    check(not missing, "help: commands %s not listed (got %s)" % (missing, names))
+
+
+def check_module(out, host_file=CONF):
+    """The `modules:` list of `info` has host_file with the same size and
+    CRC-32 as on the host: the module arrived intact."""
+    with open(host_file, "rb") as f:
+        data = f.read()
+    n = int(find_line(out, r"^modules: (\d+)", "info")[1])
+    mods = re.findall(r"^\s+(\d+): (\S+)\s+(\d+) bytes\s+crc32 0x([0-9a-fA-F]{1,8})\s*$",
+                      out, re.M)
+    check(len(mods) == n, "info: 'modules: %d' but %d module lines" % (n, len(mods)))
+    base = os.path.basename(host_file)
+    hits = [m for m in mods if os.path.basename(m[1]) == base]
+    check(hits, "info: module %s not listed (modules: %s)"
+          % (base, [m[1] for m in mods]))
+    _, name, size, crc = hits[0]
+    check(int(size) == len(data) and int(crc, 16) == zlib.crc32(data),
+          "module %s arrived as %s bytes crc32 0x%s, host file has %d bytes "
+          "crc32 0x%08x" % (name, size, crc, len(data), zlib.crc32(data)))
+
+
+def check_info(out, *, boot, virt="SVM", features=("NPT",), vendor="AuthenticAMD",
+               cpus=2, mem=512):
+    find_line(out, r"^cpu: vendor %s\b" % vendor, "info")
+    words = find_line(out, r"^virt: (.*)$", "info")[1].replace(",", " ").split()
+    check(words and words[0] == virt, "info: expected 'virt: %s', got 'virt: %s'"
+          % (virt, " ".join(words)))
+    missing = [f for f in features if f not in words[1:]]
+    check(not missing, "info: virt line lacks %s: 'virt: %s'" % (missing, " ".join(words)))
+    m = find_line(out, r"^memory: (\d+) MiB usable, (\d+) MiB free", "info")
+    usable, free = int(m[1]), int(m[2])
+    check(mem * 3 // 4 <= usable <= mem and free <= usable,
+          "info: implausible memory for -m %d: %s" % (mem, m[0]))
+    m = find_line(out, r"^acpi: (\d+) CPU\(s\).*?(\d+) IOAPIC\(s\)", "info")
+    check(int(m[1]) == cpus and int(m[2]) >= 1,
+          "info: expected %d CPU(s) and an IOAPIC: %s" % (cpus, m[0]))
+    m = find_line(out, r"^boot: (\S+) via (.+)$", "info")
+    check(m[1] == boot, "info: expected 'boot: %s via ...', got %r" % (boot, m[0]))
+    check_module(out)
+
+
+def check_error(out, what, prefix="error:"):
+    check(re.search(r"^%s" % re.escape(prefix), out, re.M),
+          "%s: expected a line starting %r, got %r" % (what, prefix, _short(out)))
+
+
+def still_works(m, after):
+    out = m.command("help")
+    try:
+        check_help(out)
+    except Failure as e:
+        raise Failure("shell broken after %s: %s" % (after, e))
+
+
+def poweroff(m, exit_timeout=30):
+    m.send("poweroff\r")
+    m.expect(r"powering off", 10)
+    m.wait_exit(exit_timeout)
+    reason = m.shutdown_reason()
+    check(reason == "guest-shutdown",
+          "poweroff: QEMU reported %s, not a guest power-off" % (reason or "no SHUTDOWN event"))
+
+
+# -- cases -------------------------------------------------------------------
+
+def kernel_shell_poweroff(lab):
+    """QEMU -kernel (multiboot1): the whole debug-shell contract, then ACPI S5."""
+    m = lab.boot("kernel")
+    m.boot(25)
+    check_help(m.command("help"))
+    check_info(m.command("info"), boot="multiboot1")
+    out = m.command("mem")
+    f = find_line(out, r"^frames: total (\d+), free (\d+), used (\d+)", "mem")
+    total, free, used = int(f[1]), int(f[2]), int(f[3])
+    check(0 < free <= total and used <= total, "mem: implausible %r" % f[0])
+    find_line(out, r"^heap: ", "mem")
+    for level in ("debug", "warn", "error", "info"):
+        find_line(m.command("log " + level), r"^log level: %s\s*$" % level, "log " + level)
+    check_error(m.command("log loud"), "log with a bad level")
+    still_works(m, "a bad log level")
+    out = m.command("")
+    check("error" not in out, "an empty line answered %r" % _short(out))
+    check_error(m.command("frobnicate"), "unknown command", "error: unknown command")
+    still_works(m, "an unknown command")
+    check_error(m.command("x" * 300, check_echo=False), "a 300-character line",
+                "error: line too long")
+    still_works(m, "a 300-character line")
+    check_error(m.command("\x00\x01\xff\x1b[Z\x80\xfe", check_echo=False),
+                "binary input")
+    still_works(m, "binary input")
+    check_help(m.command("hepl\x7f\x7flp"))          # DEL, as terminals send
+    check_help(m.command("helx\x08p"))               # BS (Ctrl-H)
+    still_works(m, "backspace editing")
+    poweroff(m)
+
+
+def kernel_reboot(lab):
+    """QEMU -kernel: `reboot` resets the machine (-no-reboot makes QEMU exit)."""
+    m = lab.boot("kernel")
+    m.boot(30)
+    find_line(m.command("info"), r"^boot: multiboot1 via ", "info")
+    m.send("reboot\r")
+    m.expect(r"rebooting", 10)
+    m.wait_exit(30)
+    reason = m.shutdown_reason()
+    check(reason == "guest-reset",
+          "reboot: QEMU reported %s, not a reset" % (reason or "no SHUTDOWN event"))
+
+
+def _boot_path_case(path, boot, power=False, **info):
+    def case(lab):
+        m = lab.boot(path)
+        m.boot(m.limit - 10)
+        check_info(m.command("info", timeout=30), boot=boot, **info)
+        if power:
+            poweroff(m)
+    case.__doc__ = "%s: reach the prompt; info shows boot %s, virt and the module CRC%s" % (
+        harness.BOOT_PATHS[path][0], boot, "; poweroff" if power else "")
+    return case
+
+
+ovmf_disk = _boot_path_case("ovmf-disk", "uefi", power=True)
+ovmf_usb = _boot_path_case("ovmf-usb", "uefi")
+ovmf_pxe = _boot_path_case("ovmf-pxe", "uefi")
+iso_uefi = _boot_path_case("iso-uefi", "multiboot2")
+iso_bios = _boot_path_case("iso-bios", "multiboot2", power=True)
+
+
+def bochs_iso_vmx(lab):
+    """Bochs corei7_skylake_x, ISO on BIOS: the VMX backend probe sees EPT."""
+    m = lab.boot("bochs-iso")
+    m.boot(m.limit - 20)
+    check_info(m.command("info", timeout=60), boot="multiboot2", virt="VMX",
+               features=("EPT",), vendor="GenuineIntel", cpus=1, mem=256)
+    # Bochs ends on ACPI S5 through a "panic" (exit status 1 either way):
+    # judge by its log line.
+    m.send("poweroff\r")
+    m.expect(r"powering off", 20)
+    m.wait_exit(30)
+    check("ACPI control: soft power off" in m.emu_log_text(),
+          "poweroff: Bochs exited without an ACPI soft power-off (see %s)"
+          % os.path.relpath(m.emu_log_path))
+
+
+# -- bad input to the UEFI loader ---------------------------------------------
+
+ESP_GUID = bytes.fromhex("28732ac11ff8d211ba4b00a0c93ec93b")
+
+
+def esp_offset(image):
+    """Byte offset of the EFI system partition in a GPT disk image."""
+    with open(image, "rb") as f:
+        f.seek(512)
+        hdr = f.read(92)
+        check(hdr[:8] == b"EFI PART", "%s has no GPT header" % image)
+        entries_lba, count, size = struct.unpack_from("<QII", hdr, 72)
+        f.seek(entries_lba * 512)
+        table = f.read(count * size)
+    for i in range(count):
+        e = table[i * size:(i + 1) * size]
+        if e[:16] == ESP_GUID:
+            return struct.unpack_from("<Q", e, 32)[0] * 512
+    raise Failure("%s has no EFI system partition" % image)
+
+
+def _bad_elf_case(make_bad, what):
+    def case(lab):
+        Lab.need(USB_IMG, ELF)
+        img = lab.tmp("bad-usb.img")
+        subprocess.run(["cp", "--sparse=always", USB_IMG, img], check=True)
+        bad = lab.tmp("eyrie.elf")
+        with open(ELF, "rb") as f:
+            elf = f.read()
+        with open(bad, "wb") as f:
+            f.write(make_bad(elf))
+        r = subprocess.run(["mcopy", "-o", "-i", "%s@@%d" % (img, esp_offset(img)),
+                            bad, "::/EFI/BOOT/eyrie.elf"],
+                           capture_output=True, text=True,
+                           env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+        check(r.returncode == 0, "mcopy failed: %s" % _short(r.stderr))
+        m = lab.boot("ovmf-disk", image=img)
+        e = m.expect(r"(Eyrie loader: error:[^\n]*)\n|%s|%s" % (BANNER_RE, PROMPT_RE),
+                     m.limit - 10)
+        check(e[1], "the hypervisor started from a %s eyrie.elf" % what)
+        check(re.search(r"(?i)elf", e[1]), "loader error does not mention the ELF: %r" % e[1])
+    case.__doc__ = "OVMF: the loader refuses a %s eyrie.elf with 'Eyrie loader: error:'" % what
+    return case
+
+
+def _garbage(elf):
+    return bytes((i * 37 + 11) & 0xff for i in range(16384))
+
+
+def _truncated(elf):
+    # ELF header and program headers intact, the segments cut off.
+    return elf[:1024]
+
+
+ovmf_bad_elf_garbage = _bad_elf_case(_garbage, "garbage (not an ELF)")
+ovmf_bad_elf_truncated = _bad_elf_case(_truncated, "truncated")
+
+
+# name, function, rough seconds (longest start first when run in parallel)
+CASES = [
+    ("bochs-iso-vmx", bochs_iso_vmx, 60),
+    ("ovmf-pxe", ovmf_pxe, 30),
+    ("ovmf-disk", ovmf_disk, 20),
+    ("ovmf-usb", ovmf_usb, 20),
+    ("iso-uefi", iso_uefi, 20),
+    ("ovmf-bad-elf-garbage", ovmf_bad_elf_garbage, 15),
+    ("ovmf-bad-elf-truncated", ovmf_bad_elf_truncated, 15),
+    ("iso-bios", iso_bios, 10),
+    ("kernel-shell-poweroff", kernel_shell_poweroff, 8),
+    ("kernel-reboot", kernel_reboot, 5),
+]
