@@ -24,12 +24,14 @@ import glob
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import threading
+import tty
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -78,18 +80,26 @@ def _split_escape_tail(buf):
     return buf[:i], buf[i:]
 
 
-def free_port():
-    """A loopback TCP port that is free right now (the caller retries if it
-    is taken before use)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _netns_prefix():
+    """Command prefix running a process in a new, empty network namespace
+    (only a down loopback), so Bochs's VNC server listens nowhere
+    reachable. Root uses unshare -n; others try a user namespace too."""
+    for prefix in (["unshare", "-n"], ["unshare", "-rn"]):
+        try:
+            if subprocess.run(prefix + ["true"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0:
+                return prefix
+        except OSError:
+            pass
+    return []
 
 
 def _oneline(text, limit=160):
     text = " | ".join(l for l in text.strip().splitlines() if l.strip())
     return text if len(text) <= limit else "..." + text[-limit:]
 
+
+NETNS = _netns_prefix()
 
 _live = set()
 _live_lock = threading.Lock()
@@ -118,11 +128,12 @@ class Machine:
     """One emulator process and its serial line.
 
     transport "stdio": the serial line is the emulator's stdin/stdout (QEMU
-    `-serial stdio`).  transport "tcp": the emulator listens on
-    127.0.0.1:port (Bochs `mode=socket-server`) and we connect as client.
+    `-serial stdio`).  transport "pty": the emulator opens the slave side of
+    a pseudo-terminal we hold the master of (Bochs `mode=term`), pass it as
+    pty=(master_fd, slave_fd).
     """
 
-    def __init__(self, name, argv, *, limit, transport="stdio", port=None,
+    def __init__(self, name, argv, *, limit, transport="stdio", pty=None,
                  cwd=None, env=None, pace=None, qmp=None):
         self.name = name
         # QEMU only: path of a QMP unix socket; its SHUTDOWN events tell a
@@ -134,7 +145,7 @@ class Machine:
         self.argv = list(argv)
         self.limit = limit
         self.transport = transport
-        self.port = port
+        self.pty_master, self._pty_slave = pty or (None, None)
         self.cwd = cwd
         self.env = env
         # (chunk, delay): send at most chunk bytes, then sleep delay seconds.
@@ -144,7 +155,6 @@ class Machine:
         self.log_path = os.path.join(LOG_DIR, name + ".log")
         self.emu_log_path = os.path.join(LOG_DIR, name + ".emu.log")
         self.proc = None
-        self.sock = None
         self.rc = None
         self.t_start = None
         self.before = ""          # text between the previous and the last match
@@ -182,8 +192,6 @@ class Machine:
             stderr=self._emu_log)
         with _live_lock:
             _live.add(self)
-        if not stdio:
-            self._connect()
         self._reader = threading.Thread(target=self._read_loop, daemon=True,
                                         name="serial-" + self.name)
         self._reader.start()
@@ -232,28 +240,21 @@ class Machine:
                     return ev.get("data", {}).get("reason")
         return None
 
-    def _connect(self, timeout=30):
-        deadline = time.monotonic() + timeout
+    def _read_pty(self):
+        """We keep the slave open (the emulator opens it by name, maybe
+        later), so the master never reports EOF: poll for the exit."""
         while True:
+            ready, _, _ = select.select([self.pty_master], [], [], 0.2)
+            if ready:
+                return os.read(self.pty_master, 65536)
             if self.proc.poll() is not None:
-                raise Failure("emulator exited (status %d) before its serial port "
-                              "accepted a connection: %s"
-                              % (self.proc.returncode, self.emu_tail()))
-            try:
-                self.sock = socket.create_connection(("127.0.0.1", self.port), 1)
-                self.sock.settimeout(None)
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise Failure("no connection to the serial port 127.0.0.1:%d "
-                                  "within %d s" % (self.port, timeout))
-                time.sleep(0.05)
+                return b""
 
     def _read_loop(self):
         fd = self.proc.stdout.fileno() if self.transport == "stdio" else None
         while True:
             try:
-                data = os.read(fd, 65536) if fd is not None else self.sock.recv(65536)
+                data = os.read(fd, 65536) if fd is not None else self._read_pty()
             except OSError:
                 data = b""
             now = time.monotonic()
@@ -290,11 +291,6 @@ class Machine:
                 except subprocess.TimeoutExpired:
                     pass
         self.rc = self.proc.wait()
-        if self.sock:
-            try:
-                self.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self.proc.stdin:
             try:
                 self.proc.stdin.close()
@@ -304,8 +300,10 @@ class Machine:
             self._reader.join(5)
         if self._qmp_thread:
             self._qmp_thread.join(5)
-        if self.sock:
-            self.sock.close()
+        if self.pty_master is not None:
+            os.close(self.pty_master)
+            os.close(self._pty_slave)
+            self.pty_master = self._pty_slave = None
         if self.proc.stdout:
             self.proc.stdout.close()
         with self._cond:
@@ -412,7 +410,7 @@ class Machine:
                     self.proc.stdin.write(part)
                     self.proc.stdin.flush()
                 else:
-                    self.sock.sendall(part)
+                    os.write(self.pty_master, part)
             except OSError as e:
                 self._fail("cannot send to the serial line (%s)" % e)
             if delay:
@@ -523,30 +521,25 @@ class Lab:
 
     def bochs(self, iso, *, cpu="corei7_skylake_x", count=1, megs=256, limit=180,
               extra=""):
-        """Start Bochs booting a BIOS ISO, COM1 as a TCP server on loopback."""
+        """Start Bochs booting a BIOS ISO, COM1 on a pseudo-terminal, in an
+        empty network namespace."""
         self.need(iso, BOCHS_BIOS, BOCHS_VGA)
         rc_file = self.tmp("dbg.rc")
         with open(rc_file, "w") as f:
             f.write("c\n")
-        last = None
-        for attempt in range(3):
-            port = free_port()
-            bochsrc = self.tmp("bochsrc.%d" % len(self.machines))
-            with open(bochsrc, "w") as f:
-                f.write(BOCHSRC % dict(megs=megs, cpu=cpu, count=count,
-                                       bios=BOCHS_BIOS, vga=BOCHS_VGA,
-                                       iso=os.path.abspath(iso), port=port) + extra)
-            argv = ["bochs", "-q", "-f", bochsrc, "-rc", rc_file]
-            m = Machine(self._machine_name(), argv, limit=limit, transport="tcp",
-                        port=port, cwd=self.tmpdir, pace=(8, 0.02))
-            self.machines.append(m)
-            try:
-                return m.start()
-            except Failure as e:   # most likely the port was taken meanwhile
-                last = e
-                m.close()
-                self.machines.remove(m)
-        raise last
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        bochsrc = self.tmp("bochsrc.%d" % len(self.machines))
+        with open(bochsrc, "w") as f:
+            f.write(BOCHSRC % dict(megs=megs, cpu=cpu, count=count,
+                                   bios=BOCHS_BIOS, vga=BOCHS_VGA,
+                                   iso=os.path.abspath(iso),
+                                   tty=os.ttyname(slave)) + extra)
+        argv = NETNS + ["bochs", "-q", "-f", bochsrc, "-rc", rc_file]
+        m = Machine(self._machine_name(), argv, limit=limit, transport="pty",
+                    pty=(master, slave), cwd=self.tmpdir, pace=(8, 0.02))
+        self.machines.append(m)
+        return m.start()
 
     def boot(self, path, **kw):
         """Start one of BOOT_PATHS (not yet waiting for the prompt)."""
@@ -557,10 +550,10 @@ class Lab:
 #  - sound: driver=dummy, or the ALSA sound module aborts Bochs with
 #    "buffer overflow detected" on machines without a sound card;
 #  - the only display library is rfb (no term, no nogui); timeout=0 starts
-#    without a viewer; it listens on 0.0.0.0:5900 and takes the next free
-#    port when that one is busy;
-#  - com1 socket-server waits for the client before the emulation starts,
-#    and fails when the port is busy (also in TIME_WAIT): take a fresh port.
+#    without a viewer; it listens on 0.0.0.0:5900 (or the next free port),
+#    so Bochs runs in its own empty network namespace (NETNS);
+#  - com1 mode=term opens a tty by name: the slave of a pty we hold, so the
+#    serial line needs no TCP port at all.
 BOCHSRC = """\
 megs: %(megs)d
 cpu: model=%(cpu)s, count=%(count)d, ips=100000000, reset_on_triple_fault=0
@@ -569,7 +562,7 @@ vgaromimage: file=%(vga)s
 ata0-master: type=cdrom, path=%(iso)s, status=inserted
 boot: cdrom
 display_library: rfb, options="timeout=0"
-com1: enabled=1, mode=socket-server, dev=127.0.0.1:%(port)d
+com1: enabled=1, mode=term, dev=%(tty)s
 sound: driver=dummy
 plugin_ctrl: unmapped=1
 panic: action=fatal
