@@ -166,6 +166,58 @@ iso_uefi = _boot_path_case("iso-uefi", "multiboot2")
 iso_bios = _boot_path_case("iso-bios", "multiboot2", power=True)
 
 
+def kernel_exception_dump(lab):
+    """An exception in the hypervisor prints a readable, symbolized dump."""
+    m = lab.boot("kernel")
+    m.boot(25)
+    m.send("crash pf\r")
+    m.expect(r"EXCEPTION 14: #PF page fault, error code 0x0", 10)
+    m.expect(r"CR0 [0-9a-f]{16} CR2 0000000000000010", 5)
+    m.expect(r"page fault: not-present read", 5)
+    m.expect(r"faulting instruction:\s+#0 0x[0-9a-f]+ cmd_crash\+0x", 5)
+    m.expect(r"backtrace:\s+#0 0x[0-9a-f]+ shell_exec\+0x[0-9a-f]+\s+#1 0x[0-9a-f]+ shell_run\+", 5)
+    m.expect(r"System halted", 5)
+
+
+def read_ppm(path):
+    """(width, height, pixel bytes) of a binary PPM (P6, maxval 255)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos)
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    check(fields[0] == b"P6" and fields[3] == b"255", "screendump is not a P6 PPM")
+    w, h = int(fields[1]), int(fields[2])
+    return w, h, data[pos + 1:pos + 1 + w * h * 3]
+
+
+def ovmf_framebuffer(lab):
+    """OVMF with a VGA card: the UEFI loader passes the GOP framebuffer and
+    the hypervisor mirrors its log there (text pixels on QEMU's screen)."""
+    m = lab.boot("ovmf-disk", extra=["-device", "VGA"])
+    m.boot(m.limit - 10)
+    out = m.command("info", timeout=30)
+    f = find_line(out, r"^framebuffer: (\d+)x(\d+)x32 at 0x[0-9a-f]+, console mirrored",
+                  "info")
+    path = lab.tmp("screen.ppm")
+    m.qmp("screendump", filename=path)
+    w, h, px = read_ppm(path)
+    check((w, h) == (int(f[1]), int(f[2])),
+          "screen is %dx%d, the hypervisor reported %sx%s" % (w, h, f[1], f[2]))
+    lit = sum(1 for i in range(0, len(px), 3) if px[i] > 128 and px[i + 1] > 128)
+    # Dozens of lines of 8x16 text light a few percent of the pixels, not all.
+    check(2000 < lit < w * h // 4, "the framebuffer shows no text (%d lit pixels)" % lit)
+
+
 def bochs_iso_vmx(lab):
     """Bochs corei7_skylake_x, ISO on BIOS: the VMX backend probe sees EPT."""
     m = lab.boot("bochs-iso")
@@ -252,4 +304,6 @@ CASES = [
     ("iso-bios", iso_bios, 10),
     ("kernel-shell-poweroff", kernel_shell_poweroff, 8),
     ("kernel-reboot", kernel_reboot, 5),
+    ("kernel-exception-dump", kernel_exception_dump, 5),
+    ("ovmf-framebuffer", ovmf_framebuffer, 20),
 ]

@@ -141,6 +141,8 @@ class Machine:
         # which -no-reboot turns into an exit).
         self.qmp_path = qmp
         self.qmp_events = []
+        self._qmp_replies = []
+        self._qmp_sock = None
         self._qmp_thread = None
         self.argv = list(argv)
         self.limit = limit
@@ -215,19 +217,53 @@ class Machine:
                 time.sleep(0.05)
         try:
             sock.sendall(b'{"execute": "qmp_capabilities"}\n')
+            with self._cond:
+                self._qmp_sock = sock
+                self._cond.notify_all()
             f = sock.makefile("rb")
             for line in f:
                 try:
                     msg = json.loads(line)
                 except ValueError:
                     continue
-                if "event" in msg:
-                    with self._cond:
+                with self._cond:
+                    if "event" in msg:
                         self.qmp_events.append(msg)
+                    elif "return" in msg or "error" in msg:
+                        self._qmp_replies.append(msg)
+                    self._cond.notify_all()
         except OSError:
             pass
         finally:
+            with self._cond:
+                self._qmp_sock = None
             sock.close()
+
+    def qmp(self, command, timeout=20, **arguments):
+        """Runs a QMP command on this (QEMU) machine; returns its "return"
+        value, or fails the test with QEMU's error."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            # The first reply answers qmp_capabilities.
+            while self._qmp_sock is None or not self._qmp_replies:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    self._fail("QMP is not available for %s" % command)
+                self._cond.wait(left)
+            n = len(self._qmp_replies)
+            msg = {"execute": command}
+            if arguments:
+                msg["arguments"] = arguments
+            self._qmp_sock.sendall(json.dumps(msg).encode() + b"\n")
+            while len(self._qmp_replies) == n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._fail("no QMP reply to %s within %d s" % (command, timeout))
+                self._cond.wait(left)
+            reply = self._qmp_replies[n]
+        if "error" in reply:
+            self._fail("QMP %s: %s" % (command, reply["error"].get("desc")))
+        return reply["return"]
 
     def shutdown_reason(self):
         """After the emulator exited: the reason of QEMU's SHUTDOWN event
@@ -576,11 +612,11 @@ def _kernel(lab, limit=30, mem=512, append="loglevel=info"):
                     mem=mem, limit=limit)
 
 
-def _ovmf_disk(lab, limit=60, image=None):
+def _ovmf_disk(lab, limit=60, image=None, extra=()):
     image = image or USB_IMG
     lab.need(image)
     return lab.qemu(["-drive", "if=none,id=esp,format=raw,snapshot=on,file=" + image,
-                     "-device", "virtio-blk-pci,drive=esp,bootindex=1"],
+                     "-device", "virtio-blk-pci,drive=esp,bootindex=1"] + list(extra),
                     firmware="ovmf", limit=limit)
 
 
