@@ -5,6 +5,7 @@
  * is used. Fields beyond a table's length read as absent.
  */
 #include "drivers/acpi.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
@@ -14,27 +15,6 @@
 #define RSDP_MAX_LEN   4096
 #define MADT_ENTRIES   44
 #define MCFG_ENTRIES   44
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static uint8_t checksum(const uint8_t *p, size_t n)
 {

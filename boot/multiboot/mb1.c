@@ -5,6 +5,7 @@
  * its own length before use.
  */
 #include "boot/multiboot/mb.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
@@ -23,20 +24,6 @@
 #define MB1_MAX_MMAP    (1u << 20)
 #define MB1_MMAP_MIN    20  /* base_addr, length, type after the size */
 #define MB1_FB_TYPE_RGB 1
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /*
  * Copies the NUL-terminated string at phys into dst (truncating to

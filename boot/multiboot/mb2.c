@@ -5,6 +5,7 @@
  * with a tag of type 0 and size 8. Nothing is read outside the block.
  */
 #include "boot/multiboot/mb.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
@@ -37,20 +38,6 @@ struct mb2_state {
 	int have_mmap;
 	int overflow;
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static uint32_t mb_mem_type(uint32_t t)
 {
