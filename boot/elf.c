@@ -22,6 +22,13 @@ static int fits(uint64_t a, uint64_t b, uint64_t limit)
 	return a <= limit && b <= limit - a;
 }
 
+/* ELF32 (i386) images are accepted for guests only (elf_check_guest):
+ * their headers are read into the same 64-bit structs. */
+static int is32(const uint8_t *p)
+{
+	return p[4] == 1; /* ELFCLASS32 */
+}
+
 static void read_ehdr(const uint8_t *p, struct elf64_ehdr *eh)
 {
 	for (unsigned i = 0; i < 16; i++)
@@ -29,9 +36,16 @@ static void read_ehdr(const uint8_t *p, struct elf64_ehdr *eh)
 	eh->type = (uint16_t)get_le(p + 16, 2);
 	eh->machine = (uint16_t)get_le(p + 18, 2);
 	eh->version = (uint32_t)get_le(p + 20, 4);
-	eh->entry = get_le(p + 24, 8);
-	eh->phoff = get_le(p + 32, 8);
-	eh->shoff = get_le(p + 40, 8);
+	if (is32(p)) {
+		eh->entry = get_le(p + 24, 4);
+		eh->phoff = get_le(p + 28, 4);
+		eh->shoff = get_le(p + 32, 4);
+		p += 36 - 48; /* the rest sits 12 bytes earlier than in ELF64 */
+	} else {
+		eh->entry = get_le(p + 24, 8);
+		eh->phoff = get_le(p + 32, 8);
+		eh->shoff = get_le(p + 40, 8);
+	}
 	eh->flags = (uint32_t)get_le(p + 48, 4);
 	eh->ehsize = (uint16_t)get_le(p + 52, 2);
 	eh->phentsize = (uint16_t)get_le(p + 54, 2);
@@ -53,15 +67,30 @@ static void read_phdr(const uint8_t *p, struct elf64_phdr *ph)
 	ph->align = get_le(p + 48, 8);
 }
 
-static enum elf_reason check_ehdr(const uint8_t *p, size_t size, struct elf64_ehdr *eh)
+static void read_phdr32(const uint8_t *p, struct elf64_phdr *ph)
 {
-	if (size < ELF_EHDR_SIZE)
+	ph->type = (uint32_t)get_le(p, 4);
+	ph->offset = get_le(p + 4, 4);
+	ph->vaddr = get_le(p + 8, 4);
+	ph->paddr = get_le(p + 12, 4);
+	ph->filesz = get_le(p + 16, 4);
+	ph->memsz = get_le(p + 20, 4);
+	ph->flags = (uint32_t)get_le(p + 24, 4);
+	ph->align = get_le(p + 28, 4);
+}
+
+static enum elf_reason check_ehdr(const uint8_t *p, size_t size, int allow32,
+				 struct elf64_ehdr *eh)
+{
+	int c32 = size >= 5 && is32(p) && allow32;
+
+	if (size < (c32 ? ELF32_EHDR_SIZE : ELF_EHDR_SIZE))
 		return ELF_ERR_TRUNCATED;
 	read_ehdr(p, eh);
 	if (eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' ||
 	    eh->ident[3] != 'F')
 		return ELF_ERR_MAGIC;
-	if (eh->ident[4] != 2) /* ELFCLASS64 */
+	if (eh->ident[4] != 2 && !c32) /* ELFCLASS64 */
 		return ELF_ERR_CLASS;
 	if (eh->ident[5] != 1) /* ELFDATA2LSB */
 		return ELF_ERR_DATA;
@@ -69,10 +98,11 @@ static enum elf_reason check_ehdr(const uint8_t *p, size_t size, struct elf64_eh
 		return ELF_ERR_VERSION;
 	if (eh->type != ELF_ET_EXEC)
 		return ELF_ERR_TYPE;
-	if (eh->machine != ELF_EM_X86_64)
+	if (eh->machine != (c32 ? ELF_EM_386 : ELF_EM_X86_64))
 		return ELF_ERR_MACHINE;
 	/* phnum 0xffff means "extended numbering": never in a loadable image. */
-	if (eh->ehsize < ELF_EHDR_SIZE || eh->phentsize < ELF_PHDR_SIZE ||
+	if (eh->ehsize < (c32 ? ELF32_EHDR_SIZE : ELF_EHDR_SIZE) ||
+	    eh->phentsize < (c32 ? ELF32_PHDR_SIZE : ELF_PHDR_SIZE) ||
 	    eh->phnum == 0 || eh->phnum > ELF_MAX_PHNUM ||
 	    !fits(eh->phoff, (uint64_t)eh->phentsize * eh->phnum, size))
 		return ELF_ERR_PHDR;
@@ -108,9 +138,12 @@ int elf64_phdr(const void *img, size_t size, unsigned i, struct elf64_phdr *ph)
 	const uint8_t *p = img;
 	struct elf64_ehdr eh;
 
-	if (check_ehdr(p, size, &eh) != ELF_OK || i >= eh.phnum)
+	if (check_ehdr(p, size, 1, &eh) != ELF_OK || i >= eh.phnum)
 		return -EINVAL;
-	read_phdr(p + eh.phoff + (uint64_t)i * eh.phentsize, ph);
+	if (is32(p))
+		read_phdr32(p + eh.phoff + (uint64_t)i * eh.phentsize, ph);
+	else
+		read_phdr(p + eh.phoff + (uint64_t)i * eh.phentsize, ph);
 	return 0;
 }
 
@@ -128,7 +161,7 @@ static int overlaps_earlier(const void *img, size_t size, unsigned j,
 	return 0;
 }
 
-int elf64_check(const void *img, size_t size, struct elf64_info *info)
+static int check(const void *img, size_t size, int allow32, struct elf64_info *info)
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph;
@@ -136,7 +169,7 @@ int elf64_check(const void *img, size_t size, struct elf64_info *info)
 	int entry_ok = 0;
 
 	*info = (struct elf64_info){ .reason = ELF_OK, .paddr_lo = UINT64_MAX };
-	r = check_ehdr(img, size, &eh);
+	r = check_ehdr(img, size, allow32, &eh);
 	if (r != ELF_OK)
 		return fail(info, r, 0);
 	info->entry = eh.entry;
@@ -168,6 +201,16 @@ int elf64_check(const void *img, size_t size, struct elf64_info *info)
 	if (!entry_ok)
 		return fail(info, ELF_ERR_ENTRY, 0);
 	return 0;
+}
+
+int elf64_check(const void *img, size_t size, struct elf64_info *info)
+{
+	return check(img, size, 0, info);
+}
+
+int elf_check_guest(const void *img, size_t size, struct elf64_info *info)
+{
+	return check(img, size, 1, info);
 }
 
 const char *elf_reason_str(enum elf_reason reason)

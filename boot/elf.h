@@ -21,6 +21,9 @@
 #define ELF_PHDR_SIZE   56u
 #define ELF_ET_EXEC     2u
 #define ELF_EM_X86_64   62u
+#define ELF_EM_386      3u
+#define ELF32_EHDR_SIZE 52u
+#define ELF32_PHDR_SIZE 32u
 #define ELF_PT_LOAD     1u
 #define ELF_PF_X        1u
 #define ELF_PF_W        2u
@@ -79,6 +82,10 @@ struct elf64_info {
  * saying why. Reads the buffer byte-wise: img needs no alignment.
  */
 int elf64_check(const void *img, size_t size, struct elf64_info *info);
+
+/* The same checks for a guest image, which may also be an ELF32 i386
+ * executable (its headers are returned widened into the ELF64 structs). */
+int elf_check_guest(const void *img, size_t size, struct elf64_info *info);
 
 /*
  * Copies program header i (i < info->phnum of a checked image) into *ph.

@@ -92,3 +92,8 @@ uint64_t uart_rx_overruns(void)
 {
 	return overruns;
 }
+
+bool uart_rx_pending(void)
+{
+	return head != tail;
+}

@@ -16,6 +16,8 @@ void uart_enable_rx_irq(void);
 void uart_irq(void);
 /* Next received byte, or -1 when none is waiting. */
 int uart_getc(void);
+/* True when received bytes wait in the ring (no hardware access). */
+bool uart_rx_pending(void);
 /* Bytes dropped because the receive ring was full. */
 uint64_t uart_rx_overruns(void);
 

@@ -104,9 +104,14 @@ static int cmd_mem(int argc, char **argv)
 	const struct frame_alloc *fa = mm_frames();
 	const struct heap *h = mm_heap();
 
-	printk("frames: total %lu, free %lu, used %lu (pagetable %lu, heap %lu, other %lu)\n",
-	       fa->total, fa->free, fa->total - fa->free, fa->used[FRAME_PAGETABLE],
-	       fa->used[FRAME_HEAP], fa->used[FRAME_OTHER]);
+	char by[160];
+	size_t n = 0;
+
+	for (int o = 0; o < FRAME_OWNERS; o++)
+		n += (size_t)snprintf(by + n, sizeof(by) - n, "%s%s %lu", o ? ", " : "",
+				      frame_owner_name((enum frame_owner)o), fa->used[o]);
+	printk("frames: total %lu, free %lu, used %lu (%s)\n", fa->total, fa->free,
+	       fa->total - fa->free, by);
 	printk("frames: %lu allocations, %lu frees, %lu failed\n", fa->allocs, fa->frees,
 	       fa->failures);
 	printk("heap: %zu bytes in %zu allocations, %zu pages, %zu failed\n", h->bytes_in_use,

@@ -160,7 +160,8 @@ int frames_free(struct frame_alloc *fa, uint64_t pfn, uint64_t count,
 
 const char *frame_owner_name(enum frame_owner o)
 {
-	static const char *const names[FRAME_OWNERS] = { "pagetable", "heap", "other" };
+	static const char *const names[FRAME_OWNERS] = { "pagetable", "heap", "other", "vcpu",
+								   "p2m", "guest" };
 
 	return o < FRAME_OWNERS ? names[o] : "?";
 }

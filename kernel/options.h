@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #define OPT_KEY_MAX 32
-#define OPT_VAL_MAX 96
+#define OPT_VAL_MAX 160
 
 /* Reads the next option from [*p, end): skips blanks, newlines and
  * comments; returns 1 with key/value (value "" when there is no '='),

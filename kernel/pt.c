@@ -5,12 +5,48 @@
 
 #include <stdbool.h>
 
+#define ADDR_MASK 0x000ffffffffff000ull
+
 const struct pt_format pt_format_x86 = {
 	.present = 1ull << 0,
 	.table_flags = (1ull << 0) | (1ull << 1),
 	.large = 1ull << 7,
-	.addr_mask = 0x000ffffffffff000ull,
+	.addr_mask = ADDR_MASK,
+	.perm_r = 1ull << 0, .perm_w = 1ull << 1, .perm_nx = 1ull << 63,
 };
+
+const struct pt_format pt_format_npt = {
+	.present = 1ull << 0,
+	.table_flags = 7, /* P, R/W, U */
+	.large = 1ull << 7,
+	.addr_mask = ADDR_MASK,
+	.perm_r = 1ull << 0, .perm_w = 1ull << 1, .perm_nx = 1ull << 63,
+	.leaf_extra = 1ull << 2, /* U */
+};
+
+const struct pt_format pt_format_ept = {
+	.present = 7,     /* any of R, W, X */
+	.table_flags = 7,
+	.large = 1ull << 7,
+	.addr_mask = ADDR_MASK,
+	.perm_r = 1, .perm_w = 2, .perm_x = 4,
+	.leaf_extra = 6ull << 3, /* memory type WB */
+};
+
+uint64_t pt_leaf_flags(const struct pt_format *fmt, unsigned perms)
+{
+	uint64_t f = fmt->leaf_extra;
+
+	if (perms & PT_R)
+		f |= fmt->perm_r;
+	if (perms & PT_W)
+		f |= fmt->perm_w;
+	if (perms & PT_X)
+		f |= fmt->perm_x;
+	else
+		f |= fmt->perm_nx;
+	return f;
+}
 
 static unsigned idx(uint64_t va, int level)
 {

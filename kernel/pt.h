@@ -17,10 +17,25 @@ struct pt_format {
 	uint64_t table_flags; /* flags of a non-leaf entry */
 	uint64_t large;       /* the page-size bit of a 2 MiB leaf */
 	uint64_t addr_mask;   /* address bits of an entry */
+	/* Leaf permission encoding, for pt_leaf_flags(). */
+	uint64_t perm_r, perm_w, perm_x; /* bits set to allow */
+	uint64_t perm_nx;     /* bit set to forbid execution */
+	uint64_t leaf_extra;  /* always set in a leaf (e.g. EPT memory type) */
 };
 
 /* x86 long-mode paging: P, R/W, PS. */
 extern const struct pt_format pt_format_x86;
+/* AMD nested paging: x86 entries with the U bit set everywhere (guest
+ * accesses are user accesses in the nested walk). */
+extern const struct pt_format pt_format_npt;
+/* Intel EPT: R/W/X bits 0-2, memory type write-back in leaves. */
+extern const struct pt_format pt_format_ept;
+
+#define PT_R 1u
+#define PT_W 2u
+#define PT_X 4u
+/* Leaf flags granting perms (PT_R|PT_W|PT_X) in the given format. */
+uint64_t pt_leaf_flags(const struct pt_format *fmt, unsigned perms);
 
 struct pt_ops {
 	/* Returns a zeroed 4 KiB table and its physical address, or NULL. */

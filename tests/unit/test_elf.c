@@ -317,6 +317,50 @@ static void test_random_corruption(void **state)
 	}
 }
 
+/* A minimal ELF32 i386 executable: one RX segment at 0x100000. */
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+
+static void test_elf32_guest(void **state)
+{
+	uint8_t img[256] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+	struct elf64_info info;
+	struct elf64_phdr ph;
+
+	put16(img + 16, 2);          /* ET_EXEC */
+	put16(img + 18, 3);          /* EM_386 */
+	put32(img + 20, 1);
+	put32(img + 24, 0x100010);   /* entry */
+	put32(img + 28, 52);         /* phoff */
+	put16(img + 40, 52);         /* ehsize */
+	put16(img + 42, 32);         /* phentsize */
+	put16(img + 44, 1);          /* phnum */
+	put32(img + 52, 1);          /* PT_LOAD */
+	put32(img + 56, 0);          /* offset */
+	put32(img + 60, 0x100000);   /* vaddr */
+	put32(img + 64, 0x100000);   /* paddr */
+	put32(img + 68, 256);        /* filesz */
+	put32(img + 72, 0x2000);     /* memsz */
+	put32(img + 76, 5);          /* R X */
+	assert_int_equal(elf_check_guest(img, sizeof(img), &info), 0);
+	assert_int_equal(info.entry_paddr, 0x100010);
+	assert_int_equal(info.paddr_hi, 0x102000);
+	assert_int_equal(elf64_phdr(img, sizeof(img), 0, &ph), 0);
+	assert_int_equal(ph.memsz, 0x2000);
+	/* The hypervisor loader takes ELF64 only. */
+	assert_int_equal(elf64_check(img, sizeof(img), &info), -ENOEXEC);
+	assert_int_equal(info.reason, ELF_ERR_CLASS);
+	/* An ELF32 for another machine, or truncated, is refused. */
+	put16(img + 18, 62);
+	assert_int_equal(elf_check_guest(img, sizeof(img), &info), -ENOEXEC);
+	assert_int_equal(info.reason, ELF_ERR_MACHINE);
+	put16(img + 18, 3);
+	assert_int_equal(elf_check_guest(img, 100, &info), -ENOEXEC);
+	assert_int_equal(info.reason, ELF_ERR_SEG_FILE);
+	assert_int_equal(elf_check_guest(img, 40, &info), -ENOEXEC);
+	assert_int_equal(info.reason, ELF_ERR_TRUNCATED);
+}
+
 static void test_reason_strings(void **state)
 {
 	for (int r = ELF_OK; r <= ELF_ERR_ENTRY; r++) {
@@ -340,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_unaligned_buffer),
 		cmocka_unit_test(test_random_corruption),
 		cmocka_unit_test(test_reason_strings),
+		cmocka_unit_test(test_elf32_guest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,55 @@
+/* domain= option parser: valid specs, every refusal. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kernel/errno.h"
+#include "vmm/domcfg.h"
+
+static void test_valid(void **state)
+{
+	struct domain_config c;
+	char err[96];
+
+	assert_int_equal(domcfg_parse("name=web-1,image=guest.elf,memory=16", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.name, "web-1");
+	assert_string_equal(c.image, "guest.elf");
+	assert_int_equal(c.memory_mib, 16);
+	assert_int_equal(c.boot, DOM_BOOT_FLAT32);
+	assert_int_equal(domcfg_parse("boot=real,memory=2M,image=m.elf,name=m", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.boot, DOM_BOOT_REAL);
+	assert_int_equal(c.memory_mib, 2);
+}
+
+static void test_invalid(void **state)
+{
+	static const char *const bad[] = {
+		"", "name=a", "name=a,image=b", "name=a,image=b,memory=0",
+		"name=a,image=b,memory=-4", "name=a,image=b,memory=65537",
+		"name=a,image=b,memory=99999999999999999999", "name=a b,image=b,memory=1",
+		"name=,image=b,memory=1", "name=a,image=,memory=1", "name=a,image=b,memory=1,boot=x",
+		"name=a,image=b,memory=1,colour=red", "name=a,image=b,memory=1,,", "noequals",
+		"name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,image=b,memory=1",
+		"name=a,image=b,memory=4K",
+	};
+	struct domain_config c;
+	char err[96];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		assert_int_equal(domcfg_parse(bad[i], &c, err, sizeof(err)), -EINVAL);
+		assert_true(err[0] != 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_invalid),
+	};
+	return cmocka_run_group_tests_name("domcfg", tests, NULL, NULL);
+}

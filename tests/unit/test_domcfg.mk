@@ -1,0 +1,1 @@
+test_domcfg_SRCS := vmm/domcfg.c

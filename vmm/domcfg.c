@@ -1,0 +1,101 @@
+/* domain= option parser (see domcfg.h). */
+#include "vmm/domcfg.h"
+#include "kernel/errno.h"
+#include "kernel/log.h"
+#include "kernel/string.h"
+
+#include <stdbool.h>
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+static int parse_mib(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > DOM_MAX_MEMORY_MIB)
+			return -ERANGE;
+	}
+	if (*s == 'M' && !s[1])
+		s++;
+	if (*s || !v)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int set_field(struct domain_config *cfg, const char *key, const char *val,
+		     char *err, size_t errlen)
+{
+	if (!strcmp(key, "name")) {
+		if (!valid_name(val) || strlen(val) >= DOM_NAME_LEN)
+			goto bad;
+		str_copy(cfg->name, val, sizeof(cfg->name));
+	} else if (!strcmp(key, "image")) {
+		if (!*val || strlen(val) >= DOM_IMAGE_LEN)
+			goto bad;
+		str_copy(cfg->image, val, sizeof(cfg->image));
+	} else if (!strcmp(key, "memory")) {
+		if (parse_mib(val, &cfg->memory_mib))
+			goto bad;
+	} else if (!strcmp(key, "boot")) {
+		if (!strcmp(val, "flat32"))
+			cfg->boot = DOM_BOOT_FLAT32;
+		else if (!strcmp(val, "real"))
+			cfg->boot = DOM_BOOT_REAL;
+		else
+			goto bad;
+	} else {
+		snprintf(err, errlen, "unknown key '%.32s'", key);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "bad value for %s: '%.40s'", key, val);
+	return -EINVAL;
+}
+
+int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t errlen)
+{
+	char item[DOM_IMAGE_LEN + 16];
+
+	memset(cfg, 0, sizeof(*cfg));
+	while (*spec) {
+		size_t n = 0;
+		while (spec[n] && spec[n] != ',')
+			n++;
+		if (n >= sizeof(item)) {
+			snprintf(err, errlen, "item too long");
+			return -EINVAL;
+		}
+		memcpy(item, spec, n);
+		item[n] = 0;
+		spec += n + (spec[n] == ',');
+		char *eq = strchr(item, '=');
+		if (!eq) {
+			snprintf(err, errlen, "expected key=value, got '%.40s'", item);
+			return -EINVAL;
+		}
+		*eq = 0;
+		int r = set_field(cfg, item, eq + 1, err, errlen);
+		if (r)
+			return r;
+	}
+	if (!cfg->name[0] || !cfg->image[0] || !cfg->memory_mib) {
+		snprintf(err, errlen, "name, image and memory are required");
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * Domain configuration from the hypervisor options (pure, host-tested):
+ *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real]
+ */
+#ifndef EYRIE_VMM_DOMCFG_H
+#define EYRIE_VMM_DOMCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DOM_NAME_LEN 32
+#define DOM_IMAGE_LEN 128
+#define DOM_MAX_MEMORY_MIB 65536
+
+enum dom_boot { DOM_BOOT_FLAT32, DOM_BOOT_REAL };
+
+struct domain_config {
+	char name[DOM_NAME_LEN];
+	char image[DOM_IMAGE_LEN];
+	uint64_t memory_mib;
+	enum dom_boot boot;
+};
+
+/* Parses one domain= value; on error returns -EINVAL and writes a one-line
+ * reason into err. */
+int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t errlen);
+
+#endif
