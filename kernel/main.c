@@ -12,11 +12,19 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/options.h"
+#include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/string.h"
+#include "vmm/domain.h"
+#include "vmm/vmm.h"
+
+#define MAX_DOMAIN_SPECS 16
 
 static struct system the_system;
 static bool fb_enabled = true;
+/* domain= options, started once the vmm is up (vmm/domain.c). */
+static char domain_specs[MAX_DOMAIN_SPECS][OPT_VAL_MAX];
+static unsigned nr_domain_specs;
 
 const struct system *sys(void)
 {
@@ -41,6 +49,12 @@ static void apply_option(const char *key, const char *val, const char *where)
 			pr_warn("options (%s): bad loglevel '%s'\n", where, val);
 		else
 			log_set_level((enum log_level)l);
+	} else if (!strcmp(key, "domain")) {
+		if (nr_domain_specs == MAX_DOMAIN_SPECS)
+			pr_warn("options (%s): more than %d domains, '%s' ignored\n", where,
+				MAX_DOMAIN_SPECS, val);
+		else
+			str_copy(domain_specs[nr_domain_specs++], val, OPT_VAL_MAX);
 	} else if (!strcmp(key, "fb")) {
 		fb_enabled = strcmp(val, "off") != 0;
 	} else {
@@ -160,6 +174,9 @@ _Noreturn void kmain(const struct boot_info *bi)
 	virt_probe(&s->virt);
 	pr_info("virt: %s\n", s->virt.desc);
 	report_modules(bi);
+	if (!vmm_init())
+		for (unsigned i = 0; i < nr_domain_specs; i++)
+			domain_start(domain_specs[i]);
 	pr_info("Eyrie ready: debug shell on COM1 at 115200 baud, type 'help'\n");
-	shell_run();
+	sched_loop();
 }

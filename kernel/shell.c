@@ -57,44 +57,44 @@ static int cmd_help(int argc, char **argv)
 }
 SHELL_COMMAND(help, "", "list the commands", cmd_help);
 
-static int next_byte(void)
+static struct lineedit le;
+
+void shell_start(void)
+{
+	le_init(&le);
+	printk("%s", SHELL_PROMPT);
+}
+
+static void shell_feed(unsigned char c)
+{
+	static char echo[LINE_ECHO_MAX];
+	size_t n;
+	enum le_result r = le_feed(&le, c, echo, &n);
+
+	if (n)
+		printk("%.*s", (int)n, echo);
+	switch (r) {
+	case LE_NONE:
+		return;
+	case LE_LINE:
+		shell_exec(le.line);
+		break;
+	case LE_TOO_LONG:
+		printk("error: line too long (max %d characters), ignored\n", LINE_MAX);
+		break;
+	case LE_BINARY:
+		printk("error: non-printable bytes in the line, ignored\n");
+		break;
+	case LE_CANCEL:
+		break;
+	}
+	printk("%s", SHELL_PROMPT);
+}
+
+void shell_poll(void)
 {
 	int c;
 
-	while ((c = uart_getc()) < 0) {
-		/* Sleep until the next interrupt (UART input or the tick). */
-		sti_hlt();
-	}
-	return c;
-}
-
-_Noreturn void shell_run(void)
-{
-	static struct lineedit le;
-	static char echo[LINE_ECHO_MAX];
-	size_t n;
-
-	le_init(&le);
-	printk("%s", SHELL_PROMPT);
-	for (;;) {
-		enum le_result r = le_feed(&le, (unsigned char)next_byte(), echo, &n);
-		if (n)
-			printk("%.*s", (int)n, echo);
-		switch (r) {
-		case LE_NONE:
-			continue;
-		case LE_LINE:
-			shell_exec(le.line);
-			break;
-		case LE_TOO_LONG:
-			printk("error: line too long (max %d characters), ignored\n", LINE_MAX);
-			break;
-		case LE_BINARY:
-			printk("error: non-printable bytes in the line, ignored\n");
-			break;
-		case LE_CANCEL:
-			break;
-		}
-		printk("%s", SHELL_PROMPT);
-	}
+	while ((c = uart_getc()) >= 0)
+		shell_feed((unsigned char)c);
 }

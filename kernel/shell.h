@@ -25,7 +25,10 @@ struct shell_cmd {
 int shell_split(char *line, char **argv, int max);
 /* Runs one command line; returns the command's result or -ENOENT. */
 int shell_exec(char *line);
-/* Reads the serial line forever, running commands. */
-_Noreturn void shell_run(void);
+/* Prints the first prompt. */
+void shell_start(void);
+/* Consumes the input waiting on the serial line (without blocking),
+ * running each completed command line. */
+void shell_poll(void);
 
 #endif

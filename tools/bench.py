@@ -1,10 +1,20 @@
 #!/usr/bin/env python3
-"""Boot-time figures (`make bench`): for each boot path, the median seconds
-from emulator start to the hypervisor banner and to the first `eyrie> `
-prompt, over several runs.  Runs are sequential so they do not compete for
-the CPU.  Figures only: nothing here passes or fails.
+"""Benchmarks (`make bench`), figures only: nothing here passes or fails.
 
-    python3 tools/bench.py [--runs 5] [--bochs-runs 3] [--paths kernel,iso-bios]
+boot:  for each boot path, the median seconds from emulator start to the
+       hypervisor banner and to the first `eyrie> ` prompt, over several runs.
+exits: the cost of a VM exit round trip (CPUID, OUT to an unclaimed port,
+       a null hypercall), measured by the `bench` test guest
+       (tests/guests/bench.c): in executed instructions under QEMU TCG with
+       -icount shift=0 (the guest TSC then counts instructions: exact and
+       independent of machine load), and in wall-clock microseconds under
+       QEMU TCG and under Bochs (VMX and SVM-with-NRIPS models).
+
+Runs are sequential so they do not compete for the CPU.
+
+    python3 tools/bench.py [--sections boot,exits] [--runs 5] [--bochs-runs 3]
+                           [--paths kernel,iso-bios] [--exit-runs 3]
+                           [--exit-bochs-runs 1] [--no-bochs]
 """
 
 import argparse
@@ -17,6 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
 
 import harness  # noqa: E402
+import guest_cases  # noqa: E402
 
 
 def one_run(path, i):
@@ -45,18 +56,7 @@ def fmt(xs):
     return "%7.2f" % statistics.median(xs) if xs else "      -"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5, help="runs per QEMU path (default 5)")
-    ap.add_argument("--bochs-runs", type=int, default=3, help="runs on Bochs (default 3)")
-    ap.add_argument("--paths", default=",".join(harness.BOOT_PATHS),
-                    help="comma-separated subset of: " + ", ".join(harness.BOOT_PATHS))
-    args = ap.parse_args()
-    paths = [p for p in args.paths.split(",") if p]
-    unknown = [p for p in paths if p not in harness.BOOT_PATHS]
-    if unknown:
-        ap.error("unknown boot path(s): %s" % ", ".join(unknown))
-
+def boot_section(args, paths):
     rows, notes = [], []
     for path in paths:
         n = args.bochs_runs if path.startswith("bochs") else args.runs
@@ -87,6 +87,120 @@ def main():
                  "%7.2f" % max(prompts) if prompts else "      -"))
     for note in notes:
         print("note: " + note)
+
+
+# -- exits --------------------------------------------------------------------
+
+EXIT_KINDS = ("cpuid", "out", "hypercall")
+BENCH_DOM = [guest_cases.Dom("bench", 2)]
+
+
+def _bench_lines(m, timeout):
+    """Wait for the bench guest to finish; its "(d1) bench ..." lines."""
+    guest_cases.wait_for(m, guest_cases.ended(1, "bench"), timeout)
+    return guest_cases.guest_text(m.output, 1)
+
+
+def exits_icount(i):
+    """Instructions per round trip, from the guest's TSC under -icount."""
+    with harness.Lab("bench-exits-icount-%d" % i) as lab:
+        try:
+            m = guest_cases.qemu_guests(lab, BENCH_DOM, icount=True, limit=300)
+            lines = _bench_lines(m, 290)
+        except harness.Failure as e:
+            return str(e)
+    calib = [l.split() for l in lines if l.startswith("bench calib ")]
+    raw = dict((l.split()[2], l.split()[3:]) for l in lines if l.startswith("bench raw "))
+    if not calib or set(raw) != set(EXIT_KINDS):
+        return "no figures from the guest: %s" % " | ".join(lines[-3:])
+    insns, ticks = int(calib[0][2]), int(calib[0][3])
+    per_insn = ticks / insns            # 1.0 when the TSC counts instructions
+    return dict((k, (int(raw[k][1]) - int(raw[k][2])) / int(raw[k][0]) / per_insn)
+                for k in EXIT_KINDS), per_insn
+
+
+def exits_wall(i, where):
+    """Microseconds per round trip: the serial-line time between the guest's
+    "bench wall KIND begin N" and "... end" lines, over N exits."""
+    with harness.Lab("bench-exits-%s-%d" % (where, i)) as lab:
+        try:
+            if where == "qemu":
+                m = guest_cases.qemu_guests(lab, BENCH_DOM, limit=120)
+            else:
+                m = guest_cases.bochs_guests(lab, BENCH_DOM, where, limit=300)
+            res = {}
+            for k in EXIT_KINDS:
+                b = m.expect(r"\(d1\) bench wall %s begin (\d+)\n" % k, 280)
+                t0, n = m.match_time, int(b[1])
+                m.expect(r"\(d1\) bench wall %s end\n" % k, 280)
+                res[k] = (m.match_time - t0) / n * 1e6
+            return res
+        except harness.Failure as e:
+            return str(e)
+
+
+def exits_section(args):
+    rows, notes = [], []
+    runs = [("QEMU TCG EPYC-Rome, -icount shift=0", "instructions", "icount", args.runs),
+            ("QEMU TCG EPYC-Rome (SVM, no NRIPS)", "us wall", "qemu", args.exit_runs)]
+    if not args.no_bochs:
+        runs += [("Bochs corei7_skylake_x (VMX)", "us wall", "corei7_skylake_x",
+                  args.exit_bochs_runs),
+                 ("Bochs ryzen (SVM, NRIPS)", "us wall", "ryzen", args.exit_bochs_runs)]
+    for label, unit, where, n in runs:
+        if where == "icount":
+            n = 1                       # deterministic: one run is the figure
+        got = []
+        for i in range(n):
+            r = exits_icount(i) if where == "icount" else exits_wall(i, where)
+            if isinstance(r, str):
+                notes.append("%s: %s" % (label, r))
+            else:
+                got.append(r[0] if where == "icount" else r)
+                if where == "icount" and abs(r[1] - 1.0) > 0.01:
+                    notes.append("%s: %.3f TSC ticks per instruction (expected 1)"
+                                 % (label, r[1]))
+            print("  exits %-12s run %d/%d: %s" % (where, i + 1, n,
+                  "failed" if isinstance(r, str) else "ok"), file=sys.stderr, flush=True)
+        med = dict((k, statistics.median([g[k] for g in got])) for k in EXIT_KINDS) if got \
+            else None
+        rows.append((label, unit, len(got), n, med))
+    print("VM exit round trips, `bench` guest (tests/guests/bench.c), medians")
+    print("%-38s %-13s %5s %10s %10s %10s" % ("where", "unit", "runs", *EXIT_KINDS))
+    for label, unit, ok, n, med in rows:
+        cells = ["%10.1f" % med[k] if med else "%10s" % "-" for k in EXIT_KINDS]
+        print("%-38s %-13s %2d/%-2d %s" % (label, unit, ok, n, " ".join(cells)))
+    print("target: at most 300 instructions for a CPUID round trip")
+    for note in notes:
+        print("note: " + note)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sections", default="boot,exits", help="boot, exits or both")
+    ap.add_argument("--runs", type=int, default=5, help="runs per QEMU path (default 5)")
+    ap.add_argument("--bochs-runs", type=int, default=3, help="runs on Bochs (default 3)")
+    ap.add_argument("--paths", default=",".join(harness.BOOT_PATHS),
+                    help="comma-separated subset of: " + ", ".join(harness.BOOT_PATHS))
+    ap.add_argument("--exit-runs", type=int, default=3,
+                    help="exits: wall-clock runs under QEMU (default 3)")
+    ap.add_argument("--exit-bochs-runs", type=int, default=1,
+                    help="exits: runs per Bochs model (default 1)")
+    ap.add_argument("--no-bochs", action="store_true", help="exits: QEMU only")
+    args = ap.parse_args()
+    paths = [p for p in args.paths.split(",") if p]
+    unknown = [p for p in paths if p not in harness.BOOT_PATHS]
+    if unknown:
+        ap.error("unknown boot path(s): %s" % ", ".join(unknown))
+    sections = [s for s in args.sections.split(",") if s]
+    if set(sections) - {"boot", "exits"}:
+        ap.error("unknown section(s): %s" % ", ".join(set(sections) - {"boot", "exits"}))
+    if "boot" in sections:
+        boot_section(args, paths)
+    if "exits" in sections:
+        if "boot" in sections:
+            print()
+        exits_section(args)
     return 0
 
 

@@ -84,6 +84,9 @@ void cpu_enable_protections(const struct cpu_info *c)
 		cr4 |= CR4_SMAP;
 	if (c->pge)
 		cr4 |= CR4_PGE;
+	/* FXSAVE/FXRSTOR then cover the SSE registers: the hypervisor itself
+	 * never uses the FPU, it only switches guests' FPU state. */
+	cr4 |= CR4_OSFXSR;
 	write_cr4(cr4);
 }
 

@@ -77,6 +77,9 @@ static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 /* Atomically enable interrupts and wait for one. */
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline void pause(void) { __asm__ volatile("pause"); }
+/* The legacy 512-byte x87/SSE state (64-bit form: full FPU IP/DP). */
+static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory"); }
+static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory"); }
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 
 static inline uint64_t read_rflags(void)

@@ -175,7 +175,7 @@ def kernel_exception_dump(lab):
     m.expect(r"CR0 [0-9a-f]{16} CR2 0000000000000010", 5)
     m.expect(r"page fault: not-present read", 5)
     m.expect(r"faulting instruction:\s+#0 0x[0-9a-f]+ cmd_crash\+0x", 5)
-    m.expect(r"backtrace:\s+#0 0x[0-9a-f]+ shell_exec\+0x[0-9a-f]+\s+#1 0x[0-9a-f]+ shell_run\+", 5)
+    m.expect(r"backtrace:\s+#0 0x[0-9a-f]+ shell_exec\+0x[0-9a-f]+\s+#1 0x[0-9a-f]+ shell_poll\+0x[0-9a-f]+\s+#2 0x[0-9a-f]+ sched_loop\+", 5)
     m.expect(r"System halted", 5)
 
 

@@ -1,0 +1,86 @@
+/*
+ * void svm_enter(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa)
+ * runs the guest once (svm.h). gprs is indexed in x86 encoding order
+ * (enum gpr: RAX 0, RCX 1, RDX 2, RBX 3, RSP 4, RBP 5, RSI 6, RDI 7,
+ * R8..R15 8..15); RAX and RSP are taken from the VMCB by VMRUN instead.
+ *
+ * The hardware contract (AMD APM vol. 2, 15.5, 15.17, 15.21, VMLOAD/VMSAVE):
+ * - CLGI first. With GIF = 0 no interrupt, NMI or SMI is taken while guest
+ *   registers are live in the CPU: the guest's RBP would break backtraces,
+ *   and from VMLOAD on the CPU holds the guest's TR, FS, GS, so a host NMI
+ *   or #DF would look for its IST stack in a guest TSS.
+ * - STI early. VMRUN saves the host RFLAGS, and with V_INTR_MASKING it is
+ *   the saved host IF that lets physical interrupts exit the guest: it
+ *   must be 1. GIF = 0 keeps them pending in the meantime. The STI stays
+ *   away from VMRUN because AMD CPUs leak an STI shadow into the guest's
+ *   interrupt shadow field when the exit comes during event injection.
+ * - VMRUN takes the VMCB address in RAX. #VMEXIT restores host RAX (that
+ *   address again), RSP, RIP and RFLAGS (IF = 1) and leaves GIF = 0.
+ * - VMRUN does not switch FS, GS, TR, LDTR (with their hidden parts),
+ *   KernelGSBase, STAR, LSTAR, CSTAR, SFMASK and SYSENTER_*: VMLOAD loads
+ *   the guest's before VMRUN, VMSAVE stores them after, and VMLOAD of the
+ *   host VMCB (VMSAVEd once by cpu_enable) puts the host's back.
+ * - CLI before STGI, so that pending host interrupts wait for the caller;
+ *   a pending NMI is taken right at STGI, on host state.
+ */
+	.text
+	.globl	svm_enter
+	.type	svm_enter, @function
+svm_enter:
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rdx			/* 8(%rsp): host VMCB */
+	push	%rsi			/* 0(%rsp): gprs */
+	clgi
+	sti
+	mov	%rdi, %rax
+	mov	1*8(%rsi), %rcx
+	mov	2*8(%rsi), %rdx
+	mov	3*8(%rsi), %rbx
+	mov	5*8(%rsi), %rbp
+	mov	7*8(%rsi), %rdi
+	mov	8*8(%rsi), %r8
+	mov	9*8(%rsi), %r9
+	mov	10*8(%rsi), %r10
+	mov	11*8(%rsi), %r11
+	mov	12*8(%rsi), %r12
+	mov	13*8(%rsi), %r13
+	mov	14*8(%rsi), %r14
+	mov	15*8(%rsi), %r15
+	mov	6*8(%rsi), %rsi
+	vmload	%rax
+	vmrun	%rax
+	cli
+	vmsave	%rax
+	mov	8(%rsp), %rax
+	vmload	%rax
+	mov	(%rsp), %rax
+	mov	%rcx, 1*8(%rax)
+	mov	%rdx, 2*8(%rax)
+	mov	%rbx, 3*8(%rax)
+	mov	%rbp, 5*8(%rax)
+	mov	%rsi, 6*8(%rax)
+	mov	%rdi, 7*8(%rax)
+	mov	%r8, 8*8(%rax)
+	mov	%r9, 9*8(%rax)
+	mov	%r10, 10*8(%rax)
+	mov	%r11, 11*8(%rax)
+	mov	%r12, 12*8(%rax)
+	mov	%r13, 13*8(%rax)
+	mov	%r14, 14*8(%rax)
+	mov	%r15, 15*8(%rax)
+	add	$16, %rsp
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	stgi
+	ret
+	.size	svm_enter, . - svm_enter

@@ -1,0 +1,263 @@
+/*
+ * One guest run and its exit, decoded into a neutral struct vmexit, and
+ * event injection. This is the hot path: per exit it touches only the
+ * VMCB fields the exit needs, and prints nothing.
+ */
+#include "arch/x86_64/svm/svm.h"
+#include "arch/x86_64/cpu.h"
+
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/*
+ * Entering on another CPU than last time, or after the ASID generation
+ * moved on: the CPU's cached copy of this VMCB (clean bits) and the ASID
+ * belong to the old place.
+ */
+static void svm_switch_in(struct svm_cpu *c, struct svm_vcpu *sv)
+{
+	if (sv->cpu != c) {
+		sv->vmcb->ctl.clean = 0;
+		sv->cpu = c;
+		sv->asid_gen = 0;
+	}
+	if (sv->asid_gen != c->asid_gen)
+		svm_assign_asid(c, sv);
+}
+
+/* The exiting instruction's length from NRIP save (instruction intercepts
+ * only); 0 = unknown, generic code decodes it. QEMU TCG never fills it. */
+static uint8_t nrip_len(const struct vmcb *vmcb, const struct svm_cpu *c)
+{
+	uint64_t len = vmcb->ctl.next_rip - vmcb->save.rip;
+
+	if (!c->feat.nrips || !vmcb->ctl.next_rip || len - 1 >= 15)
+		return 0;
+	return (uint8_t)len;
+}
+
+static void decode_io(const struct vmcb *vmcb, struct vmexit *e)
+{
+	uint32_t info = (uint32_t)vmcb->ctl.exit_info1;
+	uint64_t len = vmcb->ctl.exit_info2 - vmcb->save.rip; /* info 2 = next RIP */
+
+	e->reason = EXIT_IO;
+	e->io.port = (uint16_t)(info >> IOIO_PORT_SHIFT);
+	e->io.size = (info >> IOIO_SIZE_SHIFT) & 7; /* one-hot 1, 2, 4: the size itself */
+	e->io.in = info & IOIO_IN;
+	e->io.string = info & IOIO_STRING;
+	e->io.rep = info & IOIO_REP;
+	e->insn_len = len - 1 < 15 ? (uint8_t)len : 0;
+}
+
+static void decode_npf(const struct vmcb *vmcb, struct vmexit *e)
+{
+	uint32_t err = (uint32_t)vmcb->ctl.exit_info1;
+
+	e->reason = EXIT_NPF;
+	e->npf.gpa = vmcb->ctl.exit_info2;
+	e->npf.gla = 0;
+	e->npf.gla_valid = false; /* SVM does not report the linear address */
+	e->npf.present = err & NPF_PRESENT;
+	e->npf.write = err & NPF_WRITE;
+	e->npf.exec = err & NPF_EXEC;
+	e->npf.read = !e->npf.write && !e->npf.exec;
+}
+
+static void queue_event(struct vmcb *vmcb, uint32_t type, uint8_t vector, bool has_error,
+			uint32_t error)
+{
+	uint64_t ev = EVENT_VALID | type << EVENT_TYPE_SHIFT | vector;
+
+	if (has_error)
+		ev |= EVENT_HAS_ERROR | (uint64_t)error << 32;
+	vmcb->ctl.event_inj = ev;
+}
+
+/*
+ * An intercepted #DB or #AC goes straight back to the guest (see the
+ * intercepts in svm.c): the CPU has already updated the guest's DR6 in
+ * the VMCB. If an interrupted event is being re-injected, it goes first
+ * and the exception is dropped: #AC is a fault and recurs; a #DB trap that
+ * hit while another event was being delivered is lost.
+ */
+static void reflect_exception(struct vmcb *vmcb, struct vmexit *e, uint8_t vector)
+{
+	e->reason = EXIT_NONE;
+	if (vmcb->ctl.event_inj & EVENT_VALID)
+		return;
+	queue_event(vmcb, EVENT_TYPE_EXC, vector, vector == EXC_AC,
+		    (uint32_t)vmcb->ctl.exit_info1);
+}
+
+static void decode_rare(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, uint32_t code)
+{
+	switch (code) {
+	case SVM_EXIT_SHUTDOWN:
+		e->reason = EXIT_TRIPLE_FAULT; /* the VMCB state is undefined now */
+		break;
+	case SVM_EXIT_INVALID:
+		/* Nothing ran; the save area may now hold host state (QEMU TCG).
+		 * Whether this VMRUN's TLB flush happened is unknown: a new ASID
+		 * generation makes the next entry on this CPU flush again. */
+		e->reason = EXIT_INVALID_STATE;
+		svm_new_asid_generation(svm_this_cpu());
+		break;
+	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT: case SVM_EXIT_INVLPGA:
+		/* The guest sees no SVM: what hardware does with EFER.SVME = 0. */
+		e->reason = EXIT_NONE;
+		queue_event(vmcb, EVENT_TYPE_EXC, EXC_UD, false, 0);
+		break;
+	case SVM_EXIT_EXC_BASE + EXC_DB:
+	case SVM_EXIT_EXC_BASE + EXC_AC:
+		reflect_exception(vmcb, e, (uint8_t)(code - SVM_EXIT_EXC_BASE));
+		break;
+	default:
+		e->reason = EXIT_UNKNOWN; /* INVD among them: the domain is stopped */
+		break;
+	}
+}
+
+static void decode(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, const struct svm_cpu *c)
+{
+	uint32_t code = (uint32_t)vmcb->ctl.exit_code;
+
+	e->vendor_code = code;
+	e->info1 = vmcb->ctl.exit_info1;
+	e->info2 = vmcb->ctl.exit_info2;
+	e->insn_len = 0;
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		e->reason = EXIT_CPUID;
+		e->insn_len = nrip_len(vmcb, c);
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->reason = EXIT_HYPERCALL;
+		e->insn_len = nrip_len(vmcb, c);
+		break;
+	case SVM_EXIT_IOIO:
+		decode_io(vmcb, e);
+		break;
+	case SVM_EXIT_MSR:
+		e->reason = e->info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+		e->insn_len = nrip_len(vmcb, c);
+		break;
+	case SVM_EXIT_HLT:
+		e->reason = EXIT_HLT;
+		e->insn_len = nrip_len(vmcb, c);
+		break;
+	case SVM_EXIT_NPF:
+		decode_npf(vmcb, e);
+		break;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI: /* taken by the host at STGI */
+		e->reason = EXIT_INTR;
+		break;
+	case SVM_EXIT_VINTR:
+		e->reason = EXIT_INTR_WINDOW;
+		break;
+	default:
+		decode_rare(v, vmcb, e, code);
+		break;
+	}
+}
+
+/*
+ * EXITINTINFO: the exit came while an event was being delivered. It is
+ * injected again, except a software interrupt or INT3/INTO (#BP, #OF)
+ * the guest raised itself: RIP still points at that instruction, which
+ * raises it again when re-executed. One we injected ourselves (RIP
+ * already past the instruction) is injected again.
+ */
+static void svm_reinject(struct svm_vcpu *sv, struct vmcb *vmcb)
+{
+	uint64_t info = vmcb->ctl.exit_int_info;
+	uint32_t type = (info & EVENT_TYPE_MASK) >> EVENT_TYPE_SHIFT;
+	uint8_t vector = info & EVENT_VECTOR_MASK;
+	bool soft = type == EVENT_TYPE_SOFT ||
+		    (type == EVENT_TYPE_EXC && (vector == 3 || vector == 4));
+
+	if (soft && !(sv->soft_injected && sv->soft_rip == vmcb->save.rip)) {
+		vmcb->ctl.event_inj = 0;
+		return;
+	}
+	vmcb->ctl.event_inj = info;
+	if (soft && sv->cpu->feat.nrips)
+		vmcb->ctl.next_rip = sv->soft_rip;
+}
+
+void svm_run(struct vcpu *v, struct vmexit *e)
+{
+	struct svm_vcpu *sv = to_svm(v);
+	struct vmcb *vmcb = sv->vmcb;
+	struct svm_cpu *c = svm_this_cpu();
+
+	if (UNLIKELY(sv->cpu != c || sv->asid_gen != c->asid_gen))
+		svm_switch_in(c, sv);
+	vmcb->save.rax = v->gprs[GPR_RAX];
+	vmcb->save.rsp = v->gprs[GPR_RSP];
+	svm_enter(sv->vmcb_pa, v->gprs, c->host_vmcb_pa);
+	v->gprs[GPR_RAX] = vmcb->save.rax;
+	v->gprs[GPR_RSP] = vmcb->save.rsp;
+	vmcb->ctl.clean = c->clean_mask;
+	vmcb->ctl.tlb_control = TLB_CONTROL_NONE;
+	/* A queued event was delivered unless EXITINTINFO says otherwise. */
+	if (UNLIKELY(vmcb->ctl.exit_int_info & EVENT_VALID))
+		svm_reinject(sv, vmcb);
+	else
+		vmcb->ctl.event_inj = 0;
+	sv->soft_injected = false;
+	decode(v, vmcb, e, c);
+}
+
+static const uint32_t event_types[] = {
+	[EV_EXT_INTR] = EVENT_TYPE_INTR, [EV_NMI] = EVENT_TYPE_NMI,
+	[EV_EXCEPTION] = EVENT_TYPE_EXC, [EV_SOFT_INTR] = EVENT_TYPE_SOFT,
+};
+
+/*
+ * EVENTINJ is delivered by the next VMRUN (APM 15.20). For EV_SOFT_INTR,
+ * RIP must already point past the INTn: the CPU pushes RIP (with NRIP
+ * save, next_rip) as the return address.
+ */
+void svm_inject(struct vcpu *v, const struct vevent *ev)
+{
+	struct svm_vcpu *sv = to_svm(v);
+	struct vmcb *vmcb = sv->vmcb;
+	uint32_t type = ev->type < 4 ? event_types[ev->type] : EVENT_TYPE_EXC;
+
+	queue_event(vmcb, type, ev->vector, ev->has_error, ev->error);
+	if (ev->type == EV_SOFT_INTR || (ev->type == EV_EXCEPTION && (ev->vector == 3 || ev->vector == 4))) {
+		sv->soft_injected = true;
+		sv->soft_rip = vmcb->save.rip;
+		vmcb->ctl.next_rip = vmcb->save.rip;
+	}
+}
+
+bool svm_can_inject_intr(struct vcpu *v)
+{
+	const struct vmcb *vmcb = vmcb_of(v);
+
+	return (vmcb->save.rflags & RFLAGS_IF) && !(vmcb->ctl.int_state & INT_STATE_SHADOW) &&
+	       !(vmcb->ctl.event_inj & EVENT_VALID);
+}
+
+/*
+ * The interrupt window: a virtual interrupt (V_IRQ, any priority thanks
+ * to V_IGN_TPR) that the guest never receives, since the VINTR intercept
+ * exits first, as soon as the guest could take it (RFLAGS.IF = 1, no
+ * shadow). The request stays on until turned off, as on VMX.
+ */
+void svm_intr_window(struct vcpu *v, bool on)
+{
+	struct vmcb *vmcb = vmcb_of(v);
+
+	if (on) {
+		vmcb->ctl.int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR | 0xfu << INT_CTL_V_PRIO_SHIFT;
+		vmcb->ctl.intercept_misc1 |= INTERCEPT1_VINTR;
+	} else {
+		vmcb->ctl.int_ctl &= ~(INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR | 0xfu << INT_CTL_V_PRIO_SHIFT);
+		vmcb->ctl.intercept_misc1 &= ~INTERCEPT1_VINTR;
+	}
+	vmcb_dirty(vmcb, VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);
+}

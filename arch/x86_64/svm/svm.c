@@ -1,0 +1,212 @@
+/*
+ * The AMD SVM backend (AMD APM vol. 2, chapter 15): the backend choice,
+ * turning SVM on per CPU, the life of a vcpu's VMCB and permission maps,
+ * and ASIDs. run.c enters guests, state.c reaches their registers.
+ */
+#include "arch/x86_64/svm/svm.h"
+#include "arch/x86_64/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/string.h"
+
+#define IOPM_FRAMES  3 /* 64 Ki ports + the bits a 4-byte access at 0xffff spills into */
+#define MSRPM_FRAMES 2 /* 2 bits (read, write) per MSR of 3 ranges, 1 KiB reserved */
+
+static void svm_read_features(struct svm_features *f)
+{
+	struct cpuid_regs r = cpuid(0x8000000a, 0);
+
+	f->nr_asids = r.ebx;
+	f->nrips = r.edx & SVM_FEAT_NRIPS;
+	f->flush_by_asid = r.edx & SVM_FEAT_FLUSH_BY_ASID;
+	f->vmcb_clean = r.edx & SVM_FEAT_VMCB_CLEAN;
+}
+
+struct svm_cpu svm_boot_cpu; /* see svm_this_cpu() */
+
+/*
+ * EFER.SVME makes the SVM instructions legal; VM_HSAVE_PA names the page
+ * where VMRUN saves (and #VMEXIT restores) the host's CS, SS, DS, ES,
+ * GDTR, IDTR, CRs, EFER, RFLAGS, RIP, RSP, RAX. The rest of the host
+ * state (FS, GS, TR, LDTR, syscall MSRs) is VMSAVEd here once into the
+ * host VMCB and VMLOADed after every exit: it must not change after this
+ * call (per-CPU FS/GS bases, if any, are set up before).
+ */
+static int svm_cpu_enable(void)
+{
+	struct svm_cpu *c = svm_this_cpu();
+
+	if (c->enabled)
+		return 0;
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return -ENODEV; /* writing EFER.SVME would #GP */
+	svm_read_features(&c->feat);
+	if (c->feat.nr_asids < 2)
+		return -ENODEV;
+	c->hsave_pa = frame_get(FRAME_VCPU);
+	c->host_vmcb_pa = frame_get(FRAME_VCPU);
+	if (!c->hsave_pa || !c->host_vmcb_pa) {
+		if (c->hsave_pa)
+			frame_put(c->hsave_pa, FRAME_VCPU);
+		if (c->host_vmcb_pa)
+			frame_put(c->host_vmcb_pa, FRAME_VCPU);
+		return -ENOMEM;
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
+	svm_vmsave(c->host_vmcb_pa);
+	c->clean_mask = c->feat.vmcb_clean ? VMCB_CLEAN_USED : 0;
+	c->next_asid = 1;
+	c->asid_gen = 1;
+	c->enabled = true;
+	pr_info("svm: enabled, %u ASIDs%s%s%s\n", c->feat.nr_asids,
+		c->feat.nrips ? ", NRIP save" : ", no NRIP save (lengths decoded)",
+		c->feat.flush_by_asid ? ", flush by ASID" : "",
+		c->feat.vmcb_clean ? ", VMCB clean bits" : "");
+	return 0;
+}
+
+void svm_new_asid_generation(struct svm_cpu *c)
+{
+	c->asid_gen++;
+	c->next_asid = c->feat.nr_asids;
+}
+
+void svm_assign_asid(struct svm_cpu *c, struct svm_vcpu *sv)
+{
+	if (c->next_asid >= c->feat.nr_asids) {
+		/* Every ASID of the old generation may still have TLB entries:
+		 * this VMRUN flushes them all before any is used again. */
+		c->asid_gen++;
+		c->next_asid = 1;
+		sv->vmcb->ctl.tlb_control = TLB_CONTROL_ALL;
+	}
+	sv->vmcb->ctl.asid = c->next_asid++;
+	sv->asid_gen = c->asid_gen;
+	vmcb_dirty(sv->vmcb, VMCB_CLEAN_ASID);
+}
+
+/* The intercepts (APM 15.9-15.14). Everything a guest could use to reach
+ * the host or another guest exits: ports and MSRs (all of them, through
+ * all-ones maps: generic code applies the policies), CPUID, HLT, VMMCALL,
+ * the SVM instructions (the guest sees no SVM), INVD (it would drop dirty
+ * cache lines, the host's included), shutdown, and host interrupts and
+ * NMIs. #DB and #AC are intercepted and reflected: a guest can otherwise
+ * chain them endlessly during event delivery and hang the physical CPU
+ * (CVE-2015-5307, CVE-2015-8104). Control registers are not intercepted:
+ * nested paging makes the guest's own paging harmless. */
+static void svm_init_controls(struct svm_vcpu *sv)
+{
+	struct vmcb_control *ctl = &sv->vmcb->ctl;
+
+	ctl->intercept_exc = (1u << EXC_DB) | (1u << EXC_AC);
+	ctl->intercept_misc1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_CPUID |
+			       INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
+			       INTERCEPT1_IOIO | INTERCEPT1_MSR | INTERCEPT1_SHUTDOWN;
+	ctl->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
+			       INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
+			       INTERCEPT2_SKINIT;
+	ctl->iopm_pa = sv->iopm_pa;
+	ctl->msrpm_pa = sv->msrpm_pa;
+	ctl->int_ctl = INT_CTL_V_INTR_MASKING;
+	ctl->np_ctl = NP_CTL_ENABLE;
+	ctl->clean = 0;
+}
+
+static void svm_free(struct svm_vcpu *sv)
+{
+	if (sv->vmcb_pa)
+		frame_put(sv->vmcb_pa, FRAME_VCPU);
+	if (sv->iopm_pa)
+		frames_put(sv->iopm_pa, IOPM_FRAMES, FRAME_VCPU);
+	if (sv->msrpm_pa)
+		frames_put(sv->msrpm_pa, MSRPM_FRAMES, FRAME_VCPU);
+	kfree(sv);
+}
+
+static int svm_vcpu_create(struct vcpu *v)
+{
+	struct svm_vcpu *sv = kzalloc(sizeof(*sv));
+
+	if (!sv)
+		return -ENOMEM;
+	sv->vmcb_pa = frame_get(FRAME_VCPU);
+	sv->iopm_pa = frames_get(IOPM_FRAMES, 1, FRAME_VCPU);
+	sv->msrpm_pa = frames_get(MSRPM_FRAMES, 1, FRAME_VCPU);
+	if (!sv->vmcb_pa || !sv->iopm_pa || !sv->msrpm_pa) {
+		svm_free(sv);
+		return -ENOMEM;
+	}
+	memset(phys_to_virt(sv->iopm_pa), 0xff, IOPM_FRAMES * PT_SIZE_4K);
+	memset(phys_to_virt(sv->msrpm_pa), 0xff, MSRPM_FRAMES * PT_SIZE_4K);
+	sv->vmcb = phys_to_virt(sv->vmcb_pa); /* zeroed by frame_get */
+	svm_init_controls(sv);
+	svm_reset_state(sv->vmcb);
+	v->hw = sv;
+	v->hw_phys = sv->vmcb_pa;
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	if (!v->hw)
+		return;
+	svm_free(to_svm(v));
+	v->hw = NULL;
+	v->hw_phys = 0;
+}
+
+/*
+ * Without flush-by-ASID, a flush is a fresh ASID: one never used since
+ * the last full flush holds no stale translations, and the other vcpus
+ * keep their TLB entries.
+ */
+static void svm_flush_p2m(struct vcpu *v)
+{
+	struct svm_vcpu *sv = to_svm(v);
+
+	if (!svm_this_cpu()->feat.flush_by_asid)
+		sv->asid_gen = 0; /* matches no generation: new ASID at the next run */
+	else if (sv->vmcb->ctl.tlb_control == TLB_CONTROL_NONE)
+		sv->vmcb->ctl.tlb_control = TLB_CONTROL_THIS_ASID;
+}
+
+static void svm_set_p2m(struct vcpu *v, uint64_t root_phys)
+{
+	struct vmcb *vmcb = vmcb_of(v);
+
+	vmcb->ctl.n_cr3 = root_phys;
+	vmcb_dirty(vmcb, VMCB_CLEAN_NP);
+	svm_flush_p2m(v);
+}
+
+static const struct vcpu_ops svm_ops = {
+	.name = "SVM",
+	.p2m_format = &pt_format_npt,
+	.cpu_enable = svm_cpu_enable,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.set_p2m = svm_set_p2m,
+	.flush_p2m = svm_flush_p2m,
+	.run = svm_run,
+	.get = svm_get,
+	.set = svm_set,
+	.get_seg = svm_get_seg,
+	.set_seg = svm_set_seg,
+	.inject = svm_inject,
+	.can_inject_intr = svm_can_inject_intr,
+	.intr_window = svm_intr_window,
+	.dump = svm_dump,
+};
+
+const struct vcpu_ops *svm_backend(void)
+{
+	if (boot_cpu.vendor != VENDOR_AMD || !boot_cpu.svm || boot_cpu.max_ext_leaf < 0x8000000a)
+		return NULL;
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return NULL;
+	if (!(cpuid(0x8000000a, 0).edx & SVM_FEAT_NPT))
+		return NULL;
+	return &svm_ops;
+}

@@ -1,0 +1,100 @@
+/*
+ * int vmx_enter(uint64_t *gprs, uint64_t *host_rsp, bool launched)
+ * runs the guest once (vmx.h). gprs is indexed in x86 encoding order
+ * (enum gpr: RAX 0, RCX 1, RDX 2, RBX 3, RSP 4, RBP 5, RSI 6, RDI 7,
+ * R8..R15 8..15); the guest's RSP is in the VMCS (GUEST_RSP) instead.
+ * Returns 0 after a VM exit, 1 after VMfailInvalid, 2 after VMfailValid.
+ *
+ * The hardware contract (Intel SDM vol. 3, 26.3.2.3, 27.5, 31.2):
+ * - VM entry and exit switch RSP, RIP and RFLAGS but no other general
+ *   register: we load the guest's right before VMLAUNCH/VMRESUME and
+ *   store them right after the exit.
+ * - At a VM exit the CPU continues at HOST_RIP = vmx_exit_stub with
+ *   RSP = HOST_RSP and RFLAGS = 0x2 (interrupts off, DF clear), host
+ *   segment and control registers loaded from the VMCS host area.
+ * - HOST_RSP is where this function leaves the gprs pointer on its
+ *   stack, so the exit path finds it at (%rsp). It is written (VMWRITE to
+ *   field 0x6c14) only when the caller's stack depth changed since the
+ *   last entry: *host_rsp caches the last value written.
+ * - VMLAUNCH for a VMCS in the "clear" launch state, VMRESUME once it is
+ *   "launched"; the test of `launched` is done before the guest registers
+ *   are loaded, and MOV leaves ZF alone.
+ * - A failed VMLAUNCH/VMRESUME falls through with CF (VMfailInvalid) or
+ *   ZF (VMfailValid) set and the guest's registers loaded: the host's
+ *   callee-saved registers come back from the stack, the others are
+ *   caller-saved anyway.
+ */
+#define HOST_RSP_FIELD 0x6c14
+
+	.text
+	.globl	vmx_enter
+	.type	vmx_enter, @function
+vmx_enter:
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rdi			/* gprs, at (HOST_RSP) while the guest runs */
+	cmp	%rsp, (%rsi)
+	je	1f
+	mov	%rsp, (%rsi)
+	mov	$HOST_RSP_FIELD, %eax
+	vmwrite	%rsp, %rax
+	jbe	3f
+1:	test	%dl, %dl
+	mov	8(%rdi), %rcx
+	mov	16(%rdi), %rdx
+	mov	24(%rdi), %rbx
+	mov	40(%rdi), %rbp
+	mov	48(%rdi), %rsi
+	mov	64(%rdi), %r8
+	mov	72(%rdi), %r9
+	mov	80(%rdi), %r10
+	mov	88(%rdi), %r11
+	mov	96(%rdi), %r12
+	mov	104(%rdi), %r13
+	mov	112(%rdi), %r14
+	mov	120(%rdi), %r15
+	mov	0(%rdi), %rax
+	mov	56(%rdi), %rdi
+	jnz	2f
+	vmlaunch
+	jmp	3f
+2:	vmresume
+3:	mov	$2, %eax		/* VMfailValid, unless CF says VMfailInvalid */
+	jnc	4f
+	mov	$1, %eax
+4:	add	$8, %rsp
+	jmp	5f
+
+	.globl	vmx_exit_stub
+vmx_exit_stub:
+	push	%rdi
+	mov	8(%rsp), %rdi
+	mov	%rax, 0(%rdi)
+	mov	%rcx, 8(%rdi)
+	mov	%rdx, 16(%rdi)
+	mov	%rbx, 24(%rdi)
+	mov	%rbp, 40(%rdi)
+	mov	%rsi, 48(%rdi)
+	popq	56(%rdi)
+	mov	%r8, 64(%rdi)
+	mov	%r9, 72(%rdi)
+	mov	%r10, 80(%rdi)
+	mov	%r11, 88(%rdi)
+	mov	%r12, 96(%rdi)
+	mov	%r13, 104(%rdi)
+	mov	%r14, 112(%rdi)
+	mov	%r15, 120(%rdi)
+	add	$8, %rsp
+	xor	%eax, %eax
+5:	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+	.size	vmx_enter, . - vmx_enter

@@ -1,0 +1,206 @@
+/*
+ * A vcpu's VMCS: allocation, the execution controls, the host state the CPU
+ * loads at every VM exit and the x86 reset state of the guest (SDM vol. 3,
+ * ch. 24 and 26-27; reset state: vol. 3, 10.1.1).
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/vmx/vmx.h"
+#include "kernel/errno.h"
+#include "kernel/heap.h"
+#include "kernel/mm.h"
+
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+
+extern const char vmx_exit_stub[]; /* entry.S: HOST_RIP */
+
+struct dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+#define READ_SEL(reg) ({ uint16_t s_; __asm__ volatile("mov %%" #reg ", %0" : "=r"(s_)); s_; })
+
+/* TR's base from its 16-byte system descriptor in the GDT (vol. 3,
+ * 8.2.3: base 23:0 in bytes 2-4, 31:24 in byte 7, 63:32 in bytes 8-11). */
+static uint64_t host_tr_base(uint64_t gdt, uint16_t tr)
+{
+	const uint64_t *d = (const uint64_t *)(gdt + (tr & ~7u));
+
+	return ((d[0] >> 16) & 0xffffff) | ((d[0] >> 56) << 24) | ((d[1] & 0xffffffff) << 32);
+}
+
+/* The host state: this CPU as it runs now. At VM exit the CPU loads it
+ * (vol. 3, 27.5): GDTR/IDTR limits become 0xffff and TR's limit 0x67,
+ * harmless here (no user mode, no I/O permission bitmap). The host
+ * SYSENTER MSRs are unused (0). */
+static void vmcs_host(void)
+{
+	struct dtr gdt, idt;
+	uint16_t tr;
+
+	__asm__ volatile("sgdt %0; sidt %1; str %2" : "=m"(gdt), "=m"(idt), "=r"(tr));
+	vmwrite(VMCS_HOST_CR0, read_cr0());
+	vmwrite(VMCS_HOST_CR3, read_cr3());
+	vmwrite(VMCS_HOST_CR4, read_cr4());
+	vmwrite(VMCS_HOST_CS_SEL, READ_SEL(cs));
+	vmwrite(VMCS_HOST_SS_SEL, READ_SEL(ss));
+	vmwrite(VMCS_HOST_DS_SEL, READ_SEL(ds));
+	vmwrite(VMCS_HOST_ES_SEL, READ_SEL(es));
+	vmwrite(VMCS_HOST_FS_SEL, READ_SEL(fs));
+	vmwrite(VMCS_HOST_GS_SEL, READ_SEL(gs));
+	vmwrite(VMCS_HOST_TR_SEL, tr);
+	vmwrite(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	vmwrite(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmwrite(VMCS_HOST_TR_BASE, host_tr_base(gdt.base, tr));
+	vmwrite(VMCS_HOST_GDTR_BASE, gdt.base);
+	vmwrite(VMCS_HOST_IDTR_BASE, idt.base);
+	vmwrite(VMCS_HOST_SYSENTER_CS, 0);
+	vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
+	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_stub);
+}
+
+/* Execution, exit and entry controls (chosen in caps.c). No exception is
+ * intercepted; no MSR is loaded or stored through the MSR areas. */
+static void vmcs_controls(const struct vmx_caps *caps, struct vmx_vcpu *vx)
+{
+	vx->proc = caps->proc;
+	vmwrite(VMCS_PIN_CTLS, caps->pin);
+	vmwrite(VMCS_PROC_CTLS, caps->proc);
+	vmwrite(VMCS_PROC2_CTLS, caps->proc2);
+	vmwrite(VMCS_EXIT_CTLS, caps->exit);
+	vmwrite(VMCS_ENTRY_CTLS, caps->entry);
+	vmwrite(VMCS_EXC_BITMAP, 0);
+	vmwrite(VMCS_PF_ERR_MASK, 0);
+	vmwrite(VMCS_PF_ERR_MATCH, 0);
+	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	vmwrite(VMCS_TSC_OFFSET, 0);
+	vmwrite(VMCS_CR0_MASK, caps->cr0_mask);
+	vmwrite(VMCS_CR4_MASK, caps->cr4_mask);
+	if (caps->proc2 & PROC2_VPID)
+		vmwrite(VMCS_VPID, vx->vpid);
+	/* With XSAVES enabled, this bitmap picks the XSS components whose
+	 * XSAVES/XRSTORS exit: none. */
+	if (caps->proc2 & PROC2_XSAVES)
+		vmwrite(VMCS_XSS_EXIT_BITMAP, 0);
+	/* No shadow VMCS: the link pointer must be all ones (vol. 3, 26.3.1.5). */
+	vmwrite(VMCS_LINK_POINTER, ~0ull);
+}
+
+static void reset_seg(struct vcpu *v, enum vseg_id id, uint16_t sel, uint64_t base,
+		      uint16_t attr)
+{
+	struct vseg s = { .sel = sel, .attr = attr, .limit = 0xffff, .base = base };
+
+	vmx_set_seg(v, id, &s);
+}
+
+/* The state after RESET/INIT, valid for VM entry with unrestricted guest:
+ * real mode at F000:FFF0 (CS base FFFF0000), caches as reset leaves them. */
+static void vmcs_guest_reset(struct vcpu *v)
+{
+	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	vmx_write_cr0(vx, 0x60000010); /* CD, NW, ET */
+	vmx_write_cr4(vx, 0);
+	vmx_write_efer(vx, 0);
+	vmwrite(VMCS_GUEST_CR3, 0);
+	vmwrite(VMCS_GUEST_DR7, 0x400);
+	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+	vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ull);
+	vmwrite(VMCS_GUEST_RFLAGS, 0x2);
+	vmwrite(VMCS_GUEST_RIP, 0xfff0);
+	vmwrite(VMCS_GUEST_RSP, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(VMCS_GUEST_ACTIVITY, 0);
+	for (unsigned i = 0; i < 4; i++)
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, 0);
+	reset_seg(v, SEG_CS, 0xf000, 0xffff0000, SEG_ATTR_CODE16);
+	for (unsigned i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+		reset_seg(v, data[i], 0, 0, SEG_ATTR_DATA16);
+	reset_seg(v, SEG_LDTR, 0, 0, SEG_ATTR_LDT);
+	reset_seg(v, SEG_TR, 0, 0, SEG_ATTR_TSS32_BUSY);
+	reset_seg(v, SEG_GDTR, 0, 0, 0);
+	reset_seg(v, SEG_IDTR, 0, 0, 0);
+}
+
+/* Allocates the VMCS and makes it current: VMCLEAR puts a new VMCS in the
+ * "clear" launch state (VMLAUNCH next), VMPTRLD makes it current. */
+static int vmcs_alloc(struct vmx_cpu *c, struct vmx_vcpu *vx)
+{
+	vx->vmcs_phys = frame_get(FRAME_VCPU);
+	if (!vx->vmcs_phys)
+		return -ENOMEM;
+	vx->vmcs = phys_to_virt(vx->vmcs_phys);
+	/* Revision identifier in bits 30:0; bit 31 clear: not a shadow VMCS. */
+	*(uint32_t *)vx->vmcs = c->caps.revision;
+	int err = vmclear(vx->vmcs_phys);
+	if (!err)
+		err = vmptrld(vx->vmcs_phys);
+	if (err) {
+		frame_put(vx->vmcs_phys, FRAME_VCPU);
+		return err;
+	}
+	c->current_vmcs = vx->vmcs_phys;
+	return 0;
+}
+
+int vmx_vcpu_create(struct vcpu *v)
+{
+	struct vmx_cpu *c = vmx_this_cpu();
+
+	if (!c->on)
+		return -ENODEV;
+	struct vmx_vcpu *vx = kzalloc(sizeof(*vx));
+	if (!vx)
+		return -ENOMEM;
+	if (c->caps.vpid && !(vx->vpid = vmx_vpid_alloc(c))) {
+		kfree(vx);
+		return -ENOSPC;
+	}
+	int err = vmcs_alloc(c, vx);
+	if (err) {
+		vmx_vpid_free(c, vx->vpid);
+		kfree(vx);
+		return err;
+	}
+	v->hw = vx;
+	v->hw_phys = vx->vmcs_phys;
+	vmcs_controls(&c->caps, vx);
+	vmcs_host();
+	vmcs_guest_reset(v);
+	return 0;
+}
+
+void vmx_vcpu_destroy(struct vcpu *v)
+{
+	struct vmx_cpu *c = vmx_this_cpu();
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	if (!vx)
+		return;
+	/* VMCLEAR writes back any VMCS data the CPU caches and makes the
+	 * VMCS not current: the frame can then be reused safely. */
+	vmclear(vx->vmcs_phys);
+	if (c->current_vmcs == vx->vmcs_phys)
+		c->current_vmcs = 0;
+	if (c->msr_owner == v)
+		c->msr_owner = NULL;
+	vmx_vpid_free(c, vx->vpid);
+	frame_put(vx->vmcs_phys, FRAME_VCPU);
+	kfree(vx);
+	v->hw = NULL;
+	v->hw_phys = 0;
+}

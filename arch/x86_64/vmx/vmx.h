@@ -1,0 +1,164 @@
+/*
+ * The Intel VMX backend's private interface: per-CPU state, per-vcpu state
+ * and the functions its files share. Only vmm/vcpu.h's struct vcpu_ops
+ * (vmx_backend()) is visible outside arch/x86_64/vmx/.
+ */
+#ifndef EYRIE_ARCH_VMX_VMX_H
+#define EYRIE_ARCH_VMX_VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86_64/vmx/insn.h"
+#include "kernel/log.h"
+#include "vmm/vcpu.h"
+
+#define MSR_VMX_BASIC         0x480
+#define MSR_VMX_PINBASED      0x481
+#define MSR_VMX_PROCBASED     0x482
+#define MSR_VMX_EXIT          0x483
+#define MSR_VMX_ENTRY         0x484
+#define MSR_VMX_CR0_FIXED0    0x486
+#define MSR_VMX_CR0_FIXED1    0x487
+#define MSR_VMX_CR4_FIXED0    0x488
+#define MSR_VMX_CR4_FIXED1    0x489
+#define MSR_VMX_PROCBASED2    0x48b
+#define MSR_VMX_EPT_VPID_CAP  0x48c
+#define MSR_VMX_TRUE_PINBASED 0x48d /* TRUE_*: 0x48d-0x490, valid if BASIC bit 55 */
+
+/* IA32_FEATURE_CONTROL: once the lock bit is set, the MSR cannot change
+ * until reset; VMXON outside SMX then needs bit 2. */
+#define FC_LOCKED          (1u << 0)
+#define FC_VMX_OUTSIDE_SMX (1u << 2)
+
+#define CR0_PE (1ull << 0)
+#define CR0_NE (1ull << 5)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+#define EFER_LMA (1ull << 10)
+
+/* The control settings this backend uses, computed once per CPU from the
+ * capability MSRs, plus the facts the VMCS set-up needs. */
+struct vmx_caps {
+	uint32_t revision;                 /* VMCS revision identifier */
+	uint32_t pin, proc, proc2, exit, entry;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t cr0_mask, cr4_mask;       /* guest/host masks (see vmcs.c) */
+	uint64_t ept_vpid;                 /* IA32_VMX_EPT_VPID_CAP */
+	uint64_t eptp_flags;               /* memory type + walk length */
+	bool vpid;                         /* VPIDs with a usable INVVPID */
+};
+
+/* Returns 0 and the settings when this CPU can run our guests (VMX, EPT
+ * with 4-level walks and INVEPT, unrestricted guest, EFER/PAT switching),
+ * else -ENODEV (the reason is logged at debug level). */
+int vmx_caps_read(struct vmx_caps *c);
+
+#define VPID_COUNT 1024
+
+/* Per physical CPU (one instance until SMP: vmx_this_cpu()). */
+struct vmx_cpu {
+	bool on;                     /* VMXON done */
+	uint64_t vmxon_phys;
+	uint64_t current_vmcs;       /* the VMCS VMPTRLD'd here, 0 = none */
+	struct vcpu *msr_owner;      /* whose SYSCALL/SWAPGS MSRs are loaded */
+	struct vmx_caps caps;
+	uint64_t vpids[VPID_COUNT / 64]; /* allocated VPIDs; 0 is the host's */
+};
+
+struct vmx_cpu *vmx_this_cpu(void);
+int vmx_cpu_enable(void);
+/* A free VPID of this CPU (flushed), or 0 when none is left. */
+uint16_t vmx_vpid_alloc(struct vmx_cpu *c);
+void vmx_vpid_free(struct vmx_cpu *c, uint16_t vpid);
+
+/* The MSRs the VMCS does not switch: the host never uses them (no SYSCALL,
+ * no SWAPGS), so they hold the last guest's values (see state.c). */
+enum vmx_lazy_msr { LM_KERNEL_GS_BASE, LM_STAR, LM_LSTAR, LM_CSTAR, LM_SFMASK, LM_COUNT };
+
+struct vmx_vcpu {
+	void *vmcs;
+	uint64_t vmcs_phys;
+	uint64_t eptp;
+	bool launched;       /* VMRESUME next, not VMLAUNCH */
+	bool event_queued;   /* the entry interruption field is valid */
+	bool pdptes_stale;   /* reload PDPTEs before the next entry */
+	uint16_t vpid;
+	uint32_t proc;       /* primary controls as written */
+	uint64_t host_rsp;   /* HOST_RSP as written by vmx_enter */
+	uint64_t guest_rsp;  /* GUEST_RSP as in the VMCS */
+	uint64_t cr0_shadow, cr4_shadow; /* the guest's view of masked bits */
+	uint64_t cr2;        /* not in the VMCS: swapped by hand */
+	uint64_t cr8;        /* the guest's TPR (CR8 accesses exit) */
+	uint64_t msrs[LM_COUNT];
+};
+
+static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
+{
+	return (struct vmx_vcpu *)v->hw;
+}
+
+/* Makes v's VMCS current on this CPU (VMPTRLD only on a switch). */
+static inline void vmx_load(struct vmx_cpu *c, struct vmx_vcpu *vx)
+{
+	if (__builtin_expect(c->current_vmcs != vx->vmcs_phys, 0)) {
+		if (vmptrld(vx->vmcs_phys))
+			panic("vmx: cannot make VMCS 0x%lx current", vx->vmcs_phys);
+		c->current_vmcs = vx->vmcs_phys;
+	}
+}
+
+/* The asm stub (entry.S): loads the guest GPRs from gprs (but RSP), does
+ * VMRESUME if launched else VMLAUNCH, and on VM exit stores them back.
+ * Writes HOST_RSP when it differs from *host_rsp. Returns 0 after a VM
+ * exit, 1 after VMfailInvalid, 2 after VMfailValid. */
+int vmx_enter(uint64_t *gprs, uint64_t *host_rsp, bool launched);
+
+/* vmcs.c */
+int vmx_vcpu_create(struct vcpu *v);
+void vmx_vcpu_destroy(struct vcpu *v);
+
+/* state.c */
+uint64_t vmx_get(struct vcpu *v, enum vstate s);
+void vmx_set(struct vcpu *v, enum vstate s, uint64_t value);
+void vmx_get_seg(struct vcpu *v, enum vseg_id s, struct vseg *seg);
+void vmx_set_seg(struct vcpu *v, enum vseg_id s, const struct vseg *seg);
+/* Writes the guest's CR0 / CR4 / EFER as the guest means them: the VMCS
+ * gets the value with the VMX-fixed bits forced, the read shadow keeps
+ * the guest's own; EFER also sets the IA-32e-mode-guest entry control. */
+void vmx_write_cr0(struct vmx_vcpu *vx, uint64_t cr0);
+void vmx_write_cr4(struct vmx_vcpu *vx, uint64_t cr4);
+void vmx_write_efer(struct vmx_vcpu *vx, uint64_t efer);
+/* Puts v's lazily switched MSRs into the hardware (before an entry). */
+void vmx_msrs_switch(struct vmx_cpu *c, struct vcpu *v);
+
+/* cr.c */
+/* Emulates a MOV to/from CR0/CR4/CR8 that exited (qualification qual):
+ * 0 when handled (RIP advanced or #GP queued), -ENOSYS for any other
+ * control-register access (none is expected with our controls). */
+int vmx_cr_access(struct vcpu *v, uint64_t qual, uint8_t insn_len);
+/* Loads the PDPTE fields from guest memory when the guest uses PAE
+ * paging outside long mode (VM entry takes them from the VMCS with EPT). */
+void vmx_load_pdptes(struct vcpu *v);
+/* Advances RIP past an instruction the backend emulated itself. */
+void vmx_skip_insn(uint8_t insn_len);
+
+/* event.c */
+void vmx_inject(struct vcpu *v, const struct vevent *ev);
+bool vmx_can_inject_intr(struct vcpu *v);
+void vmx_intr_window(struct vcpu *v, bool on);
+/* Queues a hardware exception raised by the backend itself. */
+void vmx_inject_exc(struct vcpu *v, uint8_t vector, uint32_t error);
+/* Re-queues the event whose delivery the last exit interrupted. */
+void vmx_reinject(struct vcpu *v, uint32_t idt_info);
+
+/* exit.c */
+void vmx_run(struct vcpu *v, struct vmexit *e);
+
+/* backend.c */
+void vmx_dump(struct vcpu *v);
+/* The SDM's name for a VM-instruction error number (vol. 3, 31.4). */
+const char *vmx_insn_error_name(uint64_t err);
+
+#endif

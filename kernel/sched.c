@@ -1,0 +1,116 @@
+/* Round-robin scheduling of vcpus (see sched.h). */
+#include "kernel/sched.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/timer.h"
+#include "drivers/uart.h"
+#include "include/public/hvm.h"
+#include "kernel/shell.h"
+#include "vmm/domain.h"
+#include "vmm/exit.h"
+#include "vmm/vmm.h"
+
+static struct vcpu *last_run;
+
+static bool runnable(const struct vcpu *v)
+{
+	return v->dom->state == DOM_RUNNING && v->state == VCPU_RUNNABLE;
+}
+
+/* An expired one-shot timer raises the domain's callback vector (or, with
+ * none set, just wakes a blocked vcpu). */
+static void fire_timer(struct vcpu *v, uint64_t now)
+{
+	if (!v->timer_deadline || now < v->timer_deadline)
+		return;
+	v->timer_deadline = 0;
+	uint64_t cb = v->dom->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+	if (cb)
+		vcpu_raise_irq(v, (uint8_t)cb);
+	else if (v->state == VCPU_BLOCKED)
+		v->state = VCPU_RUNNABLE;
+}
+
+static void check_timers(void)
+{
+	uint64_t now = rdtsc();
+
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++)
+			fire_timer(d->vcpus[i], now);
+}
+
+/* Frees domains that shut themselves down. */
+static void reap(void)
+{
+	for (struct domain *d = domain_list(), *next; d; d = next) {
+		next = d->next;
+		if (d->state != DOM_SHUTDOWN)
+			continue;
+		domain_destroy(d);
+	}
+}
+
+/* The next runnable vcpu after the last one run, in domain order, else
+ * the first runnable one (possibly the last one again). last_run is only
+ * compared, never dereferenced: its domain may have been destroyed. */
+static struct vcpu *pick_next(void)
+{
+	struct vcpu *first = NULL;
+	bool after = false;
+
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
+			struct vcpu *v = d->vcpus[i];
+			if (runnable(v)) {
+				if (after)
+					return v;
+				if (!first)
+					first = v;
+			}
+			if (v == last_run)
+				after = true;
+		}
+	return first;
+}
+
+/* Runs v until its slice (the rest of this tick) ends, it blocks or
+ * stops, or the shell has input. Host interrupts are taken between exits. */
+static void run_slice(struct vcpu *v)
+{
+	uint64_t tick = timer_ticks();
+
+	last_run = v;
+	vcpu_fpu_load(v);
+	while (runnable(v)) {
+		vcpu_deliver_irqs(v);
+		uint64_t t0 = rdtsc();
+		vcpu_ops->run(v, &v->last_exit);
+		uint64_t t1 = rdtsc();
+		v->run_tsc += t1 - t0;
+		/* A pending host interrupt (tick, serial) is taken here: STI's
+		 * one-instruction shadow covers the first NOP. */
+		__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+		vmexit_handle(v, &v->last_exit);
+		fire_timer(v, t1);
+		if (timer_ticks() != tick || uart_rx_pending())
+			break;
+	}
+}
+
+_Noreturn void sched_loop(void)
+{
+	cli();
+	shell_start();
+	for (;;) {
+		shell_poll();
+		check_timers();
+		reap();
+		struct vcpu *v = vcpu_ops ? pick_next() : NULL;
+		if (v) {
+			run_slice(v);
+		} else {
+			sti_hlt(); /* idle until the tick or input */
+			cli();
+		}
+	}
+}

@@ -1,0 +1,61 @@
+/*
+ * Entry of the 32-bit test guests. Eyrie starts a flat32 domain at e_entry
+ * in 32-bit protected mode, paging off, flat segments, GPRs 0. The
+ * multiboot 1 header lets bare QEMU (-kernel) run the same image for smoke
+ * tests. Either way: load our own GDT (the IDT gates name its code
+ * selector 0x08), set a stack, clear bss, set up the runtime, run
+ * guest_main, then report DONE and power off.
+ */
+#define MB_MAGIC 0x1badb002
+#define MB_FLAGS 0
+
+	.section .multiboot, "a"
+	.align 4
+	.long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+
+	.section .text.entry, "ax"
+	.code32
+	.globl _start
+_start:
+	cli
+	lgdt gdt_desc
+	ljmp $0x08, $1f
+1:	movw $0x10, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %fs
+	movw %ax, %gs
+	movw %ax, %ss
+	movl $stack_top, %esp
+	xorl %ebp, %ebp
+	cld
+	movl $__bss_start, %edi
+	movl $__bss_end, %ecx
+	subl %edi, %ecx
+	xorl %eax, %eax
+	rep stosb
+	call rt_init
+	call guest_main
+	call done
+2:	hlt
+	jmp 2b
+
+	.section .rodata
+	.align 8
+	.globl gdt
+gdt:
+	.quad 0
+	.quad 0x00cf9b000000ffff	/* 0x08: code, 32-bit, 4 GiB, accessed */
+	.quad 0x00cf93000000ffff	/* 0x10: data, 4 GiB, accessed */
+gdt_end:
+gdt_desc:
+	.word gdt_end - gdt - 1
+	.long gdt
+
+	.section .bss
+	.align 16
+	.globl stack_top
+	.space 16384
+stack_top:
+
+	.section .note.GNU-stack, "", @progbits

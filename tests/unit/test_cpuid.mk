@@ -1,0 +1,1 @@
+test_cpuid_SRCS := vmm/cpuid.c

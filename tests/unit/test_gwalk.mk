@@ -1,0 +1,1 @@
+test_gwalk_SRCS := vmm/gwalk.c

@@ -1,0 +1,1 @@
+test_msr_SRCS := vmm/msr.c

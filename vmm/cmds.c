@@ -1,0 +1,169 @@
+/* Debug shell commands for domains and vcpus. */
+#include "arch/x86_64/timer.h"
+#include "kernel/errno.h"
+#include "kernel/log.h"
+#include "kernel/shell.h"
+#include "vmm/domain.h"
+#include "vmm/exit.h"
+#include "vmm/vmm.h"
+
+/* The domain named by a decimal id argument; prints an error line if none. */
+static struct domain *parse_domain(const char *s)
+{
+	unsigned id = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9' && id < 100000; p++)
+		id = id * 10 + (unsigned)(*p - '0');
+	struct domain *d = *p || p == s ? NULL : domain_find(id);
+	if (!d)
+		printk("error: no domain '%.16s' (see 'domains')\n", s);
+	return d;
+}
+
+/* For the commands taking exactly one DOM argument. */
+static struct domain *one_domain(int argc, char **argv)
+{
+	if (argc != 2) {
+		printk("error: usage: %s DOM\n", argv[0]);
+		return NULL;
+	}
+	return parse_domain(argv[1]);
+}
+
+static uint64_t tsc_ms(uint64_t tsc)
+{
+	uint64_t khz = timer_info()->tsc_hz / 1000;
+
+	return khz ? tsc / khz : 0;
+}
+
+static int cmd_domains(int argc, char **argv)
+{
+	printk("  id name             state     memory  vcpus  cpu-ms   exits\n");
+	for (struct domain *d = domain_list(); d; d = d->next) {
+		uint64_t cpu = 0, exits = 0;
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
+			cpu += d->vcpus[i]->run_tsc;
+			exits += d->vcpus[i]->exits_total;
+		}
+		printk("%4u %-16s %-9s %4lu MiB %5u %7lu %7lu%s%s\n", d->id, d->name,
+		       domain_state_name(d->state), d->ram_bytes >> 20, d->nr_vcpus, tsc_ms(cpu),
+		       exits, d->reason[0] ? "  " : "", d->reason);
+	}
+	return 0;
+}
+SHELL_COMMAND(domains, "", "list domains", cmd_domains);
+
+static int cmd_vcpus(int argc, char **argv)
+{
+	printk("  dom vcpu state     rip                exits   cpu-ms\n");
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
+			struct vcpu *v = d->vcpus[i];
+			printk("%5u %4u %-9s 0x%016lx %7lu %7lu\n", d->id, v->id,
+			       d->state != DOM_RUNNING ? domain_state_name(d->state)
+			       : v->state == VCPU_BLOCKED ? "blocked" : "runnable",
+			       vcpu_ops->get(v, VS_RIP), v->exits_total, tsc_ms(v->run_tsc));
+		}
+	return 0;
+}
+SHELL_COMMAND(vcpus, "", "list vcpus", cmd_vcpus);
+
+static int cmd_exits(int argc, char **argv)
+{
+	struct domain *d = one_domain(argc, argv);
+
+	if (!d)
+		return -EINVAL;
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+		printk("domain %u vcpu %u: %lu exits\n", d->id, v->id, v->exits_total);
+		for (unsigned r = 0; r < EXIT_REASONS; r++)
+			if (v->exits[r])
+				printk("  %-14s %lu\n", exit_reason_name((enum exit_reason)r), v->exits[r]);
+	}
+	return 0;
+}
+SHELL_COMMAND(exits, "DOM", "VM exits of a domain by reason", cmd_exits);
+
+static void dump_regs(struct vcpu *v)
+{
+	static const char *const n[GPR_COUNT] = { "RAX", "RCX", "RDX", "RBX", "RSP", "RBP",
+		"RSI", "RDI", "R8 ", "R9 ", "R10", "R11", "R12", "R13", "R14", "R15" };
+
+	for (unsigned i = 0; i < GPR_COUNT; i += 4)
+		printk("%s %016lx %s %016lx %s %016lx %s %016lx\n", n[i], v->gprs[i], n[i + 1],
+		       v->gprs[i + 1], n[i + 2], v->gprs[i + 2], n[i + 3], v->gprs[i + 3]);
+	printk("RIP %016lx RFLAGS %08lx CR0 %08lx CR3 %016lx CR4 %08lx EFER %lx\n",
+	       vcpu_ops->get(v, VS_RIP), vcpu_ops->get(v, VS_RFLAGS), vcpu_ops->get(v, VS_CR0),
+	       vcpu_ops->get(v, VS_CR3), vcpu_ops->get(v, VS_CR4), vcpu_ops->get(v, VS_EFER));
+	const struct vmexit *e = &v->last_exit;
+	printk("last exit: %s (code 0x%x, info 0x%lx 0x%lx)\n", exit_reason_name(e->reason),
+	       e->vendor_code, e->info1, e->info2);
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	if (argc != 3) {
+		printk("error: usage: dump DOM VCPU\n");
+		return -EINVAL;
+	}
+	struct domain *d = parse_domain(argv[1]);
+	if (!d)
+		return -EINVAL;
+	unsigned id = argv[2][0] >= '0' && argv[2][0] <= '9' && !argv[2][1]
+		? (unsigned)(argv[2][0] - '0') : ~0u;
+	if (id >= d->nr_vcpus) {
+		printk("error: usage: dump DOM VCPU (domain %u has %u vcpu(s))\n", d->id, d->nr_vcpus);
+		return -EINVAL;
+	}
+	printk("domain %u (%s) vcpu %u, %s backend:\n", d->id, d->name, id, vcpu_ops->name);
+	dump_regs(d->vcpus[id]);
+	vcpu_ops->dump(d->vcpus[id]);
+	return 0;
+}
+SHELL_COMMAND(dump, "DOM VCPU", "registers and last exit of a vcpu", cmd_dump);
+
+static int cmd_pause(int argc, char **argv)
+{
+	struct domain *d = one_domain(argc, argv);
+
+	if (!d)
+		return -EINVAL;
+	if (d->state != DOM_RUNNING) {
+		printk("error: domain %u is %s\n", d->id, domain_state_name(d->state));
+		return -EBUSY;
+	}
+	domain_pause(d);
+	printk("domain %u paused\n", d->id);
+	return 0;
+}
+SHELL_COMMAND(pause, "DOM", "stop running a domain", cmd_pause);
+
+static int cmd_unpause(int argc, char **argv)
+{
+	struct domain *d = one_domain(argc, argv);
+
+	if (!d)
+		return -EINVAL;
+	if (d->state != DOM_PAUSED) {
+		printk("error: domain %u is %s\n", d->id, domain_state_name(d->state));
+		return -EBUSY;
+	}
+	domain_unpause(d);
+	printk("domain %u running\n", d->id);
+	return 0;
+}
+SHELL_COMMAND(unpause, "DOM", "run a paused domain again", cmd_unpause);
+
+static int cmd_destroy(int argc, char **argv)
+{
+	struct domain *d = one_domain(argc, argv);
+
+	if (!d)
+		return -EINVAL;
+	domain_destroy(d);
+	return 0;
+}
+SHELL_COMMAND(destroy, "DOM", "stop a domain and free its memory", cmd_destroy);

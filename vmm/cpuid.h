@@ -1,0 +1,46 @@
+/*
+ * The guest CPUID policy (pure, host-tested): what a guest sees for each
+ * CPUID leaf, derived from the real CPU through allow lists. The tables
+ * of what is shown, changed and hidden are in docs/vmm-policy.md.
+ */
+#ifndef EYRIE_VMM_CPUID_H
+#define EYRIE_VMM_CPUID_H
+
+#include <stdint.h>
+
+/* What the policy needs to know about the asking vcpu. */
+struct cpuid_guest {
+	uint32_t apic_id;   /* initial APIC id (leaf 1 EBX, 0xB/0x1F EDX) */
+	uint32_t nr_vcpus;  /* vcpus of the domain, one thread per core (0 = 1) */
+	uint64_t cr4;       /* guest CR4: OSXSAVE (bit 18) is mirrored in leaf 1 */
+	uint32_t tsc_khz;   /* guest TSC frequency, for leaf 0x40000010 */
+	/* Guest XCR0, for the XSAVE area sizes of leaf 0xD (EBX of subleaves
+	 * 0 and 1). 0 = not known: the sizes cover every offered component,
+	 * an upper bound that is always safe to allocate. */
+	uint64_t xcr0;
+};
+
+/* Executes the real CPUID: regs = { EAX, EBX, ECX, EDX }. */
+typedef void (*cpuid_host_fn)(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+
+/* Eyrie's hypervisor leaves (0x40000000-0x400000FF). */
+#define CPUID_HV_BASE    0x40000000u
+#define CPUID_HV_MAX     0x40000010u /* EAX of 0x40000000 */
+#define CPUID_HV_VERSION 0x00000001u /* 0x40000001 EAX: major << 16 | minor */
+#define CPUID_HV_TIMING  0x40000010u /* EAX: TSC kHz, EBX: LAPIC bus kHz (0) */
+
+/* The highest basic and extended leaves a guest is shown (or less, when
+ * the CPU has less). */
+#define CPUID_MAX_BASIC 0x1fu
+#define CPUID_MAX_EXT   0x80000008u
+
+/*
+ * What the guest's CPUID(leaf, subleaf) returns: out = { EAX, EBX, ECX,
+ * EDX }. Calls host for the real values it derives from (at most twice,
+ * more only for leaf 0xD). Unknown leaves and leaves above the maximum
+ * return zeros (AMD's behaviour; Intel CPUs repeat their highest basic leaf).
+ */
+void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
+		  cpuid_host_fn host, uint32_t out[4]);
+
+#endif

@@ -1,0 +1,206 @@
+/* Domain lifecycle (see domain.h). */
+#include "vmm/domain.h"
+#include "arch/x86_64/cpu.h"
+#include "boot/elf.h"
+#include "include/public/xen.h"
+#include "kernel/errno.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "kernel/main.h"
+#include "kernel/mm.h"
+#include "kernel/string.h"
+#include "vmm/guest_mem.h"
+#include "vmm/p2m.h"
+#include "vmm/vmm.h"
+
+static struct domain *domains;
+static unsigned next_id = 1;
+
+struct domain *domain_list(void)
+{
+	return domains;
+}
+
+struct domain *domain_find(unsigned id)
+{
+	for (struct domain *d = domains; d; d = d->next)
+		if (d->id == id)
+			return d;
+	return NULL;
+}
+
+const char *domain_state_name(enum dom_state s)
+{
+	static const char *const n[] = { "running", "paused", "crashed", "shutdown" };
+
+	return (unsigned)s < 4 ? n[s] : "?";
+}
+
+static const struct boot_module *find_module(const char *name)
+{
+	const struct boot_info *bi = sys()->boot;
+
+	for (uint32_t i = 0; i < bi->nr_modules; i++)
+		if (!strcmp(bi->modules[i].name, name))
+			return &bi->modules[i];
+	return NULL;
+}
+
+/* Validates the ELF image and copies its segments into guest RAM. */
+static int load_image(struct domain *d, const struct boot_module *m, uint64_t *entry)
+{
+	const void *img = phys_to_virt(m->start);
+	struct elf64_info info;
+	struct elf64_phdr ph;
+
+	if (elf_check_guest(img, (size_t)m->size, &info)) {
+		pr_err("domain %s: image %s: %s\n", d->name, m->name, elf_reason_str(info.reason));
+		return -ENOEXEC;
+	}
+	if (info.paddr_hi > d->ram_bytes) {
+		pr_err("domain %s: image %s needs guest memory up to 0x%lx, the domain has 0x%lx\n",
+		       d->name, m->name, info.paddr_hi, d->ram_bytes);
+		return -E2BIG;
+	}
+	for (unsigned i = 0; i < info.phnum; i++) {
+		if (elf64_phdr(img, (size_t)m->size, i, &ph) || ph.type != ELF_PT_LOAD || !ph.memsz)
+			continue;
+		/* RAM is zeroed, so the bss needs nothing. */
+		if (copy_to_guest_phys(d, ph.paddr, (const char *)img + ph.offset, (size_t)ph.filesz))
+			return -EFAULT;
+	}
+	*entry = info.entry_paddr;
+	return 0;
+}
+
+static void free_domain(struct domain *d)
+{
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		vcpu_free(d->vcpus[i]);
+	p2m_destroy(d);
+	kfree(d);
+}
+
+int domain_create(const struct domain_config *cfg, struct domain **out)
+{
+	const struct boot_module *m = find_module(cfg->image);
+	uint64_t entry;
+	int err;
+
+	if (!vcpu_ops)
+		return -ENODEV;
+	if (!m) {
+		pr_err("domain %s: no boot module named %s\n", cfg->name, cfg->image);
+		return -ENOENT;
+	}
+	struct domain *d = kzalloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->cfg = *cfg;
+	str_copy(d->name, cfg->name, sizeof(d->name));
+	d->tsc_offset = -rdtsc(); /* the guest TSC starts at 0 */
+	err = p2m_init(d, cfg->memory_mib << 20);
+	if (err) {
+		pr_err("domain %s: cannot allocate %lu MiB of guest memory\n", d->name, cfg->memory_mib);
+		goto fail;
+	}
+	err = load_image(d, m, &entry);
+	if (err)
+		goto fail;
+	err = vcpu_new(d, 0, cfg->boot, entry, &d->vcpus[0]);
+	if (err) {
+		pr_err("domain %s: cannot create its vcpu (error %d)\n", d->name, err);
+		goto fail;
+	}
+	d->nr_vcpus = 1;
+	d->id = next_id++;
+	struct domain **tail = &domains;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = d;
+	pr_info("domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
+		cfg->memory_mib, m->name, entry, cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
+	*out = d;
+	return 0;
+fail:
+	free_domain(d);
+	return err;
+}
+
+void domain_destroy(struct domain *d)
+{
+	struct domain **p = &domains;
+
+	while (*p && *p != d)
+		p = &(*p)->next;
+	if (*p)
+		*p = d->next;
+	pr_info("domain %u (%s) destroyed\n", d->id, d->name);
+	free_domain(d);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->state == DOM_CRASHED)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	va_end(ap);
+	d->state = DOM_CRASHED; /* the scheduler runs only running domains */
+	pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->reason);
+}
+
+void domain_shutdown(struct domain *d, unsigned reason)
+{
+	static const char *const why[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+
+	snprintf(d->reason, sizeof(d->reason), "%s", reason <= SHUTDOWN_watchdog ? why[reason] : "?");
+	d->state = DOM_SHUTDOWN;
+	pr_info("domain %u (%s) shut down: %s\n", d->id, d->name, d->reason);
+}
+
+void domain_pause(struct domain *d)
+{
+	if (d->state != DOM_RUNNING)
+		return;
+	d->state = DOM_PAUSED;
+}
+
+void domain_unpause(struct domain *d)
+{
+	if (d->state != DOM_PAUSED)
+		return;
+	d->state = DOM_RUNNING;
+}
+
+void domain_console_put(struct domain *d, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\n' || d->con_len == DOM_CONSOLE_LINE - 1) {
+			printk("(d%u) %.*s\n", d->id, (int)d->con_len, d->con_line);
+			d->con_len = 0;
+			if (c == '\n')
+				continue;
+		}
+		if (c == '\r')
+			continue;
+		/* Keep the serial line readable: no control bytes from guests. */
+		d->con_line[d->con_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+	}
+}
+
+int domain_start(const char *spec)
+{
+	struct domain_config cfg;
+	struct domain *d;
+	char err[96];
+
+	if (domcfg_parse(spec, &cfg, err, sizeof(err))) {
+		pr_err("domain config '%s': %s\n", spec, err);
+		return -EINVAL;
+	}
+	return domain_create(&cfg, &d);
+}

@@ -1,0 +1,78 @@
+/*
+ * Domains: a guest's memory (RAM slots + nested page tables), its vcpus
+ * and its lifecycle. Guest RAM comes from the frame allocator and goes back
+ * in full when the domain is destroyed.
+ */
+#ifndef EYRIE_VMM_DOMAIN_H
+#define EYRIE_VMM_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/pt.h"
+#include "vmm/domcfg.h"
+#include "vmm/vcpu.h"
+
+#define DOM_MAX_SLOTS 16
+#define DOM_MAX_VCPUS 1
+#define DOM_CONSOLE_LINE 160
+#define DOM_MSR_LOGGED 32
+#define DOM_HVM_PARAMS 40
+
+enum dom_state {
+	DOM_RUNNING,
+	DOM_PAUSED,
+	DOM_CRASHED,  /* stopped by a fault; kept for inspection until destroyed */
+	DOM_SHUTDOWN, /* asked to stop; destroyed by the scheduler */
+};
+
+/* A run of guest-physical RAM backed by contiguous host frames. */
+struct mem_slot {
+	uint64_t gpa, size, hpa;
+};
+
+struct domain {
+	unsigned id;
+	char name[DOM_NAME_LEN];
+	enum dom_state state;
+	char reason[96];              /* why it crashed / shut down */
+	struct domain_config cfg;
+	uint64_t ram_bytes;
+	struct mem_slot slots[DOM_MAX_SLOTS];
+	unsigned nr_slots;
+	struct pt p2m;
+	struct vcpu *vcpus[DOM_MAX_VCPUS];
+	unsigned nr_vcpus;
+	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */
+	uint64_t hvm_params[DOM_HVM_PARAMS];
+	char con_line[DOM_CONSOLE_LINE];
+	unsigned con_len;
+	uint32_t msr_logged[DOM_MSR_LOGGED]; /* MSRs already reported refused */
+	unsigned nr_msr_logged;
+	struct domain *next;
+};
+
+/* Builds a domain from cfg and its image module; on failure frees all it
+ * took and returns a negative errno (the reason is logged). */
+int domain_create(const struct domain_config *cfg, struct domain **out);
+/* Stops the domain and frees everything it holds. */
+void domain_destroy(struct domain *d);
+/* Marks the domain crashed and stops its vcpus; logs the reason once. */
+void domain_crash(struct domain *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Guest-requested shutdown (SHUTDOWN_* reason). */
+void domain_shutdown(struct domain *d, unsigned reason);
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+
+struct domain *domain_find(unsigned id);
+struct domain *domain_list(void);
+const char *domain_state_name(enum dom_state s);
+
+/* Guest console (port 0xE9, console_io): line-buffered, prefixed (dN). */
+void domain_console_put(struct domain *d, const char *s, size_t n);
+
+/* Creates a domain from a domain= option value (see vmm/domcfg.h). */
+int domain_start(const char *spec);
+
+#endif

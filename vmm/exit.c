@@ -1,0 +1,200 @@
+/*
+ * VM exits, decided generically: the backend decoded the exit into a
+ * struct vmexit; the table below picks the handler by its reason.
+ */
+#include "vmm/exit.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/timer.h"
+#include "kernel/log.h"
+#include "vmm/cpuid.h"
+#include "vmm/domain.h"
+#include "vmm/hypercall.h"
+#include "vmm/ioport.h"
+#include "vmm/msr.h"
+#include "vmm/vmm.h"
+
+typedef void (*exit_fn)(struct vcpu *v, struct vmexit *e);
+
+static const char *const names[EXIT_REASONS] = {
+	[EXIT_NONE] = "none", [EXIT_INTR] = "interrupt", [EXIT_INTR_WINDOW] = "intr-window",
+	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io",
+	[EXIT_MSR_READ] = "rdmsr", [EXIT_MSR_WRITE] = "wrmsr", [EXIT_NPF] = "npf",
+	[EXIT_HYPERCALL] = "hypercall", [EXIT_TRIPLE_FAULT] = "triple-fault",
+	[EXIT_INVALID_STATE] = "invalid-state", [EXIT_EXCEPTION] = "exception",
+	[EXIT_UNKNOWN] = "unknown",
+};
+
+const char *exit_reason_name(enum exit_reason r)
+{
+	return (unsigned)r < EXIT_REASONS ? names[r] : "?";
+}
+
+static void exit_nothing(struct vcpu *v, struct vmexit *e)
+{
+}
+
+static void exit_intr_window(struct vcpu *v, struct vmexit *e)
+{
+	vcpu_ops->intr_window(v, false); /* vcpu_deliver_irqs asks again if needed */
+}
+
+static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4])
+{
+	struct cpuid_regs r = cpuid(leaf, sub);
+
+	regs[0] = r.eax;
+	regs[1] = r.ebx;
+	regs[2] = r.ecx;
+	regs[3] = r.edx;
+}
+
+static void exit_cpuid(struct vcpu *v, struct vmexit *e)
+{
+	struct cpuid_guest g = {
+		.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus,
+		.cr4 = vcpu_ops->get(v, VS_CR4),
+		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
+	};
+	uint32_t out[4];
+
+	cpuid_policy((uint32_t)v->gprs[GPR_RAX], (uint32_t)v->gprs[GPR_RCX], &g, host_cpuid, out);
+	v->gprs[GPR_RAX] = out[0];
+	v->gprs[GPR_RBX] = out[1];
+	v->gprs[GPR_RCX] = out[2];
+	v->gprs[GPR_RDX] = out[3];
+	vcpu_skip_insn(v, e);
+}
+
+static bool irq_pending(const struct vcpu *v)
+{
+	return v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3];
+}
+
+static void exit_hlt(struct vcpu *v, struct vmexit *e)
+{
+	if (!vcpu_skip_insn(v, e))
+		return;
+	/* HLT with interrupts off would sleep forever on hardware too; we
+	 * still block: only an NMI-like event (none yet) would wake it. */
+	if (!irq_pending(v))
+		v->state = VCPU_BLOCKED;
+}
+
+static void exit_io(struct vcpu *v, struct vmexit *e)
+{
+	if (e->io.string) {
+		if (ioport_string(v, e->io.port, e->io.size, e->io.in, e->io.rep))
+			vcpu_skip_insn(v, e);
+		return;
+	}
+	ioport_access(v, e->io.port, e->io.size, e->io.in);
+	vcpu_skip_insn(v, e);
+}
+
+/* Reports a refused MSR once per domain and MSR. */
+static void msr_refused(struct vcpu *v, uint32_t index, bool write)
+{
+	struct domain *d = v->dom;
+
+	for (unsigned i = 0; i < d->nr_msr_logged; i++)
+		if (d->msr_logged[i] == index)
+			return;
+	if (d->nr_msr_logged < DOM_MSR_LOGGED)
+		d->msr_logged[d->nr_msr_logged++] = index;
+	pr_warn("domain %u (%s): %s of MSR 0x%x (%s) refused with #GP (reported once)\n",
+		d->id, d->name, write ? "write" : "read", index, msr_name(index));
+}
+
+static void exit_msr(struct vcpu *v, struct vmexit *e)
+{
+	bool write = e->reason == EXIT_MSR_WRITE;
+	uint32_t index = (uint32_t)v->gprs[GPR_RCX];
+	uint64_t value = (v->gprs[GPR_RDX] << 32) | (uint32_t)v->gprs[GPR_RAX];
+	struct msr_guest g = {
+		.efer = vcpu_ops->get(v, VS_EFER), .cr0 = vcpu_ops->get(v, VS_CR0),
+		.long_mode_capable = true, .nx_capable = boot_cpu.nx,
+		.phys_bits = boot_cpu.phys_addr_bits, .apic_id = v->id, .bsp = v->id == 0,
+	};
+	struct msr_action act;
+
+	if (msr_decide(index, write, value, &g, &act)) {
+		msr_refused(v, index, write);
+		vcpu_inject_exception(v, EXC_GP, true, 0);
+		return;
+	}
+	if (write) {
+		if (act.kind == MSR_VSTATE)
+			vcpu_ops->set(v, act.vstate, value);
+		else if (act.kind == MSR_TSC)
+			vcpu_ops->set(v, VS_TSC_OFFSET, value - rdtsc());
+	} else {
+		if (act.kind == MSR_VSTATE)
+			value = vcpu_ops->get(v, act.vstate);
+		else if (act.kind == MSR_TSC)
+			value = rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
+		else
+			value = act.value;
+		v->gprs[GPR_RAX] = (uint32_t)value;
+		v->gprs[GPR_RDX] = value >> 32;
+	}
+	vcpu_skip_insn(v, e);
+}
+
+static void exit_npf(struct vcpu *v, struct vmexit *e)
+{
+	/* No MMIO device model claims any range yet: every nested fault is an
+	 * access outside the domain's memory. */
+	domain_crash(v->dom, "%s%s of guest-physical 0x%lx outside its memory at RIP 0x%lx",
+		     e->npf.exec ? "execution" : e->npf.write ? "write" : "read",
+		     e->npf.present ? " (permission)" : "", e->npf.gpa, vcpu_ops->get(v, VS_RIP));
+}
+
+static void exit_hypercall(struct vcpu *v, struct vmexit *e)
+{
+	/* Advance first: a hypercall may stop the vcpu. */
+	if (vcpu_skip_insn(v, e))
+		hypercall(v);
+}
+
+static void exit_triple_fault(struct vcpu *v, struct vmexit *e)
+{
+	domain_crash(v->dom, "triple fault at RIP 0x%lx", vcpu_ops->get(v, VS_RIP));
+}
+
+static void exit_invalid_state(struct vcpu *v, struct vmexit *e)
+{
+	domain_crash(v->dom, "invalid guest state: VM entry refused (code 0x%x, info 0x%lx)",
+		     e->vendor_code, e->info1);
+}
+
+static void exit_unexpected(struct vcpu *v, struct vmexit *e)
+{
+	domain_crash(v->dom, "unexpected %s exit (code 0x%x, info 0x%lx 0x%lx)",
+		     exit_reason_name(e->reason), e->vendor_code, e->info1, e->info2);
+}
+
+static const exit_fn handlers[EXIT_REASONS] = {
+	[EXIT_NONE] = exit_nothing,
+	[EXIT_INTR] = exit_nothing,
+	[EXIT_INTR_WINDOW] = exit_intr_window,
+	[EXIT_CPUID] = exit_cpuid,
+	[EXIT_HLT] = exit_hlt,
+	[EXIT_IO] = exit_io,
+	[EXIT_MSR_READ] = exit_msr,
+	[EXIT_MSR_WRITE] = exit_msr,
+	[EXIT_NPF] = exit_npf,
+	[EXIT_HYPERCALL] = exit_hypercall,
+	[EXIT_TRIPLE_FAULT] = exit_triple_fault,
+	[EXIT_INVALID_STATE] = exit_invalid_state,
+	[EXIT_EXCEPTION] = exit_unexpected,
+	[EXIT_UNKNOWN] = exit_unexpected,
+};
+
+void vmexit_handle(struct vcpu *v, struct vmexit *e)
+{
+	unsigned r = (unsigned)e->reason < EXIT_REASONS ? e->reason : EXIT_UNKNOWN;
+
+	v->exits[r]++;
+	v->exits_total++;
+	handlers[r](v, e);
+}

@@ -1,0 +1,11 @@
+/* Generic VM-exit handling: one handler per neutral exit reason. */
+#ifndef EYRIE_VMM_EXIT_H
+#define EYRIE_VMM_EXIT_H
+
+#include "vmm/vcpu.h"
+
+/* Handles one exit of v (counted in v->exits). */
+void vmexit_handle(struct vcpu *v, struct vmexit *e);
+const char *exit_reason_name(enum exit_reason r);
+
+#endif

@@ -1,0 +1,134 @@
+/* Checked guest memory access (see guest_mem.h). */
+#include "vmm/guest_mem.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+#include "vmm/domain.h"
+#include "vmm/gwalk.h"
+#include "vmm/p2m.h"
+
+#define PAGE 4096ull
+
+/* Copies between a host buffer and guest-physical memory, piece by piece
+ * so that a range spanning two RAM slots works and one leaving RAM fails. */
+static int copy_phys(struct domain *d, uint64_t gpa, void *buf, size_t len, int to_guest)
+{
+	if (len > GUEST_COPY_MAX)
+		return -E2BIG;
+	while (len) {
+		size_t n = PAGE - (gpa & (PAGE - 1));
+		if (n > len)
+			n = len;
+		void *p = gpa_ptr(d, gpa, n);
+		if (!p)
+			return -EFAULT;
+		if (to_guest)
+			memcpy(p, buf, n);
+		else
+			memcpy(buf, p, n);
+		gpa += n;
+		buf = (char *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+int copy_from_guest_phys(struct domain *d, void *dst, uint64_t gpa, size_t len)
+{
+	return copy_phys(d, gpa, dst, len, 0);
+}
+
+int copy_to_guest_phys(struct domain *d, uint64_t gpa, const void *src, size_t len)
+{
+	return copy_phys(d, gpa, (void *)src, len, 1);
+}
+
+static int read_table(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
+{
+	*val = 0;
+	return copy_phys(ctx, gpa, val, size, 0);
+}
+
+static void walk_regs(struct vcpu *v, struct gwalk_regs *r)
+{
+	r->cr0 = vcpu_ops->get(v, VS_CR0);
+	r->cr3 = vcpu_ops->get(v, VS_CR3);
+	r->cr4 = vcpu_ops->get(v, VS_CR4);
+	r->efer = vcpu_ops->get(v, VS_EFER);
+}
+
+static int copy_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, unsigned access,
+		     uint32_t *pf_error)
+{
+	struct gwalk_regs r;
+	uint32_t err = 0;
+
+	if (len > GUEST_COPY_MAX)
+		return -E2BIG;
+	walk_regs(v, &r);
+	while (len) {
+		uint64_t gpa;
+		size_t n = PAGE - (gva & (PAGE - 1));
+		if (n > len)
+			n = len;
+		int rc = gwalk(&r, gva, access, read_table, v->dom, &gpa, &err);
+		if (!rc)
+			rc = copy_phys(v->dom, gpa, buf, n, access & GW_WRITE);
+		if (rc) {
+			if (pf_error)
+				*pf_error = err;
+			return -EFAULT;
+		}
+		gva += n;
+		buf = (char *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+int copy_from_guest_virt(struct vcpu *v, void *dst, uint64_t gva, size_t len, uint32_t *pf_error)
+{
+	return copy_virt(v, gva, dst, len, 0, pf_error);
+}
+
+int copy_to_guest_virt(struct vcpu *v, uint64_t gva, const void *src, size_t len,
+		       uint32_t *pf_error)
+{
+	return copy_virt(v, gva, (void *)src, len, GW_WRITE, pf_error);
+}
+
+enum cpu_mode guest_mode(struct vcpu *v)
+{
+	struct vseg cs;
+
+	if (!(vcpu_ops->get(v, VS_CR0) & 1))
+		return CPU_MODE_REAL;
+	vcpu_ops->get_seg(v, SEG_CS, &cs);
+	if ((vcpu_ops->get(v, VS_EFER) & (1u << 10)) && (cs.attr & (1u << 9)))
+		return CPU_MODE_LONG64;
+	return cs.attr & (1u << 10) ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
+}
+
+int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max)
+{
+	struct vseg cs;
+	enum cpu_mode mode = guest_mode(v);
+	uint64_t rip = vcpu_ops->get(v, VS_RIP), la = rip;
+
+	if (mode != CPU_MODE_LONG64) {
+		vcpu_ops->get_seg(v, SEG_CS, &cs);
+		la = (cs.base + rip) & 0xffffffffu;
+	}
+	if (max > 15)
+		max = 15;
+	/* The instruction may end on the next page, which may be unmapped:
+	 * read what is there; the decoder says if it needed more. */
+	size_t first = PAGE - (la & (PAGE - 1));
+	if (first > max)
+		first = max;
+	int rc = copy_virt(v, la, buf, first, GW_FETCH, NULL);
+	if (rc)
+		return rc;
+	if (first < max && !copy_virt(v, la + first, buf + first, max - first, GW_FETCH, NULL))
+		return (int)max;
+	return (int)first;
+}

@@ -1,0 +1,36 @@
+/*
+ * The one way into guest memory: every copy checks that each byte lies in
+ * the domain's own RAM (and, for guest-virtual addresses, that the guest's
+ * page tables allow the access). No code dereferences a guest address
+ * directly. All return 0 or a negative errno: -EFAULT for memory the guest
+ * does not own or cannot access (a #PF error code is stored through
+ * pf_error when a translation failed and pf_error is not NULL), -E2BIG for
+ * a length over GUEST_COPY_MAX.
+ */
+#ifndef EYRIE_VMM_GUEST_MEM_H
+#define EYRIE_VMM_GUEST_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/insn_len.h"
+
+struct domain;
+struct vcpu;
+
+#define GUEST_COPY_MAX (1u << 20)
+
+int copy_from_guest_phys(struct domain *d, void *dst, uint64_t gpa, size_t len);
+int copy_to_guest_phys(struct domain *d, uint64_t gpa, const void *src, size_t len);
+int copy_from_guest_virt(struct vcpu *v, void *dst, uint64_t gva, size_t len,
+			 uint32_t *pf_error);
+int copy_to_guest_virt(struct vcpu *v, uint64_t gva, const void *src, size_t len,
+		       uint32_t *pf_error);
+
+/* The vcpu's execution mode, from CR0, EFER and CS. */
+enum cpu_mode guest_mode(struct vcpu *v);
+/* Reads up to 15 instruction bytes at CS:RIP; returns how many could be
+ * read (fewer when the next page is not accessible), or a negative errno. */
+int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * Hypercalls with Xen's numbers and argument registers: RDI, RSI, RDX,
+ * R10, R8 for a 64-bit guest, EBX, ECX, EDX, ESI, EDI for a 32-bit one.
+ * Every handler checks all its arguments before it changes anything, and
+ * reaches guest memory only through vmm/guest_mem.h.
+ */
+#include "vmm/hypercall.h"
+#include "include/public/hvm.h"
+#include "include/public/xen.h"
+#include "kernel/errno.h"
+#include "kernel/log.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/timer.h"
+#include "vmm/domain.h"
+#include "vmm/guest_mem.h"
+#include "vmm/vmm.h"
+
+#define CONSOLE_CHUNK 256
+#define CONSOLE_MAX (64u << 10) /* one console_io write */
+
+typedef long (*hcall_fn)(struct vcpu *v, const uint64_t *a);
+
+static long hc_xen_version(struct vcpu *v, const uint64_t *a)
+{
+	if (a[0] != XENVER_version)
+		return -ENOSYS;
+	return (4 << 16) | 17;
+}
+
+static long hc_console_io(struct vcpu *v, const uint64_t *a)
+{
+	char buf[CONSOLE_CHUNK];
+	uint64_t count = a[1], gva = a[2];
+
+	if (a[0] != CONSOLEIO_write)
+		return -ENOSYS;
+	if (count > CONSOLE_MAX)
+		return -EINVAL;
+	for (uint64_t done = 0; done < count;) {
+		size_t n = count - done < CONSOLE_CHUNK ? (size_t)(count - done) : CONSOLE_CHUNK;
+		if (copy_from_guest_virt(v, buf, gva + done, n, NULL))
+			return -EFAULT;
+		domain_console_put(v->dom, buf, n);
+		done += n;
+	}
+	return 0;
+}
+
+static long hc_sched_op(struct vcpu *v, const uint64_t *a)
+{
+	uint32_t reason;
+
+	switch (a[0]) {
+	case SCHEDOP_yield:
+		return 0;
+	case SCHEDOP_block:
+		/* Sleeps until an event; one already pending wakes it at once. */
+		if (!(v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3]))
+			v->state = VCPU_BLOCKED;
+		return 0;
+	case SCHEDOP_shutdown:
+		if (copy_from_guest_virt(v, &reason, a[1], sizeof(reason), NULL))
+			return -EFAULT;
+		if (reason > SHUTDOWN_watchdog)
+			return -EINVAL;
+		domain_shutdown(v->dom, reason);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+static long hc_set_timer_op(struct vcpu *v, const uint64_t *a)
+{
+	uint64_t deadline_ns = a[0];
+
+	if (!deadline_ns) {
+		v->timer_deadline = 0;
+		return 0;
+	}
+	uint64_t now = vcpu_system_time_ns(v);
+	uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
+	/* Cap at ~1 year so the TSC arithmetic cannot overflow. */
+	if (delta > 31536000ull * 1000000000ull)
+		delta = 31536000ull * 1000000000ull;
+	uint64_t khz = timer_info()->tsc_hz / 1000;
+	v->timer_deadline = rdtsc() + delta / 1000000 * khz + delta % 1000000 * khz / 1000000;
+	if (!v->timer_deadline)
+		v->timer_deadline = 1;
+	return 0;
+}
+
+static long hc_hvm_op(struct vcpu *v, const uint64_t *a)
+{
+	struct xen_hvm_param p;
+
+	if (a[0] != HVMOP_set_param && a[0] != HVMOP_get_param)
+		return -ENOSYS;
+	if (copy_from_guest_virt(v, &p, a[1], sizeof(p), NULL))
+		return -EFAULT;
+	if (p.domid != DOMID_SELF && p.domid != v->dom->id)
+		return -ESRCH;
+	if (p.index >= HVM_NR_PARAMS)
+		return -EINVAL;
+	if (a[0] == HVMOP_get_param) {
+		p.value = v->dom->hvm_params[p.index];
+		return copy_to_guest_virt(v, a[1], &p, sizeof(p), NULL) ? -EFAULT : 0;
+	}
+	if (p.index == HVM_PARAM_CALLBACK_IRQ && p.value &&
+	    ((p.value >> 56) != HVM_PARAM_CALLBACK_TYPE_VECTOR || (p.value & 0xff) < 32 ||
+	     (p.value & 0x00ffffffffffff00ull)))
+		return -EINVAL; /* only "deliver as a vector >= 32" is supported */
+	v->dom->hvm_params[p.index] = p.value;
+	return 0;
+}
+
+static const hcall_fn hcalls[HYPERVISOR_NR] = {
+	[HYPERVISOR_set_timer_op] = hc_set_timer_op,
+	[HYPERVISOR_xen_version] = hc_xen_version,
+	[HYPERVISOR_console_io] = hc_console_io,
+	[HYPERVISOR_sched_op] = hc_sched_op,
+	[HYPERVISOR_hvm_op] = hc_hvm_op,
+};
+
+void hypercall(struct vcpu *v)
+{
+	uint64_t *r = v->gprs, a[5];
+	bool wide = vcpu_is_64bit(v);
+	uint64_t nr = wide ? r[GPR_RAX] : (uint32_t)r[GPR_RAX];
+	long ret = -ENOSYS;
+
+	if (wide) {
+		a[0] = r[GPR_RDI]; a[1] = r[GPR_RSI]; a[2] = r[GPR_RDX];
+		a[3] = r[GPR_R10]; a[4] = r[GPR_R8];
+	} else {
+		/* 32-bit guests: EBX, ECX, EDX, ESI, EDI; set_timer_op's 64-bit
+		 * deadline comes as EBX (low) and ECX (high). */
+		a[0] = (uint32_t)r[GPR_RBX]; a[1] = (uint32_t)r[GPR_RCX];
+		a[2] = (uint32_t)r[GPR_RDX]; a[3] = (uint32_t)r[GPR_RSI];
+		a[4] = (uint32_t)r[GPR_RDI];
+		if (nr == HYPERVISOR_set_timer_op)
+			a[0] |= a[1] << 32;
+	}
+	if (nr < HYPERVISOR_NR && hcalls[nr])
+		ret = hcalls[nr](v, a);
+	r[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
+}

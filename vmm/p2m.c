@@ -1,0 +1,98 @@
+/* Guest RAM and nested page tables (see p2m.h). */
+#include "vmm/p2m.h"
+#include "kernel/errno.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "vmm/domain.h"
+
+#include <stdbool.h>
+
+#define CHUNK_MAX (64ull << 20) /* largest contiguous piece we ask for */
+
+static void *tab_alloc(void *ctx, uint64_t *phys)
+{
+	*phys = frame_get(FRAME_P2M);
+	return *phys ? phys_to_virt(*phys) : NULL;
+}
+
+static void tab_free(void *ctx, void *t, uint64_t phys)
+{
+	frame_put(phys, FRAME_P2M);
+}
+
+static void *tab_virt(void *ctx, uint64_t phys)
+{
+	return phys_to_virt(phys);
+}
+
+static const struct pt_ops p2m_ops = { tab_alloc, tab_free, tab_virt, NULL };
+
+/* Takes the largest contiguous piece of at most `want` bytes the frame
+ * allocator still has: 2 MiB-aligned runs of 2 MiB pages (so the nested
+ * tables can use 2 MiB entries), halving on failure, down to 4 KiB. The
+ * frames come zeroed: no data of an earlier owner reaches the guest. */
+static uint64_t alloc_piece(uint64_t want, uint64_t *got)
+{
+	uint64_t size = want < CHUNK_MAX ? want : CHUNK_MAX;
+
+	while (size >= FRAME_SIZE) {
+		bool big = size >= PT_SIZE_2M;
+		if (big)
+			size &= ~(PT_SIZE_2M - 1);
+		uint64_t hpa = frames_get(size / FRAME_SIZE, big ? PT_SIZE_2M / FRAME_SIZE : 1,
+					  FRAME_GUEST);
+		if (hpa) {
+			*got = size;
+			return hpa;
+		}
+		size = (size / 2) & ~(FRAME_SIZE - 1);
+	}
+	return 0;
+}
+
+int p2m_init(struct domain *d, uint64_t bytes)
+{
+	uint64_t gpa = 0;
+	int err = pt_init(&d->p2m, vcpu_ops->p2m_format, &p2m_ops);
+
+	if (err)
+		return err;
+	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X);
+	while (gpa < bytes) {
+		uint64_t got;
+		if (d->nr_slots == DOM_MAX_SLOTS)
+			goto fail;
+		uint64_t hpa = alloc_piece(bytes - gpa, &got);
+		if (!hpa)
+			goto fail;
+		d->slots[d->nr_slots++] = (struct mem_slot){ gpa, got, hpa };
+		if (pt_map(&d->p2m, gpa, hpa, got, flags))
+			goto fail;
+		gpa += got;
+	}
+	d->ram_bytes = bytes;
+	return 0;
+fail:
+	p2m_destroy(d);
+	return -ENOMEM;
+}
+
+void p2m_destroy(struct domain *d)
+{
+	for (unsigned i = 0; i < d->nr_slots; i++)
+		frames_put(d->slots[i].hpa, d->slots[i].size / FRAME_SIZE, FRAME_GUEST);
+	d->nr_slots = 0;
+	if (d->p2m.root)
+		pt_destroy(&d->p2m);
+	d->ram_bytes = 0;
+}
+
+void *gpa_ptr(const struct domain *d, uint64_t gpa, size_t len)
+{
+	for (unsigned i = 0; i < d->nr_slots; i++) {
+		const struct mem_slot *s = &d->slots[i];
+		if (gpa >= s->gpa && gpa - s->gpa < s->size && len <= s->size - (gpa - s->gpa))
+			return phys_to_virt(s->hpa + (gpa - s->gpa));
+	}
+	return NULL;
+}

@@ -1,0 +1,22 @@
+/*
+ * Guest physical memory: RAM slots backed by host frames and the nested
+ * page tables (NPT or EPT, in the backend's format) that map them.
+ */
+#ifndef EYRIE_VMM_P2M_H
+#define EYRIE_VMM_P2M_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct domain;
+
+/* Allocates `bytes` of guest RAM at guest-physical 0 and maps it
+ * read/write/execute; 0 or -ENOMEM (nothing left allocated). */
+int p2m_init(struct domain *d, uint64_t bytes);
+/* Unmaps and frees all guest RAM and the tables. */
+void p2m_destroy(struct domain *d);
+/* Host pointer to guest-physical [gpa, gpa+len) when it lies inside one
+ * RAM slot of d, else NULL. */
+void *gpa_ptr(const struct domain *d, uint64_t gpa, size_t len);
+
+#endif

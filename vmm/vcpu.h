@@ -1,0 +1,193 @@
+/*
+ * The vendor-neutral virtual CPU. One small set of hooks (struct vcpu_ops)
+ * is all that differs between AMD SVM (arch/x86_64/svm/) and Intel VMX
+ * (arch/x86_64/vmx/); the backend is chosen once at boot (vmm_init) and
+ * nothing outside those folders touches a VMCB or VMCS. A backend turns
+ * each VM exit into a neutral struct vmexit; generic code (vmm/exit.c)
+ * decides what to do through a table indexed by enum exit_reason.
+ */
+#ifndef EYRIE_VMM_VCPU_H
+#define EYRIE_VMM_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/pt.h"
+
+struct domain;
+struct vcpu;
+
+/* General registers in x86 encoding order (the ModRM/REX register number). */
+enum gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_COUNT
+};
+
+/* Other guest state reached through ops->get / ops->set. */
+enum vstate {
+	VS_RIP, VS_RFLAGS, VS_CR0, VS_CR2, VS_CR3, VS_CR4, VS_EFER, VS_DR7,
+	VS_PAT, VS_FS_BASE, VS_GS_BASE, VS_KERNEL_GS_BASE, VS_STAR, VS_LSTAR,
+	VS_CSTAR, VS_SFMASK, VS_SYSENTER_CS, VS_SYSENTER_ESP, VS_SYSENTER_EIP,
+	VS_TSC_OFFSET,
+	/* 1 while the guest sits in an interrupt shadow (after STI / MOV SS). */
+	VS_INTR_SHADOW,
+	VS_COUNT
+};
+
+enum vseg_id { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
+	       SEG_GDTR, SEG_IDTR, SEG_COUNT };
+
+/*
+ * A segment register. attr uses the packed 12-bit layout of the AMD VMCB
+ * (bits 0-3 type, 4 S, 5-6 DPL, 7 P, 8 AVL, 9 L, 10 D/B, 11 G); VMX code
+ * converts to its access-rights format. attr == 0 means unusable/null.
+ */
+struct vseg {
+	uint16_t sel;
+	uint16_t attr;
+	uint32_t limit;
+	uint64_t base;
+};
+
+#define SEG_ATTR_CODE32 0xc9b /* G, D, P, S, execute/read accessed */
+#define SEG_ATTR_CODE64 0xa9b /* G, L, P, S, execute/read accessed */
+#define SEG_ATTR_DATA32 0xc93 /* G, B, P, S, read/write accessed */
+#define SEG_ATTR_CODE16 0x09b /* P, S, execute/read accessed (real mode) */
+#define SEG_ATTR_DATA16 0x093 /* P, S, read/write accessed (real mode) */
+#define SEG_ATTR_TSS32_BUSY 0x08b
+#define SEG_ATTR_LDT 0x082
+
+/* An event to deliver at the next VM entry. */
+enum vevent_type { EV_EXT_INTR, EV_NMI, EV_EXCEPTION, EV_SOFT_INTR };
+struct vevent {
+	uint8_t type;   /* enum vevent_type */
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+};
+
+/* Exception vectors used by generic code. */
+#define EXC_UD 6
+#define EXC_GP 13
+#define EXC_PF 14
+
+/* Neutral exit reasons: the index of the dispatch table in vmm/exit.c. */
+enum exit_reason {
+	EXIT_NONE,          /* nothing to do (e.g. the backend handled it) */
+	EXIT_INTR,          /* a physical interrupt for the host: just re-enter */
+	EXIT_INTR_WINDOW,   /* the guest can take an interrupt now */
+	EXIT_CPUID,
+	EXIT_HLT,
+	EXIT_IO,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_NPF,           /* NPT fault / EPT violation */
+	EXIT_HYPERCALL,     /* VMMCALL / VMCALL */
+	EXIT_TRIPLE_FAULT,  /* SVM shutdown / VMX triple fault */
+	EXIT_INVALID_STATE, /* VM entry refused the guest state */
+	EXIT_EXCEPTION,     /* an intercepted guest exception (exc.vector) */
+	EXIT_UNKNOWN,       /* anything the backend did not expect */
+	EXIT_REASONS
+};
+
+struct vmexit {
+	enum exit_reason reason;
+	uint32_t vendor_code; /* raw SVM exit code / VMX basic exit reason, for logs */
+	/* Length of the exiting instruction when the CPU told us (VMX exit
+	 * instruction length, SVM NRIP save, IOIO's next RIP); 0 = unknown,
+	 * generic code then decodes it (vmm/insn_len.c). */
+	uint8_t insn_len;
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size;     /* 1, 2 or 4 */
+			bool in, string, rep;
+		} io;
+		struct {
+			uint64_t gpa;
+			uint64_t gla;     /* valid if gla_valid */
+			bool read, write, exec;
+			bool present;     /* a translation existed (permission fault) */
+			bool gla_valid;
+		} npf;
+		struct {
+			uint8_t vector;
+			bool has_error;
+			uint32_t error;
+		} exc;
+	};
+	uint64_t info1, info2; /* raw exit information, for logs and dump */
+};
+
+/* Per-backend hooks. Each is called on the CPU that runs the vcpu. */
+struct vcpu_ops {
+	const char *name;                /* "SVM" or "VMX" */
+	const struct pt_format *p2m_format; /* NPT or EPT entry layout */
+	/* Turns hardware virtualization on for this physical CPU. */
+	int (*cpu_enable)(void);
+	/* Allocates the VMCB/VMCS; the state is then the x86 reset state,
+	 * which generic code adjusts through set / set_seg. */
+	int (*vcpu_create)(struct vcpu *v);
+	void (*vcpu_destroy)(struct vcpu *v);
+	/* Points the vcpu at its domain's nested page tables. */
+	void (*set_p2m)(struct vcpu *v, uint64_t root_phys);
+	/* Invalidates guest translations after a p2m change. */
+	void (*flush_p2m)(struct vcpu *v);
+	/* Enters the guest with v->gprs and returns the next exit, decoded.
+	 * Called and returns with host interrupts disabled; a pending host
+	 * interrupt is taken once the caller enables them. */
+	void (*run)(struct vcpu *v, struct vmexit *exit);
+	uint64_t (*get)(struct vcpu *v, enum vstate s);
+	void (*set)(struct vcpu *v, enum vstate s, uint64_t value);
+	void (*get_seg)(struct vcpu *v, enum vseg_id s, struct vseg *seg);
+	void (*set_seg)(struct vcpu *v, enum vseg_id s, const struct vseg *seg);
+	/* Queues an event for the next entry (one at a time). */
+	void (*inject)(struct vcpu *v, const struct vevent *ev);
+	/* True when an external interrupt could be delivered right now:
+	 * RFLAGS.IF set, no interrupt shadow, no event already queued. */
+	bool (*can_inject_intr)(struct vcpu *v);
+	/* Asks for (or stops asking for) an EXIT_INTR_WINDOW exit. */
+	void (*intr_window)(struct vcpu *v, bool on);
+	/* Prints the backend's view of the vcpu (key VMCB/VMCS fields). */
+	void (*dump)(struct vcpu *v);
+};
+
+/* Whether the vcpu wants the CPU; it runs only while its domain is
+ * running (not paused, crashed or shut down). */
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_BLOCKED,   /* HLT or sched_op block: waits for an event */
+};
+
+#define VCPU_EXIT_STATS EXIT_REASONS
+
+struct vcpu {
+	/* x87/SSE state while another vcpu owns the FPU (FXSAVE layout). */
+	_Alignas(16) uint8_t fpu[512];
+	uint64_t gprs[GPR_COUNT]; /* authoritative; the backend syncs RAX/RSP */
+	struct domain *dom;
+	unsigned id;
+	enum vcpu_state state;
+	void *hw;                 /* backend data (VMCB or VMCS and friends) */
+	uint64_t hw_phys;         /* its physical address */
+	/* Pending external interrupt vectors (a 256-bit set), delivered by
+	 * generic code through inject + the interrupt window. */
+	uint64_t pending_irq[4];
+	uint64_t timer_deadline;  /* TSC value of the one-shot timer, 0 = off */
+	uint64_t exits[VCPU_EXIT_STATS];
+	uint64_t exits_total;
+	uint64_t run_tsc;         /* TSC cycles spent in the guest */
+	struct vmexit last_exit;
+	bool cpl0_64;             /* cached: the guest was in 64-bit mode at the last exit */
+};
+
+/* The backend chosen at boot; NULL when the CPU has none usable. */
+extern const struct vcpu_ops *vcpu_ops;
+
+/* Backends: return their ops when this CPU supports them (with nested
+ * paging), NULL otherwise. */
+const struct vcpu_ops *svm_backend(void);
+const struct vcpu_ops *vmx_backend(void);
+
+#endif

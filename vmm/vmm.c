@@ -1,0 +1,208 @@
+/* Backend choice and the generic vcpu helpers (see vmm.h). */
+#include "vmm/vmm.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/timer.h"
+#include "kernel/errno.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "kernel/string.h"
+#include "vmm/domain.h"
+#include "vmm/guest_mem.h"
+#include "vmm/insn_len.h"
+
+const struct vcpu_ops *vcpu_ops;
+/* The vcpu whose x87/SSE state is in the CPU registers (this CPU). */
+static struct vcpu *fpu_owner;
+
+int vmm_init(void)
+{
+	const struct vcpu_ops *ops = svm_backend();
+
+	if (!ops)
+		ops = vmx_backend();
+	if (!ops) {
+		pr_warn("vmm: no usable SVM or VMX with nested paging: guests cannot run\n");
+		return -ENODEV;
+	}
+	int err = ops->cpu_enable();
+	if (err) {
+		pr_err("vmm: cannot enable %s on this CPU (error %d)\n", ops->name, err);
+		return err;
+	}
+	vcpu_ops = ops;
+	pr_info("vmm: %s backend with %s nested paging\n", ops->name,
+		ops->p2m_format == &pt_format_ept ? "EPT" : "NPT");
+	return 0;
+}
+
+static void set_seg(struct vcpu *v, enum vseg_id id, uint16_t sel, uint64_t base,
+		    uint32_t limit, uint16_t attr)
+{
+	struct vseg s = { .sel = sel, .attr = attr, .limit = limit, .base = base };
+
+	vcpu_ops->set_seg(v, id, &s);
+}
+
+/* 32-bit flat protected mode, paging off (as multiboot and PVH enter). */
+static void state_flat32(struct vcpu *v, uint64_t entry)
+{
+	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
+
+	vcpu_ops->set(v, VS_CR0, 0x11); /* PE, ET */
+	set_seg(v, SEG_CS, 0x08, 0, 0xffffffff, SEG_ATTR_CODE32);
+	for (unsigned i = 0; i < 5; i++)
+		set_seg(v, data[i], 0x10, 0, 0xffffffff, SEG_ATTR_DATA32);
+	vcpu_ops->set(v, VS_RIP, entry);
+}
+
+/* 16-bit real mode at entry (below 1 MiB): CS = entry >> 4. */
+static void state_real(struct vcpu *v, uint64_t entry)
+{
+	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
+	uint16_t cs = (uint16_t)(entry >> 4);
+
+	vcpu_ops->set(v, VS_CR0, 0x10); /* ET */
+	set_seg(v, SEG_CS, cs, (uint64_t)cs << 4, 0xffff, SEG_ATTR_CODE16);
+	for (unsigned i = 0; i < 5; i++)
+		set_seg(v, data[i], 0, 0, 0xffff, SEG_ATTR_DATA16);
+	vcpu_ops->set(v, VS_RIP, entry & 0xf);
+}
+
+int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
+	     struct vcpu **out)
+{
+	struct vcpu *v = kzalloc(sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v->dom = d;
+	v->id = id;
+	int err = vcpu_ops->vcpu_create(v);
+	if (err) {
+		kfree(v);
+		return err;
+	}
+	vcpu_ops->set_p2m(v, d->p2m.root_phys);
+	set_seg(v, SEG_TR, 0, 0, 0xffff, SEG_ATTR_TSS32_BUSY);
+	set_seg(v, SEG_LDTR, 0, 0, 0xffff, SEG_ATTR_LDT);
+	set_seg(v, SEG_GDTR, 0, 0, 0xffff, 0);
+	set_seg(v, SEG_IDTR, 0, 0, 0xffff, 0);
+	vcpu_ops->set(v, VS_RFLAGS, 0x2);
+	vcpu_ops->set(v, VS_EFER, 0);
+	vcpu_ops->set(v, VS_CR4, 0);
+	vcpu_ops->set(v, VS_CR3, 0);
+	vcpu_ops->set(v, VS_PAT, 0x0007040600070406ull);
+	vcpu_ops->set(v, VS_TSC_OFFSET, d->tsc_offset);
+	if (boot == DOM_BOOT_REAL)
+		state_real(v, entry);
+	else
+		state_flat32(v, entry);
+	/* The x87/SSE reset state: FCW 0x37F, all registers empty, MXCSR
+	 * 0x1F80 (FXSAVE layout offsets 0 and 24). */
+	v->fpu[0] = 0x7f;
+	v->fpu[1] = 0x03;
+	v->fpu[24] = 0x80;
+	v->fpu[25] = 0x1f;
+	v->state = VCPU_RUNNABLE;
+	*out = v;
+	return 0;
+}
+
+void vcpu_fpu_load(struct vcpu *v)
+{
+	if (fpu_owner == v)
+		return;
+	if (fpu_owner)
+		fxsave(fpu_owner->fpu);
+	fxrstor(v->fpu);
+	fpu_owner = v;
+}
+
+void vcpu_free(struct vcpu *v)
+{
+	if (!v)
+		return;
+	if (fpu_owner == v)
+		fpu_owner = NULL;
+	vcpu_ops->vcpu_destroy(v);
+	kfree(v);
+}
+
+bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e)
+{
+	int len = e->insn_len;
+
+	if (!len) {
+		uint8_t buf[15];
+		int n = guest_fetch_insn(v, buf, sizeof(buf));
+		len = n > 0 ? insn_length(buf, (size_t)n, guest_mode(v)) : n;
+		if (len <= 0) {
+			domain_crash(v->dom, "cannot decode the instruction at RIP 0x%lx (error %d)",
+				     vcpu_ops->get(v, VS_RIP), len);
+			return false;
+		}
+	}
+	uint64_t rip = vcpu_ops->get(v, VS_RIP) + (uint64_t)len;
+	if (guest_mode(v) != CPU_MODE_LONG64)
+		rip &= 0xffffffffu;
+	vcpu_ops->set(v, VS_RIP, rip);
+	return true;
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	struct vevent ev = { EV_EXCEPTION, vector, has_error, error };
+
+	vcpu_ops->inject(v, &ev);
+}
+
+void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
+{
+	v->pending_irq[vector / 64] |= 1ull << (vector % 64);
+	if (v->state == VCPU_BLOCKED)
+		v->state = VCPU_RUNNABLE;
+}
+
+static int highest_irq(const struct vcpu *v)
+{
+	for (int w = 3; w >= 0; w--)
+		if (v->pending_irq[w])
+			return w * 64 + 63 - __builtin_clzll(v->pending_irq[w]);
+	return -1;
+}
+
+void vcpu_deliver_irqs(struct vcpu *v)
+{
+	int vec = highest_irq(v);
+
+	if (vec < 0)
+		return;
+	if (!vcpu_ops->can_inject_intr(v)) {
+		vcpu_ops->intr_window(v, true);
+		return;
+	}
+	struct vevent ev = { EV_EXT_INTR, (uint8_t)vec, false, 0 };
+	v->pending_irq[vec / 64] &= ~(1ull << (vec % 64));
+	vcpu_ops->inject(v, &ev);
+	vcpu_ops->intr_window(v, highest_irq(v) >= 0);
+}
+
+bool vcpu_is_64bit(struct vcpu *v)
+{
+	return guest_mode(v) == CPU_MODE_LONG64;
+}
+
+uint64_t vcpu_guest_tsc(struct vcpu *v)
+{
+	/* The vcpu's own offset: a guest write of the TSC moves it. */
+	return rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
+}
+
+uint64_t vcpu_system_time_ns(struct vcpu *v)
+{
+	uint64_t khz = timer_info()->tsc_hz / 1000;
+	uint64_t t = vcpu_guest_tsc(v);
+
+	/* t * 1e6 / khz without overflowing for years of uptime. */
+	return t / khz * 1000000 + t % khz * 1000000 / khz;
+}

@@ -1,0 +1,38 @@
+/* Start-up of the guest machinery and generic vcpu helpers. */
+#ifndef EYRIE_VMM_VMM_H
+#define EYRIE_VMM_VMM_H
+
+#include "vmm/domcfg.h"
+#include "vmm/vcpu.h"
+
+/* Picks the backend for this CPU (SVM or VMX, with nested paging) and
+ * turns it on. Returns 0 or -ENODEV (no guests can run). */
+int vmm_init(void);
+
+/* Creates vcpu `id` of d with its initial register state. */
+int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
+	     struct vcpu **out);
+void vcpu_free(struct vcpu *v);
+
+/* Gives the physical FPU/SSE registers to v (saving the previous
+ * owner's), so that no guest sees or changes another's. */
+void vcpu_fpu_load(struct vcpu *v);
+
+/* Moves RIP past the instruction that exited (length from the exit, else
+ * decoded from guest memory); false if it could not be decoded (the
+ * domain is then crashed). */
+bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e);
+/* Queues an exception for the next entry. */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* Marks an external interrupt vector pending and wakes the vcpu. */
+void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
+/* Before entry: injects the highest pending interrupt if the guest can
+ * take it, else asks for an interrupt window. */
+void vcpu_deliver_irqs(struct vcpu *v);
+/* True when the vcpu is in 64-bit mode (hypercall argument registers). */
+bool vcpu_is_64bit(struct vcpu *v);
+/* Guest TSC now, and guest system time in ns (the hypercall timers' clock). */
+uint64_t vcpu_guest_tsc(struct vcpu *v);
+uint64_t vcpu_system_time_ns(struct vcpu *v);
+
+#endif
