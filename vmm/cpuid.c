@@ -25,6 +25,13 @@ enum { EAX, EBX, ECX, EDX };
 #define L1_ECX_ALLOW (B(0) | B(1) | B(9) | B(12) | B(13) | B(17) | B(19) | B(20) | \
 		      B(22) | B(23) | B(25) | B(26) | B(28) | B(29) | B(30))
 #define L1_ECX_XSAVE   B(26)
+/* What hide_xsave removes: state the XSAVE area holds beyond x87/SSE. */
+#define L1_ECX_XSTATE  (B(12) | B(26) | B(27) | B(28) | B(29)) /* FMA XSAVE OSXSAVE AVX F16C */
+#define L7_EBX_XSTATE  (B(5) | B(16) | B(17) | B(21) | B(26) | B(27) | B(28) | B(30) | B(31))
+#define L7_ECX_XSTATE  (B(1) | B(6) | B(9) | B(10) | B(11) | B(12) | B(14))
+#define L7_EDX_XSTATE  (B(2) | B(3) | B(8) | B(23))
+#define L7_1_EAX_XSTATE (B(4) | B(5))
+#define E1_ECX_XSTATE  (B(11) | B(16)) /* XOP, FMA4 */
 #define L1_ECX_OSXSAVE B(27)
 #define L1_ECX_HV      B(31)
 /* Leaf 1 EDX: FPU, VME, DE, PSE, TSC, MSR, PAE, CX8, APIC, SEP, MTRR, PGE,
@@ -337,6 +344,24 @@ static bool host_has(uint32_t leaf, uint32_t base, cpuid_host_fn host)
 	return leaf <= r[EAX];
 }
 
+/* Removes XSAVE and the features whose state lives in the XSAVE area. */
+static void hide_xstate(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	if (leaf == 1) {
+		out[ECX] &= ~L1_ECX_XSTATE;
+	} else if (leaf == 7 && sub == 0) {
+		out[EBX] &= ~L7_EBX_XSTATE;
+		out[ECX] &= ~L7_ECX_XSTATE;
+		out[EDX] &= ~L7_EDX_XSTATE;
+	} else if (leaf == 7 && sub == 1) {
+		out[EAX] &= ~L7_1_EAX_XSTATE;
+	} else if (leaf == 0xd) {
+		out[EAX] = out[EBX] = out[ECX] = out[EDX] = 0;
+	} else if (leaf == 0x80000001) {
+		out[ECX] &= ~E1_ECX_XSTATE;
+	}
+}
+
 void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 		  cpuid_host_fn host, uint32_t out[4])
 {
@@ -354,4 +379,6 @@ void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 		fn = extended[leaf - 0x80000000u];
 	if (fn && host_has(leaf, base, host))
 		fn(leaf, subleaf, g, host, out);
+	if (g->hide_xsave)
+		hide_xstate(leaf, subleaf, out);
 }

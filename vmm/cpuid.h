@@ -6,6 +6,7 @@
 #ifndef EYRIE_VMM_CPUID_H
 #define EYRIE_VMM_CPUID_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* What the policy needs to know about the asking vcpu. */
@@ -18,6 +19,10 @@ struct cpuid_guest {
 	 * 0 and 1). 0 = not known: the sizes cover every offered component,
 	 * an upper bound that is always safe to allocate. */
 	uint64_t xcr0;
+	/* Hide XSAVE and everything that needs XSAVE-managed state (AVX,
+	 * AVX-512, FMA, F16C, XOP, ...): set while the hypervisor switches only
+	 * the legacy x87/SSE state between vcpus and does not handle XSETBV. */
+	bool hide_xsave;
 };
 
 /* Executes the real CPUID: regs = { EAX, EBX, ECX, EDX }. */

@@ -356,9 +356,31 @@ static void test_cost(void **state)
 	assert_int_equal(host_calls, 2);
 }
 
+/* hide_xsave: no XSAVE, AVX-class features or leaf 0xD; the rest stays. */
+static void test_hide_xsave(void **state)
+{
+	struct cpuid_guest g = guest1;
+	uint32_t out[4];
+
+	USE(intel);
+	g.hide_xsave = true;
+	g.cr4 = 1u << 18;
+	ask(1, 0, &g, out);
+	assert_false(out[2] & (B(12) | B(26) | B(27) | B(28) | B(29)));
+	assert_true(out[2] & B(31));        /* still a hypervisor */
+	assert_true(out[3] & B(25));        /* SSE stays */
+	ask(7, 0, &g, out);
+	assert_false(out[1] & (B(5) | B(16) | B(30) | B(31))); /* AVX2, AVX-512 */
+	ask(0xd, 0, &g, out);
+	assert_int_equal(out[0] | out[1] | out[2] | out[3], 0);
+	ask(0xd, 1, &g, out);
+	assert_int_equal(out[0] | out[1] | out[2] | out[3], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hide_xsave),
 		cmocka_unit_test(test_leaf0_and_max),
 		cmocka_unit_test(test_leaf1),
 		cmocka_unit_test(test_leaf7),
