@@ -92,7 +92,9 @@ static void exit_io(struct vcpu *v, struct vmexit *e)
 	vcpu_skip_insn(v, e);
 }
 
-/* Reports a refused MSR once per domain and MSR. */
+/* Reports a refused MSR once per domain and MSR; a domain that probes
+ * more than DOM_MSR_LOGGED different MSRs gets one last line saying so,
+ * so a hostile guest cannot flood the serial console. */
 static void msr_refused(struct vcpu *v, uint32_t index, bool write)
 {
 	struct domain *d = v->dom;
@@ -100,10 +102,15 @@ static void msr_refused(struct vcpu *v, uint32_t index, bool write)
 	for (unsigned i = 0; i < d->nr_msr_logged; i++)
 		if (d->msr_logged[i] == index)
 			return;
-	if (d->nr_msr_logged < DOM_MSR_LOGGED)
-		d->msr_logged[d->nr_msr_logged++] = index;
-	pr_warn("domain %u (%s): %s of MSR 0x%x (%s) refused with #GP (reported once)\n",
-		d->id, d->name, write ? "write" : "read", index, msr_name(index));
+	if (d->nr_msr_logged == DOM_MSR_LOGGED)
+		return;
+	d->msr_logged[d->nr_msr_logged++] = index;
+	if (d->nr_msr_logged == DOM_MSR_LOGGED)
+		pr_warn("domain %u (%s): %u MSRs refused; further refusals are not reported\n",
+			d->id, d->name, DOM_MSR_LOGGED);
+	else
+		pr_warn("domain %u (%s): %s of MSR 0x%x (%s) refused with #GP (reported once)\n",
+			d->id, d->name, write ? "write" : "read", index, msr_name(index));
 }
 
 static void exit_msr(struct vcpu *v, struct vmexit *e)

@@ -132,3 +132,103 @@ int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max)
 		return (int)max;
 	return (int)first;
 }
+
+/* Page-table reads of a walk, remembered for the instruction cache. */
+struct walk_log {
+	struct domain *d;
+	unsigned n;
+	bool overflow;
+	const void *ptr[5];
+	uint64_t val[5];
+	uint8_t size[5];
+};
+
+static int read_logged(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
+{
+	struct walk_log *l = ctx;
+	const void *p = gpa_ptr(l->d, gpa, size);
+
+	if (!p)
+		return -EFAULT;
+	*val = 0;
+	memcpy(val, p, size);
+	if (l->n < 5) {
+		l->ptr[l->n] = p;
+		l->val[l->n] = *val;
+		l->size[l->n++] = (uint8_t)size;
+	} else {
+		l->overflow = true;
+	}
+	return 0;
+}
+
+static bool icache_hit(const struct insn_cache *c, const struct gwalk_regs *r, uint64_t rip,
+		       const struct vseg *cs)
+{
+	if (!c->valid || c->rip != rip || c->cr0 != r->cr0 || c->cr3 != r->cr3 ||
+	    c->cr4 != r->cr4 || c->efer != r->efer || c->cs_attr != cs->attr ||
+	    c->cs_base != cs->base)
+		return false;
+	for (unsigned i = 0; i < c->nr_pte; i++) {
+		uint64_t now = 0;
+		memcpy(&now, c->pte[i], c->pte_size[i]);
+		if (now != c->pte_val[i])
+			return false;
+	}
+	return !memcmp(c->code, c->bytes, c->len);
+}
+
+static enum cpu_mode mode_of(const struct gwalk_regs *r, const struct vseg *cs)
+{
+	if (!(r->cr0 & 1))
+		return CPU_MODE_REAL;
+	if ((r->efer & (1u << 10)) && (cs->attr & (1u << 9)))
+		return CPU_MODE_LONG64;
+	return cs->attr & (1u << 10) ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
+}
+
+int guest_insn_length(struct vcpu *v)
+{
+	struct insn_cache *c = &v->icache;
+	struct gwalk_regs r;
+	struct vseg cs;
+	uint64_t rip = vcpu_ops->get(v, VS_RIP);
+
+	walk_regs(v, &r);
+	vcpu_ops->get_seg(v, SEG_CS, &cs);
+	if (icache_hit(c, &r, rip, &cs))
+		return c->len;
+
+	enum cpu_mode mode = mode_of(&r, &cs);
+	uint64_t la = mode == CPU_MODE_LONG64 ? rip : (cs.base + rip) & 0xffffffffu;
+	struct walk_log log = { .d = v->dom };
+	uint64_t gpa;
+	uint32_t err;
+	size_t avail = PAGE - (la & (PAGE - 1));
+	const uint8_t *code;
+
+	c->valid = false;
+	if (avail > 15)
+		avail = 15;
+	if (gwalk(&r, la, GW_FETCH, read_logged, &log, &gpa, &err) ||
+	    !(code = gpa_ptr(v->dom, gpa, avail)))
+		return -EFAULT;
+	int len = insn_length(code, avail, mode);
+	if (len == -EAGAIN) { /* it crosses into the next page: no caching */
+		uint8_t buf[15];
+		int n = guest_fetch_insn(v, buf, sizeof(buf));
+		return n > 0 ? insn_length(buf, (size_t)n, mode) : n;
+	}
+	if (len <= 0 || log.overflow)
+		return len;
+	*c = (struct insn_cache){ .valid = true, .len = (uint8_t)len, .nr_pte = (uint8_t)log.n,
+		.cs_attr = cs.attr, .rip = rip, .cs_base = cs.base, .cr0 = r.cr0, .cr3 = r.cr3,
+		.cr4 = r.cr4, .efer = r.efer, .code = code };
+	for (unsigned i = 0; i < log.n; i++) {
+		c->pte[i] = log.ptr[i];
+		c->pte_val[i] = log.val[i];
+		c->pte_size[i] = log.size[i];
+	}
+	memcpy(c->bytes, code, (size_t)len);
+	return len;
+}

@@ -179,7 +179,23 @@ struct vcpu {
 	uint64_t exits_total;
 	uint64_t run_tsc;         /* TSC cycles spent in the guest */
 	struct vmexit last_exit;
-	bool cpl0_64;             /* cached: the guest was in 64-bit mode at the last exit */
+	/*
+	 * The last instruction whose length had to be decoded (vmm/guest_mem.c):
+	 * valid again only while everything the decode depended on is
+	 * unchanged: RIP, the paging and mode registers, every guest page-table
+	 * entry the walk read, and the instruction bytes themselves.
+	 */
+	struct insn_cache {
+		bool valid;
+		uint8_t len, nr_pte;
+		uint16_t cs_attr;
+		uint64_t rip, cs_base, cr0, cr3, cr4, efer;
+		const void *pte[5];
+		uint64_t pte_val[5];
+		uint8_t pte_size[5];
+		const uint8_t *code;      /* the instruction, in guest RAM */
+		uint8_t bytes[15];
+	} icache;
 };
 
 /* The backend chosen at boot; NULL when the CPU has none usable. */

@@ -133,19 +133,19 @@ bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e)
 	int len = e->insn_len;
 
 	if (!len) {
-		uint8_t buf[15];
-		int n = guest_fetch_insn(v, buf, sizeof(buf));
-		len = n > 0 ? insn_length(buf, (size_t)n, guest_mode(v)) : n;
+		len = guest_insn_length(v);
 		if (len <= 0) {
 			domain_crash(v->dom, "cannot decode the instruction at RIP 0x%lx (error %d)",
 				     vcpu_ops->get(v, VS_RIP), len);
 			return false;
 		}
 	}
-	uint64_t rip = vcpu_ops->get(v, VS_RIP) + (uint64_t)len;
-	if (guest_mode(v) != CPU_MODE_LONG64)
-		rip &= 0xffffffffu;
-	vcpu_ops->set(v, VS_RIP, rip);
+	uint64_t rip = vcpu_ops->get(v, VS_RIP), next = rip + (uint64_t)len;
+	/* Outside 64-bit mode EIP wraps at 4 GiB: only a step across that
+	 * boundary needs the mode (the common case costs nothing). */
+	if (!(rip >> 32) && (next >> 32) && guest_mode(v) != CPU_MODE_LONG64)
+		next &= 0xffffffffu;
+	vcpu_ops->set(v, VS_RIP, next);
 	return true;
 }
 
@@ -173,10 +173,11 @@ static int highest_irq(const struct vcpu *v)
 
 void vcpu_deliver_irqs(struct vcpu *v)
 {
-	int vec = highest_irq(v);
+	const uint64_t *p = v->pending_irq;
 
-	if (vec < 0)
-		return;
+	if (!(p[0] | p[1] | p[2] | p[3]))
+		return; /* the common case, on every entry */
+	int vec = highest_irq(v);
 	if (!vcpu_ops->can_inject_intr(v)) {
 		vcpu_ops->intr_window(v, true);
 		return;

@@ -9,13 +9,8 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 
-/* One CPU until SMP: the accessor is the one place to change then. */
-static struct vmx_cpu vmx_cpu0;
-
-struct vmx_cpu *vmx_this_cpu(void)
-{
-	return &vmx_cpu0;
-}
+/* One CPU until SMP: vmx_this_cpu() (vmx.h) is the one place to change. */
+struct vmx_cpu vmx_cpu0;
 
 int vmx_insn_failed(const char *insn, bool valid, uint64_t operand)
 {

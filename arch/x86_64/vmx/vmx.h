@@ -67,7 +67,14 @@ struct vmx_cpu {
 	uint64_t vpids[VPID_COUNT / 64]; /* allocated VPIDs; 0 is the host's */
 };
 
-struct vmx_cpu *vmx_this_cpu(void);
+/* This CPU's state. One instance until SMP (cpu.c); then the accessor
+ * picks the running CPU's. Inline: every exit and accessor goes through it. */
+extern struct vmx_cpu vmx_cpu0;
+static inline struct vmx_cpu *vmx_this_cpu(void)
+{
+	return &vmx_cpu0;
+}
+
 int vmx_cpu_enable(void);
 /* A free VPID of this CPU (flushed), or 0 when none is left. */
 uint16_t vmx_vpid_alloc(struct vmx_cpu *c);
