@@ -75,14 +75,15 @@ int vmx_cpu_enable(void)
 	 * CR4.VMXE) and the non-FIXED1 bits clear (vol. 3, 24.8). */
 	write_cr0((read_cr0() | c->caps.cr0_fixed0) & c->caps.cr0_fixed1);
 	write_cr4((read_cr4() | c->caps.cr4_fixed0 | CR4_VMXE) & c->caps.cr4_fixed1);
-	c->vmxon_phys = frame_get(FRAME_VCPU);
+	/* Per-CPU, kept for good: FRAME_OTHER, so FRAME_VCPU counts vcpus only. */
+	c->vmxon_phys = frame_get(FRAME_OTHER);
 	if (!c->vmxon_phys)
 		return -ENOMEM;
 	/* The VMXON region starts with the VMCS revision identifier. */
 	*(uint32_t *)phys_to_virt(c->vmxon_phys) = c->caps.revision;
 	err = vmxon(c->vmxon_phys);
 	if (err) {
-		frame_put(c->vmxon_phys, FRAME_VCPU);
+		frame_put(c->vmxon_phys, FRAME_OTHER);
 		write_cr4(read_cr4() & ~CR4_VMXE);
 		return err;
 	}
