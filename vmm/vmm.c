@@ -146,6 +146,9 @@ bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e)
 	if (!(rip >> 32) && (next >> 32) && guest_mode(v) != CPU_MODE_LONG64)
 		next &= 0xffffffffu;
 	vcpu_ops->set(v, VS_RIP, next);
+	/* The emulated instruction used up any STI / MOV SS interrupt shadow
+	 * (e.g. `sti; hlt`): left set, it would block the wake-up interrupt. */
+	vcpu_ops->set(v, VS_INTR_SHADOW, 0);
 	return true;
 }
 

@@ -307,3 +307,4 @@ CASES = [
     ("kernel-exception-dump", kernel_exception_dump, 5),
     ("ovmf-framebuffer", ovmf_framebuffer, 20),
 ]
+from guest_cases import GUEST_CASES; CASES += GUEST_CASES  # noqa: E402  (tests/guests/)

@@ -162,28 +162,49 @@ static void decode(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, const st
 	}
 }
 
+/* Events raised by an instruction: INTn, and INT3/INTO (#BP, #OF). */
+static bool soft_event(uint32_t type, uint8_t vector)
+{
+	return type == EVENT_TYPE_SOFT || (type == EVENT_TYPE_EXC && (vector == 3 || vector == 4));
+}
+
 /*
  * EXITINTINFO: the exit came while an event was being delivered. It is
- * injected again, except a software interrupt or INT3/INTO (#BP, #OF)
- * the guest raised itself: RIP still points at that instruction, which
- * raises it again when re-executed. One we injected ourselves (RIP
- * already past the instruction) is injected again.
+ * injected again, except a software interrupt or INT3/INTO the guest
+ * raised itself: RIP still points at that instruction, which raises it
+ * again when re-executed. One we injected ourselves (RIP already past
+ * the instruction, see svm_inject) is injected again.
  */
-static void svm_reinject(struct svm_vcpu *sv, struct vmcb *vmcb)
+static void svm_reinject(struct svm_vcpu *sv, struct vmcb *vmcb, bool ours)
 {
 	uint64_t info = vmcb->ctl.exit_int_info;
-	uint32_t type = (info & EVENT_TYPE_MASK) >> EVENT_TYPE_SHIFT;
-	uint8_t vector = info & EVENT_VECTOR_MASK;
-	bool soft = type == EVENT_TYPE_SOFT ||
-		    (type == EVENT_TYPE_EXC && (vector == 3 || vector == 4));
+	bool soft = soft_event((info & EVENT_TYPE_MASK) >> EVENT_TYPE_SHIFT,
+			       info & EVENT_VECTOR_MASK);
 
-	if (soft && !(sv->soft_injected && sv->soft_rip == vmcb->save.rip)) {
+	if (soft && !(ours && sv->soft_rip == vmcb->save.rip)) {
 		vmcb->ctl.event_inj = 0;
 		return;
 	}
 	vmcb->ctl.event_inj = info;
-	if (soft && sv->cpu->feat.nrips)
+	if (soft) {
+		sv->soft_injected = true;
 		vmcb->ctl.next_rip = sv->soft_rip;
+	}
+}
+
+/*
+ * QEMU TCG (7.2) restores the host CR0 at #VMEXIT while the guest's EFER
+ * and CR4 are still loaded: with guest EFER.LME = 1, CR0.PG = 0 and
+ * CR4.PAE = 0 it takes the host's CR0.PG as an illegal long-mode entry
+ * and drops the whole write. The host then runs with paging off in
+ * QEMU's eyes, and the next VMRUN derives a "no paging" nested walk from
+ * that: guest-physical becomes host-physical. Writing the host CR0 again
+ * repairs it. Real CPUs never get here with a changed CR0.
+ */
+static void svm_restore_host_cr0(const struct svm_cpu *c)
+{
+	if (read_cr0() != c->host_cr0)
+		write_cr0(c->host_cr0);
 }
 
 void svm_run(struct vcpu *v, struct vmexit *e)
@@ -199,14 +220,17 @@ void svm_run(struct vcpu *v, struct vmexit *e)
 	svm_enter(sv->vmcb_pa, v->gprs, c->host_vmcb_pa);
 	v->gprs[GPR_RAX] = vmcb->save.rax;
 	v->gprs[GPR_RSP] = vmcb->save.rsp;
+	if (UNLIKELY((vmcb->save.efer & EFER_LME) && !(vmcb->save.cr0 & CR0_PG)))
+		svm_restore_host_cr0(c);
 	vmcb->ctl.clean = c->clean_mask;
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE;
 	/* A queued event was delivered unless EXITINTINFO says otherwise. */
+	bool soft_ours = sv->soft_injected;
+	sv->soft_injected = false;
 	if (UNLIKELY(vmcb->ctl.exit_int_info & EVENT_VALID))
-		svm_reinject(sv, vmcb);
+		svm_reinject(sv, vmcb, soft_ours);
 	else
 		vmcb->ctl.event_inj = 0;
-	sv->soft_injected = false;
 	decode(v, vmcb, e, c);
 }
 
@@ -217,8 +241,9 @@ static const uint32_t event_types[] = {
 
 /*
  * EVENTINJ is delivered by the next VMRUN (APM 15.20). For EV_SOFT_INTR,
- * RIP must already point past the INTn: the CPU pushes RIP (with NRIP
- * save, next_rip) as the return address.
+ * and #BP or #OF as exceptions, RIP must already point past the
+ * instruction: the CPU pushes RIP (with NRIP save, next_rip) as the
+ * return address.
  */
 void svm_inject(struct vcpu *v, const struct vevent *ev)
 {
@@ -227,7 +252,7 @@ void svm_inject(struct vcpu *v, const struct vevent *ev)
 	uint32_t type = ev->type < 4 ? event_types[ev->type] : EVENT_TYPE_EXC;
 
 	queue_event(vmcb, type, ev->vector, ev->has_error, ev->error);
-	if (ev->type == EV_SOFT_INTR || (ev->type == EV_EXCEPTION && (ev->vector == 3 || ev->vector == 4))) {
+	if (soft_event(type, ev->vector)) {
 		sv->soft_injected = true;
 		sv->soft_rip = vmcb->save.rip;
 		vmcb->ctl.next_rip = vmcb->save.rip;

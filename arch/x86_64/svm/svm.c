@@ -44,18 +44,21 @@ static int svm_cpu_enable(void)
 	svm_read_features(&c->feat);
 	if (c->feat.nr_asids < 2)
 		return -ENODEV;
-	c->hsave_pa = frame_get(FRAME_VCPU);
-	c->host_vmcb_pa = frame_get(FRAME_VCPU);
+	/* Per-CPU pages, kept for good: FRAME_OTHER, so that FRAME_VCPU
+	 * counts only what vcpus hold (and drops to 0 without domains). */
+	c->hsave_pa = frame_get(FRAME_OTHER);
+	c->host_vmcb_pa = frame_get(FRAME_OTHER);
 	if (!c->hsave_pa || !c->host_vmcb_pa) {
 		if (c->hsave_pa)
-			frame_put(c->hsave_pa, FRAME_VCPU);
+			frame_put(c->hsave_pa, FRAME_OTHER);
 		if (c->host_vmcb_pa)
-			frame_put(c->host_vmcb_pa, FRAME_VCPU);
+			frame_put(c->host_vmcb_pa, FRAME_OTHER);
 		return -ENOMEM;
 	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
 	svm_vmsave(c->host_vmcb_pa);
+	c->host_cr0 = read_cr0();
 	c->clean_mask = c->feat.vmcb_clean ? VMCB_CLEAN_USED : 0;
 	c->next_asid = 1;
 	c->asid_gen = 1;
