@@ -16,7 +16,7 @@ enum frame_owner {
 	FRAME_PAGETABLE, /* the hypervisor's page tables */
 	FRAME_HEAP,      /* the hypervisor heap */
 	FRAME_OTHER,     /* anything else the hypervisor took */
-	FRAME_VCPU,      /* VMCBs, VMCSs, I/O and MSR bitmaps, host save areas */
+	FRAME_VCPU,      /* per-vcpu VMCBs, VMCSs, I/O and MSR bitmaps */
 	FRAME_P2M,       /* nested page tables (NPT/EPT) */
 	FRAME_GUEST,     /* guest RAM */
 	FRAME_OWNERS

@@ -58,7 +58,9 @@ struct vseg {
 #define SEG_ATTR_TSS32_BUSY 0x08b
 #define SEG_ATTR_LDT 0x082
 
-/* An event to deliver at the next VM entry. */
+/* An event to deliver at the next VM entry. For EV_SOFT_INTR (and a
+ * #BP/#OF raised by INT3/INTO) RIP must already point past the
+ * instruction that raised it. */
 enum vevent_type { EV_EXT_INTR, EV_NMI, EV_EXCEPTION, EV_SOFT_INTR };
 struct vevent {
 	uint8_t type;   /* enum vevent_type */
@@ -68,6 +70,8 @@ struct vevent {
 };
 
 /* Exception vectors used by generic code. */
+#define EXC_DB 1
+#define EXC_AC 17
 #define EXC_UD 6
 #define EXC_GP 13
 #define EXC_PF 14

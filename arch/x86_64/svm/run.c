@@ -199,11 +199,11 @@ static void svm_reinject(struct svm_vcpu *sv, struct vmcb *vmcb, bool ours)
  * and drops the whole write. The host then runs with paging off in
  * QEMU's eyes, and the next VMRUN derives a "no paging" nested walk from
  * that: guest-physical becomes host-physical. Writing the host CR0 again
- * repairs it. Real CPUs never get here with a changed CR0.
+ * repairs it. A 64-bit host always has CR0.PG set: real CPUs never write.
  */
 static void svm_restore_host_cr0(const struct svm_cpu *c)
 {
-	if (read_cr0() != c->host_cr0)
+	if (!(read_cr0() & CR0_PG))
 		write_cr0(c->host_cr0);
 }
 

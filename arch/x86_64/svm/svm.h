@@ -31,12 +31,6 @@
 #endif
 
 /* Exceptions this backend intercepts and reflects (see svm.c). */
-#ifndef EXC_DB
-#define EXC_DB 1
-#endif
-#ifndef EXC_AC
-#define EXC_AC 17
-#endif
 
 /* What this CPU's SVM offers (CPUID 8000_000A). */
 struct svm_features {
@@ -56,7 +50,7 @@ struct svm_cpu {
 	struct svm_features feat;
 	uint64_t hsave_pa;      /* VM_HSAVE_PA: where VMRUN keeps host state */
 	uint64_t host_vmcb_pa;  /* host FS/GS/TR/LDTR/syscall MSRs, VMSAVEd once */
-	uint64_t host_cr0;      /* see svm_restore_host_cr0() */
+	uint64_t host_cr0;      /* as at cpu_enable, see svm_restore_host_cr0() */
 	uint32_t clean_mask;    /* VMCB_CLEAN_USED, or 0 without clean bits */
 	uint32_t next_asid;
 	uint64_t asid_gen;      /* starts at 1: a new vcpu's 0 never matches */
