@@ -11,6 +11,7 @@
 
 #include "kernel/pt.h"
 #include "vmm/domcfg.h"
+#include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 
 #define DOM_MAX_SLOTS 16
@@ -47,6 +48,7 @@ struct domain {
 	uint64_t hvm_params[DOM_HVM_PARAMS];
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;
+	struct mmio_table mmio;       /* device models on guest-physical ranges */
 	uint32_t msr_logged[DOM_MSR_LOGGED]; /* MSRs already reported refused */
 	unsigned nr_msr_logged;
 	struct domain *next;

@@ -16,8 +16,9 @@
  *
  * Flags follow the SDM's instruction pages: ADD/ADC/SUB/SBB/CMP/NEG set
  * all six arithmetic flags, INC/DEC all but CF; AND/OR/XOR/TEST clear CF
- * and OF and (as both vendors' CPUs do) AF; BT* set CF only and leave the
- * flags the SDM calls undefined unchanged.
+ * and OF, and AF (undefined there) is cleared as AMD CPUs and QEMU do;
+ * BT* set CF and leave the flags the SDM calls undefined unchanged, as
+ * AMD CPUs do. The unit test compares all of it with the host CPU.
  */
 #include "vmm/emulate.h"
 #include "kernel/string.h"
@@ -260,7 +261,7 @@ static struct op classify1(const struct insn *d, enum cpu_mode mode)
 			return OP(K_UNARY, r, w, w, 0, false, true);
 		break;
 	}
-	return OP(K_BAD, 0, 0, 0, 0, false, false);
+	return (struct op){ .kind = K_BAD };
 }
 
 /* The 0F map. F2/F3 select other instructions here (POPCNT, TZCNT, ...),
@@ -270,7 +271,7 @@ static struct op classify0f(const struct insn *d)
 	unsigned op = d->op & 0xff, r = d->reg & 7, v = d->osize;
 
 	if (d->rep)
-		return OP(K_BAD, 0, 0, 0, 0, false, false);
+		return (struct op){ .kind = K_BAD };
 	switch (op) {
 	case 0xb6: case 0xb7: case 0xbe: case 0xbf: /* MOVZX, MOVSX */
 		return OP(K_LOAD, 0, op & 1 ? 2 : 1, v, 0, op >= 0xbe, false);
@@ -289,7 +290,7 @@ static struct op classify0f(const struct insn *d)
 			return OP(K_FLUSH, 0, 1, 0, 0, false, false);
 		break;
 	}
-	return OP(K_BAD, 0, 0, 0, 0, false, false);
+	return (struct op){ .kind = K_BAD };
 }
 
 static bool no_modrm(unsigned op)
@@ -581,9 +582,13 @@ static int string_step(struct emu_ctx *c, const struct op *o, bool src_mmio, uin
 	return mmio_wr(c, gpa, o->size, v);
 }
 
-static void step_reg(struct emu_ctx *c, unsigned r, uint64_t amask, int64_t step)
+/* rSI/rDI/rCX of the address size: a 32-bit one zero-extends, as any
+ * 32-bit register write, a 16-bit one merges. */
+static void set_areg(struct emu_ctx *c, unsigned r, unsigned asize, uint64_t v)
 {
-	c->gprs[r] = (c->gprs[r] & ~amask) | ((c->gprs[r] + (uint64_t)step) & amask);
+	uint64_t m = mask(asize);
+
+	c->gprs[r] = asize == 2 ? (c->gprs[r] & ~m) | (v & m) : v & m;
 }
 
 /*
@@ -617,12 +622,12 @@ static int exec_string(struct emu_ctx *c, const struct insn *d, const struct op 
 		if (rc)
 			return rc;
 		if (o->kind != K_STOS)
-			step_reg(c, R_SI, amask, step);
+			set_areg(c, R_SI, d->asize, c->gprs[R_SI] + (uint64_t)step);
 		if (o->kind != K_LODS)
-			step_reg(c, R_DI, amask, step);
+			set_areg(c, R_DI, d->asize, c->gprs[R_DI] + (uint64_t)step);
 		count--;
 		if (d->rep)
-			c->gprs[R_CX] = (c->gprs[R_CX] & ~amask) | count;
+			set_areg(c, R_CX, d->asize, count);
 	}
 	return (int)d->len;
 }

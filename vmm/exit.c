@@ -10,6 +10,8 @@
 #include "vmm/domain.h"
 #include "vmm/hypercall.h"
 #include "vmm/ioport.h"
+#include "vmm/mmio.h"
+#include "kernel/errno.h"
 #include "vmm/msr.h"
 #include "vmm/vmm.h"
 
@@ -150,11 +152,23 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 
 static void exit_npf(struct vcpu *v, struct vmexit *e)
 {
-	/* No MMIO device model claims any range yet: every nested fault is an
-	 * access outside the domain's memory. */
-	domain_crash(v->dom, "%s%s of guest-physical 0x%lx outside its memory at RIP 0x%lx",
-		     e->npf.exec ? "execution" : e->npf.write ? "write" : "read",
-		     e->npf.present ? " (permission)" : "", e->npf.gpa, vcpu_ops->get(v, VS_RIP));
+	/* A device model's range: emulate the access (vmm/mmio.c). Anything
+	 * else is an access outside the domain's memory. */
+	int rc = e->npf.exec ? -ENOENT : mmio_handle(v, e->npf.gpa, e->npf.write);
+
+	if (rc > 0) {
+		e->insn_len = (uint8_t)rc; /* neither CPU reports it on this exit */
+		vcpu_skip_insn(v, e);
+	} else if (rc == -ENOENT) {
+		domain_crash(v->dom, "%s%s of guest-physical 0x%lx outside its memory at RIP 0x%lx",
+			     e->npf.exec ? "execution" : e->npf.write ? "write" : "read",
+			     e->npf.present ? " (permission)" : "", e->npf.gpa,
+			     vcpu_ops->get(v, VS_RIP));
+	} else if (rc < 0) {
+		domain_crash(v->dom, "MMIO %s of guest-physical 0x%lx at RIP 0x%lx not emulated (error %d)",
+			     e->npf.write ? "write" : "read", e->npf.gpa, vcpu_ops->get(v, VS_RIP), rc);
+	}
+	/* rc == 0: a REP string access continues, or an exception was queued. */
 }
 
 static void exit_hypercall(struct vcpu *v, struct vmexit *e)

@@ -169,13 +169,18 @@ static bool icache_hit(const struct insn_cache *c, const struct gwalk_regs *r, u
 	    c->cr4 != r->cr4 || c->efer != r->efer || c->cs_attr != cs->attr ||
 	    c->cs_base != cs->base)
 		return false;
+	/* Entries are naturally aligned (the walker reads them at their own
+	 * size), so plain loads are fine. */
 	for (unsigned i = 0; i < c->nr_pte; i++) {
-		uint64_t now = 0;
-		memcpy(&now, c->pte[i], c->pte_size[i]);
+		uint64_t now = c->pte_size[i] == 8 ? *(const volatile uint64_t *)c->pte[i]
+						   : *(const volatile uint32_t *)c->pte[i];
 		if (now != c->pte_val[i])
 			return false;
 	}
-	return !memcmp(c->code, c->bytes, c->len);
+	for (unsigned i = 0; i < c->len; i++)
+		if (c->code[i] != c->bytes[i])
+			return false;
+	return true;
 }
 
 static enum cpu_mode mode_of(const struct gwalk_regs *r, const struct vseg *cs)

@@ -1,0 +1,1 @@
+test_emulate_SRCS := vmm/emulate.c

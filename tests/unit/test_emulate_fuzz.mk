@@ -1,0 +1,1 @@
+test_emulate_fuzz_SRCS := vmm/emulate.c vmm/insn_len.c
