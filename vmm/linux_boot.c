@@ -560,3 +560,17 @@ int linux_plan(const struct linux_image *k, const struct linux_boot_cfg *cfg,
 			(struct linux_copy){ pl->initrd_gpa, pl->initrd_size, LINUX_SRC_INITRD, 0 };
 	return 0;
 }
+
+const void *linux_copy_src(const struct linux_image *k, const struct linux_boot_cfg *cfg,
+			   const struct linux_plan *pl, const struct linux_copy *c)
+{
+	switch (c->src) {
+	case LINUX_SRC_IMAGE:
+		return k->img + c->offset;
+	case LINUX_SRC_INITRD:
+		return (const uint8_t *)cfg->initrd + c->offset;
+	case LINUX_SRC_BOOT:
+		return linux_plan_boot(pl) + c->offset;
+	}
+	return NULL;
+}

@@ -201,4 +201,8 @@ static inline const uint8_t *linux_plan_boot(const struct linux_plan *p)
 int linux_plan(const struct linux_image *k, const struct linux_boot_cfg *cfg,
 	       struct linux_plan *plan, char *err, size_t errlen);
 
+/* The bytes copy c reads: inside the image, cfg->initrd or plan's boot block. */
+const void *linux_copy_src(const struct linux_image *k, const struct linux_boot_cfg *cfg,
+			   const struct linux_plan *plan, const struct linux_copy *c);
+
 #endif
