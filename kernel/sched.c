@@ -74,27 +74,28 @@ static struct vcpu *pick_next(void)
 }
 
 /* Runs v until its slice (the rest of this tick) ends, it blocks or
- * stops, or the shell has input. Host interrupts are taken between exits. */
+ * stops, or the shell has input. Host interrupts are taken between exits.
+ * The time is counted once per slice, exits included: the exit path is
+ * the hot path and reads the TSC only while a vcpu timer is armed. */
 static void run_slice(struct vcpu *v)
 {
-	uint64_t tick = timer_ticks();
+	uint64_t tick = timer_ticks(), start = rdtsc();
 
 	last_run = v;
 	vcpu_fpu_load(v);
 	while (runnable(v)) {
 		vcpu_deliver_irqs(v);
-		uint64_t t0 = rdtsc();
 		vcpu_ops->run(v, &v->last_exit);
-		uint64_t t1 = rdtsc();
-		v->run_tsc += t1 - t0;
 		/* A pending host interrupt (tick, serial) is taken here: STI's
 		 * one-instruction shadow covers the first NOP. */
 		__asm__ volatile("sti; nop; nop; cli" ::: "memory");
 		vmexit_handle(v, &v->last_exit);
-		fire_timer(v, t1);
+		if (v->timer_deadline)
+			fire_timer(v, rdtsc());
 		if (timer_ticks() != tick || uart_rx_pending())
 			break;
 	}
+	v->run_tsc += rdtsc() - start;
 }
 
 _Noreturn void sched_loop(void)

@@ -54,7 +54,7 @@ static void exit_cpuid(struct vcpu *v, struct vmexit *e)
 {
 	struct cpuid_guest g = {
 		.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus,
-		.cr4 = vcpu_ops->get(v, VS_CR4),
+		.cr4 = e->regs_valid ? e->regs.cr4 : vcpu_ops->get(v, VS_CR4),
 		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
 		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_fpu_load) */
 	};

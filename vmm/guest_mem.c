@@ -162,12 +162,11 @@ static int read_logged(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 	return 0;
 }
 
-static bool icache_hit(const struct insn_cache *c, const struct gwalk_regs *r, uint64_t rip,
-		       const struct vseg *cs)
+static bool icache_hit(const struct insn_cache *c, uint64_t rip, const struct insn_ctx *x)
 {
-	if (!c->valid || c->rip != rip || c->cr0 != r->cr0 || c->cr3 != r->cr3 ||
-	    c->cr4 != r->cr4 || c->efer != r->efer || c->cs_attr != cs->attr ||
-	    c->cs_base != cs->base)
+	if (!c->valid || c->rip != rip || c->ctx.cr0 != x->cr0 || c->ctx.cr3 != x->cr3 ||
+	    c->ctx.cr4 != x->cr4 || c->ctx.efer != x->efer || c->ctx.cs_attr != x->cs_attr ||
+	    c->ctx.cs_base != x->cs_base)
 		return false;
 	/* Entries are naturally aligned (the walker reads them at their own
 	 * size), so plain loads are fine. */
@@ -192,18 +191,14 @@ static enum cpu_mode mode_of(const struct gwalk_regs *r, const struct vseg *cs)
 	return cs->attr & (1u << 10) ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
 }
 
-int guest_insn_length(struct vcpu *v)
+/* The cache missed: decode at rip in the context x, and remember the
+ * result when it is safe to. Kept out of line: its frame is large. */
+static __attribute__((noinline)) int decode_length(struct vcpu *v, uint64_t rip,
+						   const struct insn_ctx *x)
 {
 	struct insn_cache *c = &v->icache;
-	struct gwalk_regs r;
-	struct vseg cs;
-	uint64_t rip = vcpu_ops->get(v, VS_RIP);
-
-	walk_regs(v, &r);
-	vcpu_ops->get_seg(v, SEG_CS, &cs);
-	if (icache_hit(c, &r, rip, &cs))
-		return c->len;
-
+	struct gwalk_regs r = { x->cr0, x->cr3, x->cr4, x->efer };
+	struct vseg cs = { .attr = x->cs_attr, .base = x->cs_base };
 	enum cpu_mode mode = mode_of(&r, &cs);
 	uint64_t la = mode == CPU_MODE_LONG64 ? rip : (cs.base + rip) & 0xffffffffu;
 	struct walk_log log = { .d = v->dom };
@@ -227,8 +222,7 @@ int guest_insn_length(struct vcpu *v)
 	if (len <= 0 || log.overflow)
 		return len;
 	*c = (struct insn_cache){ .valid = true, .len = (uint8_t)len, .nr_pte = (uint8_t)log.n,
-		.cs_attr = cs.attr, .rip = rip, .cs_base = cs.base, .cr0 = r.cr0, .cr3 = r.cr3,
-		.cr4 = r.cr4, .efer = r.efer, .code = code };
+		.rip = rip, .ctx = *x, .code = code };
 	for (unsigned i = 0; i < log.n; i++) {
 		c->pte[i] = log.ptr[i];
 		c->pte_val[i] = log.val[i];
@@ -236,4 +230,29 @@ int guest_insn_length(struct vcpu *v)
 	}
 	memcpy(c->bytes, code, (size_t)len);
 	return len;
+}
+
+/* The decode context now, through the hooks (no snapshot in the exit). */
+static void current_ctx(struct vcpu *v, struct insn_ctx *x)
+{
+	struct gwalk_regs r;
+	struct vseg cs;
+
+	walk_regs(v, &r);
+	vcpu_ops->get_seg(v, SEG_CS, &cs);
+	*x = (struct insn_ctx){ r.cr0, r.cr3, r.cr4, r.efer, cs.base, cs.attr };
+}
+
+int guest_insn_length(struct vcpu *v, const struct vmexit *e)
+{
+	const struct insn_ctx *x = &e->regs;
+	struct insn_ctx now;
+
+	if (!e->regs_valid) {
+		current_ctx(v, &now);
+		x = &now;
+	}
+	if (icache_hit(&v->icache, e->rip, x))
+		return v->icache.len;
+	return decode_length(v, e->rip, x);
 }

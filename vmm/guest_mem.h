@@ -17,6 +17,7 @@
 
 struct domain;
 struct vcpu;
+struct vmexit;
 
 #define GUEST_COPY_MAX (1u << 20)
 
@@ -32,9 +33,10 @@ enum cpu_mode guest_mode(struct vcpu *v);
 /* Reads up to 15 instruction bytes at CS:RIP; returns how many could be
  * read (fewer when the next page is not accessible), or a negative errno. */
 int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max);
-/* Length of the instruction at CS:RIP (1..15), decoded from guest memory
- * or taken from v->icache when nothing it depends on changed; a negative
- * errno when it cannot be read or decoded. */
-int guest_insn_length(struct vcpu *v);
+/* Length of the instruction that caused exit e, at CS:e->rip (1..15),
+ * decoded from guest memory or taken from v->icache when nothing it
+ * depends on changed (the registers from e->regs when the backend took
+ * them); a negative errno when it cannot be read or decoded. */
+int guest_insn_length(struct vcpu *v, const struct vmexit *e);
 
 #endif

@@ -95,6 +95,13 @@ enum exit_reason {
 	EXIT_REASONS
 };
 
+/* What an instruction's length decode depends on besides guest memory:
+ * CR0, CR3, CR4 and EFER as get() returns them, CS base and attributes. */
+struct insn_ctx {
+	uint64_t cr0, cr3, cr4, efer, cs_base;
+	uint16_t cs_attr;
+};
+
 struct vmexit {
 	enum exit_reason reason;
 	uint32_t vendor_code; /* raw SVM exit code / VMX basic exit reason, for logs */
@@ -102,6 +109,16 @@ struct vmexit {
 	 * instruction length, SVM NRIP save, IOIO's next RIP); 0 = unknown,
 	 * generic code then decodes it (vmm/insn_len.c). */
 	uint8_t insn_len;
+	/* regs below was filled (SVM instruction exits whose length is unknown). */
+	bool regs_valid;
+	/* Guest RIP at the exit: the exiting instruction's address. Filled by
+	 * every backend at every exit, so the hot path needs no ops->get. */
+	uint64_t rip;
+	/* A snapshot of what decoding the exiting instruction depends on, taken
+	 * at the exit when it is cheap and insn_len is 0 (a VMCB read each).
+	 * Read only when regs_valid; the cache check of guest_insn_length and
+	 * the CPUID policy (CR4) then call no hook. */
+	struct insn_ctx regs;
 	union {
 		struct {
 			uint16_t port;
@@ -146,6 +163,10 @@ struct vcpu_ops {
 	void (*set)(struct vcpu *v, enum vstate s, uint64_t value);
 	void (*get_seg)(struct vcpu *v, enum vseg_id s, struct vseg *seg);
 	void (*set_seg)(struct vcpu *v, enum vseg_id s, const struct vseg *seg);
+	/* Completes the exiting instruction: RIP = next_rip, and the STI /
+	 * MOV SS interrupt shadow it sat in ends (set RIP + clear
+	 * VS_INTR_SHADOW in one call). */
+	void (*skip)(struct vcpu *v, uint64_t next_rip);
 	/* Queues an event for the next entry (one at a time). */
 	void (*inject)(struct vcpu *v, const struct vevent *ev);
 	/* True when an external interrupt could be delivered right now:
@@ -181,7 +202,7 @@ struct vcpu {
 	uint64_t timer_deadline;  /* TSC value of the one-shot timer, 0 = off */
 	uint64_t exits[VCPU_EXIT_STATS];
 	uint64_t exits_total;
-	uint64_t run_tsc;         /* TSC cycles spent in the guest */
+	uint64_t run_tsc;         /* TSC cycles spent running it (guest and exits) */
 	struct vmexit last_exit;
 	/*
 	 * The last instruction whose length had to be decoded (vmm/guest_mem.c):
@@ -192,8 +213,8 @@ struct vcpu {
 	struct insn_cache {
 		bool valid;
 		uint8_t len, nr_pte;
-		uint16_t cs_attr;
-		uint64_t rip, cs_base, cr0, cr3, cr4, efer;
+		uint64_t rip;
+		struct insn_ctx ctx;
 		const void *pte[5];
 		uint64_t pte_val[5];
 		uint8_t pte_size[5];

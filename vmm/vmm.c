@@ -133,22 +133,24 @@ bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e)
 	int len = e->insn_len;
 
 	if (!len) {
-		len = guest_insn_length(v);
+		len = guest_insn_length(v, e);
 		if (len <= 0) {
 			domain_crash(v->dom, "cannot decode the instruction at RIP 0x%lx (error %d)",
-				     vcpu_ops->get(v, VS_RIP), len);
+				     e->rip, len);
 			return false;
 		}
 	}
-	uint64_t rip = vcpu_ops->get(v, VS_RIP), next = rip + (uint64_t)len;
+	/* e->rip is still the guest's RIP: handlers step over the exiting
+	 * instruction once, and nothing moves RIP before. */
+	uint64_t rip = e->rip, next = rip + (uint64_t)len;
 	/* Outside 64-bit mode EIP wraps at 4 GiB: only a step across that
 	 * boundary needs the mode (the common case costs nothing). */
 	if (!(rip >> 32) && (next >> 32) && guest_mode(v) != CPU_MODE_LONG64)
 		next &= 0xffffffffu;
-	vcpu_ops->set(v, VS_RIP, next);
-	/* The emulated instruction used up any STI / MOV SS interrupt shadow
-	 * (e.g. `sti; hlt`): left set, it would block the wake-up interrupt. */
-	vcpu_ops->set(v, VS_INTR_SHADOW, 0);
+	/* The emulated instruction also used up any STI / MOV SS interrupt
+	 * shadow (e.g. `sti; hlt`): left set, it would block the wake-up
+	 * interrupt. */
+	vcpu_ops->skip(v, next);
 	return true;
 }
 

@@ -35,6 +35,29 @@ static uint8_t nrip_len(const struct vmcb *vmcb, const struct svm_cpu *c)
 	return (uint8_t)len;
 }
 
+/*
+ * An instruction exit: its length from NRIP save, else a snapshot of what
+ * decoding it needs (see struct vmexit), a few VMCB loads instead of
+ * seven ops->get calls in generic code.
+ */
+static void insn_exit(const struct vmcb *vmcb, struct vmexit *e, const struct svm_cpu *c,
+		      enum exit_reason reason)
+{
+	const struct vmcb_save *s = &vmcb->save;
+
+	e->reason = reason;
+	e->insn_len = nrip_len(vmcb, c);
+	if (e->insn_len)
+		return;
+	e->regs_valid = true;
+	e->regs.cr0 = s->cr0;
+	e->regs.cr3 = s->cr3;
+	e->regs.cr4 = s->cr4;
+	e->regs.efer = s->efer & ~(uint64_t)EFER_SVME; /* as svm_get shows it */
+	e->regs.cs_base = s->cs.base;
+	e->regs.cs_attr = s->cs.attr;
+}
+
 static void decode_io(const struct vmcb *vmcb, struct vmexit *e)
 {
 	uint32_t info = (uint32_t)vmcb->ctl.exit_info1;
@@ -126,25 +149,23 @@ static void decode(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, const st
 	e->info1 = vmcb->ctl.exit_info1;
 	e->info2 = vmcb->ctl.exit_info2;
 	e->insn_len = 0;
+	e->regs_valid = false;
+	e->rip = vmcb->save.rip;
 	switch (code) {
 	case SVM_EXIT_CPUID:
-		e->reason = EXIT_CPUID;
-		e->insn_len = nrip_len(vmcb, c);
+		insn_exit(vmcb, e, c, EXIT_CPUID);
 		break;
 	case SVM_EXIT_VMMCALL:
-		e->reason = EXIT_HYPERCALL;
-		e->insn_len = nrip_len(vmcb, c);
+		insn_exit(vmcb, e, c, EXIT_HYPERCALL);
 		break;
 	case SVM_EXIT_IOIO:
 		decode_io(vmcb, e);
 		break;
 	case SVM_EXIT_MSR:
-		e->reason = e->info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
-		e->insn_len = nrip_len(vmcb, c);
+		insn_exit(vmcb, e, c, e->info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ);
 		break;
 	case SVM_EXIT_HLT:
-		e->reason = EXIT_HLT;
-		e->insn_len = nrip_len(vmcb, c);
+		insn_exit(vmcb, e, c, EXIT_HLT);
 		break;
 	case SVM_EXIT_NPF:
 		decode_npf(vmcb, e);
@@ -232,6 +253,14 @@ void svm_run(struct vcpu *v, struct vmexit *e)
 	else
 		vmcb->ctl.event_inj = 0;
 	decode(v, vmcb, e, c);
+}
+
+void svm_skip(struct vcpu *v, uint64_t next_rip)
+{
+	struct vmcb *vmcb = vmcb_of(v);
+
+	vmcb->save.rip = next_rip;
+	vmcb->ctl.int_state &= ~(uint64_t)INT_STATE_SHADOW;
 }
 
 static const uint32_t event_types[] = {

@@ -197,6 +197,7 @@ static const struct vcpu_ops svm_ops = {
 	.set = svm_set,
 	.get_seg = svm_get_seg,
 	.set_seg = svm_set_seg,
+	.skip = svm_skip,
 	.inject = svm_inject,
 	.can_inject_intr = svm_can_inject_intr,
 	.intr_window = svm_intr_window,

@@ -104,6 +104,7 @@ void svm_new_asid_generation(struct svm_cpu *cpu);
 
 /* run.c */
 void svm_run(struct vcpu *v, struct vmexit *exit);
+void svm_skip(struct vcpu *v, uint64_t next_rip);
 void svm_inject(struct vcpu *v, const struct vevent *ev);
 bool svm_can_inject_intr(struct vcpu *v);
 void svm_intr_window(struct vcpu *v, bool on);

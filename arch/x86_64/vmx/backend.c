@@ -113,6 +113,7 @@ static const struct vcpu_ops vmx_ops = {
 	.set = vmx_set,
 	.get_seg = vmx_get_seg,
 	.set_seg = vmx_set_seg,
+	.skip = vmx_skip,
 	.inject = vmx_inject,
 	.can_inject_intr = vmx_can_inject_intr,
 	.intr_window = vmx_intr_window,

@@ -99,14 +99,26 @@ static int mov_to_cr(struct vcpu *v, unsigned cr, uint64_t val)
 	}
 }
 
-void vmx_skip_insn(uint8_t insn_len)
+/* RIP = next_rip; the instruction completed: an STI / MOV SS shadow ends
+ * with it. */
+static void skip_to(uint64_t next_rip)
 {
 	uint64_t st = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + insn_len);
-	/* The instruction completed: an STI / MOV SS shadow ends with it. */
+	vmwrite(VMCS_GUEST_RIP, next_rip);
 	if (st & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, st & ~(uint64_t)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
+
+void vmx_skip_insn(uint8_t insn_len)
+{
+	skip_to(vmread(VMCS_GUEST_RIP) + insn_len);
+}
+
+void vmx_skip(struct vcpu *v, uint64_t next_rip)
+{
+	vmx_load(vmx_this_cpu(), to_vmx(v));
+	skip_to(next_rip);
 }
 
 /*

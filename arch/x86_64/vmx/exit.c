@@ -3,7 +3,7 @@
  * vmexit through a table indexed by the basic exit reason (SDM vol. 3,
  * appendix C). Exits the backend settles itself (CR accesses, VMX
  * instructions, MWAIT...) come back as EXIT_NONE. The path is kept short:
- * an instruction exit costs three VMREADs (reason, RSP, length).
+ * an instruction exit costs four VMREADs (reason, RSP, RIP, length).
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmx/vmx.h"
@@ -174,7 +174,7 @@ static void decode(struct vcpu *v, struct vmexit *e, uint32_t raw)
 	uint32_t basic = raw & 0xffff, idt_info = 0;
 	const struct exit_kind *k = basic < VMX_EXIT_REASONS ? &kinds[basic] : NULL;
 
-	*e = (struct vmexit){ .vendor_code = basic };
+	*e = (struct vmexit){ .vendor_code = basic, .rip = vmread(VMCS_GUEST_RIP) };
 	if (!k || !(k->flags & K_KNOWN)) {
 		e->reason = EXIT_UNKNOWN;
 		e->info1 = vmread(VMCS_EXIT_QUAL);

@@ -150,6 +150,8 @@ int vmx_cr_access(struct vcpu *v, uint64_t qual, uint8_t insn_len);
 void vmx_load_pdptes(struct vcpu *v);
 /* Advances RIP past an instruction the backend emulated itself. */
 void vmx_skip_insn(uint8_t insn_len);
+/* The skip hook: RIP = next_rip, and the interrupt shadow ends. */
+void vmx_skip(struct vcpu *v, uint64_t next_rip);
 
 /* event.c */
 void vmx_inject(struct vcpu *v, const struct vevent *ev);
