@@ -16,7 +16,7 @@
 
 static uint16_t base;
 static volatile uint8_t ring[RX_RING];
-static volatile uint32_t head, tail; /* irq writes head, reader moves tail */
+volatile uint32_t uart_rx_head, uart_rx_tail;
 static uint64_t overruns;
 
 static void putc_raw(char c)
@@ -64,36 +64,31 @@ void uart_irq(void)
 {
 	while (inb(base + LSR) & LSR_DR) {
 		uint8_t c = inb(base + THR);
-		if (head - tail >= RX_RING) {
+		if (uart_rx_head - uart_rx_tail >= RX_RING) {
 			overruns++;
 			continue;
 		}
-		ring[head % RX_RING] = c;
-		head++;
+		ring[uart_rx_head % RX_RING] = c;
+		uart_rx_head++;
 	}
 }
 
 int uart_getc(void)
 {
-	if (tail == head) {
+	if (uart_rx_tail == uart_rx_head) {
 		/* Also poll: input that arrived before interrupts were on. */
 		uint64_t f = irq_save();
 		uart_irq();
 		irq_restore(f);
-		if (tail == head)
+		if (uart_rx_tail == uart_rx_head)
 			return -1;
 	}
-	int c = ring[tail % RX_RING];
-	tail++;
+	int c = ring[uart_rx_tail % RX_RING];
+	uart_rx_tail++;
 	return c;
 }
 
 uint64_t uart_rx_overruns(void)
 {
 	return overruns;
-}
-
-bool uart_rx_pending(void)
-{
-	return head != tail;
 }

@@ -16,8 +16,14 @@ void uart_enable_rx_irq(void);
 void uart_irq(void);
 /* Next received byte, or -1 when none is waiting. */
 int uart_getc(void);
-/* True when received bytes wait in the ring (no hardware access). */
-bool uart_rx_pending(void);
+/* Ring indexes: the IRQ handler advances the head, readers the tail. */
+extern volatile uint32_t uart_rx_head, uart_rx_tail;
+/* True when received bytes wait in the ring (no hardware access; inline:
+ * the scheduler asks on every exit). */
+static inline bool uart_rx_pending(void)
+{
+	return uart_rx_head != uart_rx_tail;
+}
 /* Bytes dropped because the receive ring was full. */
 uint64_t uart_rx_overruns(void);
 

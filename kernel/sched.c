@@ -86,9 +86,12 @@ static void run_slice(struct vcpu *v)
 	while (runnable(v)) {
 		vcpu_deliver_irqs(v);
 		vcpu_ops->run(v, &v->last_exit);
-		/* A pending host interrupt (tick, serial) is taken here: STI's
-		 * one-instruction shadow covers the first NOP. */
-		__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+		/* A host interrupt (tick, serial) makes the guest exit with
+		 * EXIT_INTR and is taken here: STI's one-instruction shadow covers
+		 * the first NOP. One that arrives later makes the next entry exit
+		 * at once, so other exits need no window. */
+		if (v->last_exit.reason == EXIT_INTR)
+			__asm__ volatile("sti; nop; nop; cli" ::: "memory");
 		vmexit_handle(v, &v->last_exit);
 		if (v->timer_deadline)
 			fire_timer(v, rdtsc());

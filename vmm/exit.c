@@ -52,19 +52,27 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4])
 
 static void exit_cpuid(struct vcpu *v, struct vmexit *e)
 {
-	struct cpuid_guest g = {
-		.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus,
-		.cr4 = e->regs_valid ? e->regs.cr4 : vcpu_ops->get(v, VS_CR4),
-		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
-		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_fpu_load) */
-	};
-	uint32_t out[4];
+	uint32_t leaf = (uint32_t)v->gprs[GPR_RAX], sub = (uint32_t)v->gprs[GPR_RCX];
+	uint64_t cr4 = e->regs_valid ? e->regs.cr4 : vcpu_ops->get(v, VS_CR4);
+	uint8_t osxsave = (cr4 >> 18) & 1;
+	struct cpuid_entry *c = &v->cpuid_cache[(leaf ^ (leaf >> 28) ^ sub) & 7];
 
-	cpuid_policy((uint32_t)v->gprs[GPR_RAX], (uint32_t)v->gprs[GPR_RCX], &g, host_cpuid, out);
-	v->gprs[GPR_RAX] = out[0];
-	v->gprs[GPR_RBX] = out[1];
-	v->gprs[GPR_RCX] = out[2];
-	v->gprs[GPR_RDX] = out[3];
+	if (!c->valid || c->leaf != leaf || c->sub != sub || c->osxsave != osxsave) {
+		struct cpuid_guest g = {
+			.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus, .cr4 = cr4,
+			.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
+			.hide_xsave = true, /* only x87/SSE state is switched (vcpu_fpu_load) */
+		};
+		cpuid_policy(leaf, sub, &g, host_cpuid, c->out);
+		c->leaf = leaf;
+		c->sub = sub;
+		c->osxsave = osxsave;
+		c->valid = true;
+	}
+	v->gprs[GPR_RAX] = c->out[0];
+	v->gprs[GPR_RBX] = c->out[1];
+	v->gprs[GPR_RCX] = c->out[2];
+	v->gprs[GPR_RDX] = c->out[3];
 	vcpu_skip_insn(v, e);
 }
 

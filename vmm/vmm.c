@@ -176,12 +176,8 @@ static int highest_irq(const struct vcpu *v)
 	return -1;
 }
 
-void vcpu_deliver_irqs(struct vcpu *v)
+void vcpu_deliver_pending(struct vcpu *v)
 {
-	const uint64_t *p = v->pending_irq;
-
-	if (!(p[0] | p[1] | p[2] | p[3]))
-		return; /* the common case, on every entry */
 	int vec = highest_irq(v);
 	if (!vcpu_ops->can_inject_intr(v)) {
 		vcpu_ops->intr_window(v, true);

@@ -28,7 +28,14 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
 /* Before entry: injects the highest pending interrupt if the guest can
  * take it, else asks for an interrupt window. */
-void vcpu_deliver_irqs(struct vcpu *v);
+void vcpu_deliver_pending(struct vcpu *v);
+static inline void vcpu_deliver_irqs(struct vcpu *v)
+{
+	const uint64_t *p = v->pending_irq;
+
+	if (p[0] | p[1] | p[2] | p[3]) /* rare: checked inline on every entry */
+		vcpu_deliver_pending(v);
+}
 /* True when the vcpu is in 64-bit mode (hypercall argument registers). */
 bool vcpu_is_64bit(struct vcpu *v);
 /* Guest TSC now, and guest system time in ns (the hypercall timers' clock). */

@@ -10,7 +10,7 @@
 #define CAL_MS 10u
 
 static struct timer_info info;
-static volatile uint64_t ticks;
+volatile uint64_t timer_tick_count;
 static uint64_t tsc_start;
 
 /* Waits CAL_MS on the PM timer (24 or 32 bits wide). */
@@ -38,7 +38,7 @@ static void wait_pit(void)
 
 static void tick(struct trap_frame *f)
 {
-	ticks++;
+	timer_tick_count++;
 	lapic_eoi();
 }
 
@@ -74,10 +74,6 @@ const struct timer_info *timer_info(void)
 	return &info;
 }
 
-uint64_t timer_ticks(void)
-{
-	return ticks;
-}
 
 uint64_t timer_uptime_ms(void)
 {

@@ -17,7 +17,12 @@ struct timer_info {
  * and starts the periodic tick. Interrupts must still be off. */
 void timer_init(uint16_t pm_port, bool pm_32bit);
 const struct timer_info *timer_info(void);
-uint64_t timer_ticks(void);
+extern volatile uint64_t timer_tick_count;
+/* Ticks since timer_init (inline: the scheduler reads it on every exit). */
+static inline uint64_t timer_ticks(void)
+{
+	return timer_tick_count;
+}
 /* Milliseconds since timer_init, from the TSC. */
 uint64_t timer_uptime_ms(void);
 /* Busy-waits (TSC based); works with interrupts off. */
