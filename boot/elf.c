@@ -5,16 +5,9 @@
  * overflow before it is used.
  */
 #include "boot/elf.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n--)
-		v = (v << 8) | p[n];
-	return v;
-}
 
 /* a + b <= limit, without overflow. */
 static int fits(uint64_t a, uint64_t b, uint64_t limit)

@@ -28,4 +28,20 @@ static inline uint64_t rd64(const uint8_t *p)
 	return v;
 }
 
+/* n-byte (1..8) little-endian fields, byte by byte: any alignment. */
+static inline uint64_t get_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = (v << 8) | p[n];
+	return v;
+}
+
+static inline void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
 #endif

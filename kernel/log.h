@@ -15,6 +15,22 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+
+/* Writes a formatted reason into err (when given) and returns rc: the
+ * one-liner of parsers that report why they refused their input. */
+static inline __attribute__((format(printf, 4, 5)))
+int errorf(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
 /* Unconditional console output (the shell's answers). */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

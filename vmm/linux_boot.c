@@ -5,6 +5,7 @@
  * offsets, never through a struct overlay of the image.
  */
 #include "vmm/linux_boot.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
@@ -80,35 +81,8 @@
 #define TRAMPOLINE_SIZE 0x2000ull
 #define TRAMPOLINE_TOP  0x9f000ull
 
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
 
-	while (n--)
-		v = (v << 8) | p[n];
-	return v;
-}
 
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static int failf(int rc, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int failf(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 /* ---- placement ---- */
 
@@ -122,11 +96,11 @@ int gplace_init(struct gplace *g, const struct e820_entry *map, unsigned n,
 {
 	memset(g, 0, sizeof(*g));
 	if (!map || !n || n > E820_MAX_ENTRIES)
-		return failf(-EINVAL, err, errlen, "memory map has %u entries (1..%u allowed)",
+		return errorf(-EINVAL, err, errlen, "memory map has %u entries (1..%u allowed)",
 			     map ? n : 0, E820_MAX_ENTRIES);
 	for (unsigned i = 0; i < n; i++)
 		if (!map[i].size || map[i].base + map[i].size < map[i].base)
-			return failf(-EINVAL, err, errlen,
+			return errorf(-EINVAL, err, errlen,
 				     "memory map entry %u (base 0x%lx, size 0x%lx) is empty or wraps",
 				     i, map[i].base, map[i].size);
 	g->map = map;
@@ -265,42 +239,42 @@ static int check_header(const uint8_t *p, size_t size, struct linux_image *k, ch
 			size_t errlen)
 {
 	if (size < 0x200)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "truncated: %zu bytes, shorter than the 512-byte boot sector", size);
 	if (get_le(p + HDR_BOOT_FLAG, 2) != BOOT_FLAG_MAGIC)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "boot_flag at 0x1fe is 0x%04x, not 0xaa55: not a Linux kernel",
 			     (unsigned)get_le(p + HDR_BOOT_FLAG, 2));
 	if (size < HDR_VERSION + 2)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "truncated: %zu bytes, the setup header is cut off", size);
 	if (get_le(p + HDR_MAGIC, 4) != HDRS_MAGIC)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "header at 0x202 is 0x%08x, not \"HdrS\": not a bzImage (protocol < 2.00)",
 			     (unsigned)get_le(p + HDR_MAGIC, 4));
 	k->version = (uint16_t)get_le(p + HDR_VERSION, 2);
 	if (k->version < LINUX_MIN_PROTOCOL)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "boot protocol %u.%02u is too old: 2.12 or later is needed for the 64-bit entry",
 			     k->version >> 8, k->version & 0xff);
 	/* The jump at 0x200 (0xeb, rel8 from 0x202) doubles as the header length. */
 	if (p[HDR_JUMP] != 0xeb || p[HDR_JUMP + 1] >= 0x80)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "jump at 0x200 is %02x %02x, not a forward short jmp: header length unknown",
 			     p[HDR_JUMP], p[HDR_JUMP + 1]);
 	k->hdr_end = 0x202u + p[HDR_JUMP + 1];
 	if (k->hdr_end < HDR_END_MIN || k->hdr_end > HDR_END_MAX)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "setup header ends at 0x%x: a protocol %u.%02u header ends in 0x%x..0x%x",
 			     k->hdr_end, k->version >> 8, k->version & 0xff, HDR_END_MIN, HDR_END_MAX);
 	if (size < k->hdr_end)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "truncated: %zu bytes, the setup header ends at 0x%x", size, k->hdr_end);
 	/* At least 2 sectors: always longer than the header (<= 0x290). */
 	k->setup_sects = p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : 4;
 	k->setup_size = (k->setup_sects + 1u) * 512u;
 	if (k->setup_size >= size)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "setup_sects %u puts the kernel at 0x%x, the file has only 0x%zx bytes",
 			     k->setup_sects, k->setup_size, size);
 	return 0;
@@ -318,29 +292,29 @@ static int check_payload(const uint8_t *p, size_t size, struct linux_image *k, c
 	k->loadflags = p[HDR_LOADFLAGS];
 	k->xloadflags = (uint16_t)get_le(p + HDR_XLOADFLAGS, 2);
 	if (!(k->loadflags & LINUX_LOADED_HIGH))
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "loadflags 0x%02x: LOADED_HIGH not set (a zImage, not a bzImage)",
 			     k->loadflags);
 	if (!(k->xloadflags & LINUX_XLF_KERNEL_64))
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "xloadflags 0x%04x: XLF_KERNEL_64 not set, the kernel has no 64-bit entry",
 			     k->xloadflags);
 	/* syssize (16-byte paragraphs) covers the kernel and its CRC; build.c
 	 * pads the file to it. A signed image has more bytes after it. */
 	if (!sys)
-		return failf(-ENOEXEC, err, errlen, "syssize is 0: no protected-mode kernel");
+		return errorf(-ENOEXEC, err, errlen, "syssize is 0: no protected-mode kernel");
 	if (sys > in_file)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "truncated: syssize says 0x%lx bytes of kernel, the file has 0x%lx after the setup",
 			     sys, in_file);
 	k->pm_offset = k->setup_size;
 	k->pm_size = sys;
 	if (k->pm_size <= LINUX_ENTRY64_OFFSET)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "protected-mode kernel is 0x%lx bytes: no room for the 64-bit entry at 0x200",
 			     k->pm_size);
 	if (!plen || poff + plen > k->pm_size)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "payload (offset 0x%lx, length 0x%lx) is empty or beyond the kernel's 0x%lx bytes",
 			     poff, plen, k->pm_size);
 	return 0;
@@ -359,23 +333,23 @@ static int check_layout(const uint8_t *p, struct linux_image *k, char *err, size
 
 	if (!is_pow2(k->kernel_alignment) || k->kernel_alignment < 0x1000 ||
 	    k->kernel_alignment > GIB)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "kernel_alignment 0x%x is not a power of two in 4 KiB..1 GiB",
 			     k->kernel_alignment);
 	if (k->init_size < k->pm_size)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "init_size 0x%x is smaller than the protected-mode kernel (0x%lx bytes)",
 			     k->init_size, k->pm_size);
 	/* x86_64 decompresses at pref_address or above even when loaded lower. */
 	if (k->pref_address < MIB || k->pref_address > IDENT_LIMIT ||
 	    k->init_size > IDENT_LIMIT - k->pref_address)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "pref_address 0x%lx (init_size 0x%x) is not within 1 MiB..4 GiB",
 			     k->pref_address, k->init_size);
 	if (!k->cmdline_size)
-		return failf(-ENOEXEC, err, errlen, "cmdline_size is 0");
+		return errorf(-ENOEXEC, err, errlen, "cmdline_size is 0");
 	if (k->initrd_addr_max < MIB)
-		return failf(-ENOEXEC, err, errlen, "initrd_addr_max 0x%x is below 1 MiB",
+		return errorf(-ENOEXEC, err, errlen, "initrd_addr_max 0x%x is below 1 MiB",
 			     k->initrd_addr_max);
 	return 0;
 }
@@ -388,7 +362,7 @@ int linux_parse(const void *img, size_t size, struct linux_image *out, char *err
 
 	memset(out, 0, sizeof(*out));
 	if (!p)
-		return failf(-ENOEXEC, err, errlen, "no image");
+		return errorf(-ENOEXEC, err, errlen, "no image");
 	rc = check_header(p, size, out, err, errlen);
 	if (!rc)
 		rc = check_payload(p, size, out, err, errlen);
@@ -437,7 +411,7 @@ static int place_all(const struct linux_image *k, const struct linux_boot_cfg *c
 	else
 		rc = gplace_claim(g, pl->kernel_gpa, pl->kernel_size, "kernel");
 	if (rc)
-		return failf(-ENOSPC, err, errlen,
+		return errorf(-ENOSPC, err, errlen,
 			     "kernel needs 0x%lx bytes (init_size) of free RAM at 0x%lx%s below 4 GiB; "
 			     "guest RAM ends at 0x%lx",
 			     pl->kernel_size, k->pref_address,
@@ -445,7 +419,7 @@ static int place_all(const struct linux_image *k, const struct linux_boot_cfg *c
 	reserve_trampoline(g);
 	if (gplace_low(g, pl->boot_len, 0x1000, LINUX_BB_MIN_ADDR, IDENT_LIMIT, "boot block",
 		       &pl->boot_gpa))
-		return failf(-ENOSPC, err, errlen,
+		return errorf(-ENOSPC, err, errlen,
 			     "no free guest RAM for the 0x%lx-byte boot block (page tables, "
 			     "boot_params, command line)", pl->boot_len);
 	if (!cfg->initrd_size)
@@ -453,7 +427,7 @@ static int place_all(const struct linux_image *k, const struct linux_boot_cfg *c
 	initrd_end = (uint64_t)k->initrd_addr_max + 1;
 	top = initrd_end < IDENT_LIMIT ? initrd_end : IDENT_LIMIT;
 	if (gplace_high(g, cfg->initrd_size, 0x1000, MIB, top, "initrd", &pl->initrd_gpa))
-		return failf(-ENOSPC, err, errlen,
+		return errorf(-ENOSPC, err, errlen,
 			     "initrd of %lu bytes does not fit in free guest RAM between 1 MiB and "
 			     "0x%lx (initrd_addr_max 0x%x, RAM ends at 0x%lx)",
 			     cfg->initrd_size, top, k->initrd_addr_max, cfg->ram_size);
@@ -530,9 +504,9 @@ int linux_plan(const struct linux_image *k, const struct linux_boot_cfg *cfg,
 
 	memset(pl, 0, sizeof(*pl));
 	if (!k->img)
-		return failf(-EINVAL, err, errlen, "no parsed kernel image");
+		return errorf(-EINVAL, err, errlen, "no parsed kernel image");
 	if (len > k->cmdline_size || len >= LINUX_CMDLINE_MAX)
-		return failf(-EINVAL, err, errlen,
+		return errorf(-EINVAL, err, errlen,
 			     "command line is %zu%s bytes; the kernel takes at most %u (cmdline_size)",
 			     len, len >= LINUX_CMDLINE_MAX ? "+" : "",
 			     k->cmdline_size < LINUX_CMDLINE_MAX - 1 ? k->cmdline_size

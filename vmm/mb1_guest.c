@@ -5,6 +5,7 @@
  */
 #include "vmm/mb1_guest.h"
 #include "boot/elf.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
@@ -48,14 +49,6 @@
 #define LIMIT_4G (1ull << 32)
 #define PAGE 0x1000ull
 
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n--)
-		v = (v << 8) | p[n];
-	return v;
-}
 
 static void put32(uint8_t *p, uint64_t v)
 {
@@ -69,20 +62,6 @@ static void put64(uint8_t *p, uint64_t v)
 	put32(p + 4, v >> 32);
 }
 
-static int failf(int rc, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int failf(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 /* ---- parse ---- */
 
@@ -109,10 +88,10 @@ static int find_header(const uint8_t *p, size_t size, struct mb1g_image *k, char
 		return 0;
 	}
 	if (bad >= 0)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "multiboot header at offset 0x%lx has a bad checksum (magic + flags + "
 			     "checksum must be 0)", bad);
-	return failf(-ENOEXEC, err, errlen,
+	return errorf(-ENOEXEC, err, errlen,
 		     "no multiboot header (magic 0x1badb002, 4-byte aligned) in the first %zu bytes",
 		     end);
 }
@@ -125,7 +104,7 @@ static int parse_aout(const uint8_t *p, size_t size, struct mb1g_image *k, char 
 	uint64_t header_addr, load, load_end, bss_end, entry, start, top;
 
 	if (k->header_offset + H_AOUT_LEN > size || k->header_offset + H_AOUT_LEN > MB1G_SEARCH_LEN)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "truncated: the address fields of the header at 0x%x pass the end of "
 			     "the file or of the first 8 KiB", k->header_offset);
 	header_addr = get_le(h + H_HEADER_ADDR, 4);
@@ -134,31 +113,31 @@ static int parse_aout(const uint8_t *p, size_t size, struct mb1g_image *k, char 
 	bss_end = get_le(h + H_BSS_END, 4);
 	entry = get_le(h + H_ENTRY_ADDR, 4);
 	if (load > header_addr)
-		return failf(-ENOEXEC, err, errlen, "load_addr 0x%lx is above header_addr 0x%lx",
+		return errorf(-ENOEXEC, err, errlen, "load_addr 0x%lx is above header_addr 0x%lx",
 			     load, header_addr);
 	if (header_addr - load > k->header_offset)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "load_addr 0x%lx starts 0x%lx bytes before the header, which is only at "
 			     "file offset 0x%x", load, header_addr - load, k->header_offset);
 	start = k->header_offset - (header_addr - load);
 	if (!load_end)
 		load_end = load + (size - start);
 	else if (load_end <= header_addr)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "load_end_addr 0x%lx does not cover the header at 0x%lx", load_end,
 			     header_addr);
 	if (load_end - load > size - start)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "truncated: load_addr..load_end_addr is 0x%lx bytes from file offset "
 			     "0x%lx, the file has 0x%zx", load_end - load, start, size);
 	if (bss_end && bss_end < load_end)
-		return failf(-ENOEXEC, err, errlen, "bss_end_addr 0x%lx is below load_end_addr 0x%lx",
+		return errorf(-ENOEXEC, err, errlen, "bss_end_addr 0x%lx is below load_end_addr 0x%lx",
 			     bss_end, load_end);
 	top = bss_end ? bss_end : load_end;
 	if (top > LIMIT_4G)
-		return failf(-ENOEXEC, err, errlen, "the image ends at 0x%lx, above 4 GiB", top);
+		return errorf(-ENOEXEC, err, errlen, "the image ends at 0x%lx, above 4 GiB", top);
 	if (entry < load || entry >= top)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "entry_addr 0x%lx is outside the loaded image 0x%lx..0x%lx", entry, load,
 			     top);
 	k->segs[0] = (struct mb1g_seg){ start, load, load_end - load, top - load };
@@ -174,7 +153,7 @@ static int parse_elf(const uint8_t *p, size_t size, struct mb1g_image *k, char *
 	struct elf64_phdr ph;
 
 	if (elf_check_guest(p, size, &info))
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "no address fields (flag 16) and not a loadable ELF: %s",
 			     elf_reason_str(info.reason));
 	for (unsigned i = 0; i < info.phnum; i++) {
@@ -194,12 +173,12 @@ int mb1g_parse(const void *img, size_t size, struct mb1g_image *out, char *err,
 
 	memset(out, 0, sizeof(*out));
 	if (!p)
-		return failf(-ENOEXEC, err, errlen, "no image");
+		return errorf(-ENOEXEC, err, errlen, "no image");
 	rc = find_header(p, size, out, err, errlen);
 	if (rc)
 		return rc;
 	if (out->flags & 0xffffu & ~F_KNOWN_REQUIRED)
-		return failf(-ENOEXEC, err, errlen,
+		return errorf(-ENOEXEC, err, errlen,
 			     "header flags 0x%x require features this loader does not know (bits "
 			     "0x%x)", out->flags, out->flags & 0xffffu & ~F_KNOWN_REQUIRED);
 	out->wants_video = !!(out->flags & MB1G_F_VIDEO);
@@ -320,7 +299,7 @@ static int place_kernel(const struct mb1g_image *k, const struct mb1g_cfg *cfg,
 	for (unsigned i = 0; i < k->nr_segs; i++) {
 		const struct mb1g_seg *s = &k->segs[i];
 		if (gplace_claim(&pl->mem, s->paddr, s->memsz, "kernel"))
-			return failf(-ENOSPC, err, errlen,
+			return errorf(-ENOSPC, err, errlen,
 				     "kernel range 0x%lx..0x%lx is not free guest RAM (RAM ends at "
 				     "0x%lx)", s->paddr, s->paddr + s->memsz, cfg->ram_size);
 		add_copy(pl, s->paddr, s->filesz, MB1G_SRC_IMAGE, 0, s->offset);
@@ -337,13 +316,13 @@ static int place_rest(const struct mb1g_image *k, const struct mb1g_cfg *cfg,
 		/* A module must end below 4 GiB; an empty one still gets an address. */
 		if (sz > LIMIT_4G ||
 		    place_above_kernel(&pl->mem, k, sz ? sz : 1, "module", &pl->mod_gpa[i]))
-			return failf(-ENOSPC, err, errlen,
+			return errorf(-ENOSPC, err, errlen,
 				     "module %u (%lu bytes) does not fit in free guest RAM below 4 GiB",
 				     i, sz);
 		add_copy(pl, pl->mod_gpa[i], sz, MB1G_SRC_MODULE, i, 0);
 	}
 	if (place_above_kernel(&pl->mem, k, pl->info_len, "multiboot info", &pl->info_gpa))
-		return failf(-ENOSPC, err, errlen,
+		return errorf(-ENOSPC, err, errlen,
 			     "no free guest RAM for the %lu-byte multiboot information block",
 			     pl->info_len);
 	add_copy(pl, pl->info_gpa, pl->info_len, MB1G_SRC_INFO, 0, 0);
@@ -357,19 +336,19 @@ int mb1g_plan(const struct mb1g_image *k, const struct mb1g_cfg *cfg, struct mb1
 
 	memset(pl, 0, sizeof(*pl));
 	if (!k->img)
-		return failf(-EINVAL, err, errlen, "no parsed kernel image");
+		return errorf(-EINVAL, err, errlen, "no parsed kernel image");
 	if (cfg->nr_mods > MB1G_MAX_MODS)
-		return failf(-EINVAL, err, errlen, "%u modules: at most %u are supported",
+		return errorf(-EINVAL, err, errlen, "%u modules: at most %u are supported",
 			     cfg->nr_mods, MB1G_MAX_MODS);
 	if (cfg->nr_mods && !cfg->mods)
-		return failf(-EINVAL, err, errlen, "%u modules but no module list", cfg->nr_mods);
+		return errorf(-EINVAL, err, errlen, "%u modules but no module list", cfg->nr_mods);
 	rc = gplace_init(&pl->mem, cfg->e820, cfg->e820_n, cfg->ram_size, err, errlen);
 	if (rc)
 		return rc;
 	pl->mem.limit = LIMIT_4G;
 	pl->info_len = info_size(cfg);
 	if (!pl->info_len)
-		return failf(-EINVAL, err, errlen,
+		return errorf(-EINVAL, err, errlen,
 			     "command line and module strings do not fit in the %u-byte "
 			     "information block", MB1G_INFO_MAX);
 	rc = place_kernel(k, cfg, pl, err, errlen);
