@@ -10,6 +10,7 @@
 #include "kernel/mm.h"
 #include "kernel/string.h"
 #include "vmm/guest_mem.h"
+#include "vmm/mb1_guest.h"
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
 
@@ -44,6 +45,55 @@ static const struct boot_module *find_module(const char *name)
 		if (!strcmp(bi->modules[i].name, name))
 			return &bi->modules[i];
 	return NULL;
+}
+
+/* Where a domain starts: the entry point and the registers a loader sets. */
+struct start {
+	uint64_t entry;
+	uint64_t eax, ebx;
+};
+
+/*
+ * A multiboot1 kernel (vmm/mb1_guest.c plans the layout): the guest map is
+ * RAM below 0x9FC00, the legacy hole reserved, RAM from 1 MiB; the plan's
+ * copies are made into guest RAM and the vcpu starts as a multiboot
+ * loader would start it.
+ */
+static int load_multiboot(struct domain *d, const struct boot_module *m, struct start *st)
+{
+	struct e820_entry map[3] = {
+		{ 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED },
+		{ 0x100000, d->ram_bytes - 0x100000, E820_RAM },
+	};
+	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map,
+				.e820_n = d->ram_bytes > 0x100000 ? 3 : 1, .cmdline = d->name };
+	struct mb1g_image *k = kzalloc(sizeof(*k));
+	struct mb1g_plan *plan = kzalloc(sizeof(*plan));
+	char err[128];
+	int rc = -ENOMEM;
+
+	if (!k || !plan)
+		goto out;
+	rc = mb1g_parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));
+	if (!rc)
+		rc = mb1g_plan(k, &cfg, plan, err, sizeof(err));
+	if (rc) {
+		pr_err("domain %s: multiboot image %s: %s\n", d->name, m->name, err);
+		goto out;
+	}
+	for (unsigned i = 0; i < plan->nr_copies && !rc; i++) {
+		const struct mb1g_copy *c = &plan->copies[i];
+		const void *src = mb1g_copy_src(k, &cfg, plan, c);
+		if (src) /* NULL: a range to zero, and guest RAM starts zeroed */
+			rc = copy_to_guest_phys(d, c->gpa, src, (size_t)c->len);
+	}
+	*st = (struct start){ plan->entry.eip, plan->entry.eax, plan->entry.ebx };
+	if (k->wants_video)
+		pr_warn("domain %s: the kernel asks for a video mode; it gets none\n", d->name);
+out:
+	kfree(k);
+	kfree(plan);
+	return rc;
 }
 
 /* Validates the ELF image and copies its segments into guest RAM. */
@@ -104,14 +154,21 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		pr_err("domain %s: cannot allocate %lu MiB of guest memory\n", d->name, cfg->memory_mib);
 		goto fail;
 	}
-	err = load_image(d, m, &entry);
+	struct start st = { 0 };
+	if (cfg->type == DOM_TYPE_MULTIBOOT)
+		err = load_multiboot(d, m, &st);
+	else
+		err = load_image(d, m, &st.entry);
 	if (err)
 		goto fail;
+	entry = st.entry;
 	err = vcpu_new(d, 0, cfg->boot, entry, &d->vcpus[0]);
 	if (err) {
 		pr_err("domain %s: cannot create its vcpu (error %d)\n", d->name, err);
 		goto fail;
 	}
+	d->vcpus[0]->gprs[GPR_RAX] = st.eax;
+	d->vcpus[0]->gprs[GPR_RBX] = st.ebx;
 	d->nr_vcpus = 1;
 	d->id = next_id++;
 	struct domain **tail = &domains;
@@ -119,7 +176,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		tail = &(*tail)->next;
 	*tail = d;
 	pr_info("domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
-		cfg->memory_mib, m->name, entry, cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
+		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
+		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
 	*out = d;
 	return 0;
 fail:

@@ -57,6 +57,13 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 			cfg->boot = DOM_BOOT_REAL;
 		else
 			goto bad;
+	} else if (!strcmp(key, "type")) {
+		if (!strcmp(val, "elf"))
+			cfg->type = DOM_TYPE_ELF;
+		else if (!strcmp(val, "multiboot"))
+			cfg->type = DOM_TYPE_MULTIBOOT;
+		else
+			goto bad;
 	} else {
 		snprintf(err, errlen, "unknown key '%.32s'", key);
 		return -EINVAL;
@@ -95,6 +102,10 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 	}
 	if (!cfg->name[0] || !cfg->image[0] || !cfg->memory_mib) {
 		snprintf(err, errlen, "name, image and memory are required");
+		return -EINVAL;
+	}
+	if (cfg->type == DOM_TYPE_MULTIBOOT && cfg->boot == DOM_BOOT_REAL) {
+		snprintf(err, errlen, "a multiboot kernel starts in 32-bit mode, not boot=real");
 		return -EINVAL;
 	}
 	return 0;

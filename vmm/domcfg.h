@@ -1,6 +1,6 @@
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
- *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real]
+ *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot]
  */
 #ifndef EYRIE_VMM_DOMCFG_H
 #define EYRIE_VMM_DOMCFG_H
@@ -13,12 +13,16 @@
 #define DOM_MAX_MEMORY_MIB 65536
 
 enum dom_boot { DOM_BOOT_FLAT32, DOM_BOOT_REAL };
+/* How the image is loaded: an ELF's segments, or a multiboot1 kernel
+ * (entered as a multiboot loader would: EAX magic, EBX information). */
+enum dom_type { DOM_TYPE_ELF, DOM_TYPE_MULTIBOOT };
 
 struct domain_config {
 	char name[DOM_NAME_LEN];
 	char image[DOM_IMAGE_LEN];
 	uint64_t memory_mib;
 	enum dom_boot boot;
+	enum dom_type type;
 };
 
 /* Parses one domain= value; on error returns -EINVAL and writes a one-line

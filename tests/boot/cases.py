@@ -179,6 +179,26 @@ def kernel_exception_dump(lab):
     m.expect(r"System halted", 5)
 
 
+def kernel_multiboot_guest(lab):
+    """A multiboot1 guest kernel (type=multiboot): the exits test guest, loaded
+    and entered through vmm/mb1_guest.c, runs all its checks; a module that
+    is no multiboot kernel is refused with a clear line and nothing else
+    is harmed."""
+    exits = os.path.join(harness.BUILD, "guests", "exits.elf")
+    lab.need(harness.ELF, harness.CONF, exits)
+    append = ("loglevel=info domain=name=junk,image=hypervisor.conf,memory=4,type=multiboot "
+              "domain=name=mb,image=exits.elf,memory=4,type=multiboot")
+    m = lab.qemu(["-kernel", harness.ELF, "-append", append,
+                  "-initrd", "%s,%s" % (harness.CONF, exits)], limit=60)
+    m.expect(r"domain junk: multiboot image hypervisor.conf: [^\n]+", 20)
+    m.expect(r"domain 1 \(mb\): 4 MiB, image exits.elf, entry 0x[0-9a-f]+ \(multiboot\)", 20)
+    done = m.expect(r"\(d1\) DONE exits: (\d+) passed, (\d+) failed", 40)
+    check(int(done[1]) >= 40 and done[2] == "0", "exits under multiboot: %s" % done[0])
+    m.expect(r"domain 1 \(mb\) destroyed", 10)
+    out = m.command("domains")
+    check("junk" not in out and " mb " not in out, "domains after the run: %r" % _short(out))
+
+
 def read_ppm(path):
     """(width, height, pixel bytes) of a binary PPM (P6, maxval 255)."""
     with open(path, "rb") as f:
@@ -305,6 +325,7 @@ CASES = [
     ("kernel-shell-poweroff", kernel_shell_poweroff, 8),
     ("kernel-reboot", kernel_reboot, 5),
     ("kernel-exception-dump", kernel_exception_dump, 5),
+    ("kernel-multiboot-guest", kernel_multiboot_guest, 8),
     ("ovmf-framebuffer", ovmf_framebuffer, 20),
 ]
 from guest_cases import GUEST_CASES; CASES += GUEST_CASES  # noqa: E402  (tests/guests/)

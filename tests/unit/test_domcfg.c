@@ -22,6 +22,10 @@ static void test_valid(void **state)
 	assert_int_equal(domcfg_parse("boot=real,memory=2M,image=m.elf,name=m", &c, err, sizeof(err)), 0);
 	assert_int_equal(c.boot, DOM_BOOT_REAL);
 	assert_int_equal(c.memory_mib, 2);
+	assert_int_equal(c.type, DOM_TYPE_ELF);
+	assert_int_equal(domcfg_parse("name=k,image=k.elf,memory=8,type=multiboot", &c, err,
+				      sizeof(err)), 0);
+	assert_int_equal(c.type, DOM_TYPE_MULTIBOOT);
 }
 
 static void test_invalid(void **state)
@@ -33,7 +37,8 @@ static void test_invalid(void **state)
 		"name=,image=b,memory=1", "name=a,image=,memory=1", "name=a,image=b,memory=1,boot=x",
 		"name=a,image=b,memory=1,colour=red", "name=a,image=b,memory=1,,", "noequals",
 		"name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,image=b,memory=1",
-		"name=a,image=b,memory=4K",
+		"name=a,image=b,memory=4K", "name=a,image=b,memory=4,type=pe",
+		"name=a,image=b,memory=4,type=multiboot,boot=real",
 	};
 	struct domain_config c;
 	char err[96];
