@@ -50,7 +50,10 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4])
 	regs[3] = r.edx;
 }
 
-static void exit_cpuid(struct vcpu *v, struct vmexit *e)
+/* The full CPUID path: the policy on a cache miss, CR4 through the hook
+ * when the exit carried no snapshot. Out of line, so that the hit path
+ * below needs no stack frame. */
+static __attribute__((noinline)) void exit_cpuid_slow(struct vcpu *v, struct vmexit *e)
 {
 	uint32_t leaf = (uint32_t)v->gprs[GPR_RAX], sub = (uint32_t)v->gprs[GPR_RCX];
 	uint64_t cr4 = e->regs_valid ? e->regs.cr4 : vcpu_ops->get(v, VS_CR4);
@@ -68,6 +71,28 @@ static void exit_cpuid(struct vcpu *v, struct vmexit *e)
 		c->sub = sub;
 		c->osxsave = osxsave;
 		c->valid = true;
+	}
+	v->gprs[GPR_RAX] = c->out[0];
+	v->gprs[GPR_RBX] = c->out[1];
+	v->gprs[GPR_RCX] = c->out[2];
+	v->gprs[GPR_RDX] = c->out[3];
+	vcpu_skip_insn(v, e);
+}
+
+/* The hit path: the cached answer for this leaf, subleaf and OSXSAVE. */
+static void exit_cpuid(struct vcpu *v, struct vmexit *e)
+{
+	if (!e->regs_valid) {
+		exit_cpuid_slow(v, e);
+		return;
+	}
+	uint32_t leaf = (uint32_t)v->gprs[GPR_RAX], sub = (uint32_t)v->gprs[GPR_RCX];
+	uint8_t osxsave = (e->regs.cr4 >> 18) & 1;
+	const struct cpuid_entry *c = &v->cpuid_cache[(leaf ^ (leaf >> 28) ^ sub) & 7];
+
+	if (!c->valid || c->leaf != leaf || c->sub != sub || c->osxsave != osxsave) {
+		exit_cpuid_slow(v, e);
+		return;
 	}
 	v->gprs[GPR_RAX] = c->out[0];
 	v->gprs[GPR_RBX] = c->out[1];

@@ -162,7 +162,12 @@ static int read_logged(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 	return 0;
 }
 
-static bool icache_hit(const struct insn_cache *c, uint64_t rip, const struct insn_ctx *x)
+typedef uint64_t __attribute__((may_alias, aligned(1))) unaligned_u64;
+typedef uint32_t __attribute__((may_alias, aligned(1))) unaligned_u32;
+typedef uint16_t __attribute__((may_alias, aligned(1))) unaligned_u16;
+
+static inline __attribute__((always_inline)) bool
+icache_hit(const struct insn_cache *c, uint64_t rip, const struct insn_ctx *x)
 {
 	if (!c->valid || c->rip != rip || c->ctx.cr0 != x->cr0 || c->ctx.cr3 != x->cr3 ||
 	    c->ctx.cr4 != x->cr4 || c->ctx.efer != x->efer || c->ctx.cs_attr != x->cs_attr ||
@@ -176,10 +181,28 @@ static bool icache_hit(const struct insn_cache *c, uint64_t rip, const struct in
 		if (now != c->pte_val[i])
 			return false;
 	}
-	for (unsigned i = 0; i < c->len; i++)
-		if (c->code[i] != c->bytes[i])
+	/* The instruction bytes, compared in 8/4/2/1-byte pieces (CPUID:
+	 * one 2-byte compare, VMMCALL: 2 + 1, instead of a byte loop);
+	 * never past code + len, which decode_length kept on one page. */
+	const uint8_t *p = c->code, *b = c->bytes;
+	unsigned n = c->len;
+
+	for (; n >= 8; n -= 8, p += 8, b += 8)
+		if (*(const unaligned_u64 *)p != *(const unaligned_u64 *)b)
 			return false;
-	return true;
+	if (n & 4) {
+		if (*(const unaligned_u32 *)p != *(const unaligned_u32 *)b)
+			return false;
+		p += 4;
+		b += 4;
+	}
+	if (n & 2) {
+		if (*(const unaligned_u16 *)p != *(const unaligned_u16 *)b)
+			return false;
+		p += 2;
+		b += 2;
+	}
+	return !(n & 1) || *p == *b;
 }
 
 static enum cpu_mode mode_of(const struct gwalk_regs *r, const struct vseg *cs)
@@ -243,16 +266,23 @@ static void current_ctx(struct vcpu *v, struct insn_ctx *x)
 	*x = (struct insn_ctx){ r.cr0, r.cr3, r.cr4, r.efer, cs.base, cs.attr };
 }
 
-int guest_insn_length(struct vcpu *v, const struct vmexit *e)
+/* No snapshot in the exit: the decode context through the hooks. Out of
+ * line, so that the common path below needs no stack frame. */
+static __attribute__((noinline)) int insn_length_now(struct vcpu *v, uint64_t rip)
 {
-	const struct insn_ctx *x = &e->regs;
 	struct insn_ctx now;
 
-	if (!e->regs_valid) {
-		current_ctx(v, &now);
-		x = &now;
-	}
-	if (icache_hit(&v->icache, e->rip, x))
+	current_ctx(v, &now);
+	if (icache_hit(&v->icache, rip, &now))
 		return v->icache.len;
-	return decode_length(v, e->rip, x);
+	return decode_length(v, rip, &now);
+}
+
+int guest_insn_length(struct vcpu *v, const struct vmexit *e)
+{
+	if (!e->regs_valid)
+		return insn_length_now(v, e->rip);
+	if (icache_hit(&v->icache, e->rip, &e->regs))
+		return v->icache.len;
+	return decode_length(v, e->rip, &e->regs);
 }
