@@ -50,28 +50,19 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4])
 	regs[3] = r.edx;
 }
 
-/* The full CPUID path: the policy on a cache miss, CR4 through the hook
- * when the exit carried no snapshot. Out of line, so that the hit path
- * below needs no stack frame. */
-static __attribute__((noinline)) void exit_cpuid_slow(struct vcpu *v, struct vmexit *e)
+/*
+ * CPUID answers are cached per vcpu by leaf and subleaf: the policy's other
+ * inputs are fixed for a vcpu, but for CR4.OSXSAVE, which only shows while
+ * XSAVE is offered, and it is hidden (hide_xsave). Offering XSAVE means
+ * adding CR4.OSXSAVE to the cache key.
+ */
+static struct cpuid_entry *cpuid_slot(struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
-	uint32_t leaf = (uint32_t)v->gprs[GPR_RAX], sub = (uint32_t)v->gprs[GPR_RCX];
-	uint64_t cr4 = e->regs_valid ? e->regs.cr4 : vcpu_ops->get(v, VS_CR4);
-	uint8_t osxsave = (cr4 >> 18) & 1;
-	struct cpuid_entry *c = &v->cpuid_cache[(leaf ^ (leaf >> 28) ^ sub) & 7];
+	return &v->cpuid_cache[(leaf ^ (leaf >> 28) ^ sub) & 7];
+}
 
-	if (!c->valid || c->leaf != leaf || c->sub != sub || c->osxsave != osxsave) {
-		struct cpuid_guest g = {
-			.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus, .cr4 = cr4,
-			.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
-			.hide_xsave = true, /* only x87/SSE state is switched (vcpu_fpu_load) */
-		};
-		cpuid_policy(leaf, sub, &g, host_cpuid, c->out);
-		c->leaf = leaf;
-		c->sub = sub;
-		c->osxsave = osxsave;
-		c->valid = true;
-	}
+static void cpuid_answer(struct vcpu *v, struct vmexit *e, const struct cpuid_entry *c)
+{
 	v->gprs[GPR_RAX] = c->out[0];
 	v->gprs[GPR_RBX] = c->out[1];
 	v->gprs[GPR_RCX] = c->out[2];
@@ -79,26 +70,34 @@ static __attribute__((noinline)) void exit_cpuid_slow(struct vcpu *v, struct vme
 	vcpu_skip_insn(v, e);
 }
 
-/* The hit path: the cached answer for this leaf, subleaf and OSXSAVE. */
+/* A miss: ask the policy. Out of line, so the hit path needs no frame. */
+static __attribute__((noinline)) void exit_cpuid_miss(struct vcpu *v, struct vmexit *e)
+{
+	uint32_t leaf = (uint32_t)v->gprs[GPR_RAX], sub = (uint32_t)v->gprs[GPR_RCX];
+	struct cpuid_entry *c = cpuid_slot(v, leaf, sub);
+	struct cpuid_guest g = {
+		.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus,
+		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
+		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_fpu_load) */
+	};
+
+	cpuid_policy(leaf, sub, &g, host_cpuid, c->out);
+	c->leaf = leaf;
+	c->sub = sub;
+	c->valid = true;
+	cpuid_answer(v, e, c);
+}
+
 static void exit_cpuid(struct vcpu *v, struct vmexit *e)
 {
-	if (!e->regs_valid) {
-		exit_cpuid_slow(v, e);
-		return;
-	}
 	uint32_t leaf = (uint32_t)v->gprs[GPR_RAX], sub = (uint32_t)v->gprs[GPR_RCX];
-	uint8_t osxsave = (e->regs.cr4 >> 18) & 1;
-	const struct cpuid_entry *c = &v->cpuid_cache[(leaf ^ (leaf >> 28) ^ sub) & 7];
+	const struct cpuid_entry *c = cpuid_slot(v, leaf, sub);
 
-	if (!c->valid || c->leaf != leaf || c->sub != sub || c->osxsave != osxsave) {
-		exit_cpuid_slow(v, e);
+	if (!c->valid || c->leaf != leaf || c->sub != sub) {
+		exit_cpuid_miss(v, e);
 		return;
 	}
-	v->gprs[GPR_RAX] = c->out[0];
-	v->gprs[GPR_RBX] = c->out[1];
-	v->gprs[GPR_RCX] = c->out[2];
-	v->gprs[GPR_RDX] = c->out[3];
-	vcpu_skip_insn(v, e);
+	cpuid_answer(v, e, c);
 }
 
 static bool irq_pending(const struct vcpu *v)

@@ -204,12 +204,10 @@ struct vcpu {
 	uint64_t exits_total;
 	uint64_t run_tsc;         /* TSC cycles spent running it (guest and exits) */
 	struct vmexit last_exit;
-	/* CPUID policy answers, which for a given vcpu depend only on the
-	 * leaf, the subleaf and CR4.OSXSAVE: a small direct-mapped cache
-	 * (vmm/exit.c), so a guest's repeated CPUIDs skip the policy. */
+	/* CPUID policy answers by leaf and subleaf: a small direct-mapped
+	 * cache (vmm/exit.c), so a guest's repeated CPUIDs skip the policy. */
 	struct cpuid_entry {
 		bool valid;
-		uint8_t osxsave;
 		uint32_t leaf, sub;
 		uint32_t out[4];
 	} cpuid_cache[8];
