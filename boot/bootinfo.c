@@ -2,6 +2,7 @@
  * Building struct boot_info: memory map normalization and module records.
  */
 #include "boot/bootinfo.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
@@ -233,4 +234,21 @@ int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
 	m->size = size;
 	bootinfo_copy_str(m->name, sizeof(m->name), name, BOOT_NAME_LEN);
 	return 0;
+}
+
+void bootinfo_set_fb(struct boot_info *bi, const uint8_t *f, const uint8_t *colour)
+{
+	struct boot_framebuffer *fb = &bi->fb;
+	uint64_t addr = rd64(f);
+	uint32_t pitch = rd32(f + 8), w = rd32(f + 12), h = rd32(f + 16);
+	uint8_t bpp = f[20];
+
+	if (f[21] != 1 /* direct RGB */ || !addr || (bpp != 16 && bpp != 24 && bpp != 32) ||
+	    !w || !h || pitch < (uint64_t)w * (bpp / 8))
+		return;
+	*fb = (struct boot_framebuffer){
+		.addr = addr, .pitch = pitch, .width = w, .height = h, .bpp = bpp,
+		.red_pos = colour[0], .red_size = colour[1], .green_pos = colour[2],
+		.green_size = colour[3], .blue_pos = colour[4], .blue_size = colour[5],
+	};
 }

@@ -66,6 +66,14 @@ int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
 void bootinfo_module_name(char *dst, size_t dstlen, const char *src,
 			  size_t srclen);
 
+/*
+ * The framebuffer description both multiboot versions share: f points at
+ * u64 address, u32 pitch, u32 width, u32 height, u8 bpp, u8 type; colour at
+ * the six red/green/blue position/size bytes. Only direct RGB at 16, 24 or
+ * 32 bpp is taken; anything else leaves bi->fb.addr 0 (not an error).
+ */
+void bootinfo_set_fb(struct boot_info *bi, const uint8_t *f, const uint8_t *colour);
+
 /* Copies at most srclen bytes of src (stopping at NUL) into dst,
  * NUL-terminated and truncated to dstlen - 1. */
 void bootinfo_copy_str(char *dst, size_t dstlen, const char *src,

@@ -55,8 +55,10 @@ static void info_acpi(const struct system *s)
 	n = 0;
 	ids[0] = 0;
 	for (uint32_t i = 0; i < a->nr_tables && n < sizeof(ids) - 16; i++)
-		n += (size_t)snprintf(ids + n, sizeof(ids) - n, " %s%s", a->tables[i].sig,
-				      a->tables[i].status ? "(bad)" : "");
+		n += (size_t)snprintf(ids + n, sizeof(ids) - n, " %s%s%s%s", a->tables[i].sig,
+				      a->tables[i].status ? "(" : "",
+				      a->tables[i].status ? acpi_table_status_name(a->tables[i].status) : "",
+				      a->tables[i].status ? ")" : "");
 	printk("acpi: tables%s; power-off %s, reset %s\n", ids,
 	       a->have_s5 ? "via S5" : "unavailable",
 	       a->reset_supported ? "register" : "via 0xCF9/8042");
@@ -79,9 +81,10 @@ static int cmd_info(int argc, char **argv)
 	       t->tsc_hz / 1000, t->lapic_hz / 1000, t->reference,
 	       lapic_x2apic() ? "x2" : "x", timer_ticks());
 	if (s->serial_gsi != ~0u)
-		printk("serial: COM1 0x3f8, input on GSI %u\n", s->serial_gsi);
+		printk("serial: COM1 0x3f8, input on GSI %u, %lu byte(s) dropped\n", s->serial_gsi,
+		       uart_rx_overruns());
 	else
-		printk("serial: COM1 0x3f8, input polled\n");
+		printk("serial: COM1 0x3f8, input polled, %lu byte(s) dropped\n", uart_rx_overruns());
 	printk("boot: %s via %s, cmdline \"%s\"\n", boot_source_name(bi->source),
 	       bi->loader[0] ? bi->loader : "unknown loader", bi->cmdline);
 	if (bi->fb.addr)

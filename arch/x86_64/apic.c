@@ -157,11 +157,6 @@ int ioapic_route(uint32_t gsi, uint8_t vector, bool active_low, bool level, uint
 	return -ENOENT;
 }
 
-unsigned ioapic_count(void)
-{
-	return nr_ioapics;
-}
-
 bool ioapic_describe(unsigned i, uint8_t *id, uint64_t *phys, uint32_t *gsi_base, uint32_t *pins)
 {
 	if (i >= nr_ioapics)

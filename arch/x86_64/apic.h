@@ -23,7 +23,6 @@ uint32_t lapic_timer_current(void);
 int ioapic_add(uint8_t id, uint64_t phys, uint32_t gsi_base);
 /* Routes a GSI to vector on the CPU with LAPIC id dest, unmasked. */
 int ioapic_route(uint32_t gsi, uint8_t vector, bool active_low, bool level, uint32_t dest);
-unsigned ioapic_count(void);
 /* Describes IOAPIC i for `info`; false past the last. */
 bool ioapic_describe(unsigned i, uint8_t *id, uint64_t *phys, uint32_t *gsi_base, uint32_t *pins);
 

@@ -23,7 +23,6 @@
 #define MB1_MAX_MODS    4096
 #define MB1_MAX_MMAP    (1u << 20)
 #define MB1_MMAP_MIN    20  /* base_addr, length, type after the size */
-#define MB1_FB_TYPE_RGB 1
 
 /*
  * Copies the NUL-terminated string at phys into dst (truncating to
@@ -156,26 +155,7 @@ static int mb1_mmap(struct boot_info *bi, phys_map_fn map, uint32_t len,
 
 static void mb1_fb(struct boot_info *bi, const uint8_t *mi)
 {
-	struct boot_framebuffer *fb = &bi->fb;
-	uint32_t pitch = rd32(mi + 96), w = rd32(mi + 100), h = rd32(mi + 104);
-	uint8_t bpp = mi[108];
-
-	if (mi[109] != MB1_FB_TYPE_RGB || rd64(mi + 88) == 0)
-		return;
-	if ((bpp != 16 && bpp != 24 && bpp != 32) || w == 0 || h == 0 ||
-	    pitch < (uint64_t)w * (bpp / 8))
-		return;
-	fb->addr = rd64(mi + 88);
-	fb->pitch = pitch;
-	fb->width = w;
-	fb->height = h;
-	fb->bpp = bpp;
-	fb->red_pos = mi[110];
-	fb->red_size = mi[111];
-	fb->green_pos = mi[112];
-	fb->green_size = mi[113];
-	fb->blue_pos = mi[114];
-	fb->blue_size = mi[115];
+	bootinfo_set_fb(bi, mi + 88, mi + 110);
 }
 
 static int mb1_memory(struct boot_info *bi, phys_map_fn map,

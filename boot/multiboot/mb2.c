@@ -24,7 +24,6 @@ enum {
 	MB2_TAG_EFI_MMAP = 17,
 };
 
-#define MB2_FB_TYPE_RGB    1
 #define MB2_FB_TAG_MIN     38  /* common part (32) + RGB colour info (6) */
 #define MB2_MMAP_ENTRY_MIN 24  /* base, length, type, reserved */
 #define EFI_DESC_MIN       40  /* type, pad, phys, virt, pages, attribute */
@@ -145,30 +144,8 @@ static int tag_module(struct mb2_state *st, struct boot_info *bi,
  * ignored (bi->fb.addr stays 0), not an error. */
 static void tag_fb(struct boot_info *bi, const uint8_t *t, uint32_t size)
 {
-	struct boot_framebuffer *fb = &bi->fb;
-	uint32_t pitch, w, h;
-	uint8_t bpp;
-
-	if (size < MB2_FB_TAG_MIN || t[29] != MB2_FB_TYPE_RGB)
-		return;
-	pitch = rd32(t + 16);
-	w = rd32(t + 20);
-	h = rd32(t + 24);
-	bpp = t[28];
-	if ((bpp != 16 && bpp != 24 && bpp != 32) || w == 0 || h == 0 ||
-	    pitch < (uint64_t)w * (bpp / 8) || rd64(t + 8) == 0)
-		return;
-	fb->addr = rd64(t + 8);
-	fb->pitch = pitch;
-	fb->width = w;
-	fb->height = h;
-	fb->bpp = bpp;
-	fb->red_pos = t[32];
-	fb->red_size = t[33];
-	fb->green_pos = t[34];
-	fb->green_size = t[35];
-	fb->blue_pos = t[36];
-	fb->blue_size = t[37];
+	if (size >= MB2_FB_TAG_MIN)
+		bootinfo_set_fb(bi, t + 8, t + 32);
 }
 
 static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
