@@ -73,6 +73,7 @@ $(HV_ELF): $(HV_OBJS) linker.ld tools/ksyms.py
 include tests/unit/unit.mk
 -include tests/boot/boot.mk
 -include tests/guests/guests.mk
+-include tests/linux/linux.mk
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -28,19 +28,39 @@ int opt_next(const char **p, const char *end, char *key, char *val)
 		*p = s;
 		return 0;
 	}
+	/* A word ends at a blank or '#' outside double quotes; the quotes are
+	 * dropped, so a value may hold blanks: domain="...,cmdline=a b". */
 	const char *w = s;
-	while (s < end && *s && !blank(*s) && *s != '#')
+	bool quoted = false;
+	while (s < end && *s && (quoted || (!blank(*s) && *s != '#'))) {
+		if (*s == '"')
+			quoted = !quoted;
 		s++;
+	}
 	*p = s;
-	const char *eq = w;
-	while (eq < s && *eq != '=')
-		eq++;
-	size_t klen = (size_t)(eq - w), vlen = eq < s ? (size_t)(s - eq - 1) : 0;
-	if (!klen || klen >= OPT_KEY_MAX || vlen >= OPT_VAL_MAX)
+	size_t n = 0, klen = 0;
+	bool in_val = false;
+	for (const char *c = w; c < s; c++) {
+		if (*c == '"')
+			continue;
+		if (!in_val && *c == '=') {
+			in_val = true;
+			key[klen] = 0;
+			continue;
+		}
+		if (!in_val) {
+			if (klen + 1 >= OPT_KEY_MAX)
+				return -EINVAL;
+			key[klen++] = *c;
+		} else {
+			if (n + 1 >= OPT_VAL_MAX)
+				return -EINVAL;
+			val[n++] = *c;
+		}
+	}
+	if (!klen || quoted)
 		return -EINVAL;
-	memcpy(key, w, klen);
 	key[klen] = 0;
-	memcpy(val, eq < s ? eq + 1 : eq, vlen);
-	val[vlen] = 0;
+	val[n] = 0;
 	return 1;
 }

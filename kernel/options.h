@@ -9,10 +9,11 @@
 #include <stddef.h>
 
 #define OPT_KEY_MAX 32
-#define OPT_VAL_MAX 160
+#define OPT_VAL_MAX 256
 
 /* Reads the next option from [*p, end): skips blanks, newlines and
- * comments; returns 1 with key/value (value "" when there is no '='),
+ * comments; a word may hold blanks inside double quotes (dropped from
+ * the value); returns 1 with key/value (value "" when there is no '='),
  * 0 at the end, or -EINVAL for an over-long or malformed word (which is
  * skipped, so the caller can go on). */
 int opt_next(const char **p, const char *end, char *key, char *val);

@@ -8,6 +8,7 @@
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 #include "vmm/vmm.h"
+#include "vmm/vplat.h"
 
 static struct vcpu *last_run;
 
@@ -34,9 +35,12 @@ static void check_timers(void)
 {
 	uint64_t now = rdtsc();
 
-	for (struct domain *d = domain_list(); d; d = d->next)
+	for (struct domain *d = domain_list(); d; d = d->next) {
+		if (d->plat && d->state == DOM_RUNNING && now >= d->plat->next_host)
+			vplat_poll(d, now);
 		for (unsigned i = 0; i < d->nr_vcpus; i++)
 			fire_timer(d->vcpus[i], now);
+	}
 }
 
 /* Frees domains that shut themselves down. */
@@ -84,6 +88,7 @@ static void run_slice(struct vcpu *v)
 	last_run = v;
 	vcpu_fpu_load(v);
 	while (runnable(v)) {
+		vplat_check(v->dom);
 		vcpu_deliver_irqs(v);
 		vcpu_ops->run(v, &v->last_exit);
 		/* A host interrupt (tick, serial) makes the guest exit with

@@ -10,9 +10,15 @@ exits: the cost of a VM exit round trip (CPUID, OUT to an unclaimed port,
        independent of machine load), and in wall-clock microseconds under
        QEMU TCG and under Bochs (VMX and SVM-with-NRIPS models).
 
+linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
+       from emulator start to its userspace marker, directly under QEMU TCG
+       (-kernel, SeaBIOS) and as an HVM guest of Eyrie under the same QEMU,
+       side by side in one run, as a ratio; then the guest's VM exits
+       during that boot, by reason.
+
 Runs are sequential so they do not compete for the CPU.
 
-    python3 tools/bench.py [--sections boot,exits] [--runs 5] [--bochs-runs 3]
+    python3 tools/bench.py [--sections boot,exits,linux] [--runs 5] [--bochs-runs 3]
                            [--paths kernel,iso-bios] [--exit-runs 3]
                            [--exit-bochs-runs 1] [--no-bochs]
 """
@@ -29,6 +35,11 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
 
 import harness  # noqa: E402
 import guest_cases  # noqa: E402
+import linux_cases  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import linux_direct  # noqa: E402
+
+LINUX_BENCH_MIB = 256  # as linux_direct.py gives the direct run
 
 
 def one_run(path, i):
@@ -189,9 +200,70 @@ def exits_section(args):
         print("note: " + note)
 
 
+def linux_eyrie(i):
+    """Seconds from emulator start to the marker of the Linux guest under
+    Eyrie, and its exits by reason then (the guest waits in its shell)."""
+    with harness.Lab("bench-linux-%d" % i) as lab:
+        try:
+            opt = linux_cases.linux_option(cmdline="console=ttyS0 eyrie.shell=1",
+                                           mib=LINUX_BENCH_MIB)
+            m = linux_cases.qemu_linux(lab, [opt], limit=300)
+            m.expect(r"\(d1\) " + linux_cases.MARKER, 280)
+            secs = m.match_time
+            guest_cases.wait_for(m, r"\(d1\) EYRIE-LINUX-SHELL", 60)
+            out = guest_cases.shell(m, "exits 1", r"domain 1 vcpu 0: \d+ exits")
+            exits = dict((k, int(v)) for k, v in re.findall(r"^\s+([\w-]+)\s+(\d+)$", out, re.M))
+            return secs, exits
+        except harness.Failure as e:
+            return str(e)
+
+
+def linux_section(args):
+    vmlinuz, initrd = linux_cases.VMLINUZ, linux_cases.INITRD
+    if not (os.path.exists(vmlinuz) and os.path.exists(initrd)):
+        print("linux: %s missing: run make linux-guest" % os.path.relpath(vmlinuz, ROOT))
+        return
+    direct, eyrie, exits, notes = [], [], [], []
+    for i in range(args.linux_runs):
+        r = linux_direct.run_direct(vmlinuz, initrd)
+        if r["seconds_to_marker"] is None:
+            notes.append("direct run %d: no marker" % (i + 1))
+        else:
+            direct.append(r["seconds_to_marker"])
+        e = linux_eyrie(i)
+        if isinstance(e, str):
+            notes.append("eyrie run %d: %s" % (i + 1, e))
+        else:
+            eyrie.append(e[0])
+            exits.append(e[1])
+        print("  linux run %d/%d: direct %s, eyrie %s" % (
+            i + 1, args.linux_runs, "%.2f s" % direct[-1] if len(direct) > i else "failed",
+            "%.2f s" % eyrie[-1] if len(eyrie) > i else "failed"), file=sys.stderr, flush=True)
+    print("Linux guest, emulator start -> userspace marker (%s), seconds, medians of %d"
+          % (emulator_version(), args.linux_runs))
+    print("%-44s %8s %6s" % ("where", "seconds", "runs"))
+    print("%-44s %s %3d/%-2d" % ("QEMU TCG EPYC-Rome -kernel (no hypervisor)", fmt(direct),
+                                 len(direct), args.linux_runs))
+    print("%-44s %s %3d/%-2d" % ("Eyrie on QEMU TCG EPYC-Rome (SVM + NPT)", fmt(eyrie),
+                                 len(eyrie), args.linux_runs))
+    if direct and eyrie:
+        print("ratio eyrie / direct: %.2fx (target at most 1.15x)"
+              % (statistics.median(eyrie) / statistics.median(direct)))
+    if exits:
+        total = statistics.median([sum(e.values()) for e in exits])
+        print("VM exits until the marker (median of %d runs): %d" % (len(exits), total))
+        for k in sorted(exits[0], key=lambda k: -exits[0][k]):
+            print("  %-14s %8d" % (k, statistics.median([e.get(k, 0) for e in exits])))
+    for note in notes:
+        print("note: " + note)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sections", default="boot,exits", help="boot, exits or both")
+    ap.add_argument("--sections", default="boot,exits,linux",
+                    help="comma-separated: boot, exits, linux")
+    ap.add_argument("--linux-runs", type=int, default=3,
+                    help="linux: runs of each side (default 3)")
     ap.add_argument("--runs", type=int, default=5, help="runs per QEMU path (default 5)")
     ap.add_argument("--bochs-runs", type=int, default=3, help="runs on Bochs (default 3)")
     ap.add_argument("--paths", default=",".join(harness.BOOT_PATHS),
@@ -207,14 +279,19 @@ def main():
     if unknown:
         ap.error("unknown boot path(s): %s" % ", ".join(unknown))
     sections = [s for s in args.sections.split(",") if s]
-    if set(sections) - {"boot", "exits"}:
-        ap.error("unknown section(s): %s" % ", ".join(set(sections) - {"boot", "exits"}))
+    if set(sections) - {"boot", "exits", "linux"}:
+        ap.error("unknown section(s): %s"
+                 % ", ".join(set(sections) - {"boot", "exits", "linux"}))
     if "boot" in sections:
         boot_section(args, paths)
     if "exits" in sections:
         if "boot" in sections:
             print()
         exits_section(args)
+    if "linux" in sections:
+        if sections.index("linux"):
+            print()
+        linux_section(args)
     return 0
 
 

@@ -6,6 +6,11 @@ serial line on this terminal, so you type into the debug shell.
     EYRIE_RUN=kernel  QEMU -kernel build/eyrie.elf (multiboot1): fastest
     EYRIE_RUN=iso     the GRUB2 ISO under SeaBIOS
 
+Every mode also starts the Linux guest (build/linux/: Debian's kernel and a
+busybox initramfs) as domain 1, type=linux, with a shell on its serial port:
+type `input 1 uname -a` at the eyrie> prompt, `console 1` shows its output.
+EYRIE_RUN_LINUX=0 boots the hypervisor alone.
+
 Extra arguments are passed on to QEMU.  Quit with Ctrl-A X.
 """
 
@@ -27,6 +32,40 @@ def need(path):
     return path
 
 
+LINUX_DOMAIN = ('domain="name=linux,type=linux,image=vmlinuz,initrd=initrd.img,memory=256,'
+                'cmdline=console=ttyS0 eyrie.shell=1"\n')
+
+
+def linux_modules(tmp):
+    """The Linux guest's files and a run.conf starting it ([] when off)."""
+    if os.environ.get("EYRIE_RUN_LINUX", "1") == "0":
+        return []
+    conf = os.path.join(tmp, "run.conf")
+    with open(conf, "w") as f:
+        f.write("# written by tools/run.py: the default Linux guest\n" + LINUX_DOMAIN)
+    return [need(os.path.join(BUILD, "linux", "vmlinuz")),
+            need(os.path.join(BUILD, "linux", "initrd.img")), conf]
+
+
+def usb_with(img, mods, tmp):
+    """A copy of the USB image with mods added to its ESP and manifest."""
+    if not mods:
+        return img
+    copy = os.path.join(tmp, "eyrie-usb.img")
+    shutil.copyfile(img, copy)
+    at = "%s@@%d" % (copy, 2048 * 512)  # the ESP's offset (tools/images.mk)
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    cfg = os.path.join(tmp, "eyrie.cfg")
+    subprocess.run(["mcopy", "-o", "-i", at, "::/EFI/BOOT/eyrie.cfg", cfg], check=True, env=env)
+    with open(cfg, "a") as f:
+        for m in mods:
+            f.write("module %s\n" % os.path.basename(m))
+    for m in mods + [cfg]:
+        subprocess.run(["mcopy", "-o", "-i", at, m, "::/EFI/BOOT/" + os.path.basename(m)],
+                       check=True, env=env)
+    return copy
+
+
 def main():
     mode = os.environ.get("EYRIE_RUN", "usb")
     argv = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "EPYC-Rome", "-smp", "2",
@@ -34,8 +73,9 @@ def main():
             "-no-reboot"]
     tmp = tempfile.mkdtemp(prefix="eyrie-run-")
     try:
+        mods = linux_modules(tmp)
         if mode == "usb":
-            img = need(os.path.join(BUILD, "eyrie-usb.img"))
+            img = usb_with(need(os.path.join(BUILD, "eyrie-usb.img")), mods, tmp)
             vars_fd = os.path.join(tmp, "OVMF_VARS.fd")
             shutil.copyfile(need(OVMF_VARS), vars_fd)
             argv += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + need(OVMF_CODE),
@@ -43,13 +83,16 @@ def main():
                      "-drive", "if=none,id=stick,format=raw,snapshot=on,file=" + img,
                      "-device", "qemu-xhci,id=xhci",
                      "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=1"]
-            what = "%s under OVMF (USB stick)" % os.path.relpath(img)
+            what = "build/eyrie-usb.img under OVMF (USB stick)"
         elif mode == "kernel":
             elf = need(os.path.join(BUILD, "eyrie.elf"))
             argv += ["-kernel", elf, "-append", "loglevel=info",
-                     "-initrd", need(os.path.join(ROOT, "conf", "hypervisor.conf"))]
+                     "-initrd", ",".join([need(os.path.join(ROOT, "conf", "hypervisor.conf"))]
+                                         + mods)]
             what = "%s via QEMU -kernel (multiboot1)" % os.path.relpath(elf)
         elif mode == "iso":
+            if mods:
+                print("run: EYRIE_RUN=iso boots without the Linux guest", flush=True)
             iso = need(os.path.join(BUILD, "eyrie.iso"))
             argv += ["-drive", "if=none,id=cd,format=raw,media=cdrom,readonly=on,file=" + iso,
                      "-device", "ide-cd,drive=cd,bootindex=1"]

@@ -6,6 +6,8 @@
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 #include "vmm/vmm.h"
+#include "vmm/vplat.h"
+#include "kernel/string.h"
 
 /* The domain named by a decimal id argument; prints an error line if none. */
 static struct domain *parse_domain(const char *s)
@@ -167,3 +169,58 @@ static int cmd_destroy(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND(destroy, "DOM", "stop a domain and free its memory", cmd_destroy);
+
+/* The domain's console log: its last DOM_LOG_SIZE bytes (or the last N lines). */
+static int cmd_console(int argc, char **argv)
+{
+	if (argc < 2 || argc > 3) {
+		printk("error: usage: console DOM [LINES]\n");
+		return -EINVAL;
+	}
+	struct domain *d = parse_domain(argv[1]);
+	if (!d)
+		return -ENOENT;
+	uint64_t end = d->log_total, start = end > DOM_LOG_SIZE ? end - DOM_LOG_SIZE : 0;
+	unsigned lines = 0;
+	for (const char *p = argc == 3 ? argv[2] : ""; *p >= '0' && *p <= '9' && lines < 100000; p++)
+		lines = lines * 10 + (unsigned)(*p - '0');
+	if (lines) /* back from the end to the start of the last `lines` lines */
+		for (uint64_t i = end; i > start; i--)
+			if (d->log[(i - 1) % DOM_LOG_SIZE] == '\n' && i != end && !--lines) {
+				start = i;
+				break;
+			}
+	for (uint64_t i = start; i < end; i++) {
+		char c = d->log[i % DOM_LOG_SIZE];
+		printk("%c", (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? c : '?');
+	}
+	if (end && d->log[(end - 1) % DOM_LOG_SIZE] != '\n')
+		printk("\n");
+	return 0;
+}
+SHELL_COMMAND(console, "DOM [LINES]", "show a domain's console log", cmd_console);
+
+/* Types a line into the domain's serial port (UART on the virtual platform). */
+static int cmd_input(int argc, char **argv)
+{
+	if (argc < 3) {
+		printk("error: usage: input DOM TEXT...\n");
+		return -EINVAL;
+	}
+	struct domain *d = parse_domain(argv[1]);
+	if (!d)
+		return -ENOENT;
+	if (!d->plat) {
+		printk("error: domain %u has no serial port (not type=linux)\n", d->id);
+		return -ENODEV;
+	}
+	for (int i = 2; i < argc; i++) {
+		unsigned n = (unsigned)strlen(argv[i]);
+		if (vplat_input(d, argv[i], n) != n || vplat_input(d, i + 1 < argc ? " " : "\r", 1) != 1) {
+			printk("error: domain %u's input buffer is full\n", d->id);
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
+SHELL_COMMAND(input, "DOM TEXT", "type a line into a domain's serial port", cmd_input);

@@ -122,6 +122,16 @@ static void leaf_0(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
 	host(0, 0, out);
 	if (out[EAX] > CPUID_MAX_BASIC)
 		out[EAX] = CPUID_MAX_BASIC;
+	if (g->vlapic && out[EAX] < 0x15)
+		out[EAX] = 0x15;
+}
+
+/* Leaf 0x15 with vlapic: TSC = ECX * EBX / EAX = crystal * tsc_khz / 1e6. */
+static void leaf_15(const struct cpuid_guest *g, uint32_t out[4])
+{
+	out[EAX] = 1000000;
+	out[EBX] = g->tsc_khz;
+	out[ECX] = CPUID_CRYSTAL_HZ;
 }
 
 /* Leaf 1: signature as is; EBX bits 31:24 initial APIC id, 23:16 logical
@@ -136,6 +146,8 @@ static void leaf_1(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
 	out[EBX] = (out[EBX] & 0xffff) | (g->apic_id << 24) | ((1u << order(n)) & 0xff) << 16;
 	mask(out, ~0u, ~0u, L1_ECX_ALLOW, L1_EDX_ALLOW);
 	out[ECX] |= L1_ECX_HV;
+	if (g->vlapic)
+		out[ECX] |= B(21) | B(24); /* x2APIC, TSC-deadline */
 	if ((out[ECX] & L1_ECX_XSAVE) && (g->cr4 & (1u << 18)))
 		out[ECX] |= L1_ECX_OSXSAVE;
 	if (n > 1)
@@ -328,6 +340,18 @@ static void hypervisor_leaf(uint32_t leaf, const struct cpuid_guest *g, uint32_t
 		break;
 	case CPUID_HV_TIMING:
 		out[EAX] = g->tsc_khz;
+		out[EBX] = g->vlapic ? CPUID_CRYSTAL_HZ / 1000 : 0;
+		break;
+	case CPUID_KVM_BASE:
+		if (!g->vlapic)
+			break;
+		out[EAX] = CPUID_KVM_BASE + 1;
+		out[EBX] = chars("KVMK");
+		out[ECX] = chars("VMKV");
+		out[EDX] = chars("M\0\0\0");
+		break;
+	case CPUID_KVM_BASE + 1:
+		out[EAX] = g->vlapic ? CPUID_KVM_FEATURES : 0;
 		break;
 	}
 }
@@ -369,8 +393,13 @@ void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 	leaf_fn fn = NULL;
 
 	out[EAX] = out[EBX] = out[ECX] = out[EDX] = 0;
-	if (leaf - CPUID_HV_BASE <= 0xff) {
+	if (leaf - CPUID_HV_BASE <= 0x1ff) {
 		hypervisor_leaf(leaf, g, out);
+		return;
+	}
+	if (leaf == 0x15 && g->vlapic) {
+		if (g->tsc_khz)
+			leaf_15(g, out);
 		return;
 	}
 	if (leaf <= CPUID_MAX_BASIC)

@@ -23,6 +23,12 @@ struct cpuid_guest {
 	 * AVX-512, FMA, F16C, XOP, ...): set while the hypervisor switches only
 	 * the legacy x87/SSE state between vcpus and does not handle XSETBV. */
 	bool hide_xsave;
+	/* The domain has the virtual PC platform (vmm/vplat.c): its local APIC
+	 * offers x2APIC and the TSC-deadline timer (leaf 1 ECX 21, 24), and
+	 * leaf 0x15 gives the TSC rate on a 1 GHz "crystal", the clock of the
+	 * LAPIC timer (0x40000010 EBX in kHz). Leaf 0 then reaches 0x15.
+	 * It also offers KVM's paravirtual clock at 0x40000100 (see below). */
+	bool vlapic;
 };
 
 /* Executes the real CPUID: regs = { EAX, EBX, ECX, EDX }. */
@@ -32,7 +38,14 @@ typedef void (*cpuid_host_fn)(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 #define CPUID_HV_BASE    0x40000000u
 #define CPUID_HV_MAX     0x40000010u /* EAX of 0x40000000 */
 #define CPUID_HV_VERSION 0x00000001u /* 0x40000001 EAX: major << 16 | minor */
-#define CPUID_HV_TIMING  0x40000010u /* EAX: TSC kHz, EBX: LAPIC bus kHz (0) */
+#define CPUID_HV_TIMING  0x40000010u /* EAX: TSC kHz, EBX: LAPIC bus kHz (0 without) */
+#define CPUID_CRYSTAL_HZ 1000000000u /* leaf 0x15 ECX with vlapic */
+
+/* With vlapic: KVM's leaves at 0x40000100, offering only the paravirtual
+ * clock (MSRs 0x4b564d00/01, vmm/vplat.c), the one way Linux on AMD CPUs
+ * learns the TSC rate without calibrating it against the PIT. */
+#define CPUID_KVM_BASE     0x40000100u
+#define CPUID_KVM_FEATURES ((1u << 3) | (1u << 24)) /* CLOCKSOURCE2, STABLE_BIT */
 
 /* The highest basic and extended leaves a guest is shown (or less, when
  * the CPU has less). */

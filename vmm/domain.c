@@ -10,9 +10,11 @@
 #include "kernel/mm.h"
 #include "kernel/string.h"
 #include "vmm/guest_mem.h"
+#include "vmm/linux_boot.h"
 #include "vmm/mb1_guest.h"
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
+#include "vmm/vplat.h"
 
 static struct domain *domains;
 static unsigned next_id = 1;
@@ -45,6 +47,22 @@ static const struct boot_module *find_module(const char *name)
 		if (!strcmp(bi->modules[i].name, name))
 			return &bi->modules[i];
 	return NULL;
+}
+
+/* Copies a loader's piece of any size into guest RAM (the checked copy
+ * API takes at most GUEST_COPY_MAX per call); logs a failure. */
+static int load_copy(struct domain *d, uint64_t gpa, const void *src, uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += GUEST_COPY_MAX) {
+		uint64_t n = len - off < GUEST_COPY_MAX ? len - off : GUEST_COPY_MAX;
+		int rc = copy_to_guest_phys(d, gpa + off, (const char *)src + off, (size_t)n);
+		if (rc) {
+			pr_err("domain %s: cannot load %lu bytes at guest 0x%lx (error %d)\n", d->name,
+			       len, gpa, rc);
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /* Where a domain starts: the entry point and the registers a loader sets. */
@@ -85,11 +103,85 @@ static int load_multiboot(struct domain *d, const struct boot_module *m, struct 
 		const struct mb1g_copy *c = &plan->copies[i];
 		const void *src = mb1g_copy_src(k, &cfg, plan, c);
 		if (src) /* NULL: a range to zero, and guest RAM starts zeroed */
-			rc = copy_to_guest_phys(d, c->gpa, src, (size_t)c->len);
+			rc = load_copy(d, c->gpa, src, c->len);
 	}
 	*st = (struct start){ plan->entry.eip, plan->entry.eax, plan->entry.ebx };
 	if (k->wants_video)
 		pr_warn("domain %s: the kernel asks for a video mode; it gets none\n", d->name);
+out:
+	kfree(k);
+	kfree(plan);
+	return rc;
+}
+
+/* The vcpu state of the Linux 64-bit entry (long mode, identity paging). */
+static void linux_state(struct vcpu *v, const struct linux_entry *e)
+{
+	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
+	struct vseg cs = { e->cs, e->cs_attr, 0xffffffff, 0 }, ds = { e->ds, e->ds_attr, 0xffffffff, 0 };
+	struct vseg gdt = { 0, 0, e->gdt_limit, e->gdt_base };
+
+	vcpu_ops->set(v, VS_EFER, e->efer);
+	vcpu_ops->set(v, VS_CR4, e->cr4);
+	vcpu_ops->set(v, VS_CR3, e->cr3);
+	vcpu_ops->set(v, VS_CR0, e->cr0);
+	vcpu_ops->set_seg(v, SEG_CS, &cs);
+	for (unsigned i = 0; i < 5; i++)
+		vcpu_ops->set_seg(v, data[i], &ds);
+	vcpu_ops->set_seg(v, SEG_GDTR, &gdt);
+	vcpu_ops->set(v, VS_RFLAGS, e->rflags);
+	vcpu_ops->set(v, VS_RIP, e->rip);
+	v->gprs[GPR_RSI] = e->rsi;
+	v->gprs[GPR_RSP] = e->rsp;
+}
+
+/*
+ * A Linux bzImage on the virtual PC platform: the map below (ACPI tables
+ * in the reserved BIOS area), the boot protocol plan of vmm/linux_boot.c,
+ * and the 64-bit entry. The vcpu must exist (its state is set here).
+ */
+static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu *v)
+{
+	struct e820_entry map[3] = {
+		{ 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED },
+		{ 0x100000, d->ram_bytes - 0x100000, E820_RAM },
+	};
+	const struct boot_module *rd = d->cfg.initrd[0] ? find_module(d->cfg.initrd) : NULL;
+	struct linux_boot_cfg cfg = {
+		.ram_size = d->ram_bytes, .e820 = map, .e820_n = 3,
+		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : "console=ttyS0",
+		.initrd = rd ? phys_to_virt(rd->start) : NULL, .initrd_size = rd ? rd->size : 0,
+		.acpi_rsdp = VPLAT_ACPI_GPA,
+	};
+	struct linux_image *k = kzalloc(sizeof(*k));
+	struct linux_plan *plan = kzalloc(sizeof(*plan));
+	char err[128];
+	int rc = -ENOMEM;
+
+	if (d->cfg.initrd[0] && !rd) {
+		pr_err("domain %s: no boot module named %s (initrd)\n", d->name, d->cfg.initrd);
+		rc = -ENOENT;
+		goto out;
+	}
+	if (!k || !plan)
+		goto out;
+	rc = linux_parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));
+	if (!rc)
+		rc = linux_plan(k, &cfg, plan, err, sizeof(err));
+	if (rc) {
+		pr_err("domain %s: linux image %s: %s\n", d->name, m->name, err);
+		goto out;
+	}
+	for (unsigned i = 0; i < plan->nr_copies && !rc; i++) {
+		const struct linux_copy *c = &plan->copies[i];
+		rc = load_copy(d, c->gpa, linux_copy_src(k, &cfg, plan, c), c->len);
+	}
+	if (!rc) {
+		linux_state(v, &plan->entry);
+		pr_info("domain %s: linux %s, kernel at 0x%lx, initrd %lu KiB at 0x%lx\n", d->name,
+			k->version_str[0] ? k->version_str : "(no version)", plan->kernel_gpa,
+			plan->initrd_size >> 10, plan->initrd_gpa);
+	}
 out:
 	kfree(k);
 	kfree(plan);
@@ -116,7 +208,7 @@ static int load_image(struct domain *d, const struct boot_module *m, uint64_t *e
 		if (elf64_phdr(img, (size_t)m->size, i, &ph) || ph.type != ELF_PT_LOAD || !ph.memsz)
 			continue;
 		/* RAM is zeroed, so the bss needs nothing. */
-		if (copy_to_guest_phys(d, ph.paddr, (const char *)img + ph.offset, (size_t)ph.filesz))
+		if (load_copy(d, ph.paddr, (const char *)img + ph.offset, ph.filesz))
 			return -EFAULT;
 	}
 	*entry = info.entry_paddr;
@@ -127,6 +219,8 @@ static void free_domain(struct domain *d)
 {
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_free(d->vcpus[i]);
+	vplat_destroy(d);
+	kfree(d->log);
 	p2m_destroy(d);
 	kfree(d);
 }
@@ -154,11 +248,29 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		pr_err("domain %s: cannot allocate %lu MiB of guest memory\n", d->name, cfg->memory_mib);
 		goto fail;
 	}
+	d->log = kzalloc(DOM_LOG_SIZE);
+	if (!d->log) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	struct start st = { 0 };
-	if (cfg->type == DOM_TYPE_MULTIBOOT)
+	if (cfg->type == DOM_TYPE_LINUX) {
+		/* 0xFEC00000 up holds the IOAPIC and local APIC. */
+		if (d->ram_bytes > 0xfec00000ull) {
+			pr_err("domain %s: a linux domain has at most %u MiB\n", d->name, 0xfec00000u >> 20);
+			err = -E2BIG;
+			goto fail;
+		}
+		err = vplat_create(d);
+		if (err) {
+			pr_err("domain %s: cannot build its platform (error %d)\n", d->name, err);
+			goto fail;
+		}
+	} else if (cfg->type == DOM_TYPE_MULTIBOOT) {
 		err = load_multiboot(d, m, &st);
-	else
+	} else {
 		err = load_image(d, m, &st.entry);
+	}
 	if (err)
 		goto fail;
 	entry = st.entry;
@@ -167,16 +279,23 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		pr_err("domain %s: cannot create its vcpu (error %d)\n", d->name, err);
 		goto fail;
 	}
+	d->nr_vcpus = 1;
 	d->vcpus[0]->gprs[GPR_RAX] = st.eax;
 	d->vcpus[0]->gprs[GPR_RBX] = st.ebx;
-	d->nr_vcpus = 1;
+	if (cfg->type == DOM_TYPE_LINUX) {
+		err = load_linux(d, m, d->vcpus[0]);
+		if (err)
+			goto fail;
+		entry = vcpu_ops->get(d->vcpus[0], VS_RIP);
+	}
 	d->id = next_id++;
 	struct domain **tail = &domains;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = d;
 	pr_info("domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
-		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
+		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_LINUX ? "linux, 64-bit"
+		: cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
 		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
 	*out = d;
 	return 0;
@@ -237,6 +356,8 @@ void domain_console_put(struct domain *d, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
+		if (d->log)
+			d->log[d->log_total++ % DOM_LOG_SIZE] = c;
 		if (c == '\n' || d->con_len == DOM_CONSOLE_LINE - 1) {
 			printk("(d%u) %.*s\n", d->id, (int)d->con_len, d->con_line);
 			d->con_len = 0;
@@ -260,5 +381,8 @@ int domain_start(const char *spec)
 		pr_err("domain config '%s': %s\n", spec, err);
 		return -EINVAL;
 	}
-	return domain_create(&cfg, &d);
+	int rc = domain_create(&cfg, &d);
+	if (rc)
+		pr_err("domain %s not created (error %d)\n", cfg.name, rc);
+	return rc;
 }

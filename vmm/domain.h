@@ -14,11 +14,14 @@
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 
+struct vplat;
+
 #define DOM_MAX_SLOTS 16
 #define DOM_MAX_VCPUS 1
 #define DOM_CONSOLE_LINE 160
 #define DOM_MSR_LOGGED 32
 #define DOM_HVM_PARAMS 40
+#define DOM_LOG_SIZE 16384 /* the last console bytes of each domain, for `console` */
 
 enum dom_state {
 	DOM_RUNNING,
@@ -49,6 +52,9 @@ struct domain {
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;
 	struct mmio_table mmio;       /* device models on guest-physical ranges */
+	struct vplat *plat;           /* the virtual PC platform (type=linux), or NULL */
+	char *log;                    /* console ring of DOM_LOG_SIZE bytes */
+	uint64_t log_total;           /* bytes ever written to it */
 	uint32_t msr_logged[DOM_MSR_LOGGED]; /* MSRs already reported refused */
 	unsigned nr_msr_logged;
 	struct domain *next;
@@ -71,7 +77,8 @@ struct domain *domain_find(unsigned id);
 struct domain *domain_list(void);
 const char *domain_state_name(enum dom_state s);
 
-/* Guest console (port 0xE9, console_io): line-buffered, prefixed (dN). */
+/* Guest console (port 0xE9, console_io, the UART): line-buffered,
+ * prefixed (dN) on the hypervisor console, and kept in d->log. */
 void domain_console_put(struct domain *d, const char *s, size_t n);
 
 /* Creates a domain from a domain= option value (see vmm/domcfg.h). */

@@ -62,8 +62,14 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 			cfg->type = DOM_TYPE_ELF;
 		else if (!strcmp(val, "multiboot"))
 			cfg->type = DOM_TYPE_MULTIBOOT;
+		else if (!strcmp(val, "linux"))
+			cfg->type = DOM_TYPE_LINUX;
 		else
 			goto bad;
+	} else if (!strcmp(key, "initrd")) {
+		if (!*val || strlen(val) >= DOM_IMAGE_LEN)
+			goto bad;
+		str_copy(cfg->initrd, val, sizeof(cfg->initrd));
 	} else {
 		snprintf(err, errlen, "unknown key '%.32s'", key);
 		return -EINVAL;
@@ -80,6 +86,14 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 
 	memset(cfg, 0, sizeof(*cfg));
 	while (*spec) {
+		if (!strncmp(spec, "cmdline=", 8)) { /* the rest, commas included */
+			if (strlen(spec + 8) >= sizeof(cfg->cmdline)) {
+				snprintf(err, errlen, "cmdline longer than %d bytes", DOM_CMDLINE_LEN - 1);
+				return -EINVAL;
+			}
+			str_copy(cfg->cmdline, spec + 8, sizeof(cfg->cmdline));
+			break;
+		}
 		size_t n = 0;
 		while (spec[n] && spec[n] != ',')
 			n++;
@@ -104,8 +118,18 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 		snprintf(err, errlen, "name, image and memory are required");
 		return -EINVAL;
 	}
-	if (cfg->type == DOM_TYPE_MULTIBOOT && cfg->boot == DOM_BOOT_REAL) {
-		snprintf(err, errlen, "a multiboot kernel starts in 32-bit mode, not boot=real");
+	if (cfg->type != DOM_TYPE_ELF && cfg->boot == DOM_BOOT_REAL) {
+		snprintf(err, errlen, "a %s kernel starts in %s mode, not boot=real",
+			 cfg->type == DOM_TYPE_LINUX ? "linux" : "multiboot",
+			 cfg->type == DOM_TYPE_LINUX ? "64-bit" : "32-bit");
+		return -EINVAL;
+	}
+	if (cfg->initrd[0] && cfg->type != DOM_TYPE_LINUX) {
+		snprintf(err, errlen, "initrd= is for type=linux only");
+		return -EINVAL;
+	}
+	if (cfg->cmdline[0] && cfg->type == DOM_TYPE_ELF) {
+		snprintf(err, errlen, "cmdline= is for type=linux or type=multiboot");
 		return -EINVAL;
 	}
 	return 0;

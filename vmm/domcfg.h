@@ -1,6 +1,9 @@
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
- *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot]
+ *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux]
+ *          [,initrd=MODULE][,cmdline=TEXT]
+ * cmdline takes the rest of the value, commas included (quote the option
+ * for blanks: domain="name=l,...,cmdline=console=ttyS0 quiet").
  */
 #ifndef EYRIE_VMM_DOMCFG_H
 #define EYRIE_VMM_DOMCFG_H
@@ -15,7 +18,10 @@
 enum dom_boot { DOM_BOOT_FLAT32, DOM_BOOT_REAL };
 /* How the image is loaded: an ELF's segments, or a multiboot1 kernel
  * (entered as a multiboot loader would: EAX magic, EBX information). */
-enum dom_type { DOM_TYPE_ELF, DOM_TYPE_MULTIBOOT };
+enum dom_type { DOM_TYPE_ELF, DOM_TYPE_MULTIBOOT,
+	/* A Linux bzImage (64-bit boot protocol) on the virtual PC platform. */
+	DOM_TYPE_LINUX };
+#define DOM_CMDLINE_LEN 256
 
 struct domain_config {
 	char name[DOM_NAME_LEN];
@@ -23,6 +29,8 @@ struct domain_config {
 	uint64_t memory_mib;
 	enum dom_boot boot;
 	enum dom_type type;
+	char initrd[DOM_IMAGE_LEN];   /* "" = none (linux only) */
+	char cmdline[DOM_CMDLINE_LEN];/* linux and multiboot; "" = the default */
 };
 
 /* Parses one domain= value; on error returns -EINVAL and writes a one-line

@@ -14,6 +14,7 @@
 #include "kernel/errno.h"
 #include "vmm/msr.h"
 #include "vmm/vmm.h"
+#include "vmm/vplat.h"
 
 typedef void (*exit_fn)(struct vcpu *v, struct vmexit *e);
 
@@ -79,6 +80,7 @@ static __attribute__((noinline)) void exit_cpuid_miss(struct vcpu *v, struct vme
 		.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus,
 		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
 		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_fpu_load) */
+		.vlapic = v->dom->plat != NULL,
 	};
 
 	cpuid_policy(leaf, sub, &g, host_cpuid, c->out);
@@ -102,7 +104,8 @@ static void exit_cpuid(struct vcpu *v, struct vmexit *e)
 
 static bool irq_pending(const struct vcpu *v)
 {
-	return v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3];
+	return v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3] |
+	       v->plat_intr;
 }
 
 static void exit_hlt(struct vcpu *v, struct vmexit *e)
@@ -158,7 +161,21 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 		.phys_bits = boot_cpu.phys_addr_bits, .apic_id = v->id, .bsp = v->id == 0,
 	};
 	struct msr_action act;
+	int rc = vplat_msr(v, index, write, &value);
 
+	if (rc != -ENOENT) { /* the virtual platform's local APIC */
+		if (rc) {
+			msr_refused(v, index, write);
+			vcpu_inject_exception(v, EXC_GP, true, 0);
+			return;
+		}
+		if (!write) {
+			v->gprs[GPR_RAX] = (uint32_t)value;
+			v->gprs[GPR_RDX] = value >> 32;
+		}
+		vcpu_skip_insn(v, e);
+		return;
+	}
 	if (msr_decide(index, write, value, &g, &act)) {
 		msr_refused(v, index, write);
 		vcpu_inject_exception(v, EXC_GP, true, 0);

@@ -108,16 +108,22 @@ enum cpu_mode guest_mode(struct vcpu *v)
 	return cs.attr & (1u << 10) ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
 }
 
+/* A fetch at CPL 3 (CS.DPL, the attribute's bits 5-6) is a user access. */
+static unsigned fetch_user(uint16_t cs_attr)
+{
+	return ((cs_attr >> 5) & 3) == 3 ? GW_USER : 0;
+}
+
 int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max)
 {
 	struct vseg cs;
 	enum cpu_mode mode = guest_mode(v);
 	uint64_t rip = vcpu_ops->get(v, VS_RIP), la = rip;
 
-	if (mode != CPU_MODE_LONG64) {
-		vcpu_ops->get_seg(v, SEG_CS, &cs);
+	vcpu_ops->get_seg(v, SEG_CS, &cs);
+	if (mode != CPU_MODE_LONG64)
 		la = (cs.base + rip) & 0xffffffffu;
-	}
+	unsigned access = GW_FETCH | fetch_user(cs.attr);
 	if (max > 15)
 		max = 15;
 	/* The instruction may end on the next page, which may be unmapped:
@@ -125,10 +131,10 @@ int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max)
 	size_t first = PAGE - (la & (PAGE - 1));
 	if (first > max)
 		first = max;
-	int rc = copy_virt(v, la, buf, first, GW_FETCH, NULL);
+	int rc = copy_virt(v, la, buf, first, access, NULL);
 	if (rc)
 		return rc;
-	if (first < max && !copy_virt(v, la + first, buf + first, max - first, GW_FETCH, NULL))
+	if (first < max && !copy_virt(v, la + first, buf + first, max - first, access, NULL))
 		return (int)max;
 	return (int)first;
 }
@@ -233,7 +239,7 @@ static __attribute__((noinline)) int decode_length(struct vcpu *v, uint64_t rip,
 	c->valid = false;
 	if (avail > 15)
 		avail = 15;
-	if (gwalk(&r, la, GW_FETCH, read_logged, &log, &gpa, &err) ||
+	if (gwalk(&r, la, GW_FETCH | fetch_user(x->cs_attr), read_logged, &log, &gpa, &err) ||
 	    !(code = gpa_ptr(v->dom, gpa, avail)))
 		return -EFAULT;
 	int len = insn_length(code, avail, mode);

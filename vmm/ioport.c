@@ -3,6 +3,7 @@
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
 #include "vmm/vmm.h"
+#include "vmm/vplat.h"
 
 #define DEBUGCON_PORT 0xe9
 #define STRING_BATCH 1024 /* iterations of a REP string I/O per exit */
@@ -34,6 +35,8 @@ static uint32_t port_io(struct vcpu *v, uint16_t port, unsigned size, bool in, u
 	uint32_t mask = size_mask(size);
 
 	val = in ? mask : val & mask;
+	if (vplat_io(v, port, size, in, &val))
+		return val & mask;
 	for (unsigned i = 0; i < sizeof(models) / sizeof(models[0]); i++)
 		if (port >= models[i].first && port <= models[i].last) {
 			models[i].io(v, port, size, in, &val);

@@ -57,6 +57,11 @@ static int read_only(uint64_t v, const struct msr_guest *g)
 	return -EPERM;
 }
 
+static int ignored(uint64_t v, const struct msr_guest *g)
+{
+	return 0;
+}
+
 /*
  * EFER: only SCE, LME (long mode capable), NXE (NX capable) and LMA may be
  * set. LMA is the CPU's status, read-only: a write must leave it as it is.
@@ -159,6 +164,10 @@ static const struct msr_def msrs[] = {
 	NAME(0xc0000103, "TSC_AUX"),
 	NAME(0xc0010010, "AMD_SYSCFG"),
 	NAME(0xc0010015, "AMD_HWCR"),
+	/* Northbridge config: Linux sets EnableCf8ExtCfg (bit 46) with an
+	 * unchecked WRMSR on family 10h+; there is no extended config space
+	 * (no MCFG), so the write is accepted and dropped. Reads 0. */
+	CONST(0xc001001f, "AMD_NB_CFG", 0, ignored, 0),
 	NAME(0xc0010114, "AMD_VM_CR"),
 	NAME(0xc0010117, "AMD_VM_HSAVE_PA"),
 };

@@ -199,6 +199,8 @@ struct vcpu {
 	/* Pending external interrupt vectors (a 256-bit set), delivered by
 	 * generic code through inject + the interrupt window. */
 	uint64_t pending_irq[4];
+	/* The virtual platform (vmm/vplat.c) has an interrupt for it. */
+	bool plat_intr;
 	uint64_t timer_deadline;  /* TSC value of the one-shot timer, 0 = off */
 	uint64_t exits[VCPU_EXIT_STATS];
 	uint64_t exits_total;

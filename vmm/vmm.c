@@ -9,6 +9,7 @@
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
 #include "vmm/insn_len.h"
+#include "vmm/vplat.h"
 
 const struct vcpu_ops *vcpu_ops;
 /* The vcpu whose x87/SSE state is in the CPU registers (this CPU). */
@@ -176,17 +177,29 @@ static int highest_irq(const struct vcpu *v)
 	return -1;
 }
 
+/* Direct vectors (hvm_op callback) first, then the virtual platform's
+ * LAPIC / PIC, acknowledged only when injected. */
 void vcpu_deliver_pending(struct vcpu *v)
 {
 	int vec = highest_irq(v);
+	bool plat = vec < 0;
+
+	if (plat && (vec = vplat_intr(v, false)) < 0) {
+		v->plat_intr = false;
+		return;
+	}
 	if (!vcpu_ops->can_inject_intr(v)) {
 		vcpu_ops->intr_window(v, true);
 		return;
 	}
+	if (plat)
+		vec = vplat_intr(v, true);
+	else
+		v->pending_irq[vec / 64] &= ~(1ull << (vec % 64));
 	struct vevent ev = { EV_EXT_INTR, (uint8_t)vec, false, 0 };
-	v->pending_irq[vec / 64] &= ~(1ull << (vec % 64));
 	vcpu_ops->inject(v, &ev);
-	vcpu_ops->intr_window(v, highest_irq(v) >= 0);
+	v->plat_intr = vplat_intr(v, false) >= 0;
+	vcpu_ops->intr_window(v, highest_irq(v) >= 0 || v->plat_intr);
 }
 
 bool vcpu_is_64bit(struct vcpu *v)

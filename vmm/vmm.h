@@ -33,7 +33,7 @@ static inline void vcpu_deliver_irqs(struct vcpu *v)
 {
 	const uint64_t *p = v->pending_irq;
 
-	if (p[0] | p[1] | p[2] | p[3]) /* rare: checked inline on every entry */
+	if (p[0] | p[1] | p[2] | p[3] | v->plat_intr) /* checked inline on every entry */
 		vcpu_deliver_pending(v);
 }
 /* True when the vcpu is in 64-bit mode (hypercall argument registers). */

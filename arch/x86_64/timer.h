@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TIMER_HZ 100
+#define TIMER_HZ 1000 /* also the resolution of guest timers (vmm/vplat.c) */
 
 struct timer_info {
 	uint64_t tsc_hz;

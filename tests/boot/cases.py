@@ -329,3 +329,4 @@ CASES = [
     ("ovmf-framebuffer", ovmf_framebuffer, 20),
 ]
 from guest_cases import GUEST_CASES; CASES += GUEST_CASES  # noqa: E402  (tests/guests/)
+from linux_cases import LINUX_CASES; CASES += LINUX_CASES  # noqa: E402  (build/linux/)

@@ -76,12 +76,19 @@ def make_iso(lab, doms, path=None):
     """A GRUB2 rescue ISO (BIOS) with the hypervisor, its config and the
     guests as multiboot2 modules, the domain= options on the kernel line:
     what Bochs boots. Built in the lab's scratch folder (a second or so)."""
-    mods = _modules(doms)
+    return make_iso_mods(lab, _modules(doms), [cmdline(doms)], path)
+
+
+def make_iso_mods(lab, mods, options, path=None):
+    """make_iso with given module files (named by their basenames) and
+    hypervisor options; quotes in options are kept for GRUB."""
+    if CONF not in mods:
+        mods = list(mods) + [CONF]
     lab.need(ELF, GRUB_CFG, *mods)
     root = lab.tmp("iso-root")
     os.makedirs(os.path.join(root, "boot", "grub"))
     shutil.copy(ELF, os.path.join(root, "boot", "eyrie.elf"))
-    lines = ["\tmultiboot2 /boot/eyrie.elf " + cmdline(doms)]
+    lines = ["\tmultiboot2 /boot/eyrie.elf " + " ".join(options).replace('"', '\\"')]
     for m in mods:
         base = os.path.basename(m)
         shutil.copy(m, os.path.join(root, "boot", base))

@@ -306,7 +306,8 @@ static void test_hypervisor_leaves(void **state)
 	expect(0x4000000f, 0, &guest1, 0, 0, 0, 0);
 	expect(0x40000011, 0, &guest1, 0, 0, 0, 0);
 	expect(0x400000ff, 0, &guest1, 0, 0, 0, 0);
-	expect(0x40000100, 0, &guest1, 0, 0, 0, 0); /* Xen's leaves: later */
+	expect(0x40000100, 0, &guest1, 0, 0, 0, 0); /* KVM's: with the platform only */
+	expect(0x40000200, 0, &guest1, 0, 0, 0, 0);
 	expect(0x3fffffff, 0, &guest1, 0, 0, 0, 0);
 	assert_int_equal(host_calls, 0);
 	/* The hypervisor bit is set even when the CPU runs bare. */
@@ -357,6 +358,31 @@ static void test_cost(void **state)
 }
 
 /* hide_xsave: no XSAVE, AVX-class features or leaf 0xD; the rest stays. */
+/* The virtual PC platform: x2APIC and TSC-deadline shown, leaf 0x15 gives
+ * the TSC rate on a 1 GHz crystal even where the CPU (AMD) has no 0x15. */
+static void test_vlapic(void **state)
+{
+	const struct cpuid_guest g = { .nr_vcpus = 1, .tsc_khz = 2100000, .vlapic = true };
+	uint32_t out[4];
+
+	USE(amd);
+	expect(0, 0, &g, 0x15, 0x68747541, 0x444d4163, 0x69746e65);
+	expect(0x15, 0, &g, 1000000, 2100000, 1000000000, 0);
+	expect(0x14, 0, &g, 0, 0, 0, 0);
+	ask(1, 0, &g, out);
+	assert_int_equal(out[2] & (B(21) | B(24)), B(21) | B(24));
+	expect(0x40000010, 0, &g, 2100000, 1000000, 0, 0);
+	expect(0x40000100, 0, &g, 0x40000101, 0x4b4d564b, 0x564b4d56, 0x4d);
+	expect(0x40000101, 0, &g, (1u << 3) | (1u << 24), 0, 0, 0);
+	expect(0x40000102, 0, &g, 0, 0, 0, 0);
+	expect(0x40000100, 0, &guest1, 0, 0, 0, 0); /* not without the platform */
+	USE(intel);
+	expect(0, 0, &g, 0x1f, 0x756e6547, 0x6c65746e, 0x49656e69);
+	expect(0x15, 0, &g, 1000000, 2100000, 1000000000, 0);
+	ask(1, 0, &guest1, out); /* without the platform: neither */
+	assert_int_equal(out[2] & (B(21) | B(24)), 0);
+}
+
 static void test_hide_xsave(void **state)
 {
 	struct cpuid_guest g = guest1;
@@ -381,6 +407,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hide_xsave),
+		cmocka_unit_test(test_vlapic),
 		cmocka_unit_test(test_leaf0_and_max),
 		cmocka_unit_test(test_leaf1),
 		cmocka_unit_test(test_leaf7),

@@ -26,6 +26,11 @@ static void test_valid(void **state)
 	assert_int_equal(domcfg_parse("name=k,image=k.elf,memory=8,type=multiboot", &c, err,
 				      sizeof(err)), 0);
 	assert_int_equal(c.type, DOM_TYPE_MULTIBOOT);
+	assert_int_equal(domcfg_parse("name=l,type=linux,image=vmlinuz,initrd=initrd.img,memory=256,"
+				      "cmdline=console=ttyS0 quiet,x=1", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.type, DOM_TYPE_LINUX);
+	assert_string_equal(c.initrd, "initrd.img");
+	assert_string_equal(c.cmdline, "console=ttyS0 quiet,x=1");
 }
 
 static void test_invalid(void **state)
@@ -39,6 +44,8 @@ static void test_invalid(void **state)
 		"name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,image=b,memory=1",
 		"name=a,image=b,memory=4K", "name=a,image=b,memory=4,type=pe",
 		"name=a,image=b,memory=4,type=multiboot,boot=real",
+		"name=a,image=b,memory=4,type=linux,boot=real", "name=a,image=b,memory=4,initrd=i",
+		"name=a,image=b,memory=4,cmdline=x", "name=a,image=b,memory=4,type=linux,initrd=",
 	};
 	struct domain_config c;
 	char err[96];

@@ -122,6 +122,9 @@ static void test_constants(void **state)
 	assert_int_equal(wr(0x1a0, 0x1801, &base, &act), 0);
 	assert_int_equal(wr(0x1a0, 0x1800, &base, &act), -EPERM);
 	assert_int_equal(wr(0x1a0, 0x1801 | (1ull << 34), &base, &act), -EPERM);
+	expect_const(0xc001001f, &base, 0); /* NB_CFG: any write dropped */
+	assert_int_equal(wr(0xc001001f, 1ull << 46, &base, &act), 0);
+	assert_int_equal(act.kind, MSR_CONST);
 }
 
 static void test_mtrr_def_type(void **state)
@@ -269,6 +272,7 @@ static void test_names(void **state)
 		{ 0xc0000100, "FS_BASE" }, { 0xc0000101, "GS_BASE" },
 		{ 0xc0000102, "KERNEL_GS_BASE" }, { 0xc0000103, "TSC_AUX" },
 		{ 0xc0010010, "AMD_SYSCFG" }, { 0xc0010015, "AMD_HWCR" },
+		{ 0xc001001f, "AMD_NB_CFG" },
 		{ 0xc0010114, "AMD_VM_CR" }, { 0xc0010117, "AMD_VM_HSAVE_PA" },
 		{ 0x830, "x2APIC" }, { 0x401, "IA32_MCi bank" }, { 0x20f, "MTRR range" },
 		{ 0x12345678, "unknown" }, { 0, "unknown" },

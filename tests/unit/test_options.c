@@ -32,6 +32,22 @@ static void test_options(void **state)
 	assert_int_equal(opt_next(&p, end, k, v), 0);
 }
 
+static void test_options_quoted(void **state)
+{
+	const char text[] = "domain=\"name=a,cmdline=console=ttyS0 quiet\" x=\"#not comment\" y=\"open";
+	const char *p = text, *end = text + sizeof(text) - 1;
+	char k[OPT_KEY_MAX], v[OPT_VAL_MAX];
+
+	assert_int_equal(opt_next(&p, end, k, v), 1);
+	assert_string_equal(k, "domain");
+	assert_string_equal(v, "name=a,cmdline=console=ttyS0 quiet");
+	assert_int_equal(opt_next(&p, end, k, v), 1);
+	assert_string_equal(k, "x");
+	assert_string_equal(v, "#not comment");
+	assert_int_equal(opt_next(&p, end, k, v), -EINVAL); /* unterminated quote */
+	assert_int_equal(opt_next(&p, end, k, v), 0);
+}
+
 static void test_options_bad(void **state)
 {
 	char text[300];
@@ -80,6 +96,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_options_quoted),
 		cmocka_unit_test(test_options_bad),
 		cmocka_unit_test(test_printf),
 		cmocka_unit_test(test_crc32),

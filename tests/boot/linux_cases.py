@@ -1,0 +1,115 @@
+"""Boot tests of an unmodified Linux kernel as an HVM guest (type=linux) on
+the virtual PC platform: Debian's linux-image-amd64 and a busybox initramfs
+whose /init (tests/linux/init) prints what it sees and powers off through
+ACPI. Both come from `make linux-guest` (build/linux/). A `pattern` test
+guest runs beside Linux the whole time. tests/boot/cases.py appends
+LINUX_CASES to its CASES. See docs/hvm-guests.md.
+"""
+
+import os
+import re
+import time
+
+import harness
+from harness import CONF, ELF, PROMPT_RE
+from guest_cases import (Dom, check, ended, expect_poweroff, guest_text, make_iso_mods,
+                         mem_frames, shell, wait_for, check_pattern, MIB_FRAMES, _short)
+
+LINUX_DIR = os.path.join(harness.BUILD, "linux")
+VMLINUZ = os.path.join(LINUX_DIR, "vmlinuz")
+INITRD = os.path.join(LINUX_DIR, "initrd.img")
+LINUX_MIB = 160
+MARKER = "EYRIE-LINUX-USERSPACE-OK"
+
+
+def linux_option(name="linux", cmdline=None, mib=LINUX_MIB):
+    opt = "name=%s,type=linux,image=vmlinuz,initrd=initrd.img,memory=%d" % (name, mib)
+    if cmdline:
+        opt += ",cmdline=" + cmdline
+    return 'domain="%s"' % opt if cmdline and " " in cmdline else "domain=" + opt
+
+
+def qemu_linux(lab, options, guests=(), limit=240):
+    """QEMU -kernel with vmlinuz, initrd.img, the test guests and the config
+    as multiboot modules."""
+    mods = [VMLINUZ, INITRD] + [os.path.join(harness.BUILD, "guests", g + ".elf")
+                                for g in guests] + [CONF]
+    lab.need(ELF, *mods)
+    return lab.qemu(["-kernel", ELF, "-append", " ".join(["loglevel=info"] + options),
+                     "-initrd", ",".join(mods)], mem=512, limit=limit)
+
+
+def check_userspace(m, dom, timeout):
+    """Waits for the marker, then checks what /init printed: timer
+    interrupts that increase, the date, the CPU, and the poweroff."""
+    wait_for(m, r"\(d%d\) %s" % (dom, MARKER), timeout)
+    host_now = time.time()
+    expect_poweroff(m, dom, "linux", 120)
+    lines = guest_text(m.output, dom)
+    loc = [int(x) for l in lines for x in re.findall(r"^irq:\s+LOC:\s+(\d+)", l)]
+    check(len(loc) == 2 and loc[1] > loc[0],
+          "local timer interrupts did not increase over 1 s: %s" % loc)
+    date = [int(x) for l in lines for x in re.findall(r"^date-epoch (\d+)", l)]
+    check(date and abs(date[0] - host_now) < 120,
+          "the guest's date is %s, the host's %d" % (date, host_now))
+    cpu = [l for l in lines if l.startswith(("cpu-hypervisor", "cpu-count", "cpuinfo"))]
+    check("cpu-hypervisor yes" in cpu and "cpu-count 1" in cpu,
+          "/proc/cpuinfo: %s" % cpu)
+    check(any(l.startswith("clocksource ") for l in lines), "no clocksource line")
+    return lines
+
+
+def linux_qemu(lab):
+    """QEMU SVM: Linux boots to userspace beside `pattern`; timer ticks, the
+    date is the host's, ACPI poweroff ends the domain and frees its memory;
+    `console` shows its log; `pattern` is unharmed. A third domain whose
+    image is not a kernel is refused with the reason."""
+    bad = "domain=name=bad,type=linux,image=initrd.img,memory=16"
+    m = qemu_linux(lab, ["domain=name=pattern,image=pattern.elf,memory=4", linux_option(), bad],
+                   guests=["pattern"])
+    lines = check_userspace(m, 2, 200)
+    out = m.output
+    check(re.search(r"\[error\] domain bad: linux image initrd.img: boot_flag at 0x1fe is "
+                    r"0x[0-9a-f]{4}, not 0xaa55: not a Linux kernel", out)
+          and re.search(r"domain bad not created \(error -8\)", out),
+          "the non-kernel image was not refused with its reason")
+    check(any("Linux version" in l for l in lines), "no 'Linux version' line from d2")
+    check_pattern(m, 1, len(out), more=2, timeout=30)
+    wait_for(m, r"domain 2 \(linux\) destroyed", 10)
+    frames = mem_frames(m)
+    check(frames.get("guest") == 4 * MIB_FRAMES,
+          "after linux powered off: %s guest frames, pattern alone has %d"
+          % (frames.get("guest"), 4 * MIB_FRAMES))
+    text = shell(m, "console 1 3", r"pattern ok \d+")
+    check("pattern ok" in text, "console 1: %r" % _short(text))
+
+
+def linux_qemu_panic(lab):
+    """QEMU SVM: a Linux guest that panics (sysrq crash, panic=-1 resets the
+    machine) ends its own domain; `pattern` beside it keeps running."""
+    m = qemu_linux(lab, ["domain=name=pattern,image=pattern.elf,memory=4",
+                         linux_option(cmdline="console=ttyS0 eyrie.panic=1 panic=-1")],
+                   guests=["pattern"])
+    wait_for(m, r"\(d2\) EYRIE-LINUX-PANIC-NOW", 200)
+    e = wait_for(m, ended(2, "linux"), 60)
+    check(re.search(r"\(d2\) .*Kernel panic", m.output), "no 'Kernel panic' line from d2")
+    check(e[1] == "shut down" and e[2].strip() == "reboot",
+          "the panicking guest's domain: %s: %s" % (e[1], e[2]))
+    check_pattern(m, 1, e.end(), more=2, timeout=30)
+
+
+def linux_bochs_vmx(lab):
+    """Bochs corei7_skylake_x (VMX + EPT): Linux to userspace (or, at the
+    least, through its timer calibration)."""
+    iso = make_iso_mods(lab, [VMLINUZ, INITRD], ["loglevel=info", linux_option()])
+    m = lab.bochs(iso, cpu="corei7_skylake_x", megs=320, limit=1500)
+    m.boot(90)
+    wait_for(m, r"\(d1\) .*tsc: Detected", 600)
+    check_userspace(m, 1, 1200)
+
+
+LINUX_CASES = [
+    ("linux-bochs-vmx", linux_bochs_vmx, 900),
+    ("linux-qemu", linux_qemu, 60),
+    ("linux-qemu-panic", linux_qemu_panic, 50),
+]

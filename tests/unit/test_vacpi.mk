@@ -1,0 +1,1 @@
+test_vacpi_SRCS := vmm/vacpi.c drivers/acpi.c

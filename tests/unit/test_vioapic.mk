@@ -1,0 +1,1 @@
+test_vioapic_SRCS := vmm/vioapic.c

@@ -1,0 +1,1 @@
+test_vlapic_SRCS := vmm/vlapic.c

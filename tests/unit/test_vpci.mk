@@ -1,0 +1,1 @@
+test_vpci_SRCS := vmm/vpci.c

@@ -1,0 +1,1 @@
+test_vpic_SRCS := vmm/vpic.c

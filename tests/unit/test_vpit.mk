@@ -1,0 +1,1 @@
+test_vpit_SRCS := vmm/vpit.c

@@ -1,0 +1,1 @@
+test_vpm_SRCS := vmm/vpm.c

@@ -1,0 +1,1 @@
+test_vrtc_SRCS := vmm/vrtc.c
