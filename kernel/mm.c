@@ -81,14 +81,32 @@ void mm_init(const struct boot_info *bi)
 		frames.total >> 8, frames.total, bytes >> 10, at);
 }
 
-uint64_t frames_get(uint64_t count, uint64_t align, enum frame_owner owner)
+/* Zeroes whole frames 64 bytes per iteration: a plain store loop runs
+ * several times faster than REP STOS under emulators (guest RAM is zeroed
+ * before every domain gets it). Kept from becoming a memset call. */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+void frames_zero(void *at, uint64_t bytes)
+{
+	for (uint64_t *p = at, *end = p + bytes / 8; p < end; p += 8) {
+		p[0] = 0; p[1] = 0; p[2] = 0; p[3] = 0;
+		p[4] = 0; p[5] = 0; p[6] = 0; p[7] = 0;
+	}
+}
+
+uint64_t frames_get_unzeroed(uint64_t count, uint64_t align, enum frame_owner owner)
 {
 	uint64_t pfn;
 
-	if (frames_alloc(&frames, count, align, owner, &pfn))
-		return 0;
-	memset(phys_to_virt(pfn << FRAME_SHIFT), 0, count << FRAME_SHIFT);
-	return pfn << FRAME_SHIFT;
+	return frames_alloc(&frames, count, align, owner, &pfn) ? 0 : pfn << FRAME_SHIFT;
+}
+
+uint64_t frames_get(uint64_t count, uint64_t align, enum frame_owner owner)
+{
+	uint64_t pa = frames_get_unzeroed(count, align, owner);
+
+	if (pa)
+		frames_zero(phys_to_virt(pa), count << FRAME_SHIFT);
+	return pa;
 }
 
 void frames_put(uint64_t pa, uint64_t count, enum frame_owner owner)

@@ -18,6 +18,11 @@ uint64_t frame_get(enum frame_owner owner);
 void frame_put(uint64_t pa, enum frame_owner owner);
 /* count contiguous frames aligned to align frames; 0 on failure. */
 uint64_t frames_get(uint64_t count, uint64_t align, enum frame_owner owner);
+/* The same without zeroing: the caller must zero (frames_zero) each part
+ * before anything but the hypervisor sees it. Guest RAM is taken so and
+ * zeroed on first use (vmm/p2m.c). */
+uint64_t frames_get_unzeroed(uint64_t count, uint64_t align, enum frame_owner owner);
+void frames_zero(void *p, uint64_t bytes);
 void frames_put(uint64_t pa, uint64_t count, enum frame_owner owner);
 
 const struct frame_alloc *mm_frames(void);

@@ -31,15 +31,23 @@ static void fire_timer(struct vcpu *v, uint64_t now)
 		v->state = VCPU_RUNNABLE;
 }
 
+/* Fires what is due and asks the timer for the next wake-up of each. */
 static void check_timers(void)
 {
 	uint64_t now = rdtsc();
 
 	for (struct domain *d = domain_list(); d; d = d->next) {
-		if (d->plat && d->state == DOM_RUNNING && now >= d->plat->next_host)
-			vplat_poll(d, now);
-		for (unsigned i = 0; i < d->nr_vcpus; i++)
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			fire_timer(d->vcpus[i], now);
+			if (d->vcpus[i]->timer_deadline)
+				timer_wake_at(d->vcpus[i]->timer_deadline);
+		}
+		if (d->plat && d->state == DOM_RUNNING) {
+			if (now >= d->plat->next_host)
+				vplat_poll(d, now); /* re-arms the wake-up */
+			else
+				timer_wake_at(d->plat->next_host);
+		}
 	}
 }
 
@@ -77,13 +85,13 @@ static struct vcpu *pick_next(void)
 	return first;
 }
 
-/* Runs v until its slice (the rest of this tick) ends, it blocks or
- * stops, or the shell has input. Host interrupts are taken between exits.
+/* Runs v until its slice ends (the next timer interrupt: the 100 Hz tick
+ * or a guest timer's wake-up), it blocks or stops, or the shell has input. Host interrupts are taken between exits.
  * The time is counted once per slice, exits included: the exit path is
  * the hot path and reads the TSC only while a vcpu timer is armed. */
 static void run_slice(struct vcpu *v)
 {
-	uint64_t tick = timer_ticks(), start = rdtsc();
+	uint64_t events = timer_event_count, start = rdtsc();
 
 	last_run = v;
 	vcpu_fpu_load(v);
@@ -100,7 +108,7 @@ static void run_slice(struct vcpu *v)
 		vmexit_handle(v, &v->last_exit);
 		if (v->timer_deadline)
 			fire_timer(v, rdtsc());
-		if (timer_ticks() != tick || uart_rx_pending())
+		if (timer_event_count != events || uart_rx_pending())
 			break;
 	}
 	v->run_tsc += rdtsc() - start;

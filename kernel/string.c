@@ -3,10 +3,16 @@
 
 #include <stdint.h>
 
+/* Quadwords, then the tail in bytes: 8x fewer iterations than a plain
+ * REP MOVSB/STOSB where the CPU has no fast-strings microcode (and under
+ * emulators, which run string instructions an iteration at a time). */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
-	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+	size_t q = n / 8, r = n % 8;
+
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(r) : : "memory");
 	return ret;
 }
 
@@ -25,7 +31,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
-	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+	size_t q = n / 8, r = n % 8;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ull;
+
+	__asm__ volatile("rep stosq" : "+D"(dst), "+c"(q) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(r) : "a"(v) : "memory");
 	return ret;
 }
 

@@ -200,12 +200,12 @@ def exits_section(args):
         print("note: " + note)
 
 
-def linux_eyrie(i):
+def linux_eyrie(i, extra=""):
     """Seconds from emulator start to the marker of the Linux guest under
     Eyrie, and its exits by reason then (the guest waits in its shell)."""
     with harness.Lab("bench-linux-%d" % i) as lab:
         try:
-            opt = linux_cases.linux_option(cmdline="console=ttyS0 eyrie.shell=1",
+            opt = linux_cases.linux_option(cmdline="console=ttyS0 %seyrie.shell=1" % extra,
                                            mib=LINUX_BENCH_MIB)
             m = linux_cases.qemu_linux(lab, [opt], limit=300)
             m.expect(r"\(d1\) " + linux_cases.MARKER, 280)
@@ -218,43 +218,56 @@ def linux_eyrie(i):
             return str(e)
 
 
-def linux_section(args):
+def linux_pair(args, extra):
+    """Alternate direct and Eyrie runs with kernel arguments `extra`."""
     vmlinuz, initrd = linux_cases.VMLINUZ, linux_cases.INITRD
-    if not (os.path.exists(vmlinuz) and os.path.exists(initrd)):
-        print("linux: %s missing: run make linux-guest" % os.path.relpath(vmlinuz, ROOT))
-        return
     direct, eyrie, exits, notes = [], [], [], []
     for i in range(args.linux_runs):
-        r = linux_direct.run_direct(vmlinuz, initrd)
+        r = linux_direct.run_direct(vmlinuz, initrd, append="console=ttyS0 " + extra)
         if r["seconds_to_marker"] is None:
             notes.append("direct run %d: no marker" % (i + 1))
         else:
             direct.append(r["seconds_to_marker"])
-        e = linux_eyrie(i)
+        e = linux_eyrie(i, extra)
         if isinstance(e, str):
             notes.append("eyrie run %d: %s" % (i + 1, e))
         else:
             eyrie.append(e[0])
             exits.append(e[1])
-        print("  linux run %d/%d: direct %s, eyrie %s" % (
-            i + 1, args.linux_runs, "%.2f s" % direct[-1] if len(direct) > i else "failed",
+        print("  linux%s run %d/%d: direct %s, eyrie %s" % (
+            " (%s)" % extra.strip() if extra else "", i + 1, args.linux_runs,
+            "%.2f s" % direct[-1] if len(direct) > i else "failed",
             "%.2f s" % eyrie[-1] if len(eyrie) > i else "failed"), file=sys.stderr, flush=True)
+    return direct, eyrie, exits, notes
+
+
+def linux_section(args):
+    if not (os.path.exists(linux_cases.VMLINUZ) and os.path.exists(linux_cases.INITRD)):
+        print("linux: %s missing: run make linux-guest" % os.path.relpath(linux_cases.VMLINUZ, ROOT))
+        return
+    direct, eyrie, exits, notes = linux_pair(args, "")
+    qdirect, qeyrie, qexits, qnotes = linux_pair(args, "quiet ") if args.linux_quiet else \
+        ([], [], [], [])
     print("Linux guest, emulator start -> userspace marker (%s), seconds, medians of %d"
           % (emulator_version(), args.linux_runs))
-    print("%-44s %8s %6s" % ("where", "seconds", "runs"))
-    print("%-44s %s %3d/%-2d" % ("QEMU TCG EPYC-Rome -kernel (no hypervisor)", fmt(direct),
-                                 len(direct), args.linux_runs))
-    print("%-44s %s %3d/%-2d" % ("Eyrie on QEMU TCG EPYC-Rome (SVM + NPT)", fmt(eyrie),
-                                 len(eyrie), args.linux_runs))
-    if direct and eyrie:
-        print("ratio eyrie / direct: %.2fx (target at most 1.15x)"
-              % (statistics.median(eyrie) / statistics.median(direct)))
+    print("%-52s %8s %8s %6s" % ("where", "seconds", "exits", "ratio"))
+    rows = [("QEMU TCG EPYC-Rome -kernel (no hypervisor)", direct, None, None),
+            ("Eyrie on QEMU TCG EPYC-Rome (SVM + NPT)", eyrie, exits, direct)]
+    if args.linux_quiet:
+        rows += [("  the same with `quiet`: direct", qdirect, None, None),
+                 ("  the same with `quiet`: Eyrie", qeyrie, qexits, qdirect)]
+    for label, xs, ex, base in rows:
+        n = "%8d" % statistics.median([sum(e.values()) for e in ex]) if ex else "%8s" % ""
+        ratio = "%5.2fx" % (statistics.median(xs) / statistics.median(base)) \
+            if xs and base else ""
+        print("%-52s %s %s %s" % (label, fmt(xs), n, ratio))
+    print("target: the default boot (console=ttyS0) at most 1.15x")
     if exits:
-        total = statistics.median([sum(e.values()) for e in exits])
-        print("VM exits until the marker (median of %d runs): %d" % (len(exits), total))
+        print("VM exits until the marker, console=ttyS0 (median of %d runs), by reason:"
+              % len(exits))
         for k in sorted(exits[0], key=lambda k: -exits[0][k]):
             print("  %-14s %8d" % (k, statistics.median([e.get(k, 0) for e in exits])))
-    for note in notes:
+    for note in notes + qnotes:
         print("note: " + note)
 
 
@@ -264,6 +277,8 @@ def main():
                     help="comma-separated: boot, exits, linux")
     ap.add_argument("--linux-runs", type=int, default=3,
                     help="linux: runs of each side (default 3)")
+    ap.add_argument("--no-linux-quiet", dest="linux_quiet", action="store_false",
+                    help="linux: skip the runs with `quiet` (console output left out)")
     ap.add_argument("--runs", type=int, default=5, help="runs per QEMU path (default 5)")
     ap.add_argument("--bochs-runs", type=int, default=3, help="runs on Bochs (default 3)")
     ap.add_argument("--paths", default=",".join(harness.BOOT_PATHS),

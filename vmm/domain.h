@@ -45,6 +45,7 @@ struct domain {
 	struct mem_slot slots[DOM_MAX_SLOTS];
 	unsigned nr_slots;
 	struct pt p2m;
+	uint64_t *populated;          /* 2 MiB regions of RAM zeroed and mapped */
 	struct vcpu *vcpus[DOM_MAX_VCPUS];
 	unsigned nr_vcpus;
 	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */

@@ -13,6 +13,7 @@
 #include "vmm/mmio.h"
 #include "kernel/errno.h"
 #include "vmm/msr.h"
+#include "vmm/p2m.h"
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
 
@@ -201,9 +202,18 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 
 static void exit_npf(struct vcpu *v, struct vmexit *e)
 {
-	/* A device model's range: emulate the access (vmm/mmio.c). Anything
-	 * else is an access outside the domain's memory. */
-	int rc = e->npf.exec ? -ENOENT : mmio_handle(v, e->npf.gpa, e->npf.write);
+	/* The first touch of a RAM region maps it (vmm/p2m.c); a device
+	 * model's range: emulate the access (vmm/mmio.c). Anything else is an
+	 * access outside the domain's memory. */
+	int rc = e->npf.present ? -ENOENT : p2m_populate(v->dom, e->npf.gpa);
+
+	if (!rc)
+		return; /* the instruction runs again */
+	if (rc == -ENOMEM) {
+		domain_crash(v->dom, "no memory left for its nested page tables");
+		return;
+	}
+	rc = e->npf.exec ? -ENOENT : mmio_handle(v, e->npf.gpa, e->npf.write);
 
 	if (rc > 0) {
 		e->insn_len = (uint8_t)rc; /* neither CPU reports it on this exit */

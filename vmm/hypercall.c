@@ -87,6 +87,7 @@ static long hc_set_timer_op(struct vcpu *v, const uint64_t *a)
 	v->timer_deadline = rdtsc() + delta / 1000000 * khz + delta % 1000000 * khz / 1000000;
 	if (!v->timer_deadline)
 		v->timer_deadline = 1;
+	timer_wake_at(v->timer_deadline);
 	return 0;
 }
 

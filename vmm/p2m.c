@@ -1,6 +1,7 @@
 /* Guest RAM and nested page tables (see p2m.h). */
 #include "vmm/p2m.h"
 #include "kernel/errno.h"
+#include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "vmm/domain.h"
@@ -30,7 +31,9 @@ static const struct pt_ops p2m_ops = { tab_alloc, tab_free, tab_virt, NULL };
 /* Takes the largest contiguous piece of at most `want` bytes the frame
  * allocator still has: 2 MiB-aligned runs of 2 MiB pages (so the nested
  * tables can use 2 MiB entries), halving on failure, down to 4 KiB. The
- * frames come zeroed: no data of an earlier owner reaches the guest. */
+ * frames are not zeroed yet: p2m_populate zeroes and maps each 2 MiB
+ * region on its first use, so no data of an earlier owner reaches the
+ * guest and creating a domain does not touch all of its memory. */
 static uint64_t alloc_piece(uint64_t want, uint64_t *got)
 {
 	uint64_t size = want < CHUNK_MAX ? want : CHUNK_MAX;
@@ -39,8 +42,8 @@ static uint64_t alloc_piece(uint64_t want, uint64_t *got)
 		bool big = size >= PT_SIZE_2M;
 		if (big)
 			size &= ~(PT_SIZE_2M - 1);
-		uint64_t hpa = frames_get(size / FRAME_SIZE, big ? PT_SIZE_2M / FRAME_SIZE : 1,
-					  FRAME_GUEST);
+		uint64_t hpa = frames_get_unzeroed(size / FRAME_SIZE,
+						   big ? PT_SIZE_2M / FRAME_SIZE : 1, FRAME_GUEST);
 		if (hpa) {
 			*got = size;
 			return hpa;
@@ -57,7 +60,9 @@ int p2m_init(struct domain *d, uint64_t bytes)
 
 	if (err)
 		return err;
-	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X);
+	d->populated = kzalloc(((bytes + PT_SIZE_2M - 1) / PT_SIZE_2M + 63) / 64 * 8);
+	if (!d->populated)
+		goto fail;
 	while (gpa < bytes) {
 		uint64_t got;
 		if (d->nr_slots == DOM_MAX_SLOTS)
@@ -66,8 +71,6 @@ int p2m_init(struct domain *d, uint64_t bytes)
 		if (!hpa)
 			goto fail;
 		d->slots[d->nr_slots++] = (struct mem_slot){ gpa, got, hpa };
-		if (pt_map(&d->p2m, gpa, hpa, got, flags))
-			goto fail;
 		gpa += got;
 	}
 	d->ram_bytes = bytes;
@@ -77,6 +80,29 @@ fail:
 	return -ENOMEM;
 }
 
+int p2m_populate(struct domain *d, uint64_t gpa)
+{
+	uint64_t r = gpa / PT_SIZE_2M, start = r * PT_SIZE_2M, end = start + PT_SIZE_2M;
+	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X);
+
+	if (gpa >= d->ram_bytes || (d->populated[r / 64] >> (r % 64) & 1))
+		return -ENOENT;
+	if (end > d->ram_bytes)
+		end = d->ram_bytes;
+	for (unsigned i = 0; i < d->nr_slots; i++) {
+		const struct mem_slot *s = &d->slots[i];
+		uint64_t lo = s->gpa > start ? s->gpa : start;
+		uint64_t hi = s->gpa + s->size < end ? s->gpa + s->size : end;
+		if (lo >= hi)
+			continue;
+		frames_zero(phys_to_virt(s->hpa + (lo - s->gpa)), hi - lo);
+		if (pt_map(&d->p2m, lo, s->hpa + (lo - s->gpa), hi - lo, flags))
+			return -ENOMEM;
+	}
+	d->populated[r / 64] |= 1ull << (r % 64);
+	return 0;
+}
+
 void p2m_destroy(struct domain *d)
 {
 	for (unsigned i = 0; i < d->nr_slots; i++)
@@ -84,15 +110,22 @@ void p2m_destroy(struct domain *d)
 	d->nr_slots = 0;
 	if (d->p2m.root)
 		pt_destroy(&d->p2m);
+	kfree(d->populated);
+	d->populated = NULL;
 	d->ram_bytes = 0;
 }
 
-void *gpa_ptr(const struct domain *d, uint64_t gpa, size_t len)
+void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len)
 {
 	for (unsigned i = 0; i < d->nr_slots; i++) {
 		const struct mem_slot *s = &d->slots[i];
-		if (gpa >= s->gpa && gpa - s->gpa < s->size && len <= s->size - (gpa - s->gpa))
+		if (gpa >= s->gpa && gpa - s->gpa < s->size && len <= s->size - (gpa - s->gpa)) {
+			/* The hypervisor's own accesses populate too. */
+			for (uint64_t a = gpa & ~(PT_SIZE_2M - 1); a < gpa + len; a += PT_SIZE_2M)
+				if (p2m_populate(d, a) == -ENOMEM)
+					return NULL;
 			return phys_to_virt(s->hpa + (gpa - s->gpa));
+		}
 	}
 	return NULL;
 }

@@ -10,13 +10,18 @@
 
 struct domain;
 
-/* Allocates `bytes` of guest RAM at guest-physical 0 and maps it
- * read/write/execute; 0 or -ENOMEM (nothing left allocated). */
+/* Allocates `bytes` of guest RAM at guest-physical 0 (mapped read/write/
+ * execute on first use, see p2m_populate); 0 or -ENOMEM (nothing left
+ * allocated). */
 int p2m_init(struct domain *d, uint64_t bytes);
+/* Zeroes and maps the 2 MiB region of guest RAM holding gpa, on its first
+ * use (a nested page fault, or the hypervisor's access): 0, -ENOENT when
+ * gpa is not RAM or already mapped, -ENOMEM for the tables. */
+int p2m_populate(struct domain *d, uint64_t gpa);
 /* Unmaps and frees all guest RAM and the tables. */
 void p2m_destroy(struct domain *d);
 /* Host pointer to guest-physical [gpa, gpa+len) when it lies inside one
  * RAM slot of d, else NULL. */
-void *gpa_ptr(const struct domain *d, uint64_t gpa, size_t len);
+void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len);
 
 #endif

@@ -40,6 +40,7 @@ static void rearm(struct vplat *p)
 		if ((t = vlapic_next_event(&p->lapic[i])) < next)
 			next = t;
 	p->next_host = next == UINT64_MAX ? UINT64_MAX : next - p->dom->tsc_offset;
+	timer_wake_at(p->next_host);
 }
 
 /* ---- interrupt lines ---- */

@@ -99,6 +99,11 @@ void lapic_timer_start(uint8_t vector, uint32_t count, bool periodic)
 	lapic_write(LAPIC_TIMER_INIT, count);
 }
 
+void lapic_timer_oneshot(uint32_t count)
+{
+	lapic_write(LAPIC_TIMER_INIT, count);
+}
+
 void lapic_timer_stop(void)
 {
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);

@@ -17,6 +17,8 @@ bool lapic_x2apic(void);
 /* Timer: divide by 16; one-shot count or periodic. */
 void lapic_timer_start(uint8_t vector, uint32_t count, bool periodic);
 void lapic_timer_stop(void);
+/* Re-arms a one-shot timer started by lapic_timer_start (count > 0). */
+void lapic_timer_oneshot(uint32_t count);
 uint32_t lapic_timer_current(void);
 
 /* Registers an IOAPIC from the MADT; masks all its inputs. */

@@ -10,8 +10,11 @@
 #define CAL_MS 10u
 
 static struct timer_info info;
-volatile uint64_t timer_tick_count;
+volatile uint64_t timer_tick_count, timer_event_count;
 static uint64_t tsc_start;
+/* The LAPIC timer runs one-shot, armed for the earlier of the next tick
+ * and the earliest wake-up asked for (TSC values). */
+static uint64_t tick_period, next_tick, wake = UINT64_MAX, armed;
 
 /* Waits CAL_MS on the PM timer (24 or 32 bits wide). */
 static void wait_pm(uint16_t port, bool wide)
@@ -36,10 +39,39 @@ static void wait_pit(void)
 		pause();
 }
 
+static void arm(uint64_t now)
+{
+	uint64_t at = wake < next_tick ? wake : next_tick;
+	uint64_t delta = at > now ? at - now : 0;
+	unsigned __int128 count = (unsigned __int128)delta * info.lapic_hz / info.tsc_hz;
+
+	armed = at;
+	lapic_timer_oneshot(count < 1 ? 1 : count > 0xffffffffu ? 0xffffffffu : (uint32_t)count);
+}
+
 static void tick(struct trap_frame *f)
 {
-	timer_tick_count++;
+	uint64_t now = rdtsc();
+
+	timer_event_count++;
+	if (now >= next_tick) {
+		timer_tick_count++;
+		next_tick += tick_period;
+		if (next_tick <= now) /* ticks were missed (interrupts off): no burst */
+			next_tick = now + tick_period;
+	}
+	if (wake <= now)
+		wake = UINT64_MAX;
+	arm(now);
 	lapic_eoi();
+}
+
+void timer_wake_at(uint64_t tsc)
+{
+	if (tsc >= armed || tsc >= wake)
+		return;
+	wake = tsc;
+	arm(rdtsc());
 }
 
 void timer_init(uint16_t pm_port, bool pm_32bit)
@@ -63,8 +95,12 @@ void timer_init(uint16_t pm_port, bool pm_32bit)
 	irq_register(VEC_TIMER, tick);
 	if (info.lapic_hz < TIMER_HZ)
 		panic("timer: LAPIC timer calibration failed (%lu Hz)", info.lapic_hz);
-	lapic_timer_start(VEC_TIMER, (uint32_t)(info.lapic_hz / TIMER_HZ), true);
-	pr_info("timer: TSC %lu.%03lu MHz, LAPIC timer %lu kHz (calibrated on %s), tick %u Hz\n",
+	tick_period = info.tsc_hz / TIMER_HZ;
+	next_tick = rdtsc() + tick_period;
+	lapic_timer_start(VEC_TIMER, (uint32_t)(info.lapic_hz / TIMER_HZ), false);
+	armed = next_tick;
+	pr_info("timer: TSC %lu.%03lu MHz, LAPIC timer %lu kHz (calibrated on %s), tick %u Hz, "
+		"one-shot\n",
 		info.tsc_hz / 1000000, info.tsc_hz / 1000 % 1000, info.lapic_hz / 1000,
 		info.reference, TIMER_HZ);
 }

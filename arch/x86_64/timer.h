@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TIMER_HZ 1000 /* also the resolution of guest timers (vmm/vplat.c) */
+#define TIMER_HZ 100 /* the scheduler's tick; timer_wake_at is finer */
 
 struct timer_info {
 	uint64_t tsc_hz;
@@ -18,6 +18,11 @@ struct timer_info {
 void timer_init(uint16_t pm_port, bool pm_32bit);
 const struct timer_info *timer_info(void);
 extern volatile uint64_t timer_tick_count;
+/* Timer interrupts (ticks and wake-ups). */
+extern volatile uint64_t timer_event_count;
+/* Also interrupt at (or just after) TSC value tsc, for guest timers; the
+ * request lapses once that time has come. Interrupts off. */
+void timer_wake_at(uint64_t tsc);
 /* Ticks since timer_init (inline: the scheduler reads it on every exit). */
 static inline uint64_t timer_ticks(void)
 {

@@ -39,11 +39,20 @@ def qemu_linux(lab, options, guests=(), limit=240):
                      "-initrd", ",".join(mods)], mem=512, limit=limit)
 
 
-def check_userspace(m, dom, timeout):
+def check_userspace(m, dom, timeout, typed=False):
     """Waits for the marker, then checks what /init printed: timer
-    interrupts that increase, the date, the CPU, and the poweroff."""
+    interrupts that increase, the date, the CPU, and the poweroff. typed:
+    the guest was booted with eyrie.shell=1; a command typed with `input`
+    runs in its shell, and `input DOM poweroff -f` ends it."""
     wait_for(m, r"\(d%d\) %s" % (dom, MARKER), timeout)
     host_now = time.time()
+    if typed:
+        wait_for(m, r"\(d%d\) EYRIE-LINUX-SHELL" % dom, 60)
+        # The prompt comes back before the guest answers: no shell() here.
+        at = len(m.output)
+        m.send("input %d echo typed-$((6*7))\r" % dom)
+        wait_for(m, r"\(d%d\) typed-42" % dom, 30, at)
+        m.send("input %d poweroff -f\r" % dom)
     expect_poweroff(m, dom, "linux", 120)
     lines = guest_text(m.output, dom)
     loc = [int(x) for l in lines for x in re.findall(r"^irq:\s+LOC:\s+(\d+)", l)]
@@ -62,12 +71,15 @@ def check_userspace(m, dom, timeout):
 def linux_qemu(lab):
     """QEMU SVM: Linux boots to userspace beside `pattern`; timer ticks, the
     date is the host's, ACPI poweroff ends the domain and frees its memory;
-    `console` shows its log; `pattern` is unharmed. A third domain whose
-    image is not a kernel is refused with the reason."""
+    `console` shows its log; a command typed with `input` runs in its shell
+    (the UART's receive path) and `poweroff -f` typed so ends it; `pattern`
+    is unharmed. A third domain whose image is not a kernel is refused with
+    the reason."""
     bad = "domain=name=bad,type=linux,image=initrd.img,memory=16"
-    m = qemu_linux(lab, ["domain=name=pattern,image=pattern.elf,memory=4", linux_option(), bad],
+    m = qemu_linux(lab, ["domain=name=pattern,image=pattern.elf,memory=4",
+                         linux_option(cmdline="console=ttyS0 eyrie.shell=1"), bad],
                    guests=["pattern"])
-    lines = check_userspace(m, 2, 200)
+    lines = check_userspace(m, 2, 200, typed=True)
     out = m.output
     check(re.search(r"\[error\] domain bad: linux image initrd.img: boot_flag at 0x1fe is "
                     r"0x[0-9a-f]{4}, not 0xaa55: not a Linux kernel", out)
