@@ -192,7 +192,8 @@ static int cmd_console(int argc, char **argv)
 			}
 	for (uint64_t i = start; i < end; i++) {
 		char c = d->log[i % DOM_LOG_SIZE];
-		printk("%c", (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? c : '?');
+		if (c != '\r')
+			printk("%c", (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? c : '?');
 	}
 	if (end && d->log[(end - 1) % DOM_LOG_SIZE] != '\n')
 		printk("\n");
