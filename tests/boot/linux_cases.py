@@ -39,7 +39,7 @@ def qemu_linux(lab, options, guests=(), limit=240):
                      "-initrd", ",".join(mods)], mem=512, limit=limit)
 
 
-def check_userspace(m, dom, timeout, typed=False):
+def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome"):
     """Waits for the marker, then checks what /init printed: timer
     interrupts that increase, the date, the CPU, and the poweroff. typed:
     the guest was booted with eyrie.shell=1; a command typed with `input`
@@ -62,8 +62,9 @@ def check_userspace(m, dom, timeout, typed=False):
     check(date and abs(date[0] - host_now) < 120,
           "the guest's date is %s, the host's %d" % (date, host_now))
     cpu = [l for l in lines if l.startswith(("cpu-hypervisor", "cpu-count", "cpuinfo"))]
-    check("cpu-hypervisor yes" in cpu and "cpu-count 1" in cpu,
-          "/proc/cpuinfo: %s" % cpu)
+    check("cpu-hypervisor yes" in cpu and "cpu-count 1" in cpu
+          and any(l.startswith("cpuinfo ") and model in l for l in cpu),
+          "/proc/cpuinfo: %s (expected model %r, the hypervisor flag, one CPU)" % (cpu, model))
     check(any(l.startswith("clocksource ") for l in lines), "no clocksource line")
     return lines
 
@@ -117,7 +118,7 @@ def linux_bochs_vmx(lab):
     m = lab.bochs(iso, cpu="corei7_skylake_x", megs=320, limit=1500)
     m.boot(90)
     wait_for(m, r"\(d1\) .*tsc: Detected", 600)
-    check_userspace(m, 1, 1200)
+    check_userspace(m, 1, 1200, model="Intel(R) Core(TM) i7-7800X")
 
 
 LINUX_CASES = [
