@@ -212,7 +212,8 @@ static int cmd_input(int argc, char **argv)
 	if (!d)
 		return -ENOENT;
 	if (!d->plat) {
-		printk("error: domain %u has no serial port (not type=linux)\n", d->id);
+		printk("error: domain %u has no serial port (no platform: type=linux or platform=pc)\n",
+		       d->id);
 		return -ENODEV;
 	}
 	for (int i = 2; i < argc; i++) {

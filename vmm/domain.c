@@ -254,10 +254,11 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		goto fail;
 	}
 	struct start st = { 0 };
-	if (cfg->type == DOM_TYPE_LINUX) {
+	if (cfg->platform) {
 		/* 0xFEC00000 up holds the IOAPIC and local APIC. */
 		if (d->ram_bytes > 0xfec00000ull) {
-			pr_err("domain %s: a linux domain has at most %u MiB\n", d->name, 0xfec00000u >> 20);
+			pr_err("domain %s: with the PC platform a domain has at most %u MiB\n", d->name,
+			       0xfec00000u >> 20);
 			err = -E2BIG;
 			goto fail;
 		}
@@ -266,11 +267,12 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 			pr_err("domain %s: cannot build its platform (error %d)\n", d->name, err);
 			goto fail;
 		}
-	} else if (cfg->type == DOM_TYPE_MULTIBOOT) {
-		err = load_multiboot(d, m, &st);
-	} else {
-		err = load_image(d, m, &st.entry);
 	}
+	/* A linux image is loaded once its vcpu exists (below). */
+	if (cfg->type == DOM_TYPE_MULTIBOOT)
+		err = load_multiboot(d, m, &st);
+	else if (cfg->type == DOM_TYPE_ELF)
+		err = load_image(d, m, &st.entry);
 	if (err)
 		goto fail;
 	entry = st.entry;

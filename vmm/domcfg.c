@@ -37,7 +37,7 @@ static int parse_mib(const char *s, uint64_t *out)
 }
 
 static int set_field(struct domain_config *cfg, const char *key, const char *val,
-		     char *err, size_t errlen)
+		     char *err, size_t errlen, bool *no_platform)
 {
 	if (!strcmp(key, "name")) {
 		if (!valid_name(val) || strlen(val) >= DOM_NAME_LEN)
@@ -66,6 +66,14 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 			cfg->type = DOM_TYPE_LINUX;
 		else
 			goto bad;
+	} else if (!strcmp(key, "platform")) {
+		if (!strcmp(val, "pc"))
+			cfg->platform = true;
+		else if (!strcmp(val, "none"))
+			cfg->platform = false;
+		else
+			goto bad;
+		*no_platform = !cfg->platform;
 	} else if (!strcmp(key, "initrd")) {
 		if (!*val || strlen(val) >= DOM_IMAGE_LEN)
 			goto bad;
@@ -83,6 +91,8 @@ bad:
 int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t errlen)
 {
 	char item[DOM_IMAGE_LEN + 16];
+
+	bool no_platform = false;
 
 	memset(cfg, 0, sizeof(*cfg));
 	while (*spec) {
@@ -110,7 +120,7 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 			return -EINVAL;
 		}
 		*eq = 0;
-		int r = set_field(cfg, item, eq + 1, err, errlen);
+		int r = set_field(cfg, item, eq + 1, err, errlen, &no_platform);
 		if (r)
 			return r;
 	}
@@ -123,6 +133,13 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 			 cfg->type == DOM_TYPE_LINUX ? "linux" : "multiboot",
 			 cfg->type == DOM_TYPE_LINUX ? "64-bit" : "32-bit");
 		return -EINVAL;
+	}
+	if (cfg->type == DOM_TYPE_LINUX) {
+		if (no_platform) {
+			snprintf(err, errlen, "a linux domain needs its platform (not platform=none)");
+			return -EINVAL;
+		}
+		cfg->platform = true;
 	}
 	if (cfg->initrd[0] && cfg->type != DOM_TYPE_LINUX) {
 		snprintf(err, errlen, "initrd= is for type=linux only");

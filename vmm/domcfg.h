@@ -1,13 +1,14 @@
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
  *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux]
- *          [,initrd=MODULE][,cmdline=TEXT]
+ *          [,initrd=MODULE][,platform=pc|none][,cmdline=TEXT]
  * cmdline takes the rest of the value, commas included (quote the option
  * for blanks: domain="name=l,...,cmdline=console=ttyS0 quiet").
  */
 #ifndef EYRIE_VMM_DOMCFG_H
 #define EYRIE_VMM_DOMCFG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,9 @@ struct domain_config {
 	enum dom_type type;
 	char initrd[DOM_IMAGE_LEN];   /* "" = none (linux only) */
 	char cmdline[DOM_CMDLINE_LEN];/* linux and multiboot; "" = the default */
+	/* The virtual PC platform (vmm/vplat.c): always for linux, on request
+	 * (platform=pc) for elf and multiboot images. */
+	bool platform;
 };
 
 /* Parses one domain= value; on error returns -EINVAL and writes a one-line

@@ -281,8 +281,8 @@ static int kvmclock_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *va
 		while (t.tsc_shift < 31 && (hz << t.tsc_shift) < 1000000000ull)
 			t.tsc_shift++;
 		t.tsc_to_system_mul = (uint32_t)((1000000000ull << 32) / (hz << t.tsc_shift));
-		if ((*val & 0x1e) || copy_to_guest_phys(v->dom, *val & ~1ull, &t, sizeof(t)))
-			return -EPERM; /* misaligned, or not guest RAM */
+		if (copy_to_guest_phys(v->dom, *val & ~1ull, &t, sizeof(t)))
+			return -EPERM; /* not guest RAM */
 	}
 	*reg = *val;
 	return 0;

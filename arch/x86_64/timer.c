@@ -66,12 +66,19 @@ static void tick(struct trap_frame *f)
 	lapic_eoi();
 }
 
+/* Wake-ups come at least TIMER_MIN_WAKE_US apart: a guest that sets its
+ * timers ever closer (a PIT count of 1, a tiny LAPIC period) gets them
+ * late rather than interrupting the host into a livelock. */
 void timer_wake_at(uint64_t tsc)
 {
+	uint64_t now = rdtsc(), soonest = now + info.tsc_hz / 1000000 * TIMER_MIN_WAKE_US;
+
+	if (tsc < soonest)
+		tsc = soonest;
 	if (tsc >= armed || tsc >= wake)
 		return;
 	wake = tsc;
-	arm(rdtsc());
+	arm(now);
 }
 
 void timer_init(uint16_t pm_port, bool pm_32bit)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #define TIMER_HZ 100 /* the scheduler's tick; timer_wake_at is finer */
+#define TIMER_MIN_WAKE_US 100 /* but wakes at most every 100 us */
 
 struct timer_info {
 	uint64_t tsc_hz;

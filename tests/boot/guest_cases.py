@@ -38,12 +38,14 @@ class Dom:
     """One domain= entry: name, image (a build/guests/*.elf basename without
     .elf), memory in MiB, boot mode (flat32 or real)."""
 
-    def __init__(self, name, mib, image=None, boot=None):
+    def __init__(self, name, mib, image=None, boot=None, platform=False):
         self.name, self.mib, self.image, self.boot = name, mib, image or name, boot
+        self.platform = platform
 
     def option(self):
-        return "domain=name=%s,image=%s.elf,memory=%d%s" % (
-            self.name, self.image, self.mib, ",boot=" + self.boot if self.boot else "")
+        return "domain=name=%s,image=%s.elf,memory=%d%s%s" % (
+            self.name, self.image, self.mib, ",boot=" + self.boot if self.boot else "",
+            ",platform=pc" if self.platform else "")
 
     def elf(self):
         return os.path.join(GUEST_DIR, self.image + ".elf")
@@ -290,6 +292,17 @@ def guests_isolation(lab):
     check_pattern(m, 1, len(m.output), more=1)
 
 
+def guests_devices(lab):
+    """QEMU SVM: `devices` (platform=pc) hammers the virtual platform's ports,
+    MMIO pages and MSRs, then finds its timers, interrupts and RTC working
+    and powers off through ACPI S5; `pattern` beside it is unharmed."""
+    m = qemu_guests(lab, [Dom("pattern", 4), Dom("devices", 2, platform=True)])
+    e = expect_poweroff(m, 2, "devices", 90)
+    n = check_report(m.output, 2, "devices")
+    check(n >= 8, "devices: only %d checks passed" % n)
+    check_pattern(m, 1, e.end())
+
+
 def _check_virt(out, dom):
     """virt: every instruction gave #UD (DONE), or the domain was crashed on
     one (issue 3 allows crashing on an unexpected exit); never a FAIL."""
@@ -417,7 +430,7 @@ def guests_shell(lab):
 
 BOCHS_DOMS = [Dom("exits", 2), Dom("modes", 2, boot="real"), Dom("pattern", 4),
               Dom("wild", 2), Dom("triple", 2), Dom("badstate", 2), Dom("hostile", 2),
-              Dom("virt", 2)]
+              Dom("virt", 2), Dom("devices", 2, platform=True)]
 
 
 def _bochs_all(cpu, vendor, skip=()):
@@ -432,6 +445,7 @@ def _bochs_all(cpu, vendor, skip=()):
                 expect_crash(m, ids["wild"], "wild", 60),
                 wait_for(m, ended(ids["badstate"], "badstate"), 60),
                 expect_poweroff(m, ids["hostile"], "hostile", 120),
+                expect_poweroff(m, ids["devices"], "devices", 120),
                 wait_for(m, ended(ids["virt"], "virt"), 60)]
         if "triple" in ids:
             ends.append(expect_crash(m, ids["triple"], "triple", 60))
@@ -442,6 +456,7 @@ def _bochs_all(cpu, vendor, skip=()):
               "wild: a write outside its RAM returned")
         _check_badstate(out, ids["badstate"], must_crash=False)
         check_report(out, ids["hostile"], "hostile")
+        check_report(out, ids["devices"], "devices")
         _check_virt(out, ids["virt"])
         pat = ids["pattern"]
         check_pattern(m, pat, max(e.end() for e in ends), timeout=30)
@@ -473,6 +488,7 @@ GUEST_CASES = [
     ("guests-shell", guests_shell, 15),
     ("guests-faults", guests_faults, 8),
     ("guests-hostile", guests_hostile, 8),
+    ("guests-devices", guests_devices, 8),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),
