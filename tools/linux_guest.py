@@ -183,10 +183,25 @@ def write(path, data):
     os.replace(path + ".tmp", path)
 
 
+def extract_vmlinux(vmlinuz, dst):
+    """The ELF kernel inside a bzImage whose payload is XZ (Debian's is), for
+    the loaders' unit tests (the PVH entry note is in it)."""
+    import lzma
+    data = read(vmlinuz)
+    at = data.find(b"\xfd7zXZ\x00")
+    if at < 0:
+        raise Fail("%s: no XZ payload found" % vmlinuz)
+    elf = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(data[at:])
+    if elf[:4] != b"\x7fELF":
+        raise Fail("%s: the XZ payload is not an ELF" % vmlinuz)
+    write(dst, elf)
+
+
 def build(out):
     vmlinuz = os.path.join(out, "vmlinuz")
     initrd = os.path.join(out, "initrd.img")
-    if up_to_date([vmlinuz, initrd]):
+    vmlinux = os.path.join(out, "vmlinux")
+    if up_to_date([vmlinuz, initrd, vmlinux]):
         return
     if not os.path.isfile(INIT):
         raise Fail("%s is missing" % INIT)
@@ -197,6 +212,7 @@ def build(out):
     extract_one(bdeb, "./bin/busybox", bb)
     write(initrd, build_initrd(read(bb), read(INIT)))
     os.remove(bb)
+    extract_vmlinux(vmlinuz, vmlinux)
 
     print("linux-guest: kernel %s (%s %s), busybox %s; vmlinuz %d bytes, initrd %d bytes"
           % (kname[len("./boot/vmlinuz-"):], deb_field(kdeb, "Package"),

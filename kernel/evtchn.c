@@ -1,0 +1,360 @@
+/*
+ * Event channels, 2-level ABI (see evtchn.h and include/public/
+ * event_channel.h).
+ *
+ * Bitmap ordering follows Xen's 2-level code: the pending bit is set first,
+ * then, only if it was clear and the port is not masked, the vcpu's
+ * selector bit and then upcall_pending. The guest clears upcall_pending,
+ * then swaps the selector to 0, then clears pending bits; with this order
+ * every 0 -> 1 pending edge on an unmasked port is seen by a scan. Unmask
+ * clears the mask bit before testing pending, so an edge that raced with
+ * the mask is re-raised here or by the sender. All accesses to guest words
+ * are atomic read-modify-writes (LOCK-prefixed), sequentially consistent.
+ */
+#include <stddef.h>
+#include "kernel/evtchn.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+
+#define WORD_BITS 64u
+
+/* ---- the 2-level bitmaps ---- */
+
+static bool test_and_set(uint64_t *w, unsigned bit)
+{
+	uint64_t m = 1ull << bit;
+
+	return __atomic_fetch_or(w, m, __ATOMIC_SEQ_CST) & m;
+}
+
+static bool test_and_clear(uint64_t *w, unsigned bit)
+{
+	uint64_t m = 1ull << bit;
+
+	return __atomic_fetch_and(w, ~m, __ATOMIC_SEQ_CST) & m;
+}
+
+static bool test(const uint64_t *w, unsigned bit)
+{
+	return (__atomic_load_n(w, __ATOMIC_SEQ_CST) >> bit) & 1;
+}
+
+/* Selector bit for the port's word, then the vcpu's upcall flag: true when
+ * the flag went 0 -> 1 (an upcall is due). */
+static bool mark_vcpu(struct vcpu_info *v, uint32_t port)
+{
+	if (test_and_set(&v->evtchn_pending_sel, port / WORD_BITS))
+		return false;
+	return !(__atomic_fetch_or(&v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST) & 1);
+}
+
+bool evtchn_2l_set_pending(struct shared_info *s, struct vcpu_info *v, uint32_t port)
+{
+	if (port >= EVTCHN_2L_NR_CHANNELS)
+		return false;
+	if (test_and_set(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS))
+		return false;
+	if (test(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS))
+		return false;
+	return mark_vcpu(v, port);
+}
+
+bool evtchn_2l_unmask(struct shared_info *s, struct vcpu_info *v, uint32_t port)
+{
+	if (port >= EVTCHN_2L_NR_CHANNELS)
+		return false;
+	if (!test_and_clear(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS))
+		return false;
+	if (!test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS))
+		return false;
+	return mark_vcpu(v, port);
+}
+
+void evtchn_2l_clear_pending(struct shared_info *s, uint32_t port)
+{
+	if (port < EVTCHN_2L_NR_CHANNELS)
+		test_and_clear(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS);
+}
+
+bool evtchn_2l_is_pending(const struct shared_info *s, uint32_t port)
+{
+	return port < EVTCHN_2L_NR_CHANNELS &&
+	       test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS);
+}
+
+bool evtchn_2l_is_masked(const struct shared_info *s, uint32_t port)
+{
+	return port < EVTCHN_2L_NR_CHANNELS &&
+	       test(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS);
+}
+
+/* ---- the port table ---- */
+
+int evtchn_table_init(struct evtchn_table *t, uint16_t domid, unsigned nr_vcpus)
+{
+	if (nr_vcpus == 0 || nr_vcpus > EVTCHN_MAX_VCPUS)
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	t->domid = domid;
+	t->nr_vcpus = (uint16_t)nr_vcpus;
+	t->ports[0].state = ECS_RESERVED;
+	return 0;
+}
+
+bool evtchn_virq_is_per_vcpu(uint32_t virq)
+{
+	return virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == VIRQ_XENOPROF ||
+	       virq == VIRQ_XENPMU;
+}
+
+static int free_port(const struct evtchn_table *t)
+{
+	for (unsigned p = 1; p < EVTCHN_MAX_PORTS; p++)
+		if (t->ports[p].state == ECS_FREE)
+			return (int)p;
+	return -ENOSPC;
+}
+
+static void release(struct evtchn *c)
+{
+	*c = (struct evtchn){ .state = ECS_FREE };
+}
+
+/* The row of virq_port a VIRQ port is recorded in. */
+static unsigned virq_row(const struct evtchn *c)
+{
+	return evtchn_virq_is_per_vcpu(c->virq) ? c->notify_vcpu : 0;
+}
+
+int evtchn_alloc_unbound(struct evtchn_table *t, uint16_t remote_dom)
+{
+	int p = free_port(t);
+
+	if (p < 0)
+		return p;
+	t->ports[p] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote_dom };
+	return p;
+}
+
+int evtchn_bind_interdomain(const struct evtchn_domains *doms, struct evtchn_table *t,
+			    uint16_t remote_dom, uint32_t remote_port,
+			    struct evtchn_notify *local)
+{
+	uint16_t rdom = remote_dom == DOMID_SELF ? t->domid : remote_dom;
+	struct evtchn_table *r = doms->lookup(doms->ctx, rdom);
+	struct evtchn *rc;
+	int lport;
+
+	if (!r)
+		return -ESRCH;
+	lport = free_port(t);
+	if (lport < 0)
+		return lport;
+	if (remote_port >= EVTCHN_MAX_PORTS)
+		return -EINVAL;
+	rc = &r->ports[remote_port];
+	if (rc->state != ECS_UNBOUND || rc->remote_dom != t->domid)
+		return -EINVAL;
+
+	/* The remote port keeps its notify vcpu; the local one starts on 0. */
+	t->ports[lport] = (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = r->domid,
+					   .remote_port = (uint16_t)remote_port };
+	rc->state = ECS_INTERDOMAIN;
+	rc->remote_port = (uint16_t)lport;
+	*local = (struct evtchn_notify){ t->domid, (uint32_t)lport, 0 };
+	return lport;
+}
+
+int evtchn_bind_virq(struct evtchn_table *t, uint32_t virq, uint32_t vcpu)
+{
+	int p;
+
+	if (virq >= NR_VIRQS)
+		return -EINVAL;
+	if (!evtchn_virq_is_per_vcpu(virq) && vcpu != 0)
+		return -EINVAL;
+	if (vcpu >= t->nr_vcpus)
+		return -ENOENT;
+	if (t->virq_port[vcpu][virq])
+		return -EEXIST;
+	p = free_port(t);
+	if (p < 0)
+		return p;
+	t->ports[p] = (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)virq,
+				       .notify_vcpu = (uint16_t)vcpu };
+	t->virq_port[vcpu][virq] = (uint16_t)p;
+	return p;
+}
+
+int evtchn_bind_ipi(struct evtchn_table *t, uint32_t vcpu)
+{
+	int p;
+
+	if (vcpu >= t->nr_vcpus)
+		return -ENOENT;
+	p = free_port(t);
+	if (p < 0)
+		return p;
+	t->ports[p] = (struct evtchn){ .state = ECS_IPI, .notify_vcpu = (uint16_t)vcpu };
+	return p;
+}
+
+int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
+{
+	struct evtchn *c;
+
+	if (vcpu >= t->nr_vcpus)
+		return -ENOENT;
+	if (port >= EVTCHN_MAX_PORTS)
+		return -EINVAL;
+	c = &t->ports[port];
+	switch (c->state) {
+	case ECS_VIRQ:
+		if (evtchn_virq_is_per_vcpu(c->virq))
+			return -EINVAL;
+		break;
+	case ECS_UNBOUND:
+	case ECS_INTERDOMAIN:
+		break;
+	default:
+		return -EINVAL;
+	}
+	c->notify_vcpu = (uint16_t)vcpu;
+	return 0;
+}
+
+/* Unlink the peer of t's interdomain port: it goes back to unbound,
+ * accepting t's domain. A peer that is gone, or no longer points back
+ * (cannot happen while callers keep both tables locked), is left alone. */
+static void unlink_peer(const struct evtchn_domains *doms, struct evtchn_table *t,
+			uint32_t port)
+{
+	const struct evtchn *c = &t->ports[port];
+	struct evtchn_table *r = doms->lookup(doms->ctx, c->remote_dom);
+	struct evtchn *rc;
+
+	if (!r || c->remote_port >= EVTCHN_MAX_PORTS)
+		return;
+	rc = &r->ports[c->remote_port];
+	if (rc->state != ECS_INTERDOMAIN || rc->remote_dom != t->domid || rc->remote_port != port)
+		return;
+	rc->state = ECS_UNBOUND;
+	rc->remote_port = 0;
+}
+
+int evtchn_close(const struct evtchn_domains *doms, struct evtchn_table *t, uint32_t port)
+{
+	struct evtchn *c;
+
+	if (port >= EVTCHN_MAX_PORTS)
+		return -EINVAL;
+	c = &t->ports[port];
+	switch (c->state) {
+	case ECS_UNBOUND:
+	case ECS_IPI:
+		break;
+	case ECS_VIRQ:
+		if (t->virq_port[virq_row(c)][c->virq] == port)
+			t->virq_port[virq_row(c)][c->virq] = 0;
+		break;
+	case ECS_INTERDOMAIN:
+		unlink_peer(doms, t, port);
+		break;
+	default:
+		return -EINVAL;
+	}
+	release(c);
+	return 0;
+}
+
+int evtchn_send(const struct evtchn_domains *doms, const struct evtchn_table *t,
+		uint32_t port, struct evtchn_notify *out)
+{
+	const struct evtchn *c;
+	const struct evtchn_table *r;
+
+	if (port >= EVTCHN_MAX_PORTS)
+		return -EINVAL;
+	c = &t->ports[port];
+	switch (c->state) {
+	case ECS_INTERDOMAIN:
+		r = doms->lookup(doms->ctx, c->remote_dom);
+		if (!r)
+			return 0; /* the peer is being torn down */
+		*out = (struct evtchn_notify){ r->domid, c->remote_port,
+					       r->ports[c->remote_port].notify_vcpu };
+		return 1;
+	case ECS_IPI:
+		*out = (struct evtchn_notify){ t->domid, port, c->notify_vcpu };
+		return 1;
+	case ECS_UNBOUND:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int evtchn_status(const struct evtchn_table *t, uint32_t port, struct evtchn_status *st)
+{
+	const struct evtchn *c;
+
+	if (port >= EVTCHN_MAX_PORTS)
+		return -EINVAL;
+	c = &t->ports[port];
+	memset(&st->u, 0, sizeof(st->u));
+	switch (c->state) {
+	case ECS_UNBOUND:
+		st->status = EVTCHNSTAT_unbound;
+		st->u.unbound.dom = c->remote_dom;
+		break;
+	case ECS_INTERDOMAIN:
+		st->status = EVTCHNSTAT_interdomain;
+		st->u.interdomain.dom = c->remote_dom;
+		st->u.interdomain.port = c->remote_port;
+		break;
+	case ECS_VIRQ:
+		st->status = EVTCHNSTAT_virq;
+		st->u.virq = c->virq;
+		break;
+	case ECS_IPI:
+		st->status = EVTCHNSTAT_ipi;
+		break;
+	default:
+		st->status = EVTCHNSTAT_closed;
+		break;
+	}
+	st->vcpu = c->notify_vcpu;
+	return 0;
+}
+
+int evtchn_port_vcpu(const struct evtchn_table *t, uint32_t port)
+{
+	if (port >= EVTCHN_MAX_PORTS)
+		return -EINVAL;
+	return t->ports[port].notify_vcpu;
+}
+
+int evtchn_virq_target(const struct evtchn_table *t, uint32_t virq, uint32_t vcpu,
+		       struct evtchn_notify *out)
+{
+	unsigned row;
+	uint16_t p;
+
+	if (virq >= NR_VIRQS)
+		return 0;
+	row = evtchn_virq_is_per_vcpu(virq) ? vcpu : 0;
+	if (row >= t->nr_vcpus)
+		return 0;
+	p = t->virq_port[row][virq];
+	if (!p)
+		return 0;
+	*out = (struct evtchn_notify){ t->domid, p, t->ports[p].notify_vcpu };
+	return 1;
+}
+
+void evtchn_reset(const struct evtchn_domains *doms, struct evtchn_table *t)
+{
+	for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
+		if (t->ports[p].state != ECS_FREE)
+			evtchn_close(doms, t, p);
+}

@@ -1,0 +1,496 @@
+/*
+ * xl.cfg parser (see xlcfg.h). A hand-written lexer over a bounded buffer and
+ * a loop over statements; no recursion (lists do not nest), no allocation.
+ * The grammar is xl's (tools/libs/util/libxlu_cfg_y.y): statements end at a
+ * newline or ';', the last one may end at end of file; newlines are allowed
+ * anywhere inside [ ]. Deliberate differences: CRLF accepted, numeric escapes
+ * work (xl's drop the character), unknown keys and octal are errors.
+ */
+#include "xlcfg.h" /* beside it: builds with or without -I. */
+
+#include <string.h>
+
+enum key {
+	K_NAME, K_TYPE, K_MEMORY, K_MAXMEM, K_VCPUS, K_KERNEL, K_RAMDISK, K_CMDLINE,
+	K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_DISK, K_VIF,
+	K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
+	"extra", "on_poweroff", "on_reboot", "on_crash", "autostart", "disk", "vif",
+};
+
+static const char *const action_names[] = {
+	"destroy", "restart", "preserve", "rename-restart", "coredump-destroy",
+	"coredump-restart",
+};
+#define NACTIONS (sizeof(action_names) / sizeof(action_names[0]))
+#define NONE ((uint64_t)-1)
+
+/* ---- error messages, without stdio ---- */
+
+static void emit(struct xlcfg_error *e, const char *s, size_t n)
+{
+	size_t at = strlen(e->message);
+
+	while (n-- && at + 1 < sizeof(e->message))
+		e->message[at++] = *s++;
+	e->message[at] = 0;
+}
+
+/* Appends a and b (NULL: nothing), then the number u unless it is NONE. */
+static void say(struct xlcfg_error *e, const char *a, const char *b, uint64_t u)
+{
+	char d[20];
+	size_t i = sizeof(d);
+
+	emit(e, a ? a : "", a ? strlen(a) : 0);
+	emit(e, b ? b : "", b ? strlen(b) : 0);
+	if (u == NONE)
+		return;
+	do
+		d[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	emit(e, d + i, sizeof(d) - i);
+}
+
+/* Appends a value as "text": at most 24 bytes, unprintable ones as '?'. */
+static void say_q(struct xlcfg_error *e, const char *s, size_t n)
+{
+	say(e, "\"", NULL, NONE);
+	for (size_t i = 0; i < n && i < 24; i++) {
+		char c = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"') ? s[i] : '?';
+		emit(e, &c, 1);
+	}
+	say(e, n > 24 ? "...\"" : "\"", NULL, NONE);
+}
+
+/* Starts a message: "line N: " when in a file (line > 0). */
+static void where(struct xlcfg_error *e, unsigned line, unsigned col)
+{
+	e->line = line;
+	e->column = col;
+	e->message[0] = 0;
+	if (line)
+		say(e, "line ", NULL, line), say(e, ": ", NULL, NONE);
+}
+
+/* "KEY: why" plus, when v is given, ", got \"v\"". */
+static int bad(struct xlcfg_error *e, int rc, enum key k, const char *why, const char *v, size_t n)
+{
+	say(e, key_names[k], ": ", NONE);
+	say(e, why, v ? ", got " : NULL, NONE);
+	if (v)
+		say_q(e, v, n);
+	return rc;
+}
+
+/* ---- values ---- */
+
+static bool is(const char *v, size_t n, const char *s)
+{
+	return strlen(s) == n && !memcmp(v, s, n);
+}
+
+static int copy(char *dst, size_t cap, const char *v, size_t n)
+{
+	if (n >= cap)
+		return -1;
+	memcpy(dst, v, n);
+	dst[n] = 0;
+	return 0;
+}
+
+static int digit(char c, unsigned base)
+{
+	unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
+		     (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (unsigned)((c | 0x20) - 'a' + 10) : 99;
+	return d < base ? (int)d : -1;
+}
+
+static bool word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Decimal or 0x hex into lo..hi. xl reads a leading 0 as octal; refused so
+ * that "memory = 0512" cannot silently mean 330. */
+static int number(struct xlcfg_error *e, enum key k, const char *v, size_t n,
+		  uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint64_t x = 0;
+	size_t i = n > 2 && v[0] == '0' && (v[1] | 0x20) == 'x' ? 2 : 0;
+	unsigned base = i ? 16 : 10;
+
+	if (!i && n > 1 && v[0] == '0' && digit(v[1], 10) >= 0)
+		return bad(e, -XLCFG_EINVAL, k, "leading 0 (octal in xl): write decimal or 0x", v, n);
+	if (i == n || (!i && n > 1 && v[0] == '0'))
+		return bad(e, -XLCFG_EINVAL, k, "expected an integer", v, n);
+	for (; i < n; i++) {
+		if (digit(v[i], base) < 0)
+			return bad(e, -XLCFG_EINVAL, k, "expected an integer", v, n);
+		x = x * base + (unsigned)digit(v[i], base);
+		x = x > 0xffffffffull ? 0x100000000ull : x; /* saturate */
+	}
+	if (x < lo || x > hi) {
+		say(e, key_names[k], ": ", NONE);
+		say_q(e, v, n);
+		say(e, " is out of range ", NULL, lo);
+		say(e, "..", NULL, hi);
+		return -XLCFG_ERANGE;
+	}
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int action(struct xlcfg_error *e, enum key k, const char *v, size_t n, enum xlcfg_action *out)
+{
+	for (size_t i = 0; i < NACTIONS; i++)
+		if (is(v, n, action_names[i]))
+			return *out = (enum xlcfg_action)i, 0;
+	return bad(e, -XLCFG_EINVAL, k, "expected an action such as destroy or restart", v, n);
+}
+
+static int text(struct xlcfg_error *e, enum key k, char *dst, size_t cap, const char *v, size_t n)
+{
+	if (copy(dst, cap, v, n))
+		return bad(e, -XLCFG_ERANGE, k, cap == XLCFG_CMDLINE_LEN ?
+			   "longer than 1023 bytes" : "longer than 255 bytes", NULL, 0);
+	return 0;
+}
+
+/* Appends one disk or vif entry. */
+static int entry(struct xlcfg_error *e, enum key k, char (*list)[XLCFG_PATH_LEN],
+		 unsigned *count, const char *v, size_t n)
+{
+	if (*count == XLCFG_LIST_MAX)
+		return bad(e, -XLCFG_ERANGE, k, "more than 8 entries", NULL, 0);
+	if (!n)
+		return bad(e, -XLCFG_EINVAL, k, "empty entry", NULL, 0);
+	if (text(e, k, list[*count], XLCFG_PATH_LEN, v, n))
+		return -XLCFG_ERANGE;
+	(*count)++;
+	return 0;
+}
+
+/* Checks v (n bytes) for key k, then stores it: nothing changes on error. */
+static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xlcfg_error *e)
+{
+	size_t i = 0;
+
+	switch (k) {
+	case K_NAME:
+		while (i < n && (word(v[i]) || v[i] == '.' || v[i] == '-'))
+			i++;
+		if (!n || i < n || copy(c->name, sizeof(c->name), v, n))
+			return bad(e, -XLCFG_EINVAL, k, "expected 1-31 of [A-Za-z0-9_.-]", v, n);
+		return 0;
+	case K_TYPE:
+		if (!is(v, n, "pvh") && !is(v, n, "hvm"))
+			return bad(e, -XLCFG_EINVAL, k, "expected \"pvh\" or \"hvm\"", v, n);
+		c->type = v[0] == 'p' ? XLCFG_TYPE_PVH : XLCFG_TYPE_HVM;
+		return 0;
+	case K_MEMORY: return number(e, k, v, n, 1, XLCFG_MEMORY_MAX, &c->memory_mib);
+	case K_MAXMEM: return number(e, k, v, n, 1, XLCFG_MEMORY_MAX, &c->maxmem_mib);
+	case K_VCPUS:  return number(e, k, v, n, 1, XLCFG_VCPUS_MAX, &c->vcpus);
+	case K_KERNEL:
+		if (!n)
+			return bad(e, -XLCFG_EINVAL, k, "empty", NULL, 0);
+		return text(e, k, c->kernel, sizeof(c->kernel), v, n);
+	case K_RAMDISK: return text(e, k, c->ramdisk, sizeof(c->ramdisk), v, n);
+	case K_CMDLINE:
+		if (text(e, k, c->cmdline, sizeof(c->cmdline), v, n))
+			return -XLCFG_ERANGE;
+		c->cmdline_given = true;
+		return 0;
+	case K_EXTRA: /* xl: "when cmdline= is set, extra= is ignored" */
+		if (n >= sizeof(c->cmdline) || !c->cmdline_given)
+			return text(e, k, c->cmdline, sizeof(c->cmdline), v, n);
+		return 0;
+	case K_ON_POWEROFF: return action(e, k, v, n, &c->on_poweroff);
+	case K_ON_REBOOT:   return action(e, k, v, n, &c->on_reboot);
+	case K_ON_CRASH:    return action(e, k, v, n, &c->on_crash);
+	case K_AUTOSTART:
+		if (!is(v, n, "0") && !is(v, n, "false") && !is(v, n, "1") && !is(v, n, "true"))
+			return bad(e, -XLCFG_EINVAL, k, "expected 0, 1, true or false", v, n);
+		c->autostart = v[0] == '1' || v[0] == 't';
+		return 0;
+	case K_DISK: return entry(e, k, c->disk, &c->ndisk, v, n);
+	case K_VIF:  return entry(e, k, c->vif, &c->nvif, v, n);
+	default:     return -XLCFG_EINVAL;
+	}
+}
+
+static int find_key(const char *s, size_t n)
+{
+	for (int k = 0; k < K_COUNT; k++)
+		if (is(s, n, key_names[k]))
+			return k;
+	return -1;
+}
+
+/* ---- lexer ---- */
+
+enum tok { T_EOF, T_NL, T_SEMI, T_EQ, T_COMMA, T_LBR, T_RBR, T_IDENT, T_NUM, T_STR, T_ERR };
+
+struct lex {
+	const char *s;
+	size_t len, pos, bol;           /* bol: offset of the current line */
+	unsigned line, tline, tcol;     /* tline, tcol: where the last token starts */
+	size_t tstart;
+	char val[XLCFG_CMDLINE_LEN];    /* a string's (unescaped) or a number's text */
+	size_t vlen;
+	struct xlcfg_error *err;
+};
+
+static enum tok lerr(struct lex *x, size_t at, const char *why)
+{
+	where(x->err, x->line, (unsigned)(at - x->bol + 1));
+	say(x->err, why, NULL, NONE);
+	return T_ERR;
+}
+
+/* One escape after a backslash at x->pos - 1; returns the byte or -1. */
+static int escape(struct lex *x)
+{
+	static const char from[] = "abfnrtv\"'\\", to[] = "\a\b\f\n\r\t\v\"'\\";
+	unsigned v = 0, i = 0, max = 3, base = 8;
+	char c = x->s[x->pos++];
+
+	for (const char *p = from; *p; p++)
+		if (*p == c)
+			return (unsigned char)to[p - from];
+	if (c == 'x')
+		base = 16, max = 2;
+	else if (c >= '0' && c <= '7')
+		x->pos--;
+	else
+		return -1;
+	for (; i < max && x->pos < x->len && digit(x->s[x->pos], base) >= 0; i++)
+		v = v * base + (unsigned)digit(x->s[x->pos++], base);
+	return (base == 16 && i < 2) || v > 255 ? -1 : (int)v;
+}
+
+static enum tok string(struct lex *x, char quote)
+{
+	for (x->vlen = 0;;) {
+		size_t at = x->pos;
+		int c;
+
+		if (at >= x->len || x->s[at] == '\n')
+			return lerr(x, x->tstart, "unterminated string");
+		if ((c = (unsigned char)x->s[x->pos++]) == quote)
+			return T_STR;
+		if (c == '\\' && (x->pos >= x->len || x->s[x->pos] == '\n'))
+			return lerr(x, x->tstart, "unterminated string");
+		if (c == '\\' && (c = escape(x)) < 0)
+			return lerr(x, at, "invalid escape in string");
+		if (!c)
+			return lerr(x, at, "NUL byte in string");
+		if (x->vlen + 1 >= sizeof(x->val))
+			return lerr(x, x->tstart, "string longer than 1023 bytes");
+		x->val[x->vlen++] = (char)c;
+	}
+}
+
+static enum tok next(struct lex *x)
+{
+	const char *s = x->s;
+	char c;
+
+	while (x->pos < x->len && (s[x->pos] == ' ' || s[x->pos] == '\t' ||
+	       (s[x->pos] == '\r' && x->pos + 1 < x->len && s[x->pos + 1] == '\n')))
+		x->pos++;
+	if (x->pos < x->len && s[x->pos] == '#')
+		while (x->pos < x->len && s[x->pos] != '\n')
+			x->pos++;
+	x->tline = x->line;
+	x->tcol = (unsigned)(x->pos - x->bol + 1);
+	x->tstart = x->pos;
+	if (x->pos >= x->len) {
+		if (x->pos == x->bol && x->line > 1) /* past the last newline */
+			x->tline--, x->tcol = 0;
+		return T_EOF;
+	}
+	switch ((c = s[x->pos++])) {
+	case '\n': x->line++; x->bol = x->pos; return T_NL;
+	case ';':  return T_SEMI;
+	case '=':  return T_EQ;
+	case ',':  return T_COMMA;
+	case '[':  return T_LBR;
+	case ']':  return T_RBR;
+	case '"': case '\'': return string(x, c);
+	}
+	if (!word(c))
+		return lerr(x, x->tstart, c ? "unexpected character" : "NUL byte");
+	while (x->pos < x->len && word(s[x->pos]))
+		x->pos++;
+	if (c < '0' || c > '9')
+		return T_IDENT;
+	if (copy(x->val, sizeof(x->val), s + x->tstart, x->pos - x->tstart))
+		return lerr(x, x->tstart, "number too long");
+	x->vlen = x->pos - x->tstart;
+	return T_NUM;
+}
+
+static enum tok next_nl(struct lex *x)
+{
+	enum tok t;
+
+	while ((t = next(x)) == T_NL)
+		;
+	return t;
+}
+
+/* "why" and what was found instead, at the token just read. */
+static int syntax(struct lex *x, const char *why, enum tok t)
+{
+	if (t == T_ERR)
+		return -XLCFG_EINVAL;
+	where(x->err, x->tline, x->tcol);
+	say(x->err, why, ", got ", NONE);
+	if (t == T_EOF || t == T_NL)
+		say(x->err, t == T_EOF ? "end of file" : "end of line", NULL, NONE);
+	else
+		say_q(x->err, x->s + x->tstart, x->pos - x->tstart);
+	return -XLCFG_EINVAL;
+}
+
+/* ---- parser ---- */
+
+static int list(struct lex *x, struct xlcfg *c, enum key k)
+{
+	unsigned line = x->tline, col = x->tcol;
+	enum tok t;
+	int r;
+
+	*(k == K_DISK ? &c->ndisk : &c->nvif) = 0; /* a repeated key replaces */
+	while ((t = next_nl(x)) != T_RBR && t != T_EOF) {
+		if (t != T_STR && t != T_NUM)
+			return syntax(x, t == T_LBR ? "nested lists are not supported" :
+				      "expected a list entry or ']'", t);
+		where(x->err, x->tline, x->tcol);
+		if ((r = store(c, k, x->val, x->vlen, x->err)))
+			return r;
+		if ((t = next_nl(x)) == T_RBR || t == T_EOF)
+			break;
+		if (t != T_COMMA)
+			return syntax(x, "expected ',' or ']'", t);
+	}
+	if (t == T_RBR)
+		return 0;
+	where(x->err, line, col);
+	say(x->err, "unterminated list", NULL, NONE);
+	return -XLCFG_EINVAL;
+}
+
+/* KEY = VALUE with the key just read, up to and including the end. */
+static int setting(struct lex *x, struct xlcfg *c)
+{
+	int k = find_key(x->s + x->tstart, x->pos - x->tstart);
+	bool is_list = k == K_DISK || k == K_VIF;
+	enum tok t;
+	int r;
+
+	if (k < 0) {
+		where(x->err, x->tline, x->tcol);
+		say(x->err, "unknown key ", NULL, NONE);
+		say_q(x->err, x->s + x->tstart, x->pos - x->tstart);
+		return -XLCFG_EINVAL;
+	}
+	if ((t = next(x)) != T_EQ)
+		return syntax(x, "expected '=' after the key", t);
+	if ((t = next(x)) == T_ERR)
+		return -XLCFG_EINVAL;
+	where(x->err, x->tline, x->tcol);
+	if (t == T_LBR && is_list)
+		r = list(x, c, (enum key)k);
+	else if (t == T_LBR)
+		r = bad(x->err, -XLCFG_EINVAL, (enum key)k, "expected a single value, not a list", NULL, 0);
+	else if ((t == T_STR || t == T_NUM) && is_list)
+		r = bad(x->err, -XLCFG_EINVAL, (enum key)k, "expected a list [ ... ]", NULL, 0);
+	else if (t == T_STR || t == T_NUM)
+		r = store(c, (enum key)k, x->val, x->vlen, x->err);
+	else
+		r = syntax(x, "expected a value", t);
+	if (r)
+		return r;
+	if ((t = next(x)) == T_NL || t == T_SEMI || t == T_EOF)
+		return 0;
+	return syntax(x, "expected a new line or ';' after the value", t);
+}
+
+static int check(const struct xlcfg *c, struct xlcfg_error *e)
+{
+	const char *missing = !c->name[0] ? "name" : c->type == XLCFG_TYPE_NONE ? "type" :
+			      !c->memory_mib ? "memory" : !c->kernel[0] ? "kernel" : NULL;
+
+	if (missing) {
+		say(e, "missing required key ", missing, NONE);
+		return -XLCFG_EINVAL;
+	}
+	if (c->maxmem_mib && c->maxmem_mib < c->memory_mib) {
+		say(e, "maxmem (", NULL, c->maxmem_mib);
+		say(e, ") is less than memory (", NULL, c->memory_mib);
+		say(e, ")", NULL, NONE);
+		return -XLCFG_EINVAL;
+	}
+	return 0;
+}
+
+void xlcfg_init(struct xlcfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->vcpus = 1;
+	cfg->on_poweroff = XLCFG_DESTROY;
+	cfg->on_reboot = XLCFG_RESTART;
+	cfg->on_crash = XLCFG_DESTROY;
+}
+
+int xlcfg_parse(const char *text, size_t len, struct xlcfg *out, struct xlcfg_error *err)
+{
+	struct xlcfg_error dummy;
+	struct lex x = { .s = text, .len = len, .line = 1, .err = err ? err : &dummy };
+	enum tok t;
+	int r;
+
+	xlcfg_init(out);
+	while ((t = next(&x)) != T_EOF) {
+		if (t != T_NL && t != T_SEMI && t != T_IDENT)
+			return syntax(&x, "expected a key", t);
+		if (t == T_IDENT && (r = setting(&x, out)))
+			return r;
+	}
+	where(x.err, x.tline, 0); /* about the file as a whole: its last line */
+	if ((r = check(out, x.err)))
+		return r;
+	where(x.err, 0, 0);
+	return 0;
+}
+
+int xlcfg_set(struct xlcfg *cfg, const char *key, const char *value, struct xlcfg_error *err)
+{
+	struct xlcfg_error dummy;
+	int k = find_key(key, strlen(key));
+
+	where(err = err ? err : &dummy, 0, 0);
+	if (k >= 0)
+		return store(cfg, (enum key)k, value, strlen(value), err);
+	say(err, "unknown key ", NULL, NONE);
+	say_q(err, key, strlen(key));
+	return -XLCFG_EINVAL;
+}
+
+int xlcfg_check(const struct xlcfg *cfg, struct xlcfg_error *err)
+{
+	struct xlcfg_error dummy;
+
+	where(err = err ? err : &dummy, 0, 0);
+	return check(cfg, err);
+}
+
+const char *xlcfg_action_name(enum xlcfg_action a)
+{
+	return (unsigned)a < NACTIONS ? action_names[a] : "?";
+}

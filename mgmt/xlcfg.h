@@ -1,0 +1,92 @@
+/*
+ * Domain configuration files in Xen's xl.cfg syntax (pure: no allocation, no
+ * stdio; used by the management domain and by host tests).
+ *
+ *   # comment                       KEY = VALUE, one a line or ';'-separated
+ *   name = "web-1"                  VALUE: "string" or 'string' (escapes
+ *   type = 'pvh'                      \" \' \\ \a \b \f \n \r \t \v \xHH \ooo),
+ *   memory = 0x200; vcpus = 2         integer (decimal or 0x hex), or a list
+ *   disk = [ "phy:/dev/sda,xvda,w",   [ VALUE, ... ] spanning lines, with an
+ *            'file:/d.img,xvdb,r', ]  optional trailing comma
+ *
+ * Keys: name type memory maxmem vcpus kernel ramdisk cmdline extra
+ * on_poweroff on_reboot on_crash autostart disk vif. Anything else is an
+ * error (xl only warns), as is a leading-zero integer (xl reads it as octal).
+ * A repeated key replaces the earlier value (as xl); cmdline= beats extra=
+ * whatever their order (as xl).
+ */
+#ifndef EYRIE_MGMT_XLCFG_H
+#define EYRIE_MGMT_XLCFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The errno values returned (negated); the same numbers as kernel/errno.h
+ * and newlib. */
+#define XLCFG_EINVAL 22
+#define XLCFG_ERANGE 34
+
+#define XLCFG_NAME_LEN    32   /* 1..31 of [A-Za-z0-9_.-] */
+#define XLCFG_PATH_LEN    256  /* kernel, ramdisk, each list entry */
+#define XLCFG_CMDLINE_LEN 1024
+#define XLCFG_LIST_MAX    8
+#define XLCFG_MEMORY_MAX  65536 /* MiB */
+#define XLCFG_VCPUS_MAX   64
+
+enum xlcfg_type { XLCFG_TYPE_NONE, XLCFG_TYPE_PVH, XLCFG_TYPE_HVM };
+
+enum xlcfg_action {
+	XLCFG_DESTROY, XLCFG_RESTART, XLCFG_PRESERVE, XLCFG_RENAME_RESTART,
+	XLCFG_COREDUMP_DESTROY, XLCFG_COREDUMP_RESTART,
+};
+
+struct xlcfg {
+	char name[XLCFG_NAME_LEN];
+	enum xlcfg_type type;
+	uint32_t memory_mib;            /* 0 until set */
+	uint32_t maxmem_mib;            /* 0: not given (= memory) */
+	uint32_t vcpus;
+	char kernel[XLCFG_PATH_LEN];
+	char ramdisk[XLCFG_PATH_LEN];   /* "" = none */
+	char cmdline[XLCFG_CMDLINE_LEN];
+	bool cmdline_given;             /* by cmdline=, so extra= is ignored */
+	enum xlcfg_action on_poweroff, on_reboot, on_crash;
+	bool autostart;
+	unsigned ndisk, nvif;
+	char disk[XLCFG_LIST_MAX][XLCFG_PATH_LEN];  /* raw xl disk specs */
+	char vif[XLCFG_LIST_MAX][XLCFG_PATH_LEN];   /* raw xl vif specs */
+};
+
+/* Where and why parsing stopped. line and column are 1-based (column in
+ * bytes; 0 when the error is about the file as a whole); both are 0 for
+ * xlcfg_set. message reads "line 3: memory: expected an integer, got \"abc\""
+ * (no "line" prefix from xlcfg_set/xlcfg_check). */
+struct xlcfg_error {
+	unsigned line, column;
+	char message[96];
+};
+
+/* Fills cfg with the defaults: vcpus 1, on_poweroff destroy, on_reboot
+ * restart, on_crash destroy, autostart 0, everything else empty. */
+void xlcfg_init(struct xlcfg *cfg);
+
+/* Parses len bytes of text (need not be NUL-terminated; LF or CRLF lines)
+ * into *out, defaults first, then checks it as xlcfg_check does. Returns 0,
+ * or -XLCFG_EINVAL / -XLCFG_ERANGE with *err naming the first problem; *out
+ * is then partly filled and must not be used. */
+int xlcfg_parse(const char *text, size_t len, struct xlcfg *out, struct xlcfg_error *err);
+
+/* Sets one key from the console's "create key=value ..." form: value is the
+ * bare text (no quotes, no escapes). For disk and vif it appends one entry.
+ * On error cfg is unchanged. */
+int xlcfg_set(struct xlcfg *cfg, const char *key, const char *value, struct xlcfg_error *err);
+
+/* The checks made once every key is in: name, type, memory and kernel
+ * given, maxmem >= memory. */
+int xlcfg_check(const struct xlcfg *cfg, struct xlcfg_error *err);
+
+/* "destroy", "restart", ... as written in a config file; "?" if unknown. */
+const char *xlcfg_action_name(enum xlcfg_action a);
+
+#endif

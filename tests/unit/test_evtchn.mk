@@ -1,0 +1,1 @@
+test_evtchn_SRCS := kernel/evtchn.c

@@ -1,0 +1,1 @@
+test_gnttab_SRCS := kernel/gnttab.c

@@ -1,0 +1,611 @@
+/*
+ * xl.cfg parser: valid files in every accepted form, every error with its
+ * line, every range limit, the console's key=value form, and hostile input
+ * (NULs, 64 KiB lines, unterminated strings and lists, repeated keys, 10k
+ * random mutations of a valid file). Inputs live in malloc'd buffers of their
+ * exact length, without a terminating NUL, so ASan catches any read past
+ * len. XLCFG_FUZZ_ITERS and XLCFG_FUZZ_SEED in the environment override the
+ * mutation count and seed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mgmt/xlcfg.h"
+
+static struct xlcfg cfg;
+static struct xlcfg_error err;
+
+static unsigned lines_of(const char *s, size_t n)
+{
+	unsigned l = 1;
+
+	for (size_t i = 0; i < n; i++)
+		l += s[i] == '\n' && i + 1 < n;
+	return l;
+}
+
+/* Parses n bytes from an exact-size copy and checks the error contract. */
+static int parse_n(const char *text, size_t n)
+{
+	char *buf = malloc(n ? n : 1);
+	int r;
+
+	memcpy(buf, text, n);
+	memset(&err, 0x55, sizeof(err));
+	r = xlcfg_parse(buf, n, &cfg, &err);
+	free(buf);
+	assert_true(memchr(err.message, 0, sizeof(err.message)) != NULL);
+	if (r == 0) {
+		assert_int_equal(err.line, 0);
+		assert_string_equal(err.message, "");
+	} else {
+		assert_true(r == -XLCFG_EINVAL || r == -XLCFG_ERANGE);
+		assert_in_range(err.line, 1, lines_of(text, n));
+		assert_true(!strncmp(err.message, "line ", 5));
+	}
+	return r;
+}
+
+static int parse(const char *text)
+{
+	return parse_n(text, strlen(text));
+}
+
+#define MIN "name='m'\ntype='pvh'\nmemory=1\nkernel='k'\n"
+
+/* Expects an error at line with msg inside the message. */
+static void expect_err(const char *text, int rc, unsigned line, const char *msg)
+{
+	int r = parse(text);
+
+	if (r != rc || err.line != line || !strstr(err.message, msg))
+		fail_msg("%.200s\n-> %d line %u \"%s\"; wanted %d line %u \"%s\"", text, r, err.line,
+			 err.message, rc, line, msg);
+}
+
+static void test_valid(void **state)
+{
+	static const char f[] =
+		"# Eyrie domain\n"
+		"\n"
+		"name = \"web-1\"   # trailing comment\n"
+		"type = 'hvm';\n"
+		"memory = 512 ; maxmem = 0x400\n"
+		"vcpus=4;;\n"
+		"\t kernel = '/boot/vmlinuz'\n"
+		"ramdisk = \"/boot/initrd.img\"\n"
+		"cmdline = \"console=hvc0 root=\\\"/dev/xvda1\\\" quiet\"\n"
+		"on_poweroff = 'preserve'\non_reboot = \"rename-restart\"\n"
+		"on_crash = 'coredump-restart'\n"
+		"autostart = 1\n"
+		"disk = [ 'phy:/dev/sda,xvda,w',\n"
+		"         # a comment inside the list\n"
+		"\n"
+		"         \"file:/img/d.raw,xvdb,r\", ]\n"
+		"vif = [\n"
+		"  'mac=00:16:3e:00:00:01,bridge=br0'\n"
+		"]\n";
+
+	assert_int_equal(parse(f), 0);
+	assert_string_equal(cfg.name, "web-1");
+	assert_int_equal(cfg.type, XLCFG_TYPE_HVM);
+	assert_int_equal(cfg.memory_mib, 512);
+	assert_int_equal(cfg.maxmem_mib, 1024);
+	assert_int_equal(cfg.vcpus, 4);
+	assert_string_equal(cfg.kernel, "/boot/vmlinuz");
+	assert_string_equal(cfg.ramdisk, "/boot/initrd.img");
+	assert_string_equal(cfg.cmdline, "console=hvc0 root=\"/dev/xvda1\" quiet");
+	assert_int_equal(cfg.on_poweroff, XLCFG_PRESERVE);
+	assert_int_equal(cfg.on_reboot, XLCFG_RENAME_RESTART);
+	assert_int_equal(cfg.on_crash, XLCFG_COREDUMP_RESTART);
+	assert_true(cfg.autostart);
+	assert_int_equal(cfg.ndisk, 2);
+	assert_string_equal(cfg.disk[0], "phy:/dev/sda,xvda,w");
+	assert_string_equal(cfg.disk[1], "file:/img/d.raw,xvdb,r");
+	assert_int_equal(cfg.nvif, 1);
+	assert_string_equal(cfg.vif[0], "mac=00:16:3e:00:00:01,bridge=br0");
+}
+
+static void test_forms(void **state)
+{
+	/* CRLF, no final newline, all on one line, defaults. */
+	assert_int_equal(parse("name='a'\r\ntype=\"pvh\"\r\n# c\r\nmemory=16\r\nkernel='k'"), 0);
+	assert_string_equal(cfg.name, "a");
+	assert_int_equal(cfg.memory_mib, 16);
+	assert_int_equal(cfg.vcpus, 1);
+	assert_int_equal(cfg.on_poweroff, XLCFG_DESTROY);
+	assert_int_equal(cfg.on_reboot, XLCFG_RESTART);
+	assert_int_equal(cfg.on_crash, XLCFG_DESTROY);
+	assert_false(cfg.autostart);
+	assert_int_equal(cfg.maxmem_mib, 0);
+	assert_int_equal(cfg.ndisk + cfg.nvif, 0);
+	assert_string_equal(cfg.ramdisk, "");
+	assert_string_equal(cfg.cmdline, "");
+	assert_int_equal(parse("name='a';type='pvh';memory=0x10;kernel='k';"), 0);
+	assert_int_equal(cfg.memory_mib, 16);
+	assert_int_equal(parse("name='a';type='pvh';memory=8;kernel='k' # end"), 0);
+	/* xl's atoms are text: a quoted number is a number, a bare one a string. */
+	assert_int_equal(parse(MIN "vcpus = \"3\"\nramdisk = 42\nautostart='true'\n"), 0);
+	assert_int_equal(cfg.vcpus, 3);
+	assert_string_equal(cfg.ramdisk, "42");
+	assert_true(cfg.autostart);
+	assert_int_equal(parse(MIN "autostart='false'\ndisk=[]\nvif=[\n]\n"), 0);
+	assert_false(cfg.autostart);
+	assert_int_equal(parse(MIN "autostart=0\ndisk=['a'\n,\n'b'\n]\n"), 0);
+	assert_int_equal(cfg.ndisk, 2);
+	assert_int_equal(parse(MIN "cmdline=''\n"), 0);
+	assert_int_equal(parse("\n\n" MIN "\n\n"), 0);
+	assert_int_equal(parse("name='a'\ntype='pvh'\nmemory=0X1f\nkernel='k'\n"), 0);
+	assert_int_equal(cfg.memory_mib, 31);
+}
+
+static void test_escapes(void **state)
+{
+	assert_int_equal(parse(MIN "cmdline=\"\\a\\b\\f\\n\\r\\t\\v\\\\\\\"\\'|\\x41\\x7e\\101\\7\\60x\"\n"), 0);
+	assert_string_equal(cfg.cmdline, "\a\b\f\n\r\t\v\\\"'|A~A\a0x");
+	assert_int_equal(parse(MIN "cmdline='it\\'s \"q\"'\n"), 0);
+	assert_string_equal(cfg.cmdline, "it's \"q\"");
+	assert_int_equal(parse(MIN "cmdline='#not a comment;'\n"), 0);
+	assert_string_equal(cfg.cmdline, "#not a comment;");
+	assert_int_equal(parse(MIN "cmdline='\\377\\xfF'\n"), 0);
+	assert_string_equal(cfg.cmdline, "\377\377");
+	expect_err(MIN "cmdline='\\q'\n", -XLCFG_EINVAL, 5, "invalid escape");
+	expect_err(MIN "cmdline='\\x4'\n", -XLCFG_EINVAL, 5, "invalid escape");
+	expect_err(MIN "cmdline='\\xg0'\n", -XLCFG_EINVAL, 5, "invalid escape");
+	expect_err(MIN "cmdline='\\400'\n", -XLCFG_EINVAL, 5, "invalid escape");
+	expect_err(MIN "cmdline='\\8'\n", -XLCFG_EINVAL, 5, "invalid escape");
+	expect_err(MIN "cmdline='a\\0'\n", -XLCFG_EINVAL, 5, "NUL byte in string");
+	expect_err(MIN "cmdline='a\\x00b'\n", -XLCFG_EINVAL, 5, "NUL byte in string");
+	expect_err(MIN "cmdline='a\\", -XLCFG_EINVAL, 5, "unterminated string");
+	expect_err(MIN "cmdline='a\\\nb'\n", -XLCFG_EINVAL, 5, "unterminated string");
+	assert_int_equal(err.column, 9);
+}
+
+static void test_repeats(void **state)
+{
+	/* xl keeps the last of a repeated key; a repeated list replaces. */
+	assert_int_equal(parse(MIN "memory=2\nmemory=3\ndisk=['a','b']\ndisk=['c']\nname='z'\n"), 0);
+	assert_int_equal(cfg.memory_mib, 3);
+	assert_int_equal(cfg.ndisk, 1);
+	assert_string_equal(cfg.disk[0], "c");
+	assert_string_equal(cfg.name, "z");
+	/* cmdline= beats extra= in either order. */
+	assert_int_equal(parse(MIN "extra='e'\n"), 0);
+	assert_string_equal(cfg.cmdline, "e");
+	assert_int_equal(parse(MIN "extra='e'\ncmdline='c'\n"), 0);
+	assert_string_equal(cfg.cmdline, "c");
+	assert_int_equal(parse(MIN "cmdline='c'\nextra='e'\n"), 0);
+	assert_string_equal(cfg.cmdline, "c");
+}
+
+static void test_errors(void **state)
+{
+	static const struct { const char *text; int rc; unsigned line; const char *msg; } t[] = {
+		{ MIN "memory = 'abc'\n", -XLCFG_EINVAL, 5, "line 5: memory: expected an integer, got \"abc\"" },
+		{ MIN "memory = 12abc\n", -XLCFG_EINVAL, 5, "memory: expected an integer, got \"12abc\"" },
+		{ MIN "memory = 0x\n", -XLCFG_EINVAL, 5, "expected an integer" },
+		{ MIN "memory = ''\n", -XLCFG_EINVAL, 5, "expected an integer" },
+		{ MIN "memory = '-1'\n", -XLCFG_EINVAL, 5, "expected an integer" },
+		{ MIN "memory = ' 1'\n", -XLCFG_EINVAL, 5, "expected an integer" },
+		{ MIN "memory = 010\n", -XLCFG_EINVAL, 5, "memory: leading 0 (octal in xl)" },
+		{ MIN "memory = -1\n", -XLCFG_EINVAL, 5, "unexpected character" },
+		{ MIN "memory = 1.5\n", -XLCFG_EINVAL, 5, "unexpected character" },
+		{ MIN "colour = 'red'\n", -XLCFG_EINVAL, 5, "line 5: unknown key \"colour\"" },
+		{ MIN "Name = 'x'\n", -XLCFG_EINVAL, 5, "unknown key \"Name\"" },
+		{ MIN "builder = 'hvm'\n", -XLCFG_EINVAL, 5, "unknown key \"builder\"" },
+		{ "\n\nname 'x'\n", -XLCFG_EINVAL, 3, "expected '=' after the key, got \"'x'\"" },
+		{ "name =\ntype='pvh'\n", -XLCFG_EINVAL, 1, "expected a value, got end of line" },
+		{ "name =", -XLCFG_EINVAL, 1, "expected a value, got end of file" },
+		{ "name = ;", -XLCFG_EINVAL, 1, "expected a value, got \";\"" },
+		{ "name == 'a'", -XLCFG_EINVAL, 1, "expected a value, got \"=\"" },
+		{ "name += 'a'", -XLCFG_EINVAL, 1, "unexpected character" },
+		{ "name = 'a' 'b'\n", -XLCFG_EINVAL, 1, "expected a new line or ';' after the value, got \"'b'\"" },
+		{ "name = 'a' type = 'pvh'\n", -XLCFG_EINVAL, 1, "after the value, got \"type\"" },
+		{ "= 'a'\n", -XLCFG_EINVAL, 1, "expected a key, got \"=\"" },
+		{ "'name' = 'a'\n", -XLCFG_EINVAL, 1, "expected a key, got \"'name'\"" },
+		{ "42 = 'a'\n", -XLCFG_EINVAL, 1, "expected a key, got \"42\"" },
+		{ "name = a\n", -XLCFG_EINVAL, 1, "expected a value, got \"a\"" },
+		{ "name = true\n", -XLCFG_EINVAL, 1, "expected a value, got \"true\"" },
+		{ "name = 'a\n", -XLCFG_EINVAL, 1, "unterminated string" },
+		{ "name = \"a'\n", -XLCFG_EINVAL, 1, "unterminated string" },
+		{ "\nname = 'a", -XLCFG_EINVAL, 2, "unterminated string" },
+		{ MIN "disk = [ 'a',\n 'b'\n\n", -XLCFG_EINVAL, 5, "unterminated list" },
+		{ MIN "disk = [", -XLCFG_EINVAL, 5, "unterminated list" },
+		{ MIN "disk = [ 'a' 'b' ]\n", -XLCFG_EINVAL, 5, "expected ',' or ']', got \"'b'\"" },
+		{ MIN "disk = [ , ]\n", -XLCFG_EINVAL, 5, "expected a list entry or ']', got \",\"" },
+		{ MIN "disk = [ 'a',, ]\n", -XLCFG_EINVAL, 5, "expected a list entry" },
+		{ MIN "disk = [ 'a'; ]\n", -XLCFG_EINVAL, 5, "expected ',' or ']', got \";\"" },
+		{ MIN "disk = [ ['a'] ]\n", -XLCFG_EINVAL, 5, "nested lists are not supported" },
+		{ MIN "disk = [ '' ]\n", -XLCFG_EINVAL, 5, "disk: empty entry" },
+		{ MIN "disk = 'a'\n", -XLCFG_EINVAL, 5, "disk: expected a list [ ... ]" },
+		{ MIN "vif = 1\n", -XLCFG_EINVAL, 5, "vif: expected a list" },
+		{ MIN "memory = [ 1 ]\n", -XLCFG_EINVAL, 5, "memory: expected a single value, not a list" },
+		{ MIN "] = 1\n", -XLCFG_EINVAL, 5, "expected a key, got \"]\"" },
+		{ MIN "type = 'pv'\n", -XLCFG_EINVAL, 5, "type: expected \"pvh\" or \"hvm\", got \"pv\"" },
+		{ MIN "type = 'PVH'\n", -XLCFG_EINVAL, 5, "type: expected" },
+		{ MIN "on_crash = 'soft-reset'\n", -XLCFG_EINVAL, 5, "on_crash: expected an action such as destroy or restart, got \"soft-reset\"" },
+		{ MIN "on_reboot = 'Restart'\n", -XLCFG_EINVAL, 5, "on_reboot: expected" },
+		{ MIN "on_poweroff = 1\n", -XLCFG_EINVAL, 5, "on_poweroff: expected" },
+		{ MIN "autostart = 2\n", -XLCFG_EINVAL, 5, "autostart: expected 0, 1, true or false, got \"2\"" },
+		{ MIN "autostart = 'yes'\n", -XLCFG_EINVAL, 5, "autostart: expected" },
+		{ MIN "name = 'a b'\n", -XLCFG_EINVAL, 5, "name: expected 1-31 of [A-Za-z0-9_.-], got \"a b\"" },
+		{ MIN "name = ''\n", -XLCFG_EINVAL, 5, "name: expected 1-31" },
+		{ MIN "name = 'a/b'\n", -XLCFG_EINVAL, 5, "name: expected 1-31" },
+		{ MIN "kernel = ''\n", -XLCFG_EINVAL, 5, "kernel: empty" },
+		{ MIN "name = 'a'\x01\n", -XLCFG_EINVAL, 5, "unexpected character" },
+		{ MIN "name = 'a'\r\r\n", -XLCFG_EINVAL, 5, "unexpected character" },
+		{ MIN "memory\n= 1\n", -XLCFG_EINVAL, 5, "expected '=' after the key, got end of line" },
+		{ "type='pvh'\nmemory=1\nkernel='k'\n", -XLCFG_EINVAL, 3, "line 3: missing required key name" },
+		{ "name='a'\nmemory=1\nkernel='k'\n\n", -XLCFG_EINVAL, 4, "missing required key type" },
+		{ "name='a'\ntype='hvm'\nkernel='k'", -XLCFG_EINVAL, 3, "missing required key memory" },
+		{ "name='a'\ntype='hvm'\nmemory=1\n# no kernel\n", -XLCFG_EINVAL, 4, "missing required key kernel" },
+		{ "", -XLCFG_EINVAL, 1, "line 1: missing required key name" },
+		{ "\n", -XLCFG_EINVAL, 1, "missing required key name" },
+		{ "# only a comment", -XLCFG_EINVAL, 1, "missing required key name" },
+		{ MIN "memory=8\nmaxmem=7\n", -XLCFG_EINVAL, 6, "maxmem (7) is less than memory (8)" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		expect_err(t[i].text, t[i].rc, t[i].line, t[i].msg);
+	/* Columns: 1-based bytes, of the offending token. */
+	expect_err("name = 'a' 'b'\n", -XLCFG_EINVAL, 1, "after the value");
+	assert_int_equal(err.column, 12);
+	expect_err(MIN "\tmemory = 'x'\n", -XLCFG_EINVAL, 5, "expected an integer");
+	assert_int_equal(err.column, 11);
+	expect_err(MIN "disk = [\n  'a',\n  '']\n", -XLCFG_EINVAL, 7, "empty entry");
+	assert_int_equal(err.column, 3);
+	expect_err(MIN "disk = [\n", -XLCFG_EINVAL, 5, "unterminated list");
+	assert_int_equal(err.column, 8);
+	expect_err("type='pvh'\nmemory=1\nkernel='k'\n", -XLCFG_EINVAL, 3, "name");
+	assert_int_equal(err.column, 0);
+}
+
+static char *repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	memset(s, c, n);
+	s[n] = 0;
+	return s;
+}
+
+/* MIN plus "key = VALUE" where VALUE is n copies of c inside q quotes. */
+static int parse_long(const char *key, char c, size_t n, const char *q)
+{
+	char *v = repeat(c, n), *f = malloc(n + 256);
+	int r;
+
+	sprintf(f, MIN "%s = %s%s%s\n", key, q, v, q);
+	r = parse(f);
+	free(v);
+	free(f);
+	return r;
+}
+
+static void test_ranges(void **state)
+{
+	static const struct { const char *key, *val; int rc; uint32_t got; } t[] = {
+		{ "memory", "0", -XLCFG_ERANGE, 0 }, { "memory", "1", 0, 1 },
+		{ "memory", "65536", 0, 65536 }, { "memory", "65537", -XLCFG_ERANGE, 0 },
+		{ "memory", "0x10000", 0, 65536 }, { "memory", "0x10001", -XLCFG_ERANGE, 0 },
+		{ "memory", "4294967296", -XLCFG_ERANGE, 0 }, { "memory", "0xffffffffffffffffffff", -XLCFG_ERANGE, 0 },
+		{ "memory", "99999999999999999999999999999", -XLCFG_ERANGE, 0 },
+		{ "maxmem", "1", 0, 1 }, { "maxmem", "65536", 0, 65536 }, { "maxmem", "0", -XLCFG_ERANGE, 0 },
+		{ "maxmem", "65537", -XLCFG_ERANGE, 0 },
+		{ "vcpus", "0", -XLCFG_ERANGE, 0 }, { "vcpus", "1", 0, 1 }, { "vcpus", "64", 0, 64 },
+		{ "vcpus", "65", -XLCFG_ERANGE, 0 }, { "vcpus", "0x40", 0, 64 },
+	};
+	char f[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(f, sizeof(f), "name='a'\ntype='pvh'\nkernel='k'\n%s%s = %s\n",
+			 strcmp(t[i].key, "memory") ? "memory=1\n" : "", t[i].key, t[i].val);
+		if (parse(f) != t[i].rc)
+			fail_msg("%s = %s: %s", t[i].key, t[i].val, err.message);
+		if (t[i].rc) {
+			assert_true(strstr(err.message, "is out of range") != NULL);
+			continue;
+		}
+		assert_int_equal(!strcmp(t[i].key, "memory") ? cfg.memory_mib :
+				 !strcmp(t[i].key, "maxmem") ? cfg.maxmem_mib : cfg.vcpus, t[i].got);
+	}
+	expect_err(MIN "memory = 65537\n", -XLCFG_ERANGE, 5, "memory: \"65537\" is out of range 1..65536");
+	expect_err(MIN "vcpus = 65\n", -XLCFG_ERANGE, 5, "vcpus: \"65\" is out of range 1..64");
+	assert_int_equal(parse(MIN "memory=64\nmaxmem=64\n"), 0);
+	/* Lengths: names 31, paths and entries 255, cmdline 1023 bytes. */
+	assert_int_equal(parse_long("name", 'n', 31, "'"), 0);
+	assert_int_equal(strlen(cfg.name), 31);
+	assert_int_equal(parse_long("name", 'n', 32, "'"), -XLCFG_EINVAL);
+	assert_int_equal(parse_long("kernel", 'k', 255, "\""), 0);
+	assert_int_equal(strlen(cfg.kernel), 255);
+	assert_int_equal(parse_long("kernel", 'k', 256, "\""), -XLCFG_ERANGE);
+	assert_string_equal(err.message, "line 5: kernel: longer than 255 bytes");
+	assert_int_equal(parse_long("ramdisk", 'r', 255, "'"), 0);
+	assert_int_equal(parse_long("ramdisk", 'r', 256, "'"), -XLCFG_ERANGE);
+	assert_int_equal(parse_long("cmdline", 'c', 1023, "'"), 0);
+	assert_int_equal(strlen(cfg.cmdline), 1023);
+	assert_int_equal(parse_long("cmdline", 'c', 1024, "'"), -XLCFG_EINVAL);
+	assert_true(strstr(err.message, "string longer than 1023 bytes") != NULL);
+	assert_int_equal(parse_long("extra", 'c', 1023, "'"), 0);
+	assert_int_equal(parse_long("memory", '1', 1023, ""), -XLCFG_ERANGE);
+	assert_int_equal(parse_long("memory", '1', 1024, ""), -XLCFG_EINVAL);
+	assert_true(strstr(err.message, "number too long") != NULL);
+	/* Lists: 8 entries of 255 bytes. */
+	char *e255 = repeat('d', 255), *list = malloc(9 * 300 + 64);
+	for (int n = 0; n <= 9; n++) {
+		strcpy(list, MIN "disk = [");
+		for (int i = 0; i < n; i++)
+			sprintf(list + strlen(list), "'%s',\n", e255);
+		strcat(list, "]\n");
+		assert_int_equal(parse(list), n <= 8 ? 0 : -XLCFG_ERANGE);
+		if (n <= 8) {
+			assert_int_equal(cfg.ndisk, n);
+			if (n)
+				assert_string_equal(cfg.disk[n - 1], e255);
+		} else {
+			assert_true(strstr(err.message, "disk: more than 8 entries") != NULL);
+			assert_int_equal(err.line, 5 + 8);
+		}
+	}
+	free(e255);
+	free(list);
+	assert_int_equal(parse(MIN "vif=['" "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"
+			       "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"
+			       "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv']\n"),
+			 -XLCFG_ERANGE);
+	assert_true(strstr(err.message, "vif: longer than 255 bytes") != NULL);
+}
+
+static void test_set(void **state)
+{
+	struct xlcfg c, before;
+
+	xlcfg_init(&c);
+	assert_int_equal(xlcfg_check(&c, &err), -XLCFG_EINVAL);
+	assert_string_equal(err.message, "missing required key name");
+	assert_int_equal(err.line, 0);
+	assert_int_equal(xlcfg_set(&c, "name", "dom-1", &err), 0);
+	assert_int_equal(xlcfg_set(&c, "type", "pvh", &err), 0);
+	assert_int_equal(xlcfg_set(&c, "memory", "0x100", &err), 0);
+	assert_int_equal(xlcfg_set(&c, "kernel", "/k with blanks 'and' \"quotes\"", &err), 0);
+	assert_int_equal(xlcfg_check(&c, &err), 0);
+	assert_string_equal(err.message, "");
+	assert_int_equal(xlcfg_set(&c, "disk", "phy:/dev/sda,xvda,w", &err), 0);
+	assert_int_equal(xlcfg_set(&c, "disk", "file:/x,xvdb,r", &err), 0);
+	assert_int_equal(xlcfg_set(&c, "autostart", "true", &err), 0);
+	assert_int_equal(xlcfg_set(&c, "on_crash", "coredump-destroy", &err), 0);
+	assert_int_equal(c.memory_mib, 256);
+	assert_string_equal(c.kernel, "/k with blanks 'and' \"quotes\"");
+	assert_int_equal(c.ndisk, 2);
+	assert_string_equal(c.disk[1], "file:/x,xvdb,r");
+	assert_true(c.autostart);
+	assert_int_equal(c.on_crash, XLCFG_COREDUMP_DESTROY);
+	assert_int_equal(xlcfg_set(&c, "maxmem", "255", NULL), 0);
+	assert_int_equal(xlcfg_check(&c, NULL), -XLCFG_EINVAL);
+	assert_int_equal(xlcfg_set(&c, "maxmem", "256", NULL), 0);
+	assert_int_equal(xlcfg_check(&c, &err), 0);
+
+	/* Errors leave the configuration as it was. */
+	static const struct { const char *k, *v; int rc; const char *msg; } bad[] = {
+		{ "memory", "abc", -XLCFG_EINVAL, "memory: expected an integer, got \"abc\"" },
+		{ "memory", "0", -XLCFG_ERANGE, "memory: \"0\" is out of range 1..65536" },
+		{ "memory", "", -XLCFG_EINVAL, "memory: expected an integer, got \"\"" },
+		{ "vcpus", "65", -XLCFG_ERANGE, "vcpus: \"65\" is out of range 1..64" },
+		{ "colour", "red", -XLCFG_EINVAL, "unknown key \"colour\"" },
+		{ "", "x", -XLCFG_EINVAL, "unknown key \"\"" },
+		{ "name", "a b", -XLCFG_EINVAL, "name: expected 1-31 of [A-Za-z0-9_.-], got \"a b\"" },
+		{ "name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", -XLCFG_EINVAL,
+		  "name: expected 1-31 of [A-Za-z0-9_.-], got \"aaaaaaaaaaaaaaaaaaaaaaaa...\"" },
+		{ "type", "pv", -XLCFG_EINVAL, "type: expected \"pvh\" or \"hvm\", got \"pv\"" },
+		{ "kernel", "", -XLCFG_EINVAL, "kernel: empty" },
+		{ "disk", "", -XLCFG_EINVAL, "disk: empty entry" },
+		{ "autostart", "yes", -XLCFG_EINVAL, "autostart: expected 0, 1, true or false, got \"yes\"" },
+		{ "on_reboot", "reboot\x01", -XLCFG_EINVAL, "on_reboot: expected an action such as destroy or restart, got \"reboot?\"" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		before = c;
+		assert_int_equal(xlcfg_set(&c, bad[i].k, bad[i].v, &err), bad[i].rc);
+		assert_string_equal(err.message, bad[i].msg);
+		assert_int_equal(err.line, 0);
+		assert_memory_equal(&c, &before, sizeof(c));
+	}
+	char *big = repeat('x', 2000);
+	before = c;
+	assert_int_equal(xlcfg_set(&c, "cmdline", big, &err), -XLCFG_ERANGE);
+	assert_string_equal(err.message, "cmdline: longer than 1023 bytes");
+	assert_int_equal(xlcfg_set(&c, "extra", big, &err), -XLCFG_ERANGE);
+	assert_int_equal(xlcfg_set(&c, "ramdisk", big, &err), -XLCFG_ERANGE);
+	assert_int_equal(xlcfg_set(&c, "vif", big, &err), -XLCFG_ERANGE);
+	assert_memory_equal(&c, &before, sizeof(c));
+	free(big);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(xlcfg_set(&c, "disk", "d", &err), 0);
+	before = c;
+	assert_int_equal(xlcfg_set(&c, "disk", "d", &err), -XLCFG_ERANGE);
+	assert_string_equal(err.message, "disk: more than 8 entries");
+	assert_memory_equal(&c, &before, sizeof(c));
+	/* extra= after cmdline= is ignored here too. */
+	assert_int_equal(xlcfg_set(&c, "extra", "e", &err), 0);
+	assert_string_equal(c.cmdline, "e");
+	assert_int_equal(xlcfg_set(&c, "cmdline", "c", &err), 0);
+	assert_int_equal(xlcfg_set(&c, "extra", "e", &err), 0);
+	assert_string_equal(c.cmdline, "c");
+}
+
+static void test_action_name(void **state)
+{
+	assert_string_equal(xlcfg_action_name(XLCFG_DESTROY), "destroy");
+	assert_string_equal(xlcfg_action_name(XLCFG_RESTART), "restart");
+	assert_string_equal(xlcfg_action_name(XLCFG_PRESERVE), "preserve");
+	assert_string_equal(xlcfg_action_name(XLCFG_RENAME_RESTART), "rename-restart");
+	assert_string_equal(xlcfg_action_name(XLCFG_COREDUMP_DESTROY), "coredump-destroy");
+	assert_string_equal(xlcfg_action_name(XLCFG_COREDUMP_RESTART), "coredump-restart");
+	assert_string_equal(xlcfg_action_name((enum xlcfg_action)6), "?");
+	assert_string_equal(xlcfg_action_name((enum xlcfg_action)-1), "?");
+	/* Every name parses back to itself. */
+	for (int a = 0; a < 6; a++) {
+		char f[128];
+		snprintf(f, sizeof(f), MIN "on_reboot='%s'\n", xlcfg_action_name((enum xlcfg_action)a));
+		assert_int_equal(parse(f), 0);
+		assert_int_equal(cfg.on_reboot, a);
+	}
+}
+
+static void test_hostile(void **state)
+{
+	enum { BIG = 64 * 1024 };
+	char *f = malloc(BIG + 256);
+
+	/* Embedded NULs: in a value, between tokens, in a comment (skipped). */
+	assert_int_equal(parse_n(MIN "name='a\0b'\n", sizeof(MIN) + 10), -XLCFG_EINVAL);
+	assert_true(strstr(err.message, "line 5: NUL byte in string") != NULL);
+	assert_int_equal(parse_n(MIN "\0name='a'\n", sizeof(MIN) + 9), -XLCFG_EINVAL);
+	assert_string_equal(err.message, "line 5: NUL byte");
+	assert_int_equal(parse_n(MIN "# \0 comment\n", sizeof(MIN) + 11), 0);
+	assert_int_equal(parse_n("\0", 1), -XLCFG_EINVAL);
+	/* Bytes past len are never looked at: a prefix parses as itself. */
+	assert_int_equal(parse_n(MIN "memory=123", sizeof(MIN) + 8), 0);
+	assert_int_equal(cfg.memory_mib, 12);
+
+	/* 64 KiB single lines. */
+	memset(f, ' ', BIG);
+	memcpy(f + BIG, "#\n" MIN, sizeof(MIN) + 2);
+	assert_int_equal(parse(f), 0);
+	memset(f, '#', BIG);
+	assert_int_equal(parse(f), 0);
+	memset(f, 'a', BIG);
+	expect_err(f, -XLCFG_EINVAL, 1, "unknown key \"aaaaaaaaaaaaaaaaaaaaaaaa...\"");
+	memset(f, '9', BIG);
+	expect_err(f, -XLCFG_EINVAL, 1, "number too long");
+	strcpy(f, MIN "cmdline='");
+	memset(f + strlen(f), 'x', BIG);
+	f[sizeof(MIN) + 8 + BIG] = 0;
+	expect_err(f, -XLCFG_EINVAL, 5, "string longer than 1023 bytes"); /* seen first */
+	strcat(f, "'");
+	expect_err(f, -XLCFG_EINVAL, 5, "string longer than 1023 bytes");
+	strcpy(f, MIN "disk=[");
+	for (size_t n = strlen(f); n < BIG; n += 4)
+		memcpy(f + n, "'a',", 5);
+	expect_err(f, -XLCFG_ERANGE, 5, "disk: more than 8 entries"); /* before the missing ] */
+	strcpy(f, MIN "disk=[");
+	memset(f + strlen(f), '\n', BIG);
+	f[sizeof(MIN) + 5 + BIG] = 0;
+	expect_err(f, -XLCFG_EINVAL, 5, "unterminated list"); /* where it opened */
+	strcat(f, "]");
+	assert_int_equal(parse(f), 0);
+	for (size_t n = 0; n < BIG; n++)
+		f[n] = ";\n"[n & 1];
+	memcpy(f + BIG, MIN, sizeof(MIN));
+	assert_int_equal(parse(f), 0);
+	strcpy(f, MIN "memory = 0x");
+	memset(f + strlen(f), '0', 1000);
+	strcpy(f + sizeof(MIN) + 10 + 1000, "41");
+	assert_int_equal(parse(f), 0);
+	assert_int_equal(cfg.memory_mib, 0x41);
+
+	/* A key repeated 20000 times: the last value stays. */
+	size_t n = 0;
+	for (int i = 0; i < 20000 && n < BIG; i++)
+		n += (size_t)sprintf(f + n, "memory=%d\n", i % 4096 + 1);
+	strcpy(f + n, "name='a'\ntype='pvh'\nkernel='k'\n");
+	assert_int_equal(parse(f), 0);
+	free(f);
+}
+
+/* A valid file, mutated: every result is 0 with a sane config, or an error
+ * with a line inside the file. */
+static const char base[] =
+	"# guest\nname = \"web-1\"   # c\ntype = 'hvm';\nmemory = 512 ; maxmem = 0x400\r\n"
+	"vcpus=4\nkernel = '/boot/vmlinuz'\nramdisk=\"/i\\x41\\101\\n\"\ncmdline = \"a \\\"b\\\"\"\n"
+	"extra='e'\non_poweroff='preserve'\non_reboot='restart'\non_crash='destroy'\nautostart=1\n"
+	"disk = [ 'phy:/dev/sda,xvda,w',\n  # x\n  \"file:/d,xvdb,r\", ]\nvif=['mac=1']\n";
+
+static void check_cfg(void)
+{
+	assert_true(memchr(cfg.name, 0, sizeof(cfg.name)) && strlen(cfg.name) >= 1);
+	assert_in_range(cfg.type, XLCFG_TYPE_PVH, XLCFG_TYPE_HVM);
+	assert_in_range(cfg.memory_mib, 1, XLCFG_MEMORY_MAX);
+	assert_true(!cfg.maxmem_mib || (cfg.maxmem_mib >= cfg.memory_mib && cfg.maxmem_mib <= XLCFG_MEMORY_MAX));
+	assert_in_range(cfg.vcpus, 1, XLCFG_VCPUS_MAX);
+	assert_true(memchr(cfg.kernel, 0, sizeof(cfg.kernel)) && cfg.kernel[0]);
+	assert_true(memchr(cfg.ramdisk, 0, sizeof(cfg.ramdisk)) != NULL);
+	assert_true(memchr(cfg.cmdline, 0, sizeof(cfg.cmdline)) != NULL);
+	assert_in_range(cfg.on_poweroff, 0, 5);
+	assert_in_range(cfg.on_reboot, 0, 5);
+	assert_in_range(cfg.on_crash, 0, 5);
+	assert_in_range(cfg.ndisk, 0, XLCFG_LIST_MAX);
+	assert_in_range(cfg.nvif, 0, XLCFG_LIST_MAX);
+	for (unsigned i = 0; i < cfg.ndisk; i++)
+		assert_true(memchr(cfg.disk[i], 0, XLCFG_PATH_LEN) && cfg.disk[i][0]);
+	for (unsigned i = 0; i < cfg.nvif; i++)
+		assert_true(memchr(cfg.vif[i], 0, XLCFG_PATH_LEN) && cfg.vif[i][0]);
+}
+
+static void test_fuzz(void **state)
+{
+	static const char interesting[] = "\"'\\[],;=#\n\r\0 \t0x9aZ_-";
+	const char *e;
+	unsigned iters = (e = getenv("XLCFG_FUZZ_ITERS")) ? (unsigned)atoi(e) : 10000;
+	unsigned seed = (e = getenv("XLCFG_FUZZ_SEED")) ? (unsigned)atoi(e) : 1;
+	unsigned ok = 0;
+	char buf[2 * sizeof(base)];
+
+	assert_int_equal(parse(base), 0);
+	check_cfg();
+	assert_string_equal(cfg.ramdisk, "/iAA\n");
+	srand(seed);
+	for (unsigned it = 0; it < iters; it++) {
+		size_t n = sizeof(base) - 1;
+		memcpy(buf, base, n);
+		for (int m = rand() % 4 + 1; m > 0; m--) {
+			size_t at = n ? (size_t)rand() % n : 0;
+			char c = rand() % 2 ? interesting[rand() % (sizeof(interesting) - 1)] : (char)rand();
+			switch (rand() % 5) {
+			case 0: case 1: if (n) buf[at] = c; break;           /* replace */
+			case 2: if (n < sizeof(buf) - 1) {                  /* insert */
+					memmove(buf + at + 1, buf + at, n - at);
+					buf[at] = c; n++;
+				}
+				break;
+			case 3: if (n) { memmove(buf + at, buf + at + 1, n - at - 1); n--; } break;
+			case 4: n = at; break;                              /* truncate */
+			}
+		}
+		if (parse_n(buf, n) == 0) {
+			check_cfg();
+			ok++;
+		}
+	}
+	print_message("xlcfg fuzz: %u variants, %u still valid\n", iters, ok);
+	/* Pure random bytes too. */
+	for (unsigned it = 0; it < iters; it++) {
+		size_t n = (size_t)rand() % 200;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = rand() % 2 ? interesting[rand() % (sizeof(interesting) - 1)] : (char)rand();
+		if (parse_n(buf, n) == 0)
+			check_cfg();
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_repeats),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_action_name),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_fuzz),
+	};
+	return cmocka_run_group_tests_name("xlcfg", tests, NULL, NULL);
+}

@@ -1,0 +1,1 @@
+test_xlcfg_SRCS := mgmt/xlcfg.c
