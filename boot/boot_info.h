@@ -11,11 +11,11 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC   0x4559524945424931ull /* "EYRIEBI1" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2 /* 2: 2048-byte command line */
 
 #define BOOT_MAX_MEM      512
 #define BOOT_MAX_MODULES  16
-#define BOOT_CMDLINE_LEN  512
+#define BOOT_CMDLINE_LEN  2048 /* as Linux's COMMAND_LINE_SIZE */
 #define BOOT_NAME_LEN     128
 
 enum boot_source {

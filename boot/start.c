@@ -34,7 +34,8 @@ void multiboot_start(uint32_t magic, uint32_t info)
 	else
 		panic("boot: unknown boot loader magic 0x%x (not multiboot 1 or 2)", magic);
 	if (err == -ENOSPC)
-		pr_warn("boot: boot information truncated (too many ranges or modules)\n");
+		pr_warn("boot: boot information truncated (a command line over %d bytes, or too many "
+			"ranges or modules)\n", BOOT_CMDLINE_LEN - 1);
 	else if (err)
 		panic("boot: malformed multiboot information (error %d)", err);
 	kmain(&boot_info);

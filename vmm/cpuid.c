@@ -325,9 +325,39 @@ static uint32_t chars(const char *s)
 	return (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
 }
 
-/* 0x40000000-0x400000FF: Eyrie's leaves. */
+/* Xen's leaves for PVH domains: one hypercall page, no TSC or PV
+ * features; vcpu and domain ids in 0x40000004. */
+static void xen_leaf(uint32_t leaf, const struct cpuid_guest *g, uint32_t out[4])
+{
+	switch (leaf) {
+	case CPUID_HV_BASE:
+		out[EAX] = CPUID_XEN_MAX;
+		out[EBX] = chars("XenV");
+		out[ECX] = chars("MMXe");
+		out[EDX] = chars("nVMM");
+		break;
+	case CPUID_HV_BASE + 1:
+		out[EAX] = CPUID_XEN_VERSION;
+		break;
+	case CPUID_HV_BASE + 2:
+		out[EAX] = 1;
+		out[EBX] = XEN_HYPERCALL_MSR;
+		break;
+	case CPUID_HV_BASE + 4:
+		out[EAX] = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT;
+		out[EBX] = g->apic_id;
+		out[ECX] = g->domid;
+		break;
+	}
+}
+
+/* 0x40000000-0x400000FF: Eyrie's leaves (Xen's for PVH domains). */
 static void hypervisor_leaf(uint32_t leaf, const struct cpuid_guest *g, uint32_t out[4])
 {
+	if (g->xen && leaf <= CPUID_HV_BASE + 0xff) {
+		xen_leaf(leaf, g, out);
+		return;
+	}
 	switch (leaf) {
 	case CPUID_HV_BASE:
 		out[EAX] = CPUID_HV_MAX;

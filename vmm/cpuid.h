@@ -29,6 +29,11 @@ struct cpuid_guest {
 	 * LAPIC timer (0x40000010 EBX in kHz). Leaf 0 then reaches 0x15.
 	 * It also offers KVM's paravirtual clock at 0x40000100 (see below). */
 	bool vlapic;
+	/* A PVH domain (Xen's ABI): 0x40000000-0x40000004 are Xen's leaves
+	 * (XenVMMXenVMM, version, the hypercall-page MSR, HVM features with
+	 * the vcpu and domain ids) instead of Eyrie's. */
+	bool xen;
+	uint32_t domid;
 };
 
 /* Executes the real CPUID: regs = { EAX, EBX, ECX, EDX }. */
@@ -40,6 +45,13 @@ typedef void (*cpuid_host_fn)(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 #define CPUID_HV_VERSION 0x00000001u /* 0x40000001 EAX: major << 16 | minor */
 #define CPUID_HV_TIMING  0x40000010u /* EAX: TSC kHz, EBX: LAPIC bus kHz (0 without) */
 #define CPUID_CRYSTAL_HZ 1000000000u /* leaf 0x15 ECX with vlapic */
+
+/* Xen's leaves for PVH domains (xen/include/public/arch-x86/cpuid.h). */
+#define CPUID_XEN_MAX        0x40000004u
+#define CPUID_XEN_VERSION    ((4u << 16) | 17u)  /* the interface of Xen 4.17 */
+#define XEN_HYPERCALL_MSR    0x40000000u         /* 0x40000002 EBX */
+#define XEN_HVM_CPUID_VCPU_ID_PRESENT (1u << 3)  /* 0x40000004 EAX */
+#define XEN_HVM_CPUID_DOMID_PRESENT   (1u << 4)
 
 /* With vlapic: KVM's leaves at 0x40000100, offering only the paravirtual
  * clock (MSRs 0x4b564d00/01, vmm/vplat.c), the one way Linux on AMD CPUs

@@ -12,6 +12,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/linux_boot.h"
 #include "vmm/mb1_guest.h"
+#include "vmm/pvh_guest.h"
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
@@ -108,6 +109,57 @@ static int load_multiboot(struct domain *d, const struct boot_module *m, struct 
 	*st = (struct start){ plan->entry.eip, plan->entry.eax, plan->entry.ebx };
 	if (k->wants_video)
 		pr_warn("domain %s: the kernel asks for a video mode; it gets none\n", d->name);
+out:
+	kfree(k);
+	kfree(plan);
+	return rc;
+}
+
+/*
+ * A PVH kernel (vmm/pvh_guest.c plans it): segments at their physical
+ * addresses, the initrd as module 0, hvm_start_info with the command line
+ * (default: the domain name) and the map RAM below 0x9FC00 and from 1 MiB;
+ * the vcpu starts in 32-bit flat mode with EBX = the start info.
+ */
+static int load_pvh(struct domain *d, const struct boot_module *m, struct start *st)
+{
+	struct e820_entry map[3] = {
+		{ 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED },
+		{ 0x100000, d->ram_bytes - 0x100000, E820_RAM },
+	};
+	const struct boot_module *rd = d->cfg.initrd[0] ? find_module(d->cfg.initrd) : NULL;
+	struct pvh_module mod = { rd ? phys_to_virt(rd->start) : NULL, rd ? rd->size : 0, NULL };
+	struct pvh_cfg cfg = {
+		.ram_size = d->ram_bytes, .e820 = map, .e820_n = d->ram_bytes > 0x100000 ? 3 : 1,
+		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : d->name, .mods = &mod,
+		.nr_mods = rd ? 1 : 0, .rsdp_paddr = d->plat ? VPLAT_ACPI_GPA : 0,
+	};
+	struct pvh_image *k = kzalloc(sizeof(*k));
+	struct pvh_plan *plan = kzalloc(sizeof(*plan));
+	char err[128];
+	int rc = -ENOMEM;
+
+	if (d->cfg.initrd[0] && !rd) {
+		pr_err("domain %s: no boot module named %s (initrd)\n", d->name, d->cfg.initrd);
+		rc = -ENOENT;
+		goto out;
+	}
+	if (!k || !plan)
+		goto out;
+	rc = pvh_parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));
+	if (!rc)
+		rc = pvh_plan(k, &cfg, plan, err, sizeof(err));
+	if (rc) {
+		pr_err("domain %s: pvh image %s: %s\n", d->name, m->name, err);
+		goto out;
+	}
+	for (unsigned i = 0; i < plan->nr_copies && !rc; i++) {
+		const struct pvh_copy *c = &plan->copies[i];
+		const void *src = pvh_copy_src(k, &cfg, plan, c);
+		if (src) /* NULL: bss, and guest RAM starts zeroed */
+			rc = load_copy(d, c->gpa, src, c->len);
+	}
+	*st = (struct start){ plan->entry.eip, 0, plan->entry.ebx };
 out:
 	kfree(k);
 	kfree(plan);
@@ -271,6 +323,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	/* A linux image is loaded once its vcpu exists (below). */
 	if (cfg->type == DOM_TYPE_MULTIBOOT)
 		err = load_multiboot(d, m, &st);
+	else if (cfg->type == DOM_TYPE_PVH)
+		err = load_pvh(d, m, &st);
 	else if (cfg->type == DOM_TYPE_ELF)
 		err = load_image(d, m, &st.entry);
 	if (err)
@@ -297,6 +351,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	*tail = d;
 	pr_info("domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
 		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_LINUX ? "linux, 64-bit"
+		: cfg->type == DOM_TYPE_PVH ? "pvh"
 		: cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
 		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
 	*out = d;

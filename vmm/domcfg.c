@@ -64,6 +64,8 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 			cfg->type = DOM_TYPE_MULTIBOOT;
 		else if (!strcmp(val, "linux"))
 			cfg->type = DOM_TYPE_LINUX;
+		else if (!strcmp(val, "pvh"))
+			cfg->type = DOM_TYPE_PVH;
 		else
 			goto bad;
 	} else if (!strcmp(key, "platform")) {
@@ -129,8 +131,8 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 		return -EINVAL;
 	}
 	if (cfg->type != DOM_TYPE_ELF && cfg->boot == DOM_BOOT_REAL) {
-		snprintf(err, errlen, "a %s kernel starts in %s mode, not boot=real",
-			 cfg->type == DOM_TYPE_LINUX ? "linux" : "multiboot",
+		static const char *const what[] = { "", "multiboot", "linux", "pvh" };
+		snprintf(err, errlen, "a %s kernel starts in %s mode, not boot=real", what[cfg->type],
 			 cfg->type == DOM_TYPE_LINUX ? "64-bit" : "32-bit");
 		return -EINVAL;
 	}
@@ -141,12 +143,12 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 		}
 		cfg->platform = true;
 	}
-	if (cfg->initrd[0] && cfg->type != DOM_TYPE_LINUX) {
-		snprintf(err, errlen, "initrd= is for type=linux only");
+	if (cfg->initrd[0] && cfg->type != DOM_TYPE_LINUX && cfg->type != DOM_TYPE_PVH) {
+		snprintf(err, errlen, "initrd= is for type=linux or type=pvh");
 		return -EINVAL;
 	}
 	if (cfg->cmdline[0] && cfg->type == DOM_TYPE_ELF) {
-		snprintf(err, errlen, "cmdline= is for type=linux or type=multiboot");
+		snprintf(err, errlen, "cmdline= is for type=linux, pvh or multiboot");
 		return -EINVAL;
 	}
 	return 0;

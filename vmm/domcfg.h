@@ -1,6 +1,6 @@
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
- *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux]
+ *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux|pvh]
  *          [,initrd=MODULE][,platform=pc|none][,cmdline=TEXT]
  * cmdline takes the rest of the value, commas included (quote the option
  * for blanks: domain="name=l,...,cmdline=console=ttyS0 quiet").
@@ -21,7 +21,10 @@ enum dom_boot { DOM_BOOT_FLAT32, DOM_BOOT_REAL };
  * (entered as a multiboot loader would: EAX magic, EBX information). */
 enum dom_type { DOM_TYPE_ELF, DOM_TYPE_MULTIBOOT,
 	/* A Linux bzImage (64-bit boot protocol) on the virtual PC platform. */
-	DOM_TYPE_LINUX };
+	DOM_TYPE_LINUX,
+	/* A PVH kernel: an ELF with Xen's PHYS32_ENTRY note, entered with EBX =
+	 * hvm_start_info; it sees Xen's CPUID leaves and hypercall page. */
+	DOM_TYPE_PVH };
 #define DOM_CMDLINE_LEN 256
 
 struct domain_config {
@@ -30,8 +33,8 @@ struct domain_config {
 	uint64_t memory_mib;
 	enum dom_boot boot;
 	enum dom_type type;
-	char initrd[DOM_IMAGE_LEN];   /* "" = none (linux only) */
-	char cmdline[DOM_CMDLINE_LEN];/* linux and multiboot; "" = the default */
+	char initrd[DOM_IMAGE_LEN];   /* "" = none (linux and pvh) */
+	char cmdline[DOM_CMDLINE_LEN];/* linux, pvh and multiboot; "" = the default */
 	/* The virtual PC platform (vmm/vplat.c): always for linux, on request
 	 * (platform=pc) for elf and multiboot images. */
 	bool platform;

@@ -14,6 +14,7 @@
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
 #include "vmm/vmm.h"
+#include "kernel/string.h"
 
 #define CONSOLE_CHUNK 256
 #define CONSOLE_MAX (64u << 10) /* one console_io write */
@@ -122,6 +123,28 @@ static const hcall_fn hcalls[HYPERVISOR_NR] = {
 	[HYPERVISOR_sched_op] = hc_sched_op,
 	[HYPERVISOR_hvm_op] = hc_hvm_op,
 };
+
+int hypercall_page(struct vcpu *v, uint64_t value)
+{
+	uint8_t s[32];
+	bool amd = vcpu_ops->p2m_format != &pt_format_ept;
+
+	if (value & 0xfff)
+		return -EINVAL; /* one page only */
+	memset(s, 0xcc, sizeof(s)); /* int3 after each stub */
+	s[0] = 0xb8;                 /* mov $nr, %eax */
+	s[5] = 0x0f;                 /* vmmcall 0f 01 d9 / vmcall 0f 01 c1 */
+	s[6] = 0x01;
+	s[7] = amd ? 0xd9 : 0xc1;
+	s[8] = 0xc3;                 /* ret */
+	for (unsigned nr = 0; nr < 4096 / sizeof(s); nr++) {
+		s[1] = (uint8_t)nr;
+		s[2] = s[3] = s[4] = 0;
+		if (copy_to_guest_phys(v->dom, value + nr * sizeof(s), s, sizeof(s)))
+			return -EINVAL;
+	}
+	return 0;
+}
 
 void hypercall(struct vcpu *v)
 {

@@ -38,14 +38,14 @@ class Dom:
     """One domain= entry: name, image (a build/guests/*.elf basename without
     .elf), memory in MiB, boot mode (flat32 or real)."""
 
-    def __init__(self, name, mib, image=None, boot=None, platform=False):
+    def __init__(self, name, mib, image=None, boot=None, platform=False, extra=""):
         self.name, self.mib, self.image, self.boot = name, mib, image or name, boot
-        self.platform = platform
+        self.platform, self.extra = platform, extra
 
     def option(self):
-        return "domain=name=%s,image=%s.elf,memory=%d%s%s" % (
+        return "domain=name=%s,image=%s.elf,memory=%d%s%s%s" % (
             self.name, self.image, self.mib, ",boot=" + self.boot if self.boot else "",
-            ",platform=pc" if self.platform else "")
+            ",platform=pc" if self.platform else "", self.extra)
 
     def elf(self):
         return os.path.join(GUEST_DIR, self.image + ".elf")
@@ -303,6 +303,30 @@ def guests_devices(lab):
     check_pattern(m, 1, e.end())
 
 
+# The PVH guest: a command line and an initrd module to find in its start info.
+PVH_DOM = Dom("pvh", 2, extra=",type=pvh,initrd=pattern.elf,cmdline=pvh-test-cmdline")
+
+
+def guests_pvh(lab):
+    """QEMU SVM: `pvh` boots as a PVH kernel: its hvm_start_info, Xen's CPUID
+    leaves and the hypercall page (VMMCALL stubs) all check out; a type=pvh
+    domain whose image is not an ELF is refused with the reason."""
+    bad = "domain=name=bad,type=pvh,image=hypervisor.conf,memory=2"
+    mods = _modules([Dom("pattern", 4), PVH_DOM])
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join([cmdline([Dom("pattern", 4), PVH_DOM]), bad]),
+                  "-initrd", ",".join(mods)], limit=60)
+    e = expect_poweroff(m, 2, "pvh", 40)
+    out = m.output
+    n = check_report(out, 2, "pvh")
+    check(n >= 12, "pvh: only %d checks passed" % n)
+    check(re.search(r"\(d2\) pvh: hello through the hypercall page$", out, re.M),
+          "the console_io line made through the hypercall page is missing")
+    check(re.search(r"\[error\] domain bad: pvh image hypervisor.conf: ", out)
+          and re.search(r"domain bad not created", out), "the non-ELF pvh image was not refused")
+    check_pattern(m, 1, e.end())
+
+
 def _check_virt(out, dom):
     """virt: every instruction gave #UD (DONE), or the domain was crashed on
     one (issue 3 allows crashing on an unexpected exit); never a FAIL."""
@@ -430,7 +454,7 @@ def guests_shell(lab):
 
 BOCHS_DOMS = [Dom("exits", 2), Dom("modes", 2, boot="real"), Dom("pattern", 4),
               Dom("wild", 2), Dom("triple", 2), Dom("badstate", 2), Dom("hostile", 2),
-              Dom("virt", 2), Dom("devices", 2, platform=True)]
+              Dom("virt", 2), Dom("devices", 2, platform=True), PVH_DOM]
 
 
 def _bochs_all(cpu, vendor, skip=()):
@@ -446,6 +470,7 @@ def _bochs_all(cpu, vendor, skip=()):
                 wait_for(m, ended(ids["badstate"], "badstate"), 60),
                 expect_poweroff(m, ids["hostile"], "hostile", 120),
                 expect_poweroff(m, ids["devices"], "devices", 120),
+                expect_poweroff(m, ids["pvh"], "pvh", 120),
                 wait_for(m, ended(ids["virt"], "virt"), 60)]
         if "triple" in ids:
             ends.append(expect_crash(m, ids["triple"], "triple", 60))
@@ -457,6 +482,7 @@ def _bochs_all(cpu, vendor, skip=()):
         _check_badstate(out, ids["badstate"], must_crash=False)
         check_report(out, ids["hostile"], "hostile")
         check_report(out, ids["devices"], "devices")
+        check_report(out, ids["pvh"], "pvh")
         _check_virt(out, ids["virt"])
         pat = ids["pattern"]
         check_pattern(m, pat, max(e.end() for e in ends), timeout=30)
@@ -489,6 +515,7 @@ GUEST_CASES = [
     ("guests-faults", guests_faults, 8),
     ("guests-hostile", guests_hostile, 8),
     ("guests-devices", guests_devices, 8),
+    ("guests-pvh", guests_pvh, 5),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),

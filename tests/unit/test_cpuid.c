@@ -383,6 +383,27 @@ static void test_vlapic(void **state)
 	assert_int_equal(out[2] & (B(21) | B(24)), 0);
 }
 
+/* PVH domains see Xen's leaves at 0x40000000. */
+static void test_xen_leaves(void **state)
+{
+	const struct cpuid_guest g = { .apic_id = 2, .nr_vcpus = 4, .tsc_khz = 2100000, .xen = true,
+				       .domid = 7 };
+	uint32_t out[4];
+	char id[13] = { 0 };
+
+	USE(amd);
+	ask(0x40000000, 0, &g, out);
+	assert_int_equal(out[0], 0x40000004);
+	memcpy(id, &out[1], 12);
+	assert_string_equal(id, "XenVMMXenVMM");
+	expect(0x40000001, 0, &g, 0x00040011, 0, 0, 0);
+	expect(0x40000002, 0, &g, 1, 0x40000000, 0, 0);
+	expect(0x40000003, 0, &g, 0, 0, 0, 0);
+	expect(0x40000004, 0, &g, (1u << 3) | (1u << 4), 2, 7, 0);
+	expect(0x40000010, 0, &g, 0, 0, 0, 0); /* Eyrie's timing leaf is not there */
+	expect(0x40000100, 0, &g, 0, 0, 0, 0);
+}
+
 static void test_hide_xsave(void **state)
 {
 	struct cpuid_guest g = guest1;
@@ -408,6 +429,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hide_xsave),
 		cmocka_unit_test(test_vlapic),
+		cmocka_unit_test(test_xen_leaves),
 		cmocka_unit_test(test_leaf0_and_max),
 		cmocka_unit_test(test_leaf1),
 		cmocka_unit_test(test_leaf7),

@@ -32,6 +32,11 @@ static void test_valid(void **state)
 	assert_string_equal(c.initrd, "initrd.img");
 	assert_string_equal(c.cmdline, "console=ttyS0 quiet,x=1");
 	assert_true(c.platform);
+	assert_int_equal(domcfg_parse("name=p,type=pvh,image=k,initrd=r,memory=8,cmdline=a b", &c, err,
+				      sizeof(err)), 0);
+	assert_int_equal(c.type, DOM_TYPE_PVH);
+	assert_false(c.platform);
+	assert_string_equal(c.initrd, "r");
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2,platform=pc", &c, err, sizeof(err)), 0);
 	assert_true(c.platform);
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2", &c, err, sizeof(err)), 0);
@@ -51,7 +56,7 @@ static void test_invalid(void **state)
 		"name=a,image=b,memory=4,type=multiboot,boot=real",
 		"name=a,image=b,memory=4,type=linux,boot=real", "name=a,image=b,memory=4,initrd=i",
 		"name=a,image=b,memory=4,cmdline=x", "name=a,image=b,memory=4,type=linux,initrd=",
-		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,type=linux,platform=none",
+		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,type=pvh,boot=real", "name=a,image=b,memory=4,type=linux,platform=none",
 	};
 	struct domain_config c;
 	char err[96];

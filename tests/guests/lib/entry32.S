@@ -13,11 +13,19 @@
 	.align 4
 	.long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
 
+	/* Xen's ELF note: name "Xen", type 18 (XEN_ELFNOTE_PHYS32_ENTRY). */
+	.section .note.Xen, "a"
+	.align 4
+	.long 4, 4, 18
+	.asciz "Xen"
+	.long _start
+
 	.section .text.entry, "ax"
 	.code32
 	.globl _start
 _start:
 	cli
+	movl %ebx, boot_ebx	/* before bss is cleared: boot_ebx lives in .data */
 	lgdt gdt_desc
 	ljmp $0x08, $1f
 1:	movw $0x10, %ax
@@ -39,6 +47,12 @@ _start:
 	call done
 2:	hlt
 	jmp 2b
+
+	.section .data
+	.align 4
+	.globl boot_ebx
+boot_ebx:
+	.long 0
 
 	.section .rodata
 	.align 8

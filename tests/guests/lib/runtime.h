@@ -91,6 +91,9 @@ __attribute__((noreturn)) void guest_exit(uint32_t reason);
 /* The guest's entry point, after the runtime set up the stack, bss, GDT,
  * IDT and hypercalls. Returning calls done(). */
 void guest_main(void);
+/* EBX at entry: the hvm_start_info address when booted as PVH (multiboot:
+ * the information block; flat32: 0). */
+extern uint32_t boot_ebx;
 
 /* Linker symbols (guest.ld). */
 extern char __image_start[], __image_end[], __bss_start[], __bss_end[];
