@@ -327,7 +327,7 @@ static uint32_t chars(const char *s)
 
 /* Xen's leaves for PVH domains: one hypercall page, no TSC or PV
  * features; vcpu and domain ids in 0x40000004. */
-static void xen_leaf(uint32_t leaf, const struct cpuid_guest *g, uint32_t out[4])
+static void xen_leaf(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g, uint32_t out[4])
 {
 	switch (leaf) {
 	case CPUID_HV_BASE:
@@ -343,6 +343,12 @@ static void xen_leaf(uint32_t leaf, const struct cpuid_guest *g, uint32_t out[4]
 		out[EAX] = 1;
 		out[EBX] = XEN_HYPERCALL_MSR;
 		break;
+	case CPUID_HV_BASE + 3: /* time: subleaf 0 ECX and 2 EAX the TSC kHz */
+		if (sub == 0)
+			out[ECX] = g->tsc_khz;
+		else if (sub == 2)
+			out[EAX] = g->tsc_khz;
+		break;
 	case CPUID_HV_BASE + 4:
 		out[EAX] = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT;
 		out[EBX] = g->apic_id;
@@ -352,10 +358,11 @@ static void xen_leaf(uint32_t leaf, const struct cpuid_guest *g, uint32_t out[4]
 }
 
 /* 0x40000000-0x400000FF: Eyrie's leaves (Xen's for PVH domains). */
-static void hypervisor_leaf(uint32_t leaf, const struct cpuid_guest *g, uint32_t out[4])
+static void hypervisor_leaf(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
+			    uint32_t out[4])
 {
 	if (g->xen && leaf <= CPUID_HV_BASE + 0xff) {
-		xen_leaf(leaf, g, out);
+		xen_leaf(leaf, sub, g, out);
 		return;
 	}
 	switch (leaf) {
@@ -424,7 +431,7 @@ void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 
 	out[EAX] = out[EBX] = out[ECX] = out[EDX] = 0;
 	if (leaf - CPUID_HV_BASE <= 0x1ff) {
-		hypervisor_leaf(leaf, g, out);
+		hypervisor_leaf(leaf, subleaf, g, out);
 		return;
 	}
 	if (leaf == 0x15 && g->vlapic) {

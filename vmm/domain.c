@@ -16,6 +16,7 @@
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
+#include "vmm/xen.h"
 
 static struct domain *domains;
 static unsigned next_id = 1;
@@ -272,6 +273,7 @@ static void free_domain(struct domain *d)
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_free(d->vcpus[i]);
 	vplat_destroy(d);
+	xen_domain_destroy(d);
 	kfree(d->log);
 	p2m_destroy(d);
 	kfree(d);
@@ -345,6 +347,10 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		entry = vcpu_ops->get(d->vcpus[0], VS_RIP);
 	}
 	d->id = next_id++;
+	if (cfg->type == DOM_TYPE_PVH && (err = xen_domain_init(d))) {
+		pr_err("domain %s: no memory for its event channels\n", d->name);
+		goto fail;
+	}
 	struct domain **tail = &domains;
 	while (*tail)
 		tail = &(*tail)->next;

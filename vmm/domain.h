@@ -15,6 +15,7 @@
 #include "vmm/vcpu.h"
 
 struct vplat;
+struct evtchn_table;
 
 #define DOM_MAX_SLOTS 16
 #define DOM_MAX_VCPUS 1
@@ -54,6 +55,11 @@ struct domain {
 	unsigned con_len;
 	struct mmio_table mmio;       /* device models on guest-physical ranges */
 	struct vplat *plat;           /* the virtual PC platform (type=linux), or NULL */
+	/* Xen's ABI (type=pvh, vmm/xen.c): the port table, and the shared info
+	 * frame, mapped over the guest page at shinfo_gpa once it asks. */
+	struct evtchn_table *evtchn;
+	uint64_t shinfo_hpa, shinfo_gpa;
+	bool shinfo_mapped;
 	char *log;                    /* console ring of DOM_LOG_SIZE bytes */
 	uint64_t log_total;           /* bytes ever written to it */
 	uint32_t msr_logged[DOM_MSR_LOGGED]; /* MSRs already reported refused */

@@ -14,6 +14,7 @@
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
 #include "vmm/vmm.h"
+#include "vmm/xen.h"
 #include "kernel/string.h"
 
 #define CONSOLE_CHUNK 256
@@ -116,7 +117,19 @@ static long hc_hvm_op(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
+static long hc_memory_op(struct vcpu *v, const uint64_t *a)
+{
+	return xen_memory_op(v, a[0], a[1]);
+}
+
+static long hc_event_channel_op(struct vcpu *v, const uint64_t *a)
+{
+	return xen_event_channel_op(v, a[0], a[1]);
+}
+
 static const hcall_fn hcalls[HYPERVISOR_NR] = {
+	[HYPERVISOR_memory_op] = hc_memory_op,
+	[HYPERVISOR_event_channel_op] = hc_event_channel_op,
 	[HYPERVISOR_set_timer_op] = hc_set_timer_op,
 	[HYPERVISOR_xen_version] = hc_xen_version,
 	[HYPERVISOR_console_io] = hc_console_io,

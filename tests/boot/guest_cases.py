@@ -327,6 +327,32 @@ def guests_pvh(lab):
     check_pattern(m, 1, e.end())
 
 
+def evtchn_pair(first_id):
+    """The two evtchn domains (ping, pong) when ping gets id first_id."""
+    return [Dom("ping", 2, image="evtchn", extra=",type=pvh,cmdline=ping:%d" % (first_id + 1)),
+            Dom("pong", 2, image="evtchn", extra=",type=pvh,cmdline=pong:%d" % first_id)]
+
+
+def check_evtchn(out, ping, pong):
+    n = check_report(out, ping, "evtchn")
+    check(n >= 12, "evtchn (ping, d%d): only %d checks passed" % (ping, n))
+    check_report(out, pong, "evtchn")
+    check(re.search(r"\(d%d\) PASS evtchn/ping-pong 100 of 100" % ping, out),
+          "ping (d%d) did not make 100 round trips" % ping)
+
+
+def guests_evtchn(lab):
+    """QEMU SVM: two PVH domains, ping and pong, map their shared info, bind
+    an interdomain event channel and make 100 round trips; ping also checks
+    a loopback channel and the refusals; `pattern` runs beside them."""
+    doms = [Dom("pattern", 4)] + evtchn_pair(2)
+    m = qemu_guests(lab, doms)
+    e1 = expect_poweroff(m, 2, "ping", 60)
+    e2 = expect_poweroff(m, 3, "pong", 60)
+    check_evtchn(m.output, 2, 3)
+    check_pattern(m, 1, max(e1.end(), e2.end()))
+
+
 def _check_virt(out, dom):
     """virt: every instruction gave #UD (DONE), or the domain was crashed on
     one (issue 3 allows crashing on an unexpected exit); never a FAIL."""
@@ -371,11 +397,16 @@ def guests_faults(lab):
 
 def guests_hostile(lab):
     """QEMU SVM: `hostile` makes thousands of hypercalls and MSR accesses with
-    bad arguments and ends with DONE; `pattern` and the hypervisor are intact."""
-    m = qemu_guests(lab, [Dom("pattern", 4), Dom("hostile", 2)])
+    bad arguments and ends with DONE, once as a plain domain and once as a
+    PVH domain (event channels, memory_op and the hypercall-page MSR then
+    exist); `pattern` and the hypervisor are intact."""
+    m = qemu_guests(lab, [Dom("pattern", 4), Dom("hostile", 2),
+                          Dom("hpvh", 2, image="hostile", extra=",type=pvh")])
     e = expect_poweroff(m, 2, "hostile", 60)
+    e2 = expect_poweroff(m, 3, "hpvh", 60)
     check_report(m.output, 2, "hostile")
-    check_pattern(m, 1, e.end())
+    check_report(m.output, 3, "hostile")
+    check_pattern(m, 1, max(e.end(), e2.end()))
     out = shell(m, "info", r"^virt: ")
     check(re.search(r"^cpu: vendor AuthenticAMD", out, re.M), "info after hostile: %r"
           % _short(out))
@@ -459,6 +490,7 @@ BOCHS_DOMS = [Dom("exits", 2), Dom("modes", 2, boot="real"), Dom("pattern", 4),
 
 def _bochs_all(cpu, vendor, skip=()):
     doms = [d for d in BOCHS_DOMS if d.name not in skip]
+    doms += evtchn_pair(len(doms) + 1)
     ids = dict((d.name, i + 1) for i, d in enumerate(doms))
 
     def case(lab):
@@ -471,6 +503,8 @@ def _bochs_all(cpu, vendor, skip=()):
                 expect_poweroff(m, ids["hostile"], "hostile", 120),
                 expect_poweroff(m, ids["devices"], "devices", 120),
                 expect_poweroff(m, ids["pvh"], "pvh", 120),
+                expect_poweroff(m, ids["ping"], "ping", 120),
+                expect_poweroff(m, ids["pong"], "pong", 120),
                 wait_for(m, ended(ids["virt"], "virt"), 60)]
         if "triple" in ids:
             ends.append(expect_crash(m, ids["triple"], "triple", 60))
@@ -483,6 +517,7 @@ def _bochs_all(cpu, vendor, skip=()):
         check_report(out, ids["hostile"], "hostile")
         check_report(out, ids["devices"], "devices")
         check_report(out, ids["pvh"], "pvh")
+        check_evtchn(out, ids["ping"], ids["pong"])
         _check_virt(out, ids["virt"])
         pat = ids["pattern"]
         check_pattern(m, pat, max(e.end() for e in ends), timeout=30)
@@ -516,6 +551,7 @@ GUEST_CASES = [
     ("guests-hostile", guests_hostile, 8),
     ("guests-devices", guests_devices, 8),
     ("guests-pvh", guests_pvh, 5),
+    ("guests-evtchn", guests_evtchn, 5),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),

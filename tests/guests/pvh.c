@@ -67,6 +67,8 @@ static void check_cpuid(void)
 	      sig, r[0]);
 	cpuid(0x40000002, 0, r);
 	check("cpuid-hypercall-msr", r[0] == 1 && r[1] == XEN_MSR, "%u page(s), MSR 0x%x", r[0], r[1]);
+	cpuid(0x40000003, 0, r);
+	check("cpuid-tsc-khz", r[2] == tsc_khz && r[2] > 1000, "%u kHz (the runtime's clock)", r[2]);
 	cpuid(0x40000004, 0, r);
 	check("cpuid-ids", (r[0] & 0x18) == 0x18 && r[1] == 0 && r[2] != 0, "vcpu %u, domain %u",
 	      r[1], r[2]);

@@ -398,7 +398,9 @@ static void test_xen_leaves(void **state)
 	assert_string_equal(id, "XenVMMXenVMM");
 	expect(0x40000001, 0, &g, 0x00040011, 0, 0, 0);
 	expect(0x40000002, 0, &g, 1, 0x40000000, 0, 0);
-	expect(0x40000003, 0, &g, 0, 0, 0, 0);
+	expect(0x40000003, 0, &g, 0, 0, 2100000, 0); /* guest TSC kHz */
+	expect(0x40000003, 1, &g, 0, 0, 0, 0);
+	expect(0x40000003, 2, &g, 2100000, 0, 0, 0);
 	expect(0x40000004, 0, &g, (1u << 3) | (1u << 4), 2, 7, 0);
 	expect(0x40000010, 0, &g, 0, 0, 0, 0); /* Eyrie's timing leaf is not there */
 	expect(0x40000100, 0, &g, 0, 0, 0, 0);

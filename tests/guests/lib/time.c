@@ -12,6 +12,12 @@ void time_init(void)
 	if (hv_is_eyrie()) {
 		cpuid(CPUID_HV_TSC, 0, r);
 		tsc_khz = r[0];
+	} else {                /* PVH: Xen's time leaf, subleaf 0 ECX */
+		cpuid(0x40000000, 0, r);
+		if (r[1] == 0x566e6558 && r[0] >= 0x40000003) { /* "XenV" */
+			cpuid(0x40000003, 0, r);
+			tsc_khz = r[2];
+		}
 	}
 	if (tsc_khz == 0)       /* bare metal (smoke runs): any sane guess */
 		tsc_khz = 1000000;

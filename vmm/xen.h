@@ -1,0 +1,22 @@
+/*
+ * Xen's ABI for PVH domains (type=pvh): the shared info page and event
+ * channels (the 2-level core of kernel/evtchn.c), reached through
+ * memory_op and event_channel_op. See docs/abi.md.
+ */
+#ifndef EYRIE_VMM_XEN_H
+#define EYRIE_VMM_XEN_H
+
+#include <stdint.h>
+
+struct domain;
+struct vcpu;
+
+/* The domain's shared info frame and port table; 0 or -ENOMEM. */
+int xen_domain_init(struct domain *d);
+/* Closes its ports (peers go back to unbound) and frees both. */
+void xen_domain_destroy(struct domain *d);
+
+long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+
+#endif
