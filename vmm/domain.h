@@ -16,12 +16,14 @@
 
 struct vplat;
 struct evtchn_table;
+struct xen_gnttab;
 
 #define DOM_MAX_SLOTS 16
 #define DOM_MAX_VCPUS 1
 #define DOM_CONSOLE_LINE 160
 #define DOM_MSR_LOGGED 32
 #define DOM_HVM_PARAMS 40
+#define DOM_MAX_REMAPS 9     /* shared info + 8 grant-table frames */
 #define DOM_LOG_SIZE 16384 /* the last console bytes of each domain, for `console` */
 
 enum dom_state {
@@ -55,11 +57,14 @@ struct domain {
 	unsigned con_len;
 	struct mmio_table mmio;       /* device models on guest-physical ranges */
 	struct vplat *plat;           /* the virtual PC platform (type=linux), or NULL */
-	/* Xen's ABI (type=pvh, vmm/xen.c): the port table, and the shared info
-	 * frame, mapped over the guest page at shinfo_gpa once it asks. */
+	/* Xen's ABI (type=pvh, vmm/xen.c): the port table, the shared info
+	 * frame and the grant table, whose frames the guest maps over pages of
+	 * its RAM (remaps: guest page -> host frame, see p2m_remap_page). */
 	struct evtchn_table *evtchn;
-	uint64_t shinfo_hpa, shinfo_gpa;
-	bool shinfo_mapped;
+	uint64_t shinfo_hpa;
+	struct xen_gnttab *gnttab;
+	struct page_remap { uint64_t gpa, hpa; } remaps[DOM_MAX_REMAPS];
+	unsigned nr_remaps;
 	char *log;                    /* console ring of DOM_LOG_SIZE bytes */
 	uint64_t log_total;           /* bytes ever written to it */
 	uint32_t msr_logged[DOM_MSR_LOGGED]; /* MSRs already reported refused */

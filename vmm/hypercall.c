@@ -127,7 +127,13 @@ static long hc_event_channel_op(struct vcpu *v, const uint64_t *a)
 	return xen_event_channel_op(v, a[0], a[1]);
 }
 
+static long hc_grant_table_op(struct vcpu *v, const uint64_t *a)
+{
+	return xen_grant_table_op(v, a[0], a[1], a[2]);
+}
+
 static const hcall_fn hcalls[HYPERVISOR_NR] = {
+	[HYPERVISOR_grant_table_op] = hc_grant_table_op,
 	[HYPERVISOR_memory_op] = hc_memory_op,
 	[HYPERVISOR_event_channel_op] = hc_event_channel_op,
 	[HYPERVISOR_set_timer_op] = hc_set_timer_op,

@@ -117,28 +117,42 @@ void p2m_destroy(struct domain *d)
 
 int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa)
 {
-	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X);
+	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X), ram = 0;
+	unsigned i = 0;
 
 	if ((gpa & (FRAME_SIZE - 1)) || gpa >= d->ram_bytes)
 		return -EINVAL;
+	while (i < d->nr_remaps && d->remaps[i].gpa != gpa)
+		i++;
+	if (hpa && i == d->nr_remaps && i == DOM_MAX_REMAPS)
+		return -ENOSPC;
 	if (p2m_populate(d, gpa) == -ENOMEM)
 		return -ENOMEM;
-	for (unsigned i = 0; i < d->nr_slots && !hpa; i++)
-		if (gpa - d->slots[i].gpa < d->slots[i].size)
-			hpa = d->slots[i].hpa + (gpa - d->slots[i].gpa);
-	if (pt_map(&d->p2m, gpa, hpa, FRAME_SIZE, flags))
+	for (unsigned s = 0; s < d->nr_slots; s++)
+		if (gpa - d->slots[s].gpa < d->slots[s].size)
+			ram = d->slots[s].hpa + (gpa - d->slots[s].gpa);
+	if (pt_map(&d->p2m, gpa, hpa ? hpa : ram, FRAME_SIZE, flags))
 		return -ENOMEM;
-	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		vcpu_ops->flush_p2m(d->vcpus[i]);
+	if (hpa) {
+		d->remaps[i] = (struct page_remap){ gpa, hpa };
+		d->nr_remaps += i == d->nr_remaps;
+	} else if (i < d->nr_remaps) {
+		d->remaps[i] = d->remaps[--d->nr_remaps];
+	}
+	for (unsigned v = 0; v < d->nr_vcpus; v++)
+		vcpu_ops->flush_p2m(d->vcpus[v]);
 	return 0;
 }
 
 void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len)
 {
-	/* The shared info page mapped over RAM: the hypervisor sees it too. */
-	if (d->shinfo_mapped && (gpa & ~(FRAME_SIZE - 1)) == d->shinfo_gpa)
-		return len <= FRAME_SIZE - (gpa & (FRAME_SIZE - 1))
-			       ? (char *)phys_to_virt(d->shinfo_hpa) + (gpa & (FRAME_SIZE - 1)) : NULL;
+	/* Frames mapped over RAM pages (shared info, grant table): the
+	 * hypervisor sees what the guest sees. */
+	for (unsigned i = 0; i < d->nr_remaps; i++)
+		if ((gpa & ~(FRAME_SIZE - 1)) == d->remaps[i].gpa)
+			return len <= FRAME_SIZE - (gpa & (FRAME_SIZE - 1))
+				       ? (char *)phys_to_virt(d->remaps[i].hpa) + (gpa & (FRAME_SIZE - 1))
+				       : NULL;
 	for (unsigned i = 0; i < d->nr_slots; i++) {
 		const struct mem_slot *s = &d->slots[i];
 		if (gpa >= s->gpa && gpa - s->gpa < s->size && len <= s->size - (gpa - s->gpa)) {

@@ -1,17 +1,28 @@
 /* Xen's ABI for PVH domains: shared info and event channels (see xen.h). */
 #include "vmm/xen.h"
 #include "include/public/event_channel.h"
+#include "include/public/grant_table.h"
 #include "include/public/hvm.h"
 #include "include/public/memory.h"
 #include "include/public/xen.h"
 #include "kernel/errno.h"
 #include "kernel/evtchn.h"
+#include "kernel/gnttab.h"
 #include "kernel/heap.h"
 #include "kernel/mm.h"
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
+
+/* The grant table: XEN_GNT_FRAMES frames taken at creation (the table
+ * grows over them), the hypervisor-side state of their entries. */
+#define XEN_GNT_FRAMES 8u
+struct xen_gnttab {
+	struct gnttab gt;
+	uint64_t frames_hpa;
+	struct gnttab_active active[XEN_GNT_FRAMES * GNTTAB_PER_FRAME];
+};
 
 static struct evtchn_table *lookup(void *ctx, uint16_t domid)
 {
@@ -52,9 +63,16 @@ static void deliver(const struct evtchn_notify *n)
 
 int xen_domain_init(struct domain *d)
 {
+	struct xen_gnttab *g = kzalloc(sizeof(*g));
+
+	d->gnttab = g;
 	d->evtchn = kzalloc(sizeof(*d->evtchn));
 	d->shinfo_hpa = frame_get(FRAME_GUEST);
-	if (!d->evtchn || !d->shinfo_hpa || evtchn_table_init(d->evtchn, (uint16_t)d->id, d->nr_vcpus)) {
+	if (g)
+		g->frames_hpa = frames_get(XEN_GNT_FRAMES, 1, FRAME_GUEST);
+	if (!d->evtchn || !d->shinfo_hpa || !g || !g->frames_hpa ||
+	    evtchn_table_init(d->evtchn, (uint16_t)d->id, d->nr_vcpus) ||
+	    gnttab_init(&g->gt, (domid_t)d->id, g->active, XEN_GNT_FRAMES)) {
 		xen_domain_destroy(d);
 		return -ENOMEM;
 	}
@@ -70,6 +88,23 @@ void xen_domain_destroy(struct domain *d)
 	if (d->shinfo_hpa)
 		frame_put(d->shinfo_hpa, FRAME_GUEST);
 	d->shinfo_hpa = 0;
+	/* A copy holds its grant uses only within the hypercall, and there is
+	 * no mapping yet: nothing can still be using this table's entries. */
+	if (d->gnttab && d->gnttab->frames_hpa)
+		frames_put(d->gnttab->frames_hpa, XEN_GNT_FRAMES, FRAME_GUEST);
+	kfree(d->gnttab);
+	d->gnttab = NULL;
+}
+
+/* Grows the grant table to nr frames (the frames exist already). */
+static int gnt_grow(struct domain *d, uint32_t nr)
+{
+	struct gnttab *gt = &d->gnttab->gt;
+	uint32_t to;
+
+	if (gnttab_setup_check(gt, nr, &to))
+		return GNTST_general_error;
+	return gnttab_grow(gt, phys_to_virt(d->gnttab->frames_hpa), to) ? GNTST_general_error : 0;
 }
 
 /* DOMID_SELF or the caller's own id: the caller; anything else needs
@@ -98,20 +133,28 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 	}
 	if (self(v, x.domid))
 		return -EPERM;
-	if (x.space != XENMAPSPACE_shared_info)
-		return -ENOSYS; /* grant table frames come with the grant table */
-	if (x.idx != 0 || x.gpfn >= d->ram_bytes >> 12)
+	uint64_t hpa;
+	if (x.space == XENMAPSPACE_shared_info && x.idx == 0)
+		hpa = d->shinfo_hpa;
+	else if (x.space == XENMAPSPACE_grant_table && x.idx < XEN_GNT_FRAMES)
+		hpa = d->gnttab->frames_hpa + x.idx * 4096; /* grows the table to it */
+	else if (x.space == XENMAPSPACE_shared_info || x.space == XENMAPSPACE_grant_table)
 		return -EINVAL;
-	uint64_t old = d->shinfo_gpa;
-	bool was = d->shinfo_mapped;
-	int rc = p2m_remap_page(d, x.gpfn << 12, d->shinfo_hpa);
-	if (rc)
-		return rc;
-	d->shinfo_gpa = x.gpfn << 12;
-	d->shinfo_mapped = true;
-	if (was && old != d->shinfo_gpa)
-		p2m_remap_page(d, old, 0); /* the old place is RAM again */
-	return 0;
+	else
+		return -ENOSYS;
+	if (x.gpfn >= d->ram_bytes >> 12)
+		return -EINVAL;
+	if (x.space == XENMAPSPACE_grant_table && gnt_grow(d, (uint32_t)x.idx + 1))
+		return -EINVAL;
+	/* The frame moves: its old place is RAM again. */
+	uint64_t old = UINT64_MAX;
+	for (unsigned i = 0; i < d->nr_remaps; i++)
+		if (d->remaps[i].hpa == hpa)
+			old = d->remaps[i].gpa;
+	int rc = p2m_remap_page(d, x.gpfn << 12, hpa);
+	if (!rc && old != UINT64_MAX && old != x.gpfn << 12)
+		p2m_remap_page(d, old, 0);
+	return rc;
 }
 
 long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
@@ -123,10 +166,124 @@ long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	return -ENOSYS;
 }
 
-/* ---- event_channel_op ---- */
-
 #define IN(x)  (copy_from_guest_virt(v, &(x), arg, sizeof(x), NULL) ? -EFAULT : 0)
 #define OUT(x) (copy_to_guest_virt(v, arg, &(x), sizeof(x), NULL) ? -EFAULT : 0)
+
+/* ---- grant_table_op ---- */
+
+static struct gnttab *gnt_table(void *opaque, domid_t domid)
+{
+	struct domain *d = domain_find(domid);
+
+	return d && d->gnttab ? &d->gnttab->gt : NULL;
+}
+
+static void *gnt_page(void *opaque, domid_t domid, uint64_t gfn, bool write)
+{
+	struct domain *d = domain_find(domid);
+
+	return d && gfn < d->ram_bytes >> 12 ? gpa_ptr(d, gfn << 12, 4096) : NULL;
+}
+
+/* x86_32 layouts (xen_pfn_t and handles are 32-bit there). */
+struct gnt_copy32 {
+	struct { uint32_t ref_or_gmfn; domid_t domid; uint16_t offset; } source, dest;
+	uint16_t len, flags;
+	int16_t status;
+	uint16_t pad;
+};
+_Static_assert(sizeof(struct gnt_copy32) == 24, "x86_32 gnttab_copy");
+
+#define GNT_COPY_BATCH 8
+
+/* GNTTABOP_copy: count ops, GNT_COPY_BATCH at a time; each op's status is
+ * written back; returns 0 or -EFAULT for an unreadable op array. */
+static long gnt_copy(struct vcpu *v, uint64_t arg, uint64_t count)
+{
+	bool wide = vcpu_is_64bit(v);
+	size_t sz = wide ? sizeof(struct gnttab_copy) : sizeof(struct gnt_copy32);
+	struct gnttab_env env = { NULL, (domid_t)v->dom->id, gnt_table, gnt_page };
+	struct gnttab_copy ops[GNT_COPY_BATCH];
+	struct gnt_copy32 c32;
+
+	if (count > 4096)
+		return -EINVAL;
+	for (uint64_t done = 0; done < count;) {
+		unsigned n = count - done < GNT_COPY_BATCH ? (unsigned)(count - done) : GNT_COPY_BATCH;
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t at = arg + (done + i) * sz;
+			if (wide) {
+				if (copy_from_guest_virt(v, &ops[i], at, sz, NULL))
+					return -EFAULT;
+				continue;
+			}
+			if (copy_from_guest_virt(v, &c32, at, sz, NULL))
+				return -EFAULT;
+			ops[i] = (struct gnttab_copy){ .len = c32.len, .flags = c32.flags };
+			ops[i].source.u.gmfn = c32.source.ref_or_gmfn;
+			ops[i].source.domid = c32.source.domid;
+			ops[i].source.offset = c32.source.offset;
+			ops[i].dest.u.gmfn = c32.dest.ref_or_gmfn;
+			ops[i].dest.domid = c32.dest.domid;
+			ops[i].dest.offset = c32.dest.offset;
+		}
+		gnttab_copy_batch(&env, ops, n);
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t at = arg + (done + i) * sz + (wide ? __builtin_offsetof(struct gnttab_copy, status)
+								     : __builtin_offsetof(struct gnt_copy32, status));
+			if (copy_to_guest_virt(v, at, &ops[i].status, sizeof(ops[i].status), NULL))
+				return -EFAULT;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count)
+{
+	struct domain *d = v->dom;
+
+	if (!d->gnttab)
+		return -ENOSYS;
+	switch (cmd) {
+	case GNTTABOP_query_size: {
+		struct gnttab_query_size q;
+		if (count != 1)
+			return -EINVAL;
+		if (IN(q))
+			return -EFAULT;
+		if (self(v, q.dom))
+			q.status = GNTST_permission_denied;
+		else
+			gnttab_query_size(&d->gnttab->gt, &q);
+		return OUT(q);
+	}
+	case GNTTABOP_setup_table: { /* grows the table; the guest maps frames with add_to_physmap */
+		struct { domid_t dom; uint16_t pad; uint32_t nr_frames; int16_t status; } st;
+		if (count != 1)
+			return -EINVAL;
+		if (IN(st))
+			return -EFAULT;
+		st.status = self(v, st.dom) ? GNTST_permission_denied : (int16_t)gnt_grow(d, st.nr_frames);
+		return copy_to_guest_virt(v, arg + 8, &st.status, sizeof(st.status), NULL) ? -EFAULT : 0;
+	}
+	case GNTTABOP_set_version: {
+		struct gnttab_set_version sv;
+		if (count != 1)
+			return -EINVAL;
+		if (IN(sv))
+			return -EFAULT;
+		long rc = gnttab_set_version(&sv);
+		return OUT(sv) ? -EFAULT : rc;
+	}
+	case GNTTABOP_copy:
+		return gnt_copy(v, arg, count);
+	default:
+		return -ENOSYS; /* map/unmap come with the management domain */
+	}
+}
+
+/* ---- event_channel_op ---- */
 
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {

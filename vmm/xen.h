@@ -18,5 +18,6 @@ void xen_domain_destroy(struct domain *d);
 
 long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count);
 
 #endif
