@@ -10,6 +10,8 @@ exits: the cost of a VM exit round trip (CPUID, OUT to an unclaimed port,
        independent of machine load), and in wall-clock microseconds under
        QEMU TCG and under Bochs (VMX and SVM-with-NRIPS models).
 
+evtchn: an event-channel round trip between two PVH domains (the evtchn
+       test guest), in instructions under QEMU -icount shift=0.
 linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
        from emulator start to its userspace marker, directly under QEMU TCG
        (-kernel, SeaBIOS) and as an HVM guest of Eyrie under the same QEMU,
@@ -200,6 +202,32 @@ def exits_section(args):
         print("note: " + note)
 
 
+def evtchn_section(args):
+    """Event-channel round trips between two PVH domains (the evtchn test
+    guest: ping sends, pong's upcall answers, ping's upcall sees it), under
+    QEMU -icount shift=0, where the guest TSC counts instructions."""
+    got, notes = [], []
+    for i in range(args.exit_runs):
+        with harness.Lab("bench-evtchn-%d" % i) as lab:
+            try:
+                m = guest_cases.qemu_guests(lab, guest_cases.evtchn_pair(1), icount=True,
+                                            limit=300)
+                hit = guest_cases.wait_for(
+                    m, r"\(d1\) evtchn: (\d+) round trips, (\d+) TSC ticks each", 280)
+                if int(hit[1]) == 100:
+                    got.append(int(hit[2]))
+                else:
+                    notes.append("run %d: %s round trips" % (i + 1, hit[1]))
+            except harness.Failure as e:
+                notes.append("run %d: %s" % (i + 1, e))
+    print("Event channel send -> upcall -> send -> upcall round trip between two PVH domains")
+    print("(QEMU TCG EPYC-Rome, -icount shift=0: instructions, both guests and the hypervisor)")
+    print("  median of %d/%d runs: %s instructions per round trip"
+          % (len(got), args.exit_runs, "%d" % statistics.median(got) if got else "-"))
+    for note in notes:
+        print("note: " + note)
+
+
 def linux_eyrie(i, extra=""):
     """Seconds from emulator start to the marker of the Linux guest under
     Eyrie, and its exits by reason then (the guest waits in its shell)."""
@@ -273,8 +301,8 @@ def linux_section(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sections", default="boot,exits,linux",
-                    help="comma-separated: boot, exits, linux")
+    ap.add_argument("--sections", default="boot,exits,evtchn,linux",
+                    help="comma-separated: boot, exits, evtchn, linux")
     ap.add_argument("--linux-runs", type=int, default=3,
                     help="linux: runs of each side (default 3)")
     ap.add_argument("--no-linux-quiet", dest="linux_quiet", action="store_false",
@@ -294,15 +322,19 @@ def main():
     if unknown:
         ap.error("unknown boot path(s): %s" % ", ".join(unknown))
     sections = [s for s in args.sections.split(",") if s]
-    if set(sections) - {"boot", "exits", "linux"}:
-        ap.error("unknown section(s): %s"
-                 % ", ".join(set(sections) - {"boot", "exits", "linux"}))
+    known = {"boot", "exits", "evtchn", "linux"}
+    if set(sections) - known:
+        ap.error("unknown section(s): %s" % ", ".join(set(sections) - known))
     if "boot" in sections:
         boot_section(args, paths)
     if "exits" in sections:
         if "boot" in sections:
             print()
         exits_section(args)
+    if "evtchn" in sections:
+        if sections.index("evtchn"):
+            print()
+        evtchn_section(args)
     if "linux" in sections:
         if sections.index("linux"):
             print()

@@ -245,12 +245,17 @@ static void ping(unsigned peer)
 	/* pong says hello once bound */
 	check("hello", wait_event(a.port, seen, 20000), "no event from domain %u", peer);
 	unsigned rounds = 0;
+	uint64_t t0 = rdtsc();
 	for (; rounds < ROUNDS; rounds++) {
 		seen = events[a.port];
 		if (send(a.port) || !wait_event(a.port, seen, 5000))
 			break;
 	}
+	uint64_t ticks = rdtsc() - t0;
 	check("ping-pong", rounds == ROUNDS, "%u of %u round trips", rounds, ROUNDS);
+	/* make bench reads this (under QEMU -icount shift=0: instructions) */
+	gprintf("evtchn: %u round trips, %lu TSC ticks each\n", rounds,
+		(unsigned long)(rounds ? ticks / rounds : 0));
 	/* pong's copy, then its event: events coalesce, so look at the page
 	 * (each event or the timeout wakes us). */
 	uint64_t end = now_ns() + 20000 * MS;
