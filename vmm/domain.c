@@ -67,6 +67,27 @@ static int load_copy(struct domain *d, uint64_t gpa, const void *src, uint64_t l
 	return 0;
 }
 
+/* The guest memory map of the HVM loaders: RAM below 0x9FC00, the legacy
+ * hole (BIOS area, ACPI tables) reserved, RAM from 1 MiB. Returns the
+ * number of entries. */
+static unsigned guest_map(const struct domain *d, struct e820_entry map[3])
+{
+	map[0] = (struct e820_entry){ 0, 0x9fc00, E820_RAM };
+	map[1] = (struct e820_entry){ 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED };
+	map[2] = (struct e820_entry){ 0x100000, d->ram_bytes - 0x100000, E820_RAM };
+	return d->ram_bytes > 0x100000 ? 3 : 1;
+}
+
+/* The initrd= module, or NULL (none asked, or missing: said so). */
+static const struct boot_module *initrd_module(const struct domain *d)
+{
+	const struct boot_module *rd = d->cfg.initrd[0] ? find_module(d->cfg.initrd) : NULL;
+
+	if (d->cfg.initrd[0] && !rd)
+		pr_err("domain %s: no boot module named %s (initrd)\n", d->name, d->cfg.initrd);
+	return rd;
+}
+
 /* Where a domain starts: the entry point and the registers a loader sets. */
 struct start {
 	uint64_t entry;
@@ -81,12 +102,10 @@ struct start {
  */
 static int load_multiboot(struct domain *d, const struct boot_module *m, struct start *st)
 {
-	struct e820_entry map[3] = {
-		{ 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED },
-		{ 0x100000, d->ram_bytes - 0x100000, E820_RAM },
-	};
+	struct e820_entry map[3];
+	unsigned nr_map = guest_map(d, map);
 	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map,
-				.e820_n = d->ram_bytes > 0x100000 ? 3 : 1, .cmdline = d->name };
+				.e820_n = nr_map, .cmdline = d->name };
 	struct mb1g_image *k = kzalloc(sizeof(*k));
 	struct mb1g_plan *plan = kzalloc(sizeof(*plan));
 	char err[128];
@@ -124,14 +143,12 @@ out:
  */
 static int load_pvh(struct domain *d, const struct boot_module *m, struct start *st)
 {
-	struct e820_entry map[3] = {
-		{ 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED },
-		{ 0x100000, d->ram_bytes - 0x100000, E820_RAM },
-	};
-	const struct boot_module *rd = d->cfg.initrd[0] ? find_module(d->cfg.initrd) : NULL;
+	struct e820_entry map[3];
+	unsigned nr_map = guest_map(d, map);
+	const struct boot_module *rd = initrd_module(d);
 	struct pvh_module mod = { rd ? phys_to_virt(rd->start) : NULL, rd ? rd->size : 0, NULL };
 	struct pvh_cfg cfg = {
-		.ram_size = d->ram_bytes, .e820 = map, .e820_n = d->ram_bytes > 0x100000 ? 3 : 1,
+		.ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
 		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : d->name, .mods = &mod,
 		.nr_mods = rd ? 1 : 0, .rsdp_paddr = d->plat ? VPLAT_ACPI_GPA : 0,
 	};
@@ -141,7 +158,6 @@ static int load_pvh(struct domain *d, const struct boot_module *m, struct start 
 	int rc = -ENOMEM;
 
 	if (d->cfg.initrd[0] && !rd) {
-		pr_err("domain %s: no boot module named %s (initrd)\n", d->name, d->cfg.initrd);
 		rc = -ENOENT;
 		goto out;
 	}
@@ -195,13 +211,11 @@ static void linux_state(struct vcpu *v, const struct linux_entry *e)
  */
 static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu *v)
 {
-	struct e820_entry map[3] = {
-		{ 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED },
-		{ 0x100000, d->ram_bytes - 0x100000, E820_RAM },
-	};
-	const struct boot_module *rd = d->cfg.initrd[0] ? find_module(d->cfg.initrd) : NULL;
+	struct e820_entry map[3];
+	unsigned nr_map = guest_map(d, map);
+	const struct boot_module *rd = initrd_module(d);
 	struct linux_boot_cfg cfg = {
-		.ram_size = d->ram_bytes, .e820 = map, .e820_n = 3,
+		.ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
 		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : "console=ttyS0",
 		.initrd = rd ? phys_to_virt(rd->start) : NULL, .initrd_size = rd ? rd->size : 0,
 		.acpi_rsdp = VPLAT_ACPI_GPA,
@@ -212,7 +226,6 @@ static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu
 	int rc = -ENOMEM;
 
 	if (d->cfg.initrd[0] && !rd) {
-		pr_err("domain %s: no boot module named %s (initrd)\n", d->name, d->cfg.initrd);
 		rc = -ENOENT;
 		goto out;
 	}
