@@ -170,6 +170,34 @@ static int cmd_destroy(int argc, char **argv)
 }
 SHELL_COMMAND(destroy, "DOM", "stop a domain and free its memory", cmd_destroy);
 
+/* Creates a domain from a domain= value (vmm/domcfg.h), e.g. from the
+ * boot modules: create name=t,type=pvh,image=pvh.elf,memory=2. Words after
+ * the first are joined with blanks (for cmdline=). */
+static int cmd_create(int argc, char **argv)
+{
+	char spec[DOM_CMDLINE_LEN + 128];
+	size_t n = 0;
+
+	if (argc < 2) {
+		printk("error: usage: create name=NAME,image=MODULE,memory=MIB[,...]\n");
+		return -EINVAL;
+	}
+	for (int i = 1; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+		if (n + len + 2 > sizeof(spec)) {
+			printk("error: domain spec too long\n");
+			return -EINVAL;
+		}
+		if (i > 1)
+			spec[n++] = ' ';
+		memcpy(spec + n, argv[i], len);
+		n += len;
+	}
+	spec[n] = 0;
+	return domain_start(spec); /* says what it created, or why not */
+}
+SHELL_COMMAND(create, "SPEC", "create a domain (domain= syntax)", cmd_create);
+
 /* The domain's console log: its last DOM_LOG_SIZE bytes (or the last N lines). */
 static int cmd_console(int argc, char **argv)
 {

@@ -353,6 +353,37 @@ def guests_evtchn(lab):
     check_pattern(m, 1, max(e1.end(), e2.end()))
 
 
+CYCLES = 100
+
+
+def guests_create_cycles(lab):
+    """QEMU SVM: `create` a PVH domain with the PC platform (shared info,
+    event channels, grant table, platform models, guest RAM), let it run,
+    `destroy` it, CYCLES times: the free frames and the heap after the last
+    cycle equal those after the first, and a bad spec creates nothing."""
+    mods = _modules([Dom("pattern", 4)])
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)],
+                 limit=300)
+    m.boot(30)
+    spec = "name=c,type=pvh,image=pattern.elf,memory=4,platform=pc"
+    out = shell(m, "create name=bad,type=pvh,image=nothing.elf,memory=4", r"not created")
+    heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
+    first = None
+    for i in range(1, CYCLES + 1):
+        shell(m, "create " + spec, r"domain %d \(c\): 4 MiB" % i)
+        wait_for(m, r"\(d%d\) pattern: filling" % i, 30)
+        shell(m, "destroy %d" % i, r"domain %d \(c\) destroyed" % i)
+        if i == 1 or i == CYCLES:
+            frames = mem_frames(m)
+            h = heap.search(shell(m, "mem", r"heap: \d+"))
+            now = (frames["free"], h and h.group(1), h and h.group(2))
+            first = first or now
+    check(now == first, "after %d create/destroy cycles: free frames, heap bytes, heap "
+          "allocations %s; after the first %s" % (CYCLES, now, first))
+    check(not domains_table(m), "domains left: %s" % domains_table(m))
+
+
 def _check_virt(out, dom):
     """virt: every instruction gave #UD (DONE), or the domain was crashed on
     one (issue 3 allows crashing on an unexpected exit); never a FAIL."""
@@ -552,6 +583,7 @@ GUEST_CASES = [
     ("guests-devices", guests_devices, 8),
     ("guests-pvh", guests_pvh, 5),
     ("guests-evtchn", guests_evtchn, 5),
+    ("guests-create-cycles", guests_create_cycles, 40),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),
