@@ -9,6 +9,7 @@
 #include "vmm/exit.h"
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
+#include "vmm/xen.h"
 
 static struct vcpu *last_run;
 
@@ -23,8 +24,15 @@ static void fire_timer(struct vcpu *v, uint64_t now)
 {
 	if (!v->timer_deadline || now < v->timer_deadline)
 		return;
+	/* A periodic timer (VCPUOP_set_periodic_timer) re-arms, skipping
+	 * periods missed. */
+	uint64_t due = v->timer_deadline;
 	v->timer_deadline = 0;
+	if (v->timer_period)
+		v->timer_deadline = now + v->timer_period - (now - due) % v->timer_period;
 	uint64_t cb = v->dom->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+	if (v->dom->evtchn && xen_timer_virq(v))
+		return;
 	if (cb)
 		vcpu_raise_irq(v, (uint8_t)cb);
 	else if (v->state == VCPU_BLOCKED)

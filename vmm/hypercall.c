@@ -24,9 +24,9 @@ typedef long (*hcall_fn)(struct vcpu *v, const uint64_t *a);
 
 static long hc_xen_version(struct vcpu *v, const uint64_t *a)
 {
-	if (a[0] != XENVER_version)
-		return -ENOSYS;
-	return (4 << 16) | 17;
+	if (a[0] == XENVER_version)
+		return (4 << 16) | 17;
+	return v->dom->evtchn ? xen_version_op(v, a[0], a[1]) : -ENOSYS;
 }
 
 static long hc_console_io(struct vcpu *v, const uint64_t *a)
@@ -74,8 +74,11 @@ static long hc_sched_op(struct vcpu *v, const uint64_t *a)
 
 static long hc_set_timer_op(struct vcpu *v, const uint64_t *a)
 {
-	uint64_t deadline_ns = a[0];
+	return vcpu_set_timer(v, a[0]);
+}
 
+int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns)
+{
 	if (!deadline_ns) {
 		v->timer_deadline = 0;
 		return 0;
@@ -127,6 +130,11 @@ static long hc_event_channel_op(struct vcpu *v, const uint64_t *a)
 	return xen_event_channel_op(v, a[0], a[1]);
 }
 
+static long hc_vcpu_op(struct vcpu *v, const uint64_t *a)
+{
+	return xen_vcpu_op(v, a[0], a[1], a[2]);
+}
+
 static long hc_grant_table_op(struct vcpu *v, const uint64_t *a)
 {
 	return xen_grant_table_op(v, a[0], a[1], a[2]);
@@ -134,6 +142,7 @@ static long hc_grant_table_op(struct vcpu *v, const uint64_t *a)
 
 static const hcall_fn hcalls[HYPERVISOR_NR] = {
 	[HYPERVISOR_grant_table_op] = hc_grant_table_op,
+	[HYPERVISOR_vcpu_op] = hc_vcpu_op,
 	[HYPERVISOR_memory_op] = hc_memory_op,
 	[HYPERVISOR_event_channel_op] = hc_event_channel_op,
 	[HYPERVISOR_set_timer_op] = hc_set_timer_op,

@@ -16,4 +16,8 @@ void hypercall(struct vcpu *v);
  * does. 0, or -EINVAL when the guest must get #GP. */
 int hypercall_page(struct vcpu *v, uint64_t value);
 
+/* The vcpu's one-shot timer at guest system time deadline_ns (0: off);
+ * set_timer_op and VCPUOP_set_singleshot_timer. Returns 0. */
+int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns);
+
 #endif

@@ -202,6 +202,8 @@ struct vcpu {
 	/* The virtual platform (vmm/vplat.c) has an interrupt for it. */
 	bool plat_intr;
 	uint64_t timer_deadline;  /* TSC value of the one-shot timer, 0 = off */
+	uint64_t timer_period;    /* TSC ticks of VCPUOP_set_periodic_timer, 0 = off */
+	uint64_t vinfo_gpa;       /* VCPUOP_register_vcpu_info: where, 0 = shared info */
 	uint64_t exits[VCPU_EXIT_STATS];
 	uint64_t exits_total;
 	uint64_t run_tsc;         /* TSC cycles spent running it (guest and exits) */

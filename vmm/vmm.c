@@ -213,6 +213,17 @@ uint64_t vcpu_guest_tsc(struct vcpu *v)
 	return rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
 }
 
+void vcpu_time_scale(uint32_t *mul, int8_t *shift)
+{
+	uint64_t hz = timer_info()->tsc_hz;
+	int8_t sh = 0;
+
+	while (sh < 31 && (hz << sh) < 1000000000ull)
+		sh++;
+	*shift = sh;
+	*mul = (uint32_t)((1000000000ull << 32) / (hz << sh));
+}
+
 uint64_t vcpu_system_time_ns(struct vcpu *v)
 {
 	uint64_t khz = timer_info()->tsc_hz / 1000;

@@ -41,5 +41,8 @@ bool vcpu_is_64bit(struct vcpu *v);
 /* Guest TSC now, and guest system time in ns (the hypercall timers' clock). */
 uint64_t vcpu_guest_tsc(struct vcpu *v);
 uint64_t vcpu_system_time_ns(struct vcpu *v);
+/* The pvclock scale of the guest TSC (Xen's and KVM's vcpu_time_info):
+ * ns = (tsc << shift) * mul >> 32 (shift >= 0 here). */
+void vcpu_time_scale(uint32_t *mul, int8_t *shift);
 
 #endif

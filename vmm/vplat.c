@@ -276,11 +276,8 @@ static int kvmclock_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *va
 		if (copy_to_guest_phys(v->dom, *val, &w, sizeof(w)))
 			return -EPERM;
 	} else if (*val & 1) {
-		uint64_t hz = timer_info()->tsc_hz;
 		struct pvclock_time t = { .flags = 1 /* PVCLOCK_TSC_STABLE_BIT */ };
-		while (t.tsc_shift < 31 && (hz << t.tsc_shift) < 1000000000ull)
-			t.tsc_shift++;
-		t.tsc_to_system_mul = (uint32_t)((1000000000ull << 32) / (hz << t.tsc_shift));
+		vcpu_time_scale(&t.tsc_to_system_mul, &t.tsc_shift);
 		if (copy_to_guest_phys(v->dom, *val & ~1ull, &t, sizeof(t)))
 			return -EPERM; /* not guest RAM */
 	}

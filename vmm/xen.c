@@ -4,6 +4,7 @@
 #include "include/public/grant_table.h"
 #include "include/public/hvm.h"
 #include "include/public/memory.h"
+#include "include/public/vcpu.h"
 #include "include/public/xen.h"
 #include "kernel/errno.h"
 #include "kernel/evtchn.h"
@@ -14,6 +15,11 @@
 #include "vmm/guest_mem.h"
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/timer.h"
+#include "drivers/rtc.h"
+#include "kernel/string.h"
+#include "vmm/hypercall.h"
 
 /* The grant table: XEN_GNT_FRAMES frames taken at creation (the table
  * grows over them), the hypervisor-side state of their entries. */
@@ -49,6 +55,15 @@ static void upcall(struct vcpu *v)
 		v->state = VCPU_RUNNABLE;
 }
 
+/* A vcpu's vcpu_info: in the shared info, or where it registered it. */
+static struct vcpu_info *vinfo(struct domain *d, unsigned vcpu)
+{
+	struct vcpu *v = d->vcpus[vcpu];
+	struct vcpu_info *vi = v->vinfo_gpa ? gpa_ptr(d, v->vinfo_gpa, sizeof(*vi)) : NULL;
+
+	return vi ? vi : &shinfo(d)->vcpu_info[vcpu];
+}
+
 /* Sets the port pending in its domain's shared info; raises the upcall. */
 static void deliver(const struct evtchn_notify *n)
 {
@@ -56,9 +71,50 @@ static void deliver(const struct evtchn_notify *n)
 
 	if (!d || !d->evtchn || n->vcpu >= d->nr_vcpus)
 		return;
-	struct shared_info *s = shinfo(d);
-	if (evtchn_2l_set_pending(s, &s->vcpu_info[n->vcpu], n->port))
+	if (evtchn_2l_set_pending(shinfo(d), vinfo(d, n->vcpu), n->port))
 		upcall(d->vcpus[n->vcpu]);
+}
+
+bool xen_timer_virq(struct vcpu *v)
+{
+	struct evtchn_notify n;
+
+	if (!evtchn_virq_target(v->dom->evtchn, VIRQ_TIMER, v->id, &n))
+		return false;
+	deliver(&n);
+	return true;
+}
+
+/* Guest time in a vcpu_time_info: the guest TSC counts from 0 at the
+ * host's constant rate, so one record stays true (TSC_STABLE). */
+static void fill_time(struct vcpu_time_info *t)
+{
+	t->version++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->tsc_timestamp = 0;
+	t->system_time = 0;
+	vcpu_time_scale(&t->tsc_to_system_mul, &t->tsc_shift);
+	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->version++;
+}
+
+/* The shared info's times: each vcpu's and the wall clock at system time 0. */
+static void fill_shared_times(struct domain *d)
+{
+	struct shared_info *s = shinfo(d);
+	uint64_t unix_time = 0, hz = timer_info()->tsc_hz;
+
+	for (unsigned i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
+		fill_time(&s->vcpu_info[i].time);
+	if (rtc_read_unix(&unix_time))
+		unix_time = 0;
+	uint64_t boot = unix_time - (rdtsc() + d->tsc_offset) / hz;
+	s->wc_version++;
+	s->wc_sec = (uint32_t)boot;
+	s->wc_sec_hi = (uint32_t)(boot >> 32);
+	s->wc_nsec = 0;
+	s->wc_version++;
 }
 
 int xen_domain_init(struct domain *d)
@@ -76,6 +132,7 @@ int xen_domain_init(struct domain *d)
 		xen_domain_destroy(d);
 		return -ENOMEM;
 	}
+	fill_shared_times(d);
 	return 0;
 }
 
@@ -154,6 +211,8 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 	int rc = p2m_remap_page(d, x.gpfn << 12, hpa);
 	if (!rc && old != UINT64_MAX && old != x.gpfn << 12)
 		p2m_remap_page(d, old, 0);
+	if (!rc && x.space == XENMAPSPACE_shared_info)
+		fill_shared_times(d);
 	return rc;
 }
 
@@ -283,6 +342,108 @@ long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t cou
 	}
 }
 
+/* ---- vcpu_op ---- */
+
+#define ETIME 62
+
+long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+{
+	struct domain *d = v->dom;
+
+	if (!d->evtchn)
+		return -ENOSYS;
+	if (vcpuid >= d->nr_vcpus)
+		return -ENOENT;
+	struct vcpu *t = d->vcpus[vcpuid];
+	switch (cmd) {
+	case VCPUOP_is_up:
+		return 1;
+	case VCPUOP_set_singleshot_timer: {
+		struct vcpu_set_singleshot_timer st;
+		if (t != v)
+			return -EINVAL; /* as Xen: only for the calling vcpu */
+		if (IN(st))
+			return -EFAULT;
+		if ((st.flags & VCPU_SSHOTTMR_future) && st.timeout_abs_ns < vcpu_system_time_ns(v))
+			return -ETIME;
+		return vcpu_set_timer(v, st.timeout_abs_ns ? st.timeout_abs_ns : 1);
+	}
+	case VCPUOP_stop_singleshot_timer:
+		if (t != v)
+			return -EINVAL;
+		t->timer_deadline = 0;
+		return 0;
+	case VCPUOP_set_periodic_timer: {
+		struct vcpu_set_periodic_timer pt;
+		if (IN(pt))
+			return -EFAULT;
+		if (pt.period_ns < 1000000)
+			return -EINVAL; /* at least 1 ms, as Xen */
+		uint64_t khz = timer_info()->tsc_hz / 1000;
+		t->timer_period = pt.period_ns / 1000000 * khz + pt.period_ns % 1000000 * khz / 1000000;
+		return vcpu_set_timer(t, vcpu_system_time_ns(t) + pt.period_ns);
+	}
+	case VCPUOP_stop_periodic_timer:
+		t->timer_period = 0;
+		t->timer_deadline = 0;
+		return 0;
+	case VCPUOP_register_vcpu_info: {
+		struct vcpu_register_vcpu_info ri;
+		if (IN(ri))
+			return -EFAULT;
+		uint64_t gpa = (ri.mfn << 12) + ri.offset;
+		struct vcpu_info *to = ri.offset <= 4096 - sizeof(*to) && ri.mfn < d->ram_bytes >> 12
+				       ? gpa_ptr(d, gpa, sizeof(*to)) : NULL;
+		if (!to || t->vinfo_gpa)
+			return to ? -EEXIST : -EINVAL; /* once, as Xen */
+		memcpy(to, vinfo(d, (unsigned)vcpuid), sizeof(*to));
+		t->vinfo_gpa = gpa;
+		fill_time(&to->time);
+		return 0;
+	}
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- xen_version (beyond XENVER_version) ---- */
+
+long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+	static const char extra[16] = "-eyrie";
+	static const char caps[] = "hvm-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p";
+	static const char changeset[64] = "eyrie";
+	uint8_t handle[16] = { 0 };
+
+	switch (cmd) {
+	case XENVER_extraversion:
+		return copy_to_guest_virt(v, arg, extra, sizeof(extra), NULL) ? -EFAULT : 0;
+	case XENVER_capabilities:
+		return copy_to_guest_virt(v, arg, caps, sizeof(caps), NULL) ? -EFAULT : 0;
+	case XENVER_changeset:
+		return copy_to_guest_virt(v, arg, changeset, sizeof(changeset), NULL) ? -EFAULT : 0;
+	case XENVER_get_features: {
+		struct xen_feature_info fi;
+		if (IN(fi))
+			return -EFAULT;
+		fi.submap = fi.submap_idx ? 0 :
+			(1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
+			(1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock);
+		return OUT(fi);
+	}
+	case XENVER_pagesize:
+		return 4096;
+	case XENVER_guest_handle: /* the domain's handle: its id, big endian */
+		handle[14] = (uint8_t)(v->dom->id >> 8);
+		handle[15] = (uint8_t)v->dom->id;
+		return copy_to_guest_virt(v, arg, handle, sizeof(handle), NULL) ? -EFAULT : 0;
+	case XENVER_commandline:
+		return -EPERM; /* the hypervisor's, for the management domain only */
+	default:
+		return -ENOSYS;
+	}
+}
+
 /* ---- event_channel_op ---- */
 
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
@@ -359,8 +520,8 @@ long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	case EVTCHNOP_unmask:
 		if ((rc = IN(op.unmask)) || (rc = evtchn_port_vcpu(t, op.unmask.port)) < 0)
 			return rc;
-		if ((unsigned)rc < d->nr_vcpus &&
-		    evtchn_2l_unmask(s, &s->vcpu_info[rc], op.unmask.port))
+		if ((unsigned)rc < d->nr_vcpus && evtchn_2l_unmask(s, vinfo(d, (unsigned)rc),
+								   op.unmask.port))
 			upcall(d->vcpus[rc]);
 		return 0;
 	case EVTCHNOP_reset:

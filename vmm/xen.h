@@ -6,6 +6,7 @@
 #ifndef EYRIE_VMM_XEN_H
 #define EYRIE_VMM_XEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct domain;
@@ -19,5 +20,9 @@ void xen_domain_destroy(struct domain *d);
 long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count);
+long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
+long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+/* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
+bool xen_timer_virq(struct vcpu *v);
 
 #endif

@@ -9,7 +9,11 @@
 #include "runtime.h"
 #include "x86.h"
 
+#include "include/public/event_channel.h"
 #include "include/public/hvm_start_info.h"
+#include "include/public/memory.h"
+#include "include/public/vcpu.h"
+#include "include/public/xen.h"
 
 const char guest_name[] = "pvh";
 
@@ -18,6 +22,16 @@ const char guest_name[] = "pvh";
 #define HYPERCALL_xen_version 17
 
 static uint8_t hcpage[4096] __attribute__((aligned(4096)));
+static union {
+	struct shared_info s;
+	uint8_t page[4096];
+} shpage __attribute__((aligned(4096)));
+static union {
+	struct vcpu_info vi;
+	uint8_t page[4096];
+} vipage __attribute__((aligned(4096)));
+static volatile uint32_t port_events[64];
+#define MS 1000000ull
 
 /* A hypercall through the page: the 32-bit ABI, arguments in EBX, ECX, EDX. */
 static long page_call(unsigned nr, uint32_t a1, uint32_t a2, uint32_t a3)
@@ -98,10 +112,115 @@ static void check_hypercall_page(void)
 	check("page-unknown", page_call(100, 0, 0, 0) == -38, "hypercall 100 through the page");
 }
 
+/* Upcall: ports 0-63 only (word 0), as the evtchn guest does in full. */
+static void upcall(void)
+{
+	volatile uint32_t *pend = (volatile uint32_t *)&shpage.s.evtchn_pending[0];
+
+	shpage.s.vcpu_info[0].evtchn_upcall_pending = 0;
+	vipage.vi.evtchn_upcall_pending = 0;
+	__atomic_exchange_n((volatile uint32_t *)&shpage.s.vcpu_info[0].evtchn_pending_sel, 0,
+			    __ATOMIC_SEQ_CST);
+	__atomic_exchange_n((volatile uint32_t *)&vipage.vi.evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+	for (unsigned half = 0; half < 2; half++) {
+		uint32_t bits = __atomic_exchange_n(&pend[half], 0, __ATOMIC_SEQ_CST);
+		for (unsigned b = 0; b < 32; b++)
+			if (bits >> b & 1)
+				port_events[half * 32 + b]++;
+	}
+}
+
+static long vcpu_op(unsigned cmd, void *arg)
+{
+	return hypercall(HYPERVISOR_vcpu_op, cmd, 0, (unsigned long)arg, 0, 0);
+}
+
+static void check_version_ops(void)
+{
+	struct xen_feature_info fi = { 0, 0 };
+	char extra[16] = { 0 };
+	long rf = hypercall(HYPERVISOR_xen_version, XENVER_get_features, (unsigned long)&fi, 0, 0, 0);
+	long re = hypercall(HYPERVISOR_xen_version, XENVER_extraversion, (unsigned long)extra, 0, 0, 0);
+	long rp = hypercall(HYPERVISOR_xen_version, XENVER_pagesize, 0, 0, 0, 0);
+	long rc = hypercall(HYPERVISOR_xen_version, XENVER_commandline, (unsigned long)extra, 0, 0, 0);
+
+	check("xen-version-ops", rf == 0 && (fi.submap >> XENFEAT_hvm_callback_vector & 1) && re == 0 &&
+				 extra[0] && rp == 4096 && rc < 0,
+	      "features %ld: 0x%x, extraversion %ld \"%s\", pagesize %ld, commandline %ld", rf,
+	      fi.submap, re, extra, rp, rc);
+}
+
+/* The shared info's time and wall clock, and VIRQ_TIMER through vcpu_op. */
+static void check_time_and_timers(void)
+{
+	struct { uint16_t domid, size; uint32_t space, idx, gpfn; } map = {
+		DOMID_SELF, 0, XENMAPSPACE_shared_info, 0, (uint32_t)(uintptr_t)&shpage >> 12,
+	};
+	long rc = hypercall(HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&map, 0, 0, 0);
+	volatile struct vcpu_time_info *t = &shpage.s.vcpu_info[0].time;
+	uint64_t tsc = rdtsc(), now = now_ns();
+	/* ns = system_time + (delta << shift) * mul >> 32, in two halves */
+	uint64_t d = (tsc - t->tsc_timestamp) << t->tsc_shift;
+	uint64_t sys = t->system_time + (d >> 32) * t->tsc_to_system_mul +
+		       ((d & 0xffffffffu) * t->tsc_to_system_mul >> 32);
+	check("shared-info-time", rc == 0 && !(t->version & 1) && t->tsc_to_system_mul &&
+				  (t->flags & XEN_PVCLOCK_TSC_STABLE_BIT) &&
+				  sys + MS > now && sys < now + MS,
+	      "map %ld, version %u, system time %llu ns vs %llu", rc, t->version,
+	      (unsigned long long)sys, (unsigned long long)now);
+	check("shared-info-wallclock", !(shpage.s.wc_version & 1) && shpage.s.wc_sec > 1700000000u,
+	      "wc_sec %u", shpage.s.wc_sec);
+
+	callback_hook = upcall;
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+	long rb = hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (unsigned long)&bv, 0, 0, 0);
+	long rcb = callback_setup();
+	sti();
+	struct vcpu_set_singleshot_timer st = { now_ns() + 2 * MS, 0 };
+	uint32_t c0 = bv.port < 64 ? port_events[bv.port] : 0;
+	long rs = vcpu_op(VCPUOP_set_singleshot_timer, &st);
+	spin_until(now_ns() + 50 * MS, false);
+	uint32_t got = bv.port < 64 ? port_events[bv.port] - c0 : 0;
+	check("virq-timer-singleshot", rb == 0 && rcb == 0 && rs == 0 && got == 1,
+	      "bind %ld port %u, set %ld, %u event(s)", rb, bv.port, rs, got);
+	st.timeout_abs_ns = 1000;
+	st.flags = VCPU_SSHOTTMR_future;
+	check("singleshot-past", vcpu_op(VCPUOP_set_singleshot_timer, &st) == -62, "-ETIME");
+
+	/* Move the vcpu_info, then a periodic timer (5 ms) for 60 ms. */
+	struct vcpu_register_vcpu_info ri = { (uint32_t)(uintptr_t)&vipage >> 12, 0, 0 };
+	long rr = vcpu_op(VCPUOP_register_vcpu_info, &ri);
+	long rr2 = vcpu_op(VCPUOP_register_vcpu_info, &ri);
+	struct vcpu_set_periodic_timer pt = { 5 * MS };
+	c0 = port_events[bv.port & 63];
+	uint64_t t0 = now_ns();
+	long rpt = vcpu_op(VCPUOP_set_periodic_timer, &pt);
+	while (port_events[bv.port & 63] - c0 < 5 && now_ns() - t0 < 2000 * MS)
+		pause();
+	long rst = vcpu_op(VCPUOP_stop_periodic_timer, 0);
+	uint64_t ms = (now_ns() - t0) / MS;
+	got = port_events[bv.port & 63] - c0;
+	spin_until(now_ns() + 20 * MS, false);
+	uint32_t after = port_events[bv.port & 63] - c0 - got;
+	check("vcpu-info-moved", rr == 0 && rr2 < 0 && !(vipage.vi.time.version & 1) &&
+				 vipage.vi.time.tsc_to_system_mul == t->tsc_to_system_mul,
+	      "register %ld, again %ld, time version %u", rr, rr2, vipage.vi.time.version);
+	/* 5 of them, never more than one per period (the vcpu may get only a
+	 * share of the CPU: missed periods merge), none once stopped. */
+	check("virq-timer-periodic", rpt == 0 && rst == 0 && got >= 5 && got <= ms / 5 + 1 &&
+				     after == 0,
+	      "%u events in %llu ms at 5 ms, %u after stopping", got, (unsigned long long)ms, after);
+	pt.period_ns = 1000;
+	check("periodic-too-short", vcpu_op(VCPUOP_set_periodic_timer, &pt) == -22, "1 us");
+	cli();
+}
+
 void guest_main(void)
 {
 	gprintf("pvh: EBX 0x%x\n", boot_ebx);
 	check_start_info();
 	check_cpuid();
 	check_hypercall_page();
+	check_version_ops();
+	check_time_and_timers();
 }
