@@ -19,7 +19,8 @@
 #include "boot/boot_info.h"
 
 #define MANIFEST_PATH_LEN 256  /* bytes including the NUL */
-#define MANIFEST_LINE_MAX 1024 /* bytes per line, without the line end */
+/* bytes per line, without the line end: a path and a full command line */
+#define MANIFEST_LINE_MAX (MANIFEST_PATH_LEN + BOOT_CMDLINE_LEN + 16)
 
 struct manifest_module {
 	char path[MANIFEST_PATH_LEN];

@@ -129,7 +129,7 @@ static void test_cmdline_rules(void **state)
 	assert_string_equal(bi.cmdline, "file=x.elf a=1");
 
 	/* too long: truncated, reported */
-	char longc[800];
+	char longc[BOOT_CMDLINE_LEN + 300];
 	memset(longc, 'a', sizeof(longc) - 1);
 	longc[sizeof(longc) - 1] = '\0';
 	longc[3] = ' ';

@@ -12,7 +12,12 @@ UNIT_BINS := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 .PHONY: unit-bins unit
 unit-bins: $(UNIT_BINS)
 
-$(BUILD)/unit/%: tests/unit/%.c $$(%_SRCS) tests/unit/unit.mk
+# Any header change rebuilds them all (one compile-and-link per test, no
+# dependency files): cheap, and a changed limit cannot go untested.
+UNIT_HDRS := $(wildcard boot/*.h boot/*/*.h arch/x86_64/*.h kernel/*.h drivers/*.h vmm/*.h \
+        include/public/*.h mgmt/*.h)
+
+$(BUILD)/unit/%: tests/unit/%.c $$(%_SRCS) tests/unit/unit.mk $(UNIT_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) $(UNIT_LIBS)
 
