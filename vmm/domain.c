@@ -359,7 +359,12 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 			goto fail;
 		entry = vcpu_ops->get(d->vcpus[0], VS_RIP);
 	}
-	d->id = next_id++;
+	if (cfg->privileged && domain_find(0)) {
+		pr_err("domain %s: there is a privileged domain (0) already\n", d->name);
+		err = -EEXIST;
+		goto fail;
+	}
+	d->id = cfg->privileged ? 0 : next_id++;
 	if (cfg->type == DOM_TYPE_PVH && (err = xen_domain_init(d))) {
 		pr_err("domain %s: no memory for its event channels\n", d->name);
 		goto fail;
@@ -447,7 +452,7 @@ void domain_console_put(struct domain *d, const char *s, size_t n)
 	}
 }
 
-int domain_start(const char *spec)
+int domain_start_id(const char *spec, unsigned *id)
 {
 	struct domain_config cfg;
 	struct domain *d;
@@ -460,5 +465,12 @@ int domain_start(const char *spec)
 	int rc = domain_create(&cfg, &d);
 	if (rc)
 		pr_err("domain %s not created (error %d)\n", cfg.name, rc);
+	else if (id)
+		*id = d->id;
 	return rc;
+}
+
+int domain_start(const char *spec)
+{
+	return domain_start_id(spec, NULL);
 }

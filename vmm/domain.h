@@ -93,7 +93,9 @@ const char *domain_state_name(enum dom_state s);
  * prefixed (dN) on the hypervisor console, and kept in d->log. */
 void domain_console_put(struct domain *d, const char *s, size_t n);
 
-/* Creates a domain from a domain= option value (see vmm/domcfg.h). */
+/* Creates a domain from a domain= option value (see vmm/domcfg.h); logs
+ * why not. domain_start_id also gives the new domain's id. */
 int domain_start(const char *spec);
+int domain_start_id(const char *spec, unsigned *id);
 
 #endif

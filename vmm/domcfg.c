@@ -76,6 +76,10 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 		else
 			goto bad;
 		*no_platform = !cfg->platform;
+	} else if (!strcmp(key, "privileged")) {
+		if (strcmp(val, "0") && strcmp(val, "1"))
+			goto bad;
+		cfg->privileged = val[0] == '1';
 	} else if (!strcmp(key, "initrd")) {
 		if (!*val || strlen(val) >= DOM_IMAGE_LEN)
 			goto bad;

@@ -1,7 +1,7 @@
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
  *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux|pvh]
- *          [,initrd=MODULE][,platform=pc|none][,cmdline=TEXT]
+ *          [,initrd=MODULE][,platform=pc|none][,privileged=1][,cmdline=TEXT]
  * cmdline takes the rest of the value, commas included (quote the option
  * for blanks: domain="name=l,...,cmdline=console=ttyS0 quiet").
  */
@@ -38,6 +38,8 @@ struct domain_config {
 	/* The virtual PC platform (vmm/vplat.c): always for linux, on request
 	 * (platform=pc) for elf and multiboot images. */
 	bool platform;
+	/* The management domain: domain id 0, may use HYPERVISOR_eyrie_op. */
+	bool privileged;
 };
 
 /* Parses one domain= value; on error returns -EINVAL and writes a one-line

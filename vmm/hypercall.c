@@ -7,6 +7,7 @@
 #include "vmm/hypercall.h"
 #include "include/public/hvm.h"
 #include "include/public/xen.h"
+#include "include/public/eyrie.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "arch/x86_64/cpu.h"
@@ -130,6 +131,11 @@ static long hc_event_channel_op(struct vcpu *v, const uint64_t *a)
 	return xen_event_channel_op(v, a[0], a[1]);
 }
 
+static long hc_eyrie_op(struct vcpu *v, const uint64_t *a)
+{
+	return eyrie_op(v, a[0], a[1]);
+}
+
 static long hc_vcpu_op(struct vcpu *v, const uint64_t *a)
 {
 	return xen_vcpu_op(v, a[0], a[1], a[2]);
@@ -143,6 +149,7 @@ static long hc_grant_table_op(struct vcpu *v, const uint64_t *a)
 static const hcall_fn hcalls[HYPERVISOR_NR] = {
 	[HYPERVISOR_grant_table_op] = hc_grant_table_op,
 	[HYPERVISOR_vcpu_op] = hc_vcpu_op,
+	[HYPERVISOR_eyrie_op] = hc_eyrie_op,
 	[HYPERVISOR_memory_op] = hc_memory_op,
 	[HYPERVISOR_event_channel_op] = hc_event_channel_op,
 	[HYPERVISOR_set_timer_op] = hc_set_timer_op,

@@ -20,4 +20,8 @@ int hypercall_page(struct vcpu *v, uint64_t value);
  * set_timer_op and VCPUOP_set_singleshot_timer. Returns 0. */
 int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns);
 
+/* HYPERVISOR_eyrie_op (vmm/domop.c): the privileged domain's management
+ * operations; -EPERM for any other domain. */
+long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg);
+
 #endif

@@ -353,6 +353,27 @@ def guests_evtchn(lab):
     check_pattern(m, 1, max(e1.end(), e2.end()))
 
 
+def guests_mgmt(lab):
+    """QEMU SVM: `mgmt` as the privileged domain 0 lists the domains, pauses
+    and unpauses `pattern` (1), creates a PVH domain that runs the `pvh`
+    checks, creates and destroys another, and is refused bad requests;
+    `pvh` checks that an unprivileged domain gets -EPERM."""
+    doms = [Dom("mgmt", 2, extra=",type=pvh,privileged=1"), Dom("pattern", 4)]
+    mods = _modules(doms + [Dom("pvh", 2)])
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append", cmdline(doms), "-initrd", ",".join(mods)], limit=90)
+    e = expect_poweroff(m, 0, "mgmt", 60)
+    out = m.output
+    n = check_report(out, 0, "mgmt")
+    check(n >= 6, "mgmt: only %d checks passed" % n)
+    made = re.search(r"\(d0\) mgmt: created domain (\d+)", out)
+    check(made, "mgmt did not say which domain it created")
+    check_report(out, int(made[1]), "pvh")
+    check(re.search(r"domain %s \(made\) shut down: poweroff" % made[1], out),
+          "the created domain did not power off")
+    check_pattern(m, 1, e.end())
+
+
 CYCLES = 100
 
 
@@ -584,6 +605,7 @@ GUEST_CASES = [
     ("guests-pvh", guests_pvh, 5),
     ("guests-evtchn", guests_evtchn, 5),
     ("guests-create-cycles", guests_create_cycles, 40),
+    ("guests-mgmt", guests_mgmt, 6),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),

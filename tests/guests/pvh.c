@@ -10,6 +10,7 @@
 #include "x86.h"
 
 #include "include/public/event_channel.h"
+#include "include/public/eyrie.h"
 #include "include/public/hvm_start_info.h"
 #include "include/public/memory.h"
 #include "include/public/vcpu.h"
@@ -222,5 +223,8 @@ void guest_main(void)
 	check_cpuid();
 	check_hypercall_page();
 	check_version_ops();
+	struct eyrie_dom_list l = { 0, 0, 0 };
+	check("eyrie-op-eperm", hypercall(HYPERVISOR_eyrie_op, EYRIE_OP_list, (unsigned long)&l, 0, 0, 0) == -1,
+	      "management operations refused to an unprivileged domain");
 	check_time_and_timers();
 }

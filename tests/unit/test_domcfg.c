@@ -36,6 +36,10 @@ static void test_valid(void **state)
 				      sizeof(err)), 0);
 	assert_int_equal(c.type, DOM_TYPE_PVH);
 	assert_false(c.platform);
+	assert_false(c.privileged);
+	assert_int_equal(domcfg_parse("name=m,type=pvh,image=k,memory=8,privileged=1", &c, err,
+				      sizeof(err)), 0);
+	assert_true(c.privileged);
 	assert_string_equal(c.initrd, "r");
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2,platform=pc", &c, err, sizeof(err)), 0);
 	assert_true(c.platform);
@@ -56,7 +60,7 @@ static void test_invalid(void **state)
 		"name=a,image=b,memory=4,type=multiboot,boot=real",
 		"name=a,image=b,memory=4,type=linux,boot=real", "name=a,image=b,memory=4,initrd=i",
 		"name=a,image=b,memory=4,cmdline=x", "name=a,image=b,memory=4,type=linux,initrd=",
-		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,type=pvh,boot=real", "name=a,image=b,memory=4,type=linux,platform=none",
+		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,privileged=yes", "name=a,image=b,memory=4,type=pvh,boot=real", "name=a,image=b,memory=4,type=linux,platform=none",
 	};
 	struct domain_config c;
 	char err[96];
