@@ -42,10 +42,12 @@ STAMP=$OUT/stamp
 
 # -mno-red-zone: interrupts/upcalls run on the guest's own stack.
 # -fno-pic/-fno-pie/-mcmodel=small: linked static, below 2 GiB.
+# -Wa,--noexecstack: newlib's x86_64 .S files (memcpy, memset, setjmp) lack
+# a .note.GNU-stack, which makes ld warn about an executable stack.
 # The host gcc targets Linux (defines __linux__); newlib's headers only care
 # about that for i386, so it is harmless for x86_64.
 TFLAGS="-ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
--fno-stack-protector -fno-asynchronous-unwind-tables -O2 -g"
+-fno-stack-protector -fno-asynchronous-unwind-tables -Wa,--noexecstack -O2 -g"
 CONF_OPTS="--disable-newlib-supplied-syscalls --disable-multilib --disable-nls \
 --enable-newlib-io-long-long --enable-newlib-io-c99-formats"
 

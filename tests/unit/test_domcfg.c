@@ -37,10 +37,10 @@ static void test_valid(void **state)
 	assert_int_equal(c.type, DOM_TYPE_PVH);
 	assert_false(c.platform);
 	assert_false(c.privileged);
+	assert_string_equal(c.initrd, "r");
 	assert_int_equal(domcfg_parse("name=m,type=pvh,image=k,memory=8,privileged=1", &c, err,
 				      sizeof(err)), 0);
 	assert_true(c.privileged);
-	assert_string_equal(c.initrd, "r");
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2,platform=pc", &c, err, sizeof(err)), 0);
 	assert_true(c.platform);
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2", &c, err, sizeof(err)), 0);
