@@ -16,6 +16,7 @@
 #include "kernel/shell.h"
 #include "kernel/string.h"
 #include "vmm/domain.h"
+#include "vmm/xen.h"
 #include "vmm/vmm.h"
 
 #define MAX_DOMAIN_SPECS 16
@@ -174,6 +175,7 @@ _Noreturn void kmain(const struct boot_info *bi)
 	virt_probe(&s->virt);
 	pr_info("virt: %s\n", s->virt.desc);
 	report_modules(bi);
+	xen_console_init();
 	if (!vmm_init())
 		for (unsigned i = 0; i < nr_domain_specs; i++)
 			domain_start(domain_specs[i]);

@@ -91,10 +91,46 @@ static void shell_feed(unsigned char c)
 	printk("%s", SHELL_PROMPT);
 }
 
+static bool (*redirect)(int c);
+static bool switched;
+static unsigned ctrl_a;
+
+void shell_set_redirect(bool (*take)(int c))
+{
+	redirect = take;
+}
+
+/* Three Ctrl-A in a row: the other side gets the input. */
+static void switch_input(void)
+{
+	if (!switched && !(redirect && redirect(-1))) {
+		printk("\n(no management domain to switch to)\n%s", SHELL_PROMPT);
+		return;
+	}
+	switched = !switched;
+	if (switched)
+		printk("\n(input to domain 0; Ctrl-A three times for the hypervisor shell)\n");
+	else
+		printk("\n(input to the hypervisor shell)\n%s", SHELL_PROMPT);
+}
+
 void shell_poll(void)
 {
 	int c;
 
-	while ((c = uart_getc()) >= 0)
-		shell_feed((unsigned char)c);
+	while ((c = uart_getc()) >= 0) {
+		if (c == 0x01) {
+			if (++ctrl_a == 3) {
+				ctrl_a = 0;
+				switch_input();
+			}
+			continue;
+		}
+		for (; ctrl_a; ctrl_a--) /* fewer than three: they were input */
+			switched ? (void)redirect(0x01) : shell_feed(0x01);
+		if (switched && !redirect(c))
+			switched = false; /* the management domain went away */
+		if (!switched)
+			shell_feed((unsigned char)c);
+	}
 }

@@ -5,6 +5,8 @@
 #ifndef EYRIE_KERNEL_SHELL_H
 #define EYRIE_KERNEL_SHELL_H
 
+#include <stdbool.h>
+
 #define SHELL_MAX_ARGS 16
 #define SHELL_PROMPT "eyrie> "
 
@@ -28,7 +30,13 @@ int shell_exec(char *line);
 /* Prints the first prompt. */
 void shell_start(void);
 /* Consumes the input waiting on the serial line (without blocking),
- * running each completed command line. */
+ * running each completed command line. Ctrl-A pressed three times in a
+ * row switches the input between the shell and the management domain's
+ * console (the redirect below), as on Xen. */
 void shell_poll(void);
+/* Where input goes while switched away from the shell: take(c) for each
+ * byte, take(-1) to ask; false when there is no management domain to take
+ * it (then nothing switches). */
+void shell_set_redirect(bool (*take)(int c));
 
 #endif

@@ -28,8 +28,11 @@ if [ -z "$TARBALL" ]; then
 		[ -f "$t" ] && TARBALL=$t
 	done
 fi
-[ -n "$TARBALL" ] && [ -f "$TARBALL" ] ||
+if [ -z "$TARBALL" ]; then
 	die "no source tarball in /usr/src/newlib (apt-get install newlib-source)"
+elif [ ! -f "$TARBALL" ]; then
+	die "source tarball $TARBALL not found"
+fi
 
 for tool in gcc ar as ld nm ranlib make tar; do
 	command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found in PATH"
@@ -77,11 +80,14 @@ start=$(date +%s)
 # The Debian tarball's top directory is not newlib-<ver>/; strip it.
 tar -xf "$TARBALL" -C "$OUT/src" --strip-components=1 >>"$LOG" 2>&1 ||
 	fail "unpacking $TARBALL"
-[ -x "$OUT/src/configure" ] && [ -d "$OUT/src/newlib" ] ||
+if [ ! -x "$OUT/src/configure" ] || [ ! -d "$OUT/src/newlib" ]; then
 	die "unexpected tarball layout (no configure or newlib/ in $OUT/src)"
+fi
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 
+# CONF_OPTS is split into words on purpose.
+# shellcheck disable=SC2086
 (
 	cd "$OUT/build" &&
 	"$OUT/src/configure" --target=$TARGET --prefix="$OUT/install" \

@@ -35,6 +35,8 @@ static long hc_console_io(struct vcpu *v, const uint64_t *a)
 	char buf[CONSOLE_CHUNK];
 	uint64_t count = a[1], gva = a[2];
 
+	if (a[0] == CONSOLEIO_read)
+		return xen_console_read(v, count, gva);
 	if (a[0] != CONSOLEIO_write)
 		return -ENOSYS;
 	if (count > CONSOLE_MAX)

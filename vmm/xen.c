@@ -19,6 +19,7 @@
 #include "arch/x86_64/timer.h"
 #include "drivers/rtc.h"
 #include "kernel/string.h"
+#include "kernel/shell.h"
 #include "vmm/hypercall.h"
 
 /* The grant table: XEN_GNT_FRAMES frames taken at creation (the table
@@ -340,6 +341,56 @@ long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t cou
 	default:
 		return -ENOSYS; /* map/unmap come with the management domain */
 	}
+}
+
+/* ---- the management domain's console input ---- */
+
+#define CON_IN 1024
+static uint8_t con_in[CON_IN];
+static unsigned con_head, con_len;
+
+/* Serial input switched to domain 0 (Ctrl-A x3, kernel/shell.c): queued
+ * for CONSOLEIO_read, announced with VIRQ_CONSOLE. c < 0 only asks. */
+static bool console_take(int c)
+{
+	struct domain *d0 = domain_find(0);
+	struct evtchn_notify n;
+
+	if (!d0 || !d0->cfg.privileged || !d0->evtchn)
+		return false;
+	if (c < 0)
+		return true;
+	if (con_len < CON_IN) /* a full queue drops input, as a UART would */
+		con_in[(con_head + con_len++) % CON_IN] = (uint8_t)c;
+	if (evtchn_virq_target(d0->evtchn, VIRQ_CONSOLE, 0, &n))
+		deliver(&n);
+	return true;
+}
+
+void xen_console_init(void)
+{
+	shell_set_redirect(console_take);
+}
+
+long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva)
+{
+	uint8_t buf[64];
+	uint64_t done = 0;
+
+	if (!v->dom->cfg.privileged)
+		return -EPERM;
+	while (done < count && con_len) {
+		unsigned n = 0;
+		while (n < sizeof(buf) && done + n < count && con_len) {
+			buf[n++] = con_in[con_head];
+			con_head = (con_head + 1) % CON_IN;
+			con_len--;
+		}
+		if (copy_to_guest_virt(v, gva + done, buf, n, NULL))
+			return -EFAULT; /* (those bytes are lost) */
+		done += n;
+	}
+	return (long)done;
 }
 
 /* ---- vcpu_op ---- */

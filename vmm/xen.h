@@ -22,6 +22,10 @@ long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count);
 long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
 long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+/* Ctrl-A x3 on the serial line switches input to domain 0 (if privileged):
+ * CONSOLEIO_read returns it; VIRQ_CONSOLE says it is there. */
+void xen_console_init(void);
+long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva);
 /* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
 bool xen_timer_virq(struct vcpu *v);
 

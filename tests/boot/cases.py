@@ -131,6 +131,10 @@ def kernel_shell_poweroff(lab):
     check_help(m.command("hepl\x7f\x7flp"))          # DEL, as terminals send
     check_help(m.command("helx\x08p"))               # BS (Ctrl-H)
     still_works(m, "backspace editing")
+    # Ctrl-A three times with no management domain: nothing to switch to.
+    m.send("\x01\x01\x01")
+    m.expect(r"\(no management domain to switch to\)\n" + PROMPT_RE, 10)
+    still_works(m, "Ctrl-A three times")
     poweroff(m)
 
 

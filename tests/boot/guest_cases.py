@@ -357,11 +357,23 @@ def guests_mgmt(lab):
     """QEMU SVM: `mgmt` as the privileged domain 0 lists the domains, pauses
     and unpauses `pattern` (1), creates a PVH domain that runs the `pvh`
     checks, creates and destroys another, and is refused bad requests;
-    `pvh` checks that an unprivileged domain gets -EPERM."""
+    then Ctrl-A x3 switches the serial input to it (VIRQ_CONSOLE,
+    CONSOLEIO_read) and back. `pvh` checks that an unprivileged domain
+    gets -EPERM."""
     doms = [Dom("mgmt", 2, extra=",type=pvh,privileged=1"), Dom("pattern", 4)]
     mods = _modules(doms + [Dom("pvh", 2)])
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append", cmdline(doms), "-initrd", ",".join(mods)], limit=90)
+    # Ctrl-A three times: input goes to domain 0, which echoes its line;
+    # three more: back to the shell, which answers.
+    wait_for(m, r"\(d0\) mgmt: console ready", 60)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+    m.send("hello dom0\r")
+    wait_for(m, r"\(d0\) mgmt: got 'hello dom0'", 20)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    shell(m, "domains", r"id name\s+state")
     e = expect_poweroff(m, 0, "mgmt", 60)
     out = m.output
     n = check_report(out, 0, "mgmt")

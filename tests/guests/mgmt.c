@@ -9,13 +9,71 @@
 #include "runtime.h"
 #include "x86.h"
 
+#include "include/public/event_channel.h"
 #include "include/public/eyrie.h"
+#include "include/public/memory.h"
+#include "include/public/xen.h"
 
 const char guest_name[] = "mgmt";
 
 #define MS 1000000ull
 
 static struct eyrie_dom_info doms[16];
+static union {
+	struct shared_info s;
+	uint8_t page[4096];
+} shpage __attribute__((aligned(4096)));
+static volatile uint32_t upcalls;
+
+static void upcall(void)
+{
+	shpage.s.vcpu_info[0].evtchn_upcall_pending = 0;
+	__atomic_exchange_n((volatile uint32_t *)&shpage.s.vcpu_info[0].evtchn_pending_sel, 0,
+			    __ATOMIC_SEQ_CST);
+	__atomic_exchange_n((volatile uint32_t *)&shpage.s.evtchn_pending[0], 0, __ATOMIC_SEQ_CST);
+	upcalls++;
+}
+
+/* The hypervisor's console input (Ctrl-A x3 on the serial line): one line,
+ * announced by VIRQ_CONSOLE, read with CONSOLEIO_read, echoed back. */
+static void console_input(void)
+{
+	struct { uint16_t domid, size; uint32_t space, idx, gpfn; } map = {
+		DOMID_SELF, 0, XENMAPSPACE_shared_info, 0, (uint32_t)(uintptr_t)&shpage >> 12,
+	};
+	struct evtchn_bind_virq bv = { VIRQ_CONSOLE, 0, 0 };
+	long rm = hypercall(HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&map, 0, 0, 0);
+	long rb = hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (unsigned long)&bv, 0, 0, 0);
+	char line[64];
+	unsigned n = 0;
+
+	callback_hook = upcall;
+	callback_setup();
+	sti();
+	gprintf("mgmt: console ready\n");
+	uint64_t end = now_ns() + 60000 * MS;
+	uint32_t seen = upcalls;
+	while (now_ns() < end && (n == 0 || (line[n - 1] != '\r' && line[n - 1] != '\n'))) {
+		if (upcalls == seen) {
+			spin_until(now_ns() + 5 * MS, true);
+			continue;
+		}
+		seen = upcalls;
+		long got = hypercall(HYPERVISOR_console_io, CONSOLEIO_read, sizeof(line) - 1 - n,
+				     (unsigned long)(line + n), 0, 0);
+		if (got > 0)
+			n += (unsigned)got;
+		if (n >= sizeof(line) - 1)
+			break;
+	}
+	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		n--;
+	line[n] = 0;
+	cli();
+	gprintf("mgmt: got '%s'\n", line);
+	check("console-input", rm == 0 && rb == 0 && upcalls > 0 && !memcmp(line, "hello dom0", 11),
+	      "map %ld, bind %ld, %u upcall(s), line '%s'", rm, rb, upcalls, line);
+}
 
 static long op(unsigned o, void *arg)
 {
@@ -100,4 +158,5 @@ void guest_main(void)
 	while (find(made) && now_ns() < end)
 		spin_until(now_ns() + 20 * MS, true);
 	check("made-finished", !find(made), "domain %u still there after 20 s", made);
+	console_input();
 }
