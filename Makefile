@@ -74,6 +74,8 @@ include tests/unit/unit.mk
 -include tests/boot/boot.mk
 -include tests/guests/guests.mk
 -include tests/linux/linux.mk
+-include mgmt/newlib.mk
+-include mgmt/mgmt.mk
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -386,6 +386,46 @@ def guests_mgmt(lab):
     check_pattern(m, 1, e.end())
 
 
+MGMT_ELF = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
+
+
+def mgmt_console(lab):
+    """QEMU SVM: the management domain (mgmt/, newlib) as domain 0 beside
+    `pattern`: Ctrl-A x3 reaches its console; `list`; `create` of a PVH
+    domain from xl.cfg keys (it runs the pvh checks and powers off); a
+    missing kernel and a bad value are refused; `destroy 1`; Ctrl-A x3 back
+    to the hypervisor shell, whose `domains` agrees."""
+    mods = [MGMT_ELF] + _modules([Dom("pattern", 4), Dom("pvh", 2)])
+    lab.need(ELF, *mods)
+    opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
+            "domain=name=pattern,image=pattern.elf,memory=4"]
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=120)
+    wait_for(m, r"\(d0\) mgmt: management console ready \(newlib", 60)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+
+    def console(cmd, until, timeout=30):
+        at = len(m.output)
+        m.send(cmd + "\r")
+        return wait_for(m, until, timeout, at)
+
+    console("list", r"\(d0\)\s+1 pattern\s+elf\s+running\s+4 MiB")
+    console("create name=t type=pvh memory=2 kernel=pvh.elf ramdisk=pattern.elf "
+            "cmdline=pvh-test-cmdline", r"\(d0\) domain 2 \(t\) created")
+    expect_poweroff(m, 2, "t", 60)
+    check_report(m.output, 2, "pvh")
+    console("create name=bad type=pvh memory=2 kernel=nothing.elf",
+            r"\(d0\) error: domain bad not created")
+    console("create name=x type=pvh memory=abc kernel=pvh.elf", r"\(d0\) error: memory: ")
+    console("frobnicate", r"\(d0\) error: unknown command")
+    console("destroy 1", r"domain 1 \(pattern\) destroyed")
+    console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running")
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    doms = domains_table(m)
+    check(list(doms) == [0] and doms[0][0] == "mgmt", "domains after the console's work: %s" % doms)
+
+
 CYCLES = 100
 
 
@@ -618,6 +658,7 @@ GUEST_CASES = [
     ("guests-evtchn", guests_evtchn, 5),
     ("guests-create-cycles", guests_create_cycles, 40),
     ("guests-mgmt", guests_mgmt, 6),
+    ("mgmt-console", mgmt_console, 20),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),

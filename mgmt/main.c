@@ -1,0 +1,154 @@
+/*
+ * The management console of domain 0: reached from the serial line with
+ * Ctrl-A pressed three times (the hypervisor shell is the other side).
+ * Commands: help, list, create KEY=VALUE..., destroy DOM, pause DOM,
+ * unpause DOM. Domains are created from xl.cfg keys (mgmt/xlcfg.c) through
+ * Eyrie's management operations (include/public/eyrie.h); their images are
+ * the hypervisor's boot modules. See docs/mgmt.md.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "include/public/eyrie.h"
+#include "include/public/hvm_start_info.h"
+#include "mgmt/sys.h"
+#include "mgmt/xlcfg.h"
+
+static const char *const states[] = { "running", "paused", "crashed", "shutdown" };
+static const char *const types[] = { "elf", "multiboot", "hvm", "pvh" };
+
+static long op(unsigned o, void *arg)
+{
+	return hypercall(HYPERVISOR_eyrie_op, o, (unsigned long)arg, 0);
+}
+
+static void cmd_list(void)
+{
+	static struct eyrie_dom_info doms[64];
+	struct eyrie_dom_list l = { 64, 0, (uint64_t)(uintptr_t)doms };
+	long rc = op(EYRIE_OP_list, &l);
+
+	if (rc) {
+		printf("error: list failed (%ld)\n", rc);
+		return;
+	}
+	printf("%4s %-16s %-5s %-9s %8s %5s %10s\n", "id", "name", "type", "state", "memory",
+	       "vcpus", "cpu-ms");
+	for (uint32_t i = 0; i < l.nr; i++) {
+		const struct eyrie_dom_info *d = &doms[i];
+		printf("%4u %-16.16s %-5s %-9s %5llu MiB %5u %10llu\n", d->domid, d->name,
+		       d->type < 4 ? types[d->type] : "?", d->state < 4 ? states[d->state] : "?",
+		       (unsigned long long)(d->memory_kib >> 10), d->nr_vcpus,
+		       (unsigned long long)(d->cpu_ns / 1000000));
+	}
+}
+
+/* create KEY=VALUE ...: xl.cfg keys to a domain= spec of the hypervisor. */
+static void cmd_create(int argc, char **argv)
+{
+	static struct xlcfg cfg;
+	struct xlcfg_error err;
+	char spec[512];
+
+	xlcfg_init(&cfg);
+	for (int i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq) {
+			printf("error: expected KEY=VALUE, got '%s'\n", argv[i]);
+			return;
+		}
+		*eq = 0;
+		if (xlcfg_set(&cfg, argv[i], eq + 1, &err)) {
+			printf("error: %s\n", err.message);
+			return;
+		}
+	}
+	if (xlcfg_check(&cfg, &err)) {
+		printf("error: %s\n", err.message);
+		return;
+	}
+	int n = snprintf(spec, sizeof(spec), "name=%s,type=%s,image=%s,memory=%u%s%s%s%s",
+			 cfg.name, cfg.type == XLCFG_TYPE_PVH ? "pvh" : "linux", cfg.kernel,
+			 (unsigned)cfg.memory_mib, cfg.ramdisk[0] ? ",initrd=" : "", cfg.ramdisk,
+			 cfg.cmdline[0] ? ",cmdline=" : "", cfg.cmdline);
+	if (n < 0 || (size_t)n >= sizeof(spec)) {
+		printf("error: configuration too long\n");
+		return;
+	}
+	struct eyrie_dom_create c = { (uint64_t)(uintptr_t)spec, (uint32_t)n, 0 };
+	long rc = op(EYRIE_OP_create, &c);
+	if (rc)
+		printf("error: domain %s not created (%ld; the hypervisor says why)\n", cfg.name, rc);
+	else
+		printf("domain %u (%s) created\n", c.domid, cfg.name);
+}
+
+static void cmd_dom(unsigned o, const char *what, int argc, char **argv)
+{
+	char *end;
+	unsigned long id = argc == 2 ? strtoul(argv[1], &end, 10) : 0;
+
+	if (argc != 2 || *end || end == argv[1]) {
+		printf("error: usage: %s DOM\n", what);
+		return;
+	}
+	struct eyrie_dom_id d = { (uint32_t)id };
+	long rc = op(o, &d);
+	if (rc)
+		printf("error: %s %lu: %s\n", what, id, rc == -3 ? "no such domain" :
+		       rc == -22 ? "not this domain" : "failed");
+	else
+		printf("domain %lu: %s done\n", id, what);
+}
+
+static void help(void)
+{
+	printf("commands: help, list, create KEY=VALUE... (name type memory kernel ramdisk cmdline),\n"
+	       "          destroy DOM, pause DOM, unpause DOM\n");
+}
+
+static void run(char *line)
+{
+	char *argv[16];
+	int argc = 0;
+
+	for (char *p = strtok(line, " \t\r\n"); p && argc < 16; p = strtok(NULL, " \t\r\n"))
+		argv[argc++] = p;
+	if (!argc)
+		return;
+	if (!strcmp(argv[0], "help"))
+		help();
+	else if (!strcmp(argv[0], "list"))
+		cmd_list();
+	else if (!strcmp(argv[0], "create"))
+		cmd_create(argc, argv);
+	else if (!strcmp(argv[0], "destroy"))
+		cmd_dom(EYRIE_OP_destroy, "destroy", argc, argv);
+	else if (!strcmp(argv[0], "pause"))
+		cmd_dom(EYRIE_OP_pause, "pause", argc, argv);
+	else if (!strcmp(argv[0], "unpause"))
+		cmd_dom(EYRIE_OP_unpause, "unpause", argc, argv);
+	else
+		printf("error: unknown command '%.32s' (try help)\n", argv[0]);
+}
+
+void mgmt_main(const struct hvm_start_info *si);
+
+void mgmt_main(const struct hvm_start_info *si)
+{
+	static char line[512];
+
+	sys_init();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("mgmt: management console ready (newlib %s); Ctrl-A three times to reach it\n",
+	       _NEWLIB_VERSION);
+	for (;;) {
+		if (!fgets(line, sizeof(line), stdin))
+			continue;
+		printf("mgmt> %s", line); /* the echo: the serial line does not echo */
+		if (!strchr(line, '\n'))
+			printf("\n");
+		run(line);
+	}
+}

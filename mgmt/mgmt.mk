@@ -1,0 +1,25 @@
+# The management domain (mgmt/, docs/mgmt.md): a 64-bit PVH program linked
+# with newlib (mgmt/newlib.mk builds it from Debian's newlib-source).
+#   build/mgmt/mgmt.elf    boot it as domain=name=mgmt,type=pvh,image=mgmt.elf,...,privileged=1
+
+MGMT_OUT  := $(BUILD)/mgmt
+MGMT_ELF  := $(MGMT_OUT)/mgmt.elf
+MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c
+MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS))
+MGMT_CFLAGS := -std=c11 -m64 -O2 -g -Wall -Wextra -Wno-unused-parameter $(WERROR) \
+        $(NEWLIB_CFLAGS) -I. -fno-asynchronous-unwind-tables -MMD -MP
+
+.PHONY: mgmt
+mgmt: $(MGMT_ELF)
+all: mgmt
+
+$(MGMT_OUT)/%.c.o: mgmt/%.c | $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(MGMT_CFLAGS) -c $< -o $@
+$(MGMT_OUT)/%.S.o: mgmt/%.S
+	@mkdir -p $(dir $@)
+	$(CC) -m64 -D__ASSEMBLY__ -c $< -o $@
+
+$(MGMT_ELF): $(MGMT_OBJS) mgmt/mgmt.ld $(NEWLIB_STAMP)
+	$(CC) -m64 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		-z max-page-size=0x1000 -T mgmt/mgmt.ld -o $@ $(MGMT_OBJS) $(NEWLIB_LIBS)
