@@ -6,12 +6,15 @@ serial line on this terminal, so you type into the debug shell.
     EYRIE_RUN=kernel  QEMU -kernel build/eyrie.elf (multiboot1): fastest
     EYRIE_RUN=iso     the GRUB2 ISO under SeaBIOS
 
-Every mode also starts the Linux guest (build/linux/: Debian's kernel and a
-busybox initramfs) as domain 1, type=linux, with a shell on its serial port:
-type `input 1 uname -a` at the eyrie> prompt, `console 1` shows its output.
+Every mode also starts the management domain (build/mgmt/mgmt.elf) as
+domain 0 -- Ctrl-A three times reaches its console (`list`, `create`, ...)
+-- and the Linux guest (build/linux/: Debian's kernel and a busybox
+initramfs) as domain 1, type=linux, with a shell on its serial port: type
+`input 1 uname -a` at the eyrie> prompt, `console 1` shows its output.
 EYRIE_RUN_LINUX=0 boots the hypervisor alone.
 
-Extra arguments are passed on to QEMU.  Quit with Ctrl-A X.
+Extra arguments are passed on to QEMU.  QEMU's escape key is moved to
+Ctrl-T (-echr 0x14) so that Ctrl-A reaches Eyrie: quit with Ctrl-T X.
 """
 
 import os
@@ -34,6 +37,7 @@ def need(path):
 
 LINUX_DOMAIN = ('domain="name=linux,type=linux,image=vmlinuz,initrd=initrd.img,memory=256,'
                 'cmdline=console=ttyS0 eyrie.shell=1"\n')
+MGMT_DOMAIN = "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1\n"
 
 
 def linux_modules(tmp):
@@ -42,8 +46,10 @@ def linux_modules(tmp):
         return []
     conf = os.path.join(tmp, "run.conf")
     with open(conf, "w") as f:
-        f.write("# written by tools/run.py: the default Linux guest\n" + LINUX_DOMAIN)
-    return [need(os.path.join(BUILD, "linux", "vmlinuz")),
+        f.write("# written by tools/run.py: the management domain (0) and the Linux guest\n"
+                + MGMT_DOMAIN + LINUX_DOMAIN)
+    return [need(os.path.join(BUILD, "mgmt", "mgmt.elf")),
+            need(os.path.join(BUILD, "linux", "vmlinuz")),
             need(os.path.join(BUILD, "linux", "initrd.img")), conf]
 
 
@@ -69,7 +75,7 @@ def usb_with(img, mods, tmp):
 def main():
     mode = os.environ.get("EYRIE_RUN", "usb")
     argv = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "EPYC-Rome", "-smp", "2",
-            "-m", "1024", "-nodefaults", "-display", "none", "-serial", "mon:stdio",
+            "-m", "1024", "-nodefaults", "-display", "none", "-serial", "mon:stdio", "-echr", "0x14",
             "-no-reboot"]
     tmp = tempfile.mkdtemp(prefix="eyrie-run-")
     try:
@@ -100,7 +106,8 @@ def main():
         else:
             sys.exit("run: EYRIE_RUN must be usb, kernel or iso (not %r)" % mode)
         argv += sys.argv[1:]
-        print("Booting %s; quit with Ctrl-A X (Ctrl-A C: QEMU monitor)." % what, flush=True)
+        print("Booting %s; quit with Ctrl-T X (Ctrl-T C: QEMU monitor); Ctrl-A three times "
+              "switches between the eyrie> shell and the management console." % what, flush=True)
         # Drop QEMU's start-up warnings about EPYC-Rome features TCG lacks.
         proc = subprocess.Popen(argv, stderr=subprocess.PIPE)
         for line in proc.stderr:
