@@ -44,13 +44,53 @@ static void cmd_list(void)
 	}
 }
 
-/* create KEY=VALUE ...: xl.cfg keys to a domain= spec of the hypervisor. */
+/* The domain configs among our boot modules (*.cfg, xl.cfg syntax). */
+#define MAX_CFGS 16
+static struct cfgfile {
+	char file[64];
+	struct xlcfg cfg;
+} cfgs[MAX_CFGS];
+static unsigned nr_cfgs;
+
+static void load_configs(const struct hvm_start_info *si)
+{
+	const struct hvm_modlist_entry *m = (const void *)(uintptr_t)si->modlist_paddr;
+
+	for (uint32_t i = 0; si->modlist_paddr && i < si->nr_modules && nr_cfgs < MAX_CFGS; i++) {
+		const char *name = m[i].cmdline_paddr ? (const char *)(uintptr_t)m[i].cmdline_paddr : "";
+		size_t len = strlen(name);
+		if (len < 5 || strcmp(name + len - 4, ".cfg"))
+			continue;
+		struct cfgfile *c = &cfgs[nr_cfgs];
+		struct xlcfg_error err;
+		if (xlcfg_parse((const char *)(uintptr_t)m[i].paddr, m[i].size, &c->cfg, &err)) {
+			printf("mgmt: %s: %s (not loaded)\n", name, err.message);
+			continue;
+		}
+		snprintf(c->file, sizeof(c->file), "%s", name);
+		nr_cfgs++;
+		printf("mgmt: config %s: domain %s%s\n", name, c->cfg.name,
+		       c->cfg.autostart ? ", autostart" : "");
+	}
+}
+
+static void create_from(const struct xlcfg *cfg);
+
+/* create NAME (a config: its file or domain name) or create KEY=VALUE... */
 static void cmd_create(int argc, char **argv)
 {
 	static struct xlcfg cfg;
 	struct xlcfg_error err;
-	char spec[512];
 
+	if (argc == 2 && !strchr(argv[1], '=')) {
+		for (unsigned i = 0; i < nr_cfgs; i++)
+			if (!strcmp(argv[1], cfgs[i].file) || !strcmp(argv[1], cfgs[i].cfg.name)) {
+				create_from(&cfgs[i].cfg);
+				return;
+			}
+		printf("error: no config named '%s' (see configs)\n", argv[1]);
+		return;
+	}
 	xlcfg_init(&cfg);
 	for (int i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
@@ -68,6 +108,15 @@ static void cmd_create(int argc, char **argv)
 		printf("error: %s\n", err.message);
 		return;
 	}
+	create_from(&cfg);
+}
+
+/* An xl.cfg config to a domain= spec of the hypervisor, created. */
+static void create_from(const struct xlcfg *c)
+{
+	const struct xlcfg cfg = *c;
+	char spec[512];
+
 	int n = snprintf(spec, sizeof(spec), "name=%s,type=%s,image=%s,memory=%u%s%s%s%s",
 			 cfg.name, cfg.type == XLCFG_TYPE_PVH ? "pvh" : "linux", cfg.kernel,
 			 (unsigned)cfg.memory_mib, cfg.ramdisk[0] ? ",initrd=" : "", cfg.ramdisk,
@@ -76,12 +125,12 @@ static void cmd_create(int argc, char **argv)
 		printf("error: configuration too long\n");
 		return;
 	}
-	struct eyrie_dom_create c = { (uint64_t)(uintptr_t)spec, (uint32_t)n, 0 };
-	long rc = op(EYRIE_OP_create, &c);
+	struct eyrie_dom_create dc = { (uint64_t)(uintptr_t)spec, (uint32_t)n, 0 };
+	long rc = op(EYRIE_OP_create, &dc);
 	if (rc)
 		printf("error: domain %s not created (%ld; the hypervisor says why)\n", cfg.name, rc);
 	else
-		printf("domain %u (%s) created\n", c.domid, cfg.name);
+		printf("domain %u (%s) created\n", dc.domid, cfg.name);
 }
 
 static void cmd_dom(unsigned o, const char *what, int argc, char **argv)
@@ -104,8 +153,18 @@ static void cmd_dom(unsigned o, const char *what, int argc, char **argv)
 
 static void help(void)
 {
-	printf("commands: help, list, create KEY=VALUE... (name type memory kernel ramdisk cmdline),\n"
-	       "          destroy DOM, pause DOM, unpause DOM\n");
+	printf("commands: help, list, configs, create CONFIG, create KEY=VALUE... (name type memory\n"
+	       "          kernel ramdisk cmdline), destroy DOM, pause DOM, unpause DOM\n");
+}
+
+static void cmd_configs(void)
+{
+	for (unsigned i = 0; i < nr_cfgs; i++)
+		printf("%-20s domain %-16s %-4s %5u MiB kernel %s%s\n", cfgs[i].file, cfgs[i].cfg.name,
+		       cfgs[i].cfg.type == XLCFG_TYPE_PVH ? "pvh" : "hvm", (unsigned)cfgs[i].cfg.memory_mib,
+		       cfgs[i].cfg.kernel, cfgs[i].cfg.autostart ? " (autostart)" : "");
+	if (!nr_cfgs)
+		printf("no configs among the boot modules (*.cfg)\n");
 }
 
 static void run(char *line)
@@ -121,6 +180,8 @@ static void run(char *line)
 		help();
 	else if (!strcmp(argv[0], "list"))
 		cmd_list();
+	else if (!strcmp(argv[0], "configs"))
+		cmd_configs();
 	else if (!strcmp(argv[0], "create"))
 		cmd_create(argc, argv);
 	else if (!strcmp(argv[0], "destroy"))
@@ -141,6 +202,10 @@ void mgmt_main(const struct hvm_start_info *si)
 
 	sys_init();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	load_configs(si);
+	for (unsigned i = 0; i < nr_cfgs; i++)
+		if (cfgs[i].cfg.autostart)
+			create_from(&cfgs[i].cfg);
 	printf("mgmt: management console ready (newlib %s); Ctrl-A three times to reach it\n",
 	       _NEWLIB_VERSION);
 	for (;;) {

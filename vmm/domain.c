@@ -146,11 +146,23 @@ static int load_pvh(struct domain *d, const struct boot_module *m, struct start 
 	struct e820_entry map[3];
 	unsigned nr_map = guest_map(d, map);
 	const struct boot_module *rd = initrd_module(d);
-	struct pvh_module mod = { rd ? phys_to_virt(rd->start) : NULL, rd ? rd->size : 0, NULL };
+	struct pvh_module mods[PVH_MAX_MODS];
+	unsigned nr = 0;
+	if (rd)
+		mods[nr++] = (struct pvh_module){ phys_to_virt(rd->start), rd->size, NULL };
+	/* The management domain also gets the domain configs among the boot
+	 * modules (*.cfg, xl.cfg syntax), each named by its command line. */
+	const struct boot_info *bi = sys()->boot;
+	for (uint32_t i = 0; d->cfg.privileged && i < bi->nr_modules && nr < PVH_MAX_MODS; i++) {
+		size_t len = strlen(bi->modules[i].name);
+		if (len > 4 && !strcmp(bi->modules[i].name + len - 4, ".cfg"))
+			mods[nr++] = (struct pvh_module){ phys_to_virt(bi->modules[i].start),
+							  bi->modules[i].size, bi->modules[i].name };
+	}
 	struct pvh_cfg cfg = {
 		.ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
-		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : d->name, .mods = &mod,
-		.nr_mods = rd ? 1 : 0, .rsdp_paddr = d->plat ? VPLAT_ACPI_GPA : 0,
+		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : d->name, .mods = mods,
+		.nr_mods = nr, .rsdp_paddr = d->plat ? VPLAT_ACPI_GPA : 0,
 	};
 	struct pvh_image *k = kzalloc(sizeof(*k));
 	struct pvh_plan *plan = kzalloc(sizeof(*plan));

@@ -391,16 +391,27 @@ MGMT_ELF = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
 
 def mgmt_console(lab):
     """QEMU SVM: the management domain (mgmt/, newlib) as domain 0 beside
-    `pattern`: Ctrl-A x3 reaches its console; `list`; `create` of a PVH
-    domain from xl.cfg keys (it runs the pvh checks and powers off); a
-    missing kernel and a bad value are refused; `destroy 1`; Ctrl-A x3 back
-    to the hypervisor shell, whose `domains` agrees."""
-    mods = [MGMT_ELF] + _modules([Dom("pattern", 4), Dom("pvh", 2)])
+    `pattern`, with three xl.cfg configs as boot modules: web.cfg (autostart:
+    runs the pvh checks), spare.cfg, broken.cfg (refused, line 3). Ctrl-A x3
+    reaches its console; `list`, `configs`; `create` from xl.cfg keys and
+    from a config's name; a missing kernel, a bad value and an unknown config
+    are refused; `destroy`; Ctrl-A x3 back to the shell, whose `domains`
+    agrees."""
+    cfgs = [os.path.join(ROOT, "tests", "mgmt", n) for n in ("web.cfg", "spare.cfg", "broken.cfg")]
+    mods = [MGMT_ELF] + _modules([Dom("pattern", 4), Dom("pvh", 2)]) + cfgs
     lab.need(ELF, *mods)
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
             "domain=name=pattern,image=pattern.elf,memory=4"]
     m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=120)
     wait_for(m, r"\(d0\) mgmt: management console ready \(newlib", 60)
+    out = m.output
+    check(re.search(r"\(d0\) mgmt: config web.cfg: domain web, autostart", out) and
+          re.search(r"\(d0\) mgmt: broken.cfg: line 3: expected a value, got \"lots\"", out),
+          "the configs among the boot modules were not read (or broken.cfg not refused)")
+    web = re.search(r"\(d0\) domain (\d+) \(web\) created", out)
+    check(web, "web.cfg (autostart) was not started")
+    expect_poweroff(m, int(web[1]), "web", 60)
+    check_report(m.output, int(web[1]), "pvh")
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to domain 0", 10)
 
@@ -410,10 +421,14 @@ def mgmt_console(lab):
         return wait_for(m, until, timeout, at)
 
     console("list", r"\(d0\)\s+1 pattern\s+elf\s+running\s+4 MiB")
-    console("create name=t type=pvh memory=2 kernel=pvh.elf ramdisk=pattern.elf "
-            "cmdline=pvh-test-cmdline", r"\(d0\) domain 2 \(t\) created")
-    expect_poweroff(m, 2, "t", 60)
-    check_report(m.output, 2, "pvh")
+    console("configs", r"\(d0\) spare.cfg\s+domain spare\s+pvh\s+4 MiB kernel pattern.elf")
+    t = console("create name=t type=pvh memory=2 kernel=pvh.elf ramdisk=pattern.elf "
+                "cmdline=pvh-test-cmdline", r"\(d0\) domain (\d+) \(t\) created")
+    expect_poweroff(m, int(t[1]), "t", 60)
+    check_report(m.output, int(t[1]), "pvh")
+    spare = console("create spare", r"\(d0\) domain (\d+) \(spare\) created")
+    console("destroy %s" % spare[1], r"domain %s \(spare\) destroyed" % spare[1])
+    console("create nosuch", r"\(d0\) error: no config named 'nosuch'")
     console("create name=bad type=pvh memory=2 kernel=nothing.elf",
             r"\(d0\) error: domain bad not created")
     console("create name=x type=pvh memory=abc kernel=pvh.elf", r"\(d0\) error: memory: ")
