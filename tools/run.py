@@ -8,9 +8,10 @@ serial line on this terminal, so you type into the debug shell.
 
 Every mode also starts the management domain (build/mgmt/mgmt.elf) as
 domain 0 -- Ctrl-A three times reaches its console (`list`, `create`, ...)
--- and the Linux guest (build/linux/: Debian's kernel and a busybox
-initramfs) as domain 1, type=linux, with a shell on its serial port: type
-`input 1 uname -a` at the eyrie> prompt, `console 1` shows its output.
+-- which autostarts the Linux guest from linux.cfg (build/linux/: Debian's
+kernel and a busybox initramfs) as domain 1, with a shell on its serial
+port: type `input 1 uname -a` at the eyrie> prompt, `console 1` shows its
+output.
 EYRIE_RUN_LINUX=0 boots the hypervisor alone.
 
 Extra arguments are passed on to QEMU.  QEMU's escape key is moved to
@@ -35,9 +36,17 @@ def need(path):
     return path
 
 
-LINUX_DOMAIN = ('domain="name=linux,type=linux,image=vmlinuz,initrd=initrd.img,memory=256,'
-                'cmdline=console=ttyS0 eyrie.shell=1"\n')
 MGMT_DOMAIN = "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1\n"
+# The Linux guest: an xl.cfg config the management domain autostarts.
+LINUX_CFG = """# written by tools/run.py: the default guest, started by the management domain
+name = "linux"
+type = "hvm"
+memory = 256
+kernel = "vmlinuz"
+ramdisk = "initrd.img"
+cmdline = "console=ttyS0 eyrie.shell=1"
+autostart = 1
+"""
 
 
 def linux_modules(tmp):
@@ -46,11 +55,13 @@ def linux_modules(tmp):
         return []
     conf = os.path.join(tmp, "run.conf")
     with open(conf, "w") as f:
-        f.write("# written by tools/run.py: the management domain (0) and the Linux guest\n"
-                + MGMT_DOMAIN + LINUX_DOMAIN)
+        f.write("# written by tools/run.py: the management domain (0)\n" + MGMT_DOMAIN)
+    cfg = os.path.join(tmp, "linux.cfg")
+    with open(cfg, "w") as f:
+        f.write(LINUX_CFG)
     return [need(os.path.join(BUILD, "mgmt", "mgmt.elf")),
             need(os.path.join(BUILD, "linux", "vmlinuz")),
-            need(os.path.join(BUILD, "linux", "initrd.img")), conf]
+            need(os.path.join(BUILD, "linux", "initrd.img")), conf, cfg]
 
 
 def usb_with(img, mods, tmp):
