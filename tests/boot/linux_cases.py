@@ -111,6 +111,24 @@ def linux_qemu_panic(lab):
     check_pattern(m, 1, e.end(), more=2, timeout=30)
 
 
+def linux_from_mgmt(lab):
+    """QEMU SVM: the management domain (domain 0) creates the Linux guest
+    from an xl.cfg config among the boot modules (type hvm, autostart); it
+    reaches userspace and powers off."""
+    mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
+    cfg = lab.tmp("linux.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "linux"\ntype = "hvm"\nmemory = %d\nkernel = "vmlinuz"\n'
+                'ramdisk = "initrd.img"\ncmdline = "console=ttyS0"\nautostart = 1\n' % LINUX_MIB)
+    mods = [mgmt, VMLINUZ, INITRD, cfg, CONF]
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append",
+                  "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
+                  "-initrd", ",".join(mods)], mem=512, limit=240)
+    wait_for(m, r"\(d0\) domain 1 \(linux\) created", 60)
+    check_userspace(m, 1, 200)
+
+
 def linux_bochs_vmx(lab):
     """Bochs corei7_skylake_x (VMX + EPT): Linux to userspace (or, at the
     least, through its timer calibration)."""
@@ -125,4 +143,5 @@ LINUX_CASES = [
     ("linux-bochs-vmx", linux_bochs_vmx, 900),
     ("linux-qemu", linux_qemu, 60),
     ("linux-qemu-panic", linux_qemu_panic, 50),
+    ("linux-from-mgmt", linux_from_mgmt, 50),
 ]
