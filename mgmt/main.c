@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "include/public/eyrie.h"
+#include "include/public/xen.h"
 #include "include/public/hvm_start_info.h"
 #include "mgmt/sys.h"
 #include "mgmt/xlcfg.h"
@@ -151,10 +152,65 @@ static void cmd_dom(unsigned o, const char *what, int argc, char **argv)
 		printf("domain %lu: %s done\n", id, what);
 }
 
+/* console DOM|NAME: the domain's console output as it comes, and what is
+ * typed goes to its serial port, until Ctrl-] (0x1d). */
+static void cmd_console(int argc, char **argv)
+{
+	static struct eyrie_dom_info doms[64];
+	struct eyrie_dom_list l = { 64, 0, (uint64_t)(uintptr_t)doms };
+	char out[256], in[64], *end;
+	long id = -1;
+
+	if (argc != 2) {
+		printf("error: usage: console DOM|NAME\n");
+		return;
+	}
+	if (!op(EYRIE_OP_list, &l))
+		for (uint32_t i = 0; i < l.nr; i++)
+			if (!strcmp(doms[i].name, argv[1]) ||
+			    (strtoul(argv[1], &end, 10) == doms[i].domid && !*end && end != argv[1]))
+				id = doms[i].domid;
+	if (id < 0) {
+		printf("error: no domain '%s'\n", argv[1]);
+		return;
+	}
+	printf("(attached to domain %ld; Ctrl-] detaches)\n", id);
+	fflush(stdout);
+	struct eyrie_dom_console c = { (uint32_t)id, 0, 0, 0 };
+	for (;;) {
+		c.len = sizeof(out);
+		c.buffer = (uint64_t)(uintptr_t)out;
+		long n = op(EYRIE_OP_console_read, &c);
+		if (n < 0) {
+			printf("\n(domain %ld is gone)\n", id);
+			return;
+		}
+		if (n > 0)
+			write(1, out, (size_t)n);
+		long k = hypercall(HYPERVISOR_console_io, CONSOLEIO_read, sizeof(in), (unsigned long)in);
+		char *stop = k > 0 ? memchr(in, 0x1d, (size_t)k) : NULL;
+		if (k > 0 && (stop ? stop - in : k) > 0) {
+			struct eyrie_dom_console w = { (uint32_t)id, (uint32_t)(stop ? stop - in : k), 0,
+						       (uint64_t)(uintptr_t)in };
+			if (op(EYRIE_OP_console_write, &w) < 0)
+				printf("\n(domain %ld has no serial port: output only)\n", id);
+		}
+		if (stop) {
+			printf("\n(detached from domain %ld)\n", id);
+			return;
+		}
+		if (n == 0 && k <= 0) {
+			hypercall(HYPERVISOR_set_timer_op, now_ns() + 20000000ull, 0, 0);
+			hypercall(HYPERVISOR_sched_op, SCHEDOP_block, 0, 0);
+		}
+	}
+}
+
 static void help(void)
 {
 	printf("commands: help, list, configs, create CONFIG, create KEY=VALUE... (name type memory\n"
-	       "          kernel ramdisk cmdline), destroy DOM, pause DOM, unpause DOM\n");
+	       "          kernel ramdisk cmdline), destroy DOM, pause DOM, unpause DOM,\n"
+	       "          console DOM|NAME (Ctrl-] detaches)\n");
 }
 
 static void cmd_configs(void)
@@ -182,6 +238,8 @@ static void run(char *line)
 		cmd_list();
 	else if (!strcmp(argv[0], "configs"))
 		cmd_configs();
+	else if (!strcmp(argv[0], "console"))
+		cmd_console(argc, argv);
 	else if (!strcmp(argv[0], "create"))
 		cmd_create(argc, argv);
 	else if (!strcmp(argv[0], "destroy"))

@@ -7,6 +7,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/hypercall.h"
 #include "vmm/vmm.h"
+#include "vmm/vplat.h"
 
 #define SPEC_MAX 512
 
@@ -70,6 +71,37 @@ static long create(struct vcpu *v, uint64_t arg)
 	return copy_to_guest_virt(v, arg, &c, sizeof(c), NULL) ? -EFAULT : 0;
 }
 
+static long console(struct vcpu *v, uint64_t op, uint64_t arg)
+{
+	struct eyrie_dom_console c;
+	char buf[256];
+
+	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
+		return -EFAULT;
+	struct domain *d = c.domid <= 0xffff ? domain_find(c.domid) : NULL;
+	if (!d)
+		return -ESRCH;
+	if (c.len > sizeof(buf))
+		c.len = sizeof(buf);
+	if (op == EYRIE_OP_console_write) {
+		if (!d->plat)
+			return -ENODEV;
+		if (copy_from_guest_virt(v, buf, c.buffer, c.len, NULL))
+			return -EFAULT;
+		return vplat_input(d, buf, c.len);
+	}
+	uint64_t oldest = d->log_total > DOM_LOG_SIZE ? d->log_total - DOM_LOG_SIZE : 0;
+	if (c.pos < oldest || c.pos > d->log_total)
+		c.pos = c.pos > d->log_total ? d->log_total : oldest;
+	uint32_t n = 0;
+	for (; n < c.len && c.pos + n < d->log_total; n++)
+		buf[n] = d->log[(c.pos + n) % DOM_LOG_SIZE];
+	if (n && copy_to_guest_virt(v, c.buffer, buf, n, NULL))
+		return -EFAULT;
+	c.pos += n;
+	return copy_to_guest_virt(v, arg, &c, sizeof(c), NULL) ? -EFAULT : (long)n;
+}
+
 long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 {
 	struct eyrie_dom_id id;
@@ -82,6 +114,9 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 		return list(v, arg);
 	case EYRIE_OP_create:
 		return create(v, arg);
+	case EYRIE_OP_console_read:
+	case EYRIE_OP_console_write:
+		return console(v, op, arg);
 	case EYRIE_OP_pause:
 	case EYRIE_OP_unpause:
 	case EYRIE_OP_destroy:

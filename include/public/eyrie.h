@@ -17,6 +17,8 @@
 #define EYRIE_OP_unpause  3 /* struct eyrie_dom_id */
 #define EYRIE_OP_destroy  4 /* struct eyrie_dom_id; not the caller itself */
 #define EYRIE_OP_create   5 /* struct eyrie_dom_create */
+#define EYRIE_OP_console_read  6 /* struct eyrie_dom_console */
+#define EYRIE_OP_console_write 7 /* struct eyrie_dom_console */
 
 /* One domain, as list reports it (64 bytes). */
 struct eyrie_dom_info {
@@ -53,7 +55,19 @@ struct eyrie_dom_create {
 	uint32_t domid;      /* out */
 };
 
+/* A domain's console: read copies its console output from byte position
+ * pos on (every byte it ever wrote is numbered; the hypervisor keeps the
+ * last 16 KiB: older positions skip ahead) and advances pos; returns the
+ * bytes copied. write types len bytes into its serial port (domains with
+ * the PC platform; -ENODEV otherwise); returns the bytes taken. */
+struct eyrie_dom_console {
+	uint32_t domid, len;
+	uint64_t pos;        /* read: in/out */
+	uint64_t buffer;     /* guest address */
+};
+
 _Static_assert(sizeof(struct eyrie_dom_info) == 64, "eyrie_dom_info");
+_Static_assert(sizeof(struct eyrie_dom_console) == 24, "eyrie_dom_console");
 _Static_assert(sizeof(struct eyrie_dom_list) == 16, "eyrie_dom_list");
 _Static_assert(sizeof(struct eyrie_dom_create) == 16, "eyrie_dom_create");
 

@@ -39,11 +39,12 @@ def qemu_linux(lab, options, guests=(), limit=240):
                      "-initrd", ",".join(mods)], mem=512, limit=limit)
 
 
-def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome"):
+def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome", stop=None):
     """Waits for the marker, then checks what /init printed: timer
     interrupts that increase, the date, the CPU, and the poweroff. typed:
     the guest was booted with eyrie.shell=1; a command typed with `input`
-    runs in its shell, and `input DOM poweroff -f` ends it."""
+    runs in its shell, and `input DOM poweroff -f` ends it. stop: instead,
+    a function that makes the guest (booted with eyrie.shell=1) power off."""
     wait_for(m, r"\(d%d\) %s" % (dom, MARKER), timeout)
     host_now = time.time()
     if typed:
@@ -53,6 +54,9 @@ def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome"):
         m.send("input %d echo typed-$((6*7))\r" % dom)
         wait_for(m, r"\(d%d\) typed-42" % dom, 30, at)
         m.send("input %d poweroff -f\r" % dom)
+    elif stop:
+        wait_for(m, r"\(d%d\) EYRIE-LINUX-SHELL" % dom, 60)
+        stop()
     expect_poweroff(m, dom, "linux", 120)
     lines = guest_text(m.output, dom)
     loc = [int(x) for l in lines for x in re.findall(r"^irq:\s+LOC:\s+(\d+)", l)]
@@ -114,19 +118,37 @@ def linux_qemu_panic(lab):
 def linux_from_mgmt(lab):
     """QEMU SVM: the management domain (domain 0) creates the Linux guest
     from an xl.cfg config among the boot modules (type hvm, autostart); it
-    reaches userspace and powers off."""
+    reaches userspace; at the management console, `console linux` attaches
+    to it: a command typed there runs in its shell, Ctrl-] detaches, and
+    `poweroff -f` typed after re-attaching powers it off."""
     mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
     cfg = lab.tmp("linux.cfg")
     with open(cfg, "w") as f:
         f.write('name = "linux"\ntype = "hvm"\nmemory = %d\nkernel = "vmlinuz"\n'
-                'ramdisk = "initrd.img"\ncmdline = "console=ttyS0"\nautostart = 1\n' % LINUX_MIB)
+                'ramdisk = "initrd.img"\ncmdline = "console=ttyS0 eyrie.shell=1"\nautostart = 1\n'
+                % LINUX_MIB)
     mods = [mgmt, VMLINUZ, INITRD, cfg, CONF]
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append",
                   "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
                   "-initrd", ",".join(mods)], mem=512, limit=240)
     wait_for(m, r"\(d0\) domain 1 \(linux\) created", 60)
-    check_userspace(m, 1, 200)
+
+    def through_console():
+        m.send("\x01\x01\x01")
+        wait_for(m, r"\(input to domain 0", 10)
+        at = len(m.output)
+        m.send("console linux\r")
+        wait_for(m, r"\(d0\) \(attached to domain 1; Ctrl-\] detaches\)", 20, at)
+        m.send("echo hi-$((2+3))\r")
+        wait_for(m, r"\(d0\) hi-5", 30, at)
+        m.send("\x1d")
+        wait_for(m, r"\(d0\) \(detached from domain 1\)", 20, at)
+        m.send("console 1\r")
+        wait_for(m, r"\(d0\) \(attached to domain 1", 20, len(m.output) - 200)
+        m.send("poweroff -f\r")
+    check_userspace(m, 1, 200, stop=through_console)
+    wait_for(m, r"\(d0\) \(domain 1 is gone\)", 30)
 
 
 def linux_bochs_vmx(lab):
