@@ -66,7 +66,7 @@ static void reap(void)
 		next = d->next;
 		if (d->state != DOM_SHUTDOWN)
 			continue;
-		domain_destroy(d);
+		domain_reap(d);
 	}
 }
 

@@ -118,9 +118,11 @@ static void create_from(const struct xlcfg *c)
 	const struct xlcfg cfg = *c;
 	char spec[512];
 
-	int n = snprintf(spec, sizeof(spec), "name=%s,type=%s,image=%s,memory=%u%s%s%s%s",
+	int n = snprintf(spec, sizeof(spec), "name=%s,type=%s,image=%s,memory=%u,on_reboot=%s%s%s%s%s",
 			 cfg.name, cfg.type == XLCFG_TYPE_PVH ? "pvh" : "linux", cfg.kernel,
-			 (unsigned)cfg.memory_mib, cfg.ramdisk[0] ? ",initrd=" : "", cfg.ramdisk,
+			 (unsigned)cfg.memory_mib,
+			 cfg.on_reboot == XLCFG_RESTART ? "restart" : "destroy",
+			 cfg.ramdisk[0] ? ",initrd=" : "", cfg.ramdisk,
 			 cfg.cmdline[0] ? ",cmdline=" : "", cfg.cmdline);
 	if (n < 0 || (size_t)n >= sizeof(spec)) {
 		printf("error: configuration too long\n");

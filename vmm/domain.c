@@ -428,7 +428,22 @@ void domain_shutdown(struct domain *d, unsigned reason)
 
 	snprintf(d->reason, sizeof(d->reason), "%s", reason <= SHUTDOWN_watchdog ? why[reason] : "?");
 	d->state = DOM_SHUTDOWN;
+	d->shutdown_code = reason;
 	pr_info("domain %u (%s) shut down: %s\n", d->id, d->name, d->reason);
+}
+
+void domain_reap(struct domain *d)
+{
+	struct domain_config cfg = d->cfg;
+	bool restart = d->shutdown_code == SHUTDOWN_reboot && cfg.restart_on_reboot;
+	struct domain *nd;
+
+	domain_destroy(d);
+	if (!restart)
+		return;
+	pr_info("domain %s: restarting (on_reboot=restart)\n", cfg.name);
+	if (domain_create(&cfg, &nd))
+		pr_err("domain %s could not be restarted\n", cfg.name);
 }
 
 void domain_pause(struct domain *d)

@@ -43,6 +43,7 @@ struct domain {
 	char name[DOM_NAME_LEN];
 	enum dom_state state;
 	char reason[96];              /* why it crashed / shut down */
+	unsigned shutdown_code;       /* SHUTDOWN_* when DOM_SHUTDOWN */
 	struct domain_config cfg;
 	uint64_t ram_bytes;
 	struct mem_slot slots[DOM_MAX_SLOTS];
@@ -82,6 +83,9 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Guest-requested shutdown (SHUTDOWN_* reason). */
 void domain_shutdown(struct domain *d, unsigned reason);
+/* Frees a domain that shut down; one that rebooted with on_reboot=restart
+ * is created again from its configuration (the scheduler's reaper). */
+void domain_reap(struct domain *d);
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
 

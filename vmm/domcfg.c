@@ -76,6 +76,10 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 		else
 			goto bad;
 		*no_platform = !cfg->platform;
+	} else if (!strcmp(key, "on_reboot")) {
+		if (strcmp(val, "restart") && strcmp(val, "destroy"))
+			goto bad;
+		cfg->restart_on_reboot = val[0] == 'r';
 	} else if (!strcmp(key, "privileged")) {
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			goto bad;

@@ -1,7 +1,8 @@
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
  *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux|pvh]
- *          [,initrd=MODULE][,platform=pc|none][,privileged=1][,cmdline=TEXT]
+ *          [,initrd=MODULE][,platform=pc|none][,privileged=1][,on_reboot=destroy|restart]
+ *          [,cmdline=TEXT]
  * cmdline takes the rest of the value, commas included (quote the option
  * for blanks: domain="name=l,...,cmdline=console=ttyS0 quiet").
  */
@@ -40,6 +41,9 @@ struct domain_config {
 	bool platform;
 	/* The management domain: domain id 0, may use HYPERVISOR_eyrie_op. */
 	bool privileged;
+	/* on_reboot=restart: a guest reboot creates the domain again (a new
+	 * id); default destroy. */
+	bool restart_on_reboot;
 };
 
 /* Parses one domain= value; on error returns -EINVAL and writes a one-line

@@ -117,10 +117,11 @@ def linux_qemu_panic(lab):
 
 def linux_from_mgmt(lab):
     """QEMU SVM: the management domain (domain 0) creates the Linux guest
-    from an xl.cfg config among the boot modules (type hvm, autostart); it
-    reaches userspace; at the management console, `console linux` attaches
-    to it: a command typed there runs in its shell, Ctrl-] detaches, and
-    `poweroff -f` typed after re-attaching powers it off."""
+    from an xl.cfg config among the boot modules (type hvm, autostart); at
+    the management console `console linux` attaches to it: a command typed
+    there runs in its shell, Ctrl-] detaches; `reboot -f` typed after
+    re-attaching restarts it (xl's default on_reboot=restart) as domain 2,
+    which reaches userspace again and is powered off the same way."""
     mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
     cfg = lab.tmp("linux.cfg")
     with open(cfg, "w") as f:
@@ -131,24 +132,29 @@ def linux_from_mgmt(lab):
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append",
                   "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
-                  "-initrd", ",".join(mods)], mem=512, limit=240)
+                  "-initrd", ",".join(mods)], mem=512, limit=300)
     wait_for(m, r"\(d0\) domain 1 \(linux\) created", 60)
-
-    def through_console():
-        m.send("\x01\x01\x01")
-        wait_for(m, r"\(input to domain 0", 10)
-        at = len(m.output)
-        m.send("console linux\r")
-        wait_for(m, r"\(d0\) \(attached to domain 1; Ctrl-\] detaches\)", 20, at)
-        m.send("echo hi-$((2+3))\r")
-        wait_for(m, r"\(d0\) hi-5", 30, at)
-        m.send("\x1d")
-        wait_for(m, r"\(d0\) \(detached from domain 1\)", 20, at)
-        m.send("console 1\r")
-        wait_for(m, r"\(d0\) \(attached to domain 1", 20, len(m.output) - 200)
-        m.send("poweroff -f\r")
-    check_userspace(m, 1, 200, stop=through_console)
-    wait_for(m, r"\(d0\) \(domain 1 is gone\)", 30)
+    wait_for(m, r"\(d1\) EYRIE-LINUX-SHELL", 200)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+    at = len(m.output)
+    m.send("console linux\r")
+    wait_for(m, r"\(d0\) \(attached to domain 1; Ctrl-\] detaches\)", 20, at)
+    m.send("echo hi-$((2+3))\r")
+    wait_for(m, r"\(d0\) hi-5", 30, at)
+    m.send("\x1d")
+    wait_for(m, r"\(d0\) \(detached from domain 1\)", 20, at)
+    at = len(m.output)
+    m.send("console 1\r")
+    wait_for(m, r"\(d0\) \(attached to domain 1", 20, at)
+    m.send("reboot -f\r")
+    wait_for(m, r"domain 1 \(linux\) shut down: reboot", 60, at)
+    wait_for(m, r"domain linux: restarting \(on_reboot=restart\)", 10, at)
+    wait_for(m, r"\(d0\) \(domain 1 is gone\)", 30, at)
+    check_userspace(m, 2, 200, stop=lambda: (m.send("console 2\r"),
+                                             wait_for(m, r"\(d0\) \(attached to domain 2", 20,
+                                                      len(m.output) - 300),
+                                             m.send("poweroff -f\r")))
 
 
 def linux_bochs_vmx(lab):

@@ -41,6 +41,9 @@ static void test_valid(void **state)
 	assert_int_equal(domcfg_parse("name=m,type=pvh,image=k,memory=8,privileged=1", &c, err,
 				      sizeof(err)), 0);
 	assert_true(c.privileged);
+	assert_false(c.restart_on_reboot);
+	assert_int_equal(domcfg_parse("name=m,image=k,memory=8,on_reboot=restart", &c, err, sizeof(err)), 0);
+	assert_true(c.restart_on_reboot);
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2,platform=pc", &c, err, sizeof(err)), 0);
 	assert_true(c.platform);
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2", &c, err, sizeof(err)), 0);
@@ -60,7 +63,7 @@ static void test_invalid(void **state)
 		"name=a,image=b,memory=4,type=multiboot,boot=real",
 		"name=a,image=b,memory=4,type=linux,boot=real", "name=a,image=b,memory=4,initrd=i",
 		"name=a,image=b,memory=4,cmdline=x", "name=a,image=b,memory=4,type=linux,initrd=",
-		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,privileged=yes", "name=a,image=b,memory=4,type=pvh,boot=real", "name=a,image=b,memory=4,type=linux,platform=none",
+		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,on_reboot=again", "name=a,image=b,memory=4,privileged=yes", "name=a,image=b,memory=4,type=pvh,boot=real", "name=a,image=b,memory=4,type=linux,platform=none",
 	};
 	struct domain_config c;
 	char err[96];
