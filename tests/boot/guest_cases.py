@@ -19,6 +19,7 @@ import harness
 from harness import CONF, ELF, ROOT, Failure, PROMPT_RE
 
 GUEST_DIR = os.path.join(harness.BUILD, "guests")
+MGMT_ELF = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
 GRUB_CFG = os.path.join(ROOT, "conf", "grub.cfg")
 
 
@@ -386,9 +387,6 @@ def guests_mgmt(lab):
     check_pattern(m, 1, e.end())
 
 
-MGMT_ELF = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
-
-
 def mgmt_console(lab):
     """QEMU SVM: the management domain (mgmt/, newlib) as domain 0 beside
     `pattern`, with three xl.cfg configs as boot modules: web.cfg (autostart:
@@ -517,10 +515,17 @@ def guests_faults(lab):
 def guests_hostile(lab):
     """QEMU SVM: `hostile` makes thousands of hypercalls and MSR accesses with
     bad arguments and ends with DONE, once as a plain domain and once as a
-    PVH domain (event channels, memory_op and the hypercall-page MSR then
-    exist); `pattern` and the hypervisor are intact."""
-    m = qemu_guests(lab, [Dom("pattern", 4), Dom("hostile", 2),
-                          Dom("hpvh", 2, image="hostile", extra=",type=pvh")])
+    PVH domain (event channels, grant tables, memory_op, vcpu_op and the
+    hypercall-page MSR then exist), beside the management domain (0) and
+    `pattern`: those keep running, and the management console still
+    answers afterwards."""
+    doms = [Dom("pattern", 4), Dom("hostile", 2),
+            Dom("hpvh", 2, image="hostile", extra=",type=pvh")]
+    mods = [MGMT_ELF] + _modules(doms)
+    lab.need(ELF, *mods)
+    opts = [cmdline(doms), "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)],
+                 limit=120)
     e = expect_poweroff(m, 2, "hostile", 60)
     e2 = expect_poweroff(m, 3, "hpvh", 60)
     check_report(m.output, 2, "hostile")
@@ -529,6 +534,13 @@ def guests_hostile(lab):
     out = shell(m, "info", r"^virt: ")
     check(re.search(r"^cpu: vendor AuthenticAMD", out, re.M), "info after hostile: %r"
           % _short(out))
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+    at = len(m.output)
+    m.send("list\r")
+    wait_for(m, r"\(d0\)\s+1 pattern\s+elf\s+running", 20, at)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
 
 
 def _frames_after_destroy_all(lab, mods):
