@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "boot/elf.h"
 #include "include/public/xen.h"
+#include "drivers/rtc.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
@@ -322,6 +323,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	d->cfg = *cfg;
 	str_copy(d->name, cfg->name, sizeof(d->name));
 	d->tsc_offset = -rdtsc(); /* the guest TSC starts at 0 */
+	if (rtc_read_unix(&d->boot_unix))
+		pr_warn("domain %s: the host clock is unreadable: its clocks start at 1970\n", d->name);
 	err = p2m_init(d, cfg->memory_mib << 20);
 	if (err) {
 		pr_err("domain %s: cannot allocate %lu MiB of guest memory\n", d->name, cfg->memory_mib);

@@ -53,6 +53,7 @@ struct domain {
 	struct vcpu *vcpus[DOM_MAX_VCPUS];
 	unsigned nr_vcpus;
 	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */
+	uint64_t boot_unix;           /* wall clock (s, host RTC) at guest TSC 0 */
 	uint64_t hvm_params[DOM_HVM_PARAMS];
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;

@@ -8,6 +8,7 @@
 #include "kernel/string.h"
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
+#include "include/public/xen.h"
 #include "vmm/insn_len.h"
 #include "vmm/vplat.h"
 
@@ -213,15 +214,22 @@ uint64_t vcpu_guest_tsc(struct vcpu *v)
 	return rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
 }
 
-void vcpu_time_scale(uint32_t *mul, int8_t *shift)
+void vcpu_time_fill(struct vcpu_time_info *t)
 {
 	uint64_t hz = timer_info()->tsc_hz;
 	int8_t sh = 0;
 
 	while (sh < 31 && (hz << sh) < 1000000000ull)
 		sh++;
-	*shift = sh;
-	*mul = (uint32_t)((1000000000ull << 32) / (hz << sh));
+	t->version++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->tsc_timestamp = 0;
+	t->system_time = 0;
+	t->tsc_shift = sh;
+	t->tsc_to_system_mul = (uint32_t)((1000000000ull << 32) / (hz << sh));
+	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->version++;
 }
 
 uint64_t vcpu_system_time_ns(struct vcpu *v)

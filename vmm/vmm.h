@@ -41,8 +41,11 @@ bool vcpu_is_64bit(struct vcpu *v);
 /* Guest TSC now, and guest system time in ns (the hypercall timers' clock). */
 uint64_t vcpu_guest_tsc(struct vcpu *v);
 uint64_t vcpu_system_time_ns(struct vcpu *v);
-/* The pvclock scale of the guest TSC (Xen's and KVM's vcpu_time_info):
- * ns = (tsc << shift) * mul >> 32 (shift >= 0 here). */
-void vcpu_time_scale(uint32_t *mul, int8_t *shift);
+/* Writes a pvclock record (Xen's vcpu_time_info, which KVM's clock
+ * shares): the guest TSC runs from 0 at domain creation at the host's
+ * constant rate, so system time = (TSC << shift) * mul >> 32 stays true
+ * (TSC_STABLE). Versioned as the guest expects (odd while writing). */
+struct vcpu_time_info;
+void vcpu_time_fill(struct vcpu_time_info *t);
 
 #endif

@@ -1,7 +1,7 @@
 /* The virtual PC platform: models wired to ports, MMIO, lines and time (see vplat.h). */
 #include "vmm/vplat.h"
 #include "arch/x86_64/timer.h"
-#include "drivers/rtc.h"
+#include "include/public/xen.h"
 #include "include/public/xen.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
@@ -145,36 +145,21 @@ unsigned vplat_input(struct domain *d, const char *s, unsigned n)
 
 /* ---- ports ---- */
 
-/* A byte-wide model reached with a wider access: one byte per port. */
-static void bytes_io(struct vplat *p, uint16_t port, unsigned size, bool in, uint32_t *val)
+/* One byte of a byte-wide model (PIC, PIT, RTC, UART); false when none
+ * has the port. */
+static bool byte_io(struct vplat *p, uint64_t now, uint16_t pt, bool in, uint8_t *b)
 {
-	uint64_t now = guest_now(p);
-	uint32_t out = 0;
-
-	for (unsigned i = 0; i < size; i++) {
-		uint16_t pt = (uint16_t)(port + i);
-		uint8_t b = (uint8_t)(*val >> (8 * i));
-		if (pt == 0x20 || pt == 0x21 || pt == 0xa0 || pt == 0xa1 || pt == 0x4d0 || pt == 0x4d1)
-			vpic_io(&p->pic, pt, in, &b);
-		else if ((pt >= 0x40 && pt <= 0x43) || pt == 0x61)
-			vpit_io(&p->pit, now, pt, in, &b);
-		else if (pt == 0x70 || pt == 0x71)
-			vrtc_io(&p->rtc, now, pt, in, &b);
-		else if (pt >= VPLAT_UART_PORT && pt < VPLAT_UART_PORT + 8)
-			vuart_io(&p->uart, pt - VPLAT_UART_PORT, in, &b);
-		else
-			b = 0xff;
-		out |= (uint32_t)b << (8 * i);
-	}
-	if (in)
-		*val = out;
-}
-
-static bool byte_port(uint16_t port)
-{
-	return port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1 || port == 0x4d0 ||
-	       port == 0x4d1 || (port >= 0x40 && port <= 0x43) || port == 0x61 || port == 0x70 ||
-	       port == 0x71 || (port >= VPLAT_UART_PORT && port < VPLAT_UART_PORT + 8);
+	if (pt == 0x20 || pt == 0x21 || pt == 0xa0 || pt == 0xa1 || pt == 0x4d0 || pt == 0x4d1)
+		vpic_io(&p->pic, pt, in, b);
+	else if ((pt >= 0x40 && pt <= 0x43) || pt == 0x61)
+		vpit_io(&p->pit, now, pt, in, b);
+	else if (pt == 0x70 || pt == 0x71)
+		vrtc_io(&p->rtc, now, pt, in, b);
+	else if (pt >= VPLAT_UART_PORT && pt < VPLAT_UART_PORT + 8)
+		vuart_io(&p->uart, pt - VPLAT_UART_PORT, in, b);
+	else
+		return false;
+	return true;
 }
 
 bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
@@ -184,13 +169,23 @@ bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *v
 
 	if (!p)
 		return false;
-	if (byte_port(port)) {
-		bytes_io(p, port, size, in, val);
-		if (port >= VPLAT_UART_PORT && port < VPLAT_UART_PORT + 8)
-			drain_input(p);
+	uint64_t now = guest_now(p);
+	uint8_t b = (uint8_t)*val;
+	if (byte_io(p, now, port, in, &b)) {
+		/* A wider access to a byte-wide model: one byte per port. */
+		uint32_t out = b;
+		for (unsigned i = 1; i < size; i++) {
+			b = (uint8_t)(*val >> (8 * i));
+			if (!byte_io(p, now, (uint16_t)(port + i), in, &b))
+				b = 0xff;
+			out |= (uint32_t)b << (8 * i);
+		}
+		if (in)
+			*val = out;
+		drain_input(p); /* the UART may have room now */
 	} else if ((port >= VPM_PORT_BASE && port < VPM_PORT_BASE + 12) || port == 0x92 ||
 		   port == 0x60 || port == 0x64 || (port == 0xcf9 && size == 1)) {
-		ev = vpm_io(&p->pm, guest_now(p), port, size, in, val);
+		ev = vpm_io(&p->pm, now, port, size, in, val);
 	} else if (port >= 0xcf8 && port <= 0xcff) {
 		vpci_io(&p->pci, port, size, in, val);
 	} else {
@@ -250,14 +245,6 @@ static int ioapic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t va
 #define MSR_KVM_WALL_CLOCK  0x4b564d00u
 #define MSR_KVM_SYSTEM_TIME 0x4b564d01u
 
-struct pvclock_time {
-	uint32_t version, pad0;
-	uint64_t tsc_timestamp, system_time;
-	uint32_t tsc_to_system_mul;
-	int8_t tsc_shift;
-	uint8_t flags, pad[2];
-};
-
 struct pvclock_wall {
 	uint32_t version, sec, nsec;
 };
@@ -272,12 +259,12 @@ static int kvmclock_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *va
 		return 0;
 	}
 	if (index == MSR_KVM_WALL_CLOCK) { /* the wall time at system time 0 */
-		struct pvclock_wall w = { 0, (uint32_t)p->boot_unix, 0 };
+		struct pvclock_wall w = { 0, (uint32_t)v->dom->boot_unix, 0 };
 		if (copy_to_guest_phys(v->dom, *val, &w, sizeof(w)))
 			return -EPERM;
 	} else if (*val & 1) {
-		struct pvclock_time t = { .flags = 1 /* PVCLOCK_TSC_STABLE_BIT */ };
-		vcpu_time_scale(&t.tsc_to_system_mul, &t.tsc_shift);
+		struct vcpu_time_info t = { 0 };
+		vcpu_time_fill(&t);
 		if (copy_to_guest_phys(v->dom, *val & ~1ull, &t, sizeof(t)))
 			return -EPERM; /* not guest RAM */
 	}
@@ -339,7 +326,7 @@ void vplat_poll(struct domain *d, uint64_t now)
 int vplat_create(struct domain *d)
 {
 	struct vplat *p = kzalloc(sizeof(*p));
-	uint64_t hz = timer_info()->tsc_hz, unix_time = 0;
+	uint64_t hz = timer_info()->tsc_hz;
 	int rc;
 
 	if (!p)
@@ -350,11 +337,8 @@ int vplat_create(struct domain *d)
 	vioapic_init(&p->ioapic, DOM_MAX_VCPUS, &ioapic_ops, p);
 	vpic_init(&p->pic);
 	vpit_init(&p->pit, hz, isa_irq, p);
-	if (rtc_read_unix(&unix_time))
-		pr_warn("domain %s: the host clock is unreadable: its RTC starts at 1970\n", d->name);
 	uint64_t now = guest_now(p);
-	p->boot_unix = unix_time - now / hz;
-	vrtc_init(&p->rtc, unix_time, now, hz, isa_irq, p);
+	vrtc_init(&p->rtc, d->boot_unix + now / hz, now, hz, isa_irq, p);
 	vpm_init(&p->pm, hz, isa_irq, p);
 	vpci_init(&p->pci);
 	vuart_init(&p->uart, VPLAT_UART_IRQ, &uart_ops, p);

@@ -25,7 +25,6 @@
 #include "vmm/vuart.h"
 
 #define VPLAT_ACPI_GPA  0xe0000ull  /* ACPI tables (RSDP first), reserved in the E820 map */
-#define VPLAT_ACPI_SIZE 0x10000ull
 #define VPLAT_UART_PORT 0x3f8
 #define VPLAT_UART_IRQ  4
 #define VPLAT_INPUT     256         /* console input waiting for the UART FIFO */
@@ -40,7 +39,6 @@ struct vplat {
 	struct vpci pci;
 	struct vuart uart;
 	struct domain *dom;
-	uint64_t boot_unix;             /* wall time (s) when the guest TSC was 0 */
 	uint64_t kvm_time[DOM_MAX_VCPUS]; /* MSR_KVM_SYSTEM_TIME_NEW as written */
 	uint64_t kvm_wall;              /* MSR_KVM_WALL_CLOCK_NEW as written */
 	uint64_t next_host;             /* host TSC of the next timer event */

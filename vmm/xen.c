@@ -17,7 +17,6 @@
 #include "vmm/vmm.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
-#include "drivers/rtc.h"
 #include "kernel/string.h"
 #include "kernel/shell.h"
 #include "vmm/hypercall.h"
@@ -86,34 +85,16 @@ bool xen_timer_virq(struct vcpu *v)
 	return true;
 }
 
-/* Guest time in a vcpu_time_info: the guest TSC counts from 0 at the
- * host's constant rate, so one record stays true (TSC_STABLE). */
-static void fill_time(struct vcpu_time_info *t)
-{
-	t->version++;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	t->tsc_timestamp = 0;
-	t->system_time = 0;
-	vcpu_time_scale(&t->tsc_to_system_mul, &t->tsc_shift);
-	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	t->version++;
-}
-
 /* The shared info's times: each vcpu's and the wall clock at system time 0. */
 static void fill_shared_times(struct domain *d)
 {
 	struct shared_info *s = shinfo(d);
-	uint64_t unix_time = 0, hz = timer_info()->tsc_hz;
 
 	for (unsigned i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
-		fill_time(&s->vcpu_info[i].time);
-	if (rtc_read_unix(&unix_time))
-		unix_time = 0;
-	uint64_t boot = unix_time - (rdtsc() + d->tsc_offset) / hz;
+		vcpu_time_fill(&s->vcpu_info[i].time);
 	s->wc_version++;
-	s->wc_sec = (uint32_t)boot;
-	s->wc_sec_hi = (uint32_t)(boot >> 32);
+	s->wc_sec = (uint32_t)d->boot_unix;
+	s->wc_sec_hi = (uint32_t)(d->boot_unix >> 32);
 	s->wc_nsec = 0;
 	s->wc_version++;
 }
@@ -395,8 +376,6 @@ long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva)
 
 /* ---- vcpu_op ---- */
 
-#define ETIME 62
-
 long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
 	struct domain *d = v->dom;
@@ -449,7 +428,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 			return to ? -EEXIST : -EINVAL; /* once, as Xen */
 		memcpy(to, vinfo(d, (unsigned)vcpuid), sizeof(*to));
 		t->vinfo_gpa = gpa;
-		fill_time(&to->time);
+		vcpu_time_fill(&to->time);
 		return 0;
 	}
 	default:
