@@ -22,6 +22,11 @@ static bool runnable(const struct vcpu *v)
  * none set, just wakes a blocked vcpu). */
 static void fire_timer(struct vcpu *v, uint64_t now)
 {
+	if (v->poll_deadline && now >= v->poll_deadline) { /* SCHEDOP_poll timed out */
+		v->poll_deadline = 0;
+		if (v->polling && v->state == VCPU_BLOCKED)
+			v->state = VCPU_RUNNABLE;
+	}
 	if (!v->timer_deadline || now < v->timer_deadline)
 		return;
 	/* A periodic timer (VCPUOP_set_periodic_timer) re-arms, skipping
@@ -49,6 +54,8 @@ static void check_timers(void)
 			fire_timer(d->vcpus[i], now);
 			if (d->vcpus[i]->timer_deadline)
 				timer_wake_at(d->vcpus[i]->timer_deadline);
+			if (d->vcpus[i]->poll_deadline)
+				timer_wake_at(d->vcpus[i]->poll_deadline);
 		}
 		if (d->plat && d->state == DOM_RUNNING) {
 			if (now >= d->plat->next_host)
@@ -59,12 +66,13 @@ static void check_timers(void)
 	}
 }
 
-/* Frees domains that shut themselves down. */
+/* Frees domains that shut themselves down (those domain 0 built are its
+ * to reap). */
 static void reap(void)
 {
 	for (struct domain *d = domain_list(), *next; d; d = next) {
 		next = d->next;
-		if (d->state != DOM_SHUTDOWN)
+		if (d->state != DOM_SHUTDOWN || d->cfg.managed)
 			continue;
 		domain_reap(d);
 	}

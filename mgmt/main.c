@@ -1,10 +1,11 @@
 /*
  * The management console of domain 0: reached from the serial line with
  * Ctrl-A pressed three times (the hypervisor shell is the other side).
- * Commands: help, list, create KEY=VALUE..., destroy DOM, pause DOM,
- * unpause DOM. Domains are created from xl.cfg keys (mgmt/xlcfg.c) through
- * Eyrie's management operations (include/public/eyrie.h); their images are
- * the hypervisor's boot modules. See docs/mgmt.md.
+ * Commands: help, info, list, configs, create, destroy, shutdown, reboot,
+ * pause, unpause, console. Domains are built here (mgmt/dom.c) from xl.cfg
+ * configs (mgmt/xlcfg.c) through Eyrie's management operations
+ * (include/public/eyrie.h); their images are our boot modules. See
+ * docs/mgmt.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "include/public/eyrie.h"
 #include "include/public/xen.h"
 #include "include/public/hvm_start_info.h"
+#include "mgmt/dom.h"
 #include "mgmt/sys.h"
 #include "mgmt/xlcfg.h"
 
@@ -53,18 +55,19 @@ static struct cfgfile {
 } cfgs[MAX_CFGS];
 static unsigned nr_cfgs;
 
-static void load_configs(const struct hvm_start_info *si)
+static void load_configs(void)
 {
-	const struct hvm_modlist_entry *m = (const void *)(uintptr_t)si->modlist_paddr;
+	const char *name;
+	const void *data;
+	uint64_t size;
 
-	for (uint32_t i = 0; si->modlist_paddr && i < si->nr_modules && nr_cfgs < MAX_CFGS; i++) {
-		const char *name = m[i].cmdline_paddr ? (const char *)(uintptr_t)m[i].cmdline_paddr : "";
+	for (unsigned i = 0; dom_modules(&name, &data, &size, i) && nr_cfgs < MAX_CFGS; i++) {
 		size_t len = strlen(name);
 		if (len < 5 || strcmp(name + len - 4, ".cfg"))
 			continue;
 		struct cfgfile *c = &cfgs[nr_cfgs];
 		struct xlcfg_error err;
-		if (xlcfg_parse((const char *)(uintptr_t)m[i].paddr, m[i].size, &c->cfg, &err)) {
+		if (xlcfg_parse(data, (size_t)size, &c->cfg, &err)) {
 			printf("mgmt: %s: %s (not loaded)\n", name, err.message);
 			continue;
 		}
@@ -112,107 +115,148 @@ static void cmd_create(int argc, char **argv)
 	create_from(&cfg);
 }
 
-/* An xl.cfg config to a domain= spec of the hypervisor, created. */
-static void create_from(const struct xlcfg *c)
+static void create_from(const struct xlcfg *cfg)
 {
-	const struct xlcfg cfg = *c;
-	char spec[512];
+	uint32_t id;
 
-	int n = snprintf(spec, sizeof(spec), "name=%s,type=%s,image=%s,memory=%u,on_reboot=%s%s%s%s%s",
-			 cfg.name, cfg.type == XLCFG_TYPE_PVH ? "pvh" : "linux", cfg.kernel,
-			 (unsigned)cfg.memory_mib,
-			 cfg.on_reboot == XLCFG_RESTART ? "restart" : "destroy",
-			 cfg.ramdisk[0] ? ",initrd=" : "", cfg.ramdisk,
-			 cfg.cmdline[0] ? ",cmdline=" : "", cfg.cmdline);
-	if (n < 0 || (size_t)n >= sizeof(spec)) {
-		printf("error: configuration too long\n");
-		return;
-	}
-	struct eyrie_dom_create dc = { (uint64_t)(uintptr_t)spec, (uint32_t)n, 0 };
-	long rc = op(EYRIE_OP_create, &dc);
-	if (rc)
-		printf("error: domain %s not created (%ld; the hypervisor says why)\n", cfg.name, rc);
-	else
-		printf("domain %u (%s) created\n", dc.domid, cfg.name);
+	if (!dom_create(cfg, &id))
+		printf("domain %u (%s) created\n", id, cfg->name);
 }
 
-static void cmd_dom(unsigned o, const char *what, int argc, char **argv)
-{
-	char *end;
-	unsigned long id = argc == 2 ? strtoul(argv[1], &end, 10) : 0;
-
-	if (argc != 2 || *end || end == argv[1]) {
-		printf("error: usage: %s DOM\n", what);
-		return;
-	}
-	struct eyrie_dom_id d = { (uint32_t)id };
-	long rc = op(o, &d);
-	if (rc)
-		printf("error: %s %lu: %s\n", what, id, rc == -3 ? "no such domain" :
-		       rc == -22 ? "not this domain" : "failed");
-	else
-		printf("domain %lu: %s done\n", id, what);
-}
-
-/* console DOM|NAME: the domain's console output as it comes, and what is
- * typed goes to its serial port, until Ctrl-] (0x1d). */
-static void cmd_console(int argc, char **argv)
+/* DOM|NAME of a live domain: its id, or -1 (said why). */
+static long find_dom(const char *arg)
 {
 	static struct eyrie_dom_info doms[64];
 	struct eyrie_dom_list l = { 64, 0, (uint64_t)(uintptr_t)doms };
-	char out[256], in[64], *end;
-	long id = -1;
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
 
-	if (argc != 2) {
-		printf("error: usage: console DOM|NAME\n");
-		return;
-	}
 	if (!op(EYRIE_OP_list, &l))
 		for (uint32_t i = 0; i < l.nr; i++)
-			if (!strcmp(doms[i].name, argv[1]) ||
-			    (strtoul(argv[1], &end, 10) == doms[i].domid && !*end && end != argv[1]))
-				id = doms[i].domid;
-	if (id < 0) {
-		printf("error: no domain '%s'\n", argv[1]);
+			if (!strcmp(doms[i].name, arg) || (!*end && end != arg && n == doms[i].domid))
+				return doms[i].domid;
+	printf("error: no domain '%s'\n", arg);
+	return -1;
+}
+
+/* destroy, pause, unpause, shutdown, reboot DOM|NAME. shutdown and reboot
+ * stop the domain as if it had shut down itself (Xen's
+ * SCHEDOP_remote_shutdown; there is no PV control channel to ask it
+ * first), and its on_poweroff / on_reboot action follows. */
+static void cmd_dom(const char *what, int argc, char **argv)
+{
+	long id = argc == 2 ? find_dom(argv[1]) : (printf("error: usage: %s DOM|NAME\n", what), -1);
+	struct eyrie_dom_id d = { (uint32_t)id };
+	long rc;
+
+	if (id < 0)
+		return;
+	if (!strcmp(what, "destroy")) {
+		rc = dom_destroy((uint32_t)id);
+	} else if (!strcmp(what, "pause") || !strcmp(what, "unpause")) {
+		rc = op(what[0] == 'p' ? EYRIE_OP_pause : EYRIE_OP_unpause, &d);
+	} else {
+		struct sched_remote_shutdown rs = { (domid_t)id,
+			what[0] == 's' ? SHUTDOWN_poweroff : SHUTDOWN_reboot };
+		rc = hypercall(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (unsigned long)&rs, 0);
+		if (!rc)
+			dom_poll(); /* its on_* action, now */
+	}
+	if (rc)
+		printf("error: %s %ld: %s\n", what, id, rc == -3 ? "no such domain" :
+		       rc == -22 ? "not this domain" : "failed");
+	else
+		printf("domain %ld: %s done\n", id, what);
+}
+
+static void cmd_info(void)
+{
+	struct eyrie_host_info h;
+	char extra[16] = "";
+	long v = hypercall(HYPERVISOR_xen_version, XENVER_version, 0, 0);
+
+	hypercall(HYPERVISOR_xen_version, XENVER_extraversion, (unsigned long)extra, 0);
+	if (op(EYRIE_OP_host_info, &h)) {
+		printf("error: info failed\n");
 		return;
 	}
+	printf("hypervisor       : Eyrie (Xen ABI %ld.%ld%.15s), %s backend\n", v >> 16, v & 0xffff,
+	       extra, h.backend);
+	printf("cpu              : %.47s, %u in use, TSC %llu kHz\n", h.cpu, h.nr_cpus,
+	       (unsigned long long)h.tsc_khz);
+	printf("memory           : %llu MiB total, %llu MiB free\n",
+	       (unsigned long long)(h.total_kib >> 10), (unsigned long long)(h.free_kib >> 10));
+	printf("domains          : %u\n", h.nr_domains);
+	printf("configs          : %u; boot modules: ", nr_cfgs);
+	const char *name;
+	const void *data;
+	uint64_t size;
+	for (unsigned i = 0; dom_modules(&name, &data, &size, i); i++)
+		printf("%s%s (%llu KiB)", i ? ", " : "", name, (unsigned long long)(size >> 10));
+	printf("\n");
+}
+
+/* console DOM|NAME: the domain's console output (what we kept, then as
+ * it comes), and what is typed goes to it, until Ctrl-] (0x1d). Domains
+ * not built here: the hypervisor's copy of their output. */
+static void cmd_console(int argc, char **argv)
+{
+	char out[256], in[64];
+	long id = argc == 2 ? find_dom(argv[1]) : (printf("error: usage: console DOM|NAME\n"), -1);
+
+	if (id < 0)
+		return;
+	struct guest *g = dom_guest((uint32_t)id);
+	uint64_t shown = g && g->log_total > DOM_LOG ? g->log_total - DOM_LOG : 0;
+	struct eyrie_dom_console c = { (uint32_t)id, 0, 0, 0 };
 	printf("(attached to domain %ld; Ctrl-] detaches)\n", id);
 	fflush(stdout);
-	struct eyrie_dom_console c = { (uint32_t)id, 0, 0, 0 };
 	for (;;) {
-		c.len = sizeof(out);
-		c.buffer = (uint64_t)(uintptr_t)out;
-		long n = op(EYRIE_OP_console_read, &c);
-		if (n < 0) {
-			printf("\n(domain %ld is gone)\n", id);
-			return;
+		long n = 0;
+		if (g) { /* our guest: its log */
+			dom_service(g);
+			for (; shown < g->log_total && n < (long)sizeof(out); shown++)
+				out[n++] = g->log[shown % DOM_LOG];
+			if (n > 0)
+				write(1, out, (size_t)n);
+			dom_poll(); /* also its on_* action if it stops */
+			if (dom_guest((uint32_t)id) != g) {
+				printf("\n(domain %ld is gone)\n", id);
+				return;
+			}
+		} else {
+			c.len = sizeof(out);
+			c.buffer = (uint64_t)(uintptr_t)out;
+			if ((n = op(EYRIE_OP_console_read, &c)) < 0) {
+				printf("\n(domain %ld is gone)\n", id);
+				return;
+			}
+			if (n > 0)
+				write(1, out, (size_t)n);
 		}
-		if (n > 0)
-			write(1, out, (size_t)n);
 		long k = hypercall(HYPERVISOR_console_io, CONSOLEIO_read, sizeof(in), (unsigned long)in);
 		char *stop = k > 0 ? memchr(in, 0x1d, (size_t)k) : NULL;
-		if (k > 0 && (stop ? stop - in : k) > 0) {
-			struct eyrie_dom_console w = { (uint32_t)id, (uint32_t)(stop ? stop - in : k), 0,
-						       (uint64_t)(uintptr_t)in };
-			if (op(EYRIE_OP_console_write, &w) < 0)
-				printf("\n(domain %ld has no serial port: output only)\n", id);
+		long typed = stop ? stop - in : k;
+		if (typed > 0) {
+			struct eyrie_dom_console w = { (uint32_t)id, (uint32_t)typed, 0, (uint64_t)(uintptr_t)in };
+			if ((g ? dom_input(g, in, (size_t)typed) : op(EYRIE_OP_console_write, &w)) < 0)
+				printf("\n(domain %ld takes no input: output only)\n", id);
 		}
 		if (stop) {
 			printf("\n(detached from domain %ld)\n", id);
 			return;
 		}
-		if (n == 0 && k <= 0) {
-			hypercall(HYPERVISOR_set_timer_op, now_ns() + 20000000ull, 0, 0);
-			hypercall(HYPERVISOR_sched_op, SCHEDOP_block, 0, 0);
-		}
+		if (n == 0 && k <= 0)
+			sys_wait(20000000ull);
 	}
 }
 
 static void help(void)
 {
-	printf("commands: help, list, configs, create CONFIG, create KEY=VALUE... (name type memory\n"
-	       "          kernel ramdisk cmdline), destroy DOM, pause DOM, unpause DOM,\n"
-	       "          console DOM|NAME (Ctrl-] detaches)\n");
+	printf("commands: help, info, list, configs, create CONFIG, create KEY=VALUE... (name type\n"
+	       "          memory kernel ramdisk cmdline on_poweroff on_reboot on_crash), destroy DOM,\n"
+	       "          shutdown DOM, reboot DOM, pause DOM, unpause DOM, console DOM\n"
+	       "          (DOM: an id or a name; Ctrl-] detaches from a console)\n");
 }
 
 static void cmd_configs(void)
@@ -245,11 +289,17 @@ static void run(char *line)
 	else if (!strcmp(argv[0], "create"))
 		cmd_create(argc, argv);
 	else if (!strcmp(argv[0], "destroy"))
-		cmd_dom(EYRIE_OP_destroy, "destroy", argc, argv);
+		cmd_dom("destroy", argc, argv);
 	else if (!strcmp(argv[0], "pause"))
-		cmd_dom(EYRIE_OP_pause, "pause", argc, argv);
+		cmd_dom("pause", argc, argv);
 	else if (!strcmp(argv[0], "unpause"))
-		cmd_dom(EYRIE_OP_unpause, "unpause", argc, argv);
+		cmd_dom("unpause", argc, argv);
+	else if (!strcmp(argv[0], "shutdown"))
+		cmd_dom("shutdown", argc, argv);
+	else if (!strcmp(argv[0], "reboot"))
+		cmd_dom("reboot", argc, argv);
+	else if (!strcmp(argv[0], "info"))
+		cmd_info();
 	else
 		printf("error: unknown command '%.32s' (try help)\n", argv[0]);
 }
@@ -262,10 +312,12 @@ void mgmt_main(const struct hvm_start_info *si)
 
 	sys_init();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	load_configs(si);
+	dom_init(si);
+	load_configs();
 	for (unsigned i = 0; i < nr_cfgs; i++)
 		if (cfgs[i].cfg.autostart)
 			create_from(&cfgs[i].cfg);
+	sys_set_idle(dom_poll);
 	printf("mgmt: management console ready (newlib %s); Ctrl-A three times to reach it\n",
 	       _NEWLIB_VERSION);
 	for (;;) {

@@ -4,8 +4,11 @@
 
 MGMT_OUT  := $(BUILD)/mgmt
 MGMT_ELF  := $(MGMT_OUT)/mgmt.elf
-MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c
-MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS))
+MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/dom.c mgmt/conring.c
+# The pure loaders the hypervisor also uses (built here against newlib).
+MGMT_SHARED := vmm/pvh_guest.c vmm/linux_boot.c boot/elf.c
+MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS)) \
+        $(patsubst %,$(MGMT_OUT)/shared/%.o,$(MGMT_SHARED))
 MGMT_CFLAGS := -std=c11 -m64 -O2 -g -Wall -Wextra -Wno-unused-parameter $(WERROR) \
         $(NEWLIB_CFLAGS) -I. -fno-asynchronous-unwind-tables -MMD -MP
 
@@ -14,6 +17,9 @@ mgmt: $(MGMT_ELF)
 all: mgmt
 
 $(MGMT_OUT)/%.c.o: mgmt/%.c | $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(MGMT_CFLAGS) -c $< -o $@
+$(MGMT_OUT)/shared/%.c.o: %.c | $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(MGMT_CFLAGS) -c $< -o $@
 $(MGMT_OUT)/%.S.o: mgmt/%.S

@@ -3,7 +3,9 @@
  * the "system calls" newlib needs (its x86_64-elf build calls the plain
  * names: write, read, sbrk, ..., _exit). Output goes to the hypervisor
  * console (console_io), input comes from the serial line switched to
- * domain 0 (Ctrl-A x3: CONSOLEIO_read, woken by VIRQ_CONSOLE).
+ * domain 0 (Ctrl-A x3: CONSOLEIO_read, woken by VIRQ_CONSOLE). While it
+ * waits for input, the idle hook (the console backend) runs at every
+ * event of a watched channel and at least every 100 ms.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <sys/types.h>
 
 #include "include/public/event_channel.h"
+#include "include/public/memory.h"
 #include "include/public/xen.h"
 #include "mgmt/sys.h"
 
@@ -19,6 +22,17 @@
 extern int errno;
 
 static int amd; /* VMMCALL rather than VMCALL */
+
+/* Our shared info (mapped over this page) and the event channels whose
+ * events end sys_wait. */
+static union {
+	struct shared_info s;
+	char page[4096];
+} shinfo_page __attribute__((aligned(4096)));
+#define SYS_MAX_PORTS 128
+static uint32_t watched[SYS_MAX_PORTS];
+static unsigned nr_watched;
+static void (*idle)(void);
 
 long hypercall(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3)
 {
@@ -59,10 +73,48 @@ void sys_init(void)
 	amd = r[1] == 0x68747541 || r[1] == 0x6f677948; /* "Auth", "Hygo" */
 	cpuid(0x40000003, 0, r);
 	tsc_khz = r[2] ? r[2] : 1000000;
-	/* Console input wakes us: VIRQ_CONSOLE (no callback vector set, so
-	 * an event only ends a SCHEDOP_block). */
-	struct evtchn_bind_virq bv = { VIRQ_CONSOLE, 0, 0 };
-	hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (unsigned long)&bv, 0);
+	/* The shared info, for the pending bits of our event channels (no
+	 * callback vector: events only end sys_wait's SCHEDOP_poll). */
+	struct xen_add_to_physmap ap = { DOMID_SELF, 0, XENMAPSPACE_shared_info, 0,
+					 (uintptr_t)&shinfo_page >> 12 };
+	hypercall(HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&ap, 0);
+	/* Console input wakes us: VIRQ_CONSOLE; a domain we built stopping:
+	 * VIRQ_DOM_EXC. */
+	for (uint32_t virq = VIRQ_CONSOLE; virq != 0; virq = virq == VIRQ_CONSOLE ? VIRQ_DOM_EXC : 0) {
+		struct evtchn_bind_virq bv = { virq, 0, 0 };
+		if (!hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (unsigned long)&bv, 0))
+			sys_watch(bv.port, true);
+	}
+}
+
+void sys_watch(uint32_t port, bool on)
+{
+	unsigned i = 0;
+
+	while (i < nr_watched && watched[i] != port)
+		i++;
+	if (on && i == nr_watched && nr_watched < SYS_MAX_PORTS)
+		watched[nr_watched++] = port;
+	else if (!on && i < nr_watched)
+		watched[i] = watched[--nr_watched];
+}
+
+void sys_wait(uint64_t timeout_ns)
+{
+	struct sched_poll p = { (uintptr_t)watched, nr_watched, now_ns() + timeout_ns };
+
+	hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&p, 0);
+	/* Whatever woke us is looked at by the caller: clear the bits. */
+	for (unsigned i = 0; i < nr_watched; i++)
+		__atomic_and_fetch(&shinfo_page.s.evtchn_pending[watched[i] / 64],
+				   ~(1ull << (watched[i] % 64)), __ATOMIC_SEQ_CST);
+	shinfo_page.s.vcpu_info[0].evtchn_upcall_pending = 0;
+	shinfo_page.s.vcpu_info[0].evtchn_pending_sel = 0;
+}
+
+void sys_set_idle(void (*fn)(void))
+{
+	idle = fn;
 }
 
 int write(int fd, const void *buf, size_t len)
@@ -97,8 +149,9 @@ int read(int fd, void *buf, size_t len)
 					((char *)buf)[i] = '\n';
 			return (int)n;
 		}
-		hypercall(HYPERVISOR_set_timer_op, now_ns() + 100000000ull, 0, 0); /* 100 ms */
-		hypercall(HYPERVISOR_sched_op, SCHEDOP_block, 0, 0);
+		if (idle)
+			idle(); /* the backends' work, between keystrokes */
+		sys_wait(100000000ull); /* an event, input or 100 ms */
 	}
 }
 

@@ -2,11 +2,19 @@
 #ifndef EYRIE_MGMT_SYS_H
 #define EYRIE_MGMT_SYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 long hypercall(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3);
 void sys_init(void);
 uint64_t now_ns(void);
+/* Adds (on) or removes an event channel whose events end sys_wait. */
+void sys_watch(uint32_t port, bool on);
+/* Sleeps until an event on a watched channel or timeout_ns, whichever
+ * first (SCHEDOP_poll); clears their pending bits. */
+void sys_wait(uint64_t timeout_ns);
+/* fn runs while read() waits for console input (after every wake-up). */
+void sys_set_idle(void (*fn)(void));
 
 /* newlib's system calls (plain names: MISSING_SYSCALL_NAMES). */
 #include <stddef.h>

@@ -151,15 +151,14 @@ static int load_pvh(struct domain *d, const struct boot_module *m, struct start 
 	unsigned nr = 0;
 	if (rd)
 		mods[nr++] = (struct pvh_module){ phys_to_virt(rd->start), rd->size, NULL };
-	/* The management domain also gets the domain configs among the boot
-	 * modules (*.cfg, xl.cfg syntax), each named by its command line. */
+	/* The management domain also gets every other boot module, each named
+	 * by its command line: the domain configs (*.cfg) and the images of
+	 * the domains it builds. */
 	const struct boot_info *bi = sys()->boot;
-	for (uint32_t i = 0; d->cfg.privileged && i < bi->nr_modules && nr < PVH_MAX_MODS; i++) {
-		size_t len = strlen(bi->modules[i].name);
-		if (len > 4 && !strcmp(bi->modules[i].name + len - 4, ".cfg"))
+	for (uint32_t i = 0; d->cfg.privileged && i < bi->nr_modules && nr < PVH_MAX_MODS; i++)
+		if (&bi->modules[i] != m && &bi->modules[i] != rd)
 			mods[nr++] = (struct pvh_module){ phys_to_virt(bi->modules[i].start),
 							  bi->modules[i].size, bi->modules[i].name };
-	}
 	struct pvh_cfg cfg = {
 		.ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
 		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : d->name, .mods = mods,
@@ -194,27 +193,6 @@ out:
 	kfree(k);
 	kfree(plan);
 	return rc;
-}
-
-/* The vcpu state of the Linux 64-bit entry (long mode, identity paging). */
-static void linux_state(struct vcpu *v, const struct linux_entry *e)
-{
-	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
-	struct vseg cs = { e->cs, e->cs_attr, 0xffffffff, 0 }, ds = { e->ds, e->ds_attr, 0xffffffff, 0 };
-	struct vseg gdt = { 0, 0, e->gdt_limit, e->gdt_base };
-
-	vcpu_ops->set(v, VS_EFER, e->efer);
-	vcpu_ops->set(v, VS_CR4, e->cr4);
-	vcpu_ops->set(v, VS_CR3, e->cr3);
-	vcpu_ops->set(v, VS_CR0, e->cr0);
-	vcpu_ops->set_seg(v, SEG_CS, &cs);
-	for (unsigned i = 0; i < 5; i++)
-		vcpu_ops->set_seg(v, data[i], &ds);
-	vcpu_ops->set_seg(v, SEG_GDTR, &gdt);
-	vcpu_ops->set(v, VS_RFLAGS, e->rflags);
-	vcpu_ops->set(v, VS_RIP, e->rip);
-	v->gprs[GPR_RSI] = e->rsi;
-	v->gprs[GPR_RSP] = e->rsp;
 }
 
 /*
@@ -256,7 +234,7 @@ static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu
 		rc = load_copy(d, c->gpa, linux_copy_src(k, &cfg, plan, c), c->len);
 	}
 	if (!rc) {
-		linux_state(v, &plan->entry);
+		vcpu_set_context(v, &plan->entry);
 		pr_info("domain %s: linux %s, kernel at 0x%lx, initrd %lu KiB at 0x%lx\n", d->name,
 			k->version_str[0] ? k->version_str : "(no version)", plan->kernel_gpa,
 			plan->initrd_size >> 10, plan->initrd_gpa);
@@ -307,13 +285,13 @@ static void free_domain(struct domain *d)
 
 int domain_create(const struct domain_config *cfg, struct domain **out)
 {
-	const struct boot_module *m = find_module(cfg->image);
+	const struct boot_module *m = cfg->managed ? NULL : find_module(cfg->image);
 	uint64_t entry;
 	int err;
 
 	if (!vcpu_ops)
 		return -ENODEV;
-	if (!m) {
+	if (!m && !cfg->managed) {
 		pr_err("domain %s: no boot module named %s\n", cfg->name, cfg->image);
 		return -ENOENT;
 	}
@@ -350,8 +328,11 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 			goto fail;
 		}
 	}
-	/* A linux image is loaded once its vcpu exists (below). */
-	if (cfg->type == DOM_TYPE_MULTIBOOT)
+	/* A linux image is loaded once its vcpu exists (below); domain 0
+	 * loads a managed domain's. */
+	if (cfg->managed)
+		;
+	else if (cfg->type == DOM_TYPE_MULTIBOOT)
 		err = load_multiboot(d, m, &st);
 	else if (cfg->type == DOM_TYPE_PVH)
 		err = load_pvh(d, m, &st);
@@ -368,7 +349,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	d->nr_vcpus = 1;
 	d->vcpus[0]->gprs[GPR_RAX] = st.eax;
 	d->vcpus[0]->gprs[GPR_RBX] = st.ebx;
-	if (cfg->type == DOM_TYPE_LINUX) {
+	if (cfg->type == DOM_TYPE_LINUX && m) {
 		err = load_linux(d, m, d->vcpus[0]);
 		if (err)
 			goto fail;
@@ -388,6 +369,14 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = d;
+	if (cfg->managed) {
+		d->state = DOM_PAUSED;
+		d->building = true;
+		pr_info("domain %u (%s): %lu MiB, %s, being built by domain 0\n", d->id, d->name,
+			cfg->memory_mib, cfg->type == DOM_TYPE_LINUX ? "hvm" : "pvh");
+		*out = d;
+		return 0;
+	}
 	pr_info("domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
 		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_LINUX ? "linux, 64-bit"
 		: cfg->type == DOM_TYPE_PVH ? "pvh"
@@ -423,6 +412,8 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	va_end(ap);
 	d->state = DOM_CRASHED; /* the scheduler runs only running domains */
 	pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->reason);
+	if (d->cfg.managed)
+		xen_dom_exc();
 }
 
 void domain_shutdown(struct domain *d, unsigned reason)
@@ -433,6 +424,8 @@ void domain_shutdown(struct domain *d, unsigned reason)
 	d->state = DOM_SHUTDOWN;
 	d->shutdown_code = reason;
 	pr_info("domain %u (%s) shut down: %s\n", d->id, d->name, d->reason);
+	if (d->cfg.managed)
+		xen_dom_exc();
 }
 
 void domain_reap(struct domain *d)
@@ -461,6 +454,9 @@ void domain_unpause(struct domain *d)
 	if (d->state != DOM_PAUSED)
 		return;
 	d->state = DOM_RUNNING;
+	if (d->building)
+		pr_info("domain %u (%s) started\n", d->id, d->name);
+	d->building = false;
 }
 
 void domain_console_put(struct domain *d, const char *s, size_t n)
@@ -482,7 +478,7 @@ void domain_console_put(struct domain *d, const char *s, size_t n)
 	}
 }
 
-int domain_start_id(const char *spec, unsigned *id)
+int domain_start(const char *spec)
 {
 	struct domain_config cfg;
 	struct domain *d;
@@ -495,12 +491,5 @@ int domain_start_id(const char *spec, unsigned *id)
 	int rc = domain_create(&cfg, &d);
 	if (rc)
 		pr_err("domain %s not created (error %d)\n", cfg.name, rc);
-	else if (id)
-		*id = d->id;
 	return rc;
-}
-
-int domain_start(const char *spec)
-{
-	return domain_start_id(spec, NULL);
 }

@@ -23,7 +23,7 @@ struct xen_gnttab;
 #define DOM_CONSOLE_LINE 160
 #define DOM_MSR_LOGGED 32
 #define DOM_HVM_PARAMS 40
-#define DOM_MAX_REMAPS 9     /* shared info + 8 grant-table frames */
+#define DOM_MAX_REMAPS 41    /* shared info, 8 grant-table frames, 32 grant mappings */
 #define DOM_LOG_SIZE 16384 /* the last console bytes of each domain, for `console` */
 
 enum dom_state {
@@ -44,6 +44,7 @@ struct domain {
 	enum dom_state state;
 	char reason[96];              /* why it crashed / shut down */
 	unsigned shutdown_code;       /* SHUTDOWN_* when DOM_SHUTDOWN */
+	bool building;                /* managed, not yet unpaused: mem_write, set_context */
 	struct domain_config cfg;
 	uint64_t ram_bytes;
 	struct mem_slot slots[DOM_MAX_SLOTS];
@@ -74,8 +75,9 @@ struct domain {
 	struct domain *next;
 };
 
-/* Builds a domain from cfg and its image module; on failure frees all it
- * took and returns a negative errno (the reason is logged). */
+/* Builds a domain from cfg and its image module (a managed one: empty,
+ * paused, building); on failure frees all it took and returns a negative
+ * errno (the reason is logged). */
 int domain_create(const struct domain_config *cfg, struct domain **out);
 /* Stops the domain and frees everything it holds. */
 void domain_destroy(struct domain *d);
@@ -99,8 +101,7 @@ const char *domain_state_name(enum dom_state s);
 void domain_console_put(struct domain *d, const char *s, size_t n);
 
 /* Creates a domain from a domain= option value (see vmm/domcfg.h); logs
- * why not. domain_start_id also gives the new domain's id. */
+ * why not. */
 int domain_start(const char *spec);
-int domain_start_id(const char *spec, unsigned *id);
 
 #endif

@@ -44,6 +44,10 @@ struct domain_config {
 	/* on_reboot=restart: a guest reboot creates the domain again (a new
 	 * id); default destroy. */
 	bool restart_on_reboot;
+	/* Built by domain 0 (EYRIE_OP_domain_new): no image; created paused
+	 * and "building" until domain 0 unpauses it; its shutdowns and
+	 * crashes are left to domain 0. Not a domain= key. */
+	bool managed;
 };
 
 /* Parses one domain= value; on error returns -EINVAL and writes a one-line

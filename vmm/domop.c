@@ -2,14 +2,14 @@
 #include "include/public/eyrie.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "arch/x86_64/cpu.h"
 #include "kernel/string.h"
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
 #include "vmm/hypercall.h"
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
-
-#define SPEC_MAX 512
 
 static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 {
@@ -25,8 +25,10 @@ static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 	i->nr_vcpus = d->nr_vcpus;
 	i->memory_kib = d->ram_bytes >> 10;
 	i->cpu_ns = khz ? tsc / khz * 1000000 + tsc % khz * 1000000 / khz : 0;
-	i->type = d->cfg.type;
-	i->flags = d->cfg.privileged ? EYRIE_DOMF_PRIVILEGED : 0;
+	i->type = (uint16_t)d->cfg.type; /* EYRIE_TYPE_* */
+	i->reason = d->state == DOM_SHUTDOWN ? (uint16_t)d->shutdown_code : 0;
+	i->flags = (d->cfg.privileged ? EYRIE_DOMF_PRIVILEGED : 0) |
+		   (d->building ? EYRIE_DOMF_BUILDING : 0) | (d->cfg.managed ? EYRIE_DOMF_MANAGED : 0);
 	str_copy(i->name, d->name, sizeof(i->name));
 }
 
@@ -49,26 +51,78 @@ static long list(struct vcpu *v, uint64_t arg)
 	return copy_to_guest_virt(v, arg, &l, sizeof(l), NULL) ? -EFAULT : 0;
 }
 
-static long create(struct vcpu *v, uint64_t arg)
+/* domain_new: an empty, paused domain for the caller to build. */
+static long dom_new(struct vcpu *v, uint64_t arg)
 {
-	struct eyrie_dom_create c;
-	char spec[SPEC_MAX];
-	unsigned id = 0;
+	struct eyrie_dom_new n;
+	struct domain_config cfg = { .managed = true, .restart_on_reboot = false };
+	struct domain *d;
+
+	if (copy_from_guest_virt(v, &n, arg, sizeof(n), NULL))
+		return -EFAULT;
+	if (strnlen(n.name, sizeof(n.name)) == sizeof(n.name) || !n.name[0] || n.vcpus != 1 ||
+	    !n.memory_mib || n.memory_mib > DOM_MAX_MEMORY_MIB ||
+	    (n.type != EYRIE_TYPE_PVH && n.type != EYRIE_TYPE_HVM))
+		return -EINVAL;
+	str_copy(cfg.name, n.name, sizeof(cfg.name));
+	cfg.memory_mib = n.memory_mib;
+	cfg.type = n.type == EYRIE_TYPE_PVH ? DOM_TYPE_PVH : DOM_TYPE_LINUX;
+	cfg.platform = n.type == EYRIE_TYPE_HVM;
+	int rc = domain_create(&cfg, &d);
+	if (rc)
+		return rc;
+	n.domid = d->id;
+	return copy_to_guest_virt(v, arg, &n, sizeof(n), NULL) ? -EFAULT : 0;
+}
+
+/* A domain being built, by id (not the caller). */
+static struct domain *building(struct vcpu *v, uint32_t domid, long *err)
+{
+	struct domain *d = domid <= 0xffff ? domain_find(domid) : NULL;
+
+	*err = !d ? -ESRCH : !d->building ? -EBUSY : 0;
+	return *err ? NULL : d;
+}
+
+#define MEM_CHUNK 1024
+
+/* mem_write: the caller's bytes into a domain being built. */
+static long mem_write(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_dom_mem m;
+	char buf[MEM_CHUNK];
+	long err;
+
+	if (copy_from_guest_virt(v, &m, arg, sizeof(m), NULL))
+		return -EFAULT;
+	struct domain *d = building(v, m.domid, &err);
+	if (!d)
+		return err;
+	if (m.gpa >= d->ram_bytes || m.len > d->ram_bytes - m.gpa)
+		return -EINVAL;
+	for (uint64_t off = 0; off < m.len; off += MEM_CHUNK) {
+		size_t n = m.len - off < MEM_CHUNK ? (size_t)(m.len - off) : MEM_CHUNK;
+		if (copy_from_guest_virt(v, buf, m.buffer + off, n, NULL))
+			return -EFAULT;
+		if (copy_to_guest_phys(d, m.gpa + off, buf, n))
+			return -ENOMEM; /* no tables for its nested paging */
+	}
+	return 0;
+}
+
+static long set_context(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_vcpu_context c;
+	long err;
 
 	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
 		return -EFAULT;
-	if (!c.len || c.len >= SPEC_MAX)
+	struct domain *d = building(v, c.domid, &err);
+	if (!d)
+		return err;
+	if (c.vcpu >= d->nr_vcpus)
 		return -EINVAL;
-	if (copy_from_guest_virt(v, spec, c.spec, c.len, NULL))
-		return -EFAULT;
-	spec[c.len] = 0;
-	if (strlen(spec) != c.len)
-		return -EINVAL; /* no NUL inside */
-	int rc = domain_start_id(spec, &id);
-	if (rc)
-		return rc;
-	c.domid = id;
-	return copy_to_guest_virt(v, arg, &c, sizeof(c), NULL) ? -EFAULT : 0;
+	return vcpu_set_context(d->vcpus[c.vcpu], &c);
 }
 
 static long console(struct vcpu *v, uint64_t op, uint64_t arg)
@@ -102,6 +156,24 @@ static long console(struct vcpu *v, uint64_t op, uint64_t arg)
 	return copy_to_guest_virt(v, arg, &c, sizeof(c), NULL) ? -EFAULT : (long)n;
 }
 
+static long host_info(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_host_info h = { 0 };
+	h.total_kib = mm_frames()->total * 4;
+	h.free_kib = mm_frames()->free * 4;
+	h.tsc_khz = timer_info()->tsc_hz / 1000;
+	h.nr_cpus = 1; /* Eyrie runs on the boot CPU */
+	for (const struct domain *d = domain_list(); d; d = d->next)
+		h.nr_domains++;
+	str_copy(h.backend, vcpu_ops->name, sizeof(h.backend));
+	for (unsigned i = 0; i < 3; i++) {
+		struct cpuid_regs r = cpuid(0x80000002 + i, 0);
+		memcpy(h.cpu + 16 * i, &r, 16);
+	}
+	h.cpu[47] = 0;
+	return copy_to_guest_virt(v, arg, &h, sizeof(h), NULL) ? -EFAULT : 0;
+}
+
 long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 {
 	struct eyrie_dom_id id;
@@ -112,8 +184,14 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 	switch (op) {
 	case EYRIE_OP_list:
 		return list(v, arg);
-	case EYRIE_OP_create:
-		return create(v, arg);
+	case EYRIE_OP_domain_new:
+		return dom_new(v, arg);
+	case EYRIE_OP_mem_write:
+		return mem_write(v, arg);
+	case EYRIE_OP_set_context:
+		return set_context(v, arg);
+	case EYRIE_OP_host_info:
+		return host_info(v, arg);
 	case EYRIE_OP_console_read:
 	case EYRIE_OP_console_write:
 		return console(v, op, arg);

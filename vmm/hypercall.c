@@ -51,6 +51,49 @@ static long hc_console_io(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
+#define POLL_MAX_PORTS 128 /* as Xen */
+
+/* SCHEDOP_poll: returns at once if one of the ports is pending, else
+ * blocks until an event for this vcpu (masked ones too) or the timeout
+ * (absolute system time, 0 = none); the guest checks again. */
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+	struct sched_poll p;
+	struct { uint32_t ports, nr_ports; uint64_t timeout; } p32;
+	uint32_t ports[POLL_MAX_PORTS]; /* evtchn_port_t */
+
+	if (!v->dom->evtchn)
+		return -ENOSYS;
+	if (vcpu_is_64bit(v)) {
+		if (copy_from_guest_virt(v, &p, arg, sizeof(p), NULL))
+			return -EFAULT;
+	} else {
+		if (copy_from_guest_virt(v, &p32, arg, sizeof(p32), NULL))
+			return -EFAULT;
+		p = (struct sched_poll){ p32.ports, p32.nr_ports, p32.timeout };
+	}
+	if (p.nr_ports > POLL_MAX_PORTS)
+		return -EINVAL;
+	if (copy_from_guest_virt(v, ports, p.ports, p.nr_ports * sizeof(ports[0]), NULL))
+		return -EFAULT;
+	int rc = xen_any_pending(v->dom, ports, p.nr_ports);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	if (p.timeout && p.timeout <= vcpu_system_time_ns(v))
+		return 0;
+	v->polling = true;
+	v->poll_deadline = 0;
+	if (p.timeout) {
+		uint64_t delta = p.timeout - vcpu_system_time_ns(v), khz = timer_info()->tsc_hz / 1000;
+		if (delta > 31536000ull * 1000000000ull)
+			delta = 31536000ull * 1000000000ull;
+		v->poll_deadline = rdtsc() + delta / 1000000 * khz + delta % 1000000 * khz / 1000000;
+		timer_wake_at(v->poll_deadline);
+	}
+	v->state = VCPU_BLOCKED;
+	return 0;
+}
+
 static long hc_sched_op(struct vcpu *v, const uint64_t *a)
 {
 	uint32_t reason;
@@ -63,6 +106,24 @@ static long hc_sched_op(struct vcpu *v, const uint64_t *a)
 		if (!(v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3]))
 			v->state = VCPU_BLOCKED;
 		return 0;
+	case SCHEDOP_poll:
+		return sched_poll(v, a[1]);
+	case SCHEDOP_remote_shutdown: {
+		/* Domain 0 stops another domain as if it had shut down itself. */
+		struct sched_remote_shutdown rs;
+		struct domain *d;
+		if (!v->dom->cfg.privileged)
+			return -EPERM;
+		if (copy_from_guest_virt(v, &rs, a[1], sizeof(rs), NULL))
+			return -EFAULT;
+		if (!(d = domain_find(rs.domain_id)) || d == v->dom)
+			return -ESRCH;
+		if (rs.reason > SHUTDOWN_watchdog)
+			return -EINVAL;
+		if (d->state == DOM_RUNNING || d->state == DOM_PAUSED)
+			domain_shutdown(d, rs.reason);
+		return 0;
+	}
 	case SCHEDOP_shutdown:
 		if (copy_from_guest_virt(v, &reason, a[1], sizeof(reason), NULL))
 			return -EFAULT;
@@ -105,21 +166,28 @@ static long hc_hvm_op(struct vcpu *v, const uint64_t *a)
 
 	if (a[0] != HVMOP_set_param && a[0] != HVMOP_get_param)
 		return -ENOSYS;
+	long err;
+	struct domain *d;
 	if (copy_from_guest_virt(v, &p, a[1], sizeof(p), NULL))
 		return -EFAULT;
-	if (p.domid != DOMID_SELF && p.domid != v->dom->id)
-		return -ESRCH;
+	/* Another domain's: domain 0 building it (PVH domains). */
+	if (p.domid == DOMID_SELF || p.domid == v->dom->id)
+		d = v->dom;
+	else if (!(d = xen_target(v, p.domid, &err)))
+		return err == -EPERM ? -ESRCH : err;
 	if (p.index >= HVM_NR_PARAMS)
 		return -EINVAL;
 	if (a[0] == HVMOP_get_param) {
-		p.value = v->dom->hvm_params[p.index];
+		p.value = d->hvm_params[p.index];
 		return copy_to_guest_virt(v, a[1], &p, sizeof(p), NULL) ? -EFAULT : 0;
 	}
+	if (p.index == HVM_PARAM_CONSOLE_PFN && d != v->dom && xen_console_seed(d, p.value))
+		return -EINVAL;
 	if (p.index == HVM_PARAM_CALLBACK_IRQ && p.value &&
 	    ((p.value >> 56) != HVM_PARAM_CALLBACK_TYPE_VECTOR || (p.value & 0xff) < 32 ||
 	     (p.value & 0x00ffffffffffff00ull)))
 		return -EINVAL; /* only "deliver as a vector >= 32" is supported */
-	v->dom->hvm_params[p.index] = p.value;
+	d->hvm_params[p.index] = p.value;
 	return 0;
 }
 
@@ -202,6 +270,8 @@ void hypercall(struct vcpu *v)
 		if (nr == HYPERVISOR_set_timer_op)
 			a[0] |= a[1] << 32;
 	}
+	v->polling = false; /* running again: any poll has ended */
+	v->poll_deadline = 0;
 	if (nr < HYPERVISOR_NR && hcalls[nr])
 		ret = hcalls[nr](v, a);
 	r[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;

@@ -475,8 +475,9 @@ static void build_zero_page(const struct linux_image *k, const struct linux_boot
 
 static void build_entry(struct linux_plan *pl)
 {
-	struct linux_entry *e = &pl->entry;
+	struct eyrie_vcpu_context *e = &pl->entry;
 
+	e->mode = EYRIE_CTX_LONG64;
 	e->rip = pl->kernel_gpa + LINUX_ENTRY64_OFFSET;
 	e->rsi = pl->zero_page_gpa;
 	e->rsp = pl->boot_gpa + LINUX_BB_STACK;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "include/public/eyrie.h"
+
 /* ---- guest memory map and placement ---- */
 
 /* E820 range types (ACPI address range types, as Linux and multiboot use). */
@@ -164,14 +166,6 @@ struct linux_copy {
  * data. Every other general register is 0, IDTR is 0/0, TR and LDTR are
  * the hypervisor's choice (the kernel loads its own before using them).
  */
-struct linux_entry {
-	uint64_t rip, rsi, rsp, rflags;
-	uint64_t cr0, cr3, cr4, efer;
-	uint16_t cs, ds;              /* ds also for es, ss, fs, gs */
-	uint16_t cs_attr, ds_attr;    /* base 0, limit 0xffffffff */
-	uint64_t gdt_base;
-	uint16_t gdt_limit;
-};
 
 struct linux_plan {
 	uint64_t kernel_gpa;          /* load address of the protected-mode kernel */
@@ -179,7 +173,9 @@ struct linux_plan {
 	uint64_t boot_gpa, boot_len;  /* the boot block */
 	uint64_t zero_page_gpa, cmdline_gpa;
 	uint64_t initrd_gpa, initrd_size;
-	struct linux_entry entry;
+	/* The 64-bit entry (mode EYRIE_CTX_LONG64), for the hypervisor or the
+	 * management domain to hand to the vcpu. */
+	struct eyrie_vcpu_context entry;
 	unsigned nr_copies;
 	struct linux_copy copies[3];
 	struct gplace mem;            /* what was placed where ("kernel", ...) */

@@ -115,9 +115,10 @@ void p2m_destroy(struct domain *d)
 	d->ram_bytes = 0;
 }
 
-int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa)
+int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable)
 {
-	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X), ram = 0;
+	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format,
+				       PT_R | PT_X | (writable || !hpa ? PT_W : 0)), ram = 0;
 	unsigned i = 0;
 
 	if ((gpa & (FRAME_SIZE - 1)) || gpa >= d->ram_bytes)

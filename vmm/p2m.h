@@ -5,6 +5,7 @@
 #ifndef EYRIE_VMM_P2M_H
 #define EYRIE_VMM_P2M_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,9 +22,10 @@ int p2m_populate(struct domain *d, uint64_t gpa);
 /* Unmaps and frees all guest RAM and the tables. */
 void p2m_destroy(struct domain *d);
 /* Maps the 4 KiB guest RAM page at gpa to host frame hpa instead (the
- * shared info page), or back to its RAM when hpa is 0; flushes the vcpus'
- * nested translations. 0, -EINVAL (not a RAM page), -ENOMEM. */
-int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa);
+ * shared info page, a grant mapping; read-only unless writable), or back
+ * to its RAM when hpa is 0; flushes the vcpus' nested translations. 0,
+ * -EINVAL (not a RAM page), -ENOSPC (DOM_MAX_REMAPS), -ENOMEM. */
+int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable);
 /* Host pointer to guest-physical [gpa, gpa+len) when it lies inside one
  * RAM slot of d, else NULL. */
 void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len);

@@ -204,6 +204,8 @@ struct vcpu {
 	uint64_t timer_deadline;  /* TSC value of the one-shot timer, 0 = off */
 	uint64_t timer_period;    /* TSC ticks of VCPUOP_set_periodic_timer, 0 = off */
 	uint64_t vinfo_gpa;       /* VCPUOP_register_vcpu_info: where, 0 = shared info */
+	bool polling;             /* blocked in SCHEDOP_poll: any event wakes it */
+	uint64_t poll_deadline;   /* TSC value ending that poll, 0 = none */
 	uint64_t exits[VCPU_EXIT_STATS];
 	uint64_t exits_total;
 	uint64_t run_tsc;         /* TSC cycles spent running it (guest and exits) */

@@ -9,6 +9,7 @@
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
 #include "include/public/xen.h"
+#include "include/public/eyrie.h"
 #include "vmm/insn_len.h"
 #include "vmm/vplat.h"
 
@@ -55,6 +56,37 @@ static void state_flat32(struct vcpu *v, uint64_t entry)
 	for (unsigned i = 0; i < 5; i++)
 		set_seg(v, data[i], 0x10, 0, 0xffffffff, SEG_ATTR_DATA32);
 	vcpu_ops->set(v, VS_RIP, entry);
+}
+
+int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c)
+{
+	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
+
+	if (c->mode != EYRIE_CTX_FLAT32 && c->mode != EYRIE_CTX_LONG64)
+		return -EINVAL;
+	if (c->mode == EYRIE_CTX_FLAT32) {
+		vcpu_ops->set(v, VS_EFER, 0);
+		vcpu_ops->set(v, VS_CR4, 0);
+		vcpu_ops->set(v, VS_CR3, 0);
+		set_seg(v, SEG_GDTR, 0, 0, 0xffff, 0);
+		state_flat32(v, (uint32_t)c->rip);
+	} else {
+		vcpu_ops->set(v, VS_EFER, c->efer);
+		vcpu_ops->set(v, VS_CR4, c->cr4);
+		vcpu_ops->set(v, VS_CR3, c->cr3);
+		vcpu_ops->set(v, VS_CR0, c->cr0);
+		set_seg(v, SEG_CS, c->cs, 0, 0xffffffff, c->cs_attr);
+		for (unsigned i = 0; i < 5; i++)
+			set_seg(v, data[i], c->ds, 0, 0xffffffff, c->ds_attr);
+		set_seg(v, SEG_GDTR, 0, c->gdt_base, c->gdt_limit, 0);
+		vcpu_ops->set(v, VS_RIP, c->rip);
+	}
+	vcpu_ops->set(v, VS_RFLAGS, (c->rflags & 0x3f7fd5ull) | 0x2); /* no reserved bits */
+	v->gprs[GPR_RAX] = c->rax;
+	v->gprs[GPR_RBX] = c->rbx;
+	v->gprs[GPR_RSI] = c->rsi;
+	v->gprs[GPR_RSP] = c->rsp;
+	return 0;
 }
 
 /* 16-bit real mode at entry (below 1 MiB): CS = entry >> 4. */

@@ -13,6 +13,10 @@ int vmm_init(void);
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	     struct vcpu **out);
 void vcpu_free(struct vcpu *v);
+/* Sets a vcpu that has not run yet to a start state (include/public/
+ * eyrie.h): 0 or -EINVAL for an unknown mode. */
+struct eyrie_vcpu_context;
+int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c);
 
 /* Gives the physical FPU/SSE registers to v (saving the previous
  * owner's), so that no guest sees or changes another's. */

@@ -24,9 +24,13 @@
 /* The grant table: XEN_GNT_FRAMES frames taken at creation (the table
  * grows over them), the hypervisor-side state of their entries. */
 #define XEN_GNT_FRAMES 8u
+/* Grant mappings a domain may hold at once (each is a page remap). */
+#define XEN_MAPTRACK (DOM_MAX_REMAPS - 1 - XEN_GNT_FRAMES)
 struct xen_gnttab {
 	struct gnttab gt;
 	uint64_t frames_hpa;
+	struct gnttab_maptrack mt;
+	struct gnttab_mapping maps[XEN_MAPTRACK];
 	struct gnttab_active active[XEN_GNT_FRAMES * GNTTAB_PER_FRAME];
 };
 
@@ -71,8 +75,31 @@ static void deliver(const struct evtchn_notify *n)
 
 	if (!d || !d->evtchn || n->vcpu >= d->nr_vcpus)
 		return;
+	struct vcpu *v = d->vcpus[n->vcpu];
 	if (evtchn_2l_set_pending(shinfo(d), vinfo(d, n->vcpu), n->port))
-		upcall(d->vcpus[n->vcpu]);
+		upcall(v);
+	if (v->polling && v->state == VCPU_BLOCKED) /* SCHEDOP_poll: even masked */
+		v->state = VCPU_RUNNABLE;
+}
+
+int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ports[i] >= EVTCHN_MAX_PORTS)
+			return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (evtchn_2l_is_pending(shinfo(d), ports[i]))
+			return 1;
+	return 0;
+}
+
+void xen_dom_exc(void)
+{
+	struct domain *d0 = domain_find(0);
+	struct evtchn_notify n;
+
+	if (d0 && d0->evtchn && evtchn_virq_target(d0->evtchn, VIRQ_DOM_EXC, 0, &n))
+		deliver(&n);
 }
 
 bool xen_timer_virq(struct vcpu *v)
@@ -114,8 +141,30 @@ int xen_domain_init(struct domain *d)
 		xen_domain_destroy(d);
 		return -ENOMEM;
 	}
+	gnttab_maptrack_init(&g->mt, g->maps, XEN_MAPTRACK);
 	fill_shared_times(d);
 	return 0;
+}
+
+static struct gnttab *gnt_table(void *opaque, domid_t domid);
+static void *gnt_page(void *opaque, domid_t domid, uint64_t gfn, bool write);
+
+/* Ends the grant mappings other domains hold of d's pages (d is dying):
+ * their pages become their own RAM again, then the uses end. */
+static void revoke_mappings(struct domain *d)
+{
+	for (struct domain *x = domain_list(); x; x = x->next) {
+		if (x == d || !x->gnttab || !x->gnttab->mt.used)
+			continue;
+		struct gnttab_env env = { NULL, (domid_t)x->id, gnt_table, gnt_page };
+		for (uint32_t h = 0; h < x->gnttab->mt.size; h++) {
+			const struct gnttab_mapping *m = &x->gnttab->mt.map[h];
+			if (!m->flags || m->domid != d->id)
+				continue;
+			p2m_remap_page(x, m->gfn << 12, 0, true);
+			gnttab_unmap_done(&env, &x->gnttab->mt, (grant_handle_t)h);
+		}
+	}
 }
 
 void xen_domain_destroy(struct domain *d)
@@ -127,8 +176,13 @@ void xen_domain_destroy(struct domain *d)
 	if (d->shinfo_hpa)
 		frame_put(d->shinfo_hpa, FRAME_GUEST);
 	d->shinfo_hpa = 0;
-	/* A copy holds its grant uses only within the hypercall, and there is
-	 * no mapping yet: nothing can still be using this table's entries. */
+	/* A copy holds its grant uses only within the hypercall; mappings of
+	 * d's pages are revoked, and d's own end (its p2m goes next). */
+	if (d->gnttab) {
+		struct gnttab_env env = { NULL, (domid_t)d->id, gnt_table, gnt_page };
+		revoke_mappings(d);
+		gnttab_maptrack_sweep(&env, &d->gnttab->mt, NULL);
+	}
 	if (d->gnttab && d->gnttab->frames_hpa)
 		frames_put(d->gnttab->frames_hpa, XEN_GNT_FRAMES, FRAME_GUEST);
 	kfree(d->gnttab);
@@ -151,6 +205,27 @@ static int gnt_grow(struct domain *d, uint32_t nr)
 static int self(struct vcpu *v, domid_t dom)
 {
 	return dom == DOMID_SELF || dom == v->dom->id ? 0 : -EPERM;
+}
+
+/* The domain a call names: the caller itself, or (for the privileged
+ * domain only, as Xen's domain 0) any other with Xen's ABI. */
+struct domain *xen_target(struct vcpu *v, uint16_t dom, long *err)
+{
+	struct domain *d = !self(v, dom) ? v->dom : v->dom->cfg.privileged ? domain_find(dom) : NULL;
+
+	*err = d && d->evtchn ? 0 : v->dom->cfg.privileged ? -ESRCH : -EPERM;
+	return *err ? NULL : d;
+}
+
+int xen_console_seed(struct domain *d, uint64_t gfn)
+{
+	if (!d->gnttab || gfn >= d->ram_bytes >> 12 || gnt_grow(d, 1))
+		return -EINVAL;
+	struct grant_entry_v1 *e = &d->gnttab->gt.shared[GNTTAB_RESERVED_CONSOLE];
+	e->frame = (uint32_t)gfn;
+	e->domid = 0;
+	__atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);
+	return 0;
 }
 
 /* ---- memory_op ---- */
@@ -190,9 +265,9 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 	for (unsigned i = 0; i < d->nr_remaps; i++)
 		if (d->remaps[i].hpa == hpa)
 			old = d->remaps[i].gpa;
-	int rc = p2m_remap_page(d, x.gpfn << 12, hpa);
+	int rc = p2m_remap_page(d, x.gpfn << 12, hpa, true);
 	if (!rc && old != UINT64_MAX && old != x.gpfn << 12)
-		p2m_remap_page(d, old, 0);
+		p2m_remap_page(d, old, 0, true);
 	if (!rc && x.space == XENMAPSPACE_shared_info)
 		fill_shared_times(d);
 	return rc;
@@ -280,6 +355,51 @@ static long gnt_copy(struct vcpu *v, uint64_t arg, uint64_t count)
 	return 0;
 }
 
+/* GNTTABOP_map_grant_ref / unmap_grant_ref, one op at a time: a mapping
+ * puts the granted frame over the caller's page at host_addr (a guest-
+ * physical address of its RAM, not a page already remapped). */
+static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count)
+{
+	struct domain *d = v->dom;
+	struct gnttab_env env = { NULL, (domid_t)d->id, gnt_table, gnt_page };
+	struct gnttab_maptrack *mt = &d->gnttab->mt;
+	struct gnttab_map_grant_ref mo;
+	struct gnttab_unmap_grant_ref uo;
+	struct gnttab_mapping m;
+	bool map = cmd == GNTTABOP_map_grant_ref;
+	size_t sz = map ? sizeof(mo) : sizeof(uo);
+
+	if (count > 4096)
+		return -EINVAL;
+	for (uint64_t i = 0; i < count; i++, arg += sz) {
+		if (copy_from_guest_virt(v, map ? (void *)&mo : (void *)&uo, arg, sz, NULL))
+			return -EFAULT;
+		if (!map) {
+			uo.status = (int16_t)gnttab_unmap_check(mt, &uo, &m);
+			if (uo.status == GNTST_okay) {
+				p2m_remap_page(d, m.gfn << 12, 0, true);
+				gnttab_unmap_done(&env, mt, uo.handle);
+			}
+			if (OUT(uo))
+				return -EFAULT;
+			continue;
+		}
+		bool taken = false;
+		for (unsigned r = 0; r < d->nr_remaps; r++)
+			taken |= d->remaps[r].gpa == (mo.host_addr & ~0xfffull);
+		mo.status = mo.host_addr >= d->ram_bytes || taken ? GNTST_bad_virt_addr
+			    : (int16_t)gnttab_map(&env, mt, &mo, &m);
+		if (mo.status == GNTST_okay &&
+		    p2m_remap_page(d, m.gfn << 12, virt_to_phys(m.host), !(m.flags & GNTMAP_readonly))) {
+			gnttab_unmap_done(&env, mt, mo.handle);
+			mo.status = GNTST_general_error;
+		}
+		if (OUT(mo))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count)
 {
 	struct domain *d = v->dom;
@@ -319,8 +439,11 @@ long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t cou
 	}
 	case GNTTABOP_copy:
 		return gnt_copy(v, arg, count);
+	case GNTTABOP_map_grant_ref:
+	case GNTTABOP_unmap_grant_ref:
+		return gnt_map(v, cmd, arg, count);
 	default:
-		return -ENOSYS; /* map/unmap come with the management domain */
+		return -ENOSYS;
 	}
 }
 
@@ -500,15 +623,20 @@ long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		return -ENOSYS;
 	s = shinfo(d);
 	switch (cmd) {
-	case EVTCHNOP_alloc_unbound:
-		if ((rc = IN(op.alloc)) || (rc = self(v, op.alloc.dom)))
+	case EVTCHNOP_alloc_unbound: {
+		long e;
+		struct domain *owner;
+		if ((rc = IN(op.alloc)))
 			return rc;
-		rc = evtchn_alloc_unbound(t, op.alloc.remote_dom == DOMID_SELF ? (uint16_t)d->id
-									: op.alloc.remote_dom);
+		if (!(owner = xen_target(v, op.alloc.dom, &e)))
+			return e; /* in another domain: for domain 0 building it */
+		rc = evtchn_alloc_unbound(owner->evtchn, op.alloc.remote_dom == DOMID_SELF ?
+					  (uint16_t)d->id : op.alloc.remote_dom);
 		if (rc < 0)
 			return rc;
 		op.alloc.port = (uint32_t)rc;
 		return OUT(op.alloc);
+	}
 	case EVTCHNOP_bind_interdomain:
 		if ((rc = IN(op.inter)))
 			return rc;

@@ -28,5 +28,17 @@ void xen_console_init(void);
 long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva);
 /* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
 bool xen_timer_virq(struct vcpu *v);
+/* SCHEDOP_poll's check: 1 if one of ports[n] is pending in d's shared
+ * info, 0 if none, -EINVAL for a port out of range. */
+int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n);
+/* VIRQ_DOM_EXC to domain 0: a domain it built shut down or crashed. */
+void xen_dom_exc(void);
+/* Domain 0 set d's console page (HVM_PARAM_CONSOLE_PFN): grant ref
+ * GNTTAB_RESERVED_CONSOLE now grants domain 0 that page, as Xen's domain
+ * builder seeds it. 0 or -EINVAL (no grant table, not a RAM page). */
+int xen_console_seed(struct domain *d, uint64_t gfn);
+/* The domain a hypercall names (DOMID_SELF, the caller's id, or for the
+ * privileged domain any other with Xen's ABI); NULL and *err otherwise. */
+struct domain *xen_target(struct vcpu *v, uint16_t dom, long *err);
 
 #endif

@@ -16,9 +16,12 @@
 #define EYRIE_OP_pause    2 /* struct eyrie_dom_id */
 #define EYRIE_OP_unpause  3 /* struct eyrie_dom_id */
 #define EYRIE_OP_destroy  4 /* struct eyrie_dom_id; not the caller itself */
-#define EYRIE_OP_create   5 /* struct eyrie_dom_create */
+#define EYRIE_OP_domain_new   5 /* struct eyrie_dom_new */
 #define EYRIE_OP_console_read  6 /* struct eyrie_dom_console */
 #define EYRIE_OP_console_write 7 /* struct eyrie_dom_console */
+#define EYRIE_OP_mem_write     8 /* struct eyrie_dom_mem; a domain being built */
+#define EYRIE_OP_set_context   9 /* struct eyrie_vcpu_context; a domain being built */
+#define EYRIE_OP_host_info    10 /* struct eyrie_host_info (out) */
 
 /* One domain, as list reports it (64 bytes). */
 struct eyrie_dom_info {
@@ -27,7 +30,8 @@ struct eyrie_dom_info {
 	uint32_t nr_vcpus;
 	uint64_t memory_kib;
 	uint64_t cpu_ns;     /* time its vcpus ran */
-	uint32_t type;       /* 0 elf, 1 multiboot, 2 linux, 3 pvh */
+	uint16_t type;       /* EYRIE_TYPE_* */
+	uint16_t reason;     /* SHUTDOWN_* when state is EYRIE_DOM_SHUTDOWN */
 	uint32_t flags;      /* EYRIE_DOMF_* */
 	char name[32];
 };
@@ -36,6 +40,12 @@ struct eyrie_dom_info {
 #define EYRIE_DOM_CRASHED  2
 #define EYRIE_DOM_SHUTDOWN 3
 #define EYRIE_DOMF_PRIVILEGED 1u
+#define EYRIE_DOMF_BUILDING   2u /* made by domain_new, not yet unpaused */
+#define EYRIE_DOMF_MANAGED    4u /* built by domain 0: its shutdowns are left to it */
+#define EYRIE_TYPE_ELF       0
+#define EYRIE_TYPE_MULTIBOOT 1
+#define EYRIE_TYPE_HVM       2 /* a Linux bzImage on the virtual PC platform */
+#define EYRIE_TYPE_PVH       3
 
 /* list: in max (entries room at buffer); out nr (domains written). */
 struct eyrie_dom_list {
@@ -47,13 +57,62 @@ struct eyrie_dom_id {
 	uint32_t domid;
 };
 
-/* create: spec in the domain= syntax (docs/vmm.md), images and initrds
- * from the boot modules; out the new domain's id. */
-struct eyrie_dom_create {
-	uint64_t spec;       /* guest address of the text */
-	uint32_t len;        /* bytes, < 512 */
+/*
+ * domain_new: an empty domain of memory_mib MiB of zeroed RAM (at guest-
+ * physical 0) and one vcpu, paused and "being built": the caller copies
+ * its image in (mem_write), sets its vcpu (set_context) and starts it
+ * with unpause. Type EYRIE_TYPE_PVH gets Xen's ABI (shared info, event
+ * channels, grant table); EYRIE_TYPE_HVM the virtual PC platform (ACPI
+ * tables at EYRIE_HVM_ACPI_GPA, at most 4076 MiB). Out: the new id. Its
+ * shutdowns and crashes are left to domain 0 (VIRQ_DOM_EXC; list shows
+ * state and reason): the domain stays until domain 0 destroys it.
+ */
+struct eyrie_dom_new {
+	char name[32];       /* NUL-terminated, not empty */
+	uint64_t memory_mib; /* 1 .. 65536 */
+	uint32_t type;       /* EYRIE_TYPE_PVH or EYRIE_TYPE_HVM */
+	uint32_t vcpus;      /* 1 (one vcpu per domain today) */
 	uint32_t domid;      /* out */
+	uint32_t pad;
 };
+#define EYRIE_HVM_ACPI_GPA 0xe0000ull /* where the PC platform's RSDP is */
+
+/* mem_write: len bytes from the caller's buffer to guest-physical gpa of
+ * domain domid, which must be being built; -EINVAL outside its RAM. */
+struct eyrie_dom_mem {
+	uint32_t domid, pad;
+	uint64_t gpa, len;
+	uint64_t buffer;     /* the caller's (virtual) address */
+};
+
+/*
+ * set_context: the state a vcpu of a domain being built starts in.
+ * EYRIE_CTX_FLAT32: 32-bit flat protected mode, paging off (multiboot and
+ * PVH), CS 0x08, data 0x10: rip, rax, rbx, rsi, rsp and rflags are used.
+ * EYRIE_CTX_LONG64: all fields (the Linux 64-bit boot protocol); the
+ * segments have base 0, limit 4 GiB, ds is also es, ss, fs and gs. A
+ * state the CPU refuses to enter crashes that domain when it starts.
+ */
+struct eyrie_vcpu_context {
+	uint32_t domid, vcpu;
+	uint32_t mode;       /* EYRIE_CTX_* */
+	uint32_t pad;
+	uint64_t rip, rax, rbx, rsi, rsp, rflags;
+	uint64_t cr0, cr3, cr4, efer;
+	uint16_t cs, ds, cs_attr, ds_attr; /* attributes in VMCB format */
+	uint64_t gdt_base;
+	uint32_t gdt_limit, pad2;
+};
+/* host_info: the machine as the hypervisor sees it. */
+struct eyrie_host_info {
+	uint64_t total_kib, free_kib; /* RAM frames it manages, and free ones */
+	uint64_t tsc_khz;
+	uint32_t nr_cpus, nr_domains;
+	char backend[8];     /* "SVM" or "VMX" */
+	char cpu[48];        /* the CPUID brand string */
+};
+#define EYRIE_CTX_FLAT32 0
+#define EYRIE_CTX_LONG64 1
 
 /* A domain's console: read copies its console output from byte position
  * pos on (every byte it ever wrote is numbered; the hypervisor keeps the
@@ -69,6 +128,9 @@ struct eyrie_dom_console {
 _Static_assert(sizeof(struct eyrie_dom_info) == 64, "eyrie_dom_info");
 _Static_assert(sizeof(struct eyrie_dom_console) == 24, "eyrie_dom_console");
 _Static_assert(sizeof(struct eyrie_dom_list) == 16, "eyrie_dom_list");
-_Static_assert(sizeof(struct eyrie_dom_create) == 16, "eyrie_dom_create");
+_Static_assert(sizeof(struct eyrie_dom_new) == 56, "eyrie_dom_new");
+_Static_assert(sizeof(struct eyrie_dom_mem) == 32, "eyrie_dom_mem");
+_Static_assert(sizeof(struct eyrie_host_info) == 88, "eyrie_host_info");
+_Static_assert(sizeof(struct eyrie_vcpu_context) == 120, "eyrie_vcpu_context");
 
 #endif

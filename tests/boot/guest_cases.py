@@ -356,8 +356,9 @@ def guests_evtchn(lab):
 
 def guests_mgmt(lab):
     """QEMU SVM: `mgmt` as the privileged domain 0 lists the domains, pauses
-    and unpauses `pattern` (1), creates a PVH domain that runs the `pvh`
-    checks, creates and destroys another, and is refused bad requests;
+    and unpauses `pattern` (1), builds a domain itself from pattern.elf
+    (domain_new, mem_write, set_context, unpause), stops it with
+    SCHEDOP_remote_shutdown, destroys it, and is refused bad requests;
     then Ctrl-A x3 switches the serial input to it (VIRQ_CONSOLE,
     CONSOLEIO_read) and back. `pvh` checks that an unprivileged domain
     gets -EPERM."""
@@ -379,28 +380,34 @@ def guests_mgmt(lab):
     out = m.output
     n = check_report(out, 0, "mgmt")
     check(n >= 6, "mgmt: only %d checks passed" % n)
-    made = re.search(r"\(d0\) mgmt: created domain (\d+)", out)
-    check(made, "mgmt did not say which domain it created")
-    check_report(out, int(made[1]), "pvh")
-    check(re.search(r"domain %s \(made\) shut down: poweroff" % made[1], out),
-          "the created domain did not power off")
+    made = re.search(r"\(d0\) mgmt: built domain (\d+)", out)
+    check(made, "mgmt did not say which domain it built")
+    check(re.search(r"\(d%s\) pattern: filling" % made[1], out), "the built domain did not run")
+    check(re.search(r"domain %s \(made\) shut down: reboot" % made[1], out) and
+          re.search(r"domain %s \(made\) destroyed" % made[1], out),
+          "the built domain was not shut down and destroyed")
     check_pattern(m, 1, e.end())
 
 
 def mgmt_console(lab):
     """QEMU SVM: the management domain (mgmt/, newlib) as domain 0 beside
-    `pattern`, with three xl.cfg configs as boot modules: web.cfg (autostart:
-    runs the pvh checks), spare.cfg, broken.cfg (refused, line 3). Ctrl-A x3
-    reaches its console; `list`, `configs`; `create` from xl.cfg keys and
-    from a config's name; a missing kernel, a bad value and an unknown config
-    are refused; `destroy`; Ctrl-A x3 back to the shell, whose `domains`
+    `pattern`, with three xl.cfg configs as boot modules: web.cfg (autostart),
+    spare.cfg, broken.cfg (refused, line 3). It builds web itself: the pvh
+    checks pass, 100 event-channel ping-pongs with it over web's console
+    ring; Ctrl-A x3 reaches the console, `console web` shows the ring's
+    output, a typed line reaches web through the ring and web echoes it;
+    web powers off and on_poweroff destroys it. `info`, `list`, `configs`;
+    `create` from keys (on_reboot=destroy) and `reboot`: gone; `create
+    spare`, `reboot spare` (restarted with a new id), `shutdown spare`
+    (destroyed); a missing kernel, a bad value and an unknown config are
+    refused; `destroy`; Ctrl-A x3 back to the shell, whose `domains`
     agrees."""
     cfgs = [os.path.join(ROOT, "tests", "mgmt", n) for n in ("web.cfg", "spare.cfg", "broken.cfg")]
     mods = [MGMT_ELF] + _modules([Dom("pattern", 4), Dom("pvh", 2)]) + cfgs
     lab.need(ELF, *mods)
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
             "domain=name=pattern,image=pattern.elf,memory=4"]
-    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=120)
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=150)
     wait_for(m, r"\(d0\) mgmt: management console ready \(newlib", 60)
     out = m.output
     check(re.search(r"\(d0\) mgmt: config web.cfg: domain web, autostart", out) and
@@ -408,8 +415,8 @@ def mgmt_console(lab):
           "the configs among the boot modules were not read (or broken.cfg not refused)")
     web = re.search(r"\(d0\) domain (\d+) \(web\) created", out)
     check(web, "web.cfg (autostart) was not started")
-    expect_poweroff(m, int(web[1]), "web", 60)
-    check_report(m.output, int(web[1]), "pvh")
+    w = int(web[1])
+    wait_for(m, r"\(d%d\) pvh: waiting for a line on the console ring" % w, 60)
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to domain 0", 10)
 
@@ -418,17 +425,33 @@ def mgmt_console(lab):
         m.send(cmd + "\r")
         return wait_for(m, until, timeout, at)
 
+    # The ring's output, kept by the management domain, then live.
+    console("console web", r"\(d0\) pvh ring ping 099[^\n]*\n(.|\n)*\(d0\) pvh: type a line")
+    at = len(m.output)
+    m.send("hello-ring\r")
+    wait_for(m, r"\(d0\) ring-input: hello-ring", 20, at)
+    wait_for(m, r"\(d0\) mgmt: domain %d \(web\) powered off: destroy" % w, 30, at)
+    wait_for(m, r"\(d0\) \(domain %d is gone\)" % w, 10, at)
+    check_report(m.output, w, "pvh")
+    check(re.search(r"\(d%d\) PASS pvh/console-ring-pingpong 100 of 100" % w, m.output),
+          "no ping-pong over the console ring")
+    console("info", r"\(d0\) hypervisor\s+: Eyrie \(Xen ABI 4.17-eyrie\), SVM backend"
+            r"(.|\n)*\(d0\) memory\s+: \d+ MiB total, \d+ MiB free")
     console("list", r"\(d0\)\s+1 pattern\s+elf\s+running\s+4 MiB")
     console("configs", r"\(d0\) spare.cfg\s+domain spare\s+pvh\s+4 MiB kernel pattern.elf")
-    t = console("create name=t type=pvh memory=2 kernel=pvh.elf ramdisk=pattern.elf "
-                "cmdline=pvh-test-cmdline", r"\(d0\) domain (\d+) \(t\) created")
-    expect_poweroff(m, int(t[1]), "t", 60)
-    check_report(m.output, int(t[1]), "pvh")
+    t = console("create name=t type=pvh memory=4 kernel=pattern.elf on_reboot=destroy",
+                r"\(d0\) domain (\d+) \(t\) created")
+    wait_for(m, r"\(d%s\) pattern: filling" % t[1], 30)
+    console("reboot t", r"\(d0\) mgmt: domain %s \(t\) rebooted: destroy" % t[1])
+    wait_for(m, r"domain %s \(t\) destroyed" % t[1], 10)
     spare = console("create spare", r"\(d0\) domain (\d+) \(spare\) created")
-    console("destroy %s" % spare[1], r"domain %s \(spare\) destroyed" % spare[1])
+    again = console("reboot spare", r"\(d0\) mgmt: domain spare restarted as domain (\d+)")
+    check(again[1] != spare[1], "spare was not restarted as a new domain")
+    console("shutdown %s" % again[1], r"\(d0\) mgmt: domain %s \(spare\) powered off: destroy"
+            % again[1])
     console("create nosuch", r"\(d0\) error: no config named 'nosuch'")
     console("create name=bad type=pvh memory=2 kernel=nothing.elf",
-            r"\(d0\) error: domain bad not created")
+            r"\(d0\) error: domain bad: no boot module named nothing.elf")
     console("create name=x type=pvh memory=abc kernel=pvh.elf", r"\(d0\) error: memory: ")
     console("frobnicate", r"\(d0\) error: unknown command")
     console("destroy 1", r"domain 1 \(pattern\) destroyed")

@@ -116,8 +116,9 @@ def linux_qemu_panic(lab):
 
 
 def linux_from_mgmt(lab):
-    """QEMU SVM: the management domain (domain 0) creates the Linux guest
-    from an xl.cfg config among the boot modules (type hvm, autostart); at
+    """QEMU SVM: the management domain (domain 0) builds the Linux guest
+    itself from an xl.cfg config and the kernel and initrd among its boot
+    modules (type hvm, autostart); at
     the management console `console linux` attaches to it: a command typed
     there runs in its shell, Ctrl-] detaches; `reboot -f` typed after
     re-attaching restarts it (xl's default on_reboot=restart) as domain 2,
@@ -149,7 +150,8 @@ def linux_from_mgmt(lab):
     wait_for(m, r"\(d0\) \(attached to domain 1", 20, at)
     m.send("reboot -f\r")
     wait_for(m, r"domain 1 \(linux\) shut down: reboot", 60, at)
-    wait_for(m, r"domain linux: restarting \(on_reboot=restart\)", 10, at)
+    wait_for(m, r"\(d0\) mgmt: domain 1 \(linux\) rebooted: restart", 10, at)
+    wait_for(m, r"\(d0\) mgmt: domain linux restarted as domain 2", 30, at)
     wait_for(m, r"\(d0\) \(domain 1 is gone\)", 30, at)
     check_userspace(m, 2, 200, stop=lambda: (m.send("console 2\r"),
                                              wait_for(m, r"\(d0\) \(attached to domain 2", 20,

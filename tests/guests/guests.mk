@@ -24,7 +24,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size=
         -z noexecstack
 
 GUEST_LIB32 := entry32.S isr32.S rt.c console.c string.c hypercall.c time.c idt.c \
-        check.c div64.c
+        check.c div64.c conring.c
 GUEST_LIB64 := console.c string.c hypercall.c check.c
 GUEST_LIB32_OBJS := $(patsubst %,$(GUEST_OUT)/lib32/%.o,$(GUEST_LIB32))
 GUEST_LIB64_OBJS := $(patsubst %,$(GUEST_OUT)/lib64/%.o,$(GUEST_LIB64))
@@ -40,6 +40,10 @@ $(GUEST_OUT)/lib32/%.c.o: $(GUESTS_DIR)/lib/%.c
 $(GUEST_OUT)/lib32/%.S.o: $(GUESTS_DIR)/lib/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS32) -D__ASSEMBLY__ -c $< -o $@
+# The console ring code of the management domain (the frontend half here).
+$(GUEST_OUT)/lib32/conring.c.o: mgmt/conring.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS32) -c $< -o $@
 $(GUEST_OUT)/lib64/%.c.o: $(GUESTS_DIR)/lib/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS64) -c $< -o $@

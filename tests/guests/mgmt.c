@@ -2,15 +2,18 @@
  * mgmt: the privileged domain's management operations (HYPERVISOR_eyrie_op,
  * include/public/eyrie.h). Run as domain 0 (type=pvh,privileged=1) beside a
  * `pattern` domain (id 1), with pvh.elf and pattern.elf among the boot
- * modules: it lists the domains, pauses and unpauses pattern, creates a
- * PVH domain that runs the pvh checks, creates and destroys another, and
- * checks the refusals.
+ * modules: it lists the domains, pauses and unpauses pattern, builds a
+ * domain itself from the pattern.elf module (domain_new, mem_write of its
+ * ELF segments, set_context, unpause), sees it run, stops it with
+ * SCHEDOP_remote_shutdown (VIRQ_DOM_EXC tells; the domain stays until
+ * destroyed), destroys it, and checks the refusals.
  */
 #include "runtime.h"
 #include "x86.h"
 
 #include "include/public/event_channel.h"
 #include "include/public/eyrie.h"
+#include "include/public/hvm_start_info.h"
 #include "include/public/memory.h"
 #include "include/public/xen.h"
 
@@ -104,13 +107,56 @@ static long dom_op(unsigned o, uint32_t domid)
 	return op(o, &id);
 }
 
-static long create(const char *spec, uint32_t *domid)
+/* The boot module named name (start info), or NULL. */
+static const uint8_t *module(const char *name, uint32_t *size)
 {
-	struct eyrie_dom_create c = { (uint32_t)(uintptr_t)spec, (uint32_t)strlen(spec), 0 };
-	long rc = op(EYRIE_OP_create, &c);
+	const struct hvm_start_info *si = (const void *)(uintptr_t)boot_ebx;
+	const struct hvm_modlist_entry *m = (const void *)(uintptr_t)si->modlist_paddr;
 
-	*domid = c.domid;
-	return rc;
+	for (uint32_t i = 0; i < si->nr_modules; i++)
+		if (m[i].cmdline_paddr && !memcmp((const char *)(uintptr_t)m[i].cmdline_paddr, name,
+						  strlen(name) + 1)) {
+			*size = (uint32_t)m[i].size;
+			return (const uint8_t *)(uintptr_t)m[i].paddr;
+		}
+	return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Builds a domain from an ELF32 image: each PT_LOAD's file bytes copied
+ * to its physical address, the vcpu at e_entry in flat 32-bit mode. */
+static long build(const char *name, const uint8_t *img, uint32_t size, uint32_t *domid)
+{
+	struct eyrie_dom_new n = { .memory_mib = 4, .type = EYRIE_TYPE_PVH, .vcpus = 1 };
+	long rc;
+
+	memcpy(n.name, name, strlen(name) + 1);
+	if ((rc = op(EYRIE_OP_domain_new, &n)))
+		return rc;
+	*domid = n.domid;
+	uint32_t phoff = le32(img + 28), phnum = img[44] | img[45] << 8;
+	for (uint32_t i = 0; i < phnum && phoff + (i + 1) * 32 <= size; i++) {
+		const uint8_t *ph = img + phoff + i * 32;
+		struct eyrie_dom_mem m = { n.domid, 0, le32(ph + 12), le32(ph + 16),
+					   (uint32_t)(uintptr_t)(img + le32(ph + 4)) };
+		if (le32(ph) == 1 && (rc = op(EYRIE_OP_mem_write, &m)))
+			return rc;
+	}
+	struct eyrie_vcpu_context c = { .domid = n.domid, .mode = EYRIE_CTX_FLAT32,
+					.rip = le32(img + 24), .rflags = 2 };
+	if ((rc = op(EYRIE_OP_set_context, &c)))
+		return rc;
+	return dom_op(EYRIE_OP_unpause, n.domid);
+}
+
+static bool pending(uint32_t port)
+{
+	return __atomic_load_n((volatile uint32_t *)&shpage.s.evtchn_pending[0], __ATOMIC_SEQ_CST) >>
+	       port & 1;
 }
 
 void guest_main(void)
@@ -131,32 +177,74 @@ void guest_main(void)
 	check("pause-unpause", rp == 0 && paused && ru == 0 && pat && pat->state == EYRIE_DOM_RUNNING,
 	      "pause %ld (paused: %d), unpause %ld", rp, paused, ru);
 
-	uint32_t made = 0, victim = 0;
-	long rc = create("name=made,type=pvh,image=pvh.elf,initrd=pattern.elf,memory=2,"
-			 "cmdline=pvh-test-cmdline", &made);
+	/* Our shared info and VIRQ_DOM_EXC (a domain we built stopped). */
+	struct { uint16_t domid, size; uint32_t space, idx, gpfn; } map = {
+		DOMID_SELF, 0, XENMAPSPACE_shared_info, 0, (uint32_t)(uintptr_t)&shpage >> 12,
+	};
+	struct evtchn_bind_virq bx = { VIRQ_DOM_EXC, 0, 0 };
+	hypercall(HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&map, 0, 0, 0);
+	long rx = hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (unsigned long)&bx, 0, 0, 0);
+
+	uint32_t made = 0, size = 0;
+	const uint8_t *img = module("pattern.elf", &size);
+	struct eyrie_dom_new half = { .memory_mib = 4, .type = EYRIE_TYPE_PVH, .vcpus = 1 };
+	memcpy(half.name, "half", 5);
+	long rh = op(EYRIE_OP_domain_new, &half);
+	const struct eyrie_dom_info *h = find(half.domid);
+	char junk[16] = "not a program";
+	struct eyrie_dom_mem out = { half.domid, 0, (4u << 20) - 8, 16, (uint32_t)(uintptr_t)junk };
+	struct eyrie_vcpu_context badctx = { .domid = half.domid, .mode = 7 };
+	long ro = op(EYRIE_OP_mem_write, &out), rbc = op(EYRIE_OP_set_context, &badctx);
+	check("build-refusals", rh == 0 && h && h->state == EYRIE_DOM_PAUSED &&
+				(h->flags & (EYRIE_DOMF_BUILDING | EYRIE_DOMF_MANAGED)) ==
+				(EYRIE_DOMF_BUILDING | EYRIE_DOMF_MANAGED) && ro == -22 && rbc == -22,
+	      "new %ld (flags 0x%x), write past the end %ld, bad mode %ld", rh, h ? h->flags : 0, ro, rbc);
+	long rdh = dom_op(EYRIE_OP_destroy, half.domid);
+	check("build-abandoned", rdh == 0 && !find(half.domid), "destroy %ld", rdh);
+
+	long rc = img ? build("made", img, size, &made) : -2;
 	const struct eyrie_dom_info *m = find(made);
-	check("create", rc == 0 && made >= 2 && m && !memcmp(m->name, "made", 5) && m->type == 3,
+	check("build", rc == 0 && made >= 2 && m && !memcmp(m->name, "made", 5) &&
+		       m->state == EYRIE_DOM_RUNNING && !(m->flags & EYRIE_DOMF_BUILDING),
 	      "%ld, domain %u", rc, made);
-	gprintf("mgmt: created domain %u\n", made);
+	gprintf("mgmt: built domain %u\n", made);
+	struct eyrie_dom_mem late = { made, 0, 0, 16, (uint32_t)(uintptr_t)junk };
+	check("build-started-refused", op(EYRIE_OP_mem_write, &late) == -16, "mem_write once started");
+	char log[256];
+	struct eyrie_dom_console c = { made, sizeof(log), 0, (uint32_t)(uintptr_t)log };
+	long got = 0;
+	for (uint64_t end = now_ns() + 10000 * MS; got <= 0 && now_ns() < end;) {
+		spin_until(now_ns() + 50 * MS, true);
+		got = op(EYRIE_OP_console_read, &c);
+	}
+	check("build-runs", got > 0 && find(made) && find(made)->cpu_ns > 0,
+	      "%ld console bytes, %llu ns", got, find(made) ? (unsigned long long)find(made)->cpu_ns : 0ull);
 
-	rc = create("name=victim,image=pattern.elf,memory=4", &victim);
-	spin_until(now_ns() + 20 * MS, true);
-	long rd = dom_op(EYRIE_OP_destroy, victim);
-	check("create-destroy", rc == 0 && rd == 0 && !find(victim), "create %ld (domain %u), destroy %ld",
-	      rc, victim, rd);
+	struct sched_remote_shutdown rs = { (uint16_t)made, SHUTDOWN_reboot };
+	long rr = hypercall(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (unsigned long)&rs, 0, 0, 0);
+	m = find(made);
+	check("remote-shutdown", rr == 0 && rx == 0 && m && m->state == EYRIE_DOM_SHUTDOWN &&
+				 m->reason == SHUTDOWN_reboot && pending(bx.port),
+	      "%ld; state %u reason %u, VIRQ_DOM_EXC %d", rr, m ? m->state : 9, m ? m->reason : 9,
+	      pending(bx.port));
+	upcall(); /* clears the event, so that the next one calls back */
+	spin_until(now_ns() + 50 * MS, true);
+	long rd = dom_op(EYRIE_OP_destroy, made);
+	check("destroy-managed", find(made) == 0 && rd == 0, "kept until destroyed: %ld", rd);
 
-	uint32_t none = 0;
 	struct eyrie_dom_list bad = { 4, 0, 0xfffff000u };
+	struct sched_remote_shutdown rself = { 0, SHUTDOWN_poweroff };
+	struct eyrie_dom_new two = { .memory_mib = 4, .type = EYRIE_TYPE_PVH, .vcpus = 2 };
+	memcpy(two.name, "two", 4);
 	long r1 = dom_op(EYRIE_OP_pause, 999), r2 = dom_op(EYRIE_OP_destroy, 0);
-	long r3 = create("garbage", &none), r4 = create("", &none), r5 = op(EYRIE_OP_list, &bad);
+	long r3 = op(EYRIE_OP_domain_new, &two), r4 = hypercall(HYPERVISOR_sched_op,
+		SCHEDOP_remote_shutdown, (unsigned long)&rself, 0, 0, 0), r5 = op(EYRIE_OP_list, &bad);
 	long r6 = op(99, &bad);
-	check("refusals", r1 == -3 && r2 == -22 && r3 == -22 && r4 == -22 && r5 == -14 && r6 == -38,
-	      "pause 999 %ld, destroy self %ld, bad spec %ld, empty spec %ld, bad buffer %ld, op 99 %ld",
-	      r1, r2, r3, r4, r5, r6);
-	/* Let the created domain finish its checks (it powers itself off). */
-	uint64_t end = now_ns() + 20000 * MS;
-	while (find(made) && now_ns() < end)
-		spin_until(now_ns() + 20 * MS, true);
-	check("made-finished", !find(made), "domain %u still there after 20 s", made);
+	struct eyrie_dom_mem self = { 0, 0, 0, 16, (uint32_t)(uintptr_t)junk };
+	long r7 = op(EYRIE_OP_mem_write, &self);
+	check("refusals", r1 == -3 && r2 == -22 && r3 == -22 && r4 == -3 && r5 == -14 && r6 == -38 &&
+			  r7 == -16,
+	      "pause 999 %ld, destroy self %ld, 2 vcpus %ld, shut self down %ld, bad buffer %ld, "
+	      "op 99 %ld, write into self %ld", r1, r2, r3, r4, r5, r6, r7);
 	console_input();
 }

@@ -3,13 +3,19 @@
  * every test guest carries). Checks the hvm_start_info EBX points at (magic,
  * command line, the initrd module, the memory map), Xen's CPUID leaves, the
  * hypercall page (filled by a WRMSR, its stubs, hypercalls made through
- * it, bad MSR uses refused with #GP). The boot test gives it
- * cmdline=pvh-test-cmdline and initrd=pattern.elf.
+ * it, bad MSR uses refused with #GP), time and timers, SCHEDOP_poll.
+ * Built by the management domain (a console page in HVM_PARAM_CONSOLE_PFN)
+ * it also uses its console ring: 100 event-channel ping-pongs with the
+ * management domain over it, the builder's grant of the page (grant ref
+ * 0), a grant copy, and a line typed into the ring echoed back. The boot
+ * test gives it cmdline=pvh-test-cmdline and initrd=pattern.elf.
  */
 #include "runtime.h"
 #include "x86.h"
 
 #include "include/public/event_channel.h"
+#include "include/public/grant_table.h"
+#include "mgmt/conring.h"
 #include "include/public/eyrie.h"
 #include "include/public/hvm_start_info.h"
 #include "include/public/memory.h"
@@ -65,9 +71,14 @@ static void check_start_info(void)
 	      si->nr_modules ? (unsigned long long)mod->paddr : 0ull,
 	      si->nr_modules ? (unsigned long long)mod->size : 0ull);
 	const struct hvm_memmap_table_entry *mm = (const void *)(uintptr_t)si->memmap_paddr;
-	check("start-info-memmap", si->version >= 1 && si->memmap_entries == 3 && mm[0].addr == 0 &&
+	/* RAM below 640 KiB and from 1 MiB to the end, less the console page
+	 * (reserved, the last one) when the management domain built us. */
+	uint64_t top = (2u << 20) - (si->memmap_entries == 4 ? 4096 : 0);
+	check("start-info-memmap", si->version >= 1 && (si->memmap_entries == 3 ||
+				   (si->memmap_entries == 4 && mm[3].addr == top &&
+				    mm[3].type == XEN_HVM_MEMMAP_TYPE_RESERVED)) && mm[0].addr == 0 &&
 				   mm[0].type == XEN_HVM_MEMMAP_TYPE_RAM && mm[2].addr == 0x100000 &&
-				   mm[2].addr + mm[2].size == 2u << 20,
+				   mm[2].addr + mm[2].size == top,
 	      "%u entries", si->memmap_entries);
 }
 
@@ -216,6 +227,168 @@ static void check_time_and_timers(void)
 	cli();
 }
 
+/* ---- the console ring (a guest the management domain built) ---- */
+
+static struct xencons_interface *ring;
+static uint32_t con_port;
+
+static bool pending(uint32_t port)
+{
+	return __atomic_load_n((volatile uint32_t *)&shpage.s.evtchn_pending[0] + port / 32,
+			       __ATOMIC_SEQ_CST) >> (port % 32) & 1;
+}
+
+static void clear_pending(uint32_t port)
+{
+	__atomic_and_fetch((volatile uint32_t *)&shpage.s.evtchn_pending[0] + port / 32,
+			   ~(1u << (port % 32)), __ATOMIC_SEQ_CST);
+}
+
+static long poll(uint32_t port, uint64_t timeout_ns)
+{
+	struct { uint32_t ports, nr; uint64_t timeout; } p = { (uint32_t)(uintptr_t)&port, 1, timeout_ns };
+
+	return hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&p, 0, 0, 0);
+}
+
+static void notify(void)
+{
+	struct evtchn_send sd = { con_port };
+
+	hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_send, (unsigned long)&sd, 0, 0, 0);
+}
+
+/* Writes s to the ring (waiting while it is full) and tells the backend. */
+static void ring_puts(const char *s)
+{
+	size_t len = strlen(s);
+	uint64_t end = now_ns() + 2000 * MS;
+
+	while (len && now_ns() < end) {
+		int n = conring_put_out(ring, s, len);
+		if (n < 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+		notify();
+		if (len)
+			poll(con_port, now_ns() + 10 * MS);
+	}
+}
+
+static void digits(char *at, unsigned v)
+{
+	at[0] = (char)('0' + v / 100 % 10);
+	at[1] = (char)('0' + v / 10 % 10);
+	at[2] = (char)('0' + v % 10);
+}
+
+static struct grant_entry_v1 gnt[512] __attribute__((aligned(4096)));
+static char gsrc[4096] __attribute__((aligned(4096))), gdst[4096] __attribute__((aligned(4096)));
+
+static void check_console_ring(void)
+{
+	uint64_t pfn = 0, evt = 0;
+	long r1 = hc_hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_CONSOLE_PFN, &pfn);
+	long r2 = hc_hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_CONSOLE_EVTCHN, &evt);
+
+	if (r1 || r2 || !pfn) {
+		gprintf("pvh: no console ring (built by the hypervisor)\n");
+		return;
+	}
+	ring = (struct xencons_interface *)(uintptr_t)(pfn << 12);
+	con_port = (uint32_t)evt;
+	check("console-params", pfn == ((2u << 20) - 4096) >> 12 && evt > 0 && evt < 64,
+	      "page 0x%llx, port %u", (unsigned long long)pfn, con_port);
+
+	/* SCHEDOP_poll: a timeout with nothing pending, at once with it. */
+	clear_pending(con_port);
+	uint64_t t0 = now_ns();
+	long rp = poll(con_port, t0 + 20 * MS);
+	uint64_t waited = now_ns() - t0;
+	check("sched-poll-timeout", rp == 0 && waited >= 20 * MS && waited < 2000 * MS,
+	      "%ld after %llu us", rp, (unsigned long long)(waited / 1000));
+	uint32_t bad = 5000;
+	struct { uint32_t ports, nr; uint64_t timeout; } pb = { (uint32_t)(uintptr_t)&bad, 1, 0 };
+	check("sched-poll-bad-port", hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&pb,
+					       0, 0, 0) == -EINVAL, "port 5000");
+
+	/* Ping-pong: each line we send the management domain takes from the
+	 * ring and answers with an event. */
+	static char line[] = "pvh ring ping 000\n";
+	unsigned pongs = 0;
+	uint64_t start = now_ns();
+	for (unsigned i = 0; i < 100; i++) {
+		digits(line + 14, i);
+		clear_pending(con_port);
+		if (conring_put_out(ring, line, sizeof(line) - 1) != (int)sizeof(line) - 1)
+			break;
+		notify();
+		uint64_t end = now_ns() + 5000 * MS;
+		while (!(pending(con_port) &&
+			 __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE) == ring->out_prod) &&
+		       now_ns() < end)
+			poll(con_port, now_ns() + 100 * MS);
+		pongs += pending(con_port) && ring->out_cons == ring->out_prod;
+	}
+	check("console-ring-pingpong", pongs == 100, "%u of 100 round trips in %llu ms", pongs,
+	      (unsigned long long)((now_ns() - start) / MS));
+
+	/* The builder granted the page to domain 0 as ref 0; a grant copy. */
+	struct { uint16_t domid, size; uint32_t space, idx, gpfn; } map = {
+		DOMID_SELF, 0, XENMAPSPACE_grant_table, 0, (uint32_t)(uintptr_t)gnt >> 12,
+	};
+	long rm = hypercall(HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&map, 0, 0, 0);
+	/* Mapped by domain 0 (its console backend): in use, for writing. */
+	check("grant-console-ref", rm == 0 &&
+				   gnt[GNTTAB_RESERVED_CONSOLE].flags ==
+				   (GTF_permit_access | GTF_reading | GTF_writing) &&
+				   gnt[0].domid == 0 && gnt[0].frame == pfn,
+	      "map %ld; ref 0: flags 0x%x, domain %u, frame 0x%x", rm, gnt[0].flags, gnt[0].domid,
+	      gnt[0].frame);
+	memcpy(gsrc, "granted bytes", 14);
+	unsigned id = 0;
+	uint32_t r[4];
+	cpuid(0x40000004, 0, r);
+	id = r[2];
+	gnt[9].domid = (uint16_t)id;
+	gnt[9].frame = (uint32_t)(uintptr_t)gsrc >> 12;
+	__atomic_store_n(&gnt[9].flags, GTF_permit_access, __ATOMIC_SEQ_CST);
+	struct {
+		struct { uint32_t ref_or_gmfn; uint16_t domid, offset; } source, dest;
+		uint16_t len, flags;
+		int16_t status;
+		uint16_t pad;
+	} cp = { { 9, DOMID_SELF, 0 }, { (uint32_t)(uintptr_t)gdst >> 12, DOMID_SELF, 100 }, 14,
+		 GNTCOPY_source_gref, 0, 0 };
+	long rc = hypercall(HYPERVISOR_grant_table_op, GNTTABOP_copy, (unsigned long)&cp, 1, 0, 0);
+	check("grant-copy-self", rc == 0 && cp.status == GNTST_okay && !memcmp(gdst + 100, "granted bytes", 14),
+	      "%ld, status %d", rc, cp.status);
+
+	/* Input: a line typed at `console` arrives in the ring. */
+	ring_puts("pvh: type a line\n");
+	gprintf("pvh: waiting for a line on the console ring\n");
+	char in[64];
+	unsigned n = 0;
+	uint64_t end = now_ns() + 60000 * MS;
+	while (now_ns() < end && (n == 0 || in[n - 1] != '\r') && n < sizeof(in) - 1) {
+		int k = conring_take_in(ring, in + n, sizeof(in) - 1 - n);
+		if (k < 0)
+			break;
+		n += (unsigned)k;
+		if (!k)
+			poll(con_port, now_ns() + 100 * MS);
+		clear_pending(con_port);
+	}
+	while (n && (in[n - 1] == '\r' || in[n - 1] == '\n'))
+		n--;
+	in[n] = 0;
+	check("console-ring-input", n > 0, "\"%s\"", in);
+	ring_puts("ring-input: ");
+	ring_puts(in);
+	ring_puts("\n");
+}
+
 void guest_main(void)
 {
 	gprintf("pvh: EBX 0x%x\n", boot_ebx);
@@ -227,4 +400,5 @@ void guest_main(void)
 	check("eyrie-op-eperm", hypercall(HYPERVISOR_eyrie_op, EYRIE_OP_list, (unsigned long)&l, 0, 0, 0) == -1,
 	      "management operations refused to an unprivileged domain");
 	check_time_and_timers();
+	check_console_ring();
 }

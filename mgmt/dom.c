@@ -1,0 +1,379 @@
+/*
+ * The toolstack of the management domain (see dom.h): it builds domains
+ * from xl.cfg configs with the same pure loaders the hypervisor uses
+ * (vmm/pvh_guest.c, vmm/linux_boot.c), serves their consoles and applies
+ * on_poweroff / on_reboot / on_crash when they stop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "include/public/event_channel.h"
+#include "include/public/eyrie.h"
+#include "include/public/grant_table.h"
+#include "include/public/hvm.h"
+#include "include/public/xen.h"
+#include "mgmt/conring.h"
+#include "mgmt/dom.h"
+#include "mgmt/sys.h"
+#include "vmm/linux_boot.h"
+#include "vmm/pvh_guest.h"
+
+#define MAX_MODULES 16
+
+static struct module {
+	const char *name;
+	const void *data;
+	uint64_t size;
+} modules[MAX_MODULES];
+static unsigned nr_modules;
+
+static struct guest guests[DOM_MAX_GUESTS];
+
+/* The pages the guests' console rings are mapped over (grant maps). */
+static union {
+	struct xencons_interface r;
+	char page[4096];
+} ring_pages[DOM_MAX_GUESTS] __attribute__((aligned(4096)));
+
+static long op(unsigned o, void *arg)
+{
+	return hypercall(HYPERVISOR_eyrie_op, o, (unsigned long)arg, 0);
+}
+
+static long evtchn(unsigned cmd, void *arg)
+{
+	return hypercall(HYPERVISOR_event_channel_op, cmd, (unsigned long)arg, 0);
+}
+
+void dom_init(const struct hvm_start_info *si)
+{
+	const struct hvm_modlist_entry *m = (const void *)(uintptr_t)si->modlist_paddr;
+
+	for (uint32_t i = 0; si->modlist_paddr && i < si->nr_modules && i < MAX_MODULES; i++)
+		modules[nr_modules++] = (struct module){
+			m[i].cmdline_paddr ? (const char *)(uintptr_t)m[i].cmdline_paddr : "",
+			(const void *)(uintptr_t)m[i].paddr, m[i].size };
+}
+
+unsigned dom_modules(const char **name, const void **data, uint64_t *size, unsigned i)
+{
+	if (i >= nr_modules)
+		return 0;
+	*name = modules[i].name;
+	*data = modules[i].data;
+	*size = modules[i].size;
+	return 1;
+}
+
+static const struct module *module(const char *name)
+{
+	for (unsigned i = 0; i < nr_modules; i++)
+		if (!strcmp(modules[i].name, name))
+			return &modules[i];
+	return NULL;
+}
+
+struct guest *dom_guest(uint32_t domid)
+{
+	for (unsigned i = 0; i < DOM_MAX_GUESTS; i++)
+		if (guests[i].used && guests[i].domid == domid)
+			return &guests[i];
+	return NULL;
+}
+
+/* Copies a plan's piece into the domain being built. */
+static int put(uint32_t domid, uint64_t gpa, const void *src, uint64_t len)
+{
+	struct eyrie_dom_mem m = { domid, 0, gpa, len, (uint64_t)(uintptr_t)src };
+
+	return src && len ? (int)op(EYRIE_OP_mem_write, &m) : 0;
+}
+
+/* The guest map: RAM below 0x9FC00, the BIOS area reserved, RAM from
+ * 1 MiB up to the end, less the console page for PVH guests (reserved:
+ * the last page of RAM). Returns the number of entries. */
+static unsigned guest_map(uint64_t ram, bool console, struct e820_entry map[4])
+{
+	uint64_t top = console ? ram - 4096 : ram;
+
+	map[0] = (struct e820_entry){ 0, 0x9fc00, E820_RAM };
+	map[1] = (struct e820_entry){ 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED };
+	map[2] = (struct e820_entry){ 0x100000, top - 0x100000, E820_RAM };
+	map[3] = (struct e820_entry){ top, 4096, E820_RESERVED };
+	return console ? 4 : 3;
+}
+
+static int fail(const char *name, const char *what, long rc)
+{
+	printf("error: domain %s: %s (%ld)\n", name, what, rc);
+	return rc < 0 ? (int)rc : -1;
+}
+
+/* A PVH kernel: the start info plan, then the console ring: a port in
+ * the new domain bound to one of ours, its page announced through the
+ * HVM params (which grants it to us as GNTTAB_RESERVED_CONSOLE) and
+ * mapped here. */
+static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module *k,
+		     const struct module *rd)
+{
+	static struct pvh_image img;
+	static struct pvh_plan plan;
+	struct e820_entry map[4];
+	uint64_t ram = (uint64_t)c->memory_mib << 20;
+	struct pvh_module mods[1] = { { rd ? rd->data : NULL, rd ? rd->size : 0, NULL } };
+	struct pvh_cfg cfg = { ram, map, guest_map(ram, true, map), c->cmdline[0] ? c->cmdline : c->name,
+			       mods, rd ? 1 : 0, 0 };
+	char err[128];
+	long rc;
+
+	if (pvh_parse(k->data, k->size, &img, err, sizeof(err)) ||
+	    pvh_plan(&img, &cfg, &plan, err, sizeof(err))) {
+		printf("error: domain %s: %s: %s\n", c->name, c->kernel, err);
+		return -1;
+	}
+	struct eyrie_dom_new n = { .memory_mib = c->memory_mib, .type = EYRIE_TYPE_PVH, .vcpus = 1 };
+	snprintf(n.name, sizeof(n.name), "%s", c->name);
+	if ((rc = op(EYRIE_OP_domain_new, &n)))
+		return fail(c->name, "the hypervisor refused it (see its log)", rc);
+	g->domid = n.domid;
+	for (unsigned i = 0; i < plan.nr_copies; i++) {
+		const struct pvh_copy *cp = &plan.copies[i];
+		if ((rc = put(n.domid, cp->gpa, pvh_copy_src(&img, &cfg, &plan, cp), cp->len)))
+			return fail(c->name, "cannot load it", rc);
+	}
+	struct eyrie_vcpu_context ctx = { .domid = n.domid, .mode = EYRIE_CTX_FLAT32,
+					  .rip = plan.entry.eip, .rbx = plan.entry.ebx, .rflags = 2 };
+	if ((rc = op(EYRIE_OP_set_context, &ctx)))
+		return fail(c->name, "cannot set its vcpu", rc);
+	struct evtchn_alloc_unbound au = { (domid_t)n.domid, 0, 0 };
+	if ((rc = evtchn(EVTCHNOP_alloc_unbound, &au)))
+		return fail(c->name, "no console event channel", rc);
+	struct xen_hvm_param p1 = { (domid_t)n.domid, 0, HVM_PARAM_CONSOLE_EVTCHN, au.port };
+	struct xen_hvm_param p2 = { (domid_t)n.domid, 0, HVM_PARAM_CONSOLE_PFN, (ram - 4096) >> 12 };
+	if ((rc = hypercall(HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p1, 0)) ||
+	    (rc = hypercall(HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p2, 0)))
+		return fail(c->name, "cannot set its console params", rc);
+	struct evtchn_bind_interdomain bi = { (domid_t)n.domid, au.port, 0 };
+	if ((rc = evtchn(EVTCHNOP_bind_interdomain, &bi)))
+		return fail(c->name, "cannot bind its console event channel", rc);
+	g->port = bi.local_port;
+	sys_watch(g->port, true);
+	struct gnttab_map_grant_ref mo = { .host_addr = (uintptr_t)&ring_pages[g - guests],
+					   .flags = GNTMAP_host_map, .ref = GNTTAB_RESERVED_CONSOLE,
+					   .dom = (domid_t)n.domid };
+	rc = hypercall(HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, (unsigned long)&mo, 1);
+	if (rc || mo.status != GNTST_okay)
+		return fail(c->name, "cannot map its console ring", rc ? rc : mo.status);
+	g->ring = &ring_pages[g - guests].r;
+	g->handle = mo.handle;
+	return 0;
+}
+
+/* A Linux bzImage on the PC platform: the boot protocol plan and the
+ * 64-bit entry; its console is its UART, read through console_read. */
+static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module *k,
+		     const struct module *rd)
+{
+	static struct linux_image img;
+	static struct linux_plan plan;
+	struct e820_entry map[4];
+	uint64_t ram = (uint64_t)c->memory_mib << 20;
+	struct linux_boot_cfg cfg = { ram, map, guest_map(ram, false, map),
+				      c->cmdline[0] ? c->cmdline : "console=ttyS0",
+				      rd ? rd->data : NULL, rd ? rd->size : 0, EYRIE_HVM_ACPI_GPA };
+	char err[128];
+	long rc;
+
+	if (linux_parse(k->data, k->size, &img, err, sizeof(err)) ||
+	    linux_plan(&img, &cfg, &plan, err, sizeof(err))) {
+		printf("error: domain %s: %s: %s\n", c->name, c->kernel, err);
+		return -1;
+	}
+	struct eyrie_dom_new n = { .memory_mib = c->memory_mib, .type = EYRIE_TYPE_HVM, .vcpus = 1 };
+	snprintf(n.name, sizeof(n.name), "%s", c->name);
+	if ((rc = op(EYRIE_OP_domain_new, &n)))
+		return fail(c->name, "the hypervisor refused it (see its log)", rc);
+	g->domid = n.domid;
+	for (unsigned i = 0; i < plan.nr_copies; i++) {
+		const struct linux_copy *cp = &plan.copies[i];
+		if ((rc = put(n.domid, cp->gpa, linux_copy_src(&img, &cfg, &plan, cp), cp->len)))
+			return fail(c->name, "cannot load it", rc);
+	}
+	struct eyrie_vcpu_context ctx = plan.entry;
+	ctx.domid = n.domid;
+	if ((rc = op(EYRIE_OP_set_context, &ctx)))
+		return fail(c->name, "cannot set its vcpu", rc);
+	return 0;
+}
+
+/* Forgets a guest (its domain is gone or going): the ring mapping, our
+ * port, the log. */
+static void forget(struct guest *g)
+{
+	if (g->ring) {
+		struct gnttab_unmap_grant_ref uo = { (uintptr_t)g->ring, 0, g->handle, 0 };
+		hypercall(HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, (unsigned long)&uo, 1);
+	}
+	if (g->port) {
+		struct evtchn_close cl = { g->port };
+		sys_watch(g->port, false);
+		evtchn(EVTCHNOP_close, &cl);
+	}
+	free(g->log);
+	memset(g, 0, sizeof(*g));
+}
+
+int dom_create(const struct xlcfg *c, uint32_t *domid)
+{
+	const struct module *k = module(c->kernel);
+	const struct module *rd = c->ramdisk[0] ? module(c->ramdisk) : NULL;
+	struct guest *g = NULL;
+
+	if (!k || (c->ramdisk[0] && !rd)) {
+		printf("error: domain %s: no boot module named %s\n", c->name, k ? c->ramdisk : c->kernel);
+		return -1;
+	}
+	if (c->vcpus != 1) {
+		printf("error: domain %s: vcpus: one per domain today, not %u\n", c->name, c->vcpus);
+		return -1;
+	}
+	for (unsigned i = 0; i < DOM_MAX_GUESTS && !g; i++)
+		if (!guests[i].used)
+			g = &guests[i];
+	if (!g || !(g->log = malloc(DOM_LOG))) {
+		printf("error: domain %s: no room for another domain here\n", c->name);
+		return -1;
+	}
+	g->used = true;
+	g->cfg = *c;
+	g->domid = UINT32_MAX;
+	int rc = c->type == XLCFG_TYPE_PVH ? build_pvh(c, g, k, rd) : build_hvm(c, g, k, rd);
+	struct eyrie_dom_id id = { g->domid };
+	if (!rc && (rc = (int)op(EYRIE_OP_unpause, &id)))
+		fail(c->name, "cannot start it", rc);
+	if (rc) {
+		/* Half built: the hypervisor takes back all it gave. */
+		uint32_t made = g->domid;
+		forget(g);
+		if (made != UINT32_MAX)
+			op(EYRIE_OP_destroy, &id);
+		return rc;
+	}
+	*domid = g->domid;
+	return 0;
+}
+
+long dom_destroy(uint32_t domid)
+{
+	struct guest *g = dom_guest(domid);
+	struct eyrie_dom_id id = { domid };
+
+	if (g) {
+		dom_service(g); /* its last words */
+		forget(g);
+	}
+	return op(EYRIE_OP_destroy, &id);
+}
+
+static void log_put(struct guest *g, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		g->log[g->log_total++ % DOM_LOG] = s[i];
+}
+
+void dom_service(struct guest *g)
+{
+	char buf[512];
+	int n;
+
+	if (g->ring && !g->broken) {
+		bool took = false;
+		while ((n = conring_take_out(g->ring, buf, sizeof(buf))) > 0) {
+			log_put(g, buf, (size_t)n);
+			took = true;
+		}
+		if (n == CONRING_BROKEN) {
+			printf("mgmt: domain %u (%s): its console ring indices are broken; ignoring it\n",
+			       g->domid, g->cfg.name);
+			g->broken = true;
+		}
+		struct evtchn_send sd = { g->port };
+		if (took) /* room again for a writer that waits */
+			evtchn(EVTCHNOP_send, &sd);
+	} else if (!g->ring) {
+		struct eyrie_dom_console c = { g->domid, sizeof(buf), g->hvm_pos, (uintptr_t)buf };
+		while ((n = (int)op(EYRIE_OP_console_read, &c)) > 0) {
+			log_put(g, buf, (size_t)n);
+			c.len = sizeof(buf);
+		}
+		g->hvm_pos = c.pos;
+	}
+}
+
+long dom_input(struct guest *g, const char *s, size_t n)
+{
+	if (!g->ring) {
+		struct eyrie_dom_console w = { g->domid, (uint32_t)n, 0, (uintptr_t)s };
+		return op(EYRIE_OP_console_write, &w);
+	}
+	int k = g->broken ? CONRING_BROKEN : conring_put_in(g->ring, s, n);
+	struct evtchn_send sd = { g->port };
+	if (k > 0)
+		evtchn(EVTCHNOP_send, &sd);
+	return k;
+}
+
+/* What a stopped domain's config says to do: xl's actions, of which
+ * destroy, restart (and rename-restart) and preserve (and coredump-*,
+ * without the dump) are carried out. */
+static void apply(struct guest *g, const struct eyrie_dom_info *d)
+{
+	static const char *const why[] = { "powered off", "rebooted", "suspended", "crashed",
+					   "was stopped by its watchdog" };
+	bool crashed = d->state == EYRIE_DOM_CRASHED || d->reason >= SHUTDOWN_suspend;
+	enum xlcfg_action a = crashed ? g->cfg.on_crash
+			      : d->reason == SHUTDOWN_reboot ? g->cfg.on_reboot : g->cfg.on_poweroff;
+	struct xlcfg cfg = g->cfg;
+	uint32_t id = g->domid, nid;
+
+	if (g->preserved)
+		return;
+	printf("mgmt: domain %u (%s) %s: %s\n", id, cfg.name,
+	       d->state == EYRIE_DOM_CRASHED ? "crashed" : d->reason <= 4 ? why[d->reason] : "stopped",
+	       xlcfg_action_name(a));
+	if (a == XLCFG_PRESERVE || a == XLCFG_COREDUMP_DESTROY || a == XLCFG_COREDUMP_RESTART) {
+		g->preserved = true; /* kept until destroyed by hand */
+		return;
+	}
+	dom_destroy(id);
+	if (a == XLCFG_RESTART || a == XLCFG_RENAME_RESTART) {
+		if (!dom_create(&cfg, &nid))
+			printf("mgmt: domain %s restarted as domain %u\n", cfg.name, nid);
+	}
+}
+
+void dom_poll(void)
+{
+	static struct eyrie_dom_info doms[64];
+	struct eyrie_dom_list l = { 64, 0, (uint64_t)(uintptr_t)doms };
+
+	for (unsigned i = 0; i < DOM_MAX_GUESTS; i++)
+		if (guests[i].used && guests[i].domid != UINT32_MAX)
+			dom_service(&guests[i]);
+	if (op(EYRIE_OP_list, &l))
+		return;
+	for (unsigned i = 0; i < DOM_MAX_GUESTS; i++) {
+		struct guest *g = &guests[i];
+		const struct eyrie_dom_info *d = NULL;
+		if (!g->used || g->domid == UINT32_MAX)
+			continue;
+		for (uint32_t j = 0; j < l.nr && !d; j++)
+			if (doms[j].domid == g->domid)
+				d = &doms[j];
+		if (!d)
+			forget(g); /* destroyed from the hypervisor shell */
+		else if (d->state == EYRIE_DOM_SHUTDOWN || d->state == EYRIE_DOM_CRASHED)
+			apply(g, d);
+	}
+}

@@ -1,0 +1,1 @@
+test_conring_SRCS := mgmt/conring.c
