@@ -389,6 +389,57 @@ def guests_mgmt(lab):
     check_pattern(m, 1, e.end())
 
 
+def mgmt_web_ring(m, timeout):
+    """The management domain booted with web.cfg (autostart) and
+    broken.cfg: the configs read, web built and its pvh checks passing,
+    among them 100 ping-pongs over its console ring; Ctrl-A x3, `console
+    web` shows the ring's output; a typed line reaches web through the
+    ring and comes back; web powers off and on_poweroff destroys it.
+    Returns console(cmd, until): a command at the management console."""
+    wait_for(m, r"\(d0\) mgmt: management console ready \(newlib", timeout)
+    out = m.output
+    check(re.search(r"\(d0\) mgmt: config web.cfg: domain web, autostart", out) and
+          re.search(r"\(d0\) mgmt: broken.cfg: line 3: expected a value, got \"lots\"", out),
+          "the configs among the boot modules were not read (or broken.cfg not refused)")
+    web = re.search(r"\(d0\) domain (\d+) \(web\) created", out)
+    check(web, "web.cfg (autostart) was not started")
+    w = int(web[1])
+    wait_for(m, r"\(d%d\) pvh: waiting for a line on the console ring" % w, timeout)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+
+    def console(cmd, until, limit=30):
+        at = len(m.output)
+        m.send(cmd + "\r")
+        return wait_for(m, until, limit * timeout / 60, at)
+
+    # The ring's output, kept by the management domain, then live.
+    console("console web", r"\(d0\) pvh ring ping 099[^\n]*\n(.|\n)*\(d0\) pvh: type a line")
+    at = len(m.output)
+    m.send("hello-ring\r")
+    wait_for(m, r"\(d0\) ring-input: hello-ring", timeout / 3, at)
+    wait_for(m, r"\(d0\) mgmt: domain %d \(web\) powered off: destroy" % w, timeout / 2, at)
+    wait_for(m, r"\(d0\) \(domain %d is gone\)" % w, 10, at)
+    check_report(m.output, w, "pvh")
+    check(re.search(r"\(d%d\) PASS pvh/console-ring-pingpong 100 of 100" % w, m.output),
+          "no ping-pong over the console ring")
+    return console
+
+
+def mgmt_bochs_vmx(lab):
+    """Bochs corei7_skylake_x (VMX + EPT): the management domain builds
+    web (web.cfg, autostart) and serves its console ring: the pvh checks,
+    100 ping-pongs with it, a line typed at `console web` echoed back
+    through the ring, on_poweroff destroy; `list` afterwards."""
+    cfgs = [os.path.join(ROOT, "tests", "mgmt", n) for n in ("web.cfg", "broken.cfg")]
+    mods = [MGMT_ELF] + _modules([Dom("pattern", 4), Dom("pvh", 2)]) + cfgs
+    iso = make_iso_mods(lab, mods, ["loglevel=info",
+                                    "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"])
+    m = lab.bochs(iso, cpu="corei7_skylake_x", limit=600)
+    console = mgmt_web_ring(m, 300)
+    console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running")
+
+
 def mgmt_console(lab):
     """QEMU SVM: the management domain (mgmt/, newlib) as domain 0 beside
     `pattern`, with three xl.cfg configs as boot modules: web.cfg (autostart),
@@ -408,33 +459,7 @@ def mgmt_console(lab):
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
             "domain=name=pattern,image=pattern.elf,memory=4"]
     m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=150)
-    wait_for(m, r"\(d0\) mgmt: management console ready \(newlib", 60)
-    out = m.output
-    check(re.search(r"\(d0\) mgmt: config web.cfg: domain web, autostart", out) and
-          re.search(r"\(d0\) mgmt: broken.cfg: line 3: expected a value, got \"lots\"", out),
-          "the configs among the boot modules were not read (or broken.cfg not refused)")
-    web = re.search(r"\(d0\) domain (\d+) \(web\) created", out)
-    check(web, "web.cfg (autostart) was not started")
-    w = int(web[1])
-    wait_for(m, r"\(d%d\) pvh: waiting for a line on the console ring" % w, 60)
-    m.send("\x01\x01\x01")
-    wait_for(m, r"\(input to domain 0", 10)
-
-    def console(cmd, until, timeout=30):
-        at = len(m.output)
-        m.send(cmd + "\r")
-        return wait_for(m, until, timeout, at)
-
-    # The ring's output, kept by the management domain, then live.
-    console("console web", r"\(d0\) pvh ring ping 099[^\n]*\n(.|\n)*\(d0\) pvh: type a line")
-    at = len(m.output)
-    m.send("hello-ring\r")
-    wait_for(m, r"\(d0\) ring-input: hello-ring", 20, at)
-    wait_for(m, r"\(d0\) mgmt: domain %d \(web\) powered off: destroy" % w, 30, at)
-    wait_for(m, r"\(d0\) \(domain %d is gone\)" % w, 10, at)
-    check_report(m.output, w, "pvh")
-    check(re.search(r"\(d%d\) PASS pvh/console-ring-pingpong 100 of 100" % w, m.output),
-          "no ping-pong over the console ring")
+    console = mgmt_web_ring(m, 60)
     console("info", r"\(d0\) hypervisor\s+: Eyrie \(Xen ABI 4.17-eyrie\), SVM backend"
             r"(.|\n)*\(d0\) memory\s+: \d+ MiB total, \d+ MiB free")
     console("list", r"\(d0\)\s+1 pattern\s+elf\s+running\s+4 MiB")
@@ -491,6 +516,64 @@ def guests_create_cycles(lab):
     check(now == first, "after %d create/destroy cycles: free frames, heap bytes, heap "
           "allocations %s; after the first %s" % (CYCLES, now, first))
     check(not domains_table(m), "domains left: %s" % domains_table(m))
+
+
+def mgmt_create_cycles(lab):
+    """QEMU SVM: the management domain builds spare.cfg's domain (a PVH
+    guest with its console ring mapped by domain 0) and destroys it,
+    CYCLES times at its console: the hypervisor's free frames and heap
+    after the last cycle equal those after the first. Then one destroyed
+    from the hypervisor shell while domain 0 maps its ring: the mapping is
+    revoked, nothing leaks, and the management domain forgets it and
+    builds again."""
+    cfgs = [os.path.join(ROOT, "tests", "mgmt", "spare.cfg")]
+    mods = [MGMT_ELF] + _modules([Dom("pattern", 4)]) + cfgs
+    lab.need(ELF, *mods)
+    opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=400)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 60)
+    heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
+
+    def switch(to):
+        m.send("\x01\x01\x01")
+        wait_for(m, r"\(input to %s" % to, 10, len(m.output) - 10)
+
+    def console(cmd, until):
+        at = len(m.output)
+        m.send(cmd + "\r")
+        return wait_for(m, until, 30, at)
+
+    def measure():
+        switch("the hypervisor shell")
+        frames = mem_frames(m)
+        h = heap.search(shell(m, "mem", r"heap: \d+"))
+        switch("domain 0")
+        return (frames["free"], h and h.group(1), h and h.group(2))
+
+    switch("domain 0")
+    first = None
+    for i in range(1, CYCLES + 1):
+        made = console("create spare", r"\(d0\) domain (\d+) \(spare\) created")
+        console("destroy %s" % made[1], r"\(d0\) domain %s: destroy done" % made[1])
+        if i == 1 or i == CYCLES:
+            now = measure()
+            first = first or now
+    check(now == first, "after %d create/destroy cycles by domain 0: free frames, heap bytes, "
+          "heap allocations %s; after the first %s" % (CYCLES, now, first))
+    made = console("create spare", r"\(d0\) domain (\d+) \(spare\) created")
+    switch("the hypervisor shell")
+    shell(m, "destroy %s" % made[1], r"domain %s \(spare\) destroyed" % made[1])
+    switch("domain 0")
+    switch("the hypervisor shell")
+    frames = mem_frames(m)
+    h = heap.search(shell(m, "mem", r"heap: \d+"))
+    now = (frames["free"], h and h.group(1), h and h.group(2))
+    check(now == first, "after a destroy from the shell of a domain whose ring domain 0 maps: "
+          "%s; before %s" % (now, first))
+    switch("domain 0")
+    console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running")
+    check(not re.search(r"\(d0\)\s+%s spare" % made[1], m.output[-400:]), "domain 0 still lists it")
+    console("create spare", r"\(d0\) domain \d+ \(spare\) created")
 
 
 def _check_virt(out, dom):
@@ -709,6 +792,8 @@ GUEST_CASES = [
     ("guests-create-cycles", guests_create_cycles, 40),
     ("guests-mgmt", guests_mgmt, 6),
     ("mgmt-console", mgmt_console, 20),
+    ("mgmt-bochs-vmx", mgmt_bochs_vmx, 120),
+    ("mgmt-create-cycles", mgmt_create_cycles, 60),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),
