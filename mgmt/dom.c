@@ -82,12 +82,42 @@ struct guest *dom_guest(uint32_t domid)
 	return NULL;
 }
 
-/* Copies a plan's piece into the domain being built. */
-static int put(uint32_t domid, uint64_t gpa, const void *src, uint64_t len)
+static int fail(const char *name, const char *what, long rc)
 {
-	struct eyrie_dom_mem m = { domid, 0, gpa, len, (uint64_t)(uintptr_t)src };
+	printf("error: domain %s: %s (%ld)\n", name, what, rc);
+	return rc < 0 ? (int)rc : -1;
+}
 
-	return src && len ? (int)op(EYRIE_OP_mem_write, &m) : 0;
+/* What a loader's plan copies: len bytes from src (NULL: zeros, and new
+ * guest RAM is zeroed already) to gpa. */
+struct piece {
+	uint64_t gpa, len;
+	const void *src;
+};
+#define MAX_PIECES (PVH_MAX_COPIES > 3 ? PVH_MAX_COPIES : 3)
+
+/* The common part of building: a new domain of c's size and type, the
+ * pieces copied in, vcpu 0's start state; g->domid is set once it exists. */
+static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const struct piece *p,
+		unsigned n, struct eyrie_vcpu_context *ctx)
+{
+	struct eyrie_dom_new nd = { .memory_mib = c->memory_mib, .type = type, .vcpus = 1 };
+	long rc;
+
+	snprintf(nd.name, sizeof(nd.name), "%s", c->name);
+	if ((rc = op(EYRIE_OP_domain_new, &nd)))
+		return fail(c->name, "the hypervisor refused it (see its log)", rc);
+	g->domid = nd.domid;
+	for (unsigned i = 0; i < n; i++) {
+		struct eyrie_dom_mem m = { nd.domid, 0, p[i].gpa, p[i].len, (uint64_t)(uintptr_t)p[i].src };
+		if (p[i].src && p[i].len && (rc = op(EYRIE_OP_mem_write, &m)))
+			return fail(c->name, "cannot load it", rc);
+	}
+	ctx->domid = nd.domid;
+	ctx->vcpu = 0;
+	if ((rc = op(EYRIE_OP_set_context, ctx)))
+		return fail(c->name, "cannot set its vcpu", rc);
+	return 0;
 }
 
 /* The guest map: RAM below 0x9FC00, the BIOS area reserved, RAM from
@@ -102,12 +132,6 @@ static unsigned guest_map(uint64_t ram, bool console, struct e820_entry map[4])
 	map[2] = (struct e820_entry){ 0x100000, top - 0x100000, E820_RAM };
 	map[3] = (struct e820_entry){ top, 4096, E820_RESERVED };
 	return console ? 4 : 3;
-}
-
-static int fail(const char *name, const char *what, long rc)
-{
-	printf("error: domain %s: %s (%ld)\n", name, what, rc);
-	return rc < 0 ? (int)rc : -1;
 }
 
 /* A PVH kernel: the start info plan, then the console ring: a port in
@@ -132,36 +156,31 @@ static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module
 		printf("error: domain %s: %s: %s\n", c->name, c->kernel, err);
 		return -1;
 	}
-	struct eyrie_dom_new n = { .memory_mib = c->memory_mib, .type = EYRIE_TYPE_PVH, .vcpus = 1 };
-	snprintf(n.name, sizeof(n.name), "%s", c->name);
-	if ((rc = op(EYRIE_OP_domain_new, &n)))
-		return fail(c->name, "the hypervisor refused it (see its log)", rc);
-	g->domid = n.domid;
-	for (unsigned i = 0; i < plan.nr_copies; i++) {
-		const struct pvh_copy *cp = &plan.copies[i];
-		if ((rc = put(n.domid, cp->gpa, pvh_copy_src(&img, &cfg, &plan, cp), cp->len)))
-			return fail(c->name, "cannot load it", rc);
-	}
-	struct eyrie_vcpu_context ctx = { .domid = n.domid, .mode = EYRIE_CTX_FLAT32,
-					  .rip = plan.entry.eip, .rbx = plan.entry.ebx, .rflags = 2 };
-	if ((rc = op(EYRIE_OP_set_context, &ctx)))
-		return fail(c->name, "cannot set its vcpu", rc);
-	struct evtchn_alloc_unbound au = { (domid_t)n.domid, 0, 0 };
+	struct piece p[MAX_PIECES];
+	for (unsigned i = 0; i < plan.nr_copies; i++)
+		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
+				       pvh_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
+	struct eyrie_vcpu_context ctx = { .mode = EYRIE_CTX_FLAT32, .rip = plan.entry.eip,
+					  .rbx = plan.entry.ebx, .rflags = 2 };
+	if ((rc = make(c, g, EYRIE_TYPE_PVH, p, plan.nr_copies, &ctx)))
+		return (int)rc;
+	domid_t dom = (domid_t)g->domid;
+	struct evtchn_alloc_unbound au = { dom, 0, 0 };
 	if ((rc = evtchn(EVTCHNOP_alloc_unbound, &au)))
 		return fail(c->name, "no console event channel", rc);
-	struct xen_hvm_param p1 = { (domid_t)n.domid, 0, HVM_PARAM_CONSOLE_EVTCHN, au.port };
-	struct xen_hvm_param p2 = { (domid_t)n.domid, 0, HVM_PARAM_CONSOLE_PFN, (ram - 4096) >> 12 };
+	struct xen_hvm_param p1 = { dom, 0, HVM_PARAM_CONSOLE_EVTCHN, au.port };
+	struct xen_hvm_param p2 = { dom, 0, HVM_PARAM_CONSOLE_PFN, (ram - 4096) >> 12 };
 	if ((rc = hypercall(HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p1, 0)) ||
 	    (rc = hypercall(HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p2, 0)))
 		return fail(c->name, "cannot set its console params", rc);
-	struct evtchn_bind_interdomain bi = { (domid_t)n.domid, au.port, 0 };
+	struct evtchn_bind_interdomain bi = { dom, au.port, 0 };
 	if ((rc = evtchn(EVTCHNOP_bind_interdomain, &bi)))
 		return fail(c->name, "cannot bind its console event channel", rc);
 	g->port = bi.local_port;
 	sys_watch(g->port, true);
 	struct gnttab_map_grant_ref mo = { .host_addr = (uintptr_t)&ring_pages[g - guests],
 					   .flags = GNTMAP_host_map, .ref = GNTTAB_RESERVED_CONSOLE,
-					   .dom = (domid_t)n.domid };
+					   .dom = dom };
 	rc = hypercall(HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, (unsigned long)&mo, 1);
 	if (rc || mo.status != GNTST_okay)
 		return fail(c->name, "cannot map its console ring", rc ? rc : mo.status);
@@ -183,28 +202,17 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
 				      c->cmdline[0] ? c->cmdline : "console=ttyS0",
 				      rd ? rd->data : NULL, rd ? rd->size : 0, EYRIE_HVM_ACPI_GPA };
 	char err[128];
-	long rc;
 
 	if (linux_parse(k->data, k->size, &img, err, sizeof(err)) ||
 	    linux_plan(&img, &cfg, &plan, err, sizeof(err))) {
 		printf("error: domain %s: %s: %s\n", c->name, c->kernel, err);
 		return -1;
 	}
-	struct eyrie_dom_new n = { .memory_mib = c->memory_mib, .type = EYRIE_TYPE_HVM, .vcpus = 1 };
-	snprintf(n.name, sizeof(n.name), "%s", c->name);
-	if ((rc = op(EYRIE_OP_domain_new, &n)))
-		return fail(c->name, "the hypervisor refused it (see its log)", rc);
-	g->domid = n.domid;
-	for (unsigned i = 0; i < plan.nr_copies; i++) {
-		const struct linux_copy *cp = &plan.copies[i];
-		if ((rc = put(n.domid, cp->gpa, linux_copy_src(&img, &cfg, &plan, cp), cp->len)))
-			return fail(c->name, "cannot load it", rc);
-	}
-	struct eyrie_vcpu_context ctx = plan.entry;
-	ctx.domid = n.domid;
-	if ((rc = op(EYRIE_OP_set_context, &ctx)))
-		return fail(c->name, "cannot set its vcpu", rc);
-	return 0;
+	struct piece p[MAX_PIECES];
+	for (unsigned i = 0; i < plan.nr_copies; i++)
+		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
+				       linux_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
+	return make(c, g, EYRIE_TYPE_HVM, p, plan.nr_copies, &plan.entry);
 }
 
 /* Forgets a guest (its domain is gone or going): the ring mapping, our
