@@ -12,6 +12,7 @@
 #include "include/public/eyrie.h"
 #include "include/public/grant_table.h"
 #include "include/public/hvm.h"
+#include "include/public/memory.h"
 #include "include/public/xen.h"
 #include "mgmt/conring.h"
 #include "mgmt/dom.h"
@@ -165,6 +166,12 @@ static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module
 	if ((rc = make(c, g, EYRIE_TYPE_PVH, p, plan.nr_copies, &ctx)))
 		return (int)rc;
 	domid_t dom = (domid_t)g->domid;
+	struct xen_e820_entry e820[4];
+	for (unsigned i = 0; i < cfg.e820_n; i++)
+		e820[i] = (struct xen_e820_entry){ map[i].base, map[i].size, map[i].type };
+	struct xen_foreign_memory_map fm = { dom, { cfg.e820_n, (uintptr_t)e820 } };
+	if ((rc = hypercall(HYPERVISOR_memory_op, XENMEM_set_memory_map, (unsigned long)&fm, 0)))
+		return fail(c->name, "cannot set its memory map", rc);
 	struct evtchn_alloc_unbound au = { dom, 0, 0 };
 	if ((rc = evtchn(EVTCHNOP_alloc_unbound, &au)))
 		return fail(c->name, "no console event channel", rc);

@@ -189,6 +189,9 @@ static int load_pvh(struct domain *d, const struct boot_module *m, struct start 
 			rc = load_copy(d, c->gpa, src, c->len);
 	}
 	*st = (struct start){ plan->entry.eip, 0, plan->entry.ebx };
+	for (unsigned i = 0; i < nr_map; i++)
+		d->e820[i] = (struct xen_e820_entry){ map[i].base, map[i].size, map[i].type };
+	d->nr_e820 = nr_map;
 out:
 	kfree(k);
 	kfree(plan);

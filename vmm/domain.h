@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "include/public/memory.h"
 #include "kernel/pt.h"
 #include "vmm/domcfg.h"
 #include "vmm/mmio.h"
@@ -24,6 +25,7 @@ struct xen_gnttab;
 #define DOM_MSR_LOGGED 32
 #define DOM_HVM_PARAMS 40
 #define DOM_MAX_REMAPS 41    /* shared info, 8 grant-table frames, 32 grant mappings */
+#define DOM_E820_MAX 8
 #define DOM_LOG_SIZE 16384 /* the last console bytes of each domain, for `console` */
 
 enum dom_state {
@@ -68,6 +70,9 @@ struct domain {
 	struct xen_gnttab *gnttab;
 	struct page_remap { uint64_t gpa, hpa; } remaps[DOM_MAX_REMAPS];
 	unsigned nr_remaps;
+	/* Its memory map for XENMEM_memory_map (set by its builder). */
+	struct xen_e820_entry e820[DOM_E820_MAX];
+	unsigned nr_e820;
 	char *log;                    /* console ring of DOM_LOG_SIZE bytes */
 	uint64_t log_total;           /* bytes ever written to it */
 	uint32_t msr_logged[DOM_MSR_LOGGED]; /* MSRs already reported refused */

@@ -273,12 +273,50 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 	return rc;
 }
 
+/* XENMEM_memory_map (the caller's, as its builder set it) and
+ * XENMEM_set_memory_map (the privileged domain, for a domain it builds):
+ * 64-bit and x86_32 layouts. */
+static long memory_map(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+	bool wide = vcpu_is_64bit(v), set = cmd == XENMEM_set_memory_map;
+	uint32_t in[6] = { 0 }; /* [domid,] nr_entries, buffer */
+	unsigned at = set ? (wide ? 2 : 1) : 0; /* where nr_entries is, in words */
+	size_t len = (at + (wide ? 4 : 2)) * 4;
+	struct domain *d = v->dom;
+	long err;
+
+	if (copy_from_guest_virt(v, in, arg, len, NULL))
+		return -EFAULT;
+	uint32_t nr = in[at];
+	uint64_t buf = wide ? in[at + 2] | (uint64_t)in[at + 3] << 32 : in[at + 1];
+	if (set) {
+		if (!(d = xen_target(v, (domid_t)in[0], &err)))
+			return err;
+		if (d == v->dom && !v->dom->cfg.privileged)
+			return -EPERM;
+		if (nr > DOM_E820_MAX)
+			return -EINVAL;
+		if (nr && copy_from_guest_virt(v, d->e820, buf, nr * sizeof(d->e820[0]), NULL))
+			return -EFAULT;
+		d->nr_e820 = nr;
+		return 0;
+	}
+	if (!d->nr_e820)
+		return -ENOSYS; /* no builder said */
+	nr = nr < d->nr_e820 ? nr : d->nr_e820;
+	if (copy_to_guest_virt(v, buf, d->e820, nr * sizeof(d->e820[0]), NULL))
+		return -EFAULT;
+	return copy_to_guest_virt(v, arg, &nr, sizeof(nr), NULL) ? -EFAULT : 0;
+}
+
 long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
 	if (!v->dom->evtchn)
 		return -ENOSYS;
 	if (cmd == XENMEM_add_to_physmap)
 		return add_to_physmap(v, arg);
+	if (cmd == XENMEM_memory_map || cmd == XENMEM_set_memory_map)
+		return memory_map(v, cmd, arg);
 	return -ENOSYS;
 }
 

@@ -80,6 +80,17 @@ static void check_start_info(void)
 				   mm[0].type == XEN_HVM_MEMMAP_TYPE_RAM && mm[2].addr == 0x100000 &&
 				   mm[2].addr + mm[2].size == top,
 	      "%u entries", si->memmap_entries);
+	/* XENMEM_memory_map: the same map, as its builder set it (x86_32). */
+	struct xen_e820_entry e[8];
+	struct { uint32_t nr, buffer; } mm32 = { 8, (uint32_t)(uintptr_t)e };
+	long rm = hypercall(HYPERVISOR_memory_op, XENMEM_memory_map, (unsigned long)&mm32, 0, 0, 0);
+	bool same = rm == 0 && mm32.nr == si->memmap_entries;
+	for (unsigned i = 0; same && i < mm32.nr; i++)
+		same = e[i].addr == mm[i].addr && e[i].size == mm[i].size && e[i].type == mm[i].type;
+	check("memory-map", same, "%ld, %u entries", rm, mm32.nr);
+	struct { uint16_t domid, pad; uint32_t nr, buffer; } fm = { DOMID_SELF, 0, 1, (uint32_t)(uintptr_t)e };
+	check("set-memory-map-eperm", hypercall(HYPERVISOR_memory_op, XENMEM_set_memory_map,
+						(unsigned long)&fm, 0, 0, 0) == -1, "its own map");
 }
 
 static void check_cpuid(void)
