@@ -13,6 +13,7 @@ const struct pt_format pt_format_x86 = {
 	.large = 1ull << 7,
 	.addr_mask = ADDR_MASK,
 	.perm_r = 1ull << 0, .perm_w = 1ull << 1, .perm_nx = 1ull << 63,
+	.uc = (1ull << 4) | (1ull << 3), /* PCD, PWT */
 };
 
 const struct pt_format pt_format_npt = {
@@ -22,6 +23,7 @@ const struct pt_format pt_format_npt = {
 	.addr_mask = ADDR_MASK,
 	.perm_r = 1ull << 0, .perm_w = 1ull << 1, .perm_nx = 1ull << 63,
 	.leaf_extra = 1ull << 2, /* U */
+	.uc = (1ull << 4) | (1ull << 3), /* PCD, PWT */
 };
 
 const struct pt_format pt_format_ept = {
@@ -31,6 +33,7 @@ const struct pt_format pt_format_ept = {
 	.addr_mask = ADDR_MASK,
 	.perm_r = 1, .perm_w = 2, .perm_x = 4,
 	.leaf_extra = 6ull << 3, /* memory type WB */
+	.memtype_mask = 7ull << 3, .uc = 0, /* memory type UC */
 };
 
 uint64_t pt_leaf_flags(const struct pt_format *fmt, unsigned perms)
@@ -45,6 +48,8 @@ uint64_t pt_leaf_flags(const struct pt_format *fmt, unsigned perms)
 		f |= fmt->perm_x;
 	else
 		f |= fmt->perm_nx;
+	if (perms & PT_UC)
+		f = (f & ~fmt->memtype_mask) | fmt->uc;
 	return f;
 }
 

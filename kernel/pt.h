@@ -21,6 +21,7 @@ struct pt_format {
 	uint64_t perm_r, perm_w, perm_x; /* bits set to allow */
 	uint64_t perm_nx;     /* bit set to forbid execution */
 	uint64_t leaf_extra;  /* always set in a leaf (e.g. EPT memory type) */
+	uint64_t memtype_mask, uc; /* PT_UC: these bits replaced by uc */
 };
 
 /* x86 long-mode paging: P, R/W, PS. */
@@ -34,6 +35,7 @@ extern const struct pt_format pt_format_ept;
 #define PT_R 1u
 #define PT_W 2u
 #define PT_X 4u
+#define PT_UC 8u /* uncached (device memory) */
 /* Leaf flags granting perms (PT_R|PT_W|PT_X) in the given format. */
 uint64_t pt_leaf_flags(const struct pt_format *fmt, unsigned perms);
 

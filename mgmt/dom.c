@@ -222,6 +222,35 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
 	return make(c, g, EYRIE_TYPE_HVM, p, plan.nr_copies, &plan.entry);
 }
 
+/* The config's ioports and iomem: the hardware the domain may reach. */
+static int grant_io(const struct xlcfg *c, uint32_t domid)
+{
+	long rc;
+
+	for (unsigned i = 0; i < c->nioports; i++) {
+		const struct xlcfg_ioports *r = &c->ioports[i];
+		struct eyrie_dom_ioports p = { domid, r->first, r->last - r->first + 1, 1 };
+		if ((rc = op(EYRIE_OP_ioports, &p))) {
+			printf("error: domain %s: ioports %x-%x: %s (%ld)\n", c->name, r->first, r->last,
+			       rc == -1 ? "ports the hypervisor keeps" : "refused", rc);
+			return (int)rc;
+		}
+	}
+	for (unsigned i = 0; i < c->niomem; i++) {
+		const struct xlcfg_iomem *m = &c->iomem[i];
+		struct eyrie_dom_iomem io = { domid, 1, m->gfn, m->start, m->pages };
+		if ((rc = op(EYRIE_OP_iomem, &io))) {
+			printf("error: domain %s: iomem %llx,%llx@%llx: %s (%ld)\n", c->name,
+			       (unsigned long long)m->start, (unsigned long long)m->pages,
+			       (unsigned long long)m->gfn,
+			       rc == -1 ? "not device memory (RAM or an APIC)" :
+			       "not above the domain's RAM or out of range", rc);
+			return (int)rc;
+		}
+	}
+	return 0;
+}
+
 /* Forgets a guest (its domain is gone or going): the ring mapping, our
  * port, the log. */
 static void forget(struct guest *g)
@@ -265,6 +294,8 @@ int dom_create(const struct xlcfg *c, uint32_t *domid)
 	g->domid = UINT32_MAX;
 	int rc = c->type == XLCFG_TYPE_PVH ? build_pvh(c, g, k, rd) : build_hvm(c, g, k, rd);
 	struct eyrie_dom_id id = { g->domid };
+	if (!rc)
+		rc = grant_io(c, g->domid);
 	if (!rc && (rc = (int)op(EYRIE_OP_unpause, &id)))
 		fail(c->name, "cannot start it", rc);
 	if (rc) {

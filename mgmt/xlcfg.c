@@ -13,12 +13,14 @@
 enum key {
 	K_NAME, K_TYPE, K_MEMORY, K_MAXMEM, K_VCPUS, K_KERNEL, K_RAMDISK, K_CMDLINE,
 	K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_DISK, K_VIF,
+	K_IOPORTS, K_IOMEM,
 	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
 	"extra", "on_poweroff", "on_reboot", "on_crash", "autostart", "disk", "vif",
+	"ioports", "iomem",
 };
 
 static const char *const action_names[] = {
@@ -174,6 +176,51 @@ static int entry(struct xlcfg_error *e, enum key k, char (*list)[XLCFG_PATH_LEN]
 	return 0;
 }
 
+/* A hex number (no 0x, as xl writes these) at v[*i..n) up to max; moves
+ * *i past it. */
+static bool hex(const char *v, size_t n, size_t *i, uint64_t max, uint64_t *out)
+{
+	size_t start = *i;
+
+	for (*out = 0; *i < n && digit(v[*i], 16) >= 0 && *out <= max; (*i)++)
+		*out = *out * 16 + (unsigned)digit(v[*i], 16);
+	return *i > start && *i - start <= 16 && *out <= max;
+}
+
+/* One ioports entry ("402", "2f8-2ff") or iomem entry ("fed00,1[@10000]"). */
+static int io_entry(struct xlcfg_error *e, enum key k, struct xlcfg *c, const char *v, size_t n)
+{
+	uint64_t a, b, g;
+	size_t i = 0;
+	unsigned *count = k == K_IOPORTS ? &c->nioports : &c->niomem;
+
+	if (*count == XLCFG_LIST_MAX)
+		return bad(e, -XLCFG_ERANGE, k, "more than 8 entries", NULL, 0);
+	if (k == K_IOPORTS) {
+		bool ok = hex(v, n, &i, 0xffff, &a);
+		b = a;
+		if (ok && i < n && v[i] == '-') {
+			i++;
+			ok = hex(v, n, &i, 0xffff, &b);
+		}
+		if (!ok || i != n || b < a)
+			return bad(e, -XLCFG_EINVAL, k, "expected a hex port or FIRST-LAST", v, n);
+		c->ioports[(*count)++] = (struct xlcfg_ioports){ (uint32_t)a, (uint32_t)b };
+		return 0;
+	}
+	bool ok = hex(v, n, &i, 0xfffffffffull, &a) && i < n && v[i++] == ',' &&
+		  hex(v, n, &i, 0x100000, &b) && b > 0;
+	g = a;
+	if (ok && i < n && v[i] == '@') {
+		i++;
+		ok = hex(v, n, &i, 0xfffffffffull, &g);
+	}
+	if (!ok || i != n)
+		return bad(e, -XLCFG_EINVAL, k, "expected hex START,PAGES[@GFN]", v, n);
+	c->iomem[(*count)++] = (struct xlcfg_iomem){ a, b, g };
+	return 0;
+}
+
 /* Checks v (n bytes) for key k, then stores it: nothing changes on error. */
 static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xlcfg_error *e)
 {
@@ -218,6 +265,8 @@ static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xl
 		return 0;
 	case K_DISK: return entry(e, k, c->disk, &c->ndisk, v, n);
 	case K_VIF:  return entry(e, k, c->vif, &c->nvif, v, n);
+	case K_IOPORTS:
+	case K_IOMEM: return io_entry(e, k, c, v, n);
 	default:     return -XLCFG_EINVAL;
 	}
 }
@@ -365,7 +414,9 @@ static int list(struct lex *x, struct xlcfg *c, enum key k)
 	enum tok t;
 	int r;
 
-	*(k == K_DISK ? &c->ndisk : &c->nvif) = 0; /* a repeated key replaces */
+	/* a repeated key replaces */
+	*(k == K_DISK ? &c->ndisk : k == K_VIF ? &c->nvif : k == K_IOPORTS ? &c->nioports
+	  : &c->niomem) = 0;
 	while ((t = next_nl(x)) != T_RBR && t != T_EOF) {
 		if (t != T_STR && t != T_NUM)
 			return syntax(x, t == T_LBR ? "nested lists are not supported" :
@@ -389,7 +440,7 @@ static int list(struct lex *x, struct xlcfg *c, enum key k)
 static int setting(struct lex *x, struct xlcfg *c)
 {
 	int k = find_key(x->s + x->tstart, x->pos - x->tstart);
-	bool is_list = k == K_DISK || k == K_VIF;
+	bool is_list = k == K_DISK || k == K_VIF || k == K_IOPORTS || k == K_IOMEM;
 	enum tok t;
 	int r;
 

@@ -3,6 +3,11 @@
 #include "arch/x86_64/timer.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/main.h"
+#include "boot/boot_info.h"
+#include "drivers/acpi.h"
+#include "drivers/uart.h"
+#include "vmm/p2m.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/string.h"
 #include "vmm/domain.h"
@@ -174,6 +179,92 @@ static long host_info(struct vcpu *v, uint64_t arg)
 	return copy_to_guest_virt(v, arg, &h, sizeof(h), NULL) ? -EFAULT : 0;
 }
 
+/* Ports the hypervisor drives itself, or that could reset or power off
+ * the machine: never granted. */
+static bool port_reserved(uint32_t first, uint32_t last)
+{
+	static const uint16_t fixed[][2] = {
+		{ 0x20, 0x21 }, { 0x40, 0x43 }, { 0x60, 0x61 }, { 0x64, 0x64 }, { 0x70, 0x71 },
+		{ 0x92, 0x92 }, { 0xa0, 0xa1 }, { COM1_PORT, COM1_PORT + 7 }, { 0xcf8, 0xcff },
+	};
+	const struct acpi_info *a = &sys()->acpi;
+	const uint32_t acpi[] = { a->pm1a_cnt, a->pm1b_cnt, a->pm_tmr, a->smi_cmd,
+				  a->reset_supported && a->reset_reg.space_id == 1
+				  ? (uint32_t)a->reset_reg.address : 0 };
+
+	for (unsigned i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (first <= fixed[i][1] && last >= fixed[i][0])
+			return true;
+	for (unsigned i = 0; i < sizeof(acpi) / sizeof(acpi[0]); i++)
+		if (acpi[i] && first <= acpi[i] + 3 && last >= acpi[i])
+			return true;
+	return false;
+}
+
+static long ioports(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_dom_ioports p;
+
+	if (copy_from_guest_virt(v, &p, arg, sizeof(p), NULL))
+		return -EFAULT;
+	struct domain *d = p.domid <= 0xffff ? domain_find(p.domid) : NULL;
+	if (!d)
+		return -ESRCH;
+	if (!p.count || p.first > 0xffff || p.count > 0x10000 - p.first)
+		return -EINVAL;
+	if (p.allow && port_reserved(p.first, p.first + p.count - 1))
+		return -EPERM;
+	if (!vcpu_ops->io_allow)
+		return -ENODEV;
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		int rc = vcpu_ops->io_allow(d->vcpus[i], (uint16_t)p.first, p.count, p.allow);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Host frames [mfn, mfn+nr) are device memory: not RAM or firmware data
+ * in the boot memory map, not the local APIC or an IOAPIC. */
+static bool mmio_allowed(uint64_t mfn, uint64_t nr)
+{
+	const struct boot_info *bi = sys()->boot;
+	const struct acpi_info *a = &sys()->acpi;
+	uint64_t lo = mfn << 12, hi = (mfn + nr) << 12;
+
+	for (uint32_t i = 0; i < bi->nr_mem; i++) {
+		const struct boot_mem_range *r = &bi->mem[i];
+		if (r->type != BOOT_MEM_RESERVED && r->type != BOOT_MEM_MMIO &&
+		    lo < r->base + r->length && hi > r->base)
+			return false;
+	}
+	if (lo < (a->lapic_addr | 0xfff) + 1 && hi > a->lapic_addr)
+		return false;
+	for (uint32_t i = 0; i < a->nr_ioapics; i++)
+		if (lo < a->ioapics[i].addr + 0x1000ull && hi > a->ioapics[i].addr)
+			return false;
+	return true;
+}
+
+static long iomem(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_dom_iomem m;
+
+	if (copy_from_guest_virt(v, &m, arg, sizeof(m), NULL))
+		return -EFAULT;
+	struct domain *d = m.domid <= 0xffff ? domain_find(m.domid) : NULL;
+	if (!d)
+		return -ESRCH;
+	if (!m.nr || m.nr > (1ull << 20) || m.mfn > (1ull << 40))
+		return -EINVAL;
+	if (m.allow && !mmio_allowed(m.mfn, m.nr))
+		return -EPERM;
+	/* A PC platform's own devices live at 0xFEC00000-0xFEE00FFF. */
+	if (d->plat && m.gfn < 0xfee01 && m.gfn + m.nr > 0xfec00)
+		return -EINVAL;
+	return p2m_map_mmio(d, m.gfn, m.mfn, m.nr, m.allow);
+}
+
 long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 {
 	struct eyrie_dom_id id;
@@ -192,6 +283,10 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 		return set_context(v, arg);
 	case EYRIE_OP_host_info:
 		return host_info(v, arg);
+	case EYRIE_OP_ioports:
+		return ioports(v, arg);
+	case EYRIE_OP_iomem:
+		return iomem(v, arg);
 	case EYRIE_OP_console_read:
 	case EYRIE_OP_console_write:
 		return console(v, op, arg);

@@ -145,6 +145,19 @@ int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable)
 	return 0;
 }
 
+int p2m_map_mmio(struct domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr, bool map)
+{
+	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_UC);
+
+	if (gfn < d->ram_bytes >> 12 || !nr || nr > (1ull << 27) - gfn || mfn >= (1ull << 40))
+		return -EINVAL;
+	int rc = map ? pt_map(&d->p2m, gfn << 12, mfn << 12, nr << 12, flags)
+		     : pt_unmap(&d->p2m, gfn << 12, nr << 12);
+	for (unsigned v = 0; v < d->nr_vcpus; v++)
+		vcpu_ops->flush_p2m(d->vcpus[v]);
+	return rc;
+}
+
 void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len)
 {
 	/* Frames mapped over RAM pages (shared info, grant table): the

@@ -26,6 +26,10 @@ void p2m_destroy(struct domain *d);
  * to its RAM when hpa is 0; flushes the vcpus' nested translations. 0,
  * -EINVAL (not a RAM page), -ENOSPC (DOM_MAX_REMAPS), -ENOMEM. */
 int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable);
+/* Maps host device frames [mfn, mfn+nr) uncached at guest frames [gfn,
+ * gfn+nr) (above RAM), or unmaps that range (mfn ignored) when !map;
+ * flushes the vcpus' nested translations. 0, -EINVAL, -ENOMEM. */
+int p2m_map_mmio(struct domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr, bool map);
 /* Host pointer to guest-physical [gpa, gpa+len) when it lies inside one
  * RAM slot of d, else NULL. */
 void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len);

@@ -155,6 +155,9 @@ struct vcpu_ops {
 	void (*set_p2m)(struct vcpu *v, uint64_t root_phys);
 	/* Invalidates guest translations after a p2m change. */
 	void (*flush_p2m)(struct vcpu *v);
+	/* Lets the guest reach ports [first, first+count) directly (allow),
+	 * or makes them exit again. 0 or -ENOMEM / -ENODEV. */
+	int (*io_allow)(struct vcpu *v, uint16_t first, uint32_t count, bool allow);
 	/* Enters the guest with v->gprs and returns the next exit, decoded.
 	 * Called and returns with host interrupts disabled; a pending host
 	 * interrupt is taken once the caller enables them. */

@@ -22,6 +22,8 @@
 #define EYRIE_OP_mem_write     8 /* struct eyrie_dom_mem; a domain being built */
 #define EYRIE_OP_set_context   9 /* struct eyrie_vcpu_context; a domain being built */
 #define EYRIE_OP_host_info    10 /* struct eyrie_host_info (out) */
+#define EYRIE_OP_ioports      11 /* struct eyrie_dom_ioports */
+#define EYRIE_OP_iomem        12 /* struct eyrie_dom_iomem */
 
 /* One domain, as list reports it (64 bytes). */
 struct eyrie_dom_info {
@@ -111,6 +113,26 @@ struct eyrie_host_info {
 	char backend[8];     /* "SVM" or "VMX" */
 	char cpu[48];        /* the CPUID brand string */
 };
+/* ioports: the domain's accesses to ports [first, first+count) reach the
+ * hardware (allow) or exit again (0). The hypervisor's own ports (its
+ * serial port, the PICs, the PIT, port 0x61, the RTC, the keyboard
+ * controller, 0x92, PCI configuration 0xCF8-0xCFF and the ACPI
+ * fixed-hardware ports) are refused with -EPERM. */
+struct eyrie_dom_ioports {
+	uint32_t domid;
+	uint32_t first, count; /* 1 .. 65536 - first */
+	uint32_t allow;
+};
+
+/* iomem: host frames [mfn, mfn+nr) of device memory (not RAM, not the
+ * local APIC or an IOAPIC: -EPERM) appear uncached at the domain's
+ * guest-physical frames [gfn, gfn+nr) above its RAM (allow), or that
+ * range is unmapped (0). */
+struct eyrie_dom_iomem {
+	uint32_t domid, allow;
+	uint64_t gfn, mfn, nr;
+};
+
 #define EYRIE_CTX_FLAT32 0
 #define EYRIE_CTX_LONG64 1
 
@@ -131,6 +153,8 @@ _Static_assert(sizeof(struct eyrie_dom_list) == 16, "eyrie_dom_list");
 _Static_assert(sizeof(struct eyrie_dom_new) == 56, "eyrie_dom_new");
 _Static_assert(sizeof(struct eyrie_dom_mem) == 32, "eyrie_dom_mem");
 _Static_assert(sizeof(struct eyrie_host_info) == 88, "eyrie_host_info");
+_Static_assert(sizeof(struct eyrie_dom_ioports) == 16, "eyrie_dom_ioports");
+_Static_assert(sizeof(struct eyrie_dom_iomem) == 32, "eyrie_dom_iomem");
 _Static_assert(sizeof(struct eyrie_vcpu_context) == 120, "eyrie_vcpu_context");
 
 #endif

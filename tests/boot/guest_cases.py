@@ -518,6 +518,76 @@ def guests_create_cycles(lab):
     check(not domains_table(m), "domains left: %s" % domains_table(m))
 
 
+def mgmt_passthrough(lab):
+    """QEMU SVM: the management domain builds `iopass` from io.cfg with
+    ioports = ["402"] (QEMU's isa-debugcon, into a file) and iomem =
+    ["fed00,1@10000"] (the HPET's page): its line reaches the file through
+    the real device, it reads the port back and the HPET's registers, and
+    starts the HPET counter. Refused at the console, nothing created: a
+    port the hypervisor keeps (its serial port 3f8), frames of RAM, frames
+    over the guest's RAM."""
+    cfg = lab.tmp("io.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "io"\ntype = "pvh"\nmemory = 2\nkernel = "iopass.elf"\n'
+                'ioports = [ "402" ]\niomem = [ "fed00,1@10000" ]\nautostart = 1\n')
+    iopass = os.path.join(harness.BUILD, "guests", "iopass.elf")
+    mods = [MGMT_ELF, iopass, cfg, CONF]
+    lab.need(ELF, *mods)
+    dbg = lab.tmp("debugcon.txt")
+    opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods),
+                  "-chardev", "file,id=dbgc,path=" + dbg,
+                  "-device", "isa-debugcon,iobase=0x402,chardev=dbgc"], limit=90)
+    io = wait_for(m, r"\(d0\) domain (\d+) \(io\) created", 60)
+    wait_for(m, r"\(d0\) mgmt: domain %s \(io\) powered off: destroy" % io[1], 60)
+    check_report(m.output, int(io[1]), "iopass")
+    with open(dbg, errors="replace") as f:
+        got = f.read()
+    check("eyrie-ioport-passthrough\n" in got, "the debug console's file holds %r" % got[:80])
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+
+    def console(cmd, until):
+        at = len(m.output)
+        m.send(cmd + "\r")
+        return wait_for(m, until, 30, at)
+
+    base = "create name=bad type=pvh memory=2 kernel=iopass.elf "
+    console(base + "ioports=3f8", r"\(d0\) error: domain bad: ioports 3f8-3f8: ports the "
+            r"hypervisor keeps")
+    console(base + "iomem=100,1@10000", r"\(d0\) error: domain bad: iomem 100,1@10000: not "
+            r"device memory")
+    console(base + "iomem=fed00,1@100", r"\(d0\) error: domain bad: iomem fed00,1@100: not "
+            r"above the domain's RAM")
+    console(base + "iomem=fee00,1@10000", r"\(d0\) error: domain bad: iomem fee00,1@10000: not "
+            r"device memory")
+    out = console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running[^\n]*\n")
+    check(not re.search(r"\(d0\)\s+\d+ bad ", m.output), "a refused domain is listed")
+    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 4,
+          "the half-built domains were not all destroyed")
+
+
+def mgmt_passthrough_vmx(lab):
+    """Bochs corei7_skylake_x (VMX + EPT: I/O bitmaps, an uncached EPT
+    mapping): the management domain builds `iopass` with ioports =
+    ["3c0-3df"] and iomem = ["b8,1@10000"], Bochs's VGA: the misc output
+    register reads as the card set it, a word written into the text buffer
+    reads back."""
+    cfg = lab.tmp("io.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "io"\ntype = "pvh"\nmemory = 2\nkernel = "iopass.elf"\n'
+                'cmdline = "bochs"\nioports = [ "3c0-3df" ]\niomem = [ "b8,1@10000" ]\n'
+                'autostart = 1\n')
+    iopass = os.path.join(harness.BUILD, "guests", "iopass.elf")
+    iso = make_iso_mods(lab, [MGMT_ELF, iopass, cfg],
+                        ["loglevel=info",
+                         "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"])
+    m = lab.bochs(iso, cpu="corei7_skylake_x", limit=400)
+    io = wait_for(m, r"\(d0\) domain (\d+) \(io\) created", 300)
+    wait_for(m, r"\(d0\) mgmt: domain %s \(io\) powered off: destroy" % io[1], 120)
+    check_report(m.output, int(io[1]), "iopass")
+
+
 def mgmt_create_cycles(lab):
     """QEMU SVM: the management domain builds spare.cfg's domain (a PVH
     guest with its console ring mapped by domain 0) and destroys it,
@@ -794,6 +864,8 @@ GUEST_CASES = [
     ("mgmt-console", mgmt_console, 20),
     ("mgmt-bochs-vmx", mgmt_bochs_vmx, 120),
     ("mgmt-create-cycles", mgmt_create_cycles, 60),
+    ("mgmt-passthrough", mgmt_passthrough, 15),
+    ("mgmt-passthrough-vmx", mgmt_passthrough_vmx, 60),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),

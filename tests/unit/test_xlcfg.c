@@ -362,6 +362,50 @@ static void test_ranges(void **state)
 	assert_true(strstr(err.message, "vif: longer than 255 bytes") != NULL);
 }
 
+/* ioports and iomem: xl's hex forms, their errors, the console's form. */
+static void test_io(void **state)
+{
+	assert_int_equal(parse(MIN "ioports = [ \"402\", '2F8-2ff' ]\n"
+			       "iomem = [ \"fed00,1@10000\", 'e0000,10' ]\n"), 0);
+	assert_int_equal(cfg.nioports, 2);
+	assert_int_equal(cfg.ioports[0].first, 0x402);
+	assert_int_equal(cfg.ioports[0].last, 0x402);
+	assert_int_equal(cfg.ioports[1].first, 0x2f8);
+	assert_int_equal(cfg.ioports[1].last, 0x2ff);
+	assert_int_equal(cfg.niomem, 2);
+	assert_int_equal(cfg.iomem[0].start, 0xfed00);
+	assert_int_equal(cfg.iomem[0].pages, 1);
+	assert_int_equal(cfg.iomem[0].gfn, 0x10000);
+	assert_int_equal(cfg.iomem[1].gfn, 0xe0000); /* identity by default */
+	assert_int_equal(cfg.iomem[1].pages, 0x10);
+	static const char *const bad_ports[] = { "", "3g", "10-5", "10000", "1-", "-1", "0x10", "1 " };
+	for (unsigned i = 0; i < sizeof(bad_ports) / sizeof(bad_ports[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), MIN "ioports = [ '%s' ]\n", bad_ports[i]);
+		assert_int_equal(parse(text), -XLCFG_EINVAL);
+		assert_non_null(strstr(err.message, "line 5: ioports: expected a hex port"));
+	}
+	static const char *const bad_mem[] = { "fed00", "fed00,0", "fed00,1@", "fed00,,1", "x,1",
+					       "fed00,100001", "1000000000,1", "fed00,1@g" };
+	for (unsigned i = 0; i < sizeof(bad_mem) / sizeof(bad_mem[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), MIN "iomem = [ '%s' ]\n", bad_mem[i]);
+		assert_int_equal(parse(text), -XLCFG_EINVAL);
+		assert_non_null(strstr(err.message, "iomem: expected hex START,PAGES[@GFN]"));
+	}
+	assert_int_equal(parse(MIN "ioports = [ '1','2','3','4','5','6','7','8','9' ]\n"),
+			 -XLCFG_ERANGE);
+	/* A repeated key replaces; the console's key=value appends. */
+	assert_int_equal(parse(MIN "ioports = [ '1', '2' ]\nioports = [ '3' ]\n"), 0);
+	assert_int_equal(cfg.nioports, 1);
+	assert_int_equal(cfg.ioports[0].first, 3);
+	assert_int_equal(xlcfg_set(&cfg, "ioports", "80-8f", &err), 0);
+	assert_int_equal(cfg.nioports, 2);
+	assert_int_equal(cfg.ioports[1].last, 0x8f);
+	assert_int_equal(xlcfg_set(&cfg, "iomem", "fed00", &err), -XLCFG_EINVAL);
+	assert_int_equal(cfg.niomem, 0);
+}
+
 static void test_set(void **state)
 {
 	struct xlcfg c, before;
@@ -602,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_repeats),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_io),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_action_name),
 		cmocka_unit_test(test_hostile),

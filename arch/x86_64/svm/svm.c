@@ -9,6 +9,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
+#include "vmm/vmm.h"
 
 #define IOPM_FRAMES  3 /* 64 Ki ports + the bits a 4-byte access at 0xffff spills into */
 #define MSRPM_FRAMES 2 /* 2 bits (read, write) per MSR of 3 ranges, 1 KiB reserved */
@@ -151,6 +152,15 @@ static int svm_vcpu_create(struct vcpu *v)
 	return 0;
 }
 
+static int svm_io_allow(struct vcpu *v, uint16_t first, uint32_t count, bool allow)
+{
+	struct svm_vcpu *sv = v->hw;
+
+	io_bitmap_set(phys_to_virt(sv->iopm_pa), first, count, allow);
+	sv->vmcb->ctl.clean &= ~VMCB_CLEAN_IOPM;
+	return 0;
+}
+
 static void svm_vcpu_destroy(struct vcpu *v)
 {
 	if (!v->hw)
@@ -192,6 +202,7 @@ static const struct vcpu_ops svm_ops = {
 	.vcpu_destroy = svm_vcpu_destroy,
 	.set_p2m = svm_set_p2m,
 	.flush_p2m = svm_flush_p2m,
+	.io_allow = svm_io_allow,
 	.run = svm_run,
 	.get = svm_get,
 	.set = svm_set,

@@ -106,6 +106,7 @@ static const struct vcpu_ops vmx_ops = {
 	.cpu_enable = vmx_cpu_enable,
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_destroy = vmx_vcpu_destroy,
+	.io_allow = vmx_io_allow,
 	.set_p2m = vmx_set_p2m,
 	.flush_p2m = vmx_flush_p2m,
 	.run = vmx_run,

@@ -106,6 +106,7 @@ static bool caps_controls(struct vmx_caps *c, uint64_t basic)
 
 	c->pin = ctl_adjust(PIN_WANT, rdmsr(first));
 	c->proc = ctl_adjust(PROC_NEED, proc);
+	c->io_bitmaps = proc >> 32 & PROC_IO_BITMAPS;
 	c->exit = ctl_adjust(EXIT_NEED | EXIT_SAVE_DEBUG, rdmsr(first + 2));
 	c->entry = ctl_adjust(ENTRY_NEED | ENTRY_LOAD_DEBUG, entry);
 	if (!(proc >> 32 & PROC_SECONDARY))

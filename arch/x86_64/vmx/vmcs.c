@@ -8,6 +8,8 @@
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/mm.h"
+#include "kernel/string.h"
+#include "vmm/vmm.h"
 
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
@@ -184,6 +186,29 @@ int vmx_vcpu_create(struct vcpu *v)
 	return 0;
 }
 
+/* Every port exits (unconditional I/O exiting) until one is granted:
+ * then the I/O bitmaps, all ones but the granted ports. */
+int vmx_io_allow(struct vcpu *v, uint16_t first, uint32_t count, bool allow)
+{
+	struct vmx_cpu *c = vmx_this_cpu();
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	if (!vx->io_phys) {
+		if (!c->caps.io_bitmaps)
+			return -ENODEV;
+		if (!(vx->io_phys = frames_get(2, 1, FRAME_VCPU)))
+			return -ENOMEM;
+		memset(phys_to_virt(vx->io_phys), 0xff, 2 * PT_SIZE_4K);
+		vmx_load(c, vx);
+		vmwrite(VMCS_IO_BITMAP_A, vx->io_phys);
+		vmwrite(VMCS_IO_BITMAP_B, vx->io_phys + PT_SIZE_4K);
+		vx->proc = (vx->proc & ~PROC_IO_EXIT) | PROC_IO_BITMAPS;
+		vmwrite(VMCS_PROC_CTLS, vx->proc);
+	}
+	io_bitmap_set(phys_to_virt(vx->io_phys), first, count, allow);
+	return 0;
+}
+
 void vmx_vcpu_destroy(struct vcpu *v)
 {
 	struct vmx_cpu *c = vmx_this_cpu();
@@ -200,6 +225,8 @@ void vmx_vcpu_destroy(struct vcpu *v)
 		c->msr_owner = NULL;
 	vmx_vpid_free(c, vx->vpid);
 	frame_put(vx->vmcs_phys, FRAME_VCPU);
+	if (vx->io_phys)
+		frames_put(vx->io_phys, 2, FRAME_VCPU);
 	kfree(vx);
 	v->hw = NULL;
 	v->hw_phys = 0;

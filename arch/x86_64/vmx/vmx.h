@@ -48,6 +48,7 @@ struct vmx_caps {
 	uint64_t ept_vpid;                 /* IA32_VMX_EPT_VPID_CAP */
 	uint64_t eptp_flags;               /* memory type + walk length */
 	bool vpid;                         /* VPIDs with a usable INVVPID */
+	bool io_bitmaps;                   /* "use I/O bitmaps" may be set */
 };
 
 /* Returns 0 and the settings when this CPU can run our guests (VMX, EPT
@@ -99,6 +100,7 @@ struct vmx_vcpu {
 	uint64_t cr2;        /* not in the VMCS: swapped by hand */
 	uint64_t cr8;        /* the guest's TPR (CR8 accesses exit) */
 	uint64_t msrs[LM_COUNT];
+	uint64_t io_phys;    /* I/O bitmaps A and B (2 frames) once a port is granted */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
@@ -125,6 +127,7 @@ int vmx_enter(uint64_t *gprs, uint64_t *host_rsp, bool launched);
 /* vmcs.c */
 int vmx_vcpu_create(struct vcpu *v);
 void vmx_vcpu_destroy(struct vcpu *v);
+int vmx_io_allow(struct vcpu *v, uint16_t first, uint32_t count, bool allow);
 
 /* state.c */
 uint64_t vmx_get(struct vcpu *v, enum vstate s);
