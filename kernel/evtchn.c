@@ -199,6 +199,32 @@ int evtchn_bind_ipi(struct evtchn_table *t, uint32_t vcpu)
 	return p;
 }
 
+int evtchn_bind_pirq(struct evtchn_table *t, uint32_t pirq)
+{
+	int p;
+
+	if (pirq >= EVTCHN_MAX_PIRQS)
+		return -EINVAL;
+	if (t->pirq_port[pirq])
+		return -EEXIST;
+	p = free_port(t);
+	if (p < 0)
+		return p;
+	t->ports[p] = (struct evtchn){ .state = ECS_PIRQ, .pirq = (uint16_t)pirq };
+	t->pirq_port[pirq] = (uint16_t)p;
+	return p;
+}
+
+int evtchn_pirq_target(const struct evtchn_table *t, uint32_t pirq, struct evtchn_notify *out)
+{
+	uint16_t p = pirq < EVTCHN_MAX_PIRQS ? t->pirq_port[pirq] : 0;
+
+	if (!p)
+		return 0;
+	*out = (struct evtchn_notify){ t->domid, p, t->ports[p].notify_vcpu };
+	return 1;
+}
+
 int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
 {
 	struct evtchn *c;
@@ -215,6 +241,7 @@ int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
 		break;
 	case ECS_UNBOUND:
 	case ECS_INTERDOMAIN:
+	case ECS_PIRQ:
 		break;
 	default:
 		return -EINVAL;
@@ -256,6 +283,10 @@ int evtchn_close(const struct evtchn_domains *doms, struct evtchn_table *t, uint
 	case ECS_VIRQ:
 		if (t->virq_port[virq_row(c)][c->virq] == port)
 			t->virq_port[virq_row(c)][c->virq] = 0;
+		break;
+	case ECS_PIRQ:
+		if (t->pirq_port[c->pirq] == port)
+			t->pirq_port[c->pirq] = 0;
 		break;
 	case ECS_INTERDOMAIN:
 		unlink_peer(doms, t, port);
@@ -318,6 +349,10 @@ int evtchn_status(const struct evtchn_table *t, uint32_t port, struct evtchn_sta
 		break;
 	case ECS_IPI:
 		st->status = EVTCHNSTAT_ipi;
+		break;
+	case ECS_PIRQ:
+		st->status = EVTCHNSTAT_pirq;
+		st->u.pirq = c->pirq;
 		break;
 	default:
 		st->status = EVTCHNSTAT_closed;

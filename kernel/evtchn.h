@@ -31,6 +31,7 @@
 #define EVTCHN_MAX_PORTS 1024
 /* Vcpus per domain the table can address. */
 #define EVTCHN_MAX_VCPUS XEN_LEGACY_MAX_VCPUS
+#define EVTCHN_MAX_PIRQS 256 /* pirq = the GSI */
 
 _Static_assert(EVTCHN_MAX_PORTS <= EVTCHN_2L_NR_CHANNELS, "2-level ABI limit");
 
@@ -61,6 +62,7 @@ enum evtchn_state {
 	ECS_INTERDOMAIN, /* connected to remote_dom:remote_port */
 	ECS_VIRQ,        /* delivers VIRQ virq */
 	ECS_IPI,         /* the domain notifies itself */
+	ECS_PIRQ,        /* a physical IRQ (pirq) the domain was granted */
 };
 
 struct evtchn {
@@ -69,6 +71,7 @@ struct evtchn {
 	uint16_t remote_dom;  /* ECS_UNBOUND, ECS_INTERDOMAIN */
 	uint16_t remote_port; /* ECS_INTERDOMAIN */
 	uint16_t notify_vcpu; /* the vcpu whose upcall the port raises */
+	uint16_t pirq;        /* ECS_PIRQ */
 };
 
 struct evtchn_table {
@@ -76,6 +79,7 @@ struct evtchn_table {
 	uint16_t nr_vcpus;
 	/* The port bound to each VIRQ (0: none); non-per-vcpu VIRQs on row 0. */
 	uint16_t virq_port[EVTCHN_MAX_VCPUS][NR_VIRQS];
+	uint16_t pirq_port[EVTCHN_MAX_PIRQS]; /* the port bound to each pirq, 0: none */
 	struct evtchn ports[EVTCHN_MAX_PORTS];
 };
 
@@ -120,6 +124,12 @@ int evtchn_bind_virq(struct evtchn_table *t, uint32_t virq, uint32_t vcpu);
 
 /* EVTCHNOP_bind_ipi. Returns the port; -ENOENT no such vcpu, -ENOSPC. */
 int evtchn_bind_ipi(struct evtchn_table *t, uint32_t vcpu);
+/* EVTCHNOP_bind_pirq (the caller checked the domain may have it): a new
+ * port for pirq on vcpu 0; -EINVAL (pirq out of range), -EEXIST (bound),
+ * -ENOSPC. */
+int evtchn_bind_pirq(struct evtchn_table *t, uint32_t pirq);
+/* Where pirq's event goes: 1 and *out, or 0 if no port is bound to it. */
+int evtchn_pirq_target(const struct evtchn_table *t, uint32_t pirq, struct evtchn_notify *out);
 
 /* EVTCHNOP_bind_vcpu. -ENOENT no such vcpu; -EINVAL bad port, or a port
  * that is free, reserved, an IPI or a per-vcpu VIRQ. */

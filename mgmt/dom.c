@@ -222,7 +222,7 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
 	return make(c, g, EYRIE_TYPE_HVM, p, plan.nr_copies, &plan.entry);
 }
 
-/* The config's ioports and iomem: the hardware the domain may reach. */
+/* The config's ioports, irqs and iomem: the hardware the domain may reach. */
 static int grant_io(const struct xlcfg *c, uint32_t domid)
 {
 	long rc;
@@ -233,6 +233,15 @@ static int grant_io(const struct xlcfg *c, uint32_t domid)
 		if ((rc = op(EYRIE_OP_ioports, &p))) {
 			printf("error: domain %s: ioports %x-%x: %s (%ld)\n", c->name, r->first, r->last,
 			       rc == -1 ? "ports the hypervisor keeps" : "refused", rc);
+			return (int)rc;
+		}
+	}
+	for (unsigned i = 0; i < c->nirqs; i++) {
+		struct eyrie_dom_irq q = { domid, c->irqs[i], 1, 0 };
+		if ((rc = op(EYRIE_OP_irq, &q))) {
+			printf("error: domain %s: irq %u: %s (%ld)\n", c->name, c->irqs[i],
+			       rc == -1 ? "the hypervisor's own" : rc == -16 ? "another domain's"
+			       : "no such interrupt for a PVH domain", rc);
 			return (int)rc;
 		}
 	}

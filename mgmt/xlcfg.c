@@ -13,14 +13,14 @@
 enum key {
 	K_NAME, K_TYPE, K_MEMORY, K_MAXMEM, K_VCPUS, K_KERNEL, K_RAMDISK, K_CMDLINE,
 	K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_DISK, K_VIF,
-	K_IOPORTS, K_IOMEM,
+	K_IOPORTS, K_IOMEM, K_IRQS,
 	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
 	"extra", "on_poweroff", "on_reboot", "on_crash", "autostart", "disk", "vif",
-	"ioports", "iomem",
+	"ioports", "iomem", "irqs",
 };
 
 static const char *const action_names[] = {
@@ -267,6 +267,13 @@ static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xl
 	case K_VIF:  return entry(e, k, c->vif, &c->nvif, v, n);
 	case K_IOPORTS:
 	case K_IOMEM: return io_entry(e, k, c, v, n);
+	case K_IRQS: {
+		if (c->nirqs == XLCFG_LIST_MAX)
+			return bad(e, -XLCFG_ERANGE, k, "more than 8 entries", NULL, 0);
+		int r = number(e, k, v, n, 0, 255, &c->irqs[c->nirqs]);
+		c->nirqs += r == 0;
+		return r;
+	}
 	default:     return -XLCFG_EINVAL;
 	}
 }
@@ -416,7 +423,7 @@ static int list(struct lex *x, struct xlcfg *c, enum key k)
 
 	/* a repeated key replaces */
 	*(k == K_DISK ? &c->ndisk : k == K_VIF ? &c->nvif : k == K_IOPORTS ? &c->nioports
-	  : &c->niomem) = 0;
+	  : k == K_IOMEM ? &c->niomem : &c->nirqs) = 0;
 	while ((t = next_nl(x)) != T_RBR && t != T_EOF) {
 		if (t != T_STR && t != T_NUM)
 			return syntax(x, t == T_LBR ? "nested lists are not supported" :
@@ -440,7 +447,7 @@ static int list(struct lex *x, struct xlcfg *c, enum key k)
 static int setting(struct lex *x, struct xlcfg *c)
 {
 	int k = find_key(x->s + x->tstart, x->pos - x->tstart);
-	bool is_list = k == K_DISK || k == K_VIF || k == K_IOPORTS || k == K_IOMEM;
+	bool is_list = k == K_DISK || k == K_VIF || k == K_IOPORTS || k == K_IOMEM || k == K_IRQS;
 	enum tok t;
 	int r;
 

@@ -10,10 +10,10 @@
  *            'file:/d.img,xvdb,r', ]  optional trailing comma
  *
  * Keys: name type memory maxmem vcpus kernel ramdisk cmdline extra
- * on_poweroff on_reboot on_crash autostart disk vif ioports iomem
+ * on_poweroff on_reboot on_crash autostart disk vif ioports iomem irqs
  * (ioports = [ "2f8-2ff", "402" ], iomem = [ "fed00,1@10000" ]: hex, as
  * xl: port or FIRST-LAST; START,PAGES[@GFN] in 4 KiB frames, GFN =
- * START when not given). Anything else is an
+ * START when not given; irqs = [ 3, 0x20 ]: IRQ numbers, 0-255). Anything else is an
  * error (xl only warns), as is a leading-zero integer (xl reads it as octal).
  * A repeated key replaces the earlier value (as xl); cmdline= beats extra=
  * whatever their order (as xl).
@@ -59,7 +59,8 @@ struct xlcfg {
 	unsigned ndisk, nvif;
 	char disk[XLCFG_LIST_MAX][XLCFG_PATH_LEN];  /* raw xl disk specs */
 	char vif[XLCFG_LIST_MAX][XLCFG_PATH_LEN];   /* raw xl vif specs */
-	unsigned nioports, niomem;
+	unsigned nioports, niomem, nirqs;
+	uint32_t irqs[XLCFG_LIST_MAX];
 	struct xlcfg_ioports { uint32_t first, last; } ioports[XLCFG_LIST_MAX];
 	struct xlcfg_iomem { uint64_t start, pages, gfn; } iomem[XLCFG_LIST_MAX];
 };

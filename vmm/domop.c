@@ -8,6 +8,7 @@
 #include "drivers/acpi.h"
 #include "drivers/uart.h"
 #include "vmm/p2m.h"
+#include "vmm/xen.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/string.h"
 #include "vmm/domain.h"
@@ -287,6 +288,13 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 		return ioports(v, arg);
 	case EYRIE_OP_iomem:
 		return iomem(v, arg);
+	case EYRIE_OP_irq: {
+		struct eyrie_dom_irq q;
+		if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
+			return -EFAULT;
+		d = q.domid <= 0xffff ? domain_find(q.domid) : NULL;
+		return d ? xen_irq_grant(d, q.irq, q.allow) : -ESRCH;
+	}
 	case EYRIE_OP_console_read:
 	case EYRIE_OP_console_write:
 		return console(v, op, arg);

@@ -206,6 +206,11 @@ static long hc_eyrie_op(struct vcpu *v, const uint64_t *a)
 	return eyrie_op(v, a[0], a[1]);
 }
 
+static long hc_physdev_op(struct vcpu *v, const uint64_t *a)
+{
+	return xen_physdev_op(v, a[0], a[1]);
+}
+
 static long hc_vcpu_op(struct vcpu *v, const uint64_t *a)
 {
 	return xen_vcpu_op(v, a[0], a[1], a[2]);
@@ -227,6 +232,7 @@ static const hcall_fn hcalls[HYPERVISOR_NR] = {
 	[HYPERVISOR_console_io] = hc_console_io,
 	[HYPERVISOR_sched_op] = hc_sched_op,
 	[HYPERVISOR_hvm_op] = hc_hvm_op,
+	[HYPERVISOR_physdev_op] = hc_physdev_op,
 };
 
 int hypercall_page(struct vcpu *v, uint64_t value)

@@ -20,6 +20,10 @@
 #include "kernel/string.h"
 #include "kernel/shell.h"
 #include "vmm/hypercall.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/traps.h"
+#include "drivers/acpi.h"
+#include "kernel/main.h"
 
 /* The grant table: XEN_GNT_FRAMES frames taken at creation (the table
  * grows over them), the hypervisor-side state of their entries. */
@@ -167,8 +171,98 @@ static void revoke_mappings(struct domain *d)
 	}
 }
 
+/* ---- physical IRQs granted to PVH domains (pirq = GSI) ---- */
+
+#define XEN_MAX_GSI (256 - VEC_IRQ_BASE)
+static struct pirq {
+	uint16_t owner;   /* domain id + 1, 0 = the hypervisor's */
+	bool level;       /* masked at each interrupt until PHYSDEVOP_eoi */
+	bool masked;
+} gsis[XEN_MAX_GSI];
+
+static struct pirq *owned(const struct domain *d, uint32_t gsi)
+{
+	return gsi < XEN_MAX_GSI && gsis[gsi].owner == d->id + 1 ? &gsis[gsi] : NULL;
+}
+
+static void pirq_unmask(uint32_t gsi)
+{
+	if (gsis[gsi].masked && !ioapic_mask(gsi, false))
+		gsis[gsi].masked = false;
+}
+
+/* The interrupt: an event on the owner's port (a level one stays masked
+ * until the owner's EOI). */
+static void pirq_irq(struct trap_frame *f)
+{
+	uint32_t gsi = (uint32_t)(f->vector - VEC_IRQ_BASE);
+	struct domain *d = gsi < XEN_MAX_GSI && gsis[gsi].owner ? domain_find(gsis[gsi].owner - 1u) : NULL;
+	struct evtchn_notify n;
+
+	if (gsi < XEN_MAX_GSI && (gsis[gsi].level || !d)) {
+		ioapic_mask(gsi, true);
+		gsis[gsi].masked = true;
+	}
+	if (d && d->evtchn && evtchn_pirq_target(d->evtchn, gsi, &n))
+		deliver(&n);
+	lapic_eoi();
+}
+
+int xen_irq_grant(struct domain *d, uint32_t irq, bool allow)
+{
+	uint32_t gsi = irq;
+	bool low = true, level = true; /* a PCI interrupt */
+
+	if (irq < 16 && acpi_irq_to_gsi(&sys()->acpi, (uint8_t)irq, &gsi, &low, &level))
+		return -EINVAL;
+	if (gsi >= XEN_MAX_GSI || !d->evtchn)
+		return -EINVAL;
+	if (gsi == sys()->serial_gsi || gsi == 0 || gsi == 2)
+		return -EPERM; /* the hypervisor's serial port and timer */
+	if (!allow) {
+		if (owned(d, gsi)) {
+			ioapic_mask(gsi, true);
+			gsis[gsi] = (struct pirq){ 0, false, true };
+		}
+		return 0;
+	}
+	if (gsis[gsi].owner && !owned(d, gsi))
+		return -EBUSY;
+	irq_register((uint8_t)(VEC_IRQ_BASE + gsi), pirq_irq);
+	gsis[gsi] = (struct pirq){ (uint16_t)(d->id + 1), level, false };
+	if (ioapic_route(gsi, (uint8_t)(VEC_IRQ_BASE + gsi), low, level, lapic_id())) {
+		gsis[gsi].owner = 0;
+		return -ENODEV;
+	}
+	return 0;
+}
+
+long xen_physdev_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+	struct physdev_irq_status_query q;
+	struct pirq *p;
+
+	if (!v->dom->evtchn)
+		return -ENOSYS;
+	if (cmd != PHYSDEVOP_eoi && cmd != PHYSDEVOP_irq_status_query)
+		return -ENOSYS;
+	if (copy_from_guest_virt(v, &q, arg, cmd == PHYSDEVOP_eoi ? 4 : sizeof(q), NULL))
+		return -EFAULT;
+	if (!(p = owned(v->dom, q.irq)))
+		return -EINVAL;
+	if (cmd == PHYSDEVOP_eoi) {
+		pirq_unmask(q.irq);
+		return 0;
+	}
+	q.flags = p->level ? XENIRQSTAT_needs_eoi : 0;
+	return copy_to_guest_virt(v, arg, &q, sizeof(q), NULL) ? -EFAULT : 0;
+}
+
 void xen_domain_destroy(struct domain *d)
 {
+	for (uint32_t gsi = 0; gsi < XEN_MAX_GSI; gsi++)
+		if (owned(d, gsi))
+			xen_irq_grant(d, gsi, false);
 	if (d->evtchn)
 		evtchn_reset(&doms, d->evtchn);
 	kfree(d->evtchn);
@@ -648,6 +742,7 @@ long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		struct evtchn_bind_interdomain inter;
 		struct evtchn_bind_virq virq;
 		struct evtchn_bind_ipi ipi;
+		struct evtchn_bind_pirq pirq;
 		struct evtchn_bind_vcpu bvcpu;
 		struct evtchn_close close;
 		struct evtchn_send send;
@@ -696,6 +791,16 @@ long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 			return rc;
 		op.ipi.port = (uint32_t)rc;
 		return OUT(op.ipi);
+	case EVTCHNOP_bind_pirq:
+		if ((rc = IN(op.pirq)))
+			return rc;
+		if (!owned(d, op.pirq.pirq))
+			return -EPERM; /* not granted to this domain */
+		if ((rc = evtchn_bind_pirq(t, op.pirq.pirq)) < 0)
+			return rc;
+		op.pirq.port = (uint32_t)rc;
+		pirq_unmask(op.pirq.pirq);
+		return OUT(op.pirq);
 	case EVTCHNOP_bind_vcpu:
 		return (rc = IN(op.bvcpu)) ? rc : evtchn_bind_vcpu(t, op.bvcpu.port, op.bvcpu.vcpu);
 	case EVTCHNOP_close:

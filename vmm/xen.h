@@ -28,6 +28,12 @@ void xen_console_init(void);
 long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva);
 /* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
 bool xen_timer_virq(struct vcpu *v);
+/* Grants (allow) domain d, which has Xen's ABI, the physical IRQ irq (an
+ * ISA IRQ below 16, through the ACPI overrides, else a GSI), its pirq
+ * being the GSI; or takes it back. 0, -EINVAL, -EPERM (the hypervisor's
+ * own), -EBUSY (another domain's), -ENODEV (no IOAPIC pin). */
+int xen_irq_grant(struct domain *d, uint32_t irq, bool allow);
+long xen_physdev_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 /* SCHEDOP_poll's check: 1 if one of ports[n] is pending in d's shared
  * info, 0 if none, -EINVAL for a port out of range. */
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n);

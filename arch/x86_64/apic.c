@@ -162,6 +162,20 @@ int ioapic_route(uint32_t gsi, uint8_t vector, bool active_low, bool level, uint
 	return -ENOENT;
 }
 
+int ioapic_mask(uint32_t gsi, bool masked)
+{
+	for (unsigned i = 0; i < nr_ioapics; i++) {
+		struct ioapic *io = &ioapics[i];
+		if (gsi < io->gsi_base || gsi >= io->gsi_base + io->pins)
+			continue;
+		uint32_t reg = 0x10 + 2 * (gsi - io->gsi_base);
+		uint32_t v = ioapic_read(io, reg);
+		ioapic_write(io, reg, masked ? v | 1u << 16 : v & ~(1u << 16));
+		return 0;
+	}
+	return -ENOENT;
+}
+
 bool ioapic_describe(unsigned i, uint8_t *id, uint64_t *phys, uint32_t *gsi_base, uint32_t *pins)
 {
 	if (i >= nr_ioapics)

@@ -25,6 +25,8 @@ uint32_t lapic_timer_current(void);
 int ioapic_add(uint8_t id, uint64_t phys, uint32_t gsi_base);
 /* Routes a GSI to vector on the CPU with LAPIC id dest, unmasked. */
 int ioapic_route(uint32_t gsi, uint8_t vector, bool active_low, bool level, uint32_t dest);
+/* Masks or unmasks GSI gsi's pin: 0 or -ENOENT. */
+int ioapic_mask(uint32_t gsi, bool masked);
 /* Describes IOAPIC i for `info`; false past the last. */
 bool ioapic_describe(unsigned i, uint8_t *id, uint64_t *phys, uint32_t *gsi_base, uint32_t *pins);
 

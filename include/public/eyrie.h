@@ -24,6 +24,7 @@
 #define EYRIE_OP_host_info    10 /* struct eyrie_host_info (out) */
 #define EYRIE_OP_ioports      11 /* struct eyrie_dom_ioports */
 #define EYRIE_OP_iomem        12 /* struct eyrie_dom_iomem */
+#define EYRIE_OP_irq          13 /* struct eyrie_dom_irq */
 
 /* One domain, as list reports it (64 bytes). */
 struct eyrie_dom_info {
@@ -133,6 +134,16 @@ struct eyrie_dom_iomem {
 	uint64_t gfn, mfn, nr;
 };
 
+/* irq: the physical IRQ irq (an ISA IRQ below 16, else a GSI) is the
+ * domain's (allow; PVH domains): it binds it with EVTCHNOP_bind_pirq
+ * (pirq = the GSI) and, when PHYSDEVOP_irq_status_query says so (level-
+ * triggered), unmasks it with PHYSDEVOP_eoi after each event. The
+ * hypervisor's serial port and timer IRQs: -EPERM; another domain's:
+ * -EBUSY. */
+struct eyrie_dom_irq {
+	uint32_t domid, irq, allow, pad;
+};
+
 #define EYRIE_CTX_FLAT32 0
 #define EYRIE_CTX_LONG64 1
 
@@ -155,6 +166,7 @@ _Static_assert(sizeof(struct eyrie_dom_mem) == 32, "eyrie_dom_mem");
 _Static_assert(sizeof(struct eyrie_host_info) == 88, "eyrie_host_info");
 _Static_assert(sizeof(struct eyrie_dom_ioports) == 16, "eyrie_dom_ioports");
 _Static_assert(sizeof(struct eyrie_dom_iomem) == 32, "eyrie_dom_iomem");
+_Static_assert(sizeof(struct eyrie_dom_irq) == 16, "eyrie_dom_irq");
 _Static_assert(sizeof(struct eyrie_vcpu_context) == 120, "eyrie_vcpu_context");
 
 #endif

@@ -35,7 +35,7 @@ typedef uint16_t domid_t;
 #define HYPERVISOR_vcpu_op          24
 #define HYPERVISOR_sched_op         29
 #define HYPERVISOR_event_channel_op 32
-#define HYPERVISOR_physdev_op       33
+#define HYPERVISOR_physdev_op       33 /* PHYSDEVOP_*, below */
 #define HYPERVISOR_hvm_op           34
 #define HYPERVISOR_NR               64 /* numbers at or above are unknown */
 
@@ -230,6 +230,18 @@ struct shared_info {
 	uint32_t wc_sec_hi;
 	struct arch_shared_info arch;
 };
+
+/* physdev_op: a granted physical IRQ (pirq = its GSI). */
+#define PHYSDEVOP_irq_status_query 5  /* struct physdev_irq_status_query */
+#define PHYSDEVOP_eoi              12 /* struct physdev_eoi */
+struct physdev_eoi {
+	uint32_t irq;
+};
+struct physdev_irq_status_query {
+	uint32_t irq;    /* in */
+	uint32_t flags;  /* out: XENIRQSTAT_* */
+};
+#define XENIRQSTAT_needs_eoi 1u /* level-triggered: PHYSDEVOP_eoi unmasks it */
 
 #define XEN_OFFSET_CHECK(t, f, off) _Static_assert(__builtin_offsetof(t, f) == (off), #t "." #f)
 _Static_assert(sizeof(struct vcpu_time_info) == 32, "vcpu_time_info");

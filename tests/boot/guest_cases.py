@@ -521,15 +521,17 @@ def guests_create_cycles(lab):
 def mgmt_passthrough(lab):
     """QEMU SVM: the management domain builds `iopass` from io.cfg with
     ioports = ["402"] (QEMU's isa-debugcon, into a file) and iomem =
-    ["fed00,1@10000"] (the HPET's page): its line reaches the file through
-    the real device, it reads the port back and the HPET's registers, and
-    starts the HPET counter. Refused at the console, nothing created: a
-    port the hypervisor keeps (its serial port 3f8), frames of RAM, frames
-    over the guest's RAM."""
+    ["fed00,1@10000"] (the HPET's page), and COM2 with irqs = [3]: its
+    line reaches the file through the real device, it reads the port back
+    and the HPET's registers, starts the HPET counter, and gets COM2's
+    interrupts as events. Refused at the console, nothing left: a port the
+    hypervisor keeps (its serial port 3f8), frames of RAM, frames over the
+    guest's RAM, the local APIC, the serial port's IRQ 4."""
     cfg = lab.tmp("io.cfg")
     with open(cfg, "w") as f:
         f.write('name = "io"\ntype = "pvh"\nmemory = 2\nkernel = "iopass.elf"\n'
-                'ioports = [ "402" ]\niomem = [ "fed00,1@10000" ]\nautostart = 1\n')
+                'ioports = [ "402", "2f8-2ff" ]\niomem = [ "fed00,1@10000" ]\nirqs = [ 3 ]\n'
+                'autostart = 1\n')
     iopass = os.path.join(harness.BUILD, "guests", "iopass.elf")
     mods = [MGMT_ELF, iopass, cfg, CONF]
     lab.need(ELF, *mods)
@@ -537,7 +539,9 @@ def mgmt_passthrough(lab):
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
     m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods),
                   "-chardev", "file,id=dbgc,path=" + dbg,
-                  "-device", "isa-debugcon,iobase=0x402,chardev=dbgc"], limit=90)
+                  "-device", "isa-debugcon,iobase=0x402,chardev=dbgc",
+                  "-chardev", "null,id=com2", "-device", "isa-serial,iobase=0x2f8,irq=3,chardev=com2"],
+                 limit=90)
     io = wait_for(m, r"\(d0\) domain (\d+) \(io\) created", 60)
     wait_for(m, r"\(d0\) mgmt: domain %s \(io\) powered off: destroy" % io[1], 60)
     check_report(m.output, int(io[1]), "iopass")
@@ -561,9 +565,10 @@ def mgmt_passthrough(lab):
             r"above the domain's RAM")
     console(base + "iomem=fee00,1@10000", r"\(d0\) error: domain bad: iomem fee00,1@10000: not "
             r"device memory")
+    console(base + "irqs=4", r"\(d0\) error: domain bad: irq 4: the hypervisor's own")
     out = console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running[^\n]*\n")
     check(not re.search(r"\(d0\)\s+\d+ bad ", m.output), "a refused domain is listed")
-    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 4,
+    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 5,
           "the half-built domains were not all destroyed")
 
 

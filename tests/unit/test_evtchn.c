@@ -422,6 +422,43 @@ static void test_lifecycle(void **state)
 	world_free(w);
 }
 
+/* PIRQs: one port per pirq, events on vcpu 0 (movable), no sends,
+ * status, close and rebind, reset. */
+static void test_pirq(void **state)
+{
+	struct world *w = world_new();
+	struct evtchn_table *a = w->t[0];
+	struct evtchn_notify n;
+	struct evtchn_status st = { .dom = DOMID_SELF };
+
+	assert_int_equal(evtchn_pirq_target(a, 3, &n), 0);
+	int p = evtchn_bind_pirq(a, 3);
+	assert_true(p > 0);
+	assert_int_equal(evtchn_bind_pirq(a, 3), -EEXIST);
+	assert_int_equal(evtchn_bind_pirq(a, EVTCHN_MAX_PIRQS), -EINVAL);
+	assert_int_equal(evtchn_bind_pirq(a, 0xffffffffu), -EINVAL);
+	st.port = (uint32_t)p;
+	assert_int_equal(evtchn_status(a, (uint32_t)p, &st), 0);
+	assert_int_equal(st.status, EVTCHNSTAT_pirq);
+	assert_int_equal(st.u.pirq, 3);
+	assert_int_equal(evtchn_pirq_target(a, 3, &n), 1);
+	expect_notify(&n, a->domid, (uint32_t)p, 0);
+	assert_int_equal(evtchn_pirq_target(a, 4, &n), 0);
+	assert_int_equal(evtchn_pirq_target(a, 100000, &n), 0);
+	assert_int_equal(evtchn_bind_vcpu(a, (uint32_t)p, 1), 0);
+	assert_int_equal(evtchn_pirq_target(a, 3, &n), 1);
+	expect_notify(&n, a->domid, (uint32_t)p, 1);
+	assert_int_equal(evtchn_send(&w->doms, a, (uint32_t)p, &n), -EINVAL);
+	assert_int_equal(evtchn_close(&w->doms, a, (uint32_t)p), 0);
+	assert_int_equal(evtchn_pirq_target(a, 3, &n), 0);
+	assert_int_equal(evtchn_bind_pirq(a, 3), p);
+	assert_true(evtchn_bind_pirq(a, 255) > 0);
+	evtchn_reset(&w->doms, a);
+	assert_int_equal(evtchn_pirq_target(a, 3, &n), 0);
+	assert_int_equal(evtchn_pirq_target(a, 255, &n), 0);
+	world_free(w);
+}
+
 static void test_virq_ipi(void **state)
 {
 	struct world *w = world_new();
@@ -691,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_bitmap_random),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_virq_ipi),
+		cmocka_unit_test(test_pirq),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_random_ops),
 	};

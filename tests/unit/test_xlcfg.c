@@ -404,6 +404,13 @@ static void test_io(void **state)
 	assert_int_equal(cfg.ioports[1].last, 0x8f);
 	assert_int_equal(xlcfg_set(&cfg, "iomem", "fed00", &err), -XLCFG_EINVAL);
 	assert_int_equal(cfg.niomem, 0);
+	assert_int_equal(parse(MIN "irqs = [ 3, 0x20, '255' ]\n"), 0);
+	assert_int_equal(cfg.nirqs, 3);
+	assert_int_equal(cfg.irqs[1], 0x20);
+	assert_int_equal(cfg.irqs[2], 255);
+	assert_int_equal(parse(MIN "irqs = [ 256 ]\n"), -XLCFG_ERANGE);
+	assert_int_equal(parse(MIN "irqs = [ 'com2' ]\n"), -XLCFG_EINVAL);
+	assert_int_equal(parse(MIN "irqs = 3\n"), -XLCFG_EINVAL);
 }
 
 static void test_set(void **state)
