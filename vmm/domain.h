@@ -70,6 +70,12 @@ struct domain {
 	struct xen_gnttab *gnttab;
 	struct page_remap { uint64_t gpa, hpa; } remaps[DOM_MAX_REMAPS];
 	unsigned nr_remaps;
+	/* Ballooning (vmm/p2m.c): RAM pages the guest gave back (hpa 0) or
+	 * took again (a new frame), sorted by gfn; the other pages are their
+	 * slot's. */
+	struct balloon_page { uint64_t gfn, hpa; } *balloon;
+	uint32_t nr_balloon, balloon_cap;
+	uint64_t absent_pages;        /* given back, not taken again */
 	/* Its memory map for XENMEM_memory_map (set by its builder). */
 	struct xen_e820_entry e820[DOM_E820_MAX];
 	unsigned nr_e820;

@@ -29,7 +29,7 @@ static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 	i->domid = (uint16_t)d->id;
 	i->state = state[d->state];
 	i->nr_vcpus = d->nr_vcpus;
-	i->memory_kib = d->ram_bytes >> 10;
+	i->memory_kib = (d->ram_bytes >> 10) - d->absent_pages * 4; /* less what it gave back */
 	i->cpu_ns = khz ? tsc / khz * 1000000 + tsc % khz * 1000000 / khz : 0;
 	i->type = (uint16_t)d->cfg.type; /* EYRIE_TYPE_* */
 	i->reason = d->state == DOM_SHUTDOWN ? (uint16_t)d->shutdown_code : 0;

@@ -4,6 +4,7 @@
 #include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/string.h"
 #include "vmm/domain.h"
 
 #include <stdbool.h>
@@ -103,10 +104,140 @@ int p2m_populate(struct domain *d, uint64_t gpa)
 	return 0;
 }
 
+/* ---- ballooning ---- */
+
+/* The entry of gfn, or where it would go. */
+static uint32_t bp_index(const struct domain *d, uint64_t gfn)
+{
+	uint32_t lo = 0, hi = d->nr_balloon;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (d->balloon[mid].gfn < gfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct balloon_page *bp_find(const struct domain *d, uint64_t gfn)
+{
+	uint32_t i = bp_index(d, gfn);
+
+	return i < d->nr_balloon && d->balloon[i].gfn == gfn ? &d->balloon[i] : NULL;
+}
+
+/* The slot frame behind RAM page gpa (0: none). */
+static uint64_t slot_frame(const struct domain *d, uint64_t gpa)
+{
+	for (unsigned s = 0; s < d->nr_slots; s++)
+		if (gpa - d->slots[s].gpa < d->slots[s].size)
+			return d->slots[s].hpa + (gpa - d->slots[s].gpa);
+	return 0;
+}
+
+/* The frame backing RAM page gpa now: its slot's, a new one, or 0. */
+static uint64_t ram_frame(const struct domain *d, uint64_t gpa)
+{
+	const struct balloon_page *b = d->nr_balloon ? bp_find(d, gpa >> 12) : NULL;
+
+	return b ? b->hpa : slot_frame(d, gpa & ~(FRAME_SIZE - 1));
+}
+
+static void flush_all(struct domain *d)
+{
+	for (unsigned v = 0; v < d->nr_vcpus; v++)
+		vcpu_ops->flush_p2m(d->vcpus[v]);
+}
+
+int p2m_balloon_out(struct domain *d, uint64_t gfn)
+{
+	uint64_t gpa = gfn << 12;
+
+	if (gfn >= d->ram_bytes >> 12)
+		return -EINVAL;
+	for (unsigned i = 0; i < d->nr_remaps; i++)
+		if (d->remaps[i].gpa == gpa)
+			return -EBUSY;
+	if (p2m_populate(d, gpa) == -ENOMEM)
+		return -ENOMEM;
+	struct balloon_page *b = bp_find(d, gfn);
+	if (b && !b->hpa)
+		return -ENOENT;
+	if (!b) {
+		if (d->nr_balloon == d->balloon_cap) {
+			uint32_t cap = d->balloon_cap ? d->balloon_cap * 2 : 64;
+			struct balloon_page *n = kmalloc(cap * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			memcpy(n, d->balloon, d->nr_balloon * sizeof(*n));
+			kfree(d->balloon);
+			d->balloon = n;
+			d->balloon_cap = cap;
+		}
+		uint32_t i = bp_index(d, gfn);
+		memmove(&d->balloon[i + 1], &d->balloon[i], (d->nr_balloon - i) * sizeof(*b));
+		d->nr_balloon++;
+		b = &d->balloon[i];
+		*b = (struct balloon_page){ gfn, slot_frame(d, gpa) };
+	}
+	if (pt_unmap(&d->p2m, gpa, FRAME_SIZE))
+		return -ENOMEM;
+	flush_all(d); /* no stale translation reaches the frame once it is free */
+	frame_put(b->hpa, FRAME_GUEST);
+	b->hpa = 0;
+	d->absent_pages++;
+	return 0;
+}
+
+int p2m_balloon_in(struct domain *d, uint64_t gfn)
+{
+	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X);
+	struct balloon_page *b = gfn < d->ram_bytes >> 12 ? bp_find(d, gfn) : NULL;
+
+	if (gfn >= d->ram_bytes >> 12)
+		return -EINVAL;
+	if (!b || b->hpa)
+		return 0; /* backed */
+	uint64_t hpa = frame_get(FRAME_GUEST);
+	if (!hpa)
+		return -ENOMEM;
+	bool remapped = false;
+	for (unsigned i = 0; i < d->nr_remaps; i++)
+		remapped |= d->remaps[i].gpa == gfn << 12;
+	if (!remapped && pt_map(&d->p2m, gfn << 12, hpa, FRAME_SIZE, flags)) {
+		frame_put(hpa, FRAME_GUEST);
+		return -ENOMEM;
+	}
+	b->hpa = hpa;
+	d->absent_pages--;
+	flush_all(d);
+	return 0;
+}
+
 void p2m_destroy(struct domain *d)
 {
-	for (unsigned i = 0; i < d->nr_slots; i++)
-		frames_put(d->slots[i].hpa, d->slots[i].size / FRAME_SIZE, FRAME_GUEST);
+	/* Slot frames but those given back, then the new ones. */
+	for (unsigned i = 0; i < d->nr_slots; i++) {
+		const struct mem_slot *s = &d->slots[i];
+		uint64_t pfn = s->gpa >> 12, end = (s->gpa + s->size) >> 12;
+		for (uint32_t j = bp_index(d, pfn); j < d->nr_balloon && d->balloon[j].gfn < end; j++) {
+			uint64_t g = d->balloon[j].gfn;
+			if (g > pfn)
+				frames_put(s->hpa + ((pfn << 12) - s->gpa), g - pfn, FRAME_GUEST);
+			pfn = g + 1;
+		}
+		if (end > pfn)
+			frames_put(s->hpa + ((pfn << 12) - s->gpa), end - pfn, FRAME_GUEST);
+	}
+	for (uint32_t j = 0; j < d->nr_balloon; j++)
+		if (d->balloon[j].hpa)
+			frame_put(d->balloon[j].hpa, FRAME_GUEST);
+	kfree(d->balloon);
+	d->balloon = NULL;
+	d->nr_balloon = d->balloon_cap = 0;
+	d->absent_pages = 0;
 	d->nr_slots = 0;
 	if (d->p2m.root)
 		pt_destroy(&d->p2m);
@@ -129,10 +260,9 @@ int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable)
 		return -ENOSPC;
 	if (p2m_populate(d, gpa) == -ENOMEM)
 		return -ENOMEM;
-	for (unsigned s = 0; s < d->nr_slots; s++)
-		if (gpa - d->slots[s].gpa < d->slots[s].size)
-			ram = d->slots[s].hpa + (gpa - d->slots[s].gpa);
-	if (pt_map(&d->p2m, gpa, hpa ? hpa : ram, FRAME_SIZE, flags))
+	ram = ram_frame(d, gpa); /* 0: a page given back */
+	if (hpa || ram ? pt_map(&d->p2m, gpa, hpa ? hpa : ram, FRAME_SIZE, flags)
+		       : pt_unmap(&d->p2m, gpa, FRAME_SIZE))
 		return -ENOMEM;
 	if (hpa) {
 		d->remaps[i] = (struct page_remap){ gpa, hpa };
@@ -167,6 +297,15 @@ void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len)
 			return len <= FRAME_SIZE - (gpa & (FRAME_SIZE - 1))
 				       ? (char *)phys_to_virt(d->remaps[i].hpa) + (gpa & (FRAME_SIZE - 1))
 				       : NULL;
+	if (d->nr_balloon) { /* pages given back or backed anew */
+		uint32_t j = bp_index(d, gpa >> 12);
+		if (j < d->nr_balloon && d->balloon[j].gfn <= (gpa + len - 1) >> 12) {
+			const struct balloon_page *b = &d->balloon[j];
+			bool one = len <= FRAME_SIZE - (gpa & (FRAME_SIZE - 1)) && b->gfn == gpa >> 12;
+			return one && b->hpa ? (char *)phys_to_virt(b->hpa) + (gpa & (FRAME_SIZE - 1))
+					     : NULL;
+		}
+	}
 	for (unsigned i = 0; i < d->nr_slots; i++) {
 		const struct mem_slot *s = &d->slots[i];
 		if (gpa >= s->gpa && gpa - s->gpa < s->size && len <= s->size - (gpa - s->gpa)) {

@@ -30,6 +30,12 @@ int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable);
  * gfn+nr) (above RAM), or unmaps that range (mfn ignored) when !map;
  * flushes the vcpus' nested translations. 0, -EINVAL, -ENOMEM. */
 int p2m_map_mmio(struct domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr, bool map);
+/* Ballooning, one 4 KiB RAM page: out unmaps gfn and frees its frame
+ * (0, -EINVAL not RAM, -EBUSY a frame is mapped over it, -ENOENT given
+ * back already, -ENOMEM); in backs a page given back with a new zeroed
+ * frame (0, also when it is there; -EINVAL, -ENOMEM). */
+int p2m_balloon_out(struct domain *d, uint64_t gfn);
+int p2m_balloon_in(struct domain *d, uint64_t gfn);
 /* Host pointer to guest-physical [gpa, gpa+len) when it lies inside one
  * RAM slot of d, else NULL. */
 void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len);

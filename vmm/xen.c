@@ -403,10 +403,58 @@ static long memory_map(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	return copy_to_guest_virt(v, arg, &nr, sizeof(nr), NULL) ? -EFAULT : 0;
 }
 
+#define BALLOON_BATCH 4096 /* extents per call: the guest calls again for more */
+
+/* XENMEM_decrease_reservation (pages given back), increase_reservation
+ * and populate_physmap (pages backed again; for a translated guest both
+ * take gfns, as populate_physmap does in Xen): order-0 extents of the
+ * caller's own memory; returns the extents done, stopping at the first
+ * that fails. */
+static long reservation(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+	bool wide = vcpu_is_64bit(v);
+	struct xen_memory_reservation r;
+	struct { uint32_t start, nr, order, flags; uint16_t domid; } r32;
+
+	if (wide ? copy_from_guest_virt(v, &r, arg, sizeof(r), NULL)
+		 : copy_from_guest_virt(v, &r32, arg, 18, NULL))
+		return -EFAULT;
+	if (!wide)
+		r = (struct xen_memory_reservation){ r32.start, r32.nr, r32.order, r32.flags, r32.domid };
+	if (self(v, r.domid))
+		return -EPERM;
+	if (r.extent_order)
+		return -EINVAL; /* 4 KiB extents only */
+	uint64_t n = r.nr_extents < BALLOON_BATCH ? r.nr_extents : BALLOON_BATCH, i;
+	for (i = 0; i < n; i++) {
+		uint64_t gfn = 0;
+		if (copy_from_guest_virt(v, &gfn, r.extent_start + i * (wide ? 8 : 4), wide ? 8 : 4, NULL))
+			return i ? (long)i : -EFAULT;
+		if (cmd == XENMEM_decrease_reservation ? p2m_balloon_out(v->dom, gfn)
+						       : p2m_balloon_in(v->dom, gfn))
+			break;
+	}
+	return (long)i;
+}
+
 long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
-	if (!v->dom->evtchn)
+	struct domain *d = v->dom;
+	uint16_t dom;
+
+	if (!d->evtchn)
 		return -ENOSYS;
+	if (cmd == XENMEM_decrease_reservation || cmd == XENMEM_increase_reservation ||
+	    cmd == XENMEM_populate_physmap)
+		return reservation(v, cmd, arg);
+	if (cmd == XENMEM_current_reservation || cmd == XENMEM_maximum_reservation) {
+		if (copy_from_guest_virt(v, &dom, arg, sizeof(dom), NULL))
+			return -EFAULT;
+		if (self(v, dom))
+			return -EPERM;
+		return (long)((d->ram_bytes >> 12) -
+			      (cmd == XENMEM_current_reservation ? d->absent_pages : 0));
+	}
 	if (cmd == XENMEM_add_to_physmap)
 		return add_to_physmap(v, arg);
 	if (cmd == XENMEM_memory_map || cmd == XENMEM_set_memory_map)

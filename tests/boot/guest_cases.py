@@ -310,8 +310,10 @@ PVH_DOM = Dom("pvh", 2, extra=",type=pvh,initrd=pattern.elf,cmdline=pvh-test-cmd
 
 def guests_pvh(lab):
     """QEMU SVM: `pvh` boots as a PVH kernel: its hvm_start_info, Xen's CPUID
-    leaves and the hypercall page (VMMCALL stubs) all check out; a type=pvh
-    domain whose image is not an ELF is refused with the reason."""
+    leaves and the hypercall page (VMMCALL stubs) all check out, and its
+    ballooning; a type=pvh domain whose image is not an ELF is refused with
+    the reason; a second pvh run from the shell leaves the free frames as
+    they were."""
     bad = "domain=name=bad,type=pvh,image=hypervisor.conf,memory=2"
     mods = _modules([Dom("pattern", 4), PVH_DOM])
     lab.need(ELF, *mods)
@@ -326,6 +328,18 @@ def guests_pvh(lab):
     check(re.search(r"\[error\] domain bad: pvh image hypervisor.conf: ", out)
           and re.search(r"domain bad not created", out), "the non-ELF pvh image was not refused")
     check_pattern(m, 1, e.end())
+    # Its ballooning leaks nothing: a second run, created from the shell,
+    # leaves the free frames as they were before it.
+    m.boot(30)
+    before = mem_frames(m)["free"]
+    shell(m, "create name=again,type=pvh,image=pvh.elf,initrd=pattern.elf,memory=2,"
+          "cmdline=pvh-test-cmdline", r"domain 3 \(again\)")
+    expect_poweroff(m, 3, "again", 40)
+    check_report(m.output, 3, "pvh")
+    wait_for(m, r"domain 3 \(again\) destroyed", 10)
+    after = mem_frames(m)["free"]
+    check(after == before, "free frames %d before a pvh run (ballooning 16 pages out and in), "
+          "%d after" % (before, after))
 
 
 def evtchn_pair(first_id):

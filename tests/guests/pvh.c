@@ -238,6 +238,56 @@ static void check_time_and_timers(void)
 	cli();
 }
 
+/* ---- ballooning: pages given back and taken again ---- */
+
+static uint8_t balloon[16][4096] __attribute__((aligned(4096)));
+
+static long reservation(unsigned cmd, const uint32_t *gfns, uint32_t n, uint32_t order)
+{
+	struct { uint32_t start, nr, order, flags; uint16_t domid, pad; } r = {
+		(uint32_t)(uintptr_t)gfns, n, order, 0, DOMID_SELF, 0 };
+
+	return hypercall(HYPERVISOR_memory_op, cmd, (unsigned long)&r, 0, 0, 0);
+}
+
+static long pages(unsigned cmd)
+{
+	uint16_t dom = DOMID_SELF;
+
+	return hypercall(HYPERVISOR_memory_op, cmd, (unsigned long)&dom, 0, 0, 0);
+}
+
+static void check_balloon(void)
+{
+	uint32_t gfns[16];
+	long max = pages(XENMEM_maximum_reservation), cur = pages(XENMEM_current_reservation);
+
+	for (unsigned i = 0; i < 16; i++) {
+		memset(balloon[i], 0x5a, sizeof(balloon[i]));
+		gfns[i] = (uint32_t)(uintptr_t)balloon[i] >> 12;
+	}
+	long out = reservation(XENMEM_decrease_reservation, gfns, 16, 0);
+	long after = pages(XENMEM_current_reservation);
+	uint32_t shinfo = (uint32_t)(uintptr_t)&shpage >> 12, outside = 1u << 20;
+	long again = reservation(XENMEM_decrease_reservation, gfns, 1, 0);
+	long r_sh = reservation(XENMEM_decrease_reservation, &shinfo, 1, 0);
+	long r_out = reservation(XENMEM_decrease_reservation, &outside, 1, 0);
+	long r_ord = reservation(XENMEM_decrease_reservation, gfns, 1, 1);
+	check("balloon-out", max == (2 << 20) / 4096 && cur == max && out == 16 && after == cur - 16 &&
+			     again == 0 && r_sh == 0 && r_out == 0 && r_ord == -EINVAL,
+	      "max %ld, current %ld; 16 given back: %ld, current %ld; again %ld, shared info %ld, "
+	      "outside RAM %ld, order 1 %ld", max, cur, out, after, again, r_sh, r_out, r_ord);
+	long in = reservation(XENMEM_populate_physmap, gfns, 16, 0);
+	long back = pages(XENMEM_current_reservation);
+	bool zero = true;
+	for (unsigned i = 0; i < 16; i++)
+		for (unsigned j = 0; j < 4096; j += 512)
+			zero &= balloon[i][j] == 0;
+	memset(balloon[3], 0xa5, 4096);
+	check("balloon-in", in == 16 && back == cur && zero && balloon[3][4095] == 0xa5,
+	      "16 taken again: %ld, current %ld, new pages zeroed %d", in, back, zero);
+}
+
 /* ---- the console ring (a guest the management domain built) ---- */
 
 static struct xencons_interface *ring;
@@ -411,5 +461,6 @@ void guest_main(void)
 	check("eyrie-op-eperm", hypercall(HYPERVISOR_eyrie_op, EYRIE_OP_list, (unsigned long)&l, 0, 0, 0) == -1,
 	      "management operations refused to an unprivileged domain");
 	check_time_and_timers();
+	check_balloon();
 	check_console_ring();
 }
