@@ -118,7 +118,7 @@ def linux_qemu_panic(lab):
 def linux_from_mgmt(lab):
     """QEMU SVM: the management domain (domain 0) builds the Linux guest
     itself from an xl.cfg config and the kernel and initrd among its boot
-    modules (type hvm, autostart); at
+    modules (type hvm), typed `create linux` at its console; at
     the management console `console linux` attaches to it: a command typed
     there runs in its shell, Ctrl-] detaches; `reboot -f` typed after
     re-attaching restarts it (xl's default on_reboot=restart) as domain 2,
@@ -127,17 +127,18 @@ def linux_from_mgmt(lab):
     cfg = lab.tmp("linux.cfg")
     with open(cfg, "w") as f:
         f.write('name = "linux"\ntype = "hvm"\nmemory = %d\nkernel = "vmlinuz"\n'
-                'ramdisk = "initrd.img"\ncmdline = "console=ttyS0 eyrie.shell=1"\nautostart = 1\n'
-                % LINUX_MIB)
+                'ramdisk = "initrd.img"\ncmdline = "console=ttyS0 eyrie.shell=1"\n' % LINUX_MIB)
     mods = [mgmt, VMLINUZ, INITRD, cfg, CONF]
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append",
                   "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
                   "-initrd", ",".join(mods)], mem=512, limit=300)
-    wait_for(m, r"\(d0\) domain 1 \(linux\) created", 60)
-    wait_for(m, r"\(d1\) EYRIE-LINUX-SHELL", 200)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 60)
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to domain 0", 10)
+    m.send("create linux\r")
+    wait_for(m, r"\(d0\) domain 1 \(linux\) created", 60)
+    wait_for(m, r"\(d1\) EYRIE-LINUX-SHELL", 200)
     at = len(m.output)
     m.send("console linux\r")
     wait_for(m, r"\(d0\) \(attached to domain 1; Ctrl-\] detaches\)", 20, at)
