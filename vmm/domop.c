@@ -17,6 +17,12 @@
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
 
+/* The domain an operation names, or NULL. */
+static struct domain *by_id(uint32_t domid)
+{
+	return domid <= 0xffff ? domain_find(domid) : NULL;
+}
+
 static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 {
 	static const uint16_t state[] = { EYRIE_DOM_RUNNING, EYRIE_DOM_PAUSED, EYRIE_DOM_CRASHED,
@@ -84,7 +90,7 @@ static long dom_new(struct vcpu *v, uint64_t arg)
 /* A domain being built, by id (not the caller). */
 static struct domain *building(struct vcpu *v, uint32_t domid, long *err)
 {
-	struct domain *d = domid <= 0xffff ? domain_find(domid) : NULL;
+	struct domain *d = by_id(domid);
 
 	*err = !d ? -ESRCH : !d->building ? -EBUSY : 0;
 	return *err ? NULL : d;
@@ -138,7 +144,7 @@ static long console(struct vcpu *v, uint64_t op, uint64_t arg)
 
 	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
 		return -EFAULT;
-	struct domain *d = c.domid <= 0xffff ? domain_find(c.domid) : NULL;
+	struct domain *d = by_id(c.domid);
 	if (!d)
 		return -ESRCH;
 	if (c.len > sizeof(buf))
@@ -208,7 +214,7 @@ static long ioports(struct vcpu *v, uint64_t arg)
 
 	if (copy_from_guest_virt(v, &p, arg, sizeof(p), NULL))
 		return -EFAULT;
-	struct domain *d = p.domid <= 0xffff ? domain_find(p.domid) : NULL;
+	struct domain *d = by_id(p.domid);
 	if (!d)
 		return -ESRCH;
 	if (!p.count || p.first > 0xffff || p.count > 0x10000 - p.first)
@@ -253,7 +259,7 @@ static long iomem(struct vcpu *v, uint64_t arg)
 
 	if (copy_from_guest_virt(v, &m, arg, sizeof(m), NULL))
 		return -EFAULT;
-	struct domain *d = m.domid <= 0xffff ? domain_find(m.domid) : NULL;
+	struct domain *d = by_id(m.domid);
 	if (!d)
 		return -ESRCH;
 	if (!m.nr || m.nr > (1ull << 20) || m.mfn > (1ull << 40))
@@ -292,7 +298,7 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 		struct eyrie_dom_irq q;
 		if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
 			return -EFAULT;
-		d = q.domid <= 0xffff ? domain_find(q.domid) : NULL;
+		d = by_id(q.domid);
 		return d ? xen_irq_grant(d, q.irq, q.allow) : -ESRCH;
 	}
 	case EYRIE_OP_console_read:
@@ -303,7 +309,7 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 	case EYRIE_OP_destroy:
 		if (copy_from_guest_virt(v, &id, arg, sizeof(id), NULL))
 			return -EFAULT;
-		d = id.domid <= 0xffff ? domain_find(id.domid) : NULL;
+		d = by_id(id.domid);
 		if (!d)
 			return -ESRCH;
 		if (d == v->dom)

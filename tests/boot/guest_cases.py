@@ -532,6 +532,16 @@ def guests_create_cycles(lab):
     check(not domains_table(m), "domains left: %s" % domains_table(m))
 
 
+def iopass_cfg(lab, hardware):
+    """io.cfg: the `iopass` guest (autostart) with the given xl.cfg lines;
+    returns its path and iopass.elf's."""
+    cfg = lab.tmp("io.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "io"\ntype = "pvh"\nmemory = 2\nkernel = "iopass.elf"\nautostart = 1\n' +
+                hardware)
+    return cfg, os.path.join(harness.BUILD, "guests", "iopass.elf")
+
+
 def mgmt_passthrough(lab):
     """QEMU SVM: the management domain builds `iopass` from io.cfg with
     ioports = ["402"] (QEMU's isa-debugcon, into a file) and iomem =
@@ -541,12 +551,8 @@ def mgmt_passthrough(lab):
     interrupts as events. Refused at the console, nothing left: a port the
     hypervisor keeps (its serial port 3f8), frames of RAM, frames over the
     guest's RAM, the local APIC, the serial port's IRQ 4."""
-    cfg = lab.tmp("io.cfg")
-    with open(cfg, "w") as f:
-        f.write('name = "io"\ntype = "pvh"\nmemory = 2\nkernel = "iopass.elf"\n'
-                'ioports = [ "402", "2f8-2ff" ]\niomem = [ "fed00,1@10000" ]\nirqs = [ 3 ]\n'
-                'autostart = 1\n')
-    iopass = os.path.join(harness.BUILD, "guests", "iopass.elf")
+    cfg, iopass = iopass_cfg(lab, 'ioports = [ "402", "2f8-2ff" ]\niomem = [ "fed00,1@10000" ]\n'
+                             'irqs = [ 3 ]\n')
     mods = [MGMT_ELF, iopass, cfg, CONF]
     lab.need(ELF, *mods)
     dbg = lab.tmp("debugcon.txt")
@@ -592,12 +598,8 @@ def mgmt_passthrough_vmx(lab):
     ["3c0-3df"] and iomem = ["b8,1@10000"], Bochs's VGA: the misc output
     register reads as the card set it, a word written into the text buffer
     reads back."""
-    cfg = lab.tmp("io.cfg")
-    with open(cfg, "w") as f:
-        f.write('name = "io"\ntype = "pvh"\nmemory = 2\nkernel = "iopass.elf"\n'
-                'cmdline = "bochs"\nioports = [ "3c0-3df" ]\niomem = [ "b8,1@10000" ]\n'
-                'autostart = 1\n')
-    iopass = os.path.join(harness.BUILD, "guests", "iopass.elf")
+    cfg, iopass = iopass_cfg(lab, 'cmdline = "bochs"\nioports = [ "3c0-3df" ]\n'
+                             'iomem = [ "b8,1@10000" ]\n')
     iso = make_iso_mods(lab, [MGMT_ELF, iopass, cfg],
                         ["loglevel=info",
                          "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"])
