@@ -405,6 +405,19 @@ static long memory_map(struct vcpu *v, uint64_t cmd, uint64_t arg)
 
 #define BALLOON_BATCH 4096 /* extents per call: the guest calls again for more */
 
+/* Whether one of d's grants of page gfn is in use (mapped by another
+ * domain): such a page cannot be given back. */
+static bool granted_in_use(const struct domain *d, uint64_t gfn)
+{
+	const struct gnttab *gt = &d->gnttab->gt;
+	uint32_t n = gt->nr_frames * GNTTAB_PER_FRAME;
+
+	for (uint32_t i = 0; i < n; i++)
+		if ((gt->active[i].readers || gt->active[i].writers) && gt->active[i].frame == gfn)
+			return true;
+	return false;
+}
+
 /* XENMEM_decrease_reservation (pages given back), increase_reservation
  * and populate_physmap (pages backed again; for a translated guest both
  * take gfns, as populate_physmap does in Xen): order-0 extents of the
@@ -430,7 +443,8 @@ static long reservation(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		uint64_t gfn = 0;
 		if (copy_from_guest_virt(v, &gfn, r.extent_start + i * (wide ? 8 : 4), wide ? 8 : 4, NULL))
 			return i ? (long)i : -EFAULT;
-		if (cmd == XENMEM_decrease_reservation ? p2m_balloon_out(v->dom, gfn)
+		if (cmd == XENMEM_decrease_reservation ? granted_in_use(v->dom, gfn) ||
+							 p2m_balloon_out(v->dom, gfn)
 						       : p2m_balloon_in(v->dom, gfn))
 			break;
 	}

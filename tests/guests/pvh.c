@@ -425,6 +425,9 @@ static void check_console_ring(void)
 	long rc = hypercall(HYPERVISOR_grant_table_op, GNTTABOP_copy, (unsigned long)&cp, 1, 0, 0);
 	check("grant-copy-self", rc == 0 && cp.status == GNTST_okay && !memcmp(gdst + 100, "granted bytes", 14),
 	      "%ld, status %d", rc, cp.status);
+	uint32_t con_gfn = (uint32_t)pfn;
+	check("balloon-mapped-refused", reservation(XENMEM_decrease_reservation, &con_gfn, 1, 0) == 0,
+	      "the console page, which domain 0 maps, cannot be given back");
 
 	/* Input: a line typed at `console` arrives in the ring. */
 	ring_puts("pvh: type a line\n");
