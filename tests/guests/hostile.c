@@ -14,6 +14,11 @@
 #include "runtime.h"
 #include "x86.h"
 
+#include "include/public/event_channel.h"
+#include "include/public/eyrie.h"
+#include "include/public/memory.h"
+#include "include/public/xen.h"
+
 const char guest_name[] = "hostile";
 
 #define HOSTILE_MIB 2
@@ -363,6 +368,86 @@ static void msrs(void)
 	      (unsigned long long)efer, vec);
 }
 
+/* The calls of the management-domain work with hostile arguments built in
+ * the scratch area: grant maps of random references and domains at
+ * random addresses, unmaps of random handles, polls of random port lists
+ * (always with a near timeout), reservations of pages outside our RAM,
+ * random physdev commands, memory maps and Eyrie's privileged ops. Each
+ * must fail (or, for a reservation of nothing, do nothing). */
+static void xen_ops(void)
+{
+	unsigned odd = 0;
+	uint32_t *w = (uint32_t *)(uintptr_t)SCRATCH_LO, r[4], self = 0xffff;
+
+	cpuid(0x40000000, 0, r);
+	if (r[1] == 0x566e6558 && r[0] >= 0x40000004) { /* "XenV": a PVH domain, its id */
+		cpuid(0x40000004, 0, r);
+		self = r[2];
+	}
+	for (int i = 0; i < 400; i++) {
+		for (unsigned j = 0; j < 64; j++)
+			w[j] = rnd_value();
+		long rc;
+		switch (i % 8) {
+		case 0: /* map_grant_ref: host_addr, flags, ref, dom */
+			w[0] = (i & 8) ? rnd_value() & ~0xfffu : (rnd() % (RAM_END >> 12)) << 12;
+			w[1] = 0;
+			w[2] = (i & 16) ? 1u : rnd(); /* GNTMAP_host_map or garbage */
+			w[4] = (i & 32) ? 0x7ff0u : rnd() % 8;
+			rc = hypercall(HYPERVISOR_grant_table_op, 0, SCRATCH_LO, 1 + rnd() % 3, 0, 0);
+			odd += rc == 0 && (int16_t)(w[4] >> 16) == 0; /* status 0: a mapping */
+			break;
+		case 1: /* unmap_grant_ref of random handles */
+			rc = hypercall(HYPERVISOR_grant_table_op, 1, SCRATCH_LO, 1 + rnd() % 3, 0, 0);
+			odd += rc == 0 && (int16_t)w[5] == 0;
+			break;
+		case 2: { /* poll: random ports, a timeout 1 ms ahead */
+			uint64_t t = now_ns() + 1000000;
+			w[32] = SCRATCH_LO;
+			w[33] = (i & 8) ? rnd() : rnd() % 130;
+			w[34] = (uint32_t)t;
+			w[35] = (uint32_t)(t >> 32);
+			rc = hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, SCRATCH_LO + 128, 0, 0, 0);
+			odd += rc > 0;
+			break;
+		}
+		case 3: /* decrease_reservation of pages outside RAM, or a bad list */
+		case 4: /* populate_physmap of the same */
+			for (unsigned j = 0; j < 16; j++)
+				w[j] = (RAM_END >> 12) + rnd() % 0x100000u;
+			w[32] = (i & 8) ? bad_ptrs[rnd() % NBAD] : SCRATCH_LO;
+			w[33] = counts[rnd() % NCOUNTS];
+			w[34] = (i & 16) ? rnd() % 20 : 0;
+			w[35] = rnd();
+			w[36] = DOMID_SELF | (uint32_t)(i & 32 ? 1 : 0) << 16;
+			rc = hypercall(HYPERVISOR_memory_op, i % 8 == 3 ? XENMEM_decrease_reservation
+								 : XENMEM_populate_physmap,
+				       SCRATCH_LO + 128, 0, 0, 0);
+			odd += rc > 0;
+			break;
+		case 5: /* physdev_op: random commands and IRQs never granted */
+			rc = hypercall(HYPERVISOR_physdev_op, rnd() % 40, (i & 8) ? any_ptr() : SCRATCH_LO,
+				       0, 0, 0);
+			odd += rc == 0;
+			break;
+		case 6: /* another domain's memory map, another's params, alloc_unbound in another */
+			w[0] = rnd() % 4;
+			rc = hypercall(HYPERVISOR_memory_op, XENMEM_set_memory_map, SCRATCH_LO, 0, 0, 0);
+			odd += rc == 0;
+			w[0] = rnd() % 4 | 0x60000u; /* domid 0-3, remote 6 */
+			rc = hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, SCRATCH_LO, 0, 0, 0);
+			odd += rc == 0 && (w[0] & 0xffff) != self; /* one in itself is fine */
+			break;
+		default: /* Eyrie's privileged operations */
+			rc = hypercall(HYPERVISOR_eyrie_op, rnd() % 16, (i & 8) ? any_ptr() : SCRATCH_LO, 0, 0, 0);
+			odd += rc != -1;
+			break;
+		}
+		calls++;
+	}
+	check("xen-ops-hostile", odd == 0, "%u of 400 calls succeeded where they must fail", odd);
+}
+
 void guest_main(void)
 {
 	gprintf("hostile: seed 0x%x, RAM %u MiB, image 0x%x-0x%x\n", seed, HOSTILE_MIB,
@@ -376,6 +461,7 @@ void guest_main(void)
 	sched_op();
 	hvm_op();
 	timers();
+	xen_ops();
 	msrs();
 	check("still-alive", hc_xen_version() == EYRIE_XEN_VERSION, "%u hypercalls made", calls);
 }
