@@ -1,5 +1,6 @@
 /* The virtual PC platform: models wired to ports, MMIO, lines and time (see vplat.h). */
 #include "vmm/vplat.h"
+#include "vmm/xen.h"
 #include "arch/x86_64/timer.h"
 #include "include/public/xen.h"
 #include "include/public/xen.h"
@@ -56,6 +57,16 @@ static void isa_irq(void *ctx, unsigned irq, bool level)
 	update_intr(p);
 }
 
+void vplat_gsi(struct domain *d, unsigned gsi, bool level)
+{
+	struct vplat *p = d->plat;
+
+	if (gsi < 16)
+		vpic_set_irq(&p->pic, gsi, level);
+	vioapic_set_irq(&p->ioapic, gsi, level);
+	update_intr(p);
+}
+
 /* Fixed and lowest-priority interrupts (the lowest is the first match);
  * NMI, SMI, INIT and SIPI are not delivered to running vcpus yet. */
 static bool send(struct vplat *p, uint32_t dest, bool logical, unsigned mode, uint8_t vector,
@@ -90,6 +101,7 @@ static void lapic_eoi(void *ctx, uint8_t vector)
 	struct vplat *p = lapic_plat(ctx);
 
 	vioapic_eoi(&p->ioapic, vector);
+	xen_pirq_eoi(p->dom);
 	update_intr(p);
 }
 

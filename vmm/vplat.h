@@ -50,6 +50,9 @@ struct vplat {
  * VPLAT_ACPI_GPA. Before the domain runs; 0 or a negative errno. */
 int vplat_create(struct domain *d);
 void vplat_destroy(struct domain *d);
+/* Drives the platform's interrupt line gsi (the IOAPIC pin; below 16 also
+ * the PIC's): a physical IRQ passed through (vmm/xen.c). */
+void vplat_gsi(struct domain *d, unsigned gsi, bool level);
 
 /* A port access of the guest: true when a model claims the port. */
 bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);

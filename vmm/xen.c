@@ -15,6 +15,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
+#include "vmm/vplat.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/string.h"
@@ -203,9 +204,32 @@ static void pirq_irq(struct trap_frame *f)
 		ioapic_mask(gsi, true);
 		gsis[gsi].masked = true;
 	}
-	if (d && d->evtchn && evtchn_pirq_target(d->evtchn, gsi, &n))
+	if (d && d->plat) {
+		vplat_gsi(d, gsi, true);
+		if (!gsis[gsi].level)
+			vplat_gsi(d, gsi, false); /* an edge */
+	} else if (d && d->evtchn && evtchn_pirq_target(d->evtchn, gsi, &n)) {
 		deliver(&n);
+	}
 	lapic_eoi();
+}
+
+void xen_pirq_eoi(struct domain *d)
+{
+	if (!d->nr_pirqs)
+		return;
+	for (uint32_t gsi = 0; gsi < XEN_MAX_GSI; gsi++)
+		if (owned(d, gsi) && gsis[gsi].level && gsis[gsi].masked) {
+			vplat_gsi(d, gsi, false);
+			pirq_unmask(gsi);
+		}
+}
+
+static void pirq_release(struct domain *d, uint32_t gsi)
+{
+	ioapic_mask(gsi, true);
+	gsis[gsi] = (struct pirq){ 0, false, true };
+	d->nr_pirqs--;
 }
 
 int xen_irq_grant(struct domain *d, uint32_t irq, bool allow)
@@ -215,18 +239,20 @@ int xen_irq_grant(struct domain *d, uint32_t irq, bool allow)
 
 	if (irq < 16 && acpi_irq_to_gsi(&sys()->acpi, (uint8_t)irq, &gsi, &low, &level))
 		return -EINVAL;
-	if (gsi >= XEN_MAX_GSI || !d->evtchn)
+	if (gsi >= XEN_MAX_GSI)
 		return -EINVAL;
-	if (gsi == sys()->serial_gsi || gsi == 0 || gsi == 2)
-		return -EPERM; /* the hypervisor's serial port and timer */
 	if (!allow) {
-		if (owned(d, gsi)) {
-			ioapic_mask(gsi, true);
-			gsis[gsi] = (struct pirq){ 0, false, true };
-		}
+		if (owned(d, gsi))
+			pirq_release(d, gsi);
 		return 0;
 	}
-	if (gsis[gsi].owner && !owned(d, gsi))
+	if (!d->evtchn && !d->plat)
+		return -EINVAL; /* nowhere to deliver it */
+	if (gsi == sys()->serial_gsi || gsi == 0 || gsi == 2)
+		return -EPERM; /* the hypervisor's serial port and timer */
+	if (owned(d, gsi))
+		return 0;
+	if (gsis[gsi].owner)
 		return -EBUSY;
 	irq_register((uint8_t)(VEC_IRQ_BASE + gsi), pirq_irq);
 	gsis[gsi] = (struct pirq){ (uint16_t)(d->id + 1), level, false };
@@ -234,6 +260,7 @@ int xen_irq_grant(struct domain *d, uint32_t irq, bool allow)
 		gsis[gsi].owner = 0;
 		return -ENODEV;
 	}
+	d->nr_pirqs++;
 	return 0;
 }
 
@@ -260,9 +287,9 @@ long xen_physdev_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 
 void xen_domain_destroy(struct domain *d)
 {
-	for (uint32_t gsi = 0; gsi < XEN_MAX_GSI; gsi++)
+	for (uint32_t gsi = 0; d->nr_pirqs && gsi < XEN_MAX_GSI; gsi++)
 		if (owned(d, gsi))
-			xen_irq_grant(d, gsi, false);
+			pirq_release(d, gsi);
 	if (d->evtchn)
 		evtchn_reset(&doms, d->evtchn);
 	kfree(d->evtchn);

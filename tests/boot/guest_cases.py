@@ -550,10 +550,11 @@ def mgmt_passthrough(lab):
     and the HPET's registers, starts the HPET counter, and gets COM2's
     interrupts as events. Refused at the console, nothing left: a port the
     hypervisor keeps (its serial port 3f8), frames of RAM, frames over the
-    guest's RAM, the local APIC, the serial port's IRQ 4."""
+    guest's RAM, the local APIC, the serial port's IRQ 4. IRQ 3, freed
+    when io died, goes to one domain at a time."""
     cfg, iopass = iopass_cfg(lab, 'ioports = [ "402", "2f8-2ff" ]\niomem = [ "fed00,1@10000" ]\n'
                              'irqs = [ 3 ]\n')
-    mods = [MGMT_ELF, iopass, cfg, CONF]
+    mods = [MGMT_ELF, iopass, cfg] + _modules([Dom("pattern", 4)])
     lab.need(ELF, *mods)
     dbg = lab.tmp("debugcon.txt")
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
@@ -586,9 +587,17 @@ def mgmt_passthrough(lab):
     console(base + "iomem=fee00,1@10000", r"\(d0\) error: domain bad: iomem fee00,1@10000: not "
             r"device memory")
     console(base + "irqs=4", r"\(d0\) error: domain bad: irq 4: the hypervisor's own")
+    # IRQ 3 was io's; freed when it died. One owner at a time.
+    pat = "type=pvh memory=4 kernel=pattern.elf irqs=3"
+    h1 = console("create name=h1 " + pat, r"\(d0\) domain (\d+) \(h1\) created")
+    console("create name=h2 " + pat, r"\(d0\) error: domain h2: irq 3: another domain's")
+    console("destroy h1", r"domain %s \(h1\) destroyed" % h1[1])
+    h2 = console("create name=h2 " + pat, r"\(d0\) domain (\d+) \(h2\) created")
+    console("destroy h2", r"domain %s \(h2\) destroyed" % h2[1])
     out = console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running[^\n]*\n")
     check(not re.search(r"\(d0\)\s+\d+ bad ", m.output), "a refused domain is listed")
-    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 5,
+    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 5 and
+          not re.search(r"\(d0\)\s+\d+ h[12] ", m.output[-300:]),
           "the half-built domains were not all destroyed")
 
 

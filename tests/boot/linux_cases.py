@@ -118,21 +118,26 @@ def linux_qemu_panic(lab):
 def linux_from_mgmt(lab):
     """QEMU SVM: the management domain (domain 0) builds the Linux guest
     itself from an xl.cfg config and the kernel and initrd among its boot
-    modules (type hvm), typed `create linux` at its console; at
+    modules (type hvm, given COM2's ports and IRQ 3), typed `create
+    linux` at its console; at
     the management console `console linux` attaches to it: a command typed
-    there runs in its shell, Ctrl-] detaches; `reboot -f` typed after
+    there runs in its shell (also 300 bytes sent by Linux's 8250 driver
+    through the real COM2, with its interrupts), Ctrl-] detaches; `reboot -f` typed after
     re-attaching restarts it (xl's default on_reboot=restart) as domain 2,
     which reaches userspace again and is powered off the same way."""
     mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
     cfg = lab.tmp("linux.cfg")
     with open(cfg, "w") as f:
         f.write('name = "linux"\ntype = "hvm"\nmemory = %d\nkernel = "vmlinuz"\n'
-                'ramdisk = "initrd.img"\ncmdline = "console=ttyS0 eyrie.shell=1"\n' % LINUX_MIB)
+                'ramdisk = "initrd.img"\ncmdline = "console=ttyS0 eyrie.shell=1"\n'
+                'ioports = [ "2f8-2ff" ]\nirqs = [ 3 ]\n' % LINUX_MIB)
     mods = [mgmt, VMLINUZ, INITRD, cfg, CONF]
     lab.need(ELF, *mods)
+    com2 = lab.tmp("com2.txt")
     m = lab.qemu(["-kernel", ELF, "-append",
                   "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
-                  "-initrd", ",".join(mods)], mem=512, limit=300)
+                  "-initrd", ",".join(mods), "-chardev", "file,id=com2,path=" + com2,
+                  "-device", "isa-serial,iobase=0x2f8,irq=3,chardev=com2"], mem=512, limit=300)
     wait_for(m, r"\(d0\) mgmt: management console ready", 60)
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to domain 0", 10)
@@ -144,6 +149,17 @@ def linux_from_mgmt(lab):
     wait_for(m, r"\(d0\) \(attached to domain 1; Ctrl-\] detaches\)", 20, at)
     m.send("echo hi-$((2+3))\r")
     wait_for(m, r"\(d0\) hi-5", 30, at)
+    # COM2, passed through (its ports and IRQ 3): Linux's 8250 driver sends
+    # 300 bytes, more than its FIFO holds, so it needs the interrupts.
+    at = len(m.output)
+    m.send("exec 3>/dev/ttyS1; head -c 300 /dev/zero | tr '\\0' x >&3; "
+           "grep ttyS1 /proc/interrupts; exec 3>&-; echo com2-$((40+2))\r")
+    irqs = wait_for(m, r"\(d0\)\s+3:\s+(\d+)\s[^\n]*ttyS1", 60, at)
+    wait_for(m, r"\(d0\) com2-42", 30, at)
+    check(int(irqs[1]) > 0, "no COM2 interrupt reached Linux")
+    with open(com2, errors="replace") as f:
+        sent = f.read()
+    check(sent.count("x") >= 300, "COM2's file holds %d of the 300 bytes" % sent.count("x"))
     m.send("\x1d")
     wait_for(m, r"\(d0\) \(detached from domain 1\)", 20, at)
     at = len(m.output)
