@@ -124,9 +124,10 @@ static void run_slice(struct vcpu *v)
 		vmexit_handle(v, &v->last_exit);
 		if (v->timer_deadline)
 			fire_timer(v, rdtsc());
-		if (timer_event_count != events || uart_rx_pending())
+		if (timer_event_count != events || uart_rx_pending() || v->yield)
 			break;
 	}
+	v->yield = false;
 	v->run_tsc += rdtsc() - start;
 }
 

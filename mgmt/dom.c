@@ -102,7 +102,7 @@ struct piece {
 static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const struct piece *p,
 		unsigned n, struct eyrie_vcpu_context *ctx)
 {
-	struct eyrie_dom_new nd = { .memory_mib = c->memory_mib, .type = type, .vcpus = 1 };
+	struct eyrie_dom_new nd = { .memory_mib = c->memory_mib, .type = type, .vcpus = c->vcpus };
 	long rc;
 
 	snprintf(nd.name, sizeof(nd.name), "%s", c->name);
@@ -287,8 +287,8 @@ int dom_create(const struct xlcfg *c, uint32_t *domid)
 		printf("error: domain %s: no boot module named %s\n", c->name, k ? c->ramdisk : c->kernel);
 		return -1;
 	}
-	if (c->vcpus != 1) {
-		printf("error: domain %s: vcpus: one per domain today, not %u\n", c->name, c->vcpus);
+	if (c->vcpus > 8) {
+		printf("error: domain %s: vcpus: at most 8, not %u\n", c->name, c->vcpus);
 		return -1;
 	}
 	for (unsigned i = 0; i < DOM_MAX_GUESTS && !g; i++)

@@ -65,7 +65,7 @@ static int cmd_vcpus(int argc, char **argv)
 			struct vcpu *v = d->vcpus[i];
 			printk("%5u %4u %-9s 0x%016lx %7lu %7lu\n", d->id, v->id,
 			       d->state != DOM_RUNNING ? domain_state_name(d->state)
-			       : v->state == VCPU_BLOCKED ? "blocked" : "runnable",
+			       : v->state == VCPU_BLOCKED ? "blocked" : v->state == VCPU_DOWN ? "down" : "runnable",
 			       vcpu_ops->get(v, VS_RIP), v->exits_total, tsc_ms(v->run_tsc));
 		}
 	return 0;

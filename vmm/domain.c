@@ -350,6 +350,16 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		goto fail;
 	}
 	d->nr_vcpus = 1;
+	/* The others wait: a SIPI (PC platform) or VCPUOP_up starts them. */
+	for (unsigned i = 1; i < (cfg->vcpus ? cfg->vcpus : 1u); i++) {
+		err = vcpu_new(d, i, DOM_BOOT_REAL, 0, &d->vcpus[i]);
+		if (err) {
+			pr_err("domain %s: cannot create vcpu %u (error %d)\n", d->name, i, err);
+			goto fail;
+		}
+		d->vcpus[i]->state = VCPU_DOWN;
+		d->nr_vcpus++;
+	}
 	d->vcpus[0]->gprs[GPR_RAX] = st.eax;
 	d->vcpus[0]->gprs[GPR_RBX] = st.ebx;
 	if (cfg->type == DOM_TYPE_LINUX && m) {
@@ -385,6 +395,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		: cfg->type == DOM_TYPE_PVH ? "pvh"
 		: cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
 		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
+	if (d->nr_vcpus > 1)
+		pr_info("domain %u (%s): %u vcpus, vcpu 0 started\n", d->id, d->name, d->nr_vcpus);
 	*out = d;
 	return 0;
 fail:

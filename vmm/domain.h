@@ -20,7 +20,7 @@ struct evtchn_table;
 struct xen_gnttab;
 
 #define DOM_MAX_SLOTS 16
-#define DOM_MAX_VCPUS 1
+#define DOM_MAX_VCPUS DOM_CFG_MAX_VCPUS
 #define DOM_CONSOLE_LINE 160
 #define DOM_MSR_LOGGED 32
 #define DOM_HVM_PARAMS 40

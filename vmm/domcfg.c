@@ -84,6 +84,10 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			goto bad;
 		cfg->privileged = val[0] == '1';
+	} else if (!strcmp(key, "vcpus")) {
+		if (val[0] < '1' || val[0] > '0' + DOM_CFG_MAX_VCPUS || val[1])
+			goto bad;
+		cfg->vcpus = (unsigned)(val[0] - '0');
 	} else if (!strcmp(key, "initrd")) {
 		if (!*val || strlen(val) >= DOM_IMAGE_LEN)
 			goto bad;

@@ -2,7 +2,7 @@
  * Domain configuration from the hypervisor options (pure, host-tested):
  *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux|pvh]
  *          [,initrd=MODULE][,platform=pc|none][,privileged=1][,on_reboot=destroy|restart]
- *          [,cmdline=TEXT]
+ *          [,vcpus=N][,cmdline=TEXT]
  * cmdline takes the rest of the value, commas included (quote the option
  * for blanks: domain="name=l,...,cmdline=console=ttyS0 quiet").
  */
@@ -48,7 +48,11 @@ struct domain_config {
 	 * and "building" until domain 0 unpauses it; its shutdowns and
 	 * crashes are left to domain 0. Not a domain= key. */
 	bool managed;
+	/* vcpus=N (1..DOM_CFG_MAX_VCPUS; 0 read as 1): vcpu 0 starts, the
+	 * others wait (INIT/SIPI on the PC platform, VCPUOP_up for PVH). */
+	unsigned vcpus;
 };
+#define DOM_CFG_MAX_VCPUS 8
 
 /* Parses one domain= value; on error returns -EINVAL and writes a one-line
  * reason into err. */

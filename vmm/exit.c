@@ -25,7 +25,7 @@ static const char *const names[EXIT_REASONS] = {
 	[EXIT_MSR_READ] = "rdmsr", [EXIT_MSR_WRITE] = "wrmsr", [EXIT_NPF] = "npf",
 	[EXIT_HYPERCALL] = "hypercall", [EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_INVALID_STATE] = "invalid-state", [EXIT_EXCEPTION] = "exception",
-	[EXIT_UNKNOWN] = "unknown",
+	[EXIT_UNKNOWN] = "unknown", [EXIT_PAUSE] = "pause",
 };
 
 const char *exit_reason_name(enum exit_reason r)
@@ -118,6 +118,14 @@ static void exit_hlt(struct vcpu *v, struct vmexit *e)
 	 * still block: only an NMI-like event (none yet) would wake it. */
 	if (!irq_pending(v))
 		v->state = VCPU_BLOCKED;
+}
+
+/* A spinning vcpu (PAUSE) most likely waits for another one, which with
+ * one physical CPU can only run once this one stops: end its slice. */
+static void exit_pause(struct vcpu *v, struct vmexit *e)
+{
+	if (vcpu_skip_insn(v, e))
+		v->yield = v->dom->nr_vcpus > 1;
 }
 
 static void exit_io(struct vcpu *v, struct vmexit *e)
@@ -263,6 +271,7 @@ static const exit_fn handlers[EXIT_REASONS] = {
 	[EXIT_INTR_WINDOW] = exit_intr_window,
 	[EXIT_CPUID] = exit_cpuid,
 	[EXIT_HLT] = exit_hlt,
+	[EXIT_PAUSE] = exit_pause,
 	[EXIT_IO] = exit_io,
 	[EXIT_MSR_READ] = exit_msr,
 	[EXIT_MSR_WRITE] = exit_msr,

@@ -100,6 +100,7 @@ static long hc_sched_op(struct vcpu *v, const uint64_t *a)
 
 	switch (a[0]) {
 	case SCHEDOP_yield:
+		v->yield = true; /* the other vcpus run first */
 		return 0;
 	case SCHEDOP_block:
 		/* Sleeps until an event; one already pending wakes it at once. */

@@ -92,6 +92,7 @@ enum exit_reason {
 	EXIT_INVALID_STATE, /* VM entry refused the guest state */
 	EXIT_EXCEPTION,     /* an intercepted guest exception (exc.vector) */
 	EXIT_UNKNOWN,       /* anything the backend did not expect */
+	EXIT_PAUSE,         /* PAUSE: a spin loop; the other vcpus run first */
 	EXIT_REASONS
 };
 
@@ -186,6 +187,7 @@ struct vcpu_ops {
 enum vcpu_state {
 	VCPU_RUNNABLE,
 	VCPU_BLOCKED,   /* HLT or sched_op block: waits for an event */
+	VCPU_DOWN,      /* not started (or INIT): waits for a SIPI or VCPUOP_up */
 };
 
 #define VCPU_EXIT_STATS EXIT_REASONS
@@ -208,6 +210,9 @@ struct vcpu {
 	uint64_t timer_period;    /* TSC ticks of VCPUOP_set_periodic_timer, 0 = off */
 	uint64_t vinfo_gpa;       /* VCPUOP_register_vcpu_info: where, 0 = shared info */
 	bool polling;             /* blocked in SCHEDOP_poll: any event wakes it */
+	bool wait_sipi;           /* VCPU_DOWN after an INIT: a SIPI starts it */
+	bool started;
+	bool yield;               /* ends its time slice at the next exit (SCHEDOP_yield) */             /* has a start state (vcpu 0, a SIPI, VCPUOP_initialise) */
 	uint64_t poll_deadline;   /* TSC value ending that poll, 0 = none */
 	uint64_t exits[VCPU_EXIT_STATS];
 	uint64_t exits_total;

@@ -112,6 +112,32 @@ static void state_real(struct vcpu *v, uint64_t entry)
 	vcpu_ops->set(v, VS_RIP, entry & 0xf);
 }
 
+/* The registers INIT leaves (but CS:IP, set by the caller). */
+static void reset_state(struct vcpu *v)
+{
+	set_seg(v, SEG_TR, 0, 0, 0xffff, SEG_ATTR_TSS32_BUSY);
+	set_seg(v, SEG_LDTR, 0, 0, 0xffff, SEG_ATTR_LDT);
+	set_seg(v, SEG_GDTR, 0, 0, 0xffff, 0);
+	set_seg(v, SEG_IDTR, 0, 0, 0xffff, 0);
+	vcpu_ops->set(v, VS_RFLAGS, 0x2);
+	vcpu_ops->set(v, VS_EFER, 0);
+	vcpu_ops->set(v, VS_CR4, 0);
+	vcpu_ops->set(v, VS_CR3, 0);
+	vcpu_ops->set(v, VS_PAT, 0x0007040600070406ull);
+}
+
+void vcpu_start_real(struct vcpu *v, uint64_t entry)
+{
+	reset_state(v);
+	state_real(v, entry);
+	memset(v->gprs, 0, sizeof(v->gprs));
+	memset(v->pending_irq, 0, sizeof(v->pending_irq));
+	v->timer_deadline = v->timer_period = 0;
+	v->wait_sipi = false;
+	v->started = true;
+	v->state = VCPU_RUNNABLE;
+}
+
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	     struct vcpu **out)
 {
@@ -127,15 +153,7 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 		return err;
 	}
 	vcpu_ops->set_p2m(v, d->p2m.root_phys);
-	set_seg(v, SEG_TR, 0, 0, 0xffff, SEG_ATTR_TSS32_BUSY);
-	set_seg(v, SEG_LDTR, 0, 0, 0xffff, SEG_ATTR_LDT);
-	set_seg(v, SEG_GDTR, 0, 0, 0xffff, 0);
-	set_seg(v, SEG_IDTR, 0, 0, 0xffff, 0);
-	vcpu_ops->set(v, VS_RFLAGS, 0x2);
-	vcpu_ops->set(v, VS_EFER, 0);
-	vcpu_ops->set(v, VS_CR4, 0);
-	vcpu_ops->set(v, VS_CR3, 0);
-	vcpu_ops->set(v, VS_PAT, 0x0007040600070406ull);
+	reset_state(v);
 	vcpu_ops->set(v, VS_TSC_OFFSET, d->tsc_offset);
 	if (boot == DOM_BOOT_REAL)
 		state_real(v, entry);
@@ -148,6 +166,7 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	v->fpu[24] = 0x80;
 	v->fpu[25] = 0x1f;
 	v->state = VCPU_RUNNABLE;
+	v->started = id == 0;
 	*out = v;
 	return 0;
 }

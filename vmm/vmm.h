@@ -13,6 +13,9 @@ int vmm_init(void);
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	     struct vcpu **out);
 void vcpu_free(struct vcpu *v);
+/* Starts a vcpu that waits (a SIPI: real mode at entry, CS = entry >> 4,
+ * the rest as after INIT). */
+void vcpu_start_real(struct vcpu *v, uint64_t entry);
 /* An I/O permission bitmap (bit n = port n, 1 = exit): the bits of ports
  * [first, first+count) cleared (allow) or set. */
 void io_bitmap_set(uint8_t *bm, uint16_t first, uint32_t count, bool allow);

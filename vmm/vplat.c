@@ -67,6 +67,26 @@ void vplat_gsi(struct domain *d, unsigned gsi, bool level)
 	update_intr(p);
 }
 
+static const struct vlapic_ops lapic_ops;
+
+/* INIT puts vcpu i back to waiting (its local APIC reset); a SIPI then
+ * starts it in real mode at vector * 4 KiB, as a CPU's startup IPI. */
+static bool start_ap(struct vplat *p, unsigned i, unsigned mode, uint8_t vector)
+{
+	struct vcpu *v = p->dom->vcpus[i];
+
+	if (mode == 5) {
+		v->state = VCPU_DOWN;
+		v->wait_sipi = true;
+		vlapic_init(&p->lapic[i], i, i == 0, p->lapic[i].tsc_hz, &lapic_ops, &p->lapic[i]);
+		return true;
+	}
+	if (v->state != VCPU_DOWN || !v->wait_sipi)
+		return false; /* the second SIPI of the pair, or no INIT before */
+	vcpu_start_real(v, (uint64_t)vector << 12);
+	return true;
+}
+
 /* Fixed and lowest-priority interrupts (the lowest is the first match);
  * NMI, SMI, INIT and SIPI are not delivered to running vcpus yet. */
 static bool send(struct vplat *p, uint32_t dest, bool logical, unsigned mode, uint8_t vector,
@@ -74,6 +94,12 @@ static bool send(struct vplat *p, uint32_t dest, bool logical, unsigned mode, ui
 {
 	bool hit = false;
 
+	if (mode == 5 || mode == 6) { /* INIT, SIPI */
+		for (unsigned i = 0; i < p->dom->nr_vcpus; i++)
+			if ((int)i != skip && vlapic_match(&p->lapic[i], dest, logical))
+				hit |= start_ap(p, i, mode, vector);
+		return hit;
+	}
 	if (mode > 1)
 		return false;
 	for (unsigned i = 0; i < p->dom->nr_vcpus && !(hit && mode == 1); i++)
@@ -356,7 +382,7 @@ int vplat_create(struct domain *d)
 	vuart_init(&p->uart, VPLAT_UART_IRQ, &uart_ops, p);
 
 	struct vacpi_cfg acfg = {
-		.gpa = VPLAT_ACPI_GPA, .nr_cpus = DOM_MAX_VCPUS, .lapic_base = VLAPIC_BASE,
+		.gpa = VPLAT_ACPI_GPA, .nr_cpus = d->cfg.vcpus ? d->cfg.vcpus : 1, .lapic_base = VLAPIC_BASE,
 		.ioapic_base = VIOAPIC_BASE, .ioapic_id = DOM_MAX_VCPUS, .pm_base = VPM_PORT_BASE,
 		.sci_irq = 9,
 	};

@@ -5,6 +5,7 @@
 #include "include/public/hvm.h"
 #include "include/public/memory.h"
 #include "include/public/vcpu.h"
+#include "include/public/eyrie.h"
 #include "include/public/xen.h"
 #include "kernel/errno.h"
 #include "kernel/evtchn.h"
@@ -720,6 +721,51 @@ long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva)
 
 /* ---- vcpu_op ---- */
 
+/* VCPUOP_initialise (HVM layout): the start state of a vcpu not yet
+ * started: 32-bit flat protected mode without paging, or long mode with
+ * flat segments. Anything else -EINVAL; a vcpu with a state -EEXIST. */
+static long vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
+{
+	struct vcpu_hvm_context c;
+	struct eyrie_vcpu_context e = { .domid = t->dom->id, .vcpu = t->id };
+	uint64_t gpr[8];
+
+	if (t->state != VCPU_DOWN || t->started)
+		return -EEXIST;
+	if (IN(c))
+		return -EFAULT;
+	if (c.mode == VCPU_HVM_MODE_32B) {
+		const struct vcpu_hvm_x86_32 *r = &c.cpu_regs.x86_32;
+		if (!(r->cr0 & 1) || (r->cr0 & 0x80000000u) || r->cs_base || r->ds_base ||
+		    r->ss_base || r->es_base)
+			return -EINVAL; /* flat, paging off */
+		e.mode = EYRIE_CTX_FLAT32;
+		e.rip = r->eip;
+		e.rflags = r->eflags;
+		uint64_t g[8] = { r->eax, r->ecx, r->edx, r->ebx, r->esp, r->ebp, r->esi, r->edi };
+		memcpy(gpr, g, sizeof(g));
+	} else if (c.mode == VCPU_HVM_MODE_64B) {
+		const struct vcpu_hvm_x86_64 *r = &c.cpu_regs.x86_64;
+		if (!(r->cr0 & 0x80000001u) || !(r->cr4 & 0x20) || !(r->efer & 0x100))
+			return -EINVAL; /* PE+PG, PAE, LME */
+		e = (struct eyrie_vcpu_context){ .mode = EYRIE_CTX_LONG64, .rip = r->rip,
+			.rflags = r->rflags, .cr0 = r->cr0, .cr3 = r->cr3, .cr4 = r->cr4,
+			.efer = r->efer | 0x400 /* LMA */, .cs = 0x08, .ds = 0x10,
+			.cs_attr = 0xa9b /* 64-bit code */, .ds_attr = 0xc93 };
+		uint64_t g[8] = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi };
+		memcpy(gpr, g, sizeof(g));
+	} else {
+		return -EINVAL;
+	}
+	vcpu_set_context(t, &e);
+	static const unsigned idx[8] = { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP,
+					 GPR_RSI, GPR_RDI };
+	for (unsigned i = 0; i < 8; i++)
+		t->gprs[idx[i]] = gpr[i];
+	t->started = true;
+	return 0;
+}
+
 long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
 	struct domain *d = v->dom;
@@ -731,7 +777,18 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 	struct vcpu *t = d->vcpus[vcpuid];
 	switch (cmd) {
 	case VCPUOP_is_up:
-		return 1;
+		return t->state != VCPU_DOWN;
+	case VCPUOP_initialise:
+		return vcpu_initialise(v, t, arg);
+	case VCPUOP_up: /* a vcpu taken down goes on where it stopped */
+		if (t->state == VCPU_DOWN && !t->started)
+			return -EINVAL; /* no state to start in: VCPUOP_initialise first */
+		if (t->state == VCPU_DOWN)
+			t->state = VCPU_RUNNABLE;
+		return 0;
+	case VCPUOP_down:
+		t->state = VCPU_DOWN;
+		return 0;
 	case VCPUOP_set_singleshot_timer: {
 		struct vcpu_set_singleshot_timer st;
 		if (t != v)

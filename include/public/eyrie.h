@@ -74,7 +74,8 @@ struct eyrie_dom_new {
 	char name[32];       /* NUL-terminated, not empty */
 	uint64_t memory_mib; /* 1 .. 65536 */
 	uint32_t type;       /* EYRIE_TYPE_PVH or EYRIE_TYPE_HVM */
-	uint32_t vcpus;      /* 1 (one vcpu per domain today) */
+	uint32_t vcpus;      /* 1 .. 8: vcpu 0 starts; the others wait for a SIPI
+	                      * (HVM) or VCPUOP_up (PVH) */
 	uint32_t domid;      /* out */
 	uint32_t pad;
 };

@@ -74,4 +74,32 @@ _Static_assert(sizeof(struct vcpu_register_vcpu_info) == 16, "register_vcpu_info
 XEN_OFFSET_CHECK(struct vcpu_runstate_info, state_entry_time, 8);
 XEN_OFFSET_CHECK(struct vcpu_register_vcpu_info, offset, 8);
 
+/* VCPUOP_initialise for HVM and PVH guests: the state a vcpu starts in. */
+#define VCPU_HVM_MODE_32B 0 /* 32-bit protected mode, the segments as given */
+#define VCPU_HVM_MODE_64B 1 /* long mode, flat segments, CS 64-bit code */
+struct vcpu_hvm_x86_32 {
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi, eip, eflags;
+	uint32_t cr0, cr3, cr4;
+	uint32_t pad1;
+	uint64_t efer;
+	uint32_t cs_base, ds_base, ss_base, es_base, tr_base;
+	uint32_t cs_limit, ds_limit, ss_limit, es_limit, tr_limit;
+	uint16_t cs_ar, ds_ar, ss_ar, es_ar, tr_ar;
+	uint16_t pad2[3];
+};
+struct vcpu_hvm_x86_64 {
+	uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, rip, rflags;
+	uint64_t cr0, cr3, cr4, efer;
+};
+struct vcpu_hvm_context {
+	uint32_t mode; /* VCPU_HVM_MODE_* */
+	uint32_t pad;
+	union {
+		struct vcpu_hvm_x86_32 x86_32;
+		struct vcpu_hvm_x86_64 x86_64;
+	} cpu_regs;
+};
+_Static_assert(sizeof(struct vcpu_hvm_x86_32) == 120, "vcpu_hvm_x86_32");
+_Static_assert(sizeof(struct vcpu_hvm_context) == 128, "vcpu_hvm_context");
+
 #endif

@@ -305,7 +305,7 @@ def guests_devices(lab):
 
 
 # The PVH guest: a command line and an initrd module to find in its start info.
-PVH_DOM = Dom("pvh", 2, extra=",type=pvh,initrd=pattern.elf,cmdline=pvh-test-cmdline")
+PVH_DOM = Dom("pvh", 2, extra=",type=pvh,initrd=pattern.elf,vcpus=2,cmdline=pvh-test-cmdline")
 
 
 def guests_pvh(lab):

@@ -22,8 +22,10 @@ LINUX_MIB = 160
 MARKER = "EYRIE-LINUX-USERSPACE-OK"
 
 
-def linux_option(name="linux", cmdline=None, mib=LINUX_MIB):
+def linux_option(name="linux", cmdline=None, mib=LINUX_MIB, vcpus=1):
     opt = "name=%s,type=linux,image=vmlinuz,initrd=initrd.img,memory=%d" % (name, mib)
+    if vcpus > 1:
+        opt += ",vcpus=%d" % vcpus
     if cmdline:
         opt += ",cmdline=" + cmdline
     return 'domain="%s"' % opt if cmdline and " " in cmdline else "domain=" + opt
@@ -39,12 +41,13 @@ def qemu_linux(lab, options, guests=(), limit=240):
                      "-initrd", ",".join(mods)], mem=512, limit=limit)
 
 
-def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome", stop=None):
+def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome", stop=None, cpus=1):
     """Waits for the marker, then checks what /init printed: timer
     interrupts that increase, the date, the CPU, and the poweroff. typed:
     the guest was booted with eyrie.shell=1; a command typed with `input`
     runs in its shell, and `input DOM poweroff -f` ends it. stop: instead,
-    a function that makes the guest (booted with eyrie.shell=1) power off."""
+    a function that makes the guest (booted with eyrie.shell=1) power off.
+    cpus: the vcpus Linux must have brought up."""
     wait_for(m, r"\(d%d\) %s" % (dom, MARKER), timeout)
     host_now = time.time()
     if typed:
@@ -66,9 +69,10 @@ def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome", stop=No
     check(date and abs(date[0] - host_now) < 120,
           "the guest's date is %s, the host's %d" % (date, host_now))
     cpu = [l for l in lines if l.startswith(("cpu-hypervisor", "cpu-count", "cpuinfo"))]
-    check("cpu-hypervisor yes" in cpu and "cpu-count 1" in cpu
+    check("cpu-hypervisor yes" in cpu and "cpu-count %d" % cpus in cpu
           and any(l.startswith("cpuinfo ") and model in l for l in cpu),
-          "/proc/cpuinfo: %s (expected model %r, the hypervisor flag, one CPU)" % (cpu, model))
+          "/proc/cpuinfo: %s (expected model %r, the hypervisor flag, %d CPU(s))"
+          % (cpu, model, cpus))
     check(any(l.startswith("clocksource ") for l in lines), "no clocksource line")
     return lines
 
@@ -118,8 +122,8 @@ def linux_qemu_panic(lab):
 def linux_from_mgmt(lab):
     """QEMU SVM: the management domain (domain 0) builds the Linux guest
     itself from an xl.cfg config and the kernel and initrd among its boot
-    modules (type hvm, given COM2's ports and IRQ 3), typed `create
-    linux` at its console; at
+    modules (type hvm, 2 vcpus, given COM2's ports and IRQ 3), typed
+    `create linux` at its console; at
     the management console `console linux` attaches to it: a command typed
     there runs in its shell (also 300 bytes sent by Linux's 8250 driver
     through the real COM2, with its interrupts), Ctrl-] detaches; `reboot -f` typed after
@@ -130,7 +134,7 @@ def linux_from_mgmt(lab):
     with open(cfg, "w") as f:
         f.write('name = "linux"\ntype = "hvm"\nmemory = %d\nkernel = "vmlinuz"\n'
                 'ramdisk = "initrd.img"\ncmdline = "console=ttyS0 eyrie.shell=1"\n'
-                'ioports = [ "2f8-2ff" ]\nirqs = [ 3 ]\n' % LINUX_MIB)
+                'vcpus = 2\nioports = [ "2f8-2ff" ]\nirqs = [ 3 ]\n' % LINUX_MIB)
     mods = [mgmt, VMLINUZ, INITRD, cfg, CONF]
     lab.need(ELF, *mods)
     com2 = lab.tmp("com2.txt")
@@ -170,20 +174,22 @@ def linux_from_mgmt(lab):
     wait_for(m, r"\(d0\) mgmt: domain 1 \(linux\) rebooted: restart", 10, at)
     wait_for(m, r"\(d0\) mgmt: domain linux restarted as domain 2", 30, at)
     wait_for(m, r"\(d0\) \(domain 1 is gone\)", 30, at)
-    check_userspace(m, 2, 200, stop=lambda: (m.send("console 2\r"),
+    check_userspace(m, 2, 200, cpus=2, stop=lambda: (m.send("console 2\r"),
                                              wait_for(m, r"\(d0\) \(attached to domain 2", 20,
                                                       len(m.output) - 300),
                                              m.send("poweroff -f\r")))
 
 
 def linux_bochs_vmx(lab):
-    """Bochs corei7_skylake_x (VMX + EPT): Linux to userspace (or, at the
-    least, through its timer calibration)."""
-    iso = make_iso_mods(lab, [VMLINUZ, INITRD], ["loglevel=info", linux_option()])
+    """Bochs corei7_skylake_x (VMX + EPT): Linux with 2 vcpus (the second
+    started by INIT and SIPI through the virtual local APIC) to userspace,
+    where it counts 2 CPUs."""
+    iso = make_iso_mods(lab, [VMLINUZ, INITRD], ["loglevel=info", linux_option(vcpus=2)])
     m = lab.bochs(iso, cpu="corei7_skylake_x", megs=320, limit=1500)
     m.boot(90)
     wait_for(m, r"\(d1\) .*tsc: Detected", 600)
-    check_userspace(m, 1, 1200, model="Intel(R) Core(TM) i7-7800X")
+    wait_for(m, r"\(d1\) .*smp: Brought up 1 node, 2 CPUs", 600)
+    check_userspace(m, 1, 1200, model="Intel(R) Core(TM) i7-7800X", cpus=2)
 
 
 LINUX_CASES = [

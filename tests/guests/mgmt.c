@@ -234,7 +234,7 @@ void guest_main(void)
 
 	struct eyrie_dom_list bad = { 4, 0, 0xfffff000u };
 	struct sched_remote_shutdown rself = { 0, SHUTDOWN_poweroff };
-	struct eyrie_dom_new two = { .memory_mib = 4, .type = EYRIE_TYPE_PVH, .vcpus = 2 };
+	struct eyrie_dom_new two = { .memory_mib = 4, .type = EYRIE_TYPE_PVH, .vcpus = 9 };
 	memcpy(two.name, "two", 4);
 	long r1 = dom_op(EYRIE_OP_pause, 999), r2 = dom_op(EYRIE_OP_destroy, 0);
 	long r3 = op(EYRIE_OP_domain_new, &two), r4 = hypercall(HYPERVISOR_sched_op,
@@ -244,7 +244,7 @@ void guest_main(void)
 	long r7 = op(EYRIE_OP_mem_write, &self);
 	check("refusals", r1 == -3 && r2 == -22 && r3 == -22 && r4 == -3 && r5 == -14 && r6 == -38 &&
 			  r7 == -16,
-	      "pause 999 %ld, destroy self %ld, 2 vcpus %ld, shut self down %ld, bad buffer %ld, "
+	      "pause 999 %ld, destroy self %ld, 9 vcpus %ld, shut self down %ld, bad buffer %ld, "
 	      "op 99 %ld, write into self %ld", r1, r2, r3, r4, r5, r6, r7);
 	console_input();
 }

@@ -238,6 +238,75 @@ static void check_time_and_timers(void)
 	cli();
 }
 
+/* ---- a second vcpu (when the domain has one) ---- */
+
+static volatile uint32_t ap_flag, ap_vcpu;
+static uint8_t ap_stack[4096] __attribute__((aligned(16)));
+
+static long vcpu_op1(unsigned cmd, unsigned vcpu, void *arg)
+{
+	return hypercall(HYPERVISOR_vcpu_op, cmd, vcpu, (unsigned long)arg, 0, 0);
+}
+
+/* vcpu 1 starts here (VCPUOP_initialise): it says who it is and takes
+ * itself down; brought up again, it goes on after that call. */
+static __attribute__((noreturn, used)) void ap_main(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x40000004, 0, r);
+	ap_vcpu = r[1];
+	ap_flag = 1;
+	vcpu_op1(VCPUOP_down, 1, 0);
+	ap_flag = 2;
+	vcpu_op1(VCPUOP_down, 1, 0);
+	for (;;)
+		__asm__ volatile("hlt");
+}
+
+static bool wait_flag(uint32_t want)
+{
+	uint64_t end = now_ns() + 5000 * MS;
+
+	while (ap_flag != want && now_ns() < end)
+		hypercall(HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
+	return ap_flag == want;
+}
+
+static void check_smp(void)
+{
+	long up1 = vcpu_op1(VCPUOP_is_up, 1, 0);
+
+	if (up1 == -2) { /* -ENOENT: no vcpu 1 */
+		gprintf("pvh: one vcpu\n");
+		return;
+	}
+	struct vcpu_hvm_context c;
+	memset(&c, 0, sizeof(c));
+	c.mode = VCPU_HVM_MODE_32B;
+	c.cpu_regs.x86_32.eip = (uint32_t)(uintptr_t)ap_main;
+	c.cpu_regs.x86_32.esp = (uint32_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
+	c.cpu_regs.x86_32.eflags = 2;
+	c.cpu_regs.x86_32.cr0 = 0x11; /* PE, ET */
+	c.cpu_regs.x86_32.cs_limit = c.cpu_regs.x86_32.ds_limit = 0xffffffffu;
+	long early = vcpu_op1(VCPUOP_up, 1, 0);
+	long ri = vcpu_op1(VCPUOP_initialise, 1, &c);
+	long again = vcpu_op1(VCPUOP_initialise, 1, &c);
+	long ru = vcpu_op1(VCPUOP_up, 1, 0);
+	bool ran = wait_flag(1);
+	uint64_t end = now_ns() + 5000 * MS;
+	while (vcpu_op1(VCPUOP_is_up, 1, 0) == 1 && now_ns() < end)
+		hypercall(HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
+	long down = vcpu_op1(VCPUOP_is_up, 1, 0);
+	check("vcpu1-start", up1 == 0 && early == -EINVAL && ri == 0 && again == -17 && ru == 0 &&
+			     ran && ap_vcpu == 1 && down == 0,
+	      "is_up %ld, up before initialise %ld, initialise %ld then %ld, up %ld, ran %d as vcpu %u,"
+	      " then down: is_up %ld", up1, early, ri, again, ru, ran, ap_vcpu, down);
+	long ru2 = vcpu_op1(VCPUOP_up, 1, 0);
+	bool resumed = wait_flag(2);
+	check("vcpu1-resume", ru2 == 0 && resumed, "up %ld: went on where it stopped %d", ru2, resumed);
+}
+
 /* ---- ballooning: pages given back and taken again ---- */
 
 static uint8_t balloon[16][4096] __attribute__((aligned(4096)));
@@ -465,5 +534,6 @@ void guest_main(void)
 	      "management operations refused to an unprivileged domain");
 	check_time_and_timers();
 	check_balloon();
+	check_smp();
 	check_console_ring();
 }

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -48,6 +49,18 @@ static void test_valid(void **state)
 	assert_true(c.platform);
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2", &c, err, sizeof(err)), 0);
 	assert_false(c.platform);
+	assert_int_equal(c.vcpus, 0); /* one */
+	assert_int_equal(domcfg_parse("name=s,type=linux,image=k,memory=64,vcpus=2", &c, err,
+				      sizeof(err)), 0);
+	assert_int_equal(c.vcpus, 2);
+	assert_int_equal(domcfg_parse("name=s,image=k,memory=64,vcpus=8", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.vcpus, 8);
+	static const char *const bad_vcpus[] = { "0", "9", "10", "", "x", "2x", "-1" };
+	for (unsigned i = 0; i < sizeof(bad_vcpus) / sizeof(bad_vcpus[0]); i++) {
+		char spec[64];
+		snprintf(spec, sizeof(spec), "name=s,image=k,memory=64,vcpus=%s", bad_vcpus[i]);
+		assert_int_equal(domcfg_parse(spec, &c, err, sizeof(err)), -EINVAL);
+	}
 }
 
 static void test_invalid(void **state)

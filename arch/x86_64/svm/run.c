@@ -167,6 +167,9 @@ static void decode(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, const st
 	case SVM_EXIT_HLT:
 		insn_exit(vmcb, e, c, EXIT_HLT);
 		break;
+	case SVM_EXIT_PAUSE:
+		insn_exit(vmcb, e, c, EXIT_PAUSE);
+		break;
 	case SVM_EXIT_NPF:
 		decode_npf(vmcb, e);
 		break;

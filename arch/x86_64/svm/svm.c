@@ -107,7 +107,8 @@ static void svm_init_controls(struct svm_vcpu *sv)
 	ctl->intercept_exc = (1u << EXC_DB) | (1u << EXC_AC);
 	ctl->intercept_misc1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_CPUID |
 			       INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
-			       INTERCEPT1_IOIO | INTERCEPT1_MSR | INTERCEPT1_SHUTDOWN;
+			       INTERCEPT1_IOIO | INTERCEPT1_MSR | INTERCEPT1_SHUTDOWN |
+			       INTERCEPT1_PAUSE; /* pause_count 0: every PAUSE (spin loops yield) */
 	ctl->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
 			       INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
 			       INTERCEPT2_SKINIT;

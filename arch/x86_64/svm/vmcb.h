@@ -116,6 +116,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define INTERCEPT1_VINTR    (1u << 4)
 #define INTERCEPT1_CPUID    (1u << 18)
 #define INTERCEPT1_INVD     (1u << 22)
+#define INTERCEPT1_PAUSE    (1u << 23)
 #define INTERCEPT1_HLT      (1u << 24)
 #define INTERCEPT1_INVLPGA  (1u << 26)
 #define INTERCEPT1_IOIO     (1u << 27)
@@ -192,6 +193,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define SVM_EXIT_VINTR    0x064
 #define SVM_EXIT_CPUID    0x072
 #define SVM_EXIT_INVD     0x076
+#define SVM_EXIT_PAUSE    0x077
 #define SVM_EXIT_HLT      0x078
 #define SVM_EXIT_INVLPGA  0x07a
 #define SVM_EXIT_IOIO     0x07b

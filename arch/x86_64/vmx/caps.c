@@ -105,7 +105,7 @@ static bool caps_controls(struct vmx_caps *c, uint64_t basic)
 	uint64_t proc = rdmsr(first + 1), entry = rdmsr(first + 3);
 
 	c->pin = ctl_adjust(PIN_WANT, rdmsr(first));
-	c->proc = ctl_adjust(PROC_NEED, proc);
+	c->proc = ctl_adjust(PROC_NEED | PROC_PAUSE_EXIT, proc); /* PAUSE: where allowed */
 	c->io_bitmaps = proc >> 32 & PROC_IO_BITMAPS;
 	c->exit = ctl_adjust(EXIT_NEED | EXIT_SAVE_DEBUG, rdmsr(first + 2));
 	c->entry = ctl_adjust(ENTRY_NEED | ENTRY_LOAD_DEBUG, entry);

@@ -120,6 +120,7 @@ enum vmcs_field {
 #define PROC_MOV_DR_EXIT    (1u << 23)
 #define PROC_IO_EXIT        (1u << 24) /* unconditional I/O exiting */
 #define PROC_IO_BITMAPS     (1u << 25)
+#define PROC_PAUSE_EXIT     (1u << 30)
 #define PROC_MSR_BITMAPS    (1u << 28)
 #define PROC_MONITOR_EXIT   (1u << 29)
 #define PROC_SECONDARY      (1u << 31)
@@ -197,6 +198,7 @@ enum vmx_exit_reason {
 	VMX_EXIT_BAD_MSR_LOAD = 34,
 	VMX_EXIT_MWAIT = 36,
 	VMX_EXIT_MONITOR = 39,
+	VMX_EXIT_PAUSE = 40,
 	VMX_EXIT_EPT_VIOLATION = 48,
 	VMX_EXIT_EPT_MISCONFIG = 49,
 	VMX_EXIT_INVEPT = 50,
