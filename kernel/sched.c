@@ -110,6 +110,8 @@ static void run_slice(struct vcpu *v)
 	uint64_t events = timer_event_count, start = rdtsc();
 
 	last_run = v;
+	if (v->runstate_gva)
+		xen_runstate(v, 0); /* RUNSTATE_running */
 	vcpu_fpu_load(v);
 	while (runnable(v)) {
 		vplat_check(v->dom);
@@ -129,6 +131,8 @@ static void run_slice(struct vcpu *v)
 	}
 	v->yield = false;
 	v->run_tsc += rdtsc() - start;
+	if (v->runstate_gva) /* runnable, blocked or offline */
+		xen_runstate(v, v->state == VCPU_RUNNABLE ? 1 : v->state == VCPU_BLOCKED ? 2 : 3);
 }
 
 _Noreturn void sched_loop(void)

@@ -102,7 +102,10 @@ struct piece {
 static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const struct piece *p,
 		unsigned n, struct eyrie_vcpu_context *ctx)
 {
-	struct eyrie_dom_new nd = { .memory_mib = c->memory_mib, .type = type, .vcpus = c->vcpus };
+	/* PVH guests get the PC platform too, as Xen gives them a local APIC
+	 * and ACPI tables (Linux needs both). */
+	struct eyrie_dom_new nd = { .memory_mib = c->memory_mib, .type = type, .vcpus = c->vcpus,
+				    .flags = EYRIE_NEWF_PLATFORM };
 	long rc;
 
 	snprintf(nd.name, sizeof(nd.name), "%s", c->name);
@@ -148,7 +151,7 @@ static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
 	struct pvh_module mods[1] = { { rd ? rd->data : NULL, rd ? rd->size : 0, NULL } };
 	struct pvh_cfg cfg = { ram, map, guest_map(ram, true, map), c->cmdline[0] ? c->cmdline : c->name,
-			       mods, rd ? 1 : 0, 0 };
+			       mods, rd ? 1 : 0, EYRIE_HVM_ACPI_GPA };
 	char err[128];
 	long rc;
 

@@ -379,8 +379,8 @@ static void hypervisor_leaf(uint32_t leaf, uint32_t sub, const struct cpuid_gues
 		out[EAX] = g->tsc_khz;
 		out[EBX] = g->vlapic ? CPUID_CRYSTAL_HZ / 1000 : 0;
 		break;
-	case CPUID_KVM_BASE:
-		if (!g->vlapic)
+	case CPUID_KVM_BASE: /* not beside Xen's: a guest would take KVM for its platform */
+		if (!g->vlapic || g->xen)
 			break;
 		out[EAX] = CPUID_KVM_BASE + 1;
 		out[EBX] = chars("KVMK");
@@ -388,7 +388,7 @@ static void hypervisor_leaf(uint32_t leaf, uint32_t sub, const struct cpuid_gues
 		out[EDX] = chars("M\0\0\0");
 		break;
 	case CPUID_KVM_BASE + 1:
-		out[EAX] = g->vlapic ? CPUID_KVM_FEATURES : 0;
+		out[EAX] = g->vlapic && !g->xen ? CPUID_KVM_FEATURES : 0;
 		break;
 	}
 }

@@ -246,21 +246,33 @@ void p2m_destroy(struct domain *d)
 	d->ram_bytes = 0;
 }
 
+static bool remapped(const struct domain *d, uint64_t gpa)
+{
+	for (unsigned i = 0; i < d->nr_remaps; i++)
+		if (d->remaps[i].gpa == gpa)
+			return true;
+	return false;
+}
+
 int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable)
 {
 	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format,
 				       PT_R | PT_X | (writable || !hpa ? PT_W : 0)), ram = 0;
 	unsigned i = 0;
 
-	if ((gpa & (FRAME_SIZE - 1)) || gpa >= d->ram_bytes)
+	if ((gpa & (FRAME_SIZE - 1)) || gpa >= P2M_REMAP_MAX || (gpa >= d->ram_bytes && !hpa &&
+								   !remapped(d, gpa)))
 		return -EINVAL;
 	while (i < d->nr_remaps && d->remaps[i].gpa != gpa)
 		i++;
 	if (hpa && i == d->nr_remaps && i == DOM_MAX_REMAPS)
 		return -ENOSPC;
-	if (p2m_populate(d, gpa) == -ENOMEM)
+	if (gpa < d->ram_bytes && p2m_populate(d, gpa) == -ENOMEM)
 		return -ENOMEM;
-	ram = ram_frame(d, gpa); /* 0: a page given back */
+	/* What the page is without the frame: RAM (0: given back), or
+	 * nothing above RAM, where a guest may put frames (Linux's PVH grant
+	 * frames go to such unpopulated addresses). */
+	ram = gpa < d->ram_bytes ? ram_frame(d, gpa) : 0;
 	if (hpa || ram ? pt_map(&d->p2m, gpa, hpa ? hpa : ram, FRAME_SIZE, flags)
 		       : pt_unmap(&d->p2m, gpa, FRAME_SIZE))
 		return -ENOMEM;

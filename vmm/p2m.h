@@ -21,11 +21,14 @@ int p2m_init(struct domain *d, uint64_t bytes);
 int p2m_populate(struct domain *d, uint64_t gpa);
 /* Unmaps and frees all guest RAM and the tables. */
 void p2m_destroy(struct domain *d);
-/* Maps the 4 KiB guest RAM page at gpa to host frame hpa instead (the
- * shared info page, a grant mapping; read-only unless writable), or back
- * to its RAM when hpa is 0; flushes the vcpus' nested translations. 0,
+/* Maps the 4 KiB guest page at gpa (RAM, or above RAM) to host frame hpa
+ * (the shared info page, a grant mapping; read-only unless writable), or
+ * back to its RAM (or to nothing) when hpa is 0; flushes the vcpus' nested translations. 0,
  * -EINVAL (not a RAM page), -ENOSPC (DOM_MAX_REMAPS), -ENOMEM. */
 int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable);
+/* Frames may be mapped this far: over RAM, or above it (then unmapping
+ * leaves nothing there). */
+#define P2M_REMAP_MAX (1ull << 40)
 /* Maps host device frames [mfn, mfn+nr) uncached at guest frames [gfn,
  * gfn+nr) (above RAM), or unmaps that range (mfn ignored) when !map;
  * flushes the vcpus' nested translations. 0, -EINVAL, -ENOMEM. */

@@ -212,7 +212,12 @@ struct vcpu {
 	bool polling;             /* blocked in SCHEDOP_poll: any event wakes it */
 	bool wait_sipi;           /* VCPU_DOWN after an INIT: a SIPI starts it */
 	bool started;
-	bool yield;               /* ends its time slice at the next exit (SCHEDOP_yield) */             /* has a start state (vcpu 0, a SIPI, VCPUOP_initialise) */
+	bool yield;               /* ends its time slice at the next exit (SCHEDOP_yield) */
+	/* VCPUOP_register_runstate_memory_area: where the guest reads its
+	 * runstate (a guest virtual address, 0 = none), and the runstate. */
+	uint64_t runstate_gva;
+	int32_t rs_state;
+	uint64_t rs_entry, rs_time[4];             /* has a start state (vcpu 0, a SIPI, VCPUOP_initialise) */
 	uint64_t poll_deadline;   /* TSC value ending that poll, 0 = none */
 	uint64_t exits[VCPU_EXIT_STATS];
 	uint64_t exits_total;

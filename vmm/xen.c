@@ -180,6 +180,7 @@ static struct pirq {
 	uint16_t owner;   /* domain id + 1, 0 = the hypervisor's */
 	bool level;       /* masked at each interrupt until PHYSDEVOP_eoi */
 	bool masked;
+	bool via_plat;    /* the last one went to the platform's IOAPIC: its EOI unmasks */
 } gsis[XEN_MAX_GSI];
 
 static struct pirq *owned(const struct domain *d, uint32_t gsi)
@@ -205,12 +206,16 @@ static void pirq_irq(struct trap_frame *f)
 		ioapic_mask(gsi, true);
 		gsis[gsi].masked = true;
 	}
-	if (d && d->plat) {
+	/* A port bound to it (EVTCHNOP_bind_pirq) first, else the platform's
+	 * IOAPIC pin. */
+	if (d && d->evtchn && evtchn_pirq_target(d->evtchn, gsi, &n)) {
+		gsis[gsi].via_plat = false;
+		deliver(&n);
+	} else if (d && d->plat) {
+		gsis[gsi].via_plat = true;
 		vplat_gsi(d, gsi, true);
 		if (!gsis[gsi].level)
 			vplat_gsi(d, gsi, false); /* an edge */
-	} else if (d && d->evtchn && evtchn_pirq_target(d->evtchn, gsi, &n)) {
-		deliver(&n);
 	}
 	lapic_eoi();
 }
@@ -220,7 +225,7 @@ void xen_pirq_eoi(struct domain *d)
 	if (!d->nr_pirqs)
 		return;
 	for (uint32_t gsi = 0; gsi < XEN_MAX_GSI; gsi++)
-		if (owned(d, gsi) && gsis[gsi].level && gsis[gsi].masked) {
+		if (owned(d, gsi) && gsis[gsi].level && gsis[gsi].masked && gsis[gsi].via_plat) {
 			vplat_gsi(d, gsi, false);
 			pirq_unmask(gsi);
 		}
@@ -229,7 +234,7 @@ void xen_pirq_eoi(struct domain *d)
 static void pirq_release(struct domain *d, uint32_t gsi)
 {
 	ioapic_mask(gsi, true);
-	gsis[gsi] = (struct pirq){ 0, false, true };
+	gsis[gsi] = (struct pirq){ 0, false, true, false };
 	d->nr_pirqs--;
 }
 
@@ -256,7 +261,7 @@ int xen_irq_grant(struct domain *d, uint32_t irq, bool allow)
 	if (gsis[gsi].owner)
 		return -EBUSY;
 	irq_register((uint8_t)(VEC_IRQ_BASE + gsi), pirq_irq);
-	gsis[gsi] = (struct pirq){ (uint16_t)(d->id + 1), level, false };
+	gsis[gsi] = (struct pirq){ (uint16_t)(d->id + 1), level, false, false };
 	if (ioapic_route(gsi, (uint8_t)(VEC_IRQ_BASE + gsi), low, level, lapic_id())) {
 		gsis[gsi].owner = 0;
 		return -ENODEV;
@@ -352,6 +357,18 @@ int xen_console_seed(struct domain *d, uint64_t gfn)
 
 /* ---- memory_op ---- */
 
+/* Where a guest may have a frame mapped (shared info, grant frames, a
+ * grant mapping): over a page of its RAM, or above its RAM below
+ * P2M_REMAP_MAX, off the PC platform's APIC window. */
+static bool frame_gfn_ok(const struct domain *d, uint64_t gfn)
+{
+	if (gfn < d->ram_bytes >> 12)
+		return true;
+	if (gfn >= P2M_REMAP_MAX >> 12)
+		return false;
+	return !d->plat || gfn < 0xfec00 || gfn > 0xfee00;
+}
+
 /* XENMEM_add_to_physmap of the shared info page (64-bit and compat layouts). */
 static long add_to_physmap(struct vcpu *v, uint64_t arg)
 {
@@ -378,7 +395,7 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 		return -EINVAL;
 	else
 		return -ENOSYS;
-	if (x.gpfn >= d->ram_bytes >> 12)
+	if (!frame_gfn_ok(d, x.gpfn))
 		return -EINVAL;
 	if (x.space == XENMAPSPACE_grant_table && gnt_grow(d, (uint32_t)x.idx + 1))
 		return -EINVAL;
@@ -609,7 +626,7 @@ static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count)
 		bool taken = false;
 		for (unsigned r = 0; r < d->nr_remaps; r++)
 			taken |= d->remaps[r].gpa == (mo.host_addr & ~0xfffull);
-		mo.status = mo.host_addr >= d->ram_bytes || taken ? GNTST_bad_virt_addr
+		mo.status = !frame_gfn_ok(d, mo.host_addr >> 12) || taken ? GNTST_bad_virt_addr
 			    : (int16_t)gnttab_map(&env, mt, &mo, &m);
 		if (mo.status == GNTST_okay &&
 		    p2m_remap_page(d, m.gfn << 12, virt_to_phys(m.host), !(m.flags & GNTMAP_readonly))) {
@@ -721,6 +738,27 @@ long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva)
 
 /* ---- vcpu_op ---- */
 
+/* The runstate as Xen keeps it: the state, since when, ns in each. */
+static void runstate_fill(struct vcpu *t, struct vcpu_runstate_info *r)
+{
+	*r = (struct vcpu_runstate_info){ t->rs_state, t->rs_entry,
+		{ t->rs_time[0], t->rs_time[1], t->rs_time[2], t->rs_time[3] } };
+}
+
+void xen_runstate(struct vcpu *v, int32_t state)
+{
+	struct vcpu_runstate_info r;
+	uint64_t now = vcpu_system_time_ns(v);
+
+	if (now > v->rs_entry && (unsigned)v->rs_state < 4)
+		v->rs_time[v->rs_state] += now - v->rs_entry;
+	v->rs_state = state;
+	v->rs_entry = now;
+	runstate_fill(v, &r);
+	if (v->runstate_gva && copy_to_guest_virt(v, v->runstate_gva, &r, sizeof(r), NULL))
+		v->runstate_gva = 0; /* unmapped: the guest registers again if it wants */
+}
+
 /* VCPUOP_initialise (HVM layout): the start state of a vcpu not yet
  * started: 32-bit flat protected mode without paging, or long mode with
  * flat segments. Anything else -EINVAL; a vcpu with a state -EEXIST. */
@@ -778,6 +816,22 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 	switch (cmd) {
 	case VCPUOP_is_up:
 		return t->state != VCPU_DOWN;
+	case VCPUOP_get_runstate_info: {
+		struct vcpu_runstate_info r;
+		runstate_fill(t, &r);
+		return OUT(r);
+	}
+	case VCPUOP_register_runstate_memory_area: {
+		struct vcpu_runstate_info r;
+		uint64_t gva;
+		if (IN(gva))
+			return -EFAULT;
+		runstate_fill(t, &r);
+		if (gva && copy_to_guest_virt(v, gva, &r, sizeof(r), NULL))
+			return -EFAULT;
+		t->runstate_gva = gva;
+		return 0;
+	}
 	case VCPUOP_initialise:
 		return vcpu_initialise(v, t, arg);
 	case VCPUOP_up: /* a vcpu taken down goes on where it stopped */

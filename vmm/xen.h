@@ -28,6 +28,8 @@ void xen_console_init(void);
 long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva);
 /* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
 bool xen_timer_virq(struct vcpu *v);
+/* The vcpu enters RUNSTATE_* state: the times, and the guest's copy. */
+void xen_runstate(struct vcpu *v, int32_t state);
 /* Grants (allow) domain d the physical IRQ irq (an ISA IRQ below 16,
  * through the ACPI overrides, else a GSI), or takes it back. A domain
  * with Xen's ABI binds it as pirq = the GSI; one with the PC platform

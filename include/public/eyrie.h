@@ -77,8 +77,10 @@ struct eyrie_dom_new {
 	uint32_t vcpus;      /* 1 .. 8: vcpu 0 starts; the others wait for a SIPI
 	                      * (HVM) or VCPUOP_up (PVH) */
 	uint32_t domid;      /* out */
-	uint32_t pad;
+	uint32_t flags;      /* EYRIE_NEWF_* */
 };
+#define EYRIE_NEWF_PLATFORM 1u /* PVH: the PC platform too (local APIC, ACPI...), as
+				* Xen gives PVH guests; HVM always has it */
 #define EYRIE_HVM_ACPI_GPA 0xe0000ull /* where the PC platform's RSDP is */
 
 /* mem_write: len bytes from the caller's buffer to guest-physical gpa of

@@ -18,6 +18,7 @@ from guest_cases import (Dom, check, ended, expect_poweroff, guest_text, make_is
 LINUX_DIR = os.path.join(harness.BUILD, "linux")
 VMLINUZ = os.path.join(LINUX_DIR, "vmlinuz")
 INITRD = os.path.join(LINUX_DIR, "initrd.img")
+VMLINUX = os.path.join(LINUX_DIR, "vmlinux")  # the uncompressed kernel: PVH boots it
 LINUX_MIB = 160
 MARKER = "EYRIE-LINUX-USERSPACE-OK"
 
@@ -180,6 +181,47 @@ def linux_from_mgmt(lab):
                                              m.send("poweroff -f\r")))
 
 
+def linux_pvh_from_mgmt(lab):
+    """QEMU SVM: the management domain builds Debian's uncompressed kernel
+    (vmlinux, its PHYS32_ENTRY note) as a PVH guest with 2 vcpus, typed
+    `create lpvh` at its console. Linux finds Xen (its CPUID leaves, the
+    hypercall page, the callback vector, the xen clocksource, grant
+    tables) and writes its console to hvc0: Linux's own hvc_xen driver on
+    the console ring that domain 0 serves. `console lpvh` shows its boot,
+    a command typed there runs in its shell, and `poweroff -f` ends it
+    (on_poweroff destroys it)."""
+    mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
+    cfg = lab.tmp("lpvh.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "lpvh"\ntype = "pvh"\nmemory = %d\nvcpus = 2\nkernel = "vmlinux"\n'
+                'ramdisk = "initrd.img"\ncmdline = "console=hvc0 eyrie.shell=1"\n' % LINUX_MIB)
+    mods = [mgmt, VMLINUX, INITRD, cfg, CONF]
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append",
+                  "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=96,privileged=1",
+                  "-initrd", ",".join(mods)], mem=768, limit=300)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 90)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+    m.send("create lpvh\r")
+    d = wait_for(m, r"\(d0\) domain (\d+) \(lpvh\) created", 60)
+    at = len(m.output)
+    m.send("console lpvh\r")
+    wait_for(m, r"\(d0\) \(attached to domain %s" % d[1], 20, at)
+    wait_for(m, r"\(d0\) [^\n]*Booting kernel on Xen PVH", 120, at)
+    wait_for(m, r"\(d0\) [^\n]*Grant table initialized", 120, at)
+    wait_for(m, r"\(d0\) EYRIE-LINUX-USERSPACE-OK", 200, at)
+    wait_for(m, r"\(d0\) cpu-count 2", 60, at)
+    wait_for(m, r"\(d0\) clocksource xen", 60, at)
+    wait_for(m, r"\(d0\) EYRIE-LINUX-SHELL", 60, at)
+    at = len(m.output)
+    m.send("echo pvh-$((6*7))\r")
+    wait_for(m, r"\(d0\) pvh-42", 30, at)
+    m.send("poweroff -f\r")
+    wait_for(m, r"\(d0\) mgmt: domain %s \(lpvh\) powered off: destroy" % d[1], 60, at)
+    wait_for(m, r"\(d0\) \(domain %s is gone\)" % d[1], 20, at)
+
+
 def linux_bochs_vmx(lab):
     """Bochs corei7_skylake_x (VMX + EPT): Linux with 2 vcpus (the second
     started by INIT and SIPI through the virtual local APIC) to userspace,
@@ -197,4 +239,5 @@ LINUX_CASES = [
     ("linux-qemu", linux_qemu, 60),
     ("linux-qemu-panic", linux_qemu_panic, 50),
     ("linux-from-mgmt", linux_from_mgmt, 50),
+    ("linux-pvh-from-mgmt", linux_pvh_from_mgmt, 40),
 ]
