@@ -404,6 +404,14 @@ static void test_xen_leaves(void **state)
 	expect(0x40000004, 0, &g, (1u << 3) | (1u << 4), 2, 7, 0);
 	expect(0x40000010, 0, &g, 0, 0, 0, 0); /* Eyrie's timing leaf is not there */
 	expect(0x40000100, 0, &g, 0, 0, 0, 0);
+	/* With the PC platform too: still no KVM leaves beside Xen's (Linux
+	 * would take KVM for its platform and skip its Xen set-up). */
+	const struct cpuid_guest gp = { .nr_vcpus = 1, .tsc_khz = 2100000, .xen = true, .vlapic = true };
+	expect(0x40000100, 0, &gp, 0, 0, 0, 0);
+	expect(0x40000101, 0, &gp, 0, 0, 0, 0);
+	ask(0x40000000, 0, &gp, out);
+	memcpy(id, &out[1], 12);
+	assert_string_equal(id, "XenVMMXenVMM");
 }
 
 static void test_hide_xsave(void **state)
