@@ -821,6 +821,17 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 		runstate_fill(t, &r);
 		return OUT(r);
 	}
+	case VCPUOP_register_vcpu_time_memory_area: {
+		/* A second copy of the vcpu's time info, for the guest's user
+		 * space (Linux's vDSO). Its values never change (a constant TSC
+		 * rate, TSC_STABLE): written once. */
+		struct vcpu_time_info ti;
+		uint64_t gva;
+		if (IN(gva))
+			return -EFAULT;
+		vcpu_time_fill(&ti);
+		return gva && copy_to_guest_virt(v, gva, &ti, sizeof(ti), NULL) ? -EFAULT : 0;
+	}
 	case VCPUOP_register_runstate_memory_area: {
 		struct vcpu_runstate_info r;
 		uint64_t gva;

@@ -220,6 +220,8 @@ def linux_pvh_from_mgmt(lab):
     m.send("poweroff -f\r")
     wait_for(m, r"\(d0\) mgmt: domain %s \(lpvh\) powered off: destroy" % d[1], 60, at)
     wait_for(m, r"\(d0\) \(domain %s is gone\)" % d[1], 20, at)
+    check("VDSO_CLOCKMODE_PVCLOCK not supported" not in m.output,
+          "Linux could not register the vDSO's pvclock page")
 
 
 def linux_bochs_vmx(lab):
