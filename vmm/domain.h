@@ -76,7 +76,7 @@ struct domain {
 	struct balloon_page { uint64_t gfn, hpa; } *balloon;
 	uint32_t nr_balloon, balloon_cap;
 	uint64_t absent_pages;        /* given back, not taken again */
-	unsigned nr_pirqs;            /* physical IRQs granted to it (vmm/xen.c) */
+	unsigned nr_pirqs;            /* physical IRQs granted to it (vmm/pirq.c) */
 	/* Its memory map for XENMEM_memory_map (set by its builder). */
 	struct xen_e820_entry e820[DOM_E820_MAX];
 	unsigned nr_e820;

@@ -14,6 +14,7 @@
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
 #include "vmm/hypercall.h"
+#include "vmm/pirq.h"
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
 
@@ -301,7 +302,7 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 		if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
 			return -EFAULT;
 		d = by_id(q.domid);
-		return d ? xen_irq_grant(d, q.irq, q.allow) : -ESRCH;
+		return d ? pirq_grant(d, q.irq, q.allow) : -ESRCH;
 	}
 	case EYRIE_OP_console_read:
 	case EYRIE_OP_console_write:

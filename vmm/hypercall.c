@@ -14,6 +14,7 @@
 #include "arch/x86_64/timer.h"
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
+#include "vmm/pirq.h"
 #include "vmm/vmm.h"
 #include "vmm/xen.h"
 #include "kernel/string.h"
@@ -51,6 +52,16 @@ static long hc_console_io(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
+/* The host TSC value when v's system time reaches deadline_ns (at least
+ * now; never 0, which means "off"). */
+static uint64_t host_deadline(struct vcpu *v, uint64_t deadline_ns)
+{
+	uint64_t now = vcpu_system_time_ns(v);
+	uint64_t tsc = rdtsc() + ns_to_tsc(deadline_ns > now ? deadline_ns - now : 0);
+
+	return tsc ? tsc : 1;
+}
+
 #define POLL_MAX_PORTS 128 /* as Xen */
 
 /* SCHEDOP_poll: returns at once if one of the ports is pending, else
@@ -84,10 +95,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	v->polling = true;
 	v->poll_deadline = 0;
 	if (p.timeout) {
-		uint64_t delta = p.timeout - vcpu_system_time_ns(v), khz = timer_info()->tsc_hz / 1000;
-		if (delta > 31536000ull * 1000000000ull)
-			delta = 31536000ull * 1000000000ull;
-		v->poll_deadline = rdtsc() + delta / 1000000 * khz + delta % 1000000 * khz / 1000000;
+		v->poll_deadline = host_deadline(v, p.timeout);
 		timer_wake_at(v->poll_deadline);
 	}
 	v->state = VCPU_BLOCKED;
@@ -148,15 +156,7 @@ int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns)
 		v->timer_deadline = 0;
 		return 0;
 	}
-	uint64_t now = vcpu_system_time_ns(v);
-	uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
-	/* Cap at ~1 year so the TSC arithmetic cannot overflow. */
-	if (delta > 31536000ull * 1000000000ull)
-		delta = 31536000ull * 1000000000ull;
-	uint64_t khz = timer_info()->tsc_hz / 1000;
-	v->timer_deadline = rdtsc() + delta / 1000000 * khz + delta % 1000000 * khz / 1000000;
-	if (!v->timer_deadline)
-		v->timer_deadline = 1;
+	v->timer_deadline = host_deadline(v, deadline_ns);
 	timer_wake_at(v->timer_deadline);
 	return 0;
 }
@@ -209,7 +209,7 @@ static long hc_eyrie_op(struct vcpu *v, const uint64_t *a)
 
 static long hc_physdev_op(struct vcpu *v, const uint64_t *a)
 {
-	return xen_physdev_op(v, a[0], a[1]);
+	return pirq_physdev_op(v, a[0], a[1]);
 }
 
 static long hc_vcpu_op(struct vcpu *v, const uint64_t *a)

@@ -8,6 +8,7 @@
 #include "kernel/heap.h"
 #include "kernel/log.h"
 #include "vmm/guest_mem.h"
+#include "vmm/pirq.h"
 #include "vmm/vmm.h"
 
 #include <stddef.h>
@@ -127,7 +128,7 @@ static void lapic_eoi(void *ctx, uint8_t vector)
 	struct vplat *p = lapic_plat(ctx);
 
 	vioapic_eoi(&p->ioapic, vector);
-	xen_pirq_eoi(p->dom);
+	pirq_eoi(p->dom);
 	update_intr(p);
 }
 

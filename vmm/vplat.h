@@ -51,7 +51,7 @@ struct vplat {
 int vplat_create(struct domain *d);
 void vplat_destroy(struct domain *d);
 /* Drives the platform's interrupt line gsi (the IOAPIC pin; below 16 also
- * the PIC's): a physical IRQ passed through (vmm/xen.c). */
+ * the PIC's): a physical IRQ passed through (vmm/pirq.c). */
 void vplat_gsi(struct domain *d, unsigned gsi, bool level);
 
 /* A port access of the guest: true when a model claims the port. */

@@ -1,5 +1,6 @@
 /* Xen's ABI for PVH domains: shared info and event channels (see xen.h). */
 #include "vmm/xen.h"
+#include "vmm/pirq.h"
 #include "include/public/event_channel.h"
 #include "include/public/grant_table.h"
 #include "include/public/hvm.h"
@@ -16,16 +17,11 @@
 #include "vmm/guest_mem.h"
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
-#include "vmm/vplat.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/string.h"
 #include "kernel/shell.h"
 #include "vmm/hypercall.h"
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/traps.h"
-#include "drivers/acpi.h"
-#include "kernel/main.h"
 
 /* The grant table: XEN_GNT_FRAMES frames taken at creation (the table
  * grows over them), the hypervisor-side state of their entries. */
@@ -173,129 +169,19 @@ static void revoke_mappings(struct domain *d)
 	}
 }
 
-/* ---- physical IRQs granted to PVH domains (pirq = GSI) ---- */
-
-#define XEN_MAX_GSI (256 - VEC_IRQ_BASE)
-static struct pirq {
-	uint16_t owner;   /* domain id + 1, 0 = the hypervisor's */
-	bool level;       /* masked at each interrupt until PHYSDEVOP_eoi */
-	bool masked;
-	bool via_plat;    /* the last one went to the platform's IOAPIC: its EOI unmasks */
-} gsis[XEN_MAX_GSI];
-
-static struct pirq *owned(const struct domain *d, uint32_t gsi)
+bool xen_pirq_event(struct domain *d, uint32_t gsi)
 {
-	return gsi < XEN_MAX_GSI && gsis[gsi].owner == d->id + 1 ? &gsis[gsi] : NULL;
-}
-
-static void pirq_unmask(uint32_t gsi)
-{
-	if (gsis[gsi].masked && !ioapic_mask(gsi, false))
-		gsis[gsi].masked = false;
-}
-
-/* The interrupt: an event on the owner's port (a level one stays masked
- * until the owner's EOI). */
-static void pirq_irq(struct trap_frame *f)
-{
-	uint32_t gsi = (uint32_t)(f->vector - VEC_IRQ_BASE);
-	struct domain *d = gsi < XEN_MAX_GSI && gsis[gsi].owner ? domain_find(gsis[gsi].owner - 1u) : NULL;
 	struct evtchn_notify n;
 
-	if (gsi < XEN_MAX_GSI && (gsis[gsi].level || !d)) {
-		ioapic_mask(gsi, true);
-		gsis[gsi].masked = true;
-	}
-	/* A port bound to it (EVTCHNOP_bind_pirq) first, else the platform's
-	 * IOAPIC pin. */
-	if (d && d->evtchn && evtchn_pirq_target(d->evtchn, gsi, &n)) {
-		gsis[gsi].via_plat = false;
-		deliver(&n);
-	} else if (d && d->plat) {
-		gsis[gsi].via_plat = true;
-		vplat_gsi(d, gsi, true);
-		if (!gsis[gsi].level)
-			vplat_gsi(d, gsi, false); /* an edge */
-	}
-	lapic_eoi();
-}
-
-void xen_pirq_eoi(struct domain *d)
-{
-	if (!d->nr_pirqs)
-		return;
-	for (uint32_t gsi = 0; gsi < XEN_MAX_GSI; gsi++)
-		if (owned(d, gsi) && gsis[gsi].level && gsis[gsi].masked && gsis[gsi].via_plat) {
-			vplat_gsi(d, gsi, false);
-			pirq_unmask(gsi);
-		}
-}
-
-static void pirq_release(struct domain *d, uint32_t gsi)
-{
-	ioapic_mask(gsi, true);
-	gsis[gsi] = (struct pirq){ 0, false, true, false };
-	d->nr_pirqs--;
-}
-
-int xen_irq_grant(struct domain *d, uint32_t irq, bool allow)
-{
-	uint32_t gsi = irq;
-	bool low = true, level = true; /* a PCI interrupt */
-
-	if (irq < 16 && acpi_irq_to_gsi(&sys()->acpi, (uint8_t)irq, &gsi, &low, &level))
-		return -EINVAL;
-	if (gsi >= XEN_MAX_GSI)
-		return -EINVAL;
-	if (!allow) {
-		if (owned(d, gsi))
-			pirq_release(d, gsi);
-		return 0;
-	}
-	if (!d->evtchn && !d->plat)
-		return -EINVAL; /* nowhere to deliver it */
-	if (gsi == sys()->serial_gsi || gsi == 0 || gsi == 2)
-		return -EPERM; /* the hypervisor's serial port and timer */
-	if (owned(d, gsi))
-		return 0;
-	if (gsis[gsi].owner)
-		return -EBUSY;
-	irq_register((uint8_t)(VEC_IRQ_BASE + gsi), pirq_irq);
-	gsis[gsi] = (struct pirq){ (uint16_t)(d->id + 1), level, false, false };
-	if (ioapic_route(gsi, (uint8_t)(VEC_IRQ_BASE + gsi), low, level, lapic_id())) {
-		gsis[gsi].owner = 0;
-		return -ENODEV;
-	}
-	d->nr_pirqs++;
-	return 0;
-}
-
-long xen_physdev_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
-{
-	struct physdev_irq_status_query q;
-	struct pirq *p;
-
-	if (!v->dom->evtchn)
-		return -ENOSYS;
-	if (cmd != PHYSDEVOP_eoi && cmd != PHYSDEVOP_irq_status_query)
-		return -ENOSYS;
-	if (copy_from_guest_virt(v, &q, arg, cmd == PHYSDEVOP_eoi ? 4 : sizeof(q), NULL))
-		return -EFAULT;
-	if (!(p = owned(v->dom, q.irq)))
-		return -EINVAL;
-	if (cmd == PHYSDEVOP_eoi) {
-		pirq_unmask(q.irq);
-		return 0;
-	}
-	q.flags = p->level ? XENIRQSTAT_needs_eoi : 0;
-	return copy_to_guest_virt(v, arg, &q, sizeof(q), NULL) ? -EFAULT : 0;
+	if (!d->evtchn || !evtchn_pirq_target(d->evtchn, gsi, &n))
+		return false;
+	deliver(&n);
+	return true;
 }
 
 void xen_domain_destroy(struct domain *d)
 {
-	for (uint32_t gsi = 0; d->nr_pirqs && gsi < XEN_MAX_GSI; gsi++)
-		if (owned(d, gsi))
-			pirq_release(d, gsi);
+	pirq_release_all(d);
 	if (d->evtchn)
 		evtchn_reset(&doms, d->evtchn);
 	kfree(d->evtchn);
@@ -875,8 +761,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 			return -EFAULT;
 		if (pt.period_ns < 1000000)
 			return -EINVAL; /* at least 1 ms, as Xen */
-		uint64_t khz = timer_info()->tsc_hz / 1000;
-		t->timer_period = pt.period_ns / 1000000 * khz + pt.period_ns % 1000000 * khz / 1000000;
+		t->timer_period = ns_to_tsc(pt.period_ns);
 		return vcpu_set_timer(t, vcpu_system_time_ns(t) + pt.period_ns);
 	}
 	case VCPUOP_stop_periodic_timer:
@@ -1005,7 +890,7 @@ long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	case EVTCHNOP_bind_pirq:
 		if ((rc = IN(op.pirq)))
 			return rc;
-		if (!owned(d, op.pirq.pirq))
+		if (!pirq_owned(d, op.pirq.pirq))
 			return -EPERM; /* not granted to this domain */
 		if ((rc = evtchn_bind_pirq(t, op.pirq.pirq)) < 0)
 			return rc;

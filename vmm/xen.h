@@ -30,16 +30,9 @@ long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva);
 bool xen_timer_virq(struct vcpu *v);
 /* The vcpu enters RUNSTATE_* state: the times, and the guest's copy. */
 void xen_runstate(struct vcpu *v, int32_t state);
-/* Grants (allow) domain d the physical IRQ irq (an ISA IRQ below 16,
- * through the ACPI overrides, else a GSI), or takes it back. A domain
- * with Xen's ABI binds it as pirq = the GSI; one with the PC platform
- * sees it on its IOAPIC pin (and PIC line) of that GSI. 0, -EINVAL, -EPERM (the hypervisor's
- * own), -EBUSY (another domain's), -ENODEV (no IOAPIC pin). */
-int xen_irq_grant(struct domain *d, uint32_t irq, bool allow);
-long xen_physdev_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
-/* An EOI in d's virtual platform: its level-triggered physical IRQs are
- * deasserted there and unmasked (asserted again if the device still is). */
-void xen_pirq_eoi(struct domain *d);
+/* A granted physical IRQ (pirq = gsi) for d: true when d bound a port to
+ * it and the event went there (vmm/pirq.c). */
+bool xen_pirq_event(struct domain *d, uint32_t gsi);
 /* SCHEDOP_poll's check: 1 if one of ports[n] is pending in d's shared
  * info, 0 if none, -EINVAL for a port out of range. */
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n);

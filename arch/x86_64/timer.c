@@ -118,6 +118,15 @@ const struct timer_info *timer_info(void)
 }
 
 
+uint64_t ns_to_tsc(uint64_t ns)
+{
+	uint64_t khz = info.tsc_hz / 1000;
+
+	if (ns > 31536000ull * 1000000000ull)
+		ns = 31536000ull * 1000000000ull;
+	return ns / 1000000 * khz + ns % 1000000 * khz / 1000000;
+}
+
 uint64_t timer_uptime_ms(void)
 {
 	return info.tsc_hz ? (rdtsc() - tsc_start) / (info.tsc_hz / 1000) : 0;

@@ -31,6 +31,8 @@ static inline uint64_t timer_ticks(void)
 }
 /* Milliseconds since timer_init, from the TSC. */
 uint64_t timer_uptime_ms(void);
+/* TSC ticks in ns nanoseconds, the span capped at a year (no overflow). */
+uint64_t ns_to_tsc(uint64_t ns);
 /* Busy-waits (TSC based); works with interrupts off. */
 void timer_udelay(uint64_t us);
 
