@@ -124,20 +124,6 @@ static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const str
 	return 0;
 }
 
-/* The guest map: RAM below 0x9FC00, the BIOS area reserved, RAM from
- * 1 MiB up to the end, less the console page for PVH guests (reserved:
- * the last page of RAM). Returns the number of entries. */
-static unsigned guest_map(uint64_t ram, bool console, struct e820_entry map[4])
-{
-	uint64_t top = console ? ram - 4096 : ram;
-
-	map[0] = (struct e820_entry){ 0, 0x9fc00, E820_RAM };
-	map[1] = (struct e820_entry){ 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED };
-	map[2] = (struct e820_entry){ 0x100000, top - 0x100000, E820_RAM };
-	map[3] = (struct e820_entry){ top, 4096, E820_RESERVED };
-	return console ? 4 : 3;
-}
-
 /* A PVH kernel: the start info plan, then the console ring: a port in
  * the new domain bound to one of ours, its page announced through the
  * HVM params (which grants it to us as GNTTAB_RESERVED_CONSOLE) and
@@ -150,7 +136,7 @@ static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
 	struct pvh_module mods[1] = { { rd ? rd->data : NULL, rd ? rd->size : 0, NULL } };
-	struct pvh_cfg cfg = { ram, map, guest_map(ram, true, map), c->cmdline[0] ? c->cmdline : c->name,
+	struct pvh_cfg cfg = { ram, map, e820_guest_map(ram, true, map), c->cmdline[0] ? c->cmdline : c->name,
 			       mods, rd ? 1 : 0, EYRIE_HVM_ACPI_GPA };
 	char err[128];
 	long rc;
@@ -208,7 +194,7 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
 	static struct linux_plan plan;
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
-	struct linux_boot_cfg cfg = { ram, map, guest_map(ram, false, map),
+	struct linux_boot_cfg cfg = { ram, map, e820_guest_map(ram, false, map),
 				      c->cmdline[0] ? c->cmdline : "console=ttyS0",
 				      rd ? rd->data : NULL, rd ? rd->size : 0, EYRIE_HVM_ACPI_GPA };
 	char err[128];

@@ -68,17 +68,6 @@ static int load_copy(struct domain *d, uint64_t gpa, const void *src, uint64_t l
 	return 0;
 }
 
-/* The guest memory map of the HVM loaders: RAM below 0x9FC00, the legacy
- * hole (BIOS area, ACPI tables) reserved, RAM from 1 MiB. Returns the
- * number of entries. */
-static unsigned guest_map(const struct domain *d, struct e820_entry map[3])
-{
-	map[0] = (struct e820_entry){ 0, 0x9fc00, E820_RAM };
-	map[1] = (struct e820_entry){ 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED };
-	map[2] = (struct e820_entry){ 0x100000, d->ram_bytes - 0x100000, E820_RAM };
-	return d->ram_bytes > 0x100000 ? 3 : 1;
-}
-
 /* The initrd= module, or NULL (none asked, or missing: said so). */
 static const struct boot_module *initrd_module(const struct domain *d)
 {
@@ -103,8 +92,8 @@ struct start {
  */
 static int load_multiboot(struct domain *d, const struct boot_module *m, struct start *st)
 {
-	struct e820_entry map[3];
-	unsigned nr_map = guest_map(d, map);
+	struct e820_entry map[4];
+	unsigned nr_map = e820_guest_map(d->ram_bytes, false, map);
 	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map,
 				.e820_n = nr_map, .cmdline = d->name };
 	struct mb1g_image *k = kzalloc(sizeof(*k));
@@ -144,8 +133,8 @@ out:
  */
 static int load_pvh(struct domain *d, const struct boot_module *m, struct start *st)
 {
-	struct e820_entry map[3];
-	unsigned nr_map = guest_map(d, map);
+	struct e820_entry map[4];
+	unsigned nr_map = e820_guest_map(d->ram_bytes, false, map);
 	const struct boot_module *rd = initrd_module(d);
 	struct pvh_module mods[PVH_MAX_MODS];
 	unsigned nr = 0;
@@ -205,8 +194,8 @@ out:
  */
 static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu *v)
 {
-	struct e820_entry map[3];
-	unsigned nr_map = guest_map(d, map);
+	struct e820_entry map[4];
+	unsigned nr_map = e820_guest_map(d->ram_bytes, false, map);
 	const struct boot_module *rd = initrd_module(d);
 	struct linux_boot_cfg cfg = {
 		.ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,

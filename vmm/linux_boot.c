@@ -473,6 +473,21 @@ static void build_zero_page(const struct linux_image *k, const struct linux_boot
 	}
 }
 
+unsigned e820_guest_map(uint64_t ram, bool top_page, struct e820_entry map[4])
+{
+	uint64_t top = top_page ? ram - 4096 : ram;
+	unsigned n = 0;
+
+	map[n++] = (struct e820_entry){ 0, ram < 0x9fc00 ? ram : 0x9fc00, E820_RAM };
+	if (top <= 0x100000)
+		return n;
+	map[n++] = (struct e820_entry){ 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED };
+	map[n++] = (struct e820_entry){ 0x100000, top - 0x100000, E820_RAM };
+	if (top_page)
+		map[n++] = (struct e820_entry){ top, 4096, E820_RESERVED };
+	return n;
+}
+
 static void build_entry(struct linux_plan *pl)
 {
 	struct eyrie_vcpu_context *e = &pl->entry;

@@ -12,6 +12,7 @@
 #ifndef EYRIE_VMM_LINUX_BOOT_H
 #define EYRIE_VMM_LINUX_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,12 @@ struct e820_entry {
 	uint64_t base, size;
 	uint32_t type;
 };
+
+/* The memory map Eyrie's loaders give a guest of ram bytes: RAM below
+ * 0x9FC00, the legacy hole (BIOS area, ACPI tables) reserved, RAM from
+ * 1 MiB; with top_page, RAM's last page reserved too (a PVH guest's
+ * console page). Returns the number of entries (at most 4). */
+unsigned e820_guest_map(uint64_t ram, bool top_page, struct e820_entry map[4]);
 
 struct grange {
 	uint64_t base, size;
