@@ -26,5 +26,8 @@
 #define ETIME   62
 #define EOVERFLOW 75
 #define EBADMSG 74
+/* Not for guests: a hypercall did part of its work and runs again
+ * (vmm/hypercall.c). */
+#define ERESTART 85
 
 #endif

@@ -23,14 +23,27 @@ size_t frames_bitmap_bytes(uint64_t npfns)
 	return (size_t)((npfns + 63) / 64 * 8);
 }
 
-void frames_init(struct frame_alloc *fa, uint64_t *bitmap, uint64_t base_pfn,
-		 uint64_t npfns)
+void frames_init(struct frame_alloc *fa, uint64_t *bitmap, struct frame_info *info,
+		 uint64_t base_pfn, uint64_t npfns)
 {
 	memset(fa, 0, sizeof(*fa));
 	fa->bitmap = bitmap;
+	fa->info = info;
 	fa->base_pfn = base_pfn;
 	fa->npfns = npfns;
 	memset(bitmap, 0, frames_bitmap_bytes(npfns));
+	for (uint64_t i = 0; i < npfns; i++)
+		info[i] = (struct frame_info){ FRAME_NOBODY, 0 };
+}
+
+struct frame_info *frames_info(struct frame_alloc *fa, uint64_t pfn)
+{
+	return pfn - fa->base_pfn < fa->npfns ? &fa->info[pfn - fa->base_pfn] : NULL;
+}
+
+int frames_is_free(const struct frame_alloc *fa, uint64_t pfn)
+{
+	return pfn - fa->base_pfn < fa->npfns && test(fa, pfn - fa->base_pfn);
 }
 
 /* Clips [pfn, pfn+count) to the covered range; returns false if empty. */
@@ -149,7 +162,12 @@ int frames_free(struct frame_alloc *fa, uint64_t pfn, uint64_t count,
 		if (test(fa, i + k))
 			return -EINVAL;
 	for (uint64_t k = 0; k < count; k++)
+		if (fa->info[i + k].refs)
+			return -EBUSY;
+	for (uint64_t k = 0; k < count; k++) {
 		set(fa, i + k, true);
+		fa->info[i + k].owner = FRAME_NOBODY;
+	}
 	fa->free += count;
 	fa->used[owner] -= count;
 	fa->frees++;

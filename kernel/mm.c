@@ -1,5 +1,6 @@
 /* Frames and heap of the hypervisor (see kernel/mm.h). */
 #include "kernel/mm.h"
+#include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 
@@ -59,12 +60,13 @@ void mm_init(const struct boot_info *bi)
 		if (bi->mem[i].type == BOOT_MEM_USABLE && bi->mem[i].base + bi->mem[i].length > top)
 			top = bi->mem[i].base + bi->mem[i].length;
 	uint64_t npfns = top >> FRAME_SHIFT;
-	uint64_t bytes = align_up(frames_bitmap_bytes(npfns), FRAME_SIZE);
+	uint64_t map_bytes = align_up(frames_bitmap_bytes(npfns), 64);
+	uint64_t bytes = align_up(map_bytes + npfns * sizeof(struct frame_info), FRAME_SIZE);
 	uint64_t at = place_bitmap(bi, r, nr, bytes);
 	if (!npfns || !at)
-		panic("no usable memory for the frame bitmap (%lu frames)", npfns);
+		panic("no usable memory for the frame bitmap and table (%lu frames)", npfns);
 
-	frames_init(&frames, phys_to_virt(at), 0, npfns);
+	frames_init(&frames, phys_to_virt(at), phys_to_virt(at + map_bytes), 0, npfns);
 	for (uint32_t i = 0; i < bi->nr_mem; i++) {
 		const struct boot_mem_range *m = &bi->mem[i];
 		if (m->type != BOOT_MEM_USABLE)
@@ -77,7 +79,7 @@ void mm_init(const struct boot_info *bi)
 	for (int k = 0; k < nr; k++)
 		frames_reserve(&frames, r[k].lo >> FRAME_SHIFT, (r[k].hi - r[k].lo) >> FRAME_SHIFT);
 	frames_reserve(&frames, at >> FRAME_SHIFT, bytes >> FRAME_SHIFT);
-	pr_info("mm: %lu MiB usable in %lu frames, bitmap %lu KiB at 0x%lx\n",
+	pr_info("mm: %lu MiB usable in %lu frames, bitmap and frame table %lu KiB at 0x%lx\n",
 		frames.total >> 8, frames.total, bytes >> 10, at);
 }
 
@@ -111,8 +113,37 @@ uint64_t frames_get(uint64_t count, uint64_t align, enum frame_owner owner)
 
 void frames_put(uint64_t pa, uint64_t count, enum frame_owner owner)
 {
-	if (frames_free(&frames, pa >> FRAME_SHIFT, count, owner))
-		panic("frames_put: bad free of %lu frame(s) at 0x%lx", count, pa);
+	int rc = frames_free(&frames, pa >> FRAME_SHIFT, count, owner);
+
+	if (rc)
+		panic("frames_put: bad free of %lu frame(s) at 0x%lx (%s)", count, pa,
+		      rc == -EBUSY ? "still mapped" : "not allocated");
+}
+
+struct frame_info *frame_info(uint64_t pa)
+{
+	return frames_info(&frames, pa >> FRAME_SHIFT);
+}
+
+bool frame_is_free(uint64_t pa)
+{
+	return frames_is_free(&frames, pa >> FRAME_SHIFT);
+}
+
+void frames_set_owner(uint64_t pa, uint64_t count, uint16_t owner)
+{
+	for (uint64_t i = 0; i < count; i++)
+		frame_info(pa + (i << FRAME_SHIFT))->owner = owner;
+}
+
+void frame_unref(uint64_t pa)
+{
+	struct frame_info *f = frame_info(pa);
+
+	if (!f || !f->refs)
+		panic("frame_unref: frame 0x%lx has no mapping to drop", pa);
+	if (!--f->refs && f->owner == FRAME_ORPHAN)
+		frame_put(pa, FRAME_GUEST); /* the last mapping of a dead domain's frame */
 }
 
 uint64_t frame_get(enum frame_owner owner)

@@ -2,6 +2,8 @@
 #ifndef EYRIE_KERNEL_MM_H
 #define EYRIE_KERNEL_MM_H
 
+#include <stdbool.h>
+
 #include "boot/boot_info.h"
 #include "kernel/frames.h"
 #include "kernel/heap.h"
@@ -24,6 +26,15 @@ uint64_t frames_get(uint64_t count, uint64_t align, enum frame_owner owner);
 uint64_t frames_get_unzeroed(uint64_t count, uint64_t align, enum frame_owner owner);
 void frames_zero(void *p, uint64_t bytes);
 void frames_put(uint64_t pa, uint64_t count, enum frame_owner owner);
+
+/* The frame table (kernel/frames.h): a frame's owner and its foreign
+ * mappings; NULL outside the allocator's range. */
+struct frame_info *frame_info(uint64_t pa);
+bool frame_is_free(uint64_t pa);
+void frames_set_owner(uint64_t pa, uint64_t count, uint16_t owner);
+/* Drops one foreign mapping of frame pa; the last one frees an orphan (a
+ * frame whose owner died while it was mapped). */
+void frame_unref(uint64_t pa);
 
 const struct frame_alloc *mm_frames(void);
 const struct heap *mm_heap(void);

@@ -202,6 +202,29 @@ int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags)
 	return -ENOENT;
 }
 
+static void walk(const struct pt *pt, const uint64_t *t, int level, uint64_t base, uint64_t va,
+		 uint64_t end, pt_leaf_fn *fn, void *ctx)
+{
+	uint64_t span = 1ull << (12 + 9 * level);
+
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t at = base + i * span, e = t[i];
+		if (at + span <= va || !is_present(pt, e))
+			continue;
+		if (at >= end)
+			return;
+		if (level == 0 || (level == 1 && (e & pt->fmt->large)))
+			fn(ctx, at, e & pt->fmt->addr_mask & ~(span - 1), span, e & ~pt->fmt->addr_mask);
+		else
+			walk(pt, table_of(pt, e), level - 1, at, va, end, fn, ctx);
+	}
+}
+
+void pt_walk(const struct pt *pt, uint64_t va, uint64_t end, pt_leaf_fn *fn, void *ctx)
+{
+	walk(pt, pt->root, 3, 0, va, end, fn, ctx);
+}
+
 void pt_destroy(struct pt *pt)
 {
 	for (int i = 0; i < 512; i++)

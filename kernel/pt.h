@@ -65,6 +65,10 @@ int pt_unmap(struct pt *pt, uint64_t va, uint64_t size);
 /* Translates va; returns 0 and the physical address and leaf entry flags,
  * or -ENOENT. */
 int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags);
+/* Calls fn for each present leaf (4 KiB or 2 MiB, given whole) that
+ * overlaps [va, end), in address order; fn must not change the tables. */
+typedef void pt_leaf_fn(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags);
+void pt_walk(const struct pt *pt, uint64_t va, uint64_t end, pt_leaf_fn *fn, void *ctx);
 /* Frees every table page. */
 void pt_destroy(struct pt *pt);
 

@@ -287,9 +287,11 @@ int dom_create(const struct xlcfg *c, uint32_t *domid)
 		printf("error: domain %s: no room for another domain here\n", c->name);
 		return -1;
 	}
+	static uint64_t builds;
 	g->used = true;
 	g->cfg = *c;
 	g->domid = UINT32_MAX;
+	g->gen = ++builds;
 	int rc = c->type == XLCFG_TYPE_PVH ? build_pvh(c, g, k, rd) : build_hvm(c, g, k, rd);
 	struct eyrie_dom_id id = { g->domid };
 	if (!rc)

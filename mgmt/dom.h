@@ -23,6 +23,7 @@ struct guest {
 	bool broken;                    /* its ring's indices were nonsense */
 	bool preserved;                 /* stopped, kept by its on_* action */
 	uint32_t domid;                 /* UINT32_MAX while not yet made */
+	uint64_t gen;                   /* which build: ids are reused at once */
 	struct xlcfg cfg;
 	struct xencons_interface *ring; /* PVH: mapped here; NULL: HVM */
 	uint32_t handle, port;          /* the ring's grant mapping; our port */

@@ -207,6 +207,7 @@ static void cmd_console(int argc, char **argv)
 	if (id < 0)
 		return;
 	struct guest *g = dom_guest((uint32_t)id);
+	uint64_t gen = g ? g->gen : 0; /* a restart reuses the id: another guest */
 	uint64_t shown = g && g->log_total > DOM_LOG ? g->log_total - DOM_LOG : 0;
 	struct eyrie_dom_console c = { (uint32_t)id, 0, 0, 0 };
 	printf("(attached to domain %ld; Ctrl-] detaches)\n", id);
@@ -220,7 +221,7 @@ static void cmd_console(int argc, char **argv)
 			if (n > 0)
 				write(1, out, (size_t)n);
 			dom_poll(); /* also its on_* action if it stops */
-			if (dom_guest((uint32_t)id) != g) {
+			if (dom_guest((uint32_t)id) != g || g->gen != gen) {
 				printf("\n(domain %ld is gone)\n", id);
 				return;
 			}

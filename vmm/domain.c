@@ -20,19 +20,33 @@
 #include "vmm/xen.h"
 
 static struct domain *domains;
-static unsigned next_id = 1;
+/* Each id's domain (reserved for it from the start of its creation): the
+ * lookup every hypercall that names a domain makes. */
+static struct domain *by_id[DOMID_FIRST_RESERVED];
 
 struct domain *domain_list(void)
 {
 	return domains;
 }
 
-struct domain *domain_find(unsigned id)
+struct domain *domain_find(uint32_t id)
 {
-	for (struct domain *d = domains; d; d = d->next)
-		if (d->id == id)
-			return d;
-	return NULL;
+	return id < DOMID_FIRST_RESERVED ? by_id[id] : NULL;
+}
+
+/* Domain 0 for the privileged domain, else the lowest free id from 1:
+ * ids never wrap into domain 0 or the reserved ids. -EEXIST / -ENOSPC. */
+static int id_take(struct domain *d, bool privileged)
+{
+	uint32_t i = privileged ? 0 : 1;
+
+	while (!privileged && i < DOMID_FIRST_RESERVED && by_id[i])
+		i++;
+	if (i >= DOMID_FIRST_RESERVED || by_id[i])
+		return privileged ? -EEXIST : -ENOSPC;
+	by_id[i] = d;
+	d->id = (domid_t)i;
+	return 0;
 }
 
 const char *domain_state_name(enum dom_state s)
@@ -264,14 +278,18 @@ static int load_image(struct domain *d, const struct boot_module *m, uint64_t *e
 	return 0;
 }
 
+/* After the vcpus and the platform, the p2m goes before the Xen state:
+ * its leaves (foreign mappings, the shared info page) point at frames the
+ * Xen state holds. */
 static void free_domain(struct domain *d)
 {
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_free(d->vcpus[i]);
 	vplat_destroy(d);
+	p2m_destroy(d);
 	xen_domain_destroy(d);
 	kfree(d->log);
-	p2m_destroy(d);
+	by_id[d->id] = NULL;
 	kfree(d);
 }
 
@@ -290,6 +308,13 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	struct domain *d = kzalloc(sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	if ((err = id_take(d, cfg->privileged))) {
+		pr_err("domain %s: %s\n", cfg->name, err == -EEXIST ?
+		       "there is a privileged domain (0) already" :
+		       "no free domain id (all of 1-32751 are in use)");
+		kfree(d);
+		return err;
+	}
 	d->cfg = *cfg;
 	str_copy(d->name, cfg->name, sizeof(d->name));
 	d->tsc_offset = -rdtsc(); /* the guest TSC starts at 0 */
@@ -357,12 +382,6 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 			goto fail;
 		entry = vcpu_ops->get(d->vcpus[0], VS_RIP);
 	}
-	if (cfg->privileged && domain_find(0)) {
-		pr_err("domain %s: there is a privileged domain (0) already\n", d->name);
-		err = -EEXIST;
-		goto fail;
-	}
-	d->id = cfg->privileged ? 0 : next_id++;
 	if (cfg->type == DOM_TYPE_PVH && (err = xen_domain_init(d))) {
 		pr_err("domain %s: no memory for its event channels\n", d->name);
 		goto fail;

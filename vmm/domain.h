@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "include/public/memory.h"
+#include "include/public/xen.h"
 #include "kernel/pt.h"
 #include "vmm/domcfg.h"
 #include "vmm/mmio.h"
@@ -24,7 +25,6 @@ struct xen_gnttab;
 #define DOM_CONSOLE_LINE 160
 #define DOM_MSR_LOGGED 32
 #define DOM_HVM_PARAMS 40
-#define DOM_MAX_REMAPS 41    /* shared info, 8 grant-table frames, 32 grant mappings */
 #define DOM_E820_MAX 8
 #define DOM_LOG_SIZE 16384 /* the last console bytes of each domain, for `console` */
 
@@ -41,14 +41,16 @@ struct mem_slot {
 };
 
 struct domain {
-	unsigned id;
+	domid_t id;
 	char name[DOM_NAME_LEN];
 	enum dom_state state;
 	char reason[96];              /* why it crashed / shut down */
 	unsigned shutdown_code;       /* SHUTDOWN_* when DOM_SHUTDOWN */
 	bool building;                /* managed, not yet unpaused: mem_write, set_context */
 	struct domain_config cfg;
-	uint64_t ram_bytes;
+	uint64_t ram_bytes;           /* its RAM size: the most it may hold (max_pages) */
+	uint64_t ram_pages;           /* RAM frames it owns now (current reservation) */
+	uint64_t audit_pages;         /* the audit's count of them (vmm/audit.c) */
 	struct mem_slot slots[DOM_MAX_SLOTS];
 	unsigned nr_slots;
 	struct pt p2m;
@@ -63,19 +65,11 @@ struct domain {
 	struct mmio_table mmio;       /* device models on guest-physical ranges */
 	struct vplat *plat;           /* the virtual PC platform (type=linux), or NULL */
 	/* Xen's ABI (type=pvh, vmm/xen.c): the port table, the shared info
-	 * frame and the grant table, whose frames the guest maps over pages of
-	 * its RAM (remaps: guest page -> host frame, see p2m_remap_page). */
+	 * frame and the grant table, whose frames the guest maps into its
+	 * physical space (P2M_FRAME pages, see vmm/p2m.h). */
 	struct evtchn_table *evtchn;
 	uint64_t shinfo_hpa;
 	struct xen_gnttab *gnttab;
-	struct page_remap { uint64_t gpa, hpa; } remaps[DOM_MAX_REMAPS];
-	unsigned nr_remaps;
-	/* Ballooning (vmm/p2m.c): RAM pages the guest gave back (hpa 0) or
-	 * took again (a new frame), sorted by gfn; the other pages are their
-	 * slot's. */
-	struct balloon_page { uint64_t gfn, hpa; } *balloon;
-	uint32_t nr_balloon, balloon_cap;
-	uint64_t absent_pages;        /* given back, not taken again */
 	unsigned nr_pirqs;            /* physical IRQs granted to it (vmm/pirq.c) */
 	/* Its memory map for XENMEM_memory_map (set by its builder). */
 	struct xen_e820_entry e820[DOM_E820_MAX];
@@ -104,7 +98,9 @@ void domain_reap(struct domain *d);
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
 
-struct domain *domain_find(unsigned id);
+/* The domain with that id; NULL for none (ids from DOMID_FIRST_RESERVED
+ * on name no domain, whatever their width). */
+struct domain *domain_find(uint32_t id);
 struct domain *domain_list(void);
 const char *domain_state_name(enum dom_state s);
 

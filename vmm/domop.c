@@ -18,12 +18,6 @@
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
 
-/* The domain an operation names, or NULL. */
-static struct domain *by_id(uint32_t domid)
-{
-	return domid <= 0xffff ? domain_find(domid) : NULL;
-}
-
 static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 {
 	static const uint16_t state[] = { EYRIE_DOM_RUNNING, EYRIE_DOM_PAUSED, EYRIE_DOM_CRASHED,
@@ -33,10 +27,10 @@ static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 	for (unsigned v = 0; v < d->nr_vcpus; v++)
 		tsc += d->vcpus[v]->run_tsc;
 	memset(i, 0, sizeof(*i));
-	i->domid = (uint16_t)d->id;
+	i->domid = d->id;
 	i->state = state[d->state];
 	i->nr_vcpus = d->nr_vcpus;
-	i->memory_kib = (d->ram_bytes >> 10) - d->absent_pages * 4; /* less what it gave back */
+	i->memory_kib = d->ram_pages * 4; /* less what it gave back */
 	i->cpu_ns = khz ? tsc / khz * 1000000 + tsc % khz * 1000000 / khz : 0;
 	i->type = (uint16_t)d->cfg.type; /* EYRIE_TYPE_* */
 	i->reason = d->state == DOM_SHUTDOWN ? (uint16_t)d->shutdown_code : 0;
@@ -93,7 +87,7 @@ static long dom_new(struct vcpu *v, uint64_t arg)
 /* A domain being built, by id (not the caller). */
 static struct domain *building(struct vcpu *v, uint32_t domid, long *err)
 {
-	struct domain *d = by_id(domid);
+	struct domain *d = domain_find(domid);
 
 	*err = !d ? -ESRCH : !d->building ? -EBUSY : 0;
 	return *err ? NULL : d;
@@ -147,7 +141,7 @@ static long console(struct vcpu *v, uint64_t op, uint64_t arg)
 
 	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
 		return -EFAULT;
-	struct domain *d = by_id(c.domid);
+	struct domain *d = domain_find(c.domid);
 	if (!d)
 		return -ESRCH;
 	if (c.len > sizeof(buf))
@@ -217,7 +211,7 @@ static long ioports(struct vcpu *v, uint64_t arg)
 
 	if (copy_from_guest_virt(v, &p, arg, sizeof(p), NULL))
 		return -EFAULT;
-	struct domain *d = by_id(p.domid);
+	struct domain *d = domain_find(p.domid);
 	if (!d)
 		return -ESRCH;
 	if (!p.count || p.first > 0xffff || p.count > 0x10000 - p.first)
@@ -262,7 +256,7 @@ static long iomem(struct vcpu *v, uint64_t arg)
 
 	if (copy_from_guest_virt(v, &m, arg, sizeof(m), NULL))
 		return -EFAULT;
-	struct domain *d = by_id(m.domid);
+	struct domain *d = domain_find(m.domid);
 	if (!d)
 		return -ESRCH;
 	if (!m.nr || m.nr > (1ull << 20) || m.mfn > (1ull << 40))
@@ -301,7 +295,7 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 		struct eyrie_dom_irq q;
 		if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
 			return -EFAULT;
-		d = by_id(q.domid);
+		d = domain_find(q.domid);
 		return d ? pirq_grant(d, q.irq, q.allow) : -ESRCH;
 	}
 	case EYRIE_OP_console_read:
@@ -312,7 +306,7 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 	case EYRIE_OP_destroy:
 		if (copy_from_guest_virt(v, &id, arg, sizeof(id), NULL))
 			return -EFAULT;
-		d = by_id(id.domid);
+		d = domain_find(id.domid);
 		if (!d)
 			return -ESRCH;
 		if (d == v->dom)

@@ -18,7 +18,7 @@ static int copy_phys(struct domain *d, uint64_t gpa, void *buf, size_t len, int 
 		size_t n = PAGE - (gpa & (PAGE - 1));
 		if (n > len)
 			n = len;
-		void *p = gpa_ptr(d, gpa, n);
+		void *p = gpa_ptr(d, gpa, n, to_guest);
 		if (!p)
 			return -EFAULT;
 		if (to_guest)
@@ -152,7 +152,7 @@ struct walk_log {
 static int read_logged(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 {
 	struct walk_log *l = ctx;
-	const void *p = gpa_ptr(l->d, gpa, size);
+	const void *p = gpa_ptr(l->d, gpa, size, false);
 
 	if (!p)
 		return -EFAULT;
@@ -240,7 +240,7 @@ static __attribute__((noinline)) int decode_length(struct vcpu *v, uint64_t rip,
 	if (avail > 15)
 		avail = 15;
 	if (gwalk(&r, la, GW_FETCH | fetch_user(x->cs_attr), read_logged, &log, &gpa, &err) ||
-	    !(code = gpa_ptr(v->dom, gpa, avail)))
+	    !(code = gpa_ptr(v->dom, gpa, avail, false)))
 		return -EFAULT;
 	int len = insn_length(code, avail, mode);
 	if (len == -EAGAIN) { /* it crosses into the next page: no caching */

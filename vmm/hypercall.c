@@ -22,16 +22,20 @@
 #define CONSOLE_CHUNK 256
 #define CONSOLE_MAX (64u << 10) /* one console_io write */
 
-typedef long (*hcall_fn)(struct vcpu *v, const uint64_t *a);
+/* A handler may do a bounded share of the work and return -ERESTART
+ * with a[] updated: the guest then runs the call again with those
+ * arguments (its RIP stays on the call), so host interrupts and other
+ * vcpus get their turn in between, as with Xen's continuations. */
+typedef long (*hcall_fn)(struct vcpu *v, uint64_t *a);
 
-static long hc_xen_version(struct vcpu *v, const uint64_t *a)
+static long hc_xen_version(struct vcpu *v, uint64_t *a)
 {
 	if (a[0] == XENVER_version)
 		return (4 << 16) | 17;
 	return v->dom->evtchn ? xen_version_op(v, a[0], a[1]) : -ENOSYS;
 }
 
-static long hc_console_io(struct vcpu *v, const uint64_t *a)
+static long hc_console_io(struct vcpu *v, uint64_t *a)
 {
 	char buf[CONSOLE_CHUNK];
 	uint64_t count = a[1], gva = a[2];
@@ -102,7 +106,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	return 0;
 }
 
-static long hc_sched_op(struct vcpu *v, const uint64_t *a)
+static long hc_sched_op(struct vcpu *v, uint64_t *a)
 {
 	uint32_t reason;
 
@@ -145,7 +149,7 @@ static long hc_sched_op(struct vcpu *v, const uint64_t *a)
 	}
 }
 
-static long hc_set_timer_op(struct vcpu *v, const uint64_t *a)
+static long hc_set_timer_op(struct vcpu *v, uint64_t *a)
 {
 	return vcpu_set_timer(v, a[0]);
 }
@@ -161,7 +165,7 @@ int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns)
 	return 0;
 }
 
-static long hc_hvm_op(struct vcpu *v, const uint64_t *a)
+static long hc_hvm_op(struct vcpu *v, uint64_t *a)
 {
 	struct xen_hvm_param p;
 
@@ -192,34 +196,34 @@ static long hc_hvm_op(struct vcpu *v, const uint64_t *a)
 	return 0;
 }
 
-static long hc_memory_op(struct vcpu *v, const uint64_t *a)
+static long hc_memory_op(struct vcpu *v, uint64_t *a)
 {
-	return xen_memory_op(v, a[0], a[1]);
+	return xen_memory_op(v, a);
 }
 
-static long hc_event_channel_op(struct vcpu *v, const uint64_t *a)
+static long hc_event_channel_op(struct vcpu *v, uint64_t *a)
 {
 	return xen_event_channel_op(v, a[0], a[1]);
 }
 
-static long hc_eyrie_op(struct vcpu *v, const uint64_t *a)
+static long hc_eyrie_op(struct vcpu *v, uint64_t *a)
 {
 	return eyrie_op(v, a[0], a[1]);
 }
 
-static long hc_physdev_op(struct vcpu *v, const uint64_t *a)
+static long hc_physdev_op(struct vcpu *v, uint64_t *a)
 {
 	return pirq_physdev_op(v, a[0], a[1]);
 }
 
-static long hc_vcpu_op(struct vcpu *v, const uint64_t *a)
+static long hc_vcpu_op(struct vcpu *v, uint64_t *a)
 {
 	return xen_vcpu_op(v, a[0], a[1], a[2]);
 }
 
-static long hc_grant_table_op(struct vcpu *v, const uint64_t *a)
+static long hc_grant_table_op(struct vcpu *v, uint64_t *a)
 {
-	return xen_grant_table_op(v, a[0], a[1], a[2]);
+	return xen_grant_table_op(v, a);
 }
 
 static const hcall_fn hcalls[HYPERVISOR_NR] = {
@@ -281,5 +285,13 @@ void hypercall(struct vcpu *v)
 	v->poll_deadline = 0;
 	if (nr < HYPERVISOR_NR && hcalls[nr])
 		ret = hcalls[nr](v, a);
+	if (ret == -ERESTART) { /* RAX still holds nr */
+		static const unsigned regs64[5] = { GPR_RDI, GPR_RSI, GPR_RDX, GPR_R10, GPR_R8 };
+		static const unsigned regs32[5] = { GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
+		for (unsigned i = 0; i < 5; i++)
+			r[wide ? regs64[i] : regs32[i]] = wide ? a[i] : (uint32_t)a[i];
+		vcpu_ops->set(v, VS_RIP, v->last_exit.rip);
+		return;
+	}
 	r[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
 }

@@ -2,14 +2,14 @@
 #include "vmm/p2m.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
-#include "kernel/log.h"
 #include "kernel/mm.h"
-#include "kernel/string.h"
 #include "vmm/domain.h"
 
-#include <stdbool.h>
-
 #define CHUNK_MAX (64ull << 20) /* largest contiguous piece we ask for */
+/* The type lives in leaf bits 52-54: ignored by NPT (AMD64 "available"
+ * bits) and by EPT alike. */
+#define TYPE_SHIFT 52
+#define TYPE_MASK (7ull << TYPE_SHIFT)
 
 static void *tab_alloc(void *ctx, uint64_t *phys)
 {
@@ -28,6 +28,29 @@ static void *tab_virt(void *ctx, uint64_t phys)
 }
 
 static const struct pt_ops p2m_ops = { tab_alloc, tab_free, tab_virt, NULL };
+
+static uint64_t leaf_flags(enum p2m_type t, bool writable)
+{
+	unsigned perms = t == P2M_MMIO ? PT_R | PT_W | PT_UC
+			 : PT_R | PT_X | (writable ? PT_W : 0);
+
+	return pt_leaf_flags(vcpu_ops->p2m_format, perms) | (uint64_t)t << TYPE_SHIFT;
+}
+
+static enum p2m_type leaf_type(uint64_t flags)
+{
+	return (enum p2m_type)((flags & TYPE_MASK) >> TYPE_SHIFT);
+}
+
+/* No vcpu keeps a translation, or the instruction cache a pointer, into a
+ * page whose leaf just went away or narrowed. */
+static void flush_all(struct domain *d)
+{
+	for (unsigned v = 0; v < d->nr_vcpus; v++) {
+		vcpu_ops->flush_p2m(d->vcpus[v]);
+		d->vcpus[v]->icache.valid = false;
+	}
+}
 
 /* Takes the largest contiguous piece of at most `want` bytes the frame
  * allocator still has: 2 MiB-aligned runs of 2 MiB pages (so the nested
@@ -64,6 +87,7 @@ int p2m_init(struct domain *d, uint64_t bytes)
 	d->populated = kzalloc(((bytes + PT_SIZE_2M - 1) / PT_SIZE_2M + 63) / 64 * 8);
 	if (!d->populated)
 		goto fail;
+	d->ram_bytes = bytes;
 	while (gpa < bytes) {
 		uint64_t got;
 		if (d->nr_slots == DOM_MAX_SLOTS)
@@ -71,22 +95,27 @@ int p2m_init(struct domain *d, uint64_t bytes)
 		uint64_t hpa = alloc_piece(bytes - gpa, &got);
 		if (!hpa)
 			goto fail;
+		frames_set_owner(hpa, got / FRAME_SIZE, d->id);
 		d->slots[d->nr_slots++] = (struct mem_slot){ gpa, got, hpa };
+		d->ram_pages += got / FRAME_SIZE;
 		gpa += got;
 	}
-	d->ram_bytes = bytes;
 	return 0;
 fail:
 	p2m_destroy(d);
 	return -ENOMEM;
 }
 
+static bool populated(const struct domain *d, uint64_t region)
+{
+	return d->populated[region / 64] >> (region % 64) & 1;
+}
+
 int p2m_populate(struct domain *d, uint64_t gpa)
 {
 	uint64_t r = gpa / PT_SIZE_2M, start = r * PT_SIZE_2M, end = start + PT_SIZE_2M;
-	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X);
 
-	if (gpa >= d->ram_bytes || (d->populated[r / 64] >> (r % 64) & 1))
+	if (gpa >= d->ram_bytes || populated(d, r))
 		return -ENOENT;
 	if (end > d->ram_bytes)
 		end = d->ram_bytes;
@@ -97,148 +126,60 @@ int p2m_populate(struct domain *d, uint64_t gpa)
 		if (lo >= hi)
 			continue;
 		frames_zero(phys_to_virt(s->hpa + (lo - s->gpa)), hi - lo);
-		if (pt_map(&d->p2m, lo, s->hpa + (lo - s->gpa), hi - lo, flags))
+		if (pt_map(&d->p2m, lo, s->hpa + (lo - s->gpa), hi - lo, leaf_flags(P2M_RAM, true))) {
+			/* All or nothing: the pieces stay the slots' (unmapping
+			 * what was mapped here splits nothing). */
+			pt_unmap(&d->p2m, start, end - start);
 			return -ENOMEM;
+		}
 	}
 	d->populated[r / 64] |= 1ull << (r % 64);
 	return 0;
 }
 
-/* ---- ballooning ---- */
-
-/* The entry of gfn, or where it would go. */
-static uint32_t bp_index(const struct domain *d, uint64_t gfn)
+/* Frees RAM frames [hpa, +n pages) of a dying domain; those still mapped
+ * elsewhere become orphans, freed with their last mapping. */
+static void release_ram(uint64_t hpa, uint64_t n)
 {
-	uint32_t lo = 0, hi = d->nr_balloon;
-
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (d->balloon[mid].gfn < gfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static struct balloon_page *bp_find(const struct domain *d, uint64_t gfn)
-{
-	uint32_t i = bp_index(d, gfn);
-
-	return i < d->nr_balloon && d->balloon[i].gfn == gfn ? &d->balloon[i] : NULL;
-}
-
-/* The slot frame behind RAM page gpa (0: none). */
-static uint64_t slot_frame(const struct domain *d, uint64_t gpa)
-{
-	for (unsigned s = 0; s < d->nr_slots; s++)
-		if (gpa - d->slots[s].gpa < d->slots[s].size)
-			return d->slots[s].hpa + (gpa - d->slots[s].gpa);
-	return 0;
-}
-
-/* The frame backing RAM page gpa now: its slot's, a new one, or 0. */
-static uint64_t ram_frame(const struct domain *d, uint64_t gpa)
-{
-	const struct balloon_page *b = d->nr_balloon ? bp_find(d, gpa >> 12) : NULL;
-
-	return b ? b->hpa : slot_frame(d, gpa & ~(FRAME_SIZE - 1));
-}
-
-static void flush_all(struct domain *d)
-{
-	for (unsigned v = 0; v < d->nr_vcpus; v++)
-		vcpu_ops->flush_p2m(d->vcpus[v]);
-}
-
-int p2m_balloon_out(struct domain *d, uint64_t gfn)
-{
-	uint64_t gpa = gfn << 12;
-
-	if (gfn >= d->ram_bytes >> 12)
-		return -EINVAL;
-	for (unsigned i = 0; i < d->nr_remaps; i++)
-		if (d->remaps[i].gpa == gpa)
-			return -EBUSY;
-	if (p2m_populate(d, gpa) == -ENOMEM)
-		return -ENOMEM;
-	struct balloon_page *b = bp_find(d, gfn);
-	if (b && !b->hpa)
-		return -ENOENT;
-	if (!b) {
-		if (d->nr_balloon == d->balloon_cap) {
-			uint32_t cap = d->balloon_cap ? d->balloon_cap * 2 : 64;
-			struct balloon_page *n = kmalloc(cap * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			memcpy(n, d->balloon, d->nr_balloon * sizeof(*n));
-			kfree(d->balloon);
-			d->balloon = n;
-			d->balloon_cap = cap;
+	for (uint64_t i = 0, run = 0; i <= n; i++) {
+		struct frame_info *f = i < n ? frame_info(hpa + (i << 12)) : NULL;
+		if (f && !f->refs) {
+			run++;
+			continue;
 		}
-		uint32_t i = bp_index(d, gfn);
-		memmove(&d->balloon[i + 1], &d->balloon[i], (d->nr_balloon - i) * sizeof(*b));
-		d->nr_balloon++;
-		b = &d->balloon[i];
-		*b = (struct balloon_page){ gfn, slot_frame(d, gpa) };
+		if (run)
+			frames_put(hpa + ((i - run) << 12), run, FRAME_GUEST);
+		run = 0;
+		if (f)
+			f->owner = FRAME_ORPHAN;
 	}
-	if (pt_unmap(&d->p2m, gpa, FRAME_SIZE))
-		return -ENOMEM;
-	flush_all(d); /* no stale translation reaches the frame once it is free */
-	frame_put(b->hpa, FRAME_GUEST);
-	b->hpa = 0;
-	d->absent_pages++;
-	return 0;
 }
 
-int p2m_balloon_in(struct domain *d, uint64_t gfn)
+static void destroy_leaf(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
-	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_X);
-	struct balloon_page *b = gfn < d->ram_bytes >> 12 ? bp_find(d, gfn) : NULL;
-
-	if (gfn >= d->ram_bytes >> 12)
-		return -EINVAL;
-	if (!b || b->hpa)
-		return 0; /* backed */
-	uint64_t hpa = frame_get(FRAME_GUEST);
-	if (!hpa)
-		return -ENOMEM;
-	bool remapped = false;
-	for (unsigned i = 0; i < d->nr_remaps; i++)
-		remapped |= d->remaps[i].gpa == gfn << 12;
-	if (!remapped && pt_map(&d->p2m, gfn << 12, hpa, FRAME_SIZE, flags)) {
-		frame_put(hpa, FRAME_GUEST);
-		return -ENOMEM;
-	}
-	b->hpa = hpa;
-	d->absent_pages--;
-	flush_all(d);
-	return 0;
+	if (leaf_type(flags) == P2M_RAM)
+		release_ram(pa, size >> 12);
+	else if (leaf_type(flags) == P2M_FOREIGN)
+		frame_unref(pa);
 }
 
 void p2m_destroy(struct domain *d)
 {
-	/* Slot frames but those given back, then the new ones. */
+	if (d->p2m.root)
+		pt_walk(&d->p2m, 0, UINT64_MAX, destroy_leaf, d);
+	/* The pieces of regions never populated were never mapped. */
 	for (unsigned i = 0; i < d->nr_slots; i++) {
 		const struct mem_slot *s = &d->slots[i];
-		uint64_t pfn = s->gpa >> 12, end = (s->gpa + s->size) >> 12;
-		for (uint32_t j = bp_index(d, pfn); j < d->nr_balloon && d->balloon[j].gfn < end; j++) {
-			uint64_t g = d->balloon[j].gfn;
-			if (g > pfn)
-				frames_put(s->hpa + ((pfn << 12) - s->gpa), g - pfn, FRAME_GUEST);
-			pfn = g + 1;
+		for (uint64_t a = s->gpa; a < s->gpa + s->size;) {
+			uint64_t end = (a / PT_SIZE_2M + 1) * PT_SIZE_2M;
+			end = end < s->gpa + s->size ? end : s->gpa + s->size;
+			if (!d->populated || !populated(d, a / PT_SIZE_2M))
+				frames_put(s->hpa + (a - s->gpa), (end - a) >> 12, FRAME_GUEST);
+			a = end;
 		}
-		if (end > pfn)
-			frames_put(s->hpa + ((pfn << 12) - s->gpa), end - pfn, FRAME_GUEST);
 	}
-	for (uint32_t j = 0; j < d->nr_balloon; j++)
-		if (d->balloon[j].hpa)
-			frame_put(d->balloon[j].hpa, FRAME_GUEST);
-	kfree(d->balloon);
-	d->balloon = NULL;
-	d->nr_balloon = d->balloon_cap = 0;
-	d->absent_pages = 0;
 	d->nr_slots = 0;
+	d->ram_pages = 0;
 	if (d->p2m.root)
 		pt_destroy(&d->p2m);
 	kfree(d->populated);
@@ -246,87 +187,154 @@ void p2m_destroy(struct domain *d)
 	d->ram_bytes = 0;
 }
 
-static bool remapped(const struct domain *d, uint64_t gpa)
+enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, uint64_t *hpa, bool *writable)
 {
-	for (unsigned i = 0; i < d->nr_remaps; i++)
-		if (d->remaps[i].gpa == gpa)
-			return true;
-	return false;
+	uint64_t flags;
+
+	if (gfn < d->ram_bytes >> 12 && !populated(d, gfn / 512))
+		p2m_populate(d, gfn << 12); /* (no tables: it stays a hole) */
+	if (pt_lookup(&d->p2m, gfn << 12, hpa, &flags))
+		return P2M_HOLE;
+	*writable = flags & vcpu_ops->p2m_format->perm_w;
+	return leaf_type(flags);
 }
 
-int p2m_remap_page(struct domain *d, uint64_t gpa, uint64_t hpa, bool writable)
+uint64_t p2m_ram_frame(struct domain *d, uint64_t gfn)
 {
-	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format,
-				       PT_R | PT_X | (writable || !hpa ? PT_W : 0)), ram = 0;
-	unsigned i = 0;
+	uint64_t hpa;
+	bool w;
 
-	if ((gpa & (FRAME_SIZE - 1)) || gpa >= P2M_REMAP_MAX || (gpa >= d->ram_bytes && !hpa &&
-								   !remapped(d, gpa)))
+	return p2m_lookup(d, gfn, &hpa, &w) == P2M_RAM ? hpa : 0;
+}
+
+void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len, bool write)
+{
+	uint64_t hpa;
+	bool w;
+	enum p2m_type t = p2m_lookup(d, gpa >> 12, &hpa, &w);
+
+	if (t >= P2M_MMIO || (write && !w) || len > FRAME_SIZE - (gpa & (FRAME_SIZE - 1)))
+		return NULL;
+	return (char *)phys_to_virt(hpa) + (gpa & (FRAME_SIZE - 1));
+}
+
+int p2m_remove(struct domain *d, uint64_t gfn)
+{
+	uint64_t hpa;
+	bool w;
+	enum p2m_type t = p2m_lookup(d, gfn, &hpa, &w);
+
+	if (t == P2M_HOLE)
+		return -ENOENT;
+	if (t == P2M_MMIO)
 		return -EINVAL;
-	while (i < d->nr_remaps && d->remaps[i].gpa != gpa)
-		i++;
-	if (hpa && i == d->nr_remaps && i == DOM_MAX_REMAPS)
-		return -ENOSPC;
-	if (gpa < d->ram_bytes && p2m_populate(d, gpa) == -ENOMEM)
+	if (t == P2M_RAM && frame_info(hpa)->refs)
+		return -EBUSY; /* granted, and another domain maps it */
+	if (pt_unmap(&d->p2m, gfn << 12, FRAME_SIZE))
 		return -ENOMEM;
-	/* What the page is without the frame: RAM (0: given back), or
-	 * nothing above RAM, where a guest may put frames (Linux's PVH grant
-	 * frames go to such unpopulated addresses). */
-	ram = gpa < d->ram_bytes ? ram_frame(d, gpa) : 0;
-	if (hpa || ram ? pt_map(&d->p2m, gpa, hpa ? hpa : ram, FRAME_SIZE, flags)
-		       : pt_unmap(&d->p2m, gpa, FRAME_SIZE))
-		return -ENOMEM;
-	if (hpa) {
-		d->remaps[i] = (struct page_remap){ gpa, hpa };
-		d->nr_remaps += i == d->nr_remaps;
-	} else if (i < d->nr_remaps) {
-		d->remaps[i] = d->remaps[--d->nr_remaps];
+	flush_all(d);
+	if (t == P2M_RAM) {
+		frame_put(hpa, FRAME_GUEST);
+		d->ram_pages--;
+	} else if (t == P2M_FOREIGN) {
+		frame_unref(hpa);
 	}
-	for (unsigned v = 0; v < d->nr_vcpus; v++)
-		vcpu_ops->flush_p2m(d->vcpus[v]);
 	return 0;
+}
+
+int p2m_add(struct domain *d, uint64_t gfn, uint64_t hpa, enum p2m_type t, bool writable)
+{
+	uint64_t old;
+	bool w;
+	struct frame_info *f = t == P2M_FOREIGN ? frame_info(hpa) : NULL;
+
+	if (gfn >= P2M_FRAME_MAX >> 12 || (t != P2M_FOREIGN && t != P2M_FRAME) ||
+	    (t == P2M_FOREIGN && !f))
+		return -EINVAL;
+	enum p2m_type now = p2m_lookup(d, gfn, &old, &w);
+	if ((now != P2M_HOLE && now != P2M_RAM) || (f && f->refs == FRAME_MAX_REFS))
+		return -EBUSY;
+	/* Counted first: giving back the RAM below cannot free the frame
+	 * itself (a page granted to oneself and mapped over itself). */
+	if (f)
+		f->refs++;
+	int rc = now == P2M_RAM ? p2m_remove(d, gfn) : 0;
+	if (!rc && pt_map(&d->p2m, gfn << 12, hpa, FRAME_SIZE, leaf_flags(t, writable)))
+		rc = -ENOMEM;
+	if (rc && f)
+		f->refs--;
+	return rc;
+}
+
+int p2m_populate_page(struct domain *d, uint64_t gfn)
+{
+	uint64_t hpa;
+	bool w;
+
+	if (gfn >= d->ram_bytes >> 12)
+		return -EINVAL;
+	enum p2m_type t = p2m_lookup(d, gfn, &hpa, &w);
+	if (t != P2M_HOLE)
+		return t == P2M_RAM ? 0 : -EBUSY;
+	if (!(hpa = frame_get(FRAME_GUEST)))
+		return -ENOMEM;
+	frames_set_owner(hpa, 1, d->id);
+	if (pt_map(&d->p2m, gfn << 12, hpa, FRAME_SIZE, leaf_flags(P2M_RAM, true))) {
+		frame_put(hpa, FRAME_GUEST);
+		return -ENOMEM;
+	}
+	d->ram_pages++;
+	return 0;
+}
+
+static void not_mmio(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+	*(bool *)ctx |= leaf_type(flags) != P2M_MMIO;
 }
 
 int p2m_map_mmio(struct domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr, bool map)
 {
-	uint64_t flags = pt_leaf_flags(vcpu_ops->p2m_format, PT_R | PT_W | PT_UC);
+	bool other = false;
 
 	if (gfn < d->ram_bytes >> 12 || !nr || nr > (1ull << 27) - gfn || mfn >= (1ull << 40))
 		return -EINVAL;
-	int rc = map ? pt_map(&d->p2m, gfn << 12, mfn << 12, nr << 12, flags)
+	pt_walk(&d->p2m, gfn << 12, (gfn + nr) << 12, not_mmio, &other);
+	if (other)
+		return -EBUSY; /* frames the guest mapped there */
+	int rc = map ? pt_map(&d->p2m, gfn << 12, mfn << 12, nr << 12, leaf_flags(P2M_MMIO, true))
 		     : pt_unmap(&d->p2m, gfn << 12, nr << 12);
-	for (unsigned v = 0; v < d->nr_vcpus; v++)
-		vcpu_ops->flush_p2m(d->vcpus[v]);
+	flush_all(d);
 	return rc;
 }
 
-void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len)
+struct walk_ctx {
+	p2m_leaf_fn *fn;
+	void *ctx;
+};
+
+static void walk_leaf(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
-	/* Frames mapped over RAM pages (shared info, grant table): the
-	 * hypervisor sees what the guest sees. */
-	for (unsigned i = 0; i < d->nr_remaps; i++)
-		if ((gpa & ~(FRAME_SIZE - 1)) == d->remaps[i].gpa)
-			return len <= FRAME_SIZE - (gpa & (FRAME_SIZE - 1))
-				       ? (char *)phys_to_virt(d->remaps[i].hpa) + (gpa & (FRAME_SIZE - 1))
-				       : NULL;
-	if (d->nr_balloon) { /* pages given back or backed anew */
-		uint32_t j = bp_index(d, gpa >> 12);
-		if (j < d->nr_balloon && d->balloon[j].gfn <= (gpa + len - 1) >> 12) {
-			const struct balloon_page *b = &d->balloon[j];
-			bool one = len <= FRAME_SIZE - (gpa & (FRAME_SIZE - 1)) && b->gfn == gpa >> 12;
-			return one && b->hpa ? (char *)phys_to_virt(b->hpa) + (gpa & (FRAME_SIZE - 1))
-					     : NULL;
+	struct walk_ctx *w = ctx;
+
+	w->fn(w->ctx, va >> 12, pa, size >> 12, leaf_type(flags),
+	      flags & vcpu_ops->p2m_format->perm_w);
+}
+
+void p2m_walk(struct domain *d, uint64_t gfn, uint64_t end, p2m_leaf_fn *fn, void *ctx)
+{
+	struct walk_ctx w = { fn, ctx };
+
+	pt_walk(&d->p2m, gfn << 12, end << 12, walk_leaf, &w);
+}
+
+uint64_t p2m_unpopulated_pages(const struct domain *d)
+{
+	uint64_t n = 0;
+
+	for (uint64_t r = 0; r * PT_SIZE_2M < d->ram_bytes; r++)
+		if (!populated(d, r)) {
+			uint64_t end = (r + 1) * PT_SIZE_2M;
+			n += ((end < d->ram_bytes ? end : d->ram_bytes) - r * PT_SIZE_2M) >> 12;
 		}
-	}
-	for (unsigned i = 0; i < d->nr_slots; i++) {
-		const struct mem_slot *s = &d->slots[i];
-		if (gpa >= s->gpa && gpa - s->gpa < s->size && len <= s->size - (gpa - s->gpa)) {
-			/* The hypervisor's own accesses populate too. */
-			for (uint64_t a = gpa & ~(PT_SIZE_2M - 1); a < gpa + len; a += PT_SIZE_2M)
-				if (p2m_populate(d, a) == -ENOMEM)
-					return NULL;
-			return phys_to_virt(s->hpa + (gpa - s->gpa));
-		}
-	}
-	return NULL;
+	return n;
 }

@@ -216,6 +216,7 @@ struct vcpu {
 	/* VCPUOP_register_runstate_memory_area: where the guest reads its
 	 * runstate (a guest virtual address, 0 = none), and the runstate. */
 	uint64_t runstate_gva;
+	bool runstate_compat;     /* registered by 32-bit code: the x86_32 layout */
 	int32_t rs_state;
 	uint64_t rs_entry, rs_time[4];             /* has a start state (vcpu 0, a SIPI, VCPUOP_initialise) */
 	uint64_t poll_deadline;   /* TSC value ending that poll, 0 = none */

@@ -12,6 +12,7 @@
 #include "kernel/evtchn.h"
 #include "kernel/gnttab.h"
 #include "kernel/heap.h"
+#include "kernel/log.h"
 #include "kernel/mm.h"
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
@@ -26,13 +27,18 @@
 /* The grant table: XEN_GNT_FRAMES frames taken at creation (the table
  * grows over them), the hypervisor-side state of their entries. */
 #define XEN_GNT_FRAMES 8u
-/* Grant mappings a domain may hold at once (each is a page remap). */
-#define XEN_MAPTRACK (DOM_MAX_REMAPS - 1 - XEN_GNT_FRAMES)
+/* Grant mappings a domain may hold at once (the maptrack is allocated at
+ * its first mapping: 24 KiB). */
+#define XEN_MAPTRACK 1024u
+/* The frames a domain may map with add_to_physmap: its shared info page,
+ * then its grant table frames. */
+#define XEN_FRAMES (1 + XEN_GNT_FRAMES)
+#define NO_GFN UINT64_MAX
 struct xen_gnttab {
 	struct gnttab gt;
 	uint64_t frames_hpa;
+	uint64_t frame_gfn[XEN_FRAMES]; /* where each is mapped, NO_GFN: nowhere */
 	struct gnttab_maptrack mt;
-	struct gnttab_mapping maps[XEN_MAPTRACK];
 	struct gnttab_active active[XEN_GNT_FRAMES * GNTTAB_PER_FRAME];
 };
 
@@ -65,7 +71,7 @@ static void upcall(struct vcpu *v)
 static struct vcpu_info *vinfo(struct domain *d, unsigned vcpu)
 {
 	struct vcpu *v = d->vcpus[vcpu];
-	struct vcpu_info *vi = v->vinfo_gpa ? gpa_ptr(d, v->vinfo_gpa, sizeof(*vi)) : NULL;
+	struct vcpu_info *vi = v->vinfo_gpa ? gpa_ptr(d, v->vinfo_gpa, sizeof(*vi), true) : NULL;
 
 	return vi ? vi : &shinfo(d)->vcpu_info[vcpu];
 }
@@ -138,12 +144,15 @@ int xen_domain_init(struct domain *d)
 	if (g)
 		g->frames_hpa = frames_get(XEN_GNT_FRAMES, 1, FRAME_GUEST);
 	if (!d->evtchn || !d->shinfo_hpa || !g || !g->frames_hpa ||
-	    evtchn_table_init(d->evtchn, (uint16_t)d->id, d->nr_vcpus) ||
-	    gnttab_init(&g->gt, (domid_t)d->id, g->active, XEN_GNT_FRAMES)) {
+	    evtchn_table_init(d->evtchn, d->id, d->nr_vcpus) ||
+	    gnttab_init(&g->gt, d->id, g->active, XEN_GNT_FRAMES)) {
 		xen_domain_destroy(d);
 		return -ENOMEM;
 	}
-	gnttab_maptrack_init(&g->mt, g->maps, XEN_MAPTRACK);
+	frames_set_owner(d->shinfo_hpa, 1, FRAME_XEN);
+	frames_set_owner(g->frames_hpa, XEN_GNT_FRAMES, FRAME_XEN);
+	for (unsigned i = 0; i < XEN_FRAMES; i++)
+		g->frame_gfn[i] = NO_GFN;
 	fill_shared_times(d);
 	return 0;
 }
@@ -151,21 +160,22 @@ int xen_domain_init(struct domain *d)
 static struct gnttab *gnt_table(void *opaque, domid_t domid);
 static void *gnt_page(void *opaque, domid_t domid, uint64_t gfn, bool write);
 
-/* Ends the grant mappings other domains hold of d's pages (d is dying):
- * their pages become their own RAM again, then the uses end. */
-static void revoke_mappings(struct domain *d)
+/* d is dying: what other domains still hold of it stays theirs, but no
+ * longer names d's id, which a new domain may get at once. Their mappings
+ * of its frames stay (the frames outlive d as orphans, see p2m_destroy)
+ * and name no granter; their ports to d accept no one. */
+static void forget_peer(struct domain *d)
 {
 	for (struct domain *x = domain_list(); x; x = x->next) {
-		if (x == d || !x->gnttab || !x->gnttab->mt.used)
+		if (x == d || !x->gnttab)
 			continue;
-		struct gnttab_env env = { NULL, (domid_t)x->id, gnt_table, gnt_page };
-		for (uint32_t h = 0; h < x->gnttab->mt.size; h++) {
-			const struct gnttab_mapping *m = &x->gnttab->mt.map[h];
-			if (!m->flags || m->domid != d->id)
-				continue;
-			p2m_remap_page(x, m->gfn << 12, 0, true);
-			gnttab_unmap_done(&env, &x->gnttab->mt, (grant_handle_t)h);
-		}
+		for (uint32_t h = 0; h < x->gnttab->mt.size; h++)
+			if (x->gnttab->mt.map[h].flags && x->gnttab->mt.map[h].domid == d->id)
+				x->gnttab->mt.map[h].domid = DOMID_INVALID;
+		for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
+			if (x->evtchn->ports[p].state == ECS_UNBOUND &&
+			    x->evtchn->ports[p].remote_dom == d->id)
+				x->evtchn->ports[p].remote_dom = DOMID_INVALID;
 	}
 }
 
@@ -184,18 +194,20 @@ void xen_domain_destroy(struct domain *d)
 	pirq_release_all(d);
 	if (d->evtchn)
 		evtchn_reset(&doms, d->evtchn);
+	/* A copy holds its grant uses only within the hypercall. d's own
+	 * mappings left its p2m with it: the granters' uses end here. */
+	if (d->gnttab) {
+		struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page };
+		gnttab_maptrack_sweep(&env, &d->gnttab->mt, NULL);
+		kfree(d->gnttab->mt.map);
+	}
+	if (d->evtchn && d->gnttab)
+		forget_peer(d);
 	kfree(d->evtchn);
 	d->evtchn = NULL;
 	if (d->shinfo_hpa)
 		frame_put(d->shinfo_hpa, FRAME_GUEST);
 	d->shinfo_hpa = 0;
-	/* A copy holds its grant uses only within the hypercall; mappings of
-	 * d's pages are revoked, and d's own end (its p2m goes next). */
-	if (d->gnttab) {
-		struct gnttab_env env = { NULL, (domid_t)d->id, gnt_table, gnt_page };
-		revoke_mappings(d);
-		gnttab_maptrack_sweep(&env, &d->gnttab->mt, NULL);
-	}
 	if (d->gnttab && d->gnttab->frames_hpa)
 		frames_put(d->gnttab->frames_hpa, XEN_GNT_FRAMES, FRAME_GUEST);
 	kfree(d->gnttab);
@@ -244,13 +256,13 @@ int xen_console_seed(struct domain *d, uint64_t gfn)
 /* ---- memory_op ---- */
 
 /* Where a guest may have a frame mapped (shared info, grant frames, a
- * grant mapping): over a page of its RAM, or above its RAM below
- * P2M_REMAP_MAX, off the PC platform's APIC window. */
+ * grant mapping): over a page of its RAM (which it gives back), or above
+ * its RAM below P2M_FRAME_MAX, off the PC platform's APIC window. */
 static bool frame_gfn_ok(const struct domain *d, uint64_t gfn)
 {
 	if (gfn < d->ram_bytes >> 12)
 		return true;
-	if (gfn >= P2M_REMAP_MAX >> 12)
+	if (gfn >= P2M_FRAME_MAX >> 12)
 		return false;
 	return !d->plat || gfn < 0xfec00 || gfn > 0xfee00;
 }
@@ -272,30 +284,33 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 	}
 	if (self(v, x.domid))
 		return -EPERM;
-	uint64_t hpa;
+	unsigned f; /* which of the domain's frames */
 	if (x.space == XENMAPSPACE_shared_info && x.idx == 0)
-		hpa = d->shinfo_hpa;
+		f = 0;
 	else if (x.space == XENMAPSPACE_grant_table && x.idx < XEN_GNT_FRAMES)
-		hpa = d->gnttab->frames_hpa + x.idx * 4096; /* grows the table to it */
+		f = 1 + (unsigned)x.idx; /* grows the table to it */
 	else if (x.space == XENMAPSPACE_shared_info || x.space == XENMAPSPACE_grant_table)
 		return -EINVAL;
 	else
 		return -ENOSYS;
+	uint64_t hpa = f ? d->gnttab->frames_hpa + (f - 1) * 4096ull : d->shinfo_hpa;
+	uint64_t *at = &d->gnttab->frame_gfn[f];
 	if (!frame_gfn_ok(d, x.gpfn))
 		return -EINVAL;
-	if (x.space == XENMAPSPACE_grant_table && gnt_grow(d, (uint32_t)x.idx + 1))
+	if (*at == x.gpfn)
+		return 0;
+	if (f && gnt_grow(d, f))
 		return -EINVAL;
-	/* The frame moves: its old place is RAM again. */
-	uint64_t old = UINT64_MAX;
-	for (unsigned i = 0; i < d->nr_remaps; i++)
-		if (d->remaps[i].hpa == hpa)
-			old = d->remaps[i].gpa;
-	int rc = p2m_remap_page(d, x.gpfn << 12, hpa, true);
-	if (!rc && old != UINT64_MAX && old != x.gpfn << 12)
-		p2m_remap_page(d, old, 0, true);
-	if (!rc && x.space == XENMAPSPACE_shared_info)
+	/* The frame moves: its old place becomes a hole, as in Xen. */
+	int rc = p2m_add(d, x.gpfn, hpa, P2M_FRAME, true);
+	if (rc)
+		return rc;
+	if (*at != NO_GFN)
+		p2m_remove(d, *at);
+	*at = x.gpfn;
+	if (!f)
 		fill_shared_times(d);
-	return rc;
+	return 0;
 }
 
 /* XENMEM_memory_map (the caller's, as its builder set it) and
@@ -334,31 +349,31 @@ static long memory_map(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	return copy_to_guest_virt(v, arg, &nr, sizeof(nr), NULL) ? -EFAULT : 0;
 }
 
-#define BALLOON_BATCH 4096 /* extents per call: the guest calls again for more */
-
-/* Whether one of d's grants of page gfn is in use (mapped by another
- * domain): such a page cannot be given back. */
-static bool granted_in_use(const struct domain *d, uint64_t gfn)
+/* A page of RAM given back (decrease_reservation): RAM only. */
+static int give_back(struct domain *d, uint64_t gfn)
 {
-	const struct gnttab *gt = &d->gnttab->gt;
-	uint32_t n = gt->nr_frames * GNTTAB_PER_FRAME;
+	uint64_t hpa;
+	bool w;
 
-	for (uint32_t i = 0; i < n; i++)
-		if ((gt->active[i].readers || gt->active[i].writers) && gt->active[i].frame == gfn)
-			return true;
-	return false;
+	return p2m_lookup(d, gfn, &hpa, &w) == P2M_RAM ? p2m_remove(d, gfn) : -EINVAL;
 }
 
-/* XENMEM_decrease_reservation (pages given back), increase_reservation
- * and populate_physmap (pages backed again; for a translated guest both
- * take gfns, as populate_physmap does in Xen): order-0 extents of the
- * caller's own memory; returns the extents done, stopping at the first
- * that fails. */
-static long reservation(struct vcpu *v, uint64_t cmd, uint64_t arg)
+/* Extents done per entry: a longer list continues (-ERESTART), so one
+ * call never runs long whatever the guest asks. */
+#define BALLOON_BATCH 64
+
+/* XENMEM_decrease_reservation (pages given back; not one another domain
+ * maps), increase_reservation and populate_physmap (holes backed again;
+ * for a translated guest both take gfns, as populate_physmap does in
+ * Xen): order-0 extents of the caller's own memory, from the start extent
+ * in cmd's bits MEMOP_EXTENT_SHIFT up. Returns the extents done in all,
+ * stopping at the first that fails. */
+static long reservation(struct vcpu *v, uint64_t *cmd, uint64_t arg)
 {
 	bool wide = vcpu_is_64bit(v);
 	struct xen_memory_reservation r;
 	struct { uint32_t start, nr, order, flags; uint16_t domid; } r32;
+	uint64_t op = *cmd & MEMOP_CMD_MASK, i = *cmd >> MEMOP_EXTENT_SHIFT;
 
 	if (wide ? copy_from_guest_virt(v, &r, arg, sizeof(r), NULL)
 		 : copy_from_guest_virt(v, &r32, arg, 18, NULL))
@@ -367,38 +382,42 @@ static long reservation(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		r = (struct xen_memory_reservation){ r32.start, r32.nr, r32.order, r32.flags, r32.domid };
 	if (self(v, r.domid))
 		return -EPERM;
-	if (r.extent_order)
+	if (r.extent_order || i > r.nr_extents)
 		return -EINVAL; /* 4 KiB extents only */
-	uint64_t n = r.nr_extents < BALLOON_BATCH ? r.nr_extents : BALLOON_BATCH, i;
-	for (i = 0; i < n; i++) {
+	for (uint64_t stop = i + BALLOON_BATCH; i < r.nr_extents; i++) {
 		uint64_t gfn = 0;
+		if (i == stop) {
+			*cmd = op | i << MEMOP_EXTENT_SHIFT;
+			return -ERESTART;
+		}
 		if (copy_from_guest_virt(v, &gfn, r.extent_start + i * (wide ? 8 : 4), wide ? 8 : 4, NULL))
 			return i ? (long)i : -EFAULT;
-		if (cmd == XENMEM_decrease_reservation ? granted_in_use(v->dom, gfn) ||
-							 p2m_balloon_out(v->dom, gfn)
-						       : p2m_balloon_in(v->dom, gfn))
+		if (op == XENMEM_decrease_reservation ? give_back(v->dom, gfn)
+						      : p2m_populate_page(v->dom, gfn))
 			break;
 	}
 	return (long)i;
 }
 
-long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+long xen_memory_op(struct vcpu *v, uint64_t *a)
 {
 	struct domain *d = v->dom;
+	uint64_t cmd = a[0] & MEMOP_CMD_MASK, arg = a[1];
 	uint16_t dom;
 
 	if (!d->evtchn)
 		return -ENOSYS;
 	if (cmd == XENMEM_decrease_reservation || cmd == XENMEM_increase_reservation ||
 	    cmd == XENMEM_populate_physmap)
-		return reservation(v, cmd, arg);
+		return reservation(v, &a[0], arg);
+	if (a[0] != cmd)
+		return -ENOSYS; /* no start extent for the others */
 	if (cmd == XENMEM_current_reservation || cmd == XENMEM_maximum_reservation) {
 		if (copy_from_guest_virt(v, &dom, arg, sizeof(dom), NULL))
 			return -EFAULT;
 		if (self(v, dom))
 			return -EPERM;
-		return (long)((d->ram_bytes >> 12) -
-			      (cmd == XENMEM_current_reservation ? d->absent_pages : 0));
+		return (long)(cmd == XENMEM_current_reservation ? d->ram_pages : d->ram_bytes >> 12);
 	}
 	if (cmd == XENMEM_add_to_physmap)
 		return add_to_physmap(v, arg);
@@ -419,11 +438,15 @@ static struct gnttab *gnt_table(void *opaque, domid_t domid)
 	return d && d->gnttab ? &d->gnttab->gt : NULL;
 }
 
+/* Only the domain's own RAM: never a page it maps from another domain or
+ * from the hypervisor, so a grant cannot pass on what is not the
+ * granter's to give. */
 static void *gnt_page(void *opaque, domid_t domid, uint64_t gfn, bool write)
 {
 	struct domain *d = domain_find(domid);
+	uint64_t hpa = d ? p2m_ram_frame(d, gfn) : 0;
 
-	return d && gfn < d->ram_bytes >> 12 ? gpa_ptr(d, gfn << 12, 4096) : NULL;
+	return hpa ? phys_to_virt(hpa) : NULL;
 }
 
 /* x86_32 layouts (xen_pfn_t and handles are 32-bit there). */
@@ -436,20 +459,32 @@ struct gnt_copy32 {
 _Static_assert(sizeof(struct gnt_copy32) == 24, "x86_32 gnttab_copy");
 
 #define GNT_COPY_BATCH 8
+/* Ops done per entry: a longer list continues (-ERESTART). */
+#define GNT_OPS_PER_CALL 32
 
-/* GNTTABOP_copy: count ops, GNT_COPY_BATCH at a time; each op's status is
- * written back; returns 0 or -EFAULT for an unreadable op array. */
-static long gnt_copy(struct vcpu *v, uint64_t arg, uint64_t count)
+/* The rest of a list of count ops of sz bytes at a[1], of which done
+ * were done now: the call runs again for them. */
+static long gnt_continue(uint64_t *a, uint64_t done, size_t sz)
+{
+	a[1] += done * sz;
+	a[2] -= done;
+	return -ERESTART;
+}
+
+/* GNTTABOP_copy: GNT_COPY_BATCH ops at a time; each op's status is
+ * written back; 0, or -EFAULT for an unreadable op array. */
+static long gnt_copy(struct vcpu *v, uint64_t *a)
 {
 	bool wide = vcpu_is_64bit(v);
 	size_t sz = wide ? sizeof(struct gnttab_copy) : sizeof(struct gnt_copy32);
-	struct gnttab_env env = { NULL, (domid_t)v->dom->id, gnt_table, gnt_page };
+	struct gnttab_env env = { NULL, v->dom->id, gnt_table, gnt_page };
 	struct gnttab_copy ops[GNT_COPY_BATCH];
 	struct gnt_copy32 c32;
+	uint64_t arg = a[1], count = a[2];
 
-	if (count > 4096)
-		return -EINVAL;
 	for (uint64_t done = 0; done < count;) {
+		if (done == GNT_OPS_PER_CALL)
+			return gnt_continue(a, done, sz);
 		unsigned n = count - done < GNT_COPY_BATCH ? (unsigned)(count - done) : GNT_COPY_BATCH;
 		for (unsigned i = 0; i < n; i++) {
 			uint64_t at = arg + (done + i) * sz;
@@ -480,57 +515,75 @@ static long gnt_copy(struct vcpu *v, uint64_t arg, uint64_t count)
 	return 0;
 }
 
-/* GNTTABOP_map_grant_ref / unmap_grant_ref, one op at a time: a mapping
- * puts the granted frame over the caller's page at host_addr (a guest-
- * physical address of its RAM, not a page already remapped). */
-static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count)
+/* One GNTTABOP_map_grant_ref: the granted frame goes to the caller's page
+ * at host_addr (a hole, or RAM it gives back), read-only for a read-only
+ * mapping. */
+static int16_t gnt_map_one(struct domain *d, const struct gnttab_env *env,
+			   struct gnttab_map_grant_ref *mo)
+{
+	struct gnttab_maptrack *mt = &d->gnttab->mt;
+	struct gnttab_mapping m;
+	uint64_t hpa;
+	bool w;
+
+	if (!mt->map) { /* the first mapping */
+		struct gnttab_mapping *map = kmalloc(XEN_MAPTRACK * sizeof(*map));
+		if (!map)
+			return GNTST_no_device_space;
+		gnttab_maptrack_init(mt, map, XEN_MAPTRACK);
+	}
+	enum p2m_type t = frame_gfn_ok(d, mo->host_addr >> 12) ?
+		p2m_lookup(d, mo->host_addr >> 12, &hpa, &w) : P2M_MMIO;
+	if (t != P2M_RAM && t != P2M_HOLE)
+		return GNTST_bad_virt_addr;
+	int16_t st = (int16_t)gnttab_map(env, mt, mo, &m);
+	if (st == GNTST_okay && p2m_add(d, m.gfn, virt_to_phys(m.host), P2M_FOREIGN,
+					!(m.flags & GNTMAP_readonly))) {
+		gnttab_unmap_done(env, mt, mo->handle);
+		st = GNTST_general_error; /* its RAM there is mapped by another domain */
+	}
+	return st;
+}
+
+/* GNTTABOP_map_grant_ref / unmap_grant_ref, one op at a time. */
+static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t *a)
 {
 	struct domain *d = v->dom;
-	struct gnttab_env env = { NULL, (domid_t)d->id, gnt_table, gnt_page };
+	struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page };
 	struct gnttab_maptrack *mt = &d->gnttab->mt;
 	struct gnttab_map_grant_ref mo;
 	struct gnttab_unmap_grant_ref uo;
 	struct gnttab_mapping m;
 	bool map = cmd == GNTTABOP_map_grant_ref;
 	size_t sz = map ? sizeof(mo) : sizeof(uo);
+	uint64_t arg = a[1];
 
-	if (count > 4096)
-		return -EINVAL;
-	for (uint64_t i = 0; i < count; i++, arg += sz) {
+	for (uint64_t i = 0; i < a[2]; i++, arg += sz) {
+		if (i == GNT_OPS_PER_CALL)
+			return gnt_continue(a, i, sz);
 		if (copy_from_guest_virt(v, map ? (void *)&mo : (void *)&uo, arg, sz, NULL))
 			return -EFAULT;
-		if (!map) {
-			uo.status = (int16_t)gnttab_unmap_check(mt, &uo, &m);
-			if (uo.status == GNTST_okay) {
-				p2m_remap_page(d, m.gfn << 12, 0, true);
-				gnttab_unmap_done(&env, mt, uo.handle);
-			}
-			if (OUT(uo))
-				return -EFAULT;
-			continue;
+		if (map)
+			mo.status = gnt_map_one(d, &env, &mo);
+		else if ((uo.status = (int16_t)gnttab_unmap_check(mt, &uo, &m)) == GNTST_okay) {
+			p2m_remove(d, m.gfn); /* flushed before the grant use ends */
+			gnttab_unmap_done(&env, mt, uo.handle);
 		}
-		bool taken = false;
-		for (unsigned r = 0; r < d->nr_remaps; r++)
-			taken |= d->remaps[r].gpa == (mo.host_addr & ~0xfffull);
-		mo.status = !frame_gfn_ok(d, mo.host_addr >> 12) || taken ? GNTST_bad_virt_addr
-			    : (int16_t)gnttab_map(&env, mt, &mo, &m);
-		if (mo.status == GNTST_okay &&
-		    p2m_remap_page(d, m.gfn << 12, virt_to_phys(m.host), !(m.flags & GNTMAP_readonly))) {
-			gnttab_unmap_done(&env, mt, mo.handle);
-			mo.status = GNTST_general_error;
-		}
-		if (OUT(mo))
+		if (copy_to_guest_virt(v, arg, map ? (void *)&mo : (void *)&uo, sz, NULL))
 			return -EFAULT;
 	}
 	return 0;
 }
 
-long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count)
+long xen_grant_table_op(struct vcpu *v, uint64_t *a)
 {
 	struct domain *d = v->dom;
+	uint64_t cmd = a[0], arg = a[1], count = a[2];
 
 	if (!d->gnttab)
 		return -ENOSYS;
+	if (count > UINT32_MAX)
+		return -EINVAL;
 	switch (cmd) {
 	case GNTTABOP_query_size: {
 		struct gnttab_query_size q;
@@ -563,13 +616,61 @@ long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t cou
 		return OUT(sv) ? -EFAULT : rc;
 	}
 	case GNTTABOP_copy:
-		return gnt_copy(v, arg, count);
+		return gnt_copy(v, a);
 	case GNTTABOP_map_grant_ref:
 	case GNTTABOP_unmap_grant_ref:
-		return gnt_map(v, cmd, arg, count);
+		return gnt_map(v, cmd, a);
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* ---- audit (vmm/audit.c) ---- */
+
+bool xen_owns_frame(const struct domain *d, uint64_t hpa)
+{
+	return d->gnttab && (hpa == d->shinfo_hpa || hpa - d->gnttab->frames_hpa <
+			     XEN_GNT_FRAMES * 4096ull);
+}
+
+static unsigned audit_bad(const struct domain *d, const char *what, uint64_t gfn)
+{
+	printk("audit: domain %u: %s (gfn 0x%lx)\n", d->id, what, gfn);
+	return 1;
+}
+
+/* A live mapping of d: its leaf, and its granter's use of the grant. */
+static unsigned audit_mapping(struct domain *d, const struct gnttab_mapping *m)
+{
+	uint64_t hpa, want = virt_to_phys(m->host);
+	bool w, ro = m->flags & GNTMAP_readonly;
+	struct domain *g = domain_find(m->domid);
+
+	if (p2m_lookup(d, m->gfn, &hpa, &w) != P2M_FOREIGN || hpa != want || w == ro)
+		return audit_bad(d, "a grant mapping whose page is not mapped as granted", m->gfn);
+	if (!g)
+		return m->domid == DOMID_INVALID && frame_info(hpa)->owner == FRAME_ORPHAN ? 0 :
+		       audit_bad(d, "a grant mapping of no domain's frame", m->gfn);
+	const struct gnttab *gt = &g->gnttab->gt;
+	const struct gnttab_active *act = m->ref < gt->nr_frames * GNTTAB_PER_FRAME
+					  ? &gt->active[m->ref] : NULL;
+	if (!act || act->domid != d->id || !(act->readers + act->writers) ||
+	    (!ro && !act->writers) || p2m_ram_frame(g, act->frame) != hpa)
+		return audit_bad(d, "a grant mapping its granter's grant does not cover", m->gfn);
+	return 0;
+}
+
+unsigned xen_audit(struct domain *d, uint64_t foreign)
+{
+	const struct gnttab_maptrack *mt = d->gnttab ? &d->gnttab->mt : NULL;
+	unsigned n = 0;
+
+	if (foreign != (mt ? mt->used : 0))
+		n += audit_bad(d, "foreign pages that no grant mapping accounts for", foreign);
+	for (uint32_t h = 0; mt && h < mt->size; h++)
+		if (mt->map[h].flags)
+			n += audit_mapping(d, &mt->map[h]);
+	return n;
 }
 
 /* ---- the management domain's console input ---- */
@@ -631,17 +732,30 @@ static void runstate_fill(struct vcpu *t, struct vcpu_runstate_info *r)
 		{ t->rs_time[0], t->rs_time[1], t->rs_time[2], t->rs_time[3] } };
 }
 
-void xen_runstate(struct vcpu *v, int32_t state)
+/* Writes t's runstate to gva in the caller's layout: 48 bytes, or the 44
+ * of x86_32, where the 64-bit fields are 4-byte aligned. */
+static int runstate_out(struct vcpu *v, struct vcpu *t, uint64_t gva, bool compat)
 {
 	struct vcpu_runstate_info r;
+	uint32_t c[11];
+
+	runstate_fill(t, &r);
+	if (!compat)
+		return copy_to_guest_virt(v, gva, &r, sizeof(r), NULL);
+	c[0] = (uint32_t)r.state;
+	memcpy(&c[1], &r.state_entry_time, 40);
+	return copy_to_guest_virt(v, gva, c, sizeof(c), NULL);
+}
+
+void xen_runstate(struct vcpu *v, int32_t state)
+{
 	uint64_t now = vcpu_system_time_ns(v);
 
 	if (now > v->rs_entry && (unsigned)v->rs_state < 4)
 		v->rs_time[v->rs_state] += now - v->rs_entry;
 	v->rs_state = state;
 	v->rs_entry = now;
-	runstate_fill(v, &r);
-	if (v->runstate_gva && copy_to_guest_virt(v, v->runstate_gva, &r, sizeof(r), NULL))
+	if (v->runstate_gva && runstate_out(v, v, v->runstate_gva, v->runstate_compat))
 		v->runstate_gva = 0; /* unmapped: the guest registers again if it wants */
 }
 
@@ -670,7 +784,7 @@ static long vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 		memcpy(gpr, g, sizeof(g));
 	} else if (c.mode == VCPU_HVM_MODE_64B) {
 		const struct vcpu_hvm_x86_64 *r = &c.cpu_regs.x86_64;
-		if (!(r->cr0 & 0x80000001u) || !(r->cr4 & 0x20) || !(r->efer & 0x100))
+		if ((r->cr0 & 0x80000001u) != 0x80000001u || !(r->cr4 & 0x20) || !(r->efer & 0x100))
 			return -EINVAL; /* PE+PG, PAE, LME */
 		e = (struct eyrie_vcpu_context){ .mode = EYRIE_CTX_LONG64, .rip = r->rip,
 			.rflags = r->rflags, .cr0 = r->cr0, .cr3 = r->cr3, .cr4 = r->cr4,
@@ -702,11 +816,8 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 	switch (cmd) {
 	case VCPUOP_is_up:
 		return t->state != VCPU_DOWN;
-	case VCPUOP_get_runstate_info: {
-		struct vcpu_runstate_info r;
-		runstate_fill(t, &r);
-		return OUT(r);
-	}
+	case VCPUOP_get_runstate_info:
+		return runstate_out(v, t, arg, !vcpu_is_64bit(v)) ? -EFAULT : 0;
 	case VCPUOP_register_vcpu_time_memory_area: {
 		/* A second copy of the vcpu's time info, for the guest's user
 		 * space (Linux's vDSO). Its values never change (a constant TSC
@@ -719,14 +830,13 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 		return gva && copy_to_guest_virt(v, gva, &ti, sizeof(ti), NULL) ? -EFAULT : 0;
 	}
 	case VCPUOP_register_runstate_memory_area: {
-		struct vcpu_runstate_info r;
 		uint64_t gva;
 		if (IN(gva))
 			return -EFAULT;
-		runstate_fill(t, &r);
-		if (gva && copy_to_guest_virt(v, gva, &r, sizeof(r), NULL))
+		if (gva && runstate_out(v, t, gva, !vcpu_is_64bit(v)))
 			return -EFAULT;
 		t->runstate_gva = gva;
+		t->runstate_compat = !vcpu_is_64bit(v); /* its layout, from now on */
 		return 0;
 	}
 	case VCPUOP_initialise:
@@ -774,7 +884,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 			return -EFAULT;
 		uint64_t gpa = (ri.mfn << 12) + ri.offset;
 		struct vcpu_info *to = ri.offset <= 4096 - sizeof(*to) && ri.mfn < d->ram_bytes >> 12
-				       ? gpa_ptr(d, gpa, sizeof(*to)) : NULL;
+				       ? gpa_ptr(d, gpa, sizeof(*to), true) : NULL;
 		if (!to || t->vinfo_gpa)
 			return to ? -EEXIST : -EINVAL; /* once, as Xen */
 		memcpy(to, vinfo(d, (unsigned)vcpuid), sizeof(*to));
@@ -860,7 +970,7 @@ long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		if (!(owner = xen_target(v, op.alloc.dom, &e)))
 			return e; /* in another domain: for domain 0 building it */
 		rc = evtchn_alloc_unbound(owner->evtchn, op.alloc.remote_dom == DOMID_SELF ?
-					  (uint16_t)d->id : op.alloc.remote_dom);
+					  d->id : op.alloc.remote_dom);
 		if (rc < 0)
 			return rc;
 		op.alloc.port = (uint32_t)rc;
@@ -870,7 +980,7 @@ long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		if ((rc = IN(op.inter)))
 			return rc;
 		rc = evtchn_bind_interdomain(&doms, t, op.inter.remote_dom == DOMID_SELF ?
-					     (uint16_t)d->id : op.inter.remote_dom,
+					     d->id : op.inter.remote_dom,
 					     op.inter.remote_port, &n);
 		if (rc < 0)
 			return rc;

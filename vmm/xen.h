@@ -17,9 +17,11 @@ int xen_domain_init(struct domain *d);
 /* Closes its ports (peers go back to unbound) and frees both. */
 void xen_domain_destroy(struct domain *d);
 
-long xen_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+/* memory_op and grant_table_op take the hypercall's arguments, which they
+ * update when they continue (-ERESTART, see vmm/hypercall.c). */
+long xen_memory_op(struct vcpu *v, uint64_t *a);
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
-long xen_grant_table_op(struct vcpu *v, uint64_t cmd, uint64_t arg, uint64_t count);
+long xen_grant_table_op(struct vcpu *v, uint64_t *a);
 long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
 long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 /* Ctrl-A x3 on the serial line switches input to domain 0 (if privileged):
@@ -45,5 +47,12 @@ int xen_console_seed(struct domain *d, uint64_t gfn);
 /* The domain a hypercall names (DOMID_SELF, the caller's id, or for the
  * privileged domain any other with Xen's ABI); NULL and *err otherwise. */
 struct domain *xen_target(struct vcpu *v, uint16_t dom, long *err);
+
+/* For the audit (vmm/audit.c): whether hpa is d's shared info or grant
+ * table frame; the violations of d's grant mappings (each must be a
+ * foreign page of d as granted, under a live grant of its granter, or an
+ * orphan's), printed, given the foreign pages d's p2m has. */
+bool xen_owns_frame(const struct domain *d, uint64_t hpa);
+unsigned xen_audit(struct domain *d, uint64_t foreign);
 
 #endif

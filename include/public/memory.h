@@ -24,6 +24,10 @@
 #define XENMEM_maximum_gpfn         14 /* struct xen_memory_domain */
 #define XENMEM_remove_from_physmap  15 /* struct xen_remove_from_physmap */
 #define XENMEM_add_to_physmap_batch 23 /* struct xen_add_to_physmap_batch */
+/* The reservation operations take a start extent in cmd's bits 6 and up
+ * (the hypervisor continues a long list so). */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK ((1u << MEMOP_EXTENT_SHIFT) - 1)
 
 /* mem_flags of struct xen_memory_reservation. */
 #define XENMEMF_address_bits(x)     (x)            /* 0 = no limit */

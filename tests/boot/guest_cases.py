@@ -165,17 +165,17 @@ def check_report(out, dom, name, done_re=None):
     return int(done[-1][1])
 
 
-def expect_poweroff(m, dom, name, timeout):
-    e = wait_for(m, ended(dom, name), timeout)
-    out = m.output
+def expect_poweroff(m, dom, name, timeout, start=0):
+    e = wait_for(m, ended(dom, name), timeout, start)
+    out = m.output[start:]
     check(e[1] == "shut down" and e[2].strip() == "poweroff",
           "%s (d%d) %s: %s; its last lines: %s" % (name, dom, e[1], e[2],
                                                    " | ".join(guest_text(out, dom)[-3:])))
     return e
 
 
-def expect_crash(m, dom, name, timeout):
-    e = wait_for(m, ended(dom, name), timeout)
+def expect_crash(m, dom, name, timeout, start=0):
+    e = wait_for(m, ended(dom, name), timeout, start)
     check(e[1] == "crashed", "%s (d%d) was to be killed but %s: %s; its last lines: %s"
           % (name, dom, e[1], e[2], " | ".join(guest_text(m.output, dom)[-3:])))
     return e
@@ -217,6 +217,17 @@ def shell(m, cmd, until, timeout=30):
     prompt = wait_for(m, PROMPT_RE, timeout, hit.end())
     text = m.output[start:prompt.start()]
     return "\n".join(l for l in text.split("\n") if not re.search(r"\(d\d+\) ", l))
+
+
+def check_audit(m, what):
+    """The debug shell's `audit` finds the ownership invariant intact
+    (docs/security.md): no guest page on a free frame or another's, the
+    frames' books balanced."""
+    out = shell(m, "audit", r"audit: \d+ domains, [^\n]*: \d+ violations", timeout=60)
+    hit = re.search(r"audit: (\d+) domains, (\d+) RAM pages mapped, (\d+) foreign: (\d+) "
+                    r"violations", out)
+    check(hit and hit[4] == "0", "audit after %s: %s" % (what, _short(out, 600)))
+    return hit
 
 
 def mem_frames(m):
@@ -332,14 +343,16 @@ def guests_pvh(lab):
     # leaves the free frames as they were before it.
     m.boot(30)
     before = mem_frames(m)["free"]
+    at = len(m.output)
     shell(m, "create name=again,type=pvh,image=pvh.elf,initrd=pattern.elf,memory=2,"
-          "cmdline=pvh-test-cmdline", r"domain 3 \(again\)")
-    expect_poweroff(m, 3, "again", 40)
-    check_report(m.output, 3, "pvh")
-    wait_for(m, r"domain 3 \(again\) destroyed", 10)
+          "cmdline=pvh-test-cmdline", r"domain 2 \(again\)")
+    expect_poweroff(m, 2, "again", 40, at)
+    check_report(m.output[at:], 2, "pvh")
+    wait_for(m, r"domain 2 \(again\) destroyed", 10, at)
     after = mem_frames(m)["free"]
     check(after == before, "free frames %d before a pvh run (ballooning 16 pages out and in), "
           "%d after" % (before, after))
+    check_audit(m, "two pvh runs")
 
 
 def evtchn_pair(first_id):
@@ -463,7 +476,7 @@ def mgmt_console(lab):
     output, a typed line reaches web through the ring and web echoes it;
     web powers off and on_poweroff destroys it. `info`, `list`, `configs`;
     `create` from keys (on_reboot=destroy) and `reboot`: gone; `create
-    spare`, `reboot spare` (restarted with a new id), `shutdown spare`
+    spare`, `reboot spare` (restarted, with the same id), `shutdown spare`
     (destroyed); a missing kernel, a bad value and an unknown config are
     refused; `destroy`; Ctrl-A x3 back to the shell, whose `domains`
     agrees."""
@@ -485,7 +498,8 @@ def mgmt_console(lab):
     wait_for(m, r"domain %s \(t\) destroyed" % t[1], 10)
     spare = console("create spare", r"\(d0\) domain (\d+) \(spare\) created")
     again = console("reboot spare", r"\(d0\) mgmt: domain spare restarted as domain (\d+)")
-    check(again[1] != spare[1], "spare was not restarted as a new domain")
+    check(again[1] == spare[1], "spare was restarted as domain %s, not %s (the lowest free id)"
+          % (again[1], spare[1]))
     console("shutdown %s" % again[1], r"\(d0\) mgmt: domain %s \(spare\) powered off: destroy"
             % again[1])
     console("create nosuch", r"\(d0\) error: no config named 'nosuch'")
@@ -507,8 +521,9 @@ CYCLES = 100
 def guests_create_cycles(lab):
     """QEMU SVM: `create` a PVH domain with the PC platform (shared info,
     event channels, grant table, platform models, guest RAM), let it run,
-    `destroy` it, CYCLES times: the free frames and the heap after the last
-    cycle equal those after the first, and a bad spec creates nothing."""
+    `destroy` it, CYCLES times: each gets id 1 again (the lowest free), the
+    free frames and the heap after the last cycle equal those after the
+    first, and a bad spec creates nothing."""
     mods = _modules([Dom("pattern", 4)])
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)],
@@ -519,9 +534,10 @@ def guests_create_cycles(lab):
     heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
     first = None
     for i in range(1, CYCLES + 1):
-        shell(m, "create " + spec, r"domain %d \(c\): 4 MiB" % i)
-        wait_for(m, r"\(d%d\) pattern: filling" % i, 30)
-        shell(m, "destroy %d" % i, r"domain %d \(c\) destroyed" % i)
+        at = len(m.output)
+        shell(m, "create " + spec, r"domain 1 \(c\): 4 MiB")
+        wait_for(m, r"\(d1\) pattern: filling", 30, at)
+        shell(m, "destroy 1", r"domain 1 \(c\) destroyed")
         if i == 1 or i == CYCLES:
             frames = mem_frames(m)
             h = heap.search(shell(m, "mem", r"heap: \d+"))
@@ -530,6 +546,7 @@ def guests_create_cycles(lab):
     check(now == first, "after %d create/destroy cycles: free frames, heap bytes, heap "
           "allocations %s; after the first %s" % (CYCLES, now, first))
     check(not domains_table(m), "domains left: %s" % domains_table(m))
+    check_audit(m, "%d create/destroy cycles" % CYCLES)
 
 
 def iopass_cfg(lab, hardware):
@@ -670,6 +687,7 @@ def mgmt_create_cycles(lab):
     now = (frames["free"], h and h.group(1), h and h.group(2))
     check(now == first, "after a destroy from the shell of a domain whose ring domain 0 maps: "
           "%s; before %s" % (now, first))
+    check_audit(m, "a destroy of a domain whose ring domain 0 maps")
     switch("domain 0")
     console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running")
     check(not re.search(r"\(d0\)\s+%s spare" % made[1], m.output[-400:]), "domain 0 still lists it")
@@ -747,6 +765,7 @@ def guests_hostile(lab):
     wait_for(m, r"\(d0\)\s+1 pattern\s+elf\s+running", 20, at)
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    check_audit(m, "hostile")
 
 
 def _frames_after_destroy_all(lab, mods):

@@ -42,27 +42,29 @@ def qemu_linux(lab, options, guests=(), limit=240):
                      "-initrd", ",".join(mods)], mem=512, limit=limit)
 
 
-def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome", stop=None, cpus=1):
+def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome", stop=None, cpus=1,
+                    start=0):
     """Waits for the marker, then checks what /init printed: timer
     interrupts that increase, the date, the CPU, and the poweroff. typed:
     the guest was booted with eyrie.shell=1; a command typed with `input`
     runs in its shell, and `input DOM poweroff -f` ends it. stop: instead,
     a function that makes the guest (booted with eyrie.shell=1) power off.
-    cpus: the vcpus Linux must have brought up."""
-    wait_for(m, r"\(d%d\) %s" % (dom, MARKER), timeout)
+    cpus: the vcpus Linux must have brought up. start: where in the output
+    this incarnation of domain `dom` starts (ids are reused)."""
+    wait_for(m, r"\(d%d\) %s" % (dom, MARKER), timeout, start)
     host_now = time.time()
     if typed:
-        wait_for(m, r"\(d%d\) EYRIE-LINUX-SHELL" % dom, 60)
+        wait_for(m, r"\(d%d\) EYRIE-LINUX-SHELL" % dom, 60, start)
         # The prompt comes back before the guest answers: no shell() here.
         at = len(m.output)
         m.send("input %d echo typed-$((6*7))\r" % dom)
         wait_for(m, r"\(d%d\) typed-42" % dom, 30, at)
         m.send("input %d poweroff -f\r" % dom)
     elif stop:
-        wait_for(m, r"\(d%d\) EYRIE-LINUX-SHELL" % dom, 60)
+        wait_for(m, r"\(d%d\) EYRIE-LINUX-SHELL" % dom, 60, start)
         stop()
-    expect_poweroff(m, dom, "linux", 120)
-    lines = guest_text(m.output, dom)
+    expect_poweroff(m, dom, "linux", 120, start)
+    lines = guest_text(m.output[start:], dom)
     loc = [int(x) for l in lines for x in re.findall(r"^irq:\s+LOC:\s+(\d+)", l)]
     check(len(loc) == 2 and loc[1] > loc[0],
           "local timer interrupts did not increase over 1 s: %s" % loc)
@@ -128,8 +130,9 @@ def linux_from_mgmt(lab):
     the management console `console linux` attaches to it: a command typed
     there runs in its shell (also 300 bytes sent by Linux's 8250 driver
     through the real COM2, with its interrupts), Ctrl-] detaches; `reboot -f` typed after
-    re-attaching restarts it (xl's default on_reboot=restart) as domain 2,
-    which reaches userspace again and is powered off the same way."""
+    re-attaching restarts it (xl's default on_reboot=restart) as domain 1
+    again (the lowest free id), which reaches userspace again and is
+    powered off the same way."""
     mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
     cfg = lab.tmp("linux.cfg")
     with open(cfg, "w") as f:
@@ -173,12 +176,13 @@ def linux_from_mgmt(lab):
     m.send("reboot -f\r")
     wait_for(m, r"domain 1 \(linux\) shut down: reboot", 60, at)
     wait_for(m, r"\(d0\) mgmt: domain 1 \(linux\) rebooted: restart", 10, at)
-    wait_for(m, r"\(d0\) mgmt: domain linux restarted as domain 2", 30, at)
+    again = wait_for(m, r"\(d0\) mgmt: domain linux restarted as domain 1", 30, at)
     wait_for(m, r"\(d0\) \(domain 1 is gone\)", 30, at)
-    check_userspace(m, 2, 200, cpus=2, stop=lambda: (m.send("console 2\r"),
-                                             wait_for(m, r"\(d0\) \(attached to domain 2", 20,
-                                                      len(m.output) - 300),
-                                             m.send("poweroff -f\r")))
+    check_userspace(m, 1, 200, cpus=2, start=again.end(),
+                    stop=lambda: (m.send("console 1\r"),
+                                  wait_for(m, r"\(d0\) \(attached to domain 1", 20,
+                                           len(m.output) - 300),
+                                  m.send("poweroff -f\r")))
 
 
 def linux_pvh_from_mgmt(lab):

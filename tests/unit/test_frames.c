@@ -10,10 +10,11 @@
 #include "kernel/frames.h"
 
 static uint64_t bitmap[64]; /* 4096 frames */
+static struct frame_info info[4096];
 
 static void setup(struct frame_alloc *fa)
 {
-	frames_init(fa, bitmap, 0, 4096);
+	frames_init(fa, bitmap, info, 0, 4096);
 	frames_add(fa, 256, 1024);      /* [1 MiB, 5 MiB) */
 	frames_add(fa, 2048, 1024);     /* [8 MiB, 12 MiB) */
 	frames_reserve(fa, 512, 16);    /* e.g. the image */
@@ -91,6 +92,29 @@ static void test_exhaustion(void **state)
 	assert_int_equal(pfn, 300);
 }
 
+/* The frame table: owners reset on free, a mapped frame cannot be freed. */
+static void test_frame_table(void **state)
+{
+	struct frame_alloc fa;
+	uint64_t pfn;
+
+	setup(&fa);
+	assert_null(frames_info(&fa, 4096));
+	assert_int_equal(frames_alloc(&fa, 2, 1, FRAME_GUEST, &pfn), 0);
+	assert_false(frames_is_free(&fa, pfn));
+	assert_int_equal(frames_info(&fa, pfn)->owner, FRAME_NOBODY);
+	frames_info(&fa, pfn)->owner = 7;
+	frames_info(&fa, pfn + 1)->refs = 1;
+	assert_int_equal(frames_free(&fa, pfn, 2, FRAME_GUEST), -EBUSY);
+	assert_int_equal(frames_info(&fa, pfn)->owner, 7); /* nothing changed */
+	assert_false(frames_is_free(&fa, pfn));
+	frames_info(&fa, pfn + 1)->refs = 0;
+	assert_int_equal(frames_free(&fa, pfn, 2, FRAME_GUEST), 0);
+	assert_true(frames_is_free(&fa, pfn) && frames_is_free(&fa, pfn + 1));
+	assert_int_equal(frames_info(&fa, pfn)->owner, FRAME_NOBODY);
+	assert_int_equal(fa.free, fa.total);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +122,7 @@ int main(void)
 		cmocka_unit_test(test_double_free_and_bad_args),
 		cmocka_unit_test(test_contiguous_aligned),
 		cmocka_unit_test(test_exhaustion),
+		cmocka_unit_test(test_frame_table),
 	};
 	return cmocka_run_group_tests_name("frames", tests, NULL, NULL);
 }

@@ -110,9 +110,52 @@ static void test_out_of_memory(void **state)
 	assert_int_equal(live, 0);
 }
 
+struct seen { unsigned n; uint64_t va[8], pa[8], size[8]; };
+
+static void record(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 8) {
+		s->va[s->n] = va;
+		s->pa[s->n] = pa;
+		s->size[s->n] = size;
+	}
+	s->n++;
+}
+
+/* pt_walk: every present leaf overlapping the range, whole, in order. */
+static void test_walk(void **state)
+{
+	struct pt pt;
+	struct seen s = { 0 };
+
+	assert_int_equal(pt_init(&pt, &pt_format_x86, &ops), 0);
+	assert_int_equal(pt_map(&pt, 0x200000, 0x40200000, 0x201000, RW), 0);
+	assert_int_equal(pt_map(&pt, 0x8000000000ull, 0x5000, 0x1000, RW), 0);
+	pt_walk(&pt, 0, UINT64_MAX, record, &s);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.va[0], 0x200000);
+	assert_int_equal(s.size[0], 0x200000);
+	assert_int_equal(s.pa[1], 0x40400000);
+	assert_int_equal(s.size[1], 0x1000);
+	assert_int_equal(s.va[2], 0x8000000000ull);
+	assert_int_equal(s.pa[2], 0x5000);
+	s.n = 0; /* a range inside the 2M leaf gives the whole leaf, nothing else */
+	pt_walk(&pt, 0x300000, 0x301000, record, &s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.va[0], 0x200000);
+	s.n = 0;
+	pt_walk(&pt, 0x401000, 0x8000000000ull, record, &s);
+	assert_int_equal(s.n, 0);
+	pt_destroy(&pt);
+	assert_int_equal(live, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_map_lookup),
 		cmocka_unit_test(test_split_and_unmap),
 		cmocka_unit_test(test_out_of_memory),
