@@ -11,31 +11,102 @@
 #define LSR 5
 #define SCR 7
 #define LSR_DR   0x01
-#define LSR_THRE 0x20
-#define RX_RING  1024 /* a power of two */
+#define LSR_THRE 0x20 /* with the FIFO on: the transmit FIFO is empty */
+#define IER_RX   0x01
+#define IER_TX   0x02 /* interrupt when the transmit FIFO empties */
+#define FIFO     16   /* bytes the transmit FIFO takes at once */
+#define RX_RING  1024 /* powers of two */
+#define TX_RING  (64u << 10)
 
 static uint16_t base;
 static volatile uint8_t ring[RX_RING];
 volatile uint32_t uart_rx_head, uart_rx_tail;
 static uint64_t overruns;
+static char tx[TX_RING];
+static uint32_t tx_head, tx_tail; /* written at head, sent from tail */
+static uint8_t ier;               /* what IER holds */
+static bool irq_driven, sync_out;
 
-static void putc_raw(char c)
+static void rx(void)
 {
-	for (int spin = 0; !(inb(base + LSR) & LSR_THRE) && spin < 100000; spin++)
-		pause();
-	outb(base + THR, (uint8_t)c);
+	while (inb(base + LSR) & LSR_DR) {
+		uint8_t c = inb(base + THR);
+		if (uart_rx_head - uart_rx_tail >= RX_RING) {
+			overruns++;
+			continue;
+		}
+		ring[uart_rx_head % RX_RING] = c;
+		uart_rx_head++;
+	}
+}
+
+static void set_ier(uint8_t v)
+{
+	if (v != ier)
+		outb(base + IER, ier = v);
+}
+
+/* Gives the transmit FIFO what it takes now; the transmit interrupt is on
+ * while more waits. Returns whether the FIFO had room. */
+static bool tx_push(void)
+{
+	bool room = tx_tail == tx_head || (inb(base + LSR) & LSR_THRE);
+
+	for (unsigned i = 0; room && i < FIFO && tx_tail != tx_head; i++)
+		outb(base + THR, (uint8_t)tx[tx_tail++ % TX_RING]);
+	if (irq_driven)
+		set_ier(IER_RX | (tx_tail != tx_head ? IER_TX : 0));
+	return room;
+}
+
+/* Sends until at most `left` bytes wait, reading input meanwhile so that
+ * none is lost while interrupts are off. */
+static void tx_drain(uint32_t left)
+{
+	/* A UART that takes nothing for a million polls is gone: drop. */
+	for (int idle = 0; tx_head - tx_tail > left && idle < 1000000; idle++) {
+		rx();
+		if (tx_push())
+			idle = 0;
+		else
+			pause();
+	}
+	if (tx_head - tx_tail > left)
+		tx_tail = tx_head - left;
+}
+
+static void put(char c)
+{
+	if (tx_head - tx_tail == TX_RING)
+		tx_drain(TX_RING - FIFO);
+	tx[tx_head++ % TX_RING] = c;
 }
 
 static void uart_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
-			putc_raw('\r');
-		putc_raw(s[i]);
+			put('\r');
+		put(s[i]);
 	}
+	tx_push();
+	if (sync_out)
+		tx_drain(0);
 }
 
-static struct console_sink uart_sink = { .write = uart_write };
+static size_t uart_room(void)
+{
+	return TX_RING - (tx_head - tx_tail);
+}
+
+static void uart_flush(bool forever)
+{
+	sync_out |= forever;
+	tx_drain(0);
+}
+
+static struct console_sink uart_sink = { .write = uart_write, .room = uart_room,
+					 .flush = uart_flush };
 
 bool uart_init(uint16_t port)
 {
@@ -55,28 +126,24 @@ bool uart_init(uint16_t port)
 	return true;
 }
 
-void uart_enable_rx_irq(void)
+void uart_enable_irq(void)
 {
-	outb(base + IER, 0x01); /* received data available */
+	irq_driven = true;
+	set_ier(IER_RX);
+	tx_push();
 }
 
 void uart_irq(void)
 {
-	while (inb(base + LSR) & LSR_DR) {
-		uint8_t c = inb(base + THR);
-		if (uart_rx_head - uart_rx_tail >= RX_RING) {
-			overruns++;
-			continue;
-		}
-		ring[uart_rx_head % RX_RING] = c;
-		uart_rx_head++;
-	}
+	rx();
+	tx_push();
 }
 
 int uart_getc(void)
 {
 	if (uart_rx_tail == uart_rx_head) {
-		/* Also poll: input that arrived before interrupts were on. */
+		/* Also poll: input that arrived before interrupts were on, or
+		 * with none routed (output goes on too). */
 		uint64_t f = irq_save();
 		uart_irq();
 		irq_restore(f);

@@ -1,4 +1,9 @@
-/* 16550 UART: polled output, interrupt-driven input into a ring buffer. */
+/*
+ * 16550 UART: output through a 64 KiB ring the transmit interrupt drains
+ * (a writer waits only when the ring is full; console_flush makes it
+ * synchronous for last words), input by interrupt into a ring. Where no
+ * interrupt is routed, uart_getc's polls move both.
+ */
 #ifndef EYRIE_DRIVERS_UART_H
 #define EYRIE_DRIVERS_UART_H
 
@@ -11,8 +16,9 @@
 /* Programs 115200 8N1 with FIFOs and registers the UART as a console sink.
  * Returns false (and registers nothing) when no UART answers at the port. */
 bool uart_init(uint16_t port);
-/* Enables the receive interrupt; the caller routes the IRQ to uart_irq. */
-void uart_enable_rx_irq(void);
+/* Enables the receive and transmit interrupts; the caller routes the IRQ
+ * to uart_irq. */
+void uart_enable_irq(void);
 void uart_irq(void);
 /* Next received byte, or -1 when none is waiting. */
 int uart_getc(void);

@@ -2,6 +2,8 @@
 #include "kernel/log.h"
 #include "kernel/string.h"
 
+#include <stdint.h>
+
 static struct console_sink *sinks;
 static enum log_level level = LOG_INFO;
 
@@ -15,6 +17,23 @@ void console_register(struct console_sink *sink)
 		p = &(*p)->next;
 	sink->next = NULL;
 	*p = sink;
+}
+
+size_t console_room(void)
+{
+	size_t room = SIZE_MAX;
+
+	for (struct console_sink *k = sinks; k; k = k->next)
+		if (k->room && k->room() < room)
+			room = k->room();
+	return room;
+}
+
+void console_flush(bool forever)
+{
+	for (struct console_sink *k = sinks; k; k = k->next)
+		if (k->flush)
+			k->flush(forever);
 }
 
 static void console_write(const char *s, size_t n)

@@ -7,6 +7,7 @@
 #define EYRIE_KERNEL_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
@@ -42,12 +43,21 @@ const char *log_level_name(enum log_level lvl);
 /* Parses "error"/"warn"/"info"/"debug"; returns -1 when unknown. */
 int log_level_parse(const char *name);
 
-/* A console sink receives every byte printed. */
+/* A console sink receives every byte printed. A buffered one says how
+ * much it can take without waiting (room), and flush writes out what it
+ * holds (forever: and from then on at once, for a dying hypervisor). */
 struct console_sink {
 	void (*write)(const char *s, size_t n);
+	size_t (*room)(void);
+	void (*flush)(bool forever);
 	struct console_sink *next;
 };
 void console_register(struct console_sink *sink);
+/* The least room of the buffered sinks (SIZE_MAX: none buffers). */
+size_t console_room(void);
+/* Everything buffered goes out now (before a reset or power-off); with
+ * forever, later output too (panics and exception dumps). */
+void console_flush(bool forever);
 
 #define pr_err(...)   log_msg(LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)

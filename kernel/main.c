@@ -58,6 +58,8 @@ static void apply_option(const char *key, const char *val, const char *where)
 			str_copy(domain_specs[nr_domain_specs++], val, OPT_VAL_MAX);
 	} else if (!strcmp(key, "fb")) {
 		fb_enabled = strcmp(val, "off") != 0;
+	} else if (!strcmp(key, "guest_echo")) {
+		the_system.guest_echo_off = !strcmp(val, "off");
 	} else {
 		pr_warn("options (%s): unknown option '%s'\n", where, key);
 	}
@@ -137,10 +139,10 @@ static void interrupts_setup(struct system *s)
 	    gsi < 256 - VEC_IRQ_BASE &&
 	    !ioapic_route(gsi, (uint8_t)(VEC_IRQ_BASE + gsi), low, level, lapic_id())) {
 		irq_register((uint8_t)(VEC_IRQ_BASE + gsi), serial_irq);
-		uart_enable_rx_irq();
+		uart_enable_irq();
 		s->serial_gsi = gsi;
 	} else {
-		pr_warn("serial: no IOAPIC route for IRQ %u, input is polled\n", COM1_IRQ);
+		pr_warn("serial: no IOAPIC route for IRQ %u, the line is polled\n", COM1_IRQ);
 	}
 }
 

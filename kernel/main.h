@@ -15,6 +15,7 @@ struct system {
 	struct virt_caps virt;
 	bool fb_console;
 	uint32_t serial_gsi; /* GSI of COM1's IRQ, or ~0 when polled */
+	bool guest_echo_off; /* guest_echo=off: guests' consoles only in their logs */
 };
 
 /* The one record of what start-up found. */

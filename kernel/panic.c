@@ -9,6 +9,7 @@ void panic(const char *fmt, ...)
 	va_list ap;
 
 	cli();
+	console_flush(true);
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

@@ -196,22 +196,12 @@ static void cmd_info(void)
 	printf("\n");
 }
 
-/* console DOM|NAME: the domain's console output (what we kept, then as
- * it comes), and what is typed goes to it, until Ctrl-] (0x1d). Domains
- * not built here: the hypervisor's copy of their output. */
-static void cmd_console(int argc, char **argv)
+/* The attached console until Ctrl-] or the domain is gone. */
+static void console_loop(struct guest *g, long id, uint64_t gen, uint64_t shown)
 {
 	char out[256], in[64];
-	long id = argc == 2 ? find_dom(argv[1]) : (printf("error: usage: console DOM|NAME\n"), -1);
-
-	if (id < 0)
-		return;
-	struct guest *g = dom_guest((uint32_t)id);
-	uint64_t gen = g ? g->gen : 0; /* a restart reuses the id: another guest */
-	uint64_t shown = g && g->log_total > DOM_LOG ? g->log_total - DOM_LOG : 0;
 	struct eyrie_dom_console c = { (uint32_t)id, 0, 0, 0 };
-	printf("(attached to domain %ld; Ctrl-] detaches)\n", id);
-	fflush(stdout);
+
 	for (;;) {
 		long n = 0;
 		if (g) { /* our guest: its log */
@@ -250,6 +240,32 @@ static void cmd_console(int argc, char **argv)
 		if (n == 0 && k <= 0)
 			sys_wait(20000000ull);
 	}
+}
+
+
+/* console DOM|NAME: the domain's console output (what we kept, then as
+ * it comes), and what is typed goes to it, until Ctrl-] (0x1d). Domains
+ * not built here: the hypervisor's copy of their output. */
+static void cmd_console(int argc, char **argv)
+{
+	long id = argc == 2 ? find_dom(argv[1]) : (printf("error: usage: console DOM|NAME\n"), -1);
+
+	if (id < 0)
+		return;
+	struct guest *g = dom_guest((uint32_t)id);
+	uint64_t gen = g ? g->gen : 0; /* a restart reuses the id: another guest */
+	uint64_t shown = g && g->log_total > DOM_LOG ? g->log_total - DOM_LOG : 0;
+	/* A console the hypervisor keeps (an HVM guest's UART, a domain not
+	 * built here) is shown here only: the hypervisor stops printing it
+	 * meanwhile. A PVH guest's ring is another stream than its console_io. */
+	struct eyrie_dom_echo echo = { (uint32_t)id, 0 };
+	long echoed = g && g->ring ? 0 : op(EYRIE_OP_console_echo, &echo);
+	printf("(attached to domain %ld; Ctrl-] detaches)\n", id);
+	fflush(stdout);
+	console_loop(g, id, gen, shown);
+	echo.on = 1;
+	if (echoed == 1)
+		op(EYRIE_OP_console_echo, &echo);
 }
 
 static void help(void)

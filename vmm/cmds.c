@@ -57,6 +57,27 @@ static int cmd_domains(int argc, char **argv)
 }
 SHELL_COMMAND(domains, "", "list domains", cmd_domains);
 
+static int cmd_echo(int argc, char **argv)
+{
+	struct domain *d;
+
+	if (argc == 1) {
+		for (d = domain_list(); d; d = d->next)
+			printk("%4u %-16s %s\n", d->id, d->name, d->echo ? "on" : "off");
+		return 0;
+	}
+	if (argc != 3 || (strcmp(argv[2], "on") && strcmp(argv[2], "off"))) {
+		printk("error: usage: echo [DOM on|off]\n");
+		return -EINVAL;
+	}
+	if (!(d = parse_domain(argv[1])))
+		return -EINVAL;
+	d->echo = !strcmp(argv[2], "on");
+	return 0;
+}
+SHELL_COMMAND(echo, "[DOM on|off]", "show or set whose console lines are printed here",
+	      cmd_echo);
+
 static int cmd_vcpus(int argc, char **argv)
 {
 	printk("  dom vcpu state     rip                exits   cpu-ms\n");

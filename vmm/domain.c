@@ -1,6 +1,7 @@
 /* Domain lifecycle (see domain.h). */
 #include "vmm/domain.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/timer.h"
 #include "boot/elf.h"
 #include "include/public/xen.h"
 #include "drivers/rtc.h"
@@ -18,6 +19,14 @@
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
 #include "vmm/xen.h"
+
+/* A guest may print ECHO_RATE bytes a second on the hypervisor console,
+ * ECHO_BURST at once; domain 0 (the operator's console) is not limited.
+ * Guests leave ECHO_RESERVE bytes of the serial line's buffer to the
+ * hypervisor's own lines. */
+#define ECHO_RATE    8192u
+#define ECHO_BURST   (64u << 10)
+#define ECHO_RESERVE (16u << 10)
 
 static struct domain *domains;
 /* Each id's domain (reserved for it from the start of its creation): the
@@ -317,6 +326,9 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	}
 	d->cfg = *cfg;
 	str_copy(d->name, cfg->name, sizeof(d->name));
+	d->echo = !sys()->guest_echo_off;
+	d->con_credit = ECHO_BURST;
+	d->con_stamp = rdtsc();
 	d->tsc_offset = -rdtsc(); /* the guest TSC starts at 0 */
 	if (rtc_read_unix(&d->boot_unix))
 		pr_warn("domain %s: the host clock is unreadable: its clocks start at 1970\n", d->name);
@@ -482,6 +494,29 @@ void domain_unpause(struct domain *d)
 	d->building = false;
 }
 
+static void echo_line(struct domain *d)
+{
+	uint64_t now = rdtsc(), hz = timer_info()->tsc_hz, len = d->con_len + 8;
+
+	if (!d->echo)
+		return;
+	if (hz && now > d->con_stamp) {
+		uint64_t add = (now - d->con_stamp) / (hz / ECHO_RATE + 1);
+		d->con_credit = d->con_credit + add > ECHO_BURST ? ECHO_BURST : d->con_credit + add;
+		d->con_stamp += add * (hz / ECHO_RATE + 1);
+	}
+	if (!d->cfg.privileged && (d->con_credit < len || console_room() < ECHO_RESERVE + len)) {
+		d->con_dropped += d->con_len + 1;
+		return;
+	}
+	if (d->con_dropped)
+		printk("(d%u) [%lu bytes of console output not shown here: see `console %u`]\n",
+		       d->id, d->con_dropped, d->id);
+	printk("(d%u) %.*s\n", d->id, (int)d->con_len, d->con_line);
+	d->con_credit -= d->cfg.privileged ? 0 : len;
+	d->con_dropped = 0;
+}
+
 void domain_console_put(struct domain *d, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -489,7 +524,7 @@ void domain_console_put(struct domain *d, const char *s, size_t n)
 		if (d->log)
 			d->log[d->log_total++ % DOM_LOG_SIZE] = c;
 		if (c == '\n' || d->con_len == DOM_CONSOLE_LINE - 1) {
-			printk("(d%u) %.*s\n", d->id, (int)d->con_len, d->con_line);
+			echo_line(d);
 			d->con_len = 0;
 			if (c == '\n')
 				continue;

@@ -62,6 +62,12 @@ struct domain {
 	uint64_t hvm_params[DOM_HVM_PARAMS];
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;
+	/* Its lines on the hypervisor console: whether at all (guest_echo=,
+	 * the shell's `echo`, off while domain 0's console shows it), and a
+	 * rate limit: the bytes it may still print (refilled with time) and
+	 * those it could not since its last printed line. */
+	bool echo;
+	uint64_t con_credit, con_stamp, con_dropped;
 	struct mmio_table mmio;       /* device models on guest-physical ranges */
 	struct vplat *plat;           /* the virtual PC platform (type=linux), or NULL */
 	/* Xen's ABI (type=pvh, vmm/xen.c): the port table, the shared info
@@ -104,8 +110,10 @@ struct domain *domain_find(uint32_t id);
 struct domain *domain_list(void);
 const char *domain_state_name(enum dom_state s);
 
-/* Guest console (port 0xE9, console_io, the UART): line-buffered,
- * prefixed (dN) on the hypervisor console, and kept in d->log. */
+/* Guest console (port 0xE9, console_io, the UART): kept in d->log at once
+ * and, line by line, prefixed (dN) on the hypervisor console when it
+ * echoes the domain, its rate allows and the serial line has room; text
+ * it could not print is counted and said so. Never waits for the line. */
 void domain_console_put(struct domain *d, const char *s, size_t n);
 
 /* Creates a domain from a domain= option value (see vmm/domcfg.h); logs

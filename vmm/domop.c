@@ -301,6 +301,16 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 	case EYRIE_OP_console_read:
 	case EYRIE_OP_console_write:
 		return console(v, op, arg);
+	case EYRIE_OP_console_echo: {
+		struct eyrie_dom_echo e;
+		if (copy_from_guest_virt(v, &e, arg, sizeof(e), NULL))
+			return -EFAULT;
+		if (!(d = domain_find(e.domid)))
+			return -ESRCH;
+		long was = d->echo;
+		d->echo = e.on != 0;
+		return was;
+	}
 	case EYRIE_OP_pause:
 	case EYRIE_OP_unpause:
 	case EYRIE_OP_destroy:

@@ -26,6 +26,7 @@ static void acpi_reset(const struct acpi_info *a)
 
 _Noreturn void machine_reboot(const struct acpi_info *acpi)
 {
+	console_flush(false);
 	cli();
 	if (acpi)
 		acpi_reset(acpi);
@@ -47,6 +48,7 @@ int machine_poweroff(const struct acpi_info *acpi)
 {
 	if (!acpi || !acpi->have_s5 || !acpi->pm1a_cnt)
 		return -ENODEV;
+	console_flush(false);
 	uint16_t a = (uint16_t)acpi->pm1a_cnt, b = (uint16_t)acpi->pm1b_cnt;
 	if (!(inw(a) & PM1_SCI_EN) && acpi->smi_cmd && acpi->acpi_enable) {
 		outb((uint16_t)acpi->smi_cmd, acpi->acpi_enable); /* leave legacy mode */

@@ -136,6 +136,7 @@ static _Noreturn void exception_dump(struct trap_frame *f)
 {
 	const char *name = f->vector < 32 ? exc_names[f->vector] : "unexpected interrupt";
 
+	console_flush(true);
 	printk("\n*** EXCEPTION %lu: %s, error code 0x%lx ***\n", f->vector, name, f->error);
 	printk("RIP %04lx:%016lx RFLAGS %016lx RSP %04lx:%016lx\n",
 	       f->cs, f->rip, f->rflags, f->ss, f->rsp);

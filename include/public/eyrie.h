@@ -25,6 +25,7 @@
 #define EYRIE_OP_ioports      11 /* struct eyrie_dom_ioports */
 #define EYRIE_OP_iomem        12 /* struct eyrie_dom_iomem */
 #define EYRIE_OP_irq          13 /* struct eyrie_dom_irq */
+#define EYRIE_OP_console_echo 14 /* struct eyrie_dom_echo; returns the previous setting */
 
 /* One domain, as list reports it (64 bytes). */
 struct eyrie_dom_info {
@@ -147,6 +148,13 @@ struct eyrie_dom_irq {
 	uint32_t domid, irq, allow, pad;
 };
 
+/* console_echo: whether the hypervisor prints the domain's console lines
+ * as "(dN) ..." on its own console (on), or keeps them only in its log
+ * (console_read) -- off while domain 0 shows that console itself. */
+struct eyrie_dom_echo {
+	uint32_t domid, on;
+};
+
 #define EYRIE_CTX_FLAT32 0
 #define EYRIE_CTX_LONG64 1
 
@@ -170,6 +178,7 @@ _Static_assert(sizeof(struct eyrie_host_info) == 88, "eyrie_host_info");
 _Static_assert(sizeof(struct eyrie_dom_ioports) == 16, "eyrie_dom_ioports");
 _Static_assert(sizeof(struct eyrie_dom_iomem) == 32, "eyrie_dom_iomem");
 _Static_assert(sizeof(struct eyrie_dom_irq) == 16, "eyrie_dom_irq");
+_Static_assert(sizeof(struct eyrie_dom_echo) == 8, "eyrie_dom_echo");
 _Static_assert(sizeof(struct eyrie_vcpu_context) == 120, "eyrie_vcpu_context");
 
 #endif
