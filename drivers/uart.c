@@ -94,9 +94,14 @@ static void uart_write(const char *s, size_t n)
 		tx_drain(0);
 }
 
+static size_t uart_queued(void)
+{
+	return tx_head - tx_tail;
+}
+
 static size_t uart_room(void)
 {
-	return TX_RING - (tx_head - tx_tail);
+	return TX_RING - uart_queued();
 }
 
 static void uart_flush(bool forever)
@@ -105,8 +110,8 @@ static void uart_flush(bool forever)
 	tx_drain(0);
 }
 
-static struct console_sink uart_sink = { .write = uart_write, .room = uart_room,
-					 .flush = uart_flush };
+static struct console_sink uart_sink = { .write = uart_write, .queued = uart_queued,
+					 .room = uart_room, .flush = uart_flush };
 
 bool uart_init(uint16_t port)
 {

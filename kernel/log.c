@@ -29,6 +29,16 @@ size_t console_room(void)
 	return room;
 }
 
+size_t console_queued(void)
+{
+	size_t q = 0;
+
+	for (struct console_sink *k = sinks; k; k = k->next)
+		if (k->queued && k->queued() > q)
+			q = k->queued();
+	return q;
+}
+
 void console_flush(bool forever)
 {
 	for (struct console_sink *k = sinks; k; k = k->next)

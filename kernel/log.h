@@ -44,17 +44,21 @@ const char *log_level_name(enum log_level lvl);
 int log_level_parse(const char *name);
 
 /* A console sink receives every byte printed. A buffered one says how
- * much it can take without waiting (room), and flush writes out what it
- * holds (forever: and from then on at once, for a dying hypervisor). */
+ * much it holds not yet sent (queued) and can take without waiting
+ * (room), and flush writes out what it holds (forever: and from then on
+ * at once, for a dying hypervisor). */
 struct console_sink {
 	void (*write)(const char *s, size_t n);
+	size_t (*queued)(void);
 	size_t (*room)(void);
 	void (*flush)(bool forever);
 	struct console_sink *next;
 };
 void console_register(struct console_sink *sink);
-/* The least room of the buffered sinks (SIZE_MAX: none buffers). */
+/* The least room and the most queued of the buffered sinks (SIZE_MAX and
+ * 0 when none buffers). */
 size_t console_room(void);
+size_t console_queued(void);
 /* Everything buffered goes out now (before a reset or power-off); with
  * forever, later output too (panics and exception dumps). */
 void console_flush(bool forever);

@@ -20,12 +20,15 @@
 #include "vmm/vplat.h"
 #include "vmm/xen.h"
 
-/* A guest may print ECHO_RATE bytes a second on the hypervisor console,
- * ECHO_BURST at once; domain 0 (the operator's console) is not limited.
- * Guests leave ECHO_RESERVE bytes of the serial line's buffer to the
- * hypervisor's own lines. */
-#define ECHO_RATE    8192u
-#define ECHO_BURST   (64u << 10)
+/* While the serial line keeps up (less than ECHO_BUSY bytes wait), guest
+ * lines go out as they come. When it does not, a guest may print
+ * ECHO_RATE bytes a second, ECHO_BURST at once, so that one flooding
+ * guest leaves the line to the others; domain 0 (the operator's console)
+ * is not limited. Guests always leave ECHO_RESERVE bytes of the line's
+ * buffer to the hypervisor's own lines. */
+#define ECHO_BUSY    (8u << 10)
+#define ECHO_RATE    4096u
+#define ECHO_BURST   (16u << 10)
 #define ECHO_RESERVE (16u << 10)
 
 static struct domain *domains;
@@ -505,7 +508,8 @@ static void echo_line(struct domain *d)
 		d->con_credit = d->con_credit + add > ECHO_BURST ? ECHO_BURST : d->con_credit + add;
 		d->con_stamp += add * (hz / ECHO_RATE + 1);
 	}
-	if (!d->cfg.privileged && (d->con_credit < len || console_room() < ECHO_RESERVE + len)) {
+	if (!d->cfg.privileged && (console_room() < ECHO_RESERVE + len ||
+				   (d->con_credit < len && console_queued() > ECHO_BUSY))) {
 		d->con_dropped += d->con_len + 1;
 		return;
 	}
@@ -513,7 +517,7 @@ static void echo_line(struct domain *d)
 		printk("(d%u) [%lu bytes of console output not shown here: see `console %u`]\n",
 		       d->id, d->con_dropped, d->id);
 	printk("(d%u) %.*s\n", d->id, (int)d->con_len, d->con_line);
-	d->con_credit -= d->cfg.privileged ? 0 : len;
+	d->con_credit -= d->con_credit < len ? d->con_credit : len;
 	d->con_dropped = 0;
 }
 

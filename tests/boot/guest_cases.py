@@ -754,6 +754,11 @@ def guests_hostile(lab):
     e2 = expect_poweroff(m, 3, "hpvh", 60)
     check_report(m.output, 2, "hostile")
     check_report(m.output, 3, "hostile")
+    # Its 2 MiB console flood: limited on the serial line, and said so.
+    for d in (2, 3):
+        check(re.search(r"^\(d%d\) \[\d+ bytes of console output not shown here: see "
+                        r"`console %d`\]$" % (d, d), m.output, re.M),
+              "the console flood of d%d was not limited (or not said so)" % d)
     check_pattern(m, 1, max(e.end(), e2.end()))
     out = shell(m, "info", r"^virt: ")
     check(re.search(r"^cpu: vendor AuthenticAMD", out, re.M), "info after hostile: %r"

@@ -126,9 +126,11 @@ def linux_from_mgmt(lab):
     """QEMU SVM: the management domain (domain 0) builds the Linux guest
     itself from an xl.cfg config and the kernel and initrd among its boot
     modules (type hvm, 2 vcpus, given COM2's ports and IRQ 3), typed
-    `create linux` at its console; at
+    `create linux` at its console; while Linux prints its boot, Ctrl-A x3
+    and commands typed reach the hypervisor shell and back; at
     the management console `console linux` attaches to it: a command typed
-    there runs in its shell (also 300 bytes sent by Linux's 8250 driver
+    there runs in its shell (its output shown once, not also echoed by
+    the hypervisor) (also 300 bytes sent by Linux's 8250 driver
     through the real COM2, with its interrupts), Ctrl-] detaches; `reboot -f` typed after
     re-attaching restarts it (xl's default on_reboot=restart) as domain 1
     again (the lowest free id), which reaches userspace again and is
@@ -151,12 +153,26 @@ def linux_from_mgmt(lab):
     wait_for(m, r"\(input to domain 0", 10)
     m.send("create linux\r")
     wait_for(m, r"\(d0\) domain 1 \(linux\) created", 60)
+    # Typed while Linux prints its boot: every key arrives, Ctrl-A x3 too.
+    wait_for(m, r"\(d1\) \[\s+[0-9.]+\] ", 60)
+    m.send("\x01\x01\x01")
+    at = len(m.output)
+    wait_for(m, r"\(input to the hypervisor shell\)", 10, at)
+    m.send("domains\r")
+    wait_for(m, r"^\s+1 linux\s+running", 20, at)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10, at)
+    m.send("list\r")
+    wait_for(m, r"\(d0\)\s+1 linux\s+hvm\s+running", 20, at)
     wait_for(m, r"\(d1\) EYRIE-LINUX-SHELL", 200)
     at = len(m.output)
     m.send("console linux\r")
     wait_for(m, r"\(d0\) \(attached to domain 1; Ctrl-\] detaches\)", 20, at)
     m.send("echo hi-$((2+3))\r")
     wait_for(m, r"\(d0\) hi-5", 30, at)
+    # Shown once: by the management console, not echoed by the hypervisor too.
+    check(not re.search(r"\(d1\) hi-5", m.output[at:]),
+          "the attached console's line was printed twice (the hypervisor echoed it)")
     # COM2, passed through (its ports and IRQ 3): Linux's 8250 driver sends
     # 300 bytes, more than its FIFO holds, so it needs the interrupts.
     at = len(m.output)

@@ -172,6 +172,23 @@ static void console_io(void)
 	pass("console-io-random", "%u calls so far", calls);
 }
 
+/* A flood of console output: 32 writes of 64 KiB of text lines. The
+ * hypervisor keeps them in our log and prints what its rate limit and the
+ * serial line allow, saying what it left out; it must not stall. */
+static void console_flood(void)
+{
+	long bad = 0;
+
+	for (int i = 0; i < 32; i++)
+		bad += hypercall(HYPERVISOR_console_io, CONSOLEIO_write, 65536, SCRATCH_LO, 0, 0) != 0;
+	calls += 32;
+	/* Our next lines reach the serial line once it has drained and our
+	 * rate has recovered (it keeps 115200 baud under Bochs). */
+	spin_until(now_ns() + 3000 * MS, true);
+	hc_console_write("\n", 1);
+	check("console-flood", bad == 0, "%ld of 32 writes of 64 KiB refused", bad);
+}
+
 static void sched_op(void)
 {
 	unsigned accepted = 0;
@@ -458,6 +475,7 @@ void guest_main(void)
 	sti();
 	unknown_and_generic();
 	console_io();
+	console_flood();
 	sched_op();
 	hvm_op();
 	timers();
