@@ -112,7 +112,7 @@ static void run_slice(struct vcpu *v)
 	last_run = v;
 	if (v->runstate_gva)
 		xen_runstate(v, 0); /* RUNSTATE_running */
-	vcpu_fpu_load(v);
+	vcpu_load_cpu_state(v);
 	while (runnable(v)) {
 		vplat_check(v->dom);
 		vcpu_deliver_irqs(v);

@@ -241,7 +241,7 @@ static int grant_io(const struct xlcfg *c, uint32_t domid)
 			printf("error: domain %s: iomem %llx,%llx@%llx: %s (%ld)\n", c->name,
 			       (unsigned long long)m->start, (unsigned long long)m->pages,
 			       (unsigned long long)m->gfn,
-			       rc == -1 ? "not device memory (RAM or an APIC)" :
+			       rc == -1 ? "not device memory (RAM, an APIC, PCI configuration)" :
 			       "not above the domain's RAM or out of range", rc);
 			return (int)rc;
 		}

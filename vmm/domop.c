@@ -229,7 +229,9 @@ static long ioports(struct vcpu *v, uint64_t arg)
 }
 
 /* Host frames [mfn, mfn+nr) are device memory: not RAM or firmware data
- * in the boot memory map, not the local APIC or an IOAPIC. */
+ * in the boot memory map, not the local APIC or an IOAPIC, not the PCI
+ * configuration space (ECAM: from there any device, the hypervisor's
+ * included, could be moved onto RAM). */
 static bool mmio_allowed(uint64_t mfn, uint64_t nr)
 {
 	const struct boot_info *bi = sys()->boot;
@@ -246,6 +248,10 @@ static bool mmio_allowed(uint64_t mfn, uint64_t nr)
 		return false;
 	for (uint32_t i = 0; i < a->nr_ioapics; i++)
 		if (lo < a->ioapics[i].addr + 0x1000ull && hi > a->ioapics[i].addr)
+			return false;
+	for (uint32_t i = 0; i < a->nr_mcfg; i++)
+		if (lo < a->mcfg[i].base + ((a->mcfg[i].bus_end + 1ull) << 20) &&
+		    hi > a->mcfg[i].base + ((uint64_t)a->mcfg[i].bus_start << 20))
 			return false;
 	return true;
 }

@@ -80,7 +80,7 @@ static __attribute__((noinline)) void exit_cpuid_miss(struct vcpu *v, struct vme
 	struct cpuid_guest g = {
 		.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus,
 		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
-		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_fpu_load) */
+		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_load_cpu_state) */
 		.vlapic = v->dom->plat != NULL,
 		.xen = v->dom->cfg.type == DOM_TYPE_PVH, .domid = v->dom->id,
 	};

@@ -165,19 +165,33 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	v->fpu[1] = 0x03;
 	v->fpu[24] = 0x80;
 	v->fpu[25] = 0x1f;
+	v->dr[4] = 0xffff0ff0; /* DR6 */
 	v->state = VCPU_RUNNABLE;
 	v->started = id == 0;
 	*out = v;
 	return 0;
 }
 
-void vcpu_fpu_load(struct vcpu *v)
+void vcpu_load_cpu_state(struct vcpu *v)
 {
-	if (fpu_owner == v)
+	struct vcpu *o = fpu_owner;
+
+	if (o == v)
 		return;
-	if (fpu_owner)
-		fxsave(fpu_owner->fpu);
+	if (o) {
+		fxsave(o->fpu);
+		o->dr[0] = read_dr(0);
+		o->dr[1] = read_dr(1);
+		o->dr[2] = read_dr(2);
+		o->dr[3] = read_dr(3);
+		o->dr[4] = read_dr(6);
+	}
 	fxrstor(v->fpu);
+	write_dr(0, v->dr[0]);
+	write_dr(1, v->dr[1]);
+	write_dr(2, v->dr[2]);
+	write_dr(3, v->dr[3]);
+	write_dr(6, v->dr[4]);
 	fpu_owner = v;
 }
 

@@ -24,9 +24,10 @@ void io_bitmap_set(uint8_t *bm, uint16_t first, uint32_t count, bool allow);
 struct eyrie_vcpu_context;
 int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c);
 
-/* Gives the physical FPU/SSE registers to v (saving the previous
- * owner's), so that no guest sees or changes another's. */
-void vcpu_fpu_load(struct vcpu *v);
+/* Gives v what VM entry does not switch -- the x87/SSE registers, DR0-DR3
+ * and DR6 -- saving the previous owner's, so that no guest sees or
+ * changes another's. */
+void vcpu_load_cpu_state(struct vcpu *v);
 
 /* Moves RIP past the instruction that exited (length from the exit, else
  * decoded from guest memory); false if it could not be decoded (the

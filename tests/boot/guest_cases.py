@@ -565,9 +565,10 @@ def mgmt_passthrough(lab):
     ["fed00,1@10000"] (the HPET's page), and COM2 with irqs = [3]: its
     line reaches the file through the real device, it reads the port back
     and the HPET's registers, starts the HPET counter, and gets COM2's
-    interrupts as events. Refused at the console, nothing left: a port the
-    hypervisor keeps (its serial port 3f8), frames of RAM, frames over the
-    guest's RAM, the local APIC, the serial port's IRQ 4. IRQ 3, freed
+    interrupts as events (machine q35). Refused at the console, nothing
+    left: a port the hypervisor keeps (its serial port 3f8), frames of RAM,
+    frames over the guest's RAM, the local APIC, the PCI configuration
+    space (ECAM), the serial port's IRQ 4. IRQ 3, freed
     when io died, goes to one domain at a time."""
     cfg, iopass = iopass_cfg(lab, 'ioports = [ "402", "2f8-2ff" ]\niomem = [ "fed00,1@10000" ]\n'
                              'irqs = [ 3 ]\n')
@@ -578,7 +579,8 @@ def mgmt_passthrough(lab):
     m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods),
                   "-chardev", "file,id=dbgc,path=" + dbg,
                   "-device", "isa-debugcon,iobase=0x402,chardev=dbgc",
-                  "-chardev", "null,id=com2", "-device", "isa-serial,iobase=0x2f8,irq=3,chardev=com2"],
+                  "-chardev", "null,id=com2", "-device", "isa-serial,iobase=0x2f8,irq=3,chardev=com2",
+                  "-machine", "q35"],
                  limit=90)
     io = wait_for(m, r"\(d0\) domain (\d+) \(io\) created", 60)
     wait_for(m, r"\(d0\) mgmt: domain %s \(io\) powered off: destroy" % io[1], 60)
@@ -604,6 +606,10 @@ def mgmt_passthrough(lab):
     console(base + "iomem=fee00,1@10000", r"\(d0\) error: domain bad: iomem fee00,1@10000: not "
             r"device memory")
     console(base + "irqs=4", r"\(d0\) error: domain bad: irq 4: the hypervisor's own")
+    # q35's PCI configuration space (ECAM, MCFG at 0xb0000000): reserved in
+    # the memory map, yet not device memory a domain may have.
+    console(base + "iomem=b0000,1@10000", r"\(d0\) error: domain bad: iomem b0000,1@10000: not "
+            r"device memory")
     # IRQ 3 was io's; freed when it died. One owner at a time.
     pat = "type=pvh memory=4 kernel=pattern.elf irqs=3"
     h1 = console("create name=h1 " + pat, r"\(d0\) domain (\d+) \(h1\) created")
@@ -613,7 +619,7 @@ def mgmt_passthrough(lab):
     console("destroy h2", r"domain %s \(h2\) destroyed" % h2[1])
     out = console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running[^\n]*\n")
     check(not re.search(r"\(d0\)\s+\d+ bad ", m.output), "a refused domain is listed")
-    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 5 and
+    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 6 and
           not re.search(r"\(d0\)\s+\d+ h[12] ", m.output[-300:]),
           "the half-built domains were not all destroyed")
 

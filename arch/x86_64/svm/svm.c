@@ -94,7 +94,8 @@ void svm_assign_asid(struct svm_cpu *c, struct svm_vcpu *sv)
 /* The intercepts (APM 15.9-15.14). Everything a guest could use to reach
  * the host or another guest exits: ports and MSRs (all of them, through
  * all-ones maps: generic code applies the policies), CPUID, HLT, VMMCALL,
- * the SVM instructions (the guest sees no SVM), INVD (it would drop dirty
+ * the SVM instructions (the guest sees no SVM), XSETBV (XCR0 is not
+ * switched: the guest sees no XSAVE), INVD (it would drop dirty
  * cache lines, the host's included), shutdown, and host interrupts and
  * NMIs. #DB and #AC are intercepted and reflected: a guest can otherwise
  * chain them endlessly during event delivery and hang the physical CPU
@@ -111,7 +112,7 @@ static void svm_init_controls(struct svm_vcpu *sv)
 			       INTERCEPT1_PAUSE; /* pause_count 0: every PAUSE (spin loops yield) */
 	ctl->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
 			       INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
-			       INTERCEPT2_SKINIT;
+			       INTERCEPT2_SKINIT | INTERCEPT2_XSETBV;
 	ctl->iopm_pa = sv->iopm_pa;
 	ctl->msrpm_pa = sv->msrpm_pa;
 	ctl->int_ctl = INT_CTL_V_INTR_MASKING;

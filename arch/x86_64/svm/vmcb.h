@@ -130,6 +130,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define INTERCEPT2_STGI     (1u << 4)
 #define INTERCEPT2_CLGI     (1u << 5)
 #define INTERCEPT2_SKINIT   (1u << 6)
+#define INTERCEPT2_XSETBV   (1u << 13)
 
 #define TLB_CONTROL_NONE      0
 #define TLB_CONTROL_ALL       1 /* every ASID, the host's included */
@@ -206,6 +207,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define SVM_EXIT_STGI     0x084
 #define SVM_EXIT_CLGI     0x085
 #define SVM_EXIT_SKINIT   0x086
+#define SVM_EXIT_XSETBV   0x08d
 #define SVM_EXIT_NPF      0x400
 /* VMRUN refused the guest state: -1, but QEMU TCG writes only the low
  * 32 bits (0x00000000ffffffff), so compare the low half. */
