@@ -75,16 +75,21 @@ void printk(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_msg(enum log_level lvl, const char *fmt, ...)
+void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
 	static const char *const prefix[] = { "[error] ",
 					     "[warn] ", "", "[debug] " };
+
+	if (lvl <= level)
+		vprintk(prefix[lvl], fmt, ap);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
 	va_list ap;
 
-	if (lvl > level)
-		return;
 	va_start(ap, fmt);
-	vprintk(prefix[lvl], fmt, ap);
+	log_vmsg(lvl, fmt, ap);
 	va_end(ap);
 }
 

@@ -37,6 +37,7 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void log_vmsg(enum log_level lvl, const char *fmt, va_list ap);
 void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
 const char *log_level_name(enum log_level lvl);

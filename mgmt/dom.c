@@ -370,6 +370,63 @@ long dom_input(struct guest *g, const char *s, size_t n)
 	return k;
 }
 
+/*
+ * A config that keeps stopping and restarting (a reboot loop) must not
+ * flood the console: after LOOP_STOPS stops in a row faster than one
+ * every LOOP_SECS seconds its restarts are told once every LOOP_SECS
+ * seconds, until it has been calm for LOOP_STOPS * LOOP_SECS seconds.
+ */
+#define LOOP_STOPS 8u
+#define LOOP_SECS  10ull
+static struct loop {
+	char name[sizeof(((struct xlcfg *)0)->name)];
+	uint64_t stamp, said;  /* ns: credit last refilled, last summary */
+	unsigned credit, stops, restarts;
+	bool quiet;
+} loops[8];
+
+/* Whether this stop of config `name` is told; counts the restart. */
+static bool loop_tell(const char *name, bool restart)
+{
+	struct loop *l = &loops[0];
+	uint64_t now = now_ns(), period = LOOP_SECS * 1000000000ull;
+
+	for (unsigned i = 0; i < 8 && strcmp(l->name, name); i++)
+		if (!strcmp(loops[i].name, name) || (!loops[i].quiet && loops[i].stamp < l->stamp))
+			l = &loops[i];
+	if (strcmp(l->name, name)) {
+		*l = (struct loop){ .stamp = now, .credit = LOOP_STOPS };
+		snprintf(l->name, sizeof(l->name), "%s", name);
+	}
+	unsigned add = (unsigned)((now - l->stamp) / period);
+	if (add) {
+		l->credit = l->credit + add >= LOOP_STOPS ? LOOP_STOPS : l->credit + add;
+		l->stamp = now;
+	}
+	l->restarts += restart;
+	if (l->quiet && l->credit == LOOP_STOPS) {
+		printf("mgmt: domain %s stopped looping (%u restarts in all)\n", name, l->restarts);
+		l->quiet = false;
+	}
+	if (!l->quiet && !l->credit) {
+		printf("mgmt: domain %s keeps stopping and restarting: told every %llu s from now\n",
+		       name, LOOP_SECS);
+		l->quiet = true;
+		l->said = now;
+		l->stops = 0;
+	} else if (l->credit) {
+		l->credit--;
+	}
+	l->stops++;
+	if (l->quiet && now - l->said >= period) {
+		printf("mgmt: domain %s: %u stops in the last %llu s, %u restarts in all\n", name,
+		       l->stops, LOOP_SECS, l->restarts);
+		l->said = now;
+		l->stops = 0;
+	}
+	return !l->quiet;
+}
+
 /* What a stopped domain's config says to do: xl's actions, of which
  * destroy, restart (and rename-restart) and preserve (and coredump-*,
  * without the dump) are carried out. */
@@ -385,16 +442,18 @@ static void apply(struct guest *g, const struct eyrie_dom_info *d)
 
 	if (g->preserved)
 		return;
-	printf("mgmt: domain %u (%s) %s: %s\n", id, cfg.name,
-	       d->state == EYRIE_DOM_CRASHED ? "crashed" : d->reason <= 4 ? why[d->reason] : "stopped",
-	       xlcfg_action_name(a));
+	bool tell = loop_tell(cfg.name, a == XLCFG_RESTART || a == XLCFG_RENAME_RESTART);
+	if (tell)
+		printf("mgmt: domain %u (%s) %s: %s\n", id, cfg.name,
+		       d->state == EYRIE_DOM_CRASHED ? "crashed" : d->reason <= 4 ? why[d->reason]
+		       : "stopped", xlcfg_action_name(a));
 	if (a == XLCFG_PRESERVE || a == XLCFG_COREDUMP_DESTROY || a == XLCFG_COREDUMP_RESTART) {
 		g->preserved = true; /* kept until destroyed by hand */
 		return;
 	}
 	dom_destroy(id);
 	if (a == XLCFG_RESTART || a == XLCFG_RENAME_RESTART) {
-		if (!dom_create(&cfg, &nid))
+		if (!dom_create(&cfg, &nid) && tell)
 			printf("mgmt: domain %s restarted as domain %u\n", cfg.name, nid);
 	}
 }

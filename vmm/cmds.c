@@ -53,6 +53,10 @@ static int cmd_domains(int argc, char **argv)
 		       domain_state_name(d->state), d->ram_bytes >> 20, d->nr_vcpus, tsc_ms(cpu),
 		       exits, d->reason[0] ? "  " : "", d->reason);
 	}
+	const struct domain_counts *n = &domain_counts;
+	printk("since boot: %lu created, %lu destroyed; stops: %lu poweroff, %lu reboot, "
+	       "%lu suspend, %lu crash, %lu watchdog\n", n->created, n->destroyed, n->stops[0],
+	       n->stops[1], n->stops[2], n->stops[3], n->stops[4]);
 	return 0;
 }
 SHELL_COMMAND(domains, "", "list domains", cmd_domains);

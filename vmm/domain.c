@@ -31,6 +31,95 @@
 #define ECHO_BURST   (16u << 10)
 #define ECHO_RESERVE (16u << 10)
 
+/*
+ * A domain that keeps stopping and coming back (a reboot loop under
+ * on_reboot=restart) must not flood the line. Per name (each restart is a
+ * new domain): LOOP_STOPS stops in a row faster than one every LOOP_SECS
+ * seconds make it quiet: its lifecycle lines are left out, with one line
+ * every LOOP_SECS seconds saying how many stops went by, until it has
+ * stopped nothing for LOOP_STOPS * LOOP_SECS seconds.
+ */
+#define LOOP_STOPS 8u
+#define LOOP_SECS  10u
+#define LOOP_NAMES 8
+static struct loop {
+	char name[DOM_NAME_LEN];
+	uint64_t stamp, said;       /* TSC: credit last refilled, last summary */
+	unsigned credit, stops;     /* stops left before quiet; stops not told */
+	bool quiet;
+} loops[LOOP_NAMES];
+
+static struct loop *loop_of(const char *name)
+{
+	struct loop *l = &loops[0];
+
+	for (unsigned i = 0; i < LOOP_NAMES; i++) {
+		if (!strcmp(loops[i].name, name))
+			return &loops[i];
+		if (!loops[i].quiet && loops[i].stamp < l->stamp)
+			l = &loops[i]; /* the least recently refilled */
+	}
+	*l = (struct loop){ .stamp = rdtsc(), .credit = LOOP_STOPS };
+	str_copy(l->name, name, sizeof(l->name));
+	return l;
+}
+
+/* Refills l's credit for the time gone by; false while it is quiet. */
+static bool loop_calm(struct loop *l)
+{
+	uint64_t period = timer_info()->tsc_hz * LOOP_SECS, now = rdtsc();
+	uint64_t add = period ? (now - l->stamp) / period : LOOP_STOPS;
+
+	if (add) {
+		l->credit = l->credit + add >= LOOP_STOPS ? LOOP_STOPS : l->credit + (unsigned)add;
+		l->stamp = now;
+	}
+	if (l->quiet && l->credit == LOOP_STOPS) {
+		pr_info("domain %s stopped looping: %u more stops\n", l->name, l->stops);
+		l->quiet = false;
+		l->stops = 0;
+	} else if (l->quiet && now - l->said >= period) {
+		pr_info("domain %s keeps stopping and restarting: %u stops in %u s, their lines "
+			"left out\n", l->name, l->stops, LOOP_SECS);
+		l->said = now;
+		l->stops = 0;
+	}
+	return !l->quiet;
+}
+
+/* A stop the guest asked for (or caused): charged to its name. */
+static void loop_stop(const struct domain *d)
+{
+	struct loop *l = loop_of(d->name);
+
+	loop_calm(l);
+	l->stops++;
+	if (l->credit)
+		l->credit--;
+	else if (!l->quiet) {
+		pr_info("domain %s keeps stopping and restarting: its lifecycle lines are left out "
+			"now, one line every %u s\n", l->name, LOOP_SECS);
+		l->quiet = true;
+		l->said = rdtsc();
+		l->stops = 0;
+	}
+}
+
+/* A lifecycle line of domain `name`, unless it is looping. */
+static __attribute__((format(printf, 3, 4)))
+void life(const char *name, enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	for (unsigned i = 0; i < LOOP_NAMES; i++)
+		if (!strcmp(loops[i].name, name) && !loop_calm(&loops[i]))
+			return;
+	va_start(ap, fmt);
+	log_vmsg(lvl, fmt, ap);
+	va_end(ap);
+}
+
+struct domain_counts domain_counts;
 static struct domain *domains;
 /* Each id's domain (reserved for it from the start of its creation): the
  * lookup every hypercall that names a domain makes. */
@@ -253,7 +342,7 @@ static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu
 	}
 	if (!rc) {
 		vcpu_set_context(v, &plan->entry);
-		pr_info("domain %s: linux %s, kernel at 0x%lx, initrd %lu KiB at 0x%lx\n", d->name,
+		life(d->name, LOG_INFO, "domain %s: linux %s, kernel at 0x%lx, initrd %lu KiB at 0x%lx\n", d->name,
 			k->version_str[0] ? k->version_str : "(no version)", plan->kernel_gpa,
 			plan->initrd_size >> 10, plan->initrd_gpa);
 	}
@@ -405,21 +494,23 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = d;
+	domain_counts.created++;
 	if (cfg->managed) {
 		d->state = DOM_PAUSED;
 		d->building = true;
-		pr_info("domain %u (%s): %lu MiB, %s, being built by domain 0\n", d->id, d->name,
+		life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, %s, being built by domain 0\n", d->id, d->name,
 			cfg->memory_mib, cfg->type == DOM_TYPE_LINUX ? "hvm" : "pvh");
 		*out = d;
 		return 0;
 	}
-	pr_info("domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
+	life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
 		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_LINUX ? "linux, 64-bit"
 		: cfg->type == DOM_TYPE_PVH ? "pvh"
 		: cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
 		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
 	if (d->nr_vcpus > 1)
-		pr_info("domain %u (%s): %u vcpus, vcpu 0 started\n", d->id, d->name, d->nr_vcpus);
+		life(d->name, LOG_INFO, "domain %u (%s): %u vcpus, vcpu 0 started\n", d->id, d->name,
+		     d->nr_vcpus);
 	*out = d;
 	return 0;
 fail:
@@ -435,7 +526,8 @@ void domain_destroy(struct domain *d)
 		p = &(*p)->next;
 	if (*p)
 		*p = d->next;
-	pr_info("domain %u (%s) destroyed\n", d->id, d->name);
+	life(d->name, LOG_INFO, "domain %u (%s) destroyed\n", d->id, d->name);
+	domain_counts.destroyed++;
 	free_domain(d);
 }
 
@@ -449,7 +541,9 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
 	va_end(ap);
 	d->state = DOM_CRASHED; /* the scheduler runs only running domains */
-	pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->reason);
+	loop_stop(d);
+	domain_counts.stops[SHUTDOWN_crash]++;
+	life(d->name, LOG_ERROR, "domain %u (%s) crashed: %s\n", d->id, d->name, d->reason);
 	if (d->cfg.managed)
 		xen_dom_exc();
 }
@@ -461,7 +555,9 @@ void domain_shutdown(struct domain *d, unsigned reason)
 	snprintf(d->reason, sizeof(d->reason), "%s", reason <= SHUTDOWN_watchdog ? why[reason] : "?");
 	d->state = DOM_SHUTDOWN;
 	d->shutdown_code = reason;
-	pr_info("domain %u (%s) shut down: %s\n", d->id, d->name, d->reason);
+	loop_stop(d);
+	domain_counts.stops[reason <= SHUTDOWN_watchdog ? reason : SHUTDOWN_crash]++;
+	life(d->name, LOG_INFO, "domain %u (%s) shut down: %s\n", d->id, d->name, d->reason);
 	if (d->cfg.managed)
 		xen_dom_exc();
 }
@@ -475,7 +571,7 @@ void domain_reap(struct domain *d)
 	domain_destroy(d);
 	if (!restart)
 		return;
-	pr_info("domain %s: restarting (on_reboot=restart)\n", cfg.name);
+	life(cfg.name, LOG_INFO, "domain %s: restarting (on_reboot=restart)\n", cfg.name);
 	if (domain_create(&cfg, &nd))
 		pr_err("domain %s could not be restarted\n", cfg.name);
 }
@@ -493,7 +589,7 @@ void domain_unpause(struct domain *d)
 		return;
 	d->state = DOM_RUNNING;
 	if (d->building)
-		pr_info("domain %u (%s) started\n", d->id, d->name);
+		life(d->name, LOG_INFO, "domain %u (%s) started\n", d->id, d->name);
 	d->building = false;
 }
 

@@ -108,6 +108,12 @@ void domain_unpause(struct domain *d);
  * on name no domain, whatever their width). */
 struct domain *domain_find(uint32_t id);
 struct domain *domain_list(void);
+/* Since boot: domains created and destroyed, stops by SHUTDOWN_* reason
+ * (crashes counted as SHUTDOWN_crash). */
+struct domain_counts {
+	uint64_t created, destroyed, stops[5];
+};
+extern struct domain_counts domain_counts;
 const char *domain_state_name(enum dom_state s);
 
 /* Guest console (port 0xE9, console_io, the UART): kept in d->log at once
