@@ -94,8 +94,11 @@ static struct domain *building(struct vcpu *v, uint32_t domid, long *err)
 }
 
 #define MEM_CHUNK 1024
+#define MEM_PER_CALL (64u << 10) /* then the call continues (-ERESTART) */
 
-/* mem_write: the caller's bytes into a domain being built. */
+/* mem_write: the caller's bytes into a domain being built; a long write
+ * goes on where it stopped (its struct advanced) when the call runs
+ * again. */
 static long mem_write(struct vcpu *v, uint64_t arg)
 {
 	struct eyrie_dom_mem m;
@@ -111,6 +114,10 @@ static long mem_write(struct vcpu *v, uint64_t arg)
 		return -EINVAL;
 	for (uint64_t off = 0; off < m.len; off += MEM_CHUNK) {
 		size_t n = m.len - off < MEM_CHUNK ? (size_t)(m.len - off) : MEM_CHUNK;
+		if (off == MEM_PER_CALL) {
+			m = (struct eyrie_dom_mem){ m.domid, 0, m.gpa + off, m.len - off, m.buffer + off };
+			return copy_to_guest_virt(v, arg, &m, sizeof(m), NULL) ? -EFAULT : -ERESTART;
+		}
 		if (copy_from_guest_virt(v, buf, m.buffer + off, n, NULL))
 			return -EFAULT;
 		if (copy_to_guest_phys(d, m.gpa + off, buf, n))

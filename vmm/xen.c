@@ -384,6 +384,8 @@ static long reservation(struct vcpu *v, uint64_t *cmd, uint64_t arg)
 		return -EPERM;
 	if (r.extent_order || i > r.nr_extents)
 		return -EINVAL; /* 4 KiB extents only */
+	if (!wide && r.nr_extents > UINT32_MAX >> MEMOP_EXTENT_SHIFT)
+		return -EINVAL; /* its continuation would not fit in a 32-bit cmd */
 	for (uint64_t stop = i + BALLOON_BATCH; i < r.nr_extents; i++) {
 		uint64_t gfn = 0;
 		if (i == stop) {

@@ -85,7 +85,9 @@ struct eyrie_dom_new {
 #define EYRIE_HVM_ACPI_GPA 0xe0000ull /* where the PC platform's RSDP is */
 
 /* mem_write: len bytes from the caller's buffer to guest-physical gpa of
- * domain domid, which must be being built; -EINVAL outside its RAM. */
+ * domain domid, which must be being built; -EINVAL outside its RAM. The
+ * hypervisor writes 64 KiB per entry and advances the struct (gpa, len,
+ * buffer) as it goes: the struct is the caller's no more after the call. */
 struct eyrie_dom_mem {
 	uint32_t domid, pad;
 	uint64_t gpa, len;
