@@ -9,18 +9,21 @@ ATTACK_CASES to its CASES. See docs/guests.md and docs/testing.md.
 
 The flow, on a hypervisor booted with `pattern` (domain 1) only:
 
- 1. `audit`, `mem`: the free frames before the attackers;
- 2. `create` B (attack, 8 MiB, cmdline b:3) and A (attack, 32 MiB,
-    cmdline a:2): ids 2 and 3, the lowest free;
- 3. A runs attacks 1-6 and grants B a page; B maps it; A writes its last
+ 1. a PVH `pattern` created and destroyed (the heap then holds its empty
+    slabs), `audit`, `mem`: the free frames, heap bytes and allocations
+    before the attackers;
+ 2. `create` B (attack, 8 MiB, cmdline b:3) and, once B has done its own
+    checks, A (attack, 32 MiB, cmdline a:2): ids 2 and 3, the lowest free;
+ 3. A runs attacks 1-6 and grants B pages; B maps them; A writes its last
     data and powers off (it is reaped: destroyed); B still reads the page
     and says "holding the orphan";
- 4. `audit` while B maps the dead domain's frame: 0 violations, one
-    foreign page;
+ 4. `audit` while B maps the dead domain's frames: 0 violations, B's
+    foreign pages counted;
  5. `create` a PVH `pattern` ("reuse"): it gets A's id 3; B sees a domain
-    3 again, still reads A's data through its mapping, unmaps, powers off;
- 6. `destroy 3`; `pattern` kept its memory; `audit` 0 violations; the free
-    frames equal those of step 1.
+    3 again, still reads A's data through its mapping, unmaps, powers off
+    (with A's read-only page still mapped);
+ 6. `destroy 3`; `pattern` kept its memory; `audit` 0 violations; free
+    frames, heap bytes and allocations equal those of step 1.
 """
 
 import os
@@ -40,21 +43,22 @@ A_CHECKS = ["setup", "granter-setup", "granter-maps-peer",
             "regrant-first-map", "regrant-map-refused", "regrant-copy-refused",
             "regrant-copy-control", "regrant-unmap-give-back", "regrant-shared-info",
             "regrant-grant-frame", "regrant-over-frames",
-            "freed-map", "freed-give-back-refused", "freed-replace-refused", "freed-unmap-wrong-address",
-            "freed-after-unmap",
+            "freed-map", "freed-give-back-refused", "freed-replace-refused",
+            "freed-unmap-wrong-address", "freed-after-unmap",
             "self-map-refused",
             "ro-map", "ro-registered-areas", "ro-hypercall-outputs", "ro-copy-and-map",
             "ro-replace-refused", "ro-unmapped",
-            "bounded-balloon", "bounded-bad-entry", "bounded-list-in-hole",
+            "bounded-balloon", "bounded-preemptible", "bounded-bad-entry", "bounded-list-in-hole",
             "bounded-grant-copy", "bounded-grant-maps", "bounded-bad-handles",
             "bounded-maptrack-full",
             "ids-cpuid", "ids-reserved-refused", "ids-peer-refused", "ids-dom0-refused",
             "granter-peer-mapped"]
 B_CHECKS = ["setup", "ids-cpuid", "ids-reserved-refused", "ids-peer-refused",
-            "ids-dom0-refused", "mapper-map", "mapper-alias-refused", "mapper-frames-refused",
-            "mapper-read-only", "mapper-mapped-by-peer", "mapper-granter-gone",
-            "mapper-peer-mapping-gone", "mapper-orphan-writable", "mapper-id-reused",
-            "mapper-unmapped"]
+            "ids-dom0-refused",
+            "mapper-map", "mapper-alias-refused", "mapper-frames-refused", "mapper-read-only",
+            "mapper-untouched-zero", "mapper-mapped-by-peer", "mapper-granter-gone",
+            "mapper-peer-mapping-gone", "mapper-orphan-writable", "mapper-orphan-refused",
+            "mapper-id-reused", "mapper-unmapped"]
 
 
 def _check_all_passed(out, dom, who, names):
@@ -62,6 +66,19 @@ def _check_all_passed(out, dom, who, names):
     missing = [n for n in names if n not in passed]
     check(not missing, "attack %s (d%d): checks that never passed: %s; its last lines: %s"
           % (who, dom, ", ".join(missing), " | ".join(guest_text(out, dom)[-4:])))
+
+
+# What ends a run early: the hypervisor's panic, an attacker killed.
+DEATH = r"Eyrie PANIC[^\n]*\n|domain \d+ \(atk-[ab]\) crashed: [^\n]*\n"
+
+
+def _wait(m, regex, timeout, start=0):
+    """wait_for, failing at once (with that line) on a panic or a crash."""
+    hit = wait_for(m, r"(?:%s)|(?:%s)" % (regex, DEATH), timeout, start)
+    check(not re.match(DEATH, hit[0]), "%s (last lines of the attackers: %s)"
+          % (hit[0].strip(), " | ".join(guest_text(m.output, 2)[-2:] +
+                                        guest_text(m.output, 3)[-2:])))
+    return hit
 
 
 def _created(m, spec, name, timeout):
@@ -106,7 +123,7 @@ def _attack_flow(m, t):
     at = len(m.output)
     b_id = _created(m, "name=atk-b,type=pvh,image=attack.elf,memory=8,cmdline=b:3", "atk-b",
                     10 * t)
-    wait_for(m, r"\(d%d\) PASS attack/ids-dom0-refused" % b_id, 30 * t, at)
+    _wait(m, r"\(d%d\) PASS attack/ids-dom0-refused" % b_id, 30 * t, at)
     a_id = _created(m, "name=atk-a,type=pvh,image=attack.elf,memory=32,cmdline=a:2", "atk-a",
                     10 * t)
     check((a_id, b_id) == (3, 2), "the attackers got ids %d (A) and %d (B), not 3 and 2 (the "
@@ -114,18 +131,20 @@ def _attack_flow(m, t):
 
     # A powers off (and is reaped) once B has mapped its page; B then
     # holds the dead domain's frame.
-    a_end = expect_poweroff(m, a_id, "atk-a", 60 * t)
-    wait_for(m, r"domain %d \(atk-a\) destroyed" % a_id, 10 * t, a_end.start())
-    wait_for(m, r"\(d%d\) attack: holding the orphan of domain %d" % (b_id, a_id), 30 * t,
-             a_end.start())
+    _wait(m, r"domain %d \(atk-a\) shut down" % a_id, 60 * t)
+    a_end = expect_poweroff(m, a_id, "atk-a", 10 * t)
+    _wait(m, r"domain %d \(atk-a\) destroyed" % a_id, 10 * t, a_end.start())
+    _wait(m, r"\(d%d\) attack: holding the orphan of domain %d" % (b_id, a_id), 30 * t,
+          a_end.start())
     held = check_audit(m, "domain %d died while domain %d maps its page" % (a_id, b_id))
     check(int(held[3]) >= 1, "audit while domain %d holds the orphan: %s foreign pages, "
           "expected its mapping" % (b_id, held[3]))
     a_text = m.output
     r_id = _created(m, "name=reuse,type=pvh,image=pattern.elf,memory=4", "reuse", 10 * t)
     check(r_id == a_id, "the new domain got id %d, not the dead granter's %d" % (r_id, a_id))
-    b_end = expect_poweroff(m, b_id, "atk-b", 60 * t)
-    wait_for(m, r"domain %d \(atk-b\) destroyed" % b_id, 10 * t, b_end.start())
+    _wait(m, r"domain %d \(atk-b\) shut down" % b_id, 60 * t)
+    b_end = expect_poweroff(m, b_id, "atk-b", 10 * t)
+    _wait(m, r"domain %d \(atk-b\) destroyed" % b_id, 10 * t, b_end.start())
     out = m.output
 
     check_report(a_text, a_id, "attack")

@@ -16,20 +16,25 @@
  *     a grant copy, not a writable map of the grant or a writable grant
  *     of X; the runstate area and the vcpu_info registered on pages that
  *     then become read-only mappings of P are not written either;
- *  5. bounded work: 4160-extent balloon lists in one call each (the
- *     hypervisor continues them), a bad entry stops a list there, grant
- *     lists longer than a batch;
+ *  5. bounded work: 4160-extent balloon lists in one call each, taking
+ *     timer interrupts between their batches (the hypervisor continues
+ *     them), a bad entry stops a list there, grant lists longer than a
+ *     batch, a full maptrack;
  *  6. domain ids: its own and its peer's below 0x7ff0, every call that
- *     names a reserved id or another domain as its target refused;
+ *     names a reserved id, its peer or domain 0 as its target refused;
  *  7. a dying granter (two instances, cmdline "a:B" and "b:A", each the
- *     other's id): A grants B a page (and B is refused A's aliases), B
- *     maps it, A writes its last data and powers off; B still reads that
- *     data (the frame is an orphan now), says "holding", waits for the
- *     boot test to create a new domain with A's id, reads the same data
- *     again, unmaps. The boot test runs `audit` while B holds the orphan
- *     and checks the frames come back.
+ *     other's id; B is started first): A grants B pages (one read-only,
+ *     two in regions A never touched: zero) and its aliases (refused to
+ *     B), and maps a page of B's (which B then cannot give back); A
+ *     writes its last data and powers off with all its mappings; B still
+ *     reads that data (the frame is an orphan now), writes it, cannot
+ *     re-grant, copy, give back or replace it, gets its own page back,
+ *     says "holding", waits for the boot test to create a new domain with
+ *     A's id, reads the same data again, unmaps, and dies with the
+ *     read-only orphan still mapped. The boot test runs `audit` while B
+ *     holds the orphans and checks that the frames come back.
  *
- * cmdline "a:ID" (attacks 1-6, then the granter), "b:ID" (attack 6, then
+ * cmdline "a:ID" (attacks 1-6 and the granter), "b:ID" (attack 6, then
  * the mapper), anything else: attacks 1-6 alone. Needs 32 MiB for the
  * granter and alone (attack 5 gives back 16 MiB at once), 8 MiB for "b".
  * The guest never writes to a read-only mapping itself: that would crash
@@ -88,11 +93,14 @@ const char guest_name[] = "attack";
 #define SA 0x603u  /* A: its own mapping of DA (it dies with it) */
 #define DB 0x604u  /* A: a page granted read-only to B (ref 5) */
 #define AB 0x605u  /* A: where it maps B's page (B's ref 7; it dies with it) */
+#define UA1 0x1c00u /* A: pages in 2 MiB regions it never touches, granted to */
+#define UA2 0x1e00u /* B (refs 6 and 8): never-used RAM must read zero */
 #define MB 0x480u  /* B: where it maps A's page */
 #define YB 0x481u  /* B: the victim of the refused maps */
 #define ZB 0x482u  /* B: scratch copy destination */
 #define RB 0x483u  /* B: where it maps A's read-only page (it dies with it) */
 #define BG 0x484u  /* B: its page granted to A (ref 7), which A maps */
+#define UB 0x485u  /* B: where it maps A's never-touched page */
 static const char a_here[] = "A was here";
 
 /* Offsets in A's granted page. */
@@ -247,6 +255,15 @@ static int unmap(uint32_t gfn, uint32_t h)
 	return rc ? RC_STATUS(rc) : op.status;
 }
 
+/* Ends a mapping that should never have been made, and puts RAM back
+ * there (zeroed): the checks that follow then read a page, not a hole
+ * (a guest read of a hole crashes it), and fail on its content. */
+static void undo(uint32_t gfn, uint32_t h)
+{
+	unmap(gfn, h);
+	take1(gfn);
+}
+
 /* One GNTTABOP_copy; flags say which side is a grant reference. */
 static int copy(uint32_t src, uint16_t sdom, uint16_t soff, uint32_t dst, uint16_t ddom,
 		uint16_t doff, uint16_t len, uint16_t flags)
@@ -396,7 +413,7 @@ static void attack_regrant(void)
 	grant(11, X1, self_id, 0);
 	int st2 = map(self_id, 11, Y1, 0, &h2);
 	if (st2 == 0)
-		unmap(Y1, h2);
+		undo(Y1, h2);
 	check("regrant-map-refused", st2 != 0 && holds(Y1, 2, 0) && !in_use(11) &&
 				     cur() == r0 - 1,
 	      "a grant of the alias 0x%x mapped at 0x%x: status %d (want GNTST_bad_page %d); the "
@@ -428,10 +445,10 @@ static void attack_regrant(void)
 	grant(13, GT, self_id, 0);
 	int s1 = map(self_id, 12, Y1, 0, &h2);
 	if (s1 == 0)
-		unmap(Y1, h2);
+		undo(Y1, h2);
 	int s2 = map(self_id, 12, Y1, GNTMAP_readonly, &h2);
 	if (s2 == 0)
-		unmap(Y1, h2);
+		undo(Y1, h2);
 	int s3 = copy_from_ref(self_id, 12, Z1), s4 = copy_from_frame(SHINFO, Z1);
 	int s5 = copy_to_frame(Z1, SHINFO), s6 = copy_to_ref(Z1, self_id, 12);
 	check("regrant-shared-info", s1 && s2 && s3 && s4 && s5 && s6 && holds(Y1, 2, 0) &&
@@ -440,10 +457,10 @@ static void attack_regrant(void)
 	      "frame %d, into the frame %d, into its grant %d", SHINFO, s1, s2, s3, s4, s5, s6);
 	int f1 = map(self_id, 13, Y1, 0, &h2);
 	if (f1 == 0)
-		unmap(Y1, h2);
+		undo(Y1, h2);
 	int f2 = map(self_id, 13, Y1, GNTMAP_readonly, &h2);
 	if (f2 == 0)
-		unmap(Y1, h2);
+		undo(Y1, h2);
 	int f3 = copy_from_ref(self_id, 13, Z1), f4 = copy_from_frame(GT, Z1);
 	int f5 = copy_to_frame(Z1, GT), f6 = copy_to_ref(Z1, self_id, 13);
 	check("regrant-grant-frame", f1 && f2 && f3 && f4 && f5 && f6 && holds(Y1, 2, 0) &&
@@ -458,10 +475,10 @@ static void attack_regrant(void)
 	grant(14, P1, self_id, 0);
 	int o1 = map(self_id, 14, SHINFO, 0, &h2);
 	if (o1 == 0)
-		unmap(SHINFO, h2);
+		undo(SHINFO, h2);
 	int o2 = map(self_id, 14, GT, 0, &h2);
 	if (o2 == 0)
-		unmap(GT, h2);
+		undo(GT, h2);
 	long o3 = give1(SHINFO), o4 = give1(GT), o5 = take1(SHINFO), o6 = take1(GT);
 	check("regrant-over-frames", o1 && o2 && o3 == 0 && o4 == 0 && o5 == 0 && o6 == 0 &&
 				     shinfo_live() && !in_use(14) && gt[14].frame == P1 &&
@@ -500,7 +517,7 @@ static void attack_freed_while_mapped(void)
 	grant(21, Q2, self_id, 0);
 	int m1 = map(self_id, 21, P2, 0, &h2);
 	if (m1 == 0)
-		unmap(P2, h2);
+		undo(P2, h2);
 	check("freed-replace-refused", a1 < 0 && a2 < 0 && m1 != 0 && shinfo_live() &&
 				       has_str(P2, 100, "written through the alias") &&
 				       same(X2, P2) && !in_use(21) && cur() == r1,
@@ -530,10 +547,10 @@ static void attack_self_map(void)
 	grant(30, P3, self_id, 0);
 	int st = map(self_id, 30, P3, 0, &h);
 	if (st == 0)
-		unmap(P3, h);
+		undo(P3, h);
 	int ro = map(self_id, 30, P3, GNTMAP_readonly, &h);
 	if (ro == 0)
-		unmap(P3, h);
+		undo(P3, h);
 	bool intact = holds(P3, 31, 0);
 	PAGE(P3)[7] = 0x12345678u; /* still its own writable RAM */
 	bool writable = PAGE(P3)[7] == 0x12345678u;
@@ -592,11 +609,11 @@ static void attack_read_only(void)
 		   "read-only, mapped so at 0x%x %d, 0x%x %d, 0x%x %d", V4, rr, W4, rv, rb, P4, X4,
 		   sx, V4, sv, W4, sw)) {
 		if (sx == 0)
-			unmap(X4, hx);
+			undo(X4, hx);
 		if (sv == 0)
-			unmap(V4, hv);
+			undo(V4, hv);
 		if (sw == 0)
-			unmap(W4, hw);
+			undo(W4, hw);
 		return;
 	}
 	/* A timer event (VIRQ_TIMER: written into the vcpu_info) and the
@@ -652,13 +669,13 @@ static void attack_read_only(void)
 	grant(41, X4, self_id, 0);
 	int m1 = map(self_id, 41, Y4, 0, &h);
 	if (m1 == 0)
-		unmap(Y4, h);
+		undo(Y4, h);
 	int m2 = map(self_id, 41, Y4, GNTMAP_readonly, &h);
 	if (m2 == 0)
-		unmap(Y4, h);
+		undo(Y4, h);
 	int m3 = map(self_id, 40, Y4, 0, &h);
 	if (m3 == 0)
-		unmap(Y4, h);
+		undo(Y4, h);
 	check("ro-copy-and-map", c1 && c2 && c3 == 0 && read && m1 && m2 && m3 && holds(Y4, 42, 0) &&
 				 !in_use(41) && p4_intact() &&
 				 !(gt[40].flags & GTF_writing),
@@ -698,6 +715,39 @@ static struct gnttab_unmap_grant_ref uops[100];
 static struct gnttab_map_grant_ref fops[MAPTRACK + 1];
 static struct gnttab_unmap_grant_ref fuops[MAPTRACK];
 
+/* A long list is continued, not done in one go: a timer interrupt (the
+ * callback vector, re-armed every 50 us) lands between its batches, and
+ * the handler's own hypercall sees the reservation part-way. */
+static volatile bool in_call;
+static volatile unsigned mid_irqs, mid_seen;
+static long mid_a, mid_b; /* the reservation before and after the call */
+
+static void mid_hook(void)
+{
+	if (!in_call)
+		return;
+	long c = cur();
+	mid_irqs++;
+	if ((c > mid_a && c < mid_b) || (c > mid_b && c < mid_a))
+		mid_seen++;
+	hc_set_timer(now_ns() + 50000);
+}
+
+static long preempted(unsigned cmd, const uint32_t *list, uint32_t n, long before, long after)
+{
+	mid_a = before;
+	mid_b = after;
+	in_call = true;
+	hc_set_timer(now_ns() + 50000);
+	sti();
+	long r = resv(cmd, list, n);
+	in_call = false;
+	hc_set_timer(0);
+	hc_xen_version(); /* an interrupt still pending is taken now */
+	cli();
+	return r;
+}
+
 static void attack_bounded(void)
 {
 	long max = reservation_of(XENMEM_maximum_reservation, DOMID_SELF);
@@ -712,13 +762,20 @@ static void attack_bounded(void)
 		if (i % 64 == 0)
 			PAGE(bal[i])[5] = 0xdeadbeefu;
 	}
+	callback_hook = mid_hook;
+	long cb = callback_setup();
 	uint64_t t0 = now_ns();
-	long d = resv(XENMEM_decrease_reservation, bal, NBAL);
+	long d = preempted(XENMEM_decrease_reservation, bal, NBAL, r0, r0 - (long)NBAL);
+	unsigned seen_d = mid_seen, irqs_d = mid_irqs;
 	uint64_t t1 = now_ns();
 	long r1 = cur();
-	long p = resv(XENMEM_populate_physmap, bal, NBAL);
+	long p = preempted(XENMEM_populate_physmap, bal, NBAL, r0 - (long)NBAL, r0);
+	unsigned seen_p = mid_seen - seen_d, irqs_p = mid_irqs - irqs_d;
 	uint64_t t2 = now_ns();
 	long r2 = cur();
+	uint64_t off = 0;
+	hc_hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, &off);
+	callback_hook = 0;
 	bool z = true;
 	for (unsigned i = 0; i < NBAL; i += 64)
 		z &= PAGE(bal[i])[5] == 0;
@@ -727,6 +784,9 @@ static void attack_bounded(void)
 	      "again: %ld (%llu ms), reservation %ld, zeroed %d", NBAL, d,
 	      (unsigned long long)((t1 - t0) / MS), r0, r1, p, (unsigned long long)((t2 - t1) / MS),
 	      r2, z);
+	check("bounded-preemptible", cb == 0 && seen_d > 0 && seen_p > 0,
+	      "timer interrupts taken inside those calls that saw the reservation part-way: %u "
+	      "of %u giving back, %u of %u populating", seen_d, irqs_d, seen_p, irqs_p);
 
 	/* A bad entry (beyond RAM) at 150, past the first continuation. */
 	for (unsigned i = 0; i < 200; i++)
@@ -863,52 +923,64 @@ static unsigned target_calls(uint16_t dom, const char **what)
 	unsigned n = 0;
 	uint32_t h;
 	uint64_t v = 0;
-	static bool n_seen; /* target_nr counted once */
+	static bool n_seen; /* the codes printed once */
 
-#define REFUSED(name, cond)                 \
-	do {                                 \
-		target_nr += !n_seen;        \
-		if (!(cond)) {               \
-			if (!n++)            \
-				*what = name; \
-		}                            \
+	long c[24];
+	unsigned k = 0;
+	/* Refused for real: an error, and not -ENOSYS or -EFAULT, which would
+	 * mean the call never got to the domain id (a layout bug here). */
+#define REFUSED(name, expr)                                                        \
+	do {                                                                        \
+		long c_ = c[k++] = (expr);                                          \
+		if (!(c_ < 0 && c_ != -ENOSYS && c_ != -EFAULT &&                   \
+		      c_ != RC_STATUS(-ENOSYS) && c_ != RC_STATUS(-EFAULT)) && !n++) \
+			*what = name;                                               \
 	} while (0)
-	REFUSED("current_reservation", reservation_of(XENMEM_current_reservation, dom) < 0);
-	REFUSED("maximum_reservation", reservation_of(XENMEM_maximum_reservation, dom) < 0);
-	REFUSED("decrease_reservation", resv_dom(XENMEM_decrease_reservation, &t6, 1, dom) <= 0);
-	REFUSED("populate_physmap", resv_dom(XENMEM_populate_physmap, &h6, 1, dom) <= 0);
-	REFUSED("increase_reservation", resv_dom(XENMEM_increase_reservation, &h6, 1, dom) <= 0);
-	REFUSED("add_to_physmap", add_to_physmap(dom, XENMAPSPACE_shared_info, 0, T6) < 0);
+	REFUSED("current_reservation", reservation_of(XENMEM_current_reservation, dom));
+	REFUSED("maximum_reservation", reservation_of(XENMEM_maximum_reservation, dom));
+	REFUSED("decrease_reservation", resv_dom(XENMEM_decrease_reservation, &t6, 1, dom));
+	REFUSED("populate_physmap", resv_dom(XENMEM_populate_physmap, &h6, 1, dom));
+	REFUSED("increase_reservation", resv_dom(XENMEM_increase_reservation, &h6, 1, dom));
+	REFUSED("add_to_physmap", add_to_physmap(dom, XENMAPSPACE_shared_info, 0, T6));
 	smm.domid = dom;
 	smm.nr = 1;
 	smm.buffer = (uint32_t)(uintptr_t)e820;
-	REFUSED("set_memory_map", memop(XENMEM_set_memory_map, &smm) < 0);
+	REFUSED("set_memory_map", memop(XENMEM_set_memory_map, &smm));
 	int st = map(dom, 9, T6, 0, &h);
 	if (st == 0)
-		unmap(T6, h);
-	REFUSED("map_grant_ref", st != 0);
-	REFUSED("copy from a grant", copy_from_ref(dom, 9, T6) != 0);
-	REFUSED("copy into a grant", copy_to_ref(T6, dom, 9) != 0);
+		undo(T6, h);
+	REFUSED("map_grant_ref", st);
+	REFUSED("copy from a grant", copy_from_ref(dom, 9, T6));
+	REFUSED("copy into a grant", copy_to_ref(T6, dom, 9));
 	qs = (struct gnttab_query_size){ dom, 0, 0, 0 };
 	long rq = gntop(GNTTABOP_query_size, &qs, 1);
-	REFUSED("query_size", rq < 0 || qs.status != GNTST_okay);
+	REFUSED("query_size", rq ? rq : qs.status);
 	su = (struct gnttab_setup_table){ .dom = dom, .nr_frames = 1 };
 	long rsu = gntop(GNTTABOP_setup_table, &su, 1);
-	REFUSED("setup_table", rsu < 0 || su.status != GNTST_okay);
+	REFUSED("setup_table", rsu ? rsu : su.status);
 	au = (struct evtchn_alloc_unbound){ dom, DOMID_SELF, 0 };
-	REFUSED("alloc_unbound", evtop(EVTCHNOP_alloc_unbound, &au) < 0);
+	REFUSED("alloc_unbound", evtop(EVTCHNOP_alloc_unbound, &au));
 	bi = (struct evtchn_bind_interdomain){ dom, 1, 0 };
-	REFUSED("bind_interdomain", evtop(EVTCHNOP_bind_interdomain, &bi) < 0);
+	REFUSED("bind_interdomain", evtop(EVTCHNOP_bind_interdomain, &bi));
 	es = (struct evtchn_status){ .dom = dom, .port = 1 };
-	REFUSED("evtchn status", evtop(EVTCHNOP_status, &es) < 0);
+	REFUSED("evtchn status", evtop(EVTCHNOP_status, &es));
 	er.dom = dom;
-	REFUSED("evtchn reset", evtop(EVTCHNOP_reset, &er) < 0);
-	REFUSED("hvm get_param", hc_hvm_param(HVMOP_get_param, dom, HVM_PARAM_CALLBACK_IRQ, &v) < 0);
+	REFUSED("evtchn reset", evtop(EVTCHNOP_reset, &er));
+	REFUSED("hvm get_param", hc_hvm_param(HVMOP_get_param, dom, HVM_PARAM_CALLBACK_IRQ, &v));
 	v = 0;
-	REFUSED("hvm set_param", hc_hvm_param(HVMOP_set_param, dom, HVM_PARAM_CALLBACK_IRQ, &v) < 0);
+	REFUSED("hvm set_param", hc_hvm_param(HVMOP_set_param, dom, HVM_PARAM_CALLBACK_IRQ, &v));
 	rs = (struct sched_remote_shutdown){ dom, SHUTDOWN_poweroff };
 	REFUSED("remote_shutdown", hypercall(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown,
-					     (unsigned long)&rs, 0, 0, 0) < 0);
+					     (unsigned long)&rs, 0, 0, 0));
+	if (!n_seen || dom == peer || dom == 0x8000) { /* what they said, for the log */
+		char line[160];
+		unsigned at = 0;
+		for (unsigned i = 0; i < k && at < sizeof(line) - 8; i++)
+			at += (unsigned)snprintf_(line + at, sizeof(line) - at, " %ld", c[i]);
+		line[at] = 0;
+		gprintf("attack: domain 0x%x as the target:%s\n", dom, line);
+	}
+	target_nr = k;
 #undef REFUSED
 	n_seen = true;
 	return n;
@@ -950,8 +1022,11 @@ static void attack_domain_ids(void)
 	check("ids-reserved-refused", reserved_bad == 0 && own == r0 && holds(T6, 61, 0) &&
 				      cur() == r0 && shinfo_live(),
 	      "%u reserved ids (0x7ff1-0x7fff, 0x8000-1, 0xfff0, 0xfffe-f) as the target of %u "
-	      "calls each: %u not refused (first 0x%x: %s); own id %ld; reservation %ld (was %ld)",
-	      reserved_ids, target_nr, reserved_bad, first, what, own, cur(), r0);
+	      "calls each: %u not refused%s%s; own id %ld; reservation %ld (was %ld)", reserved_ids,
+	      target_nr, reserved_bad, reserved_bad ? ", first " : "", reserved_bad ? what : "",
+	      own, cur(), r0);
+	if (reserved_bad)
+		gprintf("attack: the first not refused: domain 0x%x, %s\n", first, what);
 	if (role) {
 		const char *w = "";
 		unsigned n = target_calls(peer, &w);
@@ -991,6 +1066,8 @@ static void granter_setup(void)
 	grant(3, SHINFO, peer, 0);
 	grant(4, GT, peer, 0);
 	grant(5, DB, peer, GTF_readonly);
+	grant(6, UA1, peer, 0);
+	grant(8, UA2, peer, GTF_readonly);
 	grant(1, DA, peer, 0); /* last: B maps it, then tries the others */
 	check("granter-setup", st == 0 && st2 == 0 && same(XA, PA) && same(SA, DA),
 	      "0x%x granted to domain %u (ref 1), 0x%x read-only (5), its alias 0x%x (2), shared "
@@ -1052,10 +1129,10 @@ static void mapper(void)
 	/* A's alias of its own page, its shared info, its grant frame: refused. */
 	int a1 = map(peer, 2, YB, 0, &h2);
 	if (a1 == 0)
-		unmap(YB, h2);
+		undo(YB, h2);
 	int a2 = map(peer, 2, YB, GNTMAP_readonly, &h2);
 	if (a2 == 0)
-		unmap(YB, h2);
+		undo(YB, h2);
 	int a3 = copy_from_ref(peer, 2, ZB), a4 = copy_to_ref(ZB, peer, 2);
 	check("mapper-alias-refused", a1 && a2 && a3 && a4 && holds(YB, 80, 0) && holds(ZB, 81, 0),
 	      "domain %u's grant of its alias (a mapping of its own page): map %d (want "
@@ -1063,10 +1140,10 @@ static void mapper(void)
 	      a3, a4);
 	int s1 = map(peer, 3, YB, 0, &h2);
 	if (s1 == 0)
-		unmap(YB, h2);
+		undo(YB, h2);
 	int s2 = map(peer, 4, YB, 0, &h2);
 	if (s2 == 0)
-		unmap(YB, h2);
+		undo(YB, h2);
 	int s3 = copy_from_ref(peer, 3, ZB), s4 = copy_from_ref(peer, 4, ZB);
 	int s5 = copy_to_ref(ZB, peer, 4);
 	check("mapper-frames-refused", s1 && s2 && s3 && s4 && s5 && holds(YB, 80, 0) &&
@@ -1076,10 +1153,28 @@ static void mapper(void)
 	uint32_t hr;
 	int r1 = map(peer, 5, RB, 0, &h2);
 	if (r1 == 0)
-		unmap(RB, h2);
+		undo(RB, h2);
 	int r2 = map(peer, 5, RB, GNTMAP_readonly, &hr);
-	check("mapper-read-only", r1 != 0 && r2 == 0 && holds(RB, 73, 0),
-	      "domain %u's read-only grant: mapped writable %d, read-only %d", peer, r1, r2);
+	long ro1 = r2 ? 0 : hypercall(HYPERVISOR_xen_version, XENVER_extraversion, RB << 12, 0, 0, 0);
+	long ro2 = r2 ? 0 : hypercall(HYPERVISOR_xen_version, XENVER_capabilities, RB << 12, 0, 0, 0);
+	int ro3 = copy_to_ref(ZB, peer, 5), ro4 = copy_to_frame(ZB, RB);
+	check("mapper-read-only", r1 != 0 && r2 == 0 && ro1 == -EFAULT && ro2 == -EFAULT && ro3 &&
+				  ro4 && holds(RB, 73, 0),
+	      "domain %u's read-only grant: mapped writable %d, read-only %d; outputs into it "
+	      "%ld %ld, copies into the grant %d and the mapping %d", peer, r1, r2, ro1, ro2, ro3,
+	      ro4);
+	/* Pages of regions A never used: populated (zeroed) for the grant,
+	 * never an earlier owner's bytes. */
+	int z1 = map(peer, 6, UB, 0, &h2);
+	bool zb = z1 == 0 && zeroed(UB);
+	if (z1 == 0)
+		unmap(UB, h2);
+	long zt = take1(UB);
+	int z2 = copy(8, peer, 0, ZB, DOMID_SELF, 0, 4096, GNTCOPY_source_gref);
+	bool zc = z2 == 0 && zeroed(ZB);
+	fill(ZB, 81);
+	check("mapper-untouched-zero", zb && zt == 1 && zc, "domain %u's never-used pages: mapped "
+	      "%d, zero %d; copied whole %d, zero %d", peer, z1, zb, z2, zc);
 	/* A maps B's page: B cannot give it back meanwhile. */
 	end = now_ns() + 60000 * MS;
 	while (!has_str(BG, 0, a_here) && now_ns() < end)
@@ -1121,6 +1216,25 @@ static void mapper(void)
 	for (unsigned i = 0; i < 1024; i++)
 		last[i] = PAGE(MB)[i];
 	check("mapper-orphan-writable", wrote, "a write to the dead granter's page reads back");
+	/* The orphan is not B's to grant, copy, give back or replace. */
+	fill(ZB, 81); /* (the copies above wrote into it) */
+	grant(10, MB, self_id, 0);
+	int o1 = map(self_id, 10, YB, 0, &h2);
+	if (o1 == 0)
+		undo(YB, h2);
+	int o2 = copy_from_ref(self_id, 10, ZB), o3 = copy_from_frame(MB, ZB);
+	int o4 = copy_to_frame(ZB, MB);
+	long o5 = give1(MB), o6 = take1(MB);
+	long o7 = add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, MB);
+	bool kept = shinfo_live();
+	for (unsigned i = 0; i < 1024; i++)
+		kept &= PAGE(MB)[i] == last[i];
+	check("mapper-orphan-refused", o1 && o2 && o3 && o4 && o5 == 0 && o6 == 0 && o7 < 0 &&
+				       kept && holds(YB, 80, 0) && holds(ZB, 81, 0) && !in_use(10),
+	      "granted and mapped %d; copied from the grant %d, from it %d, into it %d; given "
+	      "back %ld, populated %ld, shared info over it %ld; intact %d", o1, o2, o3, o4, o5,
+	      o6, o7, kept && holds(YB, 80, 0) && holds(ZB, 81, 0));
+	ungrant(10);
 
 	/* The boot test audits now, then creates a domain that gets the id. */
 	gprintf("attack: holding the orphan of domain %u at 0x%x; waiting for a new domain %u\n",
@@ -1149,7 +1263,8 @@ static void mapper(void)
 void guest_main(void)
 {
 	const struct hvm_start_info *si = (const void *)(uintptr_t)boot_ebx;
-	const char *cmd = boot_ebx && si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "";
+	const char *cmd = boot_ebx && si->magic == XEN_HVM_START_MAGIC_VALUE && si->cmdline_paddr
+			  ? (const char *)(uintptr_t)si->cmdline_paddr : "";
 
 	for (unsigned i = 0; i < sizeof(cmdline) - 1 && cmd[i]; i++)
 		cmdline[i] = cmd[i];
