@@ -138,6 +138,12 @@ void uart_enable_irq(void)
 	tx_push();
 }
 
+void uart_rx_poll(void)
+{
+	if (base)
+		rx();
+}
+
 void uart_irq(void)
 {
 	rx();

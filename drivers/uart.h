@@ -20,6 +20,9 @@ bool uart_init(uint16_t port);
  * to uart_irq. */
 void uart_enable_irq(void);
 void uart_irq(void);
+/* Reads what the UART received into the input ring: for long work with
+ * interrupts off (zeroing guest memory), so no typed key is lost. */
+void uart_rx_poll(void);
 /* Next received byte, or -1 when none is waiting. */
 int uart_getc(void);
 /* Ring indexes: the IRQ handler advances the head, readers the tail. */

@@ -1,11 +1,13 @@
 /* Guest RAM and nested page tables (see p2m.h). */
 #include "vmm/p2m.h"
+#include "drivers/uart.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/mm.h"
 #include "vmm/domain.h"
 
 #define CHUNK_MAX (64ull << 20) /* largest contiguous piece we ask for */
+#define ZERO_STEP (256u << 10)   /* zeroed between two reads of the serial line */
 /* The type lives in leaf bits 52-54: ignored by NPT (AMD64 "available"
  * bits) and by EPT alike. */
 #define TYPE_SHIFT 52
@@ -125,7 +127,10 @@ int p2m_populate(struct domain *d, uint64_t gpa)
 		uint64_t hi = s->gpa + s->size < end ? s->gpa + s->size : end;
 		if (lo >= hi)
 			continue;
-		frames_zero(phys_to_virt(s->hpa + (lo - s->gpa)), hi - lo);
+		for (uint64_t z = lo; z < hi; z += ZERO_STEP) { /* reading typed keys meanwhile */
+			frames_zero(phys_to_virt(s->hpa + (z - s->gpa)), hi - z < ZERO_STEP ? hi - z : ZERO_STEP);
+			uart_rx_poll();
+		}
 		if (pt_map(&d->p2m, lo, s->hpa + (lo - s->gpa), hi - lo, leaf_flags(P2M_RAM, true))) {
 			/* All or nothing: the pieces stay the slots' (unmapping
 			 * what was mapped here splits nothing). */
