@@ -6,6 +6,7 @@
 #include "kernel/main.h"
 #include "boot/boot_info.h"
 #include "drivers/acpi.h"
+#include "drivers/pci.h"
 #include "drivers/uart.h"
 #include "vmm/p2m.h"
 #include "vmm/xen.h"
@@ -282,6 +283,55 @@ static long iomem(struct vcpu *v, uint64_t arg)
 	return p2m_map_mmio(d, m.gfn, m.mfn, m.nr, m.allow);
 }
 
+static long pci(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_pci_cfg c;
+
+	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
+		return -EFAULT;
+	/* (The hypervisor keeps no PCI device yet: none is refused.) */
+	int rc = pci_cfg(c.sbdf, c.reg, c.size, c.write != 0, &c.value);
+	if (rc || c.write)
+		return rc;
+	return copy_to_guest_virt(v, arg, &c, sizeof(c), NULL) ? -EFAULT : 0;
+}
+
+#define DMA_MAX 512
+
+static long dma_frames(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_dma_frames q;
+	uint64_t mfn[64];
+
+	if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
+		return -EFAULT;
+	if (!q.nr || q.nr > DMA_MAX)
+		return -EINVAL;
+	for (uint32_t i = 0; i < q.nr; i++) {
+		uint64_t hpa = p2m_ram_frame(v->dom, q.gfn + i);
+		if (!hpa)
+			return -EINVAL;
+		mfn[i % 64] = hpa >> 12;
+		if ((i % 64 == 63 || i + 1 == q.nr) &&
+		    copy_to_guest_virt(v, q.buffer + (i - i % 64) * 8, mfn, (i % 64 + 1) * 8, NULL))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static long msi(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_msi m = { 0 };
+	int rc = pirq_msi(v->dom, &m.pirq, &m.addr, &m.data);
+
+	if (rc)
+		return rc;
+	if (!copy_to_guest_virt(v, arg, &m, sizeof(m), NULL))
+		return 0;
+	pirq_grant(v->dom, m.pirq, false);
+	return -EFAULT;
+}
+
 long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 {
 	struct eyrie_dom_id id;
@@ -314,6 +364,12 @@ long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 	case EYRIE_OP_console_read:
 	case EYRIE_OP_console_write:
 		return console(v, op, arg);
+	case EYRIE_OP_pci_cfg:
+		return pci(v, arg);
+	case EYRIE_OP_dma_frames:
+		return dma_frames(v, arg);
+	case EYRIE_OP_msi:
+		return msi(v, arg);
 	case EYRIE_OP_console_echo: {
 		struct eyrie_dom_echo e;
 		if (copy_from_guest_virt(v, &e, arg, sizeof(e), NULL))

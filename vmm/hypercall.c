@@ -5,6 +5,7 @@
  * reaches guest memory only through vmm/guest_mem.h.
  */
 #include "vmm/hypercall.h"
+#include "include/public/grant_table.h"
 #include "include/public/hvm.h"
 #include "include/public/xen.h"
 #include "include/public/eyrie.h"
@@ -186,7 +187,9 @@ static long hc_hvm_op(struct vcpu *v, uint64_t *a)
 		p.value = d->hvm_params[p.index];
 		return copy_to_guest_virt(v, a[1], &p, sizeof(p), NULL) ? -EFAULT : 0;
 	}
-	if (p.index == HVM_PARAM_CONSOLE_PFN && d != v->dom && xen_console_seed(d, p.value))
+	if ((p.index == HVM_PARAM_CONSOLE_PFN || p.index == HVM_PARAM_STORE_PFN) && d != v->dom &&
+	    xen_seed_grant(d, p.index == HVM_PARAM_STORE_PFN ? GNTTAB_RESERVED_XENSTORE
+			   : GNTTAB_RESERVED_CONSOLE, p.value))
 		return -EINVAL;
 	if (p.index == HVM_PARAM_CALLBACK_IRQ && p.value &&
 	    ((p.value >> 56) != HVM_PARAM_CALLBACK_TYPE_VECTOR || (p.value & 0xff) < 32 ||

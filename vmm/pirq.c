@@ -19,11 +19,15 @@
 #include "vmm/xen.h"
 
 #define MAX_GSI (256 - VEC_IRQ_BASE)
+/* Pirqs from here on are MSIs (no IOAPIC pin): a device writes their
+ * vector to the local APIC itself. */
+#define MSI_FIRST 64
 static struct pirq {
 	uint16_t owner;   /* domain id + 1, 0 = the hypervisor's */
 	bool level;       /* masked at each interrupt until PHYSDEVOP_eoi */
 	bool masked;
 	bool via_plat;    /* the last one went to the platform's IOAPIC: its EOI unmasks */
+	bool msi;
 } gsis[MAX_GSI];
 
 static struct pirq *owned(const struct domain *d, uint32_t gsi)
@@ -33,7 +37,7 @@ static struct pirq *owned(const struct domain *d, uint32_t gsi)
 
 void pirq_unmask(uint32_t gsi)
 {
-	if (gsis[gsi].masked && !ioapic_mask(gsi, false))
+	if (gsis[gsi].masked && !gsis[gsi].msi && !ioapic_mask(gsi, false))
 		gsis[gsi].masked = false;
 }
 
@@ -44,7 +48,7 @@ static void pirq_irq(struct trap_frame *f)
 	uint32_t gsi = (uint32_t)(f->vector - VEC_IRQ_BASE);
 	struct domain *d = gsi < MAX_GSI && gsis[gsi].owner ? domain_find(gsis[gsi].owner - 1u) : NULL;
 
-	if (gsi < MAX_GSI && (gsis[gsi].level || !d)) {
+	if (gsi < MAX_GSI && !gsis[gsi].msi && (gsis[gsi].level || !d)) {
 		ioapic_mask(gsi, true);
 		gsis[gsi].masked = true;
 	}
@@ -74,8 +78,9 @@ void pirq_eoi(struct domain *d)
 
 static void pirq_release(struct domain *d, uint32_t gsi)
 {
-	ioapic_mask(gsi, true);
-	gsis[gsi] = (struct pirq){ 0, false, true, false };
+	if (!gsis[gsi].msi)
+		ioapic_mask(gsi, true);
+	gsis[gsi] = (struct pirq){ 0, false, true, false, false };
 	d->nr_pirqs--;
 }
 
@@ -114,12 +119,31 @@ int pirq_grant(struct domain *d, uint32_t irq, bool allow)
 	if (gsis[gsi].owner)
 		return -EBUSY;
 	irq_register((uint8_t)(VEC_IRQ_BASE + gsi), pirq_irq);
-	gsis[gsi] = (struct pirq){ (uint16_t)(d->id + 1), level, false, false };
+	gsis[gsi] = (struct pirq){ (uint16_t)(d->id + 1), level, false, false, false };
 	if (ioapic_route(gsi, (uint8_t)(VEC_IRQ_BASE + gsi), low, level, lapic_id())) {
 		gsis[gsi].owner = 0;
 		return -ENODEV;
 	}
 	d->nr_pirqs++;
+	return 0;
+}
+
+int pirq_msi(struct domain *d, uint32_t *pirq, uint64_t *addr, uint32_t *data)
+{
+	uint32_t p = MSI_FIRST;
+
+	if (!d->evtchn)
+		return -EINVAL;
+	while (p < MAX_GSI && gsis[p].owner)
+		p++;
+	if (p == MAX_GSI)
+		return -ENOSPC;
+	irq_register((uint8_t)(VEC_IRQ_BASE + p), pirq_irq);
+	gsis[p] = (struct pirq){ (uint16_t)(d->id + 1), false, false, false, true };
+	d->nr_pirqs++;
+	*pirq = p;
+	*addr = 0xfee00000ull | (uint64_t)lapic_id() << 12; /* fixed, physical destination */
+	*data = VEC_IRQ_BASE + p;                            /* edge, fixed delivery */
 	return 0;
 }
 

@@ -15,6 +15,10 @@ struct vcpu;
  * -EPERM (the hypervisor's own), -EBUSY (another domain's), -ENODEV (no
  * IOAPIC pin). */
 int pirq_grant(struct domain *d, uint32_t irq, bool allow);
+/* A new MSI for d (which has Xen's ABI): *pirq to bind with
+ * EVTCHNOP_bind_pirq, and the address and data its device writes. 0,
+ * -EINVAL, -ENOSPC. Freed with the domain (or pirq_grant(d, pirq, 0)). */
+int pirq_msi(struct domain *d, uint32_t *pirq, uint64_t *addr, uint32_t *data);
 /* Whether d was granted GSI gsi (EVTCHNOP_bind_pirq may bind it). */
 bool pirq_owned(const struct domain *d, uint32_t gsi);
 /* Unmasks GSI gsi's pin if a level interrupt masked it. */

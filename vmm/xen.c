@@ -242,11 +242,11 @@ struct domain *xen_target(struct vcpu *v, uint16_t dom, long *err)
 	return *err ? NULL : d;
 }
 
-int xen_console_seed(struct domain *d, uint64_t gfn)
+int xen_seed_grant(struct domain *d, grant_ref_t ref, uint64_t gfn)
 {
 	if (!d->gnttab || gfn >= d->ram_bytes >> 12 || gnt_grow(d, 1))
 		return -EINVAL;
-	struct grant_entry_v1 *e = &d->gnttab->gt.shared[GNTTAB_RESERVED_CONSOLE];
+	struct grant_entry_v1 *e = &d->gnttab->gt.shared[ref];
 	e->frame = (uint32_t)gfn;
 	e->domid = 0;
 	__atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "include/public/grant_table.h"
+
 struct domain;
 struct vcpu;
 
@@ -40,10 +42,11 @@ bool xen_pirq_event(struct domain *d, uint32_t gsi);
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n);
 /* VIRQ_DOM_EXC to domain 0: a domain it built shut down or crashed. */
 void xen_dom_exc(void);
-/* Domain 0 set d's console page (HVM_PARAM_CONSOLE_PFN): grant ref
- * GNTTAB_RESERVED_CONSOLE now grants domain 0 that page, as Xen's domain
- * builder seeds it. 0 or -EINVAL (no grant table, not a RAM page). */
-int xen_console_seed(struct domain *d, uint64_t gfn);
+/* Domain 0 set d's console or store page (HVM_PARAM_CONSOLE_PFN,
+ * STORE_PFN): grant ref GNTTAB_RESERVED_CONSOLE / _XENSTORE now grants
+ * domain 0 that page, as Xen's domain builder seeds them. 0 or -EINVAL
+ * (no grant table, not a RAM page). */
+int xen_seed_grant(struct domain *d, grant_ref_t ref, uint64_t gfn);
 /* The domain a hypercall names (DOMID_SELF, the caller's id, or for the
  * privileged domain any other with Xen's ABI); NULL and *err otherwise. */
 struct domain *xen_target(struct vcpu *v, uint16_t dom, long *err);

@@ -26,6 +26,9 @@
 #define EYRIE_OP_iomem        12 /* struct eyrie_dom_iomem */
 #define EYRIE_OP_irq          13 /* struct eyrie_dom_irq */
 #define EYRIE_OP_console_echo 14 /* struct eyrie_dom_echo; returns the previous setting */
+#define EYRIE_OP_pci_cfg      15 /* struct eyrie_pci_cfg */
+#define EYRIE_OP_dma_frames   16 /* struct eyrie_dma_frames */
+#define EYRIE_OP_msi          17 /* struct eyrie_msi (out) */
 
 /* One domain, as list reports it (64 bytes). */
 struct eyrie_dom_info {
@@ -157,6 +160,35 @@ struct eyrie_dom_echo {
 	uint32_t domid, on;
 };
 
+/* pci_cfg: reads (write 0) or writes size (1, 2, 4) bytes at reg (below
+ * 256, aligned) of the configuration space of PCI function sbdf
+ * (segment << 16 | bus << 8 | device << 3 | function, segment 0):
+ * -EINVAL for a bad address, -EPERM for a device the hypervisor keeps.
+ * A function that is not there reads as all ones. */
+struct eyrie_pci_cfg {
+	uint32_t sbdf, reg, size, write;
+	uint32_t value, pad;  /* in for a write, out for a read */
+};
+
+/* dma_frames: the machine frame numbers of the caller's own RAM pages
+ * [gfn, gfn+nr) (nr 1..512), written as uint64_t to buffer: what its
+ * devices must be given to reach those pages (there is no IOMMU: guest-
+ * physical is not machine). -EINVAL if one is not its RAM. The frames do
+ * not move while the caller keeps the pages. */
+struct eyrie_dma_frames {
+	uint64_t gfn;
+	uint32_t nr, pad;
+	uint64_t buffer;
+};
+
+/* msi: a new MSI for the caller: its device writes data to addr; the
+ * interrupt arrives as an event on the port bound with EVTCHNOP_bind_pirq
+ * to pirq. -ENOSPC when none is left. */
+struct eyrie_msi {
+	uint32_t pirq, data;
+	uint64_t addr;
+};
+
 #define EYRIE_CTX_FLAT32 0
 #define EYRIE_CTX_LONG64 1
 
@@ -181,6 +213,9 @@ _Static_assert(sizeof(struct eyrie_dom_ioports) == 16, "eyrie_dom_ioports");
 _Static_assert(sizeof(struct eyrie_dom_iomem) == 32, "eyrie_dom_iomem");
 _Static_assert(sizeof(struct eyrie_dom_irq) == 16, "eyrie_dom_irq");
 _Static_assert(sizeof(struct eyrie_dom_echo) == 8, "eyrie_dom_echo");
+_Static_assert(sizeof(struct eyrie_pci_cfg) == 24, "eyrie_pci_cfg");
+_Static_assert(sizeof(struct eyrie_dma_frames) == 24, "eyrie_dma_frames");
+_Static_assert(sizeof(struct eyrie_msi) == 16, "eyrie_msi");
 _Static_assert(sizeof(struct eyrie_vcpu_context) == 120, "eyrie_vcpu_context");
 
 #endif

@@ -27,6 +27,7 @@ typedef uint16_t domid_t;
 typedef uint32_t grant_ref_t;    /* index into the granting domain's table */
 typedef uint32_t grant_handle_t; /* names one mapping, for its unmap */
 #define GNTTAB_RESERVED_CONSOLE 0 /* the builder fills it: console page, to dom 0 */
+#define GNTTAB_RESERVED_XENSTORE 1 /* the builder fills it: store page, to dom 0 */
 
 /* Commands of HYPERVISOR_grant_table_op (hypercall 20). */
 #define GNTTABOP_map_grant_ref     0
