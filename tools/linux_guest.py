@@ -28,7 +28,14 @@ META_PKG = "linux-image-amd64"
 BUSYBOX_PKG = "busybox-static"
 
 # Directories of the initramfs, all mode 0755.
-DIRS = ["bin", "sbin", "proc", "sys", "dev", "tmp", "usr", "usr/bin", "usr/sbin"]
+DIRS = ["bin", "sbin", "proc", "sys", "dev", "tmp", "mnt", "usr", "usr/bin", "usr/sbin",
+        "lib", "lib/modules"]
+# Kernel modules from the same package, in load order (each after those it
+# depends on, as their modinfo `depends=` says): the PV disk and network
+# frontends and the ext4 file system. /init loads them with insmod.
+MODULES = ["kernel/lib/crc16.ko", "kernel/crypto/crc32c_generic.ko", "kernel/fs/mbcache.ko",
+           "kernel/fs/jbd2/jbd2.ko", "kernel/fs/ext4/ext4.ko",
+           "kernel/drivers/block/xen-blkfront.ko", "kernel/drivers/net/xen-netfront.ko"]
 # Device nodes: name, mode, (major, minor).  The kernel opens /dev/console
 # for init's stdin/stdout/stderr before devtmpfs is mounted.
 DEVS = [("dev/console", 0o600, (5, 1)), ("dev/null", 0o666, (1, 3))]
@@ -162,11 +169,39 @@ def cpio_entry(ino, name, mode, data=b"", rdev=(0, 0), nlink=1):
     return hdr + data + b"\0" * (-len(data) % 4)
 
 
-def build_initrd(busybox, init):
+def extract_modules(deb):
+    """{basename: bytes} of MODULES from the kernel package (one pass over
+    its data archive)."""
+    found = {}
+    p = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        with tarfile.open(fileobj=p.stdout, mode="r|") as tar:
+            for m in tar:
+                rel = m.name.split("/", 4)[-1] if m.name.startswith("./lib/modules/") else ""
+                if m.isfile() and rel in MODULES:
+                    with tar.extractfile(m) as src:
+                        found[rel] = src.read()
+                    if len(found) == len(MODULES):
+                        break
+    except tarfile.TarError as e:
+        raise Fail("%s: bad data archive: %s" % (os.path.basename(deb), e))
+    finally:
+        p.stdout.close()
+        p.kill()
+        p.wait()
+    missing = [m for m in MODULES if m not in found]
+    if missing:
+        raise Fail("%s: no %s in the package" % (os.path.basename(deb), ", ".join(missing)))
+    return [(os.path.basename(m), found[m]) for m in MODULES]
+
+
+def build_initrd(busybox, init, modules):
     entries = [(d, S_IFDIR | 0o755, b"", (0, 0), 2) for d in DIRS]
     entries += [(n, S_IFCHR | m, b"", rdev, 1) for n, m, rdev in DEVS]
     entries += [("bin/busybox", S_IFREG | 0o755, busybox, (0, 0), 1),
                 ("init", S_IFREG | 0o755, init, (0, 0), 1)]
+    entries += [("lib/modules/" + n, S_IFREG | 0o644, data, (0, 0), 1) for n, data in modules]
     out = b"".join(cpio_entry(i + 1, *e) for i, e in enumerate(entries))
     out += cpio_entry(0, "TRAILER!!!", 0)
     return gzip.compress(out, mtime=0)
@@ -210,7 +245,7 @@ def build(out):
     kname = extract_one(kdeb, "./boot/vmlinuz-*", vmlinuz)
     bb = os.path.join(out, "dl", "busybox")
     extract_one(bdeb, "./bin/busybox", bb)
-    write(initrd, build_initrd(read(bb), read(INIT)))
+    write(initrd, build_initrd(read(bb), read(INIT), extract_modules(kdeb)))
     os.remove(bb)
     extract_vmlinux(vmlinuz, vmlinux)
 
