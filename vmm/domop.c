@@ -332,72 +332,67 @@ static long msi(struct vcpu *v, uint64_t arg)
 	return -EFAULT;
 }
 
-long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
+static long irq(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_dom_irq q;
+	struct domain *d;
+
+	if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
+		return -EFAULT;
+	return (d = domain_find(q.domid)) ? pirq_grant(d, q.irq, q.allow) : -ESRCH;
+}
+
+static long echo(struct vcpu *v, uint64_t arg)
+{
+	struct eyrie_dom_echo e;
+	struct domain *d;
+
+	if (copy_from_guest_virt(v, &e, arg, sizeof(e), NULL))
+		return -EFAULT;
+	if (!(d = domain_find(e.domid)))
+		return -ESRCH;
+	long was = d->echo;
+	d->echo = e.on != 0;
+	return was;
+}
+
+/* pause, unpause, destroy: another domain, by id. */
+static long other(struct vcpu *v, uint64_t arg, void (*act)(struct domain *))
 {
 	struct eyrie_dom_id id;
 	struct domain *d;
 
+	if (copy_from_guest_virt(v, &id, arg, sizeof(id), NULL))
+		return -EFAULT;
+	if (!(d = domain_find(id.domid)))
+		return -ESRCH;
+	if (d == v->dom)
+		return -EINVAL; /* not on itself */
+	act(d);
+	return 0;
+}
+
+static long do_pause(struct vcpu *v, uint64_t arg) { return other(v, arg, domain_pause); }
+static long unpause(struct vcpu *v, uint64_t arg) { return other(v, arg, domain_unpause); }
+static long destroy(struct vcpu *v, uint64_t arg) { return other(v, arg, domain_destroy); }
+static long console_read(struct vcpu *v, uint64_t arg) { return console(v, EYRIE_OP_console_read, arg); }
+static long console_write(struct vcpu *v, uint64_t arg) { return console(v, EYRIE_OP_console_write, arg); }
+
+static long (*const ops[])(struct vcpu *v, uint64_t arg) = {
+	[EYRIE_OP_list] = list, [EYRIE_OP_pause] = do_pause, [EYRIE_OP_unpause] = unpause,
+	[EYRIE_OP_destroy] = destroy, [EYRIE_OP_domain_new] = dom_new,
+	[EYRIE_OP_console_read] = console_read, [EYRIE_OP_console_write] = console_write,
+	[EYRIE_OP_mem_write] = mem_write, [EYRIE_OP_set_context] = set_context,
+	[EYRIE_OP_host_info] = host_info, [EYRIE_OP_ioports] = ioports, [EYRIE_OP_iomem] = iomem,
+	[EYRIE_OP_irq] = irq, [EYRIE_OP_console_echo] = echo, [EYRIE_OP_pci_cfg] = pci,
+	[EYRIE_OP_dma_frames] = dma_frames, [EYRIE_OP_msi] = msi,
+};
+
+long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
+{
 	if (!v->dom->cfg.privileged)
 		return -EPERM;
-	switch (op) {
-	case EYRIE_OP_list:
-		return list(v, arg);
-	case EYRIE_OP_domain_new:
-		return dom_new(v, arg);
-	case EYRIE_OP_mem_write:
-		return mem_write(v, arg);
-	case EYRIE_OP_set_context:
-		return set_context(v, arg);
-	case EYRIE_OP_host_info:
-		return host_info(v, arg);
-	case EYRIE_OP_ioports:
-		return ioports(v, arg);
-	case EYRIE_OP_iomem:
-		return iomem(v, arg);
-	case EYRIE_OP_irq: {
-		struct eyrie_dom_irq q;
-		if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
-			return -EFAULT;
-		d = domain_find(q.domid);
-		return d ? pirq_grant(d, q.irq, q.allow) : -ESRCH;
-	}
-	case EYRIE_OP_console_read:
-	case EYRIE_OP_console_write:
-		return console(v, op, arg);
-	case EYRIE_OP_pci_cfg:
-		return pci(v, arg);
-	case EYRIE_OP_dma_frames:
-		return dma_frames(v, arg);
-	case EYRIE_OP_msi:
-		return msi(v, arg);
-	case EYRIE_OP_console_echo: {
-		struct eyrie_dom_echo e;
-		if (copy_from_guest_virt(v, &e, arg, sizeof(e), NULL))
-			return -EFAULT;
-		if (!(d = domain_find(e.domid)))
-			return -ESRCH;
-		long was = d->echo;
-		d->echo = e.on != 0;
-		return was;
-	}
-	case EYRIE_OP_pause:
-	case EYRIE_OP_unpause:
-	case EYRIE_OP_destroy:
-		if (copy_from_guest_virt(v, &id, arg, sizeof(id), NULL))
-			return -EFAULT;
-		d = domain_find(id.domid);
-		if (!d)
-			return -ESRCH;
-		if (d == v->dom)
-			return -EINVAL; /* not on itself */
-		if (op == EYRIE_OP_pause)
-			domain_pause(d);
-		else if (op == EYRIE_OP_unpause)
-			domain_unpause(d);
-		else
-			domain_destroy(d);
-		return 0;
-	default:
+	if (op >= sizeof(ops) / sizeof(ops[0]) || !ops[op])
 		return -ENOSYS;
-	}
+	return ops[op](v, arg);
 }
