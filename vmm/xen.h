@@ -30,6 +30,12 @@ long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
  * CONSOLEIO_read returns it; VIRQ_CONSOLE says it is there. */
 void xen_console_init(void);
 long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva);
+/* Raises VIRQ virq (on vcpu, for a per-vcpu one) in d if d bound it:
+ * true, else false. */
+bool xen_virq(struct domain *d, uint32_t virq, unsigned vcpu);
+/* The vcpu_info of d's vcpu: where it registered it, else in the shared
+ * info. */
+struct vcpu_info *xen_vinfo(struct domain *d, unsigned vcpu);
 /* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
 bool xen_timer_virq(struct vcpu *v);
 /* The vcpu enters RUNSTATE_* state: the times, and the guest's copy. */
