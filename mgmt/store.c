@@ -44,6 +44,7 @@
 #define PATH_BUF     (XENSTORE_ABS_PATH_MAX + 1)
 #define WALK_DEPTH   (XENSTORE_ABS_PATH_MAX / 2 + 2) /* "/a/a/..." levels + root */
 #define LOCAL_PREFIX "/local/domain/"
+#define TX_NODE_COST 128               /* a node copy, beside its value */
 #define SPECIAL_INTRO   0
 #define SPECIAL_RELEASE 1
 
@@ -103,8 +104,8 @@ struct txop {                  /* struct op as logged: data holds the copies */
 	struct txop *next;
 	int type;
 	size_t len;            /* value bytes, or perms count */
-	size_t plen;
-	unsigned char data[];  /* path NUL, then value or perms */
+	size_t dlen;
+	unsigned char data[];  /* value or perms (aligned here), then path NUL */
 };
 
 struct delta {
@@ -200,7 +201,6 @@ struct change {
 	struct delta *d;
 	uint32_t nd, dcap;
 	struct pend *ev, **ev_tail;
-	size_t cost;           /* bytes allocated, charged to tx */
 };
 
 static const char special_name[2][17] = { "@introduceDomain", "@releaseDomain" };
@@ -304,13 +304,6 @@ static struct node *node_alloc(const char *name, size_t nlen)
 	n->name[nlen] = 0;
 	n->ref = 1;
 	return n;
-}
-
-static size_t node_bytes(const struct node *n)
-{
-	return sizeof(*n) + strlen(n->name) + 1 + n->vlen +
-		n->nperms * sizeof(struct store_perm) +
-		n->kcap * sizeof(struct node *);
 }
 
 static struct node *node_get(struct node *n)
@@ -1086,7 +1079,7 @@ static int64_t owned_after(const struct change *ch)
 }
 
 /* Makes *slot private to the working tree (its parent already is). */
-static struct node *cow(struct change *ch, struct node **slot)
+static struct node *cow(struct node **slot)
 {
 	struct node *n = *slot, *c;
 
@@ -1095,7 +1088,6 @@ static struct node *cow(struct change *ch, struct node **slot)
 	c = node_clone(n);
 	if (!c)
 		return NULL;
-	ch->cost += node_bytes(c);
 	n->ref--; /* still reached from the tree it came from */
 	*slot = c;
 	return c;
@@ -1105,7 +1097,7 @@ static struct node *cow(struct change *ch, struct node **slot)
 static struct node *cow_path(struct change *ch, const char *path, size_t len)
 {
 	struct node **slot = &ch->work;
-	struct node *n = cow(ch, slot);
+	struct node *n = cow(slot);
 	size_t off = 1;
 
 	while (n && off < len) {
@@ -1116,7 +1108,7 @@ static struct node *cow_path(struct change *ch, const char *path, size_t len)
 		if (i < 0)
 			return NULL; /* callers looked it up first */
 		slot = &n->kids[i];
-		n = cow(ch, slot);
+		n = cow(slot);
 		off += clen + 1;
 	}
 	return n;
@@ -1227,7 +1219,8 @@ static int tx_note(struct store *s, struct conn *c, struct tx *tx,
 			return 0;
 	}
 	if (!c->priv && ((s->lim.tx_nodes && tx->nacc >= s->lim.tx_nodes) ||
-			(s->lim.tx_bytes && c->tx_bytes + len > s->lim.tx_bytes)))
+			(s->lim.tx_bytes &&
+			 c->tx_bytes + len + TX_NODE_COST > s->lim.tx_bytes)))
 		return ENOSPC;
 	if (tx->nacc == tx->acap) {
 		uint32_t cap = tx->acap ? tx->acap * 2 : 16;
@@ -1250,7 +1243,8 @@ static int tx_note(struct store *s, struct conn *c, struct tx *tx,
 	n = len ? lookup(tx->base, buf) : NULL;
 	a->gen = n ? n->gen : 0;
 	tx->acc[tx->nacc++] = a;
-	tx_charge(c, tx, sizeof(*a) + len + 1);
+	/* The record, and the node copy its tree may hold for this path. */
+	tx_charge(c, tx, sizeof(*a) + len + 1 + TX_NODE_COST);
 	return 0;
 }
 
@@ -1300,7 +1294,6 @@ static int create_chain(struct change *ch, const char *path,
 
 		if (!k)
 			return ENOMEM;
-		ch->cost += node_bytes(k);
 		err = node_set_perms(k, cur->perms, cur->nperms);
 		if (!err && !ch->c->priv)
 			k->perms[0].domid = ch->c->domid;
@@ -1369,7 +1362,6 @@ static int op_write(struct change *ch, const struct op *op)
 		err = node_set_value(n, op->value, op->len);
 	if (err)
 		return err;
-	ch->cost += op->len;
 	n->gen = ++ch->s->gen;
 	return fire(ch, op->path, n, parent, NULL);
 }
@@ -1478,15 +1470,16 @@ static int tx_log(struct conn *c, struct tx *tx, const struct op *op)
 	t->next = NULL;
 	t->type = op->type;
 	t->len = op->type == OP_SET_PERMS ? op->nperms : op->len;
-	t->plen = plen;
-	memcpy(t->data, op->path, plen);
+	t->dlen = dlen;
 	if (dlen)
-		memcpy(t->data + plen,
+		memcpy(t->data,
 				op->type == OP_SET_PERMS ? (const void *)op->perms : op->value,
 				dlen);
+	memcpy(t->data + dlen, op->path, plen);
 	*tx->ops_tail = t;
 	tx->ops_tail = &t->next;
-	tx_charge(c, tx, sizeof(*t) + plen + dlen);
+	/* The log's copy, and the value's in the transaction's tree. */
+	tx_charge(c, tx, sizeof(*t) + plen + 2 * dlen);
 	return 0;
 }
 
@@ -1494,12 +1487,12 @@ static void txop_to_op(const struct txop *t, struct op *op)
 {
 	memset(op, 0, sizeof(*op));
 	op->type = t->type;
-	op->path = (const char *)t->data;
+	op->path = (const char *)t->data + t->dlen;
 	if (t->type == OP_SET_PERMS) {
-		op->perms = (const struct store_perm *)(const void *)(t->data + t->plen);
+		op->perms = (const struct store_perm *)(const void *)t->data;
 		op->nperms = (unsigned int)t->len;
 	} else {
-		op->value = t->data + t->plen;
+		op->value = t->data;
 		op->len = t->len;
 	}
 }
@@ -1658,8 +1651,6 @@ static int core_modify(struct store *s, struct conn *c, struct tx *tx,
 		change_abort(&ch);
 		return err;
 	}
-	if (tx)
-		tx_charge(c, tx, ch.cost);
 	change_commit(&ch);
 	return 0;
 }
@@ -1810,11 +1801,8 @@ static void perms_purge(struct node *n, unsigned int domid)
 static int walk_make_private(struct store *s, unsigned int depth)
 {
 	struct node **slot = &s->root;
-	struct change ch; /* only for cow()'s bookkeeping */
-
-	memset(&ch, 0, sizeof(ch));
 	for (unsigned int i = 0; i <= depth; i++) {
-		struct node *n = cow(&ch, slot);
+		struct node *n = cow(slot);
 
 		if (!n)
 			return ENOMEM;
