@@ -25,6 +25,7 @@ void xsring_init(struct xsring *r, struct xenstore_domain_interface *page,
 	memset(r, 0, offsetof(struct xsring, msg));
 	r->page = page;
 	r->domid = domid;
+	r->budget = XSRING_BUDGET;
 	__atomic_store_n(&page->server_features, XENSTORE_SERVER_FEATURE_ERROR,
 			__ATOMIC_RELEASE);
 }
@@ -144,7 +145,7 @@ unsigned int xsring_service(struct xsring *r, struct store *s)
 			return flags | break_ring(r, s, XENSTORE_ERROR_RINGIDX);
 		if (out > 0)
 			flags |= XSRING_NOTIFY;
-		if (handled == XSRING_BUDGET) {
+		if (handled >= r->budget) {
 			if (input_waiting(r))
 				flags |= XSRING_MORE;
 			return flags;

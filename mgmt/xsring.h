@@ -35,6 +35,7 @@ struct xsring {
 	struct xenstore_domain_interface *page;
 	unsigned int domid;
 	bool broken;
+	unsigned int budget;   /* requests per call: XSRING_BUDGET */
 	uint32_t have;         /* bytes of the current message received */
 	unsigned char msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 };
@@ -45,8 +46,9 @@ struct xsring {
 #define XSRING_MORE   4u  /* stopped at its budget with requests waiting:
                            * call again (after serving others) */
 
-/* Requests handled per call at most, so one busy domain cannot hold the
- * single-threaded mgmt loop. */
+/* Requests handled per call at most (struct xsring's budget, set by
+ * xsring_init), so that one busy domain cannot hold the single-threaded
+ * mgmt loop. */
 #define XSRING_BUDGET 64
 
 /* Starts serving page for domid (already store_connect()ed). Offers the
