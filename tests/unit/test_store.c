@@ -1709,6 +1709,36 @@ static void test_quota_path(void **state)
 	OK(RQ(0, XS_MKDIR, 0, p));
 }
 
+/* The deepest tree paths allow (1536 levels): removal, the purge of a
+ * dead domain, transactions and freeing walk it without recursion. */
+static void test_deep_tree(void **state)
+{
+	static char p[XENSTORE_ABS_PATH_MAX + 1];
+	uint32_t t;
+	size_t len = 0;
+
+	while (len + 2 <= XENSTORE_ABS_PATH_MAX) {
+		p[len++] = '/';
+		p[len++] = 'a';
+	}
+	p[len] = 0;
+	assert_int_equal(strlen(p), XENSTORE_ABS_PATH_MAX);
+	OK(RQ(0, XS_MKDIR, 0, p));
+	OK(RQ(0, XS_SET_PERMS, 0, p, "n4", "r1"));
+	assert_int_equal(store_nodes_owned(S, 0), 1 + XENSTORE_ABS_PATH_MAX / 2 - 1);
+	OK(RQ(0, XS_WATCH, 0, p, "deep"));
+	ev_expect(0, p, "deep");
+	t = tx_start(0);
+	OK(wr(0, t, p, "x"));
+	assert_int_equal(store_disconnect(S, 4), -ENOENT);  /* purge: walks it all */
+	assert_memory_equal(RQ(0, XS_GET_PERMS, 0, p)->data, "n0\0r1", 6);
+	ERR(RQ(0, XS_TRANSACTION_END, t, "T"), "EAGAIN");
+	OK(RQ(0, XS_RM, 0, "/a/a"));
+	ev_expect(0, p, "deep");
+	assert_int_equal(store_nodes_owned(S, 0), 2);
+	OK(RQ(0, XS_MKDIR, 0, p));    /* made again; freed by teardown */
+}
+
 /* ---- Direct calls --------------------------------------------------------- */
 
 static void test_local_api(void **state)
@@ -2079,6 +2109,7 @@ int main(void)
 		T(test_quota_outstanding),
 		T(test_quota_out_bytes),
 		T(test_quota_path),
+		T(test_deep_tree),
 		T(test_local_api),
 		T(test_fuzz),
 #undef T
