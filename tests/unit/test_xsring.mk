@@ -1,0 +1,1 @@
+test_xsring_SRCS := mgmt/xsring.c mgmt/store.c
