@@ -17,6 +17,7 @@
 #include "mgmt/conring.h"
 #include "mgmt/dom.h"
 #include "mgmt/sys.h"
+#include "mgmt/xs.h"
 #include "vmm/linux_boot.h"
 #include "vmm/pvh_guest.h"
 
@@ -136,7 +137,7 @@ static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
 	struct pvh_module mods[1] = { { rd ? rd->data : NULL, rd ? rd->size : 0, NULL } };
-	struct pvh_cfg cfg = { ram, map, e820_guest_map(ram, true, map), c->cmdline[0] ? c->cmdline : c->name,
+	struct pvh_cfg cfg = { ram, map, e820_guest_map(ram, 2, map), c->cmdline[0] ? c->cmdline : c->name,
 			       mods, rd ? 1 : 0, EYRIE_HVM_ACPI_GPA };
 	char err[128];
 	long rc;
@@ -182,6 +183,8 @@ static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module
 		return fail(c->name, "cannot map its console ring", rc ? rc : mo.status);
 	g->ring = &ring_pages[g - guests].r;
 	g->handle = mo.handle;
+	if ((rc = xs_introduce(g, dom, ram)))
+		return fail(c->name, "cannot give it its store ring", rc);
 	return 0;
 }
 
@@ -194,7 +197,7 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
 	static struct linux_plan plan;
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
-	struct linux_boot_cfg cfg = { ram, map, e820_guest_map(ram, false, map),
+	struct linux_boot_cfg cfg = { ram, map, e820_guest_map(ram, 0, map),
 				      c->cmdline[0] ? c->cmdline : "console=ttyS0",
 				      rd ? rd->data : NULL, rd ? rd->size : 0, EYRIE_HVM_ACPI_GPA };
 	char err[128];
@@ -253,6 +256,7 @@ static int grant_io(const struct xlcfg *c, uint32_t domid)
  * port, the log. */
 static void forget(struct guest *g)
 {
+	xs_release(g);
 	if (g->ring) {
 		struct gnttab_unmap_grant_ref uo = { (uintptr_t)g->ring, 0, g->handle, 0 };
 		hypercall(HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, (unsigned long)&uo, 1);
@@ -461,6 +465,8 @@ static void apply(struct guest *g, const struct eyrie_dom_info *d)
 void dom_poll(void)
 {
 	static struct eyrie_dom_info doms[64];
+
+	xs_poll();
 	struct eyrie_dom_list l = { 64, 0, (uint64_t)(uintptr_t)doms };
 
 	for (unsigned i = 0; i < DOM_MAX_GUESTS; i++)

@@ -28,6 +28,7 @@ struct guest {
 	struct xencons_interface *ring; /* PVH: mapped here; NULL: HVM */
 	uint32_t handle, port;          /* the ring's grant mapping; our port */
 	uint64_t hvm_pos;               /* HVM: where console_read goes on */
+	struct xs_conn *xs;             /* PVH: its store ring (mgmt/xs.c) */
 	char *log;                      /* DOM_LOG bytes */
 	uint64_t log_total;             /* bytes ever logged */
 };

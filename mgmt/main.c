@@ -7,6 +7,7 @@
  * (include/public/eyrie.h); their images are our boot modules. See
  * docs/mgmt.md.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "mgmt/dom.h"
 #include "mgmt/sys.h"
 #include "mgmt/xlcfg.h"
+#include "mgmt/xs.h"
 
 static const char *const states[] = { "running", "paused", "crashed", "shutdown" };
 static const char *const types[] = { "elf", "multiboot", "hvm", "pvh" };
@@ -268,11 +270,65 @@ static void cmd_console(int argc, char **argv)
 		op(EYRIE_OP_console_echo, &echo);
 }
 
+/* xenstore-ls PATH: the subtree, as Xen's tool prints it (name = "value"),
+ * at most 12 levels. */
+static void ls(const char *path, int depth)
+{
+	char *names, *value, child[512];
+	size_t len, vlen;
+	unsigned n;
+	int rc = store_directory(xs_store(), 0, path, &names, &len, &n);
+
+	if (rc) {
+		if (!depth)
+			printf("error: %s: %s\n", path, store_error_name(-rc));
+		return;
+	}
+	for (const char *nm = names; n--; nm += strlen(nm) + 1) {
+		snprintf(child, sizeof(child), "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", nm);
+		if (!store_read(xs_store(), 0, child, &value, &vlen)) {
+			printf("%*s%s = \"%.*s\"\n", depth * 2, "", nm, (int)vlen, value);
+			free(value);
+		}
+		if (depth < 12)
+			ls(child, depth + 1);
+	}
+	free(names);
+}
+
+static void cmd_xenstore(int argc, char **argv)
+{
+	char *value;
+	size_t len;
+	int rc = 0;
+
+	if (!xs_store())
+		rc = -ENOMEM;
+	else if (!strcmp(argv[0], "xenstore-ls"))
+		ls(argc > 1 ? argv[1] : "/", 0);
+	else if (!strcmp(argv[0], "xenstore-read") && argc == 2) {
+		if (!(rc = store_read(xs_store(), 0, argv[1], &value, &len))) {
+			printf("%.*s\n", (int)len, value);
+			free(value);
+		}
+	} else if (!strcmp(argv[0], "xenstore-write") && argc == 3)
+		rc = store_write(xs_store(), 0, argv[1], argv[2], strlen(argv[2]));
+	else if (!strcmp(argv[0], "xenstore-rm") && argc == 2)
+		rc = store_rm(xs_store(), 0, argv[1]);
+	else
+		printf("error: usage: xenstore-ls [PATH], xenstore-read PATH, xenstore-write PATH "
+		       "VALUE, xenstore-rm PATH\n");
+	if (rc)
+		printf("error: %s: %s\n", argc > 1 ? argv[1] : "", store_error_name(-rc));
+}
+
 static void help(void)
 {
 	printf("commands: help, info, list, configs, create CONFIG, create KEY=VALUE... (name type\n"
 	       "          memory kernel ramdisk cmdline on_poweroff on_reboot on_crash), destroy DOM,\n"
-	       "          shutdown DOM, reboot DOM, pause DOM, unpause DOM, console DOM\n"
+	       "          shutdown DOM, reboot DOM, pause DOM, unpause DOM, console DOM,\n"
+	       "          xenstore-ls [PATH], xenstore-read PATH, xenstore-write PATH VALUE,\n"
+	       "          xenstore-rm PATH\n"
 	       "          (DOM: an id or a name; Ctrl-] detaches from a console)\n");
 }
 
@@ -317,6 +373,8 @@ static void run(char *line)
 		cmd_dom("reboot", argc, argv);
 	else if (!strcmp(argv[0], "info"))
 		cmd_info();
+	else if (!strncmp(argv[0], "xenstore-", 9))
+		cmd_xenstore(argc, argv);
 	else
 		printf("error: unknown command '%.32s' (try help)\n", argv[0]);
 }
@@ -330,6 +388,7 @@ void mgmt_main(const struct hvm_start_info *si)
 	sys_init();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	dom_init(si);
+	xs_init();
 	load_configs();
 	for (unsigned i = 0; i < nr_cfgs; i++)
 		if (cfgs[i].cfg.autostart)

@@ -208,7 +208,7 @@ struct start {
 static int load_multiboot(struct domain *d, const struct boot_module *m, struct start *st)
 {
 	struct e820_entry map[4];
-	unsigned nr_map = e820_guest_map(d->ram_bytes, false, map);
+	unsigned nr_map = e820_guest_map(d->ram_bytes, 0, map);
 	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map,
 				.e820_n = nr_map, .cmdline = d->name };
 	struct mb1g_image *k = kzalloc(sizeof(*k));
@@ -249,7 +249,7 @@ out:
 static int load_pvh(struct domain *d, const struct boot_module *m, struct start *st)
 {
 	struct e820_entry map[4];
-	unsigned nr_map = e820_guest_map(d->ram_bytes, false, map);
+	unsigned nr_map = e820_guest_map(d->ram_bytes, 0, map);
 	const struct boot_module *rd = initrd_module(d);
 	struct pvh_module mods[PVH_MAX_MODS];
 	unsigned nr = 0;
@@ -310,7 +310,7 @@ out:
 static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu *v)
 {
 	struct e820_entry map[4];
-	unsigned nr_map = e820_guest_map(d->ram_bytes, false, map);
+	unsigned nr_map = e820_guest_map(d->ram_bytes, 0, map);
 	const struct boot_module *rd = initrd_module(d);
 	struct linux_boot_cfg cfg = {
 		.ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,

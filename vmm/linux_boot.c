@@ -473,9 +473,9 @@ static void build_zero_page(const struct linux_image *k, const struct linux_boot
 	}
 }
 
-unsigned e820_guest_map(uint64_t ram, bool top_page, struct e820_entry map[4])
+unsigned e820_guest_map(uint64_t ram, unsigned top_pages, struct e820_entry map[4])
 {
-	uint64_t top = top_page ? ram - 4096 : ram;
+	uint64_t top = ram - top_pages * 4096ull;
 	unsigned n = 0;
 
 	map[n++] = (struct e820_entry){ 0, ram < 0x9fc00 ? ram : 0x9fc00, E820_RAM };
@@ -483,8 +483,8 @@ unsigned e820_guest_map(uint64_t ram, bool top_page, struct e820_entry map[4])
 		return n;
 	map[n++] = (struct e820_entry){ 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED };
 	map[n++] = (struct e820_entry){ 0x100000, top - 0x100000, E820_RAM };
-	if (top_page)
-		map[n++] = (struct e820_entry){ top, 4096, E820_RESERVED };
+	if (top_pages)
+		map[n++] = (struct e820_entry){ top, ram - top, E820_RESERVED };
 	return n;
 }
 

@@ -36,9 +36,9 @@ struct e820_entry {
 
 /* The memory map Eyrie's loaders give a guest of ram bytes: RAM below
  * 0x9FC00, the legacy hole (BIOS area, ACPI tables) reserved, RAM from
- * 1 MiB; with top_page, RAM's last page reserved too (a PVH guest's
- * console page). Returns the number of entries (at most 4). */
-unsigned e820_guest_map(uint64_t ram, bool top_page, struct e820_entry map[4]);
+ * 1 MiB; RAM's last top_pages pages reserved (a PVH guest's console
+ * and store pages). Returns the number of entries (at most 4). */
+unsigned e820_guest_map(uint64_t ram, unsigned top_pages, struct e820_entry map[4]);
 
 struct grange {
 	uint64_t base, size;

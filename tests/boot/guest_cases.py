@@ -658,8 +658,9 @@ def mgmt_create_cycles(lab):
     heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
 
     def switch(to):
+        at = len(m.output)
         m.send("\x01\x01\x01")
-        wait_for(m, r"\(input to %s" % to, 10, len(m.output) - 10)
+        wait_for(m, r"\(input to %s" % to, 10, at)
 
     def console(cmd, until):
         at = len(m.output)
@@ -700,6 +701,47 @@ def mgmt_create_cycles(lab):
     console("create spare", r"\(d0\) domain \d+ \(spare\) created")
 
 
+def mgmt_store(lab):
+    """QEMU SVM: the management domain serves the store: `xsclient` (built
+    from xs.cfg, on_poweroff preserve) drives it over its ring (reads,
+    writes, directories, permissions refused with EACCES, watches with
+    their first firing, the watch quota, a transaction that conflicts with
+    EAGAIN and applies nothing, the transaction quota, unknown and
+    malformed requests, INTRODUCE refused), then breaks its ring, which
+    the store reports; `xenstore-read` shows what it wrote, `destroy`
+    removes its nodes, the store still serves, and `audit` is clean."""
+    cfg = lab.tmp("xs.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "xs"\ntype = "pvh"\nmemory = 2\nkernel = "xsclient.elf"\n'
+                'on_poweroff = "preserve"\n')
+    mods = [MGMT_ELF, os.path.join(GUEST_DIR, "xsclient.elf"), cfg]
+    lab.need(ELF, *mods)
+    opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=90)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 60)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+
+    def console(cmd, until, timeout=30):
+        at = len(m.output)
+        m.send(cmd + "\r")
+        return wait_for(m, until, timeout, at)
+
+    d = int(console("create xs", r"\(d0\) domain (\d+) \(xs\) created")[1])
+    wait_for(m, r"\(d0\) mgmt: domain %d: its store ring is broken \(ring indices\)" % d, 60)
+    wait_for(m, r"\(d0\) mgmt: domain %d \(xs\) powered off: preserve" % d, 30)
+    check_report(m.output, d, "xsclient")
+    console("xenstore-read /local/domain/%d/data/greeting" % d, r"\(d0\) hello\n")
+    console("xenstore-ls /local/domain/%d" % d, r"\(d0\)\s+greeting = \"hello\"")
+    console("xenstore-write /local/domain/0/data/probe yes", r"\(d0\) mgmt> ")
+    console("destroy xs", r"\(d0\) domain %d: destroy done" % d)
+    console("xenstore-read /local/domain/%d/name" % d, r"\(d0\) error: [^:]*: ENOENT")
+    console("xenstore-read /local/domain/0/data/probe", r"\(d0\) yes\n")
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    check_audit(m, "a store client")
+
+
 LOOP_SECS = 120
 
 
@@ -728,8 +770,9 @@ def mgmt_reboot_loop(lab):
     m.boot(30)
 
     def switch(to):
+        at = len(m.output)
         m.send("\x01\x01\x01")
-        wait_for(m, r"\(input to %s" % to, 10, len(m.output) - 10)
+        wait_for(m, r"\(input to %s" % to, 10, at)
 
     def console(cmd, until, timeout=30):
         at = len(m.output)
@@ -1001,6 +1044,7 @@ GUEST_CASES = [
     ("mgmt-passthrough", mgmt_passthrough, 15),
     ("mgmt-passthrough-vmx", mgmt_passthrough_vmx, 60),
     ("mgmt-reboot-loop", mgmt_reboot_loop, LOOP_SECS + 30),
+    ("mgmt-store", mgmt_store, 15),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),

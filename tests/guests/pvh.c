@@ -71,9 +71,10 @@ static void check_start_info(void)
 	      si->nr_modules ? (unsigned long long)mod->paddr : 0ull,
 	      si->nr_modules ? (unsigned long long)mod->size : 0ull);
 	const struct hvm_memmap_table_entry *mm = (const void *)(uintptr_t)si->memmap_paddr;
-	/* RAM below 640 KiB and from 1 MiB to the end, less the console page
-	 * (reserved, the last one) when the management domain built us. */
-	uint64_t top = (2u << 20) - (si->memmap_entries == 4 ? 4096 : 0);
+	/* RAM below 640 KiB and from 1 MiB to the end, less the store and
+	 * console pages (reserved, the last two) when the management domain
+	 * built us. */
+	uint64_t top = (2u << 20) - (si->memmap_entries == 4 ? 8192 : 0);
 	check("start-info-memmap", si->version >= 1 && (si->memmap_entries == 3 ||
 				   (si->memmap_entries == 4 && mm[3].addr == top &&
 				    mm[3].type == XEN_HVM_MEMMAP_TYPE_RESERVED)) && mm[0].addr == 0 &&

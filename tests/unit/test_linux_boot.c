@@ -870,27 +870,27 @@ static void test_real_kernel(void **state)
 	free(img);
 }
 
-/* The loaders' guest map, with and without the reserved top page. */
+/* The loaders' guest map, with and without the reserved top pages. */
 static void test_guest_map(void **state)
 {
 	struct e820_entry m[4];
 
-	assert_int_equal(e820_guest_map(256ull << 20, false, m), 3);
+	assert_int_equal(e820_guest_map(256ull << 20, 0, m), 3);
 	assert_int_equal(m[0].base, 0);
 	assert_int_equal(m[0].size, 0x9fc00);
 	assert_int_equal(m[1].type, E820_RESERVED);
 	assert_int_equal(m[1].base + m[1].size, 0x100000);
 	assert_int_equal(m[2].base, 0x100000);
 	assert_int_equal(m[2].base + m[2].size, 256ull << 20);
-	assert_int_equal(e820_guest_map(2ull << 20, true, m), 4);
-	assert_int_equal(m[2].base + m[2].size, (2ull << 20) - 4096);
-	assert_int_equal(m[3].base, (2ull << 20) - 4096);
-	assert_int_equal(m[3].size, 4096);
+	assert_int_equal(e820_guest_map(2ull << 20, 2, m), 4);
+	assert_int_equal(m[2].base + m[2].size, (2ull << 20) - 8192);
+	assert_int_equal(m[3].base, (2ull << 20) - 8192);
+	assert_int_equal(m[3].size, 8192);
 	assert_int_equal(m[3].type, E820_RESERVED);
 	/* 1 MiB: only the low RAM (the top page lies in the legacy hole). */
-	assert_int_equal(e820_guest_map(1ull << 20, true, m), 1);
-	assert_int_equal(e820_guest_map(1ull << 20, false, m), 1);
-	assert_int_equal(e820_guest_map(0x80000, false, m), 1);
+	assert_int_equal(e820_guest_map(1ull << 20, 2, m), 1);
+	assert_int_equal(e820_guest_map(1ull << 20, 0, m), 1);
+	assert_int_equal(e820_guest_map(0x80000, 0, m), 1);
 	assert_int_equal(m[0].size, 0x80000);
 }
 

@@ -1,0 +1,271 @@
+/*
+ * xsclient: a PVH guest built by the management domain that drives the
+ * store over its ring (HVM_PARAM_STORE_PFN / _EVTCHN), as Linux's xenbus
+ * does: reads, writes, directories, permissions, watches, transactions
+ * with a conflict, quotas, malformed requests; then it breaks its ring
+ * (a producer index far ahead) and checks the store says so in the page's
+ * error field. Its name must be "xs" (built from a config named so).
+ */
+#include "runtime.h"
+#include "x86.h"
+
+#include "include/public/event_channel.h"
+#include "include/public/hvm.h"
+#include "include/public/io/xs_wire.h"
+#include "include/public/xen.h"
+
+const char guest_name[] = "xsclient";
+
+#define MS 1000000ull
+
+static volatile struct xenstore_domain_interface *ring;
+static uint32_t port, txn;
+static char path[64]; /* our /local/domain/N */
+
+static void notify(void)
+{
+	struct evtchn_send s = { port };
+
+	hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_send, (unsigned long)&s, 0, 0, 0);
+}
+
+static void wait_event(void)
+{
+	struct { uint32_t ports, nr; uint64_t timeout; } p = { (uint32_t)(uintptr_t)&port, 1,
+								now_ns() + 10 * MS };
+
+	hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&p, 0, 0, 0);
+}
+
+static void put(const void *data, uint32_t len)
+{
+	const char *d = data;
+
+	while (len) {
+		uint32_t prod = ring->req_prod, cons = __atomic_load_n(&ring->req_cons, __ATOMIC_ACQUIRE);
+		if (prod - cons == XENSTORE_RING_SIZE) {
+			notify();
+			wait_event();
+			continue;
+		}
+		ring->req[MASK_XENSTORE_IDX(prod)] = *d++;
+		__atomic_store_n(&ring->req_prod, prod + 1, __ATOMIC_RELEASE);
+		len--;
+	}
+}
+
+/* Reads len bytes of the response stream; false on a 2 s timeout. */
+static bool get(void *data, uint32_t len)
+{
+	char *d = data;
+	uint64_t end = now_ns() + 2000 * MS;
+
+	while (len) {
+		uint32_t cons = ring->rsp_cons, prod = __atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
+		if (prod == cons) {
+			if (now_ns() > end)
+				return false;
+			wait_event();
+			continue;
+		}
+		*d++ = ring->rsp[MASK_XENSTORE_IDX(cons)];
+		__atomic_store_n(&ring->rsp_cons, cons + 1, __ATOMIC_RELEASE);
+		len--;
+	}
+	notify();
+	return true;
+}
+
+static char reply[XENSTORE_PAYLOAD_MAX + 1];
+static struct xsd_sockmsg last;
+/* A watch event that came while a reply was awaited (path, token). */
+static char event[256];
+static bool have_event;
+
+/* Receives one message (a reply or a watch event) into last/reply. */
+static bool receive(void)
+{
+	if (!get(&last, sizeof(last)) || last.len > XENSTORE_PAYLOAD_MAX)
+		return false;
+	if (!get(reply, last.len))
+		return false;
+	reply[last.len] = 0;
+	return true;
+}
+
+/* Sends a request of type with the given payload pieces (each with its
+ * NUL when nul) and returns the reply's type (XS_ERROR: reply holds the
+ * name); watch events that come first are skipped. */
+static uint32_t request(uint32_t type, const char *a, const char *b, bool nul_b)
+{
+	static uint32_t req_id;
+	uint32_t la = a ? (uint32_t)strlen(a) + 1 : 0, lb = b ? (uint32_t)strlen(b) + nul_b : 0;
+	struct xsd_sockmsg h = { type, ++req_id, txn, la + lb };
+
+	put(&h, sizeof(h));
+	if (a)
+		put(a, la);
+	if (b)
+		put(b, lb);
+	notify();
+	while (receive()) {
+		if (last.type == XS_WATCH_EVENT && last.len <= sizeof(event)) {
+			memcpy(event, reply, last.len);
+			have_event = true;
+		} else if (last.req_id == h.req_id) {
+			return last.type;
+		}
+	}
+	return XS_INVALID;
+}
+
+static bool error_is(uint32_t t, const char *name)
+{
+	return t == XS_ERROR && !memcmp(reply, name, strlen(name) + 1);
+}
+
+/* A watch event is waiting for path and token (two strings). */
+static bool event_for(const char *p, const char *token)
+{
+	const char *e = event;
+
+	if (!have_event) {
+		while (receive() && last.type != XS_WATCH_EVENT)
+			;
+		if (last.type != XS_WATCH_EVENT)
+			return false;
+		e = reply;
+	}
+	have_event = false;
+	return !memcmp(e, p, strlen(p) + 1) && !memcmp(e + strlen(p) + 1, token, strlen(token) + 1);
+}
+
+static void basics(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x40000004, 0, r);
+	snprintf_(path, sizeof(path), "%u", r[2]);
+	uint32_t t = request(XS_GET_DOMAIN_PATH, path, NULL, false);
+	char want[64];
+	snprintf_(want, sizeof(want), "/local/domain/%u", r[2]);
+	check("get-domain-path", t == XS_GET_DOMAIN_PATH && !memcmp(reply, want, strlen(want) + 1),
+	      "%s", reply);
+	memcpy(path, want, sizeof(want));
+	t = request(XS_READ, "name", NULL, false);
+	check("read-name", t == XS_READ && last.len == 2 && !memcmp(reply, "xs", 2), "type %u: %s",
+	      t, reply);
+	t = request(XS_READ, "cpu/0/availability", NULL, false);
+	check("read-cpu-online", t == XS_READ && !memcmp(reply, "online", 6), "%s", reply);
+	t = request(XS_WRITE, "data/greeting", "hello", false);
+	check("write-data", t == XS_WRITE && !memcmp(reply, "OK", 3), "type %u: %s", t, reply);
+	t = request(XS_READ, "data/greeting", NULL, false);
+	check("read-back", t == XS_READ && last.len == 5 && !memcmp(reply, "hello", 5), "%s", reply);
+	t = request(XS_DIRECTORY, "data", NULL, false);
+	check("directory", t == XS_DIRECTORY && !memcmp(reply, "greeting", 9), "%s", reply);
+	t = request(XS_WRITE, "/local/domain/0/evil", "x", false);
+	check("write-dom0-refused", error_is(t, "EACCES"), "type %u: %s", t, reply);
+	t = request(XS_READ, "/local/domain/0/name", NULL, false);
+	check("read-dom0-refused", error_is(t, "EACCES"), "type %u: %s", t, reply);
+	t = request(XS_WRITE, "name", "renamed", false);
+	check("write-own-name-refused", error_is(t, "EACCES"), "type %u: %s", t, reply);
+	t = request(XS_READ, "data/none", NULL, false);
+	check("read-missing", error_is(t, "ENOENT"), "type %u: %s", t, reply);
+	t = request(99, "x", NULL, false);
+	check("unknown-type", t == XS_ERROR, "type %u: %s", t, reply);
+	t = request(XS_READ, NULL, "data", false); /* no NUL */
+	check("unterminated-path", t == XS_ERROR, "type %u: %s", t, reply);
+	t = request(XS_INTRODUCE, "5", "1", true);
+	check("introduce-refused", t == XS_ERROR, "type %u: %s", t, reply);
+}
+
+static void watches(void)
+{
+	uint32_t t = request(XS_WATCH, "data", "tok", true);
+	bool first = event_for("data", "tok");
+	check("watch-initial", t == XS_WATCH && first, "type %u, event %d", t, first);
+	t = request(XS_WRITE, "data/x", "1", false);
+	bool ev = event_for("data/x", "tok");
+	check("watch-fires", t == XS_WRITE && ev, "type %u, event %d", t, ev);
+	unsigned ok = 0, refused = 0;
+	for (unsigned i = 0; i < 200; i++) {
+		char tok[16];
+		snprintf_(tok, sizeof(tok), "w%u", i);
+		t = request(XS_WATCH, "data/q", tok, true);
+		ok += t == XS_WATCH;
+		refused += error_is(t, "ENOSPC") || error_is(t, "E2BIG");
+	}
+	check("watch-quota", ok > 50 && ok < 200 && ok + refused == 200, "%u set, %u refused", ok,
+	      refused);
+	t = request(XS_RESET_WATCHES, "", NULL, false);
+	check("reset-watches", t == XS_RESET_WATCHES, "type %u: %s", t, reply);
+}
+
+static void transactions(void)
+{
+	uint32_t t = request(XS_TRANSACTION_START, "", NULL, false);
+	uint32_t id = 0;
+	for (const char *p = reply; *p >= '0' && *p <= '9'; p++)
+		id = id * 10 + (uint32_t)(*p - '0');
+	check("transaction-start", t == XS_TRANSACTION_START && id, "type %u: %s", t, reply);
+	txn = id;
+	request(XS_READ, "data/x", NULL, false);
+	t = request(XS_WRITE, "data/y", "in-tx", false);
+	txn = 0;
+	request(XS_WRITE, "data/x", "2", false); /* outside: conflicts with the read */
+	txn = id;
+	t = request(XS_TRANSACTION_END, "T", NULL, false);
+	txn = 0;
+	check("transaction-conflict", error_is(t, "EAGAIN"), "type %u: %s", t, reply);
+	t = request(XS_READ, "data/y", NULL, false);
+	check("conflict-applied-nothing", error_is(t, "ENOENT"), "type %u: %s", t, reply);
+	unsigned ok = 0;
+	uint32_t ids[20];
+	for (unsigned i = 0; i < 20; i++) {
+		ids[i] = 0;
+		if (request(XS_TRANSACTION_START, "", NULL, false) == XS_TRANSACTION_START) {
+			ok++;
+			for (const char *p = reply; *p >= '0' && *p <= '9'; p++)
+				ids[i] = ids[i] * 10 + (uint32_t)(*p - '0');
+		}
+	}
+	check("transaction-quota", ok >= 5 && ok < 20, "%u of 20 started", ok);
+	for (unsigned i = 0; i < 20; i++)
+		if (ids[i]) {
+			txn = ids[i];
+			request(XS_TRANSACTION_END, "F", NULL, false);
+		}
+	txn = 0;
+	t = request(XS_TRANSACTION_START, "", NULL, false);
+	check("transactions-ended", t == XS_TRANSACTION_START, "type %u: %s", t, reply);
+}
+
+/* A producer index far ahead: the store must call the ring broken. */
+static void break_ring(void)
+{
+	__atomic_store_n(&ring->req_prod, ring->req_cons + 5 * XENSTORE_RING_SIZE, __ATOMIC_RELEASE);
+	notify();
+	uint64_t end = now_ns() + 3000 * MS;
+	while (!ring->error && now_ns() < end)
+		wait_event();
+	check("broken-ring-said", ring->error == XENSTORE_ERROR_RINGIDX, "error field %u",
+	      ring->error);
+}
+
+void guest_main(void)
+{
+	uint64_t pfn = 0, evt = 0;
+
+	hc_hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_STORE_PFN, &pfn);
+	hc_hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_STORE_EVTCHN, &evt);
+	if (!check("store-params", pfn == ((2u << 20) - 8192) >> 12 && evt > 0 && evt < 64,
+		   "pfn 0x%llx, port %llu", (unsigned long long)pfn, (unsigned long long)evt))
+		return;
+	ring = (volatile struct xenstore_domain_interface *)(uintptr_t)(pfn << 12);
+	port = (uint32_t)evt;
+	basics();
+	watches();
+	transactions();
+	gprintf("xsclient: ready for domain 0 at %s\n", path);
+	break_ring();
+}
