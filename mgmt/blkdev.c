@@ -314,12 +314,6 @@ int blk_wait(struct blkdev *d, struct blk_req *r, uint64_t timeout_ns)
 
 void blk_init(void)
 {
-	int rc = dma_init();
-
-	if (rc) {
-		printf("mgmt: disks: the DMA pool's frames were refused (%d): no disks\n", rc);
-		return;
-	}
 	unsigned n = pci_scan();
 	for (unsigned i = 0; i < n; i++) {
 		struct pci_func *f = pci_get(i);

@@ -124,7 +124,8 @@ struct blkdev {
 
 /* ---- For users (backends, the console) ---- */
 
-/* Finds the PCI functions, probes the drivers; prints what it found. */
+/* Finds the PCI functions, probes the drivers (which place the DMA pool
+ * when they find a device: dma_setup first); prints what it found. */
 void blk_init(void);
 unsigned blk_count(void);
 struct blkdev *blk_get(unsigned i);

@@ -368,6 +368,7 @@ void mgmt_main(const struct hvm_start_info *si)
 	sys_init();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sys_mmio_init(ram_end(si));
+	dma_setup(si);
 	blk_init();
 	dom_init(si);
 	load_configs();

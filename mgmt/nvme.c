@@ -253,6 +253,10 @@ static bool reset_and_enable(struct nvme_ctrl *c)
 	uint64_t cap = r64(c, REG_CAP);
 
 	c->db_stride = 4u << ((cap >> 32) & 0xf);
+	if (c->f->bar[0].size < REG_DOORBELLS + 4 * c->db_stride) {
+		printf("mgmt: nvme at %s: BAR 0 too small for its doorbells\n", pci_name(c->f));
+		return false; /* (queues 0 and 1: four doorbells) */
+	}
 	c->timeout_ns = (((cap >> 24) & 0xff) + 1) * 500000000ull; /* CAP.TO: 500 ms units */
 	if ((cap >> 48) & 0xf) {
 		printf("mgmt: nvme at %s: no 4 KiB pages (CAP.MPSMIN)\n", pci_name(c->f));
@@ -396,7 +400,7 @@ static void probe_namespaces(struct nvme_ctrl *c, uint32_t nn)
 static bool bring_up(struct nvme_ctrl *c)
 {
 	pci_enable(c->f);
-	if (!(c->regs = pci_bar_map(c->f, 0)) || c->f->bar[0].size < REG_DOORBELLS + 4 * c->db_stride) {
+	if (!(c->regs = pci_bar_map(c->f, 0))) {
 		printf("mgmt: nvme at %s: BAR 0 cannot be mapped\n", pci_name(c->f));
 		return false;
 	}
@@ -417,14 +421,14 @@ static bool bring_up(struct nvme_ctrl *c)
 
 bool nvme_probe(struct pci_func *f)
 {
-	if (f->class != 0x01 || f->subclass != 0x08 || f->progif != 0x02 || f->header || f->driver)
+	if (f->class != 0x01 || f->subclass != 0x08 || f->progif != 0x02 || f->header || f->driver ||
+	    !dma_ready())
 		return false;
 	struct nvme_ctrl *c = calloc(1, sizeof(*c));
 	if (!c)
 		return false;
 	c->f = f;
 	c->index = nr_ctrls;
-	c->db_stride = 4;
 	if (!bring_up(c)) {
 		if (c->regs)
 			w32(c, REG_CC, 0); /* stop it: nobody listens (its pool pages stay) */

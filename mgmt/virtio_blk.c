@@ -195,7 +195,7 @@ static void free_queue(struct vblk *v)
 {
 	dma_free(v->desc, DMA_PAGE);
 	dma_free((void *)v->avail, DMA_PAGE);
-	dma_free((void *)v->used, DMA_PAGE * 3);
+	dma_free((void *)v->used, DMA_PAGE);
 	dma_free(v->hdr, DMA_PAGE);
 	dma_free(v->dsc, DMA_PAGE);
 	dma_free((void *)v->status, DMA_PAGE);
@@ -207,12 +207,12 @@ static bool setup_queue(struct vblk *v, bool msix)
 {
 	w16(v->common, COMMON_Q_SELECT, 0);
 	uint16_t max = r16(v->common, COMMON_Q_SIZE);
-	if (!max)
-		return false;
+	if (max < 4)
+		return false; /* none, or too small for a request with data */
 	v->qsize = max < QSIZE_MAX ? max : QSIZE_MAX; /* powers of two */
 	v->desc = dma_alloc(DMA_PAGE);
 	v->avail = dma_alloc(DMA_PAGE);
-	v->used = dma_alloc(DMA_PAGE * 3); /* 4 + 8 * 256 + 2 bytes fit in one; room to spare */
+	v->used = dma_alloc(DMA_PAGE); /* 4 + 8 * 256 + 2 bytes */
 	v->hdr = dma_alloc(DMA_PAGE);
 	v->dsc = dma_alloc(DMA_PAGE);
 	v->status = dma_alloc(DMA_PAGE);
@@ -513,7 +513,7 @@ static bool bring_up(struct vblk *v)
 
 bool virtio_blk_probe(struct pci_func *f)
 {
-	if (!is_virtio_blk(f) || f->driver)
+	if (!is_virtio_blk(f) || f->driver || !dma_ready())
 		return false;
 	struct vblk *v = calloc(1, sizeof(*v));
 	if (!v)

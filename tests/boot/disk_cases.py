@@ -12,6 +12,7 @@ import os
 import random
 import re
 import signal
+import struct
 import zlib
 
 import harness
@@ -45,14 +46,14 @@ def drive(path, did, extra=""):
     return ["-drive", "file=%s,if=none,id=%s,format=raw,cache=writeback%s" % (path, did, extra)]
 
 
-def boot_mgmt(lab, qemu_args, limit=60):
+def boot_mgmt(lab, qemu_args, limit=60, modules=()):
     """QEMU with the hypervisor and the management domain (memory=16);
     returns the machine once its console has the serial input, and
     console(cmd, until): a command and the regex its output must match."""
     lab.need(ELF, MGMT_ELF)
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
-    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", MGMT_ELF] + qemu_args,
-                 limit=limit)
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts),
+                  "-initrd", ",".join([MGMT_ELF] + list(modules))] + qemu_args, limit=limit)
     wait_for(m, r"\(d0\) mgmt: management console ready", 40)
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to domain 0", 10)
@@ -267,9 +268,47 @@ def disk_nvme_q35(lab):
     check_written(vimg, 4000, "virtio on q35")
 
 
+def elf_end(path):
+    """The end of an ELF64's loaded segments (p_paddr + p_memsz)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    end = 0
+    for i in range(phnum):
+        p_type, _, _, _, paddr, _, memsz = struct.unpack_from("<IIQQQQQ", data,
+                                                              phoff + i * phentsize)
+        if p_type == 1:
+            end = max(end, paddr + memsz)
+    return end
+
+
+def disk_no_pool(lab):
+    """QEMU pc, a virtio-blk disk, and a boot module that fills domain 0's
+    16 MiB but for 128 KiB after its image and start info: the DMA pool
+    (at least 256 KiB, in the RAM the image and the modules leave free)
+    does not fit, the management domain says so and has no disks, and the
+    rest of it works."""
+    page = 4096
+    image_end = (elf_end(MGMT_ELF) + page - 1) // page * page
+    filler = lab.tmp("filler.bin")
+    with open(filler, "wb") as f:
+        f.truncate((16 << 20) - image_end - page - (128 << 10))
+    img = make_image(lab, "vda.img", 40)
+    m, console = boot_mgmt(lab, drive(img, "d0") + ["-device", "virtio-blk-pci,drive=d0"],
+                           modules=[filler])
+    check(re.search(r"\(d0\) mgmt: disks: no room for a DMA pool \(128 KiB free\): raise "
+                    r"domain 0's memory", m.output),
+          "no word about the DMA pool not fitting in 128 KiB")
+    console("disks", r"\(d0\) no disks")
+    console("pci", r"\(d0\) 00:[0-9a-f]{2}\.\d 1af4:1001 class 01:00:00\n")
+    console("info", r"\(d0\) configs\s+: 0; boot modules: filler.bin \(\d+ KiB\)")
+
+
 # name, function, rough seconds
 DISK_CASES = [
     ("mgmt-disk-virtio", disk_virtio, 25),
     ("mgmt-disk-nvme", disk_nvme, 20),
     ("mgmt-disk-nvme-q35", disk_nvme_q35, 20),
+    ("mgmt-disk-no-pool", disk_no_pool, 10),
 ]
