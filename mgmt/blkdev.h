@@ -9,10 +9,12 @@
  *
  * Buffers. Data moves by DMA straight to or from the caller's buffer,
  * which must lie in the DMA pool (mgmt/dma.h: dma_alloc): a list of
- * segments, each 512-byte aligned, a multiple of 512 bytes long (of the
- * block size on 4 KiB-block disks), anywhere in the pool (a blkif
- * segment -- a part of a 4 KiB page -- is one segment; a larger buffer
- * from dma_alloc may be one segment too). Nothing is copied.
+ * segments, each 512-byte aligned and a multiple of 512 bytes long,
+ * anywhere in the pool (a blkif segment -- a part of a 4 KiB page -- is
+ * one segment; a larger buffer from dma_alloc may be one segment too).
+ * Nothing is copied. (On a 4 KiB-block NVMe disk, 512-byte pieces of
+ * separate pages cannot make up a block in PRPs: such a request ends
+ * with -EINVAL.)
  *
  * Requests. The caller owns struct blk_req and the segment list, fills
  * the first fields and calls blk_submit; from then until its done
@@ -37,6 +39,8 @@
  * or MSI bound to event channels that sys_wait watches): the main loop
  * calls blk_poll after each wake-up; it returns how long the loop may
  * sleep (short only while a disk without interrupts has work in flight).
+ * Everything runs in mgmt's single thread: nothing here is called from
+ * an interrupt, and blk_wait is not for done callbacks.
  */
 #ifndef EYRIE_MGMT_BLKDEV_H
 #define EYRIE_MGMT_BLKDEV_H
