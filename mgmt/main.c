@@ -2,7 +2,9 @@
  * The management console of domain 0: reached from the serial line with
  * Ctrl-A pressed three times (the hypervisor shell is the other side).
  * Commands: help, info, list, configs, create, destroy, shutdown, reboot,
- * pause, unpause, console. Domains are built here (mgmt/dom.c) from xl.cfg
+ * pause, unpause, console; disks, disk-read, disk-write, disk-discard,
+ * disk-bench, pci
+ * (mgmt/diskcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
  * configs (mgmt/xlcfg.c) through Eyrie's management operations
  * (include/public/eyrie.h); their images are our boot modules. See
  * docs/mgmt.md.
@@ -15,6 +17,8 @@
 #include "include/public/eyrie.h"
 #include "include/public/xen.h"
 #include "include/public/hvm_start_info.h"
+#include "mgmt/blkdev.h"
+#include "mgmt/diskcmd.h"
 #include "mgmt/dom.h"
 #include "mgmt/sys.h"
 #include "mgmt/xlcfg.h"
@@ -206,6 +210,7 @@ static void console_loop(struct guest *g, long id, uint64_t gen, uint64_t shown)
 
 	for (;;) {
 		long n = 0;
+		blk_poll(); /* the disks' completions go on meanwhile */
 		if (g) { /* our guest: its log */
 			dom_service(g);
 			for (; shown < g->log_total && n < (long)sizeof(out); shown++)
@@ -328,7 +333,9 @@ static void help(void)
 	       "          memory kernel ramdisk cmdline on_poweroff on_reboot on_crash), destroy DOM,\n"
 	       "          shutdown DOM, reboot DOM, pause DOM, unpause DOM, console DOM,\n"
 	       "          xenstore-ls [PATH], xenstore-read PATH, xenstore-write PATH VALUE,\n"
-	       "          xenstore-rm PATH\n"
+	       "          xenstore-rm PATH, disks, disk-read DISK SECTOR [COUNT],\n"
+	       "          disk-write DISK SECTOR TEXT, disk-discard DISK SECTOR COUNT,\n"
+	       "          disk-bench DISK [MIB [DEPTH]], pci\n"
 	       "          (DOM: an id or a name; Ctrl-] detaches from a console)\n");
 }
 
@@ -375,8 +382,39 @@ static void run(char *line)
 		cmd_info();
 	else if (!strncmp(argv[0], "xenstore-", 9))
 		cmd_xenstore(argc, argv);
+	else if (!strcmp(argv[0], "disks"))
+		cmd_disks(argc, argv);
+	else if (!strcmp(argv[0], "disk-read"))
+		cmd_disk_read(argc, argv);
+	else if (!strcmp(argv[0], "disk-write"))
+		cmd_disk_write(argc, argv);
+	else if (!strcmp(argv[0], "disk-discard"))
+		cmd_disk_discard(argc, argv);
+	else if (!strcmp(argv[0], "disk-bench"))
+		cmd_disk_bench(argc, argv);
+	else if (!strcmp(argv[0], "pci"))
+		cmd_pci(argc, argv);
 	else
 		printf("error: unknown command '%.32s' (try help)\n", argv[0]);
+}
+
+/* The end of our RAM (device memory is mapped above it). */
+static uint64_t ram_end(const struct hvm_start_info *si)
+{
+	const struct hvm_memmap_table_entry *e = (const void *)(uintptr_t)si->memmap_paddr;
+	uint64_t end = 0;
+
+	for (uint32_t i = 0; si->version >= 1 && si->memmap_paddr && i < si->memmap_entries; i++)
+		if (e[i].type == XEN_HVM_MEMMAP_TYPE_RAM && e[i].addr + e[i].size > end)
+			end = e[i].addr + e[i].size;
+	return end;
+}
+
+/* What runs between keystrokes: the toolstack's and the disks' work. */
+static uint64_t background(void)
+{
+	dom_poll();
+	return blk_poll();
 }
 
 void mgmt_main(const struct hvm_start_info *si);
@@ -387,13 +425,16 @@ void mgmt_main(const struct hvm_start_info *si)
 
 	sys_init();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sys_mmio_init(ram_end(si));
+	dma_setup(si);
+	blk_init();
 	dom_init(si);
 	xs_init();
 	load_configs();
 	for (unsigned i = 0; i < nr_cfgs; i++)
 		if (cfgs[i].cfg.autostart)
 			create_from(&cfgs[i].cfg);
-	sys_set_idle(dom_poll);
+	sys_set_idle(background);
 	printf("mgmt: management console ready (newlib %s); Ctrl-A three times to reach it\n",
 	       _NEWLIB_VERSION);
 	for (;;) {

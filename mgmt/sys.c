@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "include/public/event_channel.h"
+#include "include/public/eyrie.h"
 #include "include/public/memory.h"
 #include "include/public/xen.h"
 #include "mgmt/sys.h"
@@ -32,7 +33,10 @@ static union {
 #define SYS_MAX_PORTS 128
 static uint32_t watched[SYS_MAX_PORTS];
 static unsigned nr_watched;
-static void (*idle)(void);
+/* The watched ports found pending by sys_wait, until sys_fired takes
+ * them: a driver counts its interrupts this way. */
+static uint64_t fired[1024 / 64];
+static uint64_t (*idle)(void);
 
 long hypercall(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3)
 {
@@ -104,17 +108,106 @@ void sys_wait(uint64_t timeout_ns)
 	struct sched_poll p = { (uintptr_t)watched, nr_watched, now_ns() + timeout_ns };
 
 	hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&p, 0);
-	/* Whatever woke us is looked at by the caller: clear the bits. */
-	for (unsigned i = 0; i < nr_watched; i++)
-		__atomic_and_fetch(&shinfo_page.s.evtchn_pending[watched[i] / 64],
-				   ~(1ull << (watched[i] % 64)), __ATOMIC_SEQ_CST);
+	/* Whatever woke us is looked at by the caller: clear the bits (and
+	 * note which were set, for sys_fired). */
+	for (unsigned i = 0; i < nr_watched; i++) {
+		uint64_t bit = 1ull << (watched[i] % 64);
+		if (__atomic_fetch_and(&shinfo_page.s.evtchn_pending[watched[i] / 64], ~bit,
+				       __ATOMIC_SEQ_CST) & bit)
+			fired[watched[i] / 64 % 16] |= bit;
+	}
 	shinfo_page.s.vcpu_info[0].evtchn_upcall_pending = 0;
 	shinfo_page.s.vcpu_info[0].evtchn_pending_sel = 0;
 }
 
-void sys_set_idle(void (*fn)(void))
+bool sys_fired(uint32_t port)
+{
+	uint64_t bit = 1ull << (port % 64), *w = &fired[port / 64 % 16];
+	/* A port still pending (no sys_wait since the event) counts too. */
+	bool pending = __atomic_fetch_and(&shinfo_page.s.evtchn_pending[port / 64], ~bit,
+					  __ATOMIC_SEQ_CST) & bit;
+	bool was = (*w & bit) || pending;
+
+	*w &= ~bit;
+	return was;
+}
+
+void sys_set_idle(uint64_t (*fn)(void))
 {
 	idle = fn;
+}
+
+/*
+ * Device memory. EYRIE_OP_iomem maps a device's frames at guest-physical
+ * frames above our RAM (the hypervisor wants them there); entry.S maps
+ * only the first 4 GiB, so the window gets page tables of its own here:
+ * 4 KiB pages with PCD|PWT (uncached with the default PAT, whatever the
+ * hypervisor's nested tables say), identity mapped like the rest.
+ */
+#define MMIO_WINDOW (16ull << 20)
+#define MMIO_TABLES (2 + MMIO_WINDOW / (2ull << 20)) /* PDPT, PD and PTs */
+#define PTE_P 1ull
+#define PTE_W 2ull
+#define PTE_PWT 8ull
+#define PTE_PCD 16ull
+#define PTE_PS 128ull
+#define PTE_ADDR 0x000ffffffffff000ull
+
+static uint64_t mmio_tables[MMIO_TABLES][512] __attribute__((aligned(4096)));
+static unsigned mmio_tables_used;
+static uint64_t mmio_base, mmio_used;
+
+void sys_mmio_init(uint64_t ram_end)
+{
+	/* At 4 GiB, or the next GiB above our RAM if that is higher: a PD of
+	 * its own, never one of entry.S's. */
+	uint64_t gib = 1ull << 30;
+
+	mmio_base = ram_end > 4 * gib ? (ram_end + gib - 1) & ~(gib - 1) : 4 * gib;
+}
+
+/* The table an entry points to, made (zeroed, from mmio_tables) if absent;
+ * NULL when the entry maps a large page or no table is left. */
+static uint64_t *next_table(uint64_t *entry)
+{
+	if (*entry & PTE_P)
+		return *entry & PTE_PS ? NULL : (uint64_t *)(uintptr_t)(*entry & PTE_ADDR);
+	if (mmio_tables_used == MMIO_TABLES)
+		return NULL;
+	uint64_t *t = mmio_tables[mmio_tables_used++];
+	*entry = (uint64_t)(uintptr_t)t | PTE_P | PTE_W;
+	return t;
+}
+
+static int map_page_uc(uint64_t va)
+{
+	uint64_t cr3;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	uint64_t *t = (uint64_t *)(uintptr_t)(cr3 & PTE_ADDR);
+	for (int shift = 39; shift > 12; shift -= 9)
+		if (!(t = next_table(&t[(va >> shift) & 511])))
+			return -1;
+	t[(va >> 12) & 511] = va | PTE_P | PTE_W | PTE_PWT | PTE_PCD;
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	return 0;
+}
+
+void *sys_map_mmio(uint64_t maddr, uint64_t len)
+{
+	uint64_t off = maddr & 4095, pages = (off + len + 4095) >> 12;
+
+	if (!mmio_base || !len || pages > (MMIO_WINDOW - mmio_used) >> 12)
+		return NULL;
+	uint64_t gpa = mmio_base + mmio_used;
+	struct eyrie_dom_iomem m = { 0, 1, gpa >> 12, maddr >> 12, pages };
+	if (hypercall(HYPERVISOR_eyrie_op, EYRIE_OP_iomem, (unsigned long)&m, 0))
+		return NULL;
+	for (uint64_t i = 0; i < pages; i++)
+		if (map_page_uc(gpa + (i << 12)))
+			return NULL; /* (the window is sized so that it cannot run out) */
+	mmio_used += pages << 12;
+	return (void *)(uintptr_t)(gpa + off);
 }
 
 int write(int fd, const void *buf, size_t len)
@@ -149,9 +242,13 @@ int read(int fd, void *buf, size_t len)
 					((char *)buf)[i] = '\n';
 			return (int)n;
 		}
-		if (idle)
-			idle(); /* the backends' work, between keystrokes */
-		sys_wait(100000000ull); /* an event, input or 100 ms */
+		uint64_t wait = 100000000ull; /* an event, input or 100 ms */
+		if (idle) {
+			uint64_t want = idle(); /* the backends' work, between keystrokes */
+			if (want < wait)
+				wait = want;
+		}
+		sys_wait(wait);
 	}
 }
 

@@ -13,8 +13,19 @@ void sys_watch(uint32_t port, bool on);
 /* Sleeps until an event on a watched channel or timeout_ns, whichever
  * first (SCHEDOP_poll); clears their pending bits. */
 void sys_wait(uint64_t timeout_ns);
-/* fn runs while read() waits for console input (after every wake-up). */
-void sys_set_idle(void (*fn)(void));
+/* Whether port had an event since the last call (seen by sys_wait, or
+ * still pending): clears it. */
+bool sys_fired(uint32_t port);
+/* fn runs while read() waits for console input (after every wake-up); it
+ * returns how long read() may sleep before calling it again (at most
+ * 100 ms is slept anyway). */
+void sys_set_idle(uint64_t (*fn)(void));
+/* Where device memory goes: guest-physical addresses above ram_end. */
+void sys_mmio_init(uint64_t ram_end);
+/* Maps len bytes of device memory at machine address maddr (EYRIE_OP_iomem
+ * into our physical space above RAM, then uncached in our page tables);
+ * its virtual address, or NULL (refused, or the 16 MiB window is full). */
+void *sys_map_mmio(uint64_t maddr, uint64_t len);
 
 /* newlib's system calls (plain names: MISSING_SYSCALL_NAMES). */
 #include <stddef.h>

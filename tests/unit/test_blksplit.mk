@@ -1,0 +1,1 @@
+test_blksplit_SRCS := mgmt/blksplit.c

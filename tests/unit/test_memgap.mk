@@ -1,0 +1,1 @@
+test_memgap_SRCS := mgmt/memgap.c
