@@ -326,6 +326,49 @@ long dom_destroy(uint32_t domid)
 	return op(EYRIE_OP_destroy, &id);
 }
 
+unsigned dom_stop_timeout = 30;
+
+static long remote_shutdown(uint32_t domid, uint32_t reason)
+{
+	struct sched_remote_shutdown rs = { (domid_t)domid, reason };
+
+	return hypercall(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (unsigned long)&rs, 0);
+}
+
+long dom_shutdown(uint32_t domid, uint32_t reason)
+{
+	static const char *const ask[] = { "poweroff", "reboot" };
+	struct guest *g = dom_guest(domid);
+	char path[96], *v = NULL;
+	size_t n;
+
+	if (g && g->xs && reason <= SHUTDOWN_reboot) {
+		snprintf(path, sizeof(path), "/local/domain/%u/control/feature-%s", domid, ask[reason]);
+		bool can = !store_read(xs_store(), 0, path, &v, &n) && n == 1 && *v == '1';
+		free(v);
+		snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", domid);
+		if (can && !store_write(xs_store(), 0, path, ask[reason], strlen(ask[reason]))) {
+			g->stop_at = now_ns() + dom_stop_timeout * 1000000000ull;
+			g->stop_reason = reason;
+			printf("mgmt: domain %u (%s): asked to %s (control/shutdown); stopped in %u s "
+			       "if it does not\n", domid, g->cfg.name, ask[reason], dom_stop_timeout);
+			return 0;
+		}
+	}
+	return remote_shutdown(domid, reason);
+}
+
+/* A domain asked to stop that did not in time is stopped. */
+static void stop_overdue(struct guest *g)
+{
+	if (!g->stop_at || now_ns() < g->stop_at)
+		return;
+	g->stop_at = 0;
+	printf("mgmt: domain %u (%s) did not stop within %u s: stopped\n", g->domid, g->cfg.name,
+	       dom_stop_timeout);
+	remote_shutdown(g->domid, g->stop_reason);
+}
+
 static void log_put(struct guest *g, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -470,8 +513,10 @@ void dom_poll(void)
 	struct eyrie_dom_list l = { 64, 0, (uint64_t)(uintptr_t)doms };
 
 	for (unsigned i = 0; i < DOM_MAX_GUESTS; i++)
-		if (guests[i].used && guests[i].domid != UINT32_MAX)
+		if (guests[i].used && guests[i].domid != UINT32_MAX) {
 			dom_service(&guests[i]);
+			stop_overdue(&guests[i]);
+		}
 	if (op(EYRIE_OP_list, &l))
 		return;
 	for (unsigned i = 0; i < DOM_MAX_GUESTS; i++) {

@@ -29,6 +29,8 @@ struct guest {
 	uint32_t handle, port;          /* the ring's grant mapping; our port */
 	uint64_t hvm_pos;               /* HVM: where console_read goes on */
 	struct xs_conn *xs;             /* PVH: its store ring (mgmt/xs.c) */
+	uint64_t stop_at;               /* asked to stop through the store: then forced (ns) */
+	uint32_t stop_reason;           /* SHUTDOWN_* asked */
 	char *log;                      /* DOM_LOG bytes */
 	uint64_t log_total;             /* bytes ever logged */
 };
@@ -43,6 +45,14 @@ unsigned dom_modules(const char **name, const void **data, uint64_t *size, unsig
 int dom_create(const struct xlcfg *cfg, uint32_t *domid);
 /* Destroys a domain (ours or not); the hypervisor's answer. */
 long dom_destroy(uint32_t domid);
+/* Stops a domain (SHUTDOWN_poweroff or _reboot) as xl does: one of ours
+ * that said it acts on control/shutdown (control/feature-poweroff or
+ * -reboot) is asked there, and stopped after dom_stop_timeout seconds if
+ * it has not; any other at once (SCHEDOP_remote_shutdown). 0 or the
+ * hypervisor's error. */
+long dom_shutdown(uint32_t domid, uint32_t reason);
+/* The seconds a domain gets to stop by itself (default 30). */
+extern unsigned dom_stop_timeout;
 /* Our guest domid, or NULL (not built here). */
 struct guest *dom_guest(uint32_t domid);
 /* Moves new console output of g into its log. */

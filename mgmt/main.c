@@ -146,9 +146,9 @@ static long find_dom(const char *arg)
 }
 
 /* destroy, pause, unpause, shutdown, reboot DOM|NAME. shutdown and reboot
- * stop the domain as if it had shut down itself (Xen's
- * SCHEDOP_remote_shutdown; there is no PV control channel to ask it
- * first), and its on_poweroff / on_reboot action follows. */
+ * ask the domain through control/shutdown if it acts on it, else stop it
+ * as if it had shut down itself (dom_shutdown); its on_poweroff /
+ * on_reboot action follows when it stops. */
 static void cmd_dom(const char *what, int argc, char **argv)
 {
 	long id = argc == 2 ? find_dom(argv[1]) : (printf("error: usage: %s DOM|NAME\n", what), -1);
@@ -162,11 +162,9 @@ static void cmd_dom(const char *what, int argc, char **argv)
 	} else if (!strcmp(what, "pause") || !strcmp(what, "unpause")) {
 		rc = op(what[0] == 'p' ? EYRIE_OP_pause : EYRIE_OP_unpause, &d);
 	} else {
-		struct sched_remote_shutdown rs = { (domid_t)id,
-			what[0] == 's' ? SHUTDOWN_poweroff : SHUTDOWN_reboot };
-		rc = hypercall(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (unsigned long)&rs, 0);
+		rc = dom_shutdown((uint32_t)id, what[0] == 's' ? SHUTDOWN_poweroff : SHUTDOWN_reboot);
 		if (!rc)
-			dom_poll(); /* its on_* action, now */
+			dom_poll(); /* its on_* action, now if it stopped */
 	}
 	if (rc)
 		printf("error: %s %ld: %s\n", what, id, rc == -3 ? "no such domain" :
@@ -333,10 +331,34 @@ static void help(void)
 	       "          memory kernel ramdisk cmdline on_poweroff on_reboot on_crash), destroy DOM,\n"
 	       "          shutdown DOM, reboot DOM, pause DOM, unpause DOM, console DOM,\n"
 	       "          xenstore-ls [PATH], xenstore-read PATH, xenstore-write PATH VALUE,\n"
-	       "          xenstore-rm PATH, disks, disk-read DISK SECTOR [COUNT],\n"
+	       "          xenstore-rm PATH, shutdown-timeout [SECS], mem-set DOM MB, disks,\n"
+	       "          disk-read DISK SECTOR [COUNT],\n"
 	       "          disk-write DISK SECTOR TEXT, disk-discard DISK SECTOR COUNT,\n"
 	       "          disk-bench DISK [MIB [DEPTH]], pci\n"
 	       "          (DOM: an id or a name; Ctrl-] detaches from a console)\n");
+}
+
+/* mem-set DOM MB: the domain's balloon target (memory/target, KiB), which
+ * Linux's balloon driver follows; `list` shows what it holds. */
+static void cmd_mem_set(int argc, char **argv)
+{
+	long id = argc == 3 ? find_dom(argv[1]) : (printf("error: usage: mem-set DOM MB\n"), -1);
+	char *end, path[64], kib[24];
+	unsigned long mb = argc == 3 ? strtoul(argv[2], &end, 10) : 0;
+
+	if (id < 0)
+		return;
+	struct guest *g = dom_guest((uint32_t)id);
+	if (!g || !g->xs || !mb || *end || mb > g->cfg.memory_mib) {
+		printf("error: mem-set %ld: %s\n", id, !g || !g->xs ? "not a domain with the store" :
+		       "MB must be 1 .. its memory");
+		return;
+	}
+	snprintf(path, sizeof(path), "/local/domain/%ld/memory/target", id);
+	snprintf(kib, sizeof(kib), "%lu", mb << 10);
+	int rc = store_write(xs_store(), 0, path, kib, strlen(kib));
+	printf(rc ? "error: mem-set %ld: %s\n" : "domain %ld: memory target %s KiB\n", id,
+	       rc ? store_error_name(-rc) : kib);
 }
 
 static void cmd_configs(void)
@@ -382,6 +404,13 @@ static void run(char *line)
 		cmd_info();
 	else if (!strncmp(argv[0], "xenstore-", 9))
 		cmd_xenstore(argc, argv);
+	else if (!strcmp(argv[0], "mem-set"))
+		cmd_mem_set(argc, argv);
+	else if (!strcmp(argv[0], "shutdown-timeout")) {
+		if (argc == 2)
+			dom_stop_timeout = (unsigned)strtoul(argv[1], NULL, 10);
+		printf("shutdown-timeout: %u s\n", dom_stop_timeout);
+	}
 	else if (!strcmp(argv[0], "disks"))
 		cmd_disks(argc, argv);
 	else if (!strcmp(argv[0], "disk-read"))

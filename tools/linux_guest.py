@@ -201,6 +201,12 @@ def build_initrd(busybox, init, modules):
     entries += [(n, S_IFCHR | m, b"", rdev, 1) for n, m, rdev in DEVS]
     entries += [("bin/busybox", S_IFREG | 0o755, busybox, (0, 0), 1),
                 ("init", S_IFREG | 0o755, init, (0, 0), 1)]
+    # What the kernel runs for an orderly power-off or reboot (Xen's
+    # control/shutdown, ACPI's power button): /init is a shell, not an
+    # init that takes busybox's signals, so these act at once.
+    entries += [("sbin/" + c, S_IFREG | 0o755, b"#!/bin/busybox sh\necho EYRIE-LINUX-ORDERLY-%s\n"
+                 b"/bin/busybox sync\nexec /bin/busybox %s -f\n" % (c.upper().encode(), c.encode()),
+                 (0, 0), 1) for c in ("poweroff", "reboot")]
     entries += [("lib/modules/" + n, S_IFREG | 0o644, data, (0, 0), 1) for n, data in modules]
     out = b"".join(cpio_entry(i + 1, *e) for i, e in enumerate(entries))
     out += cpio_entry(0, "TRAILER!!!", 0)

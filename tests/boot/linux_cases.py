@@ -207,9 +207,12 @@ def linux_pvh_from_mgmt(lab):
     `create lpvh` at its console. Linux finds Xen (its CPUID leaves, the
     hypercall page, the callback vector, the xen clocksource, grant
     tables) and writes its console to hvc0: Linux's own hvc_xen driver on
-    the console ring that domain 0 serves. `console lpvh` shows its boot,
-    a command typed there runs in its shell, and `poweroff -f` ends it
-    (on_poweroff destroys it)."""
+    the console ring that domain 0 serves, and connects to the store.
+    `console lpvh` shows its boot, a command typed there runs in its
+    shell; `mem-set lpvh` lowers its balloon target and Linux gives the
+    memory back; Ctrl-] and `shutdown lpvh` ask it through control/shutdown,
+    as xl does: Linux powers itself off in order (its /sbin/poweroff)
+    and on_poweroff destroys it."""
     mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
     cfg = lab.tmp("lpvh.cfg")
     with open(cfg, "w") as f:
@@ -237,9 +240,30 @@ def linux_pvh_from_mgmt(lab):
     at = len(m.output)
     m.send("echo pvh-$((6*7))\r")
     wait_for(m, r"\(d0\) pvh-42", 30, at)
-    m.send("poweroff -f\r")
+    m.send("\x1d")
+    wait_for(m, r"\(d0\) \(detached from domain %s\)" % d[1], 20, at)
+    # Its balloon driver follows memory/target down: the hypervisor frees
+    # the pages (list shows what the domain holds).
+    m.send("mem-set lpvh %d\r" % (LINUX_MIB - 32))
+    wait_for(m, r"\(d0\) domain %s: memory target %d KiB" % (d[1], (LINUX_MIB - 32) << 10), 20, at)
+    deadline, held = time.monotonic() + 60, None
+    while time.monotonic() < deadline:
+        mark = len(m.output)
+        m.send("list\r")
+        row = wait_for(m, r"\(d0\)\s+%s lpvh\s+pvh\s+\w+\s+(\d+) MiB" % d[1], 20, mark)
+        held = int(row[1])
+        if held <= LINUX_MIB - 32:
+            break
+        time.sleep(2)
+    check(held is not None and held <= LINUX_MIB - 32,
+          "after mem-set %d the domain still holds %s MiB" % (LINUX_MIB - 32, held))
+    m.send("shutdown lpvh\r")
+    wait_for(m, r"\(d0\) mgmt: domain %s \(lpvh\): asked to poweroff \(control/shutdown\)" % d[1],
+             20, at)
     wait_for(m, r"\(d0\) mgmt: domain %s \(lpvh\) powered off: destroy" % d[1], 60, at)
-    wait_for(m, r"\(d0\) \(domain %s is gone\)" % d[1], 20, at)
+    check("did not stop within" not in m.output[at:], "Linux did not act on control/shutdown")
+    m.send("xenstore-ls /local/domain/%s\r" % d[1])
+    wait_for(m, r"\(d0\) error: /local/domain/%s: ENOENT" % d[1], 20, at)
     check("VDSO_CLOCKMODE_PVCLOCK not supported" not in m.output,
           "Linux could not register the vDSO's pvclock page")
 
