@@ -25,7 +25,11 @@ static uint64_t overruns;
 static char tx[TX_RING];
 static uint32_t tx_head, tx_tail; /* written at head, sent from tail */
 static uint8_t ier;               /* what IER holds */
-static bool irq_driven, sync_out;
+static bool irq_driven;
+/* Written through until the transmit interrupt drains the ring: boot
+ * messages show as they are printed (a hang shows where), and a UART with
+ * no interrupt route is written through as before. */
+static bool sync_out = true;
 
 static void rx(void)
 {
@@ -134,6 +138,7 @@ bool uart_init(uint16_t port)
 void uart_enable_irq(void)
 {
 	irq_driven = true;
+	sync_out = false;
 	set_ier(IER_RX);
 	tx_push();
 }

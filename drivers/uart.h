@@ -1,8 +1,9 @@
 /*
- * 16550 UART: output through a 64 KiB ring the transmit interrupt drains
- * (a writer waits only when the ring is full; console_flush makes it
- * synchronous for last words), input by interrupt into a ring. Where no
- * interrupt is routed, uart_getc's polls move both.
+ * 16550 UART: once its interrupt is routed, output goes through a 64 KiB
+ * ring the transmit interrupt drains (a writer waits only when the ring is
+ * full; console_flush makes it synchronous for last words); before that,
+ * and where no interrupt is routed, output is written through. Input by
+ * interrupt into a ring (or polled by uart_getc).
  */
 #ifndef EYRIE_DRIVERS_UART_H
 #define EYRIE_DRIVERS_UART_H
