@@ -337,3 +337,4 @@ CASES = [
 ]
 from guest_cases import GUEST_CASES; CASES += GUEST_CASES  # noqa: E402  (tests/guests/)
 from linux_cases import LINUX_CASES; CASES += LINUX_CASES  # noqa: E402  (build/linux/)
+from fuzz_cases import FUZZ_CASES; CASES += FUZZ_CASES  # noqa: E402  (tests/guests/fuzz.c)
