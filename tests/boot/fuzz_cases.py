@@ -44,13 +44,16 @@ def fuzz_seed(default):
     return int(env) if env else default
 
 
-def fuzz_doms(seed, calls):
+def fuzz_calls():
+    return int(os.environ.get("EYRIE_FUZZ_CALLS", FUZZ_CALLS))
+
+
+def fuzz_doms(seed, calls, extra=FUZZB_EXTRA):
     """pattern (1), fuzza (2), fuzzb (3); the management domain is 0."""
-    calls = int(os.environ.get("EYRIE_FUZZ_CALLS", calls))
     opt = ",type=pvh,vcpus=2,cmdline=fuzz:seed=%d,calls=%d"
     return [Dom("pattern", 4),
             Dom("fuzza", FUZZ_MIB, image="fuzz", extra=opt % (seed, calls)),
-            Dom("fuzzb", FUZZ_MIB, image="fuzz", extra=opt % (seed + 1, int(calls * FUZZB_EXTRA)))]
+            Dom("fuzzb", FUZZ_MIB, image="fuzz", extra=opt % (seed + 1, int(calls * extra)))]
 
 
 def fuzz_modules(doms):
@@ -146,7 +149,7 @@ def fuzz_qemu_svm(lab):
     beside pattern and the management domain: no FAIL, no crash, pattern
     intact, audit 0 violations during and after, domains and mgmt's list
     answer."""
-    doms = fuzz_doms(fuzz_seed(FUZZ_SEED_QEMU), FUZZ_CALLS)
+    doms = fuzz_doms(fuzz_seed(FUZZ_SEED_QEMU), fuzz_calls())
     m = qemu_fuzz(lab, doms, limit=200)
     run_fuzzers(m, 170)
 
@@ -154,7 +157,7 @@ def fuzz_qemu_svm(lab):
 def fuzz_bochs_vmx(lab):
     """Bochs corei7_skylake_x (VMX + EPT): the same two fuzzers, 10^5
     hypercalls each (fuzzb 30% more), pattern and the management domain."""
-    doms = fuzz_doms(fuzz_seed(FUZZ_SEED_BOCHS), FUZZ_CALLS)
+    doms = fuzz_doms(fuzz_seed(FUZZ_SEED_BOCHS), fuzz_calls())
     m = bochs_fuzz(lab, doms, "corei7_skylake_x", limit=300)
     run_fuzzers(m, 270)
 

@@ -510,11 +510,14 @@ static uint32_t hfree;
 static bool mt_init;
 static uint32_t mailview_handle = NHANDLE;
 
+static bool h_unknown;  /* after a disagreement on a mapping */
+
 static uint32_t h_alloc(void)
 {
 	uint32_t h = hfree;
 
-	hfree = hnext[h];
+	if (h < NHANDLE)
+		hfree = hnext[h];
 	return h;
 }
 
@@ -1187,14 +1190,14 @@ static void act_grant_map(void)
 			if (o->status == GNTST_okay) { /* the hypervisor mapped something: stay off */
 				if (k[i].host_slot_ok)
 					pg[slot].kind = PG_UNKNOWN;
-				hfree = NHANDLE; /* handles unknown from now on */
+				h_unknown = true; /* handles unknown from now on */
 			}
 			continue;
 		}
 		if (o->status != GNTST_okay)
 			continue;
-		uint32_t h = h_alloc();
-		if (o->handle != h && hfree != NHANDLE && h < NHANDLE)
+		uint32_t h = h_unknown ? o->handle : h_alloc();
+		if (o->handle != h)
 			bad(F_GNT, "map op %u: handle %u, the maptrack's next free one is %u", i,
 			    o->handle, h);
 		if (k[i].kind == 2) {
@@ -1252,7 +1255,7 @@ static void act_grant_unmap(void)
 		if (mailview)
 			allow = o->host_addr == (uint64_t)mailview_gfn << 12 ? S(GNTST_okay) : S(GNTST_general_error);
 		else if (!mt_init || o->handle >= NHANDLE || m < 0)
-			allow = hfree == NHANDLE ? S(GNTST_bad_handle) | S(GNTST_general_error) | S(GNTST_okay)
+			allow = h_unknown ? S(GNTST_bad_handle) | S(GNTST_general_error) | S(GNTST_okay)
 						 : S(GNTST_bad_handle);
 		else if (o->host_addr != (uint64_t)slot_gfn(mp[m].slot) << 12)
 			allow = S(GNTST_general_error);
@@ -1271,7 +1274,7 @@ static void act_grant_unmap(void)
 			if (mm->src_slot != 0xffff)
 				pg[mm->src_slot].smaps--;
 		}
-		if (hfree != NHANDLE)
+		if (!h_unknown)
 			h_free(mm->handle);
 		pg[mm->slot].kind = PG_HOLE;
 		mm->live = 0;
@@ -1279,6 +1282,81 @@ static void act_grant_unmap(void)
 		st.unmaps++;
 		mb_dirty = true;
 	}
+}
+
+/* The maptrack filled: one of our pages granted to ourselves mapped at
+ * every free handle (above RAM, where nothing else goes), one more
+ * refused, then all unmapped, in two calls of a thousand operations. */
+#define FLOOD_GFN(i) (ram_pages + 0x1000u + (i))
+static void act_grant_flood(void)
+{
+	static struct gnttab_map_grant_ref mo[NHANDLE + 4];
+	static struct gnttab_unmap_grant_ref uo[NHANDLE + 4];
+	uint32_t ref = 0, src = 0, nfree = 0;
+
+	if (h_unknown)
+		return; /* the handles are not known */
+	for (uint32_t r = 3; r < 67 && !ref; r++)
+		if (own_use(r, false, true, &src) == GNTST_okay && gfn_slot(src) >= 0 &&
+		    gfn_kind(src) == PG_RAM)
+			ref = r;
+	if (!ref)
+		return;
+	if (!mt_init) {
+		nfree = NHANDLE;
+	} else {
+		for (uint32_t h = hfree; h < NHANDLE; h = hnext[h])
+			nfree++;
+	}
+	uint32_t n = nfree + 1 + below(3);
+	for (uint32_t i = 0; i < n; i++)
+		mo[i] = (struct gnttab_map_grant_ref){ .host_addr = (uint64_t)FLOOD_GFN(i) << 12,
+			.flags = GNTMAP_host_map | GNTMAP_readonly, .ref = ref, .dom = (domid_t)self_id };
+	long rc = gnt_op(GNTTABOP_map_grant_ref, mo, n);
+	mt_init = true;
+	if (!expect_rc(F_GNT, "map_grant_ref of a full maptrack's worth", rc, OK))
+		return;
+	uint32_t ok = 0, wrong = 0;
+	int ss = gfn_slot(src);
+	for (uint32_t i = 0; i < n; i++) {
+		int want = i < nfree ? GNTST_okay : GNTST_no_device_space;
+		if (mo[i].status != want || (want == GNTST_okay && mo[i].handle != hfree)) {
+			if (wrong++ < 3)
+				bad(F_GNT, "flood map op %u of %u (%u handles free): status %d handle %u, "
+				    "expected %d handle %u", i, n, nfree, mo[i].status, mo[i].handle, want, hfree);
+		}
+		if (mo[i].status == GNTST_okay) {
+			h_alloc();
+			own_use_add(ref, false, src);
+			pg[ss].smaps++;
+			ok++;
+		}
+	}
+	/* each shows our page */
+	const uint8_t *p = (const uint8_t *)(uintptr_t)(FLOOD_GFN(below(ok ? ok : 1)) << 12);
+	if (ok && memcmp(p, slot_ptr((uint32_t)ss), 32))
+		bad(F_GNT, "a flood mapping of our page 0x%x shows other bytes", src);
+	check_entry(ref, "the flood");
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (mo[i].status == GNTST_okay)
+			uo[m++] = (struct gnttab_unmap_grant_ref){ (uint64_t)FLOOD_GFN(i) << 12, 0,
+								   mo[i].handle, 99 };
+	rc = gnt_op(GNTTABOP_unmap_grant_ref, uo, m);
+	if (!expect_rc(F_GNT, "unmap_grant_ref of the flood", rc, OK))
+		return;
+	wrong = 0;
+	for (uint32_t i = 0; i < m; i++) {
+		if (uo[i].status != GNTST_okay && wrong++ < 3)
+			bad(F_GNT, "flood unmap op %u of %u: status %d", i, m, uo[i].status);
+		if (uo[i].status == GNTST_okay) {
+			own_use_end(ref, false);
+			pg[ss].smaps--;
+			h_free(uo[i].handle);
+		}
+	}
+	check_entry(ref, "after the flood");
+	gprintf("fuzz: the maptrack filled (%u mappings of page 0x%x), then emptied\n", ok, src);
 }
 
 /* ---- GNTTABOP_copy ------------------------------------------------------------------------ */
@@ -1317,9 +1395,10 @@ static int copy_own_side(const struct copy32 *c, bool dst, uint32_t *slot, uint3
 
 static void act_grant_copy(void)
 {
-	static struct copy32 ops[40];
-	static struct copyk k[40];
-	uint32_t n = chance(85) ? 1 + below(4) : chance(85) ? 5 + below(4) : 33 + below(8);
+	static struct copy32 ops[400];
+	static struct copyk k[400];
+	uint32_t n = chance(85) ? 1 + below(4) : chance(85) ? 5 + below(4) : chance(85) ? 33 + below(8)
+		     : 100 + below(300); /* long lists go on in pieces (-ERESTART) */
 	uint32_t g0 = pv_gen();
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -3430,7 +3509,7 @@ static void find_peer(void)
 enum act { A_GWRITE, A_GREVOKE, A_GMAP, A_GUNMAP, A_GCOPY, A_GMISC, A_MOUT, A_MIN, A_MMAP, A_MMISC,
 	   A_EALLOC, A_EBIND, A_EVIRQ, A_ESEND, A_ECLOSE, A_ESTATUS, A_EUNMASK, A_EVCPU, A_ERESET,
 	   A_EEXHAUST, A_ECLEAR, A_EMISC, A_PROBE, A_VCPU, A_SCHED, A_TIMER, A_TVIRQ, A_HVM, A_PHYS,
-	   A_CON, A_VER, A_EYRIE, A_RAW, A_VERIFY, A_TAG, NACT };
+	   A_CON, A_VER, A_EYRIE, A_RAW, A_VERIFY, A_TAG, A_GFLOOD, NACT };
 /* Weights, per 1000 actions. */
 static const uint16_t weight[NACT] = {
 	[A_GWRITE] = 90, [A_GREVOKE] = 15, [A_GMAP] = 70, [A_GUNMAP] = 55, [A_GCOPY] = 60,
@@ -3439,7 +3518,7 @@ static const uint16_t weight[NACT] = {
 	[A_ESTATUS] = 30, [A_EUNMASK] = 20, [A_EVCPU] = 10, [A_ERESET] = 2, [A_EEXHAUST] = 0,
 	[A_ECLEAR] = 20, [A_EMISC] = 8, [A_PROBE] = 40, [A_VCPU] = 45, [A_SCHED] = 25,
 	[A_TIMER] = 15, [A_TVIRQ] = 3, [A_HVM] = 25, [A_PHYS] = 8, [A_CON] = 2, [A_VER] = 25,
-	[A_EYRIE] = 8, [A_RAW] = 50, [A_VERIFY] = 40, [A_TAG] = 30,
+	[A_EYRIE] = 8, [A_RAW] = 50, [A_VERIFY] = 40, [A_TAG] = 30, [A_GFLOOD] = 0,
 };
 
 static void run_one(enum act a)
@@ -3480,6 +3559,7 @@ static void run_one(enum act a)
 	case A_RAW: act_raw(); break;
 	case A_VERIFY: act_verify(); break;
 	case A_TAG: act_tag(); break;
+	case A_GFLOOD: act_grant_flood(); break;
 	default: break;
 	}
 }
@@ -3527,7 +3607,7 @@ void guest_main(void)
 		return;
 	find_peer();
 	uint32_t exhaust_at = cfg_calls >= 20000 ? cfg_calls / 3 + below(cfg_calls / 3 + 1) : 0;
-	uint32_t next_report = cfg_calls / 10;
+	uint32_t next_report = cfg_calls / 10, flood_at = 5000 + below(20000);
 	uint64_t t0 = now_ns();
 	gprintf("fuzz: start\n");
 	for (uint32_t i = 0; ncalls < cfg_calls; i++) {
@@ -3535,6 +3615,10 @@ void guest_main(void)
 		if (exhaust_at && ncalls >= exhaust_at) {
 			a = A_EEXHAUST;
 			exhaust_at = 0;
+		}
+		if (ncalls >= flood_at) { /* the maptrack filled, every 25000 calls */
+			a = A_GFLOOD;
+			flood_at += 25000;
 		}
 		run_one(a);
 		mb_end();
