@@ -270,6 +270,8 @@ def fuzz_section(args):
                 e = m.expect(r"\(d[23]\) fuzz: end: (\d+) calls", m.limit - 10)
                 calls += int(e[1])
             t1 = m.match_time
+            for name, dom in fuzz_cases.FUZZ_IDS.items():
+                guest_cases.wait_for(m, guest_cases.ended(dom, name), 120)
             out = guest_cases.shell(m, "audit", r"audit: \d+ domains, [^\n]*: \d+ violations",
                                     timeout=60)
             audit = re.search(r"audit: [^\n]*", out)

@@ -124,10 +124,10 @@ static bool chance(uint32_t percent)
 /* ---- accounting and reporting ---------------------------------------------- */
 
 enum fam { F_GNT, F_MEM, F_EVT, F_VCPU, F_SCHED, F_HVM, F_PHYS, F_CON, F_VER, F_TIMER,
-	   F_EYRIE, F_RAW, NFAM };
+	   F_EYRIE, F_RAW, F_CODE, NFAM };
 static const char *const fam_name[NFAM] = {
 	"grant", "memory", "evtchn", "vcpu", "sched", "hvm", "physdev", "console", "version",
-	"timer", "eyrie", "raw",
+	"timer", "eyrie", "raw", "code",
 };
 static uint32_t ncalls, fcalls[NFAM], fok[NFAM], fbad[NFAM], nprinted;
 /* What the run achieved (the summary). */
@@ -153,7 +153,7 @@ static long hc(enum fam f, uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, u
 /* A disagreement with the model: one FAIL line (the first 40). */
 __attribute__((format(printf, 2, 3))) static void bad(enum fam f, const char *fmt, ...)
 {
-	char why[160];
+	char why[200];
 	va_list ap;
 
 	fbad[f]++;
@@ -1041,7 +1041,14 @@ static bool check_map_content(uint32_t i, const char *when)
 		}
 		return true;
 	}
+	/* The peer tags a zero page under its counter: a tag half written
+	 * is no disagreement. */
+	uint32_t g = pv ? pv->gen : 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (tag_valid(t, (uint32_t)peer, m->src_gfn) || zero(t, 32))
+		return true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!pv || (g & 1) || pv->gen != g)
 		return true;
 	bad(F_GNT, "%s: mapping at 0x%x of the peer's ref %u (frame 0x%x) shows no tag of it: "
 	    "magic 0x%x owner %u gfn 0x%x", when, slot_gfn(m->slot), m->ref, m->src_gfn,
@@ -1559,8 +1566,8 @@ static void act_grant_copy(void)
 		if (q->check && memcmp(got, q->want, c->len) && q->kind <= 1)
 			bad(F_GNT, "copy op %u: %u bytes at 0x%x+%u differ from the source's", i, c->len,
 			    slot_gfn(ds), c->dst.off);
-		if (q->kind == 2 && !tag_valid((const struct tag *)got, (uint32_t)peer,
-					       stable ? q->ps.frame : NO_GFN) && !zero(got, 32))
+		if (q->kind == 2 && stable && !tag_valid((const struct tag *)got, (uint32_t)peer,
+							 q->ps.frame) && !zero(got, 32))
 			bad(F_GNT, "copy op %u: the peer's ref %u gave no tag of it", i, c->src.ref);
 		if (q->kind == 4 && i > 0 && ops[i - 1].status == GNTST_okay &&
 		    memcmp(got, slot_ptr(gfn_slot(ops[i - 1].src.ref) >= 0 ? (uint32_t)gfn_slot(ops[i - 1].src.ref) : 0) +
@@ -3168,6 +3175,146 @@ static void act_eyrie(void)
 	expect_rc(F_EYRIE, "eyrie_op from an unprivileged domain", rc, E(EPERM));
 }
 
+/* ---- code in arena pages: hypercalls made from them; the hypercall page ---- */
+
+#define XEN_MSR 0x40000000u
+#define STUB_OFF 1960u   /* in [512, 2048), clear of copies and probes */
+
+/* A hypercall made by an instruction in an arena page (the length of the
+ * VMMCALL/VMCALL is decoded from there on CPUs that do not report it). */
+static long call_code(const uint8_t *fn, uint32_t ebx)
+{
+	long ret;
+	uint32_t b = ebx, c = 0, d = 0;
+
+	__asm__ volatile("call *%[fn]" : "=a"(ret), "+b"(b), "+c"(c), "+d"(d) : [fn] "r"(fn)
+			 : "memory", "esi", "edi");
+	ncalls++;
+	fcalls[F_CODE]++;
+	fok[F_CODE] += ret >= 0;
+	if (ncalls >= cfg_trace)
+		gprintf("fuzz: #%u code at 0x%x = %ld\n", ncalls, (uint32_t)(uintptr_t)fn, ret);
+	return ret;
+}
+
+/* mov $nr, %eax; vmmcall (or vmcall); ret */
+static void put_stub(volatile uint8_t *at, uint32_t nr)
+{
+	const uint8_t stub[9] = { 0xb8, (uint8_t)nr, 0, 0, 0, 0x0f, 0x01, hc_amd ? 0xd9 : 0xc1, 0xc3 };
+
+	for (int i = 0; i < 9; i++)
+		at[i] = stub[i];
+}
+
+static void check_code(const uint8_t *fn, const char *where)
+{
+	long v = call_code(fn, XENVER_version);
+
+	if (v != (long)EYRIE_XEN_VERSION)
+		bad(F_CODE, "xen_version from code %s at 0x%x: %ld", where, (uint32_t)(uintptr_t)fn, v);
+}
+
+static int msr_write(uint32_t msr, uint64_t v)
+{
+	int vec = wrmsr_safe(msr, v);
+
+	ncalls++;
+	fcalls[F_CODE]++;
+	fok[F_CODE] += vec < 0;
+	return vec;
+}
+
+static void act_code(void)
+{
+	uint32_t c = below(10);
+	int s = (int)pick_slot();
+
+	if (!slot_acc((uint32_t)s))
+		return;
+	uint8_t *p = slot_ptr((uint32_t)s);
+	const struct map *m = pg[s].kind == PG_FOREIGN ? &mp[pg[s].map] : NULL;
+	if (c < 5) { /* a hypercall from code in this page */
+		uint32_t off = STUB_OFF;
+		uint8_t *w = p; /* where to write it */
+		switch (pg[s].kind) {
+		case PG_RAM: break;
+		case PG_SHINFO: off = 3300; break;
+		case PG_GNT: off = 4040; break;
+		case PG_FOREIGN:
+			if (m->peer && !m->ro)
+				off = 3000;
+			else if (!m->peer && m->src_slot != 0xffff)
+				w = slot_ptr(m->src_slot);
+			else
+				return;
+			break;
+		default: return;
+		}
+		put_stub(w + off, HYPERVISOR_xen_version);
+		check_code(p + off, pg_name[pg[s].kind]);
+		put_stub(w + off, 100); /* the same place, another number */
+		long v = call_code(p + off, 0);
+		if (v != -ENOSYS)
+			bad(F_CODE, "hypercall 100 from code at 0x%x: %ld", (uint32_t)(uintptr_t)(p + off), v);
+		if (pg[s].kind == PG_GNT)
+			memset(p + off, 0, 9);
+		return;
+	}
+	if (c < 7) { /* across a page end: both our RAM, nobody else reads them */
+		if (s + 1 >= (int)arena_n || pg[s].kind != PG_RAM || pg[s + 1].kind != PG_RAM ||
+		    pg[s].pgrants || pg[s + 1].pgrants)
+			return;
+		uint32_t k = 1 + below(8);
+		uint8_t save[8];
+		memcpy(save, p + 4096, 9 - k);
+		put_stub(p + 4096 - k, HYPERVISOR_xen_version);
+		check_code(p + 4096 - k, "across a page end");
+		memcpy(p + 4096, save, 9 - k);
+		return;
+	}
+	/* The hypercall page (MSR 0x40000000) filled into this page. */
+	uint64_t v;
+	if (chance(10)) {
+		ncalls++;
+		fcalls[F_CODE]++;
+		if (rdmsr_safe(XEN_MSR, &v) != VEC_GP)
+			bad(F_CODE, "a read of MSR 0x%x did not fault", XEN_MSR);
+		return;
+	}
+	bool writable = pg[s].kind == PG_RAM || (m && !m->peer && !m->ro);
+	int src = pg[s].kind == PG_RAM ? s : m && !m->peer ? m->src_slot : -1;
+	uint32_t gfn = slot_gfn((uint32_t)s);
+	if (pg[s].kind == PG_SHINFO || pg[s].kind == PG_GNT || pg[s].kind == PG_UNKNOWN ||
+	    (m && m->peer && !m->ro) || (writable && (src < 0 || pg[src].pgrants)))
+		return; /* would overwrite what we keep there, or the peer's tag */
+	bool index = chance(10);
+	uint8_t before[32];
+	bool readable = pg[s].kind != PG_HOLE;
+	if (readable)
+		memcpy(before, p + 17 * 32, 32);
+	if (writable && !index)
+		mb_touch();
+	int vec = msr_write(XEN_MSR, ((uint64_t)gfn << 12) | (index ? 1 + below(0xfff) : 0));
+	if (!writable || index) {
+		if (vec != VEC_GP || (readable && memcmp(before, p + 17 * 32, 32)))
+			bad(F_CODE, "the hypercall page into a %s%s page at 0x%x%s: vector %d%s",
+			    m && m->ro ? "read-only " : "", pg_name[pg[s].kind], gfn,
+			    index ? " (page index > 0)" : "", vec,
+			    readable && memcmp(before, p + 17 * 32, 32) ? ", written" : "");
+		return;
+	}
+	if (vec >= 0) {
+		bad(F_CODE, "the hypercall page into a %s page at 0x%x: vector %d", pg_name[pg[s].kind],
+		    gfn, vec);
+		return;
+	}
+	check_code(p + HYPERVISOR_xen_version * 32, "in the hypercall page");
+	long r = call_code(p + 100 * 32, 0);
+	if (r != -ENOSYS)
+		bad(F_CODE, "stub 100 of the hypercall page at 0x%x: %ld", gfn, r);
+	tag_slot((uint32_t)src); /* the stubs took the tag's place */
+}
+
 /* ---- raw random calls ----------------------------------------------------------------------- */
 
 static bool implemented(uint32_t nr)
@@ -3509,7 +3656,7 @@ static void find_peer(void)
 enum act { A_GWRITE, A_GREVOKE, A_GMAP, A_GUNMAP, A_GCOPY, A_GMISC, A_MOUT, A_MIN, A_MMAP, A_MMISC,
 	   A_EALLOC, A_EBIND, A_EVIRQ, A_ESEND, A_ECLOSE, A_ESTATUS, A_EUNMASK, A_EVCPU, A_ERESET,
 	   A_EEXHAUST, A_ECLEAR, A_EMISC, A_PROBE, A_VCPU, A_SCHED, A_TIMER, A_TVIRQ, A_HVM, A_PHYS,
-	   A_CON, A_VER, A_EYRIE, A_RAW, A_VERIFY, A_TAG, A_GFLOOD, NACT };
+	   A_CON, A_VER, A_EYRIE, A_RAW, A_VERIFY, A_TAG, A_GFLOOD, A_CODE, NACT };
 /* Weights, per 1000 actions. */
 static const uint16_t weight[NACT] = {
 	[A_GWRITE] = 90, [A_GREVOKE] = 15, [A_GMAP] = 70, [A_GUNMAP] = 55, [A_GCOPY] = 60,
@@ -3518,7 +3665,7 @@ static const uint16_t weight[NACT] = {
 	[A_ESTATUS] = 30, [A_EUNMASK] = 20, [A_EVCPU] = 10, [A_ERESET] = 2, [A_EEXHAUST] = 0,
 	[A_ECLEAR] = 20, [A_EMISC] = 8, [A_PROBE] = 40, [A_VCPU] = 45, [A_SCHED] = 25,
 	[A_TIMER] = 15, [A_TVIRQ] = 3, [A_HVM] = 25, [A_PHYS] = 8, [A_CON] = 2, [A_VER] = 25,
-	[A_EYRIE] = 8, [A_RAW] = 50, [A_VERIFY] = 40, [A_TAG] = 30, [A_GFLOOD] = 0,
+	[A_EYRIE] = 8, [A_RAW] = 50, [A_VERIFY] = 40, [A_TAG] = 30, [A_GFLOOD] = 0, [A_CODE] = 15,
 };
 
 static void run_one(enum act a)
@@ -3560,6 +3707,7 @@ static void run_one(enum act a)
 	case A_VERIFY: act_verify(); break;
 	case A_TAG: act_tag(); break;
 	case A_GFLOOD: act_grant_flood(); break;
+	case A_CODE: act_code(); break;
 	default: break;
 	}
 }
