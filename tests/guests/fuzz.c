@@ -931,7 +931,7 @@ static uint32_t random_frame(void)
 	}
 	if (c < 88)
 		return slot_gfn(arena_n + below(UPPER_N + NFAR));
-	return c < 95 ? ram_pages + below(0x100) : rnd();
+	return c < 95 ? ram_pages + below(0x100) : rnd() | 0x80000000u; /* never our own RAM */
 }
 
 static void act_grant_write(void)
@@ -1477,8 +1477,7 @@ static void act_grant_copy(void)
 	for (uint32_t i = 0; i < n; i++) {
 		k[i].last = 1;
 		for (uint32_t j = i + 1; j < n; j++)
-			if (ops[j].dst.off == ops[i].dst.off && !(ops[j].flags & GNTCOPY_dest_gref) ==
-			    !(ops[i].flags & GNTCOPY_dest_gref))
+			if (ops[j].dst.off == ops[i].dst.off) /* maybe the same page (a gref too) */
 				k[i].last = 0;
 	}
 	/* What each op's source holds now (our own pages only). */
@@ -1572,8 +1571,9 @@ static void act_grant_copy(void)
 		if (q->kind == 4 && i > 0 && ops[i - 1].status == GNTST_okay &&
 		    memcmp(got, slot_ptr(gfn_slot(ops[i - 1].src.ref) >= 0 ? (uint32_t)gfn_slot(ops[i - 1].src.ref) : 0) +
 			   ops[i - 1].src.off, c->len))
-			bad(F_GNT, "copy op %u: bytes written into the peer's ref %u read back differently",
-			    i, c->src.ref);
+			bad(F_GNT, "copy op %u/%u: %u bytes written into the peer's ref %u at %u read back "
+			    "differently into 0x%x+%u", i, n, c->len, c->src.ref, c->src.off,
+			    slot_gfn(ds), c->dst.off);
 	}
 }
 
@@ -1743,7 +1743,7 @@ static void poison(uint32_t *l, uint32_t n)
 	} else if (c < 50) {
 		l[at] = ram_pages + below(0x200);
 	} else if (c < 60) {
-		l[at] = rnd();
+		l[at] = rnd() | 0x80000000u; /* far off, never our own RAM */
 	} else if (c < 80 && at) {
 		l[at] = l[below(at)]; /* a repeat */
 	}
