@@ -671,7 +671,7 @@ static void check_pending(const char *after)
 			bad(F_EVT, "after %s: mask bits of ports %u-%u: 0x%x, expected 0x%x", after,
 			    w * 32, w * 32 + 31, m, mask_val[w]);
 		if (got != pend_val[w] || m != mask_val[w]) {
-			pend_known[w] = 0; /* told once */
+			pend_known[w] = pend_val[w] = 0; /* told once: unknown from now on */
 			mask_val[w] = m;
 		}
 	}
