@@ -12,6 +12,11 @@ exits: the cost of a VM exit round trip (CPUID, OUT to an unclaimed port,
 
 evtchn: an event-channel round trip between two PVH domains (the evtchn
        test guest), in instructions under QEMU -icount shift=0.
+fuzz:  the stateful hypercall fuzzer (tests/guests/fuzz.c) under QEMU TCG:
+       two fuzzing PVH domains, 10^6 hypercalls in all, beside pattern and
+       the management domain; hypercalls per second, the faults seen (an
+       exception in the hypervisor, a crashed domain: must be 0), the
+       fuzzers' disagreements with their models, and the audit.
 linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
        from emulator start to its userspace marker, directly under QEMU TCG
        (-kernel, SeaBIOS) and as an HVM guest of Eyrie under the same QEMU,
@@ -20,9 +25,9 @@ linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
 
 Runs are sequential so they do not compete for the CPU.
 
-    python3 tools/bench.py [--sections boot,exits,linux] [--runs 5] [--bochs-runs 3]
+    python3 tools/bench.py [--sections boot,exits,evtchn,fuzz,linux] [--runs 5] [--bochs-runs 3]
                            [--paths kernel,iso-bios] [--exit-runs 3]
-                           [--exit-bochs-runs 1] [--no-bochs]
+                           [--exit-bochs-runs 1] [--no-bochs] [--fuzz-calls 1000000]
 """
 
 import argparse
@@ -37,6 +42,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
 
 import harness  # noqa: E402
 import guest_cases  # noqa: E402
+import fuzz_cases  # noqa: E402
 import linux_cases  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import linux_direct  # noqa: E402
@@ -244,6 +250,61 @@ def evtchn_section(args):
         print("note: " + note)
 
 
+def fuzz_section(args):
+    """Two fuzzers (args.fuzz_calls hypercalls in all, half each) under QEMU
+    TCG beside pattern and the management domain: calls per second from the
+    serial times of their start and end lines."""
+    half = args.fuzz_calls // 2
+    seed = fuzz_cases.fuzz_seed(3003)
+    notes, res, m = [], None, None
+    with harness.Lab("bench-fuzz") as lab:
+        try:
+            doms = fuzz_cases.fuzz_doms(seed, half, extra=1.0)
+            m = fuzz_cases.qemu_fuzz(lab, doms, limit=max(300, args.fuzz_calls // 1000))
+            m.boot(120)
+            m.expect(r"\(d[23]\) fuzz: start\n", 180)
+            t0 = m.match_time
+            m.expect(r"\(d[23]\) fuzz: start\n", 60)
+            calls = 0
+            for _ in range(2):
+                e = m.expect(r"\(d[23]\) fuzz: end: (\d+) calls", m.limit - 10)
+                calls += int(e[1])
+            t1 = m.match_time
+            for name, dom in fuzz_cases.FUZZ_IDS.items():
+                guest_cases.wait_for(m, guest_cases.ended(dom, name), 120)
+            out = guest_cases.shell(m, "audit", r"audit: \d+ domains, [^\n]*: \d+ violations",
+                                    timeout=60)
+            audit = re.search(r"audit: [^\n]*", out)
+            res = (calls, t1 - t0, audit[0] if audit else "no audit line")
+        except harness.Failure as e:
+            notes.append(str(e))
+        text = m.output if m else ""
+    hv = re.findall(r"\*\*\* EXCEPTION[^\n]*", text)
+    crashed = re.findall(r"domain \d+ \([^)]*\) crashed[^\n]*", text)
+    # each fuzzer's summary: per family, its disagreements
+    fails = [(f, int(n)) for f, n in re.findall(
+        r"\(d\d+\) fuzz:\s+([a-z]+)\s+\d+ calls,\s+\d+ succeeded, (\d+) disagreements", text)]
+    print("Hypercall fuzzer (tests/guests/fuzz.c), two PVH domains beside pattern and mgmt "
+          "(%s, TCG, seeds %d and %d)" % (emulator_version(), seed, seed + 1))
+    if res:
+        print("  %d hypercalls in %.1f s: %.0f calls per second" % (res[0], res[1],
+                                                                   res[0] / res[1]))
+    print("  faults seen: %d (hypervisor exceptions %d, crashed domains %d)"
+          % (len(hv) + len(crashed), len(hv), len(crashed)))
+    by = {}
+    for fam, n in fails:
+        if n:
+            by[fam] = by.get(fam, 0) + n
+    print("  disagreements with the fuzzers' models: %d%s" % (
+        sum(by.values()), " (%s)" % ", ".join("%s %d" % kv for kv in sorted(by.items()))
+        if by else ""))
+    print("  %s" % (res[2] if res else "audit: not reached"))
+    for line in (hv + crashed)[:5]:
+        print("note: " + line)
+    for note in notes:
+        print("note: " + note)
+
+
 def linux_eyrie(i, extra=""):
     """Seconds from emulator start to the marker of the Linux guest under
     Eyrie, and its exits by reason then (the guest waits in its shell)."""
@@ -317,8 +378,8 @@ def linux_section(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sections", default="boot,exits,evtchn,linux",
-                    help="comma-separated: boot, exits, evtchn, linux")
+    ap.add_argument("--sections", default="boot,exits,evtchn,fuzz,linux",
+                    help="comma-separated: boot, exits, evtchn, fuzz, linux")
     ap.add_argument("--linux-runs", type=int, default=3,
                     help="linux: runs of each side (default 3)")
     ap.add_argument("--no-linux-quiet", dest="linux_quiet", action="store_false",
@@ -332,13 +393,15 @@ def main():
     ap.add_argument("--exit-bochs-runs", type=int, default=1,
                     help="exits: runs per Bochs model (default 1)")
     ap.add_argument("--no-bochs", action="store_true", help="exits: QEMU only")
+    ap.add_argument("--fuzz-calls", type=int, default=1000000,
+                    help="fuzz: hypercalls in all, over the two fuzzers (default 10^6)")
     args = ap.parse_args()
     paths = [p for p in args.paths.split(",") if p]
     unknown = [p for p in paths if p not in harness.BOOT_PATHS]
     if unknown:
         ap.error("unknown boot path(s): %s" % ", ".join(unknown))
     sections = [s for s in args.sections.split(",") if s]
-    known = {"boot", "exits", "evtchn", "linux"}
+    known = {"boot", "exits", "evtchn", "fuzz", "linux"}
     if set(sections) - known:
         ap.error("unknown section(s): %s" % ", ".join(set(sections) - known))
     if "boot" in sections:
@@ -351,6 +414,10 @@ def main():
         if sections.index("evtchn"):
             print()
         evtchn_section(args)
+    if "fuzz" in sections:
+        if sections.index("fuzz"):
+            print()
+        fuzz_section(args)
     if "linux" in sections:
         if sections.index("linux"):
             print()

@@ -296,10 +296,12 @@ void vcpu_time_fill(struct vcpu_time_info *t)
 
 	while (sh < 31 && (hz << sh) < 1000000000ull)
 		sh++;
-	t->version++;
+	t->version |= 1; /* odd while it changes (even after, whatever it was) */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->pad0 = 0;
 	t->tsc_timestamp = 0;
 	t->system_time = 0;
+	t->pad1[0] = t->pad1[1] = 0;
 	t->tsc_shift = sh;
 	t->tsc_to_system_mul = (uint32_t)((1000000000ull << 32) / (hz << sh));
 	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;

@@ -164,7 +164,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 		/* A second copy of the vcpu's time info, for the guest's user
 		 * space (Linux's vDSO). Its values never change (a constant TSC
 		 * rate, TSC_STABLE): written once. */
-		struct vcpu_time_info ti;
+		struct vcpu_time_info ti = { 0 }; /* no hypervisor stack reaches the guest */
 		uint64_t gva;
 		if (IN(gva))
 			return -EFAULT;
