@@ -486,7 +486,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 			goto fail;
 		entry = vcpu_ops->get(d->vcpus[0], VS_RIP);
 	}
-	if (cfg->type == DOM_TYPE_PVH && (err = xen_domain_init(d))) {
+	if (cfg->xen && (err = xen_domain_init(d))) {
 		pr_err("domain %s: no memory for its event channels\n", d->name);
 		goto fail;
 	}

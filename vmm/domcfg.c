@@ -76,6 +76,10 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 		else
 			goto bad;
 		*no_platform = !cfg->platform;
+	} else if (!strcmp(key, "xen")) {
+		if (strcmp(val, "1") && strcmp(val, "0"))
+			goto bad;
+		cfg->xen = *val == '1';
 	} else if (!strcmp(key, "on_reboot")) {
 		if (strcmp(val, "restart") && strcmp(val, "destroy"))
 			goto bad;
@@ -163,5 +167,10 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 		snprintf(err, errlen, "cmdline= is for type=linux, pvh or multiboot");
 		return -EINVAL;
 	}
+	if (cfg->xen && cfg->type != DOM_TYPE_LINUX && cfg->type != DOM_TYPE_PVH) {
+		snprintf(err, errlen, "xen=1 is for type=linux (pvh always has it)");
+		return -EINVAL;
+	}
+	cfg->xen |= cfg->type == DOM_TYPE_PVH;
 	return 0;
 }

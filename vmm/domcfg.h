@@ -1,7 +1,7 @@
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
  *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux|pvh]
- *          [,initrd=MODULE][,platform=pc|none][,privileged=1][,on_reboot=destroy|restart]
+ *          [,initrd=MODULE][,platform=pc|none][,xen=1][,privileged=1][,on_reboot=destroy|restart]
  *          [,vcpus=N][,cmdline=TEXT]
  * cmdline takes the rest of the value, commas included (quote the option
  * for blanks: domain="name=l,...,cmdline=console=ttyS0 quiet").
@@ -39,6 +39,11 @@ struct domain_config {
 	/* The virtual PC platform (vmm/vplat.c): always for linux, on request
 	 * (platform=pc) for elf and multiboot images. */
 	bool platform;
+	/* Xen's ABI (shared info, event channels, grant tables, Xen's CPUID
+	 * leaves and hypercall page): always for pvh; xen=1 for linux, which
+	 * also gets Xen's platform PCI device (Xen's PVHVM: a stock kernel
+	 * binds its PV drivers there). */
+	bool xen;
 	/* The management domain: domain id 0, may use HYPERVISOR_eyrie_op. */
 	bool privileged;
 	/* on_reboot=restart: a guest reboot creates the domain again (a new

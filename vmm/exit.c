@@ -82,7 +82,7 @@ static __attribute__((noinline)) void exit_cpuid_miss(struct vcpu *v, struct vme
 		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
 		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_load_cpu_state) */
 		.vlapic = v->dom->plat != NULL,
-		.xen = v->dom->cfg.type == DOM_TYPE_PVH, .domid = v->dom->id,
+		.xen = v->dom->cfg.xen, .domid = v->dom->id,
 	};
 
 	cpuid_policy(leaf, sub, &g, host_cpuid, c->out);
@@ -173,7 +173,7 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 	struct msr_action act;
 	int rc = vplat_msr(v, index, write, &value);
 
-	if (index == XEN_HYPERCALL_MSR && v->dom->cfg.type == DOM_TYPE_PVH)
+	if (index == XEN_HYPERCALL_MSR && v->dom->cfg.xen)
 		rc = write ? hypercall_page(v, value) : -EINVAL;
 	if (rc != -ENOENT) { /* the virtual platform's local APIC */
 		if (rc) {

@@ -37,10 +37,19 @@
 
 /* Name (\_S5, Package (4) { 5, 5, 0, 0 }): NameOp, RootChar, NameSeg,
  * PackageOp, PkgLength (8: itself to the end), NumElements,
- * BytePrefix 5, BytePrefix 5, Zero, Zero. */
+ * BytePrefix 5, BytePrefix 5, Zero, Zero.
+ * Scope (\_SB) { Device (PCI0) { Name (_HID, EisaId ("PNP0A03"))
+ * Name (_UID, Zero) } }: the PCI root bridge, so that an ACPI guest scans
+ * bus 0 (ScopeOp, PkgLength 29, "\_SB_"; ExtOp DeviceOp, PkgLength 21,
+ * "PCI0"; NameOp "_HID" DWordPrefix, PNP0A03 compressed (41 D0 0A 03);
+ * NameOp "_UID" ZeroOp). */
 static const uint8_t dsdt_aml[] = {
 	0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 	0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00,
+	0x10, 0x1d, '\\', '_', 'S', 'B', '_',
+	0x5b, 0x82, 0x15, 'P', 'C', 'I', '0',
+	0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03,
+	0x08, '_', 'U', 'I', 'D', 0x00,
 };
 
 static void put(uint8_t *p, uint64_t v, unsigned n)

@@ -227,7 +227,7 @@ bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *v
 		ev = vpm_io(&p->pm, now, port, size, in, val);
 	} else if (port >= 0xcf8 && port <= 0xcff) {
 		vpci_io(&p->pci, port, size, in, val);
-	} else {
+	} else if (!vpci_xen_io(&p->pci, port, size, in, val)) {
 		return false;
 	}
 	if (ev == VPM_POWEROFF)
@@ -379,7 +379,7 @@ int vplat_create(struct domain *d)
 	uint64_t now = guest_now(p);
 	vrtc_init(&p->rtc, d->boot_unix + now / hz, now, hz, isa_irq, p);
 	vpm_init(&p->pm, hz, isa_irq, p);
-	vpci_init(&p->pci);
+	vpci_init(&p->pci, d->cfg.xen && d->cfg.type == DOM_TYPE_LINUX);
 	vuart_init(&p->uart, VPLAT_UART_IRQ, &uart_ops, p);
 
 	struct vacpi_cfg acfg = {

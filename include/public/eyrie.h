@@ -85,6 +85,8 @@ struct eyrie_dom_new {
 };
 #define EYRIE_NEWF_PLATFORM 1u /* PVH: the PC platform too (local APIC, ACPI...), as
 				* Xen gives PVH guests; HVM always has it */
+#define EYRIE_NEWF_XEN      2u /* HVM: Xen's ABI and platform PCI device too (PVHVM:
+				* a stock kernel's PV drivers); PVH always has it */
 #define EYRIE_HVM_ACPI_GPA 0xe0000ull /* where the PC platform's RSDP is */
 
 /* mem_write: len bytes from the caller's buffer to guest-physical gpa of

@@ -166,9 +166,14 @@ static void check_all(uint64_t gpa, unsigned cpus, int used)
 	assert_int_equal(table(xsdt, "XSDT", 1), 36 + 16);
 	check_fadt(rd(xsdt + 36, 8), &dsdt);
 	check_madt(rd(xsdt + 44, 8), cpus);
-	assert_int_equal(table(dsdt, "DSDT", 2), 36 + sizeof(s5));
+	/* \_S5, then Scope (\_SB) { Device (PCI0) { _HID PNP0A03, _UID 0 } } */
+	static const uint8_t pci0[] = { 0x10, 0x1d, '\\', '_', 'S', 'B', '_', 0x5b, 0x82, 0x15,
+		'P', 'C', 'I', '0', 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03,
+		0x08, '_', 'U', 'I', 'D', 0x00 };
+	assert_int_equal(table(dsdt, "DSDT", 2), 36 + sizeof(s5) + sizeof(pci0));
 	assert_memory_equal(map(dsdt + 36, sizeof(s5)), s5, sizeof(s5));
-	assert_int_equal(dsdt + 36 + sizeof(s5), gpa + (unsigned)used);
+	assert_memory_equal(map(dsdt + 36 + sizeof(s5), sizeof(pci0)), pci0, sizeof(pci0));
+	assert_int_equal(dsdt + 36 + sizeof(s5) + sizeof(pci0), gpa + (unsigned)used);
 }
 
 /* The same tables through drivers/acpi.c. */

@@ -31,7 +31,7 @@ static uint32_t cfg(unsigned bus, unsigned dev, unsigned fn, unsigned reg, unsig
 
 static int setup(void **state)
 {
-	vpci_init(&pci);
+	vpci_init(&pci, false);
 	return 0;
 }
 
@@ -121,6 +121,53 @@ static void test_data_widths(void **state)
 	assert_int_equal(in(0xcfc, 4), 0x12378086);
 }
 
+static int setup_xen(void **state)
+{
+	vpci_init(&pci, true);
+	return 0;
+}
+
+/* Xen's platform device at 00:02.0: ids, class, BARs and their sizing,
+ * the interrupt pin, the magic ports; absent without xen. */
+static void test_xen_platform(void **state)
+{
+	assert_int_equal(cfg(0, 2, 0, 0x00, 4), 0x00015853);
+	assert_int_equal(cfg(0, 2, 0, 0x08, 4), 0xff800001);
+	assert_int_equal(cfg(0, 2, 0, 0x2c, 4), 0x00015853);
+	assert_int_equal(cfg(0, 2, 0, 0x3d, 1), 1); /* INTA */
+	assert_int_equal(cfg(0, 2, 0, 0x10, 4), VPCI_XEN_IO | 1);
+	assert_int_equal(cfg(0, 2, 0, 0x14, 4), VPCI_XEN_MMIO | 8);
+	/* sizing: all ones reads back the size, then the base is restored */
+	out(0xcf8, 4, 0x80001010);
+	out(0xcfc, 4, 0xffffffff);
+	assert_int_equal(in(0xcfc, 4), 0xffffff01); /* 256 ports */
+	out(0xcfc, 4, VPCI_XEN_IO);
+	assert_int_equal(in(0xcfc, 4), VPCI_XEN_IO | 1);
+	out(0xcf8, 4, 0x80001014);
+	out(0xcfc, 4, 0xffffffff);
+	assert_int_equal(in(0xcfc, 4), 0xff000008); /* 16 MiB, prefetchable */
+	out(0xcfc, 4, VPCI_XEN_MMIO);
+	assert_int_equal(in(0xcfc, 4), VPCI_XEN_MMIO | 8);
+	/* the interrupt line is the guest's; ids stay */
+	out(0xcf8, 4, 0x8000103c);
+	out(0xcfc, 1, 11);
+	assert_int_equal(cfg(0, 2, 0, 0x3c, 2), 0x010b);
+	out(0xcf8, 4, 0x80001000);
+	out(0xcfc, 4, 0);
+	assert_int_equal(cfg(0, 2, 0, 0x00, 4), 0x00015853);
+	uint32_t v = 0;
+	assert_true(vpci_xen_io(&pci, 0x10, 2, true, &v));
+	assert_int_equal(v, 0x49d2);
+	assert_true(vpci_xen_io(&pci, 0x12, 1, true, &v));
+	assert_int_equal(v, 1);
+	v = 0xf;
+	assert_true(vpci_xen_io(&pci, 0x10, 2, false, &v)); /* unplug: taken */
+	assert_false(vpci_xen_io(&pci, 0x14, 1, true, &v));
+	vpci_init(&pci, false);
+	assert_int_equal(cfg(0, 2, 0, 0x00, 4), 0xffffffff);
+	assert_false(vpci_xen_io(&pci, 0x10, 2, true, &v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +175,7 @@ int main(void)
 		cmocka_unit_test_setup(test_absent, setup),
 		cmocka_unit_test_setup(test_address, setup),
 		cmocka_unit_test_setup(test_data_widths, setup),
+		cmocka_unit_test_setup(test_xen_platform, setup_xen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
