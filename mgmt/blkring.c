@@ -176,7 +176,8 @@ static void take_rw(const struct blkring *r, const struct raw *w, struct blkreq 
 		return;
 	}
 	memcpy(q->seg, w->seg, q->nr_segs * sizeof(q->seg[0]));
-	check_segments(r, q);
+	if (q->nr_segs) /* an empty flush's sector means nothing (Linux leaves any there) */
+		check_segments(r, q);
 }
 
 static void take_discard(const struct blkring *r, const struct raw *w, struct blkreq *q)
@@ -261,7 +262,7 @@ int blkring_take(struct blkring *r, struct blkreq *q)
 
 void blkring_indirect(struct blkring *r, struct blkreq *q, const void *descs)
 {
-	memcpy(q->seg, descs, q->nr_indirect_bytes);
+	memmove(q->seg, descs, q->nr_indirect_bytes); /* descs may be q->seg itself */
 	q->nr_indirect = 0;
 	check_segments(r, q);
 	if (q->status != BLKIF_RSP_OKAY)

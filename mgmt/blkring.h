@@ -22,7 +22,8 @@
  * sectors, alignment, a write to a read-only disk: ERROR). An indirect
  * request has its segments in pages the guest granted: the caller copies
  * nr_indirect_bytes of them (GNTTABOP_copy) and hands them to
- * blkring_indirect(), which validates them the same way.
+ * blkring_indirect() (descs may be q->seg itself: the backend copies them
+ * there), which validates them the same way.
  *
  * Every taken request must get exactly one blkring_respond(); responses
  * may come in any order (requests complete asynchronously) and are

@@ -5,7 +5,8 @@
 MGMT_OUT  := $(BUILD)/mgmt
 MGMT_ELF  := $(MGMT_OUT)/mgmt.elf
 MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/dom.c mgmt/conring.c \
-        mgmt/store.c mgmt/xsring.c mgmt/xs.c
+        mgmt/store.c mgmt/xsring.c mgmt/xs.c \
+        mgmt/blkring.c mgmt/blkstore.c mgmt/blkback.c
 # The pure loaders the hypervisor also uses (built here against newlib).
 MGMT_SHARED := vmm/pvh_guest.c vmm/linux_boot.c boot/elf.c
 MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS)) \

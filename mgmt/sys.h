@@ -13,6 +13,12 @@ void sys_watch(uint32_t port, bool on);
 /* Sleeps until an event on a watched channel or timeout_ns, whichever
  * first (SCHEDOP_poll); clears their pending bits. */
 void sys_wait(uint64_t timeout_ns);
+/* Whether an event arrived on port since the last call (its pending bit,
+ * or one sys_wait saw and cleared); clears it. For backends that serve a
+ * channel only when it is notified. */
+bool sys_event_take(uint32_t port);
+/* The next sys_wait does not sleep: a backend has work left over. */
+void sys_busy(void);
 /* fn runs while read() waits for console input (after every wake-up). */
 void sys_set_idle(void (*fn)(void));
 
