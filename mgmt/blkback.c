@@ -81,11 +81,14 @@ struct vbd {
 	struct blkring ring;
 	bool more;               /* taken requests or a full ring left for later */
 	bool answered;           /* responses made since the last push */
+	bool served;             /* the ring was looked at: a final check is due */
 	struct slot *slots;      /* SLOTS of them, from the first connection on */
 	unsigned int inflight;
 	/* told on the console, and counted */
 	unsigned int said;
 	uint64_t kicks, reads, writes, bytes_in, bytes_out, copy_errors;
+	struct blkring_stats past; /* the ring's counts of earlier connections */
+	unsigned int broken_rings;
 };
 
 static struct vbd vbds[BLKBACK_MAX_VBDS];
@@ -445,6 +448,7 @@ static void service(struct vbd *v)
 	unsigned n = 0, nready = 0;
 
 	v->more = false;
+	v->served = true;
 	for (unsigned i = 0; i < SLOTS; i++) /* held back by the store before */
 		if (v->slots[i].phase == WAIT_BUFFERS) {
 			if (stage(&v->slots[i]))
@@ -537,7 +541,7 @@ static int read_frontend(struct vbd *v, uint32_t *order, grant_ref_t *refs, uint
 	*order = 0;
 	int rc = get_uint(v->fe, "ring-page-order", BLKRING_MAX_ORDER, order);
 	if (rc == -EINVAL)
-		return *why = "ring-page-order: not a number up to " "2", rc;
+		return *why = "ring-page-order: not a number up to max-ring-page-order", rc;
 	bool paged = rc == 0;
 	for (unsigned i = 0; i < (1u << *order); i++) {
 		char name[20];
@@ -632,6 +636,13 @@ static void disconnect(struct vbd *v)
 		notify(v);
 	v->answered = false;
 	v->connected = false; /* requests still in flight will not be answered */
+	const struct blkring_stats *st = &v->ring.st;
+	v->past.requests += st->requests, v->past.refused += st->refused;
+	v->past.notifies += st->notifies, v->past.pushes += st->pushes;
+	v->past.responses += st->responses, v->past.begins += st->begins;
+	v->past.budget_stops += st->budget_stops;
+	v->broken_rings += v->ring.broken;
+	memset(&v->ring.st, 0, sizeof(v->ring.st));
 	unmap(v, v->nr_pages);
 	v->nr_pages = 0;
 	struct evtchn_close cl = { v->port };
@@ -830,8 +841,13 @@ bool blkback_poll(void)
 			if (blkring_push(&v->ring))
 				notify(v);
 		}
-		if (!v->more && v->inflight < SLOTS && blkring_final_check(&v->ring))
-			v->more = true;
+		/* Going idle after serving: ask for an event at the next request
+		 * and look once more. Only then: a request published without the
+		 * event we asked for waits for one (Xen's rule). */
+		if (v->served && !v->more && v->inflight < SLOTS) {
+			v->served = false;
+			v->more = blkring_final_check(&v->ring);
+		}
 		more |= v->more;
 	}
 	return more;
@@ -848,7 +864,10 @@ void blkback_list(uint32_t domid)
 		if (!shown++)
 			printf("%4s %-6s %6s %-16s %-2s %-11s %-11s %s\n", "dom", "vdev", "devid", "target",
 			       "rw", "state", "frontend", "ring");
-		const struct blkring_stats *st = &v->ring.st;
+		struct blkring_stats st = v->past;
+		if (v->connected)
+			st.requests += v->ring.st.requests, st.refused += v->ring.st.refused,
+			st.notifies += v->ring.st.notifies;
 		char ring[64] = "-";
 		if (v->connected)
 			snprintf(ring, sizeof(ring), "%u pages, %s, port %u", v->nr_pages,
@@ -857,12 +876,15 @@ void blkback_list(uint32_t domid)
 		       v->d.target, v->d.readonly ? "ro" : "rw", state_name(v->state),
 		       state_name(fe_state(v)), ring);
 		printf("     %llu requests (%llu refused), %llu reads %llu KiB, %llu writes %llu KiB, "
-		       "%llu events in, %llu out, %llu copy errors%s\n",
-		       (unsigned long long)st->requests, (unsigned long long)st->refused,
+		       "%llu events in, %llu out, %llu copy errors%s",
+		       (unsigned long long)st.requests, (unsigned long long)st.refused,
 		       (unsigned long long)v->reads, (unsigned long long)(v->bytes_out >> 10),
 		       (unsigned long long)v->writes, (unsigned long long)(v->bytes_in >> 10),
-		       (unsigned long long)v->kicks, (unsigned long long)st->notifies,
-		       (unsigned long long)v->copy_errors, v->ring.broken ? ", ring broken" : "");
+		       (unsigned long long)v->kicks, (unsigned long long)st.notifies,
+		       (unsigned long long)v->copy_errors, v->broken_rings ? ", broken rings: " : "");
+		if (v->broken_rings)
+			printf("%u", v->broken_rings);
+		printf("\n");
 	}
 	if (!shown)
 		printf("no disks%s\n", domid == UINT32_MAX ? "" : " for that domain");
