@@ -274,7 +274,10 @@ def linux_pvh_disk(lab):
     unmounts. A second image is hot-plugged read-only with block-attach
     while the guest runs (its xenbus sees /dev/xvdb, the guest reads a
     file on it) and unplugged with block-detach (the frontend closes, the
-    device goes). `reboot -f` restarts the domain (on_reboot = restart):
+    device goes). xvda's driver is unbound through sysfs (both ends go
+    Closed; Linux's blkfront stays Closed when bound again), then xvda is
+    unplugged and plugged again: it connects and guest.txt reads back as
+    written. `reboot -f` restarts the domain (on_reboot = restart):
     the disk reconnects and the new boot reads back what the first wrote.
     After `poweroff -f` destroys it, no backend node is left in the store,
     no grant mapping in the hypervisor (audit: 0 foreign pages), and no
@@ -323,6 +326,10 @@ def linux_pvh_disk(lab):
     wait_for(m, r"\(d0\) EYRIE-LINUX-SHELL", 30, at)
     check(not re.search(r"\(d0\) disk-(insmod|mount)-failed", m.output[at:]),
           "the guest could not load its modules or mount the disk")
+    check(re.search(r"blkfront: xvda: flush diskcache: enabled;.*indirect descriptors: enabled",
+                    m.output[at:]) and "flush op failed" not in m.output[at:],
+          "blkfront did not take the flush and indirect features: %s"
+          % _short("\n".join(l for l in m.output[at:].split("\n") if "blkfront" in l), 600))
     # Hot-plug: a second disk, read-only, while the guest runs.
     m.send("\x1d")
     wait_for(m, r"\(d0\) \(detached from domain %s\)" % d, 20, at)
@@ -347,6 +354,29 @@ def linux_pvh_disk(lab):
     at = len(m.output)
     m.send("sleep 0.5; [ -b /dev/xvdb ] || echo xvdb-$((6*7))-gone\r")
     wait_for(m, r"\(d0\) xvdb-42-gone", 30, at)
+    # The driver unbound from xvda (rmmod is refused while it has a
+    # device): both ends go Closed, and Linux's blkfront, bound again, stays
+    # Closed (it starts over only from Initialising); unplugged and plugged
+    # again, it connects and reads what it wrote.
+    m.send("echo vbd-51712 > /sys/bus/xen/drivers/vbd/unbind; echo unbound-$((1+1))\r")
+    wait_for(m, r"\(d0\) unbound-2", 30, at)
+    m.send("\x1d")
+    wait_for(m, r"\(d0\) \(detached from domain %s\)" % d, 20, at)
+    bl = console("block-list ldisk", r"\(d0\) grant copies: ")
+    check(re.search(r"\(d0\)\s+%s xvda\s+51712 disk.img\s+rw Closed\s+Closed" % d,
+                    m.output[bl.start() - 1000:]), "xvda after the driver was unbound: %s"
+          % _short(m.output[bl.start() - 1000:], 600))
+    console("block-detach ldisk xvda", r"\(d0\) mgmt: domain %s: vbd xvda detached" % d)
+    console("block-attach ldisk format=raw, vdev=xvda, access=rw, target=disk.img",
+            r"\(d0\) domain %s: disk attached" % d)
+    console("console ldisk", r"\(d0\) \(attached to domain %s" % d)
+    at = len(m.output)
+    m.send("for i in $(seq 1 100); do [ -b /dev/xvda ] && break; sleep 0.1; done; "
+           "mount /dev/xvda /mnt && md5sum /mnt/guest.txt && umount /mnt; echo re-$((40+2))\r")
+    wait_for(m, r"\(d0\) re-42", 60, at)
+    check(re.search(r"\(d0\) %s  /mnt/guest.txt" % wrote[1], m.output[at:]),
+          "xvda plugged again: guest.txt is not what the guest wrote: %s"
+          % _short(m.output[at:], 600))
     # A reboot: the domain is built again and its disk reconnects.
     m.send("reboot -f\r")
     wait_for(m, r"\(d0\) mgmt: domain %s \(ldisk\) rebooted: restart" % d, 60, at)
