@@ -16,7 +16,7 @@
  * request gets an error response; a broken ring disconnects the disk
  * (said once) and the backend goes Closing, from where the frontend may
  * start over (Closed, then Initialising). The ring's pages are mapped
- * over pages of ring_pages[] below; after an unmap such a page is a hole
+ * over pages of ring_pool[] below; after an unmap such a page is a hole
  * in our memory (Xen's semantics), so nothing touches a ring that is not
  * connected.
  */
@@ -76,6 +76,7 @@ struct vbd {
 	bool connected;
 	uint32_t conn;           /* connections made */
 	unsigned int nr_pages;
+	unsigned int first_page;     /* its run in ring_pool[] */
 	grant_handle_t handle[RING_PAGES];
 	uint32_t port;           /* ours */
 	struct blkring ring;
@@ -93,10 +94,35 @@ struct vbd {
 
 static struct vbd vbds[BLKBACK_MAX_VBDS];
 
-/* The pages the rings are mapped over (grant maps), RING_PAGES per disk. */
+/*
+ * The pages rings are mapped over (grant maps): a pool shared by the
+ * disks, a ring of 2^k pages taking an aligned run of them while it is
+ * connected (64 one-page rings, Linux's default, or 16 of 4 pages). A
+ * page once mapped over is a hole in our memory (the RAM under it went
+ * back to the hypervisor): only a mapping may be there again. Kept small:
+ * mgmt's image must leave room for the kernels and images it holds.
+ */
+#define POOL_PAGES 64
 static union {
 	uint8_t b[4096];
-} ring_pages[BLKBACK_MAX_VBDS][RING_PAGES] __attribute__((aligned(4096)));
+} ring_pool[POOL_PAGES] __attribute__((aligned(4096)));
+static uint64_t pool_used; /* bit i: page i belongs to a ring */
+
+static uint64_t run_mask(unsigned n, unsigned first)
+{
+	return (n >= 64 ? ~0ull : (1ull << n) - 1) << first;
+}
+
+/* An aligned run of n (1, 2, 4) pages: its first page, or -1. */
+static int pool_take(unsigned n)
+{
+	for (unsigned i = 0; i < POOL_PAGES; i += n)
+		if (!(pool_used & run_mask(n, i))) {
+			pool_used |= run_mask(n, i);
+			return (int)i;
+		}
+	return -1;
+}
 
 /* The grant copies waiting for their hypercall, and whose they are. */
 static struct gnttab_copy cops[COPY_BATCH];
@@ -565,13 +591,16 @@ static int read_frontend(struct vbd *v, uint32_t *order, grant_ref_t *refs, uint
 	return 0;
 }
 
-static void unmap(struct vbd *v, unsigned pages)
+/* Unmaps the first `pages` of v's run (mapped) and gives the run of
+ * `run` pages back to the pool. */
+static void unmap(struct vbd *v, unsigned pages, unsigned run)
 {
 	for (unsigned i = 0; i < pages; i++) {
-		struct gnttab_unmap_grant_ref uo = { (uintptr_t)&ring_pages[v - vbds][i], 0,
+		struct gnttab_unmap_grant_ref uo = { (uintptr_t)&ring_pool[v->first_page + i], 0,
 						     v->handle[i], 0 };
 		hypercall(HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, (unsigned long)&uo, 1);
 	}
+	pool_used &= ~run_mask(run, v->first_page);
 }
 
 /* Maps the ring, binds the channel, starts serving. */
@@ -591,16 +620,23 @@ static int connect(struct vbd *v)
 		say(v, "cannot connect: no memory");
 		return -ENOMEM;
 	}
+	int first = pool_take(1u << order);
+	if (first < 0) {
+		say(v, "cannot connect: no room for a ring of %u pages (%u of %u pages in use)",
+		    1u << order, (unsigned)__builtin_popcountll(pool_used), POOL_PAGES);
+		return -ENOSPC;
+	}
+	v->first_page = (unsigned)first;
 	unsigned i;
 	for (i = 0; i < (1u << order); i++) {
-		struct gnttab_map_grant_ref mo = { .host_addr = (uintptr_t)&ring_pages[v - vbds][i],
+		struct gnttab_map_grant_ref mo = { .host_addr = (uintptr_t)&ring_pool[first + i],
 						   .flags = GNTMAP_host_map, .ref = refs[i],
 						   .dom = (domid_t)v->domid };
 		rc = hypercall(HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, (unsigned long)&mo, 1);
 		if (rc || mo.status != GNTST_okay) {
 			say(v, "cannot connect: ring-ref %u (page %u) does not map (%ld)", refs[i], i,
 			    rc ? rc : mo.status);
-			unmap(v, i);
+			unmap(v, i, 1u << order);
 			return -EINVAL;
 		}
 		v->handle[i] = mo.handle;
@@ -609,7 +645,7 @@ static int connect(struct vbd *v)
 	if ((rc = hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain,
 			    (unsigned long)&bi, 0))) {
 		say(v, "cannot connect: event-channel %u does not bind (%ld)", fe_port, rc);
-		unmap(v, i);
+		unmap(v, i, 1u << order);
 		return -EINVAL;
 	}
 	struct blkring_disk disk = { v->store->sectors, v->store->sector_size, BLKRING_MAX_INDIRECT,
@@ -621,7 +657,7 @@ static int connect(struct vbd *v)
 	v->conn++;
 	v->more = false;
 	sys_watch(v->port, true);
-	if (blkring_init(&v->ring, ring_pages[v - vbds], order, abi, &disk) == BLKRING_BROKEN) {
+	if (blkring_init(&v->ring, ring_pool[first].b, order, abi, &disk) == BLKRING_BROKEN) {
 		broken(v);
 		return -EINVAL;
 	}
@@ -636,6 +672,9 @@ static void disconnect(struct vbd *v)
 		notify(v);
 	v->answered = false;
 	v->connected = false; /* requests still in flight will not be answered */
+	for (unsigned i = 0; v->slots && i < SLOTS; i++)
+		if (v->slots[i].phase == WAIT_BUFFERS) /* never submitted: nothing to wait for */
+			finish(&v->slots[i], BLKIF_RSP_ERROR);
 	const struct blkring_stats *st = &v->ring.st;
 	v->past.requests += st->requests, v->past.refused += st->refused;
 	v->past.notifies += st->notifies, v->past.pushes += st->pushes;
@@ -643,7 +682,7 @@ static void disconnect(struct vbd *v)
 	v->past.budget_stops += st->budget_stops;
 	v->broken_rings += v->ring.broken;
 	memset(&v->ring.st, 0, sizeof(v->ring.st));
-	unmap(v, v->nr_pages);
+	unmap(v, v->nr_pages, v->nr_pages);
 	v->nr_pages = 0;
 	struct evtchn_close cl = { v->port };
 	sys_watch(v->port, false);

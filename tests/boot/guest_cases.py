@@ -756,8 +756,10 @@ def blk_hostile(lab):
     disconnect its disk (said once each) and it reconnects, and bad
     connections (ring refs, ring order, protocol, event channel) are
     refused. The good frontend goes on (its rounds continue after the
-    hostile one is done), mgmt lists both disks, and once both domains are
-    destroyed no backend node is left and audit is clean."""
+    hostile one is done), mgmt lists both disks, refuses to attach an image
+    in use writable to another disk (read-only too), a qcow2 format, a
+    missing module, and once both domains are destroyed no backend node is
+    left and audit is clean."""
     imgs = {}
     for name in ("good", "hostile"):
         imgs[name] = lab.tmp(name + ".img")
@@ -812,6 +814,19 @@ def blk_hostile(lab):
     check(re.search(r"\(d0\)\s+%d xvda\s+51712 hostile.img\s+rw Closing\s+Connected\s+-\n"
                     r"\(d0\)\s+20\d\d\d requests \(\d+ refused\)[^\n]*broken rings: 2" % h, out),
           "block-list: the hostile disk: %s" % _short(out, 800))
+    # An image in use writable is not attached again, not even read-only;
+    # a spec that does not parse says why.
+    console("block-attach good vdev=xvdb, access=rw, target=hostile.img",
+            r"\(d0\) error: domain %d: disk xvdb: hostile.img is attached to another disk "
+            r"already" % g)
+    console("block-attach hostile vdev=xvdb, access=ro, target=good.img",
+            r"\(d0\) error: domain %d: disk xvdb: good.img is attached to another disk "
+            r"already" % h)
+    console("block-attach good good.img,qcow2,xvdc",
+            r"\(d0\) error: domain %d: disk: only raw images are served" % g)
+    console("block-attach good nosuch.img,,xvdc",
+            r"\(d0\) error: domain %d: disk xvdc: no boot module named nosuch.img" % g)
+    console("block-detach good xvdz", r"\(d0\) error: domain %d: xvdz: no such disk" % g)
     console("xenstore-write /local/domain/%d/data/stop 1" % g, r"\(d0\) mgmt> ")
     wait_for(m, r"\(d%d\) DONE blkfront: " % g, 30)
     check_report(m.output, g, "blkfront")
