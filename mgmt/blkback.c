@@ -838,15 +838,6 @@ void blkback_release(uint32_t domid)
 			remove_vbd(&vbds[i], true);
 }
 
-unsigned blkback_count(uint32_t domid)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < BLKBACK_MAX_VBDS; i++)
-		n += vbds[i].used && !vbds[i].zombie && vbds[i].domid == domid;
-	return n;
-}
-
 bool blkback_poll(void)
 {
 	bool more = false;

@@ -41,7 +41,4 @@ bool blkback_poll(void);
 /* block-list: the disks of domid (UINT32_MAX: all), printed. */
 void blkback_list(uint32_t domid);
 
-/* Disks of domid. */
-unsigned blkback_count(uint32_t domid);
-
 #endif
