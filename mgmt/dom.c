@@ -14,6 +14,7 @@
 #include "include/public/hvm.h"
 #include "include/public/memory.h"
 #include "include/public/xen.h"
+#include "mgmt/blkback.h"
 #include "mgmt/conring.h"
 #include "mgmt/dom.h"
 #include "mgmt/sys.h"
@@ -252,10 +253,31 @@ static int grant_io(const struct xlcfg *c, uint32_t domid)
 	return 0;
 }
 
-/* Forgets a guest (its domain is gone or going): the ring mapping, our
- * port, the log. */
+/* The config's disks (PVH guests: they have a store for the handshake). */
+static int attach_disks(const struct xlcfg *c, struct guest *g)
+{
+	char err[160];
+
+	if (c->ndisk && c->type != XLCFG_TYPE_PVH) {
+		printf("error: domain %s: disks are served to PVH guests only\n", c->name);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->ndisk; i++) {
+		int rc = blkback_attach(g->domid, c->disk[i], err, sizeof(err));
+		if (rc) {
+			printf("error: domain %s: %s\n", c->name, err);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Forgets a guest (its domain is gone or going): its disks, the ring
+ * mapping, our port, the log. */
 static void forget(struct guest *g)
 {
+	if (g->domid != UINT32_MAX)
+		blkback_release(g->domid);
 	xs_release(g);
 	if (g->ring) {
 		struct gnttab_unmap_grant_ref uo = { (uintptr_t)g->ring, 0, g->handle, 0 };
@@ -298,6 +320,8 @@ int dom_create(const struct xlcfg *c, uint32_t *domid)
 	g->gen = ++builds;
 	int rc = c->type == XLCFG_TYPE_PVH ? build_pvh(c, g, k, rd) : build_hvm(c, g, k, rd);
 	struct eyrie_dom_id id = { g->domid };
+	if (!rc)
+		rc = attach_disks(c, g);
 	if (!rc)
 		rc = grant_io(c, g->domid);
 	if (!rc && (rc = (int)op(EYRIE_OP_unpause, &id)))
@@ -509,6 +533,11 @@ void dom_poll(void)
 {
 	static struct eyrie_dom_info doms[64];
 
+	xs_poll();
+	/* The disks after the store (their frontends' state changes came
+	 * through it), and the store again for what they wrote. */
+	if (blkback_poll())
+		sys_busy();
 	xs_poll();
 	struct eyrie_dom_list l = { 64, 0, (uint64_t)(uintptr_t)doms };
 

@@ -2,9 +2,9 @@
  * The management console of domain 0: reached from the serial line with
  * Ctrl-A pressed three times (the hypervisor shell is the other side).
  * Commands: help, info, list, configs, create, destroy, shutdown, reboot,
- * pause, unpause, console; disks, disk-read, disk-write, disk-discard,
- * disk-bench, pci
- * (mgmt/diskcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
+ * pause, unpause, console, xenstore-*, shutdown-timeout, mem-set,
+ * block-list, block-attach, block-detach; disks, disk-read, disk-write,
+ * disk-discard, disk-bench, pci (mgmt/diskcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
  * configs (mgmt/xlcfg.c) through Eyrie's management operations
  * (include/public/eyrie.h); their images are our boot modules. See
  * docs/mgmt.md.
@@ -19,6 +19,7 @@
 #include "include/public/hvm_start_info.h"
 #include "mgmt/blkdev.h"
 #include "mgmt/diskcmd.h"
+#include "mgmt/blkback.h"
 #include "mgmt/dom.h"
 #include "mgmt/sys.h"
 #include "mgmt/xlcfg.h"
@@ -73,7 +74,8 @@ static void load_configs(void)
 			continue;
 		struct cfgfile *c = &cfgs[nr_cfgs];
 		struct xlcfg_error err;
-		if (xlcfg_parse(data, (size_t)size, &c->cfg, &err)) {
+		if (xlcfg_parse(data, (size_t)size, &c->cfg, &err) ||
+		    xlcfg_check_disks(&c->cfg, &err)) {
 			printf("mgmt: %s: %s (not loaded)\n", name, err.message);
 			continue;
 		}
@@ -114,7 +116,7 @@ static void cmd_create(int argc, char **argv)
 			return;
 		}
 	}
-	if (xlcfg_check(&cfg, &err)) {
+	if (xlcfg_check(&cfg, &err) || xlcfg_check_disks(&cfg, &err)) {
 		printf("error: %s\n", err.message);
 		return;
 	}
@@ -325,14 +327,57 @@ static void cmd_xenstore(int argc, char **argv)
 		printf("error: %s: %s\n", argc > 1 ? argv[1] : "", store_error_name(-rc));
 }
 
+/* block-list [DOM], block-attach DOM SPEC, block-detach DOM VDEV. A spec
+ * typed with blanks ("format=raw, vdev=xvdb, target=x.img") is put back
+ * together (xl ignores blanks before each parameter). */
+static void cmd_block(int argc, char **argv)
+{
+	long id = argc >= 2 ? find_dom(argv[1]) : -1;
+	char spec[XLCFG_PATH_LEN] = "", err[160];
+
+	if (!strcmp(argv[0], "block-list")) {
+		if (argc == 1 || id >= 0)
+			blkback_list(argc == 1 ? UINT32_MAX : (uint32_t)id);
+		return;
+	}
+	if (id < 0 || argc < 3 || (!strcmp(argv[0], "block-detach") && argc != 3)) {
+		if (argc < 2 || id >= 0)
+			printf("error: usage: block-list [DOM], block-attach DOM DISKSPEC, "
+			       "block-detach DOM VDEV\n");
+		return;
+	}
+	struct guest *g = dom_guest((uint32_t)id);
+	if (!g || !g->xs) {
+		printf("error: domain %ld: not a PVH domain built here (no store)\n", id);
+		return;
+	}
+	if (!strcmp(argv[0], "block-detach")) {
+		int rc = blkback_detach((uint32_t)id, argv[2]);
+		if (rc)
+			printf("error: domain %ld: %s: %s\n", id, argv[2],
+			       rc == -ENOENT ? "no such disk" : "not a vdev name");
+		else
+			printf("domain %ld: detaching %s\n", id, argv[2]);
+		return;
+	}
+	for (int i = 2; i < argc; i++)
+		snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "%s%s", i > 2 ? " " : "",
+			 argv[i]);
+	if (blkback_attach((uint32_t)id, spec, err, sizeof(err)))
+		printf("error: domain %ld: %s\n", id, err);
+	else
+		printf("domain %ld: disk attached\n", id);
+}
+
 static void help(void)
 {
 	printf("commands: help, info, list, configs, create CONFIG, create KEY=VALUE... (name type\n"
 	       "          memory kernel ramdisk cmdline on_poweroff on_reboot on_crash), destroy DOM,\n"
 	       "          shutdown DOM, reboot DOM, pause DOM, unpause DOM, console DOM,\n"
 	       "          xenstore-ls [PATH], xenstore-read PATH, xenstore-write PATH VALUE,\n"
-	       "          xenstore-rm PATH, shutdown-timeout [SECS], mem-set DOM MB, disks,\n"
-	       "          disk-read DISK SECTOR [COUNT],\n"
+	       "          xenstore-rm PATH, shutdown-timeout [SECS], mem-set DOM MB,\n"
+	       "          block-list [DOM], block-attach DOM DISKSPEC, block-detach DOM VDEV,\n"
+	       "          disks, disk-read DISK SECTOR [COUNT],\n"
 	       "          disk-write DISK SECTOR TEXT, disk-discard DISK SECTOR COUNT,\n"
 	       "          disk-bench DISK [MIB [DEPTH]], pci\n"
 	       "          (DOM: an id or a name; Ctrl-] detaches from a console)\n");
@@ -423,6 +468,8 @@ static void run(char *line)
 		cmd_disk_bench(argc, argv);
 	else if (!strcmp(argv[0], "pci"))
 		cmd_pci(argc, argv);
+	else if (!strncmp(argv[0], "block-", 6))
+		cmd_block(argc, argv);
 	else
 		printf("error: unknown command '%.32s' (try help)\n", argv[0]);
 }

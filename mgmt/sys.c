@@ -33,9 +33,9 @@ static union {
 #define SYS_MAX_PORTS 128
 static uint32_t watched[SYS_MAX_PORTS];
 static unsigned nr_watched;
-/* The watched ports found pending by sys_wait, until sys_fired takes
- * them: a driver counts its interrupts this way. */
-static uint64_t fired[1024 / 64];
+/* Pending bits sys_wait cleared, kept for sys_fired. */
+static uint64_t fired[EVTCHN_2L_NR_CHANNELS / 64];
+static bool busy;
 static uint64_t (*idle)(void);
 
 long hypercall(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3)
@@ -107,14 +107,16 @@ void sys_wait(uint64_t timeout_ns)
 {
 	struct sched_poll p = { (uintptr_t)watched, nr_watched, now_ns() + timeout_ns };
 
-	hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&p, 0);
-	/* Whatever woke us is looked at by the caller: clear the bits (and
-	 * note which were set, for sys_fired). */
+	if (!busy)
+		hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&p, 0);
+	busy = false;
+	/* Whatever woke us is looked at by the caller: clear the bits, and
+	 * remember them for sys_fired. */
 	for (unsigned i = 0; i < nr_watched; i++) {
 		uint64_t bit = 1ull << (watched[i] % 64);
 		if (__atomic_fetch_and(&shinfo_page.s.evtchn_pending[watched[i] / 64], ~bit,
 				       __ATOMIC_SEQ_CST) & bit)
-			fired[watched[i] / 64 % 16] |= bit;
+			fired[watched[i] / 64] |= bit;
 	}
 	shinfo_page.s.vcpu_info[0].evtchn_upcall_pending = 0;
 	shinfo_page.s.vcpu_info[0].evtchn_pending_sel = 0;
@@ -122,14 +124,20 @@ void sys_wait(uint64_t timeout_ns)
 
 bool sys_fired(uint32_t port)
 {
-	uint64_t bit = 1ull << (port % 64), *w = &fired[port / 64 % 16];
-	/* A port still pending (no sys_wait since the event) counts too. */
-	bool pending = __atomic_fetch_and(&shinfo_page.s.evtchn_pending[port / 64], ~bit,
-					  __ATOMIC_SEQ_CST) & bit;
-	bool was = (*w & bit) || pending;
+	uint64_t bit = 1ull << (port % 64);
 
-	*w &= ~bit;
-	return was;
+	if (port >= EVTCHN_2L_NR_CHANNELS)
+		return false;
+	bool was = fired[port / 64] & bit;
+	fired[port / 64] &= ~bit;
+	/* A port still pending (no sys_wait since the event) counts too. */
+	return (__atomic_fetch_and(&shinfo_page.s.evtchn_pending[port / 64], ~bit, __ATOMIC_SEQ_CST)
+		& bit) || was;
+}
+
+void sys_busy(void)
+{
+	busy = true;
 }
 
 void sys_set_idle(uint64_t (*fn)(void))

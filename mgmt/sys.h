@@ -13,9 +13,12 @@ void sys_watch(uint32_t port, bool on);
 /* Sleeps until an event on a watched channel or timeout_ns, whichever
  * first (SCHEDOP_poll); clears their pending bits. */
 void sys_wait(uint64_t timeout_ns);
-/* Whether port had an event since the last call (seen by sys_wait, or
- * still pending): clears it. */
+/* Whether an event arrived on port since the last call (its pending bit,
+ * or one sys_wait saw and cleared); clears it. For drivers and backends
+ * that serve a channel only when it is notified. */
 bool sys_fired(uint32_t port);
+/* The next sys_wait does not sleep: a backend has work left over. */
+void sys_busy(void);
 /* fn runs while read() waits for console input (after every wake-up); it
  * returns how long read() may sleep before calling it again (at most
  * 100 ms is slept anyway). */

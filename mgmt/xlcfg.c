@@ -552,3 +552,333 @@ const char *xlcfg_action_name(enum xlcfg_action a)
 {
 	return (unsigned)a < NACTIONS ? action_names[a] : "?";
 }
+
+/* ---- disk specs (xl-disk-configuration(5), xen-vbd-interface(7)) ---- */
+
+/* "disk: why, got \"v\"" (v NULL: no value). */
+static int dbad(struct xlcfg_error *e, const char *why, const char *v, size_t n)
+{
+	where(e, 0, 0);
+	return bad(e, -XLCFG_EINVAL, K_DISK, why, v, n);
+}
+
+static bool prefix(const char *s, size_t n, const char *p)
+{
+	size_t l = strlen(p);
+
+	return n >= l && !memcmp(s, p, l);
+}
+
+/* Decimal digits at s[*i..n) up to max; moves *i past them. false if none
+ * or too big. */
+static bool decimal(const char *s, size_t n, size_t *i, uint32_t max, uint32_t *out)
+{
+	size_t start = *i;
+	uint64_t v = 0;
+
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9' && v <= max)
+		v = v * 10 + (unsigned)(s[(*i)++] - '0');
+	*out = (uint32_t)v;
+	return *i > start && v <= max;
+}
+
+/* xvd, dN: disk and partition into Xen's two xvd encodings. */
+static int xvd_number(uint32_t disk, uint32_t part, uint32_t *devid)
+{
+	if (disk < 16 && part < 16)
+		*devid = 202u << 8 | disk << 4 | part;
+	else if (disk < (1u << 20) && part < 256)
+		*devid = 1u << 28 | disk << 8 | part;
+	else
+		return -XLCFG_EINVAL;
+	return 0;
+}
+
+/* Letters a-z as a bijective base-26 number: a = 0, z = 25, aa = 26. */
+static bool letters(const char *s, size_t n, size_t *i, uint32_t *out)
+{
+	size_t start = *i;
+	uint64_t v = 0;
+
+	while (*i < n && s[*i] >= 'a' && s[*i] <= 'z' && v < (1u << 20))
+		v = v * 26 + (unsigned)(s[(*i)++] - 'a') + 1;
+	*out = (uint32_t)v - 1;
+	return *i > start && v <= (1u << 20);
+}
+
+int xlcfg_vdev(const char *name, uint32_t *devid)
+{
+	size_t n = strlen(name), i;
+	uint32_t disk, part = 0;
+
+	if (n && name[0] >= '0' && name[0] <= '9') { /* a number: decimal, 0x hex, 0 octal */
+		unsigned base = n > 2 && name[0] == '0' && (name[1] | 0x20) == 'x' ? 16 :
+				name[0] == '0' && n > 1 ? 8 : 10;
+		uint64_t v = 0;
+		for (i = base == 16 ? 2 : base == 8 ? 1 : 0; i < n; i++) {
+			if (digit(name[i], base) < 0 || (v = v * base + (unsigned)digit(name[i], base)) >
+			    0xfffffffful)
+				return -XLCFG_EINVAL;
+		}
+		*devid = (uint32_t)v;
+		return 0;
+	}
+	if (prefix(name, n, "xvd")) {
+		i = 3;
+		/* A partition number has no leading 0 ("xvda" is the disk). */
+		if (!letters(name, n, &i, &disk) || (i < n && name[i] == '0') ||
+		    (i < n && !decimal(name, n, &i, 255, &part)) || i != n)
+			return -XLCFG_EINVAL;
+		return xvd_number(disk, part, devid);
+	}
+	if (name[0] == 'd') {
+		i = 1;
+		if (!decimal(name, n, &i, (1u << 20) - 1, &disk))
+			return -XLCFG_EINVAL;
+		if (i < n && name[i] == 'p') {
+			i++;
+			if (!decimal(name, n, &i, 255, &part))
+				return -XLCFG_EINVAL;
+		}
+		return i == n ? xvd_number(disk, part, devid) : -XLCFG_EINVAL;
+	}
+	if ((prefix(name, n, "hd") || prefix(name, n, "sd")) && n >= 3 && name[2] >= 'a') {
+		bool hd = name[0] == 'h';
+		disk = (uint32_t)(name[2] - 'a');
+		i = 3;
+		if (disk >= (hd ? 4u : 16u) || (i < n && !decimal(name, n, &i, hd ? 63 : 15, &part)) ||
+		    i != n)
+			return -XLCFG_EINVAL;
+		*devid = !hd ? 8u << 8 | disk << 4 | part
+			     : disk < 2 ? 3u << 8 | disk << 6 | part : 22u << 8 | (disk - 2) << 6 | part;
+		return 0;
+	}
+	return -XLCFG_EINVAL;
+}
+
+enum { D_TARGET, D_FORMAT, D_VDEV, D_ACCESS, D_COUNT };
+static const char *const dparam[D_COUNT] = { "target", "format", "vdev", "access" };
+
+struct dparse {
+	char val[D_COUNT][XLCFG_PATH_LEN];
+	bool set[D_COUNT];
+	bool depr;                  /* a deprecated prefix: no format positional */
+	struct xlcfg_error *e;
+};
+
+static int dset(struct dparse *p, int which, const char *v, size_t n)
+{
+	if (p->set[which])
+		return dbad(p->e, which == D_TARGET ? "target given twice" : which == D_FORMAT ?
+			    "format given twice" : which == D_VDEV ? "vdev given twice" :
+			    "access given twice", v, n);
+	if (n >= XLCFG_PATH_LEN)
+		return dbad(p->e, "a parameter longer than 255 bytes", NULL, 0);
+	memcpy(p->val[which], v, n);
+	p->val[which][n] = 0;
+	p->set[which] = true;
+	return 0;
+}
+
+/* vdev[:devtype], the deprecated way to say a cdrom. */
+static int dvdev(struct dparse *p, const char *v, size_t n)
+{
+	const char *colon = memchr(v, ':', n);
+
+	if (colon && is(colon + 1, n - (size_t)(colon + 1 - v), "cdrom"))
+		return dbad(p->e, "cdrom devices are not supported", v, n);
+	if (colon && !is(colon + 1, n - (size_t)(colon + 1 - v), "disk"))
+		return dbad(p->e, "unknown deprecated device type", v, n);
+	return dset(p, D_VDEV, v, colon ? (size_t)(colon - v) : n);
+}
+
+static bool lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* WORD: at the start of a positional, not followed by a letter or digit
+ * ("hdc:cdrom" is a vdev, "foo:/x" an unknown prefix, as xl reads them). */
+static int dunknown_prefix(struct dparse *p, const char *v, size_t n)
+{
+	size_t i = 0;
+
+	if (!n || v[0] < 'a' || v[0] > 'z')
+		return 0;
+	while (i < n && lower_alnum(v[i]))
+		i++;
+	if (i < n && v[i] == ':' && (i + 1 == n || !lower_alnum(v[i + 1])))
+		return dbad(p->e, "unknown deprecated disk prefix", v, n);
+	return 0;
+}
+
+/* Deprecated prefixes at the start of the target: strips them. */
+static int dprefixes(struct dparse *p, const char **v, size_t *n)
+{
+	static const char *const fmt[] = { "raw:", "qcow:", "qcow2:", "vhd:" };
+	static const char *const plain[] = { "tapdisk:", "tap:", "tap2:", "aio:", "ioemu:",
+					     "file:", "phy:" };
+	static const char *const script[] = { "iscsi:", "nbd:", "enbd:", "drbd:" };
+
+	for (bool again = true; again;) {
+		again = false;
+		for (size_t k = 0; k < sizeof(fmt) / sizeof(fmt[0]) && !again; k++)
+			if (prefix(*v, *n, fmt[k])) {
+				size_t l = strlen(fmt[k]);
+				if (dset(p, D_FORMAT, *v, l - 1))
+					return -XLCFG_EINVAL;
+				*v += l, *n -= l, again = p->depr = true;
+			}
+		for (size_t k = 0; k < sizeof(plain) / sizeof(plain[0]) && !again; k++)
+			if (prefix(*v, *n, plain[k])) {
+				*v += strlen(plain[k]), *n -= strlen(plain[k]);
+				again = p->depr = true;
+			}
+		for (size_t k = 0; k < sizeof(script) / sizeof(script[0]); k++)
+			if (prefix(*v, *n, script[k]))
+				return dbad(p->e, "block scripts are not supported", *v, *n);
+	}
+	return dunknown_prefix(p, *v, *n);
+}
+
+/* A positional parameter: the next one not yet given (xl's order). */
+static int dpositional(struct dparse *p, const char *v, size_t n)
+{
+	if (!p->set[D_TARGET]) {
+		if (dprefixes(p, &v, &n))
+			return -XLCFG_EINVAL;
+		return dset(p, D_TARGET, v, n);
+	}
+	if (dunknown_prefix(p, v, n))
+		return -XLCFG_EINVAL;
+	if (!p->depr && !p->set[D_FORMAT])
+		return dset(p, D_FORMAT, v, n);
+	if (!p->set[D_VDEV])
+		return dvdev(p, v, n);
+	if (!p->set[D_ACCESS])
+		return dset(p, D_ACCESS, v, n);
+	return dbad(p->e, "too many positional parameters", v, n);
+}
+
+/* KEY=VALUE (other than target=, which ends the spec). */
+static int dkey(struct dparse *p, struct xlcfg_disk *d, const char *t, size_t n, size_t eq)
+{
+	const char *v = t + eq + 1;
+	size_t vn = n - eq - 1;
+
+	for (int k = D_FORMAT; k < D_COUNT; k++)
+		if (is(t, eq, dparam[k]))
+			return k == D_VDEV ? dvdev(p, v, vn) : dset(p, k, v, vn);
+	if (is(t, eq, "devtype")) {
+		if (is(v, vn, "cdrom"))
+			return dbad(p->e, "cdrom devices are not supported", t, n);
+		return is(v, vn, "disk") ? 0 : dbad(p->e, "unknown value for devtype", t, n);
+	}
+	if (is(t, eq, "backend"))
+		return !vn || is(v, vn, "0") || is(v, vn, "Domain-0") ? 0 :
+		       dbad(p->e, "backend: only domain 0 serves disks", t, n);
+	if (is(t, eq, "backendtype"))
+		return is(v, vn, "phy") ? 0 : dbad(p->e, "backendtype: only phy (mgmt's own backend)",
+						   t, n);
+	if (is(t, eq, "specification"))
+		return is(v, vn, "xen") ? 0 : dbad(p->e, "specification: only xen", t, n);
+	if (is(t, eq, "script"))
+		return dbad(p->e, "block scripts are not supported", t, n);
+	if (is(t, eq, "grant_usage") || is(t, eq, "colo-host") || is(t, eq, "colo-port") ||
+	    is(t, eq, "colo-export") || is(t, eq, "active-disk") || is(t, eq, "hidden-disk"))
+		return dbad(p->e, "not supported here", t, n);
+	(void)d;
+	return dbad(p->e, "unknown parameter", t, n);
+}
+
+static int dflag(struct xlcfg_disk *d, struct dparse *p, const char *t, size_t n)
+{
+	if (is(t, n, "cdrom"))
+		return dbad(p->e, "cdrom devices are not supported", t, n);
+	if (is(t, n, "discard") || is(t, n, "no-discard"))
+		d->discard = t[0] == 'd';
+	else if (is(t, n, "trusted") || is(t, n, "untrusted"))
+		d->trusted = t[0] == 't';
+	else if (is(t, n, "colo"))
+		return dbad(p->e, "not supported here", t, n);
+	else if (!is(t, n, "direct-io-safe") && !is(t, n, "no-colo"))
+		return 1; /* not a flag */
+	return 0;
+}
+
+/* The values given, checked and stored. */
+static int dfinish(struct dparse *p, struct xlcfg_disk *d)
+{
+	const char *f = p->val[D_FORMAT], *a = p->val[D_ACCESS];
+
+	if (*f && strcmp(f, "raw"))
+		return dbad(p->e, strcmp(f, "qcow") && strcmp(f, "qcow2") && strcmp(f, "vhd") &&
+			    strcmp(f, "qed") ? "unknown format" : "only raw images are served",
+			    f, strlen(f));
+	if (!strcmp(a, "r") || !strcmp(a, "ro"))
+		d->readonly = true;
+	else if (*a && strcmp(a, "w") && strcmp(a, "rw"))
+		return dbad(p->e, "access: expected rw or ro", a, strlen(a));
+	if (!p->val[D_VDEV][0])
+		return dbad(p->e, "vdev: missing (such as xvda)", NULL, 0);
+	if (strlen(p->val[D_VDEV]) >= XLCFG_VDEV_LEN || xlcfg_vdev(p->val[D_VDEV], &d->devid) ||
+	    d->devid == 0)
+		return dbad(p->e, "vdev: not a device name such as xvda", p->val[D_VDEV],
+			    strlen(p->val[D_VDEV]));
+	memcpy(d->vdev, p->val[D_VDEV], strlen(p->val[D_VDEV]) + 1);
+	if (!p->val[D_TARGET][0])
+		return dbad(p->e, "target: missing (the image's boot module)", NULL, 0);
+	memcpy(d->target, p->val[D_TARGET], sizeof(d->target));
+	return 0;
+}
+
+int xlcfg_disk(const char *spec, struct xlcfg_disk *d, struct xlcfg_error *err)
+{
+	struct dparse p;
+	struct xlcfg_error dummy;
+	size_t n = strlen(spec), i = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.e = err ? err : &dummy;
+	where(p.e, 0, 0);
+	memset(d, 0, sizeof(*d));
+	d->discard = d->trusted = true;
+	while (i < n) {
+		while (i < n && (spec[i] == ' ' || spec[i] == '\t' || spec[i] == '\n'))
+			i++;
+		if (i == n)
+			break;
+		const char *t = spec + i;
+		if (prefix(t, n - i, "target=")) { /* the rest, commas and all */
+			if (dset(&p, D_TARGET, t + 7, n - i - 7))
+				return -XLCFG_EINVAL;
+			break;
+		}
+		const char *comma = memchr(t, ',', n - i);
+		size_t tn = comma ? (size_t)(comma - t) : n - i;
+		const char *eq = memchr(t, '=', tn);
+		int r;
+		i += tn + (comma != NULL);
+		if (eq)
+			r = dkey(&p, d, t, tn, (size_t)(eq - t));
+		else if ((r = dflag(d, &p, t, tn)) == 1)
+			r = dpositional(&p, t, tn);
+		if (r)
+			return -XLCFG_EINVAL;
+	}
+	return dfinish(&p, d);
+}
+
+int xlcfg_check_disks(const struct xlcfg *cfg, struct xlcfg_error *err)
+{
+	struct xlcfg_disk d[XLCFG_LIST_MAX];
+
+	for (unsigned i = 0; i < cfg->ndisk && i < XLCFG_LIST_MAX; i++) {
+		if (xlcfg_disk(cfg->disk[i], &d[i], err))
+			return -XLCFG_EINVAL;
+		for (unsigned j = 0; j < i; j++)
+			if (d[j].devid == d[i].devid)
+				return dbad(err, "two disks with the same vdev", d[i].vdev, strlen(d[i].vdev));
+	}
+	return 0;
+}

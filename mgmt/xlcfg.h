@@ -16,7 +16,8 @@
  * START when not given; irqs = [ 3, 0x20 ]: IRQ numbers, 0-255). Anything else is an
  * error (xl only warns), as is a leading-zero integer (xl reads it as octal).
  * A repeated key replaces the earlier value (as xl); cmdline= beats extra=
- * whatever their order (as xl).
+ * whatever their order (as xl). Disk and vif entries are kept as written:
+ * xlcfg_disk() reads a disk's (xlcfg_check_disks() all of a config's).
  */
 #ifndef EYRIE_MGMT_XLCFG_H
 #define EYRIE_MGMT_XLCFG_H
@@ -92,6 +93,38 @@ int xlcfg_set(struct xlcfg *cfg, const char *key, const char *value, struct xlcf
 /* The checks made once every key is in: name, type, memory and kernel
  * given, maxmem >= memory. */
 int xlcfg_check(const struct xlcfg *cfg, struct xlcfg_error *err);
+
+/*
+ * One disk spec (an entry of disk = [ ... ]) in xl's syntax
+ * (xl-disk-configuration(5)): comma-separated KEY=VALUE parameters, flags
+ * and positional ones (target, format, vdev, access, in that order, each
+ * at most once, empty = the default); target=... last takes the rest of
+ * the spec, commas included. The deprecated form "[PREFIX:]TARGET,VDEV[:
+ * DEVTYPE],ACCESS" (phy: file: raw: ...) too. What Eyrie serves: raw
+ * images (format raw), disks (no cdrom), domain 0 as the backend; any
+ * other format, devtype, backend, backendtype than phy, script or
+ * specification than xen is an error saying so, as is an unknown key.
+ */
+#define XLCFG_VDEV_LEN 16
+struct xlcfg_disk {
+	char target[XLCFG_PATH_LEN];   /* for mgmt: a boot module's name */
+	char vdev[XLCFG_VDEV_LEN];     /* as written: xvda, d0p1, 51712 */
+	uint32_t devid;                /* Xen's number for it (xen-vbd-interface(7)) */
+	bool readonly;                 /* access=ro (default rw) */
+	bool discard;                  /* discard / no-discard (default discard) */
+	bool trusted;                  /* trusted / untrusted (default trusted) */
+};
+int xlcfg_disk(const char *spec, struct xlcfg_disk *d, struct xlcfg_error *err);
+
+/* Xen's device number of a vdev name: xvd[a-z]+[N] (202 << 8 | disk << 4
+ * | part for disks and partitions up to 15, else 1 << 28 | disk << 8 |
+ * part), dN[pM] (the same disks), hd[a-d][N] (3 << 8 / 22 << 8, parts up
+ * to 63), sd[a-p][N] (8 << 8, parts up to 15), or a plain number (decimal,
+ * 0x hex, 0 octal). 0 and *devid, or -XLCFG_EINVAL. */
+int xlcfg_vdev(const char *name, uint32_t *devid);
+
+/* xlcfg_disk() of every disk of cfg, and no two with the same device. */
+int xlcfg_check_disks(const struct xlcfg *cfg, struct xlcfg_error *err);
 
 /* "destroy", "restart", ... as written in a config file; "?" if unknown. */
 const char *xlcfg_action_name(enum xlcfg_action a);

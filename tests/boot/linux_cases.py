@@ -6,14 +6,17 @@ guest runs beside Linux the whole time. tests/boot/cases.py appends
 LINUX_CASES to its CASES. See docs/hvm-guests.md.
 """
 
+import hashlib
 import os
 import re
+import subprocess
 import time
 
 import harness
 from harness import CONF, ELF, PROMPT_RE
-from guest_cases import (Dom, check, ended, expect_poweroff, guest_text, make_iso_mods,
-                         mem_frames, shell, wait_for, check_pattern, MIB_FRAMES, _short)
+from guest_cases import (Dom, check, check_audit, ended, expect_poweroff, guest_text,
+                         make_iso_mods, mem_frames, shell, wait_for, check_pattern, MIB_FRAMES,
+                         _short)
 
 LINUX_DIR = os.path.join(harness.BUILD, "linux")
 VMLINUZ = os.path.join(LINUX_DIR, "vmlinuz")
@@ -271,6 +274,171 @@ def linux_pvh_from_mgmt(lab):
           "Linux could not register the vDSO's pvclock page")
 
 
+def make_ext4(lab, name, files, size="16M"):
+    """An ext4 image built now with mke2fs -d from a folder holding files
+    ({name: text}); its path (a boot module named `name`)."""
+    root = lab.tmp(name + ".root")
+    os.makedirs(root, exist_ok=True)
+    for fname, text in files.items():
+        with open(os.path.join(root, fname), "w") as f:
+            f.write(text)
+    img = lab.tmp(name)
+    if os.path.exists(img):
+        os.remove(img)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", root, img, size], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return img
+
+
+def linux_pvh_disk(lab):
+    """QEMU SVM: Debian's kernel as a PVH guest built by the management
+    domain with a disk (disk = [ 'format=raw, vdev=xvda, access=rw,
+    target=disk.img' ]): an ext4 image made now with mke2fs -d, served from
+    mgmt's memory by its block backend. Linux's own xen-blkfront (a ring
+    of 4 pages: max_ring_page_order=2) connects; /init reads the whole
+    disk (dd: the speed is reported), mounts it, prints the md5 of
+    hello.txt (compared with the host's), writes guest.txt, syncs and
+    unmounts. A second image is hot-plugged read-only with block-attach
+    while the guest runs (its xenbus sees /dev/xvdb, the guest reads a
+    file on it) and unplugged with block-detach (the frontend closes, the
+    device goes). xvda's driver is unbound through sysfs (both ends go
+    Closed; Linux's blkfront stays Closed when bound again), then xvda is
+    unplugged and plugged again: it connects and guest.txt reads back as
+    written. `reboot -f` restarts the domain (on_reboot = restart):
+    the disk reconnects and the new boot reads back what the first wrote.
+    After `poweroff -f` destroys it, no backend node is left in the store,
+    no grant mapping in the hypervisor (audit: 0 foreign pages), and no
+    guest frame but domain 0's."""
+    mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
+    hello = "hello from the host at %d\n" % int(time.time())
+    img = make_ext4(lab, "disk.img", {"hello.txt": hello})
+    extra = make_ext4(lab, "extra.img", {"extra.txt": "plugged in later\n"}, size="4M")
+    cfg = lab.tmp("ldisk.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "ldisk"\ntype = "pvh"\nmemory = %d\nkernel = "vmlinux"\n'
+                'ramdisk = "initrd.img"\n'
+                'cmdline = "console=hvc0 eyrie.disk=1 eyrie.shell=1 eyrie.ring_order=2"\n'
+                "disk = [ 'format=raw, vdev=xvda, access=rw, target=disk.img' ]\n"
+                'on_reboot = "restart"\n' % LINUX_MIB)
+    mods = [mgmt, VMLINUX, INITRD, img, extra, cfg, CONF]
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append",
+                  "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=112,privileged=1",
+                  "-initrd", ",".join(mods)], mem=768, limit=300)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 90)
+    m.boot(30)
+    guests0 = mem_frames(m).get("guest")
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+
+    def console(cmd, until, timeout=30):
+        at = len(m.output)
+        m.send(cmd + "\r")
+        return wait_for(m, until, timeout, at)
+
+    d = console("create ldisk", r"\(d0\) domain (\d+) \(ldisk\) created", 60)[1]
+    console("console ldisk", r"\(d0\) \(attached to domain %s" % d)
+    at = len(m.output)
+    want = hashlib.md5(hello.encode()).hexdigest()
+    got = wait_for(m, r"\(d0\) disk-read (\S+)", 120, at)
+    check(got[1] == want, "the guest read hello.txt as md5 %s, the host wrote %s" % (got[1], want))
+    sectors = wait_for(m, r"\(d0\) disk-sectors (\d*)", 10, at)
+    check(sectors[1] == str(16 << 11), "/sys/block/xvda/size: %r, not 32768" % sectors[1])
+    dd = wait_for(m, r"\(d0\) disk-dd ([^\n]*)", 10, at)
+    check(re.match(r"16\+0 MiB in \d+ ms", dd[1]), "dd of /dev/xvda: %r" % dd[1])
+    prev = wait_for(m, r"\(d0\) disk-previous ([^\n]*)", 10, at)
+    check(prev[1] == "none", "guest.txt before the guest wrote it: %r" % prev[1])
+    wrote = wait_for(m, r"\(d0\) disk-wrote (\S+)", 30, at)
+    wait_for(m, r"\(d0\) disk-unmounted", 30, at)
+    wait_for(m, r"\(d0\) EYRIE-LINUX-SHELL", 30, at)
+    check(not re.search(r"\(d0\) disk-(insmod|mount)-failed", m.output[at:]),
+          "the guest could not load its modules or mount the disk")
+    check(re.search(r"blkfront: xvda: flush diskcache: enabled;.*indirect descriptors: enabled",
+                    m.output[at:]) and "flush op failed" not in m.output[at:],
+          "blkfront did not take the flush and indirect features: %s"
+          % _short("\n".join(l for l in m.output[at:].split("\n") if "blkfront" in l), 600))
+    # Hot-plug: a second disk, read-only, while the guest runs.
+    m.send("\x1d")
+    wait_for(m, r"\(d0\) \(detached from domain %s\)" % d, 20, at)
+    console("block-attach ldisk vdev=xvdb, access=ro, target=extra.img",
+            r"\(d0\) domain %s: disk attached" % d)
+    bl = console("block-list ldisk", r"\(d0\) grant copies: (\d+) in (\d+) hypercalls")
+    out = m.output[bl.start() - 2000:bl.end()]
+    check(re.search(r"\(d0\)\s+%s xvda\s+51712 disk.img\s+rw Connected\s+Connected\s+4 pages, "
+                    r"x86_64" % d, out), "block-list: xvda is not connected with a 4-page ring: %s"
+          % _short(out, 800))
+    console("console ldisk", r"\(d0\) \(attached to domain %s" % d)
+    at = len(m.output)
+    m.send("for i in $(seq 1 100); do [ -b /dev/xvdb ] && break; sleep 0.1; done; "
+           "mount -o ro /dev/xvdb /mnt && cat /mnt/extra.txt && umount /mnt; echo hp-$((40+2))\r")
+    wait_for(m, r"\(d0\) hp-42", 60, at)
+    check(re.search(r"\(d0\) plugged in later", m.output[at:]),
+          "the hot-plugged disk's file was not read: %s" % _short(m.output[at:], 600))
+    m.send("\x1d")
+    wait_for(m, r"\(d0\) \(detached from domain %s\)" % d, 20, at)
+    console("block-detach ldisk xvdb", r"\(d0\) mgmt: domain %s: vbd xvdb detached" % d)
+    console("console ldisk", r"\(d0\) \(attached to domain %s" % d)
+    at = len(m.output)
+    m.send("sleep 0.5; [ -b /dev/xvdb ] || echo xvdb-$((6*7))-gone\r")
+    wait_for(m, r"\(d0\) xvdb-42-gone", 30, at)
+    # The driver unbound from xvda (rmmod is refused while it has a
+    # device): both ends go Closed, and Linux's blkfront, bound again, stays
+    # Closed (it starts over only from Initialising); unplugged and plugged
+    # again, it connects and reads what it wrote.
+    m.send("echo vbd-51712 > /sys/bus/xen/drivers/vbd/unbind; echo unbound-$((1+1))\r")
+    wait_for(m, r"\(d0\) unbound-2", 30, at)
+    m.send("\x1d")
+    wait_for(m, r"\(d0\) \(detached from domain %s\)" % d, 20, at)
+    bl = console("block-list ldisk", r"\(d0\) grant copies: ")
+    check(re.search(r"\(d0\)\s+%s xvda\s+51712 disk.img\s+rw Closed\s+Closed" % d,
+                    m.output[bl.start() - 1000:]), "xvda after the driver was unbound: %s"
+          % _short(m.output[bl.start() - 1000:], 600))
+    console("block-detach ldisk xvda", r"\(d0\) mgmt: domain %s: vbd xvda detached" % d)
+    console("block-attach ldisk format=raw, vdev=xvda, access=rw, target=disk.img",
+            r"\(d0\) domain %s: disk attached" % d)
+    console("console ldisk", r"\(d0\) \(attached to domain %s" % d)
+    at = len(m.output)
+    m.send("for i in $(seq 1 100); do [ -b /dev/xvda ] && break; sleep 0.1; done; "
+           "mount /dev/xvda /mnt && md5sum /mnt/guest.txt && umount /mnt; echo re-$((40+2))\r")
+    wait_for(m, r"\(d0\) re-42", 60, at)
+    check(re.search(r"\(d0\) %s  /mnt/guest.txt" % wrote[1], m.output[at:]),
+          "xvda plugged again: guest.txt is not what the guest wrote: %s"
+          % _short(m.output[at:], 600))
+    # A reboot: the domain is built again and its disk reconnects.
+    m.send("reboot -f\r")
+    wait_for(m, r"\(d0\) mgmt: domain %s \(ldisk\) rebooted: restart" % d, 60, at)
+    d2 = wait_for(m, r"\(d0\) mgmt: domain ldisk restarted as domain (\d+)", 60, at)[1]
+    wait_for(m, r"\(d0\) \(domain %s is gone\)" % d, 30, at)
+    console("console ldisk", r"\(d0\) \(attached to domain %s" % d2)
+    at = len(m.output)
+    prev = wait_for(m, r"\(d0\) disk-previous ([^\n]*)", 120, at)
+    check(prev[1].startswith("written by the guest at "),
+          "after the reboot guest.txt holds %r, not what the first boot wrote" % prev[1])
+    got = wait_for(m, r"\(d0\) disk-read (\S+)", 10, at)
+    check(got[1] == want, "after the reboot hello.txt's md5 is %s" % got[1])
+    wait_for(m, r"\(d0\) EYRIE-LINUX-SHELL", 60, at)
+    m.send("poweroff -f\r")
+    wait_for(m, r"\(d0\) mgmt: domain %s \(ldisk\) powered off: destroy" % d2, 60, at)
+    wait_for(m, r"\(d0\) \(domain %s is gone\)" % d2, 30, at)
+    console("xenstore-ls /local/domain/0", r"\(d0\) mgmt> ")
+    time.sleep(1)
+    check(not re.search(r"\(d0\)\s+backend", m.output[-3000:]),
+          "backend nodes are left in the store: %s" % _short(m.output[-1500:], 600))
+    console("block-list", r"\(d0\) no disks")
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    hit = check_audit(m, "a PVH guest with a disk, rebooted and destroyed")
+    check(hit[3] == "0", "the hypervisor still counts %s foreign (grant-mapped) pages" % hit[3])
+    # Only domain 0's own frames are left, less the pages it mapped rings
+    # over (a grant mapping gives the RAM page under it back, and its unmap
+    # leaves a hole, as in Xen): the console and store pages and the
+    # 4-page rings of xvda and xvdb (the restarted domain's xvda used the
+    # same pages again).
+    guests1 = mem_frames(m).get("guest")
+    check(guests1 == guests0 - 10, "guest frames after the destroy: %s, before the create: %s "
+          "(10 pages of domain 0 are holes now)" % (guests1, guests0))
+
+
 def linux_bochs_vmx(lab):
     """Bochs corei7_skylake_x (VMX + EPT): Linux with 2 vcpus (the second
     started by INIT and SIPI through the virtual local APIC) to userspace,
@@ -325,4 +493,5 @@ LINUX_CASES = [
     ("linux-qemu-panic", linux_qemu_panic, 50),
     ("linux-from-mgmt", linux_from_mgmt, 50),
     ("linux-pvh-from-mgmt", linux_pvh_from_mgmt, 40),
+    ("linux-pvh-disk", linux_pvh_disk, 60),
 ]

@@ -644,6 +644,141 @@ static void test_fuzz(void **state)
 	}
 }
 
+/* Disk specs: xl's forms, vdev numbers, what Eyrie refuses and why. */
+static void disk_ok(const char *spec, const char *target, uint32_t devid, bool ro)
+{
+	struct xlcfg_disk d;
+	int r = xlcfg_disk(spec, &d, &err);
+
+	if (r || strcmp(d.target, target) || d.devid != devid || d.readonly != ro)
+		fail_msg("%s -> %d \"%s\" target \"%s\" devid %u ro %d; wanted \"%s\" %u %d", spec, r,
+			 err.message, d.target, d.devid, d.readonly, target, devid, ro);
+	assert_string_equal(err.message, "");
+}
+
+static void disk_bad(const char *spec, const char *msg)
+{
+	struct xlcfg_disk d;
+	int r = xlcfg_disk(spec, &d, &err);
+
+	if (r != -XLCFG_EINVAL || !strstr(err.message, msg) || strncmp(err.message, "disk: ", 6))
+		fail_msg("%s -> %d \"%s\"; wanted \"%s\"", spec, r, err.message, msg);
+}
+
+static void test_disk(void **state)
+{
+	uint32_t id;
+	struct xlcfg_disk d;
+
+	/* xen-vbd-interface(7)'s numbers. */
+	static const struct { const char *name; uint32_t devid; } vdevs[] = {
+		{ "xvda", 51712 }, { "xvdb", 51728 }, { "xvda1", 51713 }, { "xvdp15", 202 << 8 | 15 << 4 | 15 },
+		{ "xvdq", 1 << 28 | 16 << 8 }, { "xvdz", 1 << 28 | 25 << 8 }, { "xvdaa", 1 << 28 | 26 << 8 },
+		{ "xvdb16", 1 << 28 | 1 << 8 | 16 }, { "xvdtq37", 1 << 28 | 536 << 8 | 37 },
+		{ "d0", 51712 }, { "d0p0", 51712 }, { "d1p2", 51730 }, { "d536p37", 1 << 28 | 536 << 8 | 37 },
+		{ "hda", 3 << 8 }, { "hdb3", 3 << 8 | 1 << 6 | 3 }, { "hdc2", 22 << 8 | 2 },
+		{ "hdd63", 22 << 8 | 1 << 6 | 63 }, { "sda", 8 << 8 }, { "sdb3", 8 << 8 | 1 << 4 | 3 },
+		{ "51712", 51712 }, { "0xca00", 51712 }, { "0145000", 51712 },
+	};
+	for (unsigned i = 0; i < sizeof(vdevs) / sizeof(vdevs[0]); i++) {
+		assert_int_equal(xlcfg_vdev(vdevs[i].name, &id), 0);
+		if (id != vdevs[i].devid)
+			fail_msg("%s: %u, wanted %u", vdevs[i].name, id, vdevs[i].devid);
+	}
+	static const char *const bad_vdevs[] = {
+		"", "xvd", "xvdA", "xvda0", "xvda01", "xvda256", "xvd1", "hde", "hda64", "sdq", "sda16",
+		"d", "dp1", "d1p", "d1p256", "d1048576", "vda", "xvda-1", "0x", "08", "4294967296",
+		"xvdaaaaaaaaaaaaaaaaaaa",
+	};
+	for (unsigned i = 0; i < sizeof(bad_vdevs) / sizeof(bad_vdevs[0]); i++)
+		if (xlcfg_vdev(bad_vdevs[i], &id) != -XLCFG_EINVAL)
+			fail_msg("vdev %s accepted as %u", bad_vdevs[i], id);
+
+	/* The man page's equivalent forms. */
+	disk_ok("/dev/vg/guest-volume,,hda", "/dev/vg/guest-volume", 3 << 8, false);
+	disk_ok("/dev/vg/guest-volume,raw,hda,rw", "/dev/vg/guest-volume", 3 << 8, false);
+	disk_ok("format=raw, vdev=hda, access=rw, target=/dev/vg/guest-volume",
+		"/dev/vg/guest-volume", 3 << 8, false);
+	disk_ok("raw:/dev/vg/guest-volume,hda,w", "/dev/vg/guest-volume", 3 << 8, false);
+	disk_ok("format=raw, vdev=xvda, access=rw, target=disk.img", "disk.img", 51712, false);
+	disk_ok("vdev=xvdb,access=ro,target=a,b c ", "a,b c ", 51728, true);
+	disk_ok("disk.img,,xvdc,r", "disk.img", 51744, true);
+	disk_ok("disk.img,raw,xvdc,ro", "disk.img", 51744, true);
+	disk_ok("  disk.img , , xvdc", "disk.img ", 51744, false);
+	disk_bad("img,,xvdc ", "vdev: not a device name");   /* as xl: blanks only before */
+	disk_ok("phy:/dev/sda,xvda,w", "/dev/sda", 51712, false);
+	disk_ok("file:/img/d.raw,xvdb,r", "/img/d.raw", 51728, true);
+	disk_ok("tap:aio:/img/d.raw,xvdb:disk,r", "/img/d.raw", 51728, true);
+	disk_ok("img,,xvda,,", "img", 51712, false);
+	disk_ok("backendtype=phy,backend=0,specification=xen,devtype=disk,img,,xvda", "img", 51712,
+		false);
+	disk_ok("direct-io-safe,no-discard,untrusted,img,,xvda", "img", 51712, false);
+	assert_int_equal(xlcfg_disk("no-discard,untrusted,img,,xvda", &d, &err), 0);
+	assert_false(d.discard);
+	assert_false(d.trusted);
+	assert_string_equal(d.vdev, "xvda");
+	assert_int_equal(xlcfg_disk("img,,xvda", &d, &err), 0);
+	assert_true(d.discard && d.trusted && !d.readonly);
+
+	/* Refusals, each with its reason. */
+	disk_bad("img,qcow2,xvda", "only raw images are served");
+	disk_bad("format=vhd,vdev=xvda,target=img", "only raw images are served");
+	disk_bad("qcow2:/img,xvda,w", "only raw images are served");
+	disk_bad("img,bogus,xvda", "unknown format");
+	disk_bad("img,,xvda,cdrom", "cdrom devices are not supported");
+	disk_bad("devtype=cdrom,img,,xvda", "cdrom devices are not supported");
+	disk_bad("raw:/img,hdc:cdrom,ro", "cdrom devices are not supported");
+	disk_bad("raw:/img,hdc:floppy,ro", "unknown deprecated device type");
+	disk_bad("devtype=tape,img,,xvda", "unknown value for devtype");
+	disk_bad("img,,xvda,rx", "access: expected rw or ro");
+	disk_bad("img,,", "vdev: missing");
+	disk_bad("img", "vdev: missing");
+	disk_bad("img,,vda", "vdev: not a device name");
+	disk_bad("vdev=xvda", "target: missing");
+	disk_bad(",,xvda", "target: missing");
+	disk_bad("", "vdev: missing");
+	disk_bad("img,,xvda,rw,extra", "too many positional parameters");
+	disk_bad("img,,xvda,vdev=xvdb", "vdev given twice");
+	disk_bad("format=raw,img,raw,xvda", "access: expected rw or ro"); /* raw is the vdev */
+	disk_bad("img,raw,xvda,format=raw", "format given twice");
+	disk_bad("img,,xvda,colour=red", "unknown parameter");
+	disk_bad("script=block-iscsi,img,,xvda", "block scripts are not supported");
+	disk_bad("iscsi:iqn,xvda,w", "block scripts are not supported");
+	disk_bad("foo:/img,xvda,w", "unknown deprecated disk prefix");
+	disk_bad("backend=dd,img,,xvda", "only domain 0 serves disks");
+	disk_bad("backendtype=qdisk,img,,xvda", "backendtype: only phy");
+	disk_bad("specification=virtio,img,,xvda", "specification: only xen");
+	disk_bad("colo,img,,xvda", "not supported here");
+
+	/* A config's disks: each checked, no vdev twice. */
+	assert_int_equal(parse(MIN "disk = [ 'a.img,,xvda', 'vdev=xvdb,access=ro,target=b.img' ]\n"), 0);
+	assert_int_equal(xlcfg_check_disks(&cfg, &err), 0);
+	assert_int_equal(parse(MIN "disk = [ 'a.img,,xvda', 'b.img,,d0' ]\n"), 0);
+	assert_int_equal(xlcfg_check_disks(&cfg, &err), -XLCFG_EINVAL);
+	assert_true(strstr(err.message, "two disks with the same vdev") != NULL);
+	assert_int_equal(parse(MIN "disk = [ 'a.img,,xvda', 'b.img,vhd,xvdb' ]\n"), 0);
+	assert_int_equal(xlcfg_check_disks(&cfg, &err), -XLCFG_EINVAL);
+	assert_true(strstr(err.message, "only raw") != NULL);
+
+	/* Random specs: no crash, a terminated message, a sane result. */
+	static const char alphabet[] = "xvda,=:/ tgrw01prohy";
+	char spec[64];
+	srand(7);
+	for (unsigned it = 0; it < 20000; it++) {
+		size_t n = (size_t)rand() % (sizeof(spec) - 1);
+		for (size_t i = 0; i < n; i++)
+			spec[i] = alphabet[rand() % (sizeof(alphabet) - 1)];
+		spec[n] = 0;
+		memset(&err, 0x55, sizeof(err));
+		int r = xlcfg_disk(spec, &d, &err);
+		assert_true(memchr(err.message, 0, sizeof(err.message)) != NULL);
+		assert_true(r == 0 || r == -XLCFG_EINVAL);
+		if (r == 0)
+			assert_true(d.target[0] && d.vdev[0] && d.devid &&
+				    !xlcfg_vdev(d.vdev, &id) && id == d.devid);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_action_name),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_disk),
 	};
 	return cmocka_run_group_tests_name("xlcfg", tests, NULL, NULL);
 }

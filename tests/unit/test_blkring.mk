@@ -1,0 +1,1 @@
+test_blkring_SRCS := mgmt/blkring.c
