@@ -107,7 +107,8 @@ static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const str
 	/* PVH guests get the PC platform too, as Xen gives them a local APIC
 	 * and ACPI tables (Linux needs both). */
 	struct eyrie_dom_new nd = { .memory_mib = c->memory_mib, .type = type, .vcpus = c->vcpus,
-				    .flags = EYRIE_NEWF_PLATFORM };
+				    .flags = EYRIE_NEWF_PLATFORM |
+					     (c->xen_platform_pci ? EYRIE_NEWF_XEN : 0) };
 	long rc;
 
 	snprintf(nd.name, sizeof(nd.name), "%s", c->name);
@@ -198,7 +199,9 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
 	static struct linux_plan plan;
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
-	struct linux_boot_cfg cfg = { ram, map, e820_guest_map(ram, 0, map),
+	/* With Xen's platform device (PVHVM) the two top pages are reserved,
+	 * as for PVH: the store page is the lower one. */
+	struct linux_boot_cfg cfg = { ram, map, e820_guest_map(ram, c->xen_platform_pci ? 2 : 0, map),
 				      c->cmdline[0] ? c->cmdline : "console=ttyS0",
 				      rd ? rd->data : NULL, rd ? rd->size : 0, EYRIE_HVM_ACPI_GPA };
 	char err[128];
@@ -212,7 +215,10 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
 	for (unsigned i = 0; i < plan.nr_copies; i++)
 		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
 				       linux_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
-	return make(c, g, EYRIE_TYPE_HVM, p, plan.nr_copies, &plan.entry);
+	int rc = make(c, g, EYRIE_TYPE_HVM, p, plan.nr_copies, &plan.entry);
+	if (!rc && c->xen_platform_pci && (rc = xs_introduce(g, g->domid, ram)))
+		return fail(c->name, "cannot give it its store ring", rc);
+	return rc;
 }
 
 /* The config's ioports, irqs and iomem: the hardware the domain may reach. */
@@ -253,13 +259,15 @@ static int grant_io(const struct xlcfg *c, uint32_t domid)
 	return 0;
 }
 
-/* The config's disks (PVH guests: they have a store for the handshake). */
+/* The config's disks (guests with the store for the handshake: PVH, and
+ * HVM with Xen's platform device). */
 static int attach_disks(const struct xlcfg *c, struct guest *g)
 {
 	char err[160];
 
-	if (c->ndisk && c->type != XLCFG_TYPE_PVH) {
-		printf("error: domain %s: disks are served to PVH guests only\n", c->name);
+	if (c->ndisk && !g->xs) {
+		printf("error: domain %s: disks are served to PVH guests and HVM guests with "
+		       "xen_platform_pci = 1 only\n", c->name);
 		return -1;
 	}
 	for (unsigned i = 0; i < c->ndisk; i++) {

@@ -12,14 +12,14 @@
 
 enum key {
 	K_NAME, K_TYPE, K_MEMORY, K_MAXMEM, K_VCPUS, K_KERNEL, K_RAMDISK, K_CMDLINE,
-	K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_DISK, K_VIF,
+	K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_XEN_PCI, K_DISK, K_VIF,
 	K_IOPORTS, K_IOMEM, K_IRQS,
 	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
-	"extra", "on_poweroff", "on_reboot", "on_crash", "autostart", "disk", "vif",
+	"extra", "on_poweroff", "on_reboot", "on_crash", "autostart", "xen_platform_pci", "disk", "vif",
 	"ioports", "iomem", "irqs",
 };
 
@@ -259,9 +259,10 @@ static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xl
 	case K_ON_REBOOT:   return action(e, k, v, n, &c->on_reboot);
 	case K_ON_CRASH:    return action(e, k, v, n, &c->on_crash);
 	case K_AUTOSTART:
+	case K_XEN_PCI:
 		if (!is(v, n, "0") && !is(v, n, "false") && !is(v, n, "1") && !is(v, n, "true"))
 			return bad(e, -XLCFG_EINVAL, k, "expected 0, 1, true or false", v, n);
-		c->autostart = v[0] == '1' || v[0] == 't';
+		*(k == K_AUTOSTART ? &c->autostart : &c->xen_platform_pci) = v[0] == '1' || v[0] == 't';
 		return 0;
 	case K_DISK: return entry(e, k, c->disk, &c->ndisk, v, n);
 	case K_VIF:  return entry(e, k, c->vif, &c->nvif, v, n);
@@ -504,6 +505,7 @@ void xlcfg_init(struct xlcfg *cfg)
 	cfg->on_poweroff = XLCFG_DESTROY;
 	cfg->on_reboot = XLCFG_RESTART;
 	cfg->on_crash = XLCFG_DESTROY;
+	cfg->xen_platform_pci = true;
 }
 
 int xlcfg_parse(const char *text, size_t len, struct xlcfg *out, struct xlcfg_error *err)

@@ -10,7 +10,8 @@
  *            'file:/d.img,xvdb,r', ]  optional trailing comma
  *
  * Keys: name type memory maxmem vcpus kernel ramdisk cmdline extra
- * on_poweroff on_reboot on_crash autostart disk vif ioports iomem irqs
+ * on_poweroff on_reboot on_crash autostart xen_platform_pci disk vif ioports iomem
+ * irqs
  * (ioports = [ "2f8-2ff", "402" ], iomem = [ "fed00,1@10000" ]: hex, as
  * xl: port or FIRST-LAST; START,PAGES[@GFN] in 4 KiB frames, GFN =
  * START when not given; irqs = [ 3, 0x20 ]: IRQ numbers, 0-255). Anything else is an
@@ -57,6 +58,7 @@ struct xlcfg {
 	bool cmdline_given;             /* by cmdline=, so extra= is ignored */
 	enum xlcfg_action on_poweroff, on_reboot, on_crash;
 	bool autostart;
+	bool xen_platform_pci;          /* hvm: Xen's ABI and platform device (PV drivers) */
 	unsigned ndisk, nvif;
 	char disk[XLCFG_LIST_MAX][XLCFG_PATH_LEN];  /* raw xl disk specs */
 	char vif[XLCFG_LIST_MAX][XLCFG_PATH_LEN];   /* raw xl vif specs */
@@ -76,7 +78,8 @@ struct xlcfg_error {
 };
 
 /* Fills cfg with the defaults: vcpus 1, on_poweroff destroy, on_reboot
- * restart, on_crash destroy, autostart 0, everything else empty. */
+ * restart, on_crash destroy, autostart 0, xen_platform_pci 1 (as xl),
+ * everything else empty. */
 void xlcfg_init(struct xlcfg *cfg);
 
 /* Parses len bytes of text (need not be NUL-terminated; LF or CRLF lines)

@@ -485,7 +485,51 @@ def linux_pvhvm_vmx(lab):
     linux_pvhvm(lab, bochs=True)
 
 
+def linux_pvhvm_disk(lab):
+    """QEMU SVM: Debian's kernel as an HVM guest built by the management
+    domain (type hvm: Xen's platform PCI device by default, as xl) with a
+    disk served by the block backend: Linux boots as Xen HVM, binds
+    xen-platform-pci, connects to the store and its xen-blkfront to the
+    disk, mounts it, reads hello.txt (md5 compared with the host's),
+    writes guest.txt and powers off; the domain is destroyed and nothing
+    is left (audit: 0 foreign pages)."""
+    mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
+    hello = "hello to an HVM guest at %d\n" % int(time.time())
+    img = make_ext4(lab, "disk.img", {"hello.txt": hello})
+    cfg = lab.tmp("hdisk.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "hdisk"\ntype = "hvm"\nmemory = %d\nvcpus = 2\nkernel = "vmlinuz"\n'
+                'ramdisk = "initrd.img"\ncmdline = "console=ttyS0 eyrie.disk=1"\n'
+                "disk = [ 'format=raw, vdev=xvda, access=rw, target=disk.img' ]\n" % LINUX_MIB)
+    mods = [mgmt, VMLINUZ, INITRD, img, cfg, CONF]
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append",
+                  "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=64,privileged=1",
+                  "-initrd", ",".join(mods)], mem=768, limit=300)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 90)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+    at = len(m.output)
+    m.send("create hdisk\r")
+    d = int(wait_for(m, r"\(d0\) domain (\d+) \(hdisk\) created", 60, at)[1])
+    wait_for(m, r"\(d%d\) .*Booting paravirtualized kernel on Xen HVM" % d, 120, at)
+    wait_for(m, r"\(d%d\) .*xen-platform-pci 0000:00:02.0" % d, 120, at)
+    got = wait_for(m, r"\(d%d\) disk-read (\S+)" % d, 200, at)
+    want = hashlib.md5(hello.encode()).hexdigest()
+    check(got[1] == want, "the HVM guest read hello.txt as md5 %s, the host wrote %s"
+          % (got[1], want))
+    wait_for(m, r"\(d%d\) disk-wrote \S+" % d, 60, at)
+    wait_for(m, r"\(d%d\) disk-unmounted" % d, 60, at)
+    wait_for(m, r"\(d0\) mgmt: domain %d \(hdisk\) powered off: destroy" % d, 120, at)
+    m.send("xenstore-ls /local/domain/0/backend\r")
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10, at)
+    hit = check_audit(m, "a PVHVM guest with a disk")
+    check(hit[3] == "0", "%s foreign pages left after the guest was destroyed" % hit[3])
+
+
 LINUX_CASES = [
+    ("linux-pvhvm-disk", linux_pvhvm_disk, 60),
     ("linux-pvhvm-vmx", linux_pvhvm_vmx, 900),
     ("linux-pvhvm", linux_pvhvm, 60),
     ("linux-bochs-vmx", linux_bochs_vmx, 900),
