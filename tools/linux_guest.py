@@ -3,7 +3,10 @@
 
     python3 tools/linux_guest.py build/linux
 
-writes build/linux/vmlinuz and build/linux/initrd.img.  The kernel and busybox
+writes build/linux/vmlinuz and build/linux/initrd.img, and
+build/linux/rootfs.img: a small ext4 root file system (busybox and
+tests/linux/rootinit as /sbin/init) made with `mke2fs -d` (no mounts, no
+root needed), the demo guest's disk in `make run`.  The kernel and busybox
 come from Debian packages fetched with `apt-get download` and cached in
 build/linux/dl, so only the first run needs the network.  Nothing here is
 committed.
@@ -24,6 +27,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INIT = os.path.join(ROOT, "tests", "linux", "init")
+ROOTINIT = os.path.join(ROOT, "tests", "linux", "rootinit")
+ROOTFS_SIZE = "32M"
 META_PKG = "linux-image-amd64"
 BUSYBOX_PKG = "busybox-static"
 
@@ -60,7 +65,7 @@ def run(cmd, cwd=None):
 def up_to_date(outputs):
     if not all(os.path.exists(o) for o in outputs):
         return False
-    newest_input = max(os.path.getmtime(p) for p in (os.path.abspath(__file__), INIT))
+    newest_input = max(os.path.getmtime(p) for p in (os.path.abspath(__file__), INIT, ROOTINIT))
     return min(os.path.getmtime(o) for o in outputs) > newest_input
 
 
@@ -238,11 +243,38 @@ def extract_vmlinux(vmlinuz, dst):
     write(dst, elf)
 
 
+def build_rootfs(busybox, path):
+    """An ext4 image of ROOTFS_SIZE holding busybox, its applets as links,
+    /sbin/init (tests/linux/rootinit) and an /etc with a hostname and a
+    motd, made by mke2fs -d from a staging folder."""
+    stage = tempfile.mkdtemp(prefix="rootfs-")
+    try:
+        for d in ("bin", "sbin", "etc", "proc", "sys", "dev", "tmp", "root", "mnt"):
+            os.makedirs(os.path.join(stage, d))
+        write(os.path.join(stage, "bin", "busybox"), busybox)
+        os.chmod(os.path.join(stage, "bin", "busybox"), 0o755)
+        for applet in ("sh", "mount", "umount", "ls", "cat", "df", "poweroff", "reboot"):
+            os.symlink("busybox", os.path.join(stage, "bin", applet))
+        write(os.path.join(stage, "sbin", "init"), read(ROOTINIT))
+        os.chmod(os.path.join(stage, "sbin", "init"), 0o755)
+        write(os.path.join(stage, "etc", "hostname"), b"eyrie-guest\n")
+        write(os.path.join(stage, "etc", "motd"),
+              b"This root file system is /dev/xvda: an ext4 image the management domain\n"
+              b"serves from its memory through Xen's block protocol (writes last until\n"
+              b"the machine powers off). 'poweroff -f' ends the domain.\n")
+        if os.path.exists(path):
+            os.remove(path)
+        run(["mke2fs", "-q", "-F", "-t", "ext4", "-L", "eyrie-root", "-d", stage, path, ROOTFS_SIZE])
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def build(out):
     vmlinuz = os.path.join(out, "vmlinuz")
     initrd = os.path.join(out, "initrd.img")
     vmlinux = os.path.join(out, "vmlinux")
-    if up_to_date([vmlinuz, initrd, vmlinux]):
+    rootfs = os.path.join(out, "rootfs.img")
+    if up_to_date([vmlinuz, initrd, vmlinux, rootfs]):
         return
     if not os.path.isfile(INIT):
         raise Fail("%s is missing" % INIT)
@@ -252,6 +284,7 @@ def build(out):
     bb = os.path.join(out, "dl", "busybox")
     extract_one(bdeb, "./bin/busybox", bb)
     write(initrd, build_initrd(read(bb), read(INIT), extract_modules(kdeb)))
+    build_rootfs(read(bb), rootfs)
     os.remove(bb)
     extract_vmlinux(vmlinuz, vmlinux)
 

@@ -9,7 +9,9 @@ serial line on this terminal, so you type into the debug shell.
 Every mode also starts the management domain (build/mgmt/mgmt.elf) as
 domain 0 -- Ctrl-A three times reaches its console (`list`, `create`, ...)
 -- which autostarts the Linux guest from linux.cfg (build/linux/: Debian's
-kernel and a busybox initramfs) as domain 1, with a shell on its serial
+kernel and a busybox initramfs) as domain 1, an HVM guest with Xen's PV
+drivers whose root file system is /dev/xvda (build/linux/rootfs.img, served
+by the management domain's block backend), with a shell on its serial
 port: type `input 1 uname -a` at the eyrie> prompt, `console 1` shows its
 output.
 EYRIE_RUN_LINUX=0 boots the hypervisor alone.
@@ -36,7 +38,9 @@ def need(path):
     return path
 
 
-MGMT_DOMAIN = "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1\n"
+# The management domain holds the guest's kernel, initramfs and 32 MiB
+# root file system among its boot modules (it serves the disk from them).
+MGMT_DOMAIN = "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=80,privileged=1\n"
 # The Linux guest: an xl.cfg config the management domain autostarts.
 LINUX_CFG = """# written by tools/run.py: the default guest, started by the management domain
 name = "linux"
@@ -44,7 +48,8 @@ type = "hvm"
 memory = 256
 kernel = "vmlinuz"
 ramdisk = "initrd.img"
-cmdline = "console=ttyS0 eyrie.shell=1"
+cmdline = "console=ttyS0 eyrie.root=xvda"
+disk = [ 'format=raw, vdev=xvda, access=rw, target=rootfs.img' ]
 autostart = 1
 """
 
@@ -61,7 +66,8 @@ def linux_modules(tmp):
         f.write(LINUX_CFG)
     return [need(os.path.join(BUILD, "mgmt", "mgmt.elf")),
             need(os.path.join(BUILD, "linux", "vmlinuz")),
-            need(os.path.join(BUILD, "linux", "initrd.img")), conf, cfg]
+            need(os.path.join(BUILD, "linux", "initrd.img")),
+            need(os.path.join(BUILD, "linux", "rootfs.img")), conf, cfg]
 
 
 def usb_with(img, mods, tmp):

@@ -528,7 +528,39 @@ def linux_pvhvm_disk(lab):
     check(hit[3] == "0", "%s foreign pages left after the guest was destroyed" % hit[3])
 
 
+def linux_demo(lab):
+    """QEMU SVM, the configuration `make run` boots (tools/run.py's
+    management domain and linux.cfg, through QEMU -kernel): the management
+    domain autostarts the Linux guest, an HVM guest with Xen's PV drivers
+    whose root file system is /dev/xvda (build/linux/rootfs.img, served by
+    the block backend): its initramfs switches to it, and a command typed
+    with `input` runs there."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("run", os.path.join(harness.ROOT, "tools", "run.py"))
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    conf, cfg = lab.tmp("run.conf"), lab.tmp("linux.cfg")
+    with open(conf, "w") as f:
+        f.write(run.MGMT_DOMAIN)
+    with open(cfg, "w") as f:
+        f.write(run.LINUX_CFG)
+    mods = [os.path.join(harness.BUILD, "mgmt", "mgmt.elf"), VMLINUZ, INITRD,
+            os.path.join(LINUX_DIR, "rootfs.img"), conf, cfg]
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)],
+                 mem=1024, limit=300)
+    root = wait_for(m, r"\(d1\) EYRIE-LINUX-ROOT: / is (\S+ \S+)", 240)
+    check(root[1] == "/dev/xvda ext4", "the guest's root is %r, not /dev/xvda ext4" % root[1])
+    m.boot(30)
+    at = len(m.output)
+    m.send("input 1 cat /etc/hostname\r")
+    wait_for(m, r"^\(d1\) eyrie-guest$", 60, at)
+    m.send("input 1 poweroff -f\r")
+    wait_for(m, r"\(d0\) mgmt: domain 1 \(linux\) powered off: destroy", 60, at)
+
+
 LINUX_CASES = [
+    ("linux-demo", linux_demo, 40),
     ("linux-pvhvm-disk", linux_pvhvm_disk, 60),
     ("linux-pvhvm-vmx", linux_pvhvm_vmx, 900),
     ("linux-pvhvm", linux_pvhvm, 60),
