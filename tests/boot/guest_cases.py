@@ -702,22 +702,26 @@ def mgmt_create_cycles(lab):
 
 
 def mgmt_store(lab):
-    """QEMU SVM: the management domain serves the store: `xsclient` (built
-    from xs.cfg, on_poweroff preserve) drives it over its ring (reads,
-    writes, directories, permissions refused with EACCES, watches with
-    their first firing, the watch quota, a transaction that conflicts with
-    EAGAIN and applies nothing, the transaction quota, unknown and
-    malformed requests, INTRODUCE refused), then breaks its ring, which
-    the store reports; `xenstore-read` shows what it wrote, `destroy`
-    removes its nodes, the store still serves, and `audit` is clean."""
-    cfg = lab.tmp("xs.cfg")
-    with open(cfg, "w") as f:
-        f.write('name = "xs"\ntype = "pvh"\nmemory = 2\nkernel = "xsclient.elf"\n'
-                'on_poweroff = "preserve"\n')
-    mods = [MGMT_ELF, os.path.join(GUEST_DIR, "xsclient.elf"), cfg]
+    """QEMU SVM: the management domain serves the store to two `xsclient`
+    guests at once (built from xs.cfg and xs2.cfg, on_poweroff preserve):
+    each drives it over its ring (reads, writes, directories, permissions
+    refused with EACCES, watches with their first firing, 10,000 watches
+    and 10,000 transactions against the quotas, a transaction that
+    conflicts with EAGAIN and applies nothing, unknown and malformed
+    requests, INTRODUCE refused), then breaks its ring, which the store
+    reports; both pass while the other hammers the store; `xenstore-read`
+    shows what each wrote, `destroy` removes their nodes, the store still
+    serves, and `audit` is clean."""
+    mods = [MGMT_ELF, os.path.join(GUEST_DIR, "xsclient.elf")]
+    for name in ("xs", "xs2"):
+        cfg = lab.tmp(name + ".cfg")
+        with open(cfg, "w") as f:
+            f.write('name = "%s"\ntype = "pvh"\nmemory = 2\nkernel = "xsclient.elf"\n'
+                    'on_poweroff = "preserve"\n' % name)
+        mods.append(cfg)
     lab.need(ELF, *mods)
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
-    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=90)
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=180)
     wait_for(m, r"\(d0\) mgmt: management console ready", 60)
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to domain 0", 10)
@@ -727,19 +731,24 @@ def mgmt_store(lab):
         m.send(cmd + "\r")
         return wait_for(m, until, timeout, at)
 
-    d = int(console("create xs", r"\(d0\) domain (\d+) \(xs\) created")[1])
-    wait_for(m, r"\(d0\) mgmt: domain %d: its store ring is broken \(ring indices\)" % d, 60)
-    wait_for(m, r"\(d0\) mgmt: domain %d \(xs\) powered off: preserve" % d, 30)
-    check_report(m.output, d, "xsclient")
+    ids = {}
+    for name in ("xs", "xs2"):
+        ids[name] = int(console("create " + name, r"\(d0\) domain (\d+) \(%s\) created" % name)[1])
+    for name, d in ids.items():
+        wait_for(m, r"\(d0\) mgmt: domain %d: its store ring is broken \(ring indices\)" % d, 120)
+        wait_for(m, r"\(d0\) mgmt: domain %d \(%s\) powered off: preserve" % (d, name), 30)
+        check_report(m.output, d, "xsclient")
+    d = ids["xs"]
     console("xenstore-read /local/domain/%d/data/greeting" % d, r"\(d0\) hello\n")
     console("xenstore-ls /local/domain/%d" % d, r"\(d0\)\s+greeting = \"hello\"")
     console("xenstore-write /local/domain/0/data/probe yes", r"\(d0\) mgmt> ")
-    console("destroy xs", r"\(d0\) domain %d: destroy done" % d)
-    console("xenstore-read /local/domain/%d/name" % d, r"\(d0\) error: [^:]*: ENOENT")
+    for name, d in ids.items():
+        console("destroy " + name, r"\(d0\) domain %d: destroy done" % d)
+        console("xenstore-read /local/domain/%d/name" % d, r"\(d0\) error: [^:]*: ENOENT")
     console("xenstore-read /local/domain/0/data/probe", r"\(d0\) yes\n")
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to the hypervisor shell\)", 10)
-    check_audit(m, "a store client")
+    check_audit(m, "two store clients")
 
 
 def blk_hostile(lab):
@@ -1150,7 +1159,7 @@ GUEST_CASES = [
     ("mgmt-passthrough", mgmt_passthrough, 15),
     ("mgmt-passthrough-vmx", mgmt_passthrough_vmx, 60),
     ("mgmt-reboot-loop", mgmt_reboot_loop, LOOP_SECS + 30),
-    ("mgmt-store", mgmt_store, 15),
+    ("mgmt-store", mgmt_store, 40),
     ("blk-hostile", blk_hostile, 30),
     ("guests-isolation", guests_isolation, 8),
     ("guests-exits", guests_exits, 6),
