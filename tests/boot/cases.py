@@ -336,6 +336,7 @@ CASES = [
     ("ovmf-framebuffer", ovmf_framebuffer, 20),
 ]
 from guest_cases import GUEST_CASES; CASES += GUEST_CASES  # noqa: E402  (tests/guests/)
+from mgmt_cases import MGMT_CASES; CASES += MGMT_CASES  # noqa: E402  (the management domain)
 from attack_cases import ATTACK_CASES; CASES += ATTACK_CASES  # noqa: E402  (tests/guests/attack.c)
 from linux_cases import LINUX_CASES; CASES += LINUX_CASES  # noqa: E402  (build/linux/)
 from disk_cases import DISK_CASES; CASES += DISK_CASES  # noqa: E402  (mgmt's disk drivers)
