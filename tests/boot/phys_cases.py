@@ -200,7 +200,103 @@ def linux_pvh_disk_virtio(lab):
     check_guest_txt(fs_cat(lab, img, "/guest.txt"), wrote, "the virtio image file")
 
 
+
+def gpt_region(img):
+    """The protective MBR, both GPT headers and their arrays."""
+    with open(img, "rb") as f:
+        head = f.read(34 * 512)
+        f.seek(-33 * 512, os.SEEK_END)
+        return head + f.read()
+
+
+def linux_pvh_disk_nvme_gpt(lab):
+    """QEMU SVM: a PVH Linux guest whose disk is a GPT partition found by
+    its label (target=label:eyrie-root) on a QEMU NVMe disk (512-byte
+    blocks, a volatile write cache), made on the host with sfdisk and
+    mke2fs -E offset=. The guest sees only the partition (its size),
+    mounts it, reads hello.txt, writes guest.txt and unmounts; then, at
+    its shell, writes flush.txt and syncs: QEMU's trace shows an NVMe
+    Flush reach the namespace, block-list counts the guest's flushes, and
+    QEMU is killed (SIGKILL, no clean shutdown, the guest never unmounted).
+    On the host the partition, its journal replayed by e2fsck, holds both
+    files as the guest wrote them; partition 1 and the partition tables
+    are untouched."""
+    hello = "hello from the host's NVMe partition at %d\n" % int(time.time())
+    img, pattern = make_gpt_disk(lab, "nvme.img", hello)
+    tables = gpt_region(img)
+    m, console = boot_mgmt_linux(lab, pvh_cfg("pgpt", "label:" + ROOT_LABEL, shell=True),
+                                 "pgpt.cfg", nvme_args(img), VMLINUX, 96)
+    d = console("create pgpt", r"\(d0\) domain (\d+) \(pgpt\) created", 60)[1]
+    console("console pgpt", r"\(d0\) \(attached to domain %s" % d)
+    at = len(m.output)
+    wrote = guest_disk_run(m, at, r"\(d0\)", P2[1], hello)
+    wait_for(m, r"\(d0\) EYRIE-LINUX-SHELL", 60, at)
+    flushes = m.emu_log_text().count("pci_nvme_flush_ns")
+    at = len(m.output)
+    m.send("mount /dev/xvda /mnt && echo \"flushed by the guest at $(date +%s)\" > /mnt/flush.txt "
+           "&& sync && md5sum /mnt/flush.txt && echo synced-$((40+2))\r")
+    wait_for(m, r"\(d0\) synced-42", 60, at)
+    flushed = re.search(r"\(d0\) (\w{32})  /mnt/flush.txt", m.output[at:])
+    check(flushed, "no md5 of flush.txt: %s" % _short(m.output[at:], 400))
+    check(m.emu_log_text().count("pci_nvme_flush_ns") > flushes,
+          "QEMU's trace shows no NVMe Flush after the guest's sync")
+    m.send("\x1d")
+    wait_for(m, r"\(d0\) \(detached from domain %s\)" % d, 20, at)
+    bl = console("block-list pgpt", r"\(d0\)\s+on nvme0n1p2: sectors %d\+%d of nvme0n1; "
+                 r"(\d+) flushes" % P2)
+    check(int(bl[1]) > 0, "block-list counts no flush of the guest's")
+    check(re.search(r"\(d0\)\s+%s xvda\s+51712 label:eyrie-root\s+rw Connected" % d,
+                    m.output[bl.start() - 1000:bl.end()]),
+          "block-list: %s" % _short(m.output[bl.start() - 1000:bl.end()], 600))
+    kill_hard(m)
+    check(part_bytes(img, P1) == pattern, "partition 1 of the NVMe disk was changed")
+    check(gpt_region(img) == tables, "the partition tables were changed")
+    check_guest_txt(fs_cat(lab, img, "/guest.txt", P2, replay=True), wrote, "the NVMe partition")
+    text = fs_cat(lab, img, "/flush.txt", P2)
+    check(text.startswith("flushed by the guest at ") and
+          hashlib.md5(text.encode()).hexdigest() == flushed[1],
+          "after SIGKILL, flush.txt holds %r, not what the guest synced" % text[:80])
+
+
+def linux_pvhvm_disk_nvme(lab):
+    """QEMU SVM: Debian's kernel as a PVHVM guest (type hvm, Xen's
+    platform device) built by the management domain, its disk partition
+    2 of a GPT NVMe disk named by number (target=nvme0n1p2) whose primary
+    GPT header is broken (its CRC): mgmt says so and uses the backup at
+    the disk's end. The guest's xen-blkfront mounts it, reads hello.txt,
+    writes guest.txt, syncs, unmounts and powers off; the domain is
+    destroyed and nothing is left (audit); on the host debugfs finds
+    guest.txt in the partition as written."""
+    hello = "hello to a PVHVM guest on NVMe at %d\n" % int(time.time())
+    img, pattern = make_gpt_disk(lab, "nvme.img", hello)
+    with open(img, "r+b") as f:
+        f.seek(512 + 40)  # the primary header's first usable LBA, its CRC left as it was
+        f.write(b"\x23")
+    cfg = ('name = "hgpt"\ntype = "hvm"\nmemory = %d\nvcpus = 2\nkernel = "vmlinuz"\n'
+           'ramdisk = "initrd.img"\ncmdline = "console=ttyS0 eyrie.disk=1"\n'
+           "disk = [ 'format=raw, vdev=xvda, access=rw, target=nvme0n1p2' ]\n" % LINUX_MIB)
+    m, console = boot_mgmt_linux(lab, cfg, "hgpt.cfg", nvme_args(img), VMLINUZ, 64)
+    at = len(m.output)
+    m.send("create hgpt\r")
+    d = int(wait_for(m, r"\(d0\) domain (\d+) \(hgpt\) created", 60, at)[1])
+    check(re.search(r"\(d0\) mgmt: nvme0n1: the primary GPT header is bad \(header CRC32 "
+                    r"[0-9a-f]{8}, computed [0-9a-f]{8}\): using the backup", m.output[at:]),
+          "mgmt did not say that it used the backup GPT header")
+    wait_for(m, r"\(d%d\) .*Booting paravirtualized kernel on Xen HVM" % d, 120, at)
+    wrote = guest_disk_run(m, at, r"\(d%d\)" % d, P2[1], hello)
+    wait_for(m, r"\(d0\) mgmt: domain %d \(hgpt\) powered off: destroy" % d, 120, at)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10, at)
+    hit = check_audit(m, "a PVHVM guest on an NVMe partition")
+    check(hit[3] == "0", "%s foreign pages left after the guest was destroyed" % hit[3])
+    m.close()
+    check(part_bytes(img, P1) == pattern, "partition 1 of the NVMe disk was changed")
+    check_guest_txt(fs_cat(lab, img, "/guest.txt", P2), wrote, "the NVMe partition")
+
+
 # name, function, rough seconds
 PHYS_CASES = [
     ("linux-pvh-disk-virtio", linux_pvh_disk_virtio, 60),
+    ("linux-pvh-disk-nvme-gpt", linux_pvh_disk_nvme_gpt, 60),
+    ("linux-pvhvm-disk-nvme", linux_pvhvm_disk_nvme, 60),
 ]
