@@ -108,6 +108,8 @@ static struct dio *dio_new(struct blkstore *s, struct blkstore_io *io, unsigned 
 	return d;
 }
 
+static bool in_poll; /* blk_poll called from disk_poll: its completions are taken now */
+
 /* The request is over: queued for the store's poll, which tells the backend. */
 static void complete(struct blkstore *s, struct blkstore_io *io, int status)
 {
@@ -115,7 +117,8 @@ static void complete(struct blkstore *s, struct blkstore_io *io, int status)
 	io->next = NULL;
 	*s->tail = io;
 	s->tail = &io->next;
-	sys_busy(); /* the main loop comes round before it sleeps */
+	if (!in_poll)
+		sys_busy(); /* the main loop's own blk_poll: come round before sleeping */
 }
 
 static void dio_done(struct blk_req *r, int status);
@@ -243,7 +246,9 @@ static bool disk_poll(struct blkstore *s)
 {
 	uint64_t now = now_ns();
 
+	in_poll = true;
 	blk_poll();
+	in_poll = false;
 	struct blkstore_io *io = s->queue;
 	s->queue = NULL;
 	s->tail = &s->queue;

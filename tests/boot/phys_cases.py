@@ -215,8 +215,10 @@ def linux_pvh_disk_nvme_gpt(lab):
     blocks, a volatile write cache), made on the host with sfdisk and
     mke2fs -E offset=. The guest sees only the partition (its size),
     mounts it, reads hello.txt, writes guest.txt and unmounts; then, at
-    its shell, writes flush.txt and syncs: QEMU's trace shows an NVMe
-    Flush reach the namespace, block-list counts the guest's flushes, and
+    its shell, writes flush.txt, trims the free space (fstrim: blkif
+    discards, NVMe Dataset Management) and syncs: QEMU's trace shows an
+    NVMe Flush reach the namespace, block-list counts the guest's flushes
+    and discards, and
     QEMU is killed (SIGKILL, no clean shutdown, the guest never unmounted).
     On the host the partition, its journal replayed by e2fsck, holds both
     files as the guest wrote them; partition 1 and the partition tables
@@ -234,7 +236,7 @@ def linux_pvh_disk_nvme_gpt(lab):
     flushes = m.emu_log_text().count("pci_nvme_flush_ns")
     at = len(m.output)
     m.send("mount /dev/xvda /mnt && echo \"flushed by the guest at $(date +%s)\" > /mnt/flush.txt "
-           "&& sync && md5sum /mnt/flush.txt && echo synced-$((40+2))\r")
+           "&& fstrim /mnt && sync && md5sum /mnt/flush.txt && echo synced-$((40+2))\r")
     wait_for(m, r"\(d0\) synced-42", 60, at)
     flushed = re.search(r"\(d0\) (\w{32})  /mnt/flush.txt", m.output[at:])
     check(flushed, "no md5 of flush.txt: %s" % _short(m.output[at:], 400))
@@ -243,8 +245,9 @@ def linux_pvh_disk_nvme_gpt(lab):
     m.send("\x1d")
     wait_for(m, r"\(d0\) \(detached from domain %s\)" % d, 20, at)
     bl = console("block-list pgpt", r"\(d0\)\s+on nvme0n1p2: sectors %d\+%d of nvme0n1; "
-                 r"(\d+) flushes" % P2)
+                 r"(\d+) flushes, (\d+) discards" % P2)
     check(int(bl[1]) > 0, "block-list counts no flush of the guest's")
+    check(int(bl[2]) > 0, "block-list counts no discard of the guest's (fstrim)")
     check(re.search(r"\(d0\)\s+%s xvda\s+51712 label:eyrie-root\s+rw Connected" % d,
                     m.output[bl.start() - 1000:bl.end()]),
           "block-list: %s" % _short(m.output[bl.start() - 1000:bl.end()], 600))
