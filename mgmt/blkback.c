@@ -33,6 +33,7 @@
 #include "include/public/io/xenbus.h"
 #include "include/public/xen.h"
 #include "mgmt/blkback.h"
+#include "mgmt/blkdev.h"
 #include "mgmt/blkring.h"
 #include "mgmt/blkstore.h"
 #include "mgmt/store.h"
@@ -81,6 +82,7 @@ struct vbd {
 	uint32_t port;           /* ours */
 	struct blkring ring;
 	bool more;               /* taken requests or a full ring left for later */
+	bool starved;            /* requests wait for the store's buffers */
 	bool answered;           /* responses made since the last push */
 	bool served;             /* the ring was looked at: a final check is due */
 	struct slot *slots;      /* SLOTS of them, from the first connection on */
@@ -433,13 +435,18 @@ static bool stage(struct slot *s)
 	s->io.op = q->op == BLKIF_OP_READ ? BLKSTORE_READ : q->op == BLKIF_OP_DISCARD ?
 		   BLKSTORE_DISCARD : q->nr_segs ? BLKSTORE_WRITE : BLKSTORE_FLUSH;
 	s->io.count = q->nr_sectors;
-	if (data && s->v->store->ops->buffers(s->v->store, &s->io) == -EAGAIN) {
+	s->io.flush_after = q->op == BLKIF_OP_FLUSH_DISKCACHE && q->nr_segs;
+	int rc = data ? s->v->store->ops->buffers(s->v->store, &s->io) : 0;
+	if (rc) {
 		s->io.base = NULL, s->io.pages = NULL;
-		s->phase = WAIT_BUFFERS;
-		return false;
-	}
-	if (s->io.op == BLKSTORE_WRITE)
+		if (rc == -EAGAIN) {
+			s->phase = WAIT_BUFFERS;
+			return false;
+		}
+		s->status = BLKIF_RSP_ERROR; /* never: submit() answers it */
+	} else if (s->io.op == BLKSTORE_WRITE) {
 		copy_data(s, false);
+	}
 	s->phase = TAKEN;
 	return true;
 }
@@ -474,13 +481,14 @@ static void service(struct vbd *v)
 	unsigned n = 0, nready = 0;
 
 	v->more = false;
+	v->starved = false;
 	v->served = true;
 	for (unsigned i = 0; i < SLOTS; i++) /* held back by the store before */
 		if (v->slots[i].phase == WAIT_BUFFERS) {
 			if (stage(&v->slots[i]))
 				ready[nready++] = &v->slots[i];
 			else
-				v->more = true;
+				v->starved = true;
 		}
 	if (blkring_begin(&v->ring) == BLKRING_BROKEN) {
 		copy_flush();
@@ -521,7 +529,7 @@ static void service(struct vbd *v)
 		else if (stage(s))
 			ready[nready++] = s;
 		else
-			v->more = true;
+			v->starved = true;
 	}
 	copy_flush();
 	for (unsigned i = 0; i < nready; i++)
@@ -759,6 +767,16 @@ static void frontend_changed(struct vbd *v)
 
 /* ---- the interface ---- */
 
+/* Requests of v in the store's hands. */
+static unsigned submitted(const struct vbd *v)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; v->slots && i < SLOTS; i++)
+		n += v->slots[i].phase == SUBMITTED;
+	return n;
+}
+
 static struct vbd *find(uint32_t domid, uint32_t devid)
 {
 	for (unsigned i = 0; i < BLKBACK_MAX_VBDS; i++)
@@ -779,18 +797,22 @@ int blkback_attach(uint32_t domid, const char *spec, char *err, size_t errlen)
 	if (find(domid, d.devid))
 		return snprintf(err, errlen, "disk %s: the domain has that vdev already", d.vdev),
 		       -EEXIST;
-	struct blkstore *s = blkstore_module(d.target);
+	char why[160];
+	struct blkstore *s = blkstore_open(d.target, why, sizeof(why));
 	if (!s)
-		return snprintf(err, errlen, "disk %s: no boot module named %s", d.vdev, d.target),
-		       -ENOENT;
+		return snprintf(err, errlen, "disk %s: %s", d.vdev, why), -ENOENT;
+	if (s->read_only && !d.readonly)
+		return snprintf(err, errlen, "disk %s: %s is read-only: give it with access=ro",
+				d.vdev, s->name), -EROFS;
 	for (unsigned i = 0; i < BLKBACK_MAX_VBDS && !v; i++)
 		if (!vbds[i].used)
 			v = &vbds[i];
 	if (!v || !xs_store())
 		return snprintf(err, errlen, "disk %s: no room for another disk", d.vdev), -ENOSPC;
 	if (blkstore_attach(s, !d.readonly))
-		return snprintf(err, errlen, "disk %s: %s is attached to another disk already (%s)",
-				d.vdev, d.target, d.readonly ? "one writable: not shared"
+		return snprintf(err, errlen, "disk %s: %s%s is attached to another disk already (%s)",
+				d.vdev, s->name, s->dev ? " (or a partition or disk it overlaps)" : "",
+				d.readonly ? "one writable: not shared"
 				: "a writable one is not shared"), -EBUSY;
 	*v = (struct vbd){ .used = true, .domid = domid, .d = d, .store = s,
 			   .state = XenbusStateInitWait };
@@ -857,7 +879,7 @@ bool blkback_poll(void)
 		}
 		if (v->connected && sys_fired(v->port))
 			v->kicks++, v->more = true;
-		if (v->connected && v->more)
+		if (v->connected && (v->more || v->starved))
 			service(v);
 	}
 	more |= blkstore_poll_all();
@@ -874,11 +896,14 @@ bool blkback_poll(void)
 		/* Going idle after serving: ask for an event at the next request
 		 * and look once more. Only then: a request published without the
 		 * event we asked for waits for one (Xen's rule). */
-		if (v->served && !v->more && v->inflight < SLOTS) {
+		if (v->served && !v->more && !v->starved && v->inflight < SLOTS) {
 			v->served = false;
 			v->more = blkring_final_check(&v->ring);
 		}
-		more |= v->more;
+		/* Come round at once only for work that needs no event: not for
+		 * a full set of slots or requests waiting for buffers while the
+		 * store has others in flight (their completions wake the loop). */
+		more |= (v->more && v->inflight < SLOTS) || (v->starved && !submitted(v));
 	}
 	return more;
 }
@@ -915,6 +940,12 @@ void blkback_list(uint32_t domid)
 		if (v->broken_rings)
 			printf("%u", v->broken_rings);
 		printf("\n");
+		const struct blkstore *bs = v->store;
+		if (bs->dev)
+			printf("     on %s: sectors %llu+%llu of %s; %llu flushes, %llu discards\n",
+			       bs->name, (unsigned long long)bs->start, (unsigned long long)bs->sectors,
+			       bs->dev->name, (unsigned long long)bs->flushes,
+			       (unsigned long long)bs->discards);
 	}
 	if (!shown)
 		printf("no disks%s\n", domid == UINT32_MAX ? "" : " for that domain");

@@ -1,7 +1,8 @@
 /*
- * Backing stores of virtual disks (see blkstore.h). Today: images among
- * mgmt's boot modules, served from memory. Writes change that memory
- * only: they are gone when the machine powers off (docs/block.md).
+ * Backing stores of virtual disks (see blkstore.h): the table of stores,
+ * sharing, and images among mgmt's boot modules, served from memory
+ * (writes change that memory only: they are gone when the machine powers
+ * off; docs/block.md). Disks and partitions: blkstore_disk.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 #include "mgmt/blkstore.h"
 #include "mgmt/dom.h"
 
-#define MAX_STORES 16
+#define MAX_STORES 32
 
 static struct blkstore stores[MAX_STORES];
 static unsigned nr_stores;
@@ -71,13 +72,14 @@ struct blkstore *blkstore_module(const char *name)
 	uint64_t size;
 
 	for (unsigned i = 0; i < nr_stores; i++)
-		if (!strcmp(stores[i].name, name))
+		if (stores[i].ops == &mem_ops && !strcmp(stores[i].name, name))
 			return &stores[i];
 	for (unsigned i = 0; dom_modules(&mname, &data, &size, i); i++) {
-		if (strcmp(mname, name) || size < 512 || nr_stores == MAX_STORES ||
-		    strlen(name) >= sizeof(stores[0].name))
+		if (strcmp(mname, name) || size < 512 || strlen(name) >= sizeof(stores[0].name))
 			continue;
-		struct blkstore *s = &stores[nr_stores++];
+		struct blkstore *s = blkstore_new();
+		if (!s)
+			return NULL;
 		*s = (struct blkstore){ .ops = &mem_ops, .sectors = size / 512, .sector_size = 512,
 					.physical_sector_size = 512, .can_flush = true,
 					.can_discard = true, .discard_granularity = 512,
@@ -89,10 +91,49 @@ struct blkstore *blkstore_module(const char *name)
 	return NULL;
 }
 
+struct blkstore *blkstore_new(void)
+{
+	for (unsigned i = 0; i < nr_stores; i++) {
+		struct blkstore *s = &stores[i];
+		if (s->dev && !s->writers && !s->readers && !s->inflight && !s->queue) {
+			memset(s, 0, sizeof(*s));
+			return s;
+		}
+	}
+	if (nr_stores == MAX_STORES)
+		return NULL;
+	memset(&stores[nr_stores], 0, sizeof(stores[0]));
+	return &stores[nr_stores++];
+}
+
+struct blkstore *blkstore_get(unsigned i)
+{
+	return i < nr_stores ? &stores[i] : NULL;
+}
+
+struct blkstore *blkstore_open(const char *target, char *why, size_t len)
+{
+	bool path = !strncmp(target, "/dev/", 5) || !strncmp(target, "label:", 6);
+	struct blkstore *s = path ? NULL : blkstore_module(target);
+
+	return s ? s : blkstore_disk(target, why, len);
+}
+
+/* Whether a and b share sectors: the same store, or ranges of one disk. */
+static bool overlap(const struct blkstore *a, const struct blkstore *b)
+{
+	if (a == b)
+		return true;
+	return a->dev && a->dev == b->dev && a->start < b->start + b->sectors &&
+	       b->start < a->start + a->sectors;
+}
+
 int blkstore_attach(struct blkstore *s, bool writable)
 {
-	if (s->writers || (writable && s->readers))
-		return -EBUSY;
+	for (unsigned i = 0; i < nr_stores; i++)
+		if (stores[i].ops && overlap(s, &stores[i]) &&
+		    (stores[i].writers || (writable && stores[i].readers)))
+			return -EBUSY;
 	*(writable ? &s->writers : &s->readers) += 1;
 	return 0;
 }
@@ -110,6 +151,7 @@ bool blkstore_poll_all(void)
 	bool busy = false;
 
 	for (unsigned i = 0; i < nr_stores; i++)
-		busy |= stores[i].ops->poll(&stores[i]);
+		if (stores[i].ops)
+			busy |= stores[i].ops->poll(&stores[i]);
 	return busy;
 }

@@ -1,7 +1,8 @@
 /*
  * What backs a virtual disk (mgmt/blkback.c serves it to a guest): an
- * asynchronous block interface, so that a physical disk driver fits
- * behind it as well as an image in memory.
+ * asynchronous block interface, behind which sit images in memory
+ * (blkstore.c) and the machine's disks and their GPT partitions
+ * (blkstore_disk.c, over mgmt/blkdev.h).
  *
  * A request (struct blkstore_io) is read, write, flush or discard of
  * count 512-byte sectors from sector. Its data lives in mgmt's memory,
@@ -12,11 +13,11 @@
  *    move the guest's pages to and from the image with no copy between;
  *    read and write then have nothing left to do, and complete at the
  *    next poll;
- *  - a disk driver (mgmt/blkdev.h: submit(read|write|flush, sector,
- *    count, DMA pages, completion) + poll()) gives DMA-able bounce pages
+ *  - a disk (blkstore_disk.c) gives bounce pages of the DMA pool
  *    (io->pages, 4 KiB each, the data starting io->offset into the first)
- *    and fills or drains them in submit(); -EAGAIN from buffers() when it
- *    has none free holds the request back (the ring waits).
+ *    that the device reads into or writes from; -EAGAIN from buffers()
+ *    when none are free holds the request back (it is tried again after
+ *    a completion), another negative errno fails it.
  * submit() never completes a request by itself: io->done() runs later,
  * from poll(), so the backend never sees a completion in the middle of
  * submitting.
@@ -30,6 +31,7 @@
 #define EYRIE_MGMT_BLKSTORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum blkstore_op { BLKSTORE_READ, BLKSTORE_WRITE, BLKSTORE_FLUSH, BLKSTORE_DISCARD };
@@ -37,6 +39,8 @@ enum blkstore_op { BLKSTORE_READ, BLKSTORE_WRITE, BLKSTORE_FLUSH, BLKSTORE_DISCA
 struct blkstore_io {
 	enum blkstore_op op;
 	uint64_t sector, count;          /* 512-byte units; count 0 for a flush */
+	bool flush_after;                /* a WRITE that must be durable when done
+					  * (blkif's FLUSH_DISKCACHE with data) */
 	/* The data, count * 512 bytes (filled by ops->buffers): contiguous at
 	 * base, or else byte b at pages[(offset + b) >> 12] + ((offset + b) & 4095). */
 	uint8_t *base;
@@ -45,6 +49,7 @@ struct blkstore_io {
 	int status;                      /* 0, or negative: what done() is told */
 	void (*done)(struct blkstore_io *io);
 	void *opaque;                    /* the backend's */
+	void *store_priv;                /* the store's, from buffers() to release() */
 	struct blkstore_io *next;        /* the store's queue while in flight */
 };
 
@@ -69,12 +74,18 @@ struct blkstore {
 	uint32_t sector_size;            /* logical */
 	uint32_t physical_sector_size;
 	bool can_flush, can_discard;
+	bool read_only;                  /* the medium: only read-only attachments */
 	uint32_t discard_granularity;    /* bytes */
 	unsigned int writers, readers;   /* attachments */
 	uint64_t reads, writes, flushes, discards; /* requests completed */
 	/* the memory store's */
 	uint8_t *image;
-	struct blkstore_io *queue, **tail;
+	struct blkstore_io *queue, **tail; /* and the disk store's completions */
+	/* the disk store's: sectors [start, start + sectors) of dev */
+	struct blkdev *dev;
+	uint64_t start;
+	unsigned inflight;               /* submitted, done() not yet run */
+	uint64_t last_busy;              /* ns: when it last had I/O */
 };
 
 /* The store of the boot module called name (an image in mgmt's memory,
@@ -82,7 +93,27 @@ struct blkstore {
  * is no such module (or it is smaller than one sector). */
 struct blkstore *blkstore_module(const char *name);
 
-/* Attach (writable or not) or detach one user. -EBUSY: see above. */
+/* The store a disk spec's target names, made at the first use: a boot
+ * module of that name (blkstore_module), else a disk or partition
+ * (blkstore_disk, unless the target is plainly a path or label). NULL
+ * with the reason in why. */
+struct blkstore *blkstore_open(const char *target, char *why, size_t len);
+
+/* The disk or GPT partition `target` names (docs/block.md): vda,
+ * /dev/vda, nvme0n1p2, vda1, label:NAME, /dev/disk/by-partlabel/NAME.
+ * Reads the partition table (synchronously: at attach time). NULL with
+ * the reason in why. */
+struct blkstore *blkstore_disk(const char *target, char *why, size_t len);
+
+/* For the stores' files: a free store (zeroed), or NULL (all in use);
+ * a disk store nobody has attached and with nothing in flight is reused. */
+struct blkstore *blkstore_new(void);
+/* Store i, for the stores' files to look through (NULL past the end). */
+struct blkstore *blkstore_get(unsigned i);
+
+/* Attach (writable or not) or detach one user. -EBUSY: see above; on a
+ * disk, a store overlapping another (the whole disk and a partition of
+ * it) counts as the same. */
 int blkstore_attach(struct blkstore *s, bool writable);
 void blkstore_detach(struct blkstore *s, bool writable);
 

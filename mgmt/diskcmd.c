@@ -266,15 +266,20 @@ void cmd_disk_discard(int argc, char **argv)
 		       (unsigned long long)count);
 }
 
-/* disk-bench DISK [MIB [DEPTH]]: sequential reads of the first MIB MiB
- * (16) in 128 KiB requests, DEPTH (8) in flight: MiB/s, interrupts per
- * request. */
-#define BENCH_REQ (128u << 10)
+/* disk-bench DISK [MIB [DEPTH [KIB [write]]]]: sequential reads (or
+ * writes of zeroes) of the first MIB MiB (16) in requests of KIB KiB
+ * (128, 4 to 1024), DEPTH (8) in flight: MiB/s, interrupts per request.
+ * Each request's buffer is pool pages, one segment each (as a block
+ * backend's bounce pages are), so 1 MiB requests need no contiguous MiB. */
+#define BENCH_KIB 128u
+#define BENCH_MAX_PAGES 256u     /* 1 MiB */
 #define BENCH_DEPTH 8u
 
 struct bench {
 	struct blk_req r[BENCH_DEPTH];
-	struct blk_seg seg[BENCH_DEPTH];
+	struct blk_seg seg[BENCH_DEPTH][BENCH_MAX_PAGES];
+	enum blk_op op;
+	uint32_t pages, req_sectors;
 	uint64_t next, end;          /* sectors */
 	unsigned out, errors;
 };
@@ -295,13 +300,16 @@ static void bench_issue(struct blkdev *d, struct bench *b, struct blk_req *r)
 {
 	if (b->next >= b->end || b->errors)
 		return;
-	uint32_t n = BENCH_REQ / BLK_SECTOR;
+	uint32_t n = b->req_sectors, k = (uint32_t)(r - b->r);
 	if (n > b->end - b->next)
 		n = (uint32_t)(b->end - b->next);
-	struct blk_seg *s = &b->seg[r - b->r];
-	*r = (struct blk_req){ .op = BLK_READ, .sector = b->next, .nr_sectors = n, .nr_segs = 1,
-			       .segs = s, .done = bench_done, .priv = b };
-	s->len = n * BLK_SECTOR;
+	*r = (struct blk_req){ .op = b->op, .sector = b->next, .nr_sectors = n,
+			       .nr_segs = (n * BLK_SECTOR + DMA_PAGE - 1) / DMA_PAGE,
+			       .segs = b->seg[k], .done = bench_done, .priv = b };
+	for (uint32_t i = 0; i < r->nr_segs; i++) {
+		uint32_t left = n * BLK_SECTOR - i * DMA_PAGE;
+		b->seg[k][i].len = left < DMA_PAGE ? left : DMA_PAGE;
+	}
 	if (blk_submit(d, r)) {
 		b->errors++;
 		return;
@@ -310,32 +318,59 @@ static void bench_issue(struct blkdev *d, struct bench *b, struct blk_req *r)
 	b->out++;
 }
 
+static void bench_free(struct bench *b, unsigned depth)
+{
+	for (unsigned k = 0; k < depth; k++)
+		for (unsigned i = 0; i < b->pages; i++)
+			if (b->seg[k][i].buf)
+				dma_free(b->seg[k][i].buf, DMA_PAGE);
+}
+
+static bool bench_args(int argc, char **argv, struct blkdev **d, uint64_t *mib, uint64_t *depth,
+		       uint64_t *kib, bool *wr)
+{
+	if (argc < 2 || argc > 6 || (argc == 6 && strcmp(argv[5], "write"))) {
+		printf("error: usage: disk-bench DISK [MIB [DEPTH [KIB [write]]]]\n");
+		return false;
+	}
+	*wr = argc == 6;
+	if (!(*d = disk_arg(argv[1])) || (argc >= 3 && !number_arg(argv[2], "MIB", mib)) ||
+	    (argc >= 4 && !number_arg(argv[3], "DEPTH", depth)) ||
+	    (argc >= 5 && !number_arg(argv[4], "KIB", kib)))
+		return false;
+	if (!*depth || *depth > BENCH_DEPTH) {
+		printf("error: DEPTH: 1 to %u\n", BENCH_DEPTH);
+		return false;
+	}
+	if (*kib < 4 || *kib > BENCH_MAX_PAGES * 4 || *kib % 4 || (*kib * 2) % ((*d)->block_size / 512)) {
+		printf("error: KIB: 4 to %u, a multiple of 4 KiB and of the block\n", BENCH_MAX_PAGES * 4);
+		return false;
+	}
+	return true;
+}
+
 void cmd_disk_bench(int argc, char **argv)
 {
 	static struct bench b;
-	uint64_t mib = 16, depth = BENCH_DEPTH;
+	uint64_t mib = 16, depth = BENCH_DEPTH, kib = BENCH_KIB;
 	struct blkdev *d;
+	bool wr;
 
-	if (argc < 2 || argc > 4) {
-		printf("error: usage: disk-bench DISK [MIB [DEPTH]]\n");
+	if (!bench_args(argc, argv, &d, &mib, &depth, &kib, &wr))
 		return;
-	}
-	if (!(d = disk_arg(argv[1])) || (argc >= 3 && !number_arg(argv[2], "MIB", &mib)) ||
-	    (argc == 4 && !number_arg(argv[3], "DEPTH", &depth)))
-		return;
-	if (!depth || depth > BENCH_DEPTH) {
-		printf("error: DEPTH: 1 to %u\n", BENCH_DEPTH);
-		return;
-	}
 	memset(&b, 0, sizeof(b));
+	b.op = wr ? BLK_WRITE : BLK_READ;
+	b.req_sectors = (uint32_t)(kib * 2);
+	b.pages = (uint32_t)(kib / 4);
 	b.end = mib << 11 < d->sectors ? mib << 11 : d->sectors;
-	for (unsigned i = 0; i < BENCH_DEPTH; i++)
-		if (!(b.seg[i].buf = dma_alloc(BENCH_REQ))) {
-			printf("error: no room in the DMA pool\n");
-			for (unsigned k = 0; k < i; k++)
-				dma_free(b.seg[k].buf, BENCH_REQ);
-			return;
-		}
+	for (unsigned k = 0; k < depth; k++)
+		for (unsigned i = 0; i < b.pages; i++)
+			if (!(b.seg[k][i].buf = dma_alloc(DMA_PAGE))) {
+				printf("error: no room in the DMA pool (%llu pages wanted)\n",
+				       (unsigned long long)(depth * b.pages));
+				bench_free(&b, (unsigned)depth);
+				return;
+			}
 	uint64_t irqs = d->irqs, reqs = d->reqs, parts = d->parts, t0 = now_ns();
 	for (unsigned i = 0; i < depth; i++)
 		bench_issue(d, &b, &b.r[i]);
@@ -349,19 +384,21 @@ void cmd_disk_bench(int argc, char **argv)
 		}
 	}
 	uint64_t ns = now_ns() - t0, bytes = b.next * BLK_SECTOR;
+	char size[32] = "";
+	if (kib != BENCH_KIB)
+		snprintf(size, sizeof(size), ", %llu KiB requests", (unsigned long long)kib);
 	reqs = d->reqs - reqs;
-	printf("%s: read %llu MiB in %llu ms (depth %llu): %llu MiB/s; %llu requests, %llu "
+	printf("%s: %s %llu MiB in %llu ms (depth %llu%s): %llu MiB/s; %llu requests, %llu "
 	       "commands, %llu interrupts (%llu.%02llu per request)%s\n", d->name,
-	       (unsigned long long)(bytes >> 20), (unsigned long long)(ns / 1000000),
-	       (unsigned long long)depth,
+	       wr ? "wrote" : "read", (unsigned long long)(bytes >> 20),
+	       (unsigned long long)(ns / 1000000), (unsigned long long)depth, size,
 	       (unsigned long long)(ns ? bytes * 1000000000ull / ns >> 20 : 0),
 	       (unsigned long long)reqs, (unsigned long long)(d->parts - parts),
 	       (unsigned long long)(d->irqs - irqs),
 	       (unsigned long long)(reqs ? (d->irqs - irqs) / reqs : 0),
 	       (unsigned long long)(reqs ? (d->irqs - irqs) * 100 / reqs % 100 : 0),
 	       b.errors ? " (errors!)" : "");
-	for (unsigned i = 0; i < BENCH_DEPTH; i++)
-		dma_free(b.seg[i].buf, BENCH_REQ);
+	bench_free(&b, (unsigned)depth);
 }
 
 /* pci: the functions found, and who drives them. */

@@ -554,7 +554,10 @@ void dom_poll(void)
 			dom_service(&guests[i]);
 			stop_overdue(&guests[i]);
 		}
-	if (op(EYRIE_OP_list, &l))
+	/* The domains' states: when VIRQ_DOM_EXC says one stopped, and every
+	 * 100 ms for one destroyed from the hypervisor shell. */
+	static uint64_t next_list;
+	if (!sys_virq_fired(VIRQ_DOM_EXC, &next_list, 100000000ull) || op(EYRIE_OP_list, &l))
 		return;
 	for (unsigned i = 0; i < DOM_MAX_GUESTS; i++) {
 		struct guest *g = &guests[i];

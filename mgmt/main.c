@@ -379,7 +379,7 @@ static void help(void)
 	       "          block-list [DOM], block-attach DOM DISKSPEC, block-detach DOM VDEV,\n"
 	       "          disks, disk-read DISK SECTOR [COUNT],\n"
 	       "          disk-write DISK SECTOR TEXT, disk-discard DISK SECTOR COUNT,\n"
-	       "          disk-bench DISK [MIB [DEPTH]], pci\n"
+	       "          disk-bench DISK [MIB [DEPTH [KIB [write]]]], pci\n"
 	       "          (DOM: an id or a name; Ctrl-] detaches from a console)\n");
 }
 

@@ -33,6 +33,7 @@ static union {
 #define SYS_MAX_PORTS 128
 static uint32_t watched[SYS_MAX_PORTS];
 static unsigned nr_watched;
+static uint32_t virq_port[NR_VIRQS]; /* 0: not bound */
 /* Pending bits sys_wait cleared, kept for sys_fired. */
 static uint64_t fired[EVTCHN_2L_NR_CHANNELS / 64];
 static bool busy;
@@ -86,8 +87,10 @@ void sys_init(void)
 	 * VIRQ_DOM_EXC. */
 	for (uint32_t virq = VIRQ_CONSOLE; virq != 0; virq = virq == VIRQ_CONSOLE ? VIRQ_DOM_EXC : 0) {
 		struct evtchn_bind_virq bv = { virq, 0, 0 };
-		if (!hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (unsigned long)&bv, 0))
+		if (!hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (unsigned long)&bv, 0)) {
 			sys_watch(bv.port, true);
+			virq_port[virq] = bv.port;
+		}
 	}
 }
 
@@ -133,6 +136,16 @@ bool sys_fired(uint32_t port)
 	/* A port still pending (no sys_wait since the event) counts too. */
 	return (__atomic_fetch_and(&shinfo_page.s.evtchn_pending[port / 64], ~bit, __ATOMIC_SEQ_CST)
 		& bit) || was;
+}
+
+bool sys_virq_fired(uint32_t virq, uint64_t *next, uint64_t period_ns)
+{
+	uint64_t now = now_ns();
+
+	if (virq < NR_VIRQS && virq_port[virq] && !sys_fired(virq_port[virq]) && now < *next)
+		return false;
+	*next = now + period_ns;
+	return true;
 }
 
 void sys_busy(void)
@@ -238,8 +251,18 @@ int read(int fd, void *buf, size_t len)
 		errno = EBADF;
 		return -1;
 	}
+	static bool more = true;  /* the last read filled its buffer */
+	static uint64_t next;     /* a look without the event after this */
+
 	for (;;) {
-		long n = hypercall(HYPERVISOR_console_io, CONSOLEIO_read, len, (unsigned long)buf);
+		/* Only when VIRQ_CONSOLE said there is input (or 100 ms passed):
+		 * the main loop wakes at every disk event, and a hypercall each
+		 * time would cost every request one. */
+		long n = 0;
+		if (more || sys_virq_fired(VIRQ_CONSOLE, &next, 100000000ull)) {
+			n = hypercall(HYPERVISOR_console_io, CONSOLEIO_read, len, (unsigned long)buf);
+			more = n > 0 && (size_t)n == len;
+		}
 		if (n) {
 			if (n < 0) {
 				errno = EIO;

@@ -19,6 +19,10 @@ void sys_wait(uint64_t timeout_ns);
 bool sys_fired(uint32_t port);
 /* The next sys_wait does not sleep: a backend has work left over. */
 void sys_busy(void);
+/* Whether to look at what VIRQ virq announces: it fired since the last
+ * call, it is not bound, or *next (ns) has passed (a look now and then in
+ * case an event was missed); *next moves period_ns on when true. */
+bool sys_virq_fired(uint32_t virq, uint64_t *next, uint64_t period_ns);
 /* fn runs while read() waits for console input (after every wake-up); it
  * returns how long read() may sleep before calling it again (at most
  * 100 ms is slept anyway). */

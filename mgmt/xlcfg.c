@@ -829,7 +829,7 @@ static int dfinish(struct dparse *p, struct xlcfg_disk *d)
 			    strlen(p->val[D_VDEV]));
 	memcpy(d->vdev, p->val[D_VDEV], strlen(p->val[D_VDEV]) + 1);
 	if (!p->val[D_TARGET][0])
-		return dbad(p->e, "target: missing (the image's boot module)", NULL, 0);
+		return dbad(p->e, "target: missing (a boot module, a disk or a partition)", NULL, 0);
 	memcpy(d->target, p->val[D_TARGET], sizeof(d->target));
 	return 0;
 }

@@ -110,7 +110,7 @@ int xlcfg_check(const struct xlcfg *cfg, struct xlcfg_error *err);
  */
 #define XLCFG_VDEV_LEN 16
 struct xlcfg_disk {
-	char target[XLCFG_PATH_LEN];   /* for mgmt: a boot module's name */
+	char target[XLCFG_PATH_LEN];   /* for mgmt: a boot module, disk or partition */
 	char vdev[XLCFG_VDEV_LEN];     /* as written: xvda, d0p1, 51712 */
 	uint32_t devid;                /* Xen's number for it (xen-vbd-interface(7)) */
 	bool readonly;                 /* access=ro (default rw) */

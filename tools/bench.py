@@ -17,6 +17,15 @@ fuzz:  the stateful hypercall fuzzer (tests/guests/fuzz.c) under QEMU TCG:
        the management domain; hypercalls per second, the faults seen (an
        exception in the hypervisor, a crashed domain: must be 0), the
        fuzzers' disagreements with their models, and the audit.
+disk:  a guest's disk on a machine's disk (docs/block.md): 64 MiB read and
+       written sequentially with dd (O_DIRECT, page cache dropped) in 4 KiB
+       and 1 MiB requests by a PVH Linux guest through its xen-blkfront, a
+       QEMU virtio-blk disk served by the management domain's backend,
+       against the same transfer done inside the management domain on the
+       same device (disk-bench, depth 1, the same request size); MiB/s of
+       both and their ratio, the ring's requests per event each way, and
+       VM exits per MiB (the guest's and domain 0's, the hypervisor
+       shell's `exits`); then the reads again from a PVHVM guest.
 linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
        from emulator start to its userspace marker, directly under QEMU TCG
        (-kernel, SeaBIOS) and as an HVM guest of Eyrie under the same QEMU,
@@ -25,9 +34,10 @@ linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
 
 Runs are sequential so they do not compete for the CPU.
 
-    python3 tools/bench.py [--sections boot,exits,evtchn,fuzz,linux] [--runs 5] [--bochs-runs 3]
+    python3 tools/bench.py [--sections boot,exits,evtchn,fuzz,disk,linux] [--runs 5] [--bochs-runs 3]
                            [--paths kernel,iso-bios] [--exit-runs 3]
                            [--exit-bochs-runs 1] [--no-bochs] [--fuzz-calls 1000000]
+                           [--disk-runs 1]
 """
 
 import argparse
@@ -46,6 +56,7 @@ import fuzz_cases  # noqa: E402
 import linux_cases  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import linux_direct  # noqa: E402
+import disk_bench  # noqa: E402
 
 LINUX_BENCH_MIB = 256  # as linux_direct.py gives the direct run
 
@@ -378,8 +389,10 @@ def linux_section(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sections", default="boot,exits,evtchn,fuzz,linux",
-                    help="comma-separated: boot, exits, evtchn, fuzz, linux")
+    ap.add_argument("--sections", default="boot,exits,evtchn,fuzz,disk,linux",
+                    help="comma-separated: boot, exits, evtchn, fuzz, disk, linux")
+    ap.add_argument("--disk-runs", type=int, default=1,
+                    help="disk: runs of the whole section (default 1; medians)")
     ap.add_argument("--linux-runs", type=int, default=3,
                     help="linux: runs of each side (default 3)")
     ap.add_argument("--no-linux-quiet", dest="linux_quiet", action="store_false",
@@ -401,7 +414,7 @@ def main():
     if unknown:
         ap.error("unknown boot path(s): %s" % ", ".join(unknown))
     sections = [s for s in args.sections.split(",") if s]
-    known = {"boot", "exits", "evtchn", "fuzz", "linux"}
+    known = {"boot", "exits", "evtchn", "fuzz", "disk", "linux"}
     if set(sections) - known:
         ap.error("unknown section(s): %s" % ", ".join(set(sections) - known))
     if "boot" in sections:
@@ -418,6 +431,10 @@ def main():
         if sections.index("fuzz"):
             print()
         fuzz_section(args)
+    if "disk" in sections:
+        if sections.index("disk"):
+            print()
+        disk_bench.disk_section(args)
     if "linux" in sections:
         if sections.index("linux"):
             print()

@@ -3,7 +3,7 @@
 # Called by `make run` and `make test`; safe to run again (does nothing then).
 set -e
 PKGS="gcc make binutils python3 newlib-source qemu-system-x86 ovmf gnu-efi grub-efi-amd64-bin
-grub-pc-bin grub-common xorriso mtools dosfstools fdisk libcmocka-dev bochs
+grub-pc-bin grub-common xorriso mtools dosfstools fdisk e2fsprogs libcmocka-dev bochs
 bochsbios vgabios console-setup-linux"
 missing=""
 for p in $PKGS; do

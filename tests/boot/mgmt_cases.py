@@ -400,7 +400,8 @@ def blk_hostile(lab):
     console("block-attach good good.img,qcow2,xvdc",
             r"\(d0\) error: domain %d: disk: only raw images are served" % g)
     console("block-attach good nosuch.img,,xvdc",
-            r"\(d0\) error: domain %d: disk xvdc: no boot module named nosuch.img" % g)
+            r"\(d0\) error: domain %d: disk xvdc: no boot module, disk or partition named "
+            r"nosuch.img" % g)
     console("block-detach good xvdz", r"\(d0\) error: domain %d: xvdz: no such disk" % g)
     console("xenstore-write /local/domain/%d/data/stop 1" % g, r"\(d0\) mgmt> ")
     wait_for(m, r"\(d%d\) DONE blkfront: " % g, 30)

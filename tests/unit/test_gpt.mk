@@ -1,0 +1,1 @@
+test_gpt_SRCS := mgmt/gpt.c
