@@ -1,0 +1,1 @@
+test_ipstack_SRCS := mgmt/ipstack.c mgmt/netpkt.c
