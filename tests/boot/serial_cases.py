@@ -67,18 +67,39 @@ def serial_com2_mgmt(lab):
     info_serial(m, r"serial: 16550 I/O 0x2f8, 115200 8n1, input on GSI 3, source option com2")
 
 
+def irq_count(m, irq):
+    """QEMU's count of interrupts raised on the IOAPIC's pin irq."""
+    out = m.qmp("human-monitor-command", **{"command-line": "info irq"}).replace("\r", "")
+    hit = re.search(r"IRQ statistics for ioapic:\n(?:\s*\d+: \d+\n)*?\s*%d: (\d+)" % irq, out)
+    check(hit, "QEMU's info irq has no count for IOAPIC pin %d: %r" % (irq, out[:300]))
+    return int(hit[1])
+
+
 def serial_pci(lab):
-    """The only serial line on a PCI card (QEMU's pci-serial, no ISA
-    UART at all) and com1=115200,8n1,pci: the card found by its class,
-    its I/O BAR used, input polled; the shell answers."""
-    m = kernel(lab, "com1=115200,8n1,pci",
-               serial=("-chardev", "stdio,id=s0", "-device", "pci-serial,chardev=s0"))
+    """The only serial line on a PCI card (QEMU's pci-serial in slot 2,
+    no ISA UART at all). com1=115200,8n1,pci: the card found by its
+    class, its I/O BAR used, input polled; the shell answers. Then
+    com1=115200,8n1,pci,10 (SeaBIOS routes slot 2's INTA to IRQ 10, which
+    QEMU's MADT makes level-triggered): input and output by interrupt,
+    QEMU counts the card's interrupts while `help` is typed and answered."""
+    card = ("-chardev", "stdio,id=s0", "-device", "pci-serial,chardev=s0,addr=02.0")
+    m = kernel(lab, "com1=115200,8n1,pci", serial=card)
     m.boot(30)
-    check(re.search(r"^serial: console on PCI 00:[0-9a-f]{2}\.0 I/O 0x[0-9a-f]+, 115200 8n1, "
+    check(re.search(r"^serial: console on PCI 00:02\.0 I/O 0x[0-9a-f]+, 115200 8n1, "
                     r"polled \(option com1\)$", m.output, re.M),
           "no boot line naming the PCI card and the option")
-    info_serial(m, r"serial: 16550 PCI 00:[0-9a-f]{2}\.0 I/O 0x[0-9a-f]+, 115200 8n1, "
+    info_serial(m, r"serial: 16550 PCI 00:02\.0 I/O 0x[0-9a-f]+, 115200 8n1, "
                 r"input polled, source option com1")
+    m.close()
+    m = kernel(lab, "com1=115200,8n1,pci,10", serial=card)
+    m.boot(30)
+    info_serial(m, r"serial: 16550 PCI 00:02\.0 I/O 0x[0-9a-f]+, 115200 8n1, "
+                r"input on GSI 10, source option com1, 0 byte")
+    before = irq_count(m, 10)
+    shell(m, "help", r"^  reboot ")
+    after = irq_count(m, 10)
+    check(after - before >= 20, "the card raised %d interrupts on IRQ 10 while help was typed "
+          "and answered" % (after - before))
 
 
 def serial_spcr(lab):
