@@ -156,21 +156,20 @@ bad:
 }
 
 /* What every configuration must satisfy, from an option or from SPCR. */
-static int check(const struct uart_cfg *c, const char *what, char *err, size_t el)
+static int check(const struct uart_cfg *c, char *err, size_t el)
 {
 	uint32_t div = uartcfg_divisor(c), rate = div ? c->clock / 16 / div : 0;
 
 	/* A wider access than the spacing would touch the next register. */
 	if (c->width > 1u << c->shift)
-		return errorf(-EINVAL, err, el, "%s%u-byte access to registers %u byte(s) apart",
-			      what, c->width, 1u << c->shift);
+		return errorf(-EINVAL, err, el, "%u-byte access to registers %u byte(s) apart",
+			      c->width, 1u << c->shift);
 	if (!c->mmio && c->base + (7u << c->shift) > 0xffff)
-		return errorf(-EINVAL, err, el, "%sI/O base 0x%lx: registers beyond port 0xffff", what,
-			      c->base);
+		return errorf(-EINVAL, err, el, "I/O base 0x%lx: registers beyond port 0xffff", c->base);
 	if (c->baud && (!div || div > 0xffff || (rate > c->baud ? rate - c->baud : c->baud - rate) >
 			c->baud / 20))
-		return errorf(-EINVAL, err, el, "%sbaud %u: out of reach of a %u Hz UART clock", what,
-			      c->baud, c->clock);
+		return errorf(-EINVAL, err, el, "baud %u: out of reach of a %u Hz UART clock", c->baud,
+			      c->clock);
 	return 0;
 }
 
@@ -214,7 +213,7 @@ int uartcfg_parse(const char *val, unsigned com, struct uart_cfg *c, char *err, 
 		c->base = 0; /* the card's BAR */
 	if ((c->pci || c->mmio) && !g.irq)
 		c->irq = -1; /* COMn's IRQ is an ISA port's */
-	return check(c, "", err, errlen);
+	return check(c, err, errlen);
 }
 
 int uartcfg_console(const char *val, unsigned *mask, char *err, size_t errlen)
@@ -256,19 +255,19 @@ int uartcfg_spcr(const struct acpi_info *ai, struct uart_cfg *c, char *err, size
 	if (!ai->have_spcr) {
 		for (uint32_t i = 0; i < ai->nr_tables; i++)
 			if (!strcmp(ai->tables[i].sig, "SPCR"))
-				return errorf(-EBADMSG, err, el, "SPCR table refused (%s)",
+				return errorf(-EBADMSG, err, el, "table refused (%s)",
 					      acpi_table_status_name(ai->tables[i].status));
 		return errorf(-ENOENT, err, el, "no SPCR table");
 	}
 	/* DBG2 serial subtypes: 16550, 16550 subset, 16550 by the GAS. */
 	if (s->type != 0 && s->type != 1 && s->type != 0x13)
-		return errorf(-ENODEV, err, el, "SPCR: interface type 0x%x is not a 16550", s->type);
+		return errorf(-ENODEV, err, el, "interface type 0x%x is not a 16550", s->type);
 	if (g->space_id != ACPI_GAS_MEMORY && g->space_id != ACPI_GAS_IO)
-		return errorf(-ENODEV, err, el, "SPCR: address space %u is neither memory nor I/O",
+		return errorf(-ENODEV, err, el, "address space %u is neither memory nor I/O",
 			      g->space_id);
 	if (g->access_size > 3 || g->access_size == 2 ||
 	    (g->bit_width && g->bit_width != 8 && g->bit_width != 16 && g->bit_width != 32))
-		return errorf(-ENODEV, err, el, "SPCR: access size %u with %u-bit registers unsupported",
+		return errorf(-ENODEV, err, el, "access size %u with %u-bit registers unsupported",
 			      g->access_size, g->bit_width);
 	uartcfg_default(1, c);
 	c->base = g->address;
@@ -284,8 +283,8 @@ int uartcfg_spcr(const struct acpi_info *ai, struct uart_cfg *c, char *err, size
 		c->sbdf = s->pci_sbdf;
 	}
 	if (!c->base && !c->pci)
-		return errorf(-ENODEV, err, el, "SPCR: no address");
-	return check(c, "SPCR: ", err, el) ? -ENODEV : 0;
+		return errorf(-ENODEV, err, el, "no address");
+	return check(c, err, el) ? -ENODEV : 0;
 }
 
 void uartcfg_describe(const struct uart_cfg *c, char *buf, size_t len)

@@ -56,9 +56,10 @@ int uartcfg_parse(const char *val, unsigned com, struct uart_cfg *c, char *err, 
  * CONSOLE_* bits in *mask, or -EINVAL with the reason in err. */
 int uartcfg_console(const char *val, unsigned *mask, char *err, size_t errlen);
 
-/* The UART the ACPI SPCR table names: 0; -ENOENT without an SPCR table;
- * -EBADMSG for a table refused by the parser; -ENODEV for one describing
- * no usable 16550; with the reason in err. */
+/* The UART the ACPI SPCR table names: 0; -ENOENT without an SPCR table
+ * ("no SPCR table"); -EBADMSG for a table the parser refused ("table
+ * refused (bad checksum)"); -ENODEV for one describing no usable 16550;
+ * with the reason in err. */
 int uartcfg_spcr(const struct acpi_info *ai, struct uart_cfg *c, char *err, size_t errlen);
 
 /* "PCI 00:03.0 I/O 0xc000, 115200 8n1" and the like. */

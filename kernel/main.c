@@ -183,7 +183,7 @@ static void serial_setup(struct system *s)
 	int rc;
 
 	if (console_mask && !com) {
-		pr_info("serial: no serial console (console= names none)\n");
+		pr_info("serial: no serial console (console= names no COM port)\n");
 		uart_off();
 		return;
 	}
@@ -201,8 +201,8 @@ static void serial_setup(struct system *s)
 	if (!rc && !(rc = uart_start(&c, err, sizeof(err))))
 		goto taken;
 	if (rc != -ENOENT)
-		pr_warn("serial: the SPCR table's UART: %s\n", err);
-	snprintf(why, sizeof(why), ": %s", err);
+		pr_warn("serial: ACPI SPCR: %s; taking COM1\n", err);
+	snprintf(why, sizeof(why), ": %s%s", rc == -ENOENT ? "" : "ACPI SPCR: ", err);
 	src = "default";
 	uartcfg_default(1, &c);
 	if (!uart_start(&c, err, sizeof(err)))

@@ -4,7 +4,8 @@ COM2 with com2=, the management console on it and its UART refused to
 domains; a PCI serial card named by com1=...,pci; ACPI's SPCR table (given
 to QEMU with -acpitable, as a server's firmware gives it) taken after an
 option naming no UART was refused with a warning; a memory-mapped UART
-named where there is none: COM1, not a mute machine.
+named where there is none and an SPCR naming no 16550: COM1, not a mute
+machine.
 tests/boot/cases.py appends SERIAL_CASES to its CASES.
 """
 
@@ -20,14 +21,19 @@ from disk_cases import boot_mgmt
 COM2 = ("-serial", "null", "-serial", "stdio")
 
 
-def spcr_body(io_base, irq):
-    """The 44 bytes after the header of an 80-byte SPCR (revision 2):
-    a 16550 at an I/O port, its ISA IRQ, 115200 baud, not on PCI."""
-    return (struct.pack("<B3x", 0) +                        # interface type: 16550
-            struct.pack("<BBBBQ", 1, 8, 0, 1, io_base) +    # GAS: I/O, 8-bit, byte access
-            struct.pack("<BBI", 1, irq, 0) +                # an 8259 (ISA) IRQ
-            bytes([7, 0, 1, 0, 0, 0]) +                     # 115200, no parity, 1 stop bit
-            struct.pack("<HHBBBIB4x", 0xffff, 0xffff, 0, 0, 0, 0, 0))
+def spcr_file(lab, io_base, irq, kind=0):
+    """A file with the 44 bytes after the header of an 80-byte SPCR
+    (revision 2; QEMU's -acpitable adds the header): a UART of interface
+    type kind (0: 16550) at an I/O port, its ISA IRQ, 115200 baud, not on
+    PCI."""
+    path = lab.tmp("spcr.bin")
+    with open(path, "wb") as f:
+        f.write(struct.pack("<B3x", kind) +
+                struct.pack("<BBBBQ", 1, 8, 0, 1, io_base) +    # GAS: I/O, 8-bit, byte access
+                struct.pack("<BBI", 1, irq, 0) +                # an 8259 (ISA) IRQ
+                bytes([7, 0, 1, 0, 0, 0]) +                     # 115200, no parity, 1 stop bit
+                struct.pack("<HHBBBIB4x", 0xffff, 0xffff, 0, 0, 0, 0, 0))
+    return ["-acpitable", "sig=SPCR,rev=2,oem_id=EYRIE,data=" + path]
 
 
 def kernel(lab, options, qemu_args=(), serial=COM2, limit=40):
@@ -107,11 +113,7 @@ def serial_spcr(lab):
     com1=115200,8n1,0x3e8 where no UART is: the option is refused with a
     warning (on the UART taken instead) and SPCR's UART is the console,
     interrupt-driven; `info` says so."""
-    body = lab.tmp("spcr.bin")
-    with open(body, "wb") as f:
-        f.write(spcr_body(0x2f8, 3))
-    m = kernel(lab, "com1=115200,8n1,0x3e8",
-               ["-acpitable", "sig=SPCR,rev=2,oem_id=EYRIE,data=" + body])
+    m = kernel(lab, "com1=115200,8n1,0x3e8", spcr_file(lab, 0x2f8, 3))
     m.boot(30)
     out = m.output
     check(re.search(r"^\[warn\] serial: com1: no UART answers at I/O 0x3e8; falling back to "
@@ -123,16 +125,20 @@ def serial_spcr(lab):
 
 def serial_fallback(lab):
     """com2= naming a memory-mapped UART (32-bit registers 4 bytes apart)
-    where none is, console=com2,vga: the option is refused with a warning
-    and COM1, the default without SPCR, is the console."""
+    where none is, console=com2,vga, and an SPCR naming an Arm PL011
+    (interface type 3): both are refused with a warning and COM1 is the
+    console, the boot log saying why."""
     m = kernel(lab, "com2=115200,8n1,0xd0000000,0,reg-shift=2,reg-width=4 console=com2,vga",
-               serial=("-serial", "stdio"))
+               spcr_file(lab, 0x3f8, 4, kind=3), serial=("-serial", "stdio"))
     m.boot(30)
     out = m.output
     check(re.search(r"^\[warn\] serial: com2: no UART answers at MMIO 0xd0000000; falling back "
                     r"to the default$", out, re.M), "no warning about com2 at 0xd0000000")
-    check(re.search(r"^serial: console on I/O 0x3f8, 115200 8n1, IRQ 4 \(default: no SPCR "
-                    r"table\)$", out, re.M), "no boot line naming COM1 as the default")
+    check(re.search(r"^\[warn\] serial: ACPI SPCR: interface type 0x3 is not a 16550; taking "
+                    r"COM1$", out, re.M), "no warning about SPCR's PL011")
+    check(re.search(r"^serial: console on I/O 0x3f8, 115200 8n1, IRQ 4 \(default: ACPI SPCR: "
+                    r"interface type 0x3 is not a 16550\)$", out, re.M),
+          "no boot line naming COM1 as the default")
     info_serial(m, r"serial: 16550 I/O 0x3f8, 115200 8n1, input on GSI 4, source default")
 
 

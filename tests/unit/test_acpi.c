@@ -618,22 +618,22 @@ static void test_spcr(void **state)
 	/* refused: bad checksum, truncated, not a 16550, odd widths, space */
 	spcr(2, 80, 0, ACPI_GAS_IO, 8, 1, 0x3f8);
 	phys[SPCR + 50] ^= 1;
-	spcr_cfg(&c, -EBADMSG, "SPCR table refused (bad checksum)");
+	spcr_cfg(&c, -EBADMSG, "table refused (bad checksum)");
 	assert_false(ai.have_spcr);
 	spcr(2, 60, 0, ACPI_GAS_IO, 8, 1, 0x3f8);
-	spcr_cfg(&c, -EBADMSG, "SPCR table refused (bad length)");
+	spcr_cfg(&c, -EBADMSG, "table refused (bad length)");
 	spcr(2, 80, 3, ACPI_GAS_MEMORY, 32, 3, 0x9000000);
-	spcr_cfg(&c, -ENODEV, "SPCR: interface type 0x3 is not a 16550");
+	spcr_cfg(&c, -ENODEV, "interface type 0x3 is not a 16550");
 	spcr(2, 80, 0, ACPI_GAS_MEMORY, 32, 2, 0xfe032000);
-	spcr_cfg(&c, -ENODEV, "SPCR: access size 2 with 32-bit registers unsupported");
+	spcr_cfg(&c, -ENODEV, "access size 2 with 32-bit registers unsupported");
 	spcr(2, 80, 0, ACPI_GAS_MEMORY, 8, 3, 0xfe032000);
-	spcr_cfg(&c, -ENODEV, "SPCR: 4-byte access to registers 1 byte(s) apart");
+	spcr_cfg(&c, -ENODEV, "4-byte access to registers 1 byte(s) apart");
 	spcr(2, 80, 0, ACPI_GAS_PCI, 8, 1, 0x10);
-	spcr_cfg(&c, -ENODEV, "SPCR: address space 2 is neither memory nor I/O");
+	spcr_cfg(&c, -ENODEV, "address space 2 is neither memory nor I/O");
 	spcr(2, 80, 0, ACPI_GAS_IO, 8, 1, 0xfffc);
-	spcr_cfg(&c, -ENODEV, "SPCR: I/O base 0xfffc: registers beyond port 0xffff");
+	spcr_cfg(&c, -ENODEV, "I/O base 0xfffc: registers beyond port 0xffff");
 	spcr(2, 80, 0, ACPI_GAS_IO, 8, 1, 0);
-	spcr_cfg(&c, -ENODEV, "SPCR: no address");
+	spcr_cfg(&c, -ENODEV, "no address");
 	build_all();
 	spcr_cfg(&c, -ENOENT, "no SPCR table");
 }
