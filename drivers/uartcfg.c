@@ -70,14 +70,14 @@ struct given {
 	bool irq, base;
 };
 
-static int set(struct uart_cfg *c, const char *k, char *v, struct given *g, char *err, size_t el)
+/* The line's keys (baud, dps, data-bits, parity, stop-bits): 0 or
+ * -EINVAL, 1 for another key. */
+static int set_line(struct uart_cfg *c, const char *k, char *v, char *err, size_t el)
 {
 	static const char par[] = "noems";
 	static const uint8_t par_lcr[] = { 0x00, 0x08, 0x18, 0x28, 0x38 };
 	uint64_t n;
 
-	if (!*v)
-		return 0; /* an empty field keeps the default */
 	if (!strcmp(k, "baud")) {
 		char *slash = strchr(v, '/');
 		if (slash) {
@@ -97,9 +97,10 @@ static int set(struct uart_cfg *c, const char *k, char *v, struct given *g, char
 		int rc;
 		if (strlen(v) != 3)
 			goto bad;
-		if ((rc = set(c, "data-bits", d, g, err, el)) || (rc = set(c, "parity", p, g, err, el)))
+		if ((rc = set_line(c, "data-bits", d, err, el)) ||
+		    (rc = set_line(c, "parity", p, err, el)))
 			return rc;
-		return set(c, "stop-bits", s, g, err, el);
+		return set_line(c, "stop-bits", s, err, el);
 	} else if (!strcmp(k, "data-bits")) {
 		if (!num(v, 8, &n) || n < 5)
 			goto bad;
@@ -113,7 +114,25 @@ static int set(struct uart_cfg *c, const char *k, char *v, struct given *g, char
 		if (!num(v, 2, &n) || !n)
 			goto bad;
 		c->lcr = (uint8_t)((c->lcr & ~4u) | (n == 2 ? 4 : 0));
-	} else if (!strcmp(k, "io-base")) {
+	} else {
+		return 1;
+	}
+	return 0;
+bad:
+	return errorf(-EINVAL, err, el, "bad %s '%s'", k, v);
+}
+
+/* One parameter: the line's, or where the UART is and how it interrupts. */
+static int set(struct uart_cfg *c, const char *k, char *v, struct given *g, char *err, size_t el)
+{
+	uint64_t n;
+	int rc;
+
+	if (!*v)
+		return 0; /* an empty field keeps the default */
+	if ((rc = set_line(c, k, v, err, el)) <= 0)
+		return rc;
+	if (!strcmp(k, "io-base")) {
 		if (!strcmp(v, "pci") || !strcmp(v, "amt"))
 			return set(c, "dev", v, g, err, el);
 		if (!num(v, (1ull << 52) - 1, &n) || !n)
@@ -137,14 +156,10 @@ static int set(struct uart_cfg *c, const char *k, char *v, struct given *g, char
 			goto bad;
 		c->irq = n ? (int32_t)n : -1;
 		g->irq = true;
-	} else if (!strcmp(k, "reg-shift")) {
-		if (!num(v, 3, &n))
+	} else if (!strcmp(k, "reg-shift") || !strcmp(k, "reg-width")) {
+		if (!num(v, 4, &n) || (k[4] == 's' ? n > 3 : n != 1 && n != 4))
 			goto bad;
-		c->shift = (uint8_t)n;
-	} else if (!strcmp(k, "reg-width")) {
-		if (!num(v, 4, &n) || (n != 1 && n != 4))
-			goto bad;
-		c->width = (uint8_t)n;
+		*(k[4] == 's' ? &c->shift : &c->width) = (uint8_t)n;
 	} else if (!strcmp(k, "bridge")) {
 		return errorf(-EINVAL, err, el, "bridge: a UART behind a bridge to set up is not supported");
 	} else {
