@@ -484,6 +484,33 @@ static void parse_hpet(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 		ai->hpet_addr = g.address;
 }
 
+/* ---- SPCR (Microsoft's SPCR specification, revisions 2-4) ---- */
+
+static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint32_t len,
+		       struct acpi_table *rec)
+{
+	static const uint32_t bauds[8] = { [3] = 9600, [4] = 19200, [6] = 57600, [7] = 115200 };
+	struct acpi_spcr *s = &ai->spcr;
+
+	if (len < 80) {
+		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
+		return;
+	}
+	ai->have_spcr = true;
+	s->type = t[36];
+	fgas(t, len, 40, &s->base);
+	s->irq_type = t[52];
+	s->irq = t[53];
+	s->gsi = rd32(t + 54);
+	s->baud = t[58] < 8 ? bauds[t[58]] : 0; /* other codes: keep the line as it is */
+	s->pci_device = rd16(t + 64);
+	s->pci_sbdf = (uint32_t)t[75] << 16 | (uint32_t)t[68] << 8 | (t[69] & 31u) << 3 | (t[70] & 7u);
+	if (t[8] >= 3)
+		s->clock = rd32(t + 76);
+	if (t[8] >= 4 && f32(t, len, 80)) /* the precise baud rate */
+		s->baud = f32(t, len, 80);
+}
+
 /* ---- root ---- */
 
 static void parse_table(struct acpi_info *ai, phys_map_fn map, uint64_t phys)
@@ -502,6 +529,8 @@ static void parse_table(struct acpi_info *ai, phys_map_fn map, uint64_t phys)
 		parse_mcfg(ai, t, len);
 	else if (!memcmp(t, "HPET", 4) && !ai->hpet_addr)
 		parse_hpet(ai, t, len);
+	else if (!memcmp(t, "SPCR", 4) && !ai->have_spcr)
+		parse_spcr(ai, t, len, rec);
 }
 
 static void parse_aml(struct acpi_info *ai, phys_map_fn map)

@@ -1,6 +1,6 @@
 /*
  * ACPI static tables: RSDP -> XSDT/RSDT -> MADT, FADT, DSDT (\_S5), MCFG,
- * HPET. A pure parser: every byte is read through a phys_map_fn mapping
+ * HPET, SPCR. A pure parser: every byte is read through a phys_map_fn mapping
  * exactly the range being read, so it runs unchanged in host tests. It
  * keeps no pointers into firmware memory: struct acpi_info is plain data.
  */
@@ -89,6 +89,20 @@ struct acpi_mcfg {
 	uint8_t bus_start, bus_end;
 };
 
+/* SPCR (Microsoft's Serial Port Console Redirection table): the console
+ * UART the firmware used, as the table says it (drivers/uartcfg.c judges). */
+struct acpi_spcr {
+	uint8_t type;         /* interface type: DBG2's serial subtypes (0 = 16550) */
+	struct acpi_gas base; /* registers: I/O or memory, access size, bit width */
+	uint8_t irq_type;     /* bit 0: an ISA IRQ (irq), bit 1: an IOAPIC GSI (gsi) */
+	uint8_t irq;
+	uint32_t gsi;
+	uint32_t baud;        /* 0: as the firmware left it */
+	uint32_t clock;       /* revision 3+: the UART's clock in Hz; 0: not given */
+	uint16_t pci_device;  /* 0xFFFF: not a PCI device */
+	uint32_t pci_sbdf;    /* segment << 16 | bus << 8 | device << 3 | function */
+};
+
 /* FADT flags and IA-PC boot architecture flags worth naming. */
 #define ACPI_FADT_TMR_VAL_EXT   (1u << 8)
 #define ACPI_FADT_RESET_REG_SUP (1u << 10)
@@ -145,6 +159,8 @@ struct acpi_info {
 	struct acpi_mcfg mcfg[ACPI_MAX_MCFG];
 	uint32_t nr_mcfg;
 	uint64_t hpet_addr; /* 0 when absent */
+	bool have_spcr;     /* a valid SPCR of at least 80 bytes */
+	struct acpi_spcr spcr;
 };
 
 /*

@@ -80,11 +80,14 @@ static int cmd_info(int argc, char **argv)
 	printk("timer: TSC %lu kHz, LAPIC timer %lu kHz (%s), %s APIC, %lu ticks\n",
 	       t->tsc_hz / 1000, t->lapic_hz / 1000, t->reference,
 	       lapic_x2apic() ? "x2" : "x", timer_ticks());
+	const struct uart_cfg *u = uart_console();
+	char d[96] = "none", in[24] = "input polled";
+	if (u)
+		uartcfg_describe(u, d, sizeof(d));
 	if (s->serial_gsi != ~0u)
-		printk("serial: COM1 0x3f8, input on GSI %u, %lu byte(s) dropped\n", s->serial_gsi,
-		       uart_rx_overruns());
-	else
-		printk("serial: COM1 0x3f8, input polled, %lu byte(s) dropped\n", uart_rx_overruns());
+		snprintf(in, sizeof(in), "input on GSI %u", s->serial_gsi);
+	printk("serial: 16550 %s, %s, source %s, %lu byte(s) dropped\n", d, in,
+	       u ? s->serial_source : "-", uart_rx_overruns());
 	printk("boot: %s via %s, cmdline \"%s\"\n", boot_source_name(bi->source),
 	       bi->loader[0] ? bi->loader : "unknown loader", bi->cmdline);
 	if (bi->fb.addr)

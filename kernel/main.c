@@ -7,6 +7,7 @@
 #include "arch/x86_64/traps.h"
 #include "drivers/fbcon.h"
 #include "drivers/uart.h"
+#include "drivers/uartcfg.h"
 #include "kernel/crc32.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
@@ -26,10 +27,38 @@ static bool fb_enabled = true;
 /* domain= options, started once the vmm is up (vmm/domain.c). */
 static char domain_specs[MAX_DOMAIN_SPECS][OPT_VAL_MAX];
 static unsigned nr_domain_specs;
+/* com1= and com2= (valid ones), console= (CONSOLE_*, 0: not given). */
+static struct uart_cfg com_opt[2];
+static bool com_given[2];
+static unsigned console_mask;
 
 const struct system *sys(void)
 {
 	return &the_system;
+}
+
+bool sys_device_memory(uint64_t lo, uint64_t len)
+{
+	const struct boot_info *bi = the_system.boot;
+	const struct acpi_info *a = &the_system.acpi;
+	uint64_t hi = lo + len;
+
+	for (uint32_t i = 0; i < bi->nr_mem; i++) {
+		const struct boot_mem_range *r = &bi->mem[i];
+		if (r->type != BOOT_MEM_RESERVED && r->type != BOOT_MEM_MMIO &&
+		    lo < r->base + r->length && hi > r->base)
+			return false;
+	}
+	if (lo < (a->lapic_addr | 0xfff) + 1 && hi > a->lapic_addr)
+		return false;
+	for (uint32_t i = 0; i < a->nr_ioapics; i++)
+		if (lo < a->ioapics[i].addr + 0x1000ull && hi > a->ioapics[i].addr)
+			return false;
+	for (uint32_t i = 0; i < a->nr_mcfg; i++)
+		if (lo < a->mcfg[i].base + ((a->mcfg[i].bus_end + 1ull) << 20) &&
+		    hi > a->mcfg[i].base + ((uint64_t)a->mcfg[i].bus_start << 20))
+			return false;
+	return true;
 }
 
 const char *boot_source_name(uint32_t src)
@@ -44,7 +73,21 @@ const char *boot_source_name(uint32_t src)
 
 static void apply_option(const char *key, const char *val, const char *where)
 {
-	if (!strcmp(key, "loglevel")) {
+	struct uart_cfg c;
+	char err[96];
+
+	if (!strcmp(key, "com1") || !strcmp(key, "com2")) {
+		unsigned n = key[3] == '2';
+		if (uartcfg_parse(val, n + 1, &c, err, sizeof(err))) {
+			pr_warn("options (%s): %s=%s: %s; ignored\n", where, key, val, err);
+		} else {
+			com_opt[n] = c;
+			com_given[n] = true;
+		}
+	} else if (!strcmp(key, "console")) {
+		if (uartcfg_console(val, &console_mask, err, sizeof(err)))
+			pr_warn("options (%s): console=%s: %s; ignored\n", where, val, err);
+	} else if (!strcmp(key, "loglevel")) {
 		int l = log_level_parse(val);
 		if (l < 0)
 			pr_warn("options (%s): bad loglevel '%s'\n", where, val);
@@ -114,6 +157,63 @@ static void acpi_setup(struct system *s)
 		s->acpi.nr_errors, s->acpi.nr_cpus, s->acpi.nr_ioapics);
 }
 
+static void serial_taken(struct system *s, const struct uart_cfg *c, const char *source,
+			 const char *why)
+{
+	char d[96], irq[16] = "polled";
+
+	uartcfg_describe(c, d, sizeof(d));
+	if (c->irq >= 0)
+		snprintf(irq, sizeof(irq), "IRQ %d", c->irq);
+	str_copy(s->serial_source, source, sizeof(s->serial_source));
+	pr_info("serial: console on %s, %s (%s%s)\n", d, irq, source, why);
+}
+
+/* The console UART: the one console= names, else the com1=/com2= given
+ * (com1 if both), else the one ACPI's SPCR names, else COM1. One that does
+ * not answer is reported and the next is tried. Until here (ACPI is
+ * parsed) output waits in the UART's ring. */
+static void serial_setup(struct system *s)
+{
+	unsigned com = console_mask & CONSOLE_COM1 ? 1 : console_mask & CONSOLE_COM2 ? 2 :
+		       console_mask ? 0 : com_given[0] ? 1 : com_given[1] ? 2 : 0;
+	struct uart_cfg c;
+	char err[96], why[112] = "";
+	const char *src = com == 1 ? "option com1" : "option com2";
+	int rc;
+
+	if (console_mask && !com) {
+		pr_info("serial: no serial console (console= names no COM port)\n");
+		uart_off();
+		return;
+	}
+	if (com) {
+		if (com_given[com - 1])
+			c = com_opt[com - 1];
+		else
+			uartcfg_default(com, &c);
+		if (!uart_start(&c, err, sizeof(err)))
+			goto taken;
+		pr_warn("serial: com%u: %s; falling back to the default\n", com, err);
+	}
+	src = "ACPI SPCR";
+	rc = uartcfg_spcr(&s->acpi, &c, err, sizeof(err));
+	if (!rc && !(rc = uart_start(&c, err, sizeof(err))))
+		goto taken;
+	if (rc != -ENOENT)
+		pr_warn("serial: ACPI SPCR: %s; taking COM1\n", err);
+	snprintf(why, sizeof(why), ": %s%s", rc == -ENOENT ? "" : "ACPI SPCR: ", err);
+	src = "default";
+	uartcfg_default(1, &c);
+	if (!uart_start(&c, err, sizeof(err)))
+		goto taken;
+	pr_warn("serial: COM1: %s: no serial console\n", err);
+	uart_off();
+	return;
+taken:
+	serial_taken(s, &c, src, why);
+}
+
 static void serial_irq(struct trap_frame *f)
 {
 	uart_irq();
@@ -135,14 +235,19 @@ static void interrupts_setup(struct system *s)
 	timer_init((uint16_t)s->acpi.pm_tmr, s->acpi.pm_tmr_32bit);
 
 	s->serial_gsi = ~0u;
-	if (!acpi_irq_to_gsi(&s->acpi, COM1_IRQ, &gsi, &low, &level) &&
+	const struct uart_cfg *c = uart_console();
+	if (!c || c->irq < 0)
+		return;
+	gsi = (uint32_t)c->irq;
+	low = level = true; /* a GSI beyond the ISA IRQs: PCI's kind */
+	if ((c->irq >= 16 || !acpi_irq_to_gsi(&s->acpi, (uint8_t)c->irq, &gsi, &low, &level)) &&
 	    gsi < 256 - VEC_IRQ_BASE &&
 	    !ioapic_route(gsi, (uint8_t)(VEC_IRQ_BASE + gsi), low, level, lapic_id())) {
 		irq_register((uint8_t)(VEC_IRQ_BASE + gsi), serial_irq);
 		uart_enable_irq();
 		s->serial_gsi = gsi;
 	} else {
-		pr_warn("serial: no IOAPIC route for IRQ %u, the line is polled\n", COM1_IRQ);
+		pr_warn("serial: no IOAPIC route for IRQ %d, the line is polled\n", c->irq);
 	}
 }
 
@@ -168,11 +273,12 @@ _Noreturn void kmain(const struct boot_info *bi)
 	cpu_enable_protections(&boot_cpu); /* NX must be on before NX mappings */
 	mm_init(bi);
 	paging_init(bi);
-	if (bi->fb.addr && fb_enabled) {
+	if (bi->fb.addr && fb_enabled && (!console_mask || (console_mask & CONSOLE_VGA))) {
 		void *fb = ioremap(bi->fb.addr, (size_t)bi->fb.pitch * bi->fb.height, CACHE_WC);
 		s->fb_console = fb && !fbcon_init(fb, &bi->fb);
 	}
 	acpi_setup(s);
+	serial_setup(s);
 	interrupts_setup(s);
 	virt_probe(&s->virt);
 	pr_info("virt: %s\n", s->virt.desc);
@@ -181,6 +287,6 @@ _Noreturn void kmain(const struct boot_info *bi)
 	if (!vmm_init())
 		for (unsigned i = 0; i < nr_domain_specs; i++)
 			domain_start(domain_specs[i]);
-	pr_info("Eyrie ready: debug shell on COM1 at 115200 baud, type 'help'\n");
+	pr_info("Eyrie ready: debug shell on the serial console, type 'help'\n");
 	sched_loop();
 }

@@ -231,6 +231,7 @@ static int grant_io(const struct xlcfg *c, uint32_t domid)
 		struct eyrie_dom_ioports p = { domid, r->first, r->last - r->first + 1, 1 };
 		if ((rc = op(EYRIE_OP_ioports, &p))) {
 			printf("error: domain %s: ioports %x-%x: %s (%ld)\n", c->name, r->first, r->last,
+			       rc == -13 ? "the hypervisor's console UART" :
 			       rc == -1 ? "ports the hypervisor keeps" : "refused", rc);
 			return (int)rc;
 		}
@@ -239,7 +240,8 @@ static int grant_io(const struct xlcfg *c, uint32_t domid)
 		struct eyrie_dom_irq q = { domid, c->irqs[i], 1, 0 };
 		if ((rc = op(EYRIE_OP_irq, &q))) {
 			printf("error: domain %s: irq %u: %s (%ld)\n", c->name, c->irqs[i],
-			       rc == -1 ? "the hypervisor's own" : rc == -16 ? "another domain's"
+			       rc == -1 ? "the hypervisor's own (its console UART's or timer's)" :
+			       rc == -16 ? "another domain's"
 			       : "no such interrupt for a PVH domain", rc);
 			return (int)rc;
 		}
@@ -251,6 +253,7 @@ static int grant_io(const struct xlcfg *c, uint32_t domid)
 			printf("error: domain %s: iomem %llx,%llx@%llx: %s (%ld)\n", c->name,
 			       (unsigned long long)m->start, (unsigned long long)m->pages,
 			       (unsigned long long)m->gfn,
+			       rc == -13 ? "the hypervisor's console UART" :
 			       rc == -1 ? "not device memory (RAM, an APIC, PCI configuration)" :
 			       "not above the domain's RAM or out of range", rc);
 			return (int)rc;

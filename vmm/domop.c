@@ -199,7 +199,7 @@ static bool port_reserved(uint32_t first, uint32_t last)
 {
 	static const uint16_t fixed[][2] = {
 		{ 0x20, 0x21 }, { 0x40, 0x43 }, { 0x60, 0x61 }, { 0x64, 0x64 }, { 0x70, 0x71 },
-		{ 0x92, 0x92 }, { 0xa0, 0xa1 }, { COM1_PORT, COM1_PORT + 7 }, { 0xcf8, 0xcff },
+		{ 0x92, 0x92 }, { 0xa0, 0xa1 }, { 0xcf8, 0xcff },
 	};
 	const struct acpi_info *a = &sys()->acpi;
 	const uint32_t acpi[] = { a->pm1a_cnt, a->pm1b_cnt, a->pm_tmr, a->smi_cmd,
@@ -226,6 +226,8 @@ static long ioports(struct vcpu *v, uint64_t arg)
 		return -ESRCH;
 	if (!p.count || p.first > 0xffff || p.count > 0x10000 - p.first)
 		return -EINVAL;
+	if (p.allow && uart_claims(UART_CLAIM_IO, p.first, p.first + p.count - 1))
+		return -EACCES;
 	if (p.allow && port_reserved(p.first, p.first + p.count - 1))
 		return -EPERM;
 	if (!vcpu_ops->io_allow)
@@ -236,34 +238,6 @@ static long ioports(struct vcpu *v, uint64_t arg)
 			return rc;
 	}
 	return 0;
-}
-
-/* Host frames [mfn, mfn+nr) are device memory: not RAM or firmware data
- * in the boot memory map, not the local APIC or an IOAPIC, not the PCI
- * configuration space (ECAM: from there any device, the hypervisor's
- * included, could be moved onto RAM). */
-static bool mmio_allowed(uint64_t mfn, uint64_t nr)
-{
-	const struct boot_info *bi = sys()->boot;
-	const struct acpi_info *a = &sys()->acpi;
-	uint64_t lo = mfn << 12, hi = (mfn + nr) << 12;
-
-	for (uint32_t i = 0; i < bi->nr_mem; i++) {
-		const struct boot_mem_range *r = &bi->mem[i];
-		if (r->type != BOOT_MEM_RESERVED && r->type != BOOT_MEM_MMIO &&
-		    lo < r->base + r->length && hi > r->base)
-			return false;
-	}
-	if (lo < (a->lapic_addr | 0xfff) + 1 && hi > a->lapic_addr)
-		return false;
-	for (uint32_t i = 0; i < a->nr_ioapics; i++)
-		if (lo < a->ioapics[i].addr + 0x1000ull && hi > a->ioapics[i].addr)
-			return false;
-	for (uint32_t i = 0; i < a->nr_mcfg; i++)
-		if (lo < a->mcfg[i].base + ((a->mcfg[i].bus_end + 1ull) << 20) &&
-		    hi > a->mcfg[i].base + ((uint64_t)a->mcfg[i].bus_start << 20))
-			return false;
-	return true;
 }
 
 static long iomem(struct vcpu *v, uint64_t arg)
@@ -277,7 +251,9 @@ static long iomem(struct vcpu *v, uint64_t arg)
 		return -ESRCH;
 	if (!m.nr || m.nr > (1ull << 20) || m.mfn > (1ull << 40))
 		return -EINVAL;
-	if (m.allow && !mmio_allowed(m.mfn, m.nr))
+	if (m.allow && uart_claims(UART_CLAIM_MEM, m.mfn << 12, ((m.mfn + m.nr) << 12) - 1))
+		return -EACCES;
+	if (m.allow && !sys_device_memory(m.mfn << 12, m.nr << 12))
 		return -EPERM;
 	/* A PC platform's own devices live at 0xFEC00000-0xFEE00FFF. */
 	if (d->plat && m.gfn < 0xfee01 && m.gfn + m.nr > 0xfec00)
@@ -291,7 +267,9 @@ static long pci(struct vcpu *v, uint64_t arg)
 
 	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
 		return -EFAULT;
-	/* (The hypervisor keeps no PCI device yet: none is refused.) */
+	/* The console UART's card keeps its BARs and decoding. */
+	if (c.write && uart_claims(UART_CLAIM_PCI, c.sbdf, c.sbdf))
+		return -EPERM;
 	int rc = pci_cfg(c.sbdf, c.reg, c.size, c.write != 0, &c.value);
 	if (rc || c.write)
 		return rc;

@@ -126,10 +126,10 @@ struct eyrie_host_info {
 	char cpu[48];        /* the CPUID brand string */
 };
 /* ioports: the domain's accesses to ports [first, first+count) reach the
- * hardware (allow) or exit again (0). The hypervisor's own ports (its
- * serial port, the PICs, the PIT, port 0x61, the RTC, the keyboard
- * controller, 0x92, PCI configuration 0xCF8-0xCFF and the ACPI
- * fixed-hardware ports) are refused with -EPERM. */
+ * hardware (allow) or exit again (0). The hypervisor's console UART's
+ * ports are refused with -EACCES, its other own ports (the PICs, the PIT,
+ * port 0x61, the RTC, the keyboard controller, 0x92, PCI configuration
+ * 0xCF8-0xCFF and the ACPI fixed-hardware ports) with -EPERM. */
 struct eyrie_dom_ioports {
 	uint32_t domid;
 	uint32_t first, count; /* 1 .. 65536 - first */
@@ -137,7 +137,8 @@ struct eyrie_dom_ioports {
 };
 
 /* iomem: host frames [mfn, mfn+nr) of device memory (not RAM, not the
- * local APIC or an IOAPIC: -EPERM) appear uncached at the domain's
+ * local APIC or an IOAPIC: -EPERM; not the hypervisor's memory-mapped
+ * console UART: -EACCES) appear uncached at the domain's
  * guest-physical frames [gfn, gfn+nr) above its RAM (allow), or that
  * range is unmapped (0). */
 struct eyrie_dom_iomem {
@@ -149,7 +150,7 @@ struct eyrie_dom_iomem {
  * domain's (allow; PVH domains): it binds it with EVTCHNOP_bind_pirq
  * (pirq = the GSI) and, when PHYSDEVOP_irq_status_query says so (level-
  * triggered), unmasks it with PHYSDEVOP_eoi after each event. The
- * hypervisor's serial port and timer IRQs: -EPERM; another domain's:
+ * hypervisor's console UART's and timer's IRQs: -EPERM; another domain's:
  * -EBUSY. */
 struct eyrie_dom_irq {
 	uint32_t domid, irq, allow, pad;
@@ -165,7 +166,8 @@ struct eyrie_dom_echo {
 /* pci_cfg: reads (write 0) or writes size (1, 2, 4) bytes at reg (below
  * 256, aligned) of the configuration space of PCI function sbdf
  * (segment << 16 | bus << 8 | device << 3 | function, segment 0):
- * -EINVAL for a bad address, -EPERM for a device the hypervisor keeps.
+ * -EINVAL for a bad address, -EPERM for a write to a device the
+ * hypervisor keeps (the PCI card of its console UART).
  * A function that is not there reads as all ones. */
 struct eyrie_pci_cfg {
 	uint32_t sbdf, reg, size, write;

@@ -46,14 +46,17 @@ def drive(path, did, extra=""):
     return ["-drive", "file=%s,if=none,id=%s,format=raw,cache=writeback%s" % (path, did, extra)]
 
 
-def boot_mgmt(lab, qemu_args, limit=60, modules=()):
+def boot_mgmt(lab, qemu_args, limit=60, modules=(), opts=(), **qemu_kw):
     """QEMU with the hypervisor and the management domain (memory=16);
     returns the machine once its console has the serial input, and
-    console(cmd, until): a command and the regex its output must match."""
+    console(cmd, until): a command and the regex its output must match.
+    opts: more hypervisor options; qemu_kw: for lab.qemu (serial=...)."""
     lab.need(ELF, MGMT_ELF)
-    opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
+    opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"
+            ] + list(opts)
     m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts),
-                  "-initrd", ",".join([MGMT_ELF] + list(modules))] + qemu_args, limit=limit)
+                  "-initrd", ",".join([MGMT_ELF] + list(modules))] + qemu_args, limit=limit,
+                 **qemu_kw)
     wait_for(m, r"\(d0\) mgmt: management console ready", 40)
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to domain 0", 10)

@@ -536,12 +536,14 @@ class Lab:
                 raise Failure("%s is missing (run make)" % shown)
 
     def qemu(self, args, *, firmware="bios", cpu="EPYC-Rome", smp=2, mem=512,
-             limit=90):
+             limit=90, serial=("-serial", "stdio")):
         """Start QEMU TCG with the test-bed flags, serial on stdio.
-        firmware: "bios" (SeaBIOS) or "ovmf" (pflash + a fresh VARS copy)."""
+        firmware: "bios" (SeaBIOS) or "ovmf" (pflash + a fresh VARS copy).
+        serial: the arguments giving the machine the UART we talk to on
+        stdio (default COM1; e.g. "-serial null -serial stdio" for COM2)."""
         argv = [QEMU, "-name", "eyrie-" + self.name, "-accel", "tcg", "-cpu", cpu,
                 "-smp", str(smp), "-m", str(mem), "-nodefaults", "-display", "none",
-                "-serial", "stdio", "-no-reboot",
+                *serial, "-no-reboot",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if firmware == "ovmf":
             self.need(OVMF_CODE, OVMF_VARS)

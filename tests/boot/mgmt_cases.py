@@ -132,7 +132,8 @@ def mgmt_passthrough(lab):
     line reaches the file through the real device, it reads the port back
     and the HPET's registers, starts the HPET counter, and gets COM2's
     interrupts as events (machine q35). Refused at the console, nothing
-    left: a port the hypervisor keeps (its serial port 3f8), frames of RAM,
+    left: its console UART's port 3f8, a port the hypervisor keeps (the
+    PIT's), frames of RAM,
     frames over the guest's RAM, the local APIC, the PCI configuration
     space (ECAM), the serial port's IRQ 4. IRQ 3, freed
     when io died, goes to one domain at a time."""
@@ -163,7 +164,9 @@ def mgmt_passthrough(lab):
         return wait_for(m, until, 30, at)
 
     base = "create name=bad type=pvh memory=2 kernel=iopass.elf "
-    console(base + "ioports=3f8", r"\(d0\) error: domain bad: ioports 3f8-3f8: ports the "
+    console(base + "ioports=3f8", r"\(d0\) error: domain bad: ioports 3f8-3f8: the "
+            r"hypervisor's console UART")
+    console(base + "ioports=40-43", r"\(d0\) error: domain bad: ioports 40-43: ports the "
             r"hypervisor keeps")
     console(base + "iomem=100,1@10000", r"\(d0\) error: domain bad: iomem 100,1@10000: not "
             r"device memory")
@@ -185,7 +188,7 @@ def mgmt_passthrough(lab):
     console("destroy h2", r"domain %s \(h2\) destroyed" % h2[1])
     out = console("list", r"\(d0\)\s+0 mgmt\s+pvh\s+running[^\n]*\n")
     check(not re.search(r"\(d0\)\s+\d+ bad ", m.output), "a refused domain is listed")
-    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 6 and
+    check(len(re.findall(r"domain \d+ \(bad\) destroyed", m.output)) == 7 and
           not re.search(r"\(d0\)\s+\d+ h[12] ", m.output[-300:]),
           "the half-built domains were not all destroyed")
 

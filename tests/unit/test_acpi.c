@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "drivers/acpi.h"
+#include "drivers/uartcfg.h"
 #include "kernel/errno.h"
 
 #define MEM_SIZE (1u << 20)
@@ -29,6 +30,7 @@ static const void *map(uint64_t p, size_t len)
 #define MCFG  0x14000u
 #define HPET  0x15000u
 #define SSDT  0x16000u
+#define SPCR  0x17000u
 #define DSDT  0x20000u
 
 static void put8(uint32_t p, uint8_t v) { phys[p] = v; }
@@ -521,6 +523,121 @@ static void test_s5(void **state)
 	assert_int_equal(ai.slp_typb, 7);
 }
 
+/* An SPCR (revision rev, len bytes) beside the standard tables: a 16550
+ * in address space `space` at addr, access size and bit width as given. */
+static void spcr(uint8_t rev, uint32_t len, uint8_t type, uint8_t space, uint8_t bits,
+		 uint8_t access, uint64_t addr)
+{
+	static const uint32_t tabs[] = { FADT, MADT, MCFG, HPET, SSDT, SPCR };
+
+	build_all();
+	root(XSDT, true, tabs, 6);
+	hdr(SPCR, "SPCR", len, rev);
+	put8(SPCR + 36, type);
+	put8(SPCR + 40, space);
+	put8(SPCR + 41, bits);
+	put8(SPCR + 43, access);
+	put64(SPCR + 44, addr);
+	put8(SPCR + 58, 7);          /* 115200 */
+	put16(SPCR + 64, 0xffff);    /* not PCI */
+	put16(SPCR + 66, 0xffff);
+	fix_table(SPCR);
+}
+
+static void spcr_cfg(struct uart_cfg *c, int want, const char *why)
+{
+	char err[128] = "";
+
+	assert_int_equal(acpi_parse(RSDP, map, &ai), 0);
+	assert_int_equal(uartcfg_spcr(&ai, c, err, sizeof(err)), want);
+	if (why)
+		assert_string_equal(err, why);
+}
+
+/* SPCR: I/O and memory-mapped 16550s, a PCI card; bad checksums,
+ * truncated tables and what is no usable 16550 refused with the reason. */
+static void test_spcr(void **state)
+{
+	struct uart_cfg c;
+
+	/* COM2 by its I/O port, ISA IRQ 3 */
+	spcr(2, 80, 0, ACPI_GAS_IO, 8, 1, 0x2f8);
+	put8(SPCR + 52, 1);
+	put8(SPCR + 53, 3);
+	fix_table(SPCR);
+	spcr_cfg(&c, 0, NULL);
+	assert_true(ai.have_spcr);
+	assert_int_equal(ai.spcr.baud, 115200);
+	assert_false(c.mmio);
+	assert_int_equal(c.base, 0x2f8);
+	assert_int_equal(c.irq, 3);
+	assert_int_equal(c.pci, UART_PCI_NO);
+	assert_int_equal(c.baud, 115200);
+	assert_int_equal(uartcfg_divisor(&c), 1);
+
+	/* MMIO, 32-bit registers by dword access, IOAPIC GSI 40; revision 4:
+	 * the clock and the precise baud rate; a PCI device */
+	spcr(4, 88, 0x13, ACPI_GAS_MEMORY, 32, 3, 0xfe032000);
+	put8(SPCR + 52, 2);
+	put32(SPCR + 54, 40);
+	put32(SPCR + 76, 48000000);
+	put32(SPCR + 80, 1500000);
+	put16(SPCR + 64, 0x9a0b);
+	put16(SPCR + 66, 0x8086);
+	put8(SPCR + 68, 0);
+	put8(SPCR + 69, 0x1e);
+	put8(SPCR + 70, 2);
+	fix_table(SPCR);
+	spcr_cfg(&c, 0, NULL);
+	assert_true(c.mmio);
+	assert_int_equal(c.base, 0xfe032000);
+	assert_int_equal(c.shift, 2);
+	assert_int_equal(c.width, 4);
+	assert_int_equal(c.irq, 40);
+	assert_int_equal(c.clock, 48000000);
+	assert_int_equal(c.baud, 1500000);
+	assert_int_equal(uartcfg_divisor(&c), 2);
+	assert_int_equal(c.pci, UART_PCI_AT);
+	assert_int_equal(c.sbdf, 0x1e << 3 | 2);
+	/* revision 2: those fields are reserved, not read; baud code 0 keeps the line */
+	put8(SPCR + 8, 2);
+	put8(SPCR + 58, 0);
+	fix_table(SPCR);
+	spcr_cfg(&c, 0, NULL);
+	assert_int_equal(c.clock, UART_CLOCK);
+	assert_int_equal(c.baud, 0);
+	assert_int_equal(uartcfg_divisor(&c), 0);
+
+	/* MMIO, byte registers 4 bytes apart, byte access */
+	spcr(2, 80, 0, ACPI_GAS_MEMORY, 32, 1, 0xfedc9000);
+	spcr_cfg(&c, 0, NULL);
+	assert_int_equal(c.shift, 2);
+	assert_int_equal(c.width, 1);
+	assert_int_equal(c.irq, -1);
+
+	/* refused: bad checksum, truncated, not a 16550, odd widths, space */
+	spcr(2, 80, 0, ACPI_GAS_IO, 8, 1, 0x3f8);
+	phys[SPCR + 50] ^= 1;
+	spcr_cfg(&c, -EBADMSG, "table refused (bad checksum)");
+	assert_false(ai.have_spcr);
+	spcr(2, 60, 0, ACPI_GAS_IO, 8, 1, 0x3f8);
+	spcr_cfg(&c, -EBADMSG, "table refused (bad length)");
+	spcr(2, 80, 3, ACPI_GAS_MEMORY, 32, 3, 0x9000000);
+	spcr_cfg(&c, -ENODEV, "interface type 0x3 is not a 16550");
+	spcr(2, 80, 0, ACPI_GAS_MEMORY, 32, 2, 0xfe032000);
+	spcr_cfg(&c, -ENODEV, "access size 2 with 32-bit registers unsupported");
+	spcr(2, 80, 0, ACPI_GAS_MEMORY, 8, 3, 0xfe032000);
+	spcr_cfg(&c, -ENODEV, "4-byte access to registers 1 byte(s) apart");
+	spcr(2, 80, 0, ACPI_GAS_PCI, 8, 1, 0x10);
+	spcr_cfg(&c, -ENODEV, "address space 2 is neither memory nor I/O");
+	spcr(2, 80, 0, ACPI_GAS_IO, 8, 1, 0xfffc);
+	spcr_cfg(&c, -ENODEV, "I/O base 0xfffc: registers beyond port 0xffff");
+	spcr(2, 80, 0, ACPI_GAS_IO, 8, 1, 0);
+	spcr_cfg(&c, -ENODEV, "no address");
+	build_all();
+	spcr_cfg(&c, -ENOENT, "no SPCR table");
+}
+
 /* Random corruption of the table set never reads outside mapped memory. */
 static void test_fuzz(void **state)
 {
@@ -562,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_bad_tables),
 		cmocka_unit_test(test_cpu_overflow),
 		cmocka_unit_test(test_s5),
+		cmocka_unit_test(test_spcr),
 		cmocka_unit_test(test_fuzz),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

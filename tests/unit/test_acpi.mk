@@ -1,1 +1,1 @@
-test_acpi_SRCS := drivers/acpi.c
+test_acpi_SRCS := drivers/acpi.c drivers/uartcfg.c

@@ -1,0 +1,1 @@
+test_uartcfg_SRCS := drivers/uartcfg.c drivers/acpi.c
