@@ -4,8 +4,8 @@
  * Commands: help, info, list, configs, create, destroy, shutdown, reboot,
  * pause, unpause, console, xenstore-*, shutdown-timeout, mem-set,
  * block-list, block-attach, block-detach; disks, disk-read, disk-write,
- * disk-discard, disk-bench, pci (mgmt/diskcmd.c); nics, nic-dhcp, nic-arp
- * (mgmt/netcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
+ * disk-discard, disk-bench, pci (mgmt/diskcmd.c); nics, nic-dhcp, nic-arp,
+ * nic-promisc (mgmt/netcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
  * configs (mgmt/xlcfg.c) through Eyrie's management operations
  * (include/public/eyrie.h); their images are our boot modules. See
  * docs/mgmt.md.
@@ -384,7 +384,7 @@ static void help(void)
 	       "          disks, disk-read DISK SECTOR [COUNT],\n"
 	       "          disk-write DISK SECTOR TEXT, disk-discard DISK SECTOR COUNT,\n"
 	       "          disk-bench DISK [MIB [DEPTH [KIB [write]]]], pci,\n"
-	       "          nics, nic-dhcp IF, nic-arp IF IP [COUNT]\n"
+	       "          nics, nic-dhcp IF, nic-arp IF IP [COUNT [MAC]], nic-promisc IF on|off\n"
 	       "          (DOM: an id or a name; Ctrl-] detaches from a console)\n");
 }
 
@@ -479,6 +479,8 @@ static void run(char *line)
 		cmd_nic_dhcp(argc, argv);
 	else if (!strcmp(argv[0], "nic-arp"))
 		cmd_nic_arp(argc, argv);
+	else if (!strcmp(argv[0], "nic-promisc"))
+		cmd_nic_promisc(argc, argv);
 	else if (!strncmp(argv[0], "block-", 6))
 		cmd_block(argc, argv);
 	else

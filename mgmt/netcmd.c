@@ -1,6 +1,6 @@
 /*
  * The management console's network interface commands (see
- * docs/nics.md): nics, nic-dhcp, nic-arp. The diagnostics listen on an
+ * docs/nics.md): nics, nic-dhcp, nic-arp, nic-promisc. The diagnostics listen on an
  * interface for a moment by putting themselves in front of its user (the
  * bridge): every frame still reaches that user. While they wait, the
  * interfaces and the disks are polled (net_poll, blk_poll); the rest of
@@ -21,7 +21,7 @@
 #define LINK_WAIT_NS (3000 * MS)
 #define DHCP_WAIT_NS (5000 * MS)
 #define DHCP_RESEND_NS (1000 * MS)
-#define ARP_WAIT_NS (1000 * MS)
+#define ARP_WAIT_NS (2000 * MS)
 #define ARP_MAX 100000ul
 
 /* The address each interface was last offered (nic-arp's sender). */
@@ -133,6 +133,7 @@ struct tap {
 	uint32_t xid;
 	struct netdiag_offer offer;
 	/* nic-arp */
+	uint8_t mac[6];
 	uint32_t target;
 	uint8_t who[6];
 };
@@ -235,38 +236,59 @@ void cmd_nic_dhcp(int argc, char **argv)
 
 static bool is_arp_reply(struct tap *t, const uint8_t *f, size_t len)
 {
-	int rc = netdiag_arp_reply(f, len, t->d->mac, t->target, t->who);
+	int rc = netdiag_arp_reply(f, len, t->mac, t->target, t->who);
 
 	t->broken += rc == -EBADMSG;
 	return rc == 0;
 }
 
-/* nic-arp IF IP [COUNT]: COUNT ARP requests for IP (10 by default), one
- * at a time, each waiting up to 1 s for its reply; the sender address is
- * what nic-dhcp was last offered on IF (else 0.0.0.0, an ARP probe). */
+/* xx:xx:xx:xx:xx:xx, a unicast address. */
+static bool parse_mac(const char *s, uint8_t m[6])
+{
+	unsigned v[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &tail) != 6 || v[0] & 1)
+		return false;
+	for (int i = 0; i < 6; i++)
+		m[i] = (uint8_t)v[i];
+	return true;
+}
+
+/* nic-arp IF IP [COUNT [MAC]]: COUNT ARP requests for IP (10 by default),
+ * one at a time, each waiting up to 2 s for its reply; the sender address
+ * is what nic-dhcp was last offered on IF (else 0.0.0.0, an ARP probe).
+ * From MAC instead of IF's own, as a guest behind the bridge would send:
+ * its replies come back only through a promiscuous interface. */
 void cmd_nic_arp(int argc, char **argv)
 {
 	static uint8_t frame[NETDIAG_ARP_LEN];
 	unsigned index;
-	struct netdev *d = argc == 3 || argc == 4 ? nic_arg(argv[1], &index) : NULL;
+	struct netdev *d = argc >= 3 && argc <= 5 ? nic_arg(argv[1], &index) : NULL;
 	struct tap t = { .match = is_arp_reply };
 	unsigned long count = 10, replies = 0;
 	uint64_t min = UINT64_MAX, max = 0, sum = 0;
 	char *end = NULL;
 
-	if (argc != 3 && argc != 4)
-		printf("error: usage: nic-arp IF IP [COUNT]\n");
+	if (argc < 3 || argc > 5)
+		printf("error: usage: nic-arp IF IP [COUNT [MAC]]\n");
 	if (!d)
 		return;
+	memcpy(t.mac, d->mac, 6);
 	if (!parse_ip(argv[2], &t.target)) {
 		printf("error: '%.20s' is not an IPv4 address\n", argv[2]);
 		return;
 	}
-	if (argc == 4 && ((count = strtoul(argv[3], &end, 10)) < 1 || count > ARP_MAX || *end)) {
+	if (argc >= 4 && ((count = strtoul(argv[3], &end, 10)) < 1 || count > ARP_MAX || *end)) {
 		printf("error: COUNT: 1 .. %lu\n", ARP_MAX);
 		return;
 	}
-	size_t n = netdiag_arp_request(frame, sizeof(frame), d->mac, offered[index], t.target);
+	if (argc == 5 && !parse_mac(argv[4], t.mac)) {
+		printf("error: '%.20s' is not a unicast MAC address\n", argv[4]);
+		return;
+	}
+	size_t n = netdiag_arp_request(frame, sizeof(frame), t.mac, offered[index], t.target);
 	tap_on(&t, d);
 	for (unsigned long i = 0; i < count; i++) {
 		uint64_t t0 = now_ns();
@@ -281,12 +303,32 @@ void cmd_nic_arp(int argc, char **argv)
 	}
 	tap_off(&t);
 	if (!replies) {
-		printf("error: %s: no ARP reply from %s (%lu requests)\n", d->name, ip_str(t.target),
-		       count);
+		printf("error: %s: no ARP reply from %s to %s (%lu requests)\n", d->name,
+		       ip_str(t.target), mac_str(t.mac), count);
 		return;
 	}
 	printf("%s: %lu of %lu ARP replies from %s (%s), round trip min %llu us, avg %llu us, max "
 	       "%llu us\n", d->name, replies, count, ip_str(t.target), mac_str(t.who),
 	       (unsigned long long)(min / 1000), (unsigned long long)(sum / replies / 1000),
 	       (unsigned long long)(max / 1000));
+}
+
+/* nic-promisc IF on|off: what a bridge's uplink does to hear its guests. */
+void cmd_nic_promisc(int argc, char **argv)
+{
+	struct netdev *d = argc == 3 ? nic_arg(argv[1], NULL) : NULL;
+	bool on = argc == 3 && !strcmp(argv[2], "on");
+
+	if (argc != 3 || (!on && strcmp(argv[2], "off"))) {
+		printf("error: usage: nic-promisc IF on|off\n");
+		return;
+	}
+	if (!d)
+		return;
+	int rc = net_set_promisc(d, on);
+	if (rc)
+		printf("error: %s: promiscuous mode: %s\n", d->name,
+		       rc == -EOPNOTSUPP ? "the device cannot switch it" : "the device refused");
+	else
+		printf("%s: promiscuous mode %s\n", d->name, on ? "on" : "off");
 }

@@ -5,5 +5,6 @@
 void cmd_nics(int argc, char **argv);
 void cmd_nic_dhcp(int argc, char **argv);
 void cmd_nic_arp(int argc, char **argv);
+void cmd_nic_promisc(int argc, char **argv);
 
 #endif

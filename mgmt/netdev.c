@@ -82,6 +82,10 @@ bool net_budget(unsigned *rx, unsigned *tx)
 
 void net_deliver(struct netdev *d, const uint8_t *frame, size_t len)
 {
+	if (len < NET_ETH_HLEN || len > NET_RX_MAX) {
+		d->st.rx_errors++; /* what the contract promises users, whatever the device */
+		return;
+	}
 	d->st.rx_packets++;
 	d->st.rx_bytes += len;
 	d->last_rx_ns = now_ns();

@@ -292,8 +292,9 @@ bool virtio_net_probe(struct pci_func *f)
 	d->polled = !v->rxq.interrupts;
 	/* QEMU's device starts promiscuous; the uplink's user turns it on
 	 * when it wants it. */
-	if (v->ctrl)
-		net_set_promisc(d, false);
+	int rc = v->ctrl ? net_set_promisc(d, false) : 0;
+	if (rc)
+		printf("mgmt: nic %s: promiscuous mode not turned off (%d)\n", d->name, rc);
 	snprintf(d->where, sizeof(d->where), "%s %s", pci_name(f), d->polled ? "polled" : "MSI-X");
 	return true;
 }

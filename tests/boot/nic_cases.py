@@ -16,6 +16,7 @@ from disk_cases import boot_mgmt, drive, kill_hard, make_image
 
 MAC0 = "52:54:00:12:34:56"
 MAC1 = "52:54:00:12:34:57"
+GUEST = "52:54:00:aa:bb:cc"   # a guest's MAC behind the bridge
 ARPS = 300
 
 
@@ -71,8 +72,23 @@ def arp(console, name, count=ARPS):
     return int(hit[4])
 
 
+def promisc(console, name):
+    """ARP requests from a guest's MAC (as the bridge forwards them): the
+    device's filter drops slirp's replies to it until the interface is
+    promiscuous."""
+    console("nic-arp %s 10.0.2.2 1 %s" % (name, GUEST),
+            r"\(d0\) error: %s: no ARP reply from 10\.0\.2\.2 to %s \(1 requests\)" % (name, GUEST))
+    console("nic-promisc %s on" % name, r"\(d0\) %s: promiscuous mode on" % name)
+    console("nics", r"\(d0\) %s\s+[^\n]* up\s+on\s+\d+ rx" % name)
+    hit = console("nic-arp %s 10.0.2.2 5 %s" % (name, GUEST),
+                  r"\(d0\) %s: (\d+) of 5 ARP replies from 10\.0\.2\.2" % name, 30)
+    check(hit[1] == "5", "%s: promiscuous: %s of 5 ARP replies to %s" % (name, hit[1], GUEST))
+    console("nic-promisc %s off" % name, r"\(d0\) %s: promiscuous mode off" % name)
+
+
 def exercise(lab, m, console, name, driver, irq, mac, polled=False):
-    """The boot line, nics, DHCP, 300 ARP round trips, the counters."""
+    """The boot line, nics, DHCP, 300 ARP round trips, the counters,
+    promiscuous mode."""
     check_boot_line(m, name, driver, irq, mac)
     check_listed(console, name, driver, irq, mac)
     us = dhcp(console, name)
@@ -90,6 +106,7 @@ def exercise(lab, m, console, name, driver, irq, mac, polled=False):
     check(polled or c["irqs"] >= 2, "%s: %d interrupts counted: %s" % (name, c["irqs"], c))
     # Interrupts wake the console's wait (it sleeps up to 100 ms otherwise).
     check(rtt < 20000, "%s: ARP round trip avg %d us" % (name, rtt))
+    promisc(console, name)
     return ("# %s (%s, %s): DHCP offer in %d us, ARP round trip avg %d us over %d, "
             "%d interrupts for %d frames received" % (name, driver, irq, us, rtt, ARPS, c["irqs"],
                                                        c["rx"]))
@@ -132,10 +149,16 @@ def nic_e1000(lab):
 
 
 def nic_e1000e(lab):
-    """QEMU pc, e1000e (82574L): MSI, the MAC from its NVM, DHCP, 300 ARP
-    round trips."""
-    m, console = boot_mgmt(lab, netdev(0) + ["-device", "e1000e,netdev=n0,mac=" + MAC0])
-    finish(m, [exercise(lab, m, console, "eth0", "e1000e", "MSI", MAC0)])
+    """QEMU pc, e1000e (82574L: MSI, the MAC from its NVM) and
+    e1000-82545em (INTx): DHCP and 300 ARP round trips on each."""
+    args = (netdev(0) + ["-device", "e1000e,netdev=n0,mac=" + MAC0] +
+            netdev(1) + ["-device", "e1000-82545em,netdev=n1,mac=" + MAC1])
+    m, console = boot_mgmt(lab, args)
+    irq = re.search(r"\(d0\) mgmt: nic eth1: e1000 at [0-9a-f:.]+ (INTx \d+),", m.output)
+    check(irq, "eth1 is not an e1000 with INTx: %s"
+          % re.findall(r"\(d0\) mgmt: nic [^\n]*", m.output))
+    finish(m, [exercise(lab, m, console, "eth0", "e1000e", "MSI", MAC0),
+               exercise(lab, m, console, "eth1", "e1000", irq[1], MAC1)])
 
 
 def nic_two(lab):
