@@ -134,7 +134,7 @@ static void take_events(bool fired[NET_MAX_IFS])
 		struct pci_func *f = ifs[i]->f;
 		if (ifs[i]->polled || fired[i] || !sys_fired(f->port))
 			continue;
-		for (unsigned k = i; k < nr_ifs; k++)
+		for (unsigned k = 0; k < nr_ifs; k++)
 			if (!ifs[k]->polled && ifs[k]->f->port == f->port)
 				fired[k] = true;
 	}

@@ -149,9 +149,10 @@ def nic_e1000(lab):
 
 
 def nic_e1000e(lab):
-    """QEMU pc, e1000e (82574L: MSI, the MAC from its NVM) and
-    e1000-82545em (INTx): DHCP and 300 ARP round trips on each."""
-    args = (netdev(0) + ["-device", "e1000e,netdev=n0,mac=" + MAC0] +
+    """QEMU q35 (PCI Express), e1000e (82574L: MSI, the MAC from its NVM)
+    and e1000-82545em (INTx: the line SeaBIOS routed on the ICH9): DHCP
+    and 300 ARP round trips on each."""
+    args = (["-machine", "q35"] + netdev(0) + ["-device", "e1000e,netdev=n0,mac=" + MAC0] +
             netdev(1) + ["-device", "e1000-82545em,netdev=n1,mac=" + MAC1])
     m, console = boot_mgmt(lab, args)
     irq = re.search(r"\(d0\) mgmt: nic eth1: e1000 at [0-9a-f:.]+ (INTx \d+),", m.output)
