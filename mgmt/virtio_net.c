@@ -231,9 +231,13 @@ static bool setup_queues(struct vnet *v)
 		return false;
 	v->nrx = v->rxq.size;
 	v->ntx = v->txq.size;
+	/* Without its control queue an interface still works: it cannot
+	 * switch promiscuous mode. */
 	if (v->ctrl && (!virtq_setup(&v->vp, &v->ctrlq, Q_CTRL, 8, 2, false) ||
-			!(v->cmd = dma_alloc(DMA_PAGE))))
-		return false;
+			!(v->cmd = dma_alloc(DMA_PAGE)))) {
+		virtq_free(&v->ctrlq);
+		v->ctrl = false;
+	}
 	if (!alloc_bufs(v->rxbuf, &v->nrx, 16) || !alloc_bufs(v->txbuf, &v->ntx, 8))
 		return false;
 	return true;
