@@ -4,7 +4,8 @@
  * Commands: help, info, list, configs, create, destroy, shutdown, reboot,
  * pause, unpause, console, xenstore-*, shutdown-timeout, mem-set,
  * block-list, block-attach, block-detach; disks, disk-read, disk-write,
- * disk-discard, disk-bench, pci (mgmt/diskcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
+ * disk-discard, disk-bench, pci (mgmt/diskcmd.c); nics, nic-dhcp, nic-arp,
+ * nic-promisc (mgmt/netcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
  * configs (mgmt/xlcfg.c) through Eyrie's management operations
  * (include/public/eyrie.h); their images are our boot modules. See
  * docs/mgmt.md.
@@ -21,6 +22,8 @@
 #include "mgmt/diskcmd.h"
 #include "mgmt/blkback.h"
 #include "mgmt/dom.h"
+#include "mgmt/netcmd.h"
+#include "mgmt/netdev.h"
 #include "mgmt/sys.h"
 #include "mgmt/xlcfg.h"
 #include "mgmt/xs.h"
@@ -211,6 +214,7 @@ static void console_loop(struct guest *g, long id, uint64_t gen, uint64_t shown)
 	for (;;) {
 		long n = 0;
 		blk_poll(); /* the disks' completions go on meanwhile */
+		net_poll(); /* and the network interfaces */
 		if (g) { /* our guest: its log */
 			dom_service(g);
 			for (; shown < g->log_total && n < (long)sizeof(out); shown++)
@@ -379,7 +383,8 @@ static void help(void)
 	       "          block-list [DOM], block-attach DOM DISKSPEC, block-detach DOM VDEV,\n"
 	       "          disks, disk-read DISK SECTOR [COUNT],\n"
 	       "          disk-write DISK SECTOR TEXT, disk-discard DISK SECTOR COUNT,\n"
-	       "          disk-bench DISK [MIB [DEPTH [KIB [write]]]], pci\n"
+	       "          disk-bench DISK [MIB [DEPTH [KIB [write]]]], pci,\n"
+	       "          nics, nic-dhcp IF, nic-arp IF IP [COUNT [MAC]], nic-promisc IF on|off\n"
 	       "          (DOM: an id or a name; Ctrl-] detaches from a console)\n");
 }
 
@@ -468,6 +473,14 @@ static void run(char *line)
 		cmd_disk_bench(argc, argv);
 	else if (!strcmp(argv[0], "pci"))
 		cmd_pci(argc, argv);
+	else if (!strcmp(argv[0], "nics"))
+		cmd_nics(argc, argv);
+	else if (!strcmp(argv[0], "nic-dhcp"))
+		cmd_nic_dhcp(argc, argv);
+	else if (!strcmp(argv[0], "nic-arp"))
+		cmd_nic_arp(argc, argv);
+	else if (!strcmp(argv[0], "nic-promisc"))
+		cmd_nic_promisc(argc, argv);
 	else if (!strncmp(argv[0], "block-", 6))
 		cmd_block(argc, argv);
 	else
@@ -486,11 +499,13 @@ static uint64_t ram_end(const struct hvm_start_info *si)
 	return end;
 }
 
-/* What runs between keystrokes: the toolstack's and the disks' work. */
+/* What runs between keystrokes: the toolstack's, the disks' and the
+ * network interfaces' work. */
 static uint64_t background(void)
 {
 	dom_poll();
-	return blk_poll();
+	uint64_t disks = blk_poll(), nics = net_poll();
+	return disks < nics ? disks : nics;
 }
 
 void mgmt_main(const struct hvm_start_info *si);
@@ -504,6 +519,7 @@ void mgmt_main(const struct hvm_start_info *si)
 	sys_mmio_init(ram_end(si));
 	dma_setup(si);
 	blk_init();
+	net_init();
 	dom_init(si);
 	xs_init();
 	load_configs();

@@ -17,6 +17,7 @@
 
 static struct pci_func funcs[PCI_MAX_FUNCS];
 static unsigned nr_funcs;
+static bool scanned;
 static uint64_t buses_seen[256 / 64];
 
 static uint32_t cfg_read(uint32_t sbdf, unsigned reg, unsigned size)
@@ -111,6 +112,9 @@ static void scan_bus(unsigned bus, int parent)
 
 unsigned pci_scan(void)
 {
+	if (scanned)
+		return nr_funcs;
+	scanned = true;
 	nr_funcs = 0;
 	for (unsigned i = 0; i < 4; i++)
 		buses_seen[i] = 0;
@@ -268,6 +272,58 @@ enum pci_irq_kind pci_irq_enable(struct pci_func *f)
 	else if ((cap = pci_find_cap(f, PCI_CAP_MSI, 0)) && msi_enable(f, cap))
 		f->irq = PCI_IRQ_MSI;
 	return f->irq;
+}
+
+enum pci_irq_kind pci_msi_enable(struct pci_func *f)
+{
+	unsigned cap;
+
+	if (f->irq == PCI_IRQ_NONE && (cap = pci_find_cap(f, PCI_CAP_MSI, 0)) && msi_enable(f, cap))
+		f->irq = PCI_IRQ_MSI;
+	return f->irq;
+}
+
+/* The port of a line another function already bound, or 0. */
+static uint32_t intx_port(uint32_t irq)
+{
+	for (unsigned i = 0; i < nr_funcs; i++)
+		if (funcs[i].irq == PCI_IRQ_INTX && funcs[i].pirq == irq)
+			return funcs[i].port;
+	return 0;
+}
+
+enum pci_irq_kind pci_intx_enable(struct pci_func *f)
+{
+	if (f->irq != PCI_IRQ_NONE)
+		return f->irq;
+	uint32_t pin = pci_read(f, PCI_INT_PIN, 1), line = pci_read(f, PCI_INT_LINE, 1);
+	/* 0 and 0xff: not routed; 2: the cascade (the timer's pin). */
+	if (!pin || pin > 4 || !line || line == 2 || line == 0xff)
+		return PCI_IRQ_NONE;
+	uint32_t port = intx_port(line);
+	if (!port) {
+		struct eyrie_dom_irq q = { 0, line, 1, 0 };
+		struct evtchn_bind_pirq bp = { line, 0, 0 };
+		if (hypercall(HYPERVISOR_eyrie_op, EYRIE_OP_irq, (unsigned long)&q, 0) ||
+		    hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_pirq, (unsigned long)&bp, 0))
+			return PCI_IRQ_NONE;
+		port = bp.port;
+		sys_watch(port, true);
+	}
+	f->pirq = line;
+	f->port = port;
+	f->irq = PCI_IRQ_INTX;
+	uint32_t cmd = pci_read(f, PCI_COMMAND, 2);
+	pci_write(f, PCI_COMMAND, 2, cmd & ~PCI_CMD_INTX_OFF);
+	return f->irq;
+}
+
+void pci_intx_eoi(const struct pci_func *f)
+{
+	struct physdev_eoi eoi = { f->pirq };
+
+	if (f->irq == PCI_IRQ_INTX)
+		hypercall(HYPERVISOR_physdev_op, PHYSDEVOP_eoi, (unsigned long)&eoi, 0);
 }
 
 const char *pci_name(const struct pci_func *f)

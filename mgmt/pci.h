@@ -4,7 +4,8 @@
  * EYRIE_OP_pci_cfg (the first 256 bytes of configuration space: the
  * header and the capability lists), their BARs mapped uncached with
  * EYRIE_OP_iomem, and their interrupts as events: MSI-X or MSI from
- * EYRIE_OP_msi, bound with EVTCHNOP_bind_pirq.
+ * EYRIE_OP_msi, or INTx (the IRQ the firmware routed it to, granted with
+ * EYRIE_OP_irq), bound with EVTCHNOP_bind_pirq.
  */
 #ifndef EYRIE_MGMT_PCI_H
 #define EYRIE_MGMT_PCI_H
@@ -25,6 +26,8 @@
 #define PCI_SUBSYS_ID   0x2e
 #define PCI_SECONDARY   0x19 /* bridges: the bus behind */
 #define PCI_CAP_PTR     0x34
+#define PCI_INT_LINE    0x3c /* the IRQ the firmware routed INTx to */
+#define PCI_INT_PIN     0x3d /* 0: no INTx, 1-4: INTA-INTD */
 #define PCI_CMD_IO      0x0001
 #define PCI_CMD_MEM     0x0002
 #define PCI_CMD_MASTER  0x0004
@@ -44,7 +47,7 @@ struct pci_bar {
 	void *va;        /* mapped here (memory BARs), or NULL */
 };
 
-enum pci_irq_kind { PCI_IRQ_NONE, PCI_IRQ_MSI, PCI_IRQ_MSIX };
+enum pci_irq_kind { PCI_IRQ_NONE, PCI_IRQ_MSI, PCI_IRQ_MSIX, PCI_IRQ_INTX };
 
 struct pci_func {
 	uint32_t sbdf;          /* bus << 8 | device << 3 | function (segment 0) */
@@ -55,10 +58,13 @@ struct pci_func {
 	struct pci_bar bar[6];
 	const char *driver;     /* who claimed it, or NULL */
 	enum pci_irq_kind irq;
-	uint32_t pirq, port;    /* its MSI(-X) vector 0 as an event */
+	uint32_t pirq, port;    /* its MSI(-X) vector 0 or INTx (pirq = the IRQ) as an
+				 * event; functions sharing an INTx line share the port */
 };
 
-/* Enumerates bus 0 and the buses behind bridges; the number of functions. */
+/* Enumerates bus 0 and the buses behind bridges the first time (the disk
+ * and network drivers both ask: a function is probed once, its state
+ * kept); the number of functions. */
 unsigned pci_scan(void);
 unsigned pci_count(void);
 struct pci_func *pci_get(unsigned i);
@@ -81,6 +87,22 @@ void *pci_bar_map(struct pci_func *f, unsigned i);
  * sys_wait: f->irq, f->port. PCI_IRQ_NONE when it has neither or the
  * hypervisor refuses (then the driver polls). */
 enum pci_irq_kind pci_irq_enable(struct pci_func *f);
+/* Like pci_irq_enable with MSI only, never MSI-X: for a device whose
+ * MSI-X needs more than vector 0 programmed (the 82574's IVAR). */
+enum pci_irq_kind pci_msi_enable(struct pci_func *f);
+/* INTx, for devices without MSI: the IRQ in the Interrupt Line register
+ * (what the firmware routed INTA-D to; right on QEMU, whose PCI links
+ * also reach the IOAPIC's pins of the same number; an APIC machine's
+ * real routing is in ACPI's _PRT, which is not read), granted to us
+ * with EYRIE_OP_irq (level-triggered: masked at each interrupt until
+ * pci_intx_eoi) and bound to an event channel -- one for all functions
+ * on that line; INTx turned on in the command register. PCI_IRQ_INTX, or
+ * PCI_IRQ_NONE (no pin, no line, refused: the driver polls). */
+enum pci_irq_kind pci_intx_enable(struct pci_func *f);
+/* Unmasks f's INTx line after its event was served (PHYSDEVOP_eoi): every
+ * device on the line must have stopped asserting it (its cause read and
+ * cleared) or the line interrupts again at once. */
+void pci_intx_eoi(const struct pci_func *f);
 /* "bb:dd.f" */
 const char *pci_name(const struct pci_func *f);
 

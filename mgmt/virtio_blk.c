@@ -1,9 +1,9 @@
 /*
- * virtio-blk over modern virtio-pci (virtio 1.x): the common, notify and
- * device configuration structures found through the vendor capabilities,
- * VIRTIO_F_VERSION_1 negotiated, one split virtqueue (queue 0), its
- * completions signalled by MSI-X vector 0 (or polled). A request is a
- * descriptor chain: header (type, sector), data, status byte.
+ * virtio-blk over modern virtio-pci (virtio 1.x; the transport and the
+ * rings: mgmt/virtio_pci.c): VIRTIO_F_VERSION_1 negotiated, one split
+ * virtqueue (queue 0), its completions signalled by MSI-X vector 0 (or
+ * polled). A request is a descriptor chain: header (type, sector), data,
+ * status byte.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,42 +13,10 @@
 #include "mgmt/blkdev.h"
 #include "mgmt/pci.h"
 #include "mgmt/sys.h"
+#include "mgmt/virtio_pci.h"
 
-#define VIRTIO_VENDOR 0x1af4
 #define VIRTIO_ID_BLK_TRANSITIONAL 0x1001 /* subsystem id 2 */
 #define VIRTIO_ID_BLK 0x1042               /* 0x1040 + device type 2 */
-
-/* struct virtio_pci_cap: cfg_type at +3, bar at +4, offset at +8,
- * length at +12; the notify capability adds its multiplier at +16. */
-#define VPCI_COMMON 1
-#define VPCI_NOTIFY 2
-#define VPCI_ISR 3
-#define VPCI_DEVICE 4
-
-/* struct virtio_pci_common_cfg */
-#define COMMON_DFSELECT 0x00
-#define COMMON_DF 0x04
-#define COMMON_GFSELECT 0x08
-#define COMMON_GF 0x0c
-#define COMMON_MSIX 0x10
-#define COMMON_NUMQ 0x12
-#define COMMON_STATUS 0x14
-#define COMMON_CFGGEN 0x15
-#define COMMON_Q_SELECT 0x16
-#define COMMON_Q_SIZE 0x18
-#define COMMON_Q_MSIX 0x1a
-#define COMMON_Q_ENABLE 0x1c
-#define COMMON_Q_NOFF 0x1e
-#define COMMON_Q_DESC 0x20
-#define COMMON_Q_DRIVER 0x28
-#define COMMON_Q_DEVICE 0x30
-
-#define STATUS_ACK 1
-#define STATUS_DRIVER 2
-#define STATUS_DRIVER_OK 4
-#define STATUS_FEATURES_OK 8
-#define STATUS_FAILED 128
-#define NO_VECTOR 0xffff
 
 #define F_SIZE_MAX (1ull << 1)
 #define F_SEG_MAX (1ull << 2)
@@ -57,9 +25,8 @@
 #define F_FLUSH (1ull << 9)
 #define F_CONFIG_WCE (1ull << 11)
 #define F_DISCARD (1ull << 13)
-#define F_VERSION_1 (1ull << 32)
 #define F_WANTED (F_SIZE_MAX | F_SEG_MAX | F_RO | F_BLK_SIZE | F_FLUSH | F_CONFIG_WCE | \
-		  F_DISCARD | F_VERSION_1)
+		  F_DISCARD)
 
 /* struct virtio_blk_config */
 #define CFG_CAPACITY 0
@@ -77,19 +44,8 @@
 #define S_OK 0
 #define S_UNSUPP 2
 
-#define DESC_NEXT 1
-#define DESC_WRITE 2 /* the device writes this buffer */
-#define AVAIL_NO_INTERRUPT 1
-#define USED_NO_NOTIFY 1
-
 #define QSIZE_MAX 256u
 #define NR_PARTS 32u
-
-struct vq_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
 
 struct vblk_hdr {
 	uint32_t type, reserved;
@@ -103,17 +59,9 @@ struct vblk_discard {
 
 struct vblk {
 	struct blkdev *bd;
-	struct pci_func *f;
-	volatile uint8_t *common, *cfg;
-	volatile uint16_t *notify;
-	uint64_t features;
+	struct vpci vp;
+	struct virtq q;            /* queue 0 */
 	uint32_t size_max;         /* bytes per descriptor, 0: no limit */
-	uint32_t notify_mult;      /* queue_notify_off's unit */
-	bool msix;                 /* queue 0 signals MSI-X vector 0 */
-	uint16_t qsize, free_head, nr_free, avail_idx, used_seen;
-	struct vq_desc *desc;      /* DMA: qsize descriptors */
-	volatile uint16_t *avail;  /* DMA: flags, idx, ring[qsize] */
-	volatile uint16_t *used;   /* DMA: flags, idx, then {u32 id, len}[qsize] */
 	struct vblk_hdr *hdr;      /* DMA: one per head descriptor */
 	struct vblk_discard *dsc;  /* DMA: one per head descriptor */
 	volatile uint8_t *status;  /* DMA: one per head descriptor */
@@ -122,162 +70,29 @@ struct vblk {
 
 static unsigned nr_vblk;
 
-/* Device memory: the widths the spec asks for (64-bit fields as two
- * 32-bit halves). */
-static uint8_t r8(volatile uint8_t *b, unsigned off) { return *(volatile uint8_t *)(b + off); }
-static uint16_t r16(volatile uint8_t *b, unsigned off) { return *(volatile uint16_t *)(b + off); }
-static uint32_t r32(volatile uint8_t *b, unsigned off) { return *(volatile uint32_t *)(b + off); }
-static void w8(volatile uint8_t *b, unsigned off, uint8_t v) { *(volatile uint8_t *)(b + off) = v; }
-static void w16(volatile uint8_t *b, unsigned off, uint16_t v) { *(volatile uint16_t *)(b + off) = v; }
-static void w32(volatile uint8_t *b, unsigned off, uint32_t v) { *(volatile uint32_t *)(b + off) = v; }
-static void w64(volatile uint8_t *b, unsigned off, uint64_t v)
-{
-	w32(b, off, (uint32_t)v);
-	w32(b, off + 4, (uint32_t)(v >> 32));
-}
-
-/* The structure of type `type` from the vendor capabilities: its address
- * (its BAR mapped), and for the notify one the multiplier. */
-static volatile uint8_t *find_struct(struct pci_func *f, uint8_t type, uint32_t *mult)
-{
-	for (unsigned cap = pci_find_cap(f, PCI_CAP_VENDOR, 0); cap;
-	     cap = pci_find_cap(f, PCI_CAP_VENDOR, cap)) {
-		if (pci_read(f, cap + 3, 1) != type)
-			continue;
-		unsigned bar = pci_read(f, cap + 4, 1);
-		uint8_t *base = bar < 6 ? pci_bar_map(f, bar) : NULL;
-		uint32_t off = pci_read(f, cap + 8, 4), len = pci_read(f, cap + 12, 4);
-		if (!base || (uint64_t)off + len > f->bar[bar].size)
-			continue;
-		if (mult)
-			*mult = pci_read(f, cap + 16, 4);
-		return base + off;
-	}
-	return NULL;
-}
-
-static bool status_is_zero(void *ctx)
-{
-	struct vblk *v = ctx;
-
-	return r8(v->common, COMMON_STATUS) == 0;
-}
-
-static void set_status(struct vblk *v, uint8_t bits)
-{
-	w8(v->common, COMMON_STATUS, r8(v->common, COMMON_STATUS) | bits);
-}
-
-static uint64_t device_features(struct vblk *v)
-{
-	w32(v->common, COMMON_DFSELECT, 0);
-	uint64_t lo = r32(v->common, COMMON_DF);
-	w32(v->common, COMMON_DFSELECT, 1);
-	return lo | (uint64_t)r32(v->common, COMMON_DF) << 32;
-}
-
-static bool negotiate(struct vblk *v)
-{
-	uint64_t offered = device_features(v);
-
-	if (!(offered & F_VERSION_1))
-		return false; /* a legacy-only device */
-	v->features = offered & F_WANTED;
-	w32(v->common, COMMON_GFSELECT, 0);
-	w32(v->common, COMMON_GF, (uint32_t)v->features);
-	w32(v->common, COMMON_GFSELECT, 1);
-	w32(v->common, COMMON_GF, (uint32_t)(v->features >> 32));
-	set_status(v, STATUS_FEATURES_OK);
-	return r8(v->common, COMMON_STATUS) & STATUS_FEATURES_OK;
-}
-
 static void free_queue(struct vblk *v)
 {
-	dma_free(v->desc, DMA_PAGE);
-	dma_free((void *)v->avail, DMA_PAGE);
-	dma_free((void *)v->used, DMA_PAGE);
+	virtq_free(&v->q);
 	dma_free(v->hdr, DMA_PAGE);
 	dma_free(v->dsc, DMA_PAGE);
 	dma_free((void *)v->status, DMA_PAGE);
 }
 
-/* Queue 0: its rings in the DMA pool (each part in pages of its own),
- * given to the device by machine address; vector 0 if we have MSI-X. */
-static bool setup_queue(struct vblk *v, bool msix)
+/* Queue 0 (a request needs at least 4 descriptors: header, data,
+ * status), vector 0 if we have MSI-X; the per-head header, discard range
+ * and status in pages of the pool. */
+static bool setup_queue(struct vblk *v)
 {
-	w16(v->common, COMMON_Q_SELECT, 0);
-	uint16_t max = r16(v->common, COMMON_Q_SIZE);
-	if (max < 4)
-		return false; /* none, or too small for a request with data */
-	v->qsize = max < QSIZE_MAX ? max : QSIZE_MAX; /* powers of two */
-	v->desc = dma_alloc(DMA_PAGE);
-	v->avail = dma_alloc(DMA_PAGE);
-	v->used = dma_alloc(DMA_PAGE); /* 4 + 8 * 256 + 2 bytes */
+	if (!virtq_setup(&v->vp, &v->q, 0, QSIZE_MAX, 4, true))
+		return false;
 	v->hdr = dma_alloc(DMA_PAGE);
 	v->dsc = dma_alloc(DMA_PAGE);
 	v->status = dma_alloc(DMA_PAGE);
-	if (!v->desc || !v->avail || !v->used || !v->hdr || !v->dsc || !v->status) {
+	if (!v->hdr || !v->dsc || !v->status) {
 		free_queue(v);
 		return false;
 	}
-	for (uint16_t i = 0; i < v->qsize; i++)
-		v->desc[i].next = (uint16_t)(i + 1);
-	v->nr_free = v->qsize;
-	v->free_head = 0;
-	w16(v->common, COMMON_Q_SIZE, v->qsize);
-	w64(v->common, COMMON_Q_DESC, dma_maddr(v->desc));
-	w64(v->common, COMMON_Q_DRIVER, dma_maddr((void *)v->avail));
-	w64(v->common, COMMON_Q_DEVICE, dma_maddr((void *)v->used));
-	if (msix) {
-		w16(v->common, COMMON_Q_MSIX, 0);
-		msix = r16(v->common, COMMON_Q_MSIX) == 0; /* the device may refuse */
-	}
-	v->msix = msix;
-	if (!msix) /* polled: no interrupts wanted */
-		v->avail[0] = AVAIL_NO_INTERRUPT;
-	uint16_t noff = r16(v->common, COMMON_Q_NOFF);
-	v->notify = (volatile uint16_t *)((volatile uint8_t *)v->notify + noff * (uintptr_t)v->notify_mult);
-	w16(v->common, COMMON_Q_ENABLE, 1);
 	return true;
-}
-
-/* Descriptors: a free list through `next`. */
-static uint16_t take_desc(struct vblk *v)
-{
-	uint16_t i = v->free_head;
-
-	v->free_head = v->desc[i].next;
-	v->nr_free--;
-	return i;
-}
-
-static void put_chain(struct vblk *v, uint16_t head)
-{
-	uint16_t i = head;
-
-	for (;;) {
-		uint16_t flags = v->desc[i].flags, next = v->desc[i].next;
-		v->desc[i].next = v->free_head;
-		v->free_head = i;
-		v->nr_free++;
-		if (!(flags & DESC_NEXT))
-			break;
-		i = next;
-	}
-}
-
-/* Appends a descriptor after *prev (or as the head). */
-static uint16_t chain(struct vblk *v, int *prev, uint64_t addr, uint32_t len, uint16_t flags)
-{
-	uint16_t i = take_desc(v);
-
-	v->desc[i] = (struct vq_desc){ addr, len, flags, 0 };
-	if (*prev >= 0) {
-		v->desc[*prev].flags |= DESC_NEXT;
-		v->desc[*prev].next = i;
-	}
-	*prev = i;
-	return i;
 }
 
 /* Machine-contiguous pieces merge into one descriptor (up to size_max). */
@@ -310,24 +125,18 @@ static void add_data(struct vblk *v, int *prev, const struct blk_part *p, uint16
 			continue;
 		}
 		if (len)
-			chain(v, prev, start, (uint32_t)len, flags);
+			virtq_chain(&v->q, prev, start, (uint32_t)len, flags);
 		start = pc->addr;
 		len = pc->len;
 	}
 	if (len)
-		chain(v, prev, start, (uint32_t)len, flags);
+		virtq_chain(&v->q, prev, start, (uint32_t)len, flags);
 }
 
-/* Makes head visible to the device and tells it (unless it said it
- * does not need to be told). */
 static void publish(struct vblk *v, uint16_t head)
 {
-	v->avail[2 + v->avail_idx % v->qsize] = head;
-	__atomic_thread_fence(__ATOMIC_RELEASE); /* the ring entry before the index */
-	v->avail[1] = ++v->avail_idx;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the index before reading used flags */
-	if (!(v->used[0] & USED_NO_NOTIFY))
-		*v->notify = 0; /* queue 0 */
+	virtq_push(&v->q, head);
+	virtq_kick(&v->q);
 }
 
 /* A request's chain: header, the data of p, or one buffer (GET_ID's
@@ -337,20 +146,20 @@ static uint16_t build(struct vblk *v, uint32_t type, uint64_t sector, const stru
 		      uint64_t buf, uint32_t buflen, uint16_t bufflags)
 {
 	int prev = -1;
-	uint16_t head = v->free_head;
+	uint16_t head = v->q.free_head;
 
 	v->hdr[head] = (struct vblk_hdr){ type, 0, sector };
 	v->status[head] = 0xff;
-	chain(v, &prev, dma_maddr(&v->hdr[head]), sizeof(struct vblk_hdr), 0);
+	virtq_chain(&v->q, &prev, dma_maddr(&v->hdr[head]), sizeof(struct vblk_hdr), 0);
 	if (p && p->op == BLK_DISCARD) {
 		v->dsc[head] = (struct vblk_discard){ p->sector, p->nr_sectors, 0 };
-		chain(v, &prev, dma_maddr(&v->dsc[head]), sizeof(struct vblk_discard), 0);
+		virtq_chain(&v->q, &prev, dma_maddr(&v->dsc[head]), sizeof(struct vblk_discard), 0);
 	} else if (p) {
-		add_data(v, &prev, p, type == T_IN ? DESC_WRITE : 0);
+		add_data(v, &prev, p, type == T_IN ? VIRTQ_DESC_WRITE : 0);
 	}
 	if (buflen)
-		chain(v, &prev, buf, buflen, bufflags);
-	chain(v, &prev, dma_maddr((void *)&v->status[head]), 1, DESC_WRITE);
+		virtq_chain(&v->q, &prev, buf, buflen, bufflags);
+	virtq_chain(&v->q, &prev, dma_maddr((void *)&v->status[head]), 1, VIRTQ_DESC_WRITE);
 	return head;
 }
 
@@ -360,7 +169,7 @@ static int vblk_start(struct blkdev *d, struct blk_part *p)
 	unsigned need = 2 + (p->op == BLK_DISCARD) + count_descs(v, p);
 	uint16_t head;
 
-	if (need > v->nr_free)
+	if (need > v->q.nr_free)
 		return -EBUSY;
 	switch (p->op) {
 	case BLK_READ:
@@ -384,14 +193,12 @@ static int vblk_start(struct blkdev *d, struct blk_part *p)
 /* Takes one used entry: its head, and frees its chain. */
 static bool take_used(struct vblk *v, uint16_t *head, uint8_t *status)
 {
-	if (v->used[1] == v->used_seen)
+	uint32_t len;
+
+	if (!virtq_pop(&v->q, head, &len))
 		return false;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the entry after the index */
-	volatile uint32_t *ring = (volatile uint32_t *)(v->used + 2);
-	*head = (uint16_t)ring[2 * (v->used_seen % v->qsize)];
-	v->used_seen++;
 	*status = v->status[*head];
-	put_chain(v, *head);
+	virtq_put_chain(&v->q, *head);
 	return true;
 }
 
@@ -401,10 +208,10 @@ static void vblk_poll(struct blkdev *d)
 	uint16_t head;
 	uint8_t st;
 
-	if (v->f->irq != PCI_IRQ_NONE && sys_fired(v->f->port))
+	if (v->vp.f->irq != PCI_IRQ_NONE && sys_fired(v->vp.f->port))
 		d->irqs++;
 	while (take_used(v, &head, &st)) {
-		struct blk_part *p = head < v->qsize ? v->slot[head] : NULL;
+		struct blk_part *p = v->slot[head];
 		v->slot[head] = NULL;
 		if (p)
 			blk_part_done(d, p, st == S_OK ? 0 : st == S_UNSUPP ? -EOPNOTSUPP : -EIO);
@@ -417,7 +224,7 @@ static bool used_moved(void *ctx)
 {
 	struct vblk *v = ctx;
 
-	return v->used[1] != v->used_seen;
+	return virtq_has_used(&v->q);
 }
 
 /* VIRTIO_BLK_T_GET_ID at probe time (polled): the serial, up to 20
@@ -431,7 +238,7 @@ static void get_id(struct vblk *v, char serial[21])
 	serial[0] = 0;
 	if (!buf)
 		return;
-	publish(v, build(v, T_GET_ID, 0, NULL, dma_maddr(buf), 20, DESC_WRITE));
+	publish(v, build(v, T_GET_ID, 0, NULL, dma_maddr(buf), 20, VIRTQ_DESC_WRITE));
 	if (!blk_spin(used_moved, v, 1000000000ull))
 		return; /* buf stays the device's: it may still write it */
 	if (take_used(v, &head, &st) && st == S_OK) {
@@ -444,25 +251,27 @@ static void get_id(struct vblk *v, char serial[21])
 /* The device configuration, read again while its generation moves. */
 static void read_config(struct vblk *v, struct blkdev *d)
 {
+	const struct vpci *vp = &v->vp;
+	uint64_t feat = vp->features;
 	uint8_t gen;
 
 	do {
-		gen = r8(v->common, COMMON_CFGGEN);
-		d->sectors = r32(v->cfg, CFG_CAPACITY) | (uint64_t)r32(v->cfg, CFG_CAPACITY + 4) << 32;
-		uint32_t bs = v->features & F_BLK_SIZE ? r32(v->cfg, CFG_BLK_SIZE) : BLK_SECTOR;
+		gen = vpci_cfg_gen(vp);
+		d->sectors = vpci_cfg32(vp, CFG_CAPACITY) |
+			     (uint64_t)vpci_cfg32(vp, CFG_CAPACITY + 4) << 32;
+		uint32_t bs = feat & F_BLK_SIZE ? vpci_cfg32(vp, CFG_BLK_SIZE) : BLK_SECTOR;
 		d->block_size = bs >= BLK_SECTOR && bs <= BLK_PAGE && !(bs & (bs - 1)) ? bs : BLK_SECTOR;
-		uint32_t seg_max = v->features & F_SEG_MAX ? r32(v->cfg, CFG_SEG_MAX) : 0;
-		v->size_max = v->features & F_SIZE_MAX ? r32(v->cfg, CFG_SIZE_MAX) : 0;
-		d->lim.max_pieces = v->qsize - 3u; /* header, status; a spare */
+		uint32_t seg_max = feat & F_SEG_MAX ? vpci_cfg32(vp, CFG_SEG_MAX) : 0;
+		v->size_max = feat & F_SIZE_MAX ? vpci_cfg32(vp, CFG_SIZE_MAX) : 0;
+		d->lim.max_pieces = v->q.size - 3u; /* header, status; a spare */
 		if (seg_max && seg_max < d->lim.max_pieces)
 			d->lim.max_pieces = seg_max;
-		d->read_only = v->features & F_RO;
+		d->read_only = feat & F_RO;
 		/* Without CONFIG_WCE, FLUSH offered means a writeback cache. */
-		d->flush = v->features & F_FLUSH &&
-			   (!(v->features & F_CONFIG_WCE) || r8(v->cfg, CFG_WRITEBACK));
-		d->discard = v->features & F_DISCARD;
-		d->max_discard_sectors = d->discard ? r32(v->cfg, CFG_MAX_DISCARD_SECTORS) : 0;
-	} while (gen != r8(v->common, COMMON_CFGGEN));
+		d->flush = feat & F_FLUSH && (!(feat & F_CONFIG_WCE) || vpci_cfg8(vp, CFG_WRITEBACK));
+		d->discard = feat & F_DISCARD;
+		d->max_discard_sectors = d->discard ? vpci_cfg32(vp, CFG_MAX_DISCARD_SECTORS) : 0;
+	} while (gen != vpci_cfg_gen(vp));
 	if (d->lim.max_pieces > BLK_PART_PIECES)
 		d->lim.max_pieces = BLK_PART_PIECES;
 	d->lim.block_sectors = d->block_size / BLK_SECTOR;
@@ -478,36 +287,16 @@ static bool is_virtio_blk(const struct pci_func *f)
 
 /* Reset, acknowledge, negotiate, queue 0, DRIVER_OK (virtio 1.x 3.1.1);
  * FAILED on the way out of a failure. */
-static bool bring_up(struct vblk *v)
+static bool bring_up(struct vblk *v, struct pci_func *f)
 {
-	uint32_t mult = 0;
-
-	v->common = find_struct(v->f, VPCI_COMMON, NULL);
-	v->notify = (volatile uint16_t *)find_struct(v->f, VPCI_NOTIFY, &mult);
-	v->cfg = find_struct(v->f, VPCI_DEVICE, NULL);
-	if (!v->common || !v->notify || !v->cfg) {
-		printf("mgmt: virtio-blk at %s: no modern (virtio 1.x) interface\n", pci_name(v->f));
+	if (!vpci_open(&v->vp, f, "virtio-blk") || !vpci_negotiate(&v->vp, F_WANTED, 0))
+		return false;
+	vpci_irq(&v->vp);
+	if (!setup_queue(v)) {
+		vpci_fail(&v->vp);
 		return false;
 	}
-	pci_enable(v->f);
-	w8(v->common, COMMON_STATUS, 0);
-	if (!blk_spin(status_is_zero, v, 1000000000ull))
-		return false;
-	set_status(v, STATUS_ACK | STATUS_DRIVER);
-	if (!negotiate(v)) {
-		printf("mgmt: virtio-blk at %s: features refused (no VERSION_1?)\n", pci_name(v->f));
-		set_status(v, STATUS_FAILED);
-		return false;
-	}
-	bool msix = pci_irq_enable(v->f) == PCI_IRQ_MSIX;
-	if (msix)
-		w16(v->common, COMMON_MSIX, NO_VECTOR); /* config changes: not wanted */
-	v->notify_mult = mult;
-	if (!setup_queue(v, msix)) {
-		set_status(v, STATUS_FAILED);
-		return false;
-	}
-	set_status(v, STATUS_DRIVER_OK);
+	vpci_ready(&v->vp);
 	return true;
 }
 
@@ -518,14 +307,13 @@ bool virtio_blk_probe(struct pci_func *f)
 	struct vblk *v = calloc(1, sizeof(*v));
 	if (!v)
 		return false;
-	v->f = f;
-	if (!bring_up(v)) {
+	if (!bring_up(v, f)) {
 		free(v);
 		return false;
 	}
 	struct blkdev *d = blk_add(&vblk_ops, v, NR_PARTS);
 	if (!d) {
-		w8(v->common, COMMON_STATUS, 0); /* stop it: nobody listens */
+		vpci_reset(&v->vp); /* stop it: nobody listens */
 		free_queue(v);
 		free(v);
 		return false;
@@ -537,7 +325,7 @@ bool virtio_blk_probe(struct pci_func *f)
 	snprintf(d->name, sizeof(d->name), "vd%c", 'a' + (char)(nr_vblk++ % 26));
 	snprintf(d->model, sizeof(d->model), "virtio-blk");
 	d->driver = "virtio-blk";
-	d->polled = !v->msix;
+	d->polled = !v->q.interrupts;
 	snprintf(d->where, sizeof(d->where), "%s %s", pci_name(f), d->polled ? "polled" : "MSI-X");
 	return true;
 }

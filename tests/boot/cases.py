@@ -340,6 +340,7 @@ from mgmt_cases import MGMT_CASES; CASES += MGMT_CASES  # noqa: E402  (the manag
 from attack_cases import ATTACK_CASES; CASES += ATTACK_CASES  # noqa: E402  (tests/guests/attack.c)
 from linux_cases import LINUX_CASES; CASES += LINUX_CASES  # noqa: E402  (build/linux/)
 from disk_cases import DISK_CASES; CASES += DISK_CASES  # noqa: E402  (mgmt's disk drivers)
+from nic_cases import NIC_CASES; CASES += NIC_CASES  # noqa: E402  (mgmt's NIC drivers)
 from phys_cases import PHYS_CASES; CASES += PHYS_CASES  # noqa: E402  (guests on mgmt's disks)
 from fuzz_cases import FUZZ_CASES; CASES += FUZZ_CASES  # noqa: E402  (tests/guests/fuzz.c)
 from serial_cases import SERIAL_CASES; CASES += SERIAL_CASES  # noqa: E402  (the console UART)

@@ -129,15 +129,15 @@ def guest_disk_run(m, at, prefix, sectors, hello):
     """What /init printed about its disk (after `at`, lines starting with
     prefix): its size, hello.txt's md5, nothing written before; the md5 of
     what it wrote to guest.txt."""
-    size = wait_for(m, r"%s disk-sectors (\d*)" % prefix, 200, at)
+    size = wait_for(m, r"%s disk-sectors (\d*)\n" % prefix, 200, at)
     check(size[1] == str(sectors), "/sys/block/xvda/size: %r, the disk has %d sectors"
           % (size[1], sectors))
-    got = wait_for(m, r"%s disk-read (\S+)" % prefix, 60, at)
+    got = wait_for(m, r"%s disk-read (\S+)\s" % prefix, 60, at)
     want = hashlib.md5(hello.encode()).hexdigest()
     check(got[1] == want, "the guest read hello.txt as md5 %s, the host wrote %s" % (got[1], want))
-    prev = wait_for(m, r"%s disk-previous ([^\n]*)" % prefix, 30, at)
+    prev = wait_for(m, r"%s disk-previous ([^\n]*)\n" % prefix, 30, at)
     check(prev[1] == "none", "guest.txt before the guest wrote it: %r" % prev[1])
-    wrote = wait_for(m, r"%s disk-wrote (\S+)" % prefix, 60, at)
+    wrote = wait_for(m, r"%s disk-wrote (\S+)\s" % prefix, 60, at)
     wait_for(m, r"%s disk-unmounted" % prefix, 60, at)
     check(not re.search(r"%s disk-(insmod|mount)-failed" % prefix, m.output[at:]),
           "the guest could not load its modules or mount the disk")

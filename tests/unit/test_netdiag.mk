@@ -1,0 +1,1 @@
+test_netdiag_SRCS := mgmt/netdiag.c
