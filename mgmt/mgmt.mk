@@ -9,7 +9,8 @@ MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/dom.c mgmt/co
         mgmt/store_wire.c mgmt/xsring.c mgmt/xs.c \
         mgmt/dma.c mgmt/memgap.c mgmt/pci.c mgmt/blkdev.c mgmt/blksplit.c mgmt/virtio_blk.c \
         mgmt/nvme.c mgmt/diskcmd.c \
-        mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c
+        mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c \
+        mgmt/netring.c
 # The pure loaders the hypervisor also uses (built here against newlib).
 MGMT_SHARED := vmm/pvh_guest.c vmm/linux_boot.c boot/elf.c
 MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS)) \
