@@ -4,7 +4,7 @@
 
 MGMT_OUT  := $(BUILD)/mgmt
 MGMT_ELF  := $(MGMT_OUT)/mgmt.elf
-MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/dom.c mgmt/conring.c \
+MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c mgmt/dom.c mgmt/conring.c \
         mgmt/store.c mgmt/store_tree.c mgmt/store_conn.c mgmt/store_tx.c mgmt/store_ops.c \
         mgmt/store_wire.c mgmt/xsring.c mgmt/xs.c \
         mgmt/dma.c mgmt/memgap.c mgmt/pci.c mgmt/blkdev.c mgmt/blksplit.c mgmt/virtio_blk.c \
