@@ -164,6 +164,12 @@ int xlcfg_vif(const char *spec, struct xlcfg_vif *v, struct xlcfg_error *err);
  * set (given, else its index), no two with the same devid or given MAC. */
 int xlcfg_vifs(const struct xlcfg *cfg, struct xlcfg_vif *v, struct xlcfg_error *err);
 
+/* The MAC a vif with devid of domain `name` gets when its spec gives none
+ * (tries > 0: the tries-th other choice, after a collision): Xen's OUI
+ * 00:16:3e and three bytes of a hash of both, the top bit of the fourth
+ * byte clear (as xl's random ones). The same name gives the same MAC. */
+void xlcfg_vif_mac(const char *name, uint32_t devid, unsigned tries, uint8_t mac[6]);
+
 /* "destroy", "restart", ... as written in a config file; "?" if unknown. */
 const char *xlcfg_action_name(enum xlcfg_action a);
 

@@ -233,3 +233,20 @@ int xlcfg_vifs(const struct xlcfg *cfg, struct xlcfg_vif *v, struct xlcfg_error 
 		}
 	return 0;
 }
+
+void xlcfg_vif_mac(const char *name, uint32_t devid, unsigned tries, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u; /* FNV-1a over name, devid and tries */
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	for (unsigned i = 0; i < 4; i++)
+		h = (h ^ (uint8_t)(devid >> 8 * i)) * 16777619u;
+	for (unsigned i = 0; i < 4; i++)
+		h = (h ^ (uint8_t)(tries >> 8 * i)) * 16777619u;
+	h ^= h >> 13;
+	mac[0] = 0x00, mac[1] = 0x16, mac[2] = 0x3e;
+	mac[3] = (uint8_t)(h >> 16) & 0x7f;
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}

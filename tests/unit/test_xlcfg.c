@@ -868,6 +868,29 @@ static void test_vif(void **state)
 	assert_int_equal(xlcfg_set(&c, "vif", "bridge=b", &err), 0);
 	assert_int_equal(c.nvif, 2);
 
+	/* derived MACs: Xen's OUI, stable, different per name, devid, try */
+	uint8_t m1[6], m2[6];
+	xlcfg_vif_mac("web", 0, 0, m1);
+	xlcfg_vif_mac("web", 0, 0, m2);
+	assert_memory_equal(m1, m2, 6);
+	assert_memory_equal(m1, "\x00\x16\x3e", 3);
+	assert_int_equal(m1[3] & 0x80, 0);
+	xlcfg_vif_mac("web", 1, 0, m2);
+	assert_memory_not_equal(m1, m2, 6);
+	xlcfg_vif_mac("web", 0, 1, m2);
+	assert_memory_not_equal(m1, m2, 6);
+	xlcfg_vif_mac("weba", 0, 0, m2);
+	assert_memory_not_equal(m1, m2, 6);
+	unsigned same = 0;
+	for (unsigned i = 0; i < 1000; i++) {
+		char nm[16];
+		snprintf(nm, sizeof(nm), "guest%u", i);
+		xlcfg_vif_mac(nm, 0, 0, m2);
+		same += !memcmp(m1, m2, 6);
+		assert_int_equal(m2[3] & 0x80, 0);
+	}
+	assert_true(same <= 1);
+
 	/* random specs: no crash, a terminated message, a sane result */
 	static const char alphabet[] = "mac=0:16e,bridgxnvfi ";
 	char spec[64];
