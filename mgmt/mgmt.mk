@@ -8,7 +8,7 @@ MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c m
         mgmt/store.c mgmt/store_tree.c mgmt/store_conn.c mgmt/store_tx.c mgmt/store_ops.c \
         mgmt/store_wire.c mgmt/xsring.c mgmt/xs.c \
         mgmt/dma.c mgmt/memgap.c mgmt/pci.c mgmt/blkdev.c mgmt/blksplit.c mgmt/virtio_blk.c \
-        mgmt/nvme.c mgmt/diskcmd.c \
+        mgmt/nvme.c mgmt/diskcmd.c mgmt/netpkt.c \
         mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c \
         mgmt/netring.c
 # The pure loaders the hypervisor also uses (built here against newlib).

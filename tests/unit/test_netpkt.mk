@@ -1,0 +1,1 @@
+test_netpkt_SRCS := mgmt/netpkt.c
