@@ -64,15 +64,6 @@ static int pool_take(void)
 	return -1;
 }
 
-static const char *const state_names[] = { "Unknown", "Initialising", "InitWait", "Initialised",
-					   "Connected", "Closing", "Closed", "Reconfiguring",
-					   "Reconfigured" };
-
-static const char *state_name(unsigned s)
-{
-	return s < 9 ? state_names[s] : "?";
-}
-
 void nb_say(struct vif *v, const char *fmt, ...)
 {
 	char line[160];

@@ -342,3 +342,4 @@ from linux_cases import LINUX_CASES; CASES += LINUX_CASES  # noqa: E402  (build/
 from disk_cases import DISK_CASES; CASES += DISK_CASES  # noqa: E402  (mgmt's disk drivers)
 from phys_cases import PHYS_CASES; CASES += PHYS_CASES  # noqa: E402  (guests on mgmt's disks)
 from fuzz_cases import FUZZ_CASES; CASES += FUZZ_CASES  # noqa: E402  (tests/guests/fuzz.c)
+from net_cases import NET_CASES; CASES += NET_CASES  # noqa: E402  (guests' vifs and bridges)
