@@ -127,13 +127,12 @@ void netback_list(uint32_t domid)
 			       "port", "state", "frontend", "ring");
 		list_one(v);
 	}
+	struct bridge_set *s = netback_bridges();
 	if (!shown)
-		printf("no vifs%s\n", domid == UINT32_MAX ? "" : " for that domain");
-	else
-		printf("grant copies: %llu in %llu hypercalls; frames in mgmt: %llu (%llu KiB)\n",
-		       (unsigned long long)nb_copy_ops(), (unsigned long long)nb_copy_calls(),
-		       (unsigned long long)nb_bridges.frames,
-		       (unsigned long long)(nb_bridges.frame_bytes >> 10));
+		printf("no vifs%s; ", domid == UINT32_MAX ? "" : " for that domain");
+	printf("grant copies: %llu in %llu hypercalls; frames in mgmt: %llu (%llu KiB)\n",
+	       (unsigned long long)nb_copy_ops(), (unsigned long long)nb_copy_calls(),
+	       (unsigned long long)s->frames, (unsigned long long)(s->frame_bytes >> 10));
 }
 
 void netback_bridge_list(void)

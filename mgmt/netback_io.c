@@ -208,6 +208,7 @@ int nb_xmit(void *ctx, struct netframe *f)
 	v->q[(v->qhead + v->qlen++) % NB_QUEUE_MAX] = f;
 	v->qbytes += f->len;
 	v->rx_more = true;
+	sys_busy(); /* from another port's poll (the uplink's): come round at once */
 	return 0;
 }
 
@@ -230,6 +231,8 @@ static void service_rx(struct vif *v, uint64_t now)
 			v->rx_wait = netring_rx_slots(&v->rx, f->len, &f->off);
 			break;
 		}
+		if (rc != NETRING_TOOK && v->rx.broken)
+			break;
 		dequeue(v);
 		if (rc != NETRING_TOOK) { /* it cannot take this one at all */
 			v->port->st.drops[BRIDGE_DROP_TOO_BIG]++;

@@ -221,7 +221,7 @@ def net_pvh(lab):
     # Destroy both: nothing left behind.
     c.mgmt("destroy na", r"\(d0\) domain %s: destroy done" % a2)
     c.mgmt("destroy nb", r"\(d0\) domain %s: destroy done" % b)
-    c.mgmt("network-list", r"\(d0\) no vifs")
+    c.mgmt("network-list", r"\(d0\) no vifs; grant copies: \d+ in \d+ hypercalls; frames in mgmt: 0 ")
     c.mgmt("bridge-list", r"\(d0\) no bridges")
     hit = c.mgmt("xenstore-ls /local/domain/0", r"\(d0\) mgmt> ")
     time.sleep(1)
@@ -236,6 +236,47 @@ def net_pvh(lab):
                 % (len("".join("%d\n" % i for i in range(1, SEQ_N + 1))), secs))
 
 
+def net_pvhvm(lab):
+    """QEMU SVM: a PVHVM Linux guest (type hvm: Xen's platform device, as
+    linux-pvhvm-disk) and a PVH one on xenbr0: the HVM guest's
+    xen-netfront finds its vif through the store, connects (its rings in
+    its own RAM, granted to domain 0), and its pings reach the PVH guest
+    and back; 512 KiB sent over TCP from the PVH guest arrive intact.
+    Both power off: no vif, bridge or grant mapping is left (audit)."""
+    cfgs = [cfg(lab, "nh", "hvm", NET + ".3", ""),
+            cfg(lab, "np", "pvh", NET + ".4", "bridge=xenbr0")]
+    m, c, frames0 = boot(lab, cfgs)
+    h, p = create(c, "nh"), create(c, "np")
+    net_up(c, "nh", 300)
+    net_up(c, "np")
+    check(ping(c, "nh", NET + ".4") == 3, "the PVHVM guest's pings to the PVH one were not answered")
+    c.run("nh", "(nc -l -p 5001 | md5sum | sed 's/^/rx-md5 /') & sleep 1")
+    out = c.run("np", "seq 1 80000 > /tmp/f; md5sum /tmp/f; nc %s.3 5001 < /tmp/f; echo sent-$?"
+                % NET, 120)
+    want = seq_md5(80000)
+    check("%s  /tmp/f" % want in out and "sent-0" in out, "np's side: %s" % _short(out, 500))
+    c.detach()
+    c.attach("nh")
+    got = wait_for(m, r"\(d0\) rx-md5 (\w+)", 120, c.since)
+    check(got[1] == want, "the PVHVM guest received md5 %s, the PVH one sent %s" % (got[1], want))
+    r = vif_row(c, "nh")
+    check(r["state"] == "Connected" and r["fe"] == "Connected" and "sg" in r["ring"].split(),
+          "the PVHVM guest's vif: %s" % _short(r["text"], 600))
+    for dom, d in (("nh", h), ("np", p)):
+        c.attach(dom)
+        at = len(m.output)
+        m.send("poweroff -f\r")
+        wait_for(m, r"\(d0\) mgmt: domain %s \(%s\) powered off: destroy" % (d, dom), 60, at)
+        c.attached = None
+    c.mgmt("network-list", r"\(d0\) no vifs; grant copies: \d+ in \d+ hypercalls; frames in mgmt: 0 ")
+    c.mgmt("bridge-list", r"\(d0\) no bridges")
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    hit = check_audit(m, "a PVHVM and a PVH guest with vifs")
+    check(hit[3] == "0", "the hypervisor still counts %s foreign (grant-mapped) pages" % hit[3])
+
+
 NET_CASES = [
     ("net-pvh", net_pvh, 240),
+    ("net-pvhvm", net_pvhvm, 120),
 ]
