@@ -395,7 +395,9 @@ int netring_rx_finish(struct netring_rx *r, const struct netring_rxpkt *p, uint3
 {
 	if (r->broken || (RING_IDX)(r->req_cons - r->rsp_prod) < p->nslots || !p->nslots)
 		return -1;
-	unsigned data = 0, last = p->nslots - 1;
+	/* The last data slot: the GSO slot is never last but may follow the
+	 * only page of a small GSO frame, which must not say more_data. */
+	unsigned data = 0, last = p->extra && p->nslots == 2 ? 0 : p->nslots - 1u;
 	for (unsigned i = 0; i < p->nslots; i++) {
 		union netif_rx_sring_entry e;
 		memset(&e, 0, sizeof(e));

@@ -598,13 +598,22 @@ static void rx_responses(void **state)
 	assert_int_equal(rx_ent(3)->rsp.status, 9000 - 8192);
 	assert_int_equal(rx_ent(3)->rsp.flags, 0);
 	assert_int_equal(R->st.gso, 1);
+	/* a GSO frame that fits one page: its only page says no more_data */
+	struct netring_rxpkt small;
+	assert_int_equal(netring_rx_take(R, 3000, &gso, &small), NETRING_TOOK);
+	assert_int_equal(small.nslots, 2);
+	assert_int_equal(netring_rx_finish(R, &small, 0), 0);
+	assert_int_equal(rx_ent(4)->rsp.flags, NETRXF_csum_blank | NETRXF_data_validated |
+					       NETRXF_extra_info);
+	assert_int_equal(rx_ent(4)->rsp.status, 3000);
+	assert_int_equal(rx_ent(5)->extra.type, XEN_NETIF_EXTRA_TYPE_GSO);
 	/* a copy failure on the second page */
 	struct net_offload plain = { 0 };
 	assert_int_equal(netring_rx_take(R, 6000, &plain, &rp), NETRING_TOOK);
 	assert_int_equal(netring_rx_finish(R, &rp, 2), 0);
-	assert_int_equal(rx_ent(4)->rsp.status, 4096);
-	assert_int_equal(rx_ent(4)->rsp.flags, NETRXF_more_data);
-	assert_int_equal(rx_ent(5)->rsp.status, NETIF_RSP_ERROR);
+	assert_int_equal(rx_ent(6)->rsp.status, 4096);
+	assert_int_equal(rx_ent(6)->rsp.flags, NETRXF_more_data);
+	assert_int_equal(rx_ent(7)->rsp.status, NETIF_RSP_ERROR);
 	assert_int_equal(R->st.copy_errors, 1);
 	/* the guest asked for an event at response 1 only */
 	assert_false(netring_rx_push(R));
