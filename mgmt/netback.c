@@ -7,10 +7,9 @@
  * frame is dropped and answered with an error; a broken ring (nonsense
  * indices, a frame the rules call fatal) disconnects the interface (said
  * once) and the backend goes Closing, from where the frontend may start
- * over (Closed, then Initialising). The rings' pages are mapped over
- * pages of ring_pool[] below; after an unmap such a page is a hole in our
- * memory (Xen's semantics), so nothing touches a ring that is not
- * connected.
+ * over (Closed, then Initialising). The rings' pages are mapped in a
+ * window above our RAM (sys_grant_page); after an unmap nothing is there,
+ * so nothing touches a ring that is not connected.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -44,19 +43,22 @@ struct bridge_set *netback_bridges(void)
 }
 
 /*
- * The pages rings are mapped over: two a vif (TX, RX) while it is
- * connected. A page once mapped over is a hole in our memory (the RAM
- * under it went back to the hypervisor): only a mapping may be there again.
+ * Where rings are mapped: two pages a vif (TX, RX) while it is connected,
+ * in sys.c's window above our RAM (nothing is there, so an unmapped page
+ * leaves no hole in our RAM and may be used again).
  */
 #define POOL_PAGES (2 * NETBACK_MAX_VIFS)
-static union {
-	uint8_t b[4096];
-} ring_pool[POOL_PAGES] __attribute__((aligned(4096)));
+_Static_assert(POOL_PAGES <= SYS_GRANT_PAGES, "the grant window holds every ring");
 static uint64_t pool_used; /* bit i: page i holds a ring */
+
+static void *pool_page(int i)
+{
+	return sys_grant_page((unsigned)i);
+}
 
 static int pool_take(void)
 {
-	for (unsigned i = 0; i < POOL_PAGES; i++)
+	for (unsigned i = 0; i < POOL_PAGES && pool_page((int)i); i++)
 		if (!(pool_used & 1ull << i)) {
 			pool_used |= 1ull << i;
 			return (int)i;
@@ -268,7 +270,7 @@ static int read_frontend(struct vif *v, struct fe_info *fi, const char **why)
 
 static void unmap_page(int page, grant_handle_t handle)
 {
-	struct gnttab_unmap_grant_ref uo = { (uintptr_t)&ring_pool[page], 0, handle, 0 };
+	struct gnttab_unmap_grant_ref uo = { (uintptr_t)pool_page(page), 0, handle, 0 };
 
 	hypercall(HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, (unsigned long)&uo, 1);
 	pool_used &= ~(1ull << page);
@@ -283,7 +285,7 @@ static int map_page(struct vif *v, grant_ref_t ref, const char *what, grant_hand
 		nb_say(v, "cannot connect: no room for its %s ring", what);
 		return -1;
 	}
-	struct gnttab_map_grant_ref mo = { .host_addr = (uintptr_t)&ring_pool[page],
+	struct gnttab_map_grant_ref mo = { .host_addr = (uintptr_t)pool_page(page),
 					   .flags = GNTMAP_host_map, .ref = ref,
 					   .dom = (domid_t)v->domid };
 	long rc = hypercall(HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, (unsigned long)&mo, 1);
@@ -365,8 +367,8 @@ static int connect(struct vif *v)
 	v->tx_more = v->rx_more = true; /* look at once: requests may be there already */
 	v->moved_at = now_ns();
 	port_caps(v, true);
-	if (netring_tx_init(&v->tx, ring_pool[v->tx_page].b, &tc) ||
-	    netring_rx_init(&v->rx, ring_pool[v->rx_page].b, &rc)) {
+	if (netring_tx_init(&v->tx, pool_page(v->tx_page), &tc) ||
+	    netring_rx_init(&v->rx, pool_page(v->rx_page), &rc)) {
 		nb_ring_broken(v, v->tx.broken);
 		return -EINVAL;
 	}
