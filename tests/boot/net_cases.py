@@ -238,6 +238,12 @@ def net_pvh(lab):
     wait_for(m, r"\(input to the hypervisor shell\)", 10)
     hit = check_audit(m, "two PVH guests with vifs, one rebooted, destroyed")
     check(hit[3] == "0", "the hypervisor still counts %s foreign (grant-mapped) pages" % hit[3])
+    # Domain 0's frames as before, less the console and store pages of the
+    # two guest slots it mapped over its RAM (holes, as in Xen); the vifs'
+    # rings were mapped above its RAM and cost none.
+    frames1 = mem_frames(m).get("guest")
+    check(frames1 == frames0 - 4, "guest frames after the destroy: %s, before the creates: %s "
+          "(4 pages of domain 0 are holes now)" % (frames1, frames0))
     size = len("".join("%d\n" % i for i in range(1, SEQ_N + 1)))
     with open(m.log_path, "a") as f:
         f.write("\n# nc of %d bytes guest to guest: %.2f s by the sender's clock (%.2f MiB/s)\n"
