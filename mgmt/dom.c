@@ -15,6 +15,7 @@
 #include "include/public/memory.h"
 #include "include/public/xen.h"
 #include "mgmt/blkback.h"
+#include "mgmt/netback.h"
 #include "mgmt/conring.h"
 #include "mgmt/dom.h"
 #include "mgmt/sys.h"
@@ -283,12 +284,40 @@ static int attach_disks(const struct xlcfg *c, struct guest *g)
 	return 0;
 }
 
-/* Forgets a guest (its domain is gone or going): its disks, the ring
- * mapping, our port, the log. */
+/* The config's vifs (guests with the store, as disks). */
+static int attach_vifs(const struct xlcfg *c, struct guest *g)
+{
+	struct xlcfg_vif v[XLCFG_LIST_MAX];
+	struct xlcfg_error e;
+	char err[160];
+
+	if (c->nvif && !g->xs) {
+		printf("error: domain %s: vifs are served to PVH guests and HVM guests with "
+		       "xen_platform_pci = 1 only\n", c->name);
+		return -1;
+	}
+	if (xlcfg_vifs(c, v, &e)) {
+		printf("error: domain %s: %s\n", c->name, e.message);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->nvif; i++) {
+		int rc = netback_attach(g->domid, c->name, &v[i], err, sizeof(err));
+		if (rc) {
+			printf("error: domain %s: %s\n", c->name, err);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Forgets a guest (its domain is gone or going): its disks and vifs, the
+ * ring mapping, our port, the log. */
 static void forget(struct guest *g)
 {
-	if (g->domid != UINT32_MAX)
+	if (g->domid != UINT32_MAX) {
 		blkback_release(g->domid);
+		netback_release(g->domid);
+	}
 	xs_release(g);
 	if (g->ring) {
 		struct gnttab_unmap_grant_ref uo = { (uintptr_t)g->ring, 0, g->handle, 0 };
@@ -333,6 +362,8 @@ int dom_create(const struct xlcfg *c, uint32_t *domid)
 	struct eyrie_dom_id id = { g->domid };
 	if (!rc)
 		rc = attach_disks(c, g);
+	if (!rc)
+		rc = attach_vifs(c, g);
 	if (!rc)
 		rc = grant_io(c, g->domid);
 	if (!rc && (rc = (int)op(EYRIE_OP_unpause, &id)))
@@ -545,9 +576,9 @@ void dom_poll(void)
 	static struct eyrie_dom_info doms[64];
 
 	xs_poll();
-	/* The disks after the store (their frontends' state changes came
-	 * through it), and the store again for what they wrote. */
-	if (blkback_poll())
+	/* The disks and vifs after the store (their frontends' state changes
+	 * came through it), and the store again for what they wrote. */
+	if (blkback_poll() | netback_poll())
 		sys_busy();
 	xs_poll();
 	struct eyrie_dom_list l = { 64, 0, (uint64_t)(uintptr_t)doms };

@@ -3,7 +3,8 @@
  * Ctrl-A pressed three times (the hypervisor shell is the other side).
  * Commands: help, info, list, configs, create, destroy, shutdown, reboot,
  * pause, unpause, console, xenstore-*, shutdown-timeout, mem-set,
- * block-list, block-attach, block-detach; disks, disk-read, disk-write,
+ * block-list, block-attach, block-detach, network-list, network-attach,
+ * network-detach, bridge-list; disks, disk-read, disk-write,
  * disk-discard, disk-bench, pci (mgmt/diskcmd.c); nics, nic-dhcp, nic-arp,
  * nic-promisc (mgmt/netcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
  * configs (mgmt/xlcfg.c) through Eyrie's management operations
@@ -22,6 +23,7 @@
 #include "mgmt/diskcmd.h"
 #include "mgmt/blkback.h"
 #include "mgmt/dom.h"
+#include "mgmt/netback.h"
 #include "mgmt/netcmd.h"
 #include "mgmt/netdev.h"
 #include "mgmt/sys.h"
@@ -77,8 +79,9 @@ static void load_configs(void)
 			continue;
 		struct cfgfile *c = &cfgs[nr_cfgs];
 		struct xlcfg_error err;
+		struct xlcfg_vif vifs[XLCFG_LIST_MAX];
 		if (xlcfg_parse(data, (size_t)size, &c->cfg, &err) ||
-		    xlcfg_check_disks(&c->cfg, &err)) {
+		    xlcfg_check_disks(&c->cfg, &err) || xlcfg_vifs(&c->cfg, vifs, &err)) {
 			printf("mgmt: %s: %s (not loaded)\n", name, err.message);
 			continue;
 		}
@@ -119,7 +122,9 @@ static void cmd_create(int argc, char **argv)
 			return;
 		}
 	}
-	if (xlcfg_check(&cfg, &err) || xlcfg_check_disks(&cfg, &err)) {
+	struct xlcfg_vif vifs[XLCFG_LIST_MAX];
+	if (xlcfg_check(&cfg, &err) || xlcfg_check_disks(&cfg, &err) ||
+	    xlcfg_vifs(&cfg, vifs, &err)) {
 		printf("error: %s\n", err.message);
 		return;
 	}
@@ -373,6 +378,58 @@ static void cmd_block(int argc, char **argv)
 		printf("domain %ld: disk attached\n", id);
 }
 
+/* network-list [DOM], network-attach DOM VIFSPEC, network-detach DOM DEVID,
+ * bridge-list. A spec typed with blanks is put back together, as for
+ * block-attach. */
+static void cmd_network(int argc, char **argv)
+{
+	long id = argc >= 2 ? find_dom(argv[1]) : -1;
+	char spec[XLCFG_PATH_LEN] = "", err[160], *end;
+	struct xlcfg_error e;
+	struct xlcfg_vif v;
+
+	if (!strcmp(argv[0], "bridge-list")) {
+		netback_bridge_list();
+		return;
+	}
+	if (!strcmp(argv[0], "network-list")) {
+		if (argc == 1 || id >= 0)
+			netback_list(argc == 1 ? UINT32_MAX : (uint32_t)id);
+		return;
+	}
+	bool detach = !strcmp(argv[0], "network-detach");
+	if (id < 0 || (detach && argc != 3) || (!detach && strcmp(argv[0], "network-attach"))) {
+		if (argc < 2 || id >= 0)
+			printf("error: usage: network-list [DOM], network-attach DOM [VIFSPEC], "
+			       "network-detach DOM DEVID, bridge-list\n");
+		return;
+	}
+	struct guest *g = dom_guest((uint32_t)id);
+	if (!g || !g->xs) {
+		printf("error: domain %ld: not a domain built here with the store\n", id);
+		return;
+	}
+	if (detach) {
+		unsigned long devid = strtoul(argv[2], &end, 10);
+		int rc = *end || end == argv[2] ? -EINVAL : netback_detach((uint32_t)id, (uint32_t)devid);
+		if (rc)
+			printf("error: domain %ld: vif %s: %s\n", id, argv[2],
+			       rc == -ENOENT ? "no such vif" : "not a devid");
+		else
+			printf("domain %ld: detaching vif %lu\n", id, devid);
+		return;
+	}
+	for (int i = 2; i < argc; i++)
+		snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "%s%s", i > 2 ? " " : "",
+			 argv[i]);
+	if (xlcfg_vif(spec, &v, &e))
+		printf("error: domain %ld: %s\n", id, e.message);
+	else if (netback_attach((uint32_t)id, g->cfg.name, &v, err, sizeof(err)))
+		printf("error: domain %ld: %s\n", id, err);
+	else
+		printf("domain %ld: vif attached\n", id);
+}
+
 static void help(void)
 {
 	printf("commands: help, info, list, configs, create CONFIG, create KEY=VALUE... (name type\n"
@@ -381,6 +438,8 @@ static void help(void)
 	       "          xenstore-ls [PATH], xenstore-read PATH, xenstore-write PATH VALUE,\n"
 	       "          xenstore-rm PATH, shutdown-timeout [SECS], mem-set DOM MB,\n"
 	       "          block-list [DOM], block-attach DOM DISKSPEC, block-detach DOM VDEV,\n"
+	       "          network-list [DOM], network-attach DOM [VIFSPEC],\n"
+	       "          network-detach DOM DEVID, bridge-list,\n"
 	       "          disks, disk-read DISK SECTOR [COUNT],\n"
 	       "          disk-write DISK SECTOR TEXT, disk-discard DISK SECTOR COUNT,\n"
 	       "          disk-bench DISK [MIB [DEPTH [KIB [write]]]], pci,\n"
@@ -483,6 +542,8 @@ static void run(char *line)
 		cmd_nic_promisc(argc, argv);
 	else if (!strncmp(argv[0], "block-", 6))
 		cmd_block(argc, argv);
+	else if (!strncmp(argv[0], "network-", 8) || !strcmp(argv[0], "bridge-list"))
+		cmd_network(argc, argv);
 	else
 		printf("error: unknown command '%.32s' (try help)\n", argv[0]);
 }

@@ -178,13 +178,31 @@ static uint64_t mmio_tables[MMIO_TABLES][512] __attribute__((aligned(4096)));
 static unsigned mmio_tables_used;
 static uint64_t mmio_base, mmio_used;
 
+/*
+ * Pages for grant mappings above our RAM: guest-physical frames where
+ * nothing is (a hole), which the hypervisor lets a grant mapping use
+ * (below its P2M_FRAME_MAX, off the APIC window) and entry.S's identity
+ * map already covers (below 4 GiB, write-back). Unlike a page of our RAM
+ * mapped over (which goes back to the hypervisor, a hole for good), such a
+ * page costs nothing and may be mapped and unmapped any number of times.
+ */
+static uint64_t grant_base;
+
 void sys_mmio_init(uint64_t ram_end)
 {
 	/* At 4 GiB, or the next GiB above our RAM if that is higher: a PD of
 	 * its own, never one of entry.S's. */
-	uint64_t gib = 1ull << 30;
+	uint64_t gib = 1ull << 30, mib2 = 2ull << 20;
+	uint64_t g = (ram_end + mib2 - 1) & ~(mib2 - 1);
 
 	mmio_base = ram_end > 4 * gib ? (ram_end + gib - 1) & ~(gib - 1) : 4 * gib;
+	grant_base = g + SYS_GRANT_PAGES * 4096ull <= 0xfec00000ull ? g : 0;
+}
+
+void *sys_grant_page(unsigned i)
+{
+	return grant_base && i < SYS_GRANT_PAGES ? (void *)(uintptr_t)(grant_base + i * 4096ull)
+						 : NULL;
 }
 
 /* The table an entry points to, made (zeroed, from mmio_tables) if absent;

@@ -29,6 +29,12 @@ bool sys_virq_fired(uint32_t virq, uint64_t *next, uint64_t period_ns);
 void sys_set_idle(uint64_t (*fn)(void));
 /* Where device memory goes: guest-physical addresses above ram_end. */
 void sys_mmio_init(uint64_t ram_end);
+/* Page i (< SYS_GRANT_PAGES) of a window above our RAM for grant
+ * mappings (GNTTABOP_map_grant_ref's host_addr): nothing is there until a
+ * mapping is, and an unmap leaves nothing lost. NULL if out of range or
+ * there is no window (our RAM reaches the APIC window). */
+#define SYS_GRANT_PAGES 256
+void *sys_grant_page(unsigned i);
 /* Maps len bytes of device memory at machine address maddr (EYRIE_OP_iomem
  * into our physical space above RAM, then uncached in our page tables);
  * its virtual address, or NULL (refused, or the 16 MiB window is full). */

@@ -168,7 +168,7 @@ static int entry(struct xlcfg_error *e, enum key k, char (*list)[XLCFG_PATH_LEN]
 {
 	if (*count == XLCFG_LIST_MAX)
 		return bad(e, -XLCFG_ERANGE, k, "more than 8 entries", NULL, 0);
-	if (!n)
+	if (!n && k == K_DISK) /* an empty vif is one with every default (xl's '') */
 		return bad(e, -XLCFG_EINVAL, k, "empty entry", NULL, 0);
 	if (text(e, k, list[*count], XLCFG_PATH_LEN, v, n))
 		return -XLCFG_ERANGE;

@@ -18,7 +18,8 @@
  * error (xl only warns), as is a leading-zero integer (xl reads it as octal).
  * A repeated key replaces the earlier value (as xl); cmdline= beats extra=
  * whatever their order (as xl). Disk and vif entries are kept as written:
- * xlcfg_disk() reads a disk's (xlcfg_check_disks() all of a config's).
+ * xlcfg_disk() reads a disk's (xlcfg_check_disks() all of a config's),
+ * xlcfg_vif() a vif's (xlcfg_vifs() all of a config's; mgmt/xlcfg_vif.c).
  */
 #ifndef EYRIE_MGMT_XLCFG_H
 #define EYRIE_MGMT_XLCFG_H
@@ -128,6 +129,46 @@ int xlcfg_vdev(const char *name, uint32_t *devid);
 
 /* xlcfg_disk() of every disk of cfg, and no two with the same device. */
 int xlcfg_check_disks(const struct xlcfg *cfg, struct xlcfg_error *err);
+
+/*
+ * One vif spec (an entry of vif = [ ... ]) in xl's syntax
+ * (xl-network-configuration(5)): comma-separated KEY=VALUE parameters and
+ * flags, blanks around each ignored; '' is a vif with every default.
+ *   mac=00:16:3e:xx:xx:xx  the guest's MAC (not multicast, not zero);
+ *                          default: derived from the domain's name
+ *   bridge=NAME            default xenbr0 (1..15 of [A-Za-z0-9_.-])
+ *   vifname=NAME           the bridge port's name (default vifDOMID.DEVID)
+ *   devid=N                0..1023; default: its index in the list
+ *   ip=ADDRS               kept in the store; not enforced
+ *   type=ioemu|vif, model=NAME: accepted; the guest gets the PV device only
+ *   script=vif-bridge      (or a path to it); any other script is refused
+ *   backend=0|Domain-0, mtu=1500, trusted, untrusted
+ *   antispoof=yes|no       Eyrie's: the guest's frames must come from its
+ *                          MAC (default yes, as vif-bridge with antispoof)
+ * Refused with the reason: rate, vlan, gatewaydev/netdev (vif-route),
+ * another backend, another MTU, unknown keys.
+ */
+struct xlcfg_vif {
+	uint8_t mac[6];
+	bool mac_given;
+	char bridge[16];
+	char vifname[16];              /* "" = default */
+	char ip[64];                   /* "" = none */
+	int32_t devid;                 /* -1: not given */
+	bool antispoof;
+	bool trusted;
+};
+int xlcfg_vif(const char *spec, struct xlcfg_vif *v, struct xlcfg_error *err);
+
+/* xlcfg_vif() of every vif of cfg into v[0..cfg->nvif), each one's devid
+ * set (given, else its index), no two with the same devid or given MAC. */
+int xlcfg_vifs(const struct xlcfg *cfg, struct xlcfg_vif *v, struct xlcfg_error *err);
+
+/* The MAC a vif with devid of domain `name` gets when its spec gives none
+ * (tries > 0: the tries-th other choice, after a collision): Xen's OUI
+ * 00:16:3e and three bytes of a hash of both, the top bit of the fourth
+ * byte clear (as xl's random ones). The same name gives the same MAC. */
+void xlcfg_vif_mac(const char *name, uint32_t devid, unsigned tries, uint8_t mac[6]);
 
 /* "destroy", "restart", ... as written in a config file; "?" if unknown. */
 const char *xlcfg_action_name(enum xlcfg_action a);

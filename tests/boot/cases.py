@@ -344,3 +344,4 @@ from nic_cases import NIC_CASES; CASES += NIC_CASES  # noqa: E402  (mgmt's NIC d
 from phys_cases import PHYS_CASES; CASES += PHYS_CASES  # noqa: E402  (guests on mgmt's disks)
 from fuzz_cases import FUZZ_CASES; CASES += FUZZ_CASES  # noqa: E402  (tests/guests/fuzz.c)
 from serial_cases import SERIAL_CASES; CASES += SERIAL_CASES  # noqa: E402  (the console UART)
+from net_cases import NET_CASES; CASES += NET_CASES  # noqa: E402  (guests' vifs and bridges)

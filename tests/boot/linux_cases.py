@@ -151,7 +151,7 @@ def linux_from_mgmt(lab):
     lab.need(ELF, *mods)
     com2 = lab.tmp("com2.txt")
     m = lab.qemu(["-kernel", ELF, "-append",
-                  "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
+                  "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=24,privileged=1",
                   "-initrd", ",".join(mods), "-chardev", "file,id=com2,path=" + com2,
                   "-device", "isa-serial,iobase=0x2f8,irq=3,chardev=com2"], mem=512, limit=300)
     wait_for(m, r"\(d0\) mgmt: management console ready", 60)

@@ -779,6 +779,136 @@ static void test_disk(void **state)
 	}
 }
 
+/* Vif specs (xl-network-configuration(5)): keys kept, accepted, refused. */
+static void vif_bad(const char *spec, const char *msg)
+{
+	struct xlcfg_vif v;
+	int r = xlcfg_vif(spec, &v, &err);
+
+	if (r != -XLCFG_EINVAL || !strstr(err.message, msg) || strncmp(err.message, "vif: ", 5))
+		fail_msg("%s -> %d \"%s\"; wanted \"%s\"", spec, r, err.message, msg);
+}
+
+static void test_vif(void **state)
+{
+	struct xlcfg_vif v, vs[XLCFG_LIST_MAX];
+	static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x74, 0x3d, 0x76 };
+
+	/* the man page's examples, and the empty string */
+	assert_int_equal(xlcfg_vif("mac=00:16:3E:74:3d:76,model=rtl8139,bridge=xenbr0", &v, &err), 0);
+	assert_true(v.mac_given);
+	assert_memory_equal(v.mac, mac, 6);
+	assert_string_equal(v.bridge, "xenbr0");
+	assert_int_equal(xlcfg_vif("", &v, &err), 0);
+	assert_false(v.mac_given);
+	assert_string_equal(v.bridge, "xenbr0");
+	assert_int_equal(v.devid, -1);
+	assert_true(v.antispoof && v.trusted);
+	assert_string_equal(v.vifname, "");
+	/* every key */
+	assert_int_equal(xlcfg_vif(" mac=00:16:3e:00:00:01 , bridge=lan.1, vifname=web-eth0, devid=3,"
+				   "ip=10.0.0.2 10.0.0.3, type=vif, script=/etc/xen/scripts/vif-bridge,"
+				   "backend=Domain-0, mtu=1500, antispoof=no, untrusted,", &v, &err), 0);
+	assert_string_equal(v.bridge, "lan.1");
+	assert_string_equal(v.vifname, "web-eth0");
+	assert_int_equal(v.devid, 3);
+	assert_string_equal(v.ip, "10.0.0.2 10.0.0.3");
+	assert_false(v.antispoof);
+	assert_false(v.trusted);
+	assert_int_equal(xlcfg_vif("antispoof=1,type=ioemu,script=vif-bridge,backend=0,trusted", &v,
+				   &err), 0);
+	assert_true(v.antispoof && v.trusted);
+	/* refusals with their reasons */
+	vif_bad("mac=00:16:3e:00:00", "mac: expected six hex pairs");
+	vif_bad("mac=00-16-3e-00-00-01", "mac: expected six hex pairs");
+	vif_bad("mac=00:16:3e:00:00:0g", "mac: expected six hex pairs");
+	vif_bad("mac=01:00:5e:00:00:01", "multicast or zero");
+	vif_bad("mac=00:00:00:00:00:00", "multicast or zero");
+	vif_bad("bridge=", "bridge: expected");
+	vif_bad("bridge=a/b", "bridge: expected");
+	vif_bad("bridge=sixteen-chars-xx", "bridge: expected");
+	vif_bad("vifname=x y", "vifname: expected");
+	vif_bad("devid=1024", "devid: expected a number 0 to 1023");
+	vif_bad("devid=01", "devid: expected");
+	vif_bad("devid=-1", "devid: expected");
+	vif_bad("type=pv", "type: expected ioemu or vif");
+	vif_bad("script=vif-route", "script: only vif-bridge");
+	vif_bad("script=/etc/xen/scripts/vif-nat", "script: only vif-bridge");
+	vif_bad("backend=2", "backend: only domain 0");
+	vif_bad("mtu=9000", "mtu: only 1500");
+	vif_bad("antispoof=maybe", "antispoof: expected yes or no");
+	vif_bad("rate=10Mb/s", "rate limiting is not supported");
+	vif_bad("vlan=10", "VLANs are not supported");
+	vif_bad("gatewaydev=eth0", "vif-route");
+	vif_bad("netdev=eth0", "vif-route");
+	vif_bad("accel=x", "unknown parameter");
+	vif_bad("bridge=xenbr0,promisc", "unknown flag");
+	vif_bad("ip=0123456789012345678901234567890123456789012345678901234567890123", "ip: longer");
+	/* a config's vifs: devids by index unless given, none twice, no MAC twice */
+	assert_int_equal(parse(MIN "vif = [ '', 'bridge=xenbr1', 'devid=5', '' ]\n"), 0);
+	assert_int_equal(cfg.nvif, 4);
+	assert_int_equal(xlcfg_vifs(&cfg, vs, &err), 0);
+	assert_int_equal(vs[0].devid, 0);
+	assert_int_equal(vs[1].devid, 1);
+	assert_string_equal(vs[1].bridge, "xenbr1");
+	assert_int_equal(vs[2].devid, 5);
+	assert_int_equal(vs[3].devid, 3);
+	assert_int_equal(parse(MIN "vif = [ '', 'devid=0' ]\n"), 0);
+	assert_int_equal(xlcfg_vifs(&cfg, vs, &err), -XLCFG_EINVAL);
+	assert_true(strstr(err.message, "two vifs with the same devid") != NULL);
+	assert_int_equal(parse(MIN "vif = [ 'mac=00:16:3e:00:00:01', 'mac=00:16:3E:00:00:01' ]\n"), 0);
+	assert_int_equal(xlcfg_vifs(&cfg, vs, &err), -XLCFG_EINVAL);
+	assert_true(strstr(err.message, "two vifs with the same mac") != NULL);
+	assert_int_equal(parse(MIN "vif = [ 'rate=1MB/s' ]\n"), 0);
+	assert_int_equal(xlcfg_vifs(&cfg, vs, &err), -XLCFG_EINVAL);
+	/* the console's form */
+	struct xlcfg c;
+	xlcfg_init(&c);
+	assert_int_equal(xlcfg_set(&c, "vif", "", &err), 0);
+	assert_int_equal(xlcfg_set(&c, "vif", "bridge=b", &err), 0);
+	assert_int_equal(c.nvif, 2);
+
+	/* derived MACs: Xen's OUI, stable, different per name, devid, try */
+	uint8_t m1[6], m2[6];
+	xlcfg_vif_mac("web", 0, 0, m1);
+	xlcfg_vif_mac("web", 0, 0, m2);
+	assert_memory_equal(m1, m2, 6);
+	assert_memory_equal(m1, "\x00\x16\x3e", 3);
+	assert_int_equal(m1[3] & 0x80, 0);
+	xlcfg_vif_mac("web", 1, 0, m2);
+	assert_memory_not_equal(m1, m2, 6);
+	xlcfg_vif_mac("web", 0, 1, m2);
+	assert_memory_not_equal(m1, m2, 6);
+	xlcfg_vif_mac("weba", 0, 0, m2);
+	assert_memory_not_equal(m1, m2, 6);
+	unsigned same = 0;
+	for (unsigned i = 0; i < 1000; i++) {
+		char nm[16];
+		snprintf(nm, sizeof(nm), "guest%u", i);
+		xlcfg_vif_mac(nm, 0, 0, m2);
+		same += !memcmp(m1, m2, 6);
+		assert_int_equal(m2[3] & 0x80, 0);
+	}
+	assert_true(same <= 1);
+
+	/* random specs: no crash, a terminated message, a sane result */
+	static const char alphabet[] = "mac=0:16e,bridgxnvfi ";
+	char spec[64];
+	srand(11);
+	for (unsigned it = 0; it < 20000; it++) {
+		size_t n = (size_t)rand() % (sizeof(spec) - 1);
+		for (size_t i = 0; i < n; i++)
+			spec[i] = alphabet[rand() % (sizeof(alphabet) - 1)];
+		spec[n] = 0;
+		memset(&err, 0x55, sizeof(err));
+		int r = xlcfg_vif(spec, &v, &err);
+		assert_true(memchr(err.message, 0, sizeof(err.message)) != NULL);
+		assert_true(r == 0 || r == -XLCFG_EINVAL);
+		if (r == 0)
+			assert_true(v.bridge[0] && strlen(v.bridge) < 16);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -794,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_disk),
+		cmocka_unit_test(test_vif),
 	};
 	return cmocka_run_group_tests_name("xlcfg", tests, NULL, NULL);
 }

@@ -1,1 +1,1 @@
-test_xlcfg_SRCS := mgmt/xlcfg.c
+test_xlcfg_SRCS := mgmt/xlcfg.c mgmt/xlcfg_vif.c

@@ -1,0 +1,1 @@
+test_bridge_SRCS := mgmt/bridge.c

@@ -1,0 +1,1 @@
+test_netring_SRCS := mgmt/netring.c
