@@ -101,11 +101,11 @@ static int read_pte(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 static int ram_copy(struct mmio_call *a, uint64_t la, void *buf, unsigned size, bool write)
 {
 	struct vcpu *v = a->v;
-	struct gwalk_regs r = { vcpu_ops->get(v, VS_CR0), vcpu_ops->get(v, VS_CR3),
-				vcpu_ops->get(v, VS_CR4), vcpu_ops->get(v, VS_EFER) };
+	struct gwalk_regs r;
 	struct vseg ss;
 	unsigned access = write ? GW_WRITE : 0;
 
+	guest_walk_regs(v, &r);
 	vcpu_ops->get_seg(v, SEG_SS, &ss);
 	if ((r.cr0 & 1) && ((ss.attr >> 5) & 3) == 3)
 		access |= GW_USER;

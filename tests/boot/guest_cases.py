@@ -675,3 +675,36 @@ GUEST_CASES = [
     ("guests-exits", guests_exits, 6),
     ("guests-modes", guests_modes, 5),
 ]
+
+
+# -- fid: what guests written elsewhere rely on (issue 15) ---------------------------
+
+FID_DOMS = [Dom("fid", 4, extra=",type=pvh")]
+
+
+def _fid_flow(m, t=1):
+    e = expect_poweroff(m, 1, "fid", 60 * t)
+    n = check_report(m.output, 1, "fid")
+    check(re.search(r"\(d1\) fid: hello from PAE paging$", m.output, re.M),
+          "the console_io line written under PAE paging is missing")
+    return n
+
+
+def guests_fid(lab):
+    """QEMU SVM (no NRIP save: lengths decoded through the guest's tables):
+    `fid` as a PVH guest: exits under PAE paging whose PDPTE has Accessed
+    set."""
+    m = qemu_guests(lab, FID_DOMS)
+    _fid_flow(m)
+
+
+def guests_fid_bochs_vmx(lab):
+    """Bochs corei7_skylake_x (VMX + EPT): the same as guests-fid."""
+    m = bochs_guests(lab, FID_DOMS, "corei7_skylake_x", limit=150)
+    _fid_flow(m, 2)
+
+
+GUEST_CASES += [
+    ("guests-fid-bochs-vmx", guests_fid_bochs_vmx, 50),
+    ("guests-fid", guests_fid, 5),
+]
