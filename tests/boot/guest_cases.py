@@ -679,32 +679,65 @@ GUEST_CASES = [
 
 # -- fid: what guests written elsewhere rely on (issue 15) ---------------------------
 
-FID_DOMS = [Dom("fid", 4, extra=",type=pvh")]
+# fid as PVH from the hypervisor (ELF32 i386, and elf32-x86-64 as fid-x64);
+# the management domain builds fid-x64 too, from fidx.cfg.
+FID_DOMS = [Dom("fid", 4, extra=",type=pvh,cmdline=hv"),
+            Dom("fidx", 4, image="fid-x64", extra=",type=pvh,cmdline=hv")]
+FID_MGMT = "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"
+
+
+def _fid_mods(lab):
+    cfg = lab.tmp("fidm.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "fidm"\ntype = "pvh"\nmemory = 4\nkernel = "fid-x64.elf"\n'
+                'cmdline = "mgmt"\nautostart = 1\n')
+    return [MGMT_ELF, cfg] + _modules(FID_DOMS)
 
 
 def _fid_flow(m, t=1):
-    e = expect_poweroff(m, 1, "fid", 60 * t)
-    n = check_report(m.output, 1, "fid")
-    check(re.search(r"\(d1\) fid: hello from PAE paging$", m.output, re.M),
-          "the console_io line written under PAE paging is missing")
-    return n
+    """Each fid's report, from its own text: a domain id freed by one fid
+    may be fidm's next (ids: the lowest free), so the hypervisor's fids are
+    read up to their end and fidm from its start."""
+    ends = [expect_poweroff(m, 1, "fid", 60 * t), expect_poweroff(m, 2, "fidx", 60 * t)]
+    st = wait_for(m, r"^domain (\d+) \(fidm\) started", 60 * t)
+    dm = int(st[1])
+    wait_for(m, r"\(d0\) mgmt: domain %d \(fidm\) powered off" % dm, 60 * t, st.end())
+    out = m.output
+    texts = [(1, out[:ends[0].end()]), (2, out[:ends[1].end()]), (dm, out[st.start():])]
+    for dom, text in texts:
+        check_report(text, dom, "fid")
+        check(re.search(r"\(d%d\) fid: hello from PAE paging$" % dom, text, re.M),
+              "d%d: the console_io line written under PAE paging is missing" % dom)
+    for dom, text in texts[1:]:
+        check(re.search(r"\(d%d\) fid: PVH " % dom, text),
+              "fid-x64 (elf32-x86-64, d%d) did not start as PVH" % dom)
+    return texts
+
+
+def _fid_opts():
+    return [cmdline(FID_DOMS), FID_MGMT]
 
 
 def guests_fid(lab):
     """QEMU SVM (no NRIP save: lengths decoded through the guest's tables):
-    `fid` as a PVH guest: exits under PAE paging whose PDPTE has Accessed
-    set."""
-    m = qemu_guests(lab, FID_DOMS)
+    `fid` as PVH from the hypervisor (ELF32 i386 and, as fid-x64,
+    elf32-x86-64) and fid-x64 built by the management domain: exits under
+    PAE paging whose PDPTE has Accessed set."""
+    mods = _fid_mods(lab)
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(_fid_opts()), "-initrd", ",".join(mods)],
+                 limit=90)
     _fid_flow(m)
 
 
 def guests_fid_bochs_vmx(lab):
     """Bochs corei7_skylake_x (VMX + EPT): the same as guests-fid."""
-    m = bochs_guests(lab, FID_DOMS, "corei7_skylake_x", limit=150)
-    _fid_flow(m, 2)
+    iso = make_iso_mods(lab, _fid_mods(lab), _fid_opts())
+    m = lab.bochs(iso, cpu="corei7_skylake_x", limit=400)
+    _fid_flow(m, 4)
 
 
 GUEST_CASES += [
-    ("guests-fid-bochs-vmx", guests_fid_bochs_vmx, 50),
-    ("guests-fid", guests_fid, 5),
+    ("guests-fid-bochs-vmx", guests_fid_bochs_vmx, 150),
+    ("guests-fid", guests_fid, 10),
 ]
