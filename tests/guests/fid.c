@@ -55,6 +55,26 @@ static void check_pae(void)
 	      (unsigned long long)pdpte, hc_amd ? "AMD: A set" : "Intel");
 }
 
+/*
+ * HVM_PARAM_CONSOLE_PFN / _EVTCHN: built by the hypervisor (no console
+ * ring) an error, not page 0 with success; built by the management domain
+ * the ring's page (its last) and port.
+ */
+static void check_console_params(bool by_mgmt)
+{
+	uint64_t pfn = 0xdead, evt = 0xdead;
+	long r1 = hc_hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_CONSOLE_PFN, &pfn);
+	long r2 = hc_hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_CONSOLE_EVTCHN, &evt);
+
+	if (by_mgmt)
+		check("console-params", !r1 && !r2 && pfn == ((4u << 20) - 4096) >> 12 && evt,
+		      "%ld %ld: page 0x%llx, port %llu", r1, r2, (unsigned long long)pfn,
+		      (unsigned long long)evt);
+	else
+		check("console-params-none", r1 == -ENOENT && r2 == -ENOENT,
+		      "CONSOLE_PFN %ld, CONSOLE_EVTCHN %ld (want -ENOENT)", r1, r2);
+}
+
 static const struct hvm_start_info *start_info(void)
 {
 	const struct hvm_start_info *si = (const void *)(uintptr_t)boot_ebx;
@@ -66,6 +86,11 @@ void guest_main(void)
 {
 	const struct hvm_start_info *si = start_info();
 
-	gprintf("fid: %s on %s\n", si ? "PVH" : "not PVH", hc_amd ? "AMD" : "Intel");
+	const char *cmd = si && si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "";
+
+	gprintf("fid: %s on %s, cmdline \"%s\"\n", si ? "PVH" : "not PVH", hc_amd ? "AMD" : "Intel",
+		cmd);
 	check_pae();
+	if (si)
+		check_console_params(!memcmp(cmd, "mgmt", 5));
 }

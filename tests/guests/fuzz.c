@@ -3048,6 +3048,8 @@ static void act_hvm(void)
 		rc = hc(F_HVM, HYPERVISOR_hvm_op, HVMOP_get_param, (uint32_t)(uintptr_t)&p, 0, 0, 0);
 		if (other || idx >= HVM_NR_PARAMS)
 			expect_rc(F_HVM, "get_param", rc, other ? E(ESRCH) : E(EINVAL));
+		else if ((idx == HVM_PARAM_CONSOLE_PFN || idx == HVM_PARAM_CONSOLE_EVTCHN) && !hvmp[idx])
+			expect_rc(F_HVM, "get_param (no console ring)", rc, E(ENOENT));
 		else if (rc || p.value != hvmp[idx])
 			bad(F_HVM, "get_param(%u): %ld, 0x%llx, the last set 0x%llx", idx, rc,
 			    (unsigned long long)p.value, (unsigned long long)hvmp[idx]);
@@ -3532,7 +3534,8 @@ static bool setup(void)
 	/* Our HVM parameters: all 0 at first. */
 	for (uint32_t i = 0; i < HVM_NR_PARAMS; i++) {
 		uint64_t v = 1;
-		hc_hvm_param(HVMOP_get_param, DOMID_SELF, i, &v);
+		if (hc_hvm_param(HVMOP_get_param, DOMID_SELF, i, &v))
+			v = 0; /* the console ring's, while there is none: -ENOENT */
 		hvmp[i] = v;
 	}
 	check("callback", callback_setup() == 0, "HVM_PARAM_CALLBACK_IRQ");
