@@ -213,9 +213,10 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 
 static void exit_npf(struct vcpu *v, struct vmexit *e)
 {
-	/* The first touch of a RAM region maps it (vmm/p2m.c); a device
-	 * model's range: emulate the access (vmm/mmio.c). Anything else is an
-	 * access outside the domain's memory. */
+	/* The first touch of a RAM region maps it (vmm/p2m.c); any other
+	 * read or write where no RAM is mapped is emulated (vmm/mmio.c): a
+	 * device model's, or nothing there. What cannot be emulated (running
+	 * code there, writing to a read-only mapping) stops the domain. */
 	int rc = e->npf.present ? -ENOENT : p2m_populate(v->dom, e->npf.gpa);
 
 	if (!rc)
@@ -224,12 +225,12 @@ static void exit_npf(struct vcpu *v, struct vmexit *e)
 		domain_crash(v->dom, "no memory left for its nested page tables");
 		return;
 	}
-	rc = e->npf.exec ? -ENOENT : mmio_handle(v, e->npf.gpa, e->npf.write);
+	rc = e->npf.exec || e->npf.present ? -ENOENT : mmio_handle(v, e->npf.gpa, e->npf.write);
 
 	if (rc > 0) {
 		e->insn_len = (uint8_t)rc; /* neither CPU reports it on this exit */
 		vcpu_skip_insn(v, e);
-	} else if (rc == -ENOENT) {
+	} else if (rc == -ENOENT && (e->npf.exec || e->npf.present)) {
 		domain_crash(v->dom, "%s%s of guest-physical 0x%lx outside its memory at RIP 0x%lx",
 			     e->npf.exec ? "execution" : e->npf.write ? "write" : "read",
 			     e->npf.present ? " (permission)" : "", e->npf.gpa,

@@ -69,11 +69,39 @@ static const struct mmio_model *model_for(struct mmio_call *a, uint64_t gpa, uns
 	return m && gpa + size - 1 - m->base < m->size ? m : NULL;
 }
 
+/* Nothing behind gpa: true unless a model claims it. Says so once per
+ * page, for the first MMIO_VOID_LOGGED pages of the domain. */
+static bool void_access(struct mmio_call *a, uint64_t gpa, bool write)
+{
+	struct domain *d = a->v->dom;
+	struct mmio_table *t = &d->mmio;
+	unsigned i = 0;
+
+	if (mmio_find(d, gpa))
+		return false;
+	while (i < t->nr_void && i < MMIO_VOID_LOGGED && t->void_pages[i] != gpa >> 12)
+		i++;
+	if (i < t->nr_void && i < MMIO_VOID_LOGGED)
+		return true; /* said already */
+	if (t->nr_void > MMIO_VOID_LOGGED)
+		return true;
+	if (t->nr_void < MMIO_VOID_LOGGED)
+		t->void_pages[i] = gpa >> 12;
+	pr_warn("domain %u (%s): %s of guest-physical 0x%lx: nothing there, %s%s\n", d->id,
+		d->name, write ? "write" : "read", gpa, write ? "dropped" : "all ones",
+		++t->nr_void > MMIO_VOID_LOGGED ? "; further pages not reported" : "");
+	return true;
+}
+
 static int dev_read(void *opaque, uint64_t gpa, unsigned size, uint64_t *val)
 {
 	struct mmio_call *a = opaque;
 	const struct mmio_model *m = model_for(a, gpa, size);
 
+	if (!m && void_access(a, gpa, false)) {
+		*val = ~0ull;
+		return 0;
+	}
 	return m ? m->read(a->v, gpa, size, val) : -ENOENT;
 }
 
@@ -82,6 +110,8 @@ static int dev_write(void *opaque, uint64_t gpa, unsigned size, uint64_t val)
 	struct mmio_call *a = opaque;
 	const struct mmio_model *m = model_for(a, gpa, size);
 
+	if (!m && void_access(a, gpa, true))
+		return 0;
 	return m ? m->write(a->v, gpa, size, val) : -ENOENT;
 }
 
@@ -190,8 +220,6 @@ int mmio_handle(struct vcpu *v, uint64_t gpa, bool write)
 	struct mmio_call a = { .v = v };
 	struct emu_ctx c = { 0 };
 
-	if (!mmio_find(v->dom, gpa))
-		return -ENOENT;
 	int n = guest_fetch_insn(v, c.insn, sizeof(c.insn));
 	if (n < 0)
 		return n;

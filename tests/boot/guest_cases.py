@@ -279,13 +279,18 @@ def guests_modes(lab):
 
 def guests_isolation(lab):
     """QEMU SVM: `wild` writes outside its RAM (0x200000: the hypervisor's
-    physical range) and is killed; `pattern` beside it keeps its memory and
+    physical range): nothing there, the writes dropped, all ones read back;
+    it jumps there and is killed; `pattern` beside it keeps its memory and
     runs; the shell answers; destroy frees wild's frames."""
     m = qemu_guests(lab, [Dom("pattern", 4), Dom("wild", 2)])
     e = expect_crash(m, 2, "wild", 40)
     out = m.output
     check(re.search(r"\(d2\) wild: writing to 0x200000$", out, re.M),
           "wild never said it was writing to 0x200000")
+    check(len(re.findall(r"\(d2\) PASS wild/nothing-there", out)) == 3,
+          "wild's writes outside its RAM were not all dropped (all ones read back)")
+    check(e[2].startswith("execution of guest-physical 0x200000 outside its memory"),
+          "wild crashed for another reason: %s" % e[2])
     check(not [l for l in guest_text(out, 2) if l.startswith("FAIL")],
           "wild: a write outside its RAM returned: %s" % guest_text(out, 2))
     check_pattern(m, 1, e.end())

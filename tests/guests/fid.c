@@ -9,6 +9,7 @@
 #include "x86.h"
 
 #include "include/public/hvm_start_info.h"
+#include "include/public/memory.h"
 
 const char guest_name[] = "fid";
 
@@ -75,6 +76,54 @@ static void check_console_params(bool by_mgmt)
 		      "CONSOLE_PFN %ld, CONSOLE_EVTCHN %ld (want -ENOENT)", r1, r2);
 }
 
+/*
+ * Guest-physical addresses with nothing behind them read as all ones and
+ * drop writes, as on a bus with no device, and the domain runs on: an
+ * absent HPET (0xFED00000) and IOMMU (0xFED90000), far above RAM, and a
+ * page of its RAM it gave back (XENMEM_decrease_reservation).
+ */
+static uint8_t gone[4096] __attribute__((aligned(4096)));
+
+static long reservation(unsigned cmd, uint32_t gfn)
+{
+	struct { uint32_t start, nr, order, flags; uint16_t domid, pad; } r = {
+		(uint32_t)(uintptr_t)&gfn, 1, 0, 0, DOMID_SELF, 0 };
+
+	return hypercall(HYPERVISOR_memory_op, cmd, (unsigned long)&r, 0, 0, 0);
+}
+
+static bool reads_ones(uintptr_t at)
+{
+	volatile uint8_t *b = (volatile uint8_t *)at;
+	volatile uint16_t *w = (volatile uint16_t *)(at + 2);
+	volatile uint32_t *d = (volatile uint32_t *)(at + 4);
+	uint32_t moved = 0, *dst = &moved;
+	const volatile uint32_t *src = d;
+
+	*d = 0x12345678;
+	*b = 0;
+	/* A string move from there into RAM (emulated as MOVS). */
+	__asm__ volatile("movsl" : "+S"(src), "+D"(dst) : : "memory");
+	return *b == 0xff && *w == 0xffff && *(volatile uint32_t *)(at + 4) == 0xffffffffu &&
+	       moved == 0xffffffffu;
+}
+
+static void check_nothing_there(void)
+{
+	static const uint32_t at[] = { 0xfed00000, 0xfed90000, 0xc0000000, 0xfed00ff8 };
+
+	for (unsigned i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		check("nothing-there", reads_ones(at[i]), "0x%x: reads all ones, writes dropped",
+		      at[i]);
+	memset(gone, 0x5a, sizeof(gone));
+	long out = reservation(XENMEM_decrease_reservation, (uint32_t)(uintptr_t)gone >> 12);
+	bool ones = out == 1 && reads_ones((uintptr_t)gone + 8);
+	long in = reservation(XENMEM_populate_physmap, (uint32_t)(uintptr_t)gone >> 12);
+	check("ballooned-page", ones && in == 1 && gone[8] == 0,
+	      "given back %ld, read all ones %d, taken again %ld (zeroed: %d)", out, ones, in,
+	      gone[8] == 0);
+}
+
 static const struct hvm_start_info *start_info(void)
 {
 	const struct hvm_start_info *si = (const void *)(uintptr_t)boot_ebx;
@@ -91,6 +140,7 @@ void guest_main(void)
 	gprintf("fid: %s on %s, cmdline \"%s\"\n", si ? "PVH" : "not PVH", hc_amd ? "AMD" : "Intel",
 		cmd);
 	check_pae();
+	check_nothing_there();
 	if (si)
 		check_console_params(!memcmp(cmd, "mgmt", 5));
 }
