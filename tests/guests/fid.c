@@ -124,6 +124,69 @@ static void check_nothing_there(void)
 	      gone[8] == 0);
 }
 
+/*
+ * Start-up MSRs and instructions: IA32_DEBUGCTL reads 0 and takes 0 (#GP
+ * for a feature bit); no PMU: AMD's counters and controls (C001_0000-7,
+ * C001_0200-B) read 0 and drop writes, and CPUID leaf 0xA says none;
+ * ICEBP (F1) raises #DB (a trap: after it), not #UD.
+ */
+static void check_msrs_and_icebp(bool qemu_tcg)
+{
+	uint64_t v = 1;
+	int r = rdmsr_safe(0x1d9, &v);
+	int w0 = wrmsr_safe(0x1d9, 0), w1 = wrmsr_safe(0x1d9, 1);
+	check("debugctl", r < 0 && v == 0 && w0 < 0 && w1 == VEC_GP,
+	      "read %d (0x%llx), write 0: %d, write 1: vector %d", r, (unsigned long long)v, w0, w1);
+
+	bool quiet = true;
+	for (uint32_t i = 0; i < 20; i++) {
+		uint32_t msr = i < 8 ? 0xc0010000 + i : 0xc0010200 + (i - 8);
+		uint64_t val = 1;
+		int wr = wrmsr_safe(msr, 0x430076);
+		int rd = rdmsr_safe(msr, &val);
+		if (wr >= 0 || rd >= 0 || val) {
+			fail("no-pmu-msrs", "MSR 0x%x: write vector %d, read vector %d, 0x%llx", msr, wr,
+			     rd, (unsigned long long)val);
+			quiet = false;
+		}
+	}
+	uint32_t c[4];
+	cpuid(0, 0, c);
+	uint32_t max = c[0];
+	cpuid(0xa, 0, c);
+	check("no-pmu", quiet && (max < 0xa || (c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0)),
+	      "AMD counter MSRs read 0, writes dropped; leaf 0xA eax 0x%x", c[0]);
+
+	fault_vector = -1;
+	__asm__ volatile("movl $1f, %[fx]\n\t"
+			 ".byte 0xf1\n"
+			 "1:\tmovl $0, %[fx]"
+			 : [fx] "=m"(fault_fixup) : : "memory");
+	/* QEMU 7.2's TCG decodes F1 as an invalid opcode itself (bare QEMU
+	 * too, with no hypervisor): the boot test says so with "qemu-tcg". */
+	check("icebp", fault_vector == 1 || (qemu_tcg && fault_vector == VEC_UD),
+	      "ICEBP raised vector %d (want 1, #DB%s)", fault_vector,
+	      qemu_tcg ? "; QEMU TCG's own #UD taken" : "");
+}
+
+/* Is w one of the words of s (separated by blanks or commas)? */
+static bool has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	while (*s) {
+		while (*s == ' ' || *s == ',')
+			s++;
+		size_t len = 0;
+		while (s[len] && s[len] != ' ' && s[len] != ',')
+			len++;
+		if (len == n && !memcmp(s, w, n))
+			return true;
+		s += len;
+	}
+	return false;
+}
+
 static const struct hvm_start_info *start_info(void)
 {
 	const struct hvm_start_info *si = (const void *)(uintptr_t)boot_ebx;
@@ -141,6 +204,7 @@ void guest_main(void)
 		cmd);
 	check_pae();
 	check_nothing_there();
+	check_msrs_and_icebp(has_word(cmd, "qemu-tcg"));
 	if (si)
-		check_console_params(!memcmp(cmd, "mgmt", 5));
+		check_console_params(has_word(cmd, "mgmt"));
 }
