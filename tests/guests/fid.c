@@ -10,6 +10,7 @@
 
 #include "include/public/hvm_start_info.h"
 #include "include/public/memory.h"
+#include "include/public/xen.h"
 
 const char guest_name[] = "fid";
 
@@ -169,6 +170,56 @@ static void check_msrs_and_icebp(bool qemu_tcg)
 	      qemu_tcg ? "; QEMU TCG's own #UD taken" : "");
 }
 
+static bool has_nul(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!s[i])
+			return true;
+	return false;
+}
+
+/*
+ * xen_version's harmless subcommands answered as Xen answers an HVM guest:
+ * compile_info (four strings), platform_parameters (virt_start 0, 4 bytes
+ * for a 32-bit caller), extraversion, capabilities, changeset, pagesize,
+ * guest_handle, get_features; commandline and build_id refused (-EPERM).
+ */
+static void check_xen_version(void)
+{
+	static union {
+		struct xen_compile_info ci;
+		uint8_t b[256];
+	} u;
+	memset(&u, 0xaa, sizeof(u));
+	long ci = hypercall(HYPERVISOR_xen_version, XENVER_compile_info, (unsigned long)&u, 0, 0, 0);
+	bool strs = u.ci.compiler[0] && has_nul(u.ci.compiler, 64) && has_nul(u.ci.compile_by, 16) &&
+		    has_nul(u.ci.compile_domain, 32) && has_nul(u.ci.compile_date, 32) &&
+		    u.b[sizeof(u.ci)] == 0xaa;
+	check("xenver-compile-info", ci == 0 && strs, "%ld: compiler \"%s\", by \"%s\"", ci,
+	      strs ? u.ci.compiler : "?", strs ? u.ci.compile_by : "?");
+	memset(&u, 0xaa, sizeof(u));
+	long pp = hypercall(HYPERVISOR_xen_version, XENVER_platform_parameters, (unsigned long)&u, 0,
+			    0, 0);
+	check("xenver-platform-parameters", pp == 0 && !memcmp(u.b, "\0\0\0\0\xaa", 5),
+	      "%ld: %02x %02x %02x %02x %02x", pp, u.b[0], u.b[1], u.b[2], u.b[3], u.b[4]);
+	static const struct { unsigned cmd; long want; } others[] = {
+		{ XENVER_extraversion, 0 }, { XENVER_capabilities, 0 }, { XENVER_changeset, 0 },
+		{ XENVER_get_features, 0 }, { XENVER_pagesize, 4096 }, { XENVER_guest_handle, 0 },
+		{ XENVER_commandline, -EPERM }, { XENVER_build_id, -EPERM },
+	};
+	bool all = true;
+	for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		memset(&u, 0, sizeof(u));
+		long rc = hypercall(HYPERVISOR_xen_version, others[i].cmd, (unsigned long)&u, 0, 0, 0);
+		if (rc != others[i].want) {
+			fail("xenver-others", "XENVER %u: %ld, want %ld", others[i].cmd, rc, others[i].want);
+			all = false;
+		}
+	}
+	check("xenver-others", all, "extraversion, capabilities, changeset, get_features, "
+	      "pagesize, guest_handle; commandline and build_id -EPERM");
+}
+
 /* Is w one of the words of s (separated by blanks or commas)? */
 static bool has_word(const char *s, const char *w)
 {
@@ -205,6 +256,8 @@ void guest_main(void)
 	check_pae();
 	check_nothing_there();
 	check_msrs_and_icebp(has_word(cmd, "qemu-tcg"));
+	if (si)
+		check_xen_version();
 	if (si)
 		check_console_params(has_word(cmd, "mgmt"));
 }

@@ -386,6 +386,15 @@ static bool tag_valid(const struct tag *t, uint32_t owner, uint32_t gfn)
 	       (gfn == NO_GFN || t->gfn == gfn) && t->sum == (t->owner ^ t->gfn ^ t->gen ^ 0x5a5a5a5au);
 }
 
+/* A string field of n bytes: ends within them. */
+static bool has_nul(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!b[i])
+			return true;
+	return false;
+}
+
 static bool zero(const void *p, size_t n)
 {
 	const uint32_t *w = p;
@@ -3128,7 +3137,7 @@ static void act_console(void)
 
 static void act_version(void)
 {
-	static uint8_t buf[128];
+	static uint8_t buf[256]; /* the largest answer: compile_info, 144 bytes */
 	uint32_t cmd = chance(95) ? below(12) : rnd();
 	bool badptr = chance(10);
 	uint32_t ptr = badptr ? (ram_pages << 12) + below(4096) : (uint32_t)(uintptr_t)buf;
@@ -3140,7 +3149,15 @@ static void act_version(void)
 	switch (cmd) {
 	case XENVER_version: allow = rc == (long)EYRIE_XEN_VERSION ? OK : 0; break;
 	case XENVER_pagesize: allow = rc == 4096 ? OK : 0; break;
-	case XENVER_commandline: allow = E(EPERM); break;
+	case XENVER_commandline: case XENVER_build_id: allow = E(EPERM); break;
+	case XENVER_compile_info:
+		allow = badptr ? E(EFAULT) : OK;
+		content = badptr || (buf[0] && buf[0] != 0xaa && has_nul(buf, 64) && buf[144] == 0xaa);
+		break;
+	case XENVER_platform_parameters: /* virt_start 0, a 32-bit xen_ulong_t */
+		allow = badptr ? E(EFAULT) : OK;
+		content = badptr || (zero(buf, 4) && buf[4] == 0xaa);
+		break;
 	case XENVER_extraversion:
 		allow = badptr ? E(EFAULT) : OK;
 		content = badptr || !memcmp(buf, "-eyrie\0", 7);
