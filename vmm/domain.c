@@ -157,12 +157,14 @@ const char *domain_state_name(enum dom_state s)
 	return (unsigned)s < 4 ? n[s] : "?";
 }
 
+/* The boot module named by the first word of name. */
 static const struct boot_module *find_module(const char *name)
 {
 	const struct boot_info *bi = sys()->boot;
+	size_t n = strchr(name, ' ') ? (size_t)(strchr(name, ' ') - name) : strlen(name);
 
 	for (uint32_t i = 0; i < bi->nr_modules; i++)
-		if (!strcmp(bi->modules[i].name, name))
+		if (!strncmp(bi->modules[i].name, name, n) && !bi->modules[i].name[n])
 			return &bi->modules[i];
 	return NULL;
 }
@@ -203,19 +205,33 @@ struct start {
  * A multiboot1 kernel (vmm/mb1_guest.c plans the layout): the guest map is
  * RAM below 0x9FC00, the legacy hole reserved, RAM from 1 MiB; the plan's
  * copies are made into guest RAM and the vcpu starts as a multiboot
- * loader would start it.
+ * loader would start it. As GRUB, the command line is the kernel's name
+ * and then cmdline=; each module= gets its whole value as its string.
  */
 static int load_multiboot(struct domain *d, const struct boot_module *m, struct start *st)
 {
 	struct e820_entry map[4];
 	unsigned nr_map = e820_guest_map(d->ram_bytes, 0, map);
-	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map,
-				.e820_n = nr_map, .cmdline = d->name };
+	char cmd[DOM_IMAGE_LEN + DOM_CMDLINE_LEN];
+	struct mb1g_module mods[DOM_MAX_MODULES];
+	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
+				.cmdline = cmd, .mods = mods, .nr_mods = d->cfg.nr_modules };
 	struct mb1g_image *k = kzalloc(sizeof(*k));
 	struct mb1g_plan *plan = kzalloc(sizeof(*plan));
 	char err[128];
 	int rc = -ENOMEM;
 
+	snprintf(cmd, sizeof(cmd), "%s%s%s", m->name, d->cfg.cmdline[0] ? " " : "", d->cfg.cmdline);
+	for (unsigned i = 0; i < cfg.nr_mods; i++) {
+		const struct boot_module *b = find_module(d->cfg.modules[i]);
+		if (!b) {
+			pr_err("domain %s: no boot module named by module=%s\n", d->name,
+			       d->cfg.modules[i]);
+			rc = -ENOENT;
+			goto out;
+		}
+		mods[i] = (struct mb1g_module){ phys_to_virt(b->start), b->size, d->cfg.modules[i] };
+	}
 	if (!k || !plan)
 		goto out;
 	rc = mb1g_parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));

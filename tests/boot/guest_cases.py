@@ -692,6 +692,10 @@ FID_DOMS = [Dom("fid", 4, extra=",type=pvh,cmdline=hv"),
 # fid's command line says so under QEMU ("qemu-tcg"), not under Bochs.
 FID_QEMU_DOMS = [Dom(d.name, d.mib, image=d.image, extra=d.extra + ",qemu-tcg") for d in FID_DOMS]
 FID_MGMT = "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"
+# fid as a multiboot kernel (domain 3) with two modules, each with its own
+# string; the guest knows what to expect (tests/guests/fid.c).
+FID_MB = ('domain="name=fidmb,image=fid.elf,memory=4,type=multiboot,'
+          'module=mod1.bin alpha beta,module=mod2.txt gamma,cmdline=mb one two,three"')
 
 
 def _fid_mods(lab, doms, mgmt_cmdline):
@@ -699,18 +703,28 @@ def _fid_mods(lab, doms, mgmt_cmdline):
     with open(cfg, "w") as f:
         f.write('name = "fidm"\ntype = "pvh"\nmemory = 4\nkernel = "fid-x64.elf"\n'
                 'cmdline = "%s"\nautostart = 1\n' % mgmt_cmdline)
-    return [MGMT_ELF, cfg] + _modules(doms)
+    mod1, mod2 = lab.tmp("mod1.bin"), lab.tmp("mod2.txt")
+    with open(mod1, "wb") as f:
+        f.write(bytes((i * 7 + 1) % 251 for i in range(5000)))
+    with open(mod2, "w") as f:
+        f.write("the second module, byte for byte\n")
+    return [MGMT_ELF, cfg, mod1, mod2] + _modules(doms)
 
 
 def _fid_flow(m, t=1):
     """Each fid's report, from its own text: a domain id freed by one fid
     may be fidm's next (ids: the lowest free), so the hypervisor's fids are
     read up to their end and fidm from its start."""
-    ends = [expect_poweroff(m, 1, "fid", 60 * t), expect_poweroff(m, 2, "fidx", 60 * t)]
+    ends = [expect_poweroff(m, 1, "fid", 60 * t), expect_poweroff(m, 2, "fidx", 60 * t),
+            expect_poweroff(m, 3, "fidmb", 60 * t)]
     st = wait_for(m, r"^domain (\d+) \(fidm\) started", 60 * t)
     dm = int(st[1])
     wait_for(m, r"\(d0\) mgmt: domain %d \(fidm\) powered off" % dm, 60 * t, st.end())
     out = m.output
+    mb = out[:ends[2].end()]
+    check_report(mb, 3, "fid")
+    check(len(re.findall(r"^\(d3\) PASS fid/mb-", mb, re.M)) == 5,
+          "fidmb (multiboot): not all 5 checks of its command line and modules passed")
     texts = [(1, out[:ends[0].end()]), (2, out[:ends[1].end()]), (dm, out[st.start():])]
     for dom, text in texts:
         check_report(text, dom, "fid")
@@ -723,7 +737,7 @@ def _fid_flow(m, t=1):
 
 
 def _fid_opts(doms):
-    return [cmdline(doms), FID_MGMT]
+    return [cmdline(doms), FID_MB, FID_MGMT]
 
 
 def guests_fid(lab):

@@ -1,8 +1,8 @@
 /*
  * fid: fidelity checks for what guests written elsewhere rely on (issue
  * 15), one section per behaviour, on both vendors. Booted as PVH it runs
- * the CPU and platform sections; booted as multiboot (its command line
- * starts with "fid.elf mb") it checks its command line and modules.
+ * the CPU and platform sections; booted as multiboot it checks its
+ * command line and modules.
  * Every check prints PASS or FAIL; the runtime prints DONE and powers off.
  */
 #include "runtime.h"
@@ -238,6 +238,52 @@ static bool has_word(const char *s, const char *w)
 	return false;
 }
 
+/*
+ * Booted as multiboot: the information block has the command line (the
+ * kernel's name first, then cmdline=, as GRUB gives it) and two modules,
+ * each with its own string, byte for byte; the boot test makes mod1.bin
+ * (5000 bytes, byte i = (i * 7 + 1) % 251) and mod2.txt (the text below).
+ */
+#define MB_CMDLINE "fid.elf mb one two,three"
+#define MB_MOD1 "mod1.bin alpha beta"
+#define MB_MOD2 "mod2.txt gamma"
+#define MB_MOD2_TEXT "the second module, byte for byte\n"
+
+struct mb_module {
+	uint32_t start, end, string, reserved;
+};
+
+static bool same_str(uint32_t at, const char *want)
+{
+	return at && !memcmp((const char *)(uintptr_t)at, want, strlen(want) + 1);
+}
+
+static void check_multiboot(void)
+{
+	const uint32_t *mbi = (const uint32_t *)(uintptr_t)boot_ebx;
+
+	if (!check("mb-info", mbi && (mbi[0] & (1u << 2)) && (mbi[0] & (1u << 3)),
+		   "EBX 0x%x, flags 0x%x (want cmdline and mods)", boot_ebx, mbi ? mbi[0] : 0))
+		return;
+	check("mb-cmdline", same_str(mbi[4], MB_CMDLINE), "\"%s\" (want \"%s\")",
+	      mbi[4] ? (const char *)(uintptr_t)mbi[4] : "(none)", MB_CMDLINE);
+	const struct mb_module *m = (const void *)(uintptr_t)mbi[6];
+	if (!check("mb-mods", mbi[5] == 2 && m, "%u modules at 0x%x", mbi[5], mbi[6]))
+		return;
+	const uint8_t *b = (const uint8_t *)(uintptr_t)m[0].start;
+	bool bytes = m[0].end - m[0].start == 5000;
+	for (uint32_t i = 0; bytes && i < 5000; i++)
+		bytes = b[i] == (uint8_t)((i * 7 + 1) % 251);
+	check("mb-mod1", bytes && same_str(m[0].string, MB_MOD1),
+	      "0x%x..0x%x, string \"%s\", contents %s", m[0].start, m[0].end,
+	      m[0].string ? (const char *)(uintptr_t)m[0].string : "(none)", bytes ? "right" : "wrong");
+	bytes = m[1].end - m[1].start == sizeof(MB_MOD2_TEXT) - 1 &&
+		!memcmp((const void *)(uintptr_t)m[1].start, MB_MOD2_TEXT, sizeof(MB_MOD2_TEXT) - 1);
+	check("mb-mod2", bytes && same_str(m[1].string, MB_MOD2),
+	      "0x%x..0x%x, string \"%s\", contents %s", m[1].start, m[1].end,
+	      m[1].string ? (const char *)(uintptr_t)m[1].string : "(none)", bytes ? "right" : "wrong");
+}
+
 static const struct hvm_start_info *start_info(void)
 {
 	const struct hvm_start_info *si = (const void *)(uintptr_t)boot_ebx;
@@ -251,13 +297,15 @@ void guest_main(void)
 
 	const char *cmd = si && si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "";
 
-	gprintf("fid: %s on %s, cmdline \"%s\"\n", si ? "PVH" : "not PVH", hc_amd ? "AMD" : "Intel",
-		cmd);
+	gprintf("fid: %s on %s, cmdline \"%s\"\n", si ? "PVH" : "multiboot",
+		hc_amd ? "AMD" : "Intel", cmd);
+	if (!si) {
+		check_multiboot();
+		return;
+	}
 	check_pae();
 	check_nothing_there();
 	check_msrs_and_icebp(has_word(cmd, "qemu-tcg"));
-	if (si)
-		check_xen_version();
-	if (si)
-		check_console_params(has_word(cmd, "mgmt"));
+	check_xen_version();
+	check_console_params(has_word(cmd, "mgmt"));
 }
