@@ -60,6 +60,8 @@ struct domain {
 	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */
 	uint64_t boot_unix;           /* wall clock (s, host RTC) at guest TSC 0 */
 	uint64_t hvm_params[DOM_HVM_PARAMS];
+	uint64_t cr4_allowed;         /* vcpu_cr4_allowed's answer, 0 until asked */
+	uint64_t efer_allowed;        /* and the EFER bits, from the same CPUID */
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;
 	/* Its lines on the hypervisor console: whether at all (guest_echo=,

@@ -78,6 +78,73 @@ static void check_console_params(bool by_mgmt)
 }
 
 /*
+ * CR4, EFER and XCR0 follow the CPUID the guest sees: a bit whose feature
+ * is hidden (OSXSAVE: no XSAVE; VMXE, SMXE, MCE, LA57, PKE, CET) or
+ * reserved raises #GP and changes nothing; offered ones (PGE, PCE, OSFXSR,
+ * TSD) are taken and read back. EFER: NXE as leaf 0x80000001 says, FFXSR
+ * and SVME #GP. With CR4.OSXSAVE never set, XGETBV and XSETBV are #UD.
+ */
+static int xcr_safe(bool set)
+{
+	fault_vector = -1;
+	if (set)
+		__asm__ volatile("movl $1f, %[fx]\n\t"
+				 "xsetbv\n"
+				 "1:\tmovl $0, %[fx]"
+				 : [fx] "=m"(fault_fixup) : "a"(3), "d"(0), "c"(0) : "memory");
+	else
+		__asm__ volatile("movl $1f, %[fx]\n\t"
+				 "xgetbv\n"
+				 "1:\tmovl $0, %[fx]"
+				 : [fx] "=m"(fault_fixup) : "c"(0) : "memory", "eax", "edx");
+	return fault_vector;
+}
+
+static void check_control_bits(void)
+{
+	static const struct { unsigned bit; const char *name; } hidden[] = {
+		{ 18, "OSXSAVE" }, { 13, "VMXE" }, { 14, "SMXE" }, { 6, "MCE" }, { 12, "LA57" },
+		{ 22, "PKE" }, { 23, "CET" }, { 15, "reserved 15" }, { 31, "reserved 31" },
+	};
+	uint32_t c[4], cr4 = (uint32_t)read_cr4();
+	bool ok = true;
+
+	for (unsigned i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		int vec = write_cr4_safe(cr4 | (1u << hidden[i].bit));
+		if (vec != VEC_GP || read_cr4() != cr4) {
+			fail("cr4-hidden", "CR4.%s: vector %d, CR4 now 0x%lx", hidden[i].name, vec,
+			     read_cr4());
+			ok = false;
+		}
+	}
+	check("cr4-hidden", ok, "OSXSAVE, VMXE, SMXE, MCE, LA57, PKE, CET, bits 15 and 31: #GP");
+	cpuid(1, 0, c);
+	uint32_t offered = (1u << 8) | (c[3] & (1u << 13) ? 1u << 7 : 0) |
+			   (c[3] & (1u << 24) ? 1u << 9 : 0) | (c[3] & (1u << 4) ? 1u << 2 : 0);
+	int vec = write_cr4_safe(cr4 | offered);
+	uint32_t back = (uint32_t)read_cr4();
+	int vec0 = write_cr4_safe(cr4);
+	check("cr4-offered", vec < 0 && vec0 < 0 && back == (cr4 | offered) && read_cr4() == cr4,
+	      "PCE, PGE, OSFXSR, TSD as offered (0x%x): vector %d, read back 0x%x", offered, vec, back);
+	cpuid(0x80000001, 0, c);
+	uint64_t efer = 0;
+	rdmsr_safe(0xc0000080, &efer);
+	int nx = wrmsr_safe(0xc0000080, efer | (1u << 11));
+	int ffxsr = wrmsr_safe(0xc0000080, efer | (1u << 14));
+	int svme = wrmsr_safe(0xc0000080, efer | (1u << 12));
+	wrmsr_safe(0xc0000080, efer);
+	check("efer-cpuid", (c[3] & (1u << 20) ? nx < 0 : nx == VEC_GP) && ffxsr == VEC_GP &&
+				svme == VEC_GP,
+	      "NXE (NX %s) %d, FFXSR %d, SVME %d", c[3] & (1u << 20) ? "offered" : "hidden", nx,
+	      ffxsr, svme);
+	cpuid(1, 0, c);
+	int g = xcr_safe(false), s = xcr_safe(true);
+	check("xcr0", !(c[2] & (1u << 26)) && g == VEC_UD && s == VEC_UD,
+	      "XSAVE %s; XGETBV vector %d, XSETBV vector %d", c[2] & (1u << 26) ? "shown" : "hidden",
+	      g, s);
+}
+
+/*
  * Guest-physical addresses with nothing behind them read as all ones and
  * drop writes, as on a bus with no device, and the domain runs on: an
  * absent HPET (0xFED00000) and IOMMU (0xFED90000), far above RAM, and a
@@ -306,6 +373,7 @@ void guest_main(void)
 	check_pae();
 	check_nothing_there();
 	check_msrs_and_icebp(has_word(cmd, "qemu-tcg"));
+	check_control_bits();
 	check_xen_version();
 	check_console_params(has_word(cmd, "mgmt"));
 }

@@ -434,10 +434,32 @@ static void test_hide_xsave(void **state)
 	assert_int_equal(out[0] | out[1] | out[2] | out[3], 0);
 }
 
+/* CR4 and EFER bits follow the leaves the guest is shown. */
+static void test_control_bits(void **state)
+{
+	struct cpuid_guest g = guest1;
+	/* VME, PVI, TSD, DE, PSE, PAE, PGE, PCE, OSFXSR, OSXMMEXCPT; UMIP,
+	 * FSGSBASE, PCIDE, SMEP, SMAP from leaf 7 and 1; with XSAVE, OSXSAVE. */
+	const uint64_t base = 0x7bfull | B(11) | B(16) | B(17) | B(20) | B(21);
+
+	USE(intel);
+	assert_int_equal(cpuid_cr4_allowed(&g, host), base | B(18));
+	g.hide_xsave = true;
+	assert_int_equal(cpuid_cr4_allowed(&g, host), base); /* no OSXSAVE */
+	/* Never: MCE (bit 6: MCE hidden), VMXE, SMXE, LA57, PKE, CET, PKS. */
+	assert_false(cpuid_cr4_allowed(&g, host) &
+		     (B(6) | B(12) | B(13) | B(14) | B(22) | B(23) | B(24)));
+	assert_int_equal(cpuid_efer_allowed(&g, host), 0xd01); /* SCE, LME, LMA, NXE */
+	USE(amd);
+	assert_int_equal(cpuid_cr4_allowed(&g, host), base);
+	assert_int_equal(cpuid_efer_allowed(&g, host), 0xd01);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hide_xsave),
+		cmocka_unit_test(test_control_bits),
 		cmocka_unit_test(test_vlapic),
 		cmocka_unit_test(test_xen_leaves),
 		cmocka_unit_test(test_leaf0_and_max),
