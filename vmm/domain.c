@@ -170,10 +170,11 @@ static const struct boot_module *find_module(const char *name)
 }
 
 /* Copies a loader's piece of any size into guest RAM (the checked copy
- * API takes at most GUEST_COPY_MAX per call); logs a failure. */
+ * API takes at most GUEST_COPY_MAX per call); logs a failure. src NULL:
+ * a range to zero, and guest RAM starts zeroed. */
 static int load_copy(struct domain *d, uint64_t gpa, const void *src, uint64_t len)
 {
-	for (uint64_t off = 0; off < len; off += GUEST_COPY_MAX) {
+	for (uint64_t off = 0; src && off < len; off += GUEST_COPY_MAX) {
 		uint64_t n = len - off < GUEST_COPY_MAX ? len - off : GUEST_COPY_MAX;
 		int rc = copy_to_guest_phys(d, gpa + off, (const char *)src + off, (size_t)n);
 		if (rc) {
@@ -241,12 +242,9 @@ static int load_multiboot(struct domain *d, const struct boot_module *m, struct 
 		pr_err("domain %s: multiboot image %s: %s\n", d->name, m->name, err);
 		goto out;
 	}
-	for (unsigned i = 0; i < plan->nr_copies && !rc; i++) {
-		const struct mb1g_copy *c = &plan->copies[i];
-		const void *src = mb1g_copy_src(k, &cfg, plan, c);
-		if (src) /* NULL: a range to zero, and guest RAM starts zeroed */
-			rc = load_copy(d, c->gpa, src, c->len);
-	}
+	for (unsigned i = 0; i < plan->nr_copies && !rc; i++)
+		rc = load_copy(d, plan->copies[i].gpa, mb1g_copy_src(k, &cfg, plan, &plan->copies[i]),
+			       plan->copies[i].len);
 	*st = (struct start){ plan->entry.eip, plan->entry.eax, plan->entry.ebx };
 	if (k->wants_video)
 		pr_warn("domain %s: the kernel asks for a video mode; it gets none\n", d->name);
@@ -302,12 +300,9 @@ static int load_pvh(struct domain *d, const struct boot_module *m, struct start 
 		pr_err("domain %s: pvh image %s: %s\n", d->name, m->name, err);
 		goto out;
 	}
-	for (unsigned i = 0; i < plan->nr_copies && !rc; i++) {
-		const struct pvh_copy *c = &plan->copies[i];
-		const void *src = pvh_copy_src(k, &cfg, plan, c);
-		if (src) /* NULL: bss, and guest RAM starts zeroed */
-			rc = load_copy(d, c->gpa, src, c->len);
-	}
+	for (unsigned i = 0; i < plan->nr_copies && !rc; i++)
+		rc = load_copy(d, plan->copies[i].gpa, pvh_copy_src(k, &cfg, plan, &plan->copies[i]),
+			       plan->copies[i].len);
 	*st = (struct start){ plan->entry.eip, 0, plan->entry.ebx };
 	for (unsigned i = 0; i < nr_map; i++)
 		d->e820[i] = (struct xen_e820_entry){ map[i].base, map[i].size, map[i].type };
@@ -352,10 +347,9 @@ static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu
 		pr_err("domain %s: linux image %s: %s\n", d->name, m->name, err);
 		goto out;
 	}
-	for (unsigned i = 0; i < plan->nr_copies && !rc; i++) {
-		const struct linux_copy *c = &plan->copies[i];
-		rc = load_copy(d, c->gpa, linux_copy_src(k, &cfg, plan, c), c->len);
-	}
+	for (unsigned i = 0; i < plan->nr_copies && !rc; i++)
+		rc = load_copy(d, plan->copies[i].gpa, linux_copy_src(k, &cfg, plan, &plan->copies[i]),
+			       plan->copies[i].len);
 	if (!rc) {
 		vcpu_set_context(v, &plan->entry);
 		life(d->name, LOG_INFO, "domain %s: linux %s, kernel at 0x%lx, initrd %lu KiB at 0x%lx\n", d->name,
@@ -545,6 +539,25 @@ void domain_destroy(struct domain *d)
 	life(d->name, LOG_INFO, "domain %u (%s) destroyed\n", d->id, d->name);
 	domain_counts.destroyed++;
 	free_domain(d);
+}
+
+void domain_warn_once(struct domain *d, uint64_t key, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+
+	for (unsigned i = 0; i < d->nr_logged && i < DOM_LOGGED; i++)
+		if (d->logged[i] == key)
+			return;
+	if (d->nr_logged > DOM_LOGGED)
+		return;
+	if (d->nr_logged < DOM_LOGGED)
+		d->logged[d->nr_logged] = key;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	pr_warn("domain %u (%s): %s%s\n", d->id, d->name, text,
+		++d->nr_logged > DOM_LOGGED ? "; further warnings not reported" : "");
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

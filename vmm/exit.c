@@ -200,25 +200,12 @@ static void exit_io(struct vcpu *v, struct vmexit *e)
 	vcpu_skip_insn(v, e);
 }
 
-/* Reports a refused MSR once per domain and MSR; a domain that probes
- * more than DOM_MSR_LOGGED different MSRs gets one last line saying so,
- * so a hostile guest cannot flood the serial console. */
+/* #GP, said once per domain and MSR (domain_warn_once). */
 static void msr_refused(struct vcpu *v, uint32_t index, bool write)
 {
-	struct domain *d = v->dom;
-
-	for (unsigned i = 0; i < d->nr_msr_logged; i++)
-		if (d->msr_logged[i] == index)
-			return;
-	if (d->nr_msr_logged == DOM_MSR_LOGGED)
-		return;
-	d->msr_logged[d->nr_msr_logged++] = index;
-	if (d->nr_msr_logged == DOM_MSR_LOGGED)
-		pr_warn("domain %u (%s): %u MSRs refused; further refusals are not reported\n",
-			d->id, d->name, DOM_MSR_LOGGED);
-	else
-		pr_warn("domain %u (%s): %s of MSR 0x%x (%s) refused with #GP (reported once)\n",
-			d->id, d->name, write ? "write" : "read", index, msr_name(index));
+	domain_warn_once(v->dom, index, "%s of MSR 0x%x (%s) refused with #GP",
+			 write ? "write" : "read", index, msr_name(index));
+	vcpu_inject_exception(v, EXC_GP, true, 0);
 }
 
 static void exit_msr(struct vcpu *v, struct vmexit *e)
@@ -226,7 +213,7 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 	bool write = e->reason == EXIT_MSR_WRITE;
 	uint32_t index = (uint32_t)v->gprs[GPR_RCX];
 	uint64_t value = (v->gprs[GPR_RDX] << 32) | (uint32_t)v->gprs[GPR_RAX];
-	uint64_t efer_ok = (vcpu_cr4_allowed(v), v->dom->efer_allowed);
+	uint64_t efer_ok = vcpu_cr4_allowed(v) ? v->dom->efer_allowed : 0; /* both asked at once */
 	struct msr_guest g = {
 		.efer = vcpu_ops->get(v, VS_EFER), .cr0 = vcpu_ops->get(v, VS_CR0),
 		.long_mode_capable = efer_ok & EFER_LME, .nx_capable = efer_ok & EFER_NXE,
@@ -240,7 +227,6 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 	if (rc != -ENOENT) { /* the virtual platform's local APIC */
 		if (rc) {
 			msr_refused(v, index, write);
-			vcpu_inject_exception(v, EXC_GP, true, 0);
 			return;
 		}
 		if (!write) {
@@ -252,7 +238,6 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 	}
 	if (msr_decide(index, write, value, &g, &act)) {
 		msr_refused(v, index, write);
-		vcpu_inject_exception(v, EXC_GP, true, 0);
 		return;
 	}
 	if (write) {

@@ -68,7 +68,7 @@ struct mode {
 	uint8_t shift[5];     /* the lowest linear-address bit of each level's index */
 	uint16_t index[5];    /* index mask of each level */
 	uint64_t addr;        /* address bits of an entry */
-	uint64_t rsvd[2][5][2]; /* reserved bits: [0 Intel, 1 AMD][level][0 table, 1 leaf] */
+	uint64_t rsvd[5][2];  /* reserved bits (Intel's): [level][0 table, 1 leaf] */
 };
 
 static const struct mode mode_32 = {
@@ -77,31 +77,25 @@ static const struct mode mode_32 = {
 };
 static const struct mode mode_32_pse = {
 	.levels = 2, .esize = 4, .large = 1u << 1, .shift = { 12, 22 },
-	.index = { 0x3ff, 0x3ff }, .addr = ADDR32,
-	.rsvd = { { [1] = { 0, 1ull << 21 } }, { [1] = { 0, 1ull << 21 } } },
+	.index = { 0x3ff, 0x3ff }, .addr = ADDR32, .rsvd = { [1] = { 0, 1ull << 21 } },
 };
 static const struct mode mode_pae = {
 	.levels = 3, .esize = 8, .large = 1u << 1, .noperm = 1u << 2,
 	.shift = { 12, 21, 30 }, .index = { 0x1ff, 0x1ff, 0x3 }, .addr = ADDR52,
-	.rsvd = { { { RSVD_PAE_HI, RSVD_PAE_HI }, { RSVD_PAE_HI, RSVD_PAE_HI | RSVD_2M },
-		    { RSVD_PDPTE_INTEL, RSVD_PDPTE_INTEL } },
-		  { { RSVD_PAE_HI, RSVD_PAE_HI }, { RSVD_PAE_HI, RSVD_PAE_HI | RSVD_2M },
-		    { RSVD_PDPTE_AMD, RSVD_PDPTE_AMD } } },
+	.rsvd = { { RSVD_PAE_HI, RSVD_PAE_HI }, { RSVD_PAE_HI, RSVD_PAE_HI | RSVD_2M },
+		  { RSVD_PDPTE_INTEL, RSVD_PDPTE_INTEL } },
 };
 static const struct mode mode_4lvl = {
 	.levels = 4, .esize = 8, .large = (1u << 1) | (1u << 2),
 	.shift = { 12, 21, 30, 39 }, .index = { 0x1ff, 0x1ff, 0x1ff, 0x1ff }, .addr = ADDR52,
-	.rsvd = { { [1] = { 0, RSVD_2M }, [2] = { 0, RSVD_1G }, [3] = { E_PS, E_PS } },
-		  { [1] = { 0, RSVD_2M }, [2] = { 0, RSVD_1G }, [3] = { E_PS | E_G, E_PS | E_G } } },
+	.rsvd = { [1] = { 0, RSVD_2M }, [2] = { 0, RSVD_1G }, [3] = { E_PS, E_PS } },
 };
 static const struct mode mode_5lvl = {
 	.levels = 5, .esize = 8, .large = (1u << 1) | (1u << 2),
 	.shift = { 12, 21, 30, 39, 48 }, .index = { 0x1ff, 0x1ff, 0x1ff, 0x1ff, 0x1ff },
 	.addr = ADDR52,
-	.rsvd = { { [1] = { 0, RSVD_2M }, [2] = { 0, RSVD_1G }, [3] = { E_PS, E_PS },
-		    [4] = { E_PS, E_PS } },
-		  { [1] = { 0, RSVD_2M }, [2] = { 0, RSVD_1G }, [3] = { E_PS | E_G, E_PS | E_G },
-		    [4] = { E_PS | E_G, E_PS | E_G } } },
+	.rsvd = { [1] = { 0, RSVD_2M }, [2] = { 0, RSVD_1G }, [3] = { E_PS, E_PS },
+		  [4] = { E_PS, E_PS } },
 };
 
 /* The paging mode r selects; NULL when paging is off. */
@@ -207,7 +201,10 @@ int gwalk(const struct gwalk_regs *r, uint64_t la, unsigned access, gwalk_read_f
 		if (!(e & E_P))
 			return fault(r, access, false, false, pf_error);
 		leaf = lvl == 0 || (((m->large >> lvl) & 1) && (e & E_PS));
-		if (e & (m->rsvd[r->amd][lvl][leaf] | xd_rsvd))
+		uint64_t rsvd = m->rsvd[lvl][leaf] | xd_rsvd;
+		if (r->amd) /* PAE PDPEs: only 63:52; PML4E/PML5E: G too */
+			rsvd = (m->noperm >> lvl) & 1 ? RSVD_PDPTE_AMD : rsvd | (lvl >= 3 ? E_G : 0);
+		if (e & rsvd)
 			return fault(r, access, true, true, pf_error);
 		/* R/W and U/S must be set at every level, XD at any. 4-byte
 		 * entries come zero-extended: no bit 63 there. */

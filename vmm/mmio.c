@@ -69,27 +69,13 @@ static const struct mmio_model *model_for(struct mmio_call *a, uint64_t gpa, uns
 	return m && gpa + size - 1 - m->base < m->size ? m : NULL;
 }
 
-/* Nothing behind gpa: true unless a model claims it. Says so once per
- * page, for the first MMIO_VOID_LOGGED pages of the domain. */
+/* Nothing behind gpa: true unless a model claims it. Said once per page. */
 static bool void_access(struct mmio_call *a, uint64_t gpa, bool write)
 {
-	struct domain *d = a->v->dom;
-	struct mmio_table *t = &d->mmio;
-	unsigned i = 0;
-
-	if (mmio_find(d, gpa))
+	if (mmio_find(a->v->dom, gpa))
 		return false;
-	while (i < t->nr_void && i < MMIO_VOID_LOGGED && t->void_pages[i] != gpa >> 12)
-		i++;
-	if (i < t->nr_void && i < MMIO_VOID_LOGGED)
-		return true; /* said already */
-	if (t->nr_void > MMIO_VOID_LOGGED)
-		return true;
-	if (t->nr_void < MMIO_VOID_LOGGED)
-		t->void_pages[i] = gpa >> 12;
-	pr_warn("domain %u (%s): %s of guest-physical 0x%lx: nothing there, %s%s\n", d->id,
-		d->name, write ? "write" : "read", gpa, write ? "dropped" : "all ones",
-		++t->nr_void > MMIO_VOID_LOGGED ? "; further pages not reported" : "");
+	domain_warn_once(a->v->dom, 1ull << 56 | gpa >> 12, "%s of guest-physical 0x%lx: nothing "
+			 "there, %s", write ? "write" : "read", gpa, write ? "dropped" : "all ones");
 	return true;
 }
 
@@ -199,22 +185,6 @@ static void fill_ctx(struct vcpu *v, struct emu_ctx *c, struct mmio_call *a, uin
 	c->mem_write = mem_write;
 }
 
-/* Reports an instruction refused with #UD, a bounded number of times per
- * domain so that a guest cannot flood the console. */
-static void refused(struct vcpu *v, const struct emu_ctx *c)
-{
-	struct domain *d = v->dom;
-	const uint8_t *b = c->insn;
-
-	if (d->mmio.refusals >= MMIO_REFUSALS_LOGGED)
-		return;
-	d->mmio.refusals++;
-	pr_warn("domain %u (%s): instruction at RIP 0x%lx on MMIO 0x%lx not emulated, #UD "
-		"(%02x %02x %02x %02x %02x %02x ...)%s\n", d->id, d->name, c->rip, c->gpa,
-		b[0], b[1], b[2], b[3], b[4], b[5],
-		d->mmio.refusals == MMIO_REFUSALS_LOGGED ? "; further ones not reported" : "");
-}
-
 int mmio_handle(struct vcpu *v, uint64_t gpa, bool write)
 {
 	struct mmio_call a = { .v = v };
@@ -231,7 +201,9 @@ int mmio_handle(struct vcpu *v, uint64_t gpa, bool write)
 		vcpu_ops->set(v, VS_RFLAGS, c.rflags);
 	switch (rc) {
 	case EMU_UD:
-		refused(v, &c);
+		domain_warn_once(v->dom, 2ull << 56 | c.rip, "instruction at RIP 0x%lx on MMIO 0x%lx "
+				 "not emulated, #UD (%02x %02x %02x %02x %02x %02x ...)", c.rip, gpa,
+				 c.insn[0], c.insn[1], c.insn[2], c.insn[3], c.insn[4], c.insn[5]);
 		vcpu_inject_exception(v, EXC_UD, false, 0);
 		return 0;
 	case EMU_GP:

@@ -16,8 +16,6 @@ struct domain;
 struct vcpu;
 
 #define MMIO_MAX_MODELS 8
-#define MMIO_REFUSALS_LOGGED 8 /* #UD-refused instructions reported per domain */
-#define MMIO_VOID_LOGGED 8     /* pages with nothing behind them reported per domain */
 
 struct mmio_model {
 	const char *name;
@@ -38,9 +36,6 @@ struct mmio_model {
 struct mmio_table {
 	struct mmio_model models[MMIO_MAX_MODELS];
 	unsigned nr;
-	unsigned refusals; /* instructions refused with #UD so far */
-	unsigned nr_void;  /* pages with nothing behind them reported so far */
-	uint64_t void_pages[MMIO_VOID_LOGGED];
 };
 
 /* Adds a copy of *m to d's table: -EINVAL for an empty or wrapping range
@@ -57,8 +52,8 @@ const struct mmio_model *mmio_find(struct domain *d, uint64_t gpa);
  * was a write, which tells MOVS which side is the device). Where no model
  * claims the address there is nothing, as on a bus with no device (an
  * absent HPET, a page the guest gave back): reads return all ones, writes
- * are dropped, and the first access to each page is logged (at most
- * MMIO_VOID_LOGGED pages per domain). Returns
+ * are dropped, and the first access to each page is logged
+ * (domain_warn_once). Returns
  *   > 0      the instruction's length: the caller moves RIP past it;
  *   0        RIP stays: a REP string op will run again for the rest, or an
  *            exception (#UD, #GP, #PF) was injected;
