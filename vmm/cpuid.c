@@ -48,10 +48,10 @@ enum { EAX, EBX, ECX, EDX };
 		      B(17) | B(18) | B(19) | B(20) | B(21) | B(23) | B(24) | B(26) | \
 		      B(27) | B(28) | B(29) | B(30) | B(31))
 /* Leaf 7.0 ECX: PREFETCHWT1, AVX512_VBMI, UMIP, AVX512_VBMI2, GFNI, VAES,
- * VPCLMULQDQ, AVX512_VNNI, AVX512_BITALG, AVX512_VPOPCNTDQ, CLDEMOTE,
- * MOVDIRI, MOVDIR64B. */
+ * VPCLMULQDQ, AVX512_VNNI, AVX512_BITALG, AVX512_VPOPCNTDQ, RDPID,
+ * CLDEMOTE, MOVDIRI, MOVDIR64B. */
 #define L7_ECX_ALLOW (B(0) | B(1) | B(2) | B(6) | B(8) | B(9) | B(10) | B(11) | B(12) | \
-		      B(14) | B(25) | B(27) | B(28))
+		      B(14) | B(22) | B(25) | B(27) | B(28))
 /* Leaf 7.0 EDX: AVX512_4VNNIW, AVX512_4FMAPS, FSRM, AVX512_VP2INTERSECT,
  * MD_CLEAR, SERIALIZE, AVX512_FP16. */
 #define L7_EDX_ALLOW (B(2) | B(3) | B(4) | B(8) | B(10) | B(14) | B(23))
@@ -72,11 +72,11 @@ enum { EAX, EBX, ECX, EDX };
 #define E1_ECX_ALLOW (B(0) | B(5) | B(6) | B(7) | B(8) | B(11) | B(16) | B(21))
 /* 0x80000001 EDX: AMD's copies of leaf 1 EDX bits (same allow list minus
  * bits AMD defines differently) plus SYSCALL, NX, MMXEXT, 1 GiB pages,
- * long mode, 3DNow!Ext, 3DNow!. Not FFXSR (EFER.FFXSR is refused) nor
- * RDTSCP (TSC_AUX). */
+ * RDTSCP (each vcpu has its TSC_AUX), long mode, 3DNow!Ext, 3DNow!. Not
+ * FFXSR (EFER.FFXSR is refused). */
 #define E1_EDX_ALLOW (B(0) | B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(8) | B(9) | \
 		      B(11) | B(12) | B(13) | B(15) | B(16) | B(17) | B(20) | B(22) | \
-		      B(23) | B(24) | B(26) | B(29) | B(30) | B(31))
+		      B(23) | B(24) | B(26) | B(27) | B(29) | B(30) | B(31))
 /* 0x80000007 EDX: invariant TSC only. */
 #define E7_EDX_ALLOW B(8)
 /* 0x80000008 EBX: CLZERO, XSAVEERPTR, WBNOINVD. */

@@ -217,6 +217,7 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 	struct msr_guest g = {
 		.efer = vcpu_ops->get(v, VS_EFER), .cr0 = vcpu_ops->get(v, VS_CR0),
 		.long_mode_capable = efer_ok & EFER_LME, .nx_capable = efer_ok & EFER_NXE,
+		.tsc_aux_capable = boot_cpu.rdtscp,
 		.phys_bits = boot_cpu.phys_addr_bits, .apic_id = v->id, .bsp = v->id == 0,
 	};
 	struct msr_action act;
@@ -245,13 +246,15 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 			vcpu_ops->set(v, act.vstate, value);
 		else if (act.kind == MSR_TSC)
 			vcpu_ops->set(v, VS_TSC_OFFSET, value - rdtsc());
+		else if (act.kind == MSR_AUX) /* v's CPU state is loaded: the MSR is its */
+			wrmsr(MSR_TSC_AUX, v->tsc_aux = value);
 	} else {
 		if (act.kind == MSR_VSTATE)
 			value = vcpu_ops->get(v, act.vstate);
 		else if (act.kind == MSR_TSC)
 			value = rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
 		else
-			value = act.value;
+			value = act.kind == MSR_AUX ? v->tsc_aux : act.value;
 		v->gprs[GPR_RAX] = (uint32_t)value;
 		v->gprs[GPR_RDX] = value >> 32;
 	}

@@ -22,6 +22,7 @@
 #define REFUSED 0xff /* kind of a name-only entry */
 #define NEED_LM 0x01 /* exists only on long-mode capable CPUs */
 #define BSP_BIT 0x02 /* constant | APIC_BASE_BSP on the bootstrap processor */
+#define NEED_AUX 0x04 /* exists only with RDTSCP */
 
 struct msr_def {
 	uint32_t index;
@@ -167,7 +168,7 @@ static const struct msr_def msrs[] = {
 	VSTATE(0xc0000100, "FS_BASE", VS_FS_BASE, NEED_LM, any_canonical),
 	VSTATE(0xc0000101, "GS_BASE", VS_GS_BASE, NEED_LM, any_canonical),
 	VSTATE(0xc0000102, "KERNEL_GS_BASE", VS_KERNEL_GS_BASE, NEED_LM, any_canonical),
-	NAME(0xc0000103, "TSC_AUX"),
+	{ 0xc0000103, "TSC_AUX", MSR_AUX, VS_COUNT, NEED_AUX, low32, 0, 0 },
 	NO_PMU(0xc0010000, "AMD_PERF_CTL0-3, PERF_CTR0-3", 8),
 	NAME(0xc0010010, "AMD_SYSCFG"),
 	NAME(0xc0010015, "AMD_HWCR"),
@@ -203,7 +204,8 @@ int msr_decide(uint32_t index, bool write, uint64_t value, const struct msr_gues
 
 	if (!d || d->kind == REFUSED)
 		return -EPERM;
-	if ((d->flags & NEED_LM) && !g->long_mode_capable)
+	if (((d->flags & NEED_LM) && !g->long_mode_capable) ||
+	    ((d->flags & NEED_AUX) && !g->tsc_aux_capable))
 		return -EPERM;
 	act->kind = (enum msr_kind)d->kind;
 	act->vstate = (enum vstate)d->vstate;

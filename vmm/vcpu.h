@@ -198,6 +198,7 @@ struct vcpu {
 	/* x87/SSE state while another vcpu owns the FPU (FXSAVE layout). */
 	_Alignas(16) uint8_t fpu[512];
 	uint64_t dr[5];           /* DR0-DR3, DR6 meanwhile: no VM entry switches them */
+	uint64_t tsc_aux;         /* IA32_TSC_AUX (RDTSCP, RDPID), loaded with them */
 	uint64_t gprs[GPR_COUNT]; /* authoritative; the backend syncs RAX/RSP */
 	struct domain *dom;
 	unsigned id;

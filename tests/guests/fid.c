@@ -193,6 +193,40 @@ static void check_nothing_there(void)
 }
 
 /*
+ * RDTSCP and RDPID with the vcpu's own IA32_TSC_AUX: a value of its own
+ * (from its domain id: the other fid domains running meanwhile write
+ * theirs), read back through both after yielding the CPU, each time.
+ */
+static void check_tsc_aux(void)
+{
+	uint32_t c[4], aux = 0, lo, hi, pid = 0;
+	bool ok = true;
+
+	cpuid(0x80000001, 0, c);
+	if (!(c[3] & (1u << 27))) {
+		pass("tsc-aux", "no RDTSCP offered (the CPU has none)");
+		return;
+	}
+	cpuid(0x40000004, 0, c);
+	uint32_t mine = 0xf1d000 | c[2];
+	cpuid(7, 0, c);
+	bool rdpid = c[2] & (1u << 22);
+	int w = wrmsr_safe(0xc0000103, mine), w64 = wrmsr_safe(0xc0000103, 1ull << 32);
+	for (int i = 0; i < 20 && ok; i++) {
+		hc_sched_op(SCHEDOP_yield, NULL);
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+		if (rdpid)
+			__asm__ volatile("rdpid %0" : "=r"(pid));
+		ok = aux == mine && (!rdpid || pid == mine);
+	}
+	uint64_t back = 0;
+	int r = rdmsr_safe(0xc0000103, &back);
+	check("tsc-aux", w < 0 && w64 == VEC_GP && r < 0 && back == mine && ok,
+	      "TSC_AUX 0x%x: RDTSCP ECX 0x%x, RDPID %s 0x%x, read back 0x%llx, bit 32 vector %d",
+	      mine, aux, rdpid ? "" : "(not offered)", pid, (unsigned long long)back, w64);
+}
+
+/*
  * Start-up MSRs and instructions: IA32_DEBUGCTL reads 0 and takes 0 (#GP
  * for a feature bit); no PMU: AMD's counters and controls (C001_0000-7,
  * C001_0200-B) read 0 and drop writes, and CPUID leaf 0xA says none;
@@ -224,6 +258,8 @@ static void check_msrs_and_icebp(bool qemu_tcg)
 	cpuid(0xa, 0, c);
 	check("no-pmu", quiet && (max < 0xa || (c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0)),
 	      "AMD counter MSRs read 0, writes dropped; leaf 0xA eax 0x%x", c[0]);
+
+	check_tsc_aux();
 
 	fault_vector = -1;
 	__asm__ volatile("movl $1f, %[fx]\n\t"

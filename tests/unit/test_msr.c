@@ -61,7 +61,7 @@ static void expect_const(uint32_t index, const struct msr_guest *g, uint64_t val
 static void test_unknown(void **state)
 {
 	static const uint32_t refused[] = { 0, 1, 0x3b, 0x48, 0x49, 0x10a, 0x179, 0x1d8, 0x200,
-					    0x6e0, 0x80b, 0xda0, 0xc0000103, 0xc0010008,
+					    0x6e0, 0x80b, 0xda0, 0xc0010008,
 					    0xc0010114, 0xc0010117, 0xc00101ff, 0xc001020c,
 					    0x40000000, 0xffffffff };
 	struct msr_action act;
@@ -123,6 +123,15 @@ static void test_constants(void **state)
 	assert_int_equal(wr(0x1a0, 0x1801, &base, &act), 0);
 	assert_int_equal(wr(0x1a0, 0x1800, &base, &act), -EPERM);
 	assert_int_equal(wr(0x1a0, 0x1801 | (1ull << 34), &base, &act), -EPERM);
+	/* TSC_AUX: the vcpu's, only with RDTSCP; bits 63:32 reserved. */
+	struct msr_guest aux = base;
+	assert_int_equal(rd(0xc0000103, &base, &act), -EPERM);
+	aux.tsc_aux_capable = true;
+	assert_int_equal(rd(0xc0000103, &aux, &act), 0);
+	assert_int_equal(act.kind, MSR_AUX);
+	assert_int_equal(wr(0xc0000103, 0xffffffff, &aux, &act), 0);
+	assert_int_equal(act.value, 0xffffffff);
+	assert_int_equal(wr(0xc0000103, 1ull << 32, &aux, &act), -EPERM);
 	/* DEBUGCTL: 0, and only 0 written. */
 	expect_const(0x1d9, &base, 0);
 	assert_int_equal(wr(0x1d9, 0, &base, &act), 0);
