@@ -14,7 +14,7 @@ MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c m
         mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c \
         mgmt/netring.c mgmt/bridge.c mgmt/netback.c mgmt/netback_io.c mgmt/netback_cmd.c
 # The pure loaders the hypervisor also uses (built here against newlib).
-MGMT_SHARED := vmm/pvh_guest.c vmm/linux_boot.c boot/elf.c
+MGMT_SHARED := vmm/pvh_guest.c vmm/mb1_guest.c vmm/linux_boot.c boot/elf.c
 MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS)) \
         $(patsubst %,$(MGMT_OUT)/shared/%.o,$(MGMT_SHARED))
 MGMT_CFLAGS := -std=c11 -m64 -O2 -g -Wall -Wextra -Wno-unused-parameter $(WERROR) \

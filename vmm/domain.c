@@ -509,7 +509,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		d->state = DOM_PAUSED;
 		d->building = true;
 		life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, %s, being built by domain 0\n", d->id, d->name,
-			cfg->memory_mib, cfg->type == DOM_TYPE_LINUX ? "hvm" : "pvh");
+			cfg->memory_mib, cfg->type == DOM_TYPE_LINUX ? "hvm" : cfg->type == DOM_TYPE_PVH
+			? "pvh" : "multiboot");
 		*out = d;
 		return 0;
 	}

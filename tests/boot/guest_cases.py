@@ -699,16 +699,22 @@ FID_MB = ('domain="name=fidmb,image=fid.elf,memory=4,type=multiboot,'
 
 
 def _fid_mods(lab, doms, mgmt_cmdline):
-    cfg = lab.tmp("fidm.cfg")
+    cfg, mbcfg = lab.tmp("fidm.cfg"), lab.tmp("fidmm.cfg")
     with open(cfg, "w") as f:
         f.write('name = "fidm"\ntype = "pvh"\nmemory = 4\nkernel = "fid-x64.elf"\n'
                 'cmdline = "%s"\nautostart = 1\n' % mgmt_cmdline)
+    # fid as a multiboot kernel built by the management domain, with the
+    # same command line and modules as fidmb.
+    with open(mbcfg, "w") as f:
+        f.write('name = "fidmm"\ntype = "multiboot"\nmemory = 4\nkernel = "fid.elf"\n'
+                'cmdline = "mb one two,three"\nautostart = 1\n'
+                'module = [ "mod1.bin alpha beta", "mod2.txt gamma" ]\n')
     mod1, mod2 = lab.tmp("mod1.bin"), lab.tmp("mod2.txt")
     with open(mod1, "wb") as f:
         f.write(bytes((i * 7 + 1) % 251 for i in range(5000)))
     with open(mod2, "w") as f:
         f.write("the second module, byte for byte\n")
-    return [MGMT_ELF, cfg, mod1, mod2] + _modules(doms)
+    return [MGMT_ELF, cfg, mbcfg, mod1, mod2] + _modules(doms)
 
 
 def _fid_flow(m, t=1):
@@ -720,11 +726,15 @@ def _fid_flow(m, t=1):
     st = wait_for(m, r"^domain (\d+) \(fidm\) started", 60 * t)
     dm = int(st[1])
     wait_for(m, r"\(d0\) mgmt: domain %d \(fidm\) powered off" % dm, 60 * t, st.end())
+    mm = wait_for(m, r"^domain (\d+) \(fidmm\) started", 60 * t)
+    mmid = int(mm[1])
+    mme = wait_for(m, r"\(d0\) mgmt: domain %d \(fidmm\) powered off" % mmid, 60 * t, mm.end())
     out = m.output
-    mb = out[:ends[2].end()]
-    check_report(mb, 3, "fid")
-    check(len(re.findall(r"^\(d3\) PASS fid/mb-", mb, re.M)) == 5,
-          "fidmb (multiboot): not all 5 checks of its command line and modules passed")
+    for dom, mb, who in ((3, out[:ends[2].end()], "fidmb, from the hypervisor"),
+                         (mmid, out[mm.start():mme.end()], "fidmm, built by mgmt")):
+        check_report(mb, dom, "fid")
+        check(len(re.findall(r"^\(d%d\) PASS fid/mb-" % dom, mb, re.M)) == 5,
+              "%s (multiboot): not all 5 checks of its command line and modules passed" % who)
     texts = [(1, out[:ends[0].end()]), (2, out[:ends[1].end()]), (dm, out[st.start():])]
     for dom, text in texts:
         check_report(text, dom, "fid")
