@@ -17,6 +17,7 @@
 #include "kernel/shell.h"
 #include "kernel/string.h"
 #include "vmm/domain.h"
+#include "vmm/run.h"
 #include "vmm/xen.h"
 #include "vmm/vmm.h"
 
@@ -288,5 +289,6 @@ _Noreturn void kmain(const struct boot_info *bi)
 		for (unsigned i = 0; i < nr_domain_specs; i++)
 			domain_start(domain_specs[i]);
 	pr_info("Eyrie ready: debug shell on the serial console, type 'help'\n");
+	sched_set_runner(vmm_run_next);
 	sched_loop();
 }
