@@ -58,16 +58,6 @@ static void state_flat32(struct vcpu *v, uint64_t entry)
 	vcpu_ops->set(v, VS_RIP, entry);
 }
 
-void io_bitmap_set(uint8_t *bm, uint16_t first, uint32_t count, bool allow)
-{
-	for (uint32_t p = first; p < (uint32_t)first + count && p < 0x10000; p++) {
-		if (allow)
-			bm[p / 8] &= (uint8_t)~(1u << (p % 8));
-		else
-			bm[p / 8] |= (uint8_t)(1u << (p % 8));
-	}
-}
-
 int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c)
 {
 	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };

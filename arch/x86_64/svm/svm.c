@@ -5,6 +5,7 @@
  */
 #include "arch/x86_64/svm/svm.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/virt.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
