@@ -3,6 +3,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/traps.h"
 #include "drivers/fbcon.h"
@@ -265,6 +266,7 @@ _Noreturn void kmain(const struct boot_info *bi)
 {
 	struct system *s = &the_system;
 
+	percpu_init_boot();
 	s->boot = bi;
 	load_options(bi);
 	printk("\nEyrie hypervisor %s (boot: %s via %s)\n", EYRIE_VERSION,

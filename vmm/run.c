@@ -6,6 +6,7 @@
  */
 #include "vmm/run.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "drivers/uart.h"
 #include "include/public/hvm.h"
@@ -15,8 +16,6 @@
 #include "vmm/vmm.h"
 #include "vmm/vplat.h"
 #include "vmm/xen.h"
-
-static struct vcpu *last_run;
 
 static bool runnable(const struct vcpu *v)
 {
@@ -100,7 +99,7 @@ static struct vcpu *pick_next(void)
 				if (!first)
 					first = v;
 			}
-			if (v == last_run)
+			if (v == this_cpu()->last_run)
 				after = true;
 		}
 	return first;
@@ -114,7 +113,7 @@ static void run_slice(struct vcpu *v)
 {
 	uint64_t events = timer_event_count, start = rdtsc();
 
-	last_run = v;
+	this_cpu()->last_run = v;
 	if (v->runstate_gva)
 		xen_runstate(v, RUNSTATE_running);
 	vcpu_load_cpu_state(v);

@@ -1,5 +1,6 @@
 /* Backend choice and the generic vcpu helpers (see vmm.h). */
 #include "vmm/vmm.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/errno.h"
@@ -15,7 +16,6 @@
 
 const struct vcpu_ops *vcpu_ops;
 /* The vcpu whose x87/SSE state is in the CPU registers (this CPU). */
-static struct vcpu *fpu_owner;
 
 int vmm_init(void)
 {
@@ -164,7 +164,7 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 
 void vcpu_load_cpu_state(struct vcpu *v)
 {
-	struct vcpu *o = fpu_owner;
+	struct vcpu *o = this_cpu()->fpu_owner;
 
 	if (o == v)
 		return;
@@ -182,15 +182,16 @@ void vcpu_load_cpu_state(struct vcpu *v)
 	write_dr(2, v->dr[2]);
 	write_dr(3, v->dr[3]);
 	write_dr(6, v->dr[4]);
-	fpu_owner = v;
+	this_cpu()->fpu_owner = v;
 }
 
 void vcpu_free(struct vcpu *v)
 {
 	if (!v)
 		return;
-	if (fpu_owner == v)
-		fpu_owner = NULL;
+	for (unsigned i = 0; i < nr_cpus; i++) /* no CPU may save into it later */
+		if (percpu_get(i)->fpu_owner == v)
+			percpu_get(i)->fpu_owner = NULL;
 	vcpu_ops->vcpu_destroy(v);
 	kfree(v);
 }
