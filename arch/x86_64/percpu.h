@@ -15,6 +15,8 @@
 #ifndef EYRIE_ARCH_PERCPU_H
 #define EYRIE_ARCH_PERCPU_H
 
+#include <stddef.h>
+
 struct vcpu;
 struct svm_cpu;
 struct vmx_cpu;
@@ -39,6 +41,13 @@ static inline struct percpu *this_cpu(void)
 	__asm__("mov %%gs:0, %0" : "=r"(p));
 	return p;
 }
+
+/* One pointer field of this CPU's area in one instruction (the exit path
+ * reads the vendor's state this way). */
+#define PERCPU_PTR(type, field) __extension__ ({ \
+	type *p_; \
+	__asm__("mov %%gs:%c1, %0" : "=r"(p_) : "i"(offsetof(struct percpu, field))); \
+	p_; })
 
 /* The boot CPU's area, its GS base set. */
 void percpu_init_boot(void);

@@ -89,7 +89,7 @@ static inline void vmcb_dirty(struct vmcb *vmcb, uint32_t clean_bit)
 /* This CPU's SVM state (its per-CPU area's, set by cpu_enable). */
 static inline struct svm_cpu *svm_this_cpu(void)
 {
-	return this_cpu()->svm;
+	return PERCPU_PTR(struct svm_cpu, svm);
 }
 
 /* svm.c */

@@ -73,7 +73,7 @@ struct vmx_cpu {
  * every exit and accessor goes through it. */
 static inline struct vmx_cpu *vmx_this_cpu(void)
 {
-	return this_cpu()->vmx;
+	return PERCPU_PTR(struct vmx_cpu, vmx);
 }
 
 int vmx_cpu_enable(void);
