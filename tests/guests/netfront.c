@@ -113,7 +113,7 @@ void make_probe(uint8_t *buf, const uint8_t *dst, const uint8_t *src, uint8_t ki
 		buf[i] = (uint8_t)(seq + i);
 }
 
-static bool parse_mac(const char *s, uint8_t *mac)
+bool parse_mac(const char *s, uint8_t *mac)
 {
 	for (unsigned i = 0; i < 6; i++, s += 3) {
 		unsigned v = 0;

@@ -56,6 +56,7 @@ void set_state(enum xenbus_state s);
 /* Waits up to ms for the backend's state to be want or also: the last read. */
 uint32_t be_state(uint32_t want, uint32_t also, unsigned ms);
 
+bool parse_mac(const char *s, uint8_t *mac);   /* 00:16:3e:... */
 /* A probe (Ethernet type 0x88b5) of len bytes in buf. */
 void make_probe(uint8_t *buf, const uint8_t *dst, const uint8_t *src, uint8_t kind, uint32_t seq,
 		uint32_t len);

@@ -173,6 +173,112 @@ static void event_storm(void)
 	honest("served-after-event-storm");
 }
 
+/* ---- the frame budget ---- */
+
+/* More vifs of ours (device/vif/1..NSINK), connected with rings that
+ * never get an RX page: frames for them wait in their queues. */
+#define NSINK 7
+#define REF_SINK 110u           /* their rings: 110..123 */
+
+static uint8_t sink_ring[NSINK][2][4096] __attribute__((aligned(4096)));
+static uint8_t sink_mac[NSINK][6];
+
+static unsigned sinks_connect(void)
+{
+	unsigned up = 0;
+
+	for (unsigned k = 0; k < NSINK; k++) {
+		char fe[24], be[64];
+		snprintf_(fe, sizeof(fe), "device/vif/%u", k + 1);
+		if (xb_request(XS_READ, fe, NULL) != XS_READ)
+			break; /* no such vif: the config gave fewer */
+		char path[40];
+		snprintf_(path, sizeof(path), "%s/backend", fe);
+		if (xb_request(XS_READ, path, NULL) != XS_READ)
+			break;
+		memcpy(be, xb_reply, strlen(xb_reply) + 1);
+		snprintf_(path, sizeof(path), "%s/mac", fe);
+		if (xb_request(XS_READ, path, NULL) != XS_READ || !parse_mac(xb_reply, sink_mac[k]))
+			break;
+		struct xen_sring_hdr *h = (void *)sink_ring[k][0];
+		h->req_event = h->rsp_event = 1;
+		h = (void *)sink_ring[k][1];
+		h->req_event = h->rsp_event = 1;
+		xb_grant(REF_SINK + 2 * k, sink_ring[k][0], 0, false);
+		xb_grant(REF_SINK + 2 * k + 1, sink_ring[k][1], 0, false);
+		xb_writeu(fe, "tx-ring-ref", REF_SINK + 2 * k);
+		xb_writeu(fe, "rx-ring-ref", REF_SINK + 2 * k + 1);
+		uint32_t port = xb_alloc_unbound();
+		xb_writeu(fe, "event-channel", port);
+		xb_write(fe, "request-rx-copy", "1");
+		xb_write(fe, "feature-rx-notify", "1");
+		xb_write(fe, "feature-sg", "1");
+		xb_writeu(fe, "state", XenbusStateConnected);
+		if (xb_wait_state(be, XenbusStateConnected, XenbusStateClosing, XenbusStateClosing,
+				  3000) != XenbusStateConnected)
+			continue;
+		up++;
+		/* One frame from it (to our first vif), so that the bridge learns
+		 * where its MAC is: frames for it then go to it alone. */
+		make_probe(txbuf[NTX - 2], nf.mac, sink_mac[k], 0, 0, 60);
+		struct netif_tx_request q = { REF_TX + NTX - 2, 0, 0, 0, 60 };
+		memcpy(sink_ring[k][0] + sizeof(struct xen_sring_hdr), &q, sizeof(q));
+		__atomic_store_n(&((struct xen_sring_hdr *)(void *)sink_ring[k][0])->req_prod, 1,
+				 __ATOMIC_RELEASE);
+		xb_notify(port);
+		pause_ms(20);
+	}
+	return up;
+}
+
+/* A frame of len bytes (up to 65535: 16 slots) to mac; its status. */
+static int send_to(const uint8_t *mac, uint32_t len)
+{
+	struct txf f = one(REF_TX, 0, (uint16_t)len);
+	int got;
+
+	make_probe(txbuf[0], mac, nf.mac, 0, 0, 64);
+	for (uint32_t left = len > 4096 ? len - 4096 : 0, i = 1; left; i++) {
+		uint32_t n = left < 4096 ? left : 4096;
+		txf_add(&f, REF_TX + i, 0, (uint16_t)n);
+		left -= n;
+	}
+	f.q[0].size = (uint16_t)len;
+	return tx_send(&f, NETIF_RSP_OKAY, &got) ? NETIF_RSP_OKAY : got;
+}
+
+/* Frames for the sinks, as large as fit, until the frames alive in mgmt
+ * fill its budget, and kept so for a while: the peer must still answer
+ * (and the good frontends lose nothing). */
+static void budget_attack(void)
+{
+	static const uint32_t sizes[] = { 65535, 8192, 1024, 128, 14 };
+	unsigned n = sinks_connect(), sent = 0, refused = 0, probes = 0, lost = 0;
+	uint64_t end = now_ns() + 1500 * MS, next_probe = 0;
+
+	if (!check("sinks", n == NSINK, "%u of %u extra vifs connected", n, NSINK))
+		return;
+	while (now_ns() < end) {
+		for (unsigned k = 0; k < NSINK; k++)
+			for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+				if (send_to(sink_mac[k], sizes[i]) == NETIF_RSP_OKAY) {
+					sent++;
+					break;
+				}
+				refused++;
+			}
+		if (now_ns() >= next_probe) {
+			probes++;
+			seq++;
+			lost += !probe(nf.peer, seq, 500);
+			next_probe = now_ns() + 50 * MS;
+		}
+	}
+	gprintf("netfront: budget attack: %u frames queued for the sinks, %u refused; %u of %u "
+		"probes lost\n", sent, refused, lost, probes);
+	check("budget-probes", lost == 0, "%u of %u probes to the peer lost", lost, probes);
+}
+
 /* ---- broken rings ---- */
 
 /* What was done must break the ring: the backend goes Closing; then start
@@ -284,11 +390,22 @@ static void rx_attacks(void)
 	static const char *const names[] = { "rx-read-only", "rx-ungranted", "rx-ref-past-table",
 					     "rx-granted-to-another", "rx-grant-table-frame" };
 
-	/* No pages posted: the replies queue, and are dropped after 2 s. */
+	/* No pages posted when the reply comes: it waits for them. */
 	reset();
 	uint32_t s = connect_with(true, NULL, 0, 0);
+	bool sent = send_probe(nf.peer, ++seq);
+	pause_ms(300);
+	for (unsigned i = 0; i < NRX; i++)
+		rx_post((uint16_t)i, REF_RX + i);
+	rx_push();
+	int late = wait_reply(seq, 2000);
+	check("rx-pages-late", s == XenbusStateConnected && sent && late == 1,
+	      "state %u, sent %d, reply %d (1: it came)", s, sent, late);
+	/* No pages posted: the replies queue, and are dropped after 2 s. */
+	reset();
+	s = connect_with(true, NULL, 0, 0);
 	uint32_t r0 = nf.replies;
-	bool sent = true;
+	sent = true;
 	for (unsigned i = 0; i < 3; i++)
 		sent &= send_probe(nf.peer, ++seq);
 	pause_ms(3000);
@@ -435,6 +552,7 @@ void hostile_run(void)
 	quiet_ring();
 	flood(20000);
 	event_storm();
+	budget_attack();
 	broken_rings();
 	bad_connections();
 	rx_attacks();
