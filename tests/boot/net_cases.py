@@ -368,6 +368,9 @@ def net_hostile(lab):
           rh["errors"] > 10000, "nfh's errors %d, bad frames: %s" % (rh["errors"], bad and bad[0]))
     check(all(re.search(r"%s \d+" % why, rh["drops"]) for why in ("spoofed", "bad gso")),
           "nfh's port drops: %s" % rh["drops"])
+    # Its sinks' queues held the frame budget until others needed it.
+    reclaimed = sum(int(n) for n in re.findall(r"reclaimed (\d+)", rh["text"]))
+    check(reclaimed > 0, "no frame reclaimed from nfh's sinks: %s" % _short(rh["text"], 1500))
     check(ra["state"] == "Connected" and ra["fe"] == "Connected" and ra["errors"] == 0 and
           ra["drops"] == "none", "nfa's vif: %s" % _short(ra["text"], 600))
     bl = c.mgmt("bridge-list", r"\(d0\) bridge xenbr0: 10 ports, (\d+) addresses")

@@ -1,18 +1,18 @@
 /*
  * netfront: a small Xen network frontend, for the management domain's
  * network backend (mgmt/netback*.c, docs/network.md). A PVH guest built
- * by mgmt from a config with one vif (`vif = [ 'mac=...' ]`); it talks to
+ * by mgmt from a config with a vif (`vif = [ 'mac=...' ]`); it talks to
  * the store by hand (lib/xenbus.c) and to the backend over a TX and an
  * RX ring of its own (one page each, granted to domain 0), with one event
  * channel or split ones. Frames are "probes": Ethernet type 0x88b5 (IEEE
  * local experimental), a request that a peer answers with a reply of the
- * same sequence number.
+ * same sequence number. The attacks are in netfront_hostile.c.
  *
  * cmdline "good peer=MAC": a well-behaved frontend. It connects with split
- * channels, answers every probe request addressed to it, and does rounds
- * of probing its peer ("netfront: good round N, lost L" every 0.5 s)
- * until the test writes data/stop = 1; then it says how many rounds it did
- * and lost, and powers off.
+ * channels, waits until its peer answers, then answers every probe
+ * request addressed to it and probes its peer every 5 ms ("netfront: good
+ * round N, lost L" every 0.5 s) until the test writes data/stop = 1; then
+ * it says how many rounds it did and lost (none may be), and powers off.
  *
  * cmdline "hostile peer=MAC": a frontend that lies, after proving the
  * honest path (a probe to its peer answered, a broadcast probe answered).
@@ -26,23 +26,31 @@
  * answered OKAY (the bridge drops what it must). A full ring published
  * without an event waits until the event; 20000 frames keep the ring
  * full (every one answered as it should be); 5000 events with nothing to
- * do. RX: pages posted with grants that cannot be written (read-only,
- * none, past the table, another domain's) get error responses; a queue
- * with no pages posted is dropped after 2 s (stalled). Fatal: producer
- * indices far ahead or behind what was taken (TX and RX), a slot's data
- * crossing its page, 21 slots after the first, unknown, NONE or five
- * extra slots, GSO slots of size 0 or type 3, a chain or an extra not
- * wholly published: each time the backend goes Closing (disconnected),
- * and the frontend starts over (Closing, Closed, Initialising) and
- * reconnects. Connections the backend must refuse (Closing): ring refs
- * ungranted, read-only, the grant table, past the table, not a number;
- * an unbound channel, a split pair without its RX half or twice the same
- * port, no request-rx-copy or feature-rx-notify, feature-sg 2, four
- * queues, no nodes at all. State games: Initialising while connected,
- * Closed without Closing, a state that is not a number, Closing then
- * Connected, 20 quick reconnections. After each the honest path still
- * works. Last, it removes its whole device directory (the backend goes
- * Closed) and powers off, leaving the rest to network-detach.
+ * do. Its vifs 1..7 ("sinks", connected, never given an RX page) are
+ * sent large frames for 1.5 s until they hold the whole frame budget:
+ * its probes to the peer must still be answered. Fatal: producer indices
+ * far ahead or behind what was taken (TX and RX), a slot's data crossing
+ * its page, 21 slots after the first, unknown, NONE or five extra slots,
+ * GSO slots of size 0 or type 3, a chain or an extra not wholly
+ * published, and (below) an RX page that is the RX ring itself: each
+ * time the backend goes Closing (disconnected), and the frontend starts
+ * over (Closing, Closed, Initialising) and reconnects. Connections the
+ * backend must refuse (Closing): ring refs ungranted, read-only, the
+ * grant table, past the table, not a number; an unbound channel, a split
+ * pair without its RX half or twice the same port, no request-rx-copy or
+ * feature-rx-notify, feature-sg 2, four queues, no nodes at all. RX: a
+ * reply that finds no page posted waits for one; pages posted with grants
+ * that cannot be written (read-only, none, past the table, another
+ * domain's, the grant table) get error responses; a queue with no pages
+ * posted is dropped after 2 s (stalled). Odd rings: both rings in one
+ * page, the ring's grant taken back while mapped, the ring's page
+ * ballooned out while mapped (refused), our end of the channel closed.
+ * State games: Initialising while connected, Closed without Closing, a
+ * state that is not a number, Closing then Connected, 20 quick
+ * reconnections. After each the honest path still works. Last, it
+ * removes its vif's directory (the backend goes Closed; the parent,
+ * domain 0's, it may not remove) and powers off, leaving the rest to
+ * network-detach.
  */
 #include "runtime.h"
 #include "x86.h"

@@ -8,6 +8,8 @@
 #include "netfront.h"
 
 #include "include/public/event_channel.h"
+#include "include/public/memory.h"
+#include "include/public/xen.h"
 
 #define MS XB_MS
 
@@ -457,6 +459,19 @@ static void odd_rings(void)
 	xb_ungrant(REF_TXRING);
 	f = one(REF_TX, 0, 60);
 	expect_tx("ring-grant-revoked", &f, NETIF_RSP_OKAY);
+	reset();
+	/* The ring's page given back to the hypervisor (ballooned out) while
+	 * the backend maps it: refused, the ring goes on. */
+	connect("connect-to-balloon", false);
+	uint32_t gfn = (uint32_t)(uintptr_t)txh >> 12;
+	struct { uint32_t start, nr, order, flags; uint16_t domid; } __attribute__((packed)) res = {
+		(uint32_t)(uintptr_t)&gfn, 1, 0, 0, DOMID_SELF,
+	};
+	long done = hypercall(HYPERVISOR_memory_op, XENMEM_decrease_reservation,
+			      (unsigned long)&res, 0, 0, 0);
+	f = one(REF_TX, 0, 60);
+	expect_tx("ring-page-kept", &f, NETIF_RSP_OKAY);
+	check("ring-page-not-given-back", done == 0, "%ld pages given back", done);
 	reset();
 	/* Our end of the channel closed while connected: the backend's events
 	 * go nowhere; a new channel at the next connection. */
