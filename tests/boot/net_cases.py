@@ -292,25 +292,26 @@ def net_pvhvm(lab):
 
 
 MAC_NF = {"nfa": "00:16:3e:4e:00:01", "nfb": "00:16:3e:4e:00:02", "nfh": "00:16:3e:4e:00:03"}
-NF_BROKEN = 15             # broken rings netfront_hostile.c makes
+NF_BROKEN = 15             # broken rings netfront_hostile.c makes on its vif 0
 
 
 def net_hostile(lab):
     """QEMU SVM: the management domain's network backend against a
     frontend that lies (tests/guests/netfront.c, cmdline "hostile", domain
     nfh) while two well-behaved ones (nfa and nfb, "good") probe each
-    other on the same bridge. nfh first proves the honest path (its probe
-    to nfa and a broadcast probe answered), then its attacks (bad frames
-    answered with errors, a quiet ring, a flood of 20000 frames during
-    which the console answers, an event storm, 14 broken rings each
-    disconnecting it and a reconnection after, 13 refused connections,
-    RX pages that cannot be written, a queue never taken, state games)
-    end with its whole device directory removed: DONE with 0 failed.
-    mgmt said at most 8 lines about nfh's vif; network-list counts its
-    broken rings, errors and drops (spoofed, bad gso, stalled); nfa's vif
-    has none, the bridge still has the good MACs at their own ports, and
-    the good rounds went on during and after the attack with no probe
-    lost. network-detach removes nfh's vif at once (not connected) and
+    other every 5 ms on the same bridge. nfh first proves the honest path
+    (its probe to nfa and a broadcast probe answered), then its attacks
+    (bad frames answered with errors, a quiet ring, a flood of 20000
+    frames during which the console answers, an event storm, its 7 sink
+    vifs filling the frame budget, 15 broken rings each disconnecting it
+    and a reconnection after, 13 refused connections, RX pages late or
+    that cannot be written, a queue never taken, odd rings, state games)
+    end with its vif's directory removed: DONE with 0 failed. mgmt said
+    at most 8 lines about nfh's vif 0; network-list counts its broken
+    rings, errors and drops (spoofed, bad gso, stalled) and the frames
+    reclaimed from its sinks; nfa's vif has none, the bridge still has
+    the good MACs at their own ports, and the good rounds went on during
+    and after the attack with no probe lost. network-detach removes nfh's vif at once (not connected) and
     nfa's by force after 5 s (its guest is off and does not close); all
     destroyed: no vif, bridge, frame or store node is left and audit
     finds no grant mapping."""
