@@ -26,6 +26,12 @@ disk:  a guest's disk on a machine's disk (docs/block.md): 64 MiB read and
        both and their ratio, the ring's requests per event each way, and
        VM exits per MiB (the guest's and domain 0's, the hypervisor
        shell's `exits`); then the reads again from a PVHVM guest.
+net:   TCP between two PVH Linux guests on one bridge (docs/network.md):
+       64 MiB through busybox nc guest -> guest, guest -> domain 0's
+       discard sink, and between two processes of one guest over loopback
+       (the ratio's reference); ping's round trip; frames, event-channel
+       notifications, grant-copy hypercalls and VM exits (by reason) per
+       MiB (tools/net_bench.py).
 linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
        from emulator start to its userspace marker, directly under QEMU TCG
        (-kernel, SeaBIOS) and as an HVM guest of Eyrie under the same QEMU,
@@ -34,10 +40,10 @@ linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
 
 Runs are sequential so they do not compete for the CPU.
 
-    python3 tools/bench.py [--sections boot,exits,evtchn,fuzz,disk,linux] [--runs 5] [--bochs-runs 3]
+    python3 tools/bench.py [--sections boot,exits,evtchn,fuzz,disk,net,linux] [--runs 5] [--bochs-runs 3]
                            [--paths kernel,iso-bios] [--exit-runs 3]
                            [--exit-bochs-runs 1] [--no-bochs] [--fuzz-calls 1000000]
-                           [--disk-runs 1]
+                           [--disk-runs 1] [--net-runs 1]
 """
 
 import argparse
@@ -57,6 +63,7 @@ import linux_cases  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import linux_direct  # noqa: E402
 import disk_bench  # noqa: E402
+import net_bench  # noqa: E402
 
 LINUX_BENCH_MIB = 256  # as linux_direct.py gives the direct run
 
@@ -389,10 +396,12 @@ def linux_section(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sections", default="boot,exits,evtchn,fuzz,disk,linux",
-                    help="comma-separated: boot, exits, evtchn, fuzz, disk, linux")
+    ap.add_argument("--sections", default="boot,exits,evtchn,fuzz,disk,net,linux",
+                    help="comma-separated: boot, exits, evtchn, fuzz, disk, net, linux")
     ap.add_argument("--disk-runs", type=int, default=1,
                     help="disk: runs of the whole section (default 1; medians)")
+    ap.add_argument("--net-runs", type=int, default=1,
+                    help="net: runs of the whole section (default 1; medians)")
     ap.add_argument("--linux-runs", type=int, default=3,
                     help="linux: runs of each side (default 3)")
     ap.add_argument("--no-linux-quiet", dest="linux_quiet", action="store_false",
@@ -414,7 +423,7 @@ def main():
     if unknown:
         ap.error("unknown boot path(s): %s" % ", ".join(unknown))
     sections = [s for s in args.sections.split(",") if s]
-    known = {"boot", "exits", "evtchn", "fuzz", "disk", "linux"}
+    known = {"boot", "exits", "evtchn", "fuzz", "disk", "net", "linux"}
     if set(sections) - known:
         ap.error("unknown section(s): %s" % ", ".join(set(sections) - known))
     if "boot" in sections:
@@ -435,6 +444,10 @@ def main():
         if sections.index("disk"):
             print()
         disk_bench.disk_section(args)
+    if "net" in sections:
+        if sections.index("net"):
+            print()
+        net_bench.net_section(args)
     if "linux" in sections:
         if sections.index("linux"):
             print()

@@ -534,7 +534,9 @@ def linux_demo(lab):
     domain autostarts the Linux guest, an HVM guest with Xen's PV drivers
     whose root file system is /dev/xvda (build/linux/rootfs.img, served by
     the block backend): its initramfs switches to it, and a command typed
-    with `input` runs there."""
+    with `input` runs there. Its vif on xenbr0 got a lease from QEMU's
+    user network through the uplink (the NIC of run.py), and it pings
+    slirp's 10.0.2.2."""
     import importlib.util
     spec = importlib.util.spec_from_file_location("run", os.path.join(harness.ROOT, "tools", "run.py"))
     run = importlib.util.module_from_spec(spec)
@@ -547,14 +549,21 @@ def linux_demo(lab):
     mods = [os.path.join(harness.BUILD, "mgmt", "mgmt.elf"), VMLINUZ, INITRD,
             os.path.join(LINUX_DIR, "rootfs.img"), conf, cfg]
     lab.need(ELF, *mods)
-    m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)],
-                 mem=1024, limit=300)
+    m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)]
+                 + run.NIC, mem=1024, limit=300)
     root = wait_for(m, r"\(d1\) EYRIE-LINUX-ROOT: / is (\S+ \S+)", 240)
     check(root[1] == "/dev/xvda ext4", "the guest's root is %r, not /dev/xvda ext4" % root[1])
     m.boot(30)
     at = len(m.output)
     m.send("input 1 cat /etc/hostname\r")
     wait_for(m, r"^\(d1\) eyrie-guest$", 60, at)
+    lease = re.search(r"\(d1\) net-lease eth0 (\S+) from (\S+)", m.output)
+    check(lease and lease.group(1, 2) == ("10.0.2.15/24", "10.0.2.2"),
+          "the guest's DHCP lease: %s" % (lease and lease.group(0)))
+    at = len(m.output)
+    m.send("input 1 ping -c 2 -W 5 10.0.2.2\r")
+    hit = wait_for(m, r"\(d1\) 2 packets transmitted, (\d) packets received", 60, at)
+    check(hit[1] == "2", "the guest's pings to 10.0.2.2: %s of 2 answered" % hit[1])
     m.send("input 1 poweroff -f\r")
     wait_for(m, r"\(d0\) mgmt: domain 1 \(linux\) powered off: destroy", 60, at)
 

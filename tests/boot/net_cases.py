@@ -35,9 +35,10 @@ def cfg(lab, name, kind, addr, vif, extra=""):
     pvh = kind == "pvh"
     with open(path, "w") as f:
         f.write('name = "%s"\ntype = "%s"\nmemory = %d\nkernel = "%s"\nramdisk = "initrd.img"\n'
-                'cmdline = "console=%s eyrie.shell=1 eyrie.net=%s/24"\nvif = [ \'%s\' ]\n%s'
+                'cmdline = "console=%s eyrie.shell=1 eyrie.net=%s"\nvif = [ \'%s\' ]\n%s'
                 % (name, kind, LINUX_MIB, "vmlinux" if pvh else "vmlinuz",
-                   "hvc0" if pvh else "ttyS0", addr, vif, extra))
+                   "hvc0" if pvh else "ttyS0", addr if addr == "dhcp" else addr + "/24", vif,
+                   extra))
     return path
 
 
@@ -87,12 +88,12 @@ class Console:
         return self.cmd(line, until, timeout)
 
 
-def boot(lab, cfgs, mib=112, mem=1024, limit=600):
+def boot(lab, cfgs, mib=112, mem=1024, limit=600, qemu=()):
     mods = [MGMT, VMLINUX, VMLINUZ, INITRD] + cfgs + [CONF]
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append",
                   "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=%d,privileged=1"
-                  % mib, "-initrd", ",".join(mods)], mem=mem, limit=limit)
+                  % mib, "-initrd", ",".join(mods)] + list(qemu), mem=mem, limit=limit)
     wait_for(m, r"\(d0\) mgmt: management console ready", 90)
     m.boot(30)
     frames0 = mem_frames(m).get("guest")
@@ -409,8 +410,62 @@ def net_hostile(lab):
           "%.1f s" % (flood[1], answered, forced))
 
 
+DOM0_IP = "10.0.2.200"     # domain 0's address on xenbr0, outside slirp's DHCP range
+SINK_N = 400000            # `seq 1 N` to domain 0's discard port: about 2.7 MiB
+
+
+def net_dhcp(lab, device):
+    """QEMU SVM with one NIC on QEMU's user network (slirp, restrict=on):
+    at boot the management domain makes eth0 the uplink of xenbr0
+    (promiscuous). A PVH Linux guest on xenbr0 asks for a lease with
+    busybox's udhcpc: slirp's offer of 10.0.2.15 comes back through the
+    NIC and the bridge; the guest pings slirp's 10.0.2.2 through the
+    uplink. Domain 0 takes 10.0.2.200 on the bridge (bridge-ip): the
+    guest pings it and sends it 2.7 MiB over TCP (its discard port 9),
+    all of which bridge-uplink counts. The guest destroyed, the bridge
+    keeps its uplink and address, nothing of the guest is left (audit)."""
+    nic = "virtio-net-pci" if device == "virtio" else device
+    cfgs = [cfg(lab, "nd", "pvh", "dhcp", "bridge=xenbr0")]
+    m, c, _ = boot(lab, cfgs, qemu=["-netdev", "user,id=n0,restrict=on",
+                                    "-device", "%s,netdev=n0,mac=52:54:00:12:34:56" % nic])
+    check(re.search(r"\(d0\) mgmt: xenbr0: uplink eth0", m.output),
+          "no uplink of xenbr0 at boot: %s" % re.findall(r"\(d0\) mgmt: [^\n]*(?:nic|xenbr)[^\n]*",
+                                                        m.output))
+    c.mgmt("bridge-ip xenbr0 " + DOM0_IP, r"\(d0\) xenbr0: address " + re.escape(DOM0_IP))
+    d = create(c, "nd")
+    net_up(c, "nd", 240)
+    lease = re.search(r"\(d0\) net-lease eth0 ([\d.]+)/(\d+) from ([\d.]+)", m.output)
+    check(lease and lease.group(1, 2, 3) == ("10.0.2.15", "24", "10.0.2.2"),
+          "the guest's lease: %s" % (lease and lease.group(0)))
+    check(ping(c, "nd", "10.0.2.2") == 3, "slirp did not answer the guest's pings (through eth0)")
+    check(ping(c, "nd", DOM0_IP) == 3, "domain 0's address did not answer the guest's pings")
+    size = len("".join("%d\n" % i for i in range(1, SINK_N + 1)))
+    out = c.run("nd", "seq 1 %d > /tmp/f; nc %s 9 < /tmp/f; echo sent-$?" % (SINK_N, DOM0_IP), 200)
+    check("sent-0" in out, "the guest's nc to domain 0: %s" % _short(out))
+    hit = c.mgmt("bridge-uplink", r"\(d0\) address xenbr0: [^\n]*\n(?:\(d0\)   discard:[^\n]*\n)*"
+                 r"\(d0\)   discard: last transfer (\d+) bytes from 10\.0\.2\.15 in (\d+) us", 30)
+    check(int(hit[1]) == size, "domain 0's discard port took %s bytes of %d" % (hit[1], size))
+    sink_us = int(hit[2])
+    up = re.search(r"\(d0\) uplink xenbr0: eth0 \(([\w-]+), [^)]*\), link up, promiscuous",
+                   m.output[hit.start() - 600:hit.end()])
+    check(up, "bridge-uplink does not show eth0 up and promiscuous")
+    c.mgmt("destroy nd", r"\(d0\) domain %s: destroy done" % d)
+    bl = c.mgmt("bridge-list", r"\(d0\) bridge xenbr0: 2 ports")
+    text = m.output[bl.start():bl.start() + 1500]
+    check("vif" not in text, "a vif is left on xenbr0: %s" % _short(text, 600))
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    hit = check_audit(m, "a PVH guest on the uplink's bridge")
+    check(hit[3] == "0", "the hypervisor still counts %s foreign (grant-mapped) pages" % hit[3])
+    with open(m.log_path, "a") as f:
+        f.write("\n# guest to domain 0's discard port over %s: %d bytes in %d us (%.2f MiB/s)\n"
+                % (nic, size, sink_us, size / max(sink_us, 1) * 1e6 / 1048576))
+
+
 NET_CASES = [
     ("net-pvh", net_pvh, 240),
     ("net-pvhvm", net_pvhvm, 120),
     ("net-hostile", net_hostile, 60),
+    ("net-dhcp-virtio", lambda lab: net_dhcp(lab, "virtio"), 180),
+    ("net-dhcp-e1000", lambda lab: net_dhcp(lab, "e1000"), 180),
 ]
