@@ -517,7 +517,7 @@ void guest_main(void)
 	    !check("backend-path", !memcmp(xb_reply, "/local/domain/0/backend/vif/", 28), "%s",
 		   xb_reply))
 		return;
-	memcpy(nf.be, xb_reply, strlen(xb_reply) + 1);
+	snprintf_(nf.be, sizeof(nf.be), "%s", xb_reply);
 	bool mac = xb_request(XS_READ, "device/vif/0/mac", NULL) == XS_READ &&
 		   parse_mac(xb_reply, nf.mac);
 	uint32_t s = be_state(XenbusStateInitWait, XenbusStateInitWait, 3000);

@@ -198,7 +198,7 @@ static unsigned sinks_connect(void)
 		snprintf_(path, sizeof(path), "%s/backend", fe);
 		if (xb_request(XS_READ, path, NULL) != XS_READ)
 			break;
-		memcpy(be, xb_reply, strlen(xb_reply) + 1);
+		snprintf_(be, sizeof(be), "%s", xb_reply);
 		snprintf_(path, sizeof(path), "%s/mac", fe);
 		if (xb_request(XS_READ, path, NULL) != XS_READ || !parse_mac(xb_reply, sink_mac[k]))
 			break;
