@@ -478,7 +478,7 @@ static void good(void)
 		next_round = now + 5 * MS;
 		round++;
 		/* A probe lost because the peer was told to stop first is none. */
-		if (!probe(nf.peer, round, 1000) && xb_readu("data", "stop", 0) != 1)
+		if (!probe(nf.peer, round, 2000) && xb_readu("data", "stop", 0) != 1)
 			lost++;
 		if (now_ns() >= next_say) {
 			gprintf("netfront: good round %u, lost %u\n", round, lost);

@@ -272,7 +272,7 @@ static void budget_attack(void)
 		if (now_ns() >= next_probe) {
 			probes++;
 			seq++;
-			lost += !probe(nf.peer, seq, 500);
+			lost += !probe(nf.peer, seq, 2000);
 			next_probe = now_ns() + 50 * MS;
 		}
 	}
