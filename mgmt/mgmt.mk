@@ -12,7 +12,7 @@ MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c m
         mgmt/netdev.c mgmt/virtio_net.c mgmt/e1000.c mgmt/netdiag.c mgmt/netcmd.c \
         mgmt/netpkt.c mgmt/ipstack.c mgmt/hostports.c \
         mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c \
-        mgmt/netring.c mgmt/bridge.c mgmt/netback.c mgmt/netback_io.c mgmt/netback_cmd.c
+        mgmt/netring.c mgmt/netqueue.c mgmt/bridge.c mgmt/netback.c mgmt/netback_io.c mgmt/netback_cmd.c
 # The pure loaders the hypervisor also uses (built here against newlib).
 MGMT_SHARED := vmm/pvh_guest.c vmm/linux_boot.c boot/elf.c
 MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS)) \
