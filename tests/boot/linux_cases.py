@@ -505,8 +505,8 @@ def linux_bochs_vmx(lab):
 
 
 def linux_pvhvm(lab, bochs=False):
-    """Linux as an HVM guest with Xen's ABI (xen=1, Xen's PVHVM) and 2
-    vcpus: it finds Xen HVM (Xen's CPUID leaves, the hypercall page), takes
+    """Linux as an HVM guest with Xen's ABI (xen_platform_pci = 1: Xen's
+    PVHVM) and 2 vcpus: it finds Xen HVM (Xen's CPUID leaves, the hypercall page), takes
     events on the callback vector, uses Xen's clocksource and timers, IPIs
     over event channels, finds Xen's platform PCI device on the ACPI PCI
     root and binds xen-platform-pci to it (the unplug ports answer, its
