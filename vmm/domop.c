@@ -77,7 +77,7 @@ static long dom_new(struct vcpu *v, uint64_t arg)
 	str_copy(cfg.name, n.name, sizeof(cfg.name));
 	cfg.memory_mib = n.memory_mib;
 	cfg.vcpus = n.vcpus;
-	cfg.type = n.type == EYRIE_TYPE_PVH ? DOM_TYPE_PVH : DOM_TYPE_LINUX;
+	cfg.type = n.type == EYRIE_TYPE_PVH ? DOM_TYPE_PVH : DOM_TYPE_HVM;
 	cfg.platform = n.type == EYRIE_TYPE_HVM || (n.flags & EYRIE_NEWF_PLATFORM);
 	cfg.xen = n.type == EYRIE_TYPE_PVH || (n.flags & EYRIE_NEWF_XEN);
 	int rc = domain_create(&cfg, &d);
