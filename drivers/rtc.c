@@ -10,7 +10,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
-#include "vmm/vrtc.h"
+#include "kernel/date.h"
 
 #define RTC_INDEX 0x70
 #define RTC_DATA  0x71
@@ -74,7 +74,7 @@ int rtc_read_unix(uint64_t *unix_time)
 	if (year > 99)
 		return -EIO;
 	year += (cent >= 19 && cent <= 21 ? cent : 20) * 100;
-	t = vrtc_tm_to_unix(year, dec(a[R_MON], bin), dec(a[R_DAY], bin), hour,
+	t = date_to_unix(year, dec(a[R_MON], bin), dec(a[R_DAY], bin), hour,
 			    dec(a[R_MIN], bin), dec(a[R_SEC], bin));
 	if (t == UINT64_MAX)
 		return -EIO;

@@ -3,6 +3,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/traps.h"
 #include "drivers/fbcon.h"
@@ -17,6 +18,7 @@
 #include "kernel/shell.h"
 #include "kernel/string.h"
 #include "vmm/domain.h"
+#include "vmm/run.h"
 #include "vmm/xen.h"
 #include "vmm/vmm.h"
 
@@ -264,6 +266,7 @@ _Noreturn void kmain(const struct boot_info *bi)
 {
 	struct system *s = &the_system;
 
+	percpu_init_boot();
 	s->boot = bi;
 	load_options(bi);
 	printk("\nEyrie hypervisor %s (boot: %s via %s)\n", EYRIE_VERSION,
@@ -288,5 +291,6 @@ _Noreturn void kmain(const struct boot_info *bi)
 		for (unsigned i = 0; i < nr_domain_specs; i++)
 			domain_start(domain_specs[i]);
 	pr_info("Eyrie ready: debug shell on the serial console, type 'help'\n");
+	sched_set_runner(vmm_run_next);
 	sched_loop();
 }

@@ -23,10 +23,20 @@
 
 /* ---- frames ---- */
 
+void bridge_set_reclaim(struct bridge_set *s, bridge_reclaim_fn *fn, void *ctx)
+{
+	s->reclaim = fn;
+	s->reclaim_ctx = ctx;
+}
+
 struct netframe *netframe_new(struct bridge_set *s, uint32_t len)
 {
-	uint64_t cost = sizeof(struct netframe) + (uint64_t)len;
+	uint64_t cost = netframe_cost(len);
 
+	if (s->frame_bytes + cost > s->frame_budget && s->reclaim && cost <= s->frame_budget) {
+		s->reclaims++;
+		s->reclaim(s->reclaim_ctx, s->frame_bytes + cost - s->frame_budget);
+	}
 	if (s->frame_bytes + cost > s->frame_budget)
 		return NULL;
 	struct netframe *f = malloc(cost);
@@ -45,7 +55,7 @@ void netframe_put(struct netframe *f)
 {
 	if (--f->refs)
 		return;
-	f->set->frame_bytes -= sizeof(struct netframe) + (uint64_t)f->len;
+	f->set->frame_bytes -= netframe_cost(f->len);
 	f->set->frames--;
 	free(f);
 }

@@ -58,8 +58,15 @@ struct netframe {
 	uint8_t data[];
 };
 
+/* What a frame of len bytes costs the frame budget. */
+static inline uint64_t netframe_cost(uint32_t len)
+{
+	return sizeof(struct netframe) + (uint64_t)len;
+}
+
 /* A frame of len bytes (data uninitialised, offloads none, one reference),
- * or NULL: no memory, or the set's frame budget would be exceeded. */
+ * or NULL: no memory, or the set's frame budget would be exceeded even
+ * after its reclaim hook (bridge_set_reclaim) had its say. */
 struct netframe *netframe_new(struct bridge_set *s, uint32_t len);
 static inline void netframe_hold(struct netframe *f)
 {
@@ -155,17 +162,28 @@ struct bridge {
 	struct bridge_stats st;
 };
 
+/* Asked by netframe_new() for need more bytes of frame budget: the owner
+ * of queued frames drops some (netframe_put, never netframe_new). */
+typedef void bridge_reclaim_fn(void *ctx, uint64_t need);
+
 struct bridge_set {
 	struct bridge br[BRIDGE_MAX];
 	uint64_t frame_budget;       /* bytes of live frames at most */
 	uint64_t frame_bytes;        /* now */
 	uint64_t frames;             /* live frames now */
+	uint64_t reclaims;           /* times the reclaim hook was asked */
 	uint32_t seed;
+	bridge_reclaim_fn *reclaim;
+	void *reclaim_ctx;
 };
 
 /* An empty set: frame_budget bytes of frames at most; seed varies the
  * tables' hashes (so that MACs colliding in one run need not in another). */
 void bridge_set_init(struct bridge_set *s, uint64_t frame_budget, uint32_t seed);
+
+/* The hook netframe_new() asks when a frame does not fit the budget (a
+ * frame larger than the whole budget asks nobody). */
+void bridge_set_reclaim(struct bridge_set *s, bridge_reclaim_fn *fn, void *ctx);
 
 /* Whether name is a bridge name (1..15 of [A-Za-z0-9_.-]). */
 bool bridge_name_ok(const char *name);

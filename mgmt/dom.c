@@ -1,8 +1,9 @@
 /*
  * The toolstack of the management domain (see dom.h): it builds domains
- * from xl.cfg configs with the same pure loaders the hypervisor uses
- * (vmm/pvh_guest.c, vmm/linux_boot.c), serves their consoles and applies
- * on_poweroff / on_reboot / on_crash when they stop.
+ * from xl.cfg configs -- PVH kernels with the pure loader the hypervisor
+ * also uses (vmm/pvh_guest.c), Linux bzImages (type hvm) with its own
+ * (mgmt/linux_boot.c: the hypervisor loads none) -- serves their consoles
+ * and applies on_poweroff / on_reboot / on_crash when they stop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 #include "mgmt/dom.h"
 #include "mgmt/sys.h"
 #include "mgmt/xs.h"
-#include "vmm/linux_boot.h"
+#include "mgmt/linux_boot.h"
 #include "vmm/mb1_guest.h"
 #include "vmm/pvh_guest.h"
 

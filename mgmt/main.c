@@ -4,7 +4,7 @@
  * Commands: help, info, list, configs, create, destroy, shutdown, reboot,
  * pause, unpause, console, xenstore-*, shutdown-timeout, mem-set,
  * block-list, block-attach, block-detach, network-list, network-attach,
- * network-detach, bridge-list; disks, disk-read, disk-write,
+ * network-detach, bridge-list, bridge-uplink, bridge-ip; disks, disk-read, disk-write,
  * disk-discard, disk-bench, pci (mgmt/diskcmd.c); nics, nic-dhcp, nic-arp,
  * nic-promisc (mgmt/netcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
  * configs (mgmt/xlcfg.c) through Eyrie's management operations
@@ -23,6 +23,7 @@
 #include "mgmt/diskcmd.h"
 #include "mgmt/blkback.h"
 #include "mgmt/dom.h"
+#include "mgmt/hostports.h"
 #include "mgmt/netback.h"
 #include "mgmt/netcmd.h"
 #include "mgmt/netdev.h"
@@ -220,6 +221,7 @@ static void console_loop(struct guest *g, long id, uint64_t gen, uint64_t shown)
 		long n = 0;
 		blk_poll(); /* the disks' completions go on meanwhile */
 		net_poll(); /* and the network interfaces */
+		hostports_poll();
 		if (g) { /* our guest: its log */
 			dom_service(g);
 			for (; shown < g->log_total && n < (long)sizeof(out); shown++)
@@ -378,20 +380,47 @@ static void cmd_block(int argc, char **argv)
 		printf("domain %ld: disk attached\n", id);
 }
 
+/* bridge-uplink [BRIDGE IF|none], bridge-ip [BRIDGE ADDR|none]: domain
+ * 0's own ports on a bridge (mgmt/hostports.h); without arguments, both
+ * kinds listed. */
+static void cmd_hostport(int argc, char **argv)
+{
+	bool uplink = !strcmp(argv[0], "bridge-uplink");
+	char err[120];
+
+	if (argc == 1) {
+		hostports_list();
+		return;
+	}
+	if (argc != 3) {
+		printf("error: usage: %s [BRIDGE %s|none]\n", argv[0], uplink ? "IF" : "ADDR");
+		return;
+	}
+	int rc = uplink ? hostports_uplink(argv[1], argv[2], err, sizeof(err))
+			: hostports_address(argv[1], argv[2], err, sizeof(err));
+	if (rc)
+		printf("error: %s: %s\n", argv[1], err);
+	else
+		printf("%s: %s %s\n", argv[1], uplink ? "uplink" : "address", argv[2]);
+}
+
 /* network-list [DOM], network-attach DOM VIFSPEC, network-detach DOM DEVID,
  * bridge-list. A spec typed with blanks is put back together, as for
  * block-attach. */
 static void cmd_network(int argc, char **argv)
 {
-	long id = argc >= 2 ? find_dom(argv[1]) : -1;
-	char spec[XLCFG_PATH_LEN] = "", err[160], *end;
-	struct xlcfg_error e;
-	struct xlcfg_vif v;
-
 	if (!strcmp(argv[0], "bridge-list")) {
 		netback_bridge_list();
 		return;
 	}
+	if (!strcmp(argv[0], "bridge-uplink") || !strcmp(argv[0], "bridge-ip")) {
+		cmd_hostport(argc, argv);
+		return;
+	}
+	long id = argc >= 2 ? find_dom(argv[1]) : -1;
+	char spec[XLCFG_PATH_LEN] = "", err[160], *end;
+	struct xlcfg_error e;
+	struct xlcfg_vif v;
 	if (!strcmp(argv[0], "network-list")) {
 		if (argc == 1 || id >= 0)
 			netback_list(argc == 1 ? UINT32_MAX : (uint32_t)id);
@@ -439,7 +468,8 @@ static void help(void)
 	       "          xenstore-rm PATH, shutdown-timeout [SECS], mem-set DOM MB,\n"
 	       "          block-list [DOM], block-attach DOM DISKSPEC, block-detach DOM VDEV,\n"
 	       "          network-list [DOM], network-attach DOM [VIFSPEC],\n"
-	       "          network-detach DOM DEVID, bridge-list,\n"
+	       "          network-detach DOM DEVID, bridge-list, bridge-uplink [BRIDGE IF|none],\n"
+	       "          bridge-ip [BRIDGE ADDR|none],\n"
 	       "          disks, disk-read DISK SECTOR [COUNT],\n"
 	       "          disk-write DISK SECTOR TEXT, disk-discard DISK SECTOR COUNT,\n"
 	       "          disk-bench DISK [MIB [DEPTH [KIB [write]]]], pci,\n"
@@ -543,7 +573,7 @@ static void run(char *line)
 		cmd_nic_promisc(argc, argv);
 	else if (!strncmp(argv[0], "block-", 6))
 		cmd_block(argc, argv);
-	else if (!strncmp(argv[0], "network-", 8) || !strcmp(argv[0], "bridge-list"))
+	else if (!strncmp(argv[0], "network-", 8) || !strncmp(argv[0], "bridge-", 7))
 		cmd_network(argc, argv);
 	else
 		printf("error: unknown command '%.32s' (try help)\n", argv[0]);
@@ -567,6 +597,8 @@ static uint64_t background(void)
 {
 	dom_poll();
 	uint64_t disks = blk_poll(), nics = net_poll();
+	if (hostports_poll())
+		return 0;
 	return disks < nics ? disks : nics;
 }
 
@@ -582,6 +614,7 @@ void mgmt_main(const struct hvm_start_info *si)
 	dma_setup(si);
 	blk_init();
 	net_init();
+	hostports_init();
 	dom_init(si);
 	xs_init();
 	load_configs();

@@ -4,17 +4,18 @@
 
 MGMT_OUT  := $(BUILD)/mgmt
 MGMT_ELF  := $(MGMT_OUT)/mgmt.elf
-MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c mgmt/dom.c mgmt/conring.c \
+MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c mgmt/dom.c mgmt/linux_boot.c mgmt/conring.c \
         mgmt/store.c mgmt/store_tree.c mgmt/store_conn.c mgmt/store_tx.c mgmt/store_ops.c \
         mgmt/store_wire.c mgmt/xsring.c mgmt/xs.c \
         mgmt/dma.c mgmt/memgap.c mgmt/pci.c mgmt/blkdev.c mgmt/blksplit.c mgmt/virtio_pci.c \
         mgmt/virtio_blk.c mgmt/nvme.c mgmt/diskcmd.c \
         mgmt/netdev.c mgmt/virtio_net.c mgmt/e1000.c mgmt/netdiag.c mgmt/netcmd.c \
-        mgmt/netpkt.c mgmt/ipstack.c \
+        mgmt/netpkt.c mgmt/ipstack.c mgmt/hostports.c \
         mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c \
-        mgmt/netring.c mgmt/bridge.c mgmt/netback.c mgmt/netback_io.c mgmt/netback_cmd.c
-# The pure loaders the hypervisor also uses (built here against newlib).
-MGMT_SHARED := vmm/pvh_guest.c vmm/mb1_guest.c vmm/linux_boot.c boot/elf.c
+        mgmt/netring.c mgmt/netqueue.c mgmt/bridge.c mgmt/netback.c mgmt/netback_io.c mgmt/netback_cmd.c
+# The pure loader code the hypervisor also uses (built here against newlib):
+# mgmt/linux_boot.c is mgmt's alone, it places with vmm/gplace.c.
+MGMT_SHARED := vmm/pvh_guest.c vmm/mb1_guest.c vmm/gplace.c boot/elf.c
 MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS)) \
         $(patsubst %,$(MGMT_OUT)/shared/%.o,$(MGMT_SHARED))
 MGMT_CFLAGS := -std=c11 -m64 -O2 -g -Wall -Wextra -Wno-unused-parameter $(WERROR) \

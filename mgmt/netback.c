@@ -37,6 +37,7 @@ struct bridge_set *netback_bridges(void)
 {
 	if (!bridges_ready) {
 		bridge_set_init(&nb_bridges, NB_FRAME_BUDGET, (uint32_t)now_ns());
+		bridge_set_reclaim(&nb_bridges, nb_reclaim, NULL);
 		bridges_ready = true;
 	}
 	return &nb_bridges;
@@ -365,7 +366,6 @@ static int connect(struct vif *v)
 	v->connected = true;
 	v->conn++;
 	v->tx_more = v->rx_more = true; /* look at once: requests may be there already */
-	v->moved_at = now_ns();
 	port_caps(v, true);
 	if (netring_tx_init(&v->tx, pool_page(v->tx_page), &tc) ||
 	    netring_rx_init(&v->rx, pool_page(v->rx_page), &rc)) {

@@ -95,18 +95,18 @@ static void list_one(const struct vif *v)
 	       (unsigned long long)st->csum_filled);
 	drops_text(st, drops, sizeof(drops));
 	printf("     drops: %s; errors %llu (bad frames: runt %llu, oversize %llu, zero %llu, "
-	       "slots %llu; copies %llu, stalled %llu, nomem %llu)\n", drops,
+	       "slots %llu; copies %llu, stalled %llu, reclaimed %llu, nomem %llu)\n", drops,
 	       (unsigned long long)st->errors, (unsigned long long)tx.drops[NETRING_DROP_RUNT],
 	       (unsigned long long)tx.drops[NETRING_DROP_OVERSIZE],
 	       (unsigned long long)tx.drops[NETRING_DROP_ZERO],
 	       (unsigned long long)tx.drops[NETRING_DROP_SLOTS],
 	       (unsigned long long)v->copy_errors, (unsigned long long)v->stalled,
-	       (unsigned long long)v->nomem);
+	       (unsigned long long)v->rxq.reclaimed, (unsigned long long)v->nomem);
 	printf("     ring: tx %llu frames (gso %llu), rx %llu frames (gso %llu, %llu waits for "
 	       "pages); queue %u frames; events in %llu/%llu, out %llu/%llu%s",
 	       (unsigned long long)tx.frames, (unsigned long long)tx.gso,
 	       (unsigned long long)rx.frames, (unsigned long long)rx.gso,
-	       (unsigned long long)rx.waits, v->qlen, (unsigned long long)v->tx_kicks,
+	       (unsigned long long)rx.waits, v->rxq.len, (unsigned long long)v->tx_kicks,
 	       (unsigned long long)v->rx_kicks, (unsigned long long)v->notifies_tx,
 	       (unsigned long long)v->notifies_rx, v->broken_rings ? "; broken rings " : "");
 	if (v->broken_rings)
@@ -130,9 +130,10 @@ void netback_list(uint32_t domid)
 	struct bridge_set *s = netback_bridges();
 	if (!shown)
 		printf("no vifs%s; ", domid == UINT32_MAX ? "" : " for that domain");
-	printf("grant copies: %llu in %llu hypercalls; frames in mgmt: %llu (%llu KiB)\n",
-	       (unsigned long long)nb_copy_ops(), (unsigned long long)nb_copy_calls(),
-	       (unsigned long long)s->frames, (unsigned long long)(s->frame_bytes >> 10));
+	printf("grant copies: %llu in %llu hypercalls; frames in mgmt: %llu (%llu KiB; "
+	       "reclaims %llu)\n", (unsigned long long)nb_copy_ops(),
+	       (unsigned long long)nb_copy_calls(), (unsigned long long)s->frames,
+	       (unsigned long long)(s->frame_bytes >> 10), (unsigned long long)s->reclaims);
 }
 
 void netback_bridge_list(void)

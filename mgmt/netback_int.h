@@ -11,12 +11,11 @@
 #include "include/public/grant_table.h"
 #include "include/public/io/xenbus.h"
 #include "mgmt/bridge.h"
+#include "mgmt/netqueue.h"
 #include "mgmt/netring.h"
 #include "mgmt/xlcfg.h"
 
 #define NB_PATH_LEN   96
-#define NB_QUEUE_MAX  256               /* frames queued for one guest at most */
-#define NB_QUEUE_BYTES (256u << 10)     /* and their bytes */
 #define NB_STALL_NS   2000000000ull     /* a queue that moves not for this long is dropped */
 #define NB_FRAME_BUDGET (3u << 19)      /* bytes of frames alive in mgmt: 1.5 MiB */
 
@@ -45,11 +44,7 @@ struct vif {
 	bool tx_served;                  /* a final check is due */
 	bool rx_more;                    /* frames to move or notified */
 	unsigned rx_wait;                /* pages the head frame waits for (0: none) */
-	/* frames for the guest */
-	struct netframe *q[NB_QUEUE_MAX];
-	unsigned qhead, qlen;
-	uint32_t qbytes;
-	uint64_t moved_at;               /* ns: the queue last moved (or started) */
+	struct netqueue rxq;             /* frames for the guest */
 	/* told on the console, and counted */
 	unsigned said;
 	uint64_t tx_kicks, rx_kicks, copy_errors, stalled, nomem, notifies_tx, notifies_rx;
@@ -68,6 +63,7 @@ void nb_say(struct vif *v, const char *fmt, ...) __attribute__((format(printf, 2
 int nb_xmit(void *ctx, struct netframe *f);      /* the bridge port's transmit */
 void nb_service(struct vif *v, uint64_t now);   /* TX and RX work of a connected vif */
 void nb_queue_drop(struct vif *v);              /* every queued frame goes */
+void nb_reclaim(void *ctx, uint64_t need);      /* the frame budget's reclaim hook */
 void nb_ring_broken(struct vif *v, bool tx);    /* in netback.c: disconnect, Closing */
 bool nb_has_work(const struct vif *v);          /* must come round without an event */
 uint64_t nb_copy_ops(void), nb_copy_calls(void);

@@ -11,11 +11,12 @@
  * the only access, so nothing it does to them later can reach us.
  *
  * RX (the guest receives): frames the bridge sends wait in the vif's
- * queue (bounded: NB_QUEUE_MAX frames, NB_QUEUE_BYTES bytes; beyond, the
- * bridge counts them dropped as "full"). When the guest has posted enough
- * pages for the frame at the head, its requests are taken and the bytes
- * copied into those pages (whole pages from offset 0), then answered in
- * the same slots. A frame that does not find enough pages waits, and the
+ * queue (mgmt/netqueue.c; bounded: NETQUEUE_FRAMES frames, NETQUEUE_BYTES
+ * bytes; beyond, the bridge counts them dropped as "full"; when the frame
+ * budget runs short, the longest queues give frames back, counted as
+ * reclaimed). When the guest has posted enough pages for the frame at
+ * the head, its requests are taken and the bytes copied into those pages
+ * (whole pages from offset 0), then answered in the same slots. A frame that does not find enough pages waits, and the
  * ring's req_event asks the guest (feature-rx-notify) for an event when
  * it has posted them. A queue that has not moved for NB_STALL_NS (a guest
  * that posts no pages) is dropped, counted as stalled.
@@ -26,6 +27,7 @@
 #include "include/public/event_channel.h"
 #include "include/public/grant_table.h"
 #include "include/public/xen.h"
+#include "mgmt/netback.h"
 #include "mgmt/netback_int.h"
 #include "mgmt/sys.h"
 
@@ -176,21 +178,9 @@ static struct rxw {
 	uint32_t failed;
 } rxw[RX_BATCH];
 
-static struct netframe *dequeue(struct vif *v)
-{
-	struct netframe *f = v->q[v->qhead];
-
-	v->q[v->qhead] = NULL;
-	v->qhead = (v->qhead + 1) % NB_QUEUE_MAX;
-	v->qlen--;
-	v->qbytes -= f->len;
-	return f;
-}
-
 void nb_queue_drop(struct vif *v)
 {
-	while (v->qlen)
-		netframe_put(dequeue(v));
+	netqueue_drop(&v->rxq);
 	v->rx_wait = 0;
 }
 
@@ -200,16 +190,27 @@ int nb_xmit(void *ctx, struct netframe *f)
 
 	if (!v->connected)
 		return -ENETDOWN;
-	if (v->qlen == NB_QUEUE_MAX || v->qbytes + f->len > NB_QUEUE_BYTES)
-		return -ENOBUFS;
-	if (!v->qlen)
-		v->moved_at = now_ns();
-	netframe_hold(f);
-	v->q[(v->qhead + v->qlen++) % NB_QUEUE_MAX] = f;
-	v->qbytes += f->len;
+	int rc = netqueue_put(&v->rxq, f, now_ns());
+	if (rc)
+		return rc;
 	v->rx_more = true;
 	sys_busy(); /* from another port's poll (the uplink's): come round at once */
 	return 0;
+}
+
+/* A frame does not fit the budget: longest queue drop over every vif's
+ * queue (netqueue.h), so that guests that take no frames cannot hold the
+ * memory everyone's frames need. */
+void nb_reclaim(void *ctx, uint64_t need)
+{
+	struct netqueue *qs[NETBACK_MAX_VIFS];
+
+	for (unsigned i = 0; i < NETBACK_MAX_VIFS; i++)
+		qs[i] = nb_vifs[i].used ? &nb_vifs[i].rxq : NULL;
+	netqueue_reclaim(qs, NETBACK_MAX_VIFS, need);
+	for (unsigned i = 0; i < NETBACK_MAX_VIFS; i++)
+		if (qs[i] && !qs[i]->len)
+			nb_vifs[i].rx_wait = 0;
 }
 
 /* Moves queued frames into the pages the guest posted. */
@@ -223,8 +224,8 @@ static void service_rx(struct vif *v, uint64_t now)
 		nb_ring_broken(v, false);
 		return;
 	}
-	while (v->qlen && n < RX_BATCH) {
-		struct netframe *f = v->q[v->qhead];
+	while (v->rxq.len && n < RX_BATCH) {
+		struct netframe *f = netqueue_head(&v->rxq);
 		struct rxw *w = &rxw[n];
 		int rc = netring_rx_take(&v->rx, f->len, &f->off, &w->pkt);
 		if (rc == NETRING_NONE) {
@@ -233,7 +234,7 @@ static void service_rx(struct vif *v, uint64_t now)
 		}
 		if (rc != NETRING_TOOK && v->rx.broken)
 			break;
-		dequeue(v);
+		netqueue_take(&v->rxq, now);
 		if (rc != NETRING_TOOK) { /* it cannot take this one at all */
 			v->port->st.drops[BRIDGE_DROP_TOO_BIG]++;
 			netframe_put(f);
@@ -251,15 +252,13 @@ static void service_rx(struct vif *v, uint64_t now)
 				 1u << page++);
 		}
 	}
-	v->rx_more = v->qlen && n == RX_BATCH;
+	v->rx_more = v->rxq.len && n == RX_BATCH;
 	copy_flush();
 	for (unsigned i = 0; i < n; i++) {
 		netring_rx_finish(&v->rx, &rxw[i].pkt, rxw[i].failed);
 		v->port->st.errors += rxw[i].failed != 0;
 		netframe_put(rxw[i].f);
 	}
-	if (n || !v->qlen)
-		v->moved_at = now;
 	if (netring_rx_push(&v->rx)) {
 		notify(v->rx_port);
 		v->notifies_rx++;
@@ -291,10 +290,10 @@ void nb_service(struct vif *v, uint64_t now)
 		service_rx(v, now);
 	if (!v->connected)
 		return;
-	if (v->qlen && now - v->moved_at > NB_STALL_NS) {
+	if (netqueue_stalled(&v->rxq, now, NB_STALL_NS)) {
 		nb_say(v, "the guest took no frames for %llu s: %u queued frames dropped",
-		       NB_STALL_NS / 1000000000ull, v->qlen);
-		v->stalled += v->qlen;
+		       NB_STALL_NS / 1000000000ull, v->rxq.len);
+		v->stalled += v->rxq.len;
 		nb_queue_drop(v);
 	}
 	/* Going idle after serving TX: ask for an event at the next request

@@ -26,18 +26,25 @@ disk:  a guest's disk on a machine's disk (docs/block.md): 64 MiB read and
        both and their ratio, the ring's requests per event each way, and
        VM exits per MiB (the guest's and domain 0's, the hypervisor
        shell's `exits`); then the reads again from a PVHVM guest.
+net:   TCP between two PVH Linux guests on one bridge (docs/network.md):
+       64 MiB through busybox nc guest -> guest, guest -> domain 0's
+       discard sink, and between two processes of one guest over loopback
+       (the ratio's reference); ping's round trip; frames, event-channel
+       notifications, grant-copy hypercalls and VM exits (by reason) per
+       MiB (tools/net_bench.py).
 linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
        from emulator start to its userspace marker, directly under QEMU TCG
-       (-kernel, SeaBIOS) and as an HVM guest of Eyrie under the same QEMU,
-       side by side in one run, as a ratio; then the guest's VM exits
-       during that boot, by reason.
+       (-kernel, SeaBIOS) and as an HVM guest of Eyrie under the same QEMU
+       (built by the management domain from an xl.cfg, autostarted: the
+       time includes domain 0's start), side by side in one run, as a
+       ratio; then the guest's VM exits during that boot, by reason.
 
 Runs are sequential so they do not compete for the CPU.
 
-    python3 tools/bench.py [--sections boot,exits,evtchn,fuzz,disk,linux] [--runs 5] [--bochs-runs 3]
+    python3 tools/bench.py [--sections boot,exits,evtchn,fuzz,disk,net,linux] [--runs 5] [--bochs-runs 3]
                            [--paths kernel,iso-bios] [--exit-runs 3]
                            [--exit-bochs-runs 1] [--no-bochs] [--fuzz-calls 1000000]
-                           [--disk-runs 1]
+                           [--disk-runs 1] [--net-runs 1]
 """
 
 import argparse
@@ -57,6 +64,7 @@ import linux_cases  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import linux_direct  # noqa: E402
 import disk_bench  # noqa: E402
+import net_bench  # noqa: E402
 
 LINUX_BENCH_MIB = 256  # as linux_direct.py gives the direct run
 
@@ -318,12 +326,14 @@ def fuzz_section(args):
 
 def linux_eyrie(i, extra=""):
     """Seconds from emulator start to the marker of the Linux guest under
-    Eyrie, and its exits by reason then (the guest waits in its shell)."""
+    Eyrie, and its exits by reason then (the guest waits in its shell). The
+    management domain builds it (autostart): the seconds include domain 0's
+    start and its loading of the guest, as in Xen."""
     with harness.Lab("bench-linux-%d" % i) as lab:
         try:
-            opt = linux_cases.linux_option(cmdline="console=ttyS0 %seyrie.shell=1" % extra,
-                                           mib=LINUX_BENCH_MIB)
-            m = linux_cases.qemu_linux(lab, [opt], limit=300)
+            cfg = linux_cases.hvm_cfg(cmdline="console=ttyS0 %seyrie.shell=1" % extra,
+                                      mib=LINUX_BENCH_MIB)
+            m = linux_cases.qemu_linux(lab, [], {"linux.cfg": cfg}, limit=300)
             m.expect(r"\(d1\) " + linux_cases.MARKER, 280)
             secs = m.match_time
             guest_cases.wait_for(m, r"\(d1\) EYRIE-LINUX-SHELL", 60)
@@ -368,7 +378,7 @@ def linux_section(args):
           % (emulator_version(), args.linux_runs))
     print("%-52s %8s %8s %6s" % ("where", "seconds", "exits", "ratio"))
     rows = [("QEMU TCG EPYC-Rome -kernel (no hypervisor)", direct, None, None),
-            ("Eyrie on QEMU TCG EPYC-Rome (SVM + NPT)", eyrie, exits, direct)]
+            ("Eyrie on QEMU TCG EPYC-Rome (SVM+NPT), built by mgmt", eyrie, exits, direct)]
     if args.linux_quiet:
         rows += [("  the same with `quiet`: direct", qdirect, None, None),
                  ("  the same with `quiet`: Eyrie", qeyrie, qexits, qdirect)]
@@ -389,10 +399,12 @@ def linux_section(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sections", default="boot,exits,evtchn,fuzz,disk,linux",
-                    help="comma-separated: boot, exits, evtchn, fuzz, disk, linux")
+    ap.add_argument("--sections", default="boot,exits,evtchn,fuzz,disk,net,linux",
+                    help="comma-separated: boot, exits, evtchn, fuzz, disk, net, linux")
     ap.add_argument("--disk-runs", type=int, default=1,
                     help="disk: runs of the whole section (default 1; medians)")
+    ap.add_argument("--net-runs", type=int, default=1,
+                    help="net: runs of the whole section (default 1; medians)")
     ap.add_argument("--linux-runs", type=int, default=3,
                     help="linux: runs of each side (default 3)")
     ap.add_argument("--no-linux-quiet", dest="linux_quiet", action="store_false",
@@ -414,7 +426,7 @@ def main():
     if unknown:
         ap.error("unknown boot path(s): %s" % ", ".join(unknown))
     sections = [s for s in args.sections.split(",") if s]
-    known = {"boot", "exits", "evtchn", "fuzz", "disk", "linux"}
+    known = {"boot", "exits", "evtchn", "fuzz", "disk", "net", "linux"}
     if set(sections) - known:
         ap.error("unknown section(s): %s" % ", ".join(set(sections) - known))
     if "boot" in sections:
@@ -435,6 +447,10 @@ def main():
         if sections.index("disk"):
             print()
         disk_bench.disk_section(args)
+    if "net" in sections:
+        if sections.index("net"):
+            print()
+        net_bench.net_section(args)
     if "linux" in sections:
         if sections.index("linux"):
             print()

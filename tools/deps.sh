@@ -2,7 +2,7 @@
 # Install the Debian packages Eyrie's build and tests need, only when missing.
 # Called by `make run` and `make test`; safe to run again (does nothing then).
 set -e
-PKGS="gcc make binutils python3 newlib-source qemu-system-x86 ovmf gnu-efi grub-efi-amd64-bin
+PKGS="gcc clang make binutils python3 newlib-source qemu-system-x86 ovmf gnu-efi grub-efi-amd64-bin
 grub-pc-bin grub-common xorriso mtools dosfstools fdisk e2fsprogs libcmocka-dev bochs
 bochsbios vgabios console-setup-linux"
 missing=""

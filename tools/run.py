@@ -48,10 +48,15 @@ type = "hvm"
 memory = 256
 kernel = "vmlinuz"
 ramdisk = "initrd.img"
-cmdline = "console=ttyS0 eyrie.root=xvda"
+cmdline = "console=ttyS0 eyrie.root=xvda eyrie.net=dhcp"
 disk = [ 'format=raw, vdev=xvda, access=rw, target=rootfs.img' ]
+vif = [ 'bridge=xenbr0' ]
 autostart = 1
 """
+# The machine's NIC on QEMU's user network, restricted (nothing reaches the
+# host's network): the management domain makes it xenbr0's uplink, and the
+# guest's vif on xenbr0 gets its address from QEMU's DHCP server.
+NIC = ["-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0"]
 
 
 def linux_modules(tmp):
@@ -93,7 +98,7 @@ def main():
     mode = os.environ.get("EYRIE_RUN", "usb")
     argv = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "EPYC-Rome", "-smp", "2",
             "-m", "1024", "-nodefaults", "-display", "none", "-serial", "mon:stdio", "-echr", "0x14",
-            "-no-reboot"]
+            "-no-reboot"] + NIC
     tmp = tempfile.mkdtemp(prefix="eyrie-run-")
     try:
         mods = linux_modules(tmp)

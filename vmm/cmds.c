@@ -255,7 +255,7 @@ static int cmd_input(int argc, char **argv)
 	if (!d)
 		return -ENOENT;
 	if (!d->plat) {
-		printk("error: domain %u has no serial port (no platform: type=linux or platform=pc)\n",
+		printk("error: domain %u has no serial port (no platform: not an hvm guest, nor platform=pc)\n",
 		       d->id);
 		return -ENODEV;
 	}

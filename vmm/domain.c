@@ -12,7 +12,7 @@
 #include "kernel/mm.h"
 #include "kernel/string.h"
 #include "vmm/guest_mem.h"
-#include "vmm/linux_boot.h"
+#include "vmm/gplace.h"
 #include "vmm/mb1_guest.h"
 #include "vmm/pvh_guest.h"
 #include "vmm/p2m.h"
@@ -313,55 +313,6 @@ out:
 	return rc;
 }
 
-/*
- * A Linux bzImage on the virtual PC platform: the map below (ACPI tables
- * in the reserved BIOS area), the boot protocol plan of vmm/linux_boot.c,
- * and the 64-bit entry. The vcpu must exist (its state is set here).
- */
-static int load_linux(struct domain *d, const struct boot_module *m, struct vcpu *v)
-{
-	struct e820_entry map[4];
-	unsigned nr_map = e820_guest_map(d->ram_bytes, 0, map);
-	const struct boot_module *rd = initrd_module(d);
-	struct linux_boot_cfg cfg = {
-		.ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
-		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : "console=ttyS0",
-		.initrd = rd ? phys_to_virt(rd->start) : NULL, .initrd_size = rd ? rd->size : 0,
-		.acpi_rsdp = VPLAT_ACPI_GPA,
-	};
-	struct linux_image *k = kzalloc(sizeof(*k));
-	struct linux_plan *plan = kzalloc(sizeof(*plan));
-	char err[128];
-	int rc = -ENOMEM;
-
-	if (d->cfg.initrd[0] && !rd) {
-		rc = -ENOENT;
-		goto out;
-	}
-	if (!k || !plan)
-		goto out;
-	rc = linux_parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));
-	if (!rc)
-		rc = linux_plan(k, &cfg, plan, err, sizeof(err));
-	if (rc) {
-		pr_err("domain %s: linux image %s: %s\n", d->name, m->name, err);
-		goto out;
-	}
-	for (unsigned i = 0; i < plan->nr_copies && !rc; i++)
-		rc = load_copy(d, plan->copies[i].gpa, linux_copy_src(k, &cfg, plan, &plan->copies[i]),
-			       plan->copies[i].len);
-	if (!rc) {
-		vcpu_set_context(v, &plan->entry);
-		life(d->name, LOG_INFO, "domain %s: linux %s, kernel at 0x%lx, initrd %lu KiB at 0x%lx\n", d->name,
-			k->version_str[0] ? k->version_str : "(no version)", plan->kernel_gpa,
-			plan->initrd_size >> 10, plan->initrd_gpa);
-	}
-out:
-	kfree(k);
-	kfree(plan);
-	return rc;
-}
-
 /* Validates the ELF image and copies its segments into guest RAM. */
 static int load_image(struct domain *d, const struct boot_module *m, uint64_t *entry)
 {
@@ -459,8 +410,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 			goto fail;
 		}
 	}
-	/* A linux image is loaded once its vcpu exists (below); domain 0
-	 * loads a managed domain's. */
+	/* Domain 0 loads a managed domain's image: the only way to an HVM
+	 * Linux guest (the hypervisor loads no bzImage). */
 	if (cfg->managed)
 		;
 	else if (cfg->type == DOM_TYPE_MULTIBOOT)
@@ -490,12 +441,6 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	}
 	d->vcpus[0]->gprs[GPR_RAX] = st.eax;
 	d->vcpus[0]->gprs[GPR_RBX] = st.ebx;
-	if (cfg->type == DOM_TYPE_LINUX && m) {
-		err = load_linux(d, m, d->vcpus[0]);
-		if (err)
-			goto fail;
-		entry = vcpu_ops->get(d->vcpus[0], VS_RIP);
-	}
 	if (cfg->xen && (err = xen_domain_init(d))) {
 		pr_err("domain %s: no memory for its event channels\n", d->name);
 		goto fail;
@@ -509,14 +454,13 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		d->state = DOM_PAUSED;
 		d->building = true;
 		life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, %s, being built by domain 0\n", d->id, d->name,
-			cfg->memory_mib, cfg->type == DOM_TYPE_LINUX ? "hvm" : cfg->type == DOM_TYPE_PVH
+			cfg->memory_mib, cfg->type == DOM_TYPE_HVM ? "hvm" : cfg->type == DOM_TYPE_PVH
 			? "pvh" : "multiboot");
 		*out = d;
 		return 0;
 	}
 	life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
-		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_LINUX ? "linux, 64-bit"
-		: cfg->type == DOM_TYPE_PVH ? "pvh"
+		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_PVH ? "pvh"
 		: cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
 		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
 	if (d->nr_vcpus > 1)

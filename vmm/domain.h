@@ -71,7 +71,7 @@ struct domain {
 	bool echo;
 	uint64_t con_credit, con_stamp, con_dropped;
 	struct mmio_table mmio;       /* device models on guest-physical ranges */
-	struct vplat *plat;           /* the virtual PC platform (type=linux), or NULL */
+	struct vplat *plat;           /* the virtual PC platform (hvm, platform=pc), or NULL */
 	/* Xen's ABI (type=pvh, vmm/xen.c): the port table, the shared info
 	 * frame and the grant table, whose frames the guest maps into its
 	 * physical space (P2M_FRAME pages, see vmm/p2m.h). */

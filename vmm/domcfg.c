@@ -37,7 +37,7 @@ static int parse_mib(const char *s, uint64_t *out)
 }
 
 static int set_field(struct domain_config *cfg, const char *key, const char *val,
-		     char *err, size_t errlen, bool *no_platform)
+		     char *err, size_t errlen)
 {
 	if (!strcmp(key, "name")) {
 		if (!valid_name(val) || strlen(val) >= DOM_NAME_LEN)
@@ -62,8 +62,8 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 			cfg->type = DOM_TYPE_ELF;
 		else if (!strcmp(val, "multiboot"))
 			cfg->type = DOM_TYPE_MULTIBOOT;
-		else if (!strcmp(val, "linux"))
-			cfg->type = DOM_TYPE_LINUX;
+		else if (!strcmp(val, "linux") || !strcmp(val, "hvm"))
+			goto hvm;
 		else if (!strcmp(val, "pvh"))
 			cfg->type = DOM_TYPE_PVH;
 		else
@@ -75,11 +75,6 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 			cfg->platform = false;
 		else
 			goto bad;
-		*no_platform = !cfg->platform;
-	} else if (!strcmp(key, "xen")) {
-		if (strcmp(val, "1") && strcmp(val, "0"))
-			goto bad;
-		cfg->xen = *val == '1';
 	} else if (!strcmp(key, "on_reboot")) {
 		if (strcmp(val, "restart") && strcmp(val, "destroy"))
 			goto bad;
@@ -109,13 +104,16 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 bad:
 	snprintf(err, errlen, "bad value for %s: '%.40s'", key, val);
 	return -EINVAL;
+hvm:
+	/* Like Xen, the hypervisor loads no Linux bzImage: the toolstack does. */
+	snprintf(err, errlen, "type=%s: build HVM Linux guests from the management domain "
+		 "(xl.cfg type=\"hvm\")", val[0] == 'l' ? "linux" : "hvm");
+	return -EINVAL;
 }
 
 int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t errlen)
 {
 	char item[DOM_IMAGE_LEN + 16];
-
-	bool no_platform = false;
 
 	memset(cfg, 0, sizeof(*cfg));
 	while (*spec) {
@@ -143,7 +141,7 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 			return -EINVAL;
 		}
 		*eq = 0;
-		int r = set_field(cfg, item, eq + 1, err, errlen, &no_platform);
+		int r = set_field(cfg, item, eq + 1, err, errlen);
 		if (r)
 			return r;
 	}
@@ -152,20 +150,12 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 		return -EINVAL;
 	}
 	if (cfg->type != DOM_TYPE_ELF && cfg->boot == DOM_BOOT_REAL) {
-		static const char *const what[] = { "", "multiboot", "linux", "pvh" };
-		snprintf(err, errlen, "a %s kernel starts in %s mode, not boot=real", what[cfg->type],
-			 cfg->type == DOM_TYPE_LINUX ? "64-bit" : "32-bit");
+		snprintf(err, errlen, "a %s kernel starts in 32-bit mode, not boot=real",
+			 cfg->type == DOM_TYPE_PVH ? "pvh" : "multiboot");
 		return -EINVAL;
 	}
-	if (cfg->type == DOM_TYPE_LINUX) {
-		if (no_platform) {
-			snprintf(err, errlen, "a linux domain needs its platform (not platform=none)");
-			return -EINVAL;
-		}
-		cfg->platform = true;
-	}
-	if (cfg->initrd[0] && cfg->type != DOM_TYPE_LINUX && cfg->type != DOM_TYPE_PVH) {
-		snprintf(err, errlen, "initrd= is for type=linux or type=pvh");
+	if (cfg->initrd[0] && cfg->type != DOM_TYPE_PVH) {
+		snprintf(err, errlen, "initrd= is for type=pvh");
 		return -EINVAL;
 	}
 	if (cfg->nr_modules && cfg->type != DOM_TYPE_MULTIBOOT) {
@@ -173,13 +163,9 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 		return -EINVAL;
 	}
 	if (cfg->cmdline[0] && cfg->type == DOM_TYPE_ELF) {
-		snprintf(err, errlen, "cmdline= is for type=linux, pvh or multiboot");
+		snprintf(err, errlen, "cmdline= is for type=pvh or multiboot");
 		return -EINVAL;
 	}
-	if (cfg->xen && cfg->type != DOM_TYPE_LINUX && cfg->type != DOM_TYPE_PVH) {
-		snprintf(err, errlen, "xen=1 is for type=linux (pvh always has it)");
-		return -EINVAL;
-	}
-	cfg->xen |= cfg->type == DOM_TYPE_PVH;
+	cfg->xen = cfg->type == DOM_TYPE_PVH;
 	return 0;
 }

@@ -1,10 +1,12 @@
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
- *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|linux|pvh]
- *          [,initrd=MODULE][,platform=pc|none][,xen=1][,privileged=1][,on_reboot=destroy|restart]
+ *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|pvh]
+ *          [,initrd=MODULE][,platform=pc|none][,privileged=1][,on_reboot=destroy|restart]
  *          [,vcpus=N][,module=NAME[ STRING]]...[,cmdline=TEXT]
  * cmdline takes the rest of the value, commas included (quote the option
- * for blanks: domain="name=l,...,cmdline=console=ttyS0 quiet").
+ * for blanks: domain="name=p,...,cmdline=console=hvc0 quiet").
+ * type=linux (or hvm) is refused: as in Xen, HVM Linux guests are built by
+ * the management domain's toolstack (xl.cfg type="hvm"), not from here.
  */
 #ifndef EYRIE_VMM_DOMCFG_H
 #define EYRIE_VMM_DOMCFG_H
@@ -21,8 +23,10 @@ enum dom_boot { DOM_BOOT_FLAT32, DOM_BOOT_REAL };
 /* How the image is loaded: an ELF's segments, or a multiboot1 kernel
  * (entered as a multiboot loader would: EAX magic, EBX information). */
 enum dom_type { DOM_TYPE_ELF, DOM_TYPE_MULTIBOOT,
-	/* A Linux bzImage (64-bit boot protocol) on the virtual PC platform. */
-	DOM_TYPE_LINUX,
+	/* An HVM guest on the virtual PC platform that domain 0 builds
+	 * (EYRIE_OP_domain_new, EYRIE_TYPE_HVM: a Linux bzImage it loads
+	 * itself); not a domain= type. */
+	DOM_TYPE_HVM,
 	/* A PVH kernel: an ELF with Xen's PHYS32_ENTRY note, entered with EBX =
 	 * hvm_start_info; it sees Xen's CPUID leaves and hypercall page. */
 	DOM_TYPE_PVH };
@@ -35,20 +39,20 @@ struct domain_config {
 	uint64_t memory_mib;
 	enum dom_boot boot;
 	enum dom_type type;
-	char initrd[DOM_IMAGE_LEN];   /* "" = none (linux and pvh) */
-	char cmdline[DOM_CMDLINE_LEN];/* linux, pvh and multiboot; "" = the default */
+	char initrd[DOM_IMAGE_LEN];   /* "" = none (pvh) */
+	char cmdline[DOM_CMDLINE_LEN];/* pvh and multiboot; "" = the default */
 	/* multiboot: module=NAME[ STRING], repeated: the boot module NAME,
 	 * given with the whole value as its string (as GRUB gives its path
 	 * and arguments). */
 	char modules[DOM_MAX_MODULES][DOM_IMAGE_LEN];
 	unsigned nr_modules;
-	/* The virtual PC platform (vmm/vplat.c): always for linux, on request
-	 * (platform=pc) for elf and multiboot images. */
+	/* The virtual PC platform (vmm/vplat.c): always for hvm, on request
+	 * (platform=pc) for elf, multiboot and pvh images. */
 	bool platform;
 	/* Xen's ABI (shared info, event channels, grant tables, Xen's CPUID
-	 * leaves and hypercall page): always for pvh; xen=1 for linux, which
-	 * also gets Xen's platform PCI device (Xen's PVHVM: a stock kernel
-	 * binds its PV drivers there). */
+	 * leaves and hypercall page): always for pvh; for hvm when domain 0
+	 * asks (EYRIE_NEWF_XEN), which also gives Xen's platform PCI device
+	 * (Xen's PVHVM: a stock kernel binds its PV drivers there). */
 	bool xen;
 	/* The management domain: domain id 0, may use HYPERVISOR_eyrie_op. */
 	bool privileged;

@@ -15,6 +15,7 @@
 #include "arch/x86_64/timer.h"
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
+#include "vmm/hcop.h"
 #include "vmm/pirq.h"
 #include "vmm/vmm.h"
 #include "vmm/xen.h"
@@ -302,4 +303,20 @@ void hypercall(struct vcpu *v)
 		return;
 	}
 	r[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
+}
+
+long hcop_call(struct vcpu *v, const struct hcop *ops, size_t nr, uint64_t cmd, uint64_t arg)
+{
+	_Alignas(8) uint8_t buf[HCOP_ARG_MAX];
+
+	if (cmd >= nr || !ops[cmd].fn)
+		return -ENOSYS;
+	const struct hcop *op = &ops[cmd];
+	if (copy_from_guest_virt(v, buf, arg, op->size, NULL))
+		return -EFAULT;
+	long rc = op->fn(v, buf);
+	if ((op->copy == HC_OUT_ALWAYS || (op->copy == HC_OUT && rc >= 0)) &&
+	    copy_to_guest_virt(v, arg, buf, op->size, NULL))
+		return -EFAULT;
+	return rc;
 }

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/linux_boot.h" /* struct e820_entry, struct gplace */
+#include "vmm/gplace.h" /* struct e820_entry, struct gplace */
 
 /* Facts from the specification. */
 #define MB1G_HEADER_MAGIC  0x1badb002u

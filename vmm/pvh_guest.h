@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "include/public/hvm_start_info.h"
-#include "vmm/linux_boot.h" /* struct e820_entry, struct gplace */
+#include "vmm/gplace.h" /* struct e820_entry, struct gplace */
 
 /* Loader policy. */
 #define PVH_MAX_SEGS  64u    /* ELF_MAX_PHNUM */

@@ -2,7 +2,7 @@
  * The guest's ACPI tables (pure builder, host-tested): RSDP, XSDT, FADT,
  * FACS, MADT and a DSDT with \_S5, describing the virtual platform of
  * vmm/vpm.h (PM1a, PM timer, reset register 0xCF9), one I/O APIC and the
- * 8259 pair. The E820 map is vmm/linux_boot.h's business; the buffer must
+ * 8259 pair. The E820 map is vmm/gplace.h's business; the buffer must
  * lie in a range reported there as reserved or ACPI.
  */
 #ifndef EYRIE_VMM_VACPI_H

@@ -1,5 +1,6 @@
 /* Backend choice and the generic vcpu helpers (see vmm.h). */
 #include "vmm/vmm.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/errno.h"
@@ -15,7 +16,6 @@
 
 const struct vcpu_ops *vcpu_ops;
 /* The vcpu whose x87/SSE state is in the CPU registers (this CPU). */
-static struct vcpu *fpu_owner;
 
 int vmm_init(void)
 {
@@ -56,16 +56,6 @@ static void state_flat32(struct vcpu *v, uint64_t entry)
 	for (unsigned i = 0; i < 5; i++)
 		set_seg(v, data[i], 0x10, 0, 0xffffffff, SEG_ATTR_DATA32);
 	vcpu_ops->set(v, VS_RIP, entry);
-}
-
-void io_bitmap_set(uint8_t *bm, uint16_t first, uint32_t count, bool allow)
-{
-	for (uint32_t p = first; p < (uint32_t)first + count && p < 0x10000; p++) {
-		if (allow)
-			bm[p / 8] &= (uint8_t)~(1u << (p % 8));
-		else
-			bm[p / 8] |= (uint8_t)(1u << (p % 8));
-	}
 }
 
 int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c)
@@ -174,7 +164,7 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 
 void vcpu_load_cpu_state(struct vcpu *v)
 {
-	struct vcpu *o = fpu_owner;
+	struct vcpu *o = this_cpu()->fpu_owner;
 
 	if (o == v)
 		return;
@@ -194,15 +184,16 @@ void vcpu_load_cpu_state(struct vcpu *v)
 	write_dr(6, v->dr[4]);
 	if (boot_cpu.rdtscp) /* the hypervisor uses none: the running vcpu's */
 		wrmsr(MSR_TSC_AUX, v->tsc_aux);
-	fpu_owner = v;
+	this_cpu()->fpu_owner = v;
 }
 
 void vcpu_free(struct vcpu *v)
 {
 	if (!v)
 		return;
-	if (fpu_owner == v)
-		fpu_owner = NULL;
+	for (unsigned i = 0; i < nr_cpus; i++) /* no CPU may save into it later */
+		if (percpu_get(i)->fpu_owner == v)
+			percpu_get(i)->fpu_owner = NULL;
 	vcpu_ops->vcpu_destroy(v);
 	kfree(v);
 }

@@ -16,9 +16,6 @@ void vcpu_free(struct vcpu *v);
 /* Starts a vcpu that waits (a SIPI: real mode at entry, CS = entry >> 4,
  * the rest as after INIT). */
 void vcpu_start_real(struct vcpu *v, uint64_t entry);
-/* An I/O permission bitmap (bit n = port n, 1 = exit): the bits of ports
- * [first, first+count) cleared (allow) or set. */
-void io_bitmap_set(uint8_t *bm, uint16_t first, uint32_t count, bool allow);
 /* Sets a vcpu that has not run yet to a start state (include/public/
  * eyrie.h): 0 or -EINVAL for an unknown mode. */
 struct eyrie_vcpu_context;

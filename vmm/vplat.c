@@ -379,7 +379,7 @@ int vplat_create(struct domain *d)
 	uint64_t now = guest_now(p);
 	vrtc_init(&p->rtc, d->boot_unix + now / hz, now, hz, isa_irq, p);
 	vpm_init(&p->pm, hz, isa_irq, p);
-	vpci_init(&p->pci, d->cfg.xen && d->cfg.type == DOM_TYPE_LINUX);
+	vpci_init(&p->pci, d->cfg.xen && d->cfg.type == DOM_TYPE_HVM);
 	vuart_init(&p->uart, VPLAT_UART_IRQ, &uart_ops, p);
 
 	struct vacpi_cfg acfg = {

@@ -1,10 +1,11 @@
 /*
- * The virtual PC platform of an HVM domain (type=linux): the device models
- * of vmm/v*.c wired together — local APICs, IOAPIC, dual 8259 PIC, 8254
- * PIT, CMOS RTC, ACPI PM block and reset, 16550 UART on 0x3F8, PCI host
- * bridge — plus the guest's ACPI tables. The models are pure state
- * machines on the guest TSC; this file gives them ports, MMIO ranges,
- * interrupt lines, time and a console. Layout: docs/platform.md.
+ * The virtual PC platform of an HVM domain (one domain 0 builds from
+ * xl.cfg type="hvm", or platform=pc): the device models of vmm/v*.c wired
+ * together — local APICs, IOAPIC, dual 8259 PIC, 8254 PIT, CMOS RTC, ACPI
+ * PM block and reset, 16550 UART on 0x3F8, PCI host bridge — plus the
+ * guest's ACPI tables. The models are pure state machines on the guest
+ * TSC; this file gives them ports, MMIO ranges, interrupt lines, time and
+ * a console. Layout: docs/platform.md.
  */
 #ifndef EYRIE_VMM_VPLAT_H
 #define EYRIE_VMM_VPLAT_H

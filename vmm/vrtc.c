@@ -22,6 +22,7 @@
  * and otherwise ignored; the periodic flag needs divider 010 too.
  */
 #include "vmm/vrtc.h"
+#include "kernel/date.h"
 #include "kernel/string.h"
 
 enum { SEC, ASEC, MIN, AMIN, HOUR, AHOUR, WDAY, DAY, MON, YEAR, RA, RB, RC, RD, CENT = 0x32 };
@@ -39,7 +40,7 @@ static uint8_t enc(const struct vrtc *r, unsigned v)
 	return (uint8_t)((r->cmos[RB] & B_DM) ? v : (v / 10) << 4 | v % 10);
 }
 
-/* A bad BCD digit decodes to 100+, which vrtc_tm_to_unix rejects. */
+/* A bad BCD digit decodes to 100+, which date_to_unix rejects. */
 static unsigned dec(const struct vrtc *r, uint8_t v)
 {
 	return (r->cmos[RB] & B_DM) ? v : (v & 0x0f) > 9 ? 100 : (v >> 4) * 10u + (v & 0x0f);
@@ -66,7 +67,7 @@ static void materialise(struct vrtc *r, uint64_t now)
 {
 	unsigned y, mo, d, h, mi, s, wd;
 
-	vrtc_unix_to_tm(r->base_unix + elapsed(r, now) / r->tsc_hz, &y, &mo, &d, &h, &mi, &s, &wd);
+	date_from_unix(r->base_unix + elapsed(r, now) / r->tsc_hz, &y, &mo, &d, &h, &mi, &s, &wd);
 	r->cmos[SEC] = enc(r, s);
 	r->cmos[MIN] = enc(r, mi);
 	r->cmos[HOUR] = enc_hour(r, h);
@@ -80,7 +81,7 @@ static void materialise(struct vrtc *r, uint64_t now)
 /* The clock restarts from the registers at now. */
 static void rebase(struct vrtc *r, uint64_t now, bool from_reset)
 {
-	uint64_t t = vrtc_tm_to_unix(dec(r, r->cmos[CENT]) * 100 + dec(r, r->cmos[YEAR]),
+	uint64_t t = date_to_unix(dec(r, r->cmos[CENT]) * 100 + dec(r, r->cmos[YEAR]),
 				     dec(r, r->cmos[MON]), dec(r, r->cmos[DAY]),
 				     dec_hour(r, r->cmos[HOUR]), dec(r, r->cmos[MIN]),
 				     dec(r, r->cmos[SEC]));
@@ -255,44 +256,4 @@ uint64_t vrtc_next_event(const struct vrtc *r)
 bool vrtc_advance(struct vrtc *r, uint64_t now)
 {
 	return update_flags(r, now);
-}
-
-/* Days from 1970-01-01 (H. Hinnant's civil calendar algorithms). */
-static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
-{
-	uint64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-void vrtc_unix_to_tm(uint64_t t, unsigned *year, unsigned *mon, unsigned *day, unsigned *hour,
-		     unsigned *min, unsigned *sec, unsigned *wday)
-{
-	uint64_t z = t / DAY_S + 719468, era = z / 146097, doe = z - era * 146097;
-	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-
-	*day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*mon = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*year = (unsigned)(yoe + era * 400 + (*mon <= 2));
-	*hour = (unsigned)(t % DAY_S / 3600);
-	*min = (unsigned)(t % 3600 / 60);
-	*sec = (unsigned)(t % 60);
-	*wday = (unsigned)((t / DAY_S + 4) % 7);       /* 1970-01-01 was a Thursday */
-}
-
-uint64_t vrtc_tm_to_unix(unsigned year, unsigned mon, unsigned day, unsigned hour, unsigned min,
-			 unsigned sec)
-{
-	static const uint8_t mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	if (year < 1970 || year > 9999 || mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] ||
-	    (mon == 2 && day == 29 && !leap) || hour > 23 || min > 59 || sec > 59)
-		return UINT64_MAX;
-	return days_from_civil(year, mon, day) * DAY_S + hour * 3600u + min * 60u + sec;
 }

@@ -38,12 +38,4 @@ uint64_t vrtc_next_event(const struct vrtc *r);
 /* Brings register C up to now; true if that raised IRQ 8. */
 bool vrtc_advance(struct vrtc *r, uint64_t now);
 
-/* Unix time to the proleptic Gregorian calendar: year (>= 1970), month
- * 1-12, day 1-31, weekday 0-6 (0 = Sunday). */
-void vrtc_unix_to_tm(uint64_t t, unsigned *year, unsigned *mon, unsigned *day, unsigned *hour,
-		     unsigned *min, unsigned *sec, unsigned *wday);
-/* The inverse; UINT64_MAX if a field is out of range or before 1970. */
-uint64_t vrtc_tm_to_unix(unsigned year, unsigned mon, unsigned day, unsigned hour, unsigned min,
-			 unsigned sec);
-
 #endif

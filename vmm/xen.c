@@ -14,6 +14,7 @@
 #include "kernel/mm.h"
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
+#include "vmm/hcop.h"
 #include "vmm/p2m.h"
 #include "vmm/vmm.h"
 
@@ -427,9 +428,6 @@ long xen_memory_op(struct vcpu *v, uint64_t *a)
 	return -ENOSYS;
 }
 
-#define IN(x)  (copy_from_guest_virt(v, &(x), arg, sizeof(x), NULL) ? -EFAULT : 0)
-#define OUT(x) (copy_to_guest_virt(v, arg, &(x), sizeof(x), NULL) ? -EFAULT : 0)
-
 /* ---- grant_table_op ---- */
 
 static struct gnttab *gnt_table(void *opaque, domid_t domid)
@@ -576,54 +574,58 @@ static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t *a)
 	return 0;
 }
 
+/* The single-struct grant operations (count 1): argument in, status out. */
+static long gnt_query_size(struct vcpu *v, void *arg)
+{
+	struct gnttab_query_size *q = arg;
+
+	if (self(v, q->dom))
+		q->status = GNTST_permission_denied;
+	else
+		gnttab_query_size(&v->dom->gnttab->gt, q);
+	return 0;
+}
+
+/* setup_table grows the table; the guest maps its frames with
+ * add_to_physmap (frame_list is not written). */
+struct gnt_setup { domid_t dom; uint16_t pad; uint32_t nr_frames; int16_t status; };
+
+static long gnt_setup_table(struct vcpu *v, void *arg)
+{
+	struct gnt_setup *st = arg;
+
+	st->status = self(v, st->dom) ? GNTST_permission_denied
+				      : (int16_t)gnt_grow(v->dom, st->nr_frames);
+	return 0;
+}
+
+static long gnt_set_version(struct vcpu *v, void *arg)
+{
+	return gnttab_set_version(arg);
+}
+
+static const struct hcop gnt_ops[] = {
+	[GNTTABOP_query_size] = { sizeof(struct gnttab_query_size), HC_OUT, gnt_query_size },
+	[GNTTABOP_setup_table] = { sizeof(struct gnt_setup), HC_OUT, gnt_setup_table },
+	[GNTTABOP_set_version] = { sizeof(struct gnttab_set_version), HC_OUT_ALWAYS,
+				   gnt_set_version },
+};
+
 long xen_grant_table_op(struct vcpu *v, uint64_t *a)
 {
-	struct domain *d = v->dom;
-	uint64_t cmd = a[0], arg = a[1], count = a[2];
+	uint64_t cmd = a[0], count = a[2];
 
-	if (!d->gnttab)
+	if (!v->dom->gnttab)
 		return -ENOSYS;
 	if (count > UINT32_MAX)
 		return -EINVAL;
-	switch (cmd) {
-	case GNTTABOP_query_size: {
-		struct gnttab_query_size q;
-		if (count != 1)
-			return -EINVAL;
-		if (IN(q))
-			return -EFAULT;
-		if (self(v, q.dom))
-			q.status = GNTST_permission_denied;
-		else
-			gnttab_query_size(&d->gnttab->gt, &q);
-		return OUT(q);
-	}
-	case GNTTABOP_setup_table: { /* grows the table; the guest maps frames with add_to_physmap */
-		struct { domid_t dom; uint16_t pad; uint32_t nr_frames; int16_t status; } st;
-		if (count != 1)
-			return -EINVAL;
-		if (IN(st))
-			return -EFAULT;
-		st.status = self(v, st.dom) ? GNTST_permission_denied : (int16_t)gnt_grow(d, st.nr_frames);
-		return copy_to_guest_virt(v, arg + 8, &st.status, sizeof(st.status), NULL) ? -EFAULT : 0;
-	}
-	case GNTTABOP_set_version: {
-		struct gnttab_set_version sv;
-		if (count != 1)
-			return -EINVAL;
-		if (IN(sv))
-			return -EFAULT;
-		long rc = gnttab_set_version(&sv);
-		return OUT(sv) ? -EFAULT : rc;
-	}
-	case GNTTABOP_copy:
+	if (cmd == GNTTABOP_copy)
 		return gnt_copy(v, a);
-	case GNTTABOP_map_grant_ref:
-	case GNTTABOP_unmap_grant_ref:
+	if (cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_unmap_grant_ref)
 		return gnt_map(v, cmd, a);
-	default:
-		return -ENOSYS;
-	}
+	if (cmd < HCOP_COUNT(gnt_ops) && gnt_ops[cmd].fn && count != 1)
+		return -EINVAL;
+	return hcop_call(v, gnt_ops, HCOP_COUNT(gnt_ops), cmd, a[1]);
 }
 
 /* ---- audit (vmm/audit.c) ---- */
@@ -676,108 +678,155 @@ unsigned xen_audit(struct domain *d, uint64_t foreign)
 
 /* ---- event_channel_op ---- */
 
+/* One function per operation, its argument copied in (and out) by
+ * hcop_call. A send or a bind may make the peer's port pending: deliver()
+ * raises its upcall. */
+static long ev_alloc_unbound(struct vcpu *v, void *arg)
+{
+	struct evtchn_alloc_unbound *op = arg;
+	struct domain *owner;
+	long e;
+
+	if (!(owner = xen_target(v, op->dom, &e)))
+		return e; /* in another domain: for domain 0 building it */
+	int rc = evtchn_alloc_unbound(owner->evtchn, op->remote_dom == DOMID_SELF ? v->dom->id
+										  : op->remote_dom);
+	if (rc >= 0)
+		op->port = (uint32_t)rc;
+	return rc < 0 ? rc : 0;
+}
+
+static long ev_bind_interdomain(struct vcpu *v, void *arg)
+{
+	struct evtchn_bind_interdomain *op = arg;
+	struct evtchn_notify n;
+	int rc = evtchn_bind_interdomain(&doms, v->dom->evtchn, op->remote_dom == DOMID_SELF ?
+					 v->dom->id : op->remote_dom, op->remote_port, &n);
+
+	if (rc < 0)
+		return rc;
+	op->local_port = (uint32_t)rc;
+	deliver(&n); /* the peer may have sent while unbound */
+	return 0;
+}
+
+static long ev_bind_virq(struct vcpu *v, void *arg)
+{
+	struct evtchn_bind_virq *op = arg;
+	int rc = evtchn_bind_virq(v->dom->evtchn, op->virq, op->vcpu);
+
+	if (rc >= 0)
+		op->port = (uint32_t)rc;
+	return rc < 0 ? rc : 0;
+}
+
+static long ev_bind_ipi(struct vcpu *v, void *arg)
+{
+	struct evtchn_bind_ipi *op = arg;
+	int rc = evtchn_bind_ipi(v->dom->evtchn, op->vcpu);
+
+	if (rc >= 0)
+		op->port = (uint32_t)rc;
+	return rc < 0 ? rc : 0;
+}
+
+static long ev_bind_pirq(struct vcpu *v, void *arg)
+{
+	struct evtchn_bind_pirq *op = arg;
+
+	if (!pirq_owned(v->dom, op->pirq))
+		return -EPERM; /* not granted to this domain */
+	int rc = evtchn_bind_pirq(v->dom->evtchn, op->pirq);
+	if (rc < 0)
+		return rc;
+	op->port = (uint32_t)rc;
+	pirq_unmask(op->pirq);
+	return 0;
+}
+
+static long ev_bind_vcpu(struct vcpu *v, void *arg)
+{
+	const struct evtchn_bind_vcpu *op = arg;
+
+	return evtchn_bind_vcpu(v->dom->evtchn, op->port, op->vcpu);
+}
+
+static long ev_close(struct vcpu *v, void *arg)
+{
+	const struct evtchn_close *op = arg;
+	int rc = evtchn_close(&doms, v->dom->evtchn, op->port);
+
+	if (!rc)
+		evtchn_2l_clear_pending(shinfo(v->dom), op->port);
+	return rc;
+}
+
+static long ev_send(struct vcpu *v, void *arg)
+{
+	const struct evtchn_send *op = arg;
+	struct evtchn_notify n;
+	int rc = evtchn_send(&doms, v->dom->evtchn, op->port, &n);
+
+	if (rc > 0)
+		deliver(&n);
+	return rc < 0 ? rc : 0;
+}
+
+static long ev_status(struct vcpu *v, void *arg)
+{
+	struct evtchn_status *op = arg;
+	int rc = self(v, op->dom);
+
+	return rc ? rc : evtchn_status(v->dom->evtchn, op->port, op);
+}
+
+static long ev_unmask(struct vcpu *v, void *arg)
+{
+	const struct evtchn_unmask *op = arg;
+	struct domain *d = v->dom;
+	int rc = evtchn_port_vcpu(d->evtchn, op->port);
+
+	if (rc < 0)
+		return rc;
+	if ((unsigned)rc < d->nr_vcpus && evtchn_2l_unmask(shinfo(d), vinfo(d, (unsigned)rc),
+							   op->port))
+		upcall(d->vcpus[rc]);
+	return 0;
+}
+
+static long ev_reset(struct vcpu *v, void *arg)
+{
+	const struct evtchn_reset *op = arg;
+	int rc = self(v, op->dom);
+
+	if (rc)
+		return rc;
+	evtchn_reset(&doms, v->dom->evtchn);
+	for (uint32_t p = 0; p < EVTCHN_MAX_PORTS; p++)
+		evtchn_2l_clear_pending(shinfo(v->dom), p);
+	return 0;
+}
+
+/* PIRQs beyond binding and the FIFO ABI are not offered (-ENOSYS). */
+static const struct hcop ev_ops[] = {
+	[EVTCHNOP_bind_interdomain] = { sizeof(struct evtchn_bind_interdomain), HC_OUT,
+					ev_bind_interdomain },
+	[EVTCHNOP_bind_virq] = { sizeof(struct evtchn_bind_virq), HC_OUT, ev_bind_virq },
+	[EVTCHNOP_bind_pirq] = { sizeof(struct evtchn_bind_pirq), HC_OUT, ev_bind_pirq },
+	[EVTCHNOP_close] = { sizeof(struct evtchn_close), HC_IN, ev_close },
+	[EVTCHNOP_send] = { sizeof(struct evtchn_send), HC_IN, ev_send },
+	[EVTCHNOP_status] = { sizeof(struct evtchn_status), HC_OUT, ev_status },
+	[EVTCHNOP_alloc_unbound] = { sizeof(struct evtchn_alloc_unbound), HC_OUT,
+				     ev_alloc_unbound },
+	[EVTCHNOP_bind_ipi] = { sizeof(struct evtchn_bind_ipi), HC_OUT, ev_bind_ipi },
+	[EVTCHNOP_bind_vcpu] = { sizeof(struct evtchn_bind_vcpu), HC_IN, ev_bind_vcpu },
+	[EVTCHNOP_unmask] = { sizeof(struct evtchn_unmask), HC_IN, ev_unmask },
+	[EVTCHNOP_reset] = { sizeof(struct evtchn_reset), HC_IN, ev_reset },
+};
+
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 {
-	struct domain *d = v->dom;
-	struct evtchn_table *t = d->evtchn;
-	struct shared_info *s;
-	struct evtchn_notify n;
-	union {
-		struct evtchn_alloc_unbound alloc;
-		struct evtchn_bind_interdomain inter;
-		struct evtchn_bind_virq virq;
-		struct evtchn_bind_ipi ipi;
-		struct evtchn_bind_pirq pirq;
-		struct evtchn_bind_vcpu bvcpu;
-		struct evtchn_close close;
-		struct evtchn_send send;
-		struct evtchn_status status;
-		struct evtchn_unmask unmask;
-		struct evtchn_reset reset;
-	} op;
-	int rc;
-
-	if (!t)
+	if (!v->dom->evtchn)
 		return -ENOSYS;
-	s = shinfo(d);
-	switch (cmd) {
-	case EVTCHNOP_alloc_unbound: {
-		long e;
-		struct domain *owner;
-		if ((rc = IN(op.alloc)))
-			return rc;
-		if (!(owner = xen_target(v, op.alloc.dom, &e)))
-			return e; /* in another domain: for domain 0 building it */
-		rc = evtchn_alloc_unbound(owner->evtchn, op.alloc.remote_dom == DOMID_SELF ?
-					  d->id : op.alloc.remote_dom);
-		if (rc < 0)
-			return rc;
-		op.alloc.port = (uint32_t)rc;
-		return OUT(op.alloc);
-	}
-	case EVTCHNOP_bind_interdomain:
-		if ((rc = IN(op.inter)))
-			return rc;
-		rc = evtchn_bind_interdomain(&doms, t, op.inter.remote_dom == DOMID_SELF ?
-					     d->id : op.inter.remote_dom,
-					     op.inter.remote_port, &n);
-		if (rc < 0)
-			return rc;
-		op.inter.local_port = (uint32_t)rc;
-		deliver(&n); /* the peer may have sent while unbound */
-		return OUT(op.inter);
-	case EVTCHNOP_bind_virq:
-		if ((rc = IN(op.virq)) || (rc = evtchn_bind_virq(t, op.virq.virq, op.virq.vcpu)) < 0)
-			return rc;
-		op.virq.port = (uint32_t)rc;
-		return OUT(op.virq);
-	case EVTCHNOP_bind_ipi:
-		if ((rc = IN(op.ipi)) || (rc = evtchn_bind_ipi(t, op.ipi.vcpu)) < 0)
-			return rc;
-		op.ipi.port = (uint32_t)rc;
-		return OUT(op.ipi);
-	case EVTCHNOP_bind_pirq:
-		if ((rc = IN(op.pirq)))
-			return rc;
-		if (!pirq_owned(d, op.pirq.pirq))
-			return -EPERM; /* not granted to this domain */
-		if ((rc = evtchn_bind_pirq(t, op.pirq.pirq)) < 0)
-			return rc;
-		op.pirq.port = (uint32_t)rc;
-		pirq_unmask(op.pirq.pirq);
-		return OUT(op.pirq);
-	case EVTCHNOP_bind_vcpu:
-		return (rc = IN(op.bvcpu)) ? rc : evtchn_bind_vcpu(t, op.bvcpu.port, op.bvcpu.vcpu);
-	case EVTCHNOP_close:
-		if ((rc = IN(op.close)) || (rc = evtchn_close(&doms, t, op.close.port)))
-			return rc;
-		evtchn_2l_clear_pending(s, op.close.port);
-		return 0;
-	case EVTCHNOP_send:
-		if ((rc = IN(op.send)) || (rc = evtchn_send(&doms, t, op.send.port, &n)) <= 0)
-			return rc;
-		deliver(&n);
-		return 0;
-	case EVTCHNOP_status:
-		if ((rc = IN(op.status)) || (rc = self(v, op.status.dom)) ||
-		    (rc = evtchn_status(t, op.status.port, &op.status)))
-			return rc;
-		return OUT(op.status);
-	case EVTCHNOP_unmask:
-		if ((rc = IN(op.unmask)) || (rc = evtchn_port_vcpu(t, op.unmask.port)) < 0)
-			return rc;
-		if ((unsigned)rc < d->nr_vcpus && evtchn_2l_unmask(s, vinfo(d, (unsigned)rc),
-								   op.unmask.port))
-			upcall(d->vcpus[rc]);
-		return 0;
-	case EVTCHNOP_reset:
-		if ((rc = IN(op.reset)) || (rc = self(v, op.reset.dom)))
-			return rc;
-		evtchn_reset(&doms, t);
-		for (uint32_t p = 0; p < EVTCHN_MAX_PORTS; p++)
-			evtchn_2l_clear_pending(s, p);
-		return 0;
-	default:
-		return -ENOSYS; /* PIRQs, the FIFO ABI */
-	}
+	return hcop_call(v, ev_ops, HCOP_COUNT(ev_ops), cmd, arg);
 }

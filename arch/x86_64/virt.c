@@ -22,3 +22,13 @@ void virt_probe(struct virt_caps *caps)
 	str_copy(caps->desc, "none (the CPU has neither AMD SVM nor Intel VMX)",
 		 sizeof(caps->desc));
 }
+
+void io_bitmap_set(uint8_t *bm, uint16_t first, uint32_t count, bool allow)
+{
+	for (uint32_t p = first; p < (uint32_t)first + count && p < 0x10000; p++) {
+		if (allow)
+			bm[p / 8] &= (uint8_t)~(1u << (p % 8));
+		else
+			bm[p / 8] |= (uint8_t)(1u << (p % 8));
+	}
+}

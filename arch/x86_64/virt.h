@@ -29,4 +29,9 @@ bool vmx_probe(struct virt_caps *caps);
 size_t virt_feature_names(char *buf, size_t len, uint64_t bits,
 			  const char *const *names, unsigned count);
 
+/* An I/O permission bitmap as both vendors lay it out (bit n = port n,
+ * 1 = exit): the bits of ports [first, first+count) cleared (allow) or
+ * set. */
+void io_bitmap_set(uint8_t *bm, uint16_t first, uint32_t count, bool allow);
+
 #endif

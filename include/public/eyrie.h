@@ -51,7 +51,7 @@ struct eyrie_dom_info {
 #define EYRIE_DOMF_MANAGED    4u /* built by domain 0: its shutdowns are left to it */
 #define EYRIE_TYPE_ELF       0
 #define EYRIE_TYPE_MULTIBOOT 1
-#define EYRIE_TYPE_HVM       2 /* a Linux bzImage on the virtual PC platform */
+#define EYRIE_TYPE_HVM       2 /* an HVM domain on the virtual PC platform (mgmt loads e.g. a bzImage) */
 #define EYRIE_TYPE_PVH       3
 
 /* list: in max (entries room at buffer); out nr (domains written). */

@@ -345,3 +345,15 @@ from phys_cases import PHYS_CASES; CASES += PHYS_CASES  # noqa: E402  (guests on
 from fuzz_cases import FUZZ_CASES; CASES += FUZZ_CASES  # noqa: E402  (tests/guests/fuzz.c)
 from serial_cases import SERIAL_CASES; CASES += SERIAL_CASES  # noqa: E402  (the console UART)
 from net_cases import NET_CASES; CASES += NET_CASES  # noqa: E402  (guests' vifs and bridges)
+
+
+def layers_doc(lab):
+    """docs/architecture.md's picture of rooms and arrows is what
+    tools/layers.py computes from the code's #include lines now."""
+    r = subprocess.run(["python3", os.path.join(harness.ROOT, "tools", "layers.py"),
+                        "--check"], capture_output=True, text=True, timeout=60)
+    if r.returncode:
+        raise Failure(r.stdout.strip() or r.stderr.strip())
+
+
+CASES.append(("layers-doc", layers_doc, 60))

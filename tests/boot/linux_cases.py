@@ -1,9 +1,11 @@
-"""Boot tests of an unmodified Linux kernel as an HVM guest (type=linux) on
-the virtual PC platform: Debian's linux-image-amd64 and a busybox initramfs
-whose /init (tests/linux/init) prints what it sees and powers off through
-ACPI. Both come from `make linux-guest` (build/linux/). A `pattern` test
-guest runs beside Linux the whole time. tests/boot/cases.py appends
-LINUX_CASES to its CASES. See docs/hvm-guests.md.
+"""Boot tests of an unmodified Linux kernel as an HVM guest on the virtual PC
+platform (and as a PVH guest): Debian's linux-image-amd64 and a busybox
+initramfs whose /init (tests/linux/init) prints what it sees and powers off
+through ACPI. Both come from `make linux-guest` (build/linux/). As in Xen,
+the hypervisor loads no bzImage: every HVM Linux guest here is built by the
+management domain (domain 0) from an xl.cfg config among its boot modules
+(type "hvm"), autostarted or typed with `create`. tests/boot/cases.py
+appends LINUX_CASES to its CASES. See docs/hvm-guests.md.
 """
 
 import hashlib
@@ -24,25 +26,58 @@ INITRD = os.path.join(LINUX_DIR, "initrd.img")
 VMLINUX = os.path.join(LINUX_DIR, "vmlinux")  # the uncompressed kernel: PVH boots it
 LINUX_MIB = 160
 MARKER = "EYRIE-LINUX-USERSPACE-OK"
+MGMT = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
+# The management domain of the HVM Linux tests: enough RAM for the boot
+# modules it is given (vmlinuz and initrd.img, about 10 MiB).
+MGMT_MIB = 24
 
 
-def linux_option(name="linux", cmdline=None, mib=LINUX_MIB, vcpus=1):
-    opt = "name=%s,type=linux,image=vmlinuz,initrd=initrd.img,memory=%d" % (name, mib)
-    if vcpus > 1:
-        opt += ",vcpus=%d" % vcpus
-    if cmdline:
-        opt += ",cmdline=" + cmdline
-    return 'domain="%s"' % opt if cmdline and " " in cmdline else "domain=" + opt
+def mgmt_option(mib=MGMT_MIB):
+    return "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=%d,privileged=1" % mib
 
 
-def qemu_linux(lab, options, guests=(), limit=240):
-    """QEMU -kernel with vmlinuz, initrd.img, the test guests and the config
-    as multiboot modules."""
-    mods = [VMLINUZ, INITRD] + [os.path.join(harness.BUILD, "guests", g + ".elf")
-                                for g in guests] + [CONF]
+def hvm_cfg(name="linux", cmdline="console=ttyS0", mib=LINUX_MIB, vcpus=1, xen=False,
+            autostart=True, kernel="vmlinuz", extra=""):
+    """An xl.cfg for the management domain: Debian's bzImage with the
+    initramfs as an HVM guest (type "hvm"). xen: Xen's platform PCI device
+    and ABI (Xen's PVHVM, xl's default); without it a plain HVM guest on the
+    virtual PC platform alone."""
+    return ('name = "%s"\ntype = "hvm"\nmemory = %d\nvcpus = %d\nkernel = "%s"\n'
+            'ramdisk = "initrd.img"\ncmdline = "%s"\nxen_platform_pci = %d\nautostart = %d\n%s'
+            % (name, mib, vcpus, kernel, cmdline, int(xen), int(autostart), extra))
+
+
+def linux_mods(lab, cfgs, guests=()):
+    """The boot modules of an HVM Linux test: the management domain,
+    vmlinuz, initrd.img, the test guests, the xl.cfg configs (cfgs:
+    {file name: text}, written now) and the hypervisor's config."""
+    paths = []
+    for fname, text in cfgs.items():
+        paths.append(lab.tmp(fname))
+        with open(paths[-1], "w") as f:
+            f.write(text)
+    mods = [MGMT, VMLINUZ, INITRD] + [os.path.join(harness.BUILD, "guests", g + ".elf")
+                                      for g in guests] + paths + [CONF]
     lab.need(ELF, *mods)
-    return lab.qemu(["-kernel", ELF, "-append", " ".join(["loglevel=info"] + options),
+    return mods
+
+
+def qemu_linux(lab, options, cfgs, guests=(), limit=240, mgmt_mib=MGMT_MIB):
+    """QEMU -kernel: the management domain (domain 0, first) and the
+    domain= options, with linux_mods() as multiboot modules."""
+    mods = linux_mods(lab, cfgs, guests)
+    return lab.qemu(["-kernel", ELF, "-append",
+                     " ".join(["loglevel=info", mgmt_option(mgmt_mib)] + options),
                      "-initrd", ",".join(mods)], mem=512, limit=limit)
+
+
+def bochs_linux(lab, cfgs, limit=1500):
+    """Bochs corei7_skylake_x (VMX + EPT) booting an ISO whose GRUB loads
+    the hypervisor with the management domain and linux_mods()."""
+    iso = make_iso_mods(lab, linux_mods(lab, cfgs), ["loglevel=info", mgmt_option()])
+    m = lab.bochs(iso, cpu="corei7_skylake_x", megs=320, limit=limit)
+    m.boot(300)  # GRUB loads the kernel and initramfs from a CD: slow under Bochs
+    return m
 
 
 def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome", stop=None, cpus=1,
@@ -87,44 +122,64 @@ def check_userspace(m, dom, timeout, typed=False, model="AMD EPYC-Rome", stop=No
 
 
 def linux_qemu(lab):
-    """QEMU SVM: Linux boots to userspace beside `pattern`; timer ticks, the
-    date is the host's, ACPI poweroff ends the domain and frees its memory;
-    `console` shows its log; a command typed with `input` runs in its shell
-    (the UART's receive path) and `poweroff -f` typed so ends it; `pattern`
-    is unharmed. A third domain whose image is not a kernel is refused with
-    the reason."""
-    bad = "domain=name=bad,type=linux,image=initrd.img,memory=16"
-    m = qemu_linux(lab, ["domain=name=pattern,image=pattern.elf,memory=4",
-                         linux_option(cmdline="console=ttyS0 eyrie.shell=1"), bad],
+    """QEMU SVM: the management domain builds Linux (`create linux` typed at
+    its console) and it boots to userspace beside `pattern`; timer ticks,
+    the date is the host's, ACPI poweroff ends the domain and frees its
+    memory (the hypervisor's frames are as before the create); `console`
+    shows its log; a command typed with `input` runs in its shell (the
+    UART's receive path) and `poweroff -f` typed so ends it; `pattern` is
+    unharmed. An autostarted config whose kernel is not a kernel is refused
+    by the management domain with the reason, and the hypervisor refuses a
+    domain= option of the old type=linux, saying where to go instead."""
+    old = "domain=name=old,type=linux,image=vmlinuz,initrd=initrd.img,memory=16"
+    cfgs = {"linux.cfg": hvm_cfg(cmdline="console=ttyS0 eyrie.shell=1", autostart=False),
+            "bad.cfg": hvm_cfg("bad", kernel="initrd.img", mib=16)}
+    m = qemu_linux(lab, ["domain=name=pattern,image=pattern.elf,memory=4", old], cfgs,
                    guests=["pattern"])
-    lines = check_userspace(m, 2, 200, typed=True)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 90)
     out = m.output
-    check(re.search(r"\[error\] domain bad: linux image initrd.img: boot_flag at 0x1fe is "
-                    r"0x[0-9a-f]{4}, not 0xaa55: not a Linux kernel", out)
-          and re.search(r"domain bad not created \(error -8\)", out),
+    check(re.search(r"\[error\] domain config 'name=old,type=linux,[^']*': type=linux: build "
+                    r"HVM Linux guests from the management domain \(xl.cfg type=\"hvm\"\)", out),
+          "the hypervisor did not refuse domain=...,type=linux with where to go instead")
+    check(re.search(r"\(d0\) error: domain bad: initrd.img: boot_flag at 0x1fe is "
+                    r"0x[0-9a-f]{4}, not 0xaa55: not a Linux kernel", out),
           "the non-kernel image was not refused with its reason")
+    m.boot(30)
+    frames0 = mem_frames(m)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+    at = len(m.output)
+    m.send("create linux\r")
+    wait_for(m, r"\(d0\) domain 2 \(linux\) created", 60, at)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10, at)
+    lines = check_userspace(m, 2, 200, typed=True, start=at)
+    out = m.output
     check(any("Linux version" in l for l in lines), "no 'Linux version' line from d2")
     check_pattern(m, 1, len(out), more=2, timeout=30)
     wait_for(m, r"domain 2 \(linux\) destroyed", 10)
     frames = mem_frames(m)
-    check(frames.get("guest") == 4 * MIB_FRAMES,
-          "after linux powered off: %s guest frames, pattern alone has %d"
-          % (frames.get("guest"), 4 * MIB_FRAMES))
+    check(frames.get("guest") == frames0.get("guest"),
+          "after linux powered off: %s guest frames, before its create %s"
+          % (frames.get("guest"), frames0.get("guest")))
     text = shell(m, "console 1 3", r"pattern ok \d+")
     check("pattern ok" in text, "console 1: %r" % _short(text))
 
 
 def linux_qemu_panic(lab):
-    """QEMU SVM: a Linux guest that panics (sysrq crash, panic=-1 resets the
-    machine) ends its own domain; `pattern` beside it keeps running."""
-    m = qemu_linux(lab, ["domain=name=pattern,image=pattern.elf,memory=4",
-                         linux_option(cmdline="console=ttyS0 eyrie.panic=1 panic=-1")],
+    """QEMU SVM: a Linux guest (autostarted by the management domain) that
+    panics (sysrq crash, panic=-1 resets the machine) ends its own domain,
+    which on_reboot="destroy" destroys; `pattern` beside it keeps running."""
+    cfgs = {"linux.cfg": hvm_cfg(cmdline="console=ttyS0 eyrie.panic=1 panic=-1",
+                                 extra='on_reboot = "destroy"\n')}
+    m = qemu_linux(lab, ["domain=name=pattern,image=pattern.elf,memory=4"], cfgs,
                    guests=["pattern"])
     wait_for(m, r"\(d2\) EYRIE-LINUX-PANIC-NOW", 200)
     e = wait_for(m, ended(2, "linux"), 60)
     check(re.search(r"\(d2\) .*Kernel panic", m.output), "no 'Kernel panic' line from d2")
     check(e[1] == "shut down" and e[2].strip() == "reboot",
           "the panicking guest's domain: %s: %s" % (e[1], e[2]))
+    wait_for(m, r"\(d0\) mgmt: domain 2 \(linux\) rebooted: destroy", 30, e.end())
     check_pattern(m, 1, e.end(), more=2, timeout=30)
 
 
@@ -441,31 +496,25 @@ def linux_pvh_disk(lab):
 
 def linux_bochs_vmx(lab):
     """Bochs corei7_skylake_x (VMX + EPT): Linux with 2 vcpus (the second
-    started by INIT and SIPI through the virtual local APIC) to userspace,
-    where it counts 2 CPUs."""
-    iso = make_iso_mods(lab, [VMLINUZ, INITRD], ["loglevel=info", linux_option(vcpus=2)])
-    m = lab.bochs(iso, cpu="corei7_skylake_x", megs=320, limit=1500)
-    m.boot(300)  # GRUB loads the kernel and initramfs from a CD: slow under Bochs
+    started by INIT and SIPI through the virtual local APIC), built by the
+    management domain (autostart), to userspace, where it counts 2 CPUs."""
+    m = bochs_linux(lab, {"linux.cfg": hvm_cfg(vcpus=2)})
     wait_for(m, r"\(d1\) .*tsc: Detected", 600)
     wait_for(m, r"\(d1\) .*smp: Brought up 1 node, 2 CPUs", 600)
     check_userspace(m, 1, 1200, model="Intel(R) Core(TM) i7-7800X", cpus=2)
 
 
 def linux_pvhvm(lab, bochs=False):
-    """Linux as an HVM guest with Xen's ABI (xen=1, Xen's PVHVM) and 2
-    vcpus: it finds Xen HVM (Xen's CPUID leaves, the hypercall page), takes
+    """Linux as an HVM guest with Xen's ABI (xen_platform_pci = 1: Xen's
+    PVHVM) and 2 vcpus: it finds Xen HVM (Xen's CPUID leaves, the hypercall page), takes
     events on the callback vector, uses Xen's clocksource and timers, IPIs
     over event channels, finds Xen's platform PCI device on the ACPI PCI
     root and binds xen-platform-pci to it (the unplug ports answer, its
     grant table frames go in the device's memory BAR), and reaches
-    userspace with 2 CPUs."""
-    opt = linux_option(vcpus=2).replace(",memory=", ",xen=1,memory=")
-    if bochs:
-        iso = make_iso_mods(lab, [VMLINUZ, INITRD], ["loglevel=info", opt])
-        m = lab.bochs(iso, cpu="corei7_skylake_x", megs=320, limit=1500)
-        m.boot(300)  # GRUB loads the kernel and initramfs from a CD: slow under Bochs
-    else:
-        m = qemu_linux(lab, [opt])
+    userspace with 2 CPUs. The management domain builds it (autostart,
+    xen_platform_pci = 1, so it also gets a store; nothing here uses it)."""
+    cfgs = {"linux.cfg": hvm_cfg(vcpus=2, xen=True)}
+    m = bochs_linux(lab, cfgs) if bochs else qemu_linux(lab, [], cfgs)
     wait_for(m, r"\(d1\) .*Booting paravirtualized kernel on Xen HVM", 600)
     wait_for(m, r"\(d1\) .*Xen HVM callback vector for event delivery is enabled", 300)
     wait_for(m, r"\(d1\) .*pci 0000:00:02.0: \[5853:0001\]", 300)
@@ -534,7 +583,9 @@ def linux_demo(lab):
     domain autostarts the Linux guest, an HVM guest with Xen's PV drivers
     whose root file system is /dev/xvda (build/linux/rootfs.img, served by
     the block backend): its initramfs switches to it, and a command typed
-    with `input` runs there."""
+    with `input` runs there. Its vif on xenbr0 got a lease from QEMU's
+    user network through the uplink (the NIC of run.py), and it pings
+    slirp's 10.0.2.2."""
     import importlib.util
     spec = importlib.util.spec_from_file_location("run", os.path.join(harness.ROOT, "tools", "run.py"))
     run = importlib.util.module_from_spec(spec)
@@ -547,14 +598,21 @@ def linux_demo(lab):
     mods = [os.path.join(harness.BUILD, "mgmt", "mgmt.elf"), VMLINUZ, INITRD,
             os.path.join(LINUX_DIR, "rootfs.img"), conf, cfg]
     lab.need(ELF, *mods)
-    m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)],
-                 mem=1024, limit=300)
+    m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)]
+                 + run.NIC, mem=1024, limit=300)
     root = wait_for(m, r"\(d1\) EYRIE-LINUX-ROOT: / is (\S+ \S+)", 240)
     check(root[1] == "/dev/xvda ext4", "the guest's root is %r, not /dev/xvda ext4" % root[1])
     m.boot(30)
     at = len(m.output)
     m.send("input 1 cat /etc/hostname\r")
     wait_for(m, r"^\(d1\) eyrie-guest$", 60, at)
+    lease = re.search(r"\(d1\) net-lease eth0 (\S+) from (\S+)", m.output)
+    check(lease and lease.group(1, 2) == ("10.0.2.15/24", "10.0.2.2"),
+          "the guest's DHCP lease: %s" % (lease and lease.group(0)))
+    at = len(m.output)
+    m.send("input 1 ping -c 2 -W 5 10.0.2.2\r")
+    hit = wait_for(m, r"\(d1\) 2 packets transmitted, (\d) packets received", 60, at)
+    check(hit[1] == "2", "the guest's pings to 10.0.2.2: %s of 2 answered" % hit[1])
     m.send("input 1 poweroff -f\r")
     wait_for(m, r"\(d0\) mgmt: domain 1 \(linux\) powered off: destroy", 60, at)
 

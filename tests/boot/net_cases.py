@@ -15,7 +15,8 @@ import time
 
 import harness
 from harness import ELF, CONF
-from guest_cases import check, check_audit, mem_frames, wait_for, _short
+from guest_cases import (GUEST_DIR, check, check_audit, check_report, mem_frames, wait_for,
+                         _short)
 from linux_cases import LINUX_MIB, VMLINUX, VMLINUZ, INITRD
 
 MGMT = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
@@ -34,9 +35,10 @@ def cfg(lab, name, kind, addr, vif, extra=""):
     pvh = kind == "pvh"
     with open(path, "w") as f:
         f.write('name = "%s"\ntype = "%s"\nmemory = %d\nkernel = "%s"\nramdisk = "initrd.img"\n'
-                'cmdline = "console=%s eyrie.shell=1 eyrie.net=%s/24"\nvif = [ \'%s\' ]\n%s'
+                'cmdline = "console=%s eyrie.shell=1 eyrie.net=%s"\nvif = [ \'%s\' ]\n%s'
                 % (name, kind, LINUX_MIB, "vmlinux" if pvh else "vmlinuz",
-                   "hvc0" if pvh else "ttyS0", addr, vif, extra))
+                   "hvc0" if pvh else "ttyS0", addr if addr == "dhcp" else addr + "/24", vif,
+                   extra))
     return path
 
 
@@ -86,12 +88,12 @@ class Console:
         return self.cmd(line, until, timeout)
 
 
-def boot(lab, cfgs, mib=112, mem=1024, limit=600):
+def boot(lab, cfgs, mib=112, mem=1024, limit=600, qemu=()):
     mods = [MGMT, VMLINUX, VMLINUZ, INITRD] + cfgs + [CONF]
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append",
                   "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=%d,privileged=1"
-                  % mib, "-initrd", ",".join(mods)], mem=mem, limit=limit)
+                  % mib, "-initrd", ",".join(mods)] + list(qemu), mem=mem, limit=limit)
     wait_for(m, r"\(d0\) mgmt: management console ready", 90)
     m.boot(30)
     frames0 = mem_frames(m).get("guest")
@@ -124,7 +126,7 @@ def ping(c, dom, addr, count=3):
 def vif_row(c, dom):
     """network-list DOM: its first vif's lines as a dict of numbers."""
     hit = c.mgmt("network-list %s" % dom, r"\(d0\) grant copies: [^\n]*\n")
-    text = c.m.output[hit.start() - 3000:hit.end()]
+    text = c.m.output[max(0, hit.start() - 12000):hit.end()]
     rows = text[text.rfind("dom devid mac"):]
     r = re.search(r"\(d0\)\s+\d+\s+\d+ (\S+) (\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)\n"
                   r"\(d0\)\s+in (\d+) frames [^(]*\(gso (\d+)\), out (\d+) frames [^(]*\(gso (\d+), "
@@ -290,7 +292,180 @@ def net_pvhvm(lab):
     check(hit[3] == "0", "the hypervisor still counts %s foreign (grant-mapped) pages" % hit[3])
 
 
+MAC_NF = {"nfa": "00:16:3e:4e:00:01", "nfb": "00:16:3e:4e:00:02", "nfh": "00:16:3e:4e:00:03"}
+NF_BROKEN = 15             # broken rings netfront_hostile.c makes on its vif 0
+
+
+def net_hostile(lab):
+    """QEMU SVM: the management domain's network backend against a
+    frontend that lies (tests/guests/netfront.c, cmdline "hostile", domain
+    nfh) while two well-behaved ones (nfa and nfb, "good") probe each
+    other every 5 ms on the same bridge. nfh first proves the honest path
+    (its probe to nfa and a broadcast probe answered), then its attacks
+    (bad frames answered with errors, a quiet ring, a flood of 20000
+    frames during which the console answers, an event storm, its 7 sink
+    vifs filling the frame budget, 15 broken rings each disconnecting it
+    and a reconnection after, 13 refused connections, RX pages late or
+    that cannot be written, a queue never taken, odd rings, state games)
+    end with its vif's directory removed: DONE with 0 failed. mgmt said
+    at most 8 lines about nfh's vif 0; network-list counts its broken
+    rings, errors and drops (spoofed, bad gso, stalled) and the frames
+    reclaimed from its sinks; nfa's vif has none, the bridge still has
+    the good MACs at their own ports, and the good rounds went on during
+    and after the attack with no probe lost. network-detach removes nfh's vif at once (not connected) and
+    nfa's by force after 5 s (its guest is off and does not close); all
+    destroyed: no vif, bridge, frame or store node is left and audit
+    finds no grant mapping."""
+    # nfh's vifs 1..7: "sinks" it connects and never posts RX pages to.
+    sinks = {"nfa": [], "nfb": [], "nfh": ["00:16:3e:4e:01:%02x" % i for i in range(1, 8)]}
+    cfgs = []
+    for name, mode, peer in (("nfa", "good", "nfb"), ("nfb", "good", "nfa"),
+                             ("nfh", "hostile", "nfa")):
+        path = lab.tmp(name + ".cfg")
+        with open(path, "w") as f:
+            f.write('name = "%s"\ntype = "pvh"\nmemory = 4\nkernel = "netfront.elf"\n'
+                    'cmdline = "%s peer=%s"\nvif = [ %s ]\non_poweroff = "preserve"\n'
+                    % (name, mode, MAC_NF[peer], ", ".join("'mac=%s'" % mac for mac in
+                                                            [MAC_NF[name]] + sinks[name])))
+        cfgs.append(path)
+    mods = [MGMT, os.path.join(GUEST_DIR, "netfront.elf")] + cfgs + [CONF]
+    lab.need(ELF, *mods)
+    m = lab.qemu(["-kernel", ELF, "-append",
+                  "loglevel=info domain=name=mgmt,type=pvh,image=mgmt.elf,memory=24,privileged=1",
+                  "-initrd", ",".join(mods)], limit=150)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 60)
+    m.boot(30)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+    c = Console(m)
+    a, b = int(create(c, "nfa")), int(create(c, "nfb"))
+    for d in (a, b):
+        wait_for(m, r"\(d%d\) netfront: good round \d+, lost 0" % d, 60)
+    h = int(create(c, "nfh"))
+    wait_for(m, r"\(d%d\) PASS netfront/event-serves-ring" % h, 60)
+    # While the flood runs, the management console answers.
+    t0 = time.monotonic()
+    c.mgmt("list", r"\(d0\)\s+%d nfh\s+pvh\s+running" % h, 10)
+    answered = time.monotonic() - t0
+    flood = wait_for(m, r"\(d%d\) netfront: flood of 20000 frames in (\d+) ms" % h, 60)
+    done = wait_for(m, r"\(d%d\) DONE netfront: " % h, 90)
+    check_report(m.output, h, "netfront")
+    check(answered < 5, "the management console took %.1f s to answer during the flood" % answered)
+    said = re.findall(r"\(d0\) mgmt: domain %d: vif 0: ([^\n]*)" % h, m.output)
+    check(len(said) == 8 and said[-1].endswith("(no more lines about this vif)") and
+          "its TX ring is broken" in said[0],
+          "mgmt's lines about nfh's vif (8 at most, the first a broken TX ring): %s" % said)
+    # The good frontends went on meanwhile and after, losing nothing.
+    wait_for(m, r"\(d%d\) netfront: good round \d+, lost 0" % a, 10, done.end())
+    wait_for(m, r"\(d%d\) netfront: good round \d+, lost 0" % b, 10, done.end())
+    rh, ra = vif_row(c, h), vif_row(c, a)
+    check(rh["state"] == "Closed" and rh["fe"] == "Unknown",
+          "nfh's vif after its device directory went: %s" % _short(rh["text"], 600))
+    broken = re.search(r"broken rings (\d+)", rh["text"])
+    check(broken and int(broken[1]) == NF_BROKEN, "nfh's broken rings: %s (wanted %d)"
+          % (broken and broken[1], NF_BROKEN))
+    bad = re.search(r"runt (\d+), oversize (\d+), zero (\d+), slots (\d+); copies (\d+), "
+                    r"stalled (\d+)", rh["text"])
+    check(bad and all(int(bad[i]) > 0 for i in range(1, 7)) and int(bad[6]) >= 3 and
+          rh["errors"] > 10000, "nfh's errors %d, bad frames: %s" % (rh["errors"], bad and bad[0]))
+    check(all(re.search(r"%s \d+" % why, rh["drops"]) for why in ("spoofed", "bad gso")),
+          "nfh's port drops: %s" % rh["drops"])
+    # Its sinks' queues held the frame budget until others needed it.
+    reclaimed = sum(int(n) for n in re.findall(r"reclaimed (\d+)", rh["text"]))
+    check(reclaimed > 0, "no frame reclaimed from nfh's sinks: %s" % _short(rh["text"], 1500))
+    check(ra["state"] == "Connected" and ra["fe"] == "Connected" and ra["errors"] == 0 and
+          ra["drops"] == "none", "nfa's vif: %s" % _short(ra["text"], 600))
+    bl = c.mgmt("bridge-list", r"\(d0\) bridge xenbr0: 10 ports, (\d+) addresses")
+    text = m.output[bl.start():bl.start() + 2000]
+    for name, d in (("nfa", a), ("nfb", b), ("nfh", h)):
+        check(re.search(r"address %s at vif%d\.0" % (MAC_NF[name], d), text),
+              "bridge-list: %s not at its own port: %s" % (MAC_NF[name], _short(text, 800)))
+    for d in (a, b):
+        c.mgmt("xenstore-write /local/domain/%d/data/stop 1" % d, r"\(d0\) mgmt> ")
+    for d in (a, b):
+        stop = wait_for(m, r"\(d%d\) netfront: good stopped after (\d+) rounds, (\d+) lost" % d, 30)
+        wait_for(m, r"\(d%d\) DONE netfront: " % d, 30)
+        check_report(m.output, d, "netfront")
+        check(int(stop[2]) == 0, "nf%s lost %s probes" % ("ab"[d != a], stop[2]))
+    # Detach: nfh's at once (it is not connected); nfa's guest is off and
+    # never closes: by force after 5 s.
+    c.mgmt("network-detach nfh 0", r"\(d0\) mgmt: domain %d: vif 0 detached" % h, 10)
+    t0 = time.monotonic()
+    c.mgmt("network-detach nfa 0", r"\(d0\) mgmt: domain %d: vif 0: its frontend did not close "
+           r"within 5 s: detached by force" % a, 30)
+    forced = time.monotonic() - t0
+    for d in (a, b, h):
+        c.mgmt("destroy %d" % d, r"\(d0\) domain %d: destroy done" % d)
+    c.mgmt("network-list", r"\(d0\) no vifs; grant copies: \d+ in \d+ hypercalls; frames in mgmt: 0 ")
+    c.mgmt("bridge-list", r"\(d0\) no bridges")
+    hit = c.mgmt("xenstore-ls /local/domain/0", r"\(d0\) mgmt> ")
+    time.sleep(1)
+    check(not re.search(r"\(d0\)\s+(vif|backend)", m.output[hit.end():]),
+          "vif nodes left in the store: %s" % _short(m.output[hit.end():], 600))
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    hit = check_audit(m, "a hostile network frontend and two good ones")
+    check(hit[3] == "0", "the hypervisor still counts %s foreign (grant-mapped) pages" % hit[3])
+    print("    flood: 20000 frames in %s ms; console answered in %.1f s; forced detach after "
+          "%.1f s" % (flood[1], answered, forced))
+
+
+DOM0_IP = "10.0.2.200"     # domain 0's address on xenbr0, outside slirp's DHCP range
+SINK_N = 400000            # `seq 1 N` to domain 0's discard port: about 2.7 MiB
+
+
+def net_dhcp(lab, device):
+    """QEMU SVM with one NIC on QEMU's user network (slirp, restrict=on):
+    at boot the management domain makes eth0 the uplink of xenbr0
+    (promiscuous). A PVH Linux guest on xenbr0 asks for a lease with
+    busybox's udhcpc: slirp's offer of 10.0.2.15 comes back through the
+    NIC and the bridge; the guest pings slirp's 10.0.2.2 through the
+    uplink. Domain 0 takes 10.0.2.200 on the bridge (bridge-ip): the
+    guest pings it and sends it 2.7 MiB over TCP (its discard port 9),
+    all of which bridge-uplink counts. The guest destroyed, the bridge
+    keeps its uplink and address, nothing of the guest is left (audit)."""
+    nic = "virtio-net-pci" if device == "virtio" else device
+    cfgs = [cfg(lab, "nd", "pvh", "dhcp", "bridge=xenbr0")]
+    m, c, _ = boot(lab, cfgs, qemu=["-netdev", "user,id=n0,restrict=on",
+                                    "-device", "%s,netdev=n0,mac=52:54:00:12:34:56" % nic])
+    check(re.search(r"\(d0\) mgmt: xenbr0: uplink eth0", m.output),
+          "no uplink of xenbr0 at boot: %s" % re.findall(r"\(d0\) mgmt: [^\n]*(?:nic|xenbr)[^\n]*",
+                                                        m.output))
+    c.mgmt("bridge-ip xenbr0 " + DOM0_IP, r"\(d0\) xenbr0: address " + re.escape(DOM0_IP))
+    d = create(c, "nd")
+    net_up(c, "nd", 240)
+    lease = re.search(r"\(d0\) net-lease eth0 ([\d.]+)/(\d+) from ([\d.]+)", m.output)
+    check(lease and lease.group(1, 2, 3) == ("10.0.2.15", "24", "10.0.2.2"),
+          "the guest's lease: %s" % (lease and lease.group(0)))
+    check(ping(c, "nd", "10.0.2.2") == 3, "slirp did not answer the guest's pings (through eth0)")
+    check(ping(c, "nd", DOM0_IP) == 3, "domain 0's address did not answer the guest's pings")
+    size = len("".join("%d\n" % i for i in range(1, SINK_N + 1)))
+    out = c.run("nd", "seq 1 %d > /tmp/f; nc %s 9 < /tmp/f; echo sent-$?" % (SINK_N, DOM0_IP), 200)
+    check("sent-0" in out, "the guest's nc to domain 0: %s" % _short(out))
+    hit = c.mgmt("bridge-uplink", r"\(d0\) address xenbr0: [^\n]*\n(?:\(d0\)   discard:[^\n]*\n)*"
+                 r"\(d0\)   discard: last transfer (\d+) bytes from 10\.0\.2\.15 in (\d+) us", 30)
+    check(int(hit[1]) == size, "domain 0's discard port took %s bytes of %d" % (hit[1], size))
+    sink_us = int(hit[2])
+    up = re.search(r"\(d0\) uplink xenbr0: eth0 \(([\w-]+), [^)]*\), link up, promiscuous",
+                   m.output[hit.start() - 600:hit.end()])
+    check(up, "bridge-uplink does not show eth0 up and promiscuous")
+    c.mgmt("destroy nd", r"\(d0\) domain %s: destroy done" % d)
+    bl = c.mgmt("bridge-list", r"\(d0\) bridge xenbr0: 2 ports")
+    text = m.output[bl.start():bl.start() + 1500]
+    check("vif" not in text, "a vif is left on xenbr0: %s" % _short(text, 600))
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    hit = check_audit(m, "a PVH guest on the uplink's bridge")
+    check(hit[3] == "0", "the hypervisor still counts %s foreign (grant-mapped) pages" % hit[3])
+    with open(m.log_path, "a") as f:
+        f.write("\n# guest to domain 0's discard port over %s: %d bytes in %d us (%.2f MiB/s)\n"
+                % (nic, size, sink_us, size / max(sink_us, 1) * 1e6 / 1048576))
+
+
 NET_CASES = [
     ("net-pvh", net_pvh, 240),
     ("net-pvhvm", net_pvhvm, 120),
+    ("net-hostile", net_hostile, 60),
+    ("net-dhcp-virtio", lambda lab: net_dhcp(lab, "virtio"), 180),
+    ("net-dhcp-e1000", lambda lab: net_dhcp(lab, "e1000"), 180),
 ]

@@ -91,8 +91,13 @@ def promisc(console, name):
 
 def exercise(lab, m, console, name, driver, irq, mac, polled=False):
     """The boot line, nics, DHCP, 300 ARP round trips, the counters,
-    promiscuous mode."""
+    promiscuous mode. eth0, the uplink of xenbr0 since boot, is taken
+    back from the bridge first (it is promiscuous as an uplink)."""
     check_boot_line(m, name, driver, irq, mac)
+    if name == "eth0":
+        check(re.search(r"\(d0\) mgmt: xenbr0: uplink eth0", m.output),
+              "eth0 did not become xenbr0's uplink at boot")
+        console("bridge-uplink xenbr0 none", r"\(d0\) xenbr0: uplink none")
     check_listed(console, name, driver, irq, mac)
     us = dhcp(console, name)
     rtt = arp(console, name)

@@ -9,7 +9,7 @@
 GUESTS_DIR := tests/guests
 GUEST_OUT  := $(BUILD)/guests
 GUESTS32   := exits pattern wild triple badstate hostile bench virt devices pvh evtchn mgmt iopass \
-        reboot attack xsclient fuzz blkfront fid
+        reboot attack xsclient fuzz blkfront netfront fid
 GUESTS64   := modes
 GUEST_ELFS := $(patsubst %,$(GUEST_OUT)/%.elf,$(GUESTS32) $(GUESTS64)) $(GUEST_OUT)/fid-x64.elf
 
@@ -28,6 +28,10 @@ GUEST_LIB32 := entry32.S isr32.S rt.c console.c string.c hypercall.c time.c idt.
         check.c div64.c conring.c
 GUEST_LIB64 := console.c string.c hypercall.c check.c
 GUEST_LIB32_OBJS := $(patsubst %,$(GUEST_OUT)/lib32/%.o,$(GUEST_LIB32))
+# A frontend's plumbing (grants, event channels, the store): an archive
+# linked into every 32-bit guest, so that only the guests that call it
+# carry it.
+GUEST_XENBUS := $(GUEST_OUT)/lib32/libxenbus.a
 GUEST_LIB64_OBJS := $(patsubst %,$(GUEST_OUT)/lib64/%.o,$(GUEST_LIB64))
 GUEST_MODES_OBJS := $(GUEST_OUT)/modes/modes16.S.o $(GUEST_OUT)/modes/modes64.c.o
 
@@ -45,6 +49,9 @@ $(GUEST_OUT)/lib32/%.S.o: $(GUESTS_DIR)/lib/%.S
 $(GUEST_OUT)/lib32/conring.c.o: mgmt/conring.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(GUEST_XENBUS): $(GUEST_OUT)/lib32/xenbus.c.o
+	rm -f $@
+	$(AR) rcs $@ $<
 $(GUEST_OUT)/lib64/%.c.o: $(GUESTS_DIR)/lib/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS64) -c $< -o $@
@@ -58,9 +65,13 @@ $(GUEST_OUT)/modes/%.S.o: $(GUESTS_DIR)/modes/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS64) -D__ASSEMBLY__ -c $< -o $@
 
+# A guest of more than one file lists its other objects as prerequisites
+# of its ELF (netfront below); every guest object is linked.
 $(patsubst %,$(GUEST_OUT)/%.elf,$(GUESTS32)): $(GUEST_OUT)/%.elf: $(GUEST_OUT)/obj32/%.c.o \
-		$(GUEST_LIB32_OBJS) $(GUESTS_DIR)/lib/guest.ld $(GUESTS_DIR)/guests.mk
-	$(CC) -m32 $(GUEST_LDFLAGS) -T $(GUESTS_DIR)/lib/guest.ld -o $@ $< $(GUEST_LIB32_OBJS)
+		$(GUEST_LIB32_OBJS) $(GUEST_XENBUS) $(GUESTS_DIR)/lib/guest.ld $(GUESTS_DIR)/guests.mk
+	$(CC) -m32 $(GUEST_LDFLAGS) -T $(GUESTS_DIR)/lib/guest.ld -o $@ \
+		$(filter $(GUEST_OUT)/obj32/%,$^) $(GUEST_LIB32_OBJS) $(GUEST_XENBUS)
+$(GUEST_OUT)/netfront.elf: $(GUEST_OUT)/obj32/netfront_hostile.c.o
 
 $(GUEST_OUT)/modes.elf: $(GUEST_MODES_OBJS) $(GUEST_LIB64_OBJS) $(GUESTS_DIR)/modes/modes.ld \
 		$(GUESTS_DIR)/guests.mk

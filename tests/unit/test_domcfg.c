@@ -34,12 +34,12 @@ static void test_valid(void **state)
 	assert_string_equal(c.modules[0], "a.bin x y");
 	assert_string_equal(c.modules[1], "b");
 	assert_string_equal(c.cmdline, "one,two");
-	assert_int_equal(domcfg_parse("name=l,type=linux,image=vmlinuz,initrd=initrd.img,memory=256,"
-				      "cmdline=console=ttyS0 quiet,x=1", &c, err, sizeof(err)), 0);
-	assert_int_equal(c.type, DOM_TYPE_LINUX);
+	assert_int_equal(domcfg_parse("name=l,type=pvh,image=vmlinux,initrd=initrd.img,memory=256,"
+				      "cmdline=console=hvc0 quiet,x=1", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.type, DOM_TYPE_PVH);
+	assert_true(c.xen);
 	assert_string_equal(c.initrd, "initrd.img");
-	assert_string_equal(c.cmdline, "console=ttyS0 quiet,x=1");
-	assert_true(c.platform);
+	assert_string_equal(c.cmdline, "console=hvc0 quiet,x=1");
 	assert_int_equal(domcfg_parse("name=p,type=pvh,image=k,initrd=r,memory=8,cmdline=a b", &c, err,
 				      sizeof(err)), 0);
 	assert_int_equal(c.type, DOM_TYPE_PVH);
@@ -57,7 +57,7 @@ static void test_valid(void **state)
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2", &c, err, sizeof(err)), 0);
 	assert_false(c.platform);
 	assert_int_equal(c.vcpus, 0); /* one */
-	assert_int_equal(domcfg_parse("name=s,type=linux,image=k,memory=64,vcpus=2", &c, err,
+	assert_int_equal(domcfg_parse("name=s,type=pvh,image=k,memory=64,vcpus=2", &c, err,
 				      sizeof(err)), 0);
 	assert_int_equal(c.vcpus, 2);
 	assert_int_equal(domcfg_parse("name=s,image=k,memory=64,vcpus=8", &c, err, sizeof(err)), 0);
@@ -81,9 +81,11 @@ static void test_invalid(void **state)
 		"name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,image=b,memory=1",
 		"name=a,image=b,memory=4K", "name=a,image=b,memory=4,type=pe",
 		"name=a,image=b,memory=4,type=multiboot,boot=real",
-		"name=a,image=b,memory=4,type=linux,boot=real", "name=a,image=b,memory=4,initrd=i",
-		"name=a,image=b,memory=4,cmdline=x", "name=a,image=b,memory=4,type=linux,initrd=",
-		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,on_reboot=again", "name=a,image=b,memory=4,privileged=yes", "name=a,image=b,memory=4,type=pvh,boot=real", "name=a,image=b,memory=4,type=linux,platform=none",
+		"name=a,image=b,memory=4,initrd=i", "name=a,image=b,memory=4,type=multiboot,initrd=i",
+		"name=a,image=b,memory=4,cmdline=x", "name=a,image=b,memory=4,type=pvh,initrd=",
+		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,on_reboot=again",
+		"name=a,image=b,memory=4,privileged=yes", "name=a,image=b,memory=4,type=pvh,boot=real",
+		"name=a,image=b,memory=4,type=pvh,xen=1",
 		"name=a,image=b,memory=4,module=m", "name=a,image=b,memory=4,type=pvh,module=m",
 		"name=a,image=b,memory=4,type=multiboot,module=", "name=a,image=b,memory=4,type=multiboot,module= m",
 		"name=a,image=b,memory=4,type=multiboot,module=1,module=2,module=3,module=4,module=5",
@@ -98,11 +100,33 @@ static void test_invalid(void **state)
 	}
 }
 
+/* The hypervisor loads no Linux bzImage: type=linux (and hvm) are refused
+ * with where to go instead, whatever else the spec says. */
+static void test_linux_refused(void **state)
+{
+	static const char *const specs[] = {
+		"name=l,type=linux,image=vmlinuz,initrd=initrd.img,memory=160",
+		"type=linux,name=l,image=vmlinuz,memory=160,cmdline=console=ttyS0",
+		"name=l,image=vmlinuz,memory=160,type=hvm",
+	};
+	struct domain_config c;
+	char err[96];
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		err[0] = 0;
+		assert_int_equal(domcfg_parse(specs[i], &c, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "build HVM Linux guests from the management domain "
+					    "(xl.cfg type=\"hvm\")"));
+		assert_non_null(strstr(err, i == 2 ? "type=hvm:" : "type=linux:"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_linux_refused),
 	};
 	return cmocka_run_group_tests_name("domcfg", tests, NULL, NULL);
 }

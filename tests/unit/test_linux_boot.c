@@ -1,7 +1,7 @@
 /*
- * Host tests of vmm/linux_boot.c: a synthetic bzImage (header fields set by
- * hand), every truncation, corrupted fields, random header corruption, the
- * placement helper, plans for small and large guests with their invariants
+ * Host tests of mgmt/linux_boot.c: a synthetic bzImage (header fields set by
+ * hand), every truncation, corrupted fields, random header corruption,
+ * plans for small and large guests with their invariants
  * checked (disjoint, in free RAM, identity-mapped, boot_params contents),
  * and, when one is readable, a real Debian kernel (LINUX_BZIMAGE, else
  * /boot/vmlinuz-*). Runs under ASan/UBSan: images are malloc'd to their
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/linux_boot.h"
+#include "mgmt/linux_boot.h"
 
 #define MIB 0x100000ull
 #define GIB (1ull << 30)
@@ -484,85 +484,6 @@ static void test_random_corruption(void **state)
 	free(p);
 }
 
-/* ---- placement ---- */
-
-static void test_gplace(void **state)
-{
-	struct map m = { .n = 0 };
-	struct gplace g;
-	uint64_t a;
-	char err[120];
-
-	add(&m, 0, 0x10000, E820_RAM);
-	add(&m, 0x10000, 0x10000, E820_RAM);   /* adjacent: not merged */
-	add(&m, 0x100000, 0x400000, E820_RAM);
-	add(&m, 0x200000, 0x1000, E820_RESERVED); /* a hole inside RAM */
-	assert_int_equal(gplace_init(&g, m.e, m.n, 0x480000, err, sizeof(err)), 0);
-
-	assert_true(gplace_is_free(&g, 0x1000, 0x1000));
-	assert_false(gplace_is_free(&g, 0xf000, 0x2000));   /* spans two entries */
-	assert_false(gplace_is_free(&g, 0x1ff000, 0x2000)); /* touches the hole */
-	assert_false(gplace_is_free(&g, 0x470000, 0x20000)); /* past ram_end */
-	assert_false(gplace_is_free(&g, 0x20000, 0x1000));  /* not RAM */
-	assert_false(gplace_is_free(&g, 0x1000, 0));
-	assert_false(gplace_is_free(&g, UINT64_MAX - 0xfff, 0x2000));
-
-	/* Lowest fit, aligned, skipping what is used. */
-	assert_int_equal(gplace_low(&g, 0x8000, 0x1000, 0x4000, UINT64_MAX, "a", &a), 0);
-	assert_int_equal(a, 0x4000);
-	assert_int_equal(gplace_low(&g, 0x8000, 0x1000, 0, UINT64_MAX, "b", &a), 0);
-	assert_int_equal(a, 0x10000); /* 0..0x4000 too small, 0xc000..0x10000 too */
-	assert_int_equal(gplace_low(&g, 0x20000, 0x1000, 0, UINT64_MAX, "c", &a), 0);
-	assert_int_equal(a, 0x100000);
-	assert_int_equal(gplace_low(&g, 0x100000, 0x100000, 0, UINT64_MAX, "d", &a), 0);
-	assert_int_equal(a, 0x300000); /* 0x200000 hole: next MiB */
-	assert_int_equal(gplace_low(&g, 0x100000, 0x100000, 0, UINT64_MAX, "e", &a), -ENOSPC);
-	/* Highest fit below max, aligned down. */
-	assert_int_equal(gplace_high(&g, 0x3000, 0x1000, 0, 0x1ffff0, "f", &a), 0);
-	assert_int_equal(a, 0x1fc000);
-	assert_int_equal(gplace_high(&g, 0x1000, 0x1000, 0, UINT64_MAX, "g", &a), 0);
-	assert_int_equal(a, 0x47f000); /* just under ram_end */
-	/* Above 3 MiB only 0x400000..0x47f000 is left. */
-	assert_int_equal(gplace_high(&g, 0x80000, 0x1000, 0x300000, UINT64_MAX, "h", &a), -ENOSPC);
-	assert_int_equal(gplace_high(&g, 0x7f000, 0x1000, 0x300000, UINT64_MAX, "h", &a), 0);
-	assert_int_equal(a, 0x400000);
-	/* A fixed claim. */
-	assert_int_equal(gplace_claim(&g, 0x2000, 0x1000, "i"), 0);
-	assert_int_equal(gplace_claim(&g, 0x2800, 0x1000, "j"), -ENOSPC);
-	/* Bad arguments. */
-	assert_int_equal(gplace_low(&g, 0x1000, 3, 0, UINT64_MAX, "k", &a), -EINVAL);
-	assert_int_equal(gplace_low(&g, 0, 0x1000, 0, UINT64_MAX, "k", &a), -EINVAL);
-	/* Every used range disjoint. */
-	for (unsigned i = 0; i < g.nr_used; i++)
-		for (unsigned j = 0; j < i; j++)
-			assert_false(g.used[i].base < g.used[j].base + g.used[j].size &&
-				     g.used[j].base < g.used[i].base + g.used[i].size);
-	/* The table fills up cleanly. */
-	while (g.nr_used < GPLACE_MAX_USED)
-		assert_int_equal(gplace_low(&g, 0x10, 0x10, 0x100000, UINT64_MAX, "x", &a), 0);
-	assert_int_equal(gplace_low(&g, 0x10, 0x10, 0x100000, UINT64_MAX, "x", &a), -ENOSPC);
-}
-
-static void test_gplace_bad_maps(void **state)
-{
-	struct map m = pc_map(64 * MIB);
-	struct gplace g;
-	char err[120];
-
-	assert_int_equal(gplace_init(&g, m.e, 0, 64 * MIB, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "0 entries"));
-	assert_int_equal(gplace_init(&g, NULL, 3, 64 * MIB, err, sizeof(err)), -EINVAL);
-	assert_int_equal(gplace_init(&g, m.e, E820_MAX_ENTRIES + 1, 64 * MIB, err, sizeof(err)),
-			 -EINVAL);
-	m.e[2].size = 0;
-	assert_int_equal(gplace_init(&g, m.e, m.n, 64 * MIB, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "entry 2"));
-	m = pc_map(64 * MIB);
-	m.e[3].base = UINT64_MAX - 0x1000;
-	assert_int_equal(gplace_init(&g, m.e, m.n, 64 * MIB, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "wraps"));
-}
-
 /* ---- plans ---- */
 
 static void test_plan_basic(void **state)
@@ -870,30 +791,6 @@ static void test_real_kernel(void **state)
 	free(img);
 }
 
-/* The loaders' guest map, with and without the reserved top pages. */
-static void test_guest_map(void **state)
-{
-	struct e820_entry m[4];
-
-	assert_int_equal(e820_guest_map(256ull << 20, 0, m), 3);
-	assert_int_equal(m[0].base, 0);
-	assert_int_equal(m[0].size, 0x9fc00);
-	assert_int_equal(m[1].type, E820_RESERVED);
-	assert_int_equal(m[1].base + m[1].size, 0x100000);
-	assert_int_equal(m[2].base, 0x100000);
-	assert_int_equal(m[2].base + m[2].size, 256ull << 20);
-	assert_int_equal(e820_guest_map(2ull << 20, 2, m), 4);
-	assert_int_equal(m[2].base + m[2].size, (2ull << 20) - 8192);
-	assert_int_equal(m[3].base, (2ull << 20) - 8192);
-	assert_int_equal(m[3].size, 8192);
-	assert_int_equal(m[3].type, E820_RESERVED);
-	/* 1 MiB: only the low RAM (the top page lies in the legacy hole). */
-	assert_int_equal(e820_guest_map(1ull << 20, 2, m), 1);
-	assert_int_equal(e820_guest_map(1ull << 20, 0, m), 1);
-	assert_int_equal(e820_guest_map(0x80000, 0, m), 1);
-	assert_int_equal(m[0].size, 0x80000);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -903,8 +800,6 @@ int main(void)
 		cmocka_unit_test(test_version_string),
 		cmocka_unit_test(test_parse_null_and_errlen),
 		cmocka_unit_test(test_random_corruption),
-		cmocka_unit_test(test_gplace),
-		cmocka_unit_test(test_gplace_bad_maps),
 		cmocka_unit_test(test_plan_basic),
 		cmocka_unit_test(test_plan_small_ram),
 		cmocka_unit_test(test_plan_pref_blocked),
@@ -913,7 +808,6 @@ int main(void)
 		cmocka_unit_test(test_plan_cmdline),
 		cmocka_unit_test(test_plan_bad_cfg),
 		cmocka_unit_test(test_real_kernel),
-		cmocka_unit_test(test_guest_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,1 +1,1 @@
-test_mb1_guest_SRCS := vmm/mb1_guest.c vmm/linux_boot.c boot/elf.c
+test_mb1_guest_SRCS := vmm/mb1_guest.c vmm/gplace.c boot/elf.c

@@ -1,5 +1,5 @@
 # printf.c defines vsnprintf/snprintf; renamed here so cmocka keeps the host's.
-test_options_SRCS := kernel/options.c kernel/crc32.c build/unit/printf_renamed.o
+test_options_SRCS := kernel/options.c kernel/crc32.c $(BUILD)/unit/printf_renamed.o
 $(BUILD)/unit/printf_renamed.o: kernel/printf.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(UNIT_CFLAGS) -Dvsnprintf=eyrie_vsnprintf -Dsnprintf=eyrie_snprintf -c $< -o $@

@@ -5,7 +5,9 @@
  */
 #include "arch/x86_64/svm/svm.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/virt.h"
 #include "kernel/errno.h"
+#include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
@@ -24,7 +26,6 @@ static void svm_read_features(struct svm_features *f)
 	f->vmcb_clean = r.edx & SVM_FEAT_VMCB_CLEAN;
 }
 
-struct svm_cpu svm_boot_cpu; /* see svm_this_cpu() */
 
 /*
  * EFER.SVME makes the SVM instructions legal; VM_HSAVE_PA names the page
@@ -36,6 +37,8 @@ struct svm_cpu svm_boot_cpu; /* see svm_this_cpu() */
  */
 static int svm_cpu_enable(void)
 {
+	if (!this_cpu()->svm && !(this_cpu()->svm = kzalloc(sizeof(struct svm_cpu))))
+		return -ENOMEM;
 	struct svm_cpu *c = svm_this_cpu();
 
 	if (c->enabled)

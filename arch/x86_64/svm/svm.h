@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/svm/vmcb.h"
 #include "vmm/vcpu.h"
 
@@ -85,14 +86,10 @@ static inline void vmcb_dirty(struct vmcb *vmcb, uint32_t clean_bit)
 	vmcb->ctl.clean &= ~clean_bit;
 }
 
-/*
- * This CPU's SVM state. Guests run on the boot CPU only until SMP (a
- * later issue); this accessor then becomes the kernel's per-CPU one.
- */
-extern struct svm_cpu svm_boot_cpu;
+/* This CPU's SVM state (its per-CPU area's, set by cpu_enable). */
 static inline struct svm_cpu *svm_this_cpu(void)
 {
-	return &svm_boot_cpu;
+	return PERCPU_PTR(struct svm_cpu, svm);
 }
 
 /* svm.c */

@@ -6,11 +6,10 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmx/vmx.h"
 #include "kernel/errno.h"
+#include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 
-/* One CPU until SMP: vmx_this_cpu() (vmx.h) is the one place to change. */
-struct vmx_cpu vmx_cpu0;
 
 int vmx_insn_failed(const char *insn, bool valid, uint64_t operand)
 {
@@ -62,6 +61,8 @@ static void flush_all(const struct vmx_caps *caps)
 
 int vmx_cpu_enable(void)
 {
+	if (!this_cpu()->vmx && !(this_cpu()->vmx = kzalloc(sizeof(struct vmx_cpu))))
+		return -ENOMEM;
 	struct vmx_cpu *c = vmx_this_cpu();
 
 	if (c->on)

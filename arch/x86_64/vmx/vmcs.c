@@ -4,6 +4,7 @@
  * ch. 24 and 26-27; reset state: vol. 3, 10.1.1).
  */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/virt.h"
 #include "arch/x86_64/vmx/vmx.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"

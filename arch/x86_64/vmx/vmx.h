@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/vmx/insn.h"
 #include "kernel/log.h"
 #include "vmm/vcpu.h"
@@ -58,7 +59,7 @@ int vmx_caps_read(struct vmx_caps *c);
 
 #define VPID_COUNT 1024
 
-/* Per physical CPU (one instance until SMP: vmx_this_cpu()). */
+/* Per physical CPU (vmx_this_cpu()). */
 struct vmx_cpu {
 	bool on;                     /* VMXON done */
 	uint64_t vmxon_phys;
@@ -68,12 +69,11 @@ struct vmx_cpu {
 	uint64_t vpids[VPID_COUNT / 64]; /* allocated VPIDs; 0 is the host's */
 };
 
-/* This CPU's state. One instance until SMP (cpu.c); then the accessor
- * picks the running CPU's. Inline: every exit and accessor goes through it. */
-extern struct vmx_cpu vmx_cpu0;
+/* This CPU's state (its per-CPU area's, set by vmx_cpu_enable). Inline:
+ * every exit and accessor goes through it. */
 static inline struct vmx_cpu *vmx_this_cpu(void)
 {
-	return &vmx_cpu0;
+	return PERCPU_PTR(struct vmx_cpu, vmx);
 }
 
 int vmx_cpu_enable(void);

@@ -1,87 +1,20 @@
 /*
- * Linux x86 boot protocol loader (pure, host-tested): a bzImage is checked
- * by linux_parse() and turned by linux_plan() into a load plan -- what to
- * copy where in guest-physical memory, and the CPU state of the 64-bit
- * entry. The hypervisor executes the plan; nothing here touches a guest.
+ * Linux x86 boot protocol loader of the management domain (pure,
+ * host-tested): a bzImage is checked by linux_parse() and turned by
+ * linux_plan() into a load plan -- what to copy where in guest-physical
+ * memory, and the CPU state of the 64-bit entry. The toolstack (dom.c)
+ * executes the plan through EYRIE_OP_mem_write and set_context, as Xen's
+ * toolstack builds HVM guests: the hypervisor itself loads no bzImage.
  * Layout and entry state: docs/hvm-loaders.md.
- *
- * Also here: the E820-style guest memory map and the placement helper
- * (gplace_*) that both HVM loaders (this one and mb1_guest.c) use to find
- * free guest RAM.
  */
-#ifndef EYRIE_VMM_LINUX_BOOT_H
-#define EYRIE_VMM_LINUX_BOOT_H
+#ifndef EYRIE_MGMT_LINUX_BOOT_H
+#define EYRIE_MGMT_LINUX_BOOT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "include/public/eyrie.h"
-
-/* ---- guest memory map and placement ---- */
-
-/* E820 range types (ACPI address range types, as Linux and multiboot use). */
-#define E820_RAM      1u
-#define E820_RESERVED 2u
-#define E820_ACPI     3u
-#define E820_NVS      4u
-#define E820_UNUSABLE 5u
-
-#define E820_MAX_ENTRIES 128u /* what boot_params.e820_table holds */
-
-struct e820_entry {
-	uint64_t base, size;
-	uint32_t type;
-};
-
-/* The memory map Eyrie's loaders give a guest of ram bytes: RAM below
- * 0x9FC00, the legacy hole (BIOS area, ACPI tables) reserved, RAM from
- * 1 MiB; RAM's last top_pages pages reserved (a PVH guest's console
- * and store pages). Returns the number of entries (at most 4). */
-unsigned e820_guest_map(uint64_t ram, unsigned top_pages, struct e820_entry map[4]);
-
-struct grange {
-	uint64_t base, size;
-	const char *what; /* "kernel", "initrd", ... for error messages */
-};
-
-#define GPLACE_MAX_USED 96u
-
-/*
- * Free guest RAM: inside one E820_RAM entry, below ram_end and limit, not
- * in any other-typed entry, and not yet used. Entries must not need
- * merging: a range spanning two adjacent RAM entries is not found.
- */
-struct gplace {
-	const struct e820_entry *map;
-	unsigned n;
-	uint64_t ram_end; /* guest RAM size: nothing is placed at or above it */
-	uint64_t limit;   /* nor at or above this (4 GiB for both loaders) */
-	unsigned nr_used;
-	struct grange used[GPLACE_MAX_USED];
-};
-
-/* Starts a placement over map[0..n). Returns -EINVAL (with err) for an
- * empty or oversized map, a zero-sized entry or one that wraps. */
-int gplace_init(struct gplace *g, const struct e820_entry *map, unsigned n,
-		uint64_t ram_end, char *err, size_t errlen);
-
-/* Is [base, base + size) free guest RAM? */
-int gplace_is_free(const struct gplace *g, uint64_t base, uint64_t size);
-
-/* Records [base, base + size) as used; returns -ENOSPC if it is not free
- * (or the table is full), 0 otherwise. */
-int gplace_claim(struct gplace *g, uint64_t base, uint64_t size, const char *what);
-
-/* Lowest (gplace_low) or highest (gplace_high) free, align-aligned
- * (a power of two) range of size bytes within [min, max); claims it and
- * stores its base. Returns -ENOSPC when there is none. */
-int gplace_low(struct gplace *g, uint64_t size, uint64_t align, uint64_t min,
-	       uint64_t max, const char *what, uint64_t *base);
-int gplace_high(struct gplace *g, uint64_t size, uint64_t align, uint64_t min,
-		uint64_t max, const char *what, uint64_t *base);
-
-/* ---- bzImage ---- */
+#include "vmm/gplace.h" /* struct e820_entry, struct gplace */
 
 /* Setup header facts (Documentation/arch/x86/boot.rst). */
 #define LINUX_MIN_PROTOCOL   0x020cu /* 2.12: xloadflags, the 64-bit entry */
@@ -180,8 +113,8 @@ struct linux_plan {
 	uint64_t boot_gpa, boot_len;  /* the boot block */
 	uint64_t zero_page_gpa, cmdline_gpa;
 	uint64_t initrd_gpa, initrd_size;
-	/* The 64-bit entry (mode EYRIE_CTX_LONG64), for the hypervisor or the
-	 * management domain to hand to the vcpu. */
+	/* The 64-bit entry (mode EYRIE_CTX_LONG64), for the toolstack to
+	 * hand to the vcpu. */
 	struct eyrie_vcpu_context entry;
 	unsigned nr_copies;
 	struct linux_copy copies[3];

@@ -1,0 +1,58 @@
+/*
+ * Per-CPU state: one struct percpu for each physical CPU, reached through
+ * this_cpu(). The hypervisor's GS base points at the running CPU's (gs:0
+ * holds its own address); both vendors give the host's GS base back at
+ * every VM exit (SVM: VMLOAD of the host VMCB saved after this is set;
+ * VMX: the VMCS's host GS base, read from the MSR). Everything a CPU
+ * calls "current" lives here, and the vendor's per-CPU data hangs off it.
+ *
+ * Until host SMP only the boot CPU's exists (percpu_init_boot, the first
+ * thing kmain does); the SMP bring-up gives each CPU its own with the
+ * same call shape and sets its GS base before the CPU runs C code that
+ * uses it. What stays global, and the lock each global will take, is in
+ * docs/vmm.md ("Per-CPU state and the lock plan").
+ */
+#ifndef EYRIE_ARCH_PERCPU_H
+#define EYRIE_ARCH_PERCPU_H
+
+#include <stddef.h>
+
+struct vcpu;
+struct svm_cpu;
+struct vmx_cpu;
+
+struct percpu {
+	struct percpu *self;      /* gs:0 */
+	unsigned id;              /* 0: the boot CPU */
+	struct vcpu *last_run;    /* the round robin's place (compared, never followed) */
+	struct vcpu *fpu_owner;   /* whose FPU, SSE and debug registers this CPU holds */
+	struct svm_cpu *svm;      /* the vendor's state on this CPU, once enabled */
+	struct vmx_cpu *vmx;
+};
+
+#define MAX_CPUS 1 /* until host SMP */
+
+/* Not volatile: a CPU's area never changes under the code running on it,
+ * so the compiler may keep the pointer. */
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+/* One pointer field of this CPU's area in one instruction (the exit path
+ * reads the vendor's state this way). */
+#define PERCPU_PTR(type, field) __extension__ ({ \
+	type *p_; \
+	__asm__("mov %%gs:%c1, %0" : "=r"(p_) : "i"(offsetof(struct percpu, field))); \
+	p_; })
+
+/* The boot CPU's area, its GS base set. */
+void percpu_init_boot(void);
+/* CPU i's area (i < nr_cpus), for work that must reach every CPU. */
+struct percpu *percpu_get(unsigned i);
+extern unsigned nr_cpus;
+
+#endif

@@ -1,0 +1,1 @@
+test_date_SRCS := kernel/date.c

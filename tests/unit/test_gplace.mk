@@ -1,0 +1,1 @@
+test_gplace_SRCS := vmm/gplace.c

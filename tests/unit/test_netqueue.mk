@@ -1,0 +1,1 @@
+test_netqueue_SRCS := mgmt/netqueue.c mgmt/bridge.c mgmt/netpkt.c

@@ -1,0 +1,38 @@
+/*
+ * Hypercalls as tables of operations. Each sub-operation of a hypercall
+ * family (EVTCHNOP_*, GNTTABOP_*, VCPUOP_*, ...) is one function taking
+ * its typed argument struct, and one table row says how big the struct
+ * is and whether it goes back to the guest. hcop_call copies the argument
+ * in once (the handler never reads guest memory for it again, so a guest
+ * cannot change it under the check), calls the handler, and copies it out
+ * once. NOVA's table of typed system calls is the model.
+ */
+#ifndef EYRIE_VMM_HCOP_H
+#define EYRIE_VMM_HCOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vcpu;
+
+enum hcop_copy {
+	HC_IN,          /* only read */
+	HC_OUT,         /* written back when the handler returns >= 0 */
+	HC_OUT_ALWAYS,  /* written back whatever the handler returns */
+};
+
+struct hcop {
+	uint16_t size;            /* of the argument struct, at most HCOP_ARG_MAX */
+	uint8_t copy;             /* enum hcop_copy */
+	long (*fn)(struct vcpu *v, void *arg);
+};
+
+#define HCOP_ARG_MAX 64
+#define HCOP_COUNT(t) (sizeof(t) / sizeof((t)[0]))
+
+/* ops[cmd] on the guest's argument at virtual address arg: -ENOSYS for an
+ * operation the table has not, -EFAULT when the argument cannot be read
+ * or written back, else what the handler returns. */
+long hcop_call(struct vcpu *v, const struct hcop *ops, size_t nr, uint64_t cmd, uint64_t arg);
+
+#endif
