@@ -57,8 +57,8 @@ static void upcall(struct vcpu *v)
 
 	if (cb)
 		vcpu_raise_irq(v, (uint8_t)cb);
-	else if (v->state == VCPU_BLOCKED)
-		v->state = VCPU_RUNNABLE;
+	else
+		vcpu_wake(v);
 }
 
 /* A vcpu's vcpu_info: in the shared info, or where it registered it. */
@@ -80,8 +80,8 @@ static void deliver(const struct evtchn_notify *n)
 	struct vcpu *v = d->vcpus[n->vcpu];
 	if (evtchn_2l_set_pending(shinfo(d), vinfo(d, n->vcpu), n->port))
 		upcall(v);
-	if (v->polling && v->state == VCPU_BLOCKED) /* SCHEDOP_poll: even masked */
-		v->state = VCPU_RUNNABLE;
+	if (v->polling) /* SCHEDOP_poll: even masked */
+		vcpu_wake(v);
 }
 
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n)
