@@ -15,8 +15,8 @@ static int fits(uint64_t a, uint64_t b, uint64_t limit)
 	return a <= limit && b <= limit - a;
 }
 
-/* ELF32 (i386) images are accepted for guests only (elf_check_guest):
- * their headers are read into the same 64-bit structs. */
+/* ELF32 images are accepted for guests only (elf_check_guest): their
+ * headers are read into the same 64-bit structs. */
 static int is32(const uint8_t *p)
 {
 	return p[4] == 1; /* ELFCLASS32 */
@@ -91,7 +91,10 @@ static enum elf_reason check_ehdr(const uint8_t *p, size_t size, int allow32,
 		return ELF_ERR_VERSION;
 	if (eh->type != ELF_ET_EXEC)
 		return ELF_ERR_TYPE;
-	if (eh->machine != (c32 ? ELF_EM_386 : ELF_EM_X86_64))
+	/* A guest's container class and machine need not agree: Xen boots
+	 * PVH kernels from any x86 ELF (elf32-x86-64 images are common) since
+	 * the entry note, not the header, says how it starts. */
+	if (eh->machine != ELF_EM_X86_64 && (!allow32 || eh->machine != ELF_EM_386))
 		return ELF_ERR_MACHINE;
 	/* phnum 0xffff means "extended numbering": never in a loadable image. */
 	if (eh->ehsize < (c32 ? ELF32_EHDR_SIZE : ELF_EHDR_SIZE) ||

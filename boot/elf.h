@@ -55,7 +55,7 @@ enum elf_reason {
 	ELF_ERR_DATA,        /* not little-endian */
 	ELF_ERR_VERSION,     /* not EV_CURRENT */
 	ELF_ERR_TYPE,        /* not ET_EXEC */
-	ELF_ERR_MACHINE,     /* not EM_X86_64 */
+	ELF_ERR_MACHINE,     /* not EM_X86_64 (guests: nor EM_386) */
 	ELF_ERR_PHDR,        /* program header table malformed or outside the file */
 	ELF_ERR_NO_LOAD,     /* no PT_LOAD segment with memsz > 0 */
 	ELF_ERR_SEG_FILE,    /* a segment's file bytes lie outside the file */
@@ -83,8 +83,9 @@ struct elf64_info {
  */
 int elf64_check(const void *img, size_t size, struct elf64_info *info);
 
-/* The same checks for a guest image, which may also be an ELF32 i386
- * executable (its headers are returned widened into the ELF64 structs). */
+/* The same checks for a guest image, which may also be ELF32 (its headers
+ * are returned widened into the ELF64 structs), and of either class with
+ * e_machine EM_386 or EM_X86_64. */
 int elf_check_guest(const void *img, size_t size, struct elf64_info *info);
 
 /*

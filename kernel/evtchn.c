@@ -82,12 +82,6 @@ bool evtchn_2l_is_pending(const struct shared_info *s, uint32_t port)
 	       test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS);
 }
 
-bool evtchn_2l_is_masked(const struct shared_info *s, uint32_t port)
-{
-	return port < EVTCHN_2L_NR_CHANNELS &&
-	       test(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS);
-}
-
 /* ---- the port table ---- */
 
 int evtchn_table_init(struct evtchn_table *t, uint16_t domid, unsigned nr_vcpus)

@@ -51,7 +51,6 @@ bool evtchn_2l_unmask(struct shared_info *s, struct vcpu_info *v, uint32_t port)
 void evtchn_2l_clear_pending(struct shared_info *s, uint32_t port);
 
 bool evtchn_2l_is_pending(const struct shared_info *s, uint32_t port);
-bool evtchn_2l_is_masked(const struct shared_info *s, uint32_t port);
 
 /* ---- the port table ---- */
 

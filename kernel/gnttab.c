@@ -150,15 +150,6 @@ int gnttab_release(struct gnttab *gt, grant_ref_t ref, unsigned how)
 	return 0;
 }
 
-uint64_t gnttab_uses(const struct gnttab *gt)
-{
-	uint64_t n = 0;
-
-	for (uint32_t i = 0; i < nr_entries(gt); i++)
-		n += (uint64_t)gt->active[i].readers + gt->active[i].writers;
-	return n;
-}
-
 static struct gnttab *lookup(const struct gnttab_env *env, domid_t dom)
 {
 	dom = dom == DOMID_SELF ? env->self : dom;

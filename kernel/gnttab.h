@@ -98,8 +98,6 @@ int gnttab_acquire_from(struct gnttab *gt, grant_ref_t ref, domid_t user, unsign
 /* Ends one use started with the same ref and how: the last writable use
  * clears GTF_writing, the last use GTF_reading. -EINVAL if no such use. */
 int gnttab_release(struct gnttab *gt, grant_ref_t ref, unsigned how);
-/* Live uses of the whole table (a dying domain's table is freed at 0). */
-uint64_t gnttab_uses(const struct gnttab *gt);
 
 /* One checked side of a copy. */
 struct gnttab_copy_side {

@@ -170,16 +170,4 @@ int heap_free(struct heap *h, void *p)
 	return 0;
 }
 
-void heap_trim(struct heap *h)
-{
-	for (unsigned c = 0; c < HEAP_CLASSES; c++)
-		for (struct slab *s = h->partial[c], *next; s; s = next) {
-			next = s->next;
-			if (s->nfree != s->nobj)
-				continue;
-			list_remove(h, s);
-			s->magic = 0;
-			h->pages--;
-			h->ops->free_pages(h->ops->ctx, s, 1);
-		}
-}
+

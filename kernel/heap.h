@@ -37,8 +37,6 @@ void *heap_zalloc(struct heap *h, size_t size);
  * on the host). */
 int heap_free(struct heap *h, void *p);
 
-/* Returns the cached empty slab pages. */
-void heap_trim(struct heap *h);
 
 /* The hypervisor's heap (kernel/mm.c). */
 void *kmalloc(size_t size);

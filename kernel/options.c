@@ -29,7 +29,8 @@ int opt_next(const char **p, const char *end, char *key, char *val)
 		return 0;
 	}
 	/* A word ends at a blank or '#' outside double quotes; the quotes are
-	 * dropped, so a value may hold blanks: domain="...,cmdline=a b". */
+	 * dropped, so a value may hold blanks: domain="...,cmdline=a b". GRUB
+	 * passes a quote as \" (its loaders escape them): the same. */
 	const char *w = s;
 	bool quoted = false;
 	while (s < end && *s && (quoted || (!blank(*s) && *s != '#'))) {
@@ -41,7 +42,7 @@ int opt_next(const char **p, const char *end, char *key, char *val)
 	size_t n = 0, klen = 0;
 	bool in_val = false;
 	for (const char *c = w; c < s; c++) {
-		if (*c == '"')
+		if (*c == '"' || (*c == '\\' && c[1] == '"'))
 			continue;
 		if (!in_val && *c == '=') {
 			in_val = true;

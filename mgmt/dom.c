@@ -22,6 +22,7 @@
 #include "mgmt/sys.h"
 #include "mgmt/xs.h"
 #include "mgmt/linux_boot.h"
+#include "vmm/mb1_guest.h"
 #include "vmm/pvh_guest.h"
 
 #define MAX_MODULES 16
@@ -71,10 +72,13 @@ unsigned dom_modules(const char **name, const void **data, uint64_t *size, unsig
 	return 1;
 }
 
+/* The boot module named by the first word of name. */
 static const struct module *module(const char *name)
 {
+	size_t n = strcspn(name, " ");
+
 	for (unsigned i = 0; i < nr_modules; i++)
-		if (!strcmp(modules[i].name, name))
+		if (!strncmp(modules[i].name, name, n) && !modules[i].name[n])
 			return &modules[i];
 	return NULL;
 }
@@ -99,7 +103,7 @@ struct piece {
 	uint64_t gpa, len;
 	const void *src;
 };
-#define MAX_PIECES (PVH_MAX_COPIES > 3 ? PVH_MAX_COPIES : 3)
+#define MAX_PIECES (MB1G_MAX_COPIES > PVH_MAX_COPIES ? MB1G_MAX_COPIES : PVH_MAX_COPIES)
 
 /* The common part of building: a new domain of c's size and type, the
  * pieces copied in, vcpu 0's start state; g->domid is set once it exists. */
@@ -221,6 +225,45 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
 	if (!rc && c->xen_platform_pci && (rc = xs_introduce(g, g->domid, ram)))
 		return fail(c->name, "cannot give it its store ring", rc);
 	return rc;
+}
+
+/* A multiboot kernel (Eyrie's type = "multiboot"), as the hypervisor's own
+ * loader starts one: its command line the kernel's name, then cmdline;
+ * each module = "NAME ARGS" the boot module NAME with that whole string.
+ * It has no console ring: it writes to the hypervisor's console. */
+static int build_multiboot(const struct xlcfg *c, struct guest *g, const struct module *k)
+{
+	static struct mb1g_image img;
+	static struct mb1g_plan plan;
+	static char cmd[XLCFG_PATH_LEN + XLCFG_CMDLINE_LEN];
+	struct mb1g_module mods[XLCFG_LIST_MAX];
+	struct e820_entry map[4];
+	uint64_t ram = (uint64_t)c->memory_mib << 20;
+	struct mb1g_cfg cfg = { ram, map, e820_guest_map(ram, 0, map), cmd, mods, c->nmodule };
+	char err[128];
+
+	snprintf(cmd, sizeof(cmd), "%s%s%s", c->kernel, c->cmdline[0] ? " " : "", c->cmdline);
+	for (unsigned i = 0; i < c->nmodule; i++) {
+		const struct module *m = module(c->module[i]);
+		if (!m) {
+			printf("error: domain %s: no boot module named by module \"%s\"\n", c->name,
+			       c->module[i]);
+			return -1;
+		}
+		mods[i] = (struct mb1g_module){ m->data, m->size, c->module[i] };
+	}
+	if (mb1g_parse(k->data, k->size, &img, err, sizeof(err)) ||
+	    mb1g_plan(&img, &cfg, &plan, err, sizeof(err))) {
+		printf("error: domain %s: %s: %s\n", c->name, c->kernel, err);
+		return -1;
+	}
+	struct piece p[MAX_PIECES];
+	for (unsigned i = 0; i < plan.nr_copies; i++)
+		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
+				       mb1g_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
+	struct eyrie_vcpu_context ctx = { .mode = EYRIE_CTX_FLAT32, .rip = plan.entry.eip,
+					  .rax = plan.entry.eax, .rbx = plan.entry.ebx, .rflags = 2 };
+	return make(c, g, EYRIE_TYPE_MULTIBOOT, p, plan.nr_copies, &ctx);
 }
 
 /* The config's ioports, irqs and iomem: the hardware the domain may reach. */
@@ -359,7 +402,8 @@ int dom_create(const struct xlcfg *c, uint32_t *domid)
 	g->cfg = *c;
 	g->domid = UINT32_MAX;
 	g->gen = ++builds;
-	int rc = c->type == XLCFG_TYPE_PVH ? build_pvh(c, g, k, rd) : build_hvm(c, g, k, rd);
+	int rc = c->type == XLCFG_TYPE_PVH ? build_pvh(c, g, k, rd)
+		 : c->type == XLCFG_TYPE_MULTIBOOT ? build_multiboot(c, g, k) : build_hvm(c, g, k, rd);
 	struct eyrie_dom_id id = { g->domid };
 	if (!rc)
 		rc = attach_disks(c, g);

@@ -504,7 +504,8 @@ static void cmd_configs(void)
 {
 	for (unsigned i = 0; i < nr_cfgs; i++)
 		printf("%-20s domain %-16s %-4s %5u MiB kernel %s%s\n", cfgs[i].file, cfgs[i].cfg.name,
-		       cfgs[i].cfg.type == XLCFG_TYPE_PVH ? "pvh" : "hvm", (unsigned)cfgs[i].cfg.memory_mib,
+		       cfgs[i].cfg.type == XLCFG_TYPE_PVH ? "pvh" : cfgs[i].cfg.type == XLCFG_TYPE_HVM
+		       ? "hvm" : "multiboot", (unsigned)cfgs[i].cfg.memory_mib,
 		       cfgs[i].cfg.kernel, cfgs[i].cfg.autostart ? " (autostart)" : "");
 	if (!nr_cfgs)
 		printf("no configs among the boot modules (*.cfg)\n");

@@ -13,14 +13,14 @@
 enum key {
 	K_NAME, K_TYPE, K_MEMORY, K_MAXMEM, K_VCPUS, K_KERNEL, K_RAMDISK, K_CMDLINE,
 	K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_XEN_PCI, K_DISK, K_VIF,
-	K_IOPORTS, K_IOMEM, K_IRQS,
+	K_IOPORTS, K_IOMEM, K_IRQS, K_MODULE,
 	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
 	"extra", "on_poweroff", "on_reboot", "on_crash", "autostart", "xen_platform_pci", "disk", "vif",
-	"ioports", "iomem", "irqs",
+	"ioports", "iomem", "irqs", "module",
 };
 
 static const char *const action_names[] = {
@@ -234,9 +234,10 @@ static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xl
 			return bad(e, -XLCFG_EINVAL, k, "expected 1-31 of [A-Za-z0-9_.-]", v, n);
 		return 0;
 	case K_TYPE:
-		if (!is(v, n, "pvh") && !is(v, n, "hvm"))
-			return bad(e, -XLCFG_EINVAL, k, "expected \"pvh\" or \"hvm\"", v, n);
-		c->type = v[0] == 'p' ? XLCFG_TYPE_PVH : XLCFG_TYPE_HVM;
+		if (!is(v, n, "pvh") && !is(v, n, "hvm") && !is(v, n, "multiboot"))
+			return bad(e, -XLCFG_EINVAL, k, "expected \"pvh\", \"hvm\" or \"multiboot\"", v, n);
+		c->type = v[0] == 'p' ? XLCFG_TYPE_PVH : v[0] == 'h' ? XLCFG_TYPE_HVM
+			: XLCFG_TYPE_MULTIBOOT;
 		return 0;
 	case K_MEMORY: return number(e, k, v, n, 1, XLCFG_MEMORY_MAX, &c->memory_mib);
 	case K_MAXMEM: return number(e, k, v, n, 1, XLCFG_MEMORY_MAX, &c->maxmem_mib);
@@ -266,6 +267,10 @@ static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xl
 		return 0;
 	case K_DISK: return entry(e, k, c->disk, &c->ndisk, v, n);
 	case K_VIF:  return entry(e, k, c->vif, &c->nvif, v, n);
+	case K_MODULE:
+		if (!n || v[0] == ' ')
+			return bad(e, -XLCFG_EINVAL, k, "expected \"NAME [ARGS]\"", v, n);
+		return entry(e, k, c->module, &c->nmodule, v, n);
 	case K_IOPORTS:
 	case K_IOMEM: return io_entry(e, k, c, v, n);
 	case K_IRQS: {
@@ -424,7 +429,7 @@ static int list(struct lex *x, struct xlcfg *c, enum key k)
 
 	/* a repeated key replaces */
 	*(k == K_DISK ? &c->ndisk : k == K_VIF ? &c->nvif : k == K_IOPORTS ? &c->nioports
-	  : k == K_IOMEM ? &c->niomem : &c->nirqs) = 0;
+	  : k == K_IOMEM ? &c->niomem : k == K_MODULE ? &c->nmodule : &c->nirqs) = 0;
 	while ((t = next_nl(x)) != T_RBR && t != T_EOF) {
 		if (t != T_STR && t != T_NUM)
 			return syntax(x, t == T_LBR ? "nested lists are not supported" :
@@ -448,7 +453,8 @@ static int list(struct lex *x, struct xlcfg *c, enum key k)
 static int setting(struct lex *x, struct xlcfg *c)
 {
 	int k = find_key(x->s + x->tstart, x->pos - x->tstart);
-	bool is_list = k == K_DISK || k == K_VIF || k == K_IOPORTS || k == K_IOMEM || k == K_IRQS;
+	bool is_list = k == K_DISK || k == K_VIF || k == K_IOPORTS || k == K_IOMEM || k == K_IRQS ||
+		       k == K_MODULE;
 	enum tok t;
 	int r;
 

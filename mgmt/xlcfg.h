@@ -11,7 +11,10 @@
  *
  * Keys: name type memory maxmem vcpus kernel ramdisk cmdline extra
  * on_poweroff on_reboot on_crash autostart xen_platform_pci disk vif ioports iomem
- * irqs
+ * irqs module
+ * (type "pvh", "hvm", or Eyrie's "multiboot": a multiboot kernel, whose
+ * module = [ "NAME ARGS", ... ] are boot modules given in order, each
+ * with its whole entry as its string)
  * (ioports = [ "2f8-2ff", "402" ], iomem = [ "fed00,1@10000" ]: hex, as
  * xl: port or FIRST-LAST; START,PAGES[@GFN] in 4 KiB frames, GFN =
  * START when not given; irqs = [ 3, 0x20 ]: IRQ numbers, 0-255). Anything else is an
@@ -40,7 +43,7 @@
 #define XLCFG_MEMORY_MAX  65536 /* MiB */
 #define XLCFG_VCPUS_MAX   64
 
-enum xlcfg_type { XLCFG_TYPE_NONE, XLCFG_TYPE_PVH, XLCFG_TYPE_HVM };
+enum xlcfg_type { XLCFG_TYPE_NONE, XLCFG_TYPE_PVH, XLCFG_TYPE_HVM, XLCFG_TYPE_MULTIBOOT };
 
 enum xlcfg_action {
 	XLCFG_DESTROY, XLCFG_RESTART, XLCFG_PRESERVE, XLCFG_RENAME_RESTART,
@@ -60,7 +63,8 @@ struct xlcfg {
 	enum xlcfg_action on_poweroff, on_reboot, on_crash;
 	bool autostart;
 	bool xen_platform_pci;          /* hvm: Xen's ABI and platform device (PV drivers) */
-	unsigned ndisk, nvif;
+	unsigned ndisk, nvif, nmodule;
+	char module[XLCFG_LIST_MAX][XLCFG_PATH_LEN]; /* multiboot: "NAME ARGS" */
 	char disk[XLCFG_LIST_MAX][XLCFG_PATH_LEN];  /* raw xl disk specs */
 	char vif[XLCFG_LIST_MAX][XLCFG_PATH_LEN];   /* raw xl vif specs */
 	unsigned nioports, niomem, nirqs;

@@ -152,37 +152,27 @@ static int cmd_dump(int argc, char **argv)
 }
 SHELL_COMMAND(dump, "DOM VCPU", "registers and last exit of a vcpu", cmd_dump);
 
+/* pause DOM (a running domain) and unpause DOM (a paused one). */
 static int cmd_pause(int argc, char **argv)
 {
 	struct domain *d = one_domain(argc, argv);
+	bool pause = argv[0][0] == 'p';
 
 	if (!d)
 		return -EINVAL;
-	if (d->state != DOM_RUNNING) {
+	if (d->state != (pause ? DOM_RUNNING : DOM_PAUSED)) {
 		printk("error: domain %u is %s\n", d->id, domain_state_name(d->state));
 		return -EBUSY;
 	}
-	domain_pause(d);
-	printk("domain %u paused\n", d->id);
+	if (pause)
+		domain_pause(d);
+	else
+		domain_unpause(d);
+	printk("domain %u %s\n", d->id, pause ? "paused" : "running");
 	return 0;
 }
 SHELL_COMMAND(pause, "DOM", "stop running a domain", cmd_pause);
-
-static int cmd_unpause(int argc, char **argv)
-{
-	struct domain *d = one_domain(argc, argv);
-
-	if (!d)
-		return -EINVAL;
-	if (d->state != DOM_PAUSED) {
-		printk("error: domain %u is %s\n", d->id, domain_state_name(d->state));
-		return -EBUSY;
-	}
-	domain_unpause(d);
-	printk("domain %u running\n", d->id);
-	return 0;
-}
-SHELL_COMMAND(unpause, "DOM", "run a paused domain again", cmd_unpause);
+SHELL_COMMAND(unpause, "DOM", "run a paused domain again", cmd_pause);
 
 static int cmd_destroy(int argc, char **argv)
 {

@@ -48,10 +48,10 @@ enum { EAX, EBX, ECX, EDX };
 		      B(17) | B(18) | B(19) | B(20) | B(21) | B(23) | B(24) | B(26) | \
 		      B(27) | B(28) | B(29) | B(30) | B(31))
 /* Leaf 7.0 ECX: PREFETCHWT1, AVX512_VBMI, UMIP, AVX512_VBMI2, GFNI, VAES,
- * VPCLMULQDQ, AVX512_VNNI, AVX512_BITALG, AVX512_VPOPCNTDQ, CLDEMOTE,
- * MOVDIRI, MOVDIR64B. */
+ * VPCLMULQDQ, AVX512_VNNI, AVX512_BITALG, AVX512_VPOPCNTDQ, RDPID,
+ * CLDEMOTE, MOVDIRI, MOVDIR64B. */
 #define L7_ECX_ALLOW (B(0) | B(1) | B(2) | B(6) | B(8) | B(9) | B(10) | B(11) | B(12) | \
-		      B(14) | B(25) | B(27) | B(28))
+		      B(14) | B(22) | B(25) | B(27) | B(28))
 /* Leaf 7.0 EDX: AVX512_4VNNIW, AVX512_4FMAPS, FSRM, AVX512_VP2INTERSECT,
  * MD_CLEAR, SERIALIZE, AVX512_FP16. */
 #define L7_EDX_ALLOW (B(2) | B(3) | B(4) | B(8) | B(10) | B(14) | B(23))
@@ -72,11 +72,11 @@ enum { EAX, EBX, ECX, EDX };
 #define E1_ECX_ALLOW (B(0) | B(5) | B(6) | B(7) | B(8) | B(11) | B(16) | B(21))
 /* 0x80000001 EDX: AMD's copies of leaf 1 EDX bits (same allow list minus
  * bits AMD defines differently) plus SYSCALL, NX, MMXEXT, 1 GiB pages,
- * long mode, 3DNow!Ext, 3DNow!. Not FFXSR (EFER.FFXSR is refused) nor
- * RDTSCP (TSC_AUX). */
+ * RDTSCP (each vcpu has its TSC_AUX), long mode, 3DNow!Ext, 3DNow!. Not
+ * FFXSR (EFER.FFXSR is refused). */
 #define E1_EDX_ALLOW (B(0) | B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(8) | B(9) | \
 		      B(11) | B(12) | B(13) | B(15) | B(16) | B(17) | B(20) | B(22) | \
-		      B(23) | B(24) | B(26) | B(29) | B(30) | B(31))
+		      B(23) | B(24) | B(26) | B(27) | B(29) | B(30) | B(31))
 /* 0x80000007 EDX: invariant TSC only. */
 #define E7_EDX_ALLOW B(8)
 /* 0x80000008 EBX: CLZERO, XSAVEERPTR, WBNOINVD. */
@@ -447,4 +447,47 @@ void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 		fn(leaf, subleaf, g, host, out);
 	if (g->hide_xsave)
 		hide_xstate(leaf, subleaf, out);
+}
+
+/*
+ * CR4 bits whose feature the guest is shown (SDM vol. 3, 2.5; APM vol. 2,
+ * 3.1.3): each bit with the CPUID flag that offers it. PCE has no flag
+ * (RDPMC itself is always there); VMXE, SMXE, PKE, CET, PKS, KL, LA57 and
+ * the rest have hidden flags or none: setting them must #GP.
+ */
+static const struct { uint8_t cr4_bit, leaf_idx, reg, flag; } cr4_flags[] = {
+	{ 0, 0, EDX, 1 }, { 1, 0, EDX, 1 },     /* VME, PVI: VME */
+	{ 2, 0, EDX, 4 }, { 3, 0, EDX, 2 },     /* TSD: TSC; DE */
+	{ 4, 0, EDX, 3 }, { 5, 0, EDX, 6 },     /* PSE; PAE */
+	{ 6, 0, EDX, 7 }, { 7, 0, EDX, 13 },    /* MCE; PGE */
+	{ 9, 0, EDX, 24 }, { 10, 0, EDX, 25 },  /* OSFXSR: FXSR; OSXMMEXCPT: SSE */
+	{ 11, 1, ECX, 2 }, { 12, 1, ECX, 16 },  /* UMIP; LA57 */
+	{ 13, 0, ECX, 5 }, { 14, 0, ECX, 6 },   /* VMXE: VMX; SMXE: SMX */
+	{ 16, 1, EBX, 0 }, { 17, 0, ECX, 17 },  /* FSGSBASE; PCIDE: PCID */
+	{ 18, 0, ECX, 26 }, { 20, 1, EBX, 7 },  /* OSXSAVE: XSAVE; SMEP */
+	{ 21, 1, EBX, 20 }, { 22, 1, ECX, 3 },  /* SMAP; PKE: PKU */
+	{ 23, 1, ECX, 7 }, { 24, 1, ECX, 31 },  /* CET: CET_SS; PKS */
+};
+
+uint64_t cpuid_cr4_allowed(const struct cpuid_guest *g, cpuid_host_fn host)
+{
+	uint32_t r[2][4];
+	uint64_t allowed = 1u << 8; /* PCE */
+
+	cpuid_policy(1, 0, g, host, r[0]);
+	cpuid_policy(7, 0, g, host, r[1]);
+	for (unsigned i = 0; i < sizeof(cr4_flags) / sizeof(cr4_flags[0]); i++)
+		if (r[cr4_flags[i].leaf_idx][cr4_flags[i].reg] & B(cr4_flags[i].flag))
+			allowed |= 1ull << cr4_flags[i].cr4_bit;
+	return allowed;
+}
+
+/* EFER: SCE with SYSCALL, LME (and LMA) with long mode, NXE with NX
+ * (0x80000001 EDX 11, 29, 20); the rest (SVME, LMSLE, FFXSR, TCE) hidden. */
+uint64_t cpuid_efer_allowed(const struct cpuid_guest *g, cpuid_host_fn host)
+{
+	uint32_t r[4];
+
+	cpuid_policy(0x80000001, 0, g, host, r);
+	return (r[EDX] & B(11) ? 1u : 0) | (r[EDX] & B(29) ? 0x500u : 0) | (r[EDX] & B(20) ? 0x800u : 0);
 }

@@ -73,4 +73,10 @@ typedef void (*cpuid_host_fn)(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 		  cpuid_host_fn host, uint32_t out[4]);
 
+/* The CR4 bits a guest may set: those whose feature its CPUID (the policy
+ * above) offers, and PCE. A MOV to CR4 setting any other bit raises #GP. */
+uint64_t cpuid_cr4_allowed(const struct cpuid_guest *g, cpuid_host_fn host);
+/* The EFER bits it may set, the same way (SCE, LME and LMA, NXE). */
+uint64_t cpuid_efer_allowed(const struct cpuid_guest *g, cpuid_host_fn host);
+
 #endif

@@ -157,21 +157,24 @@ const char *domain_state_name(enum dom_state s)
 	return (unsigned)s < 4 ? n[s] : "?";
 }
 
+/* The boot module named by the first word of name. */
 static const struct boot_module *find_module(const char *name)
 {
 	const struct boot_info *bi = sys()->boot;
+	size_t n = strchr(name, ' ') ? (size_t)(strchr(name, ' ') - name) : strlen(name);
 
 	for (uint32_t i = 0; i < bi->nr_modules; i++)
-		if (!strcmp(bi->modules[i].name, name))
+		if (!strncmp(bi->modules[i].name, name, n) && !bi->modules[i].name[n])
 			return &bi->modules[i];
 	return NULL;
 }
 
 /* Copies a loader's piece of any size into guest RAM (the checked copy
- * API takes at most GUEST_COPY_MAX per call); logs a failure. */
+ * API takes at most GUEST_COPY_MAX per call); logs a failure. src NULL:
+ * a range to zero, and guest RAM starts zeroed. */
 static int load_copy(struct domain *d, uint64_t gpa, const void *src, uint64_t len)
 {
-	for (uint64_t off = 0; off < len; off += GUEST_COPY_MAX) {
+	for (uint64_t off = 0; src && off < len; off += GUEST_COPY_MAX) {
 		uint64_t n = len - off < GUEST_COPY_MAX ? len - off : GUEST_COPY_MAX;
 		int rc = copy_to_guest_phys(d, gpa + off, (const char *)src + off, (size_t)n);
 		if (rc) {
@@ -203,19 +206,33 @@ struct start {
  * A multiboot1 kernel (vmm/mb1_guest.c plans the layout): the guest map is
  * RAM below 0x9FC00, the legacy hole reserved, RAM from 1 MiB; the plan's
  * copies are made into guest RAM and the vcpu starts as a multiboot
- * loader would start it.
+ * loader would start it. As GRUB, the command line is the kernel's name
+ * and then cmdline=; each module= gets its whole value as its string.
  */
 static int load_multiboot(struct domain *d, const struct boot_module *m, struct start *st)
 {
 	struct e820_entry map[4];
 	unsigned nr_map = e820_guest_map(d->ram_bytes, 0, map);
-	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map,
-				.e820_n = nr_map, .cmdline = d->name };
+	char cmd[DOM_IMAGE_LEN + DOM_CMDLINE_LEN];
+	struct mb1g_module mods[DOM_MAX_MODULES];
+	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
+				.cmdline = cmd, .mods = mods, .nr_mods = d->cfg.nr_modules };
 	struct mb1g_image *k = kzalloc(sizeof(*k));
 	struct mb1g_plan *plan = kzalloc(sizeof(*plan));
 	char err[128];
 	int rc = -ENOMEM;
 
+	snprintf(cmd, sizeof(cmd), "%s%s%s", m->name, d->cfg.cmdline[0] ? " " : "", d->cfg.cmdline);
+	for (unsigned i = 0; i < cfg.nr_mods; i++) {
+		const struct boot_module *b = find_module(d->cfg.modules[i]);
+		if (!b) {
+			pr_err("domain %s: no boot module named by module=%s\n", d->name,
+			       d->cfg.modules[i]);
+			rc = -ENOENT;
+			goto out;
+		}
+		mods[i] = (struct mb1g_module){ phys_to_virt(b->start), b->size, d->cfg.modules[i] };
+	}
 	if (!k || !plan)
 		goto out;
 	rc = mb1g_parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));
@@ -225,12 +242,9 @@ static int load_multiboot(struct domain *d, const struct boot_module *m, struct 
 		pr_err("domain %s: multiboot image %s: %s\n", d->name, m->name, err);
 		goto out;
 	}
-	for (unsigned i = 0; i < plan->nr_copies && !rc; i++) {
-		const struct mb1g_copy *c = &plan->copies[i];
-		const void *src = mb1g_copy_src(k, &cfg, plan, c);
-		if (src) /* NULL: a range to zero, and guest RAM starts zeroed */
-			rc = load_copy(d, c->gpa, src, c->len);
-	}
+	for (unsigned i = 0; i < plan->nr_copies && !rc; i++)
+		rc = load_copy(d, plan->copies[i].gpa, mb1g_copy_src(k, &cfg, plan, &plan->copies[i]),
+			       plan->copies[i].len);
 	*st = (struct start){ plan->entry.eip, plan->entry.eax, plan->entry.ebx };
 	if (k->wants_video)
 		pr_warn("domain %s: the kernel asks for a video mode; it gets none\n", d->name);
@@ -286,12 +300,9 @@ static int load_pvh(struct domain *d, const struct boot_module *m, struct start 
 		pr_err("domain %s: pvh image %s: %s\n", d->name, m->name, err);
 		goto out;
 	}
-	for (unsigned i = 0; i < plan->nr_copies && !rc; i++) {
-		const struct pvh_copy *c = &plan->copies[i];
-		const void *src = pvh_copy_src(k, &cfg, plan, c);
-		if (src) /* NULL: bss, and guest RAM starts zeroed */
-			rc = load_copy(d, c->gpa, src, c->len);
-	}
+	for (unsigned i = 0; i < plan->nr_copies && !rc; i++)
+		rc = load_copy(d, plan->copies[i].gpa, pvh_copy_src(k, &cfg, plan, &plan->copies[i]),
+			       plan->copies[i].len);
 	*st = (struct start){ plan->entry.eip, 0, plan->entry.ebx };
 	for (unsigned i = 0; i < nr_map; i++)
 		d->e820[i] = (struct xen_e820_entry){ map[i].base, map[i].size, map[i].type };
@@ -443,7 +454,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		d->state = DOM_PAUSED;
 		d->building = true;
 		life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, %s, being built by domain 0\n", d->id, d->name,
-			cfg->memory_mib, cfg->type == DOM_TYPE_HVM ? "hvm" : "pvh");
+			cfg->memory_mib, cfg->type == DOM_TYPE_HVM ? "hvm" : cfg->type == DOM_TYPE_PVH
+			? "pvh" : "multiboot");
 		*out = d;
 		return 0;
 	}
@@ -472,6 +484,25 @@ void domain_destroy(struct domain *d)
 	life(d->name, LOG_INFO, "domain %u (%s) destroyed\n", d->id, d->name);
 	domain_counts.destroyed++;
 	free_domain(d);
+}
+
+void domain_warn_once(struct domain *d, uint64_t key, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+
+	for (unsigned i = 0; i < d->nr_logged && i < DOM_LOGGED; i++)
+		if (d->logged[i] == key)
+			return;
+	if (d->nr_logged > DOM_LOGGED)
+		return;
+	if (d->nr_logged < DOM_LOGGED)
+		d->logged[d->nr_logged] = key;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	pr_warn("domain %u (%s): %s%s\n", d->id, d->name, text,
+		++d->nr_logged > DOM_LOGGED ? "; further warnings not reported" : "");
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

@@ -23,7 +23,7 @@ struct xen_gnttab;
 #define DOM_MAX_SLOTS 16
 #define DOM_MAX_VCPUS DOM_CFG_MAX_VCPUS
 #define DOM_CONSOLE_LINE 160
-#define DOM_MSR_LOGGED 32
+#define DOM_LOGGED 32
 #define DOM_HVM_PARAMS 40
 #define DOM_E820_MAX 8
 #define DOM_LOG_SIZE 16384 /* the last console bytes of each domain, for `console` */
@@ -60,6 +60,8 @@ struct domain {
 	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */
 	uint64_t boot_unix;           /* wall clock (s, host RTC) at guest TSC 0 */
 	uint64_t hvm_params[DOM_HVM_PARAMS];
+	uint64_t cr4_allowed;         /* vcpu_cr4_allowed's answer, 0 until asked */
+	uint64_t efer_allowed;        /* and the EFER bits, from the same CPUID */
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;
 	/* Its lines on the hypervisor console: whether at all (guest_echo=,
@@ -82,10 +84,16 @@ struct domain {
 	unsigned nr_e820;
 	char *log;                    /* console ring of DOM_LOG_SIZE bytes */
 	uint64_t log_total;           /* bytes ever written to it */
-	uint32_t msr_logged[DOM_MSR_LOGGED]; /* MSRs already reported refused */
-	unsigned nr_msr_logged;
+	uint64_t logged[DOM_LOGGED];  /* keys domain_warn_once reported */
+	unsigned nr_logged;
 	struct domain *next;
 };
+
+/* Warns "domain N (NAME): <text>" once per key (e.g. an MSR, a page, an
+ * instruction address; keys of different kinds apart in bits 63:56), for
+ * at most DOM_LOGGED keys in all: a guest cannot flood the console. */
+void domain_warn_once(struct domain *d, uint64_t key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Builds a domain from cfg and its image module (a managed one: empty,
  * paused, building); on failure frees all it took and returns a negative

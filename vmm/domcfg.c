@@ -87,6 +87,11 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 		if (val[0] < '1' || val[0] > '0' + DOM_CFG_MAX_VCPUS || val[1])
 			goto bad;
 		cfg->vcpus = (unsigned)(val[0] - '0');
+	} else if (!strcmp(key, "module")) {
+		if (!*val || *val == ' ' || strlen(val) >= DOM_IMAGE_LEN ||
+		    cfg->nr_modules == DOM_MAX_MODULES)
+			goto bad;
+		str_copy(cfg->modules[cfg->nr_modules++], val, DOM_IMAGE_LEN);
 	} else if (!strcmp(key, "initrd")) {
 		if (!*val || strlen(val) >= DOM_IMAGE_LEN)
 			goto bad;
@@ -151,6 +156,10 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 	}
 	if (cfg->initrd[0] && cfg->type != DOM_TYPE_PVH) {
 		snprintf(err, errlen, "initrd= is for type=pvh");
+		return -EINVAL;
+	}
+	if (cfg->nr_modules && cfg->type != DOM_TYPE_MULTIBOOT) {
+		snprintf(err, errlen, "module= is for type=multiboot");
 		return -EINVAL;
 	}
 	if (cfg->cmdline[0] && cfg->type == DOM_TYPE_ELF) {

@@ -2,7 +2,7 @@
  * Domain configuration from the hypervisor options (pure, host-tested):
  *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|pvh]
  *          [,initrd=MODULE][,platform=pc|none][,privileged=1][,on_reboot=destroy|restart]
- *          [,vcpus=N][,cmdline=TEXT]
+ *          [,vcpus=N][,module=NAME[ STRING]]...[,cmdline=TEXT]
  * cmdline takes the rest of the value, commas included (quote the option
  * for blanks: domain="name=p,...,cmdline=console=hvc0 quiet").
  * type=linux (or hvm) is refused: as in Xen, HVM Linux guests are built by
@@ -31,6 +31,7 @@ enum dom_type { DOM_TYPE_ELF, DOM_TYPE_MULTIBOOT,
 	 * hvm_start_info; it sees Xen's CPUID leaves and hypercall page. */
 	DOM_TYPE_PVH };
 #define DOM_CMDLINE_LEN 256
+#define DOM_MAX_MODULES 4
 
 struct domain_config {
 	char name[DOM_NAME_LEN];
@@ -40,6 +41,11 @@ struct domain_config {
 	enum dom_type type;
 	char initrd[DOM_IMAGE_LEN];   /* "" = none (pvh) */
 	char cmdline[DOM_CMDLINE_LEN];/* pvh and multiboot; "" = the default */
+	/* multiboot: module=NAME[ STRING], repeated: the boot module NAME,
+	 * given with the whole value as its string (as GRUB gives its path
+	 * and arguments). */
+	char modules[DOM_MAX_MODULES][DOM_IMAGE_LEN];
+	unsigned nr_modules;
 	/* The virtual PC platform (vmm/vplat.c): always for hvm, on request
 	 * (platform=pc) for elf, multiboot and pvh images. */
 	bool platform;

@@ -67,13 +67,15 @@ static long dom_new(struct vcpu *v, void *arg)
 	if (strnlen(n->name, sizeof(n->name)) == sizeof(n->name) || !n->name[0] || !n->vcpus ||
 	    n->vcpus > DOM_MAX_VCPUS ||
 	    !n->memory_mib || n->memory_mib > DOM_MAX_MEMORY_MIB ||
-	    (n->type != EYRIE_TYPE_PVH && n->type != EYRIE_TYPE_HVM) ||
+	    (n->type != EYRIE_TYPE_PVH && n->type != EYRIE_TYPE_HVM && n->type != EYRIE_TYPE_MULTIBOOT) ||
 	    (n->flags & ~(EYRIE_NEWF_PLATFORM | EYRIE_NEWF_XEN)))
 		return -EINVAL;
 	str_copy(cfg.name, n->name, sizeof(cfg.name));
 	cfg.memory_mib = n->memory_mib;
 	cfg.vcpus = n->vcpus;
-	cfg.type = n->type == EYRIE_TYPE_PVH ? DOM_TYPE_PVH : DOM_TYPE_HVM;
+	_Static_assert(EYRIE_TYPE_MULTIBOOT == DOM_TYPE_MULTIBOOT && EYRIE_TYPE_HVM == DOM_TYPE_HVM &&
+		       EYRIE_TYPE_PVH == DOM_TYPE_PVH, "EYRIE_TYPE_* number the types as dom_type");
+	cfg.type = (enum dom_type)n->type;
 	cfg.platform = n->type == EYRIE_TYPE_HVM || (n->flags & EYRIE_NEWF_PLATFORM);
 	cfg.xen = n->type == EYRIE_TYPE_PVH || (n->flags & EYRIE_NEWF_XEN);
 	int rc = domain_create(&cfg, &d);

@@ -8,6 +8,7 @@
 #include "kernel/log.h"
 #include "vmm/cpuid.h"
 #include "vmm/domain.h"
+#include "vmm/guest_mem.h"
 #include "vmm/hypercall.h"
 #include "vmm/ioport.h"
 #include "vmm/mmio.h"
@@ -19,13 +20,16 @@
 
 typedef void (*exit_fn)(struct vcpu *v, struct vmexit *e);
 
+#define EFER_LMA  (1ull << 10)
+#define CR4_PCIDE (1ull << 17)
+
 static const char *const names[EXIT_REASONS] = {
 	[EXIT_NONE] = "none", [EXIT_INTR] = "interrupt", [EXIT_INTR_WINDOW] = "intr-window",
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io",
 	[EXIT_MSR_READ] = "rdmsr", [EXIT_MSR_WRITE] = "wrmsr", [EXIT_NPF] = "npf",
 	[EXIT_HYPERCALL] = "hypercall", [EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_INVALID_STATE] = "invalid-state", [EXIT_EXCEPTION] = "exception",
-	[EXIT_UNKNOWN] = "unknown", [EXIT_PAUSE] = "pause",
+	[EXIT_UNKNOWN] = "unknown", [EXIT_PAUSE] = "pause", [EXIT_CR4_WRITE] = "cr4-write",
 };
 
 const char *exit_reason_name(enum exit_reason r)
@@ -72,18 +76,24 @@ static void cpuid_answer(struct vcpu *v, struct vmexit *e, const struct cpuid_en
 	vcpu_skip_insn(v, e);
 }
 
-/* A miss: ask the policy. Out of line, so the hit path needs no frame. */
-static __attribute__((noinline)) void exit_cpuid_miss(struct vcpu *v, struct vmexit *e)
+/* What the CPUID policy knows of v. */
+static struct cpuid_guest cpuid_guest_of(struct vcpu *v)
 {
-	uint32_t leaf = (uint32_t)v->gprs[GPR_RAX], sub = (uint32_t)v->gprs[GPR_RCX];
-	struct cpuid_entry *c = cpuid_slot(v, leaf, sub);
-	struct cpuid_guest g = {
+	return (struct cpuid_guest){
 		.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus,
 		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
 		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_load_cpu_state) */
 		.vlapic = v->dom->plat != NULL,
 		.xen = v->dom->cfg.xen, .domid = v->dom->id,
 	};
+}
+
+/* A miss: ask the policy. Out of line, so the hit path needs no frame. */
+static __attribute__((noinline)) void exit_cpuid_miss(struct vcpu *v, struct vmexit *e)
+{
+	uint32_t leaf = (uint32_t)v->gprs[GPR_RAX], sub = (uint32_t)v->gprs[GPR_RCX];
+	struct cpuid_entry *c = cpuid_slot(v, leaf, sub);
+	struct cpuid_guest g = cpuid_guest_of(v);
 
 	cpuid_policy(leaf, sub, &g, host_cpuid, c->out);
 	c->leaf = leaf;
@@ -102,6 +112,57 @@ static void exit_cpuid(struct vcpu *v, struct vmexit *e)
 		return;
 	}
 	cpuid_answer(v, e, c);
+}
+
+/* The control-register bits the guest's CPUID offers: the same for
+ * every vcpu of the domain, asked once. */
+uint64_t vcpu_cr4_allowed(struct vcpu *v)
+{
+	struct cpuid_guest g = cpuid_guest_of(v);
+
+	if (!v->dom->cr4_allowed) {
+		v->dom->cr4_allowed = cpuid_cr4_allowed(&g, host_cpuid);
+		v->dom->efer_allowed = cpuid_efer_allowed(&g, host_cpuid);
+	}
+	return v->dom->cr4_allowed;
+}
+
+int vcpu_cr4_check(struct vcpu *v, uint64_t val)
+{
+	uint64_t efer = vcpu_ops->get(v, VS_EFER);
+
+	if ((val & ~vcpu_cr4_allowed(v)) || ((efer & EFER_LMA) && !(val & CR4_PAE)))
+		return -EINVAL;
+	/* PCIDE may be set only in long mode with CR3[11:0] = 0. */
+	if ((val & ~vcpu_ops->get(v, VS_CR4) & CR4_PCIDE) &&
+	    (!(efer & EFER_LMA) || (vcpu_ops->get(v, VS_CR3) & 0xfff)))
+		return -EINVAL;
+	return 0;
+}
+
+/* MOV to CR4 (SVM intercepts every one; VMX handles its own in vmx/cr.c):
+ * the general register from the CPU's decode assist, else from the
+ * instruction; a bit the guest's CPUID does not offer is #GP. */
+static void exit_cr4_write(struct vcpu *v, struct vmexit *e)
+{
+	uint8_t b[15];
+	int n = e->cr_gpr < 0 ? guest_fetch_insn(v, b, sizeof(b)) : 0;
+	int gpr = e->cr_gpr < 0 ? insn_mov_to_cr4_gpr(b, n > 0 ? (size_t)n : 0, guest_mode(v))
+				: e->cr_gpr;
+
+	if (gpr < 0) {
+		domain_crash(v->dom, "MOV to CR4 at RIP 0x%lx not decoded", e->rip);
+		return;
+	}
+	uint64_t val = vcpu_is_64bit(v) ? v->gprs[gpr] : (uint32_t)v->gprs[gpr];
+	if (vcpu_cr4_check(v, val)) {
+		vcpu_inject_exception(v, EXC_GP, true, 0);
+		return;
+	}
+	if (val != vcpu_ops->get(v, VS_CR4))
+		vcpu_ops->flush_p2m(v); /* the guest's translations, as the MOV would */
+	vcpu_ops->set(v, VS_CR4, val);
+	vcpu_skip_insn(v, e);
 }
 
 static bool irq_pending(const struct vcpu *v)
@@ -139,25 +200,12 @@ static void exit_io(struct vcpu *v, struct vmexit *e)
 	vcpu_skip_insn(v, e);
 }
 
-/* Reports a refused MSR once per domain and MSR; a domain that probes
- * more than DOM_MSR_LOGGED different MSRs gets one last line saying so,
- * so a hostile guest cannot flood the serial console. */
+/* #GP, said once per domain and MSR (domain_warn_once). */
 static void msr_refused(struct vcpu *v, uint32_t index, bool write)
 {
-	struct domain *d = v->dom;
-
-	for (unsigned i = 0; i < d->nr_msr_logged; i++)
-		if (d->msr_logged[i] == index)
-			return;
-	if (d->nr_msr_logged == DOM_MSR_LOGGED)
-		return;
-	d->msr_logged[d->nr_msr_logged++] = index;
-	if (d->nr_msr_logged == DOM_MSR_LOGGED)
-		pr_warn("domain %u (%s): %u MSRs refused; further refusals are not reported\n",
-			d->id, d->name, DOM_MSR_LOGGED);
-	else
-		pr_warn("domain %u (%s): %s of MSR 0x%x (%s) refused with #GP (reported once)\n",
-			d->id, d->name, write ? "write" : "read", index, msr_name(index));
+	domain_warn_once(v->dom, index, "%s of MSR 0x%x (%s) refused with #GP",
+			 write ? "write" : "read", index, msr_name(index));
+	vcpu_inject_exception(v, EXC_GP, true, 0);
 }
 
 static void exit_msr(struct vcpu *v, struct vmexit *e)
@@ -165,9 +213,11 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 	bool write = e->reason == EXIT_MSR_WRITE;
 	uint32_t index = (uint32_t)v->gprs[GPR_RCX];
 	uint64_t value = (v->gprs[GPR_RDX] << 32) | (uint32_t)v->gprs[GPR_RAX];
+	uint64_t efer_ok = vcpu_cr4_allowed(v) ? v->dom->efer_allowed : 0; /* both asked at once */
 	struct msr_guest g = {
 		.efer = vcpu_ops->get(v, VS_EFER), .cr0 = vcpu_ops->get(v, VS_CR0),
-		.long_mode_capable = true, .nx_capable = boot_cpu.nx,
+		.long_mode_capable = efer_ok & EFER_LME, .nx_capable = efer_ok & EFER_NXE,
+		.tsc_aux_capable = boot_cpu.rdtscp,
 		.phys_bits = boot_cpu.phys_addr_bits, .apic_id = v->id, .bsp = v->id == 0,
 	};
 	struct msr_action act;
@@ -178,7 +228,6 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 	if (rc != -ENOENT) { /* the virtual platform's local APIC */
 		if (rc) {
 			msr_refused(v, index, write);
-			vcpu_inject_exception(v, EXC_GP, true, 0);
 			return;
 		}
 		if (!write) {
@@ -190,7 +239,6 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 	}
 	if (msr_decide(index, write, value, &g, &act)) {
 		msr_refused(v, index, write);
-		vcpu_inject_exception(v, EXC_GP, true, 0);
 		return;
 	}
 	if (write) {
@@ -198,13 +246,15 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 			vcpu_ops->set(v, act.vstate, value);
 		else if (act.kind == MSR_TSC)
 			vcpu_ops->set(v, VS_TSC_OFFSET, value - rdtsc());
+		else if (act.kind == MSR_AUX) /* v's CPU state is loaded: the MSR is its */
+			wrmsr(MSR_TSC_AUX, v->tsc_aux = value);
 	} else {
 		if (act.kind == MSR_VSTATE)
 			value = vcpu_ops->get(v, act.vstate);
 		else if (act.kind == MSR_TSC)
 			value = rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
 		else
-			value = act.value;
+			value = act.kind == MSR_AUX ? v->tsc_aux : act.value;
 		v->gprs[GPR_RAX] = (uint32_t)value;
 		v->gprs[GPR_RDX] = value >> 32;
 	}
@@ -213,9 +263,10 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 
 static void exit_npf(struct vcpu *v, struct vmexit *e)
 {
-	/* The first touch of a RAM region maps it (vmm/p2m.c); a device
-	 * model's range: emulate the access (vmm/mmio.c). Anything else is an
-	 * access outside the domain's memory. */
+	/* The first touch of a RAM region maps it (vmm/p2m.c); any other
+	 * read or write where no RAM is mapped is emulated (vmm/mmio.c): a
+	 * device model's, or nothing there. What cannot be emulated (running
+	 * code there, writing to a read-only mapping) stops the domain. */
 	int rc = e->npf.present ? -ENOENT : p2m_populate(v->dom, e->npf.gpa);
 
 	if (!rc)
@@ -224,12 +275,12 @@ static void exit_npf(struct vcpu *v, struct vmexit *e)
 		domain_crash(v->dom, "no memory left for its nested page tables");
 		return;
 	}
-	rc = e->npf.exec ? -ENOENT : mmio_handle(v, e->npf.gpa, e->npf.write);
+	rc = e->npf.exec || e->npf.present ? -ENOENT : mmio_handle(v, e->npf.gpa, e->npf.write);
 
 	if (rc > 0) {
 		e->insn_len = (uint8_t)rc; /* neither CPU reports it on this exit */
 		vcpu_skip_insn(v, e);
-	} else if (rc == -ENOENT) {
+	} else if (rc == -ENOENT && (e->npf.exec || e->npf.present)) {
 		domain_crash(v->dom, "%s%s of guest-physical 0x%lx outside its memory at RIP 0x%lx",
 			     e->npf.exec ? "execution" : e->npf.write ? "write" : "read",
 			     e->npf.present ? " (permission)" : "", e->npf.gpa,
@@ -276,6 +327,7 @@ static const exit_fn handlers[EXIT_REASONS] = {
 	[EXIT_MSR_READ] = exit_msr,
 	[EXIT_MSR_WRITE] = exit_msr,
 	[EXIT_NPF] = exit_npf,
+	[EXIT_CR4_WRITE] = exit_cr4_write,
 	[EXIT_HYPERCALL] = exit_hypercall,
 	[EXIT_TRIPLE_FAULT] = exit_triple_fault,
 	[EXIT_INVALID_STATE] = exit_invalid_state,

@@ -1,5 +1,6 @@
 /* Checked guest memory access (see guest_mem.h). */
 #include "vmm/guest_mem.h"
+#include "arch/x86_64/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 #include "vmm/domain.h"
@@ -48,12 +49,13 @@ static int read_table(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 	return copy_phys(ctx, gpa, val, size, 0);
 }
 
-static void walk_regs(struct vcpu *v, struct gwalk_regs *r)
+void guest_walk_regs(struct vcpu *v, struct gwalk_regs *r)
 {
 	r->cr0 = vcpu_ops->get(v, VS_CR0);
 	r->cr3 = vcpu_ops->get(v, VS_CR3);
 	r->cr4 = vcpu_ops->get(v, VS_CR4);
 	r->efer = vcpu_ops->get(v, VS_EFER);
+	r->amd = boot_cpu.vendor == VENDOR_AMD; /* the guest runs on this CPU's rules */
 }
 
 static int copy_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, unsigned access,
@@ -64,7 +66,7 @@ static int copy_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, unsign
 
 	if (len > GUEST_COPY_MAX)
 		return -E2BIG;
-	walk_regs(v, &r);
+	guest_walk_regs(v, &r);
 	while (len) {
 		uint64_t gpa;
 		size_t n = PAGE - (gva & (PAGE - 1));
@@ -226,7 +228,7 @@ static __attribute__((noinline)) int decode_length(struct vcpu *v, uint64_t rip,
 						   const struct insn_ctx *x)
 {
 	struct insn_cache *c = &v->icache;
-	struct gwalk_regs r = { x->cr0, x->cr3, x->cr4, x->efer };
+	struct gwalk_regs r = { x->cr0, x->cr3, x->cr4, x->efer, boot_cpu.vendor == VENDOR_AMD };
 	struct vseg cs = { .attr = x->cs_attr, .base = x->cs_base };
 	enum cpu_mode mode = mode_of(&r, &cs);
 	uint64_t la = mode == CPU_MODE_LONG64 ? rip : (cs.base + rip) & 0xffffffffu;
@@ -267,7 +269,7 @@ static void current_ctx(struct vcpu *v, struct insn_ctx *x)
 	struct gwalk_regs r;
 	struct vseg cs;
 
-	walk_regs(v, &r);
+	guest_walk_regs(v, &r);
 	vcpu_ops->get_seg(v, SEG_CS, &cs);
 	*x = (struct insn_ctx){ r.cr0, r.cr3, r.cr4, r.efer, cs.base, cs.attr };
 }

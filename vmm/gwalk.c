@@ -13,13 +13,22 @@
  * access U/S = 1 in every entry; XD in any entry forbids fetches. PAE's
  * PDPTEs carry no permissions.
  *
- * Reserved bits (a present entry with one set faults with RSVD): XD (bit
- * 63) unless EFER.NXE; in PAE PDPTEs bits 63, 8:5 and 2:1; PS in a PML4E
- * or PML5E; bits 29:13 of a 1 GiB leaf and 20:13 of a 2 MiB leaf (bit 12
- * of those is PAT); bit 21 of a 4 MiB PDE (bits 20:13 are physical-address
- * bits 39:32, PSE-36). MAXPHYADDR is taken as 52: entry bits between the
- * guest's real physical-address width and 51 are not reported as
- * reserved; an entry pointing there is simply not guest RAM (-EIO).
+ * Reserved bits (a present entry with one set faults with RSVD) follow
+ * the vendor's rules (r->amd):
+ * - XD (bit 63) unless EFER.NXE; PS in a PML4E or PML5E; bits 29:13 of a
+ *   1 GiB leaf and 20:13 of a 2 MiB leaf (bit 12 of those is PAT); bit 21
+ *   of a 4 MiB PDE (bits 20:13 are physical-address bits 39:32, PSE-36);
+ *   bits 62:52 of PAE PDEs and PTEs (PAE has no ignored high bits).
+ * - PAE PDPTEs, Intel: bits 63:52, 8:5 and 2:1 (SDM 4.4.1; the CPU checks
+ *   them when it loads the PDPTE registers at a CR3 write, and never sets
+ *   A there). AMD: bits 63:52 only; the processor may set Accessed (bit
+ *   5) in a legacy PAE PDPE it walks, and neither AMD parts with nested
+ *   paging nor QEMU's model of them fault on bits 8:5 or 2:1 there.
+ * - AMD only: bit 8 (G) of a PML4E or PML5E must be zero (APM vol. 2,
+ *   "Long-Mode Page Translation"); Intel ignores it.
+ * MAXPHYADDR is taken as 52: entry bits between the guest's real
+ * physical-address width and 51 are not reported as reserved; an entry
+ * pointing there is simply not guest RAM (-EIO).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,7 +55,10 @@
 #define ADDR32 0xfffff000ull         /* bits 31:12 of a 4-byte entry */
 #define RSVD_1G 0x3fffe000ull        /* bits 29:13 */
 #define RSVD_2M 0x1fe000ull          /* bits 20:13 */
-#define RSVD_PDPTE (E_XD | 0x1e6ull) /* bits 63, 8:5, 2:1 */
+#define E_G    (1ull << 8)
+#define RSVD_PAE_HI 0x7ff0000000000000ull     /* bits 62:52 */
+#define RSVD_PDPTE_AMD 0xfff0000000000000ull  /* bits 63:52 */
+#define RSVD_PDPTE_INTEL (RSVD_PDPTE_AMD | 0x1e6ull) /* and 8:5, 2:1 */
 
 struct mode {
 	uint8_t levels;       /* level levels-1 is the top (CR3), level 0 the PT */
@@ -56,7 +68,7 @@ struct mode {
 	uint8_t shift[5];     /* the lowest linear-address bit of each level's index */
 	uint16_t index[5];    /* index mask of each level */
 	uint64_t addr;        /* address bits of an entry */
-	uint64_t rsvd[5][2];  /* reserved bits: [level][0 table, 1 leaf] */
+	uint64_t rsvd[5][2];  /* reserved bits (Intel's): [level][0 table, 1 leaf] */
 };
 
 static const struct mode mode_32 = {
@@ -70,7 +82,8 @@ static const struct mode mode_32_pse = {
 static const struct mode mode_pae = {
 	.levels = 3, .esize = 8, .large = 1u << 1, .noperm = 1u << 2,
 	.shift = { 12, 21, 30 }, .index = { 0x1ff, 0x1ff, 0x3 }, .addr = ADDR52,
-	.rsvd = { [1] = { 0, RSVD_2M }, [2] = { RSVD_PDPTE, RSVD_PDPTE } },
+	.rsvd = { { RSVD_PAE_HI, RSVD_PAE_HI }, { RSVD_PAE_HI, RSVD_PAE_HI | RSVD_2M },
+		  { RSVD_PDPTE_INTEL, RSVD_PDPTE_INTEL } },
 };
 static const struct mode mode_4lvl = {
 	.levels = 4, .esize = 8, .large = (1u << 1) | (1u << 2),
@@ -188,7 +201,10 @@ int gwalk(const struct gwalk_regs *r, uint64_t la, unsigned access, gwalk_read_f
 		if (!(e & E_P))
 			return fault(r, access, false, false, pf_error);
 		leaf = lvl == 0 || (((m->large >> lvl) & 1) && (e & E_PS));
-		if (e & (m->rsvd[lvl][leaf] | xd_rsvd))
+		uint64_t rsvd = m->rsvd[lvl][leaf] | xd_rsvd;
+		if (r->amd) /* PAE PDPEs: only 63:52; PML4E/PML5E: G too */
+			rsvd = (m->noperm >> lvl) & 1 ? RSVD_PDPTE_AMD : rsvd | (lvl >= 3 ? E_G : 0);
+		if (e & rsvd)
 			return fault(r, access, true, true, pf_error);
 		/* R/W and U/S must be set at every level, XD at any. 4-byte
 		 * entries come zero-extended: no bit 63 there. */

@@ -11,11 +11,14 @@
 #ifndef EYRIE_VMM_GWALK_H
 #define EYRIE_VMM_GWALK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* Guest control registers that select and steer the paging mode. */
+/* Guest control registers that select and steer the paging mode, and
+ * whose reserved-bit rules apply (amd: AMD's, else Intel's). */
 struct gwalk_regs {
 	uint64_t cr0, cr3, cr4, efer;
+	bool amd;
 };
 
 /*

@@ -185,6 +185,11 @@ static long hc_hvm_op(struct vcpu *v, uint64_t *a)
 	if (p.index >= HVM_NR_PARAMS)
 		return -EINVAL;
 	if (a[0] == HVMOP_get_param) {
+		/* No console ring until a builder gives one: an error, as Xen's
+		 * ABI allows (hvc_xen takes it as "none"), not page 0. */
+		if ((p.index == HVM_PARAM_CONSOLE_PFN || p.index == HVM_PARAM_CONSOLE_EVTCHN) &&
+		    !d->hvm_params[p.index])
+			return -ENOENT;
 		p.value = d->hvm_params[p.index];
 		return copy_to_guest_virt(v, a[1], &p, sizeof(p), NULL) ? -EFAULT : 0;
 	}

@@ -370,3 +370,19 @@ int insn_length(const uint8_t *buf, size_t avail, enum cpu_mode mode)
 		return escape(&d, i, LOW(e));
 	return operands(&d, i + 1, e);
 }
+
+int insn_mov_to_cr4_gpr(const uint8_t *b, size_t n, enum cpu_mode mode)
+{
+	size_t i = 0;
+	unsigned rex = 0;
+
+	/* Legacy prefixes but LOCK (LOCK MOV CR0 is AMD's CR8). */
+	while (i < n && VALIDITY(map1[b[i]]) == PFX && LOW(map1[b[i]]) <= C_SEG &&
+	       LOW(map1[b[i]]) != C_LOCK)
+		i++;
+	if (mode == CPU_MODE_LONG64 && i < n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (n < i + 3 || b[i] != 0x0f || b[i + 1] != 0x22 || ((b[i + 2] >> 3) & 7) != 4 || (rex & 4))
+		return -1;
+	return (b[i + 2] & 7) | (rex & 1) << 3;
+}

@@ -26,4 +26,9 @@ enum cpu_mode { CPU_MODE_REAL, CPU_MODE_PROT16, CPU_MODE_PROT32, CPU_MODE_LONG64
  */
 int insn_length(const uint8_t *buf, size_t avail, enum cpu_mode mode);
 
+/* The general register (0-15) a MOV to CR4 (0F 22 /r, ModRM.reg 4, after
+ * legacy prefixes and, in 64-bit mode, a REX) at buf reads, or -1 when the
+ * avail bytes there are not one. */
+int insn_mov_to_cr4_gpr(const uint8_t *buf, size_t avail, enum cpu_mode mode);
+
 #endif

@@ -69,11 +69,25 @@ static const struct mmio_model *model_for(struct mmio_call *a, uint64_t gpa, uns
 	return m && gpa + size - 1 - m->base < m->size ? m : NULL;
 }
 
+/* Nothing behind gpa: true unless a model claims it. Said once per page. */
+static bool void_access(struct mmio_call *a, uint64_t gpa, bool write)
+{
+	if (mmio_find(a->v->dom, gpa))
+		return false;
+	domain_warn_once(a->v->dom, 1ull << 56 | gpa >> 12, "%s of guest-physical 0x%lx: nothing "
+			 "there, %s", write ? "write" : "read", gpa, write ? "dropped" : "all ones");
+	return true;
+}
+
 static int dev_read(void *opaque, uint64_t gpa, unsigned size, uint64_t *val)
 {
 	struct mmio_call *a = opaque;
 	const struct mmio_model *m = model_for(a, gpa, size);
 
+	if (!m && void_access(a, gpa, false)) {
+		*val = ~0ull;
+		return 0;
+	}
 	return m ? m->read(a->v, gpa, size, val) : -ENOENT;
 }
 
@@ -82,6 +96,8 @@ static int dev_write(void *opaque, uint64_t gpa, unsigned size, uint64_t val)
 	struct mmio_call *a = opaque;
 	const struct mmio_model *m = model_for(a, gpa, size);
 
+	if (!m && void_access(a, gpa, true))
+		return 0;
 	return m ? m->write(a->v, gpa, size, val) : -ENOENT;
 }
 
@@ -101,11 +117,11 @@ static int read_pte(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 static int ram_copy(struct mmio_call *a, uint64_t la, void *buf, unsigned size, bool write)
 {
 	struct vcpu *v = a->v;
-	struct gwalk_regs r = { vcpu_ops->get(v, VS_CR0), vcpu_ops->get(v, VS_CR3),
-				vcpu_ops->get(v, VS_CR4), vcpu_ops->get(v, VS_EFER) };
+	struct gwalk_regs r;
 	struct vseg ss;
 	unsigned access = write ? GW_WRITE : 0;
 
+	guest_walk_regs(v, &r);
 	vcpu_ops->get_seg(v, SEG_SS, &ss);
 	if ((r.cr0 & 1) && ((ss.attr >> 5) & 3) == 3)
 		access |= GW_USER;
@@ -169,29 +185,11 @@ static void fill_ctx(struct vcpu *v, struct emu_ctx *c, struct mmio_call *a, uin
 	c->mem_write = mem_write;
 }
 
-/* Reports an instruction refused with #UD, a bounded number of times per
- * domain so that a guest cannot flood the console. */
-static void refused(struct vcpu *v, const struct emu_ctx *c)
-{
-	struct domain *d = v->dom;
-	const uint8_t *b = c->insn;
-
-	if (d->mmio.refusals >= MMIO_REFUSALS_LOGGED)
-		return;
-	d->mmio.refusals++;
-	pr_warn("domain %u (%s): instruction at RIP 0x%lx on MMIO 0x%lx not emulated, #UD "
-		"(%02x %02x %02x %02x %02x %02x ...)%s\n", d->id, d->name, c->rip, c->gpa,
-		b[0], b[1], b[2], b[3], b[4], b[5],
-		d->mmio.refusals == MMIO_REFUSALS_LOGGED ? "; further ones not reported" : "");
-}
-
 int mmio_handle(struct vcpu *v, uint64_t gpa, bool write)
 {
 	struct mmio_call a = { .v = v };
 	struct emu_ctx c = { 0 };
 
-	if (!mmio_find(v->dom, gpa))
-		return -ENOENT;
 	int n = guest_fetch_insn(v, c.insn, sizeof(c.insn));
 	if (n < 0)
 		return n;
@@ -203,7 +201,9 @@ int mmio_handle(struct vcpu *v, uint64_t gpa, bool write)
 		vcpu_ops->set(v, VS_RFLAGS, c.rflags);
 	switch (rc) {
 	case EMU_UD:
-		refused(v, &c);
+		domain_warn_once(v->dom, 2ull << 56 | c.rip, "instruction at RIP 0x%lx on MMIO 0x%lx "
+				 "not emulated, #UD (%02x %02x %02x %02x %02x %02x ...)", c.rip, gpa,
+				 c.insn[0], c.insn[1], c.insn[2], c.insn[3], c.insn[4], c.insn[5]);
 		vcpu_inject_exception(v, EXC_UD, false, 0);
 		return 0;
 	case EMU_GP:

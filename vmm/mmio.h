@@ -16,7 +16,6 @@ struct domain;
 struct vcpu;
 
 #define MMIO_MAX_MODELS 8
-#define MMIO_REFUSALS_LOGGED 8 /* #UD-refused instructions reported per domain */
 
 struct mmio_model {
 	const char *name;
@@ -37,7 +36,6 @@ struct mmio_model {
 struct mmio_table {
 	struct mmio_model models[MMIO_MAX_MODELS];
 	unsigned nr;
-	unsigned refusals; /* instructions refused with #UD so far */
 };
 
 /* Adds a copy of *m to d's table: -EINVAL for an empty or wrapping range
@@ -50,15 +48,18 @@ const struct mmio_model *mmio_find(struct domain *d, uint64_t gpa);
 
 /*
  * Emulates the instruction at the vcpu's RIP, which faulted on
- * guest-physical gpa (write: the faulting access was a write, which tells
- * MOVS which side is the device). Returns
+ * guest-physical gpa where no RAM is mapped (write: the faulting access
+ * was a write, which tells MOVS which side is the device). Where no model
+ * claims the address there is nothing, as on a bus with no device (an
+ * absent HPET, a page the guest gave back): reads return all ones, writes
+ * are dropped, and the first access to each page is logged
+ * (domain_warn_once). Returns
  *   > 0      the instruction's length: the caller moves RIP past it;
  *   0        RIP stays: a REP string op will run again for the rest, or an
  *            exception (#UD, #GP, #PF) was injected;
- *   -ENOENT  no model claims gpa;
- *   < 0      another failure (the instruction could not be read, does not
- *            match the fault, a model failed, MOVS between two devices):
- *            the caller crashes the domain.
+ *   < 0      a failure (the instruction could not be read, does not match
+ *            the fault, a model failed, an access straddling a model's end,
+ *            MOVS between two devices): the caller crashes the domain.
  */
 int mmio_handle(struct vcpu *v, uint64_t gpa, bool write);
 

@@ -22,6 +22,7 @@
 #define REFUSED 0xff /* kind of a name-only entry */
 #define NEED_LM 0x01 /* exists only on long-mode capable CPUs */
 #define BSP_BIT 0x02 /* constant | APIC_BASE_BSP on the bootstrap processor */
+#define NEED_AUX 0x04 /* exists only with RDTSCP */
 
 struct msr_def {
 	uint32_t index;
@@ -33,6 +34,7 @@ struct msr_def {
 	 * constant itself (CONST). For CONST a passing value is ignored. */
 	int (*check)(uint64_t value, const struct msr_guest *g);
 	uint64_t value;   /* MSR_CONST */
+	uint8_t count;    /* MSRs from index on with this rule; 0 means 1 */
 };
 
 /* Sign-extended from bit 47. */
@@ -117,13 +119,17 @@ static int mtrr_def_type_ok(uint64_t v, const struct msr_guest *g)
 	return type == 0 || type == 1 || (type >= 4 && type <= 6) ? 0 : -EPERM;
 }
 
-#define VSTATE(i, n, vs, fl, chk) { i, n, MSR_VSTATE, vs, fl, chk, 0 }
-#define CONST(i, n, fl, chk, val) { i, n, MSR_CONST, VS_COUNT, fl, chk, val }
-#define NAME(i, n) { i, n, REFUSED, VS_COUNT, 0, NULL, 0 }
+#define VSTATE(i, n, vs, fl, chk) { i, n, MSR_VSTATE, vs, fl, chk, 0, 0 }
+#define CONST(i, n, fl, chk, val) { i, n, MSR_CONST, VS_COUNT, fl, chk, val, 0 }
+#define NAME(i, n) { i, n, REFUSED, VS_COUNT, 0, NULL, 0, 0 }
+/* No PMU (CPUID leaf 0xA and AMD's PerfCtrExtCore say none): counters and
+ * their controls read 0 and ignore writes, as a CPU whose counters are
+ * all taken by the host would look; guests probe them unconditionally. */
+#define NO_PMU(i, n, cnt) { i, n, MSR_CONST, VS_COUNT, 0, ignored, 0, cnt }
 
 /* Sorted by index (binary search). */
 static const struct msr_def msrs[] = {
-	{ 0x10, "IA32_TIME_STAMP_COUNTER", MSR_TSC, VS_COUNT, 0, NULL, 0 },
+	{ 0x10, "IA32_TIME_STAMP_COUNTER", MSR_TSC, VS_COUNT, 0, NULL, 0, 0 },
 	/* Read by Intel microcode loaders: platform 0. */
 	CONST(0x17, "IA32_PLATFORM_ID", 0, read_only, 0),
 	/* No virtual LAPIC relocation: only the reset value may be written. */
@@ -147,7 +153,8 @@ static const struct msr_def msrs[] = {
 	NAME(0x17a, "IA32_MCG_STATUS"),
 	/* Fast strings (bit 0) on; BTS (11) and PEBS (12) unavailable. */
 	CONST(0x1a0, "IA32_MISC_ENABLE", 0, NULL, 0x1801),
-	NAME(0x1d9, "IA32_DEBUGCTL"),
+	/* No LBR, BTF or BTS: reads 0, and only 0 may be written (as Xen). */
+	CONST(0x1d9, "IA32_DEBUGCTL", 0, NULL, 0),
 	VSTATE(0x277, "IA32_PAT", VS_PAT, 0, pat_ok),
 	/* MTRRs enabled (E, bit 11), default type WB (6). */
 	CONST(0x2ff, "IA32_MTRR_DEF_TYPE", 0, mtrr_def_type_ok, 0x806),
@@ -161,7 +168,8 @@ static const struct msr_def msrs[] = {
 	VSTATE(0xc0000100, "FS_BASE", VS_FS_BASE, NEED_LM, any_canonical),
 	VSTATE(0xc0000101, "GS_BASE", VS_GS_BASE, NEED_LM, any_canonical),
 	VSTATE(0xc0000102, "KERNEL_GS_BASE", VS_KERNEL_GS_BASE, NEED_LM, any_canonical),
-	NAME(0xc0000103, "TSC_AUX"),
+	{ 0xc0000103, "TSC_AUX", MSR_AUX, VS_COUNT, NEED_AUX, low32, 0, 0 },
+	NO_PMU(0xc0010000, "AMD_PERF_CTL0-3, PERF_CTR0-3", 8),
 	NAME(0xc0010010, "AMD_SYSCFG"),
 	NAME(0xc0010015, "AMD_HWCR"),
 	/* Northbridge config: Linux sets EnableCf8ExtCfg (bit 46) with an
@@ -170,6 +178,7 @@ static const struct msr_def msrs[] = {
 	CONST(0xc001001f, "AMD_NB_CFG", 0, ignored, 0),
 	NAME(0xc0010114, "AMD_VM_CR"),
 	NAME(0xc0010117, "AMD_VM_HSAVE_PA"),
+	NO_PMU(0xc0010200, "AMD_PERF_CTL0-5, PERF_CTR0-5", 12),
 };
 
 static const struct msr_def *lookup(uint32_t index)
@@ -178,7 +187,7 @@ static const struct msr_def *lookup(uint32_t index)
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (msrs[mid].index == index)
+		if (index - msrs[mid].index < (msrs[mid].count ? msrs[mid].count : 1u))
 			return &msrs[mid];
 		if (msrs[mid].index < index)
 			lo = mid + 1;
@@ -195,7 +204,8 @@ int msr_decide(uint32_t index, bool write, uint64_t value, const struct msr_gues
 
 	if (!d || d->kind == REFUSED)
 		return -EPERM;
-	if ((d->flags & NEED_LM) && !g->long_mode_capable)
+	if (((d->flags & NEED_LM) && !g->long_mode_capable) ||
+	    ((d->flags & NEED_AUX) && !g->tsc_aux_capable))
 		return -EPERM;
 	act->kind = (enum msr_kind)d->kind;
 	act->vstate = (enum vstate)d->vstate;

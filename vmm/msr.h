@@ -23,6 +23,9 @@ enum msr_kind {
 	 * it as a no-op: the value equals the constant, or the MSR ignores
 	 * valid writes). */
 	MSR_CONST,
+	/* IA32_TSC_AUX (RDTSCP, RDPID): the vcpu's own, v->tsc_aux. Write:
+	 * act->value, checked (bits 63:32 reserved). */
+	MSR_AUX,
 };
 
 struct msr_action {
@@ -36,6 +39,7 @@ struct msr_guest {
 	uint64_t efer, cr0;      /* current guest EFER and CR0 */
 	bool long_mode_capable;  /* EFER.LME and the 64-bit MSRs exist */
 	bool nx_capable;         /* EFER.NXE exists */
+	bool tsc_aux_capable;    /* RDTSCP, and so IA32_TSC_AUX, exists */
 	uint8_t phys_bits;       /* guest MAXPHYADDR (unused so far) */
 	uint32_t apic_id;
 	bool bsp;                /* IA32_APIC_BASE.BSP */

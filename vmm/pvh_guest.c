@@ -46,9 +46,9 @@ static int elf_refusal(const uint8_t *p, size_t size, const struct elf64_info *i
 		return errorf(-ENOEXEC, err, errlen,
 			     "e_ident[EI_CLASS] is %u, not ELFCLASS32 (1) or ELFCLASS64 (2)", p[4]);
 	case ELF_ERR_MACHINE:
-		return errorf(-ENOEXEC, err, errlen, "e_machine is %u: an ELF%s kernel must be %s",
-			     (unsigned)get_le(p + 18, 2), p[4] == 1 ? "32" : "64",
-			     p[4] == 1 ? "EM_386 (3)" : "EM_X86_64 (62)");
+		return errorf(-ENOEXEC, err, errlen,
+			     "e_machine is %u: not EM_386 (3) or EM_X86_64 (62)",
+			     (unsigned)get_le(p + 18, 2));
 	case ELF_ERR_SEG_FILE:
 	case ELF_ERR_SEG_SIZE:
 	case ELF_ERR_SEG_ADDR:

@@ -93,6 +93,7 @@ enum exit_reason {
 	EXIT_EXCEPTION,     /* an intercepted guest exception (exc.vector) */
 	EXIT_UNKNOWN,       /* anything the backend did not expect */
 	EXIT_PAUSE,         /* PAUSE: a spin loop; the other vcpus run first */
+	EXIT_CR4_WRITE,     /* MOV to CR4 (SVM): cr_gpr, the register, or -1 */
 	EXIT_REASONS
 };
 
@@ -138,6 +139,7 @@ struct vmexit {
 			bool has_error;
 			uint32_t error;
 		} exc;
+		int cr_gpr;
 	};
 	uint64_t info1, info2; /* raw exit information, for logs and dump */
 };
@@ -196,6 +198,7 @@ struct vcpu {
 	/* x87/SSE state while another vcpu owns the FPU (FXSAVE layout). */
 	_Alignas(16) uint8_t fpu[512];
 	uint64_t dr[5];           /* DR0-DR3, DR6 meanwhile: no VM entry switches them */
+	uint64_t tsc_aux;         /* IA32_TSC_AUX (RDTSCP, RDPID), loaded with them */
 	uint64_t gprs[GPR_COUNT]; /* authoritative; the backend syncs RAX/RSP */
 	struct domain *dom;
 	unsigned id;

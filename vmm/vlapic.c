@@ -172,8 +172,6 @@ bool vlapic_accepts_pic(const struct vlapic *l)
 	return !vlapic_hw_enabled(l) || (!(lint0 & LVT_MASKED) && LVT_MODE(lint0) == DM_EXTINT);
 }
 
-uint8_t vlapic_tpr(const struct vlapic *l) { return (uint8_t)l->tpr; }
-void vlapic_set_tpr(struct vlapic *l, uint8_t tpr) { l->tpr = tpr; }
 
 static void eoi(struct vlapic *l)
 {

@@ -112,8 +112,4 @@ uint64_t vlapic_next_event(const struct vlapic *l);
  * true when a vector newly became pending in IRR. */
 bool vlapic_advance(struct vlapic *l, uint64_t now);
 
-/* TPR (CR8 is TPR >> 4). */
-uint8_t vlapic_tpr(const struct vlapic *l);
-void vlapic_set_tpr(struct vlapic *l, uint8_t tpr);
-
 #endif

@@ -182,6 +182,8 @@ void vcpu_load_cpu_state(struct vcpu *v)
 	write_dr(2, v->dr[2]);
 	write_dr(3, v->dr[3]);
 	write_dr(6, v->dr[4]);
+	if (boot_cpu.rdtscp) /* the hypervisor uses none: the running vcpu's */
+		wrmsr(MSR_TSC_AUX, v->tsc_aux);
 	this_cpu()->fpu_owner = v;
 }
 

@@ -49,6 +49,12 @@ static inline void vcpu_deliver_irqs(struct vcpu *v)
 	if (p[0] | p[1] | p[2] | p[3] | v->plat_intr) /* checked inline on every entry */
 		vcpu_deliver_pending(v);
 }
+/* The CR4 bits the guest's CPUID offers (cpuid_cr4_allowed, cached in
+ * the domain), and the checks of a MOV to CR4 of val: those bits, PAE
+ * kept in long mode, PCIDE set only in long mode with CR3[11:0] = 0.
+ * -EINVAL: the guest gets #GP. */
+uint64_t vcpu_cr4_allowed(struct vcpu *v);
+int vcpu_cr4_check(struct vcpu *v, uint64_t val);
 /* True when the vcpu is in 64-bit mode (hypercall argument registers). */
 bool vcpu_is_64bit(struct vcpu *v);
 /* Guest TSC now, and guest system time in ns (the hypercall timers' clock). */

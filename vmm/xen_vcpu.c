@@ -246,7 +246,10 @@ long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	static const char extra[16] = "-eyrie";
 	static const char caps[] = "hvm-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p";
 	static const char changeset[64] = "eyrie";
+	/* Fixed strings, no build date: the image stays reproducible. */
+	static const struct xen_compile_info ci = { __VERSION__, "eyrie", "eyrie", "unknown" };
 	uint8_t handle[16] = { 0 };
+	uint64_t none = 0;
 
 	switch (cmd) {
 	case XENVER_extraversion:
@@ -255,6 +258,11 @@ long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		return copy_to_guest_virt(v, arg, caps, sizeof(caps), NULL) ? -EFAULT : 0;
 	case XENVER_changeset:
 		return copy_to_guest_virt(v, arg, changeset, sizeof(changeset), NULL) ? -EFAULT : 0;
+	case XENVER_compile_info:
+		return copy_to_guest_virt(v, arg, &ci, sizeof(ci), NULL) ? -EFAULT : 0;
+	case XENVER_platform_parameters: /* virt_start: 0 for HVM guests, as Xen; a
+					  * xen_ulong_t, 4 bytes for 32-bit callers */
+		return copy_to_guest_virt(v, arg, &none, vcpu_is_64bit(v) ? 8 : 4, NULL) ? -EFAULT : 0;
 	case XENVER_get_features: {
 		struct xen_feature_info fi;
 		if (IN(fi))
@@ -271,7 +279,8 @@ long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		handle[15] = (uint8_t)v->dom->id;
 		return copy_to_guest_virt(v, arg, handle, sizeof(handle), NULL) ? -EFAULT : 0;
 	case XENVER_commandline:
-		return -EPERM; /* the hypervisor's, for the management domain only */
+	case XENVER_build_id:
+		return -EPERM; /* as Xen's default policy answers an unprivileged domain */
 	default:
 		return -ENOSYS;
 	}

@@ -49,6 +49,7 @@ void cpu_identify(struct cpu_info *c)
 		c->svm = bit(r.ecx, 2);
 		c->nx = bit(r.edx, 20);
 		c->pdpe1gb = bit(r.edx, 26);
+		c->rdtscp = bit(r.edx, 27);
 	}
 	if (c->max_ext_leaf >= 0x80000004) {
 		for (uint32_t i = 0; i < 3; i++) {

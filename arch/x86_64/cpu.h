@@ -12,6 +12,7 @@
 #define MSR_FEATURE_CONTROL 0x0000003A
 #define MSR_PAT            0x00000277
 #define MSR_EFER           0xC0000080
+#define MSR_TSC_AUX        0xC0000103
 #define EFER_SCE  (1u << 0)
 #define EFER_LME  (1u << 8)
 #define EFER_NXE  (1u << 11)
@@ -107,7 +108,7 @@ struct cpu_info {
 	uint32_t family, model, stepping;
 	uint32_t max_leaf, max_ext_leaf;
 	uint8_t phys_addr_bits, virt_addr_bits;
-	bool nx, pge, pdpe1gb, smep, smap, x2apic, invariant_tsc, tsc_deadline;
+	bool nx, pge, pdpe1gb, smep, smap, x2apic, invariant_tsc, tsc_deadline, rdtscp;
 	bool svm, vmx, hypervisor;
 };
 

@@ -70,14 +70,16 @@ struct eyrie_dom_id {
  * its image in (mem_write), sets its vcpu (set_context) and starts it
  * with unpause. Type EYRIE_TYPE_PVH gets Xen's ABI (shared info, event
  * channels, grant table); EYRIE_TYPE_HVM the virtual PC platform (ACPI
- * tables at EYRIE_HVM_ACPI_GPA, at most 4076 MiB). Out: the new id. Its
+ * tables at EYRIE_HVM_ACPI_GPA, at most 4076 MiB); EYRIE_TYPE_MULTIBOOT
+ * neither (a multiboot kernel: its EAX and EBX through set_context, flat
+ * 32-bit). Out: the new id. Its
  * shutdowns and crashes are left to domain 0 (VIRQ_DOM_EXC; list shows
  * state and reason): the domain stays until domain 0 destroys it.
  */
 struct eyrie_dom_new {
 	char name[32];       /* NUL-terminated, not empty */
 	uint64_t memory_mib; /* 1 .. 65536 */
-	uint32_t type;       /* EYRIE_TYPE_PVH or EYRIE_TYPE_HVM */
+	uint32_t type;       /* EYRIE_TYPE_PVH, EYRIE_TYPE_HVM or EYRIE_TYPE_MULTIBOOT */
 	uint32_t vcpus;      /* 1 .. 8: vcpu 0 starts; the others wait for a SIPI
 	                      * (HVM) or VCPUOP_up (PVH) */
 	uint32_t domid;      /* out */

@@ -257,7 +257,7 @@ static int unmap(uint32_t gfn, uint32_t h)
 
 /* Ends a mapping that should never have been made, and puts RAM back
  * there (zeroed): the checks that follow then read a page, not a hole
- * (a guest read of a hole crashes it), and fail on its content. */
+ * (where a read gives all ones), and fail on its content. */
 static void undo(uint32_t gfn, uint32_t h)
 {
 	unmap(gfn, h);

@@ -386,6 +386,15 @@ static bool tag_valid(const struct tag *t, uint32_t owner, uint32_t gfn)
 	       (gfn == NO_GFN || t->gfn == gfn) && t->sum == (t->owner ^ t->gfn ^ t->gen ^ 0x5a5a5a5au);
 }
 
+/* A string field of n bytes: ends within them. */
+static bool has_nul(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!b[i])
+			return true;
+	return false;
+}
+
 static bool zero(const void *p, size_t n)
 {
 	const uint32_t *w = p;
@@ -3048,6 +3057,8 @@ static void act_hvm(void)
 		rc = hc(F_HVM, HYPERVISOR_hvm_op, HVMOP_get_param, (uint32_t)(uintptr_t)&p, 0, 0, 0);
 		if (other || idx >= HVM_NR_PARAMS)
 			expect_rc(F_HVM, "get_param", rc, other ? E(ESRCH) : E(EINVAL));
+		else if ((idx == HVM_PARAM_CONSOLE_PFN || idx == HVM_PARAM_CONSOLE_EVTCHN) && !hvmp[idx])
+			expect_rc(F_HVM, "get_param (no console ring)", rc, E(ENOENT));
 		else if (rc || p.value != hvmp[idx])
 			bad(F_HVM, "get_param(%u): %ld, 0x%llx, the last set 0x%llx", idx, rc,
 			    (unsigned long long)p.value, (unsigned long long)hvmp[idx]);
@@ -3126,7 +3137,7 @@ static void act_console(void)
 
 static void act_version(void)
 {
-	static uint8_t buf[128];
+	static uint8_t buf[256]; /* the largest answer: compile_info, 144 bytes */
 	uint32_t cmd = chance(95) ? below(12) : rnd();
 	bool badptr = chance(10);
 	uint32_t ptr = badptr ? (ram_pages << 12) + below(4096) : (uint32_t)(uintptr_t)buf;
@@ -3138,7 +3149,15 @@ static void act_version(void)
 	switch (cmd) {
 	case XENVER_version: allow = rc == (long)EYRIE_XEN_VERSION ? OK : 0; break;
 	case XENVER_pagesize: allow = rc == 4096 ? OK : 0; break;
-	case XENVER_commandline: allow = E(EPERM); break;
+	case XENVER_commandline: case XENVER_build_id: allow = E(EPERM); break;
+	case XENVER_compile_info:
+		allow = badptr ? E(EFAULT) : OK;
+		content = badptr || (buf[0] && buf[0] != 0xaa && has_nul(buf, 64) && buf[144] == 0xaa);
+		break;
+	case XENVER_platform_parameters: /* virt_start 0, a 32-bit xen_ulong_t */
+		allow = badptr ? E(EFAULT) : OK;
+		content = badptr || (zero(buf, 4) && buf[4] == 0xaa);
+		break;
 	case XENVER_extraversion:
 		allow = badptr ? E(EFAULT) : OK;
 		content = badptr || !memcmp(buf, "-eyrie\0", 7);
@@ -3532,7 +3551,8 @@ static bool setup(void)
 	/* Our HVM parameters: all 0 at first. */
 	for (uint32_t i = 0; i < HVM_NR_PARAMS; i++) {
 		uint64_t v = 1;
-		hc_hvm_param(HVMOP_get_param, DOMID_SELF, i, &v);
+		if (hc_hvm_param(HVMOP_get_param, DOMID_SELF, i, &v))
+			v = 0; /* the console ring's, while there is none: -ENOENT */
 		hvmp[i] = v;
 	}
 	check("callback", callback_setup() == 0, "HVM_PARAM_CALLBACK_IRQ");

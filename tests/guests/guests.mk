@@ -9,9 +9,9 @@
 GUESTS_DIR := tests/guests
 GUEST_OUT  := $(BUILD)/guests
 GUESTS32   := exits pattern wild triple badstate hostile bench virt devices pvh evtchn mgmt iopass \
-        reboot attack xsclient fuzz blkfront netfront ipi
+        reboot attack xsclient fuzz blkfront netfront ipi fid
 GUESTS64   := modes
-GUEST_ELFS := $(patsubst %,$(GUEST_OUT)/%.elf,$(GUESTS32) $(GUESTS64))
+GUEST_ELFS := $(patsubst %,$(GUEST_OUT)/%.elf,$(GUESTS32) $(GUESTS64)) $(GUEST_OUT)/fid-x64.elf
 
 # Freestanding C11, no SSE (no FPU state to set up), strict warnings and
 # -Werror always: the guests are small and entirely ours.
@@ -77,6 +77,11 @@ $(GUEST_OUT)/modes.elf: $(GUEST_MODES_OBJS) $(GUEST_LIB64_OBJS) $(GUESTS_DIR)/mo
 		$(GUESTS_DIR)/guests.mk
 	$(CC) -m64 $(GUEST_LDFLAGS) -Wl,--no-warn-rwx-segments -T $(GUESTS_DIR)/modes/modes.ld -o $@ \
 		$(GUEST_MODES_OBJS) $(GUEST_LIB64_OBJS)
+
+# fid again in the elf32-x86-64 container (ELFCLASS32, EM_X86_64), as
+# Xen's own test kernels are: a PVH kernel all the same.
+$(GUEST_OUT)/fid-x64.elf: $(GUEST_OUT)/fid.elf
+	objcopy -O elf32-x86-64 $< $@
 
 guests-smoke: guests
 	$(PYTHON) $(GUESTS_DIR)/smoke.py

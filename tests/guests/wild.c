@@ -1,9 +1,11 @@
 /*
- * wild: writes outside its own RAM; the hypervisor must kill the domain
- * at the first such access. Configure it with memory=2 (MiB): the first
- * target, 0x200000, is then just past its RAM and is where the hypervisor
- * image sits in host physical memory; the second is RAM + 1 MiB, the last
- * far above. Each write that returns is a FAIL.
+ * wild: reaches outside its own RAM. Configure it with memory=2 (MiB): the
+ * first target, 0x200000, is then just past its RAM and is where the
+ * hypervisor image sits in host physical memory; the second is RAM +
+ * 1 MiB, the last far above. There is nothing there for the guest: each
+ * write must be dropped and each read give all ones, as on a bus with no
+ * device (a value read back is a FAIL). Then it jumps to 0x200000: code
+ * cannot run where there is nothing, and the hypervisor kills the domain.
  */
 #include "runtime.h"
 
@@ -18,6 +20,10 @@ void guest_main(void)
 
 		gprintf("wild: writing to 0x%x\n", targets[i]);
 		*p = 0xdeadbeef;
-		fail("survived", "write to 0x%x returned (reads back 0x%x)", targets[i], *p);
+		uint32_t back = *p;
+		check("nothing-there", back == 0xffffffffu, "0x%x reads back 0x%x", targets[i], back);
 	}
+	gprintf("wild: jumping to 0x200000\n");
+	((void (*)(void))0x200000)();
+	fail("survived", "a call to 0x200000 returned");
 }

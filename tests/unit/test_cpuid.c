@@ -188,19 +188,20 @@ static void test_leaf1(void **state)
 static void test_leaf7(void **state)
 {
 	USE(intel);
-	expect(7, 0, &guest1, 1, 0xfdbf23e9, 0x1a005f47, 0x0080451c);
+	expect(7, 0, &guest1, 1, 0xfdbf23e9, 0x1a405f47, 0x0080451c);
 	expect(7, 1, &guest1, 0x1c30, 0, 0, 0);
 	expect(7, 2, &guest1, 0, 0, 0, 0);
 	expect(7, 100, &guest1, 0, 0, 0, 0);
 	/* Spot checks: no SGX, HLE, RTM, INVPCID, MPX, PT; no WAITPKG, PKU,
-	 * LA57, RDPID; no PCONFIG, IBRS/IBPB, STIBP, ARCH_CAPABILITIES, AMX. */
+	 * LA57; no PCONFIG, IBRS/IBPB, STIBP, ARCH_CAPABILITIES, AMX. RDPID
+	 * (22) shows: each vcpu has its TSC_AUX. */
 	uint32_t out[4];
 	ask(7, 0, &guest1, out);
 	assert_int_equal(out[1] & (B(2) | B(4) | B(10) | B(11) | B(14) | B(25)), 0);
-	assert_int_equal(out[2] & (B(3) | B(4) | B(5) | B(16) | B(22)), 0);
+	assert_int_equal(out[2] & (B(3) | B(4) | B(5) | B(16)), 0);
 	assert_int_equal(out[3] & (B(18) | B(24) | B(26) | B(27) | B(29)), 0);
 	USE(amd);
-	expect(7, 0, &guest1, 0, 0xfdbf23e9, 0x1a005f47, 0x0080451c);
+	expect(7, 0, &guest1, 0, 0xfdbf23e9, 0x1a405f47, 0x0080451c);
 }
 
 static void test_topology(void **state)
@@ -327,8 +328,8 @@ static void test_extended(void **state)
 	/* ECX: LAHF, ABM, SSE4A, MISALIGNSSE, PREFETCHW, XOP, FMA4, TBM only:
 	 * no SVM, SKINIT, WDT, IBS, LWP, TOPOEXT, perf counters, MWAITX. */
 	assert_int_equal(out[2], 0x002109e1);
-	/* EDX: no RDTSCP, FFXSR, MCE, MCA; LM, NX, 1 GiB pages stay. */
-	assert_int_equal(out[3], 0xe5d3bb7f);
+	/* EDX: no FFXSR, MCE, MCA; RDTSCP, LM, NX, 1 GiB pages stay. */
+	assert_int_equal(out[3], 0xedd3bb7f);
 	expect(0x80000005, 0, &guest1, 0xff40ff40, 0xff40ff40, 0x20080140, 0x20020140);
 	expect(0x80000007, 0, &guest1, 0, 0, 0, 0x100);
 	expect(0x8000000a, 0, &guest1, 0, 0, 0, 0); /* SVM: above our maximum */
@@ -336,7 +337,7 @@ static void test_extended(void **state)
 	expect(0xffffffff, 0, &guest1, 0, 0, 0, 0);
 	USE(intel);
 	expect(0x80000000, 0, &guest1, 0x80000008, 0, 0, 0);
-	expect(0x80000001, 0, &guest1, 0, 0, 0x121, 0x24100800); /* no RDTSCP */
+	expect(0x80000001, 0, &guest1, 0, 0, 0x121, 0x2c100800); /* RDTSCP too */
 	expect(0x80000002, 0, &guest1, 0x65746e49, 0x2952286c, 0x6f655820, 0x2952286e);
 	expect(0x80000008, 0, &guest1, 0x302e, 0, 0, 0); /* 57 -> 48 linear bits */
 }
@@ -434,10 +435,37 @@ static void test_hide_xsave(void **state)
 	assert_int_equal(out[0] | out[1] | out[2] | out[3], 0);
 }
 
+/* CR4 and EFER bits follow the leaves the guest is shown. */
+static void test_control_bits(void **state)
+{
+	struct cpuid_guest g = guest1;
+	/* VME, PVI, TSD, DE, PSE, PAE, PGE, PCE, OSFXSR, OSXMMEXCPT; UMIP,
+	 * FSGSBASE, PCIDE, SMEP, SMAP from leaf 7 and 1; with XSAVE, OSXSAVE. */
+	const uint64_t base = 0x7bfull | B(11) | B(16) | B(17) | B(20) | B(21);
+
+	USE(intel);
+	assert_int_equal(cpuid_cr4_allowed(&g, host), base | B(18));
+	g.hide_xsave = true;
+	assert_int_equal(cpuid_cr4_allowed(&g, host), base); /* no OSXSAVE */
+	/* Never: MCE (bit 6: MCE hidden), VMXE, SMXE, LA57, PKE, CET, PKS. */
+	assert_false(cpuid_cr4_allowed(&g, host) &
+		     (B(6) | B(12) | B(13) | B(14) | B(22) | B(23) | B(24)));
+	assert_int_equal(cpuid_efer_allowed(&g, host), 0xd01); /* SCE, LME, LMA, NXE */
+	uint32_t out[4];
+	ask(0x80000001, 0, &g, out);
+	assert_true(out[3] & B(27)); /* RDTSCP: each vcpu has its TSC_AUX */
+	ask(7, 0, &g, out);
+	assert_true(out[2] & B(22)); /* RDPID */
+	USE(amd);
+	assert_int_equal(cpuid_cr4_allowed(&g, host), base);
+	assert_int_equal(cpuid_efer_allowed(&g, host), 0xd01);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hide_xsave),
+		cmocka_unit_test(test_control_bits),
 		cmocka_unit_test(test_vlapic),
 		cmocka_unit_test(test_xen_leaves),
 		cmocka_unit_test(test_leaf0_and_max),

@@ -27,6 +27,13 @@ static void test_valid(void **state)
 	assert_int_equal(domcfg_parse("name=k,image=k.elf,memory=8,type=multiboot", &c, err,
 				      sizeof(err)), 0);
 	assert_int_equal(c.type, DOM_TYPE_MULTIBOOT);
+	assert_int_equal(c.nr_modules, 0);
+	assert_int_equal(domcfg_parse("name=k,image=k.elf,memory=8,type=multiboot,module=a.bin x y,"
+				      "module=b,cmdline=one,two", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.nr_modules, 2);
+	assert_string_equal(c.modules[0], "a.bin x y");
+	assert_string_equal(c.modules[1], "b");
+	assert_string_equal(c.cmdline, "one,two");
 	assert_int_equal(domcfg_parse("name=l,type=pvh,image=vmlinux,initrd=initrd.img,memory=256,"
 				      "cmdline=console=hvc0 quiet,x=1", &c, err, sizeof(err)), 0);
 	assert_int_equal(c.type, DOM_TYPE_PVH);
@@ -79,6 +86,9 @@ static void test_invalid(void **state)
 		"name=a,image=b,memory=4,platform=isa", "name=a,image=b,memory=4,on_reboot=again",
 		"name=a,image=b,memory=4,privileged=yes", "name=a,image=b,memory=4,type=pvh,boot=real",
 		"name=a,image=b,memory=4,type=pvh,xen=1",
+		"name=a,image=b,memory=4,module=m", "name=a,image=b,memory=4,type=pvh,module=m",
+		"name=a,image=b,memory=4,type=multiboot,module=", "name=a,image=b,memory=4,type=multiboot,module= m",
+		"name=a,image=b,memory=4,type=multiboot,module=1,module=2,module=3,module=4,module=5",
 	};
 	struct domain_config c;
 	char err[96];

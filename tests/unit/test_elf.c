@@ -350,8 +350,12 @@ static void test_elf32_guest(void **state)
 	/* The hypervisor loader takes ELF64 only. */
 	assert_int_equal(elf64_check(img, sizeof(img), &info), -ENOEXEC);
 	assert_int_equal(info.reason, ELF_ERR_CLASS);
-	/* An ELF32 for another machine, or truncated, is refused. */
+	/* elf32-x86-64 (ELF32, EM_X86_64) is a guest image too; another
+	 * machine, or a truncated image, is refused. */
 	put16(img + 18, 62);
+	assert_int_equal(elf_check_guest(img, sizeof(img), &info), 0);
+	assert_int_equal(info.entry_paddr, 0x100010);
+	put16(img + 18, 0x28); /* EM_ARM */
 	assert_int_equal(elf_check_guest(img, sizeof(img), &info), -ENOEXEC);
 	assert_int_equal(info.reason, ELF_ERR_MACHINE);
 	put16(img + 18, 3);

@@ -17,6 +17,14 @@
 #include "kernel/errno.h"
 #include "kernel/evtchn.h"
 
+/* The port's mask bit in the 2-level bitmap. */
+static bool evtchn_2l_is_masked(const struct shared_info *s, uint32_t port)
+{
+	const unsigned bits = 8 * sizeof(s->evtchn_mask[0]);
+
+	return port < EVTCHN_2L_NR_CHANNELS && ((s->evtchn_mask[port / bits] >> (port % bits)) & 1);
+}
+
 /* ---- fake domains ---- */
 
 #define NDOMS 3

@@ -22,6 +22,16 @@
 #include "kernel/errno.h"
 #include "kernel/gnttab.h"
 
+/* Live uses of the whole table: readers and writers of every entry. */
+static uint64_t gnttab_uses(const struct gnttab *gt)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < gt->nr_frames * GNTTAB_PER_FRAME; i++)
+		n += (uint64_t)gt->active[i].readers + gt->active[i].writers;
+	return n;
+}
+
 #define NDOM 3
 #define NPAGES 8
 #define RAM_GFN 0x100u

@@ -4,6 +4,7 @@
  * error codes, reserved bits, non-canonical addresses, unreadable tables.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -245,7 +246,91 @@ static void test_pae(void **state)
 	assert_int_equal(err, PF_P | PF_RSVD);
 }
 
+/*
+ * PAE PDPTEs by vendor. Intel: bits 63:52, 8:5 and 2:1 are reserved.
+ * AMD: only 63:52; the CPU may set Accessed (bit 5) in the PDPE it walks
+ * (QEMU's AMD model does, and the first decoded exit of a PAE guest
+ * crashed on it), and a PDPE with R/W set must walk too. PDEs and PTEs:
+ * bits 62:52 reserved under both.
+ */
+static void test_pae_vendors(void **state)
+{
+	struct gwalk_regs r = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1020, .cr4 = CR4_PAE,
+				.efer = EFER_NXE };
+	const uint64_t A = 1ull << 5, D = 1ull << 6, G = 1ull << 8;
+	uint64_t gpa, ent[5], pdpte;
+	uint32_t err;
+
+	next_table = 0x2000;
+	map(&lpae, 0x40001000, 0, 0x9000, P | RW, ent);
+	pdpte = get(ent[2], 8);
+	for (int amd = 0; amd <= 1; amd++) {
+		r.amd = amd;
+		const uint64_t bits[] = { A, RW, US, D, PS, G, 1ull << 52, 1ull << 62, XD };
+		for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+			put(ent[2], pdpte | bits[i], 8);
+			bool rsvd = !amd || bits[i] >= (1ull << 52);
+			assert_int_equal(walk(&r, 0x40001234, 0, &gpa, &err), rsvd ? -EFAULT : 0);
+			if (rsvd)
+				assert_int_equal(err, PF_P | PF_RSVD);
+			else
+				assert_int_equal(gpa, 0x9234);
+		}
+		put(ent[2], pdpte, 8);
+		/* Bits 11:9 are ignored under both. */
+		put(ent[2], pdpte | (7ull << 9), 8);
+		assert_int_equal(walk(&r, 0x40001234, 0, &gpa, &err), 0);
+		put(ent[2], pdpte, 8);
+		/* PDE and PTE: 62:52 reserved, 11:9 and A/D not. */
+		put(ent[0], get(ent[0], 8) | (1ull << 52), 8);
+		assert_int_equal(walk(&r, 0x40001234, 0, &gpa, &err), -EFAULT);
+		assert_int_equal(err, PF_P | PF_RSVD);
+		put(ent[0], (get(ent[0], 8) & ~(1ull << 52)) | A | D | (7ull << 9), 8);
+		put(ent[1], get(ent[1], 8) | A | (1ull << 62), 8);
+		assert_int_equal(walk(&r, 0x40001234, 0, &gpa, &err), -EFAULT);
+		put(ent[1], get(ent[1], 8) & ~(1ull << 62), 8);
+		assert_int_equal(walk(&r, 0x40001234, GW_WRITE, &gpa, &err), 0);
+		assert_int_equal(gpa, 0x9234);
+	}
+}
+
 static const struct layout l4 = { 4, 8, 9, 9, 0x1000 };
+
+/* Long mode: G (bit 8) in a PML4E is reserved on AMD, ignored on Intel;
+ * in a PDPTE pointing to a directory it is ignored on both. */
+static void test_long_vendors(void **state)
+{
+	struct gwalk_regs r = { .cr0 = CR0_PE | CR0_PG | CR0_WP, .cr3 = 0x1000,
+				.cr4 = CR4_PAE, .efer = EFER_LME | EFER_LMA | EFER_NXE };
+	const uint64_t G = 1ull << 8;
+	uint64_t gpa, ent[5];
+	uint32_t err;
+
+	next_table = 0x2000;
+	map(&l4, 0x400000, 0, 0x7000, P | RW, ent);
+	put(ent[3], get(ent[3], 8) | G, 8);
+	put(ent[2], get(ent[2], 8) | G, 8);
+	assert_int_equal(walk(&r, 0x400010, 0, &gpa, &err), 0);
+	assert_int_equal(gpa, 0x7010);
+	r.amd = true;
+	assert_int_equal(walk(&r, 0x400010, GW_WRITE, &gpa, &err), -EFAULT);
+	assert_int_equal(err, PF_P | PF_W | PF_RSVD);
+	put(ent[3], get(ent[3], 8) & ~G, 8);
+	assert_int_equal(walk(&r, 0x400010, 0, &gpa, &err), 0);
+	/* 5-level: the PML5E's G too. */
+	r.cr4 |= CR4_LA57;
+	r.cr3 = 0x1000;
+	next_table = 0x20000;
+	static const struct layout l5v = { 5, 8, 9, 9, 0x1000 };
+	memset(mem, 0, 0x2000);
+	map(&l5v, 0x400000, 0, 0x7000, P | RW, ent);
+	assert_int_equal(walk(&r, 0x400010, 0, &gpa, &err), 0);
+	put(ent[4], get(ent[4], 8) | G, 8);
+	assert_int_equal(walk(&r, 0x400010, 0, &gpa, &err), -EFAULT);
+	assert_int_equal(err, PF_P | PF_RSVD);
+	r.amd = false;
+	assert_int_equal(walk(&r, 0x400010, 0, &gpa, &err), 0);
+}
 
 static struct gwalk_regs long_regs(void)
 {
@@ -410,6 +495,8 @@ int main(void)
 		cmocka_unit_test_setup(test_32bit, setup),
 		cmocka_unit_test_setup(test_32bit_pse, setup),
 		cmocka_unit_test_setup(test_pae, setup),
+		cmocka_unit_test_setup(test_pae_vendors, setup),
+		cmocka_unit_test_setup(test_long_vendors, setup),
 		cmocka_unit_test_setup(test_4level_pages, setup),
 		cmocka_unit_test_setup(test_4level_faults, setup),
 		cmocka_unit_test_setup(test_smep_smap, setup),

@@ -503,6 +503,27 @@ static int print_lengths(void)
 	return 0;
 }
 
+/* The register of MOV to CR4 (what SVM without decode assists leaves us). */
+static void test_mov_cr4(void **state)
+{
+	static const struct { const char *bytes; unsigned n; enum cpu_mode mode; int gpr; } t[] = {
+		{ "\x0f\x22\xe0", 3, CPU_MODE_PROT32, 0 },       /* mov %eax, %cr4 */
+		{ "\x0f\x22\xe3", 3, CPU_MODE_LONG64, 3 },       /* mov %rbx, %cr4 */
+		{ "\x41\x0f\x22\xe7", 4, CPU_MODE_LONG64, 15 }, /* mov %r15, %cr4 */
+		{ "\x66\x2e\x0f\x22\xa1", 5, CPU_MODE_REAL, 1 }, /* prefixes; mod ignored */
+		{ "\x41\x0f\x22\xe7", 4, CPU_MODE_PROT32, -1 }, /* 41: INC ECX outside 64-bit */
+		{ "\x44\x0f\x22\xe0", 4, CPU_MODE_LONG64, -1 }, /* REX.R: CR12 */
+		{ "\x0f\x22\xc0", 3, CPU_MODE_LONG64, -1 },      /* CR0 */
+		{ "\x0f\x20\xe0", 3, CPU_MODE_LONG64, -1 },      /* from CR4 */
+		{ "\xf0\x0f\x22\xe0", 4, CPU_MODE_PROT32, -1 }, /* LOCK */
+		{ "\x0f\x22", 2, CPU_MODE_PROT32, -1 },           /* truncated */
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_int_equal(insn_mov_to_cr4_gpr((const uint8_t *)t[i].bytes, t[i].n, t[i].mode),
+				 t[i].gpr);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +531,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_recorded),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_mov_cr4),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--table"))

@@ -60,9 +60,10 @@ static void expect_const(uint32_t index, const struct msr_guest *g, uint64_t val
 
 static void test_unknown(void **state)
 {
-	static const uint32_t refused[] = { 0, 1, 0x3b, 0x48, 0x49, 0x10a, 0x179, 0x1d9, 0x200,
-					    0x6e0, 0x80b, 0xda0, 0xc0000103, 0xc0010114,
-					    0xc0010117, 0x40000000, 0xffffffff };
+	static const uint32_t refused[] = { 0, 1, 0x3b, 0x48, 0x49, 0x10a, 0x179, 0x1d8, 0x200,
+					    0x6e0, 0x80b, 0xda0, 0xc0010008,
+					    0xc0010114, 0xc0010117, 0xc00101ff, 0xc001020c,
+					    0x40000000, 0xffffffff };
 	struct msr_action act;
 
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
@@ -122,6 +123,32 @@ static void test_constants(void **state)
 	assert_int_equal(wr(0x1a0, 0x1801, &base, &act), 0);
 	assert_int_equal(wr(0x1a0, 0x1800, &base, &act), -EPERM);
 	assert_int_equal(wr(0x1a0, 0x1801 | (1ull << 34), &base, &act), -EPERM);
+	/* TSC_AUX: the vcpu's, only with RDTSCP; bits 63:32 reserved. */
+	struct msr_guest aux = base;
+	assert_int_equal(rd(0xc0000103, &base, &act), -EPERM);
+	aux.tsc_aux_capable = true;
+	assert_int_equal(rd(0xc0000103, &aux, &act), 0);
+	assert_int_equal(act.kind, MSR_AUX);
+	assert_int_equal(wr(0xc0000103, 0xffffffff, &aux, &act), 0);
+	assert_int_equal(act.value, 0xffffffff);
+	assert_int_equal(wr(0xc0000103, 1ull << 32, &aux, &act), -EPERM);
+	/* DEBUGCTL: 0, and only 0 written. */
+	expect_const(0x1d9, &base, 0);
+	assert_int_equal(wr(0x1d9, 0, &base, &act), 0);
+	assert_int_equal(wr(0x1d9, 1, &base, &act), -EPERM);
+	/* No PMU: AMD's counters and controls, legacy (C001_0000-7) and
+	 * core extension (C001_0200-B), read 0 and drop any write. */
+	for (uint32_t i = 0; i < 12; i++) {
+		if (i < 8) {
+			expect_const(0xc0010000 + i, &base, 0);
+			assert_int_equal(wr(0xc0010000 + i, 0x430076, &base, &act), 0);
+			assert_int_equal(act.kind, MSR_CONST);
+		}
+		expect_const(0xc0010200 + i, &base, 0);
+		assert_int_equal(wr(0xc0010200 + i, ~0ull, &base, &act), 0);
+		assert_int_equal(act.kind, MSR_CONST);
+		assert_int_equal(act.value, 0);
+	}
 	expect_const(0xc001001f, &base, 0); /* NB_CFG: any write dropped */
 	assert_int_equal(wr(0xc001001f, 1ull << 46, &base, &act), 0);
 	assert_int_equal(act.kind, MSR_CONST);
@@ -272,7 +299,8 @@ static void test_names(void **state)
 		{ 0xc0000100, "FS_BASE" }, { 0xc0000101, "GS_BASE" },
 		{ 0xc0000102, "KERNEL_GS_BASE" }, { 0xc0000103, "TSC_AUX" },
 		{ 0xc0010010, "AMD_SYSCFG" }, { 0xc0010015, "AMD_HWCR" },
-		{ 0xc001001f, "AMD_NB_CFG" },
+		{ 0xc001001f, "AMD_NB_CFG" }, { 0xc0010005, "AMD_PERF_CTL0-3, PERF_CTR0-3" },
+		{ 0xc001020b, "AMD_PERF_CTL0-5, PERF_CTR0-5" },
 		{ 0xc0010114, "AMD_VM_CR" }, { 0xc0010117, "AMD_VM_HSAVE_PA" },
 		{ 0x830, "x2APIC" }, { 0x401, "IA32_MCi bank" }, { 0x20f, "MTRR range" },
 		{ 0x12345678, "unknown" }, { 0, "unknown" },

@@ -46,6 +46,14 @@ static void test_options_quoted(void **state)
 	assert_string_equal(v, "#not comment");
 	assert_int_equal(opt_next(&p, end, k, v), -EINVAL); /* unterminated quote */
 	assert_int_equal(opt_next(&p, end, k, v), 0);
+	/* As GRUB passes them: each quote escaped with a backslash. */
+	const char grub[] = "domain=\\\"name=b,module=m.bin a b,cmdline=x y\\\" z=1";
+	p = grub;
+	end = grub + sizeof(grub) - 1;
+	assert_int_equal(opt_next(&p, end, k, v), 1);
+	assert_string_equal(v, "name=b,module=m.bin a b,cmdline=x y");
+	assert_int_equal(opt_next(&p, end, k, v), 1);
+	assert_string_equal(k, "z");
 }
 
 static void test_options_bad(void **state)

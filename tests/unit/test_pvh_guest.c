@@ -549,8 +549,10 @@ static void test_hostile_elf(void **state)
 	b[4] = 3;
 	parse_refused(b, im.size, "e_ident[EI_CLASS] is 3");
 	b[4] = 2;
-	put(b, 18, 3, 2);
-	parse_refused(b, im.size, "e_machine is 3: an ELF64 kernel must be EM_X86_64");
+	put(b, 18, 0xb7, 2);
+	parse_refused(b, im.size, "e_machine is 183: not EM_386 (3) or EM_X86_64 (62)");
+	put(b, 18, 3, 2); /* ELF64 with EM_386: Xen boots it as PVH */
+	parse_ok(b, im.size);
 	put(b, 18, 62, 2);
 	put(b, 56, 65, 2); /* e_phnum */
 	parse_refused(b, im.size, "program header table");
@@ -576,10 +578,12 @@ static void test_hostile_elf(void **state)
 	put(b, im.note_phys32 + 16, DATA_PA + 0xff, 8); /* the data's last file byte */
 	parse_ok(b, im.size);
 	free(b);
-	/* ELF32 wants EM_386. */
+	/* ELF32 with EM_X86_64 (objcopy -O elf32-x86-64): a PVH kernel. */
 	im = make(&(struct opts){ .c32 = 1, .descsz = 4, .entry = ENTRY_PA });
 	put(im.b, 18, 62, 2);
-	parse_refused(im.b, im.size, "e_machine is 62: an ELF32 kernel must be EM_386");
+	parse_ok(im.b, im.size);
+	put(im.b, 18, 0x28, 2);
+	parse_refused(im.b, im.size, "e_machine is 40: not EM_386 (3) or EM_X86_64 (62)");
 	free(im.b);
 }
 

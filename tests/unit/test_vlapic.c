@@ -195,10 +195,10 @@ static void test_tpr_cr8(void **state)
 	struct vlapic l;
 
 	setup(&l, false);
-	vlapic_set_tpr(&l, 0x50);
+	l.tpr = 0x50;
 	assert_int_equal(rd(&l, 0, 0x80), 0x50);
 	wr(&l, 0, 0x80, 0x37);
-	assert_int_equal(vlapic_tpr(&l), 0x37);
+	assert_int_equal(l.tpr, 0x37);
 	assert_int_equal(rd(&l, 0, 0xa0), 0x37);   /* PPR = TPR with nothing in service */
 }
 
@@ -211,11 +211,11 @@ static void test_tpr_masks(void **state)
 	setup(&l, false);
 	assert_true(vlapic_set_irq(&l, 0x45, false));
 	assert_true(irr(&l, 0x45));
-	vlapic_set_tpr(&l, 0x40);   /* same class: blocked */
+	l.tpr = 0x40;   /* same class: blocked */
 	assert_int_equal(vlapic_pending(&l), -1);
-	vlapic_set_tpr(&l, 0x5f);
+	l.tpr = 0x5f;
 	assert_int_equal(vlapic_pending(&l), -1);
-	vlapic_set_tpr(&l, 0x3f);
+	l.tpr = 0x3f;
 	assert_int_equal(vlapic_pending(&l), 0x45);
 	vlapic_set_irq(&l, 0x44, false);   /* highest first */
 	assert_int_equal(vlapic_pending(&l), 0x45);
@@ -236,13 +236,13 @@ static void test_nested_isr_eoi(void **state)
 	vlapic_set_irq(&l, 0x61, false);   /* higher class nests */
 	take(&l, 0x61);
 	assert_int_equal(rd(&l, 0, 0xa0), 0x60);
-	vlapic_set_tpr(&l, 0x70);          /* TPR above ISR class: PPR = TPR */
+	l.tpr = 0x70;          /* TPR above ISR class: PPR = TPR */
 	assert_int_equal(rd(&l, 0, 0xa0), 0x70);
-	vlapic_set_tpr(&l, 0x6a);          /* same class: still TPR */
+	l.tpr = 0x6a;          /* same class: still TPR */
 	assert_int_equal(rd(&l, 0, 0xa0), 0x6a);
-	vlapic_set_tpr(&l, 0x5f);          /* below: the ISR class */
+	l.tpr = 0x5f;          /* below: the ISR class */
 	assert_int_equal(rd(&l, 0, 0xa0), 0x60);
-	vlapic_set_tpr(&l, 0);
+	l.tpr = 0;
 	wr(&l, 0, 0xb0, 0);                /* EOI clears the highest: 0x61 */
 	assert_false(isr(&l, 0x61));
 	assert_true(isr(&l, 0x50));
@@ -447,7 +447,7 @@ static void test_x2apic_transitions(void **state)
 	assert_int_equal(v, 0x1ff);   /* state carries over */
 	assert_int_equal(rd(&l, 0, 0x30), 0);   /* the page is gone */
 	wr(&l, 0, 0x80, 0x30);
-	assert_int_equal(vlapic_tpr(&l), 0);
+	assert_int_equal(l.tpr, 0);
 	assert_int_equal(vlapic_msr_write(&l, 0, 0x1b, 0xfee00800), -EPERM);  /* x2 -> xAPIC */
 	assert_int_equal(vlapic_msr_write(&l, 0, 0x1b, 0xfee00000), 0);       /* -> disabled */
 	assert_false(vlapic_x2apic_mode(&l));
@@ -503,7 +503,7 @@ static void test_x2apic_registers(void **state)
 	assert_int_equal(v, 0x00120008);   /* cluster 0x12, bit 3 */
 	assert_int_equal(vlapic_msr_write(&l, 0, 0x80f, 0x1ff), 0);
 	assert_int_equal(vlapic_msr_write(&l, 0, 0x808, 0x20), 0);
-	assert_int_equal(vlapic_tpr(&l), 0x20);
+	assert_int_equal(l.tpr, 0x20);
 	assert_int_equal(vlapic_msr_read(&l, 0, 0x80a, &v), 0);
 	assert_int_equal(v, 0x20);
 	assert_int_equal(vlapic_msr_write(&l, 0, 0x83f, 0x51), 0);   /* SELF IPI */
@@ -567,7 +567,7 @@ static void test_x2apic_gp(void **state)
 	assert_int_equal(vlapic_msr_write(&l, 0, 0x83e, 0x4), -EPERM);
 	assert_int_equal(vlapic_msr_write(&l, 0, 0x830, 0x1000), -EPERM);
 	assert_int_equal(fk.nipi, 0);
-	assert_int_equal(vlapic_tpr(&l), 0);
+	assert_int_equal(l.tpr, 0);
 	/* MSRs that are not the APIC's */
 	assert_int_equal(vlapic_msr_read(&l, 0, 0x10, &v), -EPERM);
 	assert_int_equal(vlapic_msr_write(&l, 0, 0x7ff, 0), -EPERM);

@@ -227,7 +227,7 @@ static void test_errors(void **state)
 		{ MIN "vif = 1\n", -XLCFG_EINVAL, 5, "vif: expected a list" },
 		{ MIN "memory = [ 1 ]\n", -XLCFG_EINVAL, 5, "memory: expected a single value, not a list" },
 		{ MIN "] = 1\n", -XLCFG_EINVAL, 5, "expected a key, got \"]\"" },
-		{ MIN "type = 'pv'\n", -XLCFG_EINVAL, 5, "type: expected \"pvh\" or \"hvm\", got \"pv\"" },
+		{ MIN "type = 'pv'\n", -XLCFG_EINVAL, 5, "type: expected \"pvh\", \"hvm\" or \"multiboot\", got \"pv\"" },
 		{ MIN "type = 'PVH'\n", -XLCFG_EINVAL, 5, "type: expected" },
 		{ MIN "on_crash = 'soft-reset'\n", -XLCFG_EINVAL, 5, "on_crash: expected an action such as destroy or restart, got \"soft-reset\"" },
 		{ MIN "on_reboot = 'Restart'\n", -XLCFG_EINVAL, 5, "on_reboot: expected" },
@@ -363,6 +363,22 @@ static void test_ranges(void **state)
 }
 
 /* ioports and iomem: xl's hex forms, their errors, the console's form. */
+/* Eyrie's multiboot type: module = [ "NAME ARGS", ... ], in order. */
+static void test_multiboot(void **state)
+{
+	assert_int_equal(parse("name='mb'\ntype='multiboot'\nmemory=4\nkernel='k.elf'\n"
+			       "module = [ 'mod1.bin alpha beta', \"mod2.txt\" ]\n"), 0);
+	assert_int_equal(cfg.type, XLCFG_TYPE_MULTIBOOT);
+	assert_int_equal(cfg.nmodule, 2);
+	assert_string_equal(cfg.module[0], "mod1.bin alpha beta");
+	assert_string_equal(cfg.module[1], "mod2.txt");
+	struct xlcfg_error e;
+	assert_int_equal(xlcfg_set(&cfg, "module", "m3.bin x", &e), 0);
+	assert_int_equal(cfg.nmodule, 3);
+	expect_err(MIN "module = [ '' ]\n", -XLCFG_EINVAL, 5, "module: expected \"NAME [ARGS]\"");
+	expect_err(MIN "module = 'a'\n", -XLCFG_EINVAL, 5, "expected a list");
+}
+
 static void test_io(void **state)
 {
 	assert_int_equal(parse(MIN "ioports = [ \"402\", '2F8-2ff' ]\n"
@@ -453,7 +469,7 @@ static void test_set(void **state)
 		{ "name", "a b", -XLCFG_EINVAL, "name: expected 1-31 of [A-Za-z0-9_.-], got \"a b\"" },
 		{ "name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", -XLCFG_EINVAL,
 		  "name: expected 1-31 of [A-Za-z0-9_.-], got \"aaaaaaaaaaaaaaaaaaaaaaaa...\"" },
-		{ "type", "pv", -XLCFG_EINVAL, "type: expected \"pvh\" or \"hvm\", got \"pv\"" },
+		{ "type", "pv", -XLCFG_EINVAL, "type: expected \"pvh\", \"hvm\" or \"multiboot\", got \"pv\"" },
 		{ "kernel", "", -XLCFG_EINVAL, "kernel: empty" },
 		{ "disk", "", -XLCFG_EINVAL, "disk: empty entry" },
 		{ "autostart", "yes", -XLCFG_EINVAL, "autostart: expected 0, 1, true or false, got \"yes\"" },
@@ -919,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_io),
+		cmocka_unit_test(test_multiboot),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_action_name),
 		cmocka_unit_test(test_hostile),

@@ -175,6 +175,10 @@ static void decode(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, const st
 	case SVM_EXIT_NPF:
 		decode_npf(vmcb, e);
 		break;
+	case SVM_EXIT_CR4_WRITE:
+		insn_exit(vmcb, e, c, EXIT_CR4_WRITE);
+		e->cr_gpr = e->info1 >> 63 ? (int)(e->info1 & 15) : -1;
+		break;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI: /* taken by the host at STGI */
 		e->reason = EXIT_INTR;

@@ -102,12 +102,14 @@ void svm_assign_asid(struct svm_cpu *c, struct svm_vcpu *sv)
  * cache lines, the host's included), shutdown, and host interrupts and
  * NMIs. #DB and #AC are intercepted and reflected: a guest can otherwise
  * chain them endlessly during event delivery and hang the physical CPU
- * (CVE-2015-5307, CVE-2015-8104). Control registers are not intercepted:
- * nested paging makes the guest's own paging harmless. */
+ * (CVE-2015-5307, CVE-2015-8104). Of the control registers only CR4
+ * writes exit (nested paging makes the guest's own paging harmless): a
+ * bit for a feature the guest's CPUID hides must raise #GP. */
 static void svm_init_controls(struct svm_vcpu *sv)
 {
 	struct vmcb_control *ctl = &sv->vmcb->ctl;
 
+	ctl->intercept_cr = 1u << (16 + 4); /* writes of CR4 */
 	ctl->intercept_exc = (1u << EXC_DB) | (1u << EXC_AC);
 	ctl->intercept_misc1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_CPUID |
 			       INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |

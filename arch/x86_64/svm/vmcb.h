@@ -188,6 +188,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define NPF_EXEC    (1u << 4)
 
 /* Exit codes (APM appendix C). */
+#define SVM_EXIT_CR4_WRITE 0x014 /* EXITINFO1: bit 63 valid (decode assists), 3:0 GPR */
 #define SVM_EXIT_EXC_BASE 0x040 /* + vector */
 #define SVM_EXIT_INTR     0x060
 #define SVM_EXIT_NMI      0x061

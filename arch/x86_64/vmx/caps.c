@@ -160,7 +160,9 @@ static bool caps_ept(struct vmx_caps *c)
  * bit clear in FIXED1 must be 0 (SDM vol. 3, A.7-A.8); unrestricted guest
  * exempts CR0.PE and CR0.PG. Those bits are owned by the host (mask bit
  * set): the guest reads its own value from the read shadow, and a write
- * that changes one exits (CR-access exit, emulated in cr.c).
+ * that changes one exits (CR-access exit, emulated in cr.c). All of CR4
+ * is the host's: every MOV to CR4 exits, to be checked against the
+ * guest's CPUID (vcpu_cr4_check), as on SVM.
  */
 static void caps_fixed(struct vmx_caps *c)
 {
@@ -169,7 +171,7 @@ static void caps_fixed(struct vmx_caps *c)
 	c->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
 	c->cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
 	c->cr0_mask = c->cr0_fixed0 | ~c->cr0_fixed1;
-	c->cr4_mask = c->cr4_fixed0 | ~c->cr4_fixed1;
+	c->cr4_mask = ~0ull;
 }
 
 int vmx_caps_read(struct vmx_caps *c)

@@ -1,7 +1,7 @@
 /*
- * Control-register accesses that exit: MOV to CR0/CR4 that would change a
- * host-owned bit (CR0.NE, CR4.VMXE and the bits VMX operation forbids:
- * see caps.c) and every MOV to/from CR8. Each is emulated here, with the
+ * Control-register accesses that exit: MOV to CR0 that would change a
+ * host-owned bit (CR0.NE and the bits VMX operation forbids: see caps.c),
+ * every MOV to CR4 and every MOV to/from CR8. Each is emulated here, with the
  * checks the instruction itself makes (SDM vol. 2, "MOV - Move to/from
  * Control Registers"; vol. 3, 2.5 and 10.8.5 for long-mode activation).
  * The guest keeps its own value in the read shadow (CR0.NE = 0 runs as
@@ -12,10 +12,10 @@
 #include "kernel/errno.h"
 #include "kernel/string.h"
 #include "vmm/guest_mem.h"
+#include "vmm/vmm.h"
 
 #define CR0_ET (1ull << 4)
 #define CR0_WP_BIT (1ull << 16)
-#define CR4_PCIDE (1ull << 17)
 #define AR_L (1u << 13) /* CS access rights: 64-bit code */
 
 /* 64-bit mode: IA-32e mode guest (= EFER.LMA) and CS.L. */
@@ -68,16 +68,11 @@ static int cr0_write(struct vcpu *v, uint64_t val)
 static int cr4_write(struct vcpu *v, uint64_t val)
 {
 	const struct vmx_caps *caps = &vmx_this_cpu()->caps;
-	uint64_t old = vmx_get(v, VS_CR4), efer = vmread(VMCS_GUEST_EFER);
+	uint64_t old = vmx_get(v, VS_CR4);
 
-	/* VMXE: the CPUID policy hides VMX, so the bit is reserved for the
-	 * guest, like every bit VMX operation does not allow. */
-	if ((val & ~caps->cr4_fixed1) || (val & CR4_VMXE))
-		return -EINVAL;
-	if ((efer & EFER_LMA) && !(val & CR4_PAE))
-		return -EINVAL;
-	if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) &&
-	    (!(efer & EFER_LMA) || (vmread(VMCS_GUEST_CR3) & 0xfff)))
+	/* Bits VMX operation does not allow are reserved for the guest too;
+	 * VMXE and every bit the guest's CPUID hides fail vcpu_cr4_check. */
+	if ((val & ~caps->cr4_fixed1) || vcpu_cr4_check(v, val))
 		return -EINVAL;
 	vmx_write_cr4(to_vmx(v), val);
 	if (old != val)

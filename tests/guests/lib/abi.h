@@ -20,6 +20,8 @@
 /* xen_version(XENVER_version) of Eyrie: 4.17. */
 #define EYRIE_XEN_VERSION ((4u << 16) | 17u)
 
+#define EPERM 1
+#define ENOENT 2
 #define ENOSYS 38
 #define EFAULT 14
 #define EINVAL 22
