@@ -11,9 +11,11 @@
 #include "vmm/p2m.h"
 #include "vmm/xen.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "kernel/string.h"
 #include "vmm/domain.h"
 #include "vmm/guest_mem.h"
+#include "vmm/hcop.h"
 #include "vmm/hypercall.h"
 #include "vmm/pirq.h"
 #include "vmm/vmm.h"
@@ -40,53 +42,46 @@ static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 	str_copy(i->name, d->name, sizeof(i->name));
 }
 
-static long list(struct vcpu *v, uint64_t arg)
+static long list(struct vcpu *v, void *arg)
 {
-	struct eyrie_dom_list l;
+	struct eyrie_dom_list *l = arg;
 	struct eyrie_dom_info info;
 
-	if (copy_from_guest_virt(v, &l, arg, sizeof(l), NULL))
-		return -EFAULT;
-	l.nr = 0;
-	for (const struct domain *d = domain_list(); d; d = d->next) {
-		if (l.nr == l.max)
-			break;
+	l->nr = 0;
+	for (const struct domain *d = domain_list(); d && l->nr < l->max; d = d->next) {
 		fill_info(d, &info);
-		if (copy_to_guest_virt(v, l.buffer + l.nr * sizeof(info), &info, sizeof(info), NULL))
+		if (copy_to_guest_virt(v, l->buffer + l->nr * sizeof(info), &info, sizeof(info), NULL))
 			return -EFAULT;
-		l.nr++;
+		l->nr++;
 	}
-	return copy_to_guest_virt(v, arg, &l, sizeof(l), NULL) ? -EFAULT : 0;
+	return 0;
 }
 
 /* domain_new: an empty, paused domain for the caller to build. */
-static long dom_new(struct vcpu *v, uint64_t arg)
+static long dom_new(struct vcpu *v, void *arg)
 {
-	struct eyrie_dom_new n;
+	struct eyrie_dom_new *n = arg;
 	struct domain_config cfg = { .managed = true, .restart_on_reboot = false };
 	struct domain *d;
 
-	if (copy_from_guest_virt(v, &n, arg, sizeof(n), NULL))
-		return -EFAULT;
-	if (strnlen(n.name, sizeof(n.name)) == sizeof(n.name) || !n.name[0] || !n.vcpus ||
-	    n.vcpus > DOM_MAX_VCPUS ||
-	    !n.memory_mib || n.memory_mib > DOM_MAX_MEMORY_MIB ||
-	    (n.type != EYRIE_TYPE_PVH && n.type != EYRIE_TYPE_HVM && n.type != EYRIE_TYPE_MULTIBOOT) ||
-	    (n.flags & ~(EYRIE_NEWF_PLATFORM | EYRIE_NEWF_XEN)))
+	if (strnlen(n->name, sizeof(n->name)) == sizeof(n->name) || !n->name[0] || !n->vcpus ||
+	    n->vcpus > DOM_MAX_VCPUS ||
+	    !n->memory_mib || n->memory_mib > DOM_MAX_MEMORY_MIB ||
+	    (n->type != EYRIE_TYPE_PVH && n->type != EYRIE_TYPE_HVM && n->type != EYRIE_TYPE_MULTIBOOT) ||
+	    (n->flags & ~(EYRIE_NEWF_PLATFORM | EYRIE_NEWF_XEN)))
 		return -EINVAL;
-	str_copy(cfg.name, n.name, sizeof(cfg.name));
-	cfg.memory_mib = n.memory_mib;
-	cfg.vcpus = n.vcpus;
+	str_copy(cfg.name, n->name, sizeof(cfg.name));
+	cfg.memory_mib = n->memory_mib;
+	cfg.vcpus = n->vcpus;
 	_Static_assert(EYRIE_TYPE_MULTIBOOT == DOM_TYPE_MULTIBOOT && EYRIE_TYPE_HVM == DOM_TYPE_HVM &&
 		       EYRIE_TYPE_PVH == DOM_TYPE_PVH, "EYRIE_TYPE_* number the types as dom_type");
-	cfg.type = (enum dom_type)n.type;
-	cfg.platform = n.type == EYRIE_TYPE_HVM || (n.flags & EYRIE_NEWF_PLATFORM);
-	cfg.xen = n.type == EYRIE_TYPE_PVH || (n.flags & EYRIE_NEWF_XEN);
+	cfg.type = (enum dom_type)n->type;
+	cfg.platform = n->type == EYRIE_TYPE_HVM || (n->flags & EYRIE_NEWF_PLATFORM);
+	cfg.xen = n->type == EYRIE_TYPE_PVH || (n->flags & EYRIE_NEWF_XEN);
 	int rc = domain_create(&cfg, &d);
-	if (rc)
-		return rc;
-	n.domid = d->id;
-	return copy_to_guest_virt(v, arg, &n, sizeof(n), NULL) ? -EFAULT : 0;
+	if (!rc)
+		n->domid = d->id;
+	return rc;
 }
 
 /* A domain being built, by id (not the caller). */
@@ -104,95 +99,99 @@ static struct domain *building(struct vcpu *v, uint32_t domid, long *err)
 /* mem_write: the caller's bytes into a domain being built; a long write
  * goes on where it stopped (its struct advanced) when the call runs
  * again. */
-static long mem_write(struct vcpu *v, uint64_t arg)
+static long mem_write(struct vcpu *v, void *arg)
 {
-	struct eyrie_dom_mem m;
+	struct eyrie_dom_mem *m = arg;
 	char buf[MEM_CHUNK];
 	long err;
+	struct domain *d = building(v, m->domid, &err);
 
-	if (copy_from_guest_virt(v, &m, arg, sizeof(m), NULL))
-		return -EFAULT;
-	struct domain *d = building(v, m.domid, &err);
 	if (!d)
 		return err;
-	if (m.gpa >= d->ram_bytes || m.len > d->ram_bytes - m.gpa)
+	if (m->gpa >= d->ram_bytes || m->len > d->ram_bytes - m->gpa)
 		return -EINVAL;
-	for (uint64_t off = 0; off < m.len; off += MEM_CHUNK) {
-		size_t n = m.len - off < MEM_CHUNK ? (size_t)(m.len - off) : MEM_CHUNK;
-		if (off == MEM_PER_CALL) {
-			m = (struct eyrie_dom_mem){ m.domid, 0, m.gpa + off, m.len - off, m.buffer + off };
-			return copy_to_guest_virt(v, arg, &m, sizeof(m), NULL) ? -EFAULT : -ERESTART;
+	for (uint64_t off = 0; off < m->len; off += MEM_CHUNK) {
+		size_t n = m->len - off < MEM_CHUNK ? (size_t)(m->len - off) : MEM_CHUNK;
+		if (off == MEM_PER_CALL) { /* the rest, written back for the next run */
+			*m = (struct eyrie_dom_mem){ m->domid, 0, m->gpa + off, m->len - off,
+						     m->buffer + off };
+			return -ERESTART;
 		}
-		if (copy_from_guest_virt(v, buf, m.buffer + off, n, NULL))
+		if (copy_from_guest_virt(v, buf, m->buffer + off, n, NULL))
 			return -EFAULT;
-		if (copy_to_guest_phys(d, m.gpa + off, buf, n))
+		if (copy_to_guest_phys(d, m->gpa + off, buf, n))
 			return -ENOMEM; /* no tables for its nested paging */
 	}
 	return 0;
 }
 
-static long set_context(struct vcpu *v, uint64_t arg)
+static long set_context(struct vcpu *v, void *arg)
 {
-	struct eyrie_vcpu_context c;
+	const struct eyrie_vcpu_context *c = arg;
 	long err;
+	struct domain *d = building(v, c->domid, &err);
 
-	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
-		return -EFAULT;
-	struct domain *d = building(v, c.domid, &err);
 	if (!d)
 		return err;
-	if (c.vcpu >= d->nr_vcpus)
-		return -EINVAL;
-	return vcpu_set_context(d->vcpus[c.vcpu], &c);
+	return c->vcpu < d->nr_vcpus ? vcpu_set_context(d->vcpus[c->vcpu], c) : -EINVAL;
 }
 
-static long console(struct vcpu *v, uint64_t op, uint64_t arg)
+static long console_write(struct vcpu *v, void *arg)
 {
-	struct eyrie_dom_console c;
+	const struct eyrie_dom_console *c = arg;
+	struct domain *d = domain_find(c->domid);
 	char buf[256];
+	uint32_t len = c->len > sizeof(buf) ? sizeof(buf) : c->len;
 
-	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
-		return -EFAULT;
-	struct domain *d = domain_find(c.domid);
 	if (!d)
 		return -ESRCH;
-	if (c.len > sizeof(buf))
-		c.len = sizeof(buf);
-	if (op == EYRIE_OP_console_write) {
-		if (!d->plat)
-			return -ENODEV;
-		if (copy_from_guest_virt(v, buf, c.buffer, c.len, NULL))
-			return -EFAULT;
-		return vplat_input(d, buf, c.len);
-	}
-	uint64_t oldest = d->log_total > DOM_LOG_SIZE ? d->log_total - DOM_LOG_SIZE : 0;
-	if (c.pos < oldest || c.pos > d->log_total)
-		c.pos = c.pos > d->log_total ? d->log_total : oldest;
-	uint32_t n = 0;
-	for (; n < c.len && c.pos + n < d->log_total; n++)
-		buf[n] = d->log[(c.pos + n) % DOM_LOG_SIZE];
-	if (n && copy_to_guest_virt(v, c.buffer, buf, n, NULL))
+	if (!d->plat)
+		return -ENODEV;
+	if (copy_from_guest_virt(v, buf, c->buffer, len, NULL))
 		return -EFAULT;
-	c.pos += n;
-	return copy_to_guest_virt(v, arg, &c, sizeof(c), NULL) ? -EFAULT : (long)n;
+	return vplat_input(d, buf, len);
 }
 
-static long host_info(struct vcpu *v, uint64_t arg)
+static long console_read(struct vcpu *v, void *arg)
 {
-	struct eyrie_host_info h = { 0 };
-	h.total_kib = mm_frames()->total * 4;
-	h.free_kib = mm_frames()->free * 4;
-	h.tsc_khz = timer_info()->tsc_hz / 1000;
-	h.nr_cpus = 1; /* Eyrie runs on the boot CPU */
+	struct eyrie_dom_console *c = arg;
+	struct domain *d = domain_find(c->domid);
+	char buf[256];
+
+	if (!d)
+		return -ESRCH;
+	if (c->len > sizeof(buf))
+		c->len = sizeof(buf);
+	uint64_t oldest = d->log_total > DOM_LOG_SIZE ? d->log_total - DOM_LOG_SIZE : 0;
+	if (c->pos < oldest || c->pos > d->log_total)
+		c->pos = c->pos > d->log_total ? d->log_total : oldest;
+	uint32_t n = 0;
+	for (; n < c->len && c->pos + n < d->log_total; n++)
+		buf[n] = d->log[(c->pos + n) % DOM_LOG_SIZE];
+	if (n && copy_to_guest_virt(v, c->buffer, buf, n, NULL))
+		return -EFAULT;
+	c->pos += n;
+	return n;
+}
+
+static long host_info(struct vcpu *v, void *arg)
+{
+	struct eyrie_host_info *h = arg;
+
+	memset(h, 0, sizeof(*h));
+	h->total_kib = mm_frames()->total * 4;
+	h->free_kib = mm_frames()->free * 4;
+	h->tsc_khz = timer_info()->tsc_hz / 1000;
+	h->nr_cpus = nr_cpus;
 	for (const struct domain *d = domain_list(); d; d = d->next)
-		h.nr_domains++;
-	str_copy(h.backend, vcpu_ops->name, sizeof(h.backend));
+		h->nr_domains++;
+	str_copy(h->backend, vcpu_ops->name, sizeof(h->backend));
 	for (unsigned i = 0; i < 3; i++) {
 		struct cpuid_regs r = cpuid(0x80000002 + i, 0);
-		memcpy(h.cpu + 16 * i, &r, 16);
+		memcpy(h->cpu + 16 * i, &r, 16);
 	}
-	h.cpu[47] = 0;
-	return copy_to_guest_virt(v, arg, &h, sizeof(h), NULL) ? -EFAULT : 0;
+	h->cpu[47] = 0;
+	return 0;
 }
 
 /* Ports the hypervisor drives itself, or that could reset or power off
@@ -217,136 +216,120 @@ static bool port_reserved(uint32_t first, uint32_t last)
 	return false;
 }
 
-static long ioports(struct vcpu *v, uint64_t arg)
+static long ioports(struct vcpu *v, void *arg)
 {
-	struct eyrie_dom_ioports p;
+	const struct eyrie_dom_ioports *p = arg;
+	struct domain *d = domain_find(p->domid);
 
-	if (copy_from_guest_virt(v, &p, arg, sizeof(p), NULL))
-		return -EFAULT;
-	struct domain *d = domain_find(p.domid);
 	if (!d)
 		return -ESRCH;
-	if (!p.count || p.first > 0xffff || p.count > 0x10000 - p.first)
+	if (!p->count || p->first > 0xffff || p->count > 0x10000 - p->first)
 		return -EINVAL;
-	if (p.allow && uart_claims(UART_CLAIM_IO, p.first, p.first + p.count - 1))
+	if (p->allow && uart_claims(UART_CLAIM_IO, p->first, p->first + p->count - 1))
 		return -EACCES;
-	if (p.allow && port_reserved(p.first, p.first + p.count - 1))
+	if (p->allow && port_reserved(p->first, p->first + p->count - 1))
 		return -EPERM;
 	if (!vcpu_ops->io_allow)
 		return -ENODEV;
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
-		int rc = vcpu_ops->io_allow(d->vcpus[i], (uint16_t)p.first, p.count, p.allow);
+		int rc = vcpu_ops->io_allow(d->vcpus[i], (uint16_t)p->first, p->count, p->allow);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-static long iomem(struct vcpu *v, uint64_t arg)
+static long iomem(struct vcpu *v, void *arg)
 {
-	struct eyrie_dom_iomem m;
+	const struct eyrie_dom_iomem *m = arg;
+	struct domain *d = domain_find(m->domid);
 
-	if (copy_from_guest_virt(v, &m, arg, sizeof(m), NULL))
-		return -EFAULT;
-	struct domain *d = domain_find(m.domid);
 	if (!d)
 		return -ESRCH;
-	if (!m.nr || m.nr > (1ull << 20) || m.mfn > (1ull << 40))
+	if (!m->nr || m->nr > (1ull << 20) || m->mfn > (1ull << 40))
 		return -EINVAL;
-	if (m.allow && uart_claims(UART_CLAIM_MEM, m.mfn << 12, ((m.mfn + m.nr) << 12) - 1))
+	if (m->allow && uart_claims(UART_CLAIM_MEM, m->mfn << 12, ((m->mfn + m->nr) << 12) - 1))
 		return -EACCES;
-	if (m.allow && !sys_device_memory(m.mfn << 12, m.nr << 12))
+	if (m->allow && !sys_device_memory(m->mfn << 12, m->nr << 12))
 		return -EPERM;
 	/* A PC platform's own devices live at 0xFEC00000-0xFEE00FFF. */
-	if (d->plat && m.gfn < 0xfee01 && m.gfn + m.nr > 0xfec00)
+	if (d->plat && m->gfn < 0xfee01 && m->gfn + m->nr > 0xfec00)
 		return -EINVAL;
-	return p2m_map_mmio(d, m.gfn, m.mfn, m.nr, m.allow);
+	return p2m_map_mmio(d, m->gfn, m->mfn, m->nr, m->allow);
 }
 
-static long pci(struct vcpu *v, uint64_t arg)
+/* A read's value goes back in the struct (a write's is written back as it was). */
+static long pci(struct vcpu *v, void *arg)
 {
-	struct eyrie_pci_cfg c;
+	struct eyrie_pci_cfg *c = arg;
 
-	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
-		return -EFAULT;
 	/* The console UART's card keeps its BARs and decoding. */
-	if (c.write && uart_claims(UART_CLAIM_PCI, c.sbdf, c.sbdf))
+	if (c->write && uart_claims(UART_CLAIM_PCI, c->sbdf, c->sbdf))
 		return -EPERM;
-	int rc = pci_cfg(c.sbdf, c.reg, c.size, c.write != 0, &c.value);
-	if (rc || c.write)
-		return rc;
-	return copy_to_guest_virt(v, arg, &c, sizeof(c), NULL) ? -EFAULT : 0;
+	return pci_cfg(c->sbdf, c->reg, c->size, c->write != 0, &c->value);
 }
 
 #define DMA_MAX 512
 
-static long dma_frames(struct vcpu *v, uint64_t arg)
+static long dma_frames(struct vcpu *v, void *arg)
 {
-	struct eyrie_dma_frames q;
+	const struct eyrie_dma_frames *q = arg;
 	uint64_t mfn[64];
 
-	if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
-		return -EFAULT;
-	if (!q.nr || q.nr > DMA_MAX)
+	if (!q->nr || q->nr > DMA_MAX)
 		return -EINVAL;
-	for (uint32_t i = 0; i < q.nr; i++) {
-		uint64_t hpa = p2m_ram_frame(v->dom, q.gfn + i);
+	for (uint32_t i = 0; i < q->nr; i++) {
+		uint64_t hpa = p2m_ram_frame(v->dom, q->gfn + i);
 		if (!hpa)
 			return -EINVAL;
 		mfn[i % 64] = hpa >> 12;
-		if ((i % 64 == 63 || i + 1 == q.nr) &&
-		    copy_to_guest_virt(v, q.buffer + (i - i % 64) * 8, mfn, (i % 64 + 1) * 8, NULL))
+		if ((i % 64 == 63 || i + 1 == q->nr) &&
+		    copy_to_guest_virt(v, q->buffer + (i - i % 64) * 8, mfn, (i % 64 + 1) * 8, NULL))
 			return -EFAULT;
 	}
 	return 0;
 }
 
-static long msi(struct vcpu *v, uint64_t arg)
+static long msi(struct vcpu *v, void *arg)
 {
-	struct eyrie_msi m = { 0 };
-	int rc = pirq_msi(v->dom, &m.pirq, &m.addr, &m.data);
+	struct eyrie_msi *m = arg;
 
-	if (rc)
-		return rc;
-	if (!copy_to_guest_virt(v, arg, &m, sizeof(m), NULL))
-		return 0;
-	pirq_grant(v->dom, m.pirq, false);
-	return -EFAULT;
+	memset(m, 0, sizeof(*m));
+	return pirq_msi(v->dom, &m->pirq, &m->addr, &m->data);
 }
 
-static long irq(struct vcpu *v, uint64_t arg)
+/* The caller never learnt the vector's pirq: it goes back. */
+static void msi_undo(struct vcpu *v, void *arg)
 {
-	struct eyrie_dom_irq q;
-	struct domain *d;
-
-	if (copy_from_guest_virt(v, &q, arg, sizeof(q), NULL))
-		return -EFAULT;
-	return (d = domain_find(q.domid)) ? pirq_grant(d, q.irq, q.allow) : -ESRCH;
+	pirq_grant(v->dom, ((struct eyrie_msi *)arg)->pirq, false);
 }
 
-static long echo(struct vcpu *v, uint64_t arg)
+static long irq(struct vcpu *v, void *arg)
 {
-	struct eyrie_dom_echo e;
-	struct domain *d;
+	const struct eyrie_dom_irq *q = arg;
+	struct domain *d = domain_find(q->domid);
 
-	if (copy_from_guest_virt(v, &e, arg, sizeof(e), NULL))
-		return -EFAULT;
-	if (!(d = domain_find(e.domid)))
+	return d ? pirq_grant(d, q->irq, q->allow) : -ESRCH;
+}
+
+static long echo(struct vcpu *v, void *arg)
+{
+	const struct eyrie_dom_echo *e = arg;
+	struct domain *d = domain_find(e->domid);
+
+	if (!d)
 		return -ESRCH;
 	long was = d->echo;
-	d->echo = e.on != 0;
+	d->echo = e->on != 0;
 	return was;
 }
 
 /* pause, unpause, destroy: another domain, by id. */
-static long other(struct vcpu *v, uint64_t arg, void (*act)(struct domain *))
+static long other(struct vcpu *v, const struct eyrie_dom_id *id, void (*act)(struct domain *))
 {
-	struct eyrie_dom_id id;
-	struct domain *d;
+	struct domain *d = domain_find(id->domid);
 
-	if (copy_from_guest_virt(v, &id, arg, sizeof(id), NULL))
-		return -EFAULT;
-	if (!(d = domain_find(id.domid)))
+	if (!d)
 		return -ESRCH;
 	if (d == v->dom)
 		return -EINVAL; /* not on itself */
@@ -354,27 +337,33 @@ static long other(struct vcpu *v, uint64_t arg, void (*act)(struct domain *))
 	return 0;
 }
 
-static long do_pause(struct vcpu *v, uint64_t arg) { return other(v, arg, domain_pause); }
-static long unpause(struct vcpu *v, uint64_t arg) { return other(v, arg, domain_unpause); }
-static long destroy(struct vcpu *v, uint64_t arg) { return other(v, arg, domain_destroy); }
-static long console_read(struct vcpu *v, uint64_t arg) { return console(v, EYRIE_OP_console_read, arg); }
-static long console_write(struct vcpu *v, uint64_t arg) { return console(v, EYRIE_OP_console_write, arg); }
+static long do_pause(struct vcpu *v, void *arg) { return other(v, arg, domain_pause); }
+static long unpause(struct vcpu *v, void *arg) { return other(v, arg, domain_unpause); }
+static long destroy(struct vcpu *v, void *arg) { return other(v, arg, domain_destroy); }
 
-static long (*const ops[])(struct vcpu *v, uint64_t arg) = {
-	[EYRIE_OP_list] = list, [EYRIE_OP_pause] = do_pause, [EYRIE_OP_unpause] = unpause,
-	[EYRIE_OP_destroy] = destroy, [EYRIE_OP_domain_new] = dom_new,
-	[EYRIE_OP_console_read] = console_read, [EYRIE_OP_console_write] = console_write,
-	[EYRIE_OP_mem_write] = mem_write, [EYRIE_OP_set_context] = set_context,
-	[EYRIE_OP_host_info] = host_info, [EYRIE_OP_ioports] = ioports, [EYRIE_OP_iomem] = iomem,
-	[EYRIE_OP_irq] = irq, [EYRIE_OP_console_echo] = echo, [EYRIE_OP_pci_cfg] = pci,
-	[EYRIE_OP_dma_frames] = dma_frames, [EYRIE_OP_msi] = msi,
+static const struct hcop ops[] = {
+	[EYRIE_OP_list] = HCOP(struct eyrie_dom_list, HC_OUT, list),
+	[EYRIE_OP_pause] = HCOP(struct eyrie_dom_id, HC_IN, do_pause),
+	[EYRIE_OP_unpause] = HCOP(struct eyrie_dom_id, HC_IN, unpause),
+	[EYRIE_OP_destroy] = HCOP(struct eyrie_dom_id, HC_IN, destroy),
+	[EYRIE_OP_domain_new] = HCOP(struct eyrie_dom_new, HC_OUT, dom_new),
+	[EYRIE_OP_console_read] = HCOP(struct eyrie_dom_console, HC_OUT, console_read),
+	[EYRIE_OP_console_write] = HCOP(struct eyrie_dom_console, HC_IN, console_write),
+	[EYRIE_OP_mem_write] = HCOP(struct eyrie_dom_mem, HC_OUT, mem_write),
+	[EYRIE_OP_set_context] = HCOP(struct eyrie_vcpu_context, HC_IN, set_context),
+	[EYRIE_OP_host_info] = HCOP(struct eyrie_host_info, HC_OUT, host_info),
+	[EYRIE_OP_ioports] = HCOP(struct eyrie_dom_ioports, HC_IN, ioports),
+	[EYRIE_OP_iomem] = HCOP(struct eyrie_dom_iomem, HC_IN, iomem),
+	[EYRIE_OP_irq] = HCOP(struct eyrie_dom_irq, HC_IN, irq),
+	[EYRIE_OP_console_echo] = HCOP(struct eyrie_dom_echo, HC_IN, echo),
+	[EYRIE_OP_pci_cfg] = HCOP(struct eyrie_pci_cfg, HC_OUT, pci),
+	[EYRIE_OP_dma_frames] = HCOP(struct eyrie_dma_frames, HC_IN, dma_frames),
+	[EYRIE_OP_msi] = { sizeof(struct eyrie_msi), HC_OUT, msi, msi_undo },
 };
 
 long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
 {
 	if (!v->dom->cfg.privileged)
 		return -EPERM;
-	if (op >= sizeof(ops) / sizeof(ops[0]) || !ops[op])
-		return -ENOSYS;
-	return ops[op](v, arg);
+	return hcop_call(v, ops, HCOP_COUNT(ops), op, arg);
 }

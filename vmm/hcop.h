@@ -17,7 +17,8 @@ struct vcpu;
 
 enum hcop_copy {
 	HC_IN,          /* only read */
-	HC_OUT,         /* written back when the handler returns >= 0 */
+	HC_OUT,         /* written back when the handler returns >= 0 or
+			 * -ERESTART (a continuation keeps its progress there) */
 	HC_OUT_ALWAYS,  /* written back whatever the handler returns */
 };
 
@@ -25,10 +26,16 @@ struct hcop {
 	uint16_t size;            /* of the argument struct, at most HCOP_ARG_MAX */
 	uint8_t copy;             /* enum hcop_copy */
 	long (*fn)(struct vcpu *v, void *arg);
+	/* Optional: takes back what fn did when the struct could not be
+	 * written back (the caller never learnt of it); the call is -EFAULT. */
+	void (*undo)(struct vcpu *v, void *arg);
 };
 
-#define HCOP_ARG_MAX 64
+#define HCOP_ARG_MAX 128
 #define HCOP_COUNT(t) (sizeof(t) / sizeof((t)[0]))
+/* A row whose struct is checked against HCOP_ARG_MAX when compiled. */
+#define HCOP(type, copy, fn) \
+	{ sizeof(char[sizeof(type) <= HCOP_ARG_MAX ? sizeof(type) : -1]), copy, fn, 0 }
 
 /* ops[cmd] on the guest's argument at virtual address arg: -ENOSYS for an
  * operation the table has not, -EFAULT when the argument cannot be read

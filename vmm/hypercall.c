@@ -315,8 +315,11 @@ long hcop_call(struct vcpu *v, const struct hcop *ops, size_t nr, uint64_t cmd, 
 	if (copy_from_guest_virt(v, buf, arg, op->size, NULL))
 		return -EFAULT;
 	long rc = op->fn(v, buf);
-	if ((op->copy == HC_OUT_ALWAYS || (op->copy == HC_OUT && rc >= 0)) &&
-	    copy_to_guest_virt(v, arg, buf, op->size, NULL))
+	if ((op->copy == HC_OUT_ALWAYS || (op->copy == HC_OUT && (rc >= 0 || rc == -ERESTART))) &&
+	    copy_to_guest_virt(v, arg, buf, op->size, NULL)) {
+		if (op->undo)
+			op->undo(v, buf);
 		return -EFAULT;
+	}
 	return rc;
 }

@@ -28,8 +28,8 @@ static void fire_timer(struct vcpu *v, uint64_t now)
 {
 	if (v->poll_deadline && now >= v->poll_deadline) { /* SCHEDOP_poll timed out */
 		v->poll_deadline = 0;
-		if (v->polling && v->state == VCPU_BLOCKED)
-			v->state = VCPU_RUNNABLE;
+		if (v->polling)
+			vcpu_wake(v);
 	}
 	if (!v->timer_deadline || now < v->timer_deadline)
 		return;
@@ -44,8 +44,8 @@ static void fire_timer(struct vcpu *v, uint64_t now)
 		return;
 	if (cb)
 		vcpu_raise_irq(v, (uint8_t)cb);
-	else if (v->state == VCPU_BLOCKED)
-		v->state = VCPU_RUNNABLE;
+	else
+		vcpu_wake(v);
 }
 
 /* Fires what is due and asks the timer for the next wake-up of each. */
@@ -82,14 +82,32 @@ static void reap(void)
 	}
 }
 
-/* The next runnable vcpu after the last one run, in domain order, else
- * the first runnable one (possibly the last one again). last_run is only
- * compared, never dereferenced: its domain may have been destroyed. */
+/* A runnable vcpu woken from blocked (vcpu_wake), in domain order. Not
+ * right after a slice the timer ended: then the round robin picks, so
+ * that vcpus waking each other all the time cannot keep the others off
+ * the CPU for more than a tick. */
+static struct vcpu *boosted(void)
+{
+	if (this_cpu()->tick_ended)
+		return NULL;
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++)
+			if (d->vcpus[i]->boost && runnable(d->vcpus[i]))
+				return d->vcpus[i];
+	return NULL;
+}
+
+/* A boosted vcpu, else the next runnable vcpu after the last one run, in
+ * domain order, else the first runnable one (possibly the last one
+ * again). last_run is only compared, never dereferenced: its domain may
+ * have been destroyed. */
 static struct vcpu *pick_next(void)
 {
-	struct vcpu *first = NULL;
+	struct vcpu *first = NULL, *b = boosted();
 	bool after = false;
 
+	if (b)
+		return b;
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
@@ -106,7 +124,9 @@ static struct vcpu *pick_next(void)
 }
 
 /* Runs v until its slice ends (the next timer interrupt: the 100 Hz tick
- * or a guest timer's wake-up), it blocks or stops, or the shell has input. Host interrupts are taken between exits.
+ * or a guest timer's wake-up), it blocks or stops, it yields (a vcpu it
+ * woke runs first), or the shell has input. Host interrupts are taken
+ * between exits.
  * The time is counted once per slice, exits included: the exit path is
  * the hot path and reads the TSC only while a vcpu timer is armed. */
 static void run_slice(struct vcpu *v)
@@ -114,6 +134,8 @@ static void run_slice(struct vcpu *v)
 	uint64_t events = timer_event_count, start = rdtsc();
 
 	this_cpu()->last_run = v;
+	this_cpu()->current = v;
+	v->boost = false;
 	if (v->runstate_gva)
 		xen_runstate(v, RUNSTATE_running);
 	vcpu_load_cpu_state(v);
@@ -134,6 +156,8 @@ static void run_slice(struct vcpu *v)
 			break;
 	}
 	v->yield = false;
+	this_cpu()->current = NULL;
+	this_cpu()->tick_ended = timer_event_count != events;
 	v->run_tsc += rdtsc() - start;
 	if (v->runstate_gva)
 		xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :

@@ -231,18 +231,28 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 	vcpu_ops->inject(v, &ev);
 }
 
+void vcpu_wake(struct vcpu *v)
+{
+	struct vcpu *cur = this_cpu()->current;
+
+	if (v->state != VCPU_BLOCKED)
+		return;
+	v->state = VCPU_RUNNABLE;
+	v->boost = true;
+	if (cur && cur != v)
+		cur->yield = true;
+}
+
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
 {
 	v->pending_irq[vector / 64] |= 1ull << (vector % 64);
-	if (v->state == VCPU_BLOCKED)
-		v->state = VCPU_RUNNABLE;
+	vcpu_wake(v);
 }
 
 void vcpu_raise_nmi(struct vcpu *v)
 {
 	v->nmi_pending = true;
-	if (v->state == VCPU_BLOCKED)
-		v->state = VCPU_RUNNABLE;
+	vcpu_wake(v);
 }
 
 static int highest_irq(const struct vcpu *v)

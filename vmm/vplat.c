@@ -26,8 +26,8 @@ static void update_intr(struct vplat *p)
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
 		v->plat_intr = vplat_intr(v, false) >= 0;
-		if (v->plat_intr && v->state == VCPU_BLOCKED)
-			v->state = VCPU_RUNNABLE;
+		if (v->plat_intr)
+			vcpu_wake(v);
 	}
 }
 

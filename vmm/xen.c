@@ -57,8 +57,8 @@ static void upcall(struct vcpu *v)
 
 	if (cb)
 		vcpu_raise_irq(v, (uint8_t)cb);
-	else if (v->state == VCPU_BLOCKED)
-		v->state = VCPU_RUNNABLE;
+	else
+		vcpu_wake(v);
 }
 
 /* A vcpu's vcpu_info: in the shared info, or where it registered it. */
@@ -80,8 +80,8 @@ static void deliver(const struct evtchn_notify *n)
 	struct vcpu *v = d->vcpus[n->vcpu];
 	if (evtchn_2l_set_pending(shinfo(d), vinfo(d, n->vcpu), n->port))
 		upcall(v);
-	if (v->polling && v->state == VCPU_BLOCKED) /* SCHEDOP_poll: even masked */
-		v->state = VCPU_RUNNABLE;
+	if (v->polling) /* SCHEDOP_poll: even masked */
+		vcpu_wake(v);
 }
 
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n)
@@ -605,10 +605,9 @@ static long gnt_set_version(struct vcpu *v, void *arg)
 }
 
 static const struct hcop gnt_ops[] = {
-	[GNTTABOP_query_size] = { sizeof(struct gnttab_query_size), HC_OUT, gnt_query_size },
-	[GNTTABOP_setup_table] = { sizeof(struct gnt_setup), HC_OUT, gnt_setup_table },
-	[GNTTABOP_set_version] = { sizeof(struct gnttab_set_version), HC_OUT_ALWAYS,
-				   gnt_set_version },
+	[GNTTABOP_query_size] = HCOP(struct gnttab_query_size, HC_OUT, gnt_query_size),
+	[GNTTABOP_setup_table] = HCOP(struct gnt_setup, HC_OUT, gnt_setup_table),
+	[GNTTABOP_set_version] = HCOP(struct gnttab_set_version, HC_OUT_ALWAYS, gnt_set_version),
 };
 
 long xen_grant_table_op(struct vcpu *v, uint64_t *a)
@@ -809,19 +808,18 @@ static long ev_reset(struct vcpu *v, void *arg)
 
 /* PIRQs beyond binding and the FIFO ABI are not offered (-ENOSYS). */
 static const struct hcop ev_ops[] = {
-	[EVTCHNOP_bind_interdomain] = { sizeof(struct evtchn_bind_interdomain), HC_OUT,
-					ev_bind_interdomain },
-	[EVTCHNOP_bind_virq] = { sizeof(struct evtchn_bind_virq), HC_OUT, ev_bind_virq },
-	[EVTCHNOP_bind_pirq] = { sizeof(struct evtchn_bind_pirq), HC_OUT, ev_bind_pirq },
-	[EVTCHNOP_close] = { sizeof(struct evtchn_close), HC_IN, ev_close },
-	[EVTCHNOP_send] = { sizeof(struct evtchn_send), HC_IN, ev_send },
-	[EVTCHNOP_status] = { sizeof(struct evtchn_status), HC_OUT, ev_status },
-	[EVTCHNOP_alloc_unbound] = { sizeof(struct evtchn_alloc_unbound), HC_OUT,
-				     ev_alloc_unbound },
-	[EVTCHNOP_bind_ipi] = { sizeof(struct evtchn_bind_ipi), HC_OUT, ev_bind_ipi },
-	[EVTCHNOP_bind_vcpu] = { sizeof(struct evtchn_bind_vcpu), HC_IN, ev_bind_vcpu },
-	[EVTCHNOP_unmask] = { sizeof(struct evtchn_unmask), HC_IN, ev_unmask },
-	[EVTCHNOP_reset] = { sizeof(struct evtchn_reset), HC_IN, ev_reset },
+	[EVTCHNOP_bind_interdomain] = HCOP(struct evtchn_bind_interdomain, HC_OUT,
+					   ev_bind_interdomain),
+	[EVTCHNOP_bind_virq] = HCOP(struct evtchn_bind_virq, HC_OUT, ev_bind_virq),
+	[EVTCHNOP_bind_pirq] = HCOP(struct evtchn_bind_pirq, HC_OUT, ev_bind_pirq),
+	[EVTCHNOP_close] = HCOP(struct evtchn_close, HC_IN, ev_close),
+	[EVTCHNOP_send] = HCOP(struct evtchn_send, HC_IN, ev_send),
+	[EVTCHNOP_status] = HCOP(struct evtchn_status, HC_OUT, ev_status),
+	[EVTCHNOP_alloc_unbound] = HCOP(struct evtchn_alloc_unbound, HC_OUT, ev_alloc_unbound),
+	[EVTCHNOP_bind_ipi] = HCOP(struct evtchn_bind_ipi, HC_OUT, ev_bind_ipi),
+	[EVTCHNOP_bind_vcpu] = HCOP(struct evtchn_bind_vcpu, HC_IN, ev_bind_vcpu),
+	[EVTCHNOP_unmask] = HCOP(struct evtchn_unmask, HC_IN, ev_unmask),
+	[EVTCHNOP_reset] = HCOP(struct evtchn_reset, HC_IN, ev_reset),
 };
 
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)

@@ -15,6 +15,7 @@
 #ifndef EYRIE_ARCH_PERCPU_H
 #define EYRIE_ARCH_PERCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vcpu;
@@ -24,7 +25,9 @@ struct vmx_cpu;
 struct percpu {
 	struct percpu *self;      /* gs:0 */
 	unsigned id;              /* 0: the boot CPU */
+	struct vcpu *current;     /* the vcpu whose slice this CPU runs, NULL between */
 	struct vcpu *last_run;    /* the round robin's place (compared, never followed) */
+	bool tick_ended;          /* the last slice ended at a timer interrupt */
 	struct vcpu *fpu_owner;   /* whose FPU, SSE and debug registers this CPU holds */
 	struct svm_cpu *svm;      /* the vendor's state on this CPU, once enabled */
 	struct vmx_cpu *vmx;

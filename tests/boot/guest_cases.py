@@ -392,6 +392,38 @@ def guests_evtchn(lab):
     check_pattern(m, 1, max(e1.end(), e2.end()))
 
 
+IPI_DOM = Dom("ipi", 2, extra=",type=pvh,vcpus=2")
+
+
+def _ipi(m, dom, pat):
+    """ipi's three runs of 1000 round trips completed (tests/guests/ipi.c)
+    and `pattern` ran on beside them; the figures go in the log."""
+    e = expect_poweroff(m, dom, "ipi", 240)
+    check_report(m.output, dom, "ipi")
+    figs = re.findall(r"\(d%d\) (ipi[\w-]*: 1000 round trips, \d+ TSC ticks each[^\n]*)" % dom,
+                      m.output)
+    check(len(figs) == 3, "ipi printed %d of its 3 figures" % len(figs))
+    check_pattern(m, pat, e.end())
+    with open(m.log_path, "a") as f:
+        f.write("\n" + "\n".join("# " + x for x in figs) + "\n")
+
+
+def guests_ipi(lab):
+    """QEMU SVM: `ipi` (PVH, 2 vcpus) makes 1000 event round trips between
+    its vcpus three times: vcpu 0 waiting in SCHEDOP_poll, then spinning
+    on its pending bit with PAUSE, then without (the case a woken vcpu
+    must preempt the spinner for: vcpu_wake's boost); `pattern` keeps its
+    rounds (a pair waking each other cannot starve it)."""
+    m = qemu_guests(lab, [Dom("pattern", 4), IPI_DOM])
+    _ipi(m, 2, 1)
+
+
+def guests_ipi_vmx(lab):
+    """Bochs corei7_skylake_x (VMX): the same as guests-ipi."""
+    m = bochs_guests(lab, [Dom("pattern", 4), IPI_DOM], "corei7_skylake_x")
+    _ipi(m, 2, 1)
+
+
 def guests_mgmt(lab):
     """QEMU SVM: `mgmt` as the privileged domain 0 lists the domains, pauses
     and unpauses `pattern` (1), builds a domain itself from pattern.elf
@@ -680,6 +712,8 @@ GUEST_CASES = [
     ("guests-devices", guests_devices, 8),
     ("guests-pvh", guests_pvh, 5),
     ("guests-evtchn", guests_evtchn, 5),
+    ("guests-ipi", guests_ipi, 30),
+    ("guests-ipi-vmx", guests_ipi_vmx, 300),
     ("guests-create-cycles", guests_create_cycles, 40),
     ("guests-mgmt", guests_mgmt, 6),
     ("guests-isolation", guests_isolation, 8),
