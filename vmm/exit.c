@@ -166,10 +166,12 @@ static void exit_cr4_write(struct vcpu *v, struct vmexit *e)
 	vcpu_skip_insn(v, e);
 }
 
-static bool irq_pending(const struct vcpu *v)
+/* An NMI counts only if NMIs are not blocked: HLT in an NMI handler
+ * sleeps (until an interrupt) with another NMI held, as on hardware. */
+static bool irq_pending(struct vcpu *v)
 {
 	return v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3] |
-	       v->plat_intr | v->nmi_pending;
+	       v->plat_intr | (v->nmi_pending && vcpu_ops->nmi_ready(v));
 }
 
 static void exit_hlt(struct vcpu *v, struct vmexit *e)

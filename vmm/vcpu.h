@@ -183,9 +183,10 @@ struct vcpu_ops {
 	void (*intr_window)(struct vcpu *v, bool on);
 	/* True when an NMI could be injected now: NMIs not blocked (by one
 	 * being handled, until its IRET), no interrupt shadow, no event
-	 * queued. Else false, and the backend makes the guest exit once that
-	 * changes (VMX: NMI-window exiting; SVM: the IRET intercept, then a
-	 * single step past the IRET) or, at worst, at the next host tick. */
+	 * queued (SVM with vNMI: always, the CPU waits). Else false, and the
+	 * backend makes the guest exit once that changes (VMX: NMI-window
+	 * exiting; SVM: the IRET intercept, then a single step past the
+	 * IRET) or, at worst, at the next exit. */
 	bool (*nmi_ready)(struct vcpu *v);
 	/* Prints the backend's view of the vcpu (key VMCB/VMCS fields). */
 	void (*dump)(struct vcpu *v);

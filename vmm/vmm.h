@@ -44,8 +44,9 @@ void vcpu_raise_nmi(struct vcpu *v);
  * BOOST), so an IPI, event or timer for a sleeping vcpu is taken now, not
  * at the next tick. Nothing for a vcpu that is not blocked. */
 void vcpu_wake(struct vcpu *v);
-/* Before entry: injects the highest pending interrupt if the guest can
- * take it, else asks for an interrupt window. */
+/* Before entry: injects a pending NMI if NMIs are not blocked, else the
+ * highest pending interrupt if the guest can take it, and asks for an
+ * interrupt window for what is left. */
 void vcpu_deliver_pending(struct vcpu *v);
 static inline void vcpu_deliver_irqs(struct vcpu *v)
 {
