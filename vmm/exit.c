@@ -30,6 +30,7 @@ static const char *const names[EXIT_REASONS] = {
 	[EXIT_HYPERCALL] = "hypercall", [EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_INVALID_STATE] = "invalid-state", [EXIT_EXCEPTION] = "exception",
 	[EXIT_UNKNOWN] = "unknown", [EXIT_PAUSE] = "pause", [EXIT_CR4_WRITE] = "cr4-write",
+	[EXIT_NMI_WINDOW] = "nmi-window",
 };
 
 const char *exit_reason_name(enum exit_reason r)
@@ -165,18 +166,20 @@ static void exit_cr4_write(struct vcpu *v, struct vmexit *e)
 	vcpu_skip_insn(v, e);
 }
 
-static bool irq_pending(const struct vcpu *v)
+/* An NMI counts only if NMIs are not blocked: HLT in an NMI handler
+ * sleeps (until an interrupt) with another NMI held, as on hardware. */
+static bool irq_pending(struct vcpu *v)
 {
 	return v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3] |
-	       v->plat_intr;
+	       v->plat_intr | (v->nmi_pending && vcpu_ops->nmi_ready(v));
 }
 
 static void exit_hlt(struct vcpu *v, struct vmexit *e)
 {
 	if (!vcpu_skip_insn(v, e))
 		return;
-	/* HLT with interrupts off would sleep forever on hardware too; we
-	 * still block: only an NMI-like event (none yet) would wake it. */
+	/* HLT with interrupts off sleeps until an NMI (vcpu_raise_nmi), as
+	 * on hardware. */
 	if (!irq_pending(v))
 		v->state = VCPU_BLOCKED;
 }
@@ -320,6 +323,7 @@ static const exit_fn handlers[EXIT_REASONS] = {
 	[EXIT_NONE] = exit_nothing,
 	[EXIT_INTR] = exit_nothing,
 	[EXIT_INTR_WINDOW] = exit_intr_window,
+	[EXIT_NMI_WINDOW] = exit_nothing, /* the NMI goes in before the next entry */
 	[EXIT_CPUID] = exit_cpuid,
 	[EXIT_HLT] = exit_hlt,
 	[EXIT_PAUSE] = exit_pause,

@@ -94,6 +94,7 @@ enum exit_reason {
 	EXIT_UNKNOWN,       /* anything the backend did not expect */
 	EXIT_PAUSE,         /* PAUSE: a spin loop; the other vcpus run first */
 	EXIT_CR4_WRITE,     /* MOV to CR4 (SVM): cr_gpr, the register, or -1 */
+	EXIT_NMI_WINDOW,    /* the guest can take an NMI now (VMX NMI-window exiting) */
 	EXIT_REASONS
 };
 
@@ -180,6 +181,13 @@ struct vcpu_ops {
 	bool (*can_inject_intr)(struct vcpu *v);
 	/* Asks for (or stops asking for) an EXIT_INTR_WINDOW exit. */
 	void (*intr_window)(struct vcpu *v, bool on);
+	/* True when an NMI could be injected now: NMIs not blocked (by one
+	 * being handled, until its IRET), no interrupt shadow, no event
+	 * queued (SVM with vNMI: always, the CPU waits). Else false, and the
+	 * backend makes the guest exit once that changes (VMX: NMI-window
+	 * exiting; SVM: the IRET intercept, then a single step past the
+	 * IRET) or, at worst, at the next exit. */
+	bool (*nmi_ready)(struct vcpu *v);
 	/* Prints the backend's view of the vcpu (key VMCB/VMCS fields). */
 	void (*dump)(struct vcpu *v);
 };
@@ -210,6 +218,9 @@ struct vcpu {
 	uint64_t pending_irq[4];
 	/* The virtual platform (vmm/vplat.c) has an interrupt for it. */
 	bool plat_intr;
+	/* An NMI waits (one at most, as the CPU latches one while NMIs are
+	 * blocked: vcpu_raise_nmi). */
+	bool nmi_pending;
 	uint64_t timer_deadline;  /* TSC value of the one-shot timer, 0 = off */
 	uint64_t timer_period;    /* TSC ticks of VCPUOP_set_periodic_timer, 0 = off */
 	uint64_t vinfo_gpa;       /* VCPUOP_register_vcpu_info: where, 0 = shared info */

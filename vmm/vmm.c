@@ -249,6 +249,12 @@ void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
 	vcpu_wake(v);
 }
 
+void vcpu_raise_nmi(struct vcpu *v)
+{
+	v->nmi_pending = true;
+	vcpu_wake(v);
+}
+
 static int highest_irq(const struct vcpu *v)
 {
 	for (int w = 3; w >= 0; w--)
@@ -264,6 +270,14 @@ void vcpu_deliver_pending(struct vcpu *v)
 	int vec = highest_irq(v);
 	bool plat = vec < 0;
 
+	/* An NMI first; interrupts then wait for the next entry (one event
+	 * is injected at a time): ask for their window. */
+	if (v->nmi_pending && vcpu_ops->nmi_ready(v)) {
+		vcpu_ops->inject(v, &(struct vevent){ EV_NMI, 2, false, 0 });
+		v->nmi_pending = false;
+		vcpu_ops->intr_window(v, vec >= 0 || v->plat_intr);
+		return;
+	}
 	if (plat && (vec = vplat_intr(v, false)) < 0) {
 		v->plat_intr = false;
 		return;

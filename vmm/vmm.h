@@ -34,19 +34,25 @@ bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e);
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 /* Marks an external interrupt vector pending and wakes the vcpu. */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
+/* An NMI for the vcpu (an NMI IPI or IOAPIC entry, the shell's `nmi`):
+ * pending until it can be injected, whatever RFLAGS.IF; a second one
+ * while one is pending merges with it, as on the CPU. Wakes the vcpu
+ * (vcpu_wake). */
+void vcpu_raise_nmi(struct vcpu *v);
 /* A blocked vcpu becomes runnable and boosted: the vcpu running on this
  * CPU ends its slice at its next exit and v runs next (Xen credit's
  * BOOST), so an IPI, event or timer for a sleeping vcpu is taken now, not
  * at the next tick. Nothing for a vcpu that is not blocked. */
 void vcpu_wake(struct vcpu *v);
-/* Before entry: injects the highest pending interrupt if the guest can
- * take it, else asks for an interrupt window. */
+/* Before entry: injects a pending NMI if NMIs are not blocked, else the
+ * highest pending interrupt if the guest can take it, and asks for an
+ * interrupt window for what is left. */
 void vcpu_deliver_pending(struct vcpu *v);
 static inline void vcpu_deliver_irqs(struct vcpu *v)
 {
 	const uint64_t *p = v->pending_irq;
 
-	if (p[0] | p[1] | p[2] | p[3] | v->plat_intr) /* checked inline on every entry */
+	if (p[0] | p[1] | p[2] | p[3] | v->plat_intr | v->nmi_pending) /* inline on every entry */
 		vcpu_deliver_pending(v);
 }
 /* The CR4 bits the guest's CPUID offers (cpuid_cr4_allowed, cached in

@@ -88,8 +88,8 @@ static bool start_ap(struct vplat *p, unsigned i, unsigned mode, uint8_t vector)
 	return true;
 }
 
-/* Fixed and lowest-priority interrupts (the lowest is the first match);
- * NMI, SMI, INIT and SIPI are not delivered to running vcpus yet. */
+/* Fixed and lowest-priority interrupts (the lowest is the first match)
+ * and NMIs; INIT and SIPI start APs; SMI is dropped. */
 static bool send(struct vplat *p, uint32_t dest, bool logical, unsigned mode, uint8_t vector,
 		 bool level, int skip)
 {
@@ -101,11 +101,14 @@ static bool send(struct vplat *p, uint32_t dest, bool logical, unsigned mode, ui
 				hit |= start_ap(p, i, mode, vector);
 		return hit;
 	}
-	if (mode > 1)
+	if (mode > 1 && mode != 4)
 		return false;
 	for (unsigned i = 0; i < p->dom->nr_vcpus && !(hit && mode == 1); i++)
-		if ((int)i != skip && vlapic_match(&p->lapic[i], dest, logical))
-			hit |= vlapic_set_irq(&p->lapic[i], vector, level);
+		if ((int)i != skip && vlapic_match(&p->lapic[i], dest, logical)) {
+			if (mode == 4) /* NMI */
+				vcpu_raise_nmi(p->dom->vcpus[i]);
+			hit |= mode == 4 || vlapic_set_irq(&p->lapic[i], vector, level);
+		}
 	update_intr(p);
 	return hit;
 }
@@ -132,17 +135,20 @@ static void lapic_eoi(void *ctx, uint8_t vector)
 	update_intr(p);
 }
 
-/* An IPI leaving local APIC ctx for others (shorthand 2: all, which the
- * sender has already taken itself; 3: all but the sender). */
+/* An IPI leaving local APIC ctx (shorthand 1: itself, where only an
+ * NMI comes, a fixed vector being taken by the APIC itself; 2: all, the
+ * sender having taken a fixed vector already; 3: all but the sender). */
 static void lapic_ipi(void *ctx, uint32_t dest, bool logical, unsigned shorthand, unsigned mode,
 		      uint8_t vector, bool level)
 {
 	struct vlapic *l = ctx;
+	struct vplat *p = lapic_plat(l);
 
-	if (shorthand >= 2)
-		send(lapic_plat(l), 0xffffffffu, false, mode, vector, level, (int)l->init_id);
-	else
-		send(lapic_plat(l), dest, logical, mode, vector, level, -1);
+	if (shorthand == 1 && mode == 4)
+		vcpu_raise_nmi(p->dom->vcpus[l->init_id]);
+	else if (shorthand != 1)
+		send(p, shorthand ? 0xffffffffu : dest, !shorthand && logical, mode, vector, level,
+		     shorthand == 3 || (shorthand == 2 && !mode) ? (int)l->init_id : -1);
 }
 
 static const struct vlapic_ops lapic_ops = { lapic_eoi, lapic_ipi };

@@ -25,7 +25,9 @@
 #define CR4_VMXE (1ul << 13)
 #define CR4_SMEP (1ul << 20)
 #define CR4_SMAP (1ul << 21)
+#define RFLAGS_TF (1ul << 8)
 #define RFLAGS_IF (1ul << 9)
+#define DR6_BS    (1ul << 14) /* single step */
 
 struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
 

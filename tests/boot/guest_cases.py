@@ -206,14 +206,20 @@ def check_pattern(m, dom, after, more=2, timeout=15):
 
 # -- the shell, with guest lines interleaved ---------------------------------------
 
-def shell(m, cmd, until, timeout=30):
+def shell(m, cmd, until, timeout=30, refused=False):
     """Type a command, wait for `until` (a regex of its output) and then the
     prompt; return the output since the command was sent, without the
-    guests' "(dN) ..." lines."""
+    guests' "(dN) ..." lines. refused: the command must fail, with an
+    "error: " line that `until` matches."""
     start = len(m.output)
     m.send(cmd + "\r")
-    hit = wait_for(m, r"(?:%s)|^error: [^\n]*\n" % until, timeout, start)
-    check(not hit.group(0).startswith("error:"), "%s: %s" % (cmd, hit.group(0).strip()))
+    if refused:
+        hit = wait_for(m, r"^error: [^\n]*\n|%s" % PROMPT_RE, timeout, start)
+        check(re.match(r"error: (?:%s)" % until, hit.group(0)),
+              "%s: %r (want error: %s)" % (cmd, hit.group(0).strip(), until))
+    else:
+        hit = wait_for(m, r"(?:%s)|^error: [^\n]*\n" % until, timeout, start)
+        check(not hit.group(0).startswith("error:"), "%s: %s" % (cmd, hit.group(0).strip()))
     prompt = wait_for(m, PROMPT_RE, timeout, hit.end())
     text = m.output[start:prompt.start()]
     return "\n".join(l for l in text.split("\n") if not re.search(r"\(d\d+\) ", l))
@@ -755,6 +761,20 @@ def _fid_flow(m, t=1):
     """Each fid's report, from its own text: a domain id freed by one fid
     may be fidm's next (ids: the lowest free), so the hypervisor's fids are
     read up to their end and fidm from its start."""
+    wait_for(m, r"\(d4\) fid: waiting for an NMI on each vcpu", 60 * t)
+    # Hostile first: each gets its error and sends nothing (fidn counts).
+    for cmd, err in (("nmi", r"usage: nmi DOM \[VCPU\]"), ("nmi 4 0 0", r"usage: nmi"),
+                     ("nmi 99", r"no domain '99'"), ("nmi x", r"no domain 'x'"),
+                     ("nmi 4 2", r"no vcpu '2': domain 4 has 2 vcpu\(s\)"),
+                     ("nmi 4 -1", r"no vcpu '-1'"), ("nmi 4 99999999999", r"no vcpu ")):
+        shell(m, cmd, err, 30 * t, refused=True)
+    shell(m, "nmi 4", r"domain 4 vcpu 0: NMI sent", 30 * t)
+    shell(m, "nmi 4 1", r"domain 4 vcpu 1: NMI sent", 30 * t)
+    nmi_end = expect_poweroff(m, 4, "fidn", 60 * t)
+    nmi_text = m.output[:nmi_end.end()]
+    check_report(nmi_text, 4, "fid")
+    check(len(re.findall(r"\(d4\) PASS fid/nmi-", nmi_text)) == 7,
+          "fidn: not all 7 NMI checks passed")
     ends = [expect_poweroff(m, 1, "fid", 60 * t), expect_poweroff(m, 2, "fidx", 60 * t),
             expect_poweroff(m, 3, "fidmb", 60 * t)]
     st = wait_for(m, r"^domain (\d+) \(fidm\) started", 60 * t)
@@ -767,7 +787,7 @@ def _fid_flow(m, t=1):
     for dom, mb, who in ((3, out[:ends[2].end()], "fidmb, from the hypervisor"),
                          (mmid, out[mm.start():mme.end()], "fidmm, built by mgmt")):
         check_report(mb, dom, "fid")
-        check(len(re.findall(r"^\(d%d\) PASS fid/mb-" % dom, mb, re.M)) == 5,
+        check(len(re.findall(r"\(d%d\) PASS fid/mb-" % dom, mb)) == 5,
               "%s (multiboot): not all 5 checks of its command line and modules passed" % who)
     texts = [(1, out[:ends[0].end()]), (2, out[:ends[1].end()]), (dm, out[st.start():])]
     for dom, text in texts:
@@ -780,8 +800,12 @@ def _fid_flow(m, t=1):
     return texts
 
 
+# fid with the PC platform (local APICs) and 2 vcpus: its NMI checks (domain 4).
+FID_NMI = "domain=name=fidn,image=fid.elf,memory=4,type=pvh,platform=pc,vcpus=2,cmdline=nmi"
+
+
 def _fid_opts(doms):
-    return [cmdline(doms), FID_MB, FID_MGMT]
+    return [cmdline(doms), FID_MB, FID_NMI, FID_MGMT]
 
 
 def guests_fid(lab):
@@ -796,14 +820,24 @@ def guests_fid(lab):
     _fid_flow(m)
 
 
-def guests_fid_bochs_vmx(lab):
-    """Bochs corei7_skylake_x (VMX + EPT): the same as guests-fid."""
-    iso = make_iso_mods(lab, _fid_mods(lab, FID_DOMS, "mgmt"), _fid_opts(FID_DOMS))
-    m = lab.bochs(iso, cpu="corei7_skylake_x", limit=400)
-    _fid_flow(m, 4)
+def _fid_bochs(cpu):
+    # "bochs": its AMD models reserve the PDPTE's Accessed bit (see fid.c).
+    doms = [Dom(d.name, d.mib, image=d.image, extra=d.extra + ",bochs") for d in FID_DOMS]
+
+    def case(lab):
+        iso = make_iso_mods(lab, _fid_mods(lab, doms, "mgmt bochs"), _fid_opts(doms))
+        m = lab.bochs(iso, cpu=cpu, limit=400)
+        _fid_flow(m, 4)
+    case.__doc__ = "Bochs %s: the same as guests-fid." % cpu
+    return case
+
+
+guests_fid_bochs_vmx = _fid_bochs("corei7_skylake_x")   # VMX + EPT
+guests_fid_bochs_svm = _fid_bochs("ryzen")              # SVM with NRIP save, decode assists
 
 
 GUEST_CASES += [
     ("guests-fid-bochs-vmx", guests_fid_bochs_vmx, 150),
+    ("guests-fid-bochs-svm", guests_fid_bochs_svm, 150),
     ("guests-fid", guests_fid, 10),
 ]

@@ -183,6 +183,23 @@ def linux_qemu_panic(lab):
     check_pattern(m, 1, e.end(), more=2, timeout=30)
 
 
+def linux_qemu_nmi(lab):
+    """QEMU SVM: the shell's `nmi 1` reaches a Linux HVM guest booted with
+    unknown_nmi_panic and panic=-1 (waiting in its shell): Linux reports
+    the unknown NMI and panics; the reset ends the domain, which
+    on_reboot="destroy" destroys."""
+    cfgs = {"linux.cfg": hvm_cfg(cmdline="console=ttyS0 eyrie.shell=1 unknown_nmi_panic panic=-1",
+                                 extra='on_reboot = "destroy"\n')}
+    m = qemu_linux(lab, [], cfgs)
+    at = wait_for(m, r"\(d1\) EYRIE-LINUX-SHELL", 200).end()
+    shell(m, "nmi 1", r"domain 1 vcpu 0: NMI sent")
+    wait_for(m, r"\(d1\) .*NMI received for unknown reason", 60, at)
+    wait_for(m, r"\(d1\) .*Kernel panic - not syncing: NMI", 60, at)
+    e = wait_for(m, ended(1, "linux"), 60, at)
+    check(e[1] == "shut down" and e[2].strip() == "reboot",
+          "the domain after its NMI panic: %s: %s" % (e[1], e[2]))
+
+
 def linux_from_mgmt(lab):
     """QEMU SVM: the management domain (domain 0) builds the Linux guest
     itself from an xl.cfg config and the kernel and initrd among its boot
@@ -625,6 +642,7 @@ LINUX_CASES = [
     ("linux-bochs-vmx", linux_bochs_vmx, 900),
     ("linux-qemu", linux_qemu, 60),
     ("linux-qemu-panic", linux_qemu_panic, 50),
+    ("linux-qemu-nmi", linux_qemu_nmi, 50),
     ("linux-from-mgmt", linux_from_mgmt, 50),
     ("linux-pvh-from-mgmt", linux_pvh_from_mgmt, 40),
     ("linux-pvh-disk", linux_pvh_disk, 60),

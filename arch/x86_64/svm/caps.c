@@ -13,7 +13,7 @@ static const char *const svm_features[] = {
 	[7] = "decode-assists", [10] = "pause-filter",
 	[12] = "pause-filter-threshold", [13] = "AVIC", [15] = "VMSAVE-virt",
 	[16] = "VGIF", [17] = "GMET", [19] = "SSS-check", [20] = "SPEC-CTRL",
-	[24] = "TLBI-ctl",
+	[24] = "TLBI-ctl", [25] = "vNMI",
 };
 
 bool svm_probe(struct virt_caps *caps)

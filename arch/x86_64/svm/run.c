@@ -112,9 +112,41 @@ static void reflect_exception(struct vmcb *vmcb, struct vmexit *e, uint8_t vecto
 		    (uint32_t)vmcb->ctl.exit_info1);
 }
 
+/*
+ * NMI blocking without vNMI (the VMCB does not show it, APM 15.21.4): an
+ * injected NMI blocks the next ones until an IRET (svm_inject). The IRET
+ * intercept exits before the IRET runs; it then runs with TF set, and the
+ * single-step #DB that follows it (whatever TF the IRET pops) says NMIs
+ * are unblocked: that #DB is the guest's only if its own TF was set.
+ */
+static void nmi_iret(struct svm_vcpu *sv, struct vmcb *vmcb, struct vmexit *e)
+{
+	e->reason = EXIT_NONE;
+	vmcb->ctl.intercept_misc1 &= ~INTERCEPT1_IRET;
+	vmcb_dirty(vmcb, VMCB_CLEAN_INTERCEPTS);
+	sv->nmi_step = true;
+	sv->guest_tf = vmcb->save.rflags & RFLAGS_TF;
+	vmcb->save.rflags |= RFLAGS_TF;
+}
+
+static bool nmi_step_done(struct svm_vcpu *sv, struct vmcb *vmcb)
+{
+	if (!sv->nmi_step)
+		return false;
+	sv->nmi_step = sv->nmi_blocked = false;
+	if (sv->guest_tf)
+		return false; /* the guest single-steps itself: its #DB */
+	vmcb->save.dr6 &= ~DR6_BS;
+	vmcb_dirty(vmcb, VMCB_CLEAN_DRX);
+	return true;
+}
+
 static void decode_rare(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, uint32_t code)
 {
 	switch (code) {
+	case SVM_EXIT_IRET:
+		nmi_iret(to_svm(v), vmcb, e);
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = EXIT_TRIPLE_FAULT; /* the VMCB state is undefined now */
 		break;
@@ -134,8 +166,13 @@ static void decode_rare(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, uin
 		queue_event(vmcb, EVENT_TYPE_EXC, EXC_UD, false, 0);
 		break;
 	case SVM_EXIT_EXC_BASE + EXC_DB:
+		if (nmi_step_done(to_svm(v), vmcb))
+			e->reason = EXIT_NONE;
+		else
+			reflect_exception(vmcb, e, EXC_DB);
+		break;
 	case SVM_EXIT_EXC_BASE + EXC_AC:
-		reflect_exception(vmcb, e, (uint8_t)(code - SVM_EXIT_EXC_BASE));
+		reflect_exception(vmcb, e, EXC_AC);
 		break;
 	default:
 		e->reason = EXIT_UNKNOWN; /* INVD among them: the domain is stopped */
@@ -289,7 +326,19 @@ void svm_inject(struct vcpu *v, const struct vevent *ev)
 	struct vmcb *vmcb = sv->vmcb;
 	uint32_t type = ev->type < 4 ? event_types[ev->type] : EVENT_TYPE_EXC;
 
+	if (ev->type == EV_NMI && (vmcb->ctl.int_ctl & INT_CTL_V_NMI_ENABLE)) {
+		/* vNMI: the CPU takes it once NMIs are unblocked and blocks
+		 * them until the handler's IRET; a second one merges. */
+		vmcb->ctl.int_ctl |= INT_CTL_V_NMI;
+		vmcb_dirty(vmcb, VMCB_CLEAN_TPR);
+		return;
+	}
 	queue_event(vmcb, type, ev->vector, ev->has_error, ev->error);
+	if (ev->type == EV_NMI) {
+		sv->nmi_blocked = true;
+		vmcb->ctl.intercept_misc1 |= INTERCEPT1_IRET;
+		vmcb_dirty(vmcb, VMCB_CLEAN_INTERCEPTS);
+	}
 	if (soft_event(type, ev->vector)) {
 		sv->soft_injected = true;
 		sv->soft_rip = vmcb->save.rip;
@@ -303,6 +352,17 @@ bool svm_can_inject_intr(struct vcpu *v)
 
 	return (vmcb->save.rflags & RFLAGS_IF) && !(vmcb->ctl.int_state & INT_STATE_SHADOW) &&
 	       !(vmcb->ctl.event_inj & EVENT_VALID);
+}
+
+/* vNMI: V_NMI waits for the CPU's own NMI window (see svm_inject). */
+bool svm_nmi_ready(struct vcpu *v)
+{
+	const struct svm_vcpu *sv = to_svm(v);
+	const struct vmcb_control *ctl = &sv->vmcb->ctl;
+
+	return (ctl->int_ctl & INT_CTL_V_NMI_ENABLE) ||
+	       (!sv->nmi_blocked && !(ctl->int_state & INT_STATE_SHADOW) &&
+		!(ctl->event_inj & EVENT_VALID));
 }
 
 /*

@@ -24,6 +24,7 @@ static void svm_read_features(struct svm_features *f)
 	f->nrips = r.edx & SVM_FEAT_NRIPS;
 	f->flush_by_asid = r.edx & SVM_FEAT_FLUSH_BY_ASID;
 	f->vmcb_clean = r.edx & SVM_FEAT_VMCB_CLEAN;
+	f->vnmi = r.edx & SVM_FEAT_VNMI;
 }
 
 
@@ -67,10 +68,10 @@ static int svm_cpu_enable(void)
 	c->next_asid = 1;
 	c->asid_gen = 1;
 	c->enabled = true;
-	pr_info("svm: enabled, %u ASIDs%s%s%s\n", c->feat.nr_asids,
+	pr_info("svm: enabled, %u ASIDs%s%s%s%s\n", c->feat.nr_asids,
 		c->feat.nrips ? ", NRIP save" : ", no NRIP save (lengths decoded)",
 		c->feat.flush_by_asid ? ", flush by ASID" : "",
-		c->feat.vmcb_clean ? ", VMCB clean bits" : "");
+		c->feat.vmcb_clean ? ", VMCB clean bits" : "", c->feat.vnmi ? ", vNMI" : "");
 	return 0;
 }
 
@@ -121,6 +122,8 @@ static void svm_init_controls(struct svm_vcpu *sv)
 	ctl->iopm_pa = sv->iopm_pa;
 	ctl->msrpm_pa = sv->msrpm_pa;
 	ctl->int_ctl = INT_CTL_V_INTR_MASKING;
+	if (svm_this_cpu()->feat.vnmi) /* NMI blocking kept by the CPU (see svm_inject) */
+		ctl->int_ctl |= INT_CTL_V_NMI_ENABLE;
 	ctl->np_ctl = NP_CTL_ENABLE;
 	ctl->clean = 0;
 }
@@ -219,6 +222,7 @@ static const struct vcpu_ops svm_ops = {
 	.inject = svm_inject,
 	.can_inject_intr = svm_can_inject_intr,
 	.intr_window = svm_intr_window,
+	.nmi_ready = svm_nmi_ready,
 	.dump = svm_dump,
 };
 

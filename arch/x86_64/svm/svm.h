@@ -26,6 +26,7 @@
 #define SVM_FEAT_NRIPS         (1u << 3)
 #define SVM_FEAT_VMCB_CLEAN    (1u << 5)
 #define SVM_FEAT_FLUSH_BY_ASID (1u << 6)
+#define SVM_FEAT_VNMI          (1u << 25)
 
 #ifndef CR0_PG
 #define CR0_PG (1ul << 31)
@@ -39,6 +40,7 @@ struct svm_features {
 	bool nrips;         /* next_rip is filled on instruction intercepts */
 	bool flush_by_asid; /* TLB_CONTROL_THIS_ASID works */
 	bool vmcb_clean;    /* the CPU honours the clean bits */
+	bool vnmi;          /* virtual NMIs: V_NMI pending, blocked until IRET */
 };
 
 /*
@@ -68,6 +70,10 @@ struct svm_vcpu {
 	/* A software interrupt we injected ourselves (see svm_reinject). */
 	bool soft_injected;
 	uint64_t soft_rip;
+	/* Without vNMI: NMIs are blocked, one was injected and no IRET has
+	 * run since (svm_nmi_ready); nmi_step: that IRET runs single-stepped,
+	 * guest_tf whether the guest's own TF was set then. */
+	bool nmi_blocked, nmi_step, guest_tf;
 };
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)
@@ -104,6 +110,7 @@ void svm_run(struct vcpu *v, struct vmexit *exit);
 void svm_skip(struct vcpu *v, uint64_t next_rip);
 void svm_inject(struct vcpu *v, const struct vevent *ev);
 bool svm_can_inject_intr(struct vcpu *v);
+bool svm_nmi_ready(struct vcpu *v);
 void svm_intr_window(struct vcpu *v, bool on);
 
 /* state.c */

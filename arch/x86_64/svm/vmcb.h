@@ -115,6 +115,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define INTERCEPT1_NMI      (1u << 1)
 #define INTERCEPT1_VINTR    (1u << 4)
 #define INTERCEPT1_CPUID    (1u << 18)
+#define INTERCEPT1_IRET     (1u << 20)
 #define INTERCEPT1_INVD     (1u << 22)
 #define INTERCEPT1_PAUSE    (1u << 23)
 #define INTERCEPT1_HLT      (1u << 24)
@@ -137,11 +138,13 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define TLB_CONTROL_THIS_ASID 3 /* needs CPUID 8000_000A EDX flush-by-ASID */
 
 #define INT_CTL_V_IRQ          (1u << 8)
+#define INT_CTL_V_NMI          (1u << 11) /* vNMI: an NMI pending (APM 15.21.10) */
 #define INT_CTL_V_PRIO_SHIFT   16
 #define INT_CTL_V_IGN_TPR      (1u << 20)
 /* Guest RFLAGS.IF and CR8 then govern only virtual interrupts; physical
  * ones are masked by the host's RFLAGS.IF as it was at VMRUN. */
 #define INT_CTL_V_INTR_MASKING (1u << 24)
+#define INT_CTL_V_NMI_ENABLE   (1u << 26)
 #define INT_STATE_SHADOW       1u
 
 #define NP_CTL_ENABLE 1u
@@ -194,6 +197,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define SVM_EXIT_NMI      0x061
 #define SVM_EXIT_VINTR    0x064
 #define SVM_EXIT_CPUID    0x072
+#define SVM_EXIT_IRET     0x074
 #define SVM_EXIT_INVD     0x076
 #define SVM_EXIT_PAUSE    0x077
 #define SVM_EXIT_HLT      0x078

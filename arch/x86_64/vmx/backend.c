@@ -118,6 +118,7 @@ static const struct vcpu_ops vmx_ops = {
 	.inject = vmx_inject,
 	.can_inject_intr = vmx_can_inject_intr,
 	.intr_window = vmx_intr_window,
+	.nmi_ready = vmx_nmi_ready,
 	.dump = vmx_dump,
 };
 

@@ -107,6 +107,7 @@ static bool caps_controls(struct vmx_caps *c, uint64_t basic)
 	c->pin = ctl_adjust(PIN_WANT, rdmsr(first));
 	c->proc = ctl_adjust(PROC_NEED | PROC_PAUSE_EXIT, proc); /* PAUSE: where allowed */
 	c->io_bitmaps = proc >> 32 & PROC_IO_BITMAPS;
+	c->nmi_window = (c->pin & PIN_VIRTUAL_NMIS) && (proc >> 32 & PROC_NMI_WINDOW);
 	c->exit = ctl_adjust(EXIT_NEED | EXIT_SAVE_DEBUG, rdmsr(first + 2));
 	c->entry = ctl_adjust(ENTRY_NEED | ENTRY_LOAD_DEBUG, entry);
 	if (!(proc >> 32 & PROC_SECONDARY))

@@ -75,18 +75,36 @@ bool vmx_can_inject_intr(struct vcpu *v)
 	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
 }
 
-/* Interrupt-window exiting: exit at the first instruction boundary where
- * the guest could take an external interrupt (vol. 3, 25.2). */
-void vmx_intr_window(struct vcpu *v, bool on)
+static void set_proc(struct vmx_vcpu *vx, uint32_t bit, bool on)
 {
-	struct vmx_vcpu *vx = to_vmx(v);
-	uint32_t proc = on ? vx->proc | PROC_INTR_WINDOW : vx->proc & ~PROC_INTR_WINDOW;
+	uint32_t proc = on ? vx->proc | bit : vx->proc & ~bit;
 
 	if (proc == vx->proc)
 		return;
 	vmx_load(vmx_this_cpu(), vx);
 	vmwrite(VMCS_PROC_CTLS, proc);
 	vx->proc = proc;
+}
+
+/* Interrupt-window exiting: exit at the first instruction boundary where
+ * the guest could take an external interrupt (vol. 3, 25.2). */
+void vmx_intr_window(struct vcpu *v, bool on)
+{
+	set_proc(to_vmx(v), PROC_INTR_WINDOW, on);
+}
+
+/* With virtual NMIs the CPU keeps "blocking by NMI" until the handler's
+ * IRET; NMI-window exiting exits once neither it nor an STI / MOV SS
+ * shadow blocks an NMI (vol. 3, 25.2). */
+bool vmx_nmi_ready(struct vcpu *v)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	vmx_load(vmx_this_cpu(), vx);
+	bool ready = !vx->event_queued && !(vmread(VMCS_GUEST_INTERRUPTIBILITY) &
+					    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS | INTR_BLOCK_NMI));
+	set_proc(vx, PROC_NMI_WINDOW, !ready && vmx_this_cpu()->caps.nmi_window);
+	return ready;
 }
 
 /*

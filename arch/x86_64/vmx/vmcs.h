@@ -117,6 +117,7 @@ enum vmcs_field {
 #define PROC_CR8_LOAD_EXIT  (1u << 19)
 #define PROC_CR8_STORE_EXIT (1u << 20)
 #define PROC_TPR_SHADOW     (1u << 21)
+#define PROC_NMI_WINDOW     (1u << 22)
 #define PROC_MOV_DR_EXIT    (1u << 23)
 #define PROC_IO_EXIT        (1u << 24) /* unconditional I/O exiting */
 #define PROC_IO_BITMAPS     (1u << 25)
@@ -175,6 +176,7 @@ enum vmx_exit_reason {
 	VMX_EXIT_EXT_INTR = 1,
 	VMX_EXIT_TRIPLE_FAULT = 2,
 	VMX_EXIT_INTR_WINDOW = 7,
+	VMX_EXIT_NMI_WINDOW = 8,
 	VMX_EXIT_CPUID = 10,
 	VMX_EXIT_GETSEC = 11,
 	VMX_EXIT_HLT = 12,

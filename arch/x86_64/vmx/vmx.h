@@ -50,6 +50,7 @@ struct vmx_caps {
 	uint64_t eptp_flags;               /* memory type + walk length */
 	bool vpid;                         /* VPIDs with a usable INVVPID */
 	bool io_bitmaps;                   /* "use I/O bitmaps" may be set */
+	bool nmi_window;                   /* virtual NMIs and NMI-window exiting */
 };
 
 /* Returns 0 and the settings when this CPU can run our guests (VMX, EPT
@@ -159,6 +160,7 @@ void vmx_skip(struct vcpu *v, uint64_t next_rip);
 /* event.c */
 void vmx_inject(struct vcpu *v, const struct vevent *ev);
 bool vmx_can_inject_intr(struct vcpu *v);
+bool vmx_nmi_ready(struct vcpu *v);
 void vmx_intr_window(struct vcpu *v, bool on);
 /* Queues a hardware exception raised by the backend itself. */
 void vmx_inject_exc(struct vcpu *v, uint8_t vector, uint32_t error);
