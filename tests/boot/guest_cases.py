@@ -846,10 +846,11 @@ GUEST_CASES += [
 # -- acpi: the ACPI tables against the platform (issue 15) -----------------------
 
 # The same guest with 2, 1 and 4 vcpus: each prints the count the hypervisor
-# gave it and must find exactly that many local APICs in its MADT.
-ACPI_DOMS = [Dom("acpi", 2, platform=True, extra=",vcpus=2"),
-             Dom("acpi1", 2, image="acpi", platform=True),
-             Dom("acpi4", 2, image="acpi", platform=True, extra=",vcpus=4")]
+# gave it and must find exactly that many local APICs in its MADT. As PVH
+# (entered in flat32 mode) for Xen's ABI: the memory map and VCPUOP_up.
+ACPI_DOMS = [Dom("acpi", 2, platform=True, extra=",type=pvh,vcpus=2"),
+             Dom("acpi1", 2, image="acpi", platform=True, extra=",type=pvh"),
+             Dom("acpi4", 2, image="acpi", platform=True, extra=",type=pvh,vcpus=4")]
 
 
 def _acpi_flow(m, t=1):

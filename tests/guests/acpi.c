@@ -14,13 +14,16 @@
  * nothing at the HPET's address. A table advertising what the platform
  * does not answer, or the reverse, is a FAIL.
  *
- * Every table must lie in memory the hypervisor's map (XENMEM_memory_map)
- * calls reserved, below 1 MiB. The guest prints `acpi: N vcpus` so that
+ * Booted as PVH (type=pvh, entered in flat32 mode) for Xen's ABI: every
+ * table must lie in memory the hypervisor's map (XENMEM_memory_map) calls
+ * reserved, below 1 MiB, and hvm_start_info's rsdp_paddr must be the RSDP
+ * the scan finds. The guest prints `acpi: N vcpus` (VCPUOP_is_up) so that
  * the boot test can compare N with the domain's vcpus=.
  */
 #include "runtime.h"
 #include "x86.h"
 
+#include "include/public/hvm_start_info.h"
 #include "include/public/memory.h"
 #include "include/public/vcpu.h"
 #include "include/public/xen.h"
@@ -148,6 +151,10 @@ static void find_rsdp(void)
 	if (!check("rsdp", rsdp != 0, "at 0x%x", (uint32_t)rsdp))
 		return;
 	const uint8_t *r = ptr(rsdp);
+	const struct hvm_start_info *si = (const void *)(uintptr_t)boot_ebx;
+	uint64_t told = boot_ebx && si->magic == XEN_HVM_START_MAGIC_VALUE ? si->rsdp_paddr : 0;
+	check("rsdp-start-info", told == rsdp, "hvm_start_info says 0x%llx",
+	      (unsigned long long)told);
 	check("rsdp-checksums", r[15] == 2 && le32(r + 20) == 36 && sum(r, 36) == 0 &&
 	      reserved(rsdp, 36), "revision %u, length %u, extended checksum %s, %s memory",
 	      r[15], le32(r + 20), sum(r, 36) ? "bad" : "good",
