@@ -884,7 +884,7 @@ guests_acpi_bochs_svm = _acpi_bochs("ryzen")              # SVM with NRIP save
 
 
 GUEST_CASES += [
-    ("guests-acpi-bochs-vmx", guests_acpi_bochs_vmx, 120),
-    ("guests-acpi-bochs-svm", guests_acpi_bochs_svm, 120),
-    ("guests-acpi", guests_acpi, 10),
+    ("guests-acpi-bochs-vmx", guests_acpi_bochs_vmx, 30),
+    ("guests-acpi-bochs-svm", guests_acpi_bochs_svm, 30),
+    ("guests-acpi", guests_acpi, 6),
 ]
