@@ -10,8 +10,9 @@
  *
  * Platform choices: ACPI mode is permanent (SMI_CMD 0); no fixed power or
  * sleep buttons; C2/C3 not supported (latencies above the limits); a
- * 32-bit PM timer; reset by writing 6 to port 0xCF9; no 8042 and no VGA
- * (IAPC_BOOT_ARCH), a CMOS RTC is not ruled out. MADT: PCAT_COMPAT (8259s
+ * 32-bit PM timer; reset by writing 6 to port 0xCF9; IAPC_BOOT_ARCH: legacy
+ * devices (the UART at 0x3F8 needs a driver: ACPI 6.5 5.2.9.3), no 8042
+ * and no VGA, a CMOS RTC is not ruled out. MADT: PCAT_COMPAT (8259s
  * present, Linux masks them), IRQ0 -> GSI2 edge and the SCI level/high.
  */
 #include "vmm/vacpi.h"
@@ -30,6 +31,7 @@
 #define FADT_SLP_BUTTON    (1u << 5)
 #define FADT_TMR_VAL_EXT   (1u << 8)
 #define FADT_RESET_REG_SUP (1u << 10)
+#define BOOT_LEGACY_DEVICES (1u << 0)
 #define BOOT_NO_VGA        (1u << 2)
 #define GAS_IO 1
 #define INTI_EDGE_HIGH  0x5
@@ -109,7 +111,7 @@ static void build_fadt(uint8_t *t, const struct vacpi_cfg *c, uint64_t facs,
 	t[91] = 4;                 /* PM_TMR_LEN */
 	put(t + 96, 101, 2);       /* P_LVL2_LAT > 100: no C2 */
 	put(t + 98, 1001, 2);      /* P_LVL3_LAT > 1000: no C3 */
-	put(t + 109, BOOT_NO_VGA, 2);
+	put(t + 109, BOOT_LEGACY_DEVICES | BOOT_NO_VGA, 2);
 	put(t + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
 	    FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP, 4);
 	gas_io(t + 116, 8, 1, 0xcf9); /* RESET_REG, byte access */

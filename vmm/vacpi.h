@@ -16,7 +16,7 @@ struct vacpi_cfg {
 	unsigned nr_cpus;        /* LAPIC ids 0..nr_cpus-1, all enabled; 1..254 */
 	uint64_t lapic_base;     /* 0xfee00000 */
 	uint64_t ioapic_base;    /* 0xfec00000 */
-	uint8_t ioapic_id;       /* nr_cpus */
+	uint8_t ioapic_id;       /* above every LAPIC id (vplat: DOM_MAX_VCPUS) */
 	uint16_t pm_base;        /* VPM_PORT_BASE */
 	uint8_t sci_irq;         /* 9 */
 };

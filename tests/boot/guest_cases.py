@@ -841,3 +841,50 @@ GUEST_CASES += [
     ("guests-fid-bochs-svm", guests_fid_bochs_svm, 150),
     ("guests-fid", guests_fid, 10),
 ]
+
+
+# -- acpi: the ACPI tables against the platform (issue 15) -----------------------
+
+# The same guest with 2, 1 and 4 vcpus: each prints the count the hypervisor
+# gave it and must find exactly that many local APICs in its MADT. As PVH
+# (entered in flat32 mode) for Xen's ABI: the memory map and VCPUOP_up.
+ACPI_DOMS = [Dom("acpi", 2, platform=True, extra=",type=pvh,vcpus=2"),
+             Dom("acpi1", 2, image="acpi", platform=True, extra=",type=pvh"),
+             Dom("acpi4", 2, image="acpi", platform=True, extra=",type=pvh,vcpus=4")]
+
+
+def _acpi_flow(m, t=1):
+    for dom, d in enumerate(ACPI_DOMS, 1):
+        end = expect_poweroff(m, dom, d.name, 60 * t)
+        text = m.output[:end.end()]
+        check_report(text, dom, "acpi")
+        want = int(d.extra.split("vcpus=")[1]) if "vcpus=" in d.extra else 1
+        check(re.search(r"\(d%d\) acpi: %d vcpus$" % (dom, want), text, re.M),
+              "%s (d%d): does not say it has %d vcpus" % (d.name, dom, want))
+        check(len(re.findall(r"\(d%d\) PASS acpi/" % dom, text)) >= 25,
+              "%s (d%d): fewer than 25 checks passed" % (d.name, dom))
+
+
+def guests_acpi(lab):
+    """QEMU SVM: `acpi` (platform=pc) with 2, 1 and 4 vcpus: its ACPI tables
+    (RSDP, XSDT, MADT, FADT, FACS, DSDT) agree with the platform, and it
+    powers off with the DSDT's \\_S5 sleep type."""
+    _acpi_flow(qemu_guests(lab, ACPI_DOMS, limit=90))
+
+
+def _acpi_bochs(cpu):
+    def case(lab):
+        _acpi_flow(bochs_guests(lab, ACPI_DOMS, cpu, limit=400), 4)
+    case.__doc__ = "Bochs %s: the same as guests-acpi." % cpu
+    return case
+
+
+guests_acpi_bochs_vmx = _acpi_bochs("corei7_skylake_x")   # VMX + EPT
+guests_acpi_bochs_svm = _acpi_bochs("ryzen")              # SVM with NRIP save
+
+
+GUEST_CASES += [
+    ("guests-acpi-bochs-vmx", guests_acpi_bochs_vmx, 30),
+    ("guests-acpi-bochs-svm", guests_acpi_bochs_svm, 30),
+    ("guests-acpi", guests_acpi, 6),
+]

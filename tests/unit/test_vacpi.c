@@ -106,7 +106,7 @@ static void check_fadt(uint64_t f, uint64_t *dsdt)
 	assert_int_equal(rd(f + 80, 4), 0);      /* GPE0 */
 	assert_int_equal(rd(f + 88, 4), 0x04000204); /* EVT 4, CNT 2, PM2 0, TMR 4 */
 	assert_int_equal(rd(f + 92, 2), 0);      /* no GPE blocks */
-	assert_int_equal(rd(f + 109, 2), 0x0004); /* no 8042, no VGA */
+	assert_int_equal(rd(f + 109, 2), 0x0005); /* legacy devices, no 8042, no VGA */
 	assert_int_equal(rd(f + 112, 4), 0x531);
 	gas(f + 116, 8, 1, 0xcf9);
 	assert_int_equal(rd(f + 128, 1), 6);
@@ -202,7 +202,7 @@ static void check_parser(uint64_t gpa, unsigned cpus)
 	assert_int_equal(ai.pm1a_cnt, 0x604);
 	assert_int_equal(ai.pm_tmr, 0x608);
 	assert_true(ai.pm_tmr_32bit);
-	assert_int_equal(ai.boot_arch, ACPI_BOOT_NO_VGA);
+	assert_int_equal(ai.boot_arch, ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA);
 	assert_true(ai.reset_supported);
 	assert_int_equal(ai.reset_reg.address, 0xcf9);
 	assert_int_equal(ai.reset_value, 6);
