@@ -240,9 +240,10 @@ void vcpu_free(struct vcpu *v)
 	for (unsigned i = 0; i < nr_cpus; i++) /* no CPU may save into it later */
 		if (percpu_get(i)->fpu_owner == v)
 			percpu_get(i)->fpu_owner = NULL;
+	uint8_t *fpu = v->fpu;
 	vcpu_ops->vcpu_destroy(v);
-	kfree(v->fpu);
-	kfree(v);
+	kfree(v); /* in the reverse order of vcpu_new's: the heap then keeps no extra slab */
+	kfree(fpu);
 }
 
 bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e)
