@@ -198,7 +198,8 @@ enum vcpu_state {
 struct vcpu {
 	/* The extended state (x87, SSE, AVX, AVX-512: vmm_xcr0's components)
 	 * while another vcpu owns the FPU: an XSAVE area of vmm_xsave_size
-	 * bytes, 64-byte aligned (the FXSAVE layout without XSAVE). */
+	 * bytes, 64-byte aligned, allocated with the vcpu right after it (the
+	 * FXSAVE layout without XSAVE). */
 	uint8_t *fpu;
 	uint64_t xcr0;            /* the guest's XCR0, in the CPU while it owns the FPU */
 	uint64_t dr[5];           /* DR0-DR3, DR6 meanwhile: no VM entry switches them */

@@ -156,16 +156,18 @@ void vcpu_start_real(struct vcpu *v, uint64_t entry)
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	     struct vcpu **out)
 {
-	struct vcpu *v = kzalloc(sizeof(*v));
+	/* The XSAVE area right after the vcpu, 64-byte aligned as heap objects
+	 * are; zeroed, so XSTATE_BV = 0: every component in its reset state. */
+	size_t area = (sizeof(struct vcpu) + 63) & ~(size_t)63;
+	struct vcpu *v = kzalloc(area + vmm_xsave_size);
 
 	if (!v)
 		return -ENOMEM;
+	v->fpu = (uint8_t *)v + area;
 	v->dom = d;
 	v->id = id;
-	v->fpu = kzalloc(vmm_xsave_size); /* 64-byte aligned; XSTATE_BV 0: all in reset state */
-	int err = v->fpu ? vcpu_ops->vcpu_create(v) : -ENOMEM;
+	int err = vcpu_ops->vcpu_create(v);
 	if (err) {
-		kfree(v->fpu);
 		kfree(v);
 		return err;
 	}
@@ -240,10 +242,8 @@ void vcpu_free(struct vcpu *v)
 	for (unsigned i = 0; i < nr_cpus; i++) /* no CPU may save into it later */
 		if (percpu_get(i)->fpu_owner == v)
 			percpu_get(i)->fpu_owner = NULL;
-	uint8_t *fpu = v->fpu;
 	vcpu_ops->vcpu_destroy(v);
-	kfree(v); /* in the reverse order of vcpu_new's: the heap then keeps no extra slab */
-	kfree(fpu);
+	kfree(v);
 }
 
 bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e)
