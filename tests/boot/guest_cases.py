@@ -823,7 +823,7 @@ def _xsave(m, avx512, t=1):
     out = m.output
     for dom in (1, 2):
         check_report(out, dom, "xsave")
-        for name in ("cpuid-0xd", "xsetbv-gp", "avx2", "avx", "xcr0-own", "xsave-roundtrip",
+        for name in ("cpuid-0xd", "xsetbv-gp", "xsetbv-cpl3", "avx2", "avx", "xcr0-own", "xsave-roundtrip",
                      "xrstor-garbage", "switches"):
             check(re.search(r"^\(d%d\) PASS xsave/%s" % (dom, name), out, re.M),
                   "xsave (d%d): no PASS line for %s" % (dom, name))

@@ -2,7 +2,7 @@
  * xsave: the extended state a guest is offered (issue 15): XSAVE, AVX,
  * AVX2 and, where the CPU has it, AVX-512. Checks CPUID leaves 1, 7 and
  * 0xD, XGETBV/XSETBV (#UD before CR4.OSXSAVE, #GP for every XCR0 the
- * rules or the offer refuse, the value read back), that AVX and AVX2
+ * rules or the offer refuse and at CPL 3, the value read back), that AVX and AVX2
  * compute on ymm registers (AVX-512 on zmm), that the XCR0 in the CPU is
  * the guest's own (AVX #UD under XCR0 = x87|SSE), its own XSAVE/XRSTOR
  * round trip and an XRSTOR of a bad header faulting in the guest. Then it fills
@@ -144,6 +144,85 @@ static int xrstor_safe(const void *area, uint64_t mask)
 	return fault_vector;
 }
 
+/*
+ * XSETBV at CPL 3. A GDT of our own: the runtime's three entries, ring-3
+ * code (0x1b) and data (0x23), a call gate back to ring 0 (0x2b) and a TSS
+ * (0x30) whose ring-0 stack takes the #GP. user_xsetbv() IRETs to ring 3,
+ * runs XSETBV with the fault fixup armed (the CPU, or the hypervisor where
+ * the emulator exits before its own CPL check, must raise #GP), then comes
+ * back through the call gate and returns.
+ */
+static uint64_t gdt3[7] __attribute__((aligned(8)));
+static uint32_t tss[26] __attribute__((aligned(8)));
+static uint8_t ring0_stack[2048] __attribute__((aligned(16)));
+uint32_t ring0_esp;
+void user_xsetbv(void);
+void user_back(void);
+__asm__(".text\n"
+	"user_xsetbv:\n\t"
+	"pushal\n\t"
+	"movl %esp, ring0_esp\n\t"
+	"movl %esp, %eax\n\t"
+	"pushl $0x23\n\t"          /* SS */
+	"pushl %eax\n\t"           /* ESP: the same stack, below what pushal saved */
+	"pushfl\n\t"
+	"pushl $0x1b\n\t"          /* CS */
+	"pushl $1f\n\t"
+	"iret\n"
+	"1:\tmovl $0x23, %eax\n\t"
+	"movl %eax, %ds\n\t"
+	"movl %eax, %es\n\t"
+	"movl $2f, fault_fixup\n\t"
+	"xorl %ecx, %ecx\n\t"
+	"xorl %edx, %edx\n\t"
+	"movl $7, %eax\n\t"
+	"xsetbv\n"
+	"2:\tmovl $0, fault_fixup\n\t"
+	"lcall $0x2b, $0\n"
+	"user_back:\n\t"
+	"movl $0x10, %eax\n\t"
+	"movl %eax, %ds\n\t"
+	"movl %eax, %es\n\t"
+	"movl %eax, %ss\n\t"
+	"movl ring0_esp, %esp\n\t"
+	"popal\n\t"
+	"ret\n");
+
+extern const uint64_t gdt[3];
+
+static uint64_t desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+	return (limit & 0xffffull) | (uint64_t)(base & 0xffffff) << 16 | (uint64_t)access << 40 |
+	       (uint64_t)((limit >> 16) & 0xf) << 48 | (uint64_t)(flags & 0xf) << 52 |
+	       (uint64_t)(base >> 24) << 56;
+}
+
+static void check_cpl3(void)
+{
+	uint32_t back = (uint32_t)(uintptr_t)user_back;
+	struct __attribute__((packed)) { uint16_t limit; uint32_t base; } d = {
+		sizeof(gdt3) - 1, (uint32_t)(uintptr_t)gdt3 };
+
+	memcpy(gdt3, gdt, sizeof(gdt));
+	gdt3[3] = desc(0, 0xfffff, 0xfa, 0xc);   /* ring-3 code, 32-bit, 4 GiB */
+	gdt3[4] = desc(0, 0xfffff, 0xf2, 0xc);   /* ring-3 data */
+	/* 32-bit call gate, DPL 3, to 0x08:user_back. */
+	gdt3[5] = (back & 0xffff) | 0x08ull << 16 | 0xecull << 40 | (uint64_t)(back >> 16) << 48;
+	gdt3[6] = desc((uint32_t)(uintptr_t)tss, sizeof(tss) - 1, 0x89, 0);
+	tss[1] = (uint32_t)(uintptr_t)(ring0_stack + sizeof(ring0_stack)); /* ESP0 */
+	tss[2] = 0x10;                                                     /* SS0 */
+	tss[25] = sizeof(tss) << 16;  /* no I/O bitmap */
+	__asm__ volatile("lgdt %0\n\tmovw $0x30, %%ax\n\tltr %%ax" : : "m"(d) : "eax", "memory");
+	uint64_t before = xgetbv0();
+	fault_vector = -1;
+	cli();
+	user_xsetbv();
+	int vec = fault_vector;
+	sti();
+	check("xsetbv-cpl3", vec == VEC_GP && xgetbv0() == before,
+	      "XSETBV at CPL 3: vector %d, XCR0 0x%llx", vec, (unsigned long long)xgetbv0());
+}
+
 static uint32_t va[16], vb[16], vc[16], vo[16];
 static uint32_t regs_in[8 * 16], regs_out[8 * 16];
 static uint8_t area[4096] __attribute__((aligned(64)));
@@ -233,6 +312,7 @@ static void check_xcr0(uint64_t offered)
 	}
 	check("xsetbv-gp", ok, "%u refused values: #GP, XCR0 unchanged",
 	      (unsigned)(sizeof(bad) / sizeof(bad[0])));
+	check_cpl3();
 	int a = xsetbv_safe(0, 3), b = xsetbv_safe(0, 7);
 	uint32_t d0[4];
 	cpuid(0xd, 0, d0);
