@@ -96,7 +96,6 @@ int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c)
 	} else {
 		vcpu_ops->set(v, VS_EFER, c->efer);
 		vcpu_ops->set(v, VS_CR4, c->cr4);
-		vcpu_cpuid_flush(v);
 		vcpu_ops->set(v, VS_CR3, c->cr3);
 		vcpu_ops->set(v, VS_CR0, c->cr0);
 		set_seg(v, SEG_CS, c->cs, 0, 0xffffffff, c->cs_attr);
@@ -106,6 +105,7 @@ int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c)
 		vcpu_ops->set(v, VS_RIP, c->rip);
 	}
 	vcpu_ops->set(v, VS_RFLAGS, (c->rflags & 0x3f7fd5ull) | 0x2); /* no reserved bits */
+	vcpu_cpuid_flush(v); /* CR4.OSXSAVE may have changed */
 	v->gprs[GPR_RAX] = c->rax;
 	v->gprs[GPR_RBX] = c->rbx;
 	v->gprs[GPR_RSI] = c->rsi;
