@@ -491,3 +491,23 @@ uint64_t cpuid_efer_allowed(const struct cpuid_guest *g, cpuid_host_fn host)
 	cpuid_policy(0x80000001, 0, g, host, r);
 	return (r[EDX] & B(11) ? 1u : 0) | (r[EDX] & B(29) ? 0x500u : 0) | (r[EDX] & B(20) ? 0x800u : 0);
 }
+
+/* XCR0: the components leaf 0xD.0 EDX:EAX offers (none while XSAVE is
+ * hidden: XSETBV then has nothing to accept). */
+uint64_t cpuid_xcr0_allowed(const struct cpuid_guest *g, cpuid_host_fn host)
+{
+	uint32_t r[4];
+
+	cpuid_policy(0xd, 0, g, host, r);
+	return r[EAX] | (uint64_t)r[EDX] << 32;
+}
+
+/* SDM vol. 1 13.3, APM vol. 2 11.5.2: x87 always; AVX only with SSE; the
+ * three AVX-512 components together and only with AVX; nothing else. */
+bool cpuid_xcr0_valid(uint64_t val, uint64_t allowed)
+{
+	uint64_t avx512 = val & 0xe0;
+
+	return (val & 1) && !(val & ~allowed) && (!(val & 4) || (val & 2)) &&
+	       (!avx512 || (avx512 == 0xe0 && (val & 4)));
+}

@@ -20,8 +20,8 @@ struct cpuid_guest {
 	 * an upper bound that is always safe to allocate. */
 	uint64_t xcr0;
 	/* Hide XSAVE and everything that needs XSAVE-managed state (AVX,
-	 * AVX-512, FMA, F16C, XOP, ...): set while the hypervisor switches only
-	 * the legacy x87/SSE state between vcpus and does not handle XSETBV. */
+	 * AVX-512, FMA, F16C, XOP, ...): set on a CPU without XSAVE, where the
+	 * hypervisor switches only the legacy x87/SSE state (FXSAVE). */
 	bool hide_xsave;
 	/* The domain has the virtual PC platform (vmm/vplat.c): its local APIC
 	 * offers x2APIC and the TSC-deadline timer (leaf 1 ECX 21, 24), and
@@ -78,5 +78,11 @@ void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 uint64_t cpuid_cr4_allowed(const struct cpuid_guest *g, cpuid_host_fn host);
 /* The EFER bits it may set, the same way (SCE, LME and LMA, NXE). */
 uint64_t cpuid_efer_allowed(const struct cpuid_guest *g, cpuid_host_fn host);
+/* The XCR0 bits it may set: the components leaf 0xD offers. */
+uint64_t cpuid_xcr0_allowed(const struct cpuid_guest *g, cpuid_host_fn host);
+/* Whether XSETBV may load val into XCR0 (else #GP): within allowed, x87
+ * set, AVX only with SSE, AVX-512's three components all or none and only
+ * with AVX. */
+bool cpuid_xcr0_valid(uint64_t val, uint64_t allowed);
 
 #endif

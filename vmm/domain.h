@@ -62,6 +62,7 @@ struct domain {
 	uint64_t hvm_params[DOM_HVM_PARAMS];
 	uint64_t cr4_allowed;         /* vcpu_cr4_allowed's answer, 0 until asked */
 	uint64_t efer_allowed;        /* and the EFER bits, from the same CPUID */
+	uint64_t xcr0_allowed;        /* and the XCR0 bits (XSETBV) */
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;
 	/* Its lines on the hypervisor console: whether at all (guest_echo=,

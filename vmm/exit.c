@@ -31,6 +31,7 @@ static const char *const names[EXIT_REASONS] = {
 	[EXIT_INVALID_STATE] = "invalid-state", [EXIT_EXCEPTION] = "exception",
 	[EXIT_UNKNOWN] = "unknown", [EXIT_PAUSE] = "pause", [EXIT_CR4_WRITE] = "cr4-write",
 	[EXIT_NMI_WINDOW] = "nmi-window",
+	[EXIT_XSETBV] = "xsetbv",
 };
 
 const char *exit_reason_name(enum exit_reason r)
@@ -47,7 +48,7 @@ static void exit_intr_window(struct vcpu *v, struct vmexit *e)
 	vcpu_ops->intr_window(v, false); /* vcpu_deliver_irqs asks again if needed */
 }
 
-static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4])
+void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4])
 {
 	struct cpuid_regs r = cpuid(leaf, sub);
 
@@ -59,9 +60,8 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4])
 
 /*
  * CPUID answers are cached per vcpu by leaf and subleaf: the policy's other
- * inputs are fixed for a vcpu, but for CR4.OSXSAVE, which only shows while
- * XSAVE is offered, and it is hidden (hide_xsave). Offering XSAVE means
- * adding CR4.OSXSAVE to the cache key.
+ * inputs are fixed for a vcpu, but for CR4.OSXSAVE (leaf 1) and XCR0 (leaf
+ * 0xD), whose changes flush the cache (vcpu_cpuid_flush).
  */
 static struct cpuid_entry *cpuid_slot(struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
@@ -83,7 +83,8 @@ static struct cpuid_guest cpuid_guest_of(struct vcpu *v)
 	return (struct cpuid_guest){
 		.apic_id = v->id, .nr_vcpus = v->dom->nr_vcpus,
 		.tsc_khz = (uint32_t)(timer_info()->tsc_hz / 1000),
-		.hide_xsave = true, /* only x87/SSE state is switched (vcpu_load_cpu_state) */
+		.xcr0 = v->xcr0,
+		.hide_xsave = !vmm_xcr0, /* only x87/SSE state is switched without XSAVE */
 		.vlapic = v->dom->plat != NULL,
 		.xen = v->dom->cfg.xen, .domid = v->dom->id,
 	};
@@ -96,10 +97,13 @@ static __attribute__((noinline)) void exit_cpuid_miss(struct vcpu *v, struct vme
 	struct cpuid_entry *c = cpuid_slot(v, leaf, sub);
 	struct cpuid_guest g = cpuid_guest_of(v);
 
+	g.cr4 = e->regs_valid ? e->regs.cr4 : vcpu_ops->get(v, VS_CR4);
+	if (vmm_xcr0) /* v's own, in the CPU (and leaf 0xD uncached: see vcpu_load_cpu_state) */
+		g.xcr0 = xgetbv(0);
 	cpuid_policy(leaf, sub, &g, host_cpuid, c->out);
 	c->leaf = leaf;
 	c->sub = sub;
-	c->valid = true;
+	c->valid = leaf != 0xd;
 	cpuid_answer(v, e, c);
 }
 
@@ -124,6 +128,7 @@ uint64_t vcpu_cr4_allowed(struct vcpu *v)
 	if (!v->dom->cr4_allowed) {
 		v->dom->cr4_allowed = cpuid_cr4_allowed(&g, host_cpuid);
 		v->dom->efer_allowed = cpuid_efer_allowed(&g, host_cpuid);
+		v->dom->xcr0_allowed = cpuid_xcr0_allowed(&g, host_cpuid);
 	}
 	return v->dom->cr4_allowed;
 }
@@ -134,6 +139,8 @@ int vcpu_cr4_check(struct vcpu *v, uint64_t val)
 
 	if ((val & ~vcpu_cr4_allowed(v)) || ((efer & EFER_LMA) && !(val & CR4_PAE)))
 		return -EINVAL;
+	if ((val ^ vcpu_ops->get(v, VS_CR4)) & CR4_OSXSAVE)
+		vcpu_cpuid_flush(v); /* leaf 1 mirrors it; a refused write changes nothing else */
 	/* PCIDE may be set only in long mode with CR3[11:0] = 0. */
 	if ((val & ~vcpu_ops->get(v, VS_CR4) & CR4_PCIDE) &&
 	    (!(efer & EFER_LMA) || (vcpu_ops->get(v, VS_CR3) & 0xfff)))
@@ -164,6 +171,36 @@ static void exit_cr4_write(struct vcpu *v, struct vmexit *e)
 		vcpu_ops->flush_p2m(v); /* the guest's translations, as the MOV would */
 	vcpu_ops->set(v, VS_CR4, val);
 	vcpu_skip_insn(v, e);
+}
+
+/*
+ * XSETBV (intercepted by both vendors). Bochs exits before checking CPL
+ * and QEMU TCG before CR4.OSXSAVE, so both are checked here as the CPU
+ * would: #UD without OSXSAVE, #GP above CPL 0. XCR0 (ECX = 0) is the only
+ * XCR it sets, to a value the guest's CPUID allows (cpuid_xcr0_valid),
+ * else #GP. The CPU holds the guest's XCR0 while it runs this vcpu.
+ */
+static void exit_xsetbv(struct vcpu *v, struct vmexit *e)
+{
+	uint64_t val = (uint32_t)v->gprs[GPR_RAX] | (uint64_t)(uint32_t)v->gprs[GPR_RDX] << 32;
+	struct vseg ss;
+
+	vcpu_ops->get_seg(v, SEG_SS, &ss);
+	if (!(vcpu_ops->get(v, VS_CR4) & CR4_OSXSAVE)) {
+		vcpu_inject_exception(v, EXC_UD, false, 0);
+		return;
+	}
+	vcpu_cr4_allowed(v); /* asks the policy for xcr0_allowed too */
+	if (((ss.attr >> 5) & 3) || (uint32_t)v->gprs[GPR_RCX] ||
+	    !cpuid_xcr0_valid(val, v->dom->xcr0_allowed)) {
+		vcpu_inject_exception(v, EXC_GP, true, 0);
+		return;
+	}
+	if (!vcpu_skip_insn(v, e))
+		return;
+	xsetbv(0, val);
+	v->xcr0 = val;
+	vcpu_cpuid_flush(v);
 }
 
 /* An NMI counts only if NMIs are not blocked: HLT in an NMI handler
@@ -332,6 +369,7 @@ static const exit_fn handlers[EXIT_REASONS] = {
 	[EXIT_MSR_WRITE] = exit_msr,
 	[EXIT_NPF] = exit_npf,
 	[EXIT_CR4_WRITE] = exit_cr4_write,
+	[EXIT_XSETBV] = exit_xsetbv,
 	[EXIT_HYPERCALL] = exit_hypercall,
 	[EXIT_TRIPLE_FAULT] = exit_triple_fault,
 	[EXIT_INVALID_STATE] = exit_invalid_state,

@@ -7,5 +7,7 @@
 /* Handles one exit of v (counted in v->exits). */
 void vmexit_handle(struct vcpu *v, struct vmexit *e);
 const char *exit_reason_name(enum exit_reason r);
+/* The real CPUID, as the CPUID policy (vmm/cpuid.h) asks for it. */
+void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4]);
 
 #endif

@@ -95,6 +95,7 @@ enum exit_reason {
 	EXIT_PAUSE,         /* PAUSE: a spin loop; the other vcpus run first */
 	EXIT_CR4_WRITE,     /* MOV to CR4 (SVM): cr_gpr, the register, or -1 */
 	EXIT_NMI_WINDOW,    /* the guest can take an NMI now (VMX NMI-window exiting) */
+	EXIT_XSETBV,
 	EXIT_REASONS
 };
 
@@ -203,8 +204,12 @@ enum vcpu_state {
 #define VCPU_EXIT_STATS EXIT_REASONS
 
 struct vcpu {
-	/* x87/SSE state while another vcpu owns the FPU (FXSAVE layout). */
-	_Alignas(16) uint8_t fpu[512];
+	/* The extended state (x87, SSE, AVX, AVX-512: vmm_xcr0's components)
+	 * while another vcpu owns the FPU: an XSAVE area of vmm_xsave_size
+	 * bytes, 64-byte aligned, allocated with the vcpu right after it (the
+	 * FXSAVE layout without XSAVE). */
+	uint8_t *fpu;
+	uint64_t xcr0;            /* the guest's XCR0, in the CPU while it owns the FPU */
 	uint64_t dr[5];           /* DR0-DR3, DR6 meanwhile: no VM entry switches them */
 	uint64_t tsc_aux;         /* IA32_TSC_AUX (RDTSCP, RDPID), loaded with them */
 	uint64_t gprs[GPR_COUNT]; /* authoritative; the backend syncs RAX/RSP */

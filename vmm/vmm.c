@@ -7,7 +7,9 @@
 #include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
+#include "vmm/cpuid.h"
 #include "vmm/domain.h"
+#include "vmm/exit.h"
 #include "vmm/guest_mem.h"
 #include "include/public/xen.h"
 #include "include/public/eyrie.h"
@@ -15,10 +17,31 @@
 #include "vmm/vplat.h"
 
 const struct vcpu_ops *vcpu_ops;
-/* The vcpu whose x87/SSE state is in the CPU registers (this CPU). */
+uint64_t vmm_xcr0;
+uint32_t vmm_xsave_size = 512;
+
+/* XSAVE on: the CPU's XCR0 becomes every component the CPUID policy may
+ * offer (vmm/cpuid.c: x87, SSE, AVX, AVX-512), the set the hypervisor
+ * saves and restores. Before any VMCS copies the host's CR4. */
+static void xstate_init(void)
+{
+	struct cpuid_guest all = { 0 };
+
+	if (!(cpuid(1, 0).ecx & (1u << 26)))
+		return;
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	uint64_t mask = cpuid_xcr0_allowed(&all, host_cpuid);
+	if (!cpuid_xcr0_valid(mask, mask))
+		mask &= 7; /* part of AVX-512 only: none of it */
+	xsetbv(0, mask);
+	vmm_xcr0 = mask;
+	vmm_xsave_size = cpuid(0xd, 0).ebx; /* for the XCR0 just set */
+	pr_info("vmm: XSAVE components 0x%lx, %u bytes per vcpu\n", mask, vmm_xsave_size);
+}
 
 int vmm_init(void)
 {
+	xstate_init();
 	const struct vcpu_ops *ops = svm_backend();
 
 	if (!ops)
@@ -82,6 +105,7 @@ int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c)
 		vcpu_ops->set(v, VS_RIP, c->rip);
 	}
 	vcpu_ops->set(v, VS_RFLAGS, (c->rflags & 0x3f7fd5ull) | 0x2); /* no reserved bits */
+	vcpu_cpuid_flush(v); /* CR4.OSXSAVE may have changed */
 	v->gprs[GPR_RAX] = c->rax;
 	v->gprs[GPR_RBX] = c->rbx;
 	v->gprs[GPR_RSI] = c->rsi;
@@ -114,6 +138,7 @@ static void reset_state(struct vcpu *v)
 	vcpu_ops->set(v, VS_CR4, 0);
 	vcpu_ops->set(v, VS_CR3, 0);
 	vcpu_ops->set(v, VS_PAT, 0x0007040600070406ull);
+	vcpu_cpuid_flush(v);
 }
 
 void vcpu_start_real(struct vcpu *v, uint64_t entry)
@@ -131,10 +156,14 @@ void vcpu_start_real(struct vcpu *v, uint64_t entry)
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	     struct vcpu **out)
 {
-	struct vcpu *v = kzalloc(sizeof(*v));
+	/* The XSAVE area right after the vcpu, 64-byte aligned as heap objects
+	 * are; zeroed, so XSTATE_BV = 0: every component in its reset state. */
+	size_t area = (sizeof(struct vcpu) + 63) & ~(size_t)63;
+	struct vcpu *v = kzalloc(area + vmm_xsave_size);
 
 	if (!v)
 		return -ENOMEM;
+	v->fpu = (uint8_t *)v + area;
 	v->dom = d;
 	v->id = id;
 	int err = vcpu_ops->vcpu_create(v);
@@ -150,7 +179,9 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	else
 		state_flat32(v, entry);
 	/* The x87/SSE reset state: FCW 0x37F, all registers empty, MXCSR
-	 * 0x1F80 (FXSAVE layout offsets 0 and 24). */
+	 * 0x1F80 (FXSAVE layout offsets 0 and 24; XRSTOR loads MXCSR even
+	 * for a component in its initial state). XCR0: x87 only. */
+	v->xcr0 = 1;
 	v->fpu[0] = 0x7f;
 	v->fpu[1] = 0x03;
 	v->fpu[24] = 0x80;
@@ -168,15 +199,32 @@ void vcpu_load_cpu_state(struct vcpu *v)
 
 	if (o == v)
 		return;
+	/* Under the hypervisor's XCR0, whatever each guest enabled: plain
+	 * XSAVE (not XSAVEOPT, whose tracking a guest's own XRSTOR at the same
+	 * linear address could confuse on AMD) and XRSTOR then cover all of a
+	 * vcpu's state. The guest's XCR0 stays in the CPU while it owns it:
+	 * read back, as QEMU 7.2 TCG never exits on XSETBV. */
+	if (o && vmm_xcr0)
+		o->xcr0 = xgetbv(0);
+	if (vmm_xcr0)
+		xsetbv(0, vmm_xcr0);
 	if (o) {
-		fxsave(o->fpu);
+		if (vmm_xcr0)
+			xsave(o->fpu, vmm_xcr0);
+		else
+			fxsave(o->fpu);
 		o->dr[0] = read_dr(0);
 		o->dr[1] = read_dr(1);
 		o->dr[2] = read_dr(2);
 		o->dr[3] = read_dr(3);
 		o->dr[4] = read_dr(6);
 	}
-	fxrstor(v->fpu);
+	if (vmm_xcr0) {
+		xrstor(v->fpu, vmm_xcr0);
+		xsetbv(0, v->xcr0);
+	} else {
+		fxrstor(v->fpu);
+	}
 	write_dr(0, v->dr[0]);
 	write_dr(1, v->dr[1]);
 	write_dr(2, v->dr[2]);

@@ -21,10 +21,22 @@ void vcpu_start_real(struct vcpu *v, uint64_t entry);
 struct eyrie_vcpu_context;
 int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c);
 
-/* Gives v what VM entry does not switch -- the x87/SSE registers, DR0-DR3
- * and DR6 -- saving the previous owner's, so that no guest sees or
- * changes another's. */
+/* Gives v what VM entry does not switch -- its extended state (x87, SSE,
+ * AVX, AVX-512) and XCR0, DR0-DR3 and DR6 -- saving the previous owner's,
+ * so that no guest sees or changes another's. */
 void vcpu_load_cpu_state(struct vcpu *v);
+/* The XSAVE components the hypervisor switches (its XCR0 while it saves
+ * and restores; 0 on a CPU without XSAVE: FXSAVE then), and the size of a
+ * vcpu's area for them. */
+extern uint64_t vmm_xcr0;
+extern uint32_t vmm_xsave_size;
+/* Forgets v's cached CPUID answers: leaf 1 mirrors CR4.OSXSAVE and leaf
+ * 0xD sizes the guest's XCR0, so a change of either drops them. */
+static inline void vcpu_cpuid_flush(struct vcpu *v)
+{
+	for (unsigned i = 0; i < sizeof(v->cpuid_cache) / sizeof(v->cpuid_cache[0]); i++)
+		v->cpuid_cache[i].valid = false;
+}
 
 /* Moves RIP past the instruction that exited (length from the exit, else
  * decoded from guest memory); false if it could not be decoded (the

@@ -23,6 +23,7 @@
 #define CR4_PGE  (1ul << 7)
 #define CR4_OSFXSR (1ul << 9)
 #define CR4_VMXE (1ul << 13)
+#define CR4_OSXSAVE (1ul << 18)
 #define CR4_SMEP (1ul << 20)
 #define CR4_SMAP (1ul << 21)
 #define RFLAGS_TF (1ul << 8)
@@ -87,6 +88,29 @@ static inline void pause(void) { __asm__ volatile("pause"); }
 /* The legacy 512-byte x87/SSE state (64-bit form: full FPU IP/DP). */
 static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory"); }
 static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory"); }
+/* XSAVE area (64-byte aligned) for the components in mask & XCR0,
+ * standard form; XSETBV with CR4.OSXSAVE set. The only instructions of the
+ * hypervisor that touch vector registers, with FXSAVE/FXRSTOR above. */
+static inline void xsave(void *area, uint64_t mask)
+{
+	__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+			 : "memory");
+}
+static inline void xrstor(const void *area, uint64_t mask)
+{
+	__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+			 : "memory");
+}
+static inline void xsetbv(uint32_t xcr, uint64_t v)
+{
+	__asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+static inline uint64_t xgetbv(uint32_t xcr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return (uint64_t)hi << 32 | lo;
+}
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 
 static inline uint64_t read_rflags(void)

@@ -888,3 +888,49 @@ GUEST_CASES += [
     ("guests-acpi-bochs-svm", guests_acpi_bochs_svm, 30),
     ("guests-acpi", guests_acpi, 6),
 ]
+
+
+# -- xsave: XSAVE, AVX, AVX2, AVX-512 offered (issue 15) -----------------------------
+
+# Two instances of one guest (tests/guests/xsave.c) yield to each other:
+# d1 (odd) runs with XCR0 = x87|SSE|AVX, d2 with all it is offered (AVX-512
+# too where the CPU has it); `pattern` (XCR0 = 1) sleeps beside them.
+XSAVE_DOMS = [Dom("xsa", 4, image="xsave", extra=",type=pvh"),
+              Dom("xsb", 4, image="xsave", extra=",type=pvh"), Dom("pattern", 4)]
+
+
+def _xsave(m, avx512, t=1):
+    ends = [expect_poweroff(m, d, n, 60 * t) for d, n in ((1, "xsa"), (2, "xsb"))]
+    out = m.output
+    for dom in (1, 2):
+        check_report(out, dom, "xsave")
+        for name in ("cpuid-0xd", "xsetbv-gp", "xsetbv-cpl3", "avx2", "avx", "xcr0-own", "xsave-roundtrip",
+                     "xrstor-garbage", "switches"):
+            check(re.search(r"^\(d%d\) PASS xsave/%s" % (dom, name), out, re.M),
+                  "xsave (d%d): no PASS line for %s" % (dom, name))
+    check(bool(re.search(r"^\(d2\) PASS xsave/avx512", out, re.M)) == avx512,
+          "xsave (d2): AVX-512 %s expected" % ("checks" if avx512 else "no checks"))
+    check(re.search(r"^vmm: XSAVE components 0x", out, re.M), "the hypervisor did not enable XSAVE")
+    check_pattern(m, 3, max(e.end() for e in ends))
+
+
+def guests_xsave(lab):
+    """QEMU SVM (EPYC-Rome: XSAVE, AVX, AVX2, no AVX-512): `xsave` twice."""
+    _xsave(qemu_guests(lab, XSAVE_DOMS), False)
+
+
+def guests_xsave_bochs_vmx(lab):
+    """Bochs corei7_skylake_x (VMX, AVX-512): d2 runs with XCR0 = 0xe7."""
+    _xsave(bochs_guests(lab, XSAVE_DOMS, "corei7_skylake_x"), True, 4)
+
+
+def guests_xsave_bochs_svm(lab):
+    """Bochs ryzen (SVM, AVX2, no AVX-512)."""
+    _xsave(bochs_guests(lab, XSAVE_DOMS, "ryzen"), False, 4)
+
+
+GUEST_CASES += [
+    ("guests-xsave", guests_xsave, 10),
+    ("guests-xsave-bochs-vmx", guests_xsave_bochs_vmx, 150),
+    ("guests-xsave-bochs-svm", guests_xsave_bochs_svm, 150),
+]

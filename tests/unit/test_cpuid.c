@@ -461,11 +461,35 @@ static void test_control_bits(void **state)
 	assert_int_equal(cpuid_efer_allowed(&g, host), 0xd01);
 }
 
+/* XSETBV's value: within the offer (leaf 0xD.0 EDX:EAX), x87 always,
+ * AVX with SSE, AVX-512's three components together and with AVX. */
+static void test_xcr0(void **state)
+{
+	struct cpuid_guest g = guest1;
+
+	USE(intel);
+	uint64_t all = cpuid_xcr0_allowed(&g, host);
+	assert_int_equal(all, 0xe7); /* the CPU's 0x602ff without MPX, PKRU, AMX */
+	static const uint64_t good[] = { 1, 3, 7, 0xe7 };
+	static const uint64_t bad[] = { 0, 2, 4, 5, 6, 0xe3, 0x27, 0x67, 0xa7, 0xc7, 0x1f,
+					0x207, 0x60007, 1ull << 63 | 7 };
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(cpuid_xcr0_valid(good[i], all));
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(cpuid_xcr0_valid(bad[i], all));
+	assert_false(cpuid_xcr0_valid(0xe7, 7)); /* AVX-512 not offered */
+	assert_false(cpuid_xcr0_valid(7, 3));    /* AVX not offered */
+	g.hide_xsave = true;
+	assert_int_equal(cpuid_xcr0_allowed(&g, host), 0);
+	assert_false(cpuid_xcr0_valid(1, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hide_xsave),
 		cmocka_unit_test(test_control_bits),
+		cmocka_unit_test(test_xcr0),
 		cmocka_unit_test(test_vlapic),
 		cmocka_unit_test(test_xen_leaves),
 		cmocka_unit_test(test_leaf0_and_max),

@@ -159,9 +159,7 @@ static void decode_rare(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, uin
 		break;
 	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT: case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_XSETBV:
-		/* The guest sees no SVM (what hardware does with EFER.SVME = 0)
-		 * and no XSAVE (CR4.OSXSAVE clear). */
+		/* The guest sees no SVM (what hardware does with EFER.SVME = 0). */
 		e->reason = EXIT_NONE;
 		queue_event(vmcb, EVENT_TYPE_EXC, EXC_UD, false, 0);
 		break;
@@ -211,6 +209,9 @@ static void decode(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, const st
 		break;
 	case SVM_EXIT_NPF:
 		decode_npf(vmcb, e);
+		break;
+	case SVM_EXIT_XSETBV:
+		insn_exit(vmcb, e, c, EXIT_XSETBV);
 		break;
 	case SVM_EXIT_CR4_WRITE:
 		insn_exit(vmcb, e, c, EXIT_CR4_WRITE);

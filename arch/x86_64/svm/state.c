@@ -151,6 +151,10 @@ void svm_get_seg(struct vcpu *v, enum vseg_id s, struct vseg *seg)
 	seg->attr = f->attr;
 	seg->limit = f->limit;
 	seg->base = f->base;
+	/* SS.DPL is the CPL (as svm_set_seg sets it): the VMCB's CPL field
+	 * is the CPU's word for it, e.g. after an AMD SYSRET. */
+	if (s == SEG_SS)
+		seg->attr = (uint16_t)((seg->attr & ~0x60u) | (vmcb_of(v)->save.cpl & 3u) << 5);
 }
 
 void svm_set_seg(struct vcpu *v, enum vseg_id s, const struct vseg *seg)

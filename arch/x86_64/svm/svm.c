@@ -98,8 +98,8 @@ void svm_assign_asid(struct svm_cpu *c, struct svm_vcpu *sv)
 /* The intercepts (APM 15.9-15.14). Everything a guest could use to reach
  * the host or another guest exits: ports and MSRs (all of them, through
  * all-ones maps: generic code applies the policies), CPUID, HLT, VMMCALL,
- * the SVM instructions (the guest sees no SVM), XSETBV (XCR0 is not
- * switched: the guest sees no XSAVE), INVD (it would drop dirty
+ * the SVM instructions (the guest sees no SVM), XSETBV (XCR0 takes only
+ * what the guest's CPUID offers), INVD (it would drop dirty
  * cache lines, the host's included), shutdown, and host interrupts and
  * NMIs. #DB and #AC are intercepted and reflected: a guest can otherwise
  * chain them endlessly during event delivery and hang the physical CPU
