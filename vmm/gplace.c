@@ -146,8 +146,42 @@ int gplace_high(struct gplace *g, uint64_t size, uint64_t align, uint64_t min,
 #define LIMIT_4G (1ull << 32)
 #define PAGE 0x1000ull
 
-int gload_begin(const struct gload_image *k, const struct gload_cfg *cfg, size_t info_len,
-		const char *block, struct gload_plan *pl, char *err, size_t errlen)
+static void gload_copy(struct gload_plan *pl, uint64_t gpa, uint64_t len, enum gsrc src,
+		       unsigned index, uint64_t offset)
+{
+	if (len)
+		pl->copies[pl->nr_copies++] = (struct gcopy){ gpa, len, src, index, offset };
+}
+
+/* First fit above the kernel (and 1 MiB), else from 4 KiB. */
+static int place_above(struct gload_plan *pl, const struct gload_image *k, uint64_t size,
+		       const char *what, uint64_t *base)
+{
+	uint64_t min = ((k->load_hi > MIB ? k->load_hi : MIB) + PAGE - 1) & ~(PAGE - 1);
+
+	if (!gplace_low(&pl->mem, size, PAGE, min, LIMIT_4G, what, base))
+		return 0;
+	return gplace_low(&pl->mem, size, PAGE, PAGE, LIMIT_4G, what, base);
+}
+
+static int place_kernel(const struct gload_image *k, const struct gload_cfg *cfg,
+			struct gload_plan *pl, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < k->nr_segs; i++) {
+		const struct gseg *s = &k->segs[i];
+		if (gplace_claim(&pl->mem, s->paddr, s->memsz, "kernel"))
+			return errorf(-ENOSPC, err, errlen,
+				     "kernel segment 0x%lx..0x%lx is not free guest RAM (RAM ends at "
+				     "0x%lx)", s->paddr, s->paddr + s->memsz, cfg->ram_size);
+		gload_copy(pl, s->paddr, s->filesz, GSRC_IMAGE, 0, s->offset);
+		gload_copy(pl, s->paddr + s->filesz, s->memsz - s->filesz, GSRC_ZERO, 0, 0);
+	}
+	return 0;
+}
+
+int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
+		size_t (*info_size)(const struct gload_cfg *cfg), const char *block,
+		bool mods_high, struct gload_plan *pl, char *err, size_t errlen)
 {
 	int rc;
 
@@ -163,44 +197,26 @@ int gload_begin(const struct gload_image *k, const struct gload_cfg *cfg, size_t
 	if (rc)
 		return rc;
 	pl->mem.limit = LIMIT_4G;
-	pl->info_len = info_len;
-	if (!info_len)
+	pl->info_len = info_size(cfg);
+	if (!pl->info_len)
 		return errorf(-EINVAL, err, errlen,
 			     "command line and module strings do not fit in the %u-byte %s",
 			     GLOAD_INFO_MAX, block);
-	for (unsigned i = 0; i < k->nr_segs; i++) {
-		const struct gseg *s = &k->segs[i];
-		if (gplace_claim(&pl->mem, s->paddr, s->memsz, "kernel"))
+	rc = place_kernel(k, cfg, pl, err, errlen);
+	for (unsigned i = 0; i < cfg->nr_mods && !rc; i++) {
+		uint64_t sz = cfg->mods[i].size, *at = &pl->mod_gpa[i];
+		/* An empty module still gets an address: 0 would mean "none". */
+		if (sz > LIMIT_4G || (mods_high ? gplace_high(&pl->mem, sz ? sz : 1, PAGE, MIB,
+							      LIMIT_4G, "module", at)
+						: place_above(pl, k, sz ? sz : 1, "module", at)))
 			return errorf(-ENOSPC, err, errlen,
-				     "kernel segment 0x%lx..0x%lx is not free guest RAM (RAM ends at "
-				     "0x%lx)", s->paddr, s->paddr + s->memsz, cfg->ram_size);
-		gload_copy(pl, s->paddr, s->filesz, GSRC_IMAGE, 0, s->offset);
-		gload_copy(pl, s->paddr + s->filesz, s->memsz - s->filesz, GSRC_ZERO, 0, 0);
+				     "module %u (%lu bytes) does not fit in free guest RAM %s 4 GiB", i,
+				     sz, mods_high ? "between 1 MiB and" : "below");
+		gload_copy(pl, *at, sz, GSRC_MODULE, i, 0);
 	}
-	return 0;
-}
-
-void gload_copy(struct gload_plan *pl, uint64_t gpa, uint64_t len, enum gsrc src,
-		unsigned index, uint64_t offset)
-{
-	if (len)
-		pl->copies[pl->nr_copies++] = (struct gcopy){ gpa, len, src, index, offset };
-}
-
-int gload_above(struct gload_plan *pl, const struct gload_image *k, uint64_t size,
-		const char *what, uint64_t *base)
-{
-	uint64_t min = (k->load_hi > MIB ? k->load_hi : MIB) + PAGE - 1;
-
-	if (!gplace_low(&pl->mem, size, PAGE, min & ~(PAGE - 1), LIMIT_4G, what, base))
-		return 0;
-	return gplace_low(&pl->mem, size, PAGE, PAGE, LIMIT_4G, what, base);
-}
-
-int gload_info(struct gload_plan *pl, const struct gload_image *k, const char *block,
-	       char *err, size_t errlen)
-{
-	if (gload_above(pl, k, pl->info_len, block, &pl->info_gpa))
+	if (rc)
+		return rc;
+	if (place_above(pl, k, pl->info_len, block, &pl->info_gpa))
 		return errorf(-ENOSPC, err, errlen, "no free guest RAM for the %lu-byte %s",
 			     pl->info_len, block);
 	gload_copy(pl, pl->info_gpa, pl->info_len, GSRC_INFO, 0, 0);

@@ -12,6 +12,7 @@
 #ifndef EYRIE_VMM_GPLACE_H
 #define EYRIE_VMM_GPLACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -157,27 +158,20 @@ struct gload_plan {
 };
 
 /*
- * What every planner does first: clears *pl, checks the module list and
- * the map, records info_len (0: the strings did not fit the block named
- * `block`) and claims the kernel's own segments (they must be free RAM
- * below 4 GiB), planning their copies. 0, -EINVAL or -ENOSPC with err.
+ * The placement both planners make; the caller then builds the block at
+ * plan->info_gpa. Clears *pl; checks the module list and the map; then
+ * asks info_size for the block's bytes, 0 meaning the strings did not fit
+ * it (the block is named `block` in messages and plan->mem). Claims the
+ * kernel's own segments (free RAM below 4 GiB), then places each module
+ * page aligned (mods_high: as high as possible from 1 MiB, where an initrd
+ * usually goes; else first fit above the kernel), an empty one still at
+ * its own address, and the block first fit above the kernel (and 1 MiB),
+ * else anywhere from 4 KiB; all below 4 GiB. Plans every copy. 0, -EINVAL
+ * or -ENOSPC with the reason in err.
  */
-int gload_begin(const struct gload_image *k, const struct gload_cfg *cfg, size_t info_len,
-		const char *block, struct gload_plan *pl, char *err, size_t errlen);
-
-/* Plans a copy of len bytes (none if 0) to gpa. */
-void gload_copy(struct gload_plan *pl, uint64_t gpa, uint64_t len, enum gsrc src,
-		unsigned index, uint64_t offset);
-
-/* size bytes, page aligned, first fit above the kernel (and 1 MiB), else
- * anywhere from 4 KiB, below 4 GiB; -ENOSPC if nowhere. */
-int gload_above(struct gload_plan *pl, const struct gload_image *k, uint64_t size,
-		const char *what, uint64_t *base);
-
-/* Places the information block (named block) with gload_above and plans
- * its copy; -ENOSPC with err. */
-int gload_info(struct gload_plan *pl, const struct gload_image *k, const char *block,
-	       char *err, size_t errlen);
+int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
+		size_t (*info_size)(const struct gload_cfg *cfg), const char *block,
+		bool mods_high, struct gload_plan *pl, char *err, size_t errlen);
 
 /* The bytes copy c reads (image, module or information block), or NULL
  * for GSRC_ZERO: fill c->len bytes with zeros. */

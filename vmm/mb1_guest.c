@@ -272,29 +272,12 @@ static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 	}
 }
 
-/* The modules, page aligned above the kernel, then the information block. */
-static int place_rest(const struct gload_image *k, const struct gload_cfg *cfg,
-		      struct gload_plan *pl, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < cfg->nr_mods; i++) {
-		uint64_t sz = cfg->mods[i].size;
-		/* A module must end below 4 GiB; an empty one still gets an address. */
-		if (sz > LIMIT_4G || gload_above(pl, k, sz ? sz : 1, "module", &pl->mod_gpa[i]))
-			return errorf(-ENOSPC, err, errlen,
-				     "module %u (%lu bytes) does not fit in free guest RAM below 4 GiB",
-				     i, sz);
-		gload_copy(pl, pl->mod_gpa[i], sz, GSRC_MODULE, i, 0);
-	}
-	return gload_info(pl, k, "multiboot information block", err, errlen);
-}
-
 int mb1g_plan(const struct gload_image *k, const struct gload_cfg *cfg, struct gload_plan *pl,
 	      char *err, size_t errlen)
 {
-	int rc = gload_begin(k, cfg, info_size(cfg), "multiboot information block", pl, err, errlen);
+	int rc = gload_place(k, cfg, info_size, "multiboot information block", false, pl,
+			     err, errlen);
 
-	if (!rc)
-		rc = place_rest(k, cfg, pl, err, errlen);
 	if (rc)
 		return rc;
 	build_info(cfg, pl);

@@ -16,9 +16,7 @@
 #define NOTE_HDR     12u /* namesz, descsz, type; then name and desc, each padded */
 /* The start info block: the structure, then the lists, then the strings. */
 #define I_MODS_OFF 64u   /* sizeof(struct hvm_start_info) rounded up */
-#define MIB 0x100000ull
 #define LIMIT_4G (1ull << 32)
-#define PAGE 0x1000ull
 
 /* a + b <= limit, without overflow. */
 static int fits(uint64_t a, uint64_t b, uint64_t limit)
@@ -297,31 +295,11 @@ static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 	}
 }
 
-/* Modules as high as possible below 4 GiB (where an initrd usually goes,
- * clear of a kernel that grows past its _end); then the start info block. */
-static int place_rest(const struct gload_image *k, const struct gload_cfg *cfg,
-		      struct gload_plan *pl, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < cfg->nr_mods; i++) {
-		uint64_t sz = cfg->mods[i].size;
-		/* An empty module still gets an address: 0 would mean "none". */
-		if (sz > LIMIT_4G ||
-		    gplace_high(&pl->mem, sz ? sz : 1, PAGE, MIB, LIMIT_4G, "module", &pl->mod_gpa[i]))
-			return errorf(-ENOSPC, err, errlen,
-				     "module %u (%lu bytes) does not fit in free guest RAM between 1 MiB "
-				     "and 4 GiB", i, sz);
-		gload_copy(pl, pl->mod_gpa[i], sz, GSRC_MODULE, i, 0);
-	}
-	return gload_info(pl, k, "start info block", err, errlen);
-}
-
 int pvh_plan(const struct gload_image *k, const struct gload_cfg *cfg, struct gload_plan *pl,
 	     char *err, size_t errlen)
 {
-	int rc = gload_begin(k, cfg, info_size(cfg), "start info block", pl, err, errlen);
+	int rc = gload_place(k, cfg, info_size, "start info block", true, pl, err, errlen);
 
-	if (!rc)
-		rc = place_rest(k, cfg, pl, err, errlen);
 	if (rc)
 		return rc;
 	build_info(cfg, pl);

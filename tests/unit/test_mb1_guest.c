@@ -477,7 +477,7 @@ static void test_plan_aout(void **state)
 	const struct gmodule mods[3] = {
 		{ d0, sizeof(d0), "mod0 arg=1" }, { NULL, 0, NULL }, { d2, sizeof(d2), "third" },
 	};
-	struct gload_cfg c = { 16 * MIB, m.e, m.n, "kernel.elf console=1", mods, 3 };
+	struct gload_cfg c = { 16 * MIB, m.e, m.n, "kernel.elf console=1", mods, 3, 0 };
 	struct gload_plan *p = plan_ok(&k, &c);
 
 	/* The kernel where it asked, modules page aligned just above its bss,
@@ -498,7 +498,7 @@ static void test_plan_aout(void **state)
 	assert_int_equal(info32(p, p->info_gpa + 8), 15 * 1024);
 	free(p);
 	/* No command line, no modules. */
-	struct gload_cfg c2 = { 16 * MIB, m.e, m.n, NULL, NULL, 0 };
+	struct gload_cfg c2 = { 16 * MIB, m.e, m.n, NULL, NULL, 0, 0 };
 	p = plan_ok(&k, &c2);
 	assert_int_equal(info32(p, p->info_gpa + 20), 0);
 	free(p);
@@ -510,7 +510,7 @@ static void test_plan_elf(void **state)
 	uint8_t *b = make_elf(0);
 	struct gload_image k = parse_ok(b, ELF_SIZE);
 	struct map m = pc_map(8 * MIB);
-	struct gload_cfg c = { 8 * MIB, m.e, m.n, "x", NULL, 0 };
+	struct gload_cfg c = { 8 * MIB, m.e, m.n, "x", NULL, 0, 0 };
 	struct gload_plan *p = plan_ok(&k, &c);
 
 	assert_int_equal(p->nr_copies, 4); /* text, data, bss, info */
@@ -527,7 +527,7 @@ static void test_plan_elf(void **state)
 	m.e[4] = (struct e820_entry){ 16 * MIB, MIB, E820_RESERVED };
 	m.e[5] = (struct e820_entry){ 17 * MIB, 15 * MIB, E820_RAM };
 	m.n = 6;
-	c = (struct gload_cfg){ 32 * MIB, m.e, m.n, "x", NULL, 0 };
+	c = (struct gload_cfg){ 32 * MIB, m.e, m.n, "x", NULL, 0, 0 };
 	p = plan_ok(&k, &c);
 	assert_int_equal(info32(p, p->info_gpa + 4), 0);
 	assert_int_equal(info32(p, p->info_gpa + 8), 15 * 1024);
@@ -540,7 +540,7 @@ static void test_plan_small_ram(void **state)
 	uint8_t *b = make_aout(0);
 	struct gload_image k = parse_ok(b, AOUT_SIZE);
 	struct map m = pc_map(MIB + 0x3000);
-	struct gload_cfg c = { MIB + 0x3000, m.e, m.n, "", NULL, 0 };
+	struct gload_cfg c = { MIB + 0x3000, m.e, m.n, "", NULL, 0, 0 };
 	struct gload_plan *p;
 
 	/* The kernel fills RAM above 1 MiB: the block goes low. */
@@ -549,7 +549,7 @@ static void test_plan_small_ram(void **state)
 	free(p);
 	/* One page short for the kernel's bss. */
 	m = pc_map(MIB + 0x2000);
-	c = (struct gload_cfg){ MIB + 0x2000, m.e, m.n, "", NULL, 0 };
+	c = (struct gload_cfg){ MIB + 0x2000, m.e, m.n, "", NULL, 0, 0 };
 	plan_refused(&k, &c, -ENOSPC, "kernel segment 0x100000..0x103000 is not free guest RAM");
 	/* A kernel in the BIOS hole. */
 	put(b, AOUT_HDR + 12, 0xf0010, 4);
@@ -559,7 +559,7 @@ static void test_plan_small_ram(void **state)
 	put(b, AOUT_HDR + 28, 0xf0040, 4);
 	k = parse_ok(b, AOUT_SIZE);
 	m = pc_map(4 * MIB);
-	c = (struct gload_cfg){ 4 * MIB, m.e, m.n, "", NULL, 0 };
+	c = (struct gload_cfg){ 4 * MIB, m.e, m.n, "", NULL, 0, 0 };
 	plan_refused(&k, &c, -ENOSPC, "kernel segment 0xf0000..0xf1000");
 	free(b);
 	/* Modules that do not fit, or that fit only below the kernel. */
@@ -568,13 +568,13 @@ static void test_plan_small_ram(void **state)
 	static const char big[1];
 	struct gmodule mod = { big, 2 * MIB, "big" };
 	m = pc_map(2 * MIB);
-	c = (struct gload_cfg){ 2 * MIB, m.e, m.n, "", &mod, 1 };
+	c = (struct gload_cfg){ 2 * MIB, m.e, m.n, "", &mod, 1, 0 };
 	plan_refused(&k, &c, -ENOSPC, "module 0 (2097152 bytes) does not fit");
 	mod.size = 5ull << 32;
 	plan_refused(&k, &c, -ENOSPC, "module 0");
 	mod.size = 0x80000;
 	m = pc_map(MIB + 0x4000);
-	c = (struct gload_cfg){ MIB + 0x4000, m.e, m.n, "", &mod, 1 };
+	c = (struct gload_cfg){ MIB + 0x4000, m.e, m.n, "", &mod, 1, 0 };
 	p = plan_ok(&k, &c);
 	assert_int_equal(p->mod_gpa[0], 0x1000);
 	assert_int_equal(p->info_gpa, MIB + 0x3000);
@@ -590,7 +590,7 @@ static void test_plan_limits(void **state)
 	struct map m = pc_map(64 * MIB);
 	struct gmodule mods[GLOAD_MAX_MODS + 1] = { { NULL, 0, NULL } };
 	char *line = malloc(GLOAD_INFO_MAX + 1);
-	struct gload_cfg c = { 64 * MIB, m.e, m.n, "", mods, GLOAD_MAX_MODS + 1 };
+	struct gload_cfg c = { 64 * MIB, m.e, m.n, "", mods, GLOAD_MAX_MODS + 1, 0 };
 	struct gload_plan *p;
 
 	plan_refused(&none, &c, -EINVAL, "no parsed kernel");
@@ -631,7 +631,7 @@ static void test_random_corruption(void **state)
 	struct map m = pc_map(32 * MIB);
 	static const char d[100];
 	const struct gmodule mod = { d, sizeof(d), "m" };
-	struct gload_cfg c = { 32 * MIB, m.e, m.n, "cmd", &mod, 1 };
+	struct gload_cfg c = { 32 * MIB, m.e, m.n, "cmd", &mod, 1, 0 };
 	struct gload_plan *p = malloc(sizeof(*p));
 	unsigned accepted = 0;
 
@@ -712,7 +712,7 @@ static void test_real_images(void **state)
 		print_message("%s: %s, entry 0x%x, loads 0x%lx..0x%lx\n", imgs[i].path,
 			      k.aout ? "a.out kludge" : "ELF", k.entry, (unsigned long)k.load_lo,
 			      (unsigned long)k.load_hi);
-		struct gload_cfg c = { 64 * MIB, m.e, m.n, "loglevel=debug", NULL, 0 };
+		struct gload_cfg c = { 64 * MIB, m.e, m.n, "loglevel=debug", NULL, 0, 0 };
 		free(plan_ok(&k, &c));
 		free(img);
 	}
