@@ -26,8 +26,6 @@ enum {
 
 #define MB2_FB_TAG_MIN     38  /* common part (32) + RGB colour info (6) */
 #define MB2_MMAP_ENTRY_MIN 24  /* base, length, type, reserved */
-#define EFI_DESC_MIN       40  /* type, pad, phys, virt, pages, attribute */
-#define EFI_MEMORY_RUNTIME (1ull << 63)
 
 struct mb2_state {
 	const uint8_t *blk;
@@ -37,34 +35,6 @@ struct mb2_state {
 	int have_mmap;
 	int overflow;
 };
-
-static uint32_t mb_mem_type(uint32_t t)
-{
-	switch (t) {
-	case 1: return BOOT_MEM_USABLE;
-	case 3: return BOOT_MEM_ACPI;
-	case 4: return BOOT_MEM_ACPI_NVS;
-	case 5: return BOOT_MEM_BAD;
-	default: return BOOT_MEM_RESERVED;
-	}
-}
-
-/* UEFI memory types (UEFI spec, EFI_MEMORY_TYPE) after ExitBootServices. */
-static uint32_t efi_mem_type(uint32_t t, uint64_t attr)
-{
-	if (attr & EFI_MEMORY_RUNTIME)
-		return BOOT_MEM_FIRMWARE;
-	switch (t) {
-	case 1: case 2: return BOOT_MEM_LOADED;   /* loader code/data */
-	case 3: case 4: case 7: return BOOT_MEM_USABLE; /* boot services, free */
-	case 5: case 6: return BOOT_MEM_FIRMWARE; /* runtime services */
-	case 8: return BOOT_MEM_BAD;
-	case 9: return BOOT_MEM_ACPI;
-	case 10: return BOOT_MEM_ACPI_NVS;
-	case 11: case 12: return BOOT_MEM_MMIO;
-	default: return BOOT_MEM_RESERVED;
-	}
-}
 
 static void note(struct mb2_state *st, int ret)
 {
@@ -85,29 +55,9 @@ static int tag_mmap(struct mb2_state *st, struct boot_info *bi,
 	for (off = 16; size - off >= esize; off += esize) {
 		const uint8_t *e = t + off;
 		note(st, bootinfo_add_mem(bi, rd64(e), rd64(e + 8),
-					  mb_mem_type(rd32(e + 16))));
+					  bootinfo_e820_type(rd32(e + 16))));
 	}
 	st->have_mmap = 1;
-	return 0;
-}
-
-static int tag_efi_mmap(struct mb2_state *st, struct boot_info *bi,
-			const uint8_t *t, uint32_t size)
-{
-	uint32_t dsize, off;
-
-	if (size < 16)
-		return -EINVAL;
-	dsize = rd32(t + 8);
-	if (dsize < EFI_DESC_MIN)
-		return -EINVAL;
-	for (off = 16; size - off >= dsize; off += dsize) {
-		const uint8_t *d = t + off;
-		uint64_t pages = rd64(d + 24);
-		uint64_t len = pages > (UINT64_MAX >> 12) ? UINT64_MAX : pages << 12;
-		note(st, bootinfo_add_mem(bi, rd64(d + 8), len,
-					  efi_mem_type(rd32(d), rd64(d + 32))));
-	}
 	return 0;
 }
 
@@ -253,9 +203,12 @@ int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
 
 	if (!st.have_mmap && st.efi_mmap_off) {
 		const uint8_t *t = st.blk + st.efi_mmap_off;
-		ret = tag_efi_mmap(&st, bi, t, rd32(t + 4));
-		if (ret < 0)
+		if (rd32(t + 4) < 16)
+			return -EINVAL;
+		ret = bootinfo_add_efi_map(bi, t + 16, rd32(t + 4) - 16, rd32(t + 8));
+		if (ret == -EINVAL)
 			return ret;
+		note(&st, ret);
 	} else if (!st.have_mmap && st.meminfo_off) {
 		tag_meminfo(&st, bi, st.blk + st.meminfo_off);
 	}
