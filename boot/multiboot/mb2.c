@@ -22,6 +22,15 @@ enum {
 	MB2_TAG_ACPI_OLD = 14,
 	MB2_TAG_ACPI_NEW = 15,
 	MB2_TAG_EFI_MMAP = 17,
+	MB2_TAGS
+};
+
+/* The smallest size of each tag this parser reads (header included); a
+ * smaller one makes the block malformed. */
+static const uint8_t tag_min[MB2_TAGS] = {
+	[MB2_TAG_CMDLINE] = 8, [MB2_TAG_LOADER] = 8, [MB2_TAG_MODULE] = 16,
+	[MB2_TAG_MEMINFO] = 16, [MB2_TAG_MMAP] = 16, [MB2_TAG_EFI32] = 12, [MB2_TAG_EFI64] = 16,
+	[MB2_TAG_ACPI_OLD] = 8 + 20, [MB2_TAG_ACPI_NEW] = 8 + 36, [MB2_TAG_EFI_MMAP] = 16,
 };
 
 #define MB2_FB_TAG_MIN     38  /* common part (32) + RGB colour info (6) */
@@ -30,8 +39,7 @@ enum {
 struct mb2_state {
 	const uint8_t *blk;
 	uint32_t total;
-	uint32_t efi_mmap_off, meminfo_off; /* 0: tag absent */
-	uint32_t rsdp_old_off, rsdp_new_off;
+	uint32_t off[MB2_TAGS]; /* where the last tag of each type is; 0: none */
 	int have_mmap;
 	int overflow;
 };
@@ -45,11 +53,8 @@ static void note(struct mb2_state *st, int ret)
 static int tag_mmap(struct mb2_state *st, struct boot_info *bi,
 		    const uint8_t *t, uint32_t size)
 {
-	uint32_t esize, off;
+	uint32_t esize = rd32(t + 8), off;
 
-	if (size < 16)
-		return -EINVAL;
-	esize = rd32(t + 8);
 	if (esize < MB2_MMAP_ENTRY_MIN)
 		return -EINVAL;
 	for (off = 16; size - off >= esize; off += esize) {
@@ -76,12 +81,8 @@ static int tag_module(struct mb2_state *st, struct boot_info *bi,
 		      const uint8_t *t, uint32_t size)
 {
 	char name[BOOT_NAME_LEN];
-	uint32_t start, end;
+	uint32_t start = rd32(t + 8), end = rd32(t + 12);
 
-	if (size < 16)
-		return -EINVAL;
-	start = rd32(t + 8);
-	end = rd32(t + 12);
 	if (end < start)
 		return -EINVAL;
 	bootinfo_module_name(name, sizeof(name), (const char *)t + 16, size - 16);
@@ -98,11 +99,18 @@ static void tag_fb(struct boot_info *bi, const uint8_t *t, uint32_t size)
 		bootinfo_set_fb(bi, t + 8, t + 32);
 }
 
+/* Tags read once the walk is done (memory information, RSDPs, the EFI
+ * map) are only remembered here. */
 static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
 		   uint32_t type, uint32_t size)
 {
 	const uint8_t *t = st->blk + off;
 
+	if (type >= MB2_TAGS)
+		return 0; /* tags we do not use */
+	if (size < tag_min[type])
+		return -EINVAL;
+	st->off[type] = off;
 	switch (type) {
 	case MB2_TAG_CMDLINE:
 		if (strnlen((const char *)t + 8, size - 8) >= sizeof(bi->cmdline))
@@ -116,41 +124,19 @@ static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
 		return 0;
 	case MB2_TAG_MODULE:
 		return tag_module(st, bi, t, size);
-	case MB2_TAG_MEMINFO:
-		if (size < 16)
-			return -EINVAL;
-		st->meminfo_off = off;
-		return 0;
 	case MB2_TAG_MMAP:
 		return tag_mmap(st, bi, t, size);
 	case MB2_TAG_FB:
 		tag_fb(bi, t, size);
 		return 0;
 	case MB2_TAG_EFI32:
-		if (size < 12)
-			return -EINVAL;
 		bi->efi_system_table = rd32(t + 8);
 		return 0;
 	case MB2_TAG_EFI64:
-		if (size < 16)
-			return -EINVAL;
 		bi->efi_system_table = rd64(t + 8);
 		return 0;
-	case MB2_TAG_ACPI_OLD:
-		if (size < 8 + 20)
-			return -EINVAL;
-		st->rsdp_old_off = off;
-		return 0;
-	case MB2_TAG_ACPI_NEW:
-		if (size < 8 + 36)
-			return -EINVAL;
-		st->rsdp_new_off = off;
-		return 0;
-	case MB2_TAG_EFI_MMAP:
-		st->efi_mmap_off = off;
-		return 0;
 	default:
-		return 0; /* tags we do not use */
+		return 0;
 	}
 }
 
@@ -201,23 +187,20 @@ int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
 	if (ret < 0)
 		return ret;
 
-	if (!st.have_mmap && st.efi_mmap_off) {
-		const uint8_t *t = st.blk + st.efi_mmap_off;
-		if (rd32(t + 4) < 16)
-			return -EINVAL;
+	if (!st.have_mmap && st.off[MB2_TAG_EFI_MMAP]) {
+		const uint8_t *t = st.blk + st.off[MB2_TAG_EFI_MMAP];
 		ret = bootinfo_add_efi_map(bi, t + 16, rd32(t + 4) - 16, rd32(t + 8));
 		if (ret == -EINVAL)
 			return ret;
 		note(&st, ret);
-	} else if (!st.have_mmap && st.meminfo_off) {
-		tag_meminfo(&st, bi, st.blk + st.meminfo_off);
+	} else if (!st.have_mmap && st.off[MB2_TAG_MEMINFO]) {
+		tag_meminfo(&st, bi, st.blk + st.off[MB2_TAG_MEMINFO]);
 	}
-	if (!st.have_mmap && !st.efi_mmap_off && !st.meminfo_off)
+	if (!st.have_mmap && !st.off[MB2_TAG_EFI_MMAP] && !st.off[MB2_TAG_MEMINFO])
 		ret = -ENODATA;
-	if (st.rsdp_new_off)
-		bi->rsdp = info_phys + st.rsdp_new_off + 8;
-	else if (st.rsdp_old_off)
-		bi->rsdp = info_phys + st.rsdp_old_off + 8;
+	if (st.off[MB2_TAG_ACPI_NEW] || st.off[MB2_TAG_ACPI_OLD])
+		bi->rsdp = info_phys + 8 + (st.off[MB2_TAG_ACPI_NEW] ? st.off[MB2_TAG_ACPI_NEW]
+								    : st.off[MB2_TAG_ACPI_OLD]);
 	note(&st, bootinfo_add_loaded(bi, info_phys, st.total));
 	note(&st, bootinfo_normalize(bi));
 	if (ret < 0)
