@@ -229,18 +229,10 @@ static void madt_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t uid,
 	c->x2apic = x2apic;
 }
 
-static void madt_nmi(struct acpi_info *ai, struct acpi_nmi n)
-{
-	if (ai->nr_nmis >= ACPI_MAX_NMIS)
-		ai->nmis_dropped++;
-	else
-		ai->nmis[ai->nr_nmis++] = n;
-}
-
 /* Minimum entry length per type; 0 = type not used. */
 static uint8_t madt_min_len(uint8_t type)
 {
-	static const uint8_t min[] = { 8, 12, 10, 8, 6, 12, 0, 0, 0, 16, 12 };
+	static const uint8_t min[] = { 8, 12, 10, 0, 0, 12, 0, 0, 0, 16 };
 	return type < sizeof(min) ? min[type] : 0;
 }
 
@@ -267,24 +259,11 @@ static void madt_entry(struct acpi_info *ai, const uint8_t *e)
 			.bus = e[2], .irq = e[3], .gsi = rd32(e + 4),
 			.flags = rd16(e + 8) };
 		break;
-	case 3: /* NMI source */
-		madt_nmi(ai, (struct acpi_nmi){ .flags = rd16(e + 2),
-						.gsi = rd32(e + 4) });
-		break;
-	case 4: /* local APIC NMI; UID 0xFF means all processors */
-		madt_nmi(ai, (struct acpi_nmi){ .lapic = true, .lint = e[5],
-			.flags = rd16(e + 3),
-			.uid = e[2] == 0xff ? 0xffffffffu : e[2] });
-		break;
 	case 5: /* local APIC address override */
 		ai->lapic_addr = rd64(e + 4);
 		break;
 	case 9: /* processor local x2APIC */
 		madt_cpu(ai, rd32(e + 4), rd32(e + 12), rd32(e + 8), true);
-		break;
-	case 10: /* local x2APIC NMI */
-		madt_nmi(ai, (struct acpi_nmi){ .lapic = true, .lint = e[8],
-			.flags = rd16(e + 2), .uid = rd32(e + 4) });
 		break;
 	}
 }
@@ -463,7 +442,7 @@ static void parse_s5(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 	}
 }
 
-/* ---- MCFG, HPET ---- */
+/* ---- MCFG ---- */
 
 static void parse_mcfg(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 {
@@ -474,14 +453,6 @@ static void parse_mcfg(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 			.base = rd64(t + off), .segment = rd16(t + off + 8),
 			.bus_start = t[off + 10], .bus_end = t[off + 11] };
 	}
-}
-
-static void parse_hpet(struct acpi_info *ai, const uint8_t *t, uint32_t len)
-{
-	struct acpi_gas g;
-
-	if (fgas(t, len, 40, &g) && g.space_id == ACPI_GAS_MEMORY)
-		ai->hpet_addr = g.address;
 }
 
 /* ---- SPCR (Microsoft's SPCR specification, revisions 2-4) ---- */
@@ -527,8 +498,6 @@ static void parse_table(struct acpi_info *ai, phys_map_fn map, uint64_t phys)
 		parse_fadt(ai, t, len, rec);
 	else if (!memcmp(t, "MCFG", 4) && !ai->nr_mcfg)
 		parse_mcfg(ai, t, len);
-	else if (!memcmp(t, "HPET", 4) && !ai->hpet_addr)
-		parse_hpet(ai, t, len);
 	else if (!memcmp(t, "SPCR", 4) && !ai->have_spcr)
 		parse_spcr(ai, t, len, rec);
 }
