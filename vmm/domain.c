@@ -333,7 +333,6 @@ static void free_domain(struct domain *d)
 int domain_create(const struct domain_config *cfg, struct domain **out)
 {
 	const struct boot_module *m = cfg->managed ? NULL : find_module(cfg->image);
-	uint64_t entry;
 	int err;
 
 	if (!vcpu_ops)
@@ -395,21 +394,16 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		err = load_kernel(d, m, &st);
 	if (err)
 		goto fail;
-	entry = st.entry;
-	err = vcpu_new(d, 0, cfg->boot, entry, &d->vcpus[0]);
-	if (err) {
-		pr_err("domain %s: cannot create its vcpu (error %d)\n", d->name, err);
-		goto fail;
-	}
-	d->nr_vcpus = 1;
-	/* The others wait: a SIPI (PC platform) or VCPUOP_up starts them. */
-	for (unsigned i = 1; i < (cfg->vcpus ? cfg->vcpus : 1u); i++) {
-		err = vcpu_new(d, i, DOM_BOOT_REAL, 0, &d->vcpus[i]);
+	/* vcpu 0 starts at the entry; the others wait: a SIPI (PC platform)
+	 * or VCPUOP_up starts them. */
+	for (unsigned i = 0; i < (cfg->vcpus ? cfg->vcpus : 1u); i++) {
+		err = vcpu_new(d, i, i ? DOM_BOOT_REAL : cfg->boot, i ? 0 : st.entry, &d->vcpus[i]);
 		if (err) {
 			pr_err("domain %s: cannot create vcpu %u (error %d)\n", d->name, i, err);
 			goto fail;
 		}
-		d->vcpus[i]->state = VCPU_DOWN;
+		if (i)
+			d->vcpus[i]->state = VCPU_DOWN;
 		d->nr_vcpus++;
 	}
 	d->vcpus[0]->gprs[GPR_RAX] = st.eax;
@@ -433,7 +427,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		return 0;
 	}
 	life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
-		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_PVH ? "pvh"
+		cfg->memory_mib, m->name, st.entry, cfg->type == DOM_TYPE_PVH ? "pvh"
 		: cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
 		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
 	if (d->nr_vcpus > 1)
