@@ -138,10 +138,8 @@ static struct acpi_table *table_record(struct acpi_info *ai, uint64_t phys)
 {
 	struct acpi_table *rec;
 
-	if (ai->nr_tables >= ACPI_MAX_TABLES) {
-		ai->tables_dropped++;
+	if (ai->nr_tables >= ACPI_MAX_TABLES)
 		return NULL;
-	}
 	rec = &ai->tables[ai->nr_tables++];
 	rec->phys = phys;
 	memcpy(rec->sig, "????", 5);
@@ -210,17 +208,12 @@ static void madt_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t uid,
 {
 	struct acpi_cpu *c;
 
-	if (!(flags & 3)) { /* neither enabled nor online capable */
-		ai->cpus_unusable++;
+	/* Neither enabled nor online capable, or beyond the table: left out. */
+	if (!(flags & 3) || ai->nr_cpus >= ACPI_MAX_CPUS)
 		return;
-	}
 	for (uint32_t i = 0; i < ai->nr_cpus; i++)
 		if (ai->cpus[i].apic_id == apic_id)
 			return; /* listed both as LAPIC and x2APIC */
-	if (ai->nr_cpus >= ACPI_MAX_CPUS) {
-		ai->cpus_dropped++;
-		return;
-	}
 	c = &ai->cpus[ai->nr_cpus++];
 	c->apic_id = apic_id;
 	c->uid = uid;
@@ -242,22 +235,15 @@ static void madt_entry(struct acpi_info *ai, const uint8_t *e)
 	case 0: /* processor local APIC */
 		madt_cpu(ai, e[3], e[2], rd32(e + 4), false);
 		break;
-	case 1: /* I/O APIC */
-		if (ai->nr_ioapics >= ACPI_MAX_IOAPICS) {
-			ai->ioapics_dropped++;
-			break;
-		}
-		ai->ioapics[ai->nr_ioapics++] = (struct acpi_ioapic){
-			.id = e[2], .addr = rd32(e + 4), .gsi_base = rd32(e + 8) };
+	case 1: /* I/O APIC (those beyond the table left out, as below) */
+		if (ai->nr_ioapics < ACPI_MAX_IOAPICS)
+			ai->ioapics[ai->nr_ioapics++] = (struct acpi_ioapic){
+				.id = e[2], .addr = rd32(e + 4), .gsi_base = rd32(e + 8) };
 		break;
 	case 2: /* interrupt source override */
-		if (ai->nr_overrides >= ACPI_MAX_OVERRIDES) {
-			ai->overrides_dropped++;
-			break;
-		}
-		ai->overrides[ai->nr_overrides++] = (struct acpi_override){
-			.bus = e[2], .irq = e[3], .gsi = rd32(e + 4),
-			.flags = rd16(e + 8) };
+		if (ai->nr_overrides < ACPI_MAX_OVERRIDES)
+			ai->overrides[ai->nr_overrides++] = (struct acpi_override){
+				.bus = e[2], .irq = e[3], .gsi = rd32(e + 4), .flags = rd16(e + 8) };
 		break;
 	case 5: /* local APIC address override */
 		ai->lapic_addr = rd64(e + 4);
@@ -565,7 +551,6 @@ int acpi_parse(uint64_t rsdp_phys, phys_map_fn map, struct acpi_info *out)
 	r = rsdp_check(map, rsdp_phys, &ext_ok);
 	if (!r)
 		return -EINVAL;
-	out->rsdp_revision = r[15];
 	memcpy(out->oem_id, r + 9, 6);
 	if (r[15] >= 2 && !ext_ok)
 		out->nr_errors++; /* bad extended part: fall back to the RSDT */

@@ -107,13 +107,12 @@ struct acpi_spcr {
 
 struct acpi_info {
 	uint64_t rsdp_phys;
-	uint8_t rsdp_revision; /* 0 = ACPI 1.0, 2+ = XSDT present */
 	char oem_id[7];        /* from the RSDP, NUL-terminated */
 	uint64_t root_phys;    /* the XSDT or RSDT used */
 	bool xsdt;
 
 	struct acpi_table tables[ACPI_MAX_TABLES]; /* everything seen, incl. DSDT */
-	uint32_t nr_tables, tables_dropped;
+	uint32_t nr_tables;
 	uint32_t nr_errors; /* tables skipped as bad (see status), all kinds */
 
 	/* MADT */
@@ -121,11 +120,11 @@ struct acpi_info {
 	bool pcat_compat;   /* dual 8259s present (must be masked) */
 	uint64_t lapic_addr; /* after the type 5 override */
 	struct acpi_cpu cpus[ACPI_MAX_CPUS];
-	uint32_t nr_cpus, cpus_dropped, cpus_unusable;
+	uint32_t nr_cpus;
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
-	uint32_t nr_ioapics, ioapics_dropped;
+	uint32_t nr_ioapics;
 	struct acpi_override overrides[ACPI_MAX_OVERRIDES];
-	uint32_t nr_overrides, overrides_dropped;
+	uint32_t nr_overrides;
 
 	/* FADT: I/O ports are 0 when absent or not in I/O space. */
 	bool have_fadt;

@@ -201,7 +201,6 @@ static void test_full(void **state)
 	assert_true(ai.pcat_compat);
 	assert_int_equal(ai.lapic_addr, 0xfee00000);
 	assert_int_equal(ai.nr_cpus, 4);
-	assert_int_equal(ai.cpus_unusable, 1);
 	assert_true(ai.cpus[0].enabled);
 	assert_int_equal(ai.cpus[1].apic_id, 1);
 	assert_false(ai.cpus[2].enabled);
@@ -322,7 +321,6 @@ static void test_rsdt_only(void **state)
 	put32(FADT + 40, DSDT);
 	fix_table(FADT);
 	assert_int_equal(acpi_parse(RSDP, map, &ai), 0);
-	assert_int_equal(ai.rsdp_revision, 0);
 	assert_false(ai.xsdt);
 	assert_int_equal(ai.dsdt_phys, DSDT);
 	assert_int_equal(ai.pm1a_cnt, 0x604);
@@ -424,11 +422,8 @@ static void test_cpu_overflow(void **state)
 	fix_table(MADT);
 	assert_int_equal(acpi_parse(RSDP, map, &ai), 0);
 	assert_int_equal(ai.nr_cpus, ACPI_MAX_CPUS);
-	assert_int_equal(ai.cpus_dropped, 300 - ACPI_MAX_CPUS);
 	assert_int_equal(ai.nr_ioapics, ACPI_MAX_IOAPICS);
-	assert_int_equal(ai.ioapics_dropped, 4);
 	assert_int_equal(ai.nr_overrides, ACPI_MAX_OVERRIDES);
-	assert_int_equal(ai.overrides_dropped, 2);
 
 	/* more tables than the record list holds */
 	uint32_t many[80];
@@ -437,7 +432,6 @@ static void test_cpu_overflow(void **state)
 	root(XSDT, true, many, 80);
 	assert_int_equal(acpi_parse(RSDP, map, &ai), 0);
 	assert_int_equal(ai.nr_tables, ACPI_MAX_TABLES);
-	assert_int_equal(ai.tables_dropped, 80 + 2 - ACPI_MAX_TABLES); /* + XSDT, DSDT */
 }
 
 /* Parses a DSDT body; returns have_s5 and the values. */
