@@ -2,6 +2,7 @@
  * Building struct boot_info: memory map normalization and module records.
  */
 #include "boot/bootinfo.h"
+#include "boot/efi/memmap.h"
 #include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
@@ -128,6 +129,46 @@ static uint32_t mem_resolve(struct boot_info *bi, uint32_t i, int *full)
 		return i > 0 ? i - 1 : 0;
 	}
 	return i;
+}
+
+uint32_t bootinfo_e820_type(uint32_t type)
+{
+	static const uint8_t t[] = { [1] = BOOT_MEM_USABLE, [3] = BOOT_MEM_ACPI,
+				     [4] = BOOT_MEM_ACPI_NVS, [5] = BOOT_MEM_BAD };
+
+	return type < sizeof(t) && t[type] ? t[type] : BOOT_MEM_RESERVED;
+}
+
+#define EFI_DESC_MIN       40 /* type, pad, phys, virt, pages, attribute */
+#define EFI_MEMORY_RUNTIME (1ull << 63)
+
+int bootinfo_add_efi_map(struct boot_info *bi, const uint8_t *map, size_t size,
+			 size_t desc_size)
+{
+	static const uint8_t t[] = {
+		[EFIMT_LOADER_CODE] = BOOT_MEM_LOADED, [EFIMT_LOADER_DATA] = BOOT_MEM_LOADED,
+		[EFIMT_BS_CODE] = BOOT_MEM_USABLE, [EFIMT_BS_DATA] = BOOT_MEM_USABLE,
+		[EFIMT_RT_CODE] = BOOT_MEM_FIRMWARE, [EFIMT_RT_DATA] = BOOT_MEM_FIRMWARE,
+		[EFIMT_CONVENTIONAL] = BOOT_MEM_USABLE, [EFIMT_UNUSABLE] = BOOT_MEM_BAD,
+		[EFIMT_ACPI_RECLAIM] = BOOT_MEM_ACPI, [EFIMT_ACPI_NVS] = BOOT_MEM_ACPI_NVS,
+		[EFIMT_MMIO] = BOOT_MEM_MMIO, [EFIMT_MMIO_PORT] = BOOT_MEM_MMIO,
+	};
+	int err = 0;
+
+	if (desc_size < EFI_DESC_MIN)
+		return -EINVAL;
+	for (size_t off = 0; desc_size <= size - off; off += desc_size) {
+		const uint8_t *d = map + off;
+		uint32_t type = rd32(d);
+		uint64_t pages = rd64(d + 24);
+		uint32_t bt = rd64(d + 32) & EFI_MEMORY_RUNTIME ? BOOT_MEM_FIRMWARE :
+			      type < sizeof(t) && t[type] ? t[type] : BOOT_MEM_RESERVED;
+		/* A page count past 2^64 bytes is clipped by bootinfo_add_mem. */
+		if (bootinfo_add_mem(bi, rd64(d + 8), pages > UINT64_MAX >> 12 ? UINT64_MAX
+								       : pages << 12, bt))
+			err = -ENOSPC;
+	}
+	return err;
 }
 
 int bootinfo_normalize(struct boot_info *bi)

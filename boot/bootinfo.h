@@ -35,6 +35,23 @@ void bootinfo_init(struct boot_info *bi, enum boot_source src);
 int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len,
 		     uint32_t type);
 
+/* The enum boot_mem_type of a multiboot (E820) memory map type: 1
+ * available, 3 ACPI, 4 NVS, 5 bad, anything else reserved. */
+uint32_t bootinfo_e820_type(uint32_t type);
+
+/*
+ * Appends the ranges of a UEFI memory map (EFI_MEMORY_DESCRIPTOR version
+ * 1, boot/efi/memmap.h) of size bytes, descriptors desc_size bytes apart
+ * (at least 40; read byte-wise, any alignment): Conventional and
+ * BootServices -> USABLE, Loader -> LOADED, RuntimeServices and any range
+ * with EFI_MEMORY_RUNTIME -> FIRMWARE, ACPIReclaim -> ACPI, ACPINVS ->
+ * ACPI_NVS, MMIO and MMIOPortSpace -> MMIO, Unusable -> BAD, anything else
+ * RESERVED. Returns 0, -EINVAL for a short desc_size, or -ENOSPC as
+ * bootinfo_add_mem (the other ranges still added).
+ */
+int bootinfo_add_efi_map(struct boot_info *bi, const uint8_t *map, size_t size,
+			 size_t desc_size);
+
 /*
  * Sorts bi->mem by base, resolves overlaps so that the more restrictive type
  * wins (BAD > FIRMWARE > MMIO > RESERVED > ACPI_NVS > ACPI > LOADED >

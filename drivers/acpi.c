@@ -138,10 +138,8 @@ static struct acpi_table *table_record(struct acpi_info *ai, uint64_t phys)
 {
 	struct acpi_table *rec;
 
-	if (ai->nr_tables >= ACPI_MAX_TABLES) {
-		ai->tables_dropped++;
+	if (ai->nr_tables >= ACPI_MAX_TABLES)
 		return NULL;
-	}
 	rec = &ai->tables[ai->nr_tables++];
 	rec->phys = phys;
 	memcpy(rec->sig, "????", 5);
@@ -210,17 +208,12 @@ static void madt_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t uid,
 {
 	struct acpi_cpu *c;
 
-	if (!(flags & 3)) { /* neither enabled nor online capable */
-		ai->cpus_unusable++;
+	/* Neither enabled nor online capable, or beyond the table: left out. */
+	if (!(flags & 3) || ai->nr_cpus >= ACPI_MAX_CPUS)
 		return;
-	}
 	for (uint32_t i = 0; i < ai->nr_cpus; i++)
 		if (ai->cpus[i].apic_id == apic_id)
 			return; /* listed both as LAPIC and x2APIC */
-	if (ai->nr_cpus >= ACPI_MAX_CPUS) {
-		ai->cpus_dropped++;
-		return;
-	}
 	c = &ai->cpus[ai->nr_cpus++];
 	c->apic_id = apic_id;
 	c->uid = uid;
@@ -229,18 +222,10 @@ static void madt_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t uid,
 	c->x2apic = x2apic;
 }
 
-static void madt_nmi(struct acpi_info *ai, struct acpi_nmi n)
-{
-	if (ai->nr_nmis >= ACPI_MAX_NMIS)
-		ai->nmis_dropped++;
-	else
-		ai->nmis[ai->nr_nmis++] = n;
-}
-
 /* Minimum entry length per type; 0 = type not used. */
 static uint8_t madt_min_len(uint8_t type)
 {
-	static const uint8_t min[] = { 8, 12, 10, 8, 6, 12, 0, 0, 0, 16, 12 };
+	static const uint8_t min[] = { 8, 12, 10, 0, 0, 12, 0, 0, 0, 16 };
 	return type < sizeof(min) ? min[type] : 0;
 }
 
@@ -250,41 +235,21 @@ static void madt_entry(struct acpi_info *ai, const uint8_t *e)
 	case 0: /* processor local APIC */
 		madt_cpu(ai, e[3], e[2], rd32(e + 4), false);
 		break;
-	case 1: /* I/O APIC */
-		if (ai->nr_ioapics >= ACPI_MAX_IOAPICS) {
-			ai->ioapics_dropped++;
-			break;
-		}
-		ai->ioapics[ai->nr_ioapics++] = (struct acpi_ioapic){
-			.id = e[2], .addr = rd32(e + 4), .gsi_base = rd32(e + 8) };
+	case 1: /* I/O APIC (those beyond the table left out, as below) */
+		if (ai->nr_ioapics < ACPI_MAX_IOAPICS)
+			ai->ioapics[ai->nr_ioapics++] = (struct acpi_ioapic){
+				.id = e[2], .addr = rd32(e + 4), .gsi_base = rd32(e + 8) };
 		break;
 	case 2: /* interrupt source override */
-		if (ai->nr_overrides >= ACPI_MAX_OVERRIDES) {
-			ai->overrides_dropped++;
-			break;
-		}
-		ai->overrides[ai->nr_overrides++] = (struct acpi_override){
-			.bus = e[2], .irq = e[3], .gsi = rd32(e + 4),
-			.flags = rd16(e + 8) };
-		break;
-	case 3: /* NMI source */
-		madt_nmi(ai, (struct acpi_nmi){ .flags = rd16(e + 2),
-						.gsi = rd32(e + 4) });
-		break;
-	case 4: /* local APIC NMI; UID 0xFF means all processors */
-		madt_nmi(ai, (struct acpi_nmi){ .lapic = true, .lint = e[5],
-			.flags = rd16(e + 3),
-			.uid = e[2] == 0xff ? 0xffffffffu : e[2] });
+		if (ai->nr_overrides < ACPI_MAX_OVERRIDES)
+			ai->overrides[ai->nr_overrides++] = (struct acpi_override){
+				.bus = e[2], .irq = e[3], .gsi = rd32(e + 4), .flags = rd16(e + 8) };
 		break;
 	case 5: /* local APIC address override */
 		ai->lapic_addr = rd64(e + 4);
 		break;
 	case 9: /* processor local x2APIC */
 		madt_cpu(ai, rd32(e + 4), rd32(e + 12), rd32(e + 8), true);
-		break;
-	case 10: /* local x2APIC NMI */
-		madt_nmi(ai, (struct acpi_nmi){ .lapic = true, .lint = e[8],
-			.flags = rd16(e + 2), .uid = rd32(e + 4) });
 		break;
 	}
 }
@@ -463,7 +428,7 @@ static void parse_s5(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 	}
 }
 
-/* ---- MCFG, HPET ---- */
+/* ---- MCFG ---- */
 
 static void parse_mcfg(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 {
@@ -474,14 +439,6 @@ static void parse_mcfg(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 			.base = rd64(t + off), .segment = rd16(t + off + 8),
 			.bus_start = t[off + 10], .bus_end = t[off + 11] };
 	}
-}
-
-static void parse_hpet(struct acpi_info *ai, const uint8_t *t, uint32_t len)
-{
-	struct acpi_gas g;
-
-	if (fgas(t, len, 40, &g) && g.space_id == ACPI_GAS_MEMORY)
-		ai->hpet_addr = g.address;
 }
 
 /* ---- SPCR (Microsoft's SPCR specification, revisions 2-4) ---- */
@@ -527,8 +484,6 @@ static void parse_table(struct acpi_info *ai, phys_map_fn map, uint64_t phys)
 		parse_fadt(ai, t, len, rec);
 	else if (!memcmp(t, "MCFG", 4) && !ai->nr_mcfg)
 		parse_mcfg(ai, t, len);
-	else if (!memcmp(t, "HPET", 4) && !ai->hpet_addr)
-		parse_hpet(ai, t, len);
 	else if (!memcmp(t, "SPCR", 4) && !ai->have_spcr)
 		parse_spcr(ai, t, len, rec);
 }
@@ -596,7 +551,6 @@ int acpi_parse(uint64_t rsdp_phys, phys_map_fn map, struct acpi_info *out)
 	r = rsdp_check(map, rsdp_phys, &ext_ok);
 	if (!r)
 		return -EINVAL;
-	out->rsdp_revision = r[15];
 	memcpy(out->oem_id, r + 9, 6);
 	if (r[15] >= 2 && !ext_ok)
 		out->nr_errors++; /* bad extended part: fall back to the RSDT */

@@ -1,6 +1,7 @@
 /*
  * ACPI static tables: RSDP -> XSDT/RSDT -> MADT, FADT, DSDT (\_S5), MCFG,
- * HPET, SPCR. A pure parser: every byte is read through a phys_map_fn mapping
+ * SPCR: what the hypervisor uses (MADT NMI entries and the HPET table are
+ * not read: nothing programs them). A pure parser: every byte is read through a phys_map_fn mapping
  * exactly the range being read, so it runs unchanged in host tests. It
  * keeps no pointers into firmware memory: struct acpi_info is plain data.
  */
@@ -15,7 +16,6 @@
 #define ACPI_MAX_CPUS      256
 #define ACPI_MAX_IOAPICS   16
 #define ACPI_MAX_OVERRIDES 48
-#define ACPI_MAX_NMIS      16
 #define ACPI_MAX_MCFG      8
 #define ACPI_MAX_TABLES    64
 #define ACPI_MAX_TABLE_LEN (4u << 20) /* longer tables are rejected */
@@ -75,14 +75,6 @@ struct acpi_override {
 	uint32_t gsi;
 };
 
-struct acpi_nmi {
-	bool lapic;     /* true: local APIC LINTn NMI; false: NMI source GSI */
-	uint8_t lint;   /* LINT0/1 (lapic) */
-	uint16_t flags; /* ACPI_INTI_* */
-	uint32_t uid;   /* processor UID, 0xFFFFFFFF = all (lapic) */
-	uint32_t gsi;   /* (NMI source) */
-};
-
 struct acpi_mcfg {
 	uint64_t base; /* ECAM base of bus 0 of this segment */
 	uint16_t segment;
@@ -115,13 +107,12 @@ struct acpi_spcr {
 
 struct acpi_info {
 	uint64_t rsdp_phys;
-	uint8_t rsdp_revision; /* 0 = ACPI 1.0, 2+ = XSDT present */
 	char oem_id[7];        /* from the RSDP, NUL-terminated */
 	uint64_t root_phys;    /* the XSDT or RSDT used */
 	bool xsdt;
 
 	struct acpi_table tables[ACPI_MAX_TABLES]; /* everything seen, incl. DSDT */
-	uint32_t nr_tables, tables_dropped;
+	uint32_t nr_tables;
 	uint32_t nr_errors; /* tables skipped as bad (see status), all kinds */
 
 	/* MADT */
@@ -129,13 +120,11 @@ struct acpi_info {
 	bool pcat_compat;   /* dual 8259s present (must be masked) */
 	uint64_t lapic_addr; /* after the type 5 override */
 	struct acpi_cpu cpus[ACPI_MAX_CPUS];
-	uint32_t nr_cpus, cpus_dropped, cpus_unusable;
+	uint32_t nr_cpus;
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
-	uint32_t nr_ioapics, ioapics_dropped;
+	uint32_t nr_ioapics;
 	struct acpi_override overrides[ACPI_MAX_OVERRIDES];
-	uint32_t nr_overrides, overrides_dropped;
-	struct acpi_nmi nmis[ACPI_MAX_NMIS];
-	uint32_t nr_nmis, nmis_dropped;
+	uint32_t nr_overrides;
 
 	/* FADT: I/O ports are 0 when absent or not in I/O space. */
 	bool have_fadt;
@@ -158,7 +147,6 @@ struct acpi_info {
 
 	struct acpi_mcfg mcfg[ACPI_MAX_MCFG];
 	uint32_t nr_mcfg;
-	uint64_t hpet_addr; /* 0 when absent */
 	bool have_spcr;     /* a valid SPCR of at least 80 bytes */
 	struct acpi_spcr spcr;
 };

@@ -103,7 +103,7 @@ struct piece {
 	uint64_t gpa, len;
 	const void *src;
 };
-#define MAX_PIECES (MB1G_MAX_COPIES > PVH_MAX_COPIES ? MB1G_MAX_COPIES : PVH_MAX_COPIES)
+#define MAX_PIECES GLOAD_MAX_COPIES
 
 /* The common part of building: a new domain of c's size and type, the
  * pieces copied in, vcpu 0's start state; g->domid is set once it exists. */
@@ -140,12 +140,12 @@ static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const str
 static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module *k,
 		     const struct module *rd)
 {
-	static struct pvh_image img;
-	static struct pvh_plan plan;
+	static struct gload_image img;
+	static struct gload_plan plan;
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
-	struct pvh_module mods[1] = { { rd ? rd->data : NULL, rd ? rd->size : 0, NULL } };
-	struct pvh_cfg cfg = { ram, map, e820_guest_map(ram, 2, map), c->cmdline[0] ? c->cmdline : c->name,
+	struct gmodule mods[1] = { { rd ? rd->data : NULL, rd ? rd->size : 0, NULL } };
+	struct gload_cfg cfg = { ram, map, e820_guest_map(ram, 2, map), c->cmdline[0] ? c->cmdline : c->name,
 			       mods, rd ? 1 : 0, EYRIE_HVM_ACPI_GPA };
 	char err[128];
 	long rc;
@@ -158,7 +158,7 @@ static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module
 	struct piece p[MAX_PIECES];
 	for (unsigned i = 0; i < plan.nr_copies; i++)
 		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
-				       pvh_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
+				       gload_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
 	struct eyrie_vcpu_context ctx = { .mode = EYRIE_CTX_FLAT32, .rip = plan.entry.eip,
 					  .rbx = plan.entry.ebx, .rflags = 2 };
 	if ((rc = make(c, g, EYRIE_TYPE_PVH, p, plan.nr_copies, &ctx)))
@@ -233,13 +233,13 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
  * It has no console ring: it writes to the hypervisor's console. */
 static int build_multiboot(const struct xlcfg *c, struct guest *g, const struct module *k)
 {
-	static struct mb1g_image img;
-	static struct mb1g_plan plan;
+	static struct gload_image img;
+	static struct gload_plan plan;
 	static char cmd[XLCFG_PATH_LEN + XLCFG_CMDLINE_LEN];
-	struct mb1g_module mods[XLCFG_LIST_MAX];
+	struct gmodule mods[XLCFG_LIST_MAX];
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
-	struct mb1g_cfg cfg = { ram, map, e820_guest_map(ram, 0, map), cmd, mods, c->nmodule };
+	struct gload_cfg cfg = { ram, map, e820_guest_map(ram, 0, map), cmd, mods, c->nmodule, 0 };
 	char err[128];
 
 	snprintf(cmd, sizeof(cmd), "%s%s%s", c->kernel, c->cmdline[0] ? " " : "", c->cmdline);
@@ -250,7 +250,7 @@ static int build_multiboot(const struct xlcfg *c, struct guest *g, const struct 
 			       c->module[i]);
 			return -1;
 		}
-		mods[i] = (struct mb1g_module){ m->data, m->size, c->module[i] };
+		mods[i] = (struct gmodule){ m->data, m->size, c->module[i] };
 	}
 	if (mb1g_parse(k->data, k->size, &img, err, sizeof(err)) ||
 	    mb1g_plan(&img, &cfg, &plan, err, sizeof(err))) {
@@ -260,7 +260,7 @@ static int build_multiboot(const struct xlcfg *c, struct guest *g, const struct 
 	struct piece p[MAX_PIECES];
 	for (unsigned i = 0; i < plan.nr_copies; i++)
 		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
-				       mb1g_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
+				       gload_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
 	struct eyrie_vcpu_context ctx = { .mode = EYRIE_CTX_FLAT32, .rip = plan.entry.eip,
 					  .rax = plan.entry.eax, .rbx = plan.entry.ebx, .rflags = 2 };
 	return make(c, g, EYRIE_TYPE_MULTIBOOT, p, plan.nr_copies, &ctx);

@@ -186,64 +186,46 @@ static int load_copy(struct domain *d, uint64_t gpa, const void *src, uint64_t l
 	return 0;
 }
 
-/* The initrd= module, or NULL (none asked, or missing: said so). */
-static const struct boot_module *initrd_module(const struct domain *d)
-{
-	const struct boot_module *rd = d->cfg.initrd[0] ? find_module(d->cfg.initrd) : NULL;
-
-	if (d->cfg.initrd[0] && !rd)
-		pr_err("domain %s: no boot module named %s (initrd)\n", d->name, d->cfg.initrd);
-	return rd;
-}
-
 /* Where a domain starts: the entry point and the registers a loader sets. */
 struct start {
 	uint64_t entry;
 	uint64_t eax, ebx;
 };
 
-/*
- * A multiboot1 kernel (vmm/mb1_guest.c plans the layout): the guest map is
- * RAM below 0x9FC00, the legacy hole reserved, RAM from 1 MiB; the plan's
- * copies are made into guest RAM and the vcpu starts as a multiboot
- * loader would start it. As GRUB, the command line is the kernel's name
- * and then cmdline=; each module= gets its whole value as its string.
- */
-static int load_multiboot(struct domain *d, const struct boot_module *m, struct start *st)
+/* The boot-module loaders the hypervisor runs itself (vmm/gplace.h's one
+ * shape; the management domain builds with the same ones). */
+static const struct loader {
+	const char *name;
+	int (*parse)(const void *img, size_t size, struct gload_image *k, char *err, size_t errlen);
+	int (*plan)(const struct gload_image *k, const struct gload_cfg *cfg,
+		    struct gload_plan *pl, char *err, size_t errlen);
+} loaders[] = {
+	[DOM_TYPE_MULTIBOOT] = { "multiboot", mb1g_parse, mb1g_plan },
+	[DOM_TYPE_PVH] = { "pvh", pvh_parse, pvh_plan },
+};
+
+/* Parses and plans image m with cfg, copies the plan into guest RAM and
+ * sets *st from its entry state. */
+static int load_planned(struct domain *d, const struct boot_module *m, const struct gload_cfg *cfg,
+			struct start *st)
 {
-	struct e820_entry map[4];
-	unsigned nr_map = e820_guest_map(d->ram_bytes, 0, map);
-	char cmd[DOM_IMAGE_LEN + DOM_CMDLINE_LEN];
-	struct mb1g_module mods[DOM_MAX_MODULES];
-	struct mb1g_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
-				.cmdline = cmd, .mods = mods, .nr_mods = d->cfg.nr_modules };
-	struct mb1g_image *k = kzalloc(sizeof(*k));
-	struct mb1g_plan *plan = kzalloc(sizeof(*plan));
+	const struct loader *l = &loaders[d->cfg.type];
+	struct gload_image *k = kzalloc(sizeof(*k));
+	struct gload_plan *plan = kzalloc(sizeof(*plan));
 	char err[128];
 	int rc = -ENOMEM;
 
-	snprintf(cmd, sizeof(cmd), "%s%s%s", m->name, d->cfg.cmdline[0] ? " " : "", d->cfg.cmdline);
-	for (unsigned i = 0; i < cfg.nr_mods; i++) {
-		const struct boot_module *b = find_module(d->cfg.modules[i]);
-		if (!b) {
-			pr_err("domain %s: no boot module named by module=%s\n", d->name,
-			       d->cfg.modules[i]);
-			rc = -ENOENT;
-			goto out;
-		}
-		mods[i] = (struct mb1g_module){ phys_to_virt(b->start), b->size, d->cfg.modules[i] };
-	}
 	if (!k || !plan)
 		goto out;
-	rc = mb1g_parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));
+	rc = l->parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));
 	if (!rc)
-		rc = mb1g_plan(k, &cfg, plan, err, sizeof(err));
+		rc = l->plan(k, cfg, plan, err, sizeof(err));
 	if (rc) {
-		pr_err("domain %s: multiboot image %s: %s\n", d->name, m->name, err);
+		pr_err("domain %s: %s image %s: %s\n", d->name, l->name, m->name, err);
 		goto out;
 	}
 	for (unsigned i = 0; i < plan->nr_copies && !rc; i++)
-		rc = load_copy(d, plan->copies[i].gpa, mb1g_copy_src(k, &cfg, plan, &plan->copies[i]),
+		rc = load_copy(d, plan->copies[i].gpa, gload_copy_src(k, cfg, plan, &plan->copies[i]),
 			       plan->copies[i].len);
 	*st = (struct start){ plan->entry.eip, plan->entry.eax, plan->entry.ebx };
 	if (k->wants_video)
@@ -255,62 +237,55 @@ out:
 }
 
 /*
- * A PVH kernel (vmm/pvh_guest.c plans it): segments at their physical
- * addresses, the initrd as module 0, hvm_start_info with the command line
- * (default: the domain name) and the map RAM below 0x9FC00 and from 1 MiB;
- * the vcpu starts in 32-bit flat mode with EBX = the start info.
+ * A multiboot1 kernel (vmm/mb1_guest.c plans the layout) or a PVH kernel
+ * (vmm/pvh_guest.c): the guest map is RAM below 0x9FC00, the legacy hole
+ * reserved, RAM from 1 MiB; the vcpu starts in 32-bit flat mode as the
+ * format says. Multiboot, as GRUB: the command line is the kernel's name
+ * and then cmdline=; each module= gets its whole value as its string.
+ * PVH: the initrd as module 0, hvm_start_info with the command line
+ * (default: the domain name); the management domain also gets every other
+ * boot module, each named by its command line: the domain configs (*.cfg)
+ * and the images of the domains it builds.
  */
-static int load_pvh(struct domain *d, const struct boot_module *m, struct start *st)
+static int load_kernel(struct domain *d, const struct boot_module *m, struct start *st)
 {
 	struct e820_entry map[4];
 	unsigned nr_map = e820_guest_map(d->ram_bytes, 0, map);
-	const struct boot_module *rd = initrd_module(d);
-	struct pvh_module mods[PVH_MAX_MODS];
-	unsigned nr = 0;
-	if (rd)
-		mods[nr++] = (struct pvh_module){ phys_to_virt(rd->start), rd->size, NULL };
-	/* The management domain also gets every other boot module, each named
-	 * by its command line: the domain configs (*.cfg) and the images of
-	 * the domains it builds. */
 	const struct boot_info *bi = sys()->boot;
-	for (uint32_t i = 0; d->cfg.privileged && i < bi->nr_modules && nr < PVH_MAX_MODS; i++)
-		if (&bi->modules[i] != m && &bi->modules[i] != rd)
-			mods[nr++] = (struct pvh_module){ phys_to_virt(bi->modules[i].start),
-							  bi->modules[i].size, bi->modules[i].name };
-	struct pvh_cfg cfg = {
-		.ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
-		.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : d->name, .mods = mods,
-		.nr_mods = nr, .rsdp_paddr = d->plat ? VPLAT_ACPI_GPA : 0,
-	};
-	struct pvh_image *k = kzalloc(sizeof(*k));
-	struct pvh_plan *plan = kzalloc(sizeof(*plan));
-	char err[128];
-	int rc = -ENOMEM;
+	const struct boot_module *b, *rd = NULL;
+	char cmd[DOM_IMAGE_LEN + DOM_CMDLINE_LEN];
+	struct gmodule mods[GLOAD_MAX_MODS];
+	struct gload_cfg cfg = { .ram_size = d->ram_bytes, .e820 = map, .e820_n = nr_map,
+				 .cmdline = cmd, .mods = mods,
+				 .rsdp_paddr = d->plat ? VPLAT_ACPI_GPA : 0 };
 
-	if (d->cfg.initrd[0] && !rd) {
-		rc = -ENOENT;
-		goto out;
+	snprintf(cmd, sizeof(cmd), "%s%s%s", m->name, d->cfg.cmdline[0] ? " " : "", d->cfg.cmdline);
+	for (unsigned i = 0; i < d->cfg.nr_modules; i++) {
+		if (!(b = find_module(d->cfg.modules[i]))) {
+			pr_err("domain %s: no boot module named by module=%s\n", d->name,
+			       d->cfg.modules[i]);
+			return -ENOENT;
+		}
+		mods[cfg.nr_mods++] = (struct gmodule){ phys_to_virt(b->start), b->size,
+							d->cfg.modules[i] };
 	}
-	if (!k || !plan)
-		goto out;
-	rc = pvh_parse(phys_to_virt(m->start), (size_t)m->size, k, err, sizeof(err));
-	if (!rc)
-		rc = pvh_plan(k, &cfg, plan, err, sizeof(err));
-	if (rc) {
-		pr_err("domain %s: pvh image %s: %s\n", d->name, m->name, err);
-		goto out;
+	if (d->cfg.type == DOM_TYPE_PVH) {
+		cfg.cmdline = d->cfg.cmdline[0] ? d->cfg.cmdline : d->name;
+		if (d->cfg.initrd[0] && !(rd = find_module(d->cfg.initrd))) {
+			pr_err("domain %s: no boot module named %s (initrd)\n", d->name, d->cfg.initrd);
+			return -ENOENT;
+		}
+		if (rd)
+			mods[cfg.nr_mods++] = (struct gmodule){ phys_to_virt(rd->start), rd->size, NULL };
+		for (uint32_t i = 0; d->cfg.privileged && i < bi->nr_modules; i++)
+			if (&bi->modules[i] != m && &bi->modules[i] != rd && cfg.nr_mods < GLOAD_MAX_MODS)
+				mods[cfg.nr_mods++] = (struct gmodule){ phys_to_virt(bi->modules[i].start),
+									bi->modules[i].size, bi->modules[i].name };
+		for (unsigned i = 0; i < nr_map; i++)
+			d->e820[i] = (struct xen_e820_entry){ map[i].base, map[i].size, map[i].type };
+		d->nr_e820 = nr_map;
 	}
-	for (unsigned i = 0; i < plan->nr_copies && !rc; i++)
-		rc = load_copy(d, plan->copies[i].gpa, pvh_copy_src(k, &cfg, plan, &plan->copies[i]),
-			       plan->copies[i].len);
-	*st = (struct start){ plan->entry.eip, 0, plan->entry.ebx };
-	for (unsigned i = 0; i < nr_map; i++)
-		d->e820[i] = (struct xen_e820_entry){ map[i].base, map[i].size, map[i].type };
-	d->nr_e820 = nr_map;
-out:
-	kfree(k);
-	kfree(plan);
-	return rc;
+	return load_planned(d, m, &cfg, st);
 }
 
 /* Validates the ELF image and copies its segments into guest RAM. */
@@ -358,7 +333,6 @@ static void free_domain(struct domain *d)
 int domain_create(const struct domain_config *cfg, struct domain **out)
 {
 	const struct boot_module *m = cfg->managed ? NULL : find_module(cfg->image);
-	uint64_t entry;
 	int err;
 
 	if (!vcpu_ops)
@@ -414,29 +388,22 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 	 * Linux guest (the hypervisor loads no bzImage). */
 	if (cfg->managed)
 		;
-	else if (cfg->type == DOM_TYPE_MULTIBOOT)
-		err = load_multiboot(d, m, &st);
-	else if (cfg->type == DOM_TYPE_PVH)
-		err = load_pvh(d, m, &st);
 	else if (cfg->type == DOM_TYPE_ELF)
 		err = load_image(d, m, &st.entry);
+	else
+		err = load_kernel(d, m, &st);
 	if (err)
 		goto fail;
-	entry = st.entry;
-	err = vcpu_new(d, 0, cfg->boot, entry, &d->vcpus[0]);
-	if (err) {
-		pr_err("domain %s: cannot create its vcpu (error %d)\n", d->name, err);
-		goto fail;
-	}
-	d->nr_vcpus = 1;
-	/* The others wait: a SIPI (PC platform) or VCPUOP_up starts them. */
-	for (unsigned i = 1; i < (cfg->vcpus ? cfg->vcpus : 1u); i++) {
-		err = vcpu_new(d, i, DOM_BOOT_REAL, 0, &d->vcpus[i]);
+	/* vcpu 0 starts at the entry; the others wait: a SIPI (PC platform)
+	 * or VCPUOP_up starts them. */
+	for (unsigned i = 0; i < (cfg->vcpus ? cfg->vcpus : 1u); i++) {
+		err = vcpu_new(d, i, i ? DOM_BOOT_REAL : cfg->boot, i ? 0 : st.entry, &d->vcpus[i]);
 		if (err) {
 			pr_err("domain %s: cannot create vcpu %u (error %d)\n", d->name, i, err);
 			goto fail;
 		}
-		d->vcpus[i]->state = VCPU_DOWN;
+		if (i)
+			d->vcpus[i]->state = VCPU_DOWN;
 		d->nr_vcpus++;
 	}
 	d->vcpus[0]->gprs[GPR_RAX] = st.eax;
@@ -460,7 +427,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		return 0;
 	}
 	life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
-		cfg->memory_mib, m->name, entry, cfg->type == DOM_TYPE_PVH ? "pvh"
+		cfg->memory_mib, m->name, st.entry, cfg->type == DOM_TYPE_PVH ? "pvh"
 		: cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
 		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
 	if (d->nr_vcpus > 1)

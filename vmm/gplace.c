@@ -1,5 +1,5 @@
 /*
- * Guest memory map and placement (see gplace.h).
+ * Guest memory map, placement and the loaders' shared steps (see gplace.h).
  */
 #include "vmm/gplace.h"
 #include "kernel/errno.h"
@@ -140,4 +140,101 @@ int gplace_high(struct gplace *g, uint64_t size, uint64_t align, uint64_t min,
 		uint64_t max, const char *what, uint64_t *base)
 {
 	return place(g, 0, size, align, min, max, what, base);
+}
+
+#define MIB 0x100000ull
+#define LIMIT_4G (1ull << 32)
+#define PAGE 0x1000ull
+
+static void gload_copy(struct gload_plan *pl, uint64_t gpa, uint64_t len, enum gsrc src,
+		       unsigned index, uint64_t offset)
+{
+	if (len)
+		pl->copies[pl->nr_copies++] = (struct gcopy){ gpa, len, src, index, offset };
+}
+
+/* First fit above the kernel (and 1 MiB), else from 4 KiB. */
+static int place_above(struct gload_plan *pl, const struct gload_image *k, uint64_t size,
+		       const char *what, uint64_t *base)
+{
+	uint64_t min = ((k->load_hi > MIB ? k->load_hi : MIB) + PAGE - 1) & ~(PAGE - 1);
+
+	if (!gplace_low(&pl->mem, size, PAGE, min, LIMIT_4G, what, base))
+		return 0;
+	return gplace_low(&pl->mem, size, PAGE, PAGE, LIMIT_4G, what, base);
+}
+
+static int place_kernel(const struct gload_image *k, const struct gload_cfg *cfg,
+			struct gload_plan *pl, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < k->nr_segs; i++) {
+		const struct gseg *s = &k->segs[i];
+		if (gplace_claim(&pl->mem, s->paddr, s->memsz, "kernel"))
+			return errorf(-ENOSPC, err, errlen,
+				     "kernel segment 0x%lx..0x%lx is not free guest RAM (RAM ends at "
+				     "0x%lx)", s->paddr, s->paddr + s->memsz, cfg->ram_size);
+		gload_copy(pl, s->paddr, s->filesz, GSRC_IMAGE, 0, s->offset);
+		gload_copy(pl, s->paddr + s->filesz, s->memsz - s->filesz, GSRC_ZERO, 0, 0);
+	}
+	return 0;
+}
+
+int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
+		size_t (*info_size)(const struct gload_cfg *cfg), const char *block,
+		bool mods_high, struct gload_plan *pl, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(pl, 0, sizeof(*pl));
+	if (!k->img)
+		return errorf(-EINVAL, err, errlen, "no parsed kernel image");
+	if (cfg->nr_mods > GLOAD_MAX_MODS)
+		return errorf(-EINVAL, err, errlen, "%u modules: at most %u are supported",
+			     cfg->nr_mods, GLOAD_MAX_MODS);
+	if (cfg->nr_mods && !cfg->mods)
+		return errorf(-EINVAL, err, errlen, "%u modules but no module list", cfg->nr_mods);
+	rc = gplace_init(&pl->mem, cfg->e820, cfg->e820_n, cfg->ram_size, err, errlen);
+	if (rc)
+		return rc;
+	pl->mem.limit = LIMIT_4G;
+	pl->info_len = info_size(cfg);
+	if (!pl->info_len)
+		return errorf(-EINVAL, err, errlen,
+			     "command line and module strings do not fit in the %u-byte %s",
+			     GLOAD_INFO_MAX, block);
+	rc = place_kernel(k, cfg, pl, err, errlen);
+	for (unsigned i = 0; i < cfg->nr_mods && !rc; i++) {
+		uint64_t sz = cfg->mods[i].size, *at = &pl->mod_gpa[i];
+		/* An empty module still gets an address: 0 would mean "none". */
+		if (sz > LIMIT_4G || (mods_high ? gplace_high(&pl->mem, sz ? sz : 1, PAGE, MIB,
+							      LIMIT_4G, "module", at)
+						: place_above(pl, k, sz ? sz : 1, "module", at)))
+			return errorf(-ENOSPC, err, errlen,
+				     "module %u (%lu bytes) does not fit in free guest RAM %s 4 GiB", i,
+				     sz, mods_high ? "between 1 MiB and" : "below");
+		gload_copy(pl, *at, sz, GSRC_MODULE, i, 0);
+	}
+	if (rc)
+		return rc;
+	if (place_above(pl, k, pl->info_len, block, &pl->info_gpa))
+		return errorf(-ENOSPC, err, errlen, "no free guest RAM for the %lu-byte %s",
+			     pl->info_len, block);
+	gload_copy(pl, pl->info_gpa, pl->info_len, GSRC_INFO, 0, 0);
+	return 0;
+}
+
+const void *gload_copy_src(const struct gload_image *k, const struct gload_cfg *cfg,
+			   const struct gload_plan *pl, const struct gcopy *c)
+{
+	switch (c->src) {
+	case GSRC_IMAGE:
+		return k->img + c->offset;
+	case GSRC_MODULE:
+		return (const uint8_t *)cfg->mods[c->index].data + c->offset;
+	case GSRC_INFO:
+		return pl->info + c->offset;
+	case GSRC_ZERO:
+		break;
+	}
+	return NULL;
 }

@@ -1,14 +1,18 @@
 /*
- * Guest memory map and placement (pure, host-tested): the E820-style map
- * Eyrie gives an HVM guest, and the helper (gplace_*) the loaders use to
- * find free guest RAM for what they place. Used by the hypervisor's
- * multiboot and PVH loaders (mb1_guest.c, pvh_guest.c) and by the
- * management domain, which also plans Linux bzImages with it
+ * Guest memory map, placement and the loaders' one shape (pure,
+ * host-tested): the E820-style map Eyrie gives an HVM guest, the helper
+ * (gplace_*) the loaders use to find free guest RAM for what they place,
+ * and the image, configuration and plan types (gload_*) that the multiboot
+ * and PVH loaders (mb1_guest.c, pvh_guest.c) share: a format's parser
+ * fills a struct gload_image, its planner a struct gload_plan, and the
+ * caller copies the plan's pieces. Used by the hypervisor and by the
+ * management domain, which also plans Linux bzImages with gplace
  * (mgmt/linux_boot.c). See docs/hvm-loaders.md.
  */
 #ifndef EYRIE_VMM_GPLACE_H
 #define EYRIE_VMM_GPLACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,5 +76,106 @@ int gplace_low(struct gplace *g, uint64_t size, uint64_t align, uint64_t min,
 	       uint64_t max, const char *what, uint64_t *base);
 int gplace_high(struct gplace *g, uint64_t size, uint64_t align, uint64_t min,
 		uint64_t max, const char *what, uint64_t *base);
+
+/* The loaders' policy and shape. */
+#define GLOAD_MAX_SEGS   64u    /* ELF_MAX_PHNUM */
+#define GLOAD_MAX_MODS   16u
+#define GLOAD_INFO_MAX   16384u /* the boot information block with all its strings */
+#define GLOAD_MAX_COPIES (2 * GLOAD_MAX_SEGS + GLOAD_MAX_MODS + 1)
+
+/* One piece of the kernel: filesz bytes from offset at paddr, then zeros to memsz. */
+struct gseg {
+	uint64_t offset, paddr, filesz, memsz;
+};
+
+/* A kernel as its format's parser found it. */
+struct gload_image {
+	const uint8_t *img;     /* the image (not copied: keep it alive) */
+	size_t size;
+	uint32_t entry;         /* physical entry point */
+	uint64_t load_lo, load_hi; /* all segments, bss included: [lo, hi) */
+	unsigned nr_segs;
+	struct gseg segs[GLOAD_MAX_SEGS];
+	/* Multiboot: where the header is, its flags, loaded through the
+	 * address fields (bit 16), video wanted (bit 2: not provided). */
+	uint32_t header_offset, flags;
+	int aout, wants_video;
+	/* PVH: ELFCLASS32 rather than ELF64; no PT_NOTE, notes from sections. */
+	int elf32, notes_from_sections;
+};
+
+struct gmodule {
+	const void *data;    /* not read by the planners */
+	uint64_t size;
+	const char *cmdline; /* its string; NULL: multiboot "", PVH none (0) */
+};
+
+struct gload_cfg {
+	uint64_t ram_size;
+	const struct e820_entry *e820; /* the guest map: also the one the kernel is given */
+	unsigned e820_n;
+	const char *cmdline;           /* as is; NULL: multiboot "", PVH none (0) */
+	const struct gmodule *mods;    /* in order: Linux takes PVH's mods[0] as initrd */
+	unsigned nr_mods;
+	uint64_t rsdp_paddr;           /* PVH: 0 for none, the kernel searches */
+};
+
+enum gsrc {
+	GSRC_IMAGE,  /* offset into the image */
+	GSRC_ZERO,   /* len zero bytes (bss): needless if RAM is zeroed */
+	GSRC_MODULE, /* offset into cfg->mods[index].data */
+	GSRC_INFO,   /* offset into plan->info */
+};
+
+struct gcopy {
+	uint64_t gpa, len;
+	enum gsrc src;
+	unsigned index;
+	uint64_t offset;
+};
+
+/*
+ * The entry state both formats give: 32-bit protected mode, paging off,
+ * flat 4 GiB code (attr 0xc9b) and data (0xc93) segments, interrupts off,
+ * other registers 0. Multiboot sets EAX and EBX; PVH sets EBX and gives
+ * selectors and a busy 32-bit TSS (pvh.pandoc).
+ */
+struct gentry {
+	uint32_t eip, eax, ebx, eflags, cr0, cr4, efer;
+	uint16_t cs, ds, tr;          /* ds also for es, ss, fs, gs */
+	uint16_t cs_attr, ds_attr, tr_attr; /* struct vseg layout */
+	uint32_t tr_limit;
+};
+
+struct gload_plan {
+	uint64_t info_gpa, info_len;  /* the information block; EBX = info_gpa */
+	uint64_t mod_gpa[GLOAD_MAX_MODS];
+	struct gentry entry;
+	unsigned nr_copies;
+	struct gcopy copies[GLOAD_MAX_COPIES];
+	struct gplace mem;            /* what was placed where */
+	uint8_t info[GLOAD_INFO_MAX]; /* the information block's bytes */
+};
+
+/*
+ * The placement both planners make; the caller then builds the block at
+ * plan->info_gpa. Clears *pl; checks the module list and the map; then
+ * asks info_size for the block's bytes, 0 meaning the strings did not fit
+ * it (the block is named `block` in messages and plan->mem). Claims the
+ * kernel's own segments (free RAM below 4 GiB), then places each module
+ * page aligned (mods_high: as high as possible from 1 MiB, where an initrd
+ * usually goes; else first fit above the kernel), an empty one still at
+ * its own address, and the block first fit above the kernel (and 1 MiB),
+ * else anywhere from 4 KiB; all below 4 GiB. Plans every copy. 0, -EINVAL
+ * or -ENOSPC with the reason in err.
+ */
+int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
+		size_t (*info_size)(const struct gload_cfg *cfg), const char *block,
+		bool mods_high, struct gload_plan *pl, char *err, size_t errlen);
+
+/* The bytes copy c reads (image, module or information block), or NULL
+ * for GSRC_ZERO: fill c->len bytes with zeros. */
+const void *gload_copy_src(const struct gload_image *k, const struct gload_cfg *cfg,
+			   const struct gload_plan *pl, const struct gcopy *c);
 
 #endif

@@ -58,33 +58,43 @@ void guest_walk_regs(struct vcpu *v, struct gwalk_regs *r)
 	r->amd = boot_cpu.vendor == VENDOR_AMD; /* the guest runs on this CPU's rules */
 }
 
-static int copy_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, unsigned access,
-		     uint32_t *pf_error)
+int guest_copy_linear(struct vcpu *v, uint64_t *la, void *buf, size_t len, unsigned access,
+		      uint32_t *pf_error)
 {
 	struct gwalk_regs r;
-	uint32_t err = 0;
 
 	if (len > GUEST_COPY_MAX)
 		return -E2BIG;
 	guest_walk_regs(v, &r);
 	while (len) {
 		uint64_t gpa;
-		size_t n = PAGE - (gva & (PAGE - 1));
+		uint32_t err = 0;
+		size_t n = PAGE - (*la & (PAGE - 1));
 		if (n > len)
 			n = len;
-		int rc = gwalk(&r, gva, access, read_table, v->dom, &gpa, &err);
-		if (!rc)
-			rc = copy_phys(v->dom, gpa, buf, n, access & GW_WRITE);
-		if (rc) {
-			if (pf_error)
-				*pf_error = err;
-			return -EFAULT;
-		}
-		gva += n;
+		int rc = gwalk(&r, *la, access, read_table, v->dom, &gpa, &err);
+		if (rc == -EFAULT && pf_error)
+			*pf_error = err;
+		if (rc)
+			return rc;
+		if (copy_phys(v->dom, gpa, buf, n, access & GW_WRITE))
+			return -EIO;
+		*la += n;
 		buf = (char *)buf + n;
 		len -= n;
 	}
 	return 0;
+}
+
+/* guest_copy_linear for the copy API: every failure but -E2BIG is -EFAULT
+ * (with the #PF error code 0 unless a translation failed). */
+static int copy_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, unsigned access,
+		     uint32_t *pf_error)
+{
+	if (pf_error)
+		*pf_error = 0;
+	int rc = guest_copy_linear(v, &gva, buf, len, access, pf_error);
+	return rc && rc != -E2BIG ? -EFAULT : rc;
 }
 
 int copy_from_guest_virt(struct vcpu *v, void *dst, uint64_t gva, size_t len, uint32_t *pf_error)

@@ -33,6 +33,17 @@ int copy_from_guest_virt(struct vcpu *v, void *dst, uint64_t gva, size_t len,
 int copy_to_guest_virt(struct vcpu *v, uint64_t gva, const void *src, size_t len,
 		       uint32_t *pf_error);
 
+/*
+ * Copies len bytes between buf and guest-linear *la as the guest's own
+ * access (GW_* flags, vmm/gwalk.h) through v's page tables, advancing *la
+ * as it goes: 0; -EFAULT for a translation fault at *la (#PF error code
+ * in *pf_error, if not NULL); -EINVAL for a non-canonical address; -EIO
+ * when a table or the memory is not the domain's RAM; -E2BIG over
+ * GUEST_COPY_MAX. The copies above are this with every failure -EFAULT.
+ */
+int guest_copy_linear(struct vcpu *v, uint64_t *la, void *buf, size_t len, unsigned access,
+		      uint32_t *pf_error);
+
 /* The vcpu's execution mode, from CR0, EFER and CS. */
 enum cpu_mode guest_mode(struct vcpu *v);
 /* Reads up to 15 instruction bytes at CS:RIP; returns how many could be

@@ -47,7 +47,6 @@
 
 #define MIB 0x100000ull
 #define LIMIT_4G (1ull << 32)
-#define PAGE 0x1000ull
 
 
 static void put32(uint8_t *p, uint64_t v)
@@ -66,7 +65,7 @@ static void put64(uint8_t *p, uint64_t v)
 /* ---- parse ---- */
 
 /* First 4-byte aligned magic with a valid checksum in the first 8 KiB. */
-static int find_header(const uint8_t *p, size_t size, struct mb1g_image *k, char *err,
+static int find_header(const uint8_t *p, size_t size, struct gload_image *k, char *err,
 		       size_t errlen)
 {
 	size_t end = size < MB1G_SEARCH_LEN ? size : MB1G_SEARCH_LEN;
@@ -97,7 +96,7 @@ static int find_header(const uint8_t *p, size_t size, struct mb1g_image *k, char
 }
 
 /* The a.out kludge: one range of the file at load_addr, then bss. */
-static int parse_aout(const uint8_t *p, size_t size, struct mb1g_image *k, char *err,
+static int parse_aout(const uint8_t *p, size_t size, struct gload_image *k, char *err,
 		      size_t errlen)
 {
 	const uint8_t *h = p + k->header_offset;
@@ -140,13 +139,13 @@ static int parse_aout(const uint8_t *p, size_t size, struct mb1g_image *k, char 
 		return errorf(-ENOEXEC, err, errlen,
 			     "entry_addr 0x%lx is outside the loaded image 0x%lx..0x%lx", entry, load,
 			     top);
-	k->segs[0] = (struct mb1g_seg){ start, load, load_end - load, top - load };
+	k->segs[0] = (struct gseg){ start, load, load_end - load, top - load };
 	k->nr_segs = 1;
 	k->entry = (uint32_t)entry;
 	return 0;
 }
 
-static int parse_elf(const uint8_t *p, size_t size, struct mb1g_image *k, char *err,
+static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char *err,
 		     size_t errlen)
 {
 	struct elf64_info info;
@@ -159,13 +158,13 @@ static int parse_elf(const uint8_t *p, size_t size, struct mb1g_image *k, char *
 	for (unsigned i = 0; i < info.phnum; i++) {
 		if (elf64_phdr(p, size, i, &ph) || ph.type != ELF_PT_LOAD || !ph.memsz)
 			continue;
-		k->segs[k->nr_segs++] = (struct mb1g_seg){ ph.offset, ph.paddr, ph.filesz, ph.memsz };
+		k->segs[k->nr_segs++] = (struct gseg){ ph.offset, ph.paddr, ph.filesz, ph.memsz };
 	}
 	k->entry = (uint32_t)info.entry_paddr; /* elf_check_guest: below 4 GiB */
 	return 0;
 }
 
-int mb1g_parse(const void *img, size_t size, struct mb1g_image *out, char *err,
+int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err,
 	       size_t errlen)
 {
 	const uint8_t *p = img;
@@ -188,7 +187,7 @@ int mb1g_parse(const void *img, size_t size, struct mb1g_image *out, char *err,
 		return rc;
 	out->load_lo = UINT64_MAX;
 	for (unsigned i = 0; i < out->nr_segs; i++) {
-		const struct mb1g_seg *s = &out->segs[i];
+		const struct gseg *s = &out->segs[i];
 		if (s->paddr < out->load_lo)
 			out->load_lo = s->paddr;
 		if (s->paddr + s->memsz > out->load_hi)
@@ -202,7 +201,7 @@ int mb1g_parse(const void *img, size_t size, struct mb1g_image *out, char *err,
 /* ---- plan ---- */
 
 /* KiB of RAM in the map entry holding addr, from addr up to min(end, cap). */
-static uint32_t ram_kib_at(const struct mb1g_cfg *cfg, uint64_t addr, uint64_t cap)
+static uint32_t ram_kib_at(const struct gload_cfg *cfg, uint64_t addr, uint64_t cap)
 {
 	for (unsigned i = 0; i < cfg->e820_n; i++) {
 		const struct e820_entry *e = &cfg->e820[i];
@@ -221,32 +220,19 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
-/* Bytes the information block needs, or 0 if more than MB1G_INFO_MAX. */
-static size_t info_size(const struct mb1g_cfg *cfg)
+/* Bytes the information block needs, or 0 if more than GLOAD_INFO_MAX. */
+static size_t info_size(const struct gload_cfg *cfg)
 {
 	size_t n = I_FIXED_LEN + cfg->e820_n * I_MMAP_ENTRY + cfg->nr_mods * I_MOD_ENTRY;
 
-	n += strnlen(str_or_empty(cfg->cmdline), MB1G_INFO_MAX) + 1;
+	n += strnlen(str_or_empty(cfg->cmdline), GLOAD_INFO_MAX) + 1;
 	n += sizeof(MB1G_LOADER_NAME);
-	for (unsigned i = 0; i < cfg->nr_mods && n <= MB1G_INFO_MAX; i++)
-		n += strnlen(str_or_empty(cfg->mods[i].string), MB1G_INFO_MAX) + 1;
-	return n <= MB1G_INFO_MAX ? n : 0;
+	for (unsigned i = 0; i < cfg->nr_mods && n <= GLOAD_INFO_MAX; i++)
+		n += strnlen(str_or_empty(cfg->mods[i].cmdline), GLOAD_INFO_MAX) + 1;
+	return n <= GLOAD_INFO_MAX ? n : 0;
 }
 
-/* Above the kernel if there is room, else anywhere from 4 KiB. */
-static int place_above_kernel(struct gplace *g, const struct mb1g_image *k, uint64_t size,
-			      const char *what, uint64_t *base)
-{
-	uint64_t min = (k->load_hi + PAGE - 1) & ~(PAGE - 1);
-
-	if (min < MIB)
-		min = MIB;
-	if (!gplace_low(g, size, PAGE, min, LIMIT_4G, what, base))
-		return 0;
-	return gplace_low(g, size, PAGE, PAGE, LIMIT_4G, what, base);
-}
-
-static uint32_t add_string(struct mb1g_plan *pl, size_t *at, const char *s)
+static uint32_t add_string(struct gload_plan *pl, size_t *at, const char *s)
 {
 	size_t n = strlen(s) + 1;
 	uint32_t gpa = (uint32_t)(pl->info_gpa + *at);
@@ -256,7 +242,7 @@ static uint32_t add_string(struct mb1g_plan *pl, size_t *at, const char *s)
 	return gpa;
 }
 
-static void build_info(const struct mb1g_cfg *cfg, struct mb1g_plan *pl)
+static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 {
 	uint8_t *b = pl->info;
 	size_t mmap = I_FIXED_LEN, mods = mmap + cfg->e820_n * I_MMAP_ENTRY;
@@ -282,101 +268,23 @@ static void build_info(const struct mb1g_cfg *cfg, struct mb1g_plan *pl)
 		uint8_t *m = b + mods + i * I_MOD_ENTRY;
 		put32(m, pl->mod_gpa[i]);
 		put32(m + 4, pl->mod_gpa[i] + cfg->mods[i].size); /* exclusive end */
-		put32(m + 8, add_string(pl, &str, str_or_empty(cfg->mods[i].string)));
+		put32(m + 8, add_string(pl, &str, str_or_empty(cfg->mods[i].cmdline)));
 	}
 }
 
-static void add_copy(struct mb1g_plan *pl, uint64_t gpa, uint64_t len, enum mb1g_src src,
-		     unsigned index, uint64_t offset)
-{
-	if (len)
-		pl->copies[pl->nr_copies++] = (struct mb1g_copy){ gpa, len, src, index, offset };
-}
-
-static int place_kernel(const struct mb1g_image *k, const struct mb1g_cfg *cfg,
-			struct mb1g_plan *pl, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < k->nr_segs; i++) {
-		const struct mb1g_seg *s = &k->segs[i];
-		if (gplace_claim(&pl->mem, s->paddr, s->memsz, "kernel"))
-			return errorf(-ENOSPC, err, errlen,
-				     "kernel range 0x%lx..0x%lx is not free guest RAM (RAM ends at "
-				     "0x%lx)", s->paddr, s->paddr + s->memsz, cfg->ram_size);
-		add_copy(pl, s->paddr, s->filesz, MB1G_SRC_IMAGE, 0, s->offset);
-		add_copy(pl, s->paddr + s->filesz, s->memsz - s->filesz, MB1G_SRC_ZERO, 0, 0);
-	}
-	return 0;
-}
-
-static int place_rest(const struct mb1g_image *k, const struct mb1g_cfg *cfg,
-		      struct mb1g_plan *pl, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < cfg->nr_mods; i++) {
-		uint64_t sz = cfg->mods[i].size;
-		/* A module must end below 4 GiB; an empty one still gets an address. */
-		if (sz > LIMIT_4G ||
-		    place_above_kernel(&pl->mem, k, sz ? sz : 1, "module", &pl->mod_gpa[i]))
-			return errorf(-ENOSPC, err, errlen,
-				     "module %u (%lu bytes) does not fit in free guest RAM below 4 GiB",
-				     i, sz);
-		add_copy(pl, pl->mod_gpa[i], sz, MB1G_SRC_MODULE, i, 0);
-	}
-	if (place_above_kernel(&pl->mem, k, pl->info_len, "multiboot info", &pl->info_gpa))
-		return errorf(-ENOSPC, err, errlen,
-			     "no free guest RAM for the %lu-byte multiboot information block",
-			     pl->info_len);
-	add_copy(pl, pl->info_gpa, pl->info_len, MB1G_SRC_INFO, 0, 0);
-	return 0;
-}
-
-int mb1g_plan(const struct mb1g_image *k, const struct mb1g_cfg *cfg, struct mb1g_plan *pl,
+int mb1g_plan(const struct gload_image *k, const struct gload_cfg *cfg, struct gload_plan *pl,
 	      char *err, size_t errlen)
 {
-	int rc;
+	int rc = gload_place(k, cfg, info_size, "multiboot information block", false, pl,
+			     err, errlen);
 
-	memset(pl, 0, sizeof(*pl));
-	if (!k->img)
-		return errorf(-EINVAL, err, errlen, "no parsed kernel image");
-	if (cfg->nr_mods > MB1G_MAX_MODS)
-		return errorf(-EINVAL, err, errlen, "%u modules: at most %u are supported",
-			     cfg->nr_mods, MB1G_MAX_MODS);
-	if (cfg->nr_mods && !cfg->mods)
-		return errorf(-EINVAL, err, errlen, "%u modules but no module list", cfg->nr_mods);
-	rc = gplace_init(&pl->mem, cfg->e820, cfg->e820_n, cfg->ram_size, err, errlen);
-	if (rc)
-		return rc;
-	pl->mem.limit = LIMIT_4G;
-	pl->info_len = info_size(cfg);
-	if (!pl->info_len)
-		return errorf(-EINVAL, err, errlen,
-			     "command line and module strings do not fit in the %u-byte "
-			     "information block", MB1G_INFO_MAX);
-	rc = place_kernel(k, cfg, pl, err, errlen);
-	if (!rc)
-		rc = place_rest(k, cfg, pl, err, errlen);
 	if (rc)
 		return rc;
 	build_info(cfg, pl);
-	pl->entry = (struct mb1g_entry){
+	pl->entry = (struct gentry){
 		.eip = k->entry, .eax = MB1G_BOOT_MAGIC, .ebx = (uint32_t)pl->info_gpa,
 		.eflags = 0x2, .cr0 = 0x11, /* PE, ET; paging off */
 		.cs_attr = 0xc9b, .ds_attr = 0xc93,
 	};
 	return 0;
-}
-
-const void *mb1g_copy_src(const struct mb1g_image *k, const struct mb1g_cfg *cfg,
-			  const struct mb1g_plan *pl, const struct mb1g_copy *c)
-{
-	switch (c->src) {
-	case MB1G_SRC_IMAGE:
-		return k->img + c->offset;
-	case MB1G_SRC_MODULE:
-		return (const uint8_t *)cfg->mods[c->index].data + c->offset;
-	case MB1G_SRC_INFO:
-		return pl->info + c->offset;
-	case MB1G_SRC_ZERO:
-		break;
-	}
-	return NULL;
 }

@@ -9,8 +9,6 @@
 #include "vmm/gwalk.h"
 #include "vmm/vmm.h"
 
-#define PAGE 4096ull
-
 _Static_assert(SEG_ES == (int)EMU_ES && SEG_CS == (int)EMU_CS && SEG_SS == (int)EMU_SS &&
 	       SEG_DS == (int)EMU_DS && SEG_FS == (int)EMU_FS && SEG_GS == (int)EMU_GS,
 	       "emulate.h numbers segments as enum vseg_id does");
@@ -101,12 +99,6 @@ static int dev_write(void *opaque, uint64_t gpa, unsigned size, uint64_t val)
 	return m ? m->write(a->v, gpa, size, val) : -ENOENT;
 }
 
-static int read_pte(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
-{
-	*val = 0;
-	return copy_from_guest_phys(ctx, val, gpa, size);
-}
-
 /*
  * The RAM operand of MOVS, at guest-linear la, checked as the guest's own
  * access: through its page tables, with its CPL (SS.DPL) and, for the
@@ -117,37 +109,19 @@ static int read_pte(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 static int ram_copy(struct mmio_call *a, uint64_t la, void *buf, unsigned size, bool write)
 {
 	struct vcpu *v = a->v;
-	struct gwalk_regs r;
 	struct vseg ss;
 	unsigned access = write ? GW_WRITE : 0;
+	uint32_t err = 0;
 
-	guest_walk_regs(v, &r);
 	vcpu_ops->get_seg(v, SEG_SS, &ss);
-	if ((r.cr0 & 1) && ((ss.attr >> 5) & 3) == 3)
+	if ((vcpu_ops->get(v, VS_CR0) & 1) && ((ss.attr >> 5) & 3) == 3)
 		access |= GW_USER;
 	else if (vcpu_ops->get(v, VS_RFLAGS) & RFLAGS_AC)
 		access |= GW_AC;
-	while (size) {
-		unsigned n = (unsigned)(PAGE - (la & (PAGE - 1)));
-		uint64_t gpa;
-		uint32_t err = 0;
-		if (n > size)
-			n = size;
-		int rc = gwalk(&r, la, access, read_pte, v->dom, &gpa, &err);
-		if (rc == -EFAULT) {
-			*a = (struct mmio_call){ .v = v, .pf = true, .pf_error = err, .pf_addr = la };
-			return -EFAULT;
-		}
-		if (rc == -EINVAL)
-			return EMU_GP; /* non-canonical */
-		if (rc || (write ? copy_to_guest_phys(v->dom, gpa, buf, n) :
-				   copy_from_guest_phys(v->dom, buf, gpa, n)))
-			return -EIO;
-		la += n;
-		buf = (uint8_t *)buf + n;
-		size -= n;
-	}
-	return 0;
+	int rc = guest_copy_linear(v, &la, buf, size, access, &err);
+	if (rc == -EFAULT)
+		*a = (struct mmio_call){ .v = v, .pf = true, .pf_error = err, .pf_addr = la };
+	return rc == -EINVAL ? EMU_GP : rc && rc != -EFAULT ? -EIO : rc;
 }
 
 static int mem_read(void *opaque, uint64_t gva, void *buf, unsigned size)

@@ -16,9 +16,7 @@
 #define NOTE_HDR     12u /* namesz, descsz, type; then name and desc, each padded */
 /* The start info block: the structure, then the lists, then the strings. */
 #define I_MODS_OFF 64u   /* sizeof(struct hvm_start_info) rounded up */
-#define MIB 0x100000ull
 #define LIMIT_4G (1ull << 32)
-#define PAGE 0x1000ull
 
 /* a + b <= limit, without overflow. */
 static int fits(uint64_t a, uint64_t b, uint64_t limit)
@@ -64,7 +62,7 @@ static int elf_refusal(const uint8_t *p, size_t size, const struct elf64_info *i
 /* A PHYS32_ENTRY note's value: 4 or 8 bytes, below 4 GiB. Two notes must
  * agree (Xen takes the last, a firmware might take the first: refusing
  * the ambiguity keeps both right). */
-static int take_entry(const uint8_t *desc, uint64_t descsz, struct pvh_image *k,
+static int take_entry(const uint8_t *desc, uint64_t descsz, struct gload_image *k,
 		      unsigned *found, char *err, size_t errlen)
 {
 	uint64_t v;
@@ -88,7 +86,7 @@ static int take_entry(const uint8_t *desc, uint64_t descsz, struct pvh_image *k,
  * name follows the 12-byte header, its desc starts at the next aligned
  * offset. */
 static int scan_notes(const uint8_t *p, uint64_t off, uint64_t len, uint64_t align,
-		      const char *where, unsigned idx, struct pvh_image *k, unsigned *found,
+		      const char *where, unsigned idx, struct gload_image *k, unsigned *found,
 		      char *err, size_t errlen)
 {
 	uint64_t at = 0;
@@ -121,7 +119,7 @@ static int scan_notes(const uint8_t *p, uint64_t off, uint64_t len, uint64_t ali
 }
 
 /* Notes in SHT_NOTE sections: for images linked without a PT_NOTE. */
-static int scan_sections(const uint8_t *p, size_t size, struct pvh_image *k, unsigned *found,
+static int scan_sections(const uint8_t *p, size_t size, struct gload_image *k, unsigned *found,
 			 char *err, size_t errlen)
 {
 	int c32 = k->elf32;
@@ -157,7 +155,7 @@ static int scan_sections(const uint8_t *p, size_t size, struct pvh_image *k, uns
 }
 
 /* The PT_LOAD segments (checked by elf_check_guest) and the PT_NOTE notes. */
-static int scan_phdrs(const uint8_t *p, size_t size, unsigned phnum, struct pvh_image *k,
+static int scan_phdrs(const uint8_t *p, size_t size, unsigned phnum, struct gload_image *k,
 		      unsigned *nr_note, unsigned *found, char *err, size_t errlen)
 {
 	struct elf64_phdr ph;
@@ -167,7 +165,7 @@ static int scan_phdrs(const uint8_t *p, size_t size, unsigned phnum, struct pvh_
 		if (elf64_phdr(p, size, i, &ph))
 			continue;
 		if (ph.type == ELF_PT_LOAD && ph.memsz)
-			k->segs[k->nr_segs++] = (struct pvh_seg){ ph.offset, ph.paddr, ph.filesz,
+			k->segs[k->nr_segs++] = (struct gseg){ ph.offset, ph.paddr, ph.filesz,
 								  ph.memsz };
 		if (ph.type != ELF_PT_NOTE)
 			continue;
@@ -186,10 +184,10 @@ static int scan_phdrs(const uint8_t *p, size_t size, unsigned phnum, struct pvh_
 }
 
 /* The entry must be in a segment's file bytes: bss holds only zeros. */
-static int check_entry(const struct pvh_image *k, char *err, size_t errlen)
+static int check_entry(const struct gload_image *k, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < k->nr_segs; i++) {
-		const struct pvh_seg *s = &k->segs[i];
+		const struct gseg *s = &k->segs[i];
 		if (k->entry < s->paddr || k->entry - s->paddr >= s->memsz)
 			continue;
 		if (k->entry - s->paddr < s->filesz)
@@ -203,7 +201,7 @@ static int check_entry(const struct pvh_image *k, char *err, size_t errlen)
 		     "XEN_ELFNOTE_PHYS32_ENTRY 0x%x is outside every loaded segment", k->entry);
 }
 
-int pvh_parse(const void *img, size_t size, struct pvh_image *out, char *err, size_t errlen)
+int pvh_parse(const void *img, size_t size, struct gload_image *out, char *err, size_t errlen)
 {
 	const uint8_t *p = img;
 	struct elf64_info info;
@@ -240,22 +238,22 @@ int pvh_parse(const void *img, size_t size, struct pvh_image *out, char *err, si
 
 /* ---- plan ---- */
 
-/* Bytes the start info block needs, or 0 if more than PVH_INFO_MAX. */
-static size_t info_size(const struct pvh_cfg *cfg)
+/* Bytes the start info block needs, or 0 if more than GLOAD_INFO_MAX. */
+static size_t info_size(const struct gload_cfg *cfg)
 {
 	size_t n = I_MODS_OFF + cfg->nr_mods * sizeof(struct hvm_modlist_entry) +
 		   cfg->e820_n * sizeof(struct hvm_memmap_table_entry);
 
 	if (cfg->cmdline)
-		n += strnlen(cfg->cmdline, PVH_INFO_MAX) + 1;
-	for (unsigned i = 0; i < cfg->nr_mods && n <= PVH_INFO_MAX; i++)
+		n += strnlen(cfg->cmdline, GLOAD_INFO_MAX) + 1;
+	for (unsigned i = 0; i < cfg->nr_mods && n <= GLOAD_INFO_MAX; i++)
 		if (cfg->mods[i].cmdline)
-			n += strnlen(cfg->mods[i].cmdline, PVH_INFO_MAX) + 1;
-	return n <= PVH_INFO_MAX ? n : 0;
+			n += strnlen(cfg->mods[i].cmdline, GLOAD_INFO_MAX) + 1;
+	return n <= GLOAD_INFO_MAX ? n : 0;
 }
 
 /* Copies s into the block; its guest address, or 0 ("none") for NULL. */
-static uint64_t add_string(struct pvh_plan *pl, size_t *at, const char *s)
+static uint64_t add_string(struct gload_plan *pl, size_t *at, const char *s)
 {
 	uint64_t gpa = pl->info_gpa + *at;
 	size_t n = s ? strlen(s) + 1 : 0;
@@ -267,7 +265,7 @@ static uint64_t add_string(struct pvh_plan *pl, size_t *at, const char *s)
 	return gpa;
 }
 
-static void build_info(const struct pvh_cfg *cfg, struct pvh_plan *pl)
+static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 {
 	size_t mods = I_MODS_OFF;
 	size_t map = mods + cfg->nr_mods * sizeof(struct hvm_modlist_entry);
@@ -297,103 +295,19 @@ static void build_info(const struct pvh_cfg *cfg, struct pvh_plan *pl)
 	}
 }
 
-static void add_copy(struct pvh_plan *pl, uint64_t gpa, uint64_t len, enum pvh_src src,
-		     unsigned index, uint64_t offset)
-{
-	if (len)
-		pl->copies[pl->nr_copies++] = (struct pvh_copy){ gpa, len, src, index, offset };
-}
-
-static int place_kernel(const struct pvh_image *k, const struct pvh_cfg *cfg,
-			struct pvh_plan *pl, char *err, size_t errlen)
-{
-	for (unsigned i = 0; i < k->nr_segs; i++) {
-		const struct pvh_seg *s = &k->segs[i];
-		if (gplace_claim(&pl->mem, s->paddr, s->memsz, "kernel"))
-			return errorf(-ENOSPC, err, errlen,
-				     "kernel segment 0x%lx..0x%lx is not free guest RAM (RAM ends at "
-				     "0x%lx)", s->paddr, s->paddr + s->memsz, cfg->ram_size);
-		add_copy(pl, s->paddr, s->filesz, PVH_SRC_IMAGE, 0, s->offset);
-		add_copy(pl, s->paddr + s->filesz, s->memsz - s->filesz, PVH_SRC_ZERO, 0, 0);
-	}
-	return 0;
-}
-
-/* Modules as high as possible below 4 GiB (where an initrd usually goes,
- * clear of a kernel that grows past its _end); the start info block first
- * fit above the kernel, else anywhere from 4 KiB. */
-static int place_rest(const struct pvh_image *k, const struct pvh_cfg *cfg,
-		      struct pvh_plan *pl, char *err, size_t errlen)
-{
-	uint64_t above = align_up(k->load_hi > MIB ? k->load_hi : MIB, PAGE);
-
-	for (unsigned i = 0; i < cfg->nr_mods; i++) {
-		uint64_t sz = cfg->mods[i].size;
-		/* An empty module still gets an address: 0 would mean "none". */
-		if (sz > LIMIT_4G ||
-		    gplace_high(&pl->mem, sz ? sz : 1, PAGE, MIB, LIMIT_4G, "module", &pl->mod_gpa[i]))
-			return errorf(-ENOSPC, err, errlen,
-				     "module %u (%lu bytes) does not fit in free guest RAM between 1 MiB "
-				     "and 4 GiB", i, sz);
-		add_copy(pl, pl->mod_gpa[i], sz, PVH_SRC_MODULE, i, 0);
-	}
-	if (gplace_low(&pl->mem, pl->info_len, PAGE, above, LIMIT_4G, "start info", &pl->info_gpa) &&
-	    gplace_low(&pl->mem, pl->info_len, PAGE, PAGE, LIMIT_4G, "start info", &pl->info_gpa))
-		return errorf(-ENOSPC, err, errlen,
-			     "no free guest RAM for the %lu-byte start info block", pl->info_len);
-	add_copy(pl, pl->info_gpa, pl->info_len, PVH_SRC_INFO, 0, 0);
-	return 0;
-}
-
-int pvh_plan(const struct pvh_image *k, const struct pvh_cfg *cfg, struct pvh_plan *pl,
+int pvh_plan(const struct gload_image *k, const struct gload_cfg *cfg, struct gload_plan *pl,
 	     char *err, size_t errlen)
 {
-	int rc;
+	int rc = gload_place(k, cfg, info_size, "start info block", true, pl, err, errlen);
 
-	memset(pl, 0, sizeof(*pl));
-	if (!k->img)
-		return errorf(-EINVAL, err, errlen, "no parsed kernel image");
-	if (cfg->nr_mods > PVH_MAX_MODS)
-		return errorf(-EINVAL, err, errlen, "%u modules: at most %u are supported",
-			     cfg->nr_mods, PVH_MAX_MODS);
-	if (cfg->nr_mods && !cfg->mods)
-		return errorf(-EINVAL, err, errlen, "%u modules but no module list", cfg->nr_mods);
-	rc = gplace_init(&pl->mem, cfg->e820, cfg->e820_n, cfg->ram_size, err, errlen);
-	if (rc)
-		return rc;
-	pl->mem.limit = LIMIT_4G;
-	pl->info_len = info_size(cfg);
-	if (!pl->info_len)
-		return errorf(-EINVAL, err, errlen,
-			     "command line and module strings do not fit in the %u-byte start "
-			     "info block", PVH_INFO_MAX);
-	rc = place_kernel(k, cfg, pl, err, errlen);
-	if (!rc)
-		rc = place_rest(k, cfg, pl, err, errlen);
 	if (rc)
 		return rc;
 	build_info(cfg, pl);
-	pl->entry = (struct pvh_entry){
+	pl->entry = (struct gentry){
 		.eip = k->entry, .ebx = (uint32_t)pl->info_gpa, .eflags = 0x2,
 		.cr0 = 0x11, /* PE, ET; paging off */
 		.cs = 0x08, .ds = 0x10, .cs_attr = 0xc9b, .ds_attr = 0xc93,
 		.tr = 0, .tr_attr = 0x08b, .tr_limit = 0x67, /* busy 32-bit TSS */
 	};
 	return 0;
-}
-
-const void *pvh_copy_src(const struct pvh_image *k, const struct pvh_cfg *cfg,
-			 const struct pvh_plan *pl, const struct pvh_copy *c)
-{
-	switch (c->src) {
-	case PVH_SRC_IMAGE:
-		return k->img + c->offset;
-	case PVH_SRC_MODULE:
-		return (const uint8_t *)cfg->mods[c->index].data + c->offset;
-	case PVH_SRC_INFO:
-		return pl->info + c->offset;
-	case PVH_SRC_ZERO:
-		break;
-	}
-	return NULL;
 }

@@ -43,12 +43,9 @@ struct efi_mem_desc {
 	uint64_t attribute;
 };
 
-/* The boot_info type (enum boot_mem_type) of an EFI memory type. */
-uint32_t memmap_type_from_efi(uint32_t efi_type);
-
 /*
  * Replaces bi->mem with the converted map[0..map_size), descriptors
- * desc_size bytes apart, through bootinfo_add_mem() and
+ * desc_size bytes apart, through bootinfo_add_efi_map() and
  * bootinfo_normalize() (boot/bootinfo.h): sorted, disjoint, touching
  * ranges of one type merged, the more restrictive type winning overlaps.
  * Returns 0; -ENOSPC when ranges had to be dropped or coarsened to fit

@@ -138,15 +138,11 @@ static int mb1_mmap(struct boot_info *bi, phys_map_fn map, uint32_t len,
 	while (len - off >= 4) {
 		uint32_t size = rd32(p + off);
 		const uint8_t *e = p + off + 4;
-		uint32_t t, type;
 
 		if (size < MB1_MMAP_MIN || size > len - off - 4)
 			return -EINVAL;
-		t = rd32(e + 16);
-		type = t == 1 ? BOOT_MEM_USABLE : t == 3 ? BOOT_MEM_ACPI :
-		       t == 4 ? BOOT_MEM_ACPI_NVS : t == 5 ? BOOT_MEM_BAD :
-		       BOOT_MEM_RESERVED;
-		if (bootinfo_add_mem(bi, rd64(e), rd64(e + 8), type) < 0)
+		if (bootinfo_add_mem(bi, rd64(e), rd64(e + 8),
+				     bootinfo_e820_type(rd32(e + 16))) < 0)
 			*overflow = 1;
 		off += size + 4;
 	}

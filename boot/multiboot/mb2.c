@@ -22,49 +22,27 @@ enum {
 	MB2_TAG_ACPI_OLD = 14,
 	MB2_TAG_ACPI_NEW = 15,
 	MB2_TAG_EFI_MMAP = 17,
+	MB2_TAGS
+};
+
+/* The smallest size of each tag this parser reads (header included); a
+ * smaller one makes the block malformed. */
+static const uint8_t tag_min[MB2_TAGS] = {
+	[MB2_TAG_CMDLINE] = 8, [MB2_TAG_LOADER] = 8, [MB2_TAG_MODULE] = 16,
+	[MB2_TAG_MEMINFO] = 16, [MB2_TAG_MMAP] = 16, [MB2_TAG_EFI32] = 12, [MB2_TAG_EFI64] = 16,
+	[MB2_TAG_ACPI_OLD] = 8 + 20, [MB2_TAG_ACPI_NEW] = 8 + 36, [MB2_TAG_EFI_MMAP] = 16,
 };
 
 #define MB2_FB_TAG_MIN     38  /* common part (32) + RGB colour info (6) */
 #define MB2_MMAP_ENTRY_MIN 24  /* base, length, type, reserved */
-#define EFI_DESC_MIN       40  /* type, pad, phys, virt, pages, attribute */
-#define EFI_MEMORY_RUNTIME (1ull << 63)
 
 struct mb2_state {
 	const uint8_t *blk;
 	uint32_t total;
-	uint32_t efi_mmap_off, meminfo_off; /* 0: tag absent */
-	uint32_t rsdp_old_off, rsdp_new_off;
+	uint32_t off[MB2_TAGS]; /* where the last tag of each type is; 0: none */
 	int have_mmap;
 	int overflow;
 };
-
-static uint32_t mb_mem_type(uint32_t t)
-{
-	switch (t) {
-	case 1: return BOOT_MEM_USABLE;
-	case 3: return BOOT_MEM_ACPI;
-	case 4: return BOOT_MEM_ACPI_NVS;
-	case 5: return BOOT_MEM_BAD;
-	default: return BOOT_MEM_RESERVED;
-	}
-}
-
-/* UEFI memory types (UEFI spec, EFI_MEMORY_TYPE) after ExitBootServices. */
-static uint32_t efi_mem_type(uint32_t t, uint64_t attr)
-{
-	if (attr & EFI_MEMORY_RUNTIME)
-		return BOOT_MEM_FIRMWARE;
-	switch (t) {
-	case 1: case 2: return BOOT_MEM_LOADED;   /* loader code/data */
-	case 3: case 4: case 7: return BOOT_MEM_USABLE; /* boot services, free */
-	case 5: case 6: return BOOT_MEM_FIRMWARE; /* runtime services */
-	case 8: return BOOT_MEM_BAD;
-	case 9: return BOOT_MEM_ACPI;
-	case 10: return BOOT_MEM_ACPI_NVS;
-	case 11: case 12: return BOOT_MEM_MMIO;
-	default: return BOOT_MEM_RESERVED;
-	}
-}
 
 static void note(struct mb2_state *st, int ret)
 {
@@ -75,39 +53,16 @@ static void note(struct mb2_state *st, int ret)
 static int tag_mmap(struct mb2_state *st, struct boot_info *bi,
 		    const uint8_t *t, uint32_t size)
 {
-	uint32_t esize, off;
+	uint32_t esize = rd32(t + 8), off;
 
-	if (size < 16)
-		return -EINVAL;
-	esize = rd32(t + 8);
 	if (esize < MB2_MMAP_ENTRY_MIN)
 		return -EINVAL;
 	for (off = 16; size - off >= esize; off += esize) {
 		const uint8_t *e = t + off;
 		note(st, bootinfo_add_mem(bi, rd64(e), rd64(e + 8),
-					  mb_mem_type(rd32(e + 16))));
+					  bootinfo_e820_type(rd32(e + 16))));
 	}
 	st->have_mmap = 1;
-	return 0;
-}
-
-static int tag_efi_mmap(struct mb2_state *st, struct boot_info *bi,
-			const uint8_t *t, uint32_t size)
-{
-	uint32_t dsize, off;
-
-	if (size < 16)
-		return -EINVAL;
-	dsize = rd32(t + 8);
-	if (dsize < EFI_DESC_MIN)
-		return -EINVAL;
-	for (off = 16; size - off >= dsize; off += dsize) {
-		const uint8_t *d = t + off;
-		uint64_t pages = rd64(d + 24);
-		uint64_t len = pages > (UINT64_MAX >> 12) ? UINT64_MAX : pages << 12;
-		note(st, bootinfo_add_mem(bi, rd64(d + 8), len,
-					  efi_mem_type(rd32(d), rd64(d + 32))));
-	}
 	return 0;
 }
 
@@ -126,12 +81,8 @@ static int tag_module(struct mb2_state *st, struct boot_info *bi,
 		      const uint8_t *t, uint32_t size)
 {
 	char name[BOOT_NAME_LEN];
-	uint32_t start, end;
+	uint32_t start = rd32(t + 8), end = rd32(t + 12);
 
-	if (size < 16)
-		return -EINVAL;
-	start = rd32(t + 8);
-	end = rd32(t + 12);
 	if (end < start)
 		return -EINVAL;
 	bootinfo_module_name(name, sizeof(name), (const char *)t + 16, size - 16);
@@ -148,11 +99,18 @@ static void tag_fb(struct boot_info *bi, const uint8_t *t, uint32_t size)
 		bootinfo_set_fb(bi, t + 8, t + 32);
 }
 
+/* Tags read once the walk is done (memory information, RSDPs, the EFI
+ * map) are only remembered here. */
 static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
 		   uint32_t type, uint32_t size)
 {
 	const uint8_t *t = st->blk + off;
 
+	if (type >= MB2_TAGS)
+		return 0; /* tags we do not use */
+	if (size < tag_min[type])
+		return -EINVAL;
+	st->off[type] = off;
 	switch (type) {
 	case MB2_TAG_CMDLINE:
 		if (strnlen((const char *)t + 8, size - 8) >= sizeof(bi->cmdline))
@@ -166,41 +124,19 @@ static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
 		return 0;
 	case MB2_TAG_MODULE:
 		return tag_module(st, bi, t, size);
-	case MB2_TAG_MEMINFO:
-		if (size < 16)
-			return -EINVAL;
-		st->meminfo_off = off;
-		return 0;
 	case MB2_TAG_MMAP:
 		return tag_mmap(st, bi, t, size);
 	case MB2_TAG_FB:
 		tag_fb(bi, t, size);
 		return 0;
 	case MB2_TAG_EFI32:
-		if (size < 12)
-			return -EINVAL;
 		bi->efi_system_table = rd32(t + 8);
 		return 0;
 	case MB2_TAG_EFI64:
-		if (size < 16)
-			return -EINVAL;
 		bi->efi_system_table = rd64(t + 8);
 		return 0;
-	case MB2_TAG_ACPI_OLD:
-		if (size < 8 + 20)
-			return -EINVAL;
-		st->rsdp_old_off = off;
-		return 0;
-	case MB2_TAG_ACPI_NEW:
-		if (size < 8 + 36)
-			return -EINVAL;
-		st->rsdp_new_off = off;
-		return 0;
-	case MB2_TAG_EFI_MMAP:
-		st->efi_mmap_off = off;
-		return 0;
 	default:
-		return 0; /* tags we do not use */
+		return 0;
 	}
 }
 
@@ -251,20 +187,20 @@ int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
 	if (ret < 0)
 		return ret;
 
-	if (!st.have_mmap && st.efi_mmap_off) {
-		const uint8_t *t = st.blk + st.efi_mmap_off;
-		ret = tag_efi_mmap(&st, bi, t, rd32(t + 4));
-		if (ret < 0)
+	if (!st.have_mmap && st.off[MB2_TAG_EFI_MMAP]) {
+		const uint8_t *t = st.blk + st.off[MB2_TAG_EFI_MMAP];
+		ret = bootinfo_add_efi_map(bi, t + 16, rd32(t + 4) - 16, rd32(t + 8));
+		if (ret == -EINVAL)
 			return ret;
-	} else if (!st.have_mmap && st.meminfo_off) {
-		tag_meminfo(&st, bi, st.blk + st.meminfo_off);
+		note(&st, ret);
+	} else if (!st.have_mmap && st.off[MB2_TAG_MEMINFO]) {
+		tag_meminfo(&st, bi, st.blk + st.off[MB2_TAG_MEMINFO]);
 	}
-	if (!st.have_mmap && !st.efi_mmap_off && !st.meminfo_off)
+	if (!st.have_mmap && !st.off[MB2_TAG_EFI_MMAP] && !st.off[MB2_TAG_MEMINFO])
 		ret = -ENODATA;
-	if (st.rsdp_new_off)
-		bi->rsdp = info_phys + st.rsdp_new_off + 8;
-	else if (st.rsdp_old_off)
-		bi->rsdp = info_phys + st.rsdp_old_off + 8;
+	if (st.off[MB2_TAG_ACPI_NEW] || st.off[MB2_TAG_ACPI_OLD])
+		bi->rsdp = info_phys + 8 + (st.off[MB2_TAG_ACPI_NEW] ? st.off[MB2_TAG_ACPI_NEW]
+								    : st.off[MB2_TAG_ACPI_OLD]);
 	note(&st, bootinfo_add_loaded(bi, info_phys, st.total));
 	note(&st, bootinfo_normalize(bi));
 	if (ret < 0)

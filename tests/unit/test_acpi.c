@@ -201,7 +201,6 @@ static void test_full(void **state)
 	assert_true(ai.pcat_compat);
 	assert_int_equal(ai.lapic_addr, 0xfee00000);
 	assert_int_equal(ai.nr_cpus, 4);
-	assert_int_equal(ai.cpus_unusable, 1);
 	assert_true(ai.cpus[0].enabled);
 	assert_int_equal(ai.cpus[1].apic_id, 1);
 	assert_false(ai.cpus[2].enabled);
@@ -213,11 +212,6 @@ static void test_full(void **state)
 	assert_int_equal(ai.ioapics[0].id, 5);
 	assert_int_equal(ai.ioapics[0].addr, 0xfec00000);
 	assert_int_equal(ai.nr_overrides, 2);
-	assert_int_equal(ai.nr_nmis, 1);
-	assert_true(ai.nmis[0].lapic);
-	assert_int_equal(ai.nmis[0].uid, 0xffffffffu);
-	assert_int_equal(ai.nmis[0].lint, 1);
-	assert_int_equal(ai.nmis[0].flags, 5);
 	/* FADT */
 	assert_true(ai.have_fadt);
 	assert_int_equal(ai.dsdt_phys, DSDT);
@@ -233,14 +227,13 @@ static void test_full(void **state)
 	assert_int_equal(ai.reset_reg.address, 0xcf9);
 	assert_int_equal(ai.reset_value, 6);
 	assert_int_equal(ai.boot_arch, ACPI_BOOT_8042);
-	/* DSDT, MCFG, HPET */
+	/* DSDT, MCFG (the HPET table is listed, not read) */
 	assert_true(ai.have_s5);
 	assert_int_equal(ai.slp_typa, 5);
 	assert_int_equal(ai.slp_typb, 5);
 	assert_int_equal(ai.nr_mcfg, 1);
 	assert_int_equal(ai.mcfg[0].base, 0xb0000000);
 	assert_int_equal(ai.mcfg[0].bus_end, 0xff);
-	assert_int_equal(ai.hpet_addr, 0xfed00000);
 }
 
 static void test_irq_to_gsi(void **state)
@@ -328,7 +321,6 @@ static void test_rsdt_only(void **state)
 	put32(FADT + 40, DSDT);
 	fix_table(FADT);
 	assert_int_equal(acpi_parse(RSDP, map, &ai), 0);
-	assert_int_equal(ai.rsdp_revision, 0);
 	assert_false(ai.xsdt);
 	assert_int_equal(ai.dsdt_phys, DSDT);
 	assert_int_equal(ai.pm1a_cnt, 0x604);
@@ -392,7 +384,6 @@ static void test_bad_tables(void **state)
 	assert_int_equal(ai.tables[5].status, ACPI_TABLE_UNMAPPED);
 	assert_int_equal(ai.nr_errors, 3);
 	assert_int_equal(ai.nr_mcfg, 0);
-	assert_int_equal(ai.hpet_addr, 0);
 
 	/* root entry pointing outside memory; DSDT with a wrong signature */
 	build_all();
@@ -431,11 +422,8 @@ static void test_cpu_overflow(void **state)
 	fix_table(MADT);
 	assert_int_equal(acpi_parse(RSDP, map, &ai), 0);
 	assert_int_equal(ai.nr_cpus, ACPI_MAX_CPUS);
-	assert_int_equal(ai.cpus_dropped, 300 - ACPI_MAX_CPUS);
 	assert_int_equal(ai.nr_ioapics, ACPI_MAX_IOAPICS);
-	assert_int_equal(ai.ioapics_dropped, 4);
 	assert_int_equal(ai.nr_overrides, ACPI_MAX_OVERRIDES);
-	assert_int_equal(ai.overrides_dropped, 2);
 
 	/* more tables than the record list holds */
 	uint32_t many[80];
@@ -444,7 +432,6 @@ static void test_cpu_overflow(void **state)
 	root(XSDT, true, many, 80);
 	assert_int_equal(acpi_parse(RSDP, map, &ai), 0);
 	assert_int_equal(ai.nr_tables, ACPI_MAX_TABLES);
-	assert_int_equal(ai.tables_dropped, 80 + 2 - ACPI_MAX_TABLES); /* + XSDT, DSDT */
 }
 
 /* Parses a DSDT body; returns have_s5 and the values. */

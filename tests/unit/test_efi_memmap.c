@@ -1,5 +1,6 @@
 /*
- * Host tests of boot/efi/memmap.c: UEFI memory map -> boot_info ranges.
+ * Host tests of boot/efi/memmap.c and bootinfo_add_efi_map: UEFI memory
+ * map -> boot_info ranges.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -49,10 +50,19 @@ static void test_type_mapping(void **state)
 		BOOT_MEM_MMIO, BOOT_MEM_RESERVED, BOOT_MEM_RESERVED, BOOT_MEM_RESERVED,
 	};
 
-	for (uint32_t t = 0; t < 16; t++)
-		assert_int_equal(memmap_type_from_efi(t), want[t]);
-	assert_int_equal(memmap_type_from_efi(0x70000000), BOOT_MEM_RESERVED); /* OEM */
-	assert_int_equal(memmap_type_from_efi(0x80000000), BOOT_MEM_RESERVED); /* OS */
+	uint8_t map[40];
+
+	for (uint32_t t = 0; t < 18; t++) {
+		/* 16 and 17: OEM and OS types */
+		put(map, sizeof(map), 0, t < 16 ? t : t == 16 ? 0x70000000 : 0x80000000, MiB, 1);
+		assert_int_equal(memmap_from_efi(map, sizeof(map), sizeof(map), &bi), 0);
+		expect(0, MiB, 0x1000, t < 16 ? want[t] : BOOT_MEM_RESERVED);
+	}
+	/* Any range the firmware needs at runtime stays the firmware's. */
+	put(map, sizeof(map), 0, EFIMT_CONVENTIONAL, MiB, 1);
+	map[39] = 0x80; /* EFI_MEMORY_RUNTIME, attribute bit 63 */
+	assert_int_equal(memmap_from_efi(map, sizeof(map), sizeof(map), &bi), 0);
+	expect(0, MiB, 0x1000, BOOT_MEM_FIRMWARE);
 }
 
 /* A shuffled OVMF-like map, with a 48-byte stride as firmware may use. */

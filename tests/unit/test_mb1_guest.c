@@ -97,9 +97,9 @@ static uint8_t *make_elf(uint32_t flags)
 	return b;
 }
 
-static struct mb1g_image parse_ok(const uint8_t *b, size_t size)
+static struct gload_image parse_ok(const uint8_t *b, size_t size)
 {
-	struct mb1g_image k;
+	struct gload_image k;
 	char err[200] = "";
 
 	if (mb1g_parse(b, size, &k, err, sizeof(err)))
@@ -109,7 +109,7 @@ static struct mb1g_image parse_ok(const uint8_t *b, size_t size)
 
 static void parse_refused(const uint8_t *b, size_t size, const char *want)
 {
-	struct mb1g_image k;
+	struct gload_image k;
 	char err[200] = "";
 
 	assert_int_equal(mb1g_parse(b, size, &k, err, sizeof(err)), -ENOEXEC);
@@ -135,7 +135,7 @@ static struct map pc_map(uint64_t ram)
 	return m;
 }
 
-static int in_ram(const struct mb1g_cfg *c, uint64_t base, uint64_t len)
+static int in_ram(const struct gload_cfg *c, uint64_t base, uint64_t len)
 {
 	int ok = 0;
 
@@ -152,20 +152,20 @@ static int in_ram(const struct mb1g_cfg *c, uint64_t base, uint64_t len)
 }
 
 /* A 32-bit field of the information block at guest address gpa. */
-static uint32_t info32(const struct mb1g_plan *p, uint64_t gpa)
+static uint32_t info32(const struct gload_plan *p, uint64_t gpa)
 {
 	assert_true(gpa >= p->info_gpa && gpa + 4 <= p->info_gpa + p->info_len);
 	return (uint32_t)get(p->info, gpa - p->info_gpa, 4);
 }
 
-static const char *info_str(const struct mb1g_plan *p, uint64_t gpa)
+static const char *info_str(const struct gload_plan *p, uint64_t gpa)
 {
 	assert_true(gpa >= p->info_gpa && gpa < p->info_gpa + p->info_len);
 	assert_non_null(memchr(p->info + (gpa - p->info_gpa), 0, p->info_gpa + p->info_len - gpa));
 	return (const char *)p->info + (gpa - p->info_gpa);
 }
 
-static void check_info(const struct mb1g_cfg *c, const struct mb1g_plan *p)
+static void check_info(const struct gload_cfg *c, const struct gload_plan *p)
 {
 	uint64_t i = p->info_gpa;
 	uint32_t flags = info32(p, i);
@@ -180,7 +180,7 @@ static void check_info(const struct mb1g_cfg *c, const struct mb1g_plan *p)
 		assert_int_equal(info32(p, e) % 4096, 0);
 		assert_int_equal(info32(p, e + 4), p->mod_gpa[m] + c->mods[m].size);
 		assert_string_equal(info_str(p, info32(p, e + 8)),
-				    c->mods[m].string ? c->mods[m].string : "");
+				    c->mods[m].cmdline ? c->mods[m].cmdline : "");
 		assert_int_equal(info32(p, e + 12), 0);
 	}
 	assert_int_equal(info32(p, i + 44), c->e820_n * 24);
@@ -201,8 +201,8 @@ static void check_info(const struct mb1g_cfg *c, const struct mb1g_plan *p)
 		assert_int_equal(info32(p, i + off), 0);
 }
 
-static void check_plan(const struct mb1g_image *k, const struct mb1g_cfg *c,
-		       const struct mb1g_plan *p)
+static void check_plan(const struct gload_image *k, const struct gload_cfg *c,
+		       const struct gload_plan *p)
 {
 	const struct gplace *g = &p->mem;
 	uint64_t kernel_bytes = 0, copied = 0;
@@ -214,7 +214,7 @@ static void check_plan(const struct mb1g_image *k, const struct mb1g_cfg *c,
 				     g->used[j].base < g->used[i].base + g->used[i].size);
 	}
 	for (unsigned i = 0; i < p->nr_copies; i++) {
-		const struct mb1g_copy *cp = &p->copies[i];
+		const struct gcopy *cp = &p->copies[i];
 		int inside = 0;
 		assert_true(cp->len > 0);
 		for (unsigned j = 0; j < g->nr_used; j++)
@@ -222,25 +222,25 @@ static void check_plan(const struct mb1g_image *k, const struct mb1g_cfg *c,
 				  cp->gpa + cp->len <= g->used[j].base + g->used[j].size;
 		assert_true(inside);
 		switch (cp->src) {
-		case MB1G_SRC_IMAGE:
+		case GSRC_IMAGE:
 			assert_true(cp->offset + cp->len <= k->size);
-			assert_ptr_equal(mb1g_copy_src(k, c, p, cp), k->img + cp->offset);
+			assert_ptr_equal(gload_copy_src(k, c, p, cp), k->img + cp->offset);
 			kernel_bytes += cp->len;
 			break;
-		case MB1G_SRC_ZERO:
-			assert_null(mb1g_copy_src(k, c, p, cp));
+		case GSRC_ZERO:
+			assert_null(gload_copy_src(k, c, p, cp));
 			kernel_bytes += cp->len;
 			break;
-		case MB1G_SRC_MODULE:
+		case GSRC_MODULE:
 			assert_true(cp->index < c->nr_mods);
 			assert_int_equal(cp->gpa, p->mod_gpa[cp->index]);
 			assert_int_equal(cp->len, c->mods[cp->index].size);
-			assert_ptr_equal(mb1g_copy_src(k, c, p, cp), c->mods[cp->index].data);
+			assert_ptr_equal(gload_copy_src(k, c, p, cp), c->mods[cp->index].data);
 			break;
-		case MB1G_SRC_INFO:
+		case GSRC_INFO:
 			assert_int_equal(cp->gpa, p->info_gpa);
 			assert_int_equal(cp->len, p->info_len);
-			assert_ptr_equal(mb1g_copy_src(k, c, p, cp), p->info);
+			assert_ptr_equal(gload_copy_src(k, c, p, cp), p->info);
 			break;
 		}
 		copied += cp->len;
@@ -248,7 +248,7 @@ static void check_plan(const struct mb1g_image *k, const struct mb1g_cfg *c,
 	for (unsigned i = 0; i < k->nr_segs; i++)
 		kernel_bytes -= k->segs[i].memsz;
 	assert_int_equal(kernel_bytes, 0); /* every segment byte written once */
-	assert_true(p->info_len <= MB1G_INFO_MAX);
+	assert_true(p->info_len <= GLOAD_INFO_MAX);
 	assert_int_equal(p->entry.eax, 0x2badb002);
 	assert_int_equal(p->entry.ebx, p->info_gpa);
 	assert_int_equal(p->entry.eip, k->entry);
@@ -260,9 +260,9 @@ static void check_plan(const struct mb1g_image *k, const struct mb1g_cfg *c,
 	(void)copied;
 }
 
-static struct mb1g_plan *plan_ok(const struct mb1g_image *k, const struct mb1g_cfg *c)
+static struct gload_plan *plan_ok(const struct gload_image *k, const struct gload_cfg *c)
 {
-	struct mb1g_plan *p = malloc(sizeof(*p));
+	struct gload_plan *p = malloc(sizeof(*p));
 	char err[200] = "";
 
 	assert_non_null(p);
@@ -272,10 +272,10 @@ static struct mb1g_plan *plan_ok(const struct mb1g_image *k, const struct mb1g_c
 	return p;
 }
 
-static void plan_refused(const struct mb1g_image *k, const struct mb1g_cfg *c, int rc,
+static void plan_refused(const struct gload_image *k, const struct gload_cfg *c, int rc,
 			 const char *want)
 {
-	struct mb1g_plan *p = malloc(sizeof(*p));
+	struct gload_plan *p = malloc(sizeof(*p));
 	char err[200] = "";
 
 	assert_non_null(p);
@@ -290,7 +290,7 @@ static void plan_refused(const struct mb1g_image *k, const struct mb1g_cfg *c, i
 static void test_parse_aout(void **state)
 {
 	uint8_t *b = make_aout(MB1G_F_PAGE_ALIGN | MB1G_F_MEMINFO);
-	struct mb1g_image k = parse_ok(b, AOUT_SIZE);
+	struct gload_image k = parse_ok(b, AOUT_SIZE);
 
 	assert_true(k.aout);
 	assert_false(k.wants_video);
@@ -322,7 +322,7 @@ static void test_parse_aout(void **state)
 static void test_parse_elf(void **state)
 {
 	uint8_t *b = make_elf(MB1G_F_MEMINFO);
-	struct mb1g_image k = parse_ok(b, ELF_SIZE);
+	struct gload_image k = parse_ok(b, ELF_SIZE);
 
 	assert_false(k.aout);
 	assert_int_equal(k.header_offset, 0x1000);
@@ -378,7 +378,7 @@ static void test_header_search(void **state)
 static void test_flags(void **state)
 {
 	uint8_t *b = make_aout(MB1G_F_VIDEO);
-	struct mb1g_image k = parse_ok(b, AOUT_SIZE);
+	struct gload_image k = parse_ok(b, AOUT_SIZE);
 
 	assert_true(k.wants_video); /* ignored: no framebuffer, clear in the doc */
 	free(b);
@@ -422,7 +422,7 @@ static void test_aout_hostile(void **state)
 	put(b, AOUT_HDR + 20, 0, 4);
 	put(b, AOUT_HDR + 24, 0, 4);
 	put(b, AOUT_HDR + 28, 0xfffff040u, 4);
-	struct mb1g_image k = parse_ok(b, AOUT_SIZE); /* ends exactly at 4 GiB */
+	struct gload_image k = parse_ok(b, AOUT_SIZE); /* ends exactly at 4 GiB */
 	assert_int_equal(k.load_hi, 1ull << 32);
 	put(b, AOUT_HDR + 24, 0xffffffffu, 4); /* bss_end below that end */
 	parse_refused(b, AOUT_SIZE, "bss_end_addr 0xffffffff is below load_end_addr 0x100000000");
@@ -444,7 +444,7 @@ static void test_every_truncation(void **state)
 
 	for (size_t n = 0; n < AOUT_SIZE; n++) {
 		uint8_t *b = malloc(n ? n : 1);
-		struct mb1g_image k;
+		struct gload_image k;
 		char err[200] = "";
 		memcpy(b, full, n);
 		assert_int_equal(mb1g_parse(b, n, &k, err, sizeof(err)), -ENOEXEC);
@@ -456,7 +456,7 @@ static void test_every_truncation(void **state)
 	full = make_elf(0);
 	for (size_t n = 0; n < ELF_SIZE; n++) {
 		uint8_t *b = malloc(n ? n : 1);
-		struct mb1g_image k;
+		struct gload_image k;
 		char err[200] = "";
 		memcpy(b, full, n);
 		assert_int_equal(mb1g_parse(b, n, &k, err, sizeof(err)), -ENOEXEC);
@@ -471,21 +471,21 @@ static void test_every_truncation(void **state)
 static void test_plan_aout(void **state)
 {
 	uint8_t *b = make_aout(MB1G_F_PAGE_ALIGN);
-	struct mb1g_image k = parse_ok(b, AOUT_SIZE);
+	struct gload_image k = parse_ok(b, AOUT_SIZE);
 	struct map m = pc_map(16 * MIB);
 	static const char d0[5000], d2[3];
-	const struct mb1g_module mods[3] = {
+	const struct gmodule mods[3] = {
 		{ d0, sizeof(d0), "mod0 arg=1" }, { NULL, 0, NULL }, { d2, sizeof(d2), "third" },
 	};
-	struct mb1g_cfg c = { 16 * MIB, m.e, m.n, "kernel.elf console=1", mods, 3 };
-	struct mb1g_plan *p = plan_ok(&k, &c);
+	struct gload_cfg c = { 16 * MIB, m.e, m.n, "kernel.elf console=1", mods, 3, 0 };
+	struct gload_plan *p = plan_ok(&k, &c);
 
 	/* The kernel where it asked, modules page aligned just above its bss,
 	 * the information block after them. */
 	assert_int_equal(p->copies[0].gpa, AOUT_LOAD);
-	assert_int_equal(p->copies[0].src, MB1G_SRC_IMAGE);
+	assert_int_equal(p->copies[0].src, GSRC_IMAGE);
 	assert_int_equal(p->copies[1].gpa, AOUT_LOAD + AOUT_SIZE);
-	assert_int_equal(p->copies[1].src, MB1G_SRC_ZERO);
+	assert_int_equal(p->copies[1].src, GSRC_ZERO);
 	assert_int_equal(p->copies[1].len, AOUT_BSS);
 	assert_int_equal(p->mod_gpa[0], AOUT_LOAD + 0x3000);
 	assert_int_equal(p->mod_gpa[1], AOUT_LOAD + 0x5000);
@@ -498,7 +498,7 @@ static void test_plan_aout(void **state)
 	assert_int_equal(info32(p, p->info_gpa + 8), 15 * 1024);
 	free(p);
 	/* No command line, no modules. */
-	struct mb1g_cfg c2 = { 16 * MIB, m.e, m.n, NULL, NULL, 0 };
+	struct gload_cfg c2 = { 16 * MIB, m.e, m.n, NULL, NULL, 0, 0 };
 	p = plan_ok(&k, &c2);
 	assert_int_equal(info32(p, p->info_gpa + 20), 0);
 	free(p);
@@ -508,16 +508,16 @@ static void test_plan_aout(void **state)
 static void test_plan_elf(void **state)
 {
 	uint8_t *b = make_elf(0);
-	struct mb1g_image k = parse_ok(b, ELF_SIZE);
+	struct gload_image k = parse_ok(b, ELF_SIZE);
 	struct map m = pc_map(8 * MIB);
-	struct mb1g_cfg c = { 8 * MIB, m.e, m.n, "x", NULL, 0 };
-	struct mb1g_plan *p = plan_ok(&k, &c);
+	struct gload_cfg c = { 8 * MIB, m.e, m.n, "x", NULL, 0, 0 };
+	struct gload_plan *p = plan_ok(&k, &c);
 
 	assert_int_equal(p->nr_copies, 4); /* text, data, bss, info */
 	assert_int_equal(p->copies[1].gpa, 0x201000);
 	assert_int_equal(p->copies[1].offset, 0x2000);
 	assert_int_equal(p->copies[2].gpa, 0x201100);
-	assert_int_equal(p->copies[2].src, MB1G_SRC_ZERO);
+	assert_int_equal(p->copies[2].src, GSRC_ZERO);
 	assert_int_equal(p->copies[2].len, 0x2f00);
 	assert_int_equal(p->info_gpa, 0x204000);
 	free(p);
@@ -527,7 +527,7 @@ static void test_plan_elf(void **state)
 	m.e[4] = (struct e820_entry){ 16 * MIB, MIB, E820_RESERVED };
 	m.e[5] = (struct e820_entry){ 17 * MIB, 15 * MIB, E820_RAM };
 	m.n = 6;
-	c = (struct mb1g_cfg){ 32 * MIB, m.e, m.n, "x", NULL, 0 };
+	c = (struct gload_cfg){ 32 * MIB, m.e, m.n, "x", NULL, 0, 0 };
 	p = plan_ok(&k, &c);
 	assert_int_equal(info32(p, p->info_gpa + 4), 0);
 	assert_int_equal(info32(p, p->info_gpa + 8), 15 * 1024);
@@ -538,10 +538,10 @@ static void test_plan_elf(void **state)
 static void test_plan_small_ram(void **state)
 {
 	uint8_t *b = make_aout(0);
-	struct mb1g_image k = parse_ok(b, AOUT_SIZE);
+	struct gload_image k = parse_ok(b, AOUT_SIZE);
 	struct map m = pc_map(MIB + 0x3000);
-	struct mb1g_cfg c = { MIB + 0x3000, m.e, m.n, "", NULL, 0 };
-	struct mb1g_plan *p;
+	struct gload_cfg c = { MIB + 0x3000, m.e, m.n, "", NULL, 0, 0 };
+	struct gload_plan *p;
 
 	/* The kernel fills RAM above 1 MiB: the block goes low. */
 	p = plan_ok(&k, &c);
@@ -549,8 +549,8 @@ static void test_plan_small_ram(void **state)
 	free(p);
 	/* One page short for the kernel's bss. */
 	m = pc_map(MIB + 0x2000);
-	c = (struct mb1g_cfg){ MIB + 0x2000, m.e, m.n, "", NULL, 0 };
-	plan_refused(&k, &c, -ENOSPC, "kernel range 0x100000..0x103000 is not free guest RAM");
+	c = (struct gload_cfg){ MIB + 0x2000, m.e, m.n, "", NULL, 0, 0 };
+	plan_refused(&k, &c, -ENOSPC, "kernel segment 0x100000..0x103000 is not free guest RAM");
 	/* A kernel in the BIOS hole. */
 	put(b, AOUT_HDR + 12, 0xf0010, 4);
 	put(b, AOUT_HDR + 16, 0xf0000, 4);
@@ -559,22 +559,22 @@ static void test_plan_small_ram(void **state)
 	put(b, AOUT_HDR + 28, 0xf0040, 4);
 	k = parse_ok(b, AOUT_SIZE);
 	m = pc_map(4 * MIB);
-	c = (struct mb1g_cfg){ 4 * MIB, m.e, m.n, "", NULL, 0 };
-	plan_refused(&k, &c, -ENOSPC, "kernel range 0xf0000..0xf1000");
+	c = (struct gload_cfg){ 4 * MIB, m.e, m.n, "", NULL, 0, 0 };
+	plan_refused(&k, &c, -ENOSPC, "kernel segment 0xf0000..0xf1000");
 	free(b);
 	/* Modules that do not fit, or that fit only below the kernel. */
 	b = make_aout(0);
 	k = parse_ok(b, AOUT_SIZE);
 	static const char big[1];
-	struct mb1g_module mod = { big, 2 * MIB, "big" };
+	struct gmodule mod = { big, 2 * MIB, "big" };
 	m = pc_map(2 * MIB);
-	c = (struct mb1g_cfg){ 2 * MIB, m.e, m.n, "", &mod, 1 };
+	c = (struct gload_cfg){ 2 * MIB, m.e, m.n, "", &mod, 1, 0 };
 	plan_refused(&k, &c, -ENOSPC, "module 0 (2097152 bytes) does not fit");
 	mod.size = 5ull << 32;
 	plan_refused(&k, &c, -ENOSPC, "module 0");
 	mod.size = 0x80000;
 	m = pc_map(MIB + 0x4000);
-	c = (struct mb1g_cfg){ MIB + 0x4000, m.e, m.n, "", &mod, 1 };
+	c = (struct gload_cfg){ MIB + 0x4000, m.e, m.n, "", &mod, 1, 0 };
 	p = plan_ok(&k, &c);
 	assert_int_equal(p->mod_gpa[0], 0x1000);
 	assert_int_equal(p->info_gpa, MIB + 0x3000);
@@ -585,13 +585,13 @@ static void test_plan_small_ram(void **state)
 static void test_plan_limits(void **state)
 {
 	uint8_t *b = make_aout(0);
-	struct mb1g_image k = parse_ok(b, AOUT_SIZE);
-	struct mb1g_image none = { .img = NULL };
+	struct gload_image k = parse_ok(b, AOUT_SIZE);
+	struct gload_image none = { .img = NULL };
 	struct map m = pc_map(64 * MIB);
-	struct mb1g_module mods[MB1G_MAX_MODS + 1] = { { NULL, 0, NULL } };
-	char *line = malloc(MB1G_INFO_MAX + 1);
-	struct mb1g_cfg c = { 64 * MIB, m.e, m.n, "", mods, MB1G_MAX_MODS + 1 };
-	struct mb1g_plan *p;
+	struct gmodule mods[GLOAD_MAX_MODS + 1] = { { NULL, 0, NULL } };
+	char *line = malloc(GLOAD_INFO_MAX + 1);
+	struct gload_cfg c = { 64 * MIB, m.e, m.n, "", mods, GLOAD_MAX_MODS + 1, 0 };
+	struct gload_plan *p;
 
 	plan_refused(&none, &c, -EINVAL, "no parsed kernel");
 	plan_refused(&k, &c, -EINVAL, "17 modules: at most 16");
@@ -599,28 +599,28 @@ static void test_plan_limits(void **state)
 	c.mods = NULL;
 	plan_refused(&k, &c, -EINVAL, "2 modules but no module list");
 	c.mods = mods;
-	c.nr_mods = MB1G_MAX_MODS;
+	c.nr_mods = GLOAD_MAX_MODS;
 	free(plan_ok(&k, &c));
 	c.e820_n = 0;
 	plan_refused(&k, &c, -EINVAL, "memory map has 0 entries");
 	c.e820_n = m.n;
-	memset(line, 'q', MB1G_INFO_MAX);
-	line[MB1G_INFO_MAX] = 0;
+	memset(line, 'q', GLOAD_INFO_MAX);
+	line[GLOAD_INFO_MAX] = 0;
 	c.cmdline = line;
-	plan_refused(&k, &c, -EINVAL, "do not fit in the 16384-byte information block");
+	plan_refused(&k, &c, -EINVAL, "do not fit in the 16384-byte multiboot information block");
 	/* The largest command line that fits. */
-	size_t fixed = 0x80 + m.n * 24 + MB1G_MAX_MODS * 16 + sizeof("Eyrie") + MB1G_MAX_MODS;
-	line[MB1G_INFO_MAX - fixed - 1] = 0;
+	size_t fixed = 0x80 + m.n * 24 + GLOAD_MAX_MODS * 16 + sizeof("Eyrie") + GLOAD_MAX_MODS;
+	line[GLOAD_INFO_MAX - fixed - 1] = 0;
 	p = plan_ok(&k, &c);
-	assert_int_equal(p->info_len, MB1G_INFO_MAX);
+	assert_int_equal(p->info_len, GLOAD_INFO_MAX);
 	free(p);
-	line[MB1G_INFO_MAX - fixed - 1] = 'q';
-	line[MB1G_INFO_MAX - fixed] = 0;
+	line[GLOAD_INFO_MAX - fixed - 1] = 'q';
+	line[GLOAD_INFO_MAX - fixed] = 0;
 	plan_refused(&k, &c, -EINVAL, "do not fit");
 	/* Module strings count too. */
-	line[MB1G_INFO_MAX - fixed] = 'q';
+	line[GLOAD_INFO_MAX - fixed] = 'q';
 	line[0] = 0;
-	mods[3].string = line + 1;
+	mods[3].cmdline = line + 1;
 	plan_refused(&k, &c, -EINVAL, "do not fit");
 	free(line);
 	free(b);
@@ -630,9 +630,9 @@ static void test_random_corruption(void **state)
 {
 	struct map m = pc_map(32 * MIB);
 	static const char d[100];
-	const struct mb1g_module mod = { d, sizeof(d), "m" };
-	struct mb1g_cfg c = { 32 * MIB, m.e, m.n, "cmd", &mod, 1 };
-	struct mb1g_plan *p = malloc(sizeof(*p));
+	const struct gmodule mod = { d, sizeof(d), "m" };
+	struct gload_cfg c = { 32 * MIB, m.e, m.n, "cmd", &mod, 1, 0 };
+	struct gload_plan *p = malloc(sizeof(*p));
 	unsigned accepted = 0;
 
 	srand(7);
@@ -641,7 +641,7 @@ static void test_random_corruption(void **state)
 		uint8_t *b = elf ? make_elf(0) : make_aout(0);
 		size_t size = elf ? ELF_SIZE : AOUT_SIZE;
 		size_t lo = elf ? 0 : AOUT_HDR, span = elf ? 52 + 64 : 32;
-		struct mb1g_image k;
+		struct gload_image k;
 		char err[200];
 
 		for (int f = 1 + rand() % 3; f > 0; f--)
@@ -701,7 +701,7 @@ static void test_real_images(void **state)
 	for (unsigned i = 0; i < sizeof(imgs) / sizeof(imgs[0]); i++) {
 		size_t size = 0;
 		uint8_t *img = read_file(imgs[i].path, &size);
-		struct mb1g_image k;
+		struct gload_image k;
 		char err[200];
 		if (!img)
 			continue;
@@ -712,7 +712,7 @@ static void test_real_images(void **state)
 		print_message("%s: %s, entry 0x%x, loads 0x%lx..0x%lx\n", imgs[i].path,
 			      k.aout ? "a.out kludge" : "ELF", k.entry, (unsigned long)k.load_lo,
 			      (unsigned long)k.load_hi);
-		struct mb1g_cfg c = { 64 * MIB, m.e, m.n, "loglevel=debug", NULL, 0 };
+		struct gload_cfg c = { 64 * MIB, m.e, m.n, "loglevel=debug", NULL, 0, 0 };
 		free(plan_ok(&k, &c));
 		free(img);
 	}

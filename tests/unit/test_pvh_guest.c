@@ -162,9 +162,9 @@ static struct built make64(void)
 	return make(&(struct opts){ .descsz = 8, .entry = ENTRY_PA });
 }
 
-static struct pvh_image parse_ok(const uint8_t *b, size_t size)
+static struct gload_image parse_ok(const uint8_t *b, size_t size)
 {
-	struct pvh_image k;
+	struct gload_image k;
 	char err[200] = "";
 
 	if (pvh_parse(b, size, &k, err, sizeof(err)))
@@ -174,7 +174,7 @@ static struct pvh_image parse_ok(const uint8_t *b, size_t size)
 
 static void parse_refused(const uint8_t *b, size_t size, const char *want)
 {
-	struct pvh_image k;
+	struct gload_image k;
 	char err[200] = "";
 
 	assert_int_equal(pvh_parse(b, size, &k, err, sizeof(err)), -ENOEXEC);
@@ -184,12 +184,12 @@ static void parse_refused(const uint8_t *b, size_t size, const char *want)
 }
 
 /* Checks an accepted image against the file: what the planner relies on. */
-static void check_image(const struct pvh_image *k)
+static void check_image(const struct gload_image *k)
 {
 	int entry_ok = 0;
 
 	for (unsigned i = 0; i < k->nr_segs; i++) {
-		const struct pvh_seg *s = &k->segs[i];
+		const struct gseg *s = &k->segs[i];
 		assert_true(s->offset + s->filesz <= k->size && s->offset + s->filesz >= s->offset);
 		assert_true(s->filesz <= s->memsz && s->memsz);
 		assert_true(s->paddr + s->memsz <= (1ull << 32));
@@ -221,7 +221,7 @@ static struct map pc_map(uint64_t ram)
 	return m;
 }
 
-static int in_ram(const struct pvh_cfg *c, uint64_t base, uint64_t len)
+static int in_ram(const struct gload_cfg *c, uint64_t base, uint64_t len)
 {
 	int ok = 0;
 
@@ -238,13 +238,13 @@ static int in_ram(const struct pvh_cfg *c, uint64_t base, uint64_t len)
 }
 
 /* Block bytes at guest address gpa (n of them must be inside). */
-static const uint8_t *at_gpa(const struct pvh_plan *p, uint64_t gpa, uint64_t n)
+static const uint8_t *at_gpa(const struct gload_plan *p, uint64_t gpa, uint64_t n)
 {
 	assert_true(gpa >= p->info_gpa && gpa + n <= p->info_gpa + p->info_len);
 	return p->info + (gpa - p->info_gpa);
 }
 
-static void check_str(const struct pvh_plan *p, uint64_t gpa, const char *want)
+static void check_str(const struct gload_plan *p, uint64_t gpa, const char *want)
 {
 	const uint8_t *s;
 
@@ -258,7 +258,7 @@ static void check_str(const struct pvh_plan *p, uint64_t gpa, const char *want)
 }
 
 /* Decodes the start info block byte-wise, as the guest will. */
-static void check_info(const struct pvh_cfg *c, const struct pvh_plan *p)
+static void check_info(const struct gload_cfg *c, const struct gload_plan *p)
 {
 	const uint8_t *si = at_gpa(p, p->info_gpa, 56);
 
@@ -291,8 +291,8 @@ static void check_info(const struct pvh_cfg *c, const struct pvh_plan *p)
 	}
 }
 
-static void check_plan(const struct pvh_image *k, const struct pvh_cfg *c,
-		       const struct pvh_plan *p)
+static void check_plan(const struct gload_image *k, const struct gload_cfg *c,
+		       const struct gload_plan *p)
 {
 	const struct gplace *g = &p->mem;
 	uint64_t kernel_bytes = 0;
@@ -304,7 +304,7 @@ static void check_plan(const struct pvh_image *k, const struct pvh_cfg *c,
 				     g->used[j].base < g->used[i].base + g->used[i].size);
 	}
 	for (unsigned i = 0; i < p->nr_copies; i++) {
-		const struct pvh_copy *cp = &p->copies[i];
+		const struct gcopy *cp = &p->copies[i];
 		int inside = 0;
 		assert_true(cp->len > 0);
 		for (unsigned j = 0; j < g->nr_used; j++)
@@ -312,32 +312,32 @@ static void check_plan(const struct pvh_image *k, const struct pvh_cfg *c,
 				  cp->gpa + cp->len <= g->used[j].base + g->used[j].size;
 		assert_true(inside);
 		switch (cp->src) {
-		case PVH_SRC_IMAGE:
+		case GSRC_IMAGE:
 			assert_true(cp->offset + cp->len <= k->size);
-			assert_ptr_equal(pvh_copy_src(k, c, p, cp), k->img + cp->offset);
+			assert_ptr_equal(gload_copy_src(k, c, p, cp), k->img + cp->offset);
 			kernel_bytes += cp->len;
 			break;
-		case PVH_SRC_ZERO:
-			assert_null(pvh_copy_src(k, c, p, cp));
+		case GSRC_ZERO:
+			assert_null(gload_copy_src(k, c, p, cp));
 			kernel_bytes += cp->len;
 			break;
-		case PVH_SRC_MODULE:
+		case GSRC_MODULE:
 			assert_true(cp->index < c->nr_mods);
 			assert_int_equal(cp->gpa, p->mod_gpa[cp->index]);
 			assert_int_equal(cp->len, c->mods[cp->index].size);
-			assert_ptr_equal(pvh_copy_src(k, c, p, cp), c->mods[cp->index].data);
+			assert_ptr_equal(gload_copy_src(k, c, p, cp), c->mods[cp->index].data);
 			break;
-		case PVH_SRC_INFO:
+		case GSRC_INFO:
 			assert_int_equal(cp->gpa, p->info_gpa);
 			assert_int_equal(cp->len, p->info_len);
-			assert_ptr_equal(pvh_copy_src(k, c, p, cp), p->info);
+			assert_ptr_equal(gload_copy_src(k, c, p, cp), p->info);
 			break;
 		}
 	}
 	for (unsigned i = 0; i < k->nr_segs; i++)
 		kernel_bytes -= k->segs[i].memsz;
 	assert_int_equal(kernel_bytes, 0); /* every segment byte written once */
-	assert_true(p->info_len <= PVH_INFO_MAX);
+	assert_true(p->info_len <= GLOAD_INFO_MAX);
 	assert_int_equal(p->info_gpa % 4096, 0);
 	/* The entry state of pvh.pandoc. */
 	assert_int_equal(p->entry.eip, k->entry);
@@ -353,9 +353,9 @@ static void check_plan(const struct pvh_image *k, const struct pvh_cfg *c,
 	check_info(c, p);
 }
 
-static struct pvh_plan *plan_ok(const struct pvh_image *k, const struct pvh_cfg *c)
+static struct gload_plan *plan_ok(const struct gload_image *k, const struct gload_cfg *c)
 {
-	struct pvh_plan *p = malloc(sizeof(*p));
+	struct gload_plan *p = malloc(sizeof(*p));
 	char err[200] = "";
 
 	assert_non_null(p);
@@ -365,10 +365,10 @@ static struct pvh_plan *plan_ok(const struct pvh_image *k, const struct pvh_cfg 
 	return p;
 }
 
-static void plan_refused(const struct pvh_image *k, const struct pvh_cfg *c, int rc,
+static void plan_refused(const struct gload_image *k, const struct gload_cfg *c, int rc,
 			 const char *want)
 {
-	struct pvh_plan *p = malloc(sizeof(*p));
+	struct gload_plan *p = malloc(sizeof(*p));
 	char err[200] = "";
 
 	assert_non_null(p);
@@ -385,7 +385,7 @@ static void test_parse(void **state)
 	for (unsigned v = 0; v < 4; v++) {
 		struct opts o = { .c32 = v & 1, .descsz = v & 2 ? 8 : 4, .entry = ENTRY_PA };
 		struct built im = make(&o);
-		struct pvh_image k = parse_ok(im.b, im.size);
+		struct gload_image k = parse_ok(im.b, im.size);
 
 		assert_int_equal(k.elf32, o.c32);
 		assert_int_equal(k.entry, ENTRY_PA);
@@ -410,7 +410,7 @@ static void test_section_notes(void **state)
 		struct opts o = { .c32 = c32, .descsz = 4, .entry = ENTRY_PA, .sections = 1,
 				  .no_ptnote = 1 };
 		struct built im = make(&o);
-		struct pvh_image k = parse_ok(im.b, im.size);
+		struct gload_image k = parse_ok(im.b, im.size);
 
 		assert_true(k.notes_from_sections);
 		assert_int_equal(k.entry, ENTRY_PA);
@@ -429,7 +429,7 @@ static void test_section_notes(void **state)
 	struct opts o = { .descsz = 8, .entry = ENTRY_PA, .sections = 1 };
 	struct built im = make(&o);
 	put_shdr(im.b, 0, BODY_SIZE + 2 * 64, 7, im.size, 0x1000, 4); /* would be refused */
-	struct pvh_image k = parse_ok(im.b, im.size);
+	struct gload_image k = parse_ok(im.b, im.size);
 	assert_false(k.notes_from_sections);
 	free(im.b);
 }
@@ -507,7 +507,7 @@ static void test_note_align8(void **state)
 	put(b, NOTES + 40, ENTRY_PA + 8, 8);
 	put(b, ph_note + 32, 48, 8);
 	put(b, ph_note + 48, 8, 8);
-	struct pvh_image k = parse_ok(b, im.size);
+	struct gload_image k = parse_ok(b, im.size);
 	assert_int_equal(k.entry, ENTRY_PA + 8);
 	/* Read with 4-byte alignment, the same bytes are garbage. */
 	put(b, ph_note + 48, 4, 8);
@@ -526,7 +526,7 @@ static void test_two_entries(void **state)
 	put(v, 0, ENTRY_PA, 8);
 	add_note(im.b, &at, "Xen", XEN_ELFNOTE_PHYS32_ENTRY, v, 8); /* in the gap before the text */
 	put(im.b, ph_note + 32, at - NOTES, 8);
-	struct pvh_image k = parse_ok(im.b, im.size);
+	struct gload_image k = parse_ok(im.b, im.size);
 	assert_int_equal(k.entry, ENTRY_PA);
 	put(im.b, at - 8, ENTRY_PA + 4, 8);
 	parse_refused(im.b, im.size,
@@ -591,7 +591,7 @@ static void check_cut(const uint8_t *full, size_t size, const char *what)
 {
 	for (size_t n = 0; n <= size; n++) {
 		uint8_t *b = malloc(n ? n : 1);
-		struct pvh_image k;
+		struct gload_image k;
 		char err[200] = "";
 		memcpy(b, full, n);
 		if (!pvh_parse(b, n, &k, err, sizeof(err))) {
@@ -623,24 +623,24 @@ static void test_every_truncation(void **state)
 static void test_plan(void **state)
 {
 	struct built im = make64();
-	struct pvh_image k = parse_ok(im.b, im.size);
+	struct gload_image k = parse_ok(im.b, im.size);
 	struct map m = pc_map(64 * MIB);
 	static const char d0[5000], d2[3];
-	const struct pvh_module mods[3] = {
+	const struct gmodule mods[3] = {
 		{ d0, sizeof(d0), "initrd arg=1" }, { NULL, 0, NULL }, { d2, sizeof(d2), "" },
 	};
-	struct pvh_cfg c = { 64 * MIB, m.e, m.n, "console=ttyS0 root=/dev/ram0", mods, 3, 0xfe000 };
-	struct pvh_plan *p = plan_ok(&k, &c);
+	struct gload_cfg c = { 64 * MIB, m.e, m.n, "console=ttyS0 root=/dev/ram0", mods, 3, 0xfe000 };
+	struct gload_plan *p = plan_ok(&k, &c);
 
 	/* Text, data, bss where the kernel asked, modules high, the block just
 	 * above the kernel. */
 	assert_int_equal(p->copies[0].gpa, TEXT_PA);
-	assert_int_equal(p->copies[0].src, PVH_SRC_IMAGE);
+	assert_int_equal(p->copies[0].src, GSRC_IMAGE);
 	assert_int_equal(p->copies[0].offset, TEXT_OFF);
 	assert_int_equal(p->copies[1].gpa, DATA_PA);
 	assert_int_equal(p->copies[1].offset, DATA_OFF);
 	assert_int_equal(p->copies[2].gpa, DATA_PA + 0x100);
-	assert_int_equal(p->copies[2].src, PVH_SRC_ZERO);
+	assert_int_equal(p->copies[2].src, GSRC_ZERO);
 	assert_int_equal(p->copies[2].len, 0x2f00);
 	assert_int_equal(p->mod_gpa[0], 64 * MIB - 0x2000);
 	assert_int_equal(p->mod_gpa[1], 64 * MIB - 0x3000);
@@ -657,7 +657,7 @@ static void test_plan(void **state)
 				      sizeof("initrd arg=1") + 1);
 	free(p);
 	/* No command line, no modules, no RSDP: all "not present". */
-	struct pvh_cfg c2 = { 64 * MIB, m.e, m.n, NULL, NULL, 0, 0 };
+	struct gload_cfg c2 = { 64 * MIB, m.e, m.n, NULL, NULL, 0, 0 };
 	p = plan_ok(&k, &c2);
 	assert_int_equal(get(p->info, 24, 8), 0);
 	assert_int_equal(get(p->info, 16, 8), 0);
@@ -675,10 +675,10 @@ static void test_plan(void **state)
 static void test_plan_placement(void **state)
 {
 	struct built im = make64();
-	struct pvh_image k = parse_ok(im.b, im.size);
+	struct gload_image k = parse_ok(im.b, im.size);
 	struct map m = pc_map(DATA_PA + 0x3000);
-	struct pvh_cfg c = { DATA_PA + 0x3000, m.e, m.n, "x", NULL, 0, 0 };
-	struct pvh_plan *p;
+	struct gload_cfg c = { DATA_PA + 0x3000, m.e, m.n, "x", NULL, 0, 0 };
+	struct gload_plan *p;
 
 	/* The kernel fills RAM above 1 MiB: the block goes low. */
 	p = plan_ok(&k, &c);
@@ -694,7 +694,7 @@ static void test_plan_placement(void **state)
 	put(im.b, ph1 + 40, 0x1000, 8);
 	k = parse_ok(im.b, im.size);
 	m = pc_map(TEXT_PA + 0x1000);
-	c = (struct pvh_cfg){ TEXT_PA + 0x1000, m.e, m.n, "x", NULL, 0, 0 };
+	c = (struct gload_cfg){ TEXT_PA + 0x1000, m.e, m.n, "x", NULL, 0, 0 };
 	p = plan_ok(&k, &c);
 	assert_int_equal(p->copies[1].gpa, 0x1000);
 	assert_int_equal(p->info_gpa, 0x2000);
@@ -708,15 +708,15 @@ static void test_plan_placement(void **state)
 	im = make64();
 	k = parse_ok(im.b, im.size);
 	static const char big[1];
-	struct pvh_module mod = { big, 2 * MIB, "big" };
+	struct gmodule mod = { big, 2 * MIB, "big" };
 	m = pc_map(2 * MIB);
-	c = (struct pvh_cfg){ 2 * MIB, m.e, m.n, "", &mod, 1, 0 };
+	c = (struct gload_cfg){ 2 * MIB, m.e, m.n, "", &mod, 1, 0 };
 	plan_refused(&k, &c, -ENOSPC, "module 0 (2097152 bytes) does not fit");
 	mod.size = 5ull << 32;
 	plan_refused(&k, &c, -ENOSPC, "module 0");
 	mod.size = 0x1000;
 	m = pc_map(DATA_PA + 0x3000);
-	c = (struct pvh_cfg){ DATA_PA + 0x3000, m.e, m.n, "", &mod, 1, 0 };
+	c = (struct gload_cfg){ DATA_PA + 0x3000, m.e, m.n, "", &mod, 1, 0 };
 	plan_refused(&k, &c, -ENOSPC, "module 0 (4096 bytes) does not fit in free guest RAM between 1 MiB");
 	free(im.b);
 }
@@ -724,13 +724,13 @@ static void test_plan_placement(void **state)
 static void test_plan_limits(void **state)
 {
 	struct built im = make64();
-	struct pvh_image k = parse_ok(im.b, im.size);
-	struct pvh_image none = { .img = NULL };
+	struct gload_image k = parse_ok(im.b, im.size);
+	struct gload_image none = { .img = NULL };
 	struct map m = pc_map(64 * MIB);
-	struct pvh_module mods[PVH_MAX_MODS + 1] = { { NULL, 0, NULL } };
-	char *line = malloc(PVH_INFO_MAX + 1);
-	struct pvh_cfg c = { 64 * MIB, m.e, m.n, "", mods, PVH_MAX_MODS + 1, 0 };
-	struct pvh_plan *p;
+	struct gmodule mods[GLOAD_MAX_MODS + 1] = { { NULL, 0, NULL } };
+	char *line = malloc(GLOAD_INFO_MAX + 1);
+	struct gload_cfg c = { 64 * MIB, m.e, m.n, "", mods, GLOAD_MAX_MODS + 1, 0 };
+	struct gload_plan *p;
 
 	plan_refused(&none, &c, -EINVAL, "no parsed kernel");
 	plan_refused(&k, &c, -EINVAL, "17 modules: at most 16");
@@ -738,27 +738,27 @@ static void test_plan_limits(void **state)
 	c.mods = NULL;
 	plan_refused(&k, &c, -EINVAL, "2 modules but no module list");
 	c.mods = mods;
-	c.nr_mods = PVH_MAX_MODS;
+	c.nr_mods = GLOAD_MAX_MODS;
 	free(plan_ok(&k, &c));
 	c.e820_n = 0;
 	plan_refused(&k, &c, -EINVAL, "memory map has 0 entries");
 	c.e820_n = m.n;
-	memset(line, 'q', PVH_INFO_MAX);
-	line[PVH_INFO_MAX] = 0;
+	memset(line, 'q', GLOAD_INFO_MAX);
+	line[GLOAD_INFO_MAX] = 0;
 	c.cmdline = line;
 	plan_refused(&k, &c, -EINVAL, "do not fit in the 16384-byte start info block");
 	/* The largest command line that fits (module strings NULL: none). */
-	size_t fixed = 64 + PVH_MAX_MODS * 32 + m.n * 24;
-	line[PVH_INFO_MAX - fixed - 1] = 0;
+	size_t fixed = 64 + GLOAD_MAX_MODS * 32 + m.n * 24;
+	line[GLOAD_INFO_MAX - fixed - 1] = 0;
 	p = plan_ok(&k, &c);
-	assert_int_equal(p->info_len, PVH_INFO_MAX);
+	assert_int_equal(p->info_len, GLOAD_INFO_MAX);
 	free(p);
-	line[PVH_INFO_MAX - fixed - 1] = 'q';
-	line[PVH_INFO_MAX - fixed] = 0;
+	line[GLOAD_INFO_MAX - fixed - 1] = 'q';
+	line[GLOAD_INFO_MAX - fixed] = 0;
 	plan_refused(&k, &c, -EINVAL, "do not fit");
 	/* Module strings count too. */
-	line[PVH_INFO_MAX - fixed] = 'q';
-	line[PVH_INFO_MAX - fixed - 2] = 0;
+	line[GLOAD_INFO_MAX - fixed] = 'q';
+	line[GLOAD_INFO_MAX - fixed - 2] = 0;
 	mods[3].cmdline = "ab";
 	plan_refused(&k, &c, -EINVAL, "do not fit");
 	free(line);
@@ -769,9 +769,9 @@ static void test_random_corruption(void **state)
 {
 	struct map m = pc_map(32 * MIB);
 	static const char d[100];
-	const struct pvh_module mod = { d, sizeof(d), "m" };
-	struct pvh_cfg c = { 32 * MIB, m.e, m.n, "cmd", &mod, 1, 0 };
-	struct pvh_plan *p = malloc(sizeof(*p));
+	const struct gmodule mod = { d, sizeof(d), "m" };
+	struct gload_cfg c = { 32 * MIB, m.e, m.n, "cmd", &mod, 1, 0 };
+	struct gload_plan *p = malloc(sizeof(*p));
 	unsigned accepted = 0;
 
 	srand(11);
@@ -779,7 +779,7 @@ static void test_random_corruption(void **state)
 		struct opts o = { .c32 = iter & 1, .descsz = iter & 2 ? 8 : 4, .entry = ENTRY_PA,
 				  .sections = !!(iter & 4), .no_ptnote = !!(iter & 8) };
 		struct built im = make(&o);
-		struct pvh_image k;
+		struct gload_image k;
 		char err[200];
 		/* Mostly the headers and notes; sometimes the section table. */
 		size_t lo = 0, span = NOTES + im.notes_len;
@@ -837,9 +837,9 @@ static void test_real_vmlinux(void **state)
 	uint8_t *img = read_file("build/linux/vmlinux", &size);
 	struct map m = pc_map(256 * MIB);
 	static const char initrd[4096];
-	const struct pvh_module mod = { initrd, sizeof(initrd), NULL };
-	struct pvh_cfg c = { 256 * MIB, m.e, m.n, "console=ttyS0", &mod, 1, 0 };
-	struct pvh_image k;
+	const struct gmodule mod = { initrd, sizeof(initrd), NULL };
+	struct gload_cfg c = { 256 * MIB, m.e, m.n, "console=ttyS0", &mod, 1, 0 };
+	struct gload_image k;
 	char err[200];
 
 	if (!img) {
