@@ -594,7 +594,7 @@ static void test_refusals(void **state)
 	int n_alloc = 0;
 	while (evtchn_alloc_unbound(a, 2) > 0)
 		n_alloc++;
-	assert_int_equal(n_alloc, EVTCHN_MAX_PORTS - 5); /* port 0 and 4 bound above */
+	assert_int_equal(n_alloc, EVTCHN_2L_NR_CHANNELS - 5); /* port 0 and 4 bound above */
 	REFUSED(w, evtchn_alloc_unbound(a, 2), ENOSPC);
 	REFUSED(w, evtchn_bind_ipi(a, 0), ENOSPC);
 	REFUSED(w, evtchn_bind_virq(a, VIRQ_TIMER, 1), ENOSPC);
