@@ -438,7 +438,7 @@ int evtchn_fifo_expand(struct evtchn_table *t, uint64_t gfn)
 int evtchn_fifo_set_priority(struct evtchn_table *t, uint32_t port, uint32_t prio)
 {
 	if (!t->fifo.on)
-		return -EOPNOTSUPP;
+		return -ENOSYS; /* as Xen's 2-level ABI */
 	if (port >= EVTCHN_MAX_PORTS || t->ports[port].state < ECS_UNBOUND ||
 	    prio >= EVTCHN_FIFO_MAX_QUEUES)
 		return -EINVAL;

@@ -29,8 +29,8 @@
 #include "include/public/event_channel.h"
 
 /* Ports per domain: 4096 under the 2-level ABI (its limit on x86_64),
- * EVTCHN_MAX_PORTS under FIFO (8 event array pages; the table is then
- * 96 KiB). Port 0 is reserved and never allocated. */
+ * EVTCHN_MAX_PORTS under FIFO (8 event array pages; the table, sized for
+ * it either way, is about 100 KiB). Port 0 is reserved and never allocated. */
 #define EVTCHN_MAX_PORTS 8192
 #define EVTCHN_FIFO_WORDS_PER_PAGE 1024
 #define EVTCHN_FIFO_PAGES (EVTCHN_MAX_PORTS / EVTCHN_FIFO_WORDS_PER_PAGE)
@@ -211,7 +211,7 @@ int evtchn_fifo_init_control(struct evtchn_table *t, uint64_t gfn, uint32_t offs
  * there. The caller then raises the page's ports marked early. */
 int evtchn_fifo_expand(struct evtchn_table *t, uint64_t gfn);
 
-/* EVTCHNOP_set_priority: -EOPNOTSUPP not FIFO, -EINVAL bad port or
+/* EVTCHNOP_set_priority: -ENOSYS not FIFO, -EINVAL bad port or
  * priority. Applies from the port's next linking. */
 int evtchn_fifo_set_priority(struct evtchn_table *t, uint32_t port, uint32_t prio);
 
