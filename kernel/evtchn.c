@@ -145,7 +145,7 @@ int evtchn_bind_interdomain(const struct evtchn_domains *doms, struct evtchn_tab
 	lport = free_port(t);
 	if (lport < 0)
 		return lport;
-	if (remote_port >= EVTCHN_MAX_PORTS)
+	if (remote_port >= r->max_ports)
 		return -EINVAL;
 	rc = &r->ports[remote_port];
 	if (rc->state != ECS_UNBOUND || rc->remote_dom != t->domid)
@@ -226,7 +226,7 @@ int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
 
 	if (vcpu >= t->nr_vcpus)
 		return -ENOENT;
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	switch (c->state) {
@@ -268,7 +268,7 @@ int evtchn_close(const struct evtchn_domains *doms, struct evtchn_table *t, uint
 {
 	struct evtchn *c;
 
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	switch (c->state) {
@@ -299,7 +299,7 @@ int evtchn_send(const struct evtchn_domains *doms, const struct evtchn_table *t,
 	const struct evtchn *c;
 	const struct evtchn_table *r;
 
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	switch (c->state) {
@@ -324,7 +324,7 @@ int evtchn_status(const struct evtchn_table *t, uint32_t port, struct evtchn_sta
 {
 	const struct evtchn *c;
 
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	memset(&st->u, 0, sizeof(st->u));
@@ -359,7 +359,7 @@ int evtchn_status(const struct evtchn_table *t, uint32_t port, struct evtchn_sta
 
 int evtchn_port_vcpu(const struct evtchn_table *t, uint32_t port)
 {
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	return t->ports[port].notify_vcpu;
 }
@@ -439,7 +439,7 @@ int evtchn_fifo_set_priority(struct evtchn_table *t, uint32_t port, uint32_t pri
 {
 	if (!t->fifo.on)
 		return -ENOSYS; /* as Xen's 2-level ABI */
-	if (port >= EVTCHN_MAX_PORTS || t->ports[port].state < ECS_UNBOUND ||
+	if (port >= t->max_ports || t->ports[port].state < ECS_UNBOUND ||
 	    prio >= EVTCHN_FIFO_MAX_QUEUES)
 		return -EINVAL;
 	t->ports[port].prio_x = (prio ^ EVTCHN_FIFO_PRIORITY_DEFAULT) & 15;

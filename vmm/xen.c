@@ -125,7 +125,7 @@ static void deliver(const struct evtchn_notify *n)
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (ports[i] >= EVTCHN_MAX_PORTS)
+		if (ports[i] >= d->evtchn->max_ports)
 			return -EINVAL;
 	for (unsigned i = 0; i < n; i++)
 		if (d->evtchn->fifo.on ? evtchn_fifo_is_pending(d->evtchn, FIFO_MEM(d), ports[i])
@@ -871,7 +871,8 @@ static long ev_expand_array(struct vcpu *v, void *arg)
 {
 	const struct evtchn_expand_array *op = arg;
 	struct evtchn_table *t = v->dom->evtchn;
-	int rc = fifo_gfn_ok(v, op->array_gfn) ? evtchn_fifo_expand(t, op->array_gfn) : -EINVAL;
+	int rc = fifo_gfn_ok(v, op->array_gfn) || !t->fifo.on ? evtchn_fifo_expand(t, op->array_gfn)
+								: -EINVAL;
 
 	/* Ports raised before their word existed (or pending at the switch). */
 	for (uint32_t p = (t->fifo.nr_pages - 1u) * EVTCHN_FIFO_WORDS_PER_PAGE;

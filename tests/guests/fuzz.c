@@ -556,7 +556,7 @@ static void peer_pins(uint32_t ref, uint32_t *r, uint32_t *w)
 
 /* ---- event channels (ours) ------------------------------------------------------------ */
 
-#define NPORT 1024u
+#define NPORT 4096u /* the 2-level ABI's ports (the fuzzer never turns FIFO on) */
 enum { P_FREE, P_RES, P_UNB, P_INTER, P_VIRQ, P_IPI, P_PEER, P_UNK };
 struct port {
 	uint8_t st, virq, vcpu, adv;   /* adv: MBP_* for P_PEER */
