@@ -26,6 +26,7 @@
 #define ETIME   62
 #define EOVERFLOW 75
 #define EBADMSG 74
+#define EOPNOTSUPP 95
 /* Not for guests: a hypercall did part of its work and runs again
  * (vmm/hypercall.c). */
 #define ERESTART 85

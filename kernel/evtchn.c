@@ -91,6 +91,7 @@ int evtchn_table_init(struct evtchn_table *t, uint16_t domid, unsigned nr_vcpus)
 	memset(t, 0, sizeof(*t));
 	t->domid = domid;
 	t->nr_vcpus = (uint16_t)nr_vcpus;
+	t->max_ports = EVTCHN_2L_NR_CHANNELS;
 	t->ports[0].state = ECS_RESERVED;
 	return 0;
 }
@@ -103,7 +104,7 @@ bool evtchn_virq_is_per_vcpu(uint32_t virq)
 
 static int free_port(const struct evtchn_table *t)
 {
-	for (unsigned p = 1; p < EVTCHN_MAX_PORTS; p++)
+	for (unsigned p = 1; p < t->max_ports; p++)
 		if (t->ports[p].state == ECS_FREE)
 			return (int)p;
 	return -ENOSPC;
@@ -144,7 +145,7 @@ int evtchn_bind_interdomain(const struct evtchn_domains *doms, struct evtchn_tab
 	lport = free_port(t);
 	if (lport < 0)
 		return lport;
-	if (remote_port >= EVTCHN_MAX_PORTS)
+	if (remote_port >= r->max_ports)
 		return -EINVAL;
 	rc = &r->ports[remote_port];
 	if (rc->state != ECS_UNBOUND || rc->remote_dom != t->domid)
@@ -225,7 +226,7 @@ int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
 
 	if (vcpu >= t->nr_vcpus)
 		return -ENOENT;
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	switch (c->state) {
@@ -267,7 +268,7 @@ int evtchn_close(const struct evtchn_domains *doms, struct evtchn_table *t, uint
 {
 	struct evtchn *c;
 
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	switch (c->state) {
@@ -298,7 +299,7 @@ int evtchn_send(const struct evtchn_domains *doms, const struct evtchn_table *t,
 	const struct evtchn *c;
 	const struct evtchn_table *r;
 
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	switch (c->state) {
@@ -323,7 +324,7 @@ int evtchn_status(const struct evtchn_table *t, uint32_t port, struct evtchn_sta
 {
 	const struct evtchn *c;
 
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	memset(&st->u, 0, sizeof(st->u));
@@ -358,7 +359,7 @@ int evtchn_status(const struct evtchn_table *t, uint32_t port, struct evtchn_sta
 
 int evtchn_port_vcpu(const struct evtchn_table *t, uint32_t port)
 {
-	if (port >= EVTCHN_MAX_PORTS)
+	if (port >= t->max_ports)
 		return -EINVAL;
 	return t->ports[port].notify_vcpu;
 }
@@ -386,4 +387,145 @@ void evtchn_reset(const struct evtchn_domains *doms, struct evtchn_table *t)
 	for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
 		if (t->ports[p].state != ECS_FREE)
 			evtchn_close(doms, t, p);
+	memset(&t->fifo, 0, sizeof(t->fifo));
+	t->max_ports = EVTCHN_2L_NR_CHANNELS;
+}
+
+/* ---- the FIFO ABI ----
+ *
+ * The guest consumes a queue from its head: it clears LINKED (and the
+ * link) of the head's word with one compare-and-swap, reading the link,
+ * the next port; at a link of 0 it clears the queue's READY bit and reads
+ * head[] again next time. The hypervisor appends: it sets the link of the
+ * tail it recorded, only while that word is still LINKED (else the guest
+ * has passed it, and the new event becomes the head). It never follows
+ * links, so a guest that corrupts its words or heads only loses or
+ * repeats its own events. */
+
+#define FIFO_BIT(b) (1u << EVTCHN_FIFO_##b)
+/* Compare-and-swap attempts on a tail word the guest keeps changing. */
+#define FIFO_LINK_TRIES 4
+
+int evtchn_fifo_init_control(struct evtchn_table *t, uint64_t gfn, uint32_t offset,
+			     uint32_t vcpu, const struct shared_info *s)
+{
+	if (vcpu >= t->nr_vcpus)
+		return -ENOENT;
+	if (offset % 8 || offset > 4096 - sizeof(struct evtchn_fifo_control_block) ||
+	    t->fifo.vcpu[vcpu].cb_gfn || !gfn)
+		return -EINVAL;
+	if (!t->fifo.on) {
+		for (uint32_t p = 1; p < EVTCHN_2L_NR_CHANNELS; p++)
+			t->ports[p].early = t->ports[p].state != ECS_FREE &&
+					    evtchn_2l_is_pending(s, p);
+		t->fifo.on = true;
+		t->max_ports = EVTCHN_MAX_PORTS;
+	}
+	t->fifo.vcpu[vcpu] = (struct evtchn_fifo_vcpu){ .cb_gfn = gfn, .cb_offset = offset };
+	return 0;
+}
+
+int evtchn_fifo_expand(struct evtchn_table *t, uint64_t gfn)
+{
+	if (!t->fifo.on)
+		return -EOPNOTSUPP;
+	if (t->fifo.nr_pages == EVTCHN_FIFO_PAGES)
+		return -ENOSPC;
+	t->fifo.page_gfn[t->fifo.nr_pages++] = gfn;
+	return 0;
+}
+
+int evtchn_fifo_set_priority(struct evtchn_table *t, uint32_t port, uint32_t prio)
+{
+	if (!t->fifo.on)
+		return -ENOSYS; /* as Xen's 2-level ABI */
+	if (port >= t->max_ports || t->ports[port].state < ECS_UNBOUND ||
+	    prio >= EVTCHN_FIFO_MAX_QUEUES)
+		return -EINVAL;
+	t->ports[port].prio_x = (prio ^ EVTCHN_FIFO_PRIORITY_DEFAULT) & 15;
+	return 0;
+}
+
+/* Sets the link of the tail word w to port while w is LINKED: false when
+ * it is not (any more), or the guest changed it under every attempt. */
+static bool fifo_set_link(uint32_t *w, uint32_t port)
+{
+	uint32_t old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+
+	for (int i = 0; i < FIFO_LINK_TRIES && (old & FIFO_BIT(LINKED)); i++)
+		if (__atomic_compare_exchange_n(w, &old, (old & ~(FIFO_BIT(BUSY) | EVTCHN_FIFO_LINK_MASK)) |
+						port, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return true;
+	return false;
+}
+
+/* Links port (its word now LINKED) on its queue: see evtchn_fifo_raise. */
+static int fifo_link(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port,
+		     uint32_t *w)
+{
+	struct evtchn *c = &t->ports[port];
+	unsigned v = c->notify_vcpu, q = (c->prio_x ^ EVTCHN_FIFO_PRIORITY_DEFAULT) & 15;
+	struct evtchn_fifo_control_block *cb = v < t->nr_vcpus ? m->cb(m->ctx, t, v) : NULL;
+
+	if (!cb) { /* no queues on that vcpu: stays pending, unlinked */
+		__atomic_fetch_and(w, ~FIFO_BIT(LINKED), __ATOMIC_SEQ_CST);
+		return -1;
+	}
+	uint16_t *tail = &t->fifo.vcpu[v].tail[q];
+	const struct evtchn *tc = &t->ports[*tail];
+	uint32_t *tw = *tail && *tail != port && tc->last_vcpu == v && tc->last_prio == q ?
+		       m->word(m->ctx, t, *tail) : NULL;
+	bool appended = tw && fifo_set_link(tw, port);
+
+	*tail = (uint16_t)port;
+	c->last_vcpu = v & 31;
+	c->last_prio = q & 15;
+	if (appended)
+		return -1;
+	__atomic_store_n(&cb->head[q], port, __ATOMIC_SEQ_CST);
+	return __atomic_fetch_or(&cb->ready, 1u << q, __ATOMIC_SEQ_CST) & (1u << q) ? -1 : (int)v;
+}
+
+int evtchn_fifo_raise(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port)
+{
+	uint32_t *w = port < EVTCHN_MAX_PORTS ? m->word(m->ctx, t, port) : NULL;
+
+	if (!w) {
+		if (port < EVTCHN_MAX_PORTS)
+			t->ports[port].early = 1;
+		return -1;
+	}
+	uint32_t old = __atomic_fetch_or(w, FIFO_BIT(PENDING), __ATOMIC_SEQ_CST);
+	if (old & FIFO_BIT(MASKED))
+		return -1;
+	if (__atomic_fetch_or(w, FIFO_BIT(LINKED), __ATOMIC_SEQ_CST) & FIFO_BIT(LINKED))
+		return -1;
+	return fifo_link(t, m, port, w);
+}
+
+int evtchn_fifo_unmask(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port)
+{
+	uint32_t *w = port < EVTCHN_MAX_PORTS ? m->word(m->ctx, t, port) : NULL;
+
+	if (!w)
+		return -1;
+	uint32_t old = __atomic_fetch_and(w, ~FIFO_BIT(MASKED), __ATOMIC_SEQ_CST);
+	return old & FIFO_BIT(PENDING) ? evtchn_fifo_raise(t, m, port) : -1;
+}
+
+void evtchn_fifo_clear(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port)
+{
+	uint32_t *w = port < EVTCHN_MAX_PORTS ? m->word(m->ctx, t, port) : NULL;
+
+	if (w)
+		__atomic_fetch_and(w, ~FIFO_BIT(PENDING), __ATOMIC_SEQ_CST);
+}
+
+bool evtchn_fifo_is_pending(struct evtchn_table *t, const struct evtchn_fifo_mem *m,
+			    uint32_t port)
+{
+	uint32_t *w = port < EVTCHN_MAX_PORTS ? m->word(m->ctx, t, port) : NULL;
+
+	return w ? __atomic_load_n(w, __ATOMIC_SEQ_CST) & FIFO_BIT(PENDING)
+		 : port < EVTCHN_MAX_PORTS && t->ports[port].early;
 }

@@ -1,11 +1,13 @@
 /*
- * Event channels, 2-level ABI (Xen's semantics, see include/public/
- * event_channel.h): a pure core with no hypervisor calls.
+ * Event channels, 2-level and FIFO ABIs (Xen's semantics, see include/
+ * public/event_channel.h): a pure core with no hypervisor calls.
  *
- * Two halves:
+ * Three parts:
  *  - the bitmap half works on a guest's shared info page and vcpu_info,
  *    mapped by the caller, with atomic operations since the guest changes
  *    the same words concurrently;
+ *  - the FIFO half works on the guest's event words and control blocks,
+ *    reached through the caller's struct evtchn_fifo_mem at each access;
  *  - the port-table half keeps each domain's ports (struct evtchn_table)
  *    and implements the EVTCHNOP_* operations. Every operation validates
  *    all its arguments first and changes nothing when it fails.
@@ -26,14 +28,17 @@
 #include "include/public/xen.h"
 #include "include/public/event_channel.h"
 
-/* Ports per domain (Xen allows up to 4096 in the 2-level ABI; 1024 keeps
- * the table at 8 KiB). Port 0 is reserved and never allocated. */
-#define EVTCHN_MAX_PORTS 1024
+/* Ports per domain: 4096 under the 2-level ABI (its limit on x86_64),
+ * EVTCHN_MAX_PORTS under FIFO (8 event array pages; the table, sized for
+ * it either way, is about 100 KiB). Port 0 is reserved and never allocated. */
+#define EVTCHN_MAX_PORTS 8192
+#define EVTCHN_FIFO_WORDS_PER_PAGE 1024
+#define EVTCHN_FIFO_PAGES (EVTCHN_MAX_PORTS / EVTCHN_FIFO_WORDS_PER_PAGE)
 /* Vcpus per domain the table can address. */
 #define EVTCHN_MAX_VCPUS XEN_LEGACY_MAX_VCPUS
 #define EVTCHN_MAX_PIRQS 256 /* pirq = the GSI */
 
-_Static_assert(EVTCHN_MAX_PORTS <= EVTCHN_2L_NR_CHANNELS, "2-level ABI limit");
+_Static_assert(EVTCHN_MAX_PORTS <= 1u << EVTCHN_FIFO_LINK_BITS, "FIFO ABI limit");
 
 /* ---- the 2-level bitmaps ---- */
 
@@ -71,6 +76,24 @@ struct evtchn {
 	uint16_t remote_port; /* ECS_INTERDOMAIN */
 	uint16_t notify_vcpu; /* the vcpu whose upcall the port raises */
 	uint16_t pirq;        /* ECS_PIRQ */
+	/* FIFO: the priority (its xor with the default, so that a new port,
+	 * all zero, has the default); the queue it was last linked on; a
+	 * raise that found no event word yet (given when its page comes). */
+	uint16_t prio_x : 4, last_prio : 4, last_vcpu : 5, early : 1;
+};
+
+/* The FIFO ABI's state: where the guest's pages are (guest frame numbers,
+ * translated at each access, so nothing is pinned), and the tail of each
+ * queue, which the hypervisor keeps and never reads back from the guest. */
+struct evtchn_fifo {
+	bool on;
+	uint8_t nr_pages;                        /* event array pages */
+	uint64_t page_gfn[EVTCHN_FIFO_PAGES];
+	struct evtchn_fifo_vcpu {
+		uint64_t cb_gfn;                 /* 0: no control block */
+		uint32_t cb_offset;
+		uint16_t tail[EVTCHN_FIFO_MAX_QUEUES];
+	} vcpu[EVTCHN_MAX_VCPUS];
 };
 
 struct evtchn_table {
@@ -79,6 +102,8 @@ struct evtchn_table {
 	/* The port bound to each VIRQ (0: none); non-per-vcpu VIRQs on row 0. */
 	uint16_t virq_port[EVTCHN_MAX_VCPUS][NR_VIRQS];
 	uint16_t pirq_port[EVTCHN_MAX_PIRQS]; /* the port bound to each pirq, 0: none */
+	uint32_t max_ports; /* the ABI's: 4096, or EVTCHN_MAX_PORTS under FIFO */
+	struct evtchn_fifo fifo;
 	struct evtchn ports[EVTCHN_MAX_PORTS];
 };
 
@@ -157,8 +182,51 @@ int evtchn_port_vcpu(const struct evtchn_table *t, uint32_t port);
 int evtchn_virq_target(const struct evtchn_table *t, uint32_t virq, uint32_t vcpu,
 		       struct evtchn_notify *out);
 
-/* EVTCHNOP_reset, and domain teardown: close every port of t. The caller
- * then clears t's pending bits. */
+/* EVTCHNOP_reset, and domain teardown: close every port of t and go back
+ * to the 2-level ABI. The caller first clears t's pending bits. */
 void evtchn_reset(const struct evtchn_domains *doms, struct evtchn_table *t);
+
+/* ---- the FIFO ABI ---- */
+
+/* The guest's pages as the caller reaches them now (NULL: not there, e.g.
+ * given back): port's event word (its page is t->fifo.page_gfn[port /
+ * 1024]), and vcpu's control block. */
+struct evtchn_fifo_mem {
+	uint32_t *(*word)(void *ctx, const struct evtchn_table *t, uint32_t port);
+	struct evtchn_fifo_control_block *(*cb)(void *ctx, const struct evtchn_table *t,
+						unsigned vcpu);
+	void *ctx;
+};
+
+/* EVTCHNOP_init_control, the caller having checked that the control
+ * block's page is the guest's own writable RAM. -ENOENT no such vcpu,
+ * -EINVAL offset not 8-aligned or past the page, or the vcpu has one. The
+ * first switches t to FIFO: ports pending in the 2-level bitmaps of s
+ * stay pending, given when their event words exist. */
+int evtchn_fifo_init_control(struct evtchn_table *t, uint64_t gfn, uint32_t offset,
+			     uint32_t vcpu, const struct shared_info *s);
+
+/* EVTCHNOP_expand_array (page checked by the caller as above): the next
+ * event array page. -EOPNOTSUPP not FIFO, -ENOSPC all EVTCHN_FIFO_PAGES
+ * there. The caller then raises the page's ports marked early. */
+int evtchn_fifo_expand(struct evtchn_table *t, uint64_t gfn);
+
+/* EVTCHNOP_set_priority: -ENOSYS not FIFO, -EINVAL bad port or
+ * priority. Applies from the port's next linking. */
+int evtchn_fifo_set_priority(struct evtchn_table *t, uint32_t port, uint32_t prio);
+
+/* Raises port (FIFO): sets PENDING; unless it is masked or linked already,
+ * links it at the tail of its priority's queue on its notify vcpu (O(1):
+ * the tail is ours, no chain is followed; the tail's link word is changed
+ * with a bounded compare-and-swap). A port with no event word yet is
+ * marked early. Returns the vcpu whose evtchn_upcall_pending must be set
+ * (the queue's READY bit went 0 -> 1), else -1. */
+int evtchn_fifo_raise(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port);
+/* EVTCHNOP_unmask under FIFO: clears MASKED; raises again if pending. */
+int evtchn_fifo_unmask(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port);
+/* Clears PENDING (close). */
+void evtchn_fifo_clear(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port);
+bool evtchn_fifo_is_pending(struct evtchn_table *t, const struct evtchn_fifo_mem *m,
+			    uint32_t port);
 
 #endif

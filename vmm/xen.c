@@ -70,7 +70,43 @@ static struct vcpu_info *vinfo(struct domain *d, unsigned vcpu)
 	return vi ? vi : &shinfo(d)->vcpu_info[vcpu];
 }
 
-/* Sets the port pending in its domain's shared info; raises the upcall. */
+/* The FIFO ABI's guest pages, looked up in the p2m at each access: only
+ * while they are the domain's own RAM (a page given back or replaced
+ * just stops being used; nothing is pinned, so nothing can leak). */
+static void *fifo_page(struct domain *d, uint64_t gfn, uint32_t offset)
+{
+	uint64_t hpa = p2m_ram_frame(d, gfn);
+
+	return hpa ? (char *)phys_to_virt(hpa) + offset : NULL;
+}
+
+static uint32_t *fifo_word(void *ctx, const struct evtchn_table *t, uint32_t port)
+{
+	unsigned pg = port / EVTCHN_FIFO_WORDS_PER_PAGE;
+
+	return pg < t->fifo.nr_pages ? fifo_page(ctx, t->fifo.page_gfn[pg],
+						 port % EVTCHN_FIFO_WORDS_PER_PAGE * 4) : NULL;
+}
+
+static struct evtchn_fifo_control_block *fifo_cb(void *ctx, const struct evtchn_table *t,
+						 unsigned vcpu)
+{
+	const struct evtchn_fifo_vcpu *fv = &t->fifo.vcpu[vcpu];
+
+	return fv->cb_gfn ? fifo_page(ctx, fv->cb_gfn, fv->cb_offset) : NULL;
+}
+
+#define FIFO_MEM(d) (&(struct evtchn_fifo_mem){ fifo_word, fifo_cb, (d) })
+
+/* Marks vcpu's events pending (the FIFO ABI) and raises its upcall. */
+static void mark(struct domain *d, int vcpu)
+{
+	if (vcpu >= 0 && (unsigned)vcpu < d->nr_vcpus &&
+	    !__atomic_fetch_or(&vinfo(d, (unsigned)vcpu)->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+		upcall(d->vcpus[vcpu]);
+}
+
+/* Sets the port pending in its domain's ABI; raises the upcall. */
 static void deliver(const struct evtchn_notify *n)
 {
 	struct domain *d = domain_find(n->domid);
@@ -78,7 +114,9 @@ static void deliver(const struct evtchn_notify *n)
 	if (!d || !d->evtchn || n->vcpu >= d->nr_vcpus)
 		return;
 	struct vcpu *v = d->vcpus[n->vcpu];
-	if (evtchn_2l_set_pending(shinfo(d), vinfo(d, n->vcpu), n->port))
+	if (d->evtchn->fifo.on)
+		mark(d, evtchn_fifo_raise(d->evtchn, FIFO_MEM(d), n->port));
+	else if (evtchn_2l_set_pending(shinfo(d), vinfo(d, n->vcpu), n->port))
 		upcall(v);
 	if (v->polling) /* SCHEDOP_poll: even masked */
 		vcpu_wake(v);
@@ -87,10 +125,11 @@ static void deliver(const struct evtchn_notify *n)
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (ports[i] >= EVTCHN_MAX_PORTS)
+		if (ports[i] >= d->evtchn->max_ports)
 			return -EINVAL;
 	for (unsigned i = 0; i < n; i++)
-		if (evtchn_2l_is_pending(shinfo(d), ports[i]))
+		if (d->evtchn->fifo.on ? evtchn_fifo_is_pending(d->evtchn, FIFO_MEM(d), ports[i])
+				       : evtchn_2l_is_pending(shinfo(d), ports[i]))
 			return 1;
 	return 0;
 }
@@ -753,11 +792,13 @@ static long ev_bind_vcpu(struct vcpu *v, void *arg)
 static long ev_close(struct vcpu *v, void *arg)
 {
 	const struct evtchn_close *op = arg;
-	int rc = evtchn_close(&doms, v->dom->evtchn, op->port);
+	struct domain *d = v->dom;
 
-	if (!rc)
-		evtchn_2l_clear_pending(shinfo(v->dom), op->port);
-	return rc;
+	if (op->port < EVTCHN_MAX_PORTS && d->evtchn->fifo.on)
+		evtchn_fifo_clear(d->evtchn, FIFO_MEM(d), op->port);
+	else
+		evtchn_2l_clear_pending(shinfo(d), op->port);
+	return evtchn_close(&doms, d->evtchn, op->port);
 }
 
 static long ev_send(struct vcpu *v, void *arg)
@@ -787,8 +828,10 @@ static long ev_unmask(struct vcpu *v, void *arg)
 
 	if (rc < 0)
 		return rc;
-	if ((unsigned)rc < d->nr_vcpus && evtchn_2l_unmask(shinfo(d), vinfo(d, (unsigned)rc),
-							   op->port))
+	if (d->evtchn->fifo.on)
+		mark(d, evtchn_fifo_unmask(d->evtchn, FIFO_MEM(d), op->port));
+	else if ((unsigned)rc < d->nr_vcpus && evtchn_2l_unmask(shinfo(d), vinfo(d, (unsigned)rc),
+								op->port))
 		upcall(d->vcpus[rc]);
 	return 0;
 }
@@ -800,13 +843,55 @@ static long ev_reset(struct vcpu *v, void *arg)
 
 	if (rc)
 		return rc;
-	evtchn_reset(&doms, v->dom->evtchn);
-	for (uint32_t p = 0; p < EVTCHN_MAX_PORTS; p++)
+	evtchn_reset(&doms, v->dom->evtchn); /* back to 2-level */
+	for (uint32_t p = 0; p < EVTCHN_2L_NR_CHANNELS; p++)
 		evtchn_2l_clear_pending(shinfo(v->dom), p);
 	return 0;
 }
 
-/* PIRQs beyond binding and the FIFO ABI are not offered (-ENOSYS). */
+/* A page the guest gives for the FIFO ABI: its own RAM (so writable, and
+ * never a grant mapping or a hypervisor frame). */
+static bool fifo_gfn_ok(struct vcpu *v, uint64_t gfn)
+{
+	return gfn < v->dom->ram_bytes >> 12 && p2m_ram_frame(v->dom, gfn);
+}
+
+static long ev_init_control(struct vcpu *v, void *arg)
+{
+	struct evtchn_init_control *op = arg;
+
+	if (!fifo_gfn_ok(v, op->control_gfn))
+		return -EINVAL;
+	op->link_bits = EVTCHN_FIFO_LINK_BITS;
+	return evtchn_fifo_init_control(v->dom->evtchn, op->control_gfn, op->offset, op->vcpu,
+					shinfo(v->dom));
+}
+
+static long ev_expand_array(struct vcpu *v, void *arg)
+{
+	const struct evtchn_expand_array *op = arg;
+	struct evtchn_table *t = v->dom->evtchn;
+	int rc = fifo_gfn_ok(v, op->array_gfn) || !t->fifo.on ? evtchn_fifo_expand(t, op->array_gfn)
+								: -EINVAL;
+
+	/* Ports raised before their word existed (or pending at the switch). */
+	for (uint32_t p = (t->fifo.nr_pages - 1u) * EVTCHN_FIFO_WORDS_PER_PAGE;
+	     !rc && p < t->fifo.nr_pages * EVTCHN_FIFO_WORDS_PER_PAGE; p++)
+		if (t->ports[p].early) {
+			t->ports[p].early = 0;
+			mark(v->dom, evtchn_fifo_raise(t, FIFO_MEM(v->dom), p));
+		}
+	return rc;
+}
+
+static long ev_set_priority(struct vcpu *v, void *arg)
+{
+	const struct evtchn_set_priority *op = arg;
+
+	return evtchn_fifo_set_priority(v->dom->evtchn, op->port, op->priority);
+}
+
+/* PIRQs beyond binding are not offered (-ENOSYS). */
 static const struct hcop ev_ops[] = {
 	[EVTCHNOP_bind_interdomain] = HCOP(struct evtchn_bind_interdomain, HC_OUT,
 					   ev_bind_interdomain),
@@ -820,6 +905,9 @@ static const struct hcop ev_ops[] = {
 	[EVTCHNOP_bind_vcpu] = HCOP(struct evtchn_bind_vcpu, HC_IN, ev_bind_vcpu),
 	[EVTCHNOP_unmask] = HCOP(struct evtchn_unmask, HC_IN, ev_unmask),
 	[EVTCHNOP_reset] = HCOP(struct evtchn_reset, HC_IN, ev_reset),
+	[EVTCHNOP_init_control] = HCOP(struct evtchn_init_control, HC_OUT, ev_init_control),
+	[EVTCHNOP_expand_array] = HCOP(struct evtchn_expand_array, HC_IN, ev_expand_array),
+	[EVTCHNOP_set_priority] = HCOP(struct evtchn_set_priority, HC_IN, ev_set_priority),
 };
 
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)

@@ -1,8 +1,9 @@
 /*
  * Event channels (Xen's public event_channel.h), our own definitions.
  * HYPERVISOR_event_channel_op(cmd, guest handle to the struct named).
- * Only the 2-level ABI is offered: the bitmaps live in struct shared_info
- * (xen.h); the FIFO operations (init_control ...) answer -ENOSYS.
+ * Two ABIs: 2-level (the bitmaps in struct shared_info, xen.h) until the
+ * first EVTCHNOP_init_control, FIFO (event words and per-vcpu control
+ * blocks in guest pages, below) after it.
  */
 #ifndef EYRIE_PUBLIC_EVENT_CHANNEL_H
 #define EYRIE_PUBLIC_EVENT_CHANNEL_H
@@ -132,6 +133,23 @@ struct evtchn_expand_array {
 struct evtchn_set_priority {
 	evtchn_port_t port;
 	uint32_t priority;
+};
+
+/* FIFO ABI: one 32-bit event word per port in the event array pages
+ * (1024 a page), a control block per vcpu; priorities 0 (highest) to 15. */
+#define EVTCHN_FIFO_PRIORITY_DEFAULT 7
+#define EVTCHN_FIFO_MAX_QUEUES 16
+#define EVTCHN_FIFO_PENDING 31
+#define EVTCHN_FIFO_MASKED  30
+#define EVTCHN_FIFO_LINKED  29
+#define EVTCHN_FIFO_BUSY    28
+#define EVTCHN_FIFO_LINK_BITS 17
+#define EVTCHN_FIFO_LINK_MASK ((1u << EVTCHN_FIFO_LINK_BITS) - 1)
+
+struct evtchn_fifo_control_block {
+	uint32_t ready; /* bit q: queue q may hold events */
+	uint32_t rsvd;
+	uint32_t head[EVTCHN_FIFO_MAX_QUEUES];
 };
 
 _Static_assert(sizeof(struct evtchn_alloc_unbound) == 8, "alloc_unbound");

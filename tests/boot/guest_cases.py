@@ -695,6 +695,47 @@ def _bochs_all(cpu, vendor, skip=()):
     return case
 
 
+FIFO_DOM = Dom("fifo", 4, extra=",type=pvh,vcpus=2,cmdline=self:2")
+
+
+def _fifo(m, t, start=0):
+    """fifo's checks (tests/guests/fifo.c) all passed."""
+    e = expect_poweroff(m, 2, "fifo" if not start else "again", 120 * t, start)
+    n = check_report(m.output[start:], 2, "fifo")
+    check(n >= 25, "fifo: only %d checks passed" % n)
+    return e
+
+
+def guests_fifo(lab):
+    """QEMU SVM: `fifo` (PVH, 2 vcpus) switches from 2-level to FIFO event
+    channels and back: init_control, expand_array, set_priority and their
+    refusals, priority order, unmask re-linking, a second vcpu's queue,
+    ports to 8191, its own scribbled event words and heads; `pattern` runs
+    beside it. A second run from the shell powers off with FIFO active:
+    the free frames are as before it, `audit` finds nothing."""
+    m = qemu_guests(lab, [Dom("pattern", 4), FIFO_DOM], limit=200)
+    e = _fifo(m, 1)
+    check_pattern(m, 1, e.end())
+    m.boot(30)
+    wait_for(m, r"domain 2 \(fifo\) destroyed", 10)
+    before = mem_frames(m)["free"]
+    at = len(m.output)
+    shell(m, "create name=again,type=pvh,image=fifo.elf,memory=4,vcpus=2,cmdline=self:2",
+          r"domain 2 \(again\)")
+    _fifo(m, 1, at)
+    wait_for(m, r"domain 2 \(again\) destroyed", 10, at)
+    after = mem_frames(m)["free"]
+    check(after == before, "free frames %d before a fifo run, %d after" % (before, after))
+    check_audit(m, "two fifo runs")
+
+
+def guests_fifo_vmx(lab):
+    """Bochs corei7_skylake_x (VMX): fifo's run as in guests-fifo."""
+    m = bochs_guests(lab, [Dom("pattern", 4), FIFO_DOM], "corei7_skylake_x", limit=600)
+    e = _fifo(m, 4)
+    check_pattern(m, 1, e.end())
+
+
 guests_bochs_vmx = _bochs_all("corei7_skylake_x", "GenuineIntel")
 # Bochs 2.7 does not turn a triple fault of an SVM guest into the SHUTDOWN
 # intercept: it panics the whole emulator ("3rd exception with no
@@ -714,6 +755,8 @@ GUEST_CASES = [
     ("guests-evtchn", guests_evtchn, 5),
     ("guests-ipi", guests_ipi, 30),
     ("guests-ipi-vmx", guests_ipi_vmx, 300),
+    ("guests-fifo", guests_fifo, 40),
+    ("guests-fifo-vmx", guests_fifo_vmx, 300),
     ("guests-create-cycles", guests_create_cycles, 40),
     ("guests-mgmt", guests_mgmt, 6),
     ("guests-isolation", guests_isolation, 8),

@@ -55,6 +55,7 @@ const char guest_name[] = "fuzz";
 #define EEXIST 17
 #define ENOSPC 28
 #define ETIME 62
+#define EOPNOTSUPP 95
 #define MS 1000000ull
 
 /* ---- configuration: the command line ------------------------------------ */
@@ -555,7 +556,7 @@ static void peer_pins(uint32_t ref, uint32_t *r, uint32_t *w)
 
 /* ---- event channels (ours) ------------------------------------------------------------ */
 
-#define NPORT 1024u
+#define NPORT 4096u /* the 2-level ABI's ports (the fuzzer never turns FIFO on) */
 enum { P_FREE, P_RES, P_UNB, P_INTER, P_VIRQ, P_IPI, P_PEER, P_UNK };
 struct port {
 	uint8_t st, virq, vcpu, adv;   /* adv: MBP_* for P_PEER */
@@ -2571,16 +2572,29 @@ static void act_evt_misc(void)
 		expect_rc(F_EVT, "bind_pirq", rc, E(EPERM));
 		break;
 	case 1:
-		rc = evt_op((uint32_t[]){ EVTCHNOP_init_control, EVTCHNOP_expand_array,
-					  EVTCHNOP_set_priority, 14, 100, 0x80000000u }[below(6)], arg);
+		rc = evt_op((uint32_t[]){ 14, 100, 0x80000000u }[below(3)], arg);
 		expect_rc(F_EVT, "an unoffered command", rc, E(ENOSYS));
+		/* The FIFO ABI stays off (the model is 2-level): a control block
+		 * at gfn 0 or beyond RAM is refused, the others need FIFO on. */
+		arg[0] = chance(50) ? 0 : ram_pages + below(100000);
+		arg[2] = rnd();
+		arg[3] = rnd();
+		rc = evt_op(EVTCHNOP_init_control, arg);
+		expect_rc(F_EVT, "init_control at a bad gfn", rc, E(EINVAL) | E(ENOENT));
+		arg[0] = rnd();
+		arg[1] = rnd();
+		rc = evt_op(EVTCHNOP_expand_array, arg);
+		if (rc != -EOPNOTSUPP) /* beyond E()'s 64 bits */
+			bad(F_EVT, "expand_array under 2-level: %ld, expected %d", rc, -EOPNOTSUPP);
+		rc = evt_op(EVTCHNOP_set_priority, arg);
+		expect_rc(F_EVT, "set_priority under 2-level", rc, E(ENOSYS));
 		break;
 	default: { /* a bad argument: outside RAM, or a hole of the arena */
 		int s = pick_kind(PG_HOLE);
 		const void *a = s >= 0 && slot_acc((uint32_t)s) && chance(50)
 			? (const void *)(slot_ptr((uint32_t)s) + 12)
 			: (const void *)(uintptr_t)((ram_pages << 12) + below(4096));
-		rc = evt_op(below(11), a);
+		rc = evt_op(below(14), a);
 		expect_rc(F_EVT, "a bad argument", rc, E(EFAULT));
 		break;
 	}

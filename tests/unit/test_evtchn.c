@@ -3,7 +3,9 @@
  * unmask re-raise, word boundaries, and a random run against a reference
  * model), the port lifecycle between fake domains, VIRQs and IPIs, every
  * refusal with its errno (and the tables left unchanged), and 100k random
- * operations with hostile arguments checking the table invariants.
+ * operations with hostile arguments checking the table invariants; the
+ * FIFO ABI on fake guest pages (switch, queues, links, masks, early
+ * ports, priorities, refusals, reset).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -594,7 +596,7 @@ static void test_refusals(void **state)
 	int n_alloc = 0;
 	while (evtchn_alloc_unbound(a, 2) > 0)
 		n_alloc++;
-	assert_int_equal(n_alloc, EVTCHN_MAX_PORTS - 5); /* port 0 and 4 bound above */
+	assert_int_equal(n_alloc, EVTCHN_2L_NR_CHANNELS - 5); /* port 0 and 4 bound above */
 	REFUSED(w, evtchn_alloc_unbound(a, 2), ENOSPC);
 	REFUSED(w, evtchn_bind_ipi(a, 0), ENOSPC);
 	REFUSED(w, evtchn_bind_virq(a, VIRQ_TIMER, 1), ENOSPC);
@@ -727,6 +729,104 @@ static void test_random_ops(void **state)
 	world_free(w);
 }
 
+/* ---- the FIFO ABI, on fake guest pages ---- */
+
+static uint32_t fpages[EVTCHN_FIFO_PAGES][EVTCHN_FIFO_WORDS_PER_PAGE];
+static struct evtchn_fifo_control_block fcb[2];
+
+/* gfn g (1..8) is event page g-1; gfn 100 + v is vcpu v's control block
+ * (any offset). */
+static uint32_t *fword(void *ctx, const struct evtchn_table *t, uint32_t port)
+{
+	unsigned pg = port / EVTCHN_FIFO_WORDS_PER_PAGE;
+
+	return pg < t->fifo.nr_pages ? &fpages[t->fifo.page_gfn[pg] - 1][port % 1024] : NULL;
+}
+
+static struct evtchn_fifo_control_block *fcbp(void *ctx, const struct evtchn_table *t, unsigned v)
+{
+	return t->fifo.vcpu[v].cb_gfn ? &fcb[t->fifo.vcpu[v].cb_gfn - 100] : NULL;
+}
+
+#define FB(b) (1u << EVTCHN_FIFO_##b)
+
+static void test_fifo(void **state)
+{
+	struct evtchn_table *t = calloc(1, sizeof(*t));
+	struct evtchn_fifo_mem m = { fword, fcbp, NULL };
+	static struct shared_info sh2;
+
+	memset(fpages, 0, sizeof(fpages));
+	memset(fcb, 0, sizeof(fcb));
+	assert_int_equal(evtchn_table_init(t, 1, 2), 0);
+	int a = evtchn_alloc_unbound(t, 1), b = evtchn_alloc_unbound(t, 1);
+	int c = evtchn_alloc_unbound(t, 1);
+	sh2.evtchn_pending[0] = 1ull << c; /* pending under 2-level: carried over */
+	assert_int_equal(evtchn_fifo_expand(t, 1), -EOPNOTSUPP);
+	assert_int_equal(evtchn_fifo_set_priority(t, (uint32_t)a, 3), -ENOSYS);
+	assert_int_equal(evtchn_fifo_init_control(t, 100, 0, 2, &sh2), -ENOENT);
+	assert_int_equal(evtchn_fifo_init_control(t, 100, 4, 0, &sh2), -EINVAL);
+	assert_int_equal(evtchn_fifo_init_control(t, 100, 4032, 0, &sh2), -EINVAL);
+	assert_int_equal(evtchn_fifo_init_control(t, 0, 0, 0, &sh2), -EINVAL);
+	assert_false(t->fifo.on);
+	assert_int_equal(evtchn_fifo_init_control(t, 100, 4024, 0, &sh2), 0);
+	assert_int_equal(evtchn_fifo_init_control(t, 100, 0, 0, &sh2), -EINVAL);
+	assert_int_equal(evtchn_fifo_init_control(t, 101, 0, 1, &sh2), 0);
+	assert_true(t->fifo.on && t->max_ports == EVTCHN_MAX_PORTS);
+	assert_true(evtchn_fifo_is_pending(t, &m, (uint32_t)c)); /* early: no page yet */
+	assert_int_equal(evtchn_fifo_raise(t, &m, (uint32_t)a), -1); /* no word: early */
+	for (uint64_t g = 1; g <= EVTCHN_FIFO_PAGES; g++)
+		assert_int_equal(evtchn_fifo_expand(t, g), 0);
+	assert_int_equal(evtchn_fifo_expand(t, 1), -ENOSPC);
+	t->ports[a].early = t->ports[c].early = 0;
+
+	/* a, then b at one priority: a is the head (READY 0 -> 1), b linked
+	 * after it; a again changes nothing. */
+	assert_int_equal(evtchn_fifo_raise(t, &m, (uint32_t)a), 0);
+	assert_int_equal(fcb[0].head[7], a);
+	assert_int_equal(fcb[0].ready, 1u << 7);
+	assert_int_equal(evtchn_fifo_raise(t, &m, (uint32_t)b), -1);
+	assert_int_equal(fpages[0][a], FB(PENDING) | FB(LINKED) | (uint32_t)b);
+	assert_int_equal(evtchn_fifo_raise(t, &m, (uint32_t)a), -1);
+	/* The guest took both: c becomes the head again. */
+	fpages[0][a] = fpages[0][b] = 0;
+	fcb[0].ready = 0;
+	assert_int_equal(evtchn_fifo_raise(t, &m, (uint32_t)c), 0);
+	assert_int_equal(fcb[0].head[7], c);
+	/* A tail that is itself: never linked to itself. */
+	fpages[0][c] = FB(MASKED);
+	assert_int_equal(evtchn_fifo_raise(t, &m, (uint32_t)c), -1);
+	assert_int_equal(fpages[0][c], FB(MASKED) | FB(PENDING));
+	assert_int_equal(evtchn_fifo_unmask(t, &m, (uint32_t)c), -1); /* READY still set */
+	assert_int_equal(fpages[0][c], FB(PENDING) | FB(LINKED));
+
+	/* Priorities and vcpus: a on vcpu 1 at priority 2. */
+	assert_int_equal(evtchn_fifo_set_priority(t, (uint32_t)a, 16), -EINVAL);
+	assert_int_equal(evtchn_fifo_set_priority(t, 0, 2), -EINVAL);
+	assert_int_equal(evtchn_fifo_set_priority(t, 5000, 2), -EINVAL);
+	assert_int_equal(evtchn_fifo_set_priority(t, (uint32_t)a, 2), 0);
+	assert_int_equal(evtchn_bind_vcpu(t, (uint32_t)a, 1), 0);
+	assert_int_equal(evtchn_fifo_raise(t, &m, (uint32_t)a), 1);
+	assert_int_equal(fcb[1].head[2], a);
+	assert_int_equal(fcb[1].ready, 1u << 2);
+
+	/* A garbage tail word (LINKED, any link): linked onto once, bounded. */
+	fpages[0][b] = 0;
+	assert_int_equal(evtchn_bind_vcpu(t, (uint32_t)b, 1), 0);
+	assert_int_equal(evtchn_fifo_set_priority(t, (uint32_t)b, 2), 0);
+	fpages[0][a] = 0xffffffffu;
+	assert_int_equal(evtchn_fifo_raise(t, &m, (uint32_t)b), -1);
+	assert_int_equal(fpages[0][a] & (EVTCHN_FIFO_LINK_MASK | FB(BUSY)), (uint32_t)b);
+
+	/* Close clears PENDING; reset: 2-level again. */
+	evtchn_fifo_clear(t, &m, (uint32_t)b);
+	assert_false(evtchn_fifo_is_pending(t, &m, (uint32_t)b));
+	evtchn_reset(NULL, t);
+	assert_false(t->fifo.on);
+	assert_int_equal(t->max_ports, EVTCHN_2L_NR_CHANNELS);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_pirq),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_random_ops),
+		cmocka_unit_test(test_fifo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
