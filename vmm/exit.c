@@ -215,9 +215,14 @@ static void exit_hlt(struct vcpu *v, struct vmexit *e)
 {
 	if (!vcpu_skip_insn(v, e))
 		return;
-	/* HLT with interrupts off sleeps until an NMI (vcpu_raise_nmi), as
-	 * on hardware. */
-	if (!irq_pending(v))
+	/* HLT with interrupts off sleeps until an NMI, as on hardware: a
+	 * maskable interrupt neither keeps it awake nor wakes it (vcpu_wake).
+	 * Linux's stopped CPUs halt so with their timers still firing; woken
+	 * each time, one took its siblings' slices and powering off stalled. */
+	bool intr = vcpu_ops->get(v, VS_RFLAGS) & RFLAGS_IF;
+
+	v->halt_nmi_only = !intr;
+	if (intr ? !irq_pending(v) : !(v->nmi_pending && vcpu_ops->nmi_ready(v)))
 		v->state = VCPU_BLOCKED;
 }
 

@@ -135,7 +135,7 @@ static void run_slice(struct vcpu *v)
 
 	this_cpu()->last_run = v;
 	this_cpu()->current = v;
-	v->boost = false;
+	v->boost = v->halt_nmi_only = false;
 	if (v->runstate_gva)
 		xen_runstate(v, RUNSTATE_running);
 	vcpu_load_cpu_state(v);

@@ -233,6 +233,7 @@ struct vcpu {
 	bool wait_sipi;           /* VCPU_DOWN after an INIT: a SIPI starts it */
 	bool started;
 	bool yield;               /* ends its time slice at the next exit (SCHEDOP_yield) */
+	bool halt_nmi_only;       /* HLT with IF = 0 in its last slice: only an NMI wakes it */
 	bool boost;               /* woken from blocked: picked before the others (vcpu_wake) */
 	/* VCPUOP_register_runstate_memory_area: where the guest reads its
 	 * runstate (a guest virtual address, 0 = none), and the runstate. */

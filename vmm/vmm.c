@@ -283,7 +283,7 @@ void vcpu_wake(struct vcpu *v)
 {
 	struct vcpu *cur = this_cpu()->current;
 
-	if (v->state != VCPU_BLOCKED)
+	if (v->state != VCPU_BLOCKED || (v->halt_nmi_only && !v->nmi_pending))
 		return;
 	v->state = VCPU_RUNNABLE;
 	v->boost = true;

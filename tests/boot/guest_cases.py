@@ -424,6 +424,12 @@ def guests_ipi_vmx(lab):
     _ipi(m, 2, 1)
 
 
+def guests_ipi_bochs_svm(lab):
+    """Bochs ryzen (SVM with NRIP save): the same as guests-ipi."""
+    m = bochs_guests(lab, [Dom("pattern", 4), IPI_DOM], "ryzen")
+    _ipi(m, 2, 1)
+
+
 def guests_mgmt(lab):
     """QEMU SVM: `mgmt` as the privileged domain 0 lists the domains, pauses
     and unpauses `pattern` (1), builds a domain itself from pattern.elf
@@ -736,6 +742,13 @@ def guests_fifo_vmx(lab):
     check_pattern(m, 1, e.end())
 
 
+def guests_fifo_bochs_svm(lab):
+    """Bochs ryzen (SVM with NRIP save): fifo's run as in guests-fifo."""
+    m = bochs_guests(lab, [Dom("pattern", 4), FIFO_DOM], "ryzen", limit=600)
+    e = _fifo(m, 4)
+    check_pattern(m, 1, e.end())
+
+
 guests_bochs_vmx = _bochs_all("corei7_skylake_x", "GenuineIntel")
 # Bochs 2.7 does not turn a triple fault of an SVM guest into the SHUTDOWN
 # intercept: it panics the whole emulator ("3rd exception with no
@@ -757,6 +770,8 @@ GUEST_CASES = [
     ("guests-ipi-vmx", guests_ipi_vmx, 300),
     ("guests-fifo", guests_fifo, 40),
     ("guests-fifo-vmx", guests_fifo_vmx, 300),
+    ("guests-ipi-bochs-svm", guests_ipi_bochs_svm, 300),
+    ("guests-fifo-bochs-svm", guests_fifo_bochs_svm, 300),
     ("guests-create-cycles", guests_create_cycles, 40),
     ("guests-mgmt", guests_mgmt, 6),
     ("guests-isolation", guests_isolation, 8),
