@@ -3,7 +3,6 @@
 #include "vmm/xen/xen.h"
 #include "arch/x86_64/timer.h"
 #include "include/public/xen.h"
-#include "include/public/xen.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"

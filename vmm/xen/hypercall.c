@@ -5,20 +5,10 @@
  * reaches guest memory only through vmm/core/guest_mem.h.
  */
 #include "vmm/xen/hypercall.h"
-#include "include/public/grant_table.h"
-#include "include/public/hvm.h"
-#include "include/public/xen.h"
+#include "vmm/xen/xen_int.h"
 #include "include/public/eyrie.h"
-#include "kernel/errno.h"
-#include "kernel/log.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
-#include "vmm/core/domain.h"
-#include "vmm/core/guest_mem.h"
-#include "vmm/xen/hcop.h"
-#include "vmm/xen/pirq.h"
-#include "vmm/core/vmm.h"
-#include "vmm/xen/xen.h"
 #include "kernel/string.h"
 
 #define CONSOLE_CHUNK 256

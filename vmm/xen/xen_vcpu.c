@@ -1,18 +1,12 @@
 /* Xen's ABI for PVH domains: the management domain's console input,
  * vcpu_op and xen_version (see xen.h). */
-#include "vmm/xen/xen.h"
+#include "vmm/xen/xen_int.h"
 #include "include/public/vcpu.h"
 #include "include/public/eyrie.h"
-#include "include/public/xen.h"
 #include "arch/x86_64/timer.h"
-#include "kernel/errno.h"
 #include "kernel/shell.h"
 #include "kernel/string.h"
-#include "vmm/core/domain.h"
-#include "vmm/core/guest_mem.h"
 #include "vmm/xen/hypercall.h"
-#include "vmm/core/p2m.h"
-#include "vmm/core/vmm.h"
 
 #define IN(x)  (copy_from_guest_virt(v, &(x), arg, sizeof(x), NULL) ? -EFAULT : 0)
 #define OUT(x) (copy_to_guest_virt(v, arg, &(x), sizeof(x), NULL) ? -EFAULT : 0)
