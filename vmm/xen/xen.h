@@ -25,11 +25,9 @@ long xen_memory_op(struct vcpu *v, uint64_t *a);
 long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 long xen_grant_table_op(struct vcpu *v, uint64_t *a);
 long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
-long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
 /* Ctrl-A x3 on the serial line switches input to domain 0 (if privileged):
  * CONSOLEIO_read returns it; VIRQ_CONSOLE says it is there. */
 void xen_console_init(void);
-long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva);
 /* Raises VIRQ virq (on vcpu, for a per-vcpu one) in d if d bound it:
  * true, else false. */
 bool xen_virq(struct domain *d, uint32_t virq, unsigned vcpu);

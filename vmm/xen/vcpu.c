@@ -1,63 +1,15 @@
-/* Xen's ABI for PVH domains: the management domain's console input,
- * vcpu_op and xen_version (see xen.h). */
+/* Xen's vcpu_op and sched_op: vcpus up and down, their timers, runstate,
+ * blocking and polling, shutdown (see xen.h). */
 #include "vmm/xen/xen_int.h"
 #include "include/public/vcpu.h"
 #include "include/public/eyrie.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
-#include "kernel/shell.h"
 #include "kernel/string.h"
 #include "vmm/xen/hypercall.h"
 
 #define IN(x)  (copy_from_guest_virt(v, &(x), arg, sizeof(x), NULL) ? -EFAULT : 0)
 #define OUT(x) (copy_to_guest_virt(v, arg, &(x), sizeof(x), NULL) ? -EFAULT : 0)
-
-/* ---- the management domain's console input ---- */
-
-#define CON_IN 1024
-static uint8_t con_in[CON_IN];
-static unsigned con_head, con_len;
-
-/* Serial input switched to domain 0 (Ctrl-A x3, kernel/shell.c): queued
- * for CONSOLEIO_read, announced with VIRQ_CONSOLE. c < 0 only asks. */
-static bool console_take(int c)
-{
-	struct domain *d0 = domain_find(0);
-
-	if (!d0 || !d0->cfg.privileged || !d0->evtchn)
-		return false;
-	if (c < 0)
-		return true;
-	if (con_len < CON_IN) /* a full queue drops input, as a UART would */
-		con_in[(con_head + con_len++) % CON_IN] = (uint8_t)c;
-	xen_virq(d0, VIRQ_CONSOLE, 0);
-	return true;
-}
-
-void xen_console_init(void)
-{
-	shell_set_redirect(console_take);
-}
-
-long xen_console_read(struct vcpu *v, uint64_t count, uint64_t gva)
-{
-	uint8_t buf[64];
-	uint64_t done = 0;
-
-	if (!v->dom->cfg.privileged)
-		return -EPERM;
-	while (done < count && con_len) {
-		unsigned n = 0;
-		while (n < sizeof(buf) && done + n < count && con_len) {
-			buf[n++] = con_in[con_head];
-			con_head = (con_head + 1) % CON_IN;
-			con_len--;
-		}
-		if (copy_to_guest_virt(v, gva + done, buf, n, NULL))
-			return -EFAULT; /* (those bytes are lost) */
-		done += n;
-	}
-	return (long)done;
-}
 
 /* ---- vcpu_op ---- */
 
@@ -233,50 +185,113 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 	}
 }
 
-/* ---- xen_version (beyond XENVER_version) ---- */
+/* ---- sched_op and set_timer_op ---- */
 
-long xen_version_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+/* The host TSC value when v's system time reaches deadline_ns (at least
+ * now; never 0, which means "off"). */
+static uint64_t host_deadline(struct vcpu *v, uint64_t deadline_ns)
 {
-	static const char extra[16] = "-eyrie";
-	static const char caps[] = "hvm-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p";
-	static const char changeset[64] = "eyrie";
-	/* Fixed strings, no build date: the image stays reproducible. */
-	static const struct xen_compile_info ci = { __VERSION__, "eyrie", "eyrie", "unknown" };
-	uint8_t handle[16] = { 0 };
-	uint64_t none = 0;
+	uint64_t now = vcpu_system_time_ns(v);
+	uint64_t tsc = rdtsc() + ns_to_tsc(deadline_ns > now ? deadline_ns - now : 0);
 
-	switch (cmd) {
-	case XENVER_extraversion:
-		return copy_to_guest_virt(v, arg, extra, sizeof(extra), NULL) ? -EFAULT : 0;
-	case XENVER_capabilities:
-		return copy_to_guest_virt(v, arg, caps, sizeof(caps), NULL) ? -EFAULT : 0;
-	case XENVER_changeset:
-		return copy_to_guest_virt(v, arg, changeset, sizeof(changeset), NULL) ? -EFAULT : 0;
-	case XENVER_compile_info:
-		return copy_to_guest_virt(v, arg, &ci, sizeof(ci), NULL) ? -EFAULT : 0;
-	case XENVER_platform_parameters: /* virt_start: 0 for HVM guests, as Xen; a
-					  * xen_ulong_t, 4 bytes for 32-bit callers */
-		return copy_to_guest_virt(v, arg, &none, vcpu_is_64bit(v) ? 8 : 4, NULL) ? -EFAULT : 0;
-	case XENVER_get_features: {
-		struct xen_feature_info fi;
-		if (IN(fi))
+	return tsc ? tsc : 1;
+}
+
+#define POLL_MAX_PORTS 128 /* as Xen */
+
+/* SCHEDOP_poll: returns at once if one of the ports is pending, else
+ * blocks until an event for this vcpu (masked ones too) or the timeout
+ * (absolute system time, 0 = none); the guest checks again. */
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+	struct sched_poll p;
+	struct { uint32_t ports, nr_ports; uint64_t timeout; } p32;
+	uint32_t ports[POLL_MAX_PORTS]; /* evtchn_port_t */
+
+	if (!v->dom->evtchn)
+		return -ENOSYS;
+	if (vcpu_is_64bit(v)) {
+		if (copy_from_guest_virt(v, &p, arg, sizeof(p), NULL))
 			return -EFAULT;
-		fi.submap = fi.submap_idx ? 0 :
-			(1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
-			(1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock);
-		return OUT(fi);
+	} else {
+		if (copy_from_guest_virt(v, &p32, arg, sizeof(p32), NULL))
+			return -EFAULT;
+		p = (struct sched_poll){ p32.ports, p32.nr_ports, p32.timeout };
 	}
-	case XENVER_pagesize:
-		return 4096;
-	case XENVER_guest_handle: /* the domain's handle: its id, big endian */
-		handle[14] = (uint8_t)(v->dom->id >> 8);
-		handle[15] = (uint8_t)v->dom->id;
-		return copy_to_guest_virt(v, arg, handle, sizeof(handle), NULL) ? -EFAULT : 0;
-	case XENVER_commandline:
-	case XENVER_build_id:
-		return -EPERM; /* as Xen's default policy answers an unprivileged domain */
+	if (p.nr_ports > POLL_MAX_PORTS)
+		return -EINVAL;
+	if (copy_from_guest_virt(v, ports, p.ports, p.nr_ports * sizeof(ports[0]), NULL))
+		return -EFAULT;
+	int rc = xen_any_pending(v->dom, ports, p.nr_ports);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	if (p.timeout && p.timeout <= vcpu_system_time_ns(v))
+		return 0;
+	v->polling = true;
+	v->poll_deadline = 0;
+	if (p.timeout) {
+		v->poll_deadline = host_deadline(v, p.timeout);
+		timer_wake_at(v->poll_deadline);
+	}
+	v->state = VCPU_BLOCKED;
+	return 0;
+}
+
+long hc_sched_op(struct vcpu *v, uint64_t *a)
+{
+	uint32_t reason;
+
+	switch (a[0]) {
+	case SCHEDOP_yield:
+		v->yield = true; /* the other vcpus run first */
+		return 0;
+	case SCHEDOP_block:
+		/* Sleeps until an event; one already pending wakes it at once. */
+		if (!(v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3]))
+			v->state = VCPU_BLOCKED;
+		return 0;
+	case SCHEDOP_poll:
+		return sched_poll(v, a[1]);
+	case SCHEDOP_remote_shutdown: {
+		/* Domain 0 stops another domain as if it had shut down itself. */
+		struct sched_remote_shutdown rs;
+		struct domain *d;
+		if (!v->dom->cfg.privileged)
+			return -EPERM;
+		if (copy_from_guest_virt(v, &rs, a[1], sizeof(rs), NULL))
+			return -EFAULT;
+		if (!(d = domain_find(rs.domain_id)) || d == v->dom)
+			return -ESRCH;
+		if (rs.reason > SHUTDOWN_watchdog)
+			return -EINVAL;
+		if (d->state == DOM_RUNNING || d->state == DOM_PAUSED)
+			domain_shutdown(d, rs.reason);
+		return 0;
+	}
+	case SCHEDOP_shutdown:
+		if (copy_from_guest_virt(v, &reason, a[1], sizeof(reason), NULL))
+			return -EFAULT;
+		if (reason > SHUTDOWN_watchdog)
+			return -EINVAL;
+		domain_shutdown(v->dom, reason);
+		return 0;
 	default:
 		return -ENOSYS;
 	}
 }
 
+long hc_set_timer_op(struct vcpu *v, uint64_t *a)
+{
+	return vcpu_set_timer(v, a[0]);
+}
+
+int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns)
+{
+	if (!deadline_ns) {
+		v->timer_deadline = 0;
+		return 0;
+	}
+	v->timer_deadline = host_deadline(v, deadline_ns);
+	timer_wake_at(v->timer_deadline);
+	return 0;
+}
