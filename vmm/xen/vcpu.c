@@ -8,9 +8,6 @@
 #include "kernel/string.h"
 #include "vmm/xen/hypercall.h"
 
-#define IN(x)  (copy_from_guest_virt(v, &(x), arg, sizeof(x), NULL) ? -EFAULT : 0)
-#define OUT(x) (copy_to_guest_virt(v, arg, &(x), sizeof(x), NULL) ? -EFAULT : 0)
-
 /* ---- vcpu_op ---- */
 
 /* The runstate as Xen keeps it: the state, since when, ns in each. */
@@ -58,7 +55,7 @@ static long vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 
 	if (t->state != VCPU_DOWN || t->started)
 		return -EEXIST;
-	if (IN(c))
+	if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
 		return -EFAULT;
 	if (c.mode == VCPU_HVM_MODE_32B) {
 		const struct vcpu_hvm_x86_32 *r = &c.cpu_regs.x86_32;
@@ -112,14 +109,14 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 		 * rate, TSC_STABLE): written once. */
 		struct vcpu_time_info ti = { 0 }; /* no hypervisor stack reaches the guest */
 		uint64_t gva;
-		if (IN(gva))
+		if (copy_from_guest_virt(v, &gva, arg, sizeof(gva), NULL))
 			return -EFAULT;
 		vcpu_time_fill(&ti);
 		return gva && copy_to_guest_virt(v, gva, &ti, sizeof(ti), NULL) ? -EFAULT : 0;
 	}
 	case VCPUOP_register_runstate_memory_area: {
 		uint64_t gva;
-		if (IN(gva))
+		if (copy_from_guest_virt(v, &gva, arg, sizeof(gva), NULL))
 			return -EFAULT;
 		if (gva && runstate_out(v, t, gva, !vcpu_is_64bit(v)))
 			return -EFAULT;
@@ -142,7 +139,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 		struct vcpu_set_singleshot_timer st;
 		if (t != v)
 			return -EINVAL; /* as Xen: only for the calling vcpu */
-		if (IN(st))
+		if (copy_from_guest_virt(v, &st, arg, sizeof(st), NULL))
 			return -EFAULT;
 		if ((st.flags & VCPU_SSHOTTMR_future) && st.timeout_abs_ns < vcpu_system_time_ns(v))
 			return -ETIME;
@@ -155,7 +152,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 		return 0;
 	case VCPUOP_set_periodic_timer: {
 		struct vcpu_set_periodic_timer pt;
-		if (IN(pt))
+		if (copy_from_guest_virt(v, &pt, arg, sizeof(pt), NULL))
 			return -EFAULT;
 		if (pt.period_ns < 1000000)
 			return -EINVAL; /* at least 1 ms, as Xen */
@@ -168,7 +165,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 		return 0;
 	case VCPUOP_register_vcpu_info: {
 		struct vcpu_register_vcpu_info ri;
-		if (IN(ri))
+		if (copy_from_guest_virt(v, &ri, arg, sizeof(ri), NULL))
 			return -EFAULT;
 		uint64_t gpa = (ri.mfn << 12) + ri.offset;
 		struct vcpu_info *to = ri.offset <= 4096 - sizeof(*to) && ri.mfn < d->ram_bytes >> 12
