@@ -26,7 +26,7 @@ HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size=0x1
 # UEFI loader (a separate PE application) .
 HV_SRCS := $(wildcard boot/multiboot/*.c boot/multiboot/*.S boot/*.c \
         arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/svm/*.c arch/x86_64/svm/*.S \
-        arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S kernel/*.c drivers/*.c vmm/*.c)
+        arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S kernel/*.c drivers/*.c vmm/*/*.c)
 HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS)) $(BUILD)/hv/font.o
 HV_ELF  := $(BUILD)/eyrie.elf
 

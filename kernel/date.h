@@ -1,6 +1,6 @@
 /*
  * Unix time and the calendar, for the host's RTC driver (drivers/rtc.c)
- * and the guests' RTC model (vmm/vrtc.c). Pure.
+ * and the guests' RTC model (vmm/plat/vrtc.c). Pure.
  */
 #ifndef EYRIE_KERNEL_DATE_H
 #define EYRIE_KERNEL_DATE_H

@@ -28,7 +28,7 @@
 #define EBADMSG 74
 #define EOPNOTSUPP 95
 /* Not for guests: a hypercall did part of its work and runs again
- * (vmm/hypercall.c). */
+ * (vmm/xen/hypercall.c). */
 #define ERESTART 85
 
 #endif

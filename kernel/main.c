@@ -17,16 +17,16 @@
 #include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/string.h"
-#include "vmm/domain.h"
-#include "vmm/run.h"
-#include "vmm/xen.h"
-#include "vmm/vmm.h"
+#include "vmm/core/domain.h"
+#include "vmm/core/run.h"
+#include "vmm/xen/xen.h"
+#include "vmm/core/vmm.h"
 
 #define MAX_DOMAIN_SPECS 16
 
 static struct system the_system;
 static bool fb_enabled = true;
-/* domain= options, started once the vmm is up (vmm/domain.c). */
+/* domain= options, started once the vmm is up (vmm/core/domain.c). */
 static char domain_specs[MAX_DOMAIN_SPECS][OPT_VAL_MAX];
 static unsigned nr_domain_specs;
 /* com1= and com2= (valid ones), console= (CONSOLE_*, 0: not given). */

@@ -22,7 +22,7 @@ void frame_put(uint64_t pa, enum frame_owner owner);
 uint64_t frames_get(uint64_t count, uint64_t align, enum frame_owner owner);
 /* The same without zeroing: the caller must zero (frames_zero) each part
  * before anything but the hypervisor sees it. Guest RAM is taken so and
- * zeroed on first use (vmm/p2m.c). */
+ * zeroed on first use (vmm/core/p2m.c). */
 uint64_t frames_get_unzeroed(uint64_t count, uint64_t align, enum frame_owner owner);
 void frames_zero(void *p, uint64_t bytes);
 void frames_put(uint64_t pa, uint64_t count, enum frame_owner owner);

@@ -1,6 +1,6 @@
 /*
  * The scheduler loop: one per CPU. It serves the debug shell and calls the
- * runner the vcpu layer registered (vmm/run.h: guest timers, reaping, the
+ * runner the vcpu layer registered (vmm/core/run.h: guest timers, reaping, the
  * next vcpu's slice); when the runner has nothing to run, the CPU halts
  * until the next interrupt. The kernel knows nothing of vcpus: the arrow
  * from here to vmm/ is this callback.

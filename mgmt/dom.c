@@ -1,7 +1,7 @@
 /*
  * The toolstack of the management domain (see dom.h): it builds domains
  * from xl.cfg configs -- PVH kernels with the pure loader the hypervisor
- * also uses (vmm/pvh_guest.c), Linux bzImages (type hvm) with its own
+ * also uses (vmm/load/pvh_guest.c), Linux bzImages (type hvm) with its own
  * (mgmt/linux_boot.c: the hypervisor loads none) -- serves their consoles
  * and applies on_poweroff / on_reboot / on_crash when they stop.
  */
@@ -22,8 +22,8 @@
 #include "mgmt/sys.h"
 #include "mgmt/xs.h"
 #include "mgmt/linux_boot.h"
-#include "vmm/mb1_guest.h"
-#include "vmm/pvh_guest.h"
+#include "vmm/load/mb1_guest.h"
+#include "vmm/load/pvh_guest.h"
 
 #define MAX_MODULES 16
 

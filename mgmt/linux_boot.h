@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "include/public/eyrie.h"
-#include "vmm/gplace.h" /* struct e820_entry, struct gplace */
+#include "vmm/load/gplace.h" /* struct e820_entry, struct gplace */
 
 /* Setup header facts (Documentation/arch/x86/boot.rst). */
 #define LINUX_MIN_PROTOCOL   0x020cu /* 2.12: xloadflags, the 64-bit entry */
@@ -102,7 +102,7 @@ struct linux_copy {
 
 /*
  * The 64-bit entry state. Segment attributes use the packed 12-bit VMCB
- * layout of struct vseg (vmm/vcpu.h): 0xa9b = 64-bit code, 0xc93 = flat
+ * layout of struct vseg (vmm/core/vcpu.h): 0xa9b = 64-bit code, 0xc93 = flat
  * data. Every other general register is 0, IDTR is 0/0, TR and LDTR are
  * the hypervisor's choice (the kernel loads its own before using them).
  */

@@ -5,16 +5,22 @@
     python3 tools/layers.py --check    # exit 1 if docs/architecture.md's copy is stale
 
 Rooms are the privileged folders (arch/x86_64 without its vendor folders,
-svm, vmx, drivers, kernel, vmm, boot). An arrow A -> B counts the files of
-A that include a header of B. The layers, bottom up, are
+svm, vmx, drivers, kernel, vmm's five rooms, boot). An arrow A -> B counts
+the files of A that include a header of B. The layers, bottom up, are
 
-    lib < arch < drivers < kernel < vmm < svm, vmx < boot
+    lib < arch < drivers < kernel
+        < vmm/load < vmm/emul < vmm/plat < vmm/xen < vmm/core
+        < svm, vmx < boot
+
+vmm/core is drawn above the other vmm rooms because it dispatches to
+them (exits, the run loop, domain building); they in turn use its guest
+memory, p2m and domain structs, and those arrows are listed as upward.
 
 lib is the freestanding C library the hypervisor carries (string, errno,
 log/printk, bytes, date, crc32, symbols), whose headers live in kernel/
 for now. boot/boot_info.h, the hand-off from the loaders, is an interface
 like include/public and not drawn. (boot is the entry: it hands struct boot_info to kmain; svm and vmx
-implement vmm's vcpu interface, vmm/vcpu.h, and are reached through its
+implement vmm's vcpu interface, vmm/core/vcpu.h, and are reached through its
 table of operations). An arrow from a lower layer to a higher one is
 listed as "upward" with the files that make it; include/public (the guest
 ABI) is shared by all and not drawn.
@@ -33,18 +39,25 @@ LIB = {"kernel/string.h", "kernel/errno.h", "kernel/log.h", "kernel/bytes.h", "k
        "kernel/crc32.h", "kernel/ksyms.h", "kernel/string.c", "kernel/log.c", "kernel/date.c",
        "kernel/crc32.c", "kernel/ksyms.c", "kernel/printf.c"}
 INTERFACES = {"boot/boot_info.h"}
-RANK = {"lib": -1, "arch": 0, "drivers": 1, "kernel": 2, "vmm": 3, "svm": 4, "vmx": 4, "boot": 5}
+VMM_ROOMS = ("load", "emul", "plat", "xen", "core")
+RANK = {"lib": -1, "arch": 0, "drivers": 1, "kernel": 2, "svm": 4, "vmx": 4, "boot": 5}
+RANK.update({"vmm/" + r: 3 + i / 10 for i, r in enumerate(VMM_ROOMS)})
 JOB = {
     "boot": "UEFI loader and multiboot entry: the machine's facts in one struct boot_info",
     "svm": "AMD-V backend: VMCB, exits decoded into neutral structs",
     "vmx": "VT-x backend: VMCS, exits decoded into neutral structs",
-    "vmm": "vendor-neutral guests: vcpus, p2m, exits, emulation, virtual platform, Xen ABI, loaders",
+    "vmm/core": "vendor-neutral guests: vcpus, run loop, exits, p2m, guest memory, domains, shell",
+    "vmm/xen": "the Xen ABI: hypercall dispatch, one file per family, vcpu ops, PIRQs",
+    "vmm/plat": "the virtual platform: LAPIC, IOAPIC, PIC, PIT, RTC, PM timer, UART, PCI, ACPI",
+    "vmm/emul": "instruction decoder and emulator, instruction lengths, CPUID and MSR policy",
+    "vmm/load": "guest loaders shared with mgmt: multiboot, PVH, placement",
     "kernel": "frames, heap, event channels, grant tables, scheduler loop, log, debug shell",
     "drivers": "hardware the hypervisor keeps: UART, framebuffer, ACPI tables, PCI config, RTC",
     "arch": "x86_64: CPU features, paging, APIC, timer, traps, per-CPU state",
     "lib": "the freestanding C library: string, errno, printk and the log, bytes, date, crc32",
 }
-ORDER = ["boot", "svm", "vmx", "vmm", "kernel", "drivers", "arch", "lib"]
+ORDER = ["boot", "svm", "vmx", "vmm/core", "vmm/xen", "vmm/plat", "vmm/emul", "vmm/load",
+         "kernel", "drivers", "arch", "lib"]
 
 
 def room(path):
@@ -57,8 +70,10 @@ def room(path):
         return "svm"
     if p.startswith("arch/x86_64/vmx/"):
         return "vmx"
-    top = p.split("/")[0]
-    return top if top in RANK else None
+    parts = p.split("/")
+    if parts[0] == "vmm":
+        return "vmm/" + parts[1] if len(parts) > 2 and parts[1] in VMM_ROOMS else None
+    return parts[0] if parts[0] in RANK else None
 
 
 def arrows():
@@ -85,10 +100,10 @@ def picture():
     a = arrows()
     lines = ["Rooms, top (the entry) to bottom (the hardware), with each one's job:", "", "```"]
     for r in ORDER:
-        lines.append("%-8s %s" % (r, JOB[r]))
+        lines.append("%-9s %s" % (r, JOB[r]))
         down = sorted((d for (s, d) in a if s == r and RANK[d] < RANK[r]), key=ORDER.index)
         if down:
-            lines.append("%-8s   uses: %s" % ("", ", ".join("%s (%d)" % (d, len(a[(r, d)]))
+            lines.append("%-9s   uses: %s" % ("", ", ".join("%s (%d)" % (d, len(a[(r, d)]))
                                                           for d in down)))
     lines.append("```")
     up = sorted(((s, d) for (s, d) in a if RANK[d] >= RANK[s]),

@@ -188,7 +188,7 @@ def kernel_exception_dump(lab):
 
 def kernel_multiboot_guest(lab):
     """A multiboot1 guest kernel (type=multiboot): the exits test guest, loaded
-    and entered through vmm/mb1_guest.c, runs all its checks; a module that
+    and entered through vmm/load/mb1_guest.c, runs all its checks; a module that
     is no multiboot kernel is refused with a clear line and nothing else
     is harmed."""
     exits = os.path.join(harness.BUILD, "guests", "exits.elf")

@@ -1,7 +1,7 @@
 /*
  * attack: a hostile PVH guest that tries, one check each, the ways a
  * guest could reach memory that is not its own through the grant table
- * and the memory_op calls (docs/guests.md, vmm/p2m.h): every attack must
+ * and the memory_op calls (docs/guests.md, vmm/core/p2m.h): every attack must
  * be refused and the guest checks that it was, and that nothing changed.
  *
  *  1. re-grant aliasing: a grant of its own page P mapped at X (allowed),

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/cpuid.h"
+#include "vmm/emul/cpuid.h"
 
 #define B(n) (1u << (n))
 

@@ -1,1 +1,1 @@
-test_cpuid_SRCS := vmm/cpuid.c
+test_cpuid_SRCS := vmm/emul/cpuid.c

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "vmm/domcfg.h"
+#include "vmm/core/domcfg.h"
 
 static void test_valid(void **state)
 {

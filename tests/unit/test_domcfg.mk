@@ -1,1 +1,1 @@
-test_domcfg_SRCS := vmm/domcfg.c
+test_domcfg_SRCS := vmm/core/domcfg.c

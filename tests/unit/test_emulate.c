@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "vmm/emulate.h"
+#include "vmm/emul/emulate.h"
 
 #define DEV 0xfee00000ull
 #define RAM_LA 0x10000ull

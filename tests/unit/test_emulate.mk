@@ -1,1 +1,1 @@
-test_emulate_SRCS := vmm/emulate.c
+test_emulate_SRCS := vmm/emul/emulate.c

@@ -1,1 +1,1 @@
-test_emulate_fuzz_SRCS := vmm/emulate.c vmm/insn_len.c
+test_emulate_fuzz_SRCS := vmm/emul/emulate.c vmm/emul/insn_len.c

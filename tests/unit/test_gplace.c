@@ -1,5 +1,5 @@
 /*
- * Host tests of vmm/gplace.c: the guest memory map the loaders give
+ * Host tests of vmm/load/gplace.c: the guest memory map the loaders give
  * (with and without the reserved top pages) and the placement helper
  * (first and last fit, alignment, holes, a full table, bad maps). The
  * loaders' own tests (test_pvh_guest, test_mb1_guest, test_linux_boot)
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/gplace.h"
+#include "vmm/load/gplace.h"
 
 #define MIB 0x100000ull
 

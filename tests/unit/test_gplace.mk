@@ -1,1 +1,1 @@
-test_gplace_SRCS := vmm/gplace.c
+test_gplace_SRCS := vmm/load/gplace.c

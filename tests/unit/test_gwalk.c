@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "vmm/gwalk.h"
+#include "vmm/core/gwalk.h"
 
 #define MEM_SIZE 0x40000 /* guest RAM: 64 pages at guest-physical 0 */
 

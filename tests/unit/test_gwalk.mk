@@ -1,1 +1,1 @@
-test_gwalk_SRCS := vmm/gwalk.c
+test_gwalk_SRCS := vmm/core/gwalk.c

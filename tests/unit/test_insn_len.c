@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "vmm/insn_len.h"
+#include "vmm/emul/insn_len.h"
 
 #define X (-EINVAL)
 

@@ -1,3 +1,3 @@
-test_insn_len_SRCS := vmm/insn_len.c
+test_insn_len_SRCS := vmm/emul/insn_len.c
 # The recorded objdump cases are #included by the test.
 $(BUILD)/unit/test_insn_len: tests/unit/test_insn_len.inc

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cross-check vmm/insn_len.c against binutils' disassembler.
+"""Cross-check vmm/emul/insn_len.c against binutils' disassembler.
 
     python3 tests/unit/test_insn_len.py [-n SAMPLES] [--seed N] [--record FILE]
 

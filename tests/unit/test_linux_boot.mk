@@ -1,1 +1,1 @@
-test_linux_boot_SRCS := mgmt/linux_boot.c vmm/gplace.c
+test_linux_boot_SRCS := mgmt/linux_boot.c vmm/load/gplace.c

@@ -1,5 +1,5 @@
 /*
- * Host tests of vmm/mb1_guest.c: a.out-kludge and ELF32 kernels built
+ * Host tests of vmm/load/mb1_guest.c: a.out-kludge and ELF32 kernels built
  * here, the header search, hostile address fields, every truncation,
  * random corruption, plans (information block decoded and checked,
  * placement disjoint and in free RAM, too-small RAM) and, when built, the
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/mb1_guest.h"
+#include "vmm/load/mb1_guest.h"
 
 #define MIB 0x100000ull
 

@@ -1,1 +1,1 @@
-test_mb1_guest_SRCS := vmm/mb1_guest.c vmm/gplace.c boot/elf.c
+test_mb1_guest_SRCS := vmm/load/mb1_guest.c vmm/load/gplace.c boot/elf.c

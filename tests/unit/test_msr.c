@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "vmm/msr.h"
+#include "vmm/emul/msr.h"
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)

@@ -1,1 +1,1 @@
-test_msr_SRCS := vmm/msr.c
+test_msr_SRCS := vmm/emul/msr.c

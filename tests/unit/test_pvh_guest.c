@@ -1,5 +1,5 @@
 /*
- * Host tests of vmm/pvh_guest.c: ELF32 and ELF64 PVH kernels built here
+ * Host tests of vmm/load/pvh_guest.c: ELF32 and ELF64 PVH kernels built here
  * (notes in PT_NOTE or in SHT_NOTE sections), hostile notes and headers,
  * every truncation, random corruption, plans (start info, module list,
  * memory map and strings decoded and checked; placement disjoint and in
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/pvh_guest.h"
+#include "vmm/load/pvh_guest.h"
 
 #define MIB 0x100000ull
 

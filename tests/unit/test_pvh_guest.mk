@@ -1,1 +1,1 @@
-test_pvh_guest_SRCS := vmm/pvh_guest.c vmm/gplace.c boot/elf.c
+test_pvh_guest_SRCS := vmm/load/pvh_guest.c vmm/load/gplace.c boot/elf.c

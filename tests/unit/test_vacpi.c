@@ -13,7 +13,7 @@
 
 #include "drivers/acpi.h"
 #include "kernel/errno.h"
-#include "vmm/vacpi.h"
+#include "vmm/plat/vacpi.h"
 
 #define AREA 0xe0000u
 #define AREA_LEN 0x20000u

@@ -1,1 +1,1 @@
-test_vacpi_SRCS := vmm/vacpi.c drivers/acpi.c
+test_vacpi_SRCS := vmm/plat/vacpi.c drivers/acpi.c

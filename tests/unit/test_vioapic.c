@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/vioapic.h"
+#include "vmm/plat/vioapic.h"
 
 struct delivery {
 	uint8_t dest, vector;

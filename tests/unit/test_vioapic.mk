@@ -1,1 +1,1 @@
-test_vioapic_SRCS := vmm/vioapic.c
+test_vioapic_SRCS := vmm/plat/vioapic.c

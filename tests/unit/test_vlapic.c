@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "vmm/vlapic.h"
+#include "vmm/plat/vlapic.h"
 
 #define TSC_HZ 2000000000ull   /* 2 TSC ticks per bus clock */
 #define ID 3

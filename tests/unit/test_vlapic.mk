@@ -1,1 +1,1 @@
-test_vlapic_SRCS := vmm/vlapic.c
+test_vlapic_SRCS := vmm/plat/vlapic.c

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/vpci.h"
+#include "vmm/plat/vpci.h"
 
 static struct vpci pci;
 

@@ -1,1 +1,1 @@
-test_vpci_SRCS := vmm/vpci.c
+test_vpci_SRCS := vmm/plat/vpci.c

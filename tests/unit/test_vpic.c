@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "vmm/vpic.h"
+#include "vmm/plat/vpic.h"
 
 static void out(struct vpic *p, uint16_t port, uint8_t v) { vpic_io(p, port, false, &v); }
 static uint8_t in(struct vpic *p, uint16_t port) { uint8_t v = 0; vpic_io(p, port, true, &v); return v; }

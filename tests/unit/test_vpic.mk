@@ -1,1 +1,1 @@
-test_vpic_SRCS := vmm/vpic.c
+test_vpic_SRCS := vmm/plat/vpic.c

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "vmm/vpit.h"
+#include "vmm/plat/vpit.h"
 
 #define HZ 3000000000ull   /* a 3 GHz guest TSC */
 #define T0 1000000ull      /* when the tests program the PIT */

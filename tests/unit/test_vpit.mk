@@ -1,1 +1,1 @@
-test_vpit_SRCS := vmm/vpit.c
+test_vpit_SRCS := vmm/plat/vpit.c

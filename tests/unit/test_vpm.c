@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/vpm.h"
+#include "vmm/plat/vpm.h"
 
 #define B VPM_PORT_BASE
 #define TMR (B + 8)

@@ -1,1 +1,1 @@
-test_vpm_SRCS := vmm/vpm.c
+test_vpm_SRCS := vmm/plat/vpm.c

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "vmm/vrtc.h"
+#include "vmm/plat/vrtc.h"
 
 #define HZ  2000000000ull       /* a 2 GHz guest TSC */
 #define N0  7000000000ull       /* TSC at init */

@@ -1,1 +1,1 @@
-test_vrtc_SRCS := vmm/vrtc.c kernel/date.c
+test_vrtc_SRCS := vmm/plat/vrtc.c kernel/date.c

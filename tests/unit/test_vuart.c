@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/vuart.h"
+#include "vmm/plat/vuart.h"
 
 enum { RBR, IER, IIR, LCR, MCR, LSR, MSR, SCR };
 #define FCR IIR

@@ -1,1 +1,1 @@
-test_vuart_SRCS := vmm/vuart.c
+test_vuart_SRCS := vmm/plat/vuart.c

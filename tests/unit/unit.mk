@@ -14,7 +14,7 @@ unit-bins: $(UNIT_BINS)
 
 # Any header change rebuilds them all (one compile-and-link per test, no
 # dependency files): cheap, and a changed limit cannot go untested.
-UNIT_HDRS := $(wildcard boot/*.h boot/*/*.h arch/x86_64/*.h kernel/*.h drivers/*.h vmm/*.h \
+UNIT_HDRS := $(wildcard boot/*.h boot/*/*.h arch/x86_64/*.h kernel/*.h drivers/*.h vmm/*/*.h \
         include/public/*.h include/public/io/*.h mgmt/*.h)
 
 $(BUILD)/unit/%: tests/unit/%.c $$(%_SRCS) tests/unit/unit.mk $(UNIT_HDRS)

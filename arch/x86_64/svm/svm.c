@@ -11,7 +11,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
-#include "vmm/vmm.h"
+#include "vmm/core/vmm.h"
 
 #define IOPM_FRAMES  3 /* 64 Ki ports + the bits a 4-byte access at 0xffff spills into */
 #define MSRPM_FRAMES 2 /* 2 bits (read, write) per MSR of 3 ranges, 1 KiB reserved */

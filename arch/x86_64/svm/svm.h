@@ -1,6 +1,6 @@
 /*
  * The AMD SVM backend's internals, shared by the files of this folder
- * only: the rest of Eyrie sees struct vcpu_ops (vmm/vcpu.h).
+ * only: the rest of Eyrie sees struct vcpu_ops (vmm/core/vcpu.h).
  *
  *   svm.c    backend choice, per-CPU enable, vcpu create/destroy, ASIDs
  *   run.c    VMRUN and the exit decode, event injection
@@ -15,7 +15,7 @@
 
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/svm/vmcb.h"
-#include "vmm/vcpu.h"
+#include "vmm/core/vcpu.h"
 
 #define MSR_VM_CR       0xc0010114
 #define VM_CR_SVMDIS    (1u << 4) /* firmware turned SVM off: EFER.SVME #GPs */

@@ -1,5 +1,5 @@
 /*
- * The Intel VMX backend behind vmm/vcpu.h: the ops table, the EPT pointer
+ * The Intel VMX backend behind vmm/core/vcpu.h: the ops table, the EPT pointer
  * and its invalidation, and the VMCS dump.
  */
 #include "arch/x86_64/vmx/vmx.h"

@@ -11,8 +11,8 @@
 #include "arch/x86_64/vmx/vmx.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
-#include "vmm/guest_mem.h"
-#include "vmm/vmm.h"
+#include "vmm/core/guest_mem.h"
+#include "vmm/core/vmm.h"
 
 #define CR0_ET (1ull << 4)
 #define CR0_WP_BIT (1ull << 16)

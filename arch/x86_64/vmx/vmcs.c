@@ -10,7 +10,7 @@
 #include "kernel/heap.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
-#include "vmm/vmm.h"
+#include "vmm/core/vmm.h"
 
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101

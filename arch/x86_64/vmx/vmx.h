@@ -1,6 +1,6 @@
 /*
  * The Intel VMX backend's private interface: per-CPU state, per-vcpu state
- * and the functions its files share. Only vmm/vcpu.h's struct vcpu_ops
+ * and the functions its files share. Only vmm/core/vcpu.h's struct vcpu_ops
  * (vmx_backend()) is visible outside arch/x86_64/vmx/.
  */
 #ifndef EYRIE_ARCH_VMX_VMX_H
@@ -12,7 +12,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/vmx/insn.h"
 #include "kernel/log.h"
-#include "vmm/vcpu.h"
+#include "vmm/core/vcpu.h"
 
 #define MSR_VMX_BASIC         0x480
 #define MSR_VMX_PINBASED      0x481

@@ -1,0 +1,171 @@
+/* domain= option parser (see domcfg.h). */
+#include "vmm/core/domcfg.h"
+#include "kernel/errno.h"
+#include "kernel/log.h"
+#include "kernel/string.h"
+
+#include <stdbool.h>
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+static int parse_mib(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > DOM_MAX_MEMORY_MIB)
+			return -ERANGE;
+	}
+	if (*s == 'M' && !s[1])
+		s++;
+	if (*s || !v)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int set_field(struct domain_config *cfg, const char *key, const char *val,
+		     char *err, size_t errlen)
+{
+	if (!strcmp(key, "name")) {
+		if (!valid_name(val) || strlen(val) >= DOM_NAME_LEN)
+			goto bad;
+		str_copy(cfg->name, val, sizeof(cfg->name));
+	} else if (!strcmp(key, "image")) {
+		if (!*val || strlen(val) >= DOM_IMAGE_LEN)
+			goto bad;
+		str_copy(cfg->image, val, sizeof(cfg->image));
+	} else if (!strcmp(key, "memory")) {
+		if (parse_mib(val, &cfg->memory_mib))
+			goto bad;
+	} else if (!strcmp(key, "boot")) {
+		if (!strcmp(val, "flat32"))
+			cfg->boot = DOM_BOOT_FLAT32;
+		else if (!strcmp(val, "real"))
+			cfg->boot = DOM_BOOT_REAL;
+		else
+			goto bad;
+	} else if (!strcmp(key, "type")) {
+		if (!strcmp(val, "elf"))
+			cfg->type = DOM_TYPE_ELF;
+		else if (!strcmp(val, "multiboot"))
+			cfg->type = DOM_TYPE_MULTIBOOT;
+		else if (!strcmp(val, "linux") || !strcmp(val, "hvm"))
+			goto hvm;
+		else if (!strcmp(val, "pvh"))
+			cfg->type = DOM_TYPE_PVH;
+		else
+			goto bad;
+	} else if (!strcmp(key, "platform")) {
+		if (!strcmp(val, "pc"))
+			cfg->platform = true;
+		else if (!strcmp(val, "none"))
+			cfg->platform = false;
+		else
+			goto bad;
+	} else if (!strcmp(key, "on_reboot")) {
+		if (strcmp(val, "restart") && strcmp(val, "destroy"))
+			goto bad;
+		cfg->restart_on_reboot = val[0] == 'r';
+	} else if (!strcmp(key, "privileged")) {
+		if (strcmp(val, "0") && strcmp(val, "1"))
+			goto bad;
+		cfg->privileged = val[0] == '1';
+	} else if (!strcmp(key, "vcpus")) {
+		if (val[0] < '1' || val[0] > '0' + DOM_CFG_MAX_VCPUS || val[1])
+			goto bad;
+		cfg->vcpus = (unsigned)(val[0] - '0');
+	} else if (!strcmp(key, "module")) {
+		if (!*val || *val == ' ' || strlen(val) >= DOM_IMAGE_LEN ||
+		    cfg->nr_modules == DOM_MAX_MODULES)
+			goto bad;
+		str_copy(cfg->modules[cfg->nr_modules++], val, DOM_IMAGE_LEN);
+	} else if (!strcmp(key, "initrd")) {
+		if (!*val || strlen(val) >= DOM_IMAGE_LEN)
+			goto bad;
+		str_copy(cfg->initrd, val, sizeof(cfg->initrd));
+	} else {
+		snprintf(err, errlen, "unknown key '%.32s'", key);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "bad value for %s: '%.40s'", key, val);
+	return -EINVAL;
+hvm:
+	/* Like Xen, the hypervisor loads no Linux bzImage: the toolstack does. */
+	snprintf(err, errlen, "type=%s: build HVM Linux guests from the management domain "
+		 "(xl.cfg type=\"hvm\")", val[0] == 'l' ? "linux" : "hvm");
+	return -EINVAL;
+}
+
+int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t errlen)
+{
+	char item[DOM_IMAGE_LEN + 16];
+
+	memset(cfg, 0, sizeof(*cfg));
+	while (*spec) {
+		if (!strncmp(spec, "cmdline=", 8)) { /* the rest, commas included */
+			if (strlen(spec + 8) >= sizeof(cfg->cmdline)) {
+				snprintf(err, errlen, "cmdline longer than %d bytes", DOM_CMDLINE_LEN - 1);
+				return -EINVAL;
+			}
+			str_copy(cfg->cmdline, spec + 8, sizeof(cfg->cmdline));
+			break;
+		}
+		size_t n = 0;
+		while (spec[n] && spec[n] != ',')
+			n++;
+		if (n >= sizeof(item)) {
+			snprintf(err, errlen, "item too long");
+			return -EINVAL;
+		}
+		memcpy(item, spec, n);
+		item[n] = 0;
+		spec += n + (spec[n] == ',');
+		char *eq = strchr(item, '=');
+		if (!eq) {
+			snprintf(err, errlen, "expected key=value, got '%.40s'", item);
+			return -EINVAL;
+		}
+		*eq = 0;
+		int r = set_field(cfg, item, eq + 1, err, errlen);
+		if (r)
+			return r;
+	}
+	if (!cfg->name[0] || !cfg->image[0] || !cfg->memory_mib) {
+		snprintf(err, errlen, "name, image and memory are required");
+		return -EINVAL;
+	}
+	if (cfg->type != DOM_TYPE_ELF && cfg->boot == DOM_BOOT_REAL) {
+		snprintf(err, errlen, "a %s kernel starts in 32-bit mode, not boot=real",
+			 cfg->type == DOM_TYPE_PVH ? "pvh" : "multiboot");
+		return -EINVAL;
+	}
+	if (cfg->initrd[0] && cfg->type != DOM_TYPE_PVH) {
+		snprintf(err, errlen, "initrd= is for type=pvh");
+		return -EINVAL;
+	}
+	if (cfg->nr_modules && cfg->type != DOM_TYPE_MULTIBOOT) {
+		snprintf(err, errlen, "module= is for type=multiboot");
+		return -EINVAL;
+	}
+	if (cfg->cmdline[0] && cfg->type == DOM_TYPE_ELF) {
+		snprintf(err, errlen, "cmdline= is for type=pvh or multiboot");
+		return -EINVAL;
+	}
+	cfg->xen = cfg->type == DOM_TYPE_PVH;
+	return 0;
+}

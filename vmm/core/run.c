@@ -1,0 +1,176 @@
+/*
+ * The vcpus' side of the scheduler loop (see run.h): guest timers, the
+ * virtual platforms' host-time work, reaping, round-robin choice, and a
+ * vcpu's slice with its Xen runstate. kernel/sched.c calls vmm_run_next
+ * and knows nothing of vcpus.
+ */
+#include "vmm/core/run.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/timer.h"
+#include "drivers/uart.h"
+#include "include/public/hvm.h"
+#include "include/public/vcpu.h"
+#include "vmm/core/domain.h"
+#include "vmm/core/exit.h"
+#include "vmm/core/vmm.h"
+#include "vmm/plat/vplat.h"
+#include "vmm/xen/xen.h"
+
+static bool runnable(const struct vcpu *v)
+{
+	return v->dom->state == DOM_RUNNING && v->state == VCPU_RUNNABLE;
+}
+
+/* An expired one-shot timer raises the domain's callback vector (or, with
+ * none set, just wakes a blocked vcpu). */
+static void fire_timer(struct vcpu *v, uint64_t now)
+{
+	if (v->poll_deadline && now >= v->poll_deadline) { /* SCHEDOP_poll timed out */
+		v->poll_deadline = 0;
+		if (v->polling)
+			vcpu_wake(v);
+	}
+	if (!v->timer_deadline || now < v->timer_deadline)
+		return;
+	/* A periodic timer (VCPUOP_set_periodic_timer) re-arms, skipping
+	 * periods missed. */
+	uint64_t due = v->timer_deadline;
+	v->timer_deadline = 0;
+	if (v->timer_period)
+		v->timer_deadline = now + v->timer_period - (now - due) % v->timer_period;
+	uint64_t cb = v->dom->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+	if (v->dom->evtchn && xen_timer_virq(v))
+		return;
+	if (cb)
+		vcpu_raise_irq(v, (uint8_t)cb);
+	else
+		vcpu_wake(v);
+}
+
+/* Fires what is due and asks the timer for the next wake-up of each. */
+static void check_timers(void)
+{
+	uint64_t now = rdtsc();
+
+	for (struct domain *d = domain_list(); d; d = d->next) {
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
+			fire_timer(d->vcpus[i], now);
+			if (d->vcpus[i]->timer_deadline)
+				timer_wake_at(d->vcpus[i]->timer_deadline);
+			if (d->vcpus[i]->poll_deadline)
+				timer_wake_at(d->vcpus[i]->poll_deadline);
+		}
+		if (d->plat && d->state == DOM_RUNNING) {
+			if (now >= d->plat->next_host)
+				vplat_poll(d, now); /* re-arms the wake-up */
+			else
+				timer_wake_at(d->plat->next_host);
+		}
+	}
+}
+
+/* Frees domains that shut themselves down (those domain 0 built are its
+ * to reap). */
+static void reap(void)
+{
+	for (struct domain *d = domain_list(), *next; d; d = next) {
+		next = d->next;
+		if (d->state != DOM_SHUTDOWN || d->cfg.managed)
+			continue;
+		domain_reap(d);
+	}
+}
+
+/* A runnable vcpu woken from blocked (vcpu_wake), in domain order. Not
+ * right after a slice the timer ended: then the round robin picks, so
+ * that vcpus waking each other all the time cannot keep the others off
+ * the CPU for more than a tick. */
+static struct vcpu *boosted(void)
+{
+	if (this_cpu()->tick_ended)
+		return NULL;
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++)
+			if (d->vcpus[i]->boost && runnable(d->vcpus[i]))
+				return d->vcpus[i];
+	return NULL;
+}
+
+/* A boosted vcpu, else the next runnable vcpu after the last one run, in
+ * domain order, else the first runnable one (possibly the last one
+ * again). last_run is only compared, never dereferenced: its domain may
+ * have been destroyed. */
+static struct vcpu *pick_next(void)
+{
+	struct vcpu *first = NULL, *b = boosted();
+	bool after = false;
+
+	if (b)
+		return b;
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
+			struct vcpu *v = d->vcpus[i];
+			if (runnable(v)) {
+				if (after)
+					return v;
+				if (!first)
+					first = v;
+			}
+			if (v == this_cpu()->last_run)
+				after = true;
+		}
+	return first;
+}
+
+/* Runs v until its slice ends (the next timer interrupt: the 100 Hz tick
+ * or a guest timer's wake-up), it blocks or stops, it yields (a vcpu it
+ * woke runs first), or the shell has input. Host interrupts are taken
+ * between exits.
+ * The time is counted once per slice, exits included: the exit path is
+ * the hot path and reads the TSC only while a vcpu timer is armed. */
+static void run_slice(struct vcpu *v)
+{
+	uint64_t events = timer_event_count, start = rdtsc();
+
+	this_cpu()->last_run = v;
+	this_cpu()->current = v;
+	v->boost = v->halt_nmi_only = false;
+	if (v->runstate_gva)
+		xen_runstate(v, RUNSTATE_running);
+	vcpu_load_cpu_state(v);
+	while (runnable(v)) {
+		vplat_check(v->dom);
+		vcpu_deliver_irqs(v);
+		vcpu_ops->run(v, &v->last_exit);
+		/* A host interrupt (tick, serial) makes the guest exit with
+		 * EXIT_INTR and is taken here: STI's one-instruction shadow covers
+		 * the first NOP. One that arrives later makes the next entry exit
+		 * at once, so other exits need no window. */
+		if (v->last_exit.reason == EXIT_INTR)
+			__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+		vmexit_handle(v, &v->last_exit);
+		if (v->timer_deadline)
+			fire_timer(v, rdtsc());
+		if (timer_event_count != events || uart_rx_pending() || v->yield)
+			break;
+	}
+	v->yield = false;
+	this_cpu()->current = NULL;
+	this_cpu()->tick_ended = timer_event_count != events;
+	v->run_tsc += rdtsc() - start;
+	if (v->runstate_gva)
+		xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
+				v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
+}
+
+bool vmm_run_next(void)
+{
+	check_timers();
+	reap();
+	struct vcpu *v = vcpu_ops ? pick_next() : NULL;
+	if (!v)
+		return false;
+	run_slice(v);
+	return true;
+}

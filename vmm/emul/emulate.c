@@ -1,0 +1,650 @@
+/*
+ * MMIO instruction emulation (see emulate.h and docs/mmio-emulation.md).
+ *
+ * An instruction is [legacy prefixes] [REX] opcode [ModRM [SIB] [disp]]
+ * [imm] (Intel SDM vol. 2 ch. 2, AMD APM vol. 3 ch. 1). Only opcodes that
+ * can touch a device page through a general-purpose memory operand are
+ * decoded; everything else, and every form with a register operand where
+ * the memory one should be, is EMU_UD. The decoder never reads past
+ * insn_avail bytes nor past the architectural 15.
+ *
+ * The device operand is accessed at the fault's guest-physical address;
+ * its linear address is computed as the CPU would (segment base + ModRM/
+ * SIB/displacement, RIP-relative, 16-bit forms) and must sit at the same
+ * offset in its page, since paging maps 4 KiB-aligned pages: anything else
+ * means the bytes at RIP are not the instruction that faulted.
+ *
+ * Flags follow the SDM's instruction pages: ADD/ADC/SUB/SBB/CMP/NEG set
+ * all six arithmetic flags, INC/DEC all but CF; AND/OR/XOR/TEST clear CF
+ * and OF, and AF (undefined there) is cleared as AMD CPUs and QEMU do;
+ * BT* set CF and leave the flags the SDM calls undefined unchanged, as
+ * AMD CPUs do. The unit test compares all of it with the host CPU.
+ */
+#include "vmm/emul/emulate.h"
+#include "kernel/string.h"
+
+#define MAX_LEN 15
+#define PAGE_OFF 0xfffull
+#define REX_W 8
+#define REX_R 4
+#define REX_X 2
+#define REX_B 1
+
+enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI };
+
+/* ALU functions: 0-7 in the order of the 00-3F opcodes and group 1. */
+enum alu { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST };
+enum unary { INC, DEC, NOT, NEG };
+
+enum kind {
+	K_BAD,
+	K_ALU_EG,  /* memory op= register (or TEST memory, register) */
+	K_ALU_GE,  /* register op= memory (CMP: flags only) */
+	K_ALU_EI,  /* memory op= immediate (group 1, TEST F6/F7 /0 /1) */
+	K_UNARY,   /* INC/DEC/NOT/NEG memory */
+	K_STORE,   /* MOV memory, register (also MOVNTI, MOV moffs, rAX) */
+	K_STORE_I, /* MOV memory, immediate */
+	K_LOAD,    /* MOV/MOVZX/MOVSX/MOVSXD register, memory */
+	K_XCHG,
+	K_BT,      /* BT/BTS/BTR/BTC memory, register */
+	K_BT_I,    /* the same with an imm8 bit number */
+	K_FLUSH,   /* CLFLUSH/CLFLUSHOPT: no device access */
+	K_STOS,
+	K_LODS,
+	K_MOVS,
+};
+
+/* What an opcode does with its operands. */
+struct op {
+	uint8_t kind;
+	uint8_t fn;    /* enum alu / enum unary / bit op (BT, BTS, BTR, BTC) */
+	uint8_t size;  /* bytes of the memory operand */
+	uint8_t dst;   /* K_LOAD: bytes of the register written */
+	uint8_t imm;   /* bytes of immediate */
+	bool sx;       /* K_LOAD: sign-extend */
+	bool lock;     /* LOCK allowed (memory destination of a lockable op) */
+};
+
+/* One decoded instruction. */
+struct insn {
+	const uint8_t *buf;
+	unsigned lim, len; /* readable bytes; bytes consumed */
+	bool err;          /* ran out of bytes: the instruction is undecodable */
+	unsigned rex;
+	bool p66, p67, lock, rep;
+	int seg;           /* segment override, or -1 */
+	unsigned op;       /* opcode byte; 0x100 | byte in the 0F map */
+	unsigned mod, reg, rm;
+	unsigned osize, asize;
+	bool riprel;
+	uint64_t ea;       /* offset of the memory operand */
+	unsigned eseg;     /* its default segment */
+	uint64_t imm;      /* sign-extended */
+};
+
+static uint64_t mask(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static uint64_t sext(uint64_t v, unsigned size)
+{
+	uint64_t sign = 1ull << (8 * size - 1);
+
+	v &= mask(size);
+	return (v ^ sign) - sign;
+}
+
+static unsigned next(struct insn *d)
+{
+	if (d->len >= d->lim) {
+		d->err = true;
+		return 0;
+	}
+	return d->buf[d->len++];
+}
+
+/* n bytes little-endian, sign-extended. */
+static uint64_t fetch(struct insn *d, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)next(d) << (8 * i);
+	return n ? sext(v, n) : 0;
+}
+
+/* Reads prefixes; returns the first opcode byte. A REX counts only right
+ * before the opcode; of several segment overrides the last one wins. */
+static unsigned prefixes(struct insn *d, enum cpu_mode mode)
+{
+	for (;;) {
+		unsigned b = next(d);
+		switch (b) {
+		case 0x66: d->p66 = true; break;
+		case 0x67: d->p67 = true; break;
+		case 0xf0: d->lock = true; break;
+		case 0xf2: case 0xf3: d->rep = true; break;
+		case 0x26: case 0x2e: case 0x36: case 0x3e: d->seg = (int)((b >> 3) & 3); break;
+		case 0x64: case 0x65: d->seg = (int)(b - 0x60); break;
+		default:
+			if (mode != CPU_MODE_LONG64 || (b & 0xf0) != 0x40)
+				return b;
+			d->rex = b;
+			continue;
+		}
+		d->rex = 0;
+	}
+}
+
+static uint64_t reg_val(const struct emu_ctx *c, unsigned r, unsigned size)
+{
+	return c->gprs[r & 15] & mask(size);
+}
+
+/* 16-bit addressing: BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP (disp16 alone
+ * with mod 0), BX; BP-based forms default to SS. */
+static void ea16(struct insn *d, const struct emu_ctx *c)
+{
+	static const uint8_t base[8] = { R_BX, R_BX, R_BP, R_BP, R_SI, R_DI, R_BP, R_BX };
+	static const uint8_t index[8] = { R_SI, R_DI, R_SI, R_DI, 0, 0, 0, 0 };
+	uint64_t ea = 0;
+
+	if (d->mod == 0 && d->rm == 6) {
+		ea = fetch(d, 2);
+	} else {
+		ea = reg_val(c, base[d->rm], 2) + fetch(d, d->mod == 1 ? 1 : d->mod == 2 ? 2 : 0);
+		if (d->rm < 4)
+			ea += reg_val(c, index[d->rm], 2);
+		if (base[d->rm] == R_BP)
+			d->eseg = EMU_SS;
+	}
+	d->ea = ea & 0xffff;
+}
+
+/* 32/64-bit addressing: rm 4 brings a SIB (index 4 without REX.X: none;
+ * base 5 with mod 0: disp32 alone); mod 0 rm 5 is disp32, RIP-relative in
+ * 64-bit mode. RSP/RBP bases default to SS. */
+static void ea32(struct insn *d, const struct emu_ctx *c, enum cpu_mode mode)
+{
+	unsigned base = d->rm | (d->rex & REX_B ? 8 : 0), disp = d->mod == 1 ? 1 : d->mod == 2 ? 4 : 0;
+	bool has_base = true;
+	uint64_t ea = 0;
+
+	if (d->rm == 4) {
+		unsigned sib = next(d), index = ((sib >> 3) & 7) | (d->rex & REX_X ? 8 : 0);
+		base = (sib & 7) | (d->rex & REX_B ? 8 : 0);
+		if (index != R_SP)
+			ea = reg_val(c, index, d->asize) << (sib >> 6);
+		if (d->mod == 0 && (sib & 7) == 5)
+			has_base = false, disp = 4;
+	} else if (d->mod == 0 && d->rm == 5) {
+		has_base = false, disp = 4;
+		d->riprel = mode == CPU_MODE_LONG64;
+	}
+	if (has_base) {
+		ea += reg_val(c, base, d->asize);
+		if (base == R_SP || base == R_BP)
+			d->eseg = EMU_SS;
+	}
+	d->ea = (ea + fetch(d, disp)) & mask(d->asize);
+}
+
+static void modrm(struct insn *d, const struct emu_ctx *c, enum cpu_mode mode)
+{
+	unsigned m = next(d);
+
+	d->mod = m >> 6;
+	d->reg = ((m >> 3) & 7) | (d->rex & REX_R ? 8 : 0);
+	d->rm = m & 7;
+	if (d->mod == 3)
+		return;
+	if (d->asize == 2)
+		ea16(d, c);
+	else
+		ea32(d, c, mode);
+}
+
+#define OP(k, f, sz, ds, im, s, l) \
+	((struct op){ .kind = (k), .fn = (f), .size = (sz), .dst = (ds), .imm = (im), .sx = (s), .lock = (l) })
+
+/* The one-byte opcodes; sizes from the low opcode bit (byte / full). */
+static struct op classify1(const struct insn *d, enum cpu_mode mode)
+{
+	unsigned op = d->op, r = d->reg & 7, v = d->osize, z = v == 2 ? 2 : 4;
+	unsigned w = op & 1 ? v : 1;
+
+	if (op < 0x40 && (op & 7) < 4) {
+		if (op & 2)
+			return OP(K_ALU_GE, op >> 3, w, w, 0, false, false);
+		return OP(K_ALU_EG, op >> 3, w, w, 0, false, (op >> 3) != CMP);
+	}
+	switch (op) {
+	case 0x63: /* MOVSXD in 64-bit mode (ARPL elsewhere) */
+		if (mode != CPU_MODE_LONG64)
+			break;
+		return OP(K_LOAD, 0, v < 4 ? v : 4, v, 0, true, false);
+	case 0x80: case 0x82: /* 82: an alias of 80, invalid in 64-bit mode */
+		if (op == 0x82 && mode == CPU_MODE_LONG64)
+			break;
+		return OP(K_ALU_EI, r, 1, 1, 1, false, r != CMP);
+	case 0x81:
+		return OP(K_ALU_EI, r, v, v, z, false, r != CMP);
+	case 0x83:
+		return OP(K_ALU_EI, r, v, v, 1, false, r != CMP);
+	case 0x84: case 0x85:
+		return OP(K_ALU_EG, TEST, w, w, 0, false, false);
+	case 0x86: case 0x87:
+		return OP(K_XCHG, 0, w, w, 0, false, true);
+	case 0x88: case 0x89: case 0xa2: case 0xa3:
+		return OP(K_STORE, 0, w, w, 0, false, false);
+	case 0x8a: case 0x8b: case 0xa0: case 0xa1:
+		return OP(K_LOAD, 0, w, w, 0, false, false);
+	case 0xa4: case 0xa5:
+		return OP(K_MOVS, 0, w, w, 0, false, false);
+	case 0xaa: case 0xab:
+		return OP(K_STOS, 0, w, w, 0, false, false);
+	case 0xac: case 0xad:
+		return OP(K_LODS, 0, w, w, 0, false, false);
+	case 0xc6: case 0xc7:
+		if (r == 0)
+			return OP(K_STORE_I, 0, w, w, op & 1 ? z : 1, false, false);
+		break;
+	case 0xf6: case 0xf7:
+		if (r < 2)
+			return OP(K_ALU_EI, TEST, w, w, op & 1 ? z : 1, false, false);
+		if (r < 4)
+			return OP(K_UNARY, r == 2 ? NOT : NEG, w, w, 0, false, true);
+		break;
+	case 0xfe: case 0xff:
+		if (r < 2)
+			return OP(K_UNARY, r, w, w, 0, false, true);
+		break;
+	}
+	return (struct op){ .kind = K_BAD };
+}
+
+/* The 0F map. F2/F3 select other instructions here (POPCNT, TZCNT, ...),
+ * none of which is emulated. */
+static struct op classify0f(const struct insn *d)
+{
+	unsigned op = d->op & 0xff, r = d->reg & 7, v = d->osize;
+
+	if (d->rep)
+		return (struct op){ .kind = K_BAD };
+	switch (op) {
+	case 0xb6: case 0xb7: case 0xbe: case 0xbf: /* MOVZX, MOVSX */
+		return OP(K_LOAD, 0, op & 1 ? 2 : 1, v, 0, op >= 0xbe, false);
+	case 0xa3: case 0xab: case 0xb3: case 0xbb: /* BT, BTS, BTR, BTC */
+		return OP(K_BT, (op >> 3) & 3, v, v, 0, false, op != 0xa3);
+	case 0xba:
+		if (r >= 4)
+			return OP(K_BT_I, r - 4, v, v, 1, false, r != 4);
+		break;
+	case 0xc3: /* MOVNTI: 32 or 64 bits (REX.W), no 66 form */
+		if (!d->p66)
+			return OP(K_STORE, 0, d->rex & REX_W ? 8 : 4, 0, 0, false, false);
+		break;
+	case 0xae: /* CLFLUSH (66: CLFLUSHOPT) */
+		if (r == 7)
+			return OP(K_FLUSH, 0, 1, 0, 0, false, false);
+		break;
+	}
+	return (struct op){ .kind = K_BAD };
+}
+
+static bool no_modrm(unsigned op)
+{
+	return (op >= 0xa0 && op <= 0xa5) || (op >= 0xaa && op <= 0xad);
+}
+
+/* Decodes c->insn into d and o; 0 or EMU_UD. */
+static int decode(const struct emu_ctx *c, struct insn *d, struct op *o)
+{
+	static const uint8_t asz[4][2] = { { 2, 4 }, { 2, 4 }, { 4, 2 }, { 8, 4 } };
+	enum cpu_mode mode = c->mode;
+
+	if ((unsigned)mode > CPU_MODE_LONG64)
+		return EMU_UD;
+	*d = (struct insn){ .buf = c->insn, .seg = -1, .eseg = EMU_DS,
+			    .lim = c->insn_avail < MAX_LEN ? c->insn_avail : MAX_LEN };
+	d->op = prefixes(d, mode);
+	if (d->op == 0x0f)
+		d->op = 0x100 | next(d);
+	d->osize = d->rex & REX_W ? 8 : (mode <= CPU_MODE_PROT16) != d->p66 ? 2 : 4;
+	d->asize = asz[mode][d->p67];
+	if (d->op >= 0xa0 && d->op <= 0xa3)
+		d->ea = fetch(d, d->asize) & mask(d->asize); /* moffs: zero-extended */
+	else if (!no_modrm(d->op))
+		modrm(d, c, mode);
+	*o = d->op & 0x100 ? classify0f(d) : classify1(d, mode);
+	d->imm = fetch(d, o->imm);
+	if (d->err || o->kind == K_BAD || (d->lock && !o->lock))
+		return EMU_UD;
+	if (!no_modrm(d->op) && d->mod == 3)
+		return EMU_UD; /* a register operand cannot have faulted */
+	if (d->riprel)
+		d->ea = (d->ea + c->rip + d->len) & mask(d->asize);
+	return 0;
+}
+
+/* Linear address of offset off in segment seg. In 64-bit mode only FS and
+ * GS have bases; elsewhere addresses wrap at 4 GiB. */
+static uint64_t linear(const struct emu_ctx *c, unsigned seg, uint64_t off)
+{
+	if (c->mode == CPU_MODE_LONG64)
+		return seg == EMU_FS || seg == EMU_GS ? c->seg_base[seg] + off : off;
+	return (c->seg_base[seg] + off) & 0xffffffffull;
+}
+
+static bool canonical(const struct emu_ctx *c, uint64_t la)
+{
+	unsigned shift = c->la57 ? 7 : 16;
+
+	return (uint64_t)((int64_t)(la << shift) >> shift) == la;
+}
+
+static bool at_fault(const struct emu_ctx *c, uint64_t la)
+{
+	return ((la ^ c->gpa) & PAGE_OFF) == 0;
+}
+
+static uint64_t get_reg(const struct emu_ctx *c, const struct insn *d, unsigned r, unsigned size)
+{
+	if (size == 1 && !d->rex && r >= 4 && r < 8)
+		return (c->gprs[r - 4] >> 8) & 0xff; /* AH, CH, DH, BH */
+	return reg_val(c, r, size);
+}
+
+/* x86 register writes: 8- and 16-bit results merge, 32-bit ones
+ * zero-extend into the 64-bit register. */
+static void set_reg(struct emu_ctx *c, const struct insn *d, unsigned r, unsigned size,
+		    uint64_t v)
+{
+	uint64_t *g = &c->gprs[r & 15];
+
+	if (size == 1 && !d->rex && r >= 4 && r < 8)
+		c->gprs[r - 4] = (c->gprs[r - 4] & ~0xff00ull) | ((v & 0xff) << 8);
+	else if (size >= 4)
+		*g = v & mask(size);
+	else
+		*g = (*g & ~mask(size)) | (v & mask(size));
+}
+
+static int mmio_rd(struct emu_ctx *c, uint64_t gpa, unsigned size, uint64_t *v)
+{
+	uint64_t val = 0;
+	int rc = c->mmio_read(c->opaque, gpa, size, &val);
+
+	*v = val & mask(size);
+	return rc;
+}
+
+static int mmio_wr(struct emu_ctx *c, uint64_t gpa, unsigned size, uint64_t v)
+{
+	return c->mmio_write(c->opaque, gpa, size, v & mask(size));
+}
+
+static void set_flags(uint64_t *fl, uint64_t r, unsigned size, bool cf, bool of, bool af)
+{
+	unsigned p = (unsigned)r & 0xff;
+
+	p ^= p >> 4;
+	p ^= p >> 2;
+	p ^= p >> 1;
+	*fl &= ~(uint64_t)EMU_ARITH;
+	*fl |= (cf ? EMU_CF : 0) | (p & 1 ? 0 : EMU_PF) | (af ? EMU_AF : 0) |
+	       ((r & mask(size)) == 0 ? EMU_ZF : 0) | (r >> (8 * size - 1) & 1 ? EMU_SF : 0) |
+	       (of ? EMU_OF : 0);
+}
+
+/* a fn b on size bytes, flags into *fl. */
+static uint64_t alu(unsigned fn, uint64_t a, uint64_t b, unsigned size, uint64_t *fl)
+{
+	uint64_t m = mask(size), sign = 1ull << (8 * size - 1), r;
+	unsigned cin = (fn == ADC || fn == SBB) && (*fl & EMU_CF);
+	bool cf = false, of = false;
+
+	a &= m, b &= m;
+	switch (fn) {
+	case ADD: case ADC:
+		r = (a + b + cin) & m;
+		cf = cin ? r <= a : r < a;
+		of = (a ^ r) & (b ^ r) & sign;
+		break;
+	case SUB: case SBB: case CMP:
+		r = (a - b - cin) & m;
+		cf = cin ? a <= b : a < b;
+		of = (a ^ b) & (a ^ r) & sign;
+		break;
+	case OR:
+		r = a | b;
+		break;
+	case XOR:
+		r = a ^ b;
+		break;
+	default: /* AND, TEST */
+		r = a & b;
+		break;
+	}
+	bool arith = fn == ADD || fn == ADC || fn == SUB || fn == SBB || fn == CMP;
+	set_flags(fl, r, size, cf, of, arith && ((a ^ b ^ r) & 0x10));
+	return r;
+}
+
+static uint64_t unary(unsigned fn, uint64_t a, unsigned size, uint64_t *fl)
+{
+	uint64_t cf = *fl & EMU_CF;
+
+	switch (fn) {
+	case INC:
+		a = alu(ADD, a, 1, size, fl);
+		break;
+	case DEC:
+		a = alu(SUB, a, 1, size, fl);
+		break;
+	case NOT:
+		return ~a & mask(size);
+	default: /* NEG */
+		return alu(SUB, 0, a, size, fl);
+	}
+	*fl = (*fl & ~(uint64_t)EMU_CF) | cf; /* INC and DEC leave CF alone */
+	return a;
+}
+
+/* BT/BTS/BTR/BTC on val: CF = the bit; returns the new value. */
+static uint64_t bitop(unsigned fn, uint64_t val, unsigned bit, uint64_t *fl)
+{
+	uint64_t b = 1ull << bit;
+
+	*fl = (*fl & ~(uint64_t)EMU_CF) | (val & b ? EMU_CF : 0);
+	return fn == 1 ? val | b : fn == 2 ? val & ~b : fn == 3 ? val ^ b : val;
+}
+
+/* Read-modify-write forms: the device value m is read, the result
+ * written back when the op stores, then registers and flags. */
+static int exec_rmw(struct emu_ctx *c, const struct insn *d, const struct op *o, unsigned bit)
+{
+	uint64_t m, r = 0, fl = c->rflags, src = get_reg(c, d, d->reg, o->size);
+	unsigned sz = o->size;
+	bool store = false;
+	int rc = mmio_rd(c, c->gpa, sz, &m);
+
+	if (rc)
+		return rc;
+	switch (o->kind) {
+	case K_ALU_EG:
+	case K_ALU_EI:
+		r = alu(o->fn, m, o->kind == K_ALU_EG ? src : d->imm, sz, &fl);
+		store = o->fn != CMP && o->fn != TEST;
+		break;
+	case K_UNARY:
+		r = unary(o->fn, m, sz, &fl);
+		store = true;
+		break;
+	case K_XCHG:
+		r = src;
+		store = true;
+		break;
+	default: /* K_BT, K_BT_I */
+		r = bitop(o->fn, m, bit, &fl);
+		store = o->fn != 0;
+		break;
+	}
+	if (store && (rc = mmio_wr(c, c->gpa, sz, r)))
+		return rc;
+	if (o->kind == K_XCHG)
+		set_reg(c, d, d->reg, sz, m);
+	c->rflags = fl;
+	return 0;
+}
+
+static int exec_mem(struct emu_ctx *c, const struct insn *d, const struct op *o, unsigned bit)
+{
+	uint64_t m, fl = c->rflags;
+	int rc;
+
+	switch (o->kind) {
+	case K_FLUSH:
+		return 0;
+	case K_STORE:
+		return mmio_wr(c, c->gpa, o->size, get_reg(c, d, d->reg, o->size));
+	case K_STORE_I:
+		return mmio_wr(c, c->gpa, o->size, d->imm);
+	case K_LOAD:
+		if ((rc = mmio_rd(c, c->gpa, o->size, &m)))
+			return rc;
+		set_reg(c, d, d->reg, o->dst, o->sx ? sext(m, o->size) : m);
+		return 0;
+	case K_ALU_GE:
+		if ((rc = mmio_rd(c, c->gpa, o->size, &m)))
+			return rc;
+		m = alu(o->fn, get_reg(c, d, d->reg, o->size), m, o->size, &fl);
+		if (o->fn != CMP)
+			set_reg(c, d, d->reg, o->size, m);
+		c->rflags = fl;
+		return 0;
+	default:
+		return exec_rmw(c, d, o, bit);
+	}
+}
+
+/* The linear address the instruction accesses and, for BT*, the bit: a
+ * register bit offset is signed and reaches outside the operand (SDM BT:
+ * the access is at EA + size * floor(offset / bits)). */
+static uint64_t operand_la(const struct emu_ctx *c, const struct insn *d, const struct op *o,
+			   unsigned *bit)
+{
+	unsigned seg = d->seg >= 0 ? (unsigned)d->seg : d->eseg, bits = 8 * o->size;
+	uint64_t ea = d->ea;
+
+	*bit = 0;
+	if (o->kind == K_BT_I) {
+		*bit = (unsigned)d->imm & (bits - 1);
+	} else if (o->kind == K_BT) {
+		int64_t off = (int64_t)sext(get_reg(c, d, d->reg, o->size), o->size);
+		int64_t q = off >= 0 ? off / bits : -((-(off + 1)) / bits) - 1;
+		*bit = (unsigned)((uint64_t)off & (bits - 1));
+		ea = (ea + (uint64_t)q * o->size) & mask(d->asize);
+	}
+	return linear(c, seg, ea);
+}
+
+/* One element of a string op; la_ram is the RAM side's linear address. */
+static int string_step(struct emu_ctx *c, const struct op *o, bool src_mmio, uint64_t gpa,
+		       uint64_t la_ram)
+{
+	uint8_t buf[8] = { 0 };
+	uint64_t v = 0;
+	int rc;
+
+	if (o->kind == K_STOS)
+		return mmio_wr(c, gpa, o->size, c->gprs[R_AX]);
+	if (o->kind == K_LODS) {
+		if (!(rc = mmio_rd(c, gpa, o->size, &v)))
+			c->gprs[R_AX] = o->size >= 4 ? v : (c->gprs[R_AX] & ~mask(o->size)) | v;
+		return rc;
+	}
+	if (!c->mem_read || !c->mem_write)
+		return EMU_UD;
+	if (c->mode == CPU_MODE_LONG64 &&
+	    (!canonical(c, la_ram) || !canonical(c, la_ram + o->size - 1)))
+		return EMU_GP;
+	if (src_mmio) {
+		if ((rc = mmio_rd(c, gpa, o->size, &v)))
+			return rc;
+		memcpy(buf, &v, sizeof(v));
+		return c->mem_write(c->opaque, la_ram, buf, o->size);
+	}
+	if ((rc = c->mem_read(c->opaque, la_ram, buf, o->size)))
+		return rc;
+	memcpy(&v, buf, sizeof(v));
+	return mmio_wr(c, gpa, o->size, v);
+}
+
+/* rSI/rDI/rCX of the address size: a 32-bit one zero-extends, as any
+ * 32-bit register write, a 16-bit one merges. */
+static void set_areg(struct emu_ctx *c, unsigned r, unsigned asize, uint64_t v)
+{
+	uint64_t m = mask(asize);
+
+	c->gprs[r] = asize == 2 ? (c->gprs[r] & ~m) | (v & m) : v & m;
+}
+
+/*
+ * STOS/LODS/MOVS, with REP (F2 or F3) RCX times. The device side is
+ * ES:rDI (STOS, MOVS after a write fault) or seg:rSI (LODS, MOVS after a
+ * read fault). Elements are done while that side stays in the fault's
+ * page, whose translation is the only one known; the instruction then
+ * runs again (EMU_AGAIN) and faults on the next page if it is MMIO too.
+ */
+static int exec_string(struct emu_ctx *c, const struct insn *d, const struct op *o)
+{
+	uint64_t amask = mask(d->asize), count = d->rep ? c->gprs[R_CX] & amask : 1;
+	int64_t step = c->rflags & EMU_DF ? -(int64_t)o->size : (int64_t)o->size;
+	unsigned sseg = d->seg >= 0 ? (unsigned)d->seg : EMU_DS;
+	bool src_mmio = o->kind == K_LODS || (o->kind == K_MOVS && !c->write);
+	uint64_t page = 0;
+
+	for (bool first = true; count; first = false) {
+		uint64_t src = linear(c, sseg, c->gprs[R_SI] & amask);
+		uint64_t dst = linear(c, EMU_ES, c->gprs[R_DI] & amask);
+		uint64_t la = src_mmio ? src : dst;
+		if (first) {
+			if (!at_fault(c, la))
+				return EMU_MISMATCH;
+			page = la & ~PAGE_OFF;
+		} else if ((la & ~PAGE_OFF) != page || (la & PAGE_OFF) + o->size > PAGE_OFF + 1) {
+			return EMU_AGAIN;
+		}
+		int rc = string_step(c, o, src_mmio, (c->gpa & ~PAGE_OFF) | (la & PAGE_OFF),
+				     src_mmio ? dst : src);
+		if (rc)
+			return rc;
+		if (o->kind != K_STOS)
+			set_areg(c, R_SI, d->asize, c->gprs[R_SI] + (uint64_t)step);
+		if (o->kind != K_LODS)
+			set_areg(c, R_DI, d->asize, c->gprs[R_DI] + (uint64_t)step);
+		count--;
+		if (d->rep)
+			set_areg(c, R_CX, d->asize, count);
+	}
+	return (int)d->len;
+}
+
+int emulate_mmio(struct emu_ctx *c)
+{
+	struct insn d;
+	struct op o;
+	unsigned bit;
+	int rc = decode(c, &d, &o);
+
+	if (rc)
+		return rc;
+	if (o.kind == K_STOS || o.kind == K_LODS || o.kind == K_MOVS)
+		return exec_string(c, &d, &o);
+	if (!at_fault(c, operand_la(c, &d, &o, &bit)))
+		return EMU_MISMATCH;
+	rc = exec_mem(c, &d, &o, bit);
+	return rc ? rc : (int)d.len;
+}

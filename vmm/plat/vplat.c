@@ -1,0 +1,420 @@
+/* The virtual PC platform: models wired to ports, MMIO, lines and time (see vplat.h). */
+#include "vmm/plat/vplat.h"
+#include "vmm/xen/xen.h"
+#include "arch/x86_64/timer.h"
+#include "include/public/xen.h"
+#include "kernel/errno.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "vmm/core/guest_mem.h"
+#include "vmm/xen/pirq.h"
+#include "vmm/core/vmm.h"
+
+#include <stddef.h>
+
+static uint64_t guest_now(const struct vplat *p)
+{
+	return rdtsc() + p->dom->tsc_offset;
+}
+
+/* Recomputes which vcpus have an interrupt to take; wakes them. */
+static void update_intr(struct vplat *p)
+{
+	struct domain *d = p->dom;
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+		v->plat_intr = vplat_intr(v, false) >= 0;
+		if (v->plat_intr)
+			vcpu_wake(v);
+	}
+}
+
+/* The next timer event of any model, as a host TSC. */
+static void rearm(struct vplat *p)
+{
+	uint64_t next = vpit_next_event(&p->pit), t = vrtc_next_event(&p->rtc);
+
+	if (t < next)
+		next = t;
+	for (unsigned i = 0; i < p->dom->nr_vcpus; i++)
+		if ((t = vlapic_next_event(&p->lapic[i])) < next)
+			next = t;
+	p->next_host = next == UINT64_MAX ? UINT64_MAX : next - p->dom->tsc_offset;
+	timer_wake_at(p->next_host);
+}
+
+/* ---- interrupt lines ---- */
+
+/* An ISA line: to the PIC, and to the IOAPIC (IRQ 0 is GSI 2, as the
+ * MADT's override says). */
+static void isa_irq(void *ctx, unsigned irq, bool level)
+{
+	struct vplat *p = ctx;
+
+	vpic_set_irq(&p->pic, irq, level);
+	vioapic_set_irq(&p->ioapic, irq == 0 ? 2 : irq, level);
+	update_intr(p);
+}
+
+void vplat_gsi(struct domain *d, unsigned gsi, bool level)
+{
+	struct vplat *p = d->plat;
+
+	if (gsi < 16)
+		vpic_set_irq(&p->pic, gsi, level);
+	vioapic_set_irq(&p->ioapic, gsi, level);
+	update_intr(p);
+}
+
+static const struct vlapic_ops lapic_ops;
+
+/* INIT puts vcpu i back to waiting (its local APIC reset); a SIPI then
+ * starts it in real mode at vector * 4 KiB, as a CPU's startup IPI. */
+static bool start_ap(struct vplat *p, unsigned i, unsigned mode, uint8_t vector)
+{
+	struct vcpu *v = p->dom->vcpus[i];
+
+	if (mode == 5) {
+		v->state = VCPU_DOWN;
+		v->wait_sipi = true;
+		vlapic_init(&p->lapic[i], i, i == 0, p->lapic[i].tsc_hz, &lapic_ops, &p->lapic[i]);
+		return true;
+	}
+	if (v->state != VCPU_DOWN || !v->wait_sipi)
+		return false; /* the second SIPI of the pair, or no INIT before */
+	vcpu_start_real(v, (uint64_t)vector << 12);
+	return true;
+}
+
+/* Fixed and lowest-priority interrupts (the lowest is the first match)
+ * and NMIs; INIT and SIPI start APs; SMI is dropped. */
+static bool send(struct vplat *p, uint32_t dest, bool logical, unsigned mode, uint8_t vector,
+		 bool level, int skip)
+{
+	bool hit = false;
+
+	if (mode == 5 || mode == 6) { /* INIT, SIPI */
+		for (unsigned i = 0; i < p->dom->nr_vcpus; i++)
+			if ((int)i != skip && vlapic_match(&p->lapic[i], dest, logical))
+				hit |= start_ap(p, i, mode, vector);
+		return hit;
+	}
+	if (mode > 1 && mode != 4)
+		return false;
+	for (unsigned i = 0; i < p->dom->nr_vcpus && !(hit && mode == 1); i++)
+		if ((int)i != skip && vlapic_match(&p->lapic[i], dest, logical)) {
+			if (mode == 4) /* NMI */
+				vcpu_raise_nmi(p->dom->vcpus[i]);
+			hit |= mode == 4 || vlapic_set_irq(&p->lapic[i], vector, level);
+		}
+	update_intr(p);
+	return hit;
+}
+
+/* The IOAPIC's 8-bit destination; 0xFF is a broadcast in x2APIC mode too. */
+static bool ioapic_deliver(void *ctx, uint8_t dest, bool logical, unsigned mode, uint8_t vector,
+			   bool level)
+{
+	return send(ctx, dest == 0xff ? 0xffffffffu : dest, logical, mode, vector, level, -1);
+}
+
+/* The local APICs' callbacks get their own APIC (ID = vcpu index). */
+static struct vplat *lapic_plat(struct vlapic *l)
+{
+	return (struct vplat *)((char *)(l - l->init_id) - offsetof(struct vplat, lapic));
+}
+
+static void lapic_eoi(void *ctx, uint8_t vector)
+{
+	struct vplat *p = lapic_plat(ctx);
+
+	vioapic_eoi(&p->ioapic, vector);
+	pirq_eoi(p->dom);
+	update_intr(p);
+}
+
+/* An IPI leaving local APIC ctx (shorthand 1: itself, where only an
+ * NMI comes, a fixed vector being taken by the APIC itself; 2: all, the
+ * sender having taken a fixed vector already; 3: all but the sender). */
+static void lapic_ipi(void *ctx, uint32_t dest, bool logical, unsigned shorthand, unsigned mode,
+		      uint8_t vector, bool level)
+{
+	struct vlapic *l = ctx;
+	struct vplat *p = lapic_plat(l);
+
+	if (shorthand == 1 && mode == 4)
+		vcpu_raise_nmi(p->dom->vcpus[l->init_id]);
+	else if (shorthand != 1)
+		send(p, shorthand ? 0xffffffffu : dest, !shorthand && logical, mode, vector, level,
+		     shorthand == 3 || (shorthand == 2 && !mode) ? (int)l->init_id : -1);
+}
+
+static const struct vlapic_ops lapic_ops = { lapic_eoi, lapic_ipi };
+static const struct vioapic_ops ioapic_ops = { ioapic_deliver };
+
+/* ---- console ---- */
+
+static void uart_tx(void *ctx, uint8_t byte)
+{
+	struct vplat *p = ctx;
+	char c = (char)byte;
+
+	domain_console_put(p->dom, &c, 1);
+}
+
+static const struct vuart_ops uart_ops = { uart_tx, isa_irq };
+
+/* Moves queued console input into the UART's FIFO as it has room. */
+static void drain_input(struct vplat *p)
+{
+	while (p->in_len && vuart_rx(&p->uart, p->input[p->in_head])) {
+		p->in_head = (p->in_head + 1) % VPLAT_INPUT;
+		p->in_len--;
+	}
+}
+
+unsigned vplat_input(struct domain *d, const char *s, unsigned n)
+{
+	struct vplat *p = d->plat;
+	unsigned i = 0;
+
+	if (!p)
+		return 0;
+	for (; i < n && p->in_len < VPLAT_INPUT; i++, p->in_len++)
+		p->input[(p->in_head + p->in_len) % VPLAT_INPUT] = (uint8_t)s[i];
+	drain_input(p);
+	return i;
+}
+
+/* ---- ports ---- */
+
+/* One byte of a byte-wide model (PIC, PIT, RTC, UART); false when none
+ * has the port. */
+static bool byte_io(struct vplat *p, uint64_t now, uint16_t pt, bool in, uint8_t *b)
+{
+	if (pt == 0x20 || pt == 0x21 || pt == 0xa0 || pt == 0xa1 || pt == 0x4d0 || pt == 0x4d1)
+		vpic_io(&p->pic, pt, in, b);
+	else if ((pt >= 0x40 && pt <= 0x43) || pt == 0x61)
+		vpit_io(&p->pit, now, pt, in, b);
+	else if (pt == 0x70 || pt == 0x71)
+		vrtc_io(&p->rtc, now, pt, in, b);
+	else if (pt >= VPLAT_UART_PORT && pt < VPLAT_UART_PORT + 8)
+		vuart_io(&p->uart, pt - VPLAT_UART_PORT, in, b);
+	else
+		return false;
+	return true;
+}
+
+bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	struct vplat *p = v->dom->plat;
+	enum vpm_event ev = VPM_NONE;
+
+	if (!p)
+		return false;
+	uint64_t now = guest_now(p);
+	uint8_t b = (uint8_t)*val;
+	if (byte_io(p, now, port, in, &b)) {
+		/* A wider access to a byte-wide model: one byte per port. */
+		uint32_t out = b;
+		for (unsigned i = 1; i < size; i++) {
+			b = (uint8_t)(*val >> (8 * i));
+			if (!byte_io(p, now, (uint16_t)(port + i), in, &b))
+				b = 0xff;
+			out |= (uint32_t)b << (8 * i);
+		}
+		if (in)
+			*val = out;
+		drain_input(p); /* the UART may have room now */
+	} else if ((port >= VPM_PORT_BASE && port < VPM_PORT_BASE + 12) || port == 0x92 ||
+		   port == 0x60 || port == 0x64 || (port == 0xcf9 && size == 1)) {
+		ev = vpm_io(&p->pm, now, port, size, in, val);
+	} else if (port >= 0xcf8 && port <= 0xcff) {
+		vpci_io(&p->pci, port, size, in, val);
+	} else if (!vpci_xen_io(&p->pci, port, size, in, val)) {
+		return false;
+	}
+	if (ev == VPM_POWEROFF)
+		domain_shutdown(v->dom, SHUTDOWN_poweroff);
+	else if (ev == VPM_RESET)
+		domain_shutdown(v->dom, SHUTDOWN_reboot);
+	rearm(p);
+	update_intr(p);
+	return true;
+}
+
+/* ---- MMIO: local APIC and IOAPIC ---- */
+
+static int lapic_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	struct vplat *p = v->dom->plat;
+
+	return vlapic_mmio_read(&p->lapic[v->id], guest_now(p), (uint32_t)(gpa - VLAPIC_BASE),
+				size, val);
+}
+
+static int lapic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+	struct vplat *p = v->dom->plat;
+	int rc = vlapic_mmio_write(&p->lapic[v->id], guest_now(p), (uint32_t)(gpa - VLAPIC_BASE),
+				   size, val);
+
+	rearm(p);
+	update_intr(p);
+	return rc;
+}
+
+static int ioapic_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	return vioapic_mmio_read(&v->dom->plat->ioapic, (uint32_t)(gpa - VIOAPIC_BASE), size, val);
+}
+
+static int ioapic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+	int rc = vioapic_mmio_write(&v->dom->plat->ioapic, (uint32_t)(gpa - VIOAPIC_BASE), size, val);
+
+	update_intr(v->dom->plat);
+	return rc;
+}
+
+/*
+ * KVM's paravirtual clock (Documentation/virt/kvm/x86/msr.rst), the only
+ * KVM feature offered (CPUID 0x40000100): the guest gives the address of
+ * a pvclock_vcpu_time_info (MSR 0x4b564d01, bit 0 = enable) or of a
+ * pvclock_wall_clock (0x4b564d00). The guest TSC runs at the host's
+ * constant rate from 0 at domain creation, so one record, written once,
+ * stays true: system time = TSC * mul >> 32 (<< shift), TSC_STABLE set.
+ */
+#define MSR_KVM_WALL_CLOCK  0x4b564d00u
+#define MSR_KVM_SYSTEM_TIME 0x4b564d01u
+
+struct pvclock_wall {
+	uint32_t version, sec, nsec;
+};
+
+static int kvmclock_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *val)
+{
+	struct vplat *p = v->dom->plat;
+	uint64_t *reg = index == MSR_KVM_WALL_CLOCK ? &p->kvm_wall : &p->kvm_time[v->id];
+
+	if (!write) {
+		*val = *reg;
+		return 0;
+	}
+	if (index == MSR_KVM_WALL_CLOCK) { /* the wall time at system time 0 */
+		struct pvclock_wall w = { 0, (uint32_t)v->dom->boot_unix, 0 };
+		if (copy_to_guest_phys(v->dom, *val, &w, sizeof(w)))
+			return -EPERM;
+	} else if (*val & 1) {
+		struct vcpu_time_info t = { 0 };
+		vcpu_time_fill(&t);
+		if (copy_to_guest_phys(v->dom, *val & ~1ull, &t, sizeof(t)))
+			return -EPERM; /* not guest RAM */
+	}
+	*reg = *val;
+	return 0;
+}
+
+int vplat_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *val)
+{
+	struct vplat *p = v->dom->plat;
+
+	if (p && (index == MSR_KVM_WALL_CLOCK || index == MSR_KVM_SYSTEM_TIME))
+		return kvmclock_msr(v, index, write, val);
+	if (!p || !(index == 0x1b || index == 0x6e0 || (index >= 0x800 && index <= 0x8ff)))
+		return -ENOENT;
+	struct vlapic *l = &p->lapic[v->id];
+	if (!write)
+		return vlapic_msr_read(l, guest_now(p), index, val);
+	int rc = vlapic_msr_write(l, guest_now(p), index, *val);
+	rearm(p);
+	update_intr(p);
+	return rc;
+}
+
+int vplat_intr(struct vcpu *v, bool ack)
+{
+	struct vplat *p = v->dom->plat;
+
+	if (!p)
+		return -1;
+	struct vlapic *l = &p->lapic[v->id];
+	int vec = vlapic_pending(l);
+	if (vec >= 0) {
+		if (ack)
+			vlapic_ack(l, (uint8_t)vec);
+		return vec;
+	}
+	if (v->id || !vlapic_accepts_pic(l) || vpic_pending(&p->pic) < 0)
+		return -1;
+	return ack ? vpic_ack(&p->pic) : vpic_pending(&p->pic);
+}
+
+void vplat_poll(struct domain *d, uint64_t now)
+{
+	struct vplat *p = d->plat;
+	uint64_t g = now + d->tsc_offset;
+
+	vpit_advance(&p->pit, g);
+	vrtc_advance(&p->rtc, g);
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		vlapic_advance(&p->lapic[i], g);
+	drain_input(p);
+	rearm(p);
+	update_intr(p);
+}
+
+/* ---- creation ---- */
+
+int vplat_create(struct domain *d)
+{
+	struct vplat *p = kzalloc(sizeof(*p));
+	uint64_t hz = timer_info()->tsc_hz;
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	p->dom = d;
+	for (unsigned i = 0; i < DOM_MAX_VCPUS; i++)
+		vlapic_init(&p->lapic[i], i, i == 0, hz, &lapic_ops, &p->lapic[i]);
+	vioapic_init(&p->ioapic, DOM_MAX_VCPUS, &ioapic_ops, p);
+	vpic_init(&p->pic);
+	vpit_init(&p->pit, hz, isa_irq, p);
+	uint64_t now = guest_now(p);
+	vrtc_init(&p->rtc, d->boot_unix + now / hz, now, hz, isa_irq, p);
+	vpm_init(&p->pm, hz, isa_irq, p);
+	vpci_init(&p->pci, d->cfg.xen && d->cfg.type == DOM_TYPE_HVM);
+	vuart_init(&p->uart, VPLAT_UART_IRQ, &uart_ops, p);
+
+	struct vacpi_cfg acfg = {
+		.gpa = VPLAT_ACPI_GPA, .nr_cpus = d->cfg.vcpus ? d->cfg.vcpus : 1, .lapic_base = VLAPIC_BASE,
+		.ioapic_base = VIOAPIC_BASE, .ioapic_id = DOM_MAX_VCPUS, .pm_base = VPM_PORT_BASE,
+		.sci_irq = 9,
+	};
+	void *tables = kzalloc(4096);
+	rc = tables ? vacpi_build(&acfg, tables, 4096) : -ENOMEM;
+	if (rc > 0)
+		rc = copy_to_guest_phys(d, VPLAT_ACPI_GPA, tables, (size_t)rc);
+	kfree(tables);
+	static const struct mmio_model lapic = { "lapic", VLAPIC_BASE, 0x1000, lapic_read, lapic_write, 0 };
+	static const struct mmio_model ioapic = { "ioapic", VIOAPIC_BASE, 0x1000, ioapic_read,
+						  ioapic_write, 0 };
+	if (!rc)
+		rc = mmio_register(d, &lapic);
+	if (!rc)
+		rc = mmio_register(d, &ioapic);
+	if (rc) {
+		kfree(p);
+		return rc;
+	}
+	d->plat = p;
+	rearm(p);
+	return 0;
+}
+
+void vplat_destroy(struct domain *d)
+{
+	kfree(d->plat);
+	d->plat = NULL;
+}

@@ -1,0 +1,268 @@
+/* Xen's grant tables: GNTTABOP_* and the audit of grant mappings. */
+#include "vmm/xen/xen_int.h"
+
+/* Grows the grant table to nr frames (the frames exist already). */
+int gnt_grow(struct domain *d, uint32_t nr)
+{
+	struct gnttab *gt = &d->gnttab->gt;
+	uint32_t to;
+
+	if (gnttab_setup_check(gt, nr, &to))
+		return GNTST_general_error;
+	return gnttab_grow(gt, phys_to_virt(d->gnttab->frames_hpa), to) ? GNTST_general_error : 0;
+}
+
+int xen_seed_grant(struct domain *d, grant_ref_t ref, uint64_t gfn)
+{
+	if (!d->gnttab || gfn >= d->ram_bytes >> 12 || gnt_grow(d, 1))
+		return -EINVAL;
+	struct grant_entry_v1 *e = &d->gnttab->gt.shared[ref];
+	e->frame = (uint32_t)gfn;
+	e->domid = 0;
+	__atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);
+	return 0;
+}
+
+struct gnttab *gnt_table(void *opaque, domid_t domid)
+{
+	struct domain *d = domain_find(domid);
+
+	return d && d->gnttab ? &d->gnttab->gt : NULL;
+}
+
+/* Only the domain's own RAM: never a page it maps from another domain or
+ * from the hypervisor, so a grant cannot pass on what is not the
+ * granter's to give. */
+void *gnt_page(void *opaque, domid_t domid, uint64_t gfn, bool write)
+{
+	struct domain *d = domain_find(domid);
+	uint64_t hpa = d ? p2m_ram_frame(d, gfn) : 0;
+
+	return hpa ? phys_to_virt(hpa) : NULL;
+}
+
+/* x86_32 layouts (xen_pfn_t and handles are 32-bit there). */
+struct gnt_copy32 {
+	struct { uint32_t ref_or_gmfn; domid_t domid; uint16_t offset; } source, dest;
+	uint16_t len, flags;
+	int16_t status;
+	uint16_t pad;
+};
+_Static_assert(sizeof(struct gnt_copy32) == 24, "x86_32 gnttab_copy");
+
+#define GNT_COPY_BATCH 8
+/* Ops done per entry: a longer list continues (-ERESTART). */
+#define GNT_OPS_PER_CALL 32
+
+/* The rest of a list of count ops of sz bytes at a[1], of which done
+ * were done now: the call runs again for them. */
+static long gnt_continue(uint64_t *a, uint64_t done, size_t sz)
+{
+	a[1] += done * sz;
+	a[2] -= done;
+	return -ERESTART;
+}
+
+/* GNTTABOP_copy: GNT_COPY_BATCH ops at a time; each op's status is
+ * written back; 0, or -EFAULT for an unreadable op array. */
+static long gnt_copy(struct vcpu *v, uint64_t *a)
+{
+	bool wide = vcpu_is_64bit(v);
+	size_t sz = wide ? sizeof(struct gnttab_copy) : sizeof(struct gnt_copy32);
+	struct gnttab_env env = { NULL, v->dom->id, gnt_table, gnt_page };
+	struct gnttab_copy ops[GNT_COPY_BATCH];
+	struct gnt_copy32 c32;
+	uint64_t arg = a[1], count = a[2];
+
+	for (uint64_t done = 0; done < count;) {
+		if (done == GNT_OPS_PER_CALL)
+			return gnt_continue(a, done, sz);
+		unsigned n = count - done < GNT_COPY_BATCH ? (unsigned)(count - done) : GNT_COPY_BATCH;
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t at = arg + (done + i) * sz;
+			if (wide) {
+				if (copy_from_guest_virt(v, &ops[i], at, sz, NULL))
+					return -EFAULT;
+				continue;
+			}
+			if (copy_from_guest_virt(v, &c32, at, sz, NULL))
+				return -EFAULT;
+			ops[i] = (struct gnttab_copy){ .len = c32.len, .flags = c32.flags };
+			ops[i].source.u.gmfn = c32.source.ref_or_gmfn;
+			ops[i].source.domid = c32.source.domid;
+			ops[i].source.offset = c32.source.offset;
+			ops[i].dest.u.gmfn = c32.dest.ref_or_gmfn;
+			ops[i].dest.domid = c32.dest.domid;
+			ops[i].dest.offset = c32.dest.offset;
+		}
+		gnttab_copy_batch(&env, ops, n);
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t at = arg + (done + i) * sz + (wide ? __builtin_offsetof(struct gnttab_copy, status)
+								     : __builtin_offsetof(struct gnt_copy32, status));
+			if (copy_to_guest_virt(v, at, &ops[i].status, sizeof(ops[i].status), NULL))
+				return -EFAULT;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+/* One GNTTABOP_map_grant_ref: the granted frame goes to the caller's page
+ * at host_addr (a hole, or RAM it gives back), read-only for a read-only
+ * mapping. */
+static int16_t gnt_map_one(struct domain *d, const struct gnttab_env *env,
+			   struct gnttab_map_grant_ref *mo)
+{
+	struct gnttab_maptrack *mt = &d->gnttab->mt;
+	struct gnttab_mapping m;
+	uint64_t hpa;
+	bool w;
+
+	if (!mt->map) { /* the first mapping */
+		struct gnttab_mapping *map = kmalloc(XEN_MAPTRACK * sizeof(*map));
+		if (!map)
+			return GNTST_no_device_space;
+		gnttab_maptrack_init(mt, map, XEN_MAPTRACK);
+	}
+	enum p2m_type t = frame_gfn_ok(d, mo->host_addr >> 12) ?
+		p2m_lookup(d, mo->host_addr >> 12, &hpa, &w) : P2M_MMIO;
+	if (t != P2M_RAM && t != P2M_HOLE)
+		return GNTST_bad_virt_addr;
+	int16_t st = (int16_t)gnttab_map(env, mt, mo, &m);
+	if (st == GNTST_okay && p2m_add(d, m.gfn, virt_to_phys(m.host), P2M_FOREIGN,
+					!(m.flags & GNTMAP_readonly))) {
+		gnttab_unmap_done(env, mt, mo->handle);
+		st = GNTST_general_error; /* its RAM there is mapped by another domain */
+	}
+	return st;
+}
+
+/* GNTTABOP_map_grant_ref / unmap_grant_ref, one op at a time. */
+static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t *a)
+{
+	struct domain *d = v->dom;
+	struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page };
+	struct gnttab_maptrack *mt = &d->gnttab->mt;
+	struct gnttab_map_grant_ref mo;
+	struct gnttab_unmap_grant_ref uo;
+	struct gnttab_mapping m;
+	bool map = cmd == GNTTABOP_map_grant_ref;
+	size_t sz = map ? sizeof(mo) : sizeof(uo);
+	uint64_t arg = a[1];
+
+	for (uint64_t i = 0; i < a[2]; i++, arg += sz) {
+		if (i == GNT_OPS_PER_CALL)
+			return gnt_continue(a, i, sz);
+		if (copy_from_guest_virt(v, map ? (void *)&mo : (void *)&uo, arg, sz, NULL))
+			return -EFAULT;
+		if (map)
+			mo.status = gnt_map_one(d, &env, &mo);
+		else if ((uo.status = (int16_t)gnttab_unmap_check(mt, &uo, &m)) == GNTST_okay) {
+			p2m_remove(d, m.gfn); /* flushed before the grant use ends */
+			gnttab_unmap_done(&env, mt, uo.handle);
+		}
+		if (copy_to_guest_virt(v, arg, map ? (void *)&mo : (void *)&uo, sz, NULL))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* The single-struct grant operations (count 1): argument in, status out. */
+static long gnt_query_size(struct vcpu *v, void *arg)
+{
+	struct gnttab_query_size *q = arg;
+
+	if (self(v, q->dom))
+		q->status = GNTST_permission_denied;
+	else
+		gnttab_query_size(&v->dom->gnttab->gt, q);
+	return 0;
+}
+
+/* setup_table grows the table; the guest maps its frames with
+ * add_to_physmap (frame_list is not written). */
+struct gnt_setup { domid_t dom; uint16_t pad; uint32_t nr_frames; int16_t status; };
+
+static long gnt_setup_table(struct vcpu *v, void *arg)
+{
+	struct gnt_setup *st = arg;
+
+	st->status = self(v, st->dom) ? GNTST_permission_denied
+				      : (int16_t)gnt_grow(v->dom, st->nr_frames);
+	return 0;
+}
+
+static long gnt_set_version(struct vcpu *v, void *arg)
+{
+	return gnttab_set_version(arg);
+}
+
+static const struct hcop gnt_ops[] = {
+	[GNTTABOP_query_size] = HCOP(struct gnttab_query_size, HC_OUT, gnt_query_size),
+	[GNTTABOP_setup_table] = HCOP(struct gnt_setup, HC_OUT, gnt_setup_table),
+	[GNTTABOP_set_version] = HCOP(struct gnttab_set_version, HC_OUT_ALWAYS, gnt_set_version),
+};
+
+long xen_grant_table_op(struct vcpu *v, uint64_t *a)
+{
+	uint64_t cmd = a[0], count = a[2];
+
+	if (!v->dom->gnttab)
+		return -ENOSYS;
+	if (count > UINT32_MAX)
+		return -EINVAL;
+	if (cmd == GNTTABOP_copy)
+		return gnt_copy(v, a);
+	if (cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_unmap_grant_ref)
+		return gnt_map(v, cmd, a);
+	if (cmd < HCOP_COUNT(gnt_ops) && gnt_ops[cmd].fn && count != 1)
+		return -EINVAL;
+	return hcop_call(v, gnt_ops, HCOP_COUNT(gnt_ops), cmd, a[1]);
+}
+
+/* For the audit (vmm/core/audit.c). */
+bool xen_owns_frame(const struct domain *d, uint64_t hpa)
+{
+	return d->gnttab && (hpa == d->shinfo_hpa || hpa - d->gnttab->frames_hpa <
+			     XEN_GNT_FRAMES * 4096ull);
+}
+
+static unsigned audit_bad(const struct domain *d, const char *what, uint64_t gfn)
+{
+	printk("audit: domain %u: %s (gfn 0x%lx)\n", d->id, what, gfn);
+	return 1;
+}
+
+/* A live mapping of d: its leaf, and its granter's use of the grant. */
+static unsigned audit_mapping(struct domain *d, const struct gnttab_mapping *m)
+{
+	uint64_t hpa, want = virt_to_phys(m->host);
+	bool w, ro = m->flags & GNTMAP_readonly;
+	struct domain *g = domain_find(m->domid);
+
+	if (p2m_lookup(d, m->gfn, &hpa, &w) != P2M_FOREIGN || hpa != want || w == ro)
+		return audit_bad(d, "a grant mapping whose page is not mapped as granted", m->gfn);
+	if (!g)
+		return m->domid == DOMID_INVALID && frame_info(hpa)->owner == FRAME_ORPHAN ? 0 :
+		       audit_bad(d, "a grant mapping of no domain's frame", m->gfn);
+	const struct gnttab *gt = &g->gnttab->gt;
+	const struct gnttab_active *act = m->ref < gt->nr_frames * GNTTAB_PER_FRAME
+					  ? &gt->active[m->ref] : NULL;
+	if (!act || act->domid != d->id || !(act->readers + act->writers) ||
+	    (!ro && !act->writers) || p2m_ram_frame(g, act->frame) != hpa)
+		return audit_bad(d, "a grant mapping its granter's grant does not cover", m->gfn);
+	return 0;
+}
+
+unsigned xen_audit(struct domain *d, uint64_t foreign)
+{
+	const struct gnttab_maptrack *mt = d->gnttab ? &d->gnttab->mt : NULL;
+	unsigned n = 0;
+
+	if (foreign != (mt ? mt->used : 0))
+		n += audit_bad(d, "foreign pages that no grant mapping accounts for", foreign);
+	for (uint32_t h = 0; mt && h < mt->size; h++)
+		if (mt->map[h].flags)
+			n += audit_mapping(d, &mt->map[h]);
+	return n;
+}

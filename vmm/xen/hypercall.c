@@ -1,0 +1,135 @@
+/*
+ * Hypercalls with Xen's numbers and argument registers: RDI, RSI, RDX,
+ * R10, R8 for a 64-bit guest, EBX, ECX, EDX, ESI, EDI for a 32-bit one.
+ * Every handler checks all its arguments before it changes anything, and
+ * reaches guest memory only through vmm/core/guest_mem.h.
+ */
+#include "vmm/xen/hypercall.h"
+#include "vmm/xen/xen_int.h"
+#include "include/public/eyrie.h"
+#include "kernel/string.h"
+
+/* A handler may do a bounded share of the work and return -ERESTART
+ * with a[] updated: the guest then runs the call again with those
+ * arguments (its RIP stays on the call), so host interrupts and other
+ * vcpus get their turn in between, as with Xen's continuations. */
+typedef long (*hcall_fn)(struct vcpu *v, uint64_t *a);
+
+static long hc_memory_op(struct vcpu *v, uint64_t *a)
+{
+	return xen_memory_op(v, a);
+}
+
+static long hc_event_channel_op(struct vcpu *v, uint64_t *a)
+{
+	return xen_event_channel_op(v, a[0], a[1]);
+}
+
+static long hc_eyrie_op(struct vcpu *v, uint64_t *a)
+{
+	return eyrie_op(v, a[0], a[1]);
+}
+
+static long hc_physdev_op(struct vcpu *v, uint64_t *a)
+{
+	return pirq_physdev_op(v, a[0], a[1]);
+}
+
+static long hc_vcpu_op(struct vcpu *v, uint64_t *a)
+{
+	return xen_vcpu_op(v, a[0], a[1], a[2]);
+}
+
+static long hc_grant_table_op(struct vcpu *v, uint64_t *a)
+{
+	return xen_grant_table_op(v, a);
+}
+
+static const hcall_fn hcalls[HYPERVISOR_NR] = {
+	[HYPERVISOR_grant_table_op] = hc_grant_table_op,
+	[HYPERVISOR_vcpu_op] = hc_vcpu_op,
+	[HYPERVISOR_eyrie_op] = hc_eyrie_op,
+	[HYPERVISOR_memory_op] = hc_memory_op,
+	[HYPERVISOR_event_channel_op] = hc_event_channel_op,
+	[HYPERVISOR_set_timer_op] = hc_set_timer_op,
+	[HYPERVISOR_xen_version] = hc_xen_version,
+	[HYPERVISOR_console_io] = hc_console_io,
+	[HYPERVISOR_sched_op] = hc_sched_op,
+	[HYPERVISOR_hvm_op] = hc_hvm_op,
+	[HYPERVISOR_physdev_op] = hc_physdev_op,
+};
+
+int hypercall_page(struct vcpu *v, uint64_t value)
+{
+	uint8_t s[32];
+	bool amd = vcpu_ops->p2m_format != &pt_format_ept;
+
+	if (value & 0xfff)
+		return -EINVAL; /* one page only */
+	memset(s, 0xcc, sizeof(s)); /* int3 after each stub */
+	s[0] = 0xb8;                 /* mov $nr, %eax */
+	s[5] = 0x0f;                 /* vmmcall 0f 01 d9 / vmcall 0f 01 c1 */
+	s[6] = 0x01;
+	s[7] = amd ? 0xd9 : 0xc1;
+	s[8] = 0xc3;                 /* ret */
+	for (unsigned nr = 0; nr < 4096 / sizeof(s); nr++) {
+		s[1] = (uint8_t)nr;
+		s[2] = s[3] = s[4] = 0;
+		if (copy_to_guest_phys(v->dom, value + nr * sizeof(s), s, sizeof(s)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+void hypercall(struct vcpu *v)
+{
+	uint64_t *r = v->gprs, a[5];
+	bool wide = vcpu_is_64bit(v);
+	uint64_t nr = wide ? r[GPR_RAX] : (uint32_t)r[GPR_RAX];
+	long ret = -ENOSYS;
+
+	if (wide) {
+		a[0] = r[GPR_RDI]; a[1] = r[GPR_RSI]; a[2] = r[GPR_RDX];
+		a[3] = r[GPR_R10]; a[4] = r[GPR_R8];
+	} else {
+		/* 32-bit guests: EBX, ECX, EDX, ESI, EDI; set_timer_op's 64-bit
+		 * deadline comes as EBX (low) and ECX (high). */
+		a[0] = (uint32_t)r[GPR_RBX]; a[1] = (uint32_t)r[GPR_RCX];
+		a[2] = (uint32_t)r[GPR_RDX]; a[3] = (uint32_t)r[GPR_RSI];
+		a[4] = (uint32_t)r[GPR_RDI];
+		if (nr == HYPERVISOR_set_timer_op)
+			a[0] |= a[1] << 32;
+	}
+	v->polling = false; /* running again: any poll has ended */
+	v->poll_deadline = 0;
+	if (nr < HYPERVISOR_NR && hcalls[nr])
+		ret = hcalls[nr](v, a);
+	if (ret == -ERESTART) { /* RAX still holds nr */
+		static const unsigned regs64[5] = { GPR_RDI, GPR_RSI, GPR_RDX, GPR_R10, GPR_R8 };
+		static const unsigned regs32[5] = { GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
+		for (unsigned i = 0; i < 5; i++)
+			r[wide ? regs64[i] : regs32[i]] = wide ? a[i] : (uint32_t)a[i];
+		vcpu_ops->set(v, VS_RIP, v->last_exit.rip);
+		return;
+	}
+	r[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
+}
+
+long hcop_call(struct vcpu *v, const struct hcop *ops, size_t nr, uint64_t cmd, uint64_t arg)
+{
+	_Alignas(8) uint8_t buf[HCOP_ARG_MAX];
+
+	if (cmd >= nr || !ops[cmd].fn)
+		return -ENOSYS;
+	const struct hcop *op = &ops[cmd];
+	if (copy_from_guest_virt(v, buf, arg, op->size, NULL))
+		return -EFAULT;
+	long rc = op->fn(v, buf);
+	if ((op->copy == HC_OUT_ALWAYS || (op->copy == HC_OUT && (rc >= 0 || rc == -ERESTART))) &&
+	    copy_to_guest_virt(v, arg, buf, op->size, NULL)) {
+		if (op->undo)
+			op->undo(v, buf);
+		return -EFAULT;
+	}
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* The hypercall dispatcher (VMMCALL/VMCALL): decode, validate, then act. */
+#ifndef EYRIE_VMM_HYPERCALL_H
+#define EYRIE_VMM_HYPERCALL_H
+
+#include <stdint.h>
+
+struct vcpu;
+
+/* Runs the hypercall in RAX with the mode's argument registers and puts
+ * the result in RAX. */
+void hypercall(struct vcpu *v);
+
+/* A PVH domain's write of the hypercall-page MSR (CPUID 0x40000002 EBX):
+ * fills the guest-physical page in `value` (bits 11:0, the page index, must
+ * be 0) with 32-byte stubs "mov $nr, %eax; vmcall|vmmcall; ret", as Xen
+ * does. 0, or -EINVAL when the guest must get #GP. */
+int hypercall_page(struct vcpu *v, uint64_t value);
+
+/* The vcpu's one-shot timer at guest system time deadline_ns (0: off);
+ * set_timer_op and VCPUOP_set_singleshot_timer. Returns 0. */
+int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns);
+
+/* HYPERVISOR_eyrie_op (vmm/core/domop.c): the privileged domain's management
+ * operations; -EPERM for any other domain. */
+long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * Xen's ABI for PVH domains (type=pvh): the shared info page and event
+ * channels (the 2-level core of kernel/evtchn.c), reached through
+ * memory_op and event_channel_op. See docs/abi.md.
+ */
+#ifndef EYRIE_VMM_XEN_H
+#define EYRIE_VMM_XEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "include/public/grant_table.h"
+
+struct domain;
+struct vcpu;
+
+/* The domain's shared info frame and port table; 0 or -ENOMEM. */
+int xen_domain_init(struct domain *d);
+/* Closes its ports (peers go back to unbound) and frees both. */
+void xen_domain_destroy(struct domain *d);
+
+/* memory_op and grant_table_op take the hypercall's arguments, which they
+ * update when they continue (-ERESTART, see vmm/xen/hypercall.c). */
+long xen_memory_op(struct vcpu *v, uint64_t *a);
+long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long xen_grant_table_op(struct vcpu *v, uint64_t *a);
+long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
+/* Ctrl-A x3 on the serial line switches input to domain 0 (if privileged):
+ * CONSOLEIO_read returns it; VIRQ_CONSOLE says it is there. */
+void xen_console_init(void);
+/* Raises VIRQ virq (on vcpu, for a per-vcpu one) in d if d bound it:
+ * true, else false. */
+bool xen_virq(struct domain *d, uint32_t virq, unsigned vcpu);
+/* The vcpu_info of d's vcpu: where it registered it, else in the shared
+ * info. */
+struct vcpu_info *xen_vinfo(struct domain *d, unsigned vcpu);
+/* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
+bool xen_timer_virq(struct vcpu *v);
+/* The vcpu enters RUNSTATE_* state: the times, and the guest's copy. */
+void xen_runstate(struct vcpu *v, int32_t state);
+/* A granted physical IRQ (pirq = gsi) for d: true when d bound a port to
+ * it and the event went there (vmm/xen/pirq.c). */
+bool xen_pirq_event(struct domain *d, uint32_t gsi);
+/* SCHEDOP_poll's check: 1 if one of ports[n] is pending in d's shared
+ * info, 0 if none, -EINVAL for a port out of range. */
+int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n);
+/* VIRQ_DOM_EXC to domain 0: a domain it built shut down or crashed. */
+void xen_dom_exc(void);
+/* Domain 0 set d's console or store page (HVM_PARAM_CONSOLE_PFN,
+ * STORE_PFN): grant ref GNTTAB_RESERVED_CONSOLE / _XENSTORE now grants
+ * domain 0 that page, as Xen's domain builder seeds them. 0 or -EINVAL
+ * (no grant table, not a RAM page). */
+int xen_seed_grant(struct domain *d, grant_ref_t ref, uint64_t gfn);
+/* The domain a hypercall names (DOMID_SELF, the caller's id, or for the
+ * privileged domain any other with Xen's ABI); NULL and *err otherwise. */
+struct domain *xen_target(struct vcpu *v, uint16_t dom, long *err);
+
+/* For the audit (vmm/core/audit.c): whether hpa is d's shared info or grant
+ * table frame; the violations of d's grant mappings (each must be a
+ * foreign page of d as granted, under a live grant of its granter, or an
+ * orphan's), printed, given the foreign pages d's p2m has. */
+bool xen_owns_frame(const struct domain *d, uint64_t hpa);
+unsigned xen_audit(struct domain *d, uint64_t foreign);
+
+#endif
