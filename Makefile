@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Eyrie — one GNU Makefile. `make` builds every image, `make run` boots the
 # default configuration in QEMU, `make test` runs everything CI checks,
 # `make bench` prints boot-time figures.

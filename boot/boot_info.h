@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * struct boot_info: the one hand-off from every boot path (our UEFI loader,
  * GRUB2 multiboot2 on BIOS or UEFI, QEMU -kernel multiboot1) to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Building struct boot_info: memory map normalization and module records.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Helpers that build a struct boot_info (boot/boot_info.h). Pure code: no
  * arch includes, used by the multiboot parsers in the hypervisor, by the

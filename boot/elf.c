@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ELF64 validation (see elf.h). Every field is read byte-wise in
  * little-endian order, so a hostile image can cause neither an unaligned

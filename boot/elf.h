@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ELF64 image validation for loaders (pure: no firmware, no allocation, no
  * libc). The UEFI loader checks the hypervisor image with it before it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * From the entry stubs (boot/multiboot/entry.S) to kmain: turn whatever the
  * boot path handed over into the hypervisor's own copy of struct boot_info.

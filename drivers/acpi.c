@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ACPI static table parser (ACPI 6.5 chapter 5). Every table is mapped
  * twice: its 36-byte header to learn the length, then the whole table,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ACPI static tables: RSDP -> XSDT/RSDT -> MADT, FADT, DSDT (\_S5), MCFG,
  * SPCR: what the hypervisor uses (MADT NMI entries and the HPET table are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Framebuffer text console. The cursor is a (column, row) cell position;
  * a column equal to the column count means "wrap before the next glyph", so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Framebuffer text console: mirrors the console output (every byte the log
  * prints) onto a linear RGB framebuffer with the 8x16 font of drivers/font.h,

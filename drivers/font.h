@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The framebuffer console font: 256 glyphs of 8x16 pixels indexed by
  * Latin-1 code point, one byte per row, most significant bit leftmost.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* PCI configuration mechanism #1 (see pci.h). */
 #include "drivers/pci.h"
 #include "arch/x86_64/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PCI configuration space through configuration mechanism #1 (ports
  * 0xCF8/0xCFC): the first 256 bytes of each function of segment 0, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host CMOS clock (see rtc.h). The registers may be read mid-update, so
  * wait for UIP (register A bit 7) to clear, read everything, and accept

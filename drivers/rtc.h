@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The host's MC146818 CMOS clock, read once to date the guests' clocks. */
 #ifndef EYRIE_DRIVERS_RTC_H
 #define EYRIE_DRIVERS_RTC_H

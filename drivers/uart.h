@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The console's 16550 UART: at an I/O port, memory-mapped (register
  * spacing and access width), or on a PCI card (drivers/uartcfg.h says

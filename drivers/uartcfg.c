@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The console UART's configuration from options and SPCR (see uartcfg.h). */
 #include "drivers/uartcfg.h"
 #include "kernel/errno.h"

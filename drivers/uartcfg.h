@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Which 16550 is the console and how it is set up, from the options
  * (Xen's com1=/com2= and console=, a subset: docs/boot.md) or the ACPI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unaligned little-endian reads from byte buffers (firmware tables, boot
  * information, images): memcpy keeps them free of alignment and aliasing
  * traps, and compiles to one load on x86. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The debug shell's built-in commands: info, mem, log, reboot, poweroff, crash. */
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Bitwise-reflected CRC-32, polynomial 0xEDB88320, nibble table. */
 #include "kernel/crc32.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* CRC-32 (ISO-HDLC, as zlib and Python's zlib.crc32). Pure. */
 #ifndef EYRIE_KERNEL_CRC32_H
 #define EYRIE_KERNEL_CRC32_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Calendar arithmetic (see date.h). */
 #include "kernel/date.h"
 

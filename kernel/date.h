@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unix time and the calendar, for the host's RTC driver (drivers/rtc.c)
  * and the guests' RTC model (vmm/plat/vrtc.c). Pure.

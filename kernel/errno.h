@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Error numbers: functions return 0 or a negative E* value. The numbers are
  * Linux's/Xen's, since the guest ABI returns them to guests unchanged.

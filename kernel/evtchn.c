@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event channels, 2-level ABI (see evtchn.h and include/public/
  * event_channel.h).

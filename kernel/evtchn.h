@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event channels, 2-level and FIFO ABIs (Xen's semantics, see include/
  * public/event_channel.h): a pure core with no hypervisor calls.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Bitmap frame allocator (see kernel/frames.h). */
 #include "kernel/frames.h"
 #include "kernel/errno.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Physical frame allocator: a bitmap over the page frames of the machine
  * (1 = free), with accounting by owner, and a frame table: for each frame

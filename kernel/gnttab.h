@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant tables, v1 (pure core, host-tested): the rules of Xen's grant
  * table ABI without any hypervisor call. The caller owns the memory (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Slab + page-run heap (see kernel/heap.h). */
 #include "kernel/heap.h"
 #include "kernel/errno.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor heap: size classes of 32..2048 bytes carved from 4 KiB
  * slab pages, and larger blocks as whole runs of pages. Pure (pages come

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Symbol lookup (see ksyms.h): binary search over the sorted table. */
 #include "kernel/ksyms.h"
 

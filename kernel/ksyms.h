@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The hypervisor's own text symbols, for symbolized backtraces. The table is
  * generated at link time (tools/ksyms.py); it is empty in the first link. */
 #ifndef EYRIE_KERNEL_KSYMS_H

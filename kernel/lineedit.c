@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Line editor (see lineedit.h). */
 #include "kernel/lineedit.h"
 #include "kernel/string.h"

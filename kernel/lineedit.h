@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The debug shell's line editor: a pure state machine fed one input byte at
  * a time; it produces the echo to send back and, on Enter, the line.

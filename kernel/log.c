@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Console sinks, printk and leveled logging (see kernel/log.h). */
 #include "kernel/log.h"
 #include "kernel/string.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Leveled logging and formatted output. Every line goes to all console sinks
  * (UART, framebuffer text). Formats: %d %i %u %x %X %p %s %c %%, with the

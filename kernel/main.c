@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* kmain: bring the machine up in order, then hand the serial line to the shell. */
 #include "kernel/main.h"
 #include "arch/x86_64/apic.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Hypervisor start-up and the facts it gathered, for the debug shell. */
 #ifndef EYRIE_KERNEL_MAIN_H
 #define EYRIE_KERNEL_MAIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Frames and heap of the hypervisor (see kernel/mm.h). */
 #include "kernel/mm.h"
 #include "kernel/errno.h"

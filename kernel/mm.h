@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The hypervisor's physical memory: frames from the boot map, and the heap. */
 #ifndef EYRIE_KERNEL_MM_H
 #define EYRIE_KERNEL_MM_H

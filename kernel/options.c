@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Option tokenizer (see options.h). */
 #include "kernel/options.h"
 #include "kernel/errno.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hypervisor options: "key=value" words from the boot command line, then
  * the lines of every boot module whose name ends in ".conf" ('#' starts a

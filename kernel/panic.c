@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* panic: the last words of the hypervisor. */
 #include "kernel/log.h"
 #include "arch/x86_64/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vsnprintf for the hypervisor: pure, no allocation, host-tested
  * (tests/unit/test_printf.c). Supports %d %i %u %x %X %p %s %c %% with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* 4-level radix page tables (see kernel/pt.h). */
 #include "kernel/pt.h"
 #include "kernel/errno.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A 4-level x86-style radix page-table builder, pure and host-tested.
  * The entry bit layout is described by struct pt_format, so the same code

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The scheduler loop (see sched.h). */
 #include "kernel/sched.h"
 #include "arch/x86_64/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The scheduler loop: one per CPU. It serves the debug shell and calls the
  * runner the vcpu layer registered (vmm/core/run.h: guest timers, reaping, the

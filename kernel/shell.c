@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The debug shell's loop and command table (see shell.h). */
 #include "kernel/shell.h"
 #include "kernel/errno.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The serial debug shell. Commands live in one table built by the linker:
  * any file adds one with SHELL_COMMAND, and `help` lists them all.

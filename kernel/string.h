@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The C string/memory functions the hypervisor provides (kernel/string.c).
  * Prototypes match ISO C so that pure modules including this header also

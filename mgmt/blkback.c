@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The block backend (see blkback.h, docs/block.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The block backend of the management domain (mgmt/blkback.c): Xen's
  * blkback protocol for the guests built here, so that an unmodified

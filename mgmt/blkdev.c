@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The disks of the management domain (see blkdev.h): requests checked,
  * queued per disk in order, cut into device commands (blksplit.c) as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management domain's disks (mgmt/blkdev.c): one asynchronous
  * interface over its disk drivers (mgmt/virtio_blk.c, mgmt/nvme.c), for

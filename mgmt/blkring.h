@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The backend's side of a block ring (pure: no hypercalls, no globals;
  * mgmt/blkback.c drives it, tests/unit/test_blkring.c plays the guest).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Cutting a transfer into device commands (see blksplit.h). */
 #include "mgmt/blksplit.h"
 

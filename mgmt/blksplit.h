@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * How a read or write is cut into what one device command can carry
  * (mgmt/blksplit.c, pure: host-tested in tests/unit/test_blksplit.c).

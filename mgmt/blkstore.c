@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Backing stores of virtual disks (see blkstore.h): the table of stores,
  * sharing, and images among mgmt's boot modules, served from memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What backs a virtual disk (mgmt/blkback.c serves it to a guest): an
  * asynchronous block interface, behind which sit images in memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Virtual disks backed by the machine's disks (see blkstore.h,
  * docs/block.md): a whole disk of mgmt/blkdev.h, or one of its GPT

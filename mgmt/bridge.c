@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Learning Ethernet bridges (see bridge.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Learning Ethernet bridges (mgmt/bridge.c: pure, no hypercalls, no
  * globals; tests/unit/test_bridge.c). docs/network.md describes them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PV console ring operations (see conring.h). One consumer and one
  * producer routine serve both rings; the public functions only pick the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PV console ring operations (pure: no hypercalls, no globals; used by the
  * management domain, by test guests and by host tests). The ring layout

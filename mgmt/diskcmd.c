@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management console's disk commands (see docs/disks.md): disks,
  * disk-read, disk-write, disk-bench, pci. They use the same asynchronous

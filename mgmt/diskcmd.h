@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The management console's disk commands (mgmt/diskcmd.c). */
 #ifndef EYRIE_MGMT_DISKCMD_H
 #define EYRIE_MGMT_DISKCMD_H

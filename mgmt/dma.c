@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The DMA pool (see dma.h): a page bitmap over RAM nothing else uses,
  * and the machine frame of each page. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The DMA pool of the management domain (mgmt/dma.c): the only memory its
  * devices are given. There is no IOMMU: our guest-physical addresses are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The toolstack of the management domain (see dom.h): it builds domains
  * from xl.cfg configs -- PVH kernels with the pure loader the hypervisor

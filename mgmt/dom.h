@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management domain's toolstack (mgmt/dom.c): domains built here from
  * xl.cfg configs, their images taken from our boot modules, and their

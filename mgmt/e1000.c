@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Intel's gigabit MACs of the 8254x family (82540EM: QEMU's `e1000`;
  * 82545EM: `e1000-82545em`) and the 82574L (QEMU's `e1000e`), as their

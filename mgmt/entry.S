@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Entry of the management domain: a PVH kernel (Xen's PHYS32_ENTRY note),
  * started in 32-bit flat mode with paging off and EBX = hvm_start_info.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * GUID partition tables (see gpt.h). Every multi-byte field on the disk is
  * little-endian; it is read byte by byte, so the code is the same on any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * GUID partition tables (UEFI 2.x, chapter 5), read by mgmt/gpt.c: pure
  * (no I/O of its own: the caller gives a function that reads blocks),

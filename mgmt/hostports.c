@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management domain's own bridge ports: NIC uplinks and its address.
  * See mgmt/hostports.h.

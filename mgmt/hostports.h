@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The bridge ports of the management domain itself (mgmt/hostports.c),
  * beside the guests' vifs (mgmt/netback.c):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management domain's own address on a bridge: ARP, ICMP echo and a
  * TCP discard sink. See mgmt/ipstack.h.

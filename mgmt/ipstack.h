@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management domain's own address on a bridge (mgmt/ipstack.c: pure,
  * no hypercalls, no globals; tests/unit/test_ipstack.c). It makes domain 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Linux x86 boot protocol, 64-bit entry (see linux_boot.h and
  * docs/hvm-loaders.md). Written from Documentation/arch/x86/boot.rst and

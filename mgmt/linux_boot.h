@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Linux x86 boot protocol loader of the management domain (pure,
  * host-tested): a bzImage is checked by linux_parse() and turned by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management console of domain 0: reached from the serial line with
  * Ctrl-A pressed three times (the hypervisor shell is the other side).

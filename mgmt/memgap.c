@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The largest free run of RAM (see memgap.h). */
 #include "mgmt/memgap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The largest run of RAM nothing uses (mgmt/memgap.c, pure: host-tested
  * in tests/unit/test_memgap.c): where domain 0 puts its DMA pool, in the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The management domain (mgmt/, docs/mgmt.md): a 64-bit PVH program linked
 # with newlib (mgmt/newlib.mk builds it from Debian's newlib-source).
 #   build/mgmt/mgmt.elf    boot it as domain=name=mgmt,type=pvh,image=mgmt.elf,...,privileged=1

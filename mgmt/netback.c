@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The network backend: the store, the handshake, the interfaces' life
  * and the console's commands (see netback.h, docs/network.md; the data

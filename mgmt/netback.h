@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The network backend of the management domain (mgmt/netback.c,
  * mgmt/netback_io.c): Xen's netback protocol for the guests built here,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * network-list and bridge-list (see netback.h, docs/network.md): what the
  * vifs and bridges are and what went through them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What mgmt/netback.c (the store, the handshake, the commands) and
  * mgmt/netback_io.c (the data: rings, grant copies, the queue) share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The network backend's data path (see netback.h, docs/network.md).
  *

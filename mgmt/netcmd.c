@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management console's network interface commands (see
  * docs/nics.md): nics, nic-dhcp, nic-arp, nic-promisc. The diagnostics listen on an

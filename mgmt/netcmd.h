@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The management console's network interface commands (mgmt/netcmd.c). */
 #ifndef EYRIE_MGMT_NETCMD_H
 #define EYRIE_MGMT_NETCMD_H

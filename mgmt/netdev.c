@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The network interfaces of the management domain (see netdev.h): the
  * registry, the checks of net_tx, the counters, and the poll over the

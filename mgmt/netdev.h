@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management domain's network interfaces (mgmt/netdev.c): one
  * interface over its NIC drivers (mgmt/virtio_net.c, mgmt/e1000.c), for

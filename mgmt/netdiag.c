@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * DHCP and ARP frames for the console's diagnostics (see netdiag.h).
  * Pure: no hypercalls, no globals.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The frames the console's network diagnostics send and check
  * (mgmt/netdiag.c: pure, no globals; tests/unit/test_netdiag.c): a

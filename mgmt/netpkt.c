@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Ethernet frames with their offloads (see netpkt.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Ethernet frames as the network backends and the bridge handle them
  * (mgmt/netpkt.c: pure, no hypercalls, no globals; tests/unit/test_netpkt.c).

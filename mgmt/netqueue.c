@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A vif's receive queue and the longest-queue-drop reclaim (netqueue.h). */
 #include "netqueue.h" /* beside it: builds with or without -I. */
 

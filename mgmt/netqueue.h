@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The frames waiting for a guest: a vif's receive queue (pure: no
  * hypercalls, no globals; mgmt/netback_io.c drives it,

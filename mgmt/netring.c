@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The backend's side of a network interface's rings (see netring.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The backend's side of a network interface's two rings (pure: no
  * hypercalls, no globals; mgmt/netback.c drives them,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # newlib for the management domain: built at build time from Debian's
 # `newlib-source` tarball by tools/newlib.sh, cached under $(BUILD)/newlib.
 # Include from the top Makefile (after BUILD is set).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * NVMe (NVM Express over PCI, class 01:08:02): the controller reset and
  * enabled with an admin queue pair, Identify Controller and Namespaces,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PCI enumeration and the helpers drivers use (see pci.h). Configuration
  * space goes through the hypervisor (EYRIE_OP_pci_cfg), one access per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PCI for the management domain's drivers (mgmt/pci.c): the functions of
  * segment 0 (bus 0 and the buses behind its bridges), read through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store (see store.h and docs/store.md): its public calls, the store
  * and its domains, and domain 0's direct calls. store_int.h describes

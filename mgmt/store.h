@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store (Xen's xenstore), pure: the tree of nodes, permissions,
  * watches, transactions, quotas and the wire protocol's requests, with no

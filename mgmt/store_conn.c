@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's connections (see store_int.h): their output, the deferred
  * calls, watches, and domains coming and going.

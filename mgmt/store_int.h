@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's internals, shared by its files: not an API (store.h is,
  * and docs/store.md describes the behaviour).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's operations (see store_int.h): the modifications made on a
  * change, and the core requests the wire and the direct calls share.

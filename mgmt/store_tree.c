@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's tree (see store_int.h): small helpers, nodes, paths,
  * permissions, node counts per owner and walks without recursion.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's changes and transactions (see store_int.h): working roots,
  * copy-on-write, queued events, and transactions' records, logs,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's wire protocol (see store_int.h): a domain's requests, parsed
  * and answered, and its output.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management domain's system layer: hypercalls (64-bit Xen ABI), and
  * the "system calls" newlib needs (its x86_64-elf build calls the plain

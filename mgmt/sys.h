@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The management domain's system layer (see sys.c). */
 #ifndef EYRIE_MGMT_SYS_H
 #define EYRIE_MGMT_SYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * virtio-blk over modern virtio-pci (virtio 1.x; the transport and the
  * rings: mgmt/virtio_pci.c): VIRTIO_F_VERSION_1 negotiated, one split

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * virtio-net over modern virtio-pci (virtio 1.x 5.1; the transport:
  * mgmt/virtio_pci.c). Features: VERSION_1 and MAC required; STATUS (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The modern virtio-pci transport and split virtqueues (see
  * virtio_pci.h): the common, notify and device configuration structures

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The modern virtio-pci transport (virtio 1.x, section 4.1) and split
  * virtqueues (section 2.6), shared by mgmt/virtio_blk.c and

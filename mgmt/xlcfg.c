@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xl.cfg parser (see xlcfg.h). A hand-written lexer over a bounded buffer and
  * a loop over statements; no recursion (lists do not nest), no allocation.

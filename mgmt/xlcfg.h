@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domain configuration files in Xen's xl.cfg syntax (pure: no allocation, no
  * stdio; used by the management domain and by host tests).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xl's vif specs (see xlcfg.h, xl-network-configuration(5)): pure, no
  * allocation, no stdio, as the rest of the xl.cfg parser.

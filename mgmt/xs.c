@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The store served by the management domain (see xs.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store served by the management domain (mgmt/xs.c): mgmt/store.c's
  * tree, one ring per guest built here (mgmt/xsring.c), and the toolstack's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's side of a xenstore ring (see xsring.h).
  *

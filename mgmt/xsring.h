@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's side of a domain's xenstore ring (pure: no hypercalls, no
  * globals). The page layout and ordering rules are in

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Run every Eyrie test: the cmocka unit-test binaries build/unit/test_*, then
 the boot tests of tests/boot/cases.py, two at a time.
 

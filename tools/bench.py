@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Benchmarks (`make bench`), figures only: nothing here passes or fails.
 
 boot:  for each boot path, the median seconds from emulator start to the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Checks the linked hypervisor image after every link:
 - every PT_LOAD has p_vaddr == p_paddr (identity map) and the same
   file-offset-to-address delta (QEMU's multiboot a.out-kludge loader reads

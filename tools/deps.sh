@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Install the Debian packages Eyrie's build and tests need, only when missing.
 # Called by `make run` and `make test`; safe to run again (does nothing then).
 set -e

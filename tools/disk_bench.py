@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """`make bench`'s disk section (tools/bench.py --sections disk): a guest's
 disk on a machine's disk, against the management domain's own access to
 it. Figures only.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Boot images (included by the top Makefile; `make images`, part of `all`):
 #   build/eyrie.iso      GRUB2 rescue ISO, boots on BIOS and UEFI (multiboot2)
 #   build/eyrie-usb.img  GPT disk with one EFI System Partition holding our

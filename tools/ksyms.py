@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Writes the hypervisor's text symbol table as C, for symbolized backtraces.
 
 Usage: ksyms.py PASS1.ELF OUT.c

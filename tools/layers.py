@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The house as rooms and arrows: which privileged folder includes which.
 
     python3 tools/layers.py            # print the picture (docs/architecture.md holds it)

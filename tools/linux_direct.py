@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot the Linux boot-test guest directly under QEMU TCG, without Eyrie.
 
     python3 tools/linux_direct.py [-v] [VMLINUZ INITRD]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Build the Linux boot-test guest: a Debian kernel and a busybox initramfs.
 
     python3 tools/linux_guest.py build/linux

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """`make bench`'s network section (tools/bench.py --sections net): TCP
 between guests on one bridge, against the same transfer between two
 processes of one guest over loopback. Figures only.

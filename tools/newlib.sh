@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Build newlib's libc.a/libm.a for the management domain (freestanding
 # x86_64 ELF, no Linux) from Debian's `newlib-source` package, with the host
 # gcc/binutils -- no cross toolchain.  Nothing of it is committed: the tarball

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Convert a PC Screen Font (PSF1 or PSF2, optionally gzip'd) into the C
 source of the framebuffer console font (drivers/font.h):
 

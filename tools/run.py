@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """`make run`: boot Eyrie in QEMU (TCG, AMD-V with nested paging) with the
 serial line on this terminal, so you type into the debug shell.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """SPDX-License-Identifier lines on every source file git tracks (LICENSE).
 
     python3 tools/spdx.py           # add the line where it is missing

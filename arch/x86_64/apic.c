@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* APIC and PIC drivers (see apic.h). */
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Local APIC (xAPIC or x2APIC), IOAPICs, and the legacy 8259 PICs. */
 #ifndef EYRIE_ARCH_APIC_H
 #define EYRIE_ARCH_APIC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* CPUID feature discovery and the control-register protections. */
 #include "arch/x86_64/cpu.h"
 #include "kernel/string.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One static inline wrapper per privileged instruction, plus the CPU facts
  * found at boot (arch/x86_64/cpu.c).

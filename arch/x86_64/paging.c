@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Hypervisor paging (see paging.h), built with kernel/pt. */
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The hypervisor's own page tables: an identity map with W^X and NX. */
 #ifndef EYRIE_ARCH_PAGING_H
 #define EYRIE_ARCH_PAGING_H

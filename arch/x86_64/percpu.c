@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-CPU areas (see percpu.h). */
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/cpu.h"

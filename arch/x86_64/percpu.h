@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Per-CPU state: one struct percpu for each physical CPU, reached through
  * this_cpu(). The hypervisor's GS base points at the running CPU's (gs:0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Reset and power-off (see power.h). */
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/cpu.h"

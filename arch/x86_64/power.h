@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Machine reset and soft power-off. */
 #ifndef EYRIE_ARCH_POWER_H
 #define EYRIE_ARCH_POWER_H

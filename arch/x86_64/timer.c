@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* TSC and LAPIC timer calibration and the tick (see timer.h). */
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/apic.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Time: the TSC and local APIC timer, calibrated at boot; a periodic tick. */
 #ifndef EYRIE_ARCH_TIMER_H
 #define EYRIE_ARCH_TIMER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Interrupt and exception entry: one stub per vector pushes a zero error
  * code where the CPU pushes none, then the vector; trap_common saves the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* GDT with a TSS, the IDT, and the exception dump. */
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Descriptor tables, exception handling and interrupt vectors. */
 #ifndef EYRIE_ARCH_TRAPS_H
 #define EYRIE_ARCH_TRAPS_H

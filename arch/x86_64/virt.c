@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Picks the vendor probe (see virt.h). */
 #include "arch/x86_64/virt.h"
 #include "kernel/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hardware virtualization discovery: which vendor extension this CPU has
  * (AMD SVM or Intel VMX) and its features, read from CPUID and, for VMX,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The UEFI loader, BOOTX64.EFI (included by the top Makefile).
 # Built with gnu-efi: compiled as position-independent ELF, linked as a
 # shared object with gnu-efi's crt0 and linker script, converted to a PE32+

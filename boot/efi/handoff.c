@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * struct boot_info, leaving boot services, and the jump to the hypervisor.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The C library functions the loader needs beyond what gnu-efi's libefi
  * provides (memset and memcpy, in the same object as InitializeLib, so

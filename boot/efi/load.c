@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Loading the manifest, the hypervisor ELF and the modules.
  *

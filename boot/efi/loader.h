@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Eyrie's UEFI loader (BOOTX64.EFI): shared state and the pieces main.c
  * strings together. Built with gnu-efi and GNU_EFI_USE_MS_ABI, so firmware

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * BOOTX64.EFI entry point: find the files, load the hypervisor and its
  * modules, describe the machine in struct boot_info, leave boot services

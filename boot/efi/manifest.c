@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * eyrie.cfg parser (see manifest.h). Works on one line at a time as a
  * (pointer, length) slice of the input, so the input need not be

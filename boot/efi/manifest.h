@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The UEFI loader's manifest, eyrie.cfg (pure parser: no firmware, no libc).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * UEFI memory map -> boot_info ranges (see memmap.h). The conversion
  * (bootinfo_add_efi_map), sorting, merging and overlap resolution are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Conversion of a UEFI memory map (GetMemoryMap) into boot_info ranges.
  * Pure: no firmware calls, no allocation, so it may run after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Where the loader's files come from. The device the loader itself was
  * read from (EFI_LOADED_IMAGE_PROTOCOL.DeviceHandle) decides:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Entry points of the hypervisor image.
  *  - mb_entry32: multiboot1 (QEMU -kernel) and multiboot2 (GRUB2, BIOS and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Multiboot 1 and 2 boot information -> struct boot_info. Pure parsers:
  * all memory is read through a phys_map_fn, so they run on the host.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Multiboot (version 1, specification 0.6.96 section 3.3) boot information
  * parser. The information structure holds 32-bit physical pointers to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Multiboot2 boot information parser (Multiboot2 specification 1.0/2.0,
  * section 3.6). The block is `u32 total_size, u32 reserved` followed by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The PV console ring (Xen's public io/console.h), our own definitions.
  * One shared page holds two byte rings between a guest (the frontend) and

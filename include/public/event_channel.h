@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Event channels (Xen's public event_channel.h), our own definitions.
  * HYPERVISOR_event_channel_op(cmd, guest handle to the struct named).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Eyrie's own management operations (not Xen's): what the privileged
  * management domain (domain 0, `privileged=1`) uses to control the others.

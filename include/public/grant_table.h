@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Grant tables, version 1: the guest-visible ABI of Xen's public
  * grant_table.h (numbers, layouts, flag meanings), written here as our own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HVM operations (Xen's public hvm/hvm_op.h and hvm/params.h), our own
  * definitions. */
 #ifndef EYRIE_PUBLIC_HVM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The PVH (x86/HVM direct boot) ABI: the ELF notes a kernel carries and
  * the start-of-day structure a loader passes in EBX. Our own definitions

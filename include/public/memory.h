@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Memory reservation and physmap operations (Xen's public memory.h), our
  * own definitions. HYPERVISOR_memory_op(cmd, guest handle to the struct).

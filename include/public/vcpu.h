@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Per-vcpu operations (Xen's public vcpu.h), our own definitions.
  * HYPERVISOR_vcpu_op(cmd, vcpu id, guest handle to the struct named).

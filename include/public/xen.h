@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest-visible hypercall ABI: Xen's public numbering and layouts
  * (xen/include/public/xen.h, sched.h, version.h), written here as our own

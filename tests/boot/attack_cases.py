@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of the hostile `attack` guest (tests/guests/attack.c): two
 instances try every way the security review found to reach memory that is
 not theirs through grants and memory_op (re-grant aliasing, freeing a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Boot tests (tests/boot/cases.py, run by tests/run_all.py; see docs/testing.md).
 # `make test` runs them after the unit tests; `make boot-test` runs only them.
 # Pass T=TEXT to run only the boot tests whose name contains TEXT.

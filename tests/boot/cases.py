@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The boot tests: one function per case, each taking a Lab (the machine
 factory of harness.py).  A case returns normally when it passes and raises
 harness.Failure (one-line reason) when it fails.  CASES at the bottom lists
@@ -357,3 +358,15 @@ def layers_doc(lab):
 
 
 CASES.append(("layers-doc", layers_doc, 60))
+
+
+def spdx_lines(lab):
+    """Every source file git tracks carries its SPDX licence line
+    (tools/spdx.py --check; LICENSE and README say which licence)."""
+    r = subprocess.run(["python3", os.path.join(harness.ROOT, "tools", "spdx.py"),
+                        "--check"], capture_output=True, text=True, timeout=60)
+    if r.returncode:
+        raise Failure(r.stdout.strip() or r.stderr.strip())
+
+
+CASES.append(("spdx-lines", spdx_lines, 5))

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of the management domain's disk drivers (mgmt/virtio_blk.c,
 mgmt/nvme.c; docs/disks.md): QEMU with raw image files the test makes
 (64 MiB, random data in known sectors), the hypervisor with the

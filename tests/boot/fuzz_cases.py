@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of the stateful hypercall fuzzer (tests/guests/fuzz.c): two
 fuzzing PVH domains (`fuzza`, `fuzzb`, each the other's peer) beside a
 `pattern` bystander and the management domain (build/mgmt/mgmt.elf,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests that run the test guests of tests/guests/ (build/guests/*.elf)
 under the hypervisor: QEMU TCG `-cpu EPYC-Rome` (SVM without NRIPS, fast)
 and one combined run each on Bochs `corei7_skylake_x` (VMX + EPT) and Bochs

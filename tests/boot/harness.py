@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot-test harness: run an emulator under a hard time limit and talk to its
 serial line (COM1).
 

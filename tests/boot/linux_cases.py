@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of an unmodified Linux kernel as an HVM guest on the virtual PC
 platform (and as a PVH guest): Debian's linux-image-amd64 and a busybox
 initramfs whose /init (tests/linux/init) prints what it sees and powers off

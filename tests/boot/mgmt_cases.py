@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of the management domain (build/mgmt/mgmt.elf as domain 0):
 its console, the domains it builds, their consoles, the store, the block
 backend against a hostile frontend, pass-through, create/destroy cycles
@@ -26,7 +27,7 @@ def mgmt_web_ring(m, timeout):
     wait_for(m, r"\(d0\) mgmt: management console ready \(newlib", timeout)
     out = m.output
     check(re.search(r"\(d0\) mgmt: config web.cfg: domain web, autostart", out) and
-          re.search(r"\(d0\) mgmt: broken.cfg: line 3: expected a value, got \"lots\"", out),
+          re.search(r"\(d0\) mgmt: broken.cfg: line 4: expected a value, got \"lots\"", out),
           "the configs among the boot modules were not read (or broken.cfg not refused)")
     web = re.search(r"\(d0\) domain (\d+) \(web\) created", out)
     check(web, "web.cfg (autostart) was not started")
@@ -70,7 +71,7 @@ def mgmt_bochs_vmx(lab):
 def mgmt_console(lab):
     """QEMU SVM: the management domain (mgmt/, newlib) as domain 0 beside
     `pattern`, with three xl.cfg configs as boot modules: web.cfg (autostart),
-    spare.cfg, broken.cfg (refused, line 3). It builds web itself: the pvh
+    spare.cfg, broken.cfg (refused, line 4). It builds web itself: the pvh
     checks pass, 100 event-channel ping-pongs with it over web's console
     ring; Ctrl-A x3 reaches the console, `console web` shows the ring's
     output, a typed line reaches web through the ring and web echoes it;

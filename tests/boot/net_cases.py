@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of the management domain's network backend and bridges
 (mgmt/netback.c, mgmt/bridge.c; docs/network.md): Debian's kernel as PVH
 and PVHVM guests built by the management domain, each with a vif on the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of the management domain's NIC drivers (mgmt/virtio_net.c,
 mgmt/e1000.c; docs/nics.md): QEMU with the hypervisor, the management
 domain and QEMU's user network (`-netdev user,restrict=on`: slirp, with

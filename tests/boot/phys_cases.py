@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of guests' disks backed by the machine's disks (mgmt's block
 backend over its own virtio-blk and NVMe drivers, mgmt/blkstore_disk.c;
 docs/block.md): QEMU with image files the test makes (ext4 with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Boot tests of the console UART (drivers/uart.c, drivers/uartcfg.c;
 docs/boot.md, "Serial console on a real server"): the only serial line on
 COM2 with com2=, the management console on it and its UART refused to

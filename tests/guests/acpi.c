@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * acpi: the ACPI tables against the platform that answers (issue 15, run
  * with platform=pc and any vcpus=N). It reads the tables as an OS does,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * attack: a hostile PVH guest that tries, one check each, the ways a
  * guest could reach memory that is not its own through the grant table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * badstate: tries to load invalid state through every path a guest has.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bench: the cost of an exit round trip, measured with RDTSC in the guest.
  * For each exit kind a loop of N iterations with the exiting instruction

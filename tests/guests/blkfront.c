@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * blkfront: a small Xen block frontend, for the management domain's block
  * backend (mgmt/blkback.c). A PVH guest built by mgmt from a config with

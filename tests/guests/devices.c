@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * devices: hostile to the virtual PC platform (run with platform=pc).
  * Thousands of random port accesses (every port, the platform's most),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * evtchn: Xen event channels between two PVH domains. Run twice as
  * type=pvh: cmdline "ping PEER" and "pong PEER" (PEER = the other domain's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * exits: one check per exit kind the hypervisor handles, from a 32-bit
  * flat guest. Cheap and safe checks first, the ones that could stop the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fid: fidelity checks for what guests written elsewhere rely on (issue
  * 15), one section per behaviour, on both vendors. Booted as PVH it runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fifo: Xen's FIFO event-channel ABI (EVTCHNOP_init_control,
  * expand_array, set_priority), as type=pvh,vcpus=2 with cmdline "self:N"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz: a stateful hypercall fuzzer. Run as two PVH domains side by side
  * (type=pvh,vcpus=2,memory=8, cmdline=fuzz:seed=S,calls=N[,peer=ID|none]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Test guests (tests/guests/, see docs/guests.md), included by the top
 # Makefile: `make guests` (part of `all`) builds build/guests/NAME.elf.
 # 32-bit guests: tests/guests/NAME.c + the runtime in lib/, linked at 1 MiB

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hostile: thousands of hypercalls with random and edge-case arguments and
  * random MSR accesses. The hypervisor must answer each with an error (or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * iopass: hardware handed to a domain by the management domain (xl.cfg
  * ioports and iomem, Eyrie's EYRIE_OP_ioports / EYRIE_OP_iomem), by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ipi: event round trips between the two vcpus of one PVH domain
  * (type=pvh,vcpus=2). Each vcpu has an IPI port (EVTCHNOP_bind_ipi);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mgmt: the privileged domain's management operations (HYPERVISOR_eyrie_op,
  * include/public/eyrie.h). Run as domain 0 (type=pvh,privileged=1) beside a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * netfront: a small Xen network frontend, for the management domain's
  * network backend (mgmt/netback*.c, docs/network.md). A PVH guest built

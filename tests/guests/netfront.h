@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The netfront test guest's two halves (tests/guests/netfront.c: rings,
  * probes, connecting, the good frontend; netfront_hostile.c: the

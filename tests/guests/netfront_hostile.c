@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The netfront test guest's hostile frontend (cmdline "hostile"; see
  * netfront.c). Each attack says what the backend must do; between them

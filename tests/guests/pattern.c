@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * pattern: the bystander. Fills all of its RAM except its own image with a
  * pattern that depends on the address, then forever: sleep (timer +

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * pvh: booted as a PVH kernel (type=pvh, through the PHYS32_ENTRY note
  * every test guest carries). Checks the hvm_start_info EBX points at (magic,

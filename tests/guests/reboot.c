@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * reboot: asks to be rebooted the moment it starts, and says nothing. Under
  * the management domain with on_reboot=restart it is a reboot loop as fast

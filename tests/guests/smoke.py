@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Smoke runs of the test guests on bare QEMU, without the hypervisor.
 
 Each guest image carries a multiboot header (`modes`: the a.out kludge, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * triple: loads an empty IDT and raises an exception. #UD cannot be
  * delivered (#GP), nor can that (#DF), nor that: a triple fault, which

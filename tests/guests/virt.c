@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * virt: the hardware-virtualization instructions, which this guest must
  * not be able to use (CPUID hides SVM and VMX). Each must raise #UD in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * wild: reaches outside its own RAM. Configure it with memory=2 (MiB): the
  * first target, 0x200000, is then just past its RAM and is where the

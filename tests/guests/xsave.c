@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xsave: the extended state a guest is offered (issue 15): XSAVE, AVX,
  * AVX2 and, where the CPU has it, AVX-512. Checks CPUID leaves 1, 7 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xsclient: a PVH guest built by the management domain that drives the
  * store over its ring (HVM_PARAM_STORE_PFN / _EVTCHN), as Linux's xenbus

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The Linux boot-test guest (included by the top Makefile):
 #   build/linux/vmlinuz     Debian's linux-image-amd64 kernel
 #   build/linux/initrd.img  busybox-static plus tests/linux/init

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The store tests' harness: see store_harness.h. */
 #include "tests/unit/store_harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The harness of the store core's unit tests (tests/unit/test_store*.c,
  * store_harness.c): requests go in with store_request(); everything a

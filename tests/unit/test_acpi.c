@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for drivers/acpi.c on tables built in fake physical memory. */
 #include <setjmp.h>
 #include <stdarg.h>

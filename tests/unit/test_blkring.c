@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The backend's side of the block ring (mgmt/blkring.c). The test plays
  * the frontend: it writes requests into the shared ring in either ABI's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Cutting a disk transfer into device commands (mgmt/blksplit.c): pieces
  * never cross a page, commands respect the sector and piece limits, NVMe's

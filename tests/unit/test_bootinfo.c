@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for boot/bootinfo.c: memory map normalization and modules. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The learning bridges (mgmt/bridge.c). Ports here are test queues that
  * keep what they are sent (holding the frames, as netback's do), or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The bridge (mgmt/bridge.c) with the real mgmt/netpkt.c: what a port
  * without offloads (an uplink) gets of a guest's frames is correct on the

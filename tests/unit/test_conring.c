@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PV console ring: both sides of both rings. Empty and full rings, partial
  * takes and puts, copies that wrap the end of the ring while the 32-bit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest CPUID policy against fake CPUs: an Intel-like one (which repeats
  * its highest basic leaf above the maximum, as Intel CPUs do) and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Calendar arithmetic (kernel/date.c): known dates, a round trip against
  * the host's gmtime every 3 days and 1 h 1 min 11 s from 1970 to 2200, and

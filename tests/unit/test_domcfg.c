@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* domain= option parser: valid specs, every refusal. */
 #include <stdarg.h>
 #include <stddef.h>

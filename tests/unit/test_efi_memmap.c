@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of boot/efi/memmap.c and bootinfo_add_efi_map: UEFI memory
  * map -> boot_info ranges.

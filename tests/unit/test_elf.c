@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of boot/elf.c: valid images, every truncation, corrupted and
  * hostile headers, and random corruption (run under ASan/UBSan, so any

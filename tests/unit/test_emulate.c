@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MMIO instruction emulation: a table of encodings run against a fake
  * device that records every access (rows: mode, bytes, initial state, the

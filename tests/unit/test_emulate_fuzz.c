@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MMIO instruction emulation under garbage: a few hundred thousand byte
  * strings (fully random, and random prefixes + emulated opcodes + random

@@ -1,1 +1,2 @@
+# SPDX-License-Identifier: GPL-2.0-only
 test_emulate_fuzz_SRCS := vmm/emul/emulate.c vmm/emul/insn_len.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event channels: the 2-level bitmaps (pending/mask/selector/upcall, the
  * unmask re-raise, word boundaries, and a random run against a reference

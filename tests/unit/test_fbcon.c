@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for drivers/fbcon.c rendering into a malloc'd framebuffer.
  * The test font draws every glyph as its own code repeated on all 16 rows,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Frame allocator: accounting, alignment, contiguity, double free, exhaustion. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant table core: the flag rules of a use (type, domid, read-only,
  * ranges, nesting, a guest rewriting the entry under the check), copy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of vmm/load/gplace.c: the guest memory map the loaders give
  * (with and without the reserved top pages) and the placement helper

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * GUID partition tables (mgmt/gpt.c): disks built here in memory, as
  * sgdisk lays them out (protective MBR, primary header at LBA 1 and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest page-table walker: tables built in a buffer standing for guest RAM,
  * in every paging mode, with large pages, permission faults and their #PF

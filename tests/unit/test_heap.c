@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Heap: size classes, large blocks, reuse, bad and double frees, page return. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Instruction length decoder: a table of encodings with their lengths in
  * 16-, 32- and 64-bit code, every truncation of them, encodings recorded

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Cross-check vmm/emul/insn_len.c against binutils' disassembler.
 
     python3 tests/unit/test_insn_len.py [-n SAMPLES] [--seed N] [--record FILE]

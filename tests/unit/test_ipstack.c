@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The management domain's address on a bridge (mgmt/ipstack.c): ARP,
  * ICMP echo, the TCP discard sink. The test plays a guest: it builds its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Line editor: echo, backspace, history, escapes, binary and over-long input. */
 #include <stdarg.h>
 #include <stddef.h>

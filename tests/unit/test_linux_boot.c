@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of mgmt/linux_boot.c: a synthetic bzImage (header fields set by
  * hand), every truncation, corrupted fields, random header corruption,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of boot/efi/manifest.c (the UEFI loader's eyrie.cfg parser).
  * Inputs are copied into exactly-sized heap buffers without a NUL, so ASan

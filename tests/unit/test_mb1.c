@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for boot/multiboot/mb1.c. */
 #include <setjmp.h>
 #include <stdarg.h>

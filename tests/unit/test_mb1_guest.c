@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of vmm/load/mb1_guest.c: a.out-kludge and ELF32 kernels built
  * here, the header search, hostile address fields, every truncation,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for boot/multiboot/mb2.c on hand-built information blocks. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Where domain 0's DMA pool goes (mgmt/memgap.c): the largest page-
  * aligned run of RAM that no used range touches, within [lo, hi): used

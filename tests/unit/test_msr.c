@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest MSR policy: every rule of the allow list, with hostile values.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The console's DHCP and ARP frames (mgmt/netdiag.c): the DHCPDISCOVER
  * checked field by field with a checksum written here, offers built here

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Frames and their offloads (mgmt/netpkt.c). Frames are built here field
  * by field, their checksums computed by a byte-at-a-time reference that

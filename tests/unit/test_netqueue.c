@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A vif's receive queue (mgmt/netqueue.c) with the real frames and their
  * budget (mgmt/bridge.c): order, both limits and the references held;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The backend's side of the network rings (mgmt/netring.c). The test plays
  * the frontend, as Linux's xen-netfront lays out its slots (or a hostile

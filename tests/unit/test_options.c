@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Option tokenizer, printf and CRC-32. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Page-table builder: 2M/4K choice, splitting, lookup, unmap, freeing. */
 #include <stdarg.h>
 #include <stddef.h>

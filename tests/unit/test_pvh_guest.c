@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of vmm/load/pvh_guest.c: ELF32 and ELF64 PVH kernels built here
  * (notes in PT_NOTE or in SHT_NOTE sections), hostile notes and headers,

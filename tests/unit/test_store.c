@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store core (mgmt/store.c) over its wire interface and its direct
  * calls: every request type, permissions allowed and refused for each

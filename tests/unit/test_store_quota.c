@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store core's quotas (each one's error, and others unaffected) and a
  * long random fuzz under ASan/UBSan with bounded memory. Harness:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store core's watches (initial firing, descendants, removal,
  * relative paths, permission filtering, the special ones) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for drivers/uartcfg.c: com1=/com2= and console= (SPCR: test_acpi.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest ACPI tables: built into a fake BIOS area at 0xE0000, then read
  * back field by field (checksums, pointers, FADT, MADT, the \_S5 AML) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Virtual IOAPIC: registers through IOREGSEL/IOWIN, and pin delivery
  * (edge, level with remote IRR and EOI, masking, polarity) against a fake

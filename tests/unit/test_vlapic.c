@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Virtual local APIC: reset values, MMIO and x2APIC MSR access rules,
  * priority (TPR/PPR, nested ISR, EOI), IPIs through the ICR, and the timer

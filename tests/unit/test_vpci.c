@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PCI mechanism #1: the host bridge's ids through every access width,
  * empty slots, CONFIG_ADDRESS rules (Linux's type-1/type-2 probes), and

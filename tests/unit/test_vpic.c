@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Dual 8259A: Linux's probe and init_8259A sequence, priority, cascade
  * through IR2, the EOI forms, AEOI, spurious vectors, ELCR level inputs,

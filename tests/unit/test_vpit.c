@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * 8254 PIT: channel 0's interrupt instants in modes 2, 3, 0 and 4 at exact
  * guest TSC values, the counter latch, the LSB/MSB flip-flop, read-back,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ACPI fixed hardware: PM timer rate and wrap at exact TSC instants,
  * write-1-to-clear status, SCI only for enabled status, S5 power-off,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MC146818 RTC: the time registers in BCD and binary, 12- and 24-hour format, UIP, the clock
  * running with the TSC and being set as Linux sets it, and the periodic,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * 16550A model: reset values, divisor latch, loopback wiring, interrupt
  * identification and the THRE interrupt sequence Linux's 8250 driver

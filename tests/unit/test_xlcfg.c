@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xl.cfg parser: valid files in every accepted form, every error with its
  * line, every range limit, the console's key=value form, and hostile input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store's side of the xenstore ring (mgmt/xsring.c) with the real
  * store behind it. The test plays the guest: it writes requests into

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 .SECONDEXPANSION:
 # Host unit tests (cmocka). Each tests/unit/test_NAME.c has a fragment
 # tests/unit/test_NAME.mk that sets test_NAME_SRCS to the pure modules it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * `audit`: checks the ownership invariant of guest memory (docs/security.md)
  * over every domain and the whole frame table:

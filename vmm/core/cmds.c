@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Debug shell commands for domains and vcpus. */
 #include "arch/x86_64/timer.h"
 #include "kernel/errno.h"

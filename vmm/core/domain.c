@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Domain lifecycle (see domain.h). */
 #include "vmm/core/domain.h"
 #include "arch/x86_64/cpu.h"

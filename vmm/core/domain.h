@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domains: a guest's memory (RAM slots + nested page tables), its vcpus
  * and its lifecycle. Guest RAM comes from the frame allocator and goes back

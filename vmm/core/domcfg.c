@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* domain= option parser (see domcfg.h). */
 #include "vmm/core/domcfg.h"
 #include "kernel/errno.h"

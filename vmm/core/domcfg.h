@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domain configuration from the hypervisor options (pure, host-tested):
  *   domain=name=NAME,image=MODULE,memory=MIB[,boot=flat32|real][,type=elf|multiboot|pvh]

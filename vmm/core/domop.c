@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Eyrie's management operations for the privileged domain (include/public/eyrie.h). */
 #include "include/public/eyrie.h"
 #include "arch/x86_64/timer.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * VM exits, decided generically: the backend decoded the exit into a
  * struct vmexit; the table below picks the handler by its reason.

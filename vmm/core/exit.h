@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Generic VM-exit handling: one handler per neutral exit reason. */
 #ifndef EYRIE_VMM_EXIT_H
 #define EYRIE_VMM_EXIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Checked guest memory access (see guest_mem.h). */
 #include "vmm/core/guest_mem.h"
 #include "arch/x86_64/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The one way into guest memory: every copy checks that each byte lies in
  * the domain's own RAM (and, for guest-virtual addresses, that the guest's

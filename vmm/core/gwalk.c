@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest page-table walker. One loop serves all paging modes; each mode is
  * a table of per-level facts (Intel SDM vol. 3 chapter 4, AMD APM vol. 2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest page-table walker (pure, host-tested): translates a guest-linear
  * address through the guest's own paging structures the way the CPU would,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Guest RAM and nested page tables (see p2m.h). */
 #include "vmm/core/p2m.h"
 #include "drivers/uart.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest physical memory: the nested page tables (NPT or EPT, in the
  * backend's format) are the one record of what each guest page is. Every

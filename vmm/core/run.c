@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The vcpus' side of the scheduler loop (see run.h): guest timers, the
  * virtual platforms' host-time work, reaping, round-robin choice, and a

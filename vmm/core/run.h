@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the scheduler loop (kernel/sched.c) runs on behalf of the vcpus:
  * due guest timers fired, shut-down domains reaped, then the next runnable

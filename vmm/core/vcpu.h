@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The vendor-neutral virtual CPU. One small set of hooks (struct vcpu_ops)
  * is all that differs between AMD SVM (arch/x86_64/svm/) and Intel VMX

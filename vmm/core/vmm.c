@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Backend choice and the generic vcpu helpers (see vmm.h). */
 #include "vmm/core/vmm.h"
 #include "arch/x86_64/percpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Start-up of the guest machinery and generic vcpu helpers. */
 #ifndef EYRIE_VMM_VMM_H
 #define EYRIE_VMM_VMM_H

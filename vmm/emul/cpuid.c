@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest CPUID policy. Every feature bit a guest sees is on an allow
  * list below (or computed): a bit a future CPU defines stays hidden until

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest CPUID policy (pure, host-tested): what a guest sees for each
  * CPUID leaf, derived from the real CPU through allow lists. The tables

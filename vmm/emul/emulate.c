@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MMIO instruction emulation (see emulate.h and docs/mmio-emulation.md).
  *

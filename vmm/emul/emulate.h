@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MMIO instruction emulation (pure, host-tested). When a guest touches a
  * device page, the nested page fault gives the guest-physical address but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * x86 instruction length decoder (pure, host-tested). It runs on every VM
  * exit whose instruction length the CPU did not report (AMD without NRIP

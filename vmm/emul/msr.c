@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest MSR policy: one table, sorted by index, of the MSRs a guest
  * may touch and how; a few more entries only name MSRs that guests are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest MSR policy (pure, host-tested): every RDMSR/WRMSR a guest
  * makes is decided against one explicit allow list; anything else is #GP.

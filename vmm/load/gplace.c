@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest memory map, placement and the loaders' shared steps (see gplace.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest memory map, placement and the loaders' one shape (pure,
  * host-tested): the E820-style map Eyrie gives an HVM guest, the helper

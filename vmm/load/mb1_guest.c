@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Multiboot 1 loader for HVM guests (see mb1_guest.h). Written from the
  * Multiboot Specification 0.6.96: the OS image format (header, flags,

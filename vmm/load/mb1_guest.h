@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Multiboot 1 loader for HVM test kernels (pure, host-tested). The GNU
  * Multiboot Specification 0.6.96: mb1g_parse() finds and checks the header

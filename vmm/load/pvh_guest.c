@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PVH loader for HVM guests (see pvh_guest.h). Written from Xen's public
  * elfnote.h, arch-x86/hvm/start_info.h and docs/misc/pvh.pandoc, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PVH loader for HVM guests (pure, host-tested): the x86/HVM direct boot
  * ABI of Xen's docs/misc/pvh.pandoc. pvh_parse() checks an ELF32 or ELF64

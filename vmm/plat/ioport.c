@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Port I/O dispatch and the debug console port (see ioport.h). */
 #include "vmm/plat/ioport.h"
 #include "vmm/core/domain.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Port I/O device models: one dispatch table of port ranges. A read of an
  * unclaimed port returns all ones, a write to one is dropped.

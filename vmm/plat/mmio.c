@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* MMIO dispatch: the domain's device ranges and the nested-fault path
  * through the instruction emulator (see mmio.h). */
 #include "vmm/plat/mmio.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MMIO device models: each domain has a small table of guest-physical
  * ranges claimed by device models (LAPIC, IOAPIC, HPET, ...). Those ranges

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest ACPI tables (ACPI 6.5 chapter 5; see vacpi.h). Layout in the
  * buffer, every table 16-byte aligned (FACS 64 as required):

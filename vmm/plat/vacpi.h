@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest's ACPI tables (pure builder, host-tested): RSDP, XSDT, FADT,
  * FACS, MADT and a DSDT with \_S5, describing the virtual platform of

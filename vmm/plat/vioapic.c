@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Virtual IOAPIC (see vioapic.h). Registers behind IOWIN (82093AA 3.2):
  * 0x00 ID (bits 27:24), 0x01 version (max entry 23 in bits 23:16, version

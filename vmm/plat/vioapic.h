@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Virtual IOAPIC (pure, host-tested): 24 input pins, each routed through a
  * 64-bit redirection entry to the local APICs (82093AA datasheet). The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Virtual local APIC (see vlapic.h). Register numbers below are the xAPIC
  * offset / 16, which is also the x2APIC MSR - 0x800 (SDM vol. 3 11.12.1.2).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Virtual local APIC (pure, host-tested): one per vcpu, xAPIC (MMIO page)
  * and x2APIC (MSRs 0x800-0x8ff) register sets, interrupt acceptance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PCI configuration mechanism #1 over a small table of functions, each a
  * 64-byte type 0 header image and the mask of its writable bits (PCI 3.0

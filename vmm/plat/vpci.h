@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PCI configuration mechanism #1 (ports 0xCF8/0xCFC) with an i440FX host
  * bridge at 00:00.0 and, for a domain with Xen's ABI, Xen's platform

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Dual 8259A (see vpic.h). Reference: Intel 8259A datasheet (231468);
  * QEMU's hw/intc/i8259.c for what PC software expects.

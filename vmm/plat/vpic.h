@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Dual Intel 8259A programmable interrupt controller of the PC (pure,
  * host-tested): master at 0x20/0x21, slave at 0xA0/0xA1 cascaded on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * 8254 PIT (see vpit.h). Reference: Intel 82C54 datasheet (231244); QEMU's
  * hw/timer/i8254.c for what PC software expects.

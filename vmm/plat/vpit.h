@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Intel 8254 programmable interval timer (pure, host-tested): counters at
  * 0x40-0x42, control word at 0x43, and PC port 0x61 (channel 2 gate,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The virtual PC platform: models wired to ports, MMIO, lines and time (see vplat.h). */
 #include "vmm/plat/vplat.h"
 #include "vmm/xen/xen.h"

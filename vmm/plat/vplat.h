@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The virtual PC platform of an HVM domain (one domain 0 builds from
  * xl.cfg type="hvm", or platform=pc): the device models of vmm/v*.c wired

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ACPI fixed hardware (ACPI 6.5 4.8): registers at VPM_PORT_BASE +
  *   0 PM1a_STS (W1C)  2 PM1a_EN  4 PM1a_CNT  6 (reserved)  8 PM_TMR (RO)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ACPI fixed hardware of the virtual platform (pure, host-tested): PM1a
  * event and control blocks, the 32-bit PM timer, and the ways a PC guest

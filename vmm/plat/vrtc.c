@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MC146818 RTC (see vrtc.h). Reference: Motorola MC146818A datasheet;
  * QEMU's hw/rtc/mc146818rtc.c for what PC software expects.

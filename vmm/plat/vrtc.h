@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Motorola MC146818 CMOS real-time clock (pure, host-tested): index port
  * 0x70 (bit 7 the NMI mask), data port 0x71, 128 bytes of which 0x00-0x0D

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * 16550A UART model (see vuart.h). Register map (DLAB = LCR bit 7):
  *   0 RBR (in) / THR (out) / DLL (DLAB)    4 MCR

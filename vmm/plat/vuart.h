@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Virtual 16550A UART (pure, host-tested): the guest's ttyS0 (0x3F8, IRQ 4).
  * Transmission is instantaneous: a THR write goes straight to ops->tx (or,

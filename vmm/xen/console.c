@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's console_io: a domain's console output, and the management
  * domain's console input (see xen.h). */
 #include "vmm/xen/xen_int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's event channels: delivery (2-level and FIFO) and EVTCHNOP_*. */
 #include "vmm/xen/xen_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's grant tables: GNTTABOP_* and the audit of grant mappings. */
 #include "vmm/xen/xen_int.h"
 

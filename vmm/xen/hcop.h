@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hypercalls as tables of operations. Each sub-operation of a hypercall
  * family (EVTCHNOP_*, GNTTABOP_*, VCPUOP_*, ...) is one function taking

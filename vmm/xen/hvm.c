@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's hvm_op: a domain's HVM parameters (HVMOP_set_param, get_param). */
 #include "vmm/xen/xen_int.h"
 

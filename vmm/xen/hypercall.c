@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hypercalls with Xen's numbers and argument registers: RDI, RSI, RDX,
  * R10, R8 for a 64-bit guest, EBX, ECX, EDX, ESI, EDI for a 32-bit one.

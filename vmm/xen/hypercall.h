@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The hypercall dispatcher (VMMCALL/VMCALL): decode, validate, then act. */
 #ifndef EYRIE_VMM_HYPERCALL_H
 #define EYRIE_VMM_HYPERCALL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's memory_op: the frames a guest maps, its memory map, its reservation. */
 #include "vmm/xen/xen_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Physical IRQs a domain was granted (EYRIE_OP_irq, see pirq.h): the
  * hypervisor routes the IOAPIC pin to itself and passes each interrupt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Physical IRQs passed through to domains (vmm/xen/pirq.c). */
 #ifndef EYRIE_VMM_PIRQ_H
 #define EYRIE_VMM_PIRQ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's vcpu_op and sched_op: vcpus up and down, their timers, runstate,
  * blocking and polling, shutdown (see xen.h). */
 #include "vmm/xen/xen_int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's xen_version: the version, features and fixed strings a guest reads. */
 #include "vmm/xen/xen_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's ABI for PVH domains: a domain's shared info, grant table and
  * event channels from creation to destruction (see xen.h). */
 #include "vmm/xen/xen_int.h"

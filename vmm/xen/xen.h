@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Xen's ABI for PVH domains (type=pvh): the shared info page and event
  * channels (the 2-level core of kernel/evtchn.c), reached through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the files of the Xen ABI room (vmm/xen/) share, and no other room
  * uses: the grant-table state behind struct domain's gnttab, the event
  * channels' domain lookup, and helpers one family's file takes from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* AMD SVM discovery: CPUID 0x8000000A and the VM_CR MSR (AMD APM vol. 2, 15.4). */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/virt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * void svm_enter(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa)
  * runs the guest once (svm.h). gprs is indexed in x86 encoding order

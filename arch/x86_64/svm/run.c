@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One guest run and its exit, decoded into a neutral struct vmexit, and
  * event injection. This is the hot path: per exit it touches only the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest registers in the VMCB: the neutral enum vstate and segment ids
  * mapped to save-area fields, the x86 reset state, and the dump. Every

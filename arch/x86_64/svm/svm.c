@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The AMD SVM backend (AMD APM vol. 2, chapter 15): the backend choice,
  * turning SVM on per CPU, the life of a vcpu's VMCB and permission maps,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The AMD SVM backend's internals, shared by the files of this folder
  * only: the rest of Eyrie sees struct vcpu_ops (vmm/core/vcpu.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The AMD Virtual Machine Control Block (AMD APM vol. 2, appendix B): one
  * 4 KiB page, a control area at 0x000 and the guest state save area at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Intel VMX backend behind vmm/core/vcpu.h: the ops table, the EPT pointer
  * and its invalidation, and the VMCS dump.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Intel VMX discovery: CPUID.1:ECX.VMX, IA32_FEATURE_CONTROL and the VMX
  * capability MSRs (Intel SDM vol. 3, appendix A). The allowed-1 settings of

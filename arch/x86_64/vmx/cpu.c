@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * VMX on one physical CPU: IA32_FEATURE_CONTROL, the CR0/CR4 bits VMX
  * operation fixes, the VMXON region (SDM vol. 3, 24.7-24.8), the per-CPU

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Control-register accesses that exit: MOV to CR0 that would change a
  * host-owned bit (CR0.NE and the bits VMX operation forbids: see caps.c),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * int vmx_enter(uint64_t *gprs, uint64_t *host_rsp, bool launched)
  * runs the guest once (vmx.h). gprs is indexed in x86 encoding order

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event injection through the VM-entry interruption-information field
  * (SDM vol. 3, 24.8.3 and 26.6): vector in bits 7:0, type in 10:8, "deliver

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One guest run: VM entry, then the exit decoded into a neutral struct
  * vmexit through a table indexed by the basic exit reason (SDM vol. 3,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One static inline wrapper per VMX instruction. Every VMX instruction
  * reports its outcome in RFLAGS (SDM vol. 3, 31.2): CF=1 "VMfailInvalid"

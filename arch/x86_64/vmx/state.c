@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest state through the neutral accessors: enum vstate and struct vseg
  * mapped to VMCS guest-state fields, the CR0/CR4 read shadows, and the few

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A vcpu's VMCS: allocation, the execution controls, the host state the CPU
  * loads at every VM exit and the x86 reset state of the guest (SDM vol. 3,

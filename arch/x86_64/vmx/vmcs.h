@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * VMCS field encodings, control bits and basic exit reasons (Intel SDM
  * vol. 3, appendices A-C). An encoding's bits 14:13 give the width

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Intel VMX backend's private interface: per-CPU state, per-vcpu state
  * and the functions its files share. Only vmm/core/vcpu.h's struct vcpu_ops

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The paravirtual block interface (Xen's public io/blkif.h), our own
  * definitions with Xen's numbers and layouts, in both x86 ABIs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The paravirtual network interface (Xen's public io/netif.h), our own
  * definitions with Xen's numbers and layouts.

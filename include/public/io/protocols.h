@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The ABI names a frontend writes to its "protocol" node (Xen's public
  * io/protocols.h): which layout its ring entries have. A backend that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared request/response rings (Xen's public io/ring.h), our own
  * definitions with Xen's layout and rules. The block (blkif.h) and network

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * XenBus device states (Xen's public io/xenbus.h), our own definitions with
  * Xen's numbers. Each end of a split device (a frontend in a guest, its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The store (xenstore) wire protocol and its ring page (Xen's public
  * io/xs_wire.h), our own definitions with Xen's numbers and layouts.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the test guests know of the guest-visible ABI: the hypercalls come
  * from include/public/ (shared with the hypervisor); Eyrie's CPUID leaves,

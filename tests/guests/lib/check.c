@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* PASS/FAIL lines, the DONE summary and shutdown. */
 #include "runtime.h"
 #include "x86.h"

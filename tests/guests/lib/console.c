@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Console output on port 0xE9 (the hypervisor line-buffers it and prints
  * "(dN) text") and a small printf: %d %i %u %x %X %p %c %s %%, with the

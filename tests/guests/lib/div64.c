@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * 64-bit division for the 32-bit guests (the compiler calls these for
  * uint64_t / and %; the toolchain has no 32-bit libgcc). Shift-subtract:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Entry of the 32-bit test guests. Eyrie starts a flat32 domain at e_entry
  * in 32-bit protected mode, paging off, flat segments, GPRs 0. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Xen-style hypercalls: number in EAX/RAX, result in EAX/RAX; arguments in
  * EBX, ECX, EDX, ESI, EDI (32-bit) or RDI, RSI, RDX, R10, R8 (64-bit).

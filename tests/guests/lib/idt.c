@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The 32-bit guests' IDT: exceptions 0-31 and the callback vector, all
  * interrupt gates on the runtime's code selector. An exception with the

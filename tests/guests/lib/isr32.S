@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Exception and callback entry stubs of the 32-bit guests: push a dummy
  * error code where the CPU pushes none, the vector, all registers; call
  * trap(frame) (idt.c), which may change the saved EIP; return with iret. */

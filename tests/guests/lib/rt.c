@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Runtime set-up, called once from the entry code before guest_main. */
 #include "runtime.h"
 #include "x86.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The test-guest runtime: console on port 0xE9, Xen-style hypercalls
  * (VMMCALL or VMCALL, picked once from the CPUID vendor), guest system

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The few C library functions the compiler may call on its own. */
 #include "runtime.h"
 

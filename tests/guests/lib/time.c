@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Guest system time: guest TSC * 1e6 / tsc_khz nanoseconds (the Xen PVH
  * convention Eyrie follows; the guest TSC starts at 0 at domain creation). */
 #include "runtime.h"

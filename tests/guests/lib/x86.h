@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One static inline wrapper per privileged instruction the test guests use.
  * The *_safe variants (32-bit guests only) arm the runtime's fault fixup:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A frontend's plumbing: grants, event channels, the store (xenbus.h). */
 #include "runtime.h"
 #include "x86.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What a test guest needs to be a Xen split-driver frontend by hand
  * (tests/guests/netfront.c): its shared-info page and grant table frame 0

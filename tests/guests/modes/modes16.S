@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * modes: boot=real entry. Eyrie starts the domain in 16-bit real mode with
  * CS = e_entry >> 4, IP = e_entry & 0xf (e_entry = 0x8000: CS 0x800, IP 0).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * modes, 64-bit part: runs in long mode on the page tables modes16.S
  * built. Checks what the real-mode and protected-mode parts recorded, then
