@@ -17,6 +17,7 @@
 #define EYRIE_ARCH_PERCPU_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 struct vcpu;
@@ -28,7 +29,7 @@ struct percpu {
 	unsigned id;              /* 0: the boot CPU */
 	struct vcpu *current;     /* the vcpu whose slice this CPU runs, NULL between */
 	struct vcpu *last_run;    /* the round robin's place (compared, never followed) */
-	bool tick_ended;          /* the last slice ended at a timer interrupt */
+	uint64_t rr_events;       /* timer_event_count at the round robin's last plain pick */
 	struct vcpu *fpu_owner;   /* whose FPU, SSE and debug registers this CPU holds */
 	struct svm_cpu *svm;      /* the vendor's state on this CPU, once enabled */
 	struct vmx_cpu *vmx;

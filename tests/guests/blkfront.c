@@ -615,7 +615,17 @@ static void no_notify(void)
 {
 	struct req q = rw(BLKIF_OP_READ, 20, 0, 0, 1);
 	struct rsp p;
+	uint64_t end = now_ns() + 1000 * MS;
 
+	/* After the last answer the backend looks at the ring once more and
+	 * only then asks for an event; a frontend woken at once by that
+	 * answer may run first, and a request it published then is served
+	 * without an event, rightly. So: wait until the backend asked for the
+	 * event, then give it 50 ms to finish its look and sleep. */
+	while (__atomic_load_n(&hdr()->req_event, __ATOMIC_ACQUIRE) != ring.req_prod + 1 &&
+	       now_ns() < end)
+		wait_port(ring.port, 10);
+	wait_port(ring.port, 50);
 	put_req(&q);
 	push(true);
 	bool early = get_rsp(&p, 300);

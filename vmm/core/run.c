@@ -83,36 +83,19 @@ static void reap(void)
 	}
 }
 
-/* A runnable vcpu woken from blocked (vcpu_wake), in domain order. Not
- * right after a slice the timer ended: then the round robin picks, so
- * that vcpus waking each other all the time cannot keep the others off
- * the CPU for more than a tick. */
-static struct vcpu *boosted(void)
-{
-	if (this_cpu()->tick_ended)
-		return NULL;
-	for (struct domain *d = domain_list(); d; d = d->next)
-		for (unsigned i = 0; i < d->nr_vcpus; i++)
-			if (d->vcpus[i]->boost && runnable(d->vcpus[i]))
-				return d->vcpus[i];
-	return NULL;
-}
-
-/* A boosted vcpu, else the next runnable vcpu after the last one run, in
- * domain order, else the first runnable one (possibly the last one
+/* The next runnable vcpu (a boosted one if boost) after the last one
+ * run, in domain order, else the first one (possibly the last one
  * again). last_run is only compared, never dereferenced: its domain may
  * have been destroyed. */
-static struct vcpu *pick_next(void)
+static struct vcpu *next_after_last(bool boost)
 {
-	struct vcpu *first = NULL, *b = boosted();
+	struct vcpu *first = NULL;
 	bool after = false;
 
-	if (b)
-		return b;
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			if (runnable(v)) {
+			if (runnable(v) && (!boost || v->boost)) {
 				if (after)
 					return v;
 				if (!first)
@@ -122,6 +105,24 @@ static struct vcpu *pick_next(void)
 				after = true;
 		}
 	return first;
+}
+
+/* A vcpu woken from blocked (vcpu_wake) runs first, taken in the round
+ * robin's order so that no domain's wake-ups outrank another's. But once
+ * a timer interrupt came since the last plain pick, the round robin
+ * picks: vcpus waking each other all the time (a frontend and its
+ * backend) leave the CPU to each runnable vcpu within a few ticks. */
+static struct vcpu *pick_next(void)
+{
+	struct percpu *c = this_cpu();
+
+	if (c->rr_events == timer_event_count) {
+		struct vcpu *b = next_after_last(true);
+		if (b)
+			return b;
+	}
+	c->rr_events = timer_event_count;
+	return next_after_last(false);
 }
 
 /* Runs v until its slice ends (the next timer interrupt: the 100 Hz tick
@@ -158,7 +159,6 @@ static void run_slice(struct vcpu *v)
 	}
 	v->yield = false;
 	this_cpu()->current = NULL;
-	this_cpu()->tick_ended = timer_event_count != events;
 	v->run_tsc += rdtsc() - start;
 	if (v->runstate_gva)
 		xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
