@@ -1,2 +1,2 @@
 # SPDX-License-Identifier: GPL-2.0-only
-test_emulate_SRCS := vmm/emul/emulate.c
+test_emulate_SRCS := vmm/emul/emulate.c vmm/emul/decode.c
