@@ -134,6 +134,34 @@ static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const str
 	return 0;
 }
 
+/* Parses and plans image k with cfg by the loader shared with the
+ * hypervisor (vmm/load: multiboot or PVH), then builds the domain from the
+ * plan's copies and entry state (flat 32-bit, EAX and EBX as planned). */
+static int make_planned(const struct xlcfg *c, struct guest *g, uint32_t type, const struct module *k,
+			const struct gload_cfg *cfg)
+{
+	static struct gload_image img;
+	static struct gload_plan plan;
+	int (*parse)(const void *, size_t, struct gload_image *, char *, size_t) =
+		type == EYRIE_TYPE_PVH ? pvh_parse : mb1g_parse;
+	int (*planner)(const struct gload_image *, const struct gload_cfg *, struct gload_plan *,
+		       char *, size_t) = type == EYRIE_TYPE_PVH ? pvh_plan : mb1g_plan;
+	char err[128];
+
+	if (parse(k->data, k->size, &img, err, sizeof(err)) ||
+	    planner(&img, cfg, &plan, err, sizeof(err))) {
+		printf("error: domain %s: %s: %s\n", c->name, c->kernel, err);
+		return -1;
+	}
+	struct piece p[MAX_PIECES];
+	for (unsigned i = 0; i < plan.nr_copies; i++)
+		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
+				       gload_copy_src(&img, cfg, &plan, &plan.copies[i]) };
+	struct eyrie_vcpu_context ctx = { .mode = EYRIE_CTX_FLAT32, .rip = plan.entry.eip,
+					  .rax = plan.entry.eax, .rbx = plan.entry.ebx, .rflags = 2 };
+	return make(c, g, type, p, plan.nr_copies, &ctx);
+}
+
 /* A PVH kernel: the start info plan, then the console ring: a port in
  * the new domain bound to one of ours, its page announced through the
  * HVM params (which grants it to us as GNTTAB_RESERVED_CONSOLE) and
@@ -141,28 +169,14 @@ static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const str
 static int build_pvh(const struct xlcfg *c, struct guest *g, const struct module *k,
 		     const struct module *rd)
 {
-	static struct gload_image img;
-	static struct gload_plan plan;
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
 	struct gmodule mods[1] = { { rd ? rd->data : NULL, rd ? rd->size : 0, NULL } };
 	struct gload_cfg cfg = { ram, map, e820_guest_map(ram, 2, map), c->cmdline[0] ? c->cmdline : c->name,
 			       mods, rd ? 1 : 0, EYRIE_HVM_ACPI_GPA };
-	char err[128];
 	long rc;
 
-	if (pvh_parse(k->data, k->size, &img, err, sizeof(err)) ||
-	    pvh_plan(&img, &cfg, &plan, err, sizeof(err))) {
-		printf("error: domain %s: %s: %s\n", c->name, c->kernel, err);
-		return -1;
-	}
-	struct piece p[MAX_PIECES];
-	for (unsigned i = 0; i < plan.nr_copies; i++)
-		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
-				       gload_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
-	struct eyrie_vcpu_context ctx = { .mode = EYRIE_CTX_FLAT32, .rip = plan.entry.eip,
-					  .rbx = plan.entry.ebx, .rflags = 2 };
-	if ((rc = make(c, g, EYRIE_TYPE_PVH, p, plan.nr_copies, &ctx)))
+	if ((rc = make_planned(c, g, EYRIE_TYPE_PVH, k, &cfg)))
 		return (int)rc;
 	domid_t dom = (domid_t)g->domid;
 	struct xen_e820_entry e820[4];
@@ -234,14 +248,11 @@ static int build_hvm(const struct xlcfg *c, struct guest *g, const struct module
  * It has no console ring: it writes to the hypervisor's console. */
 static int build_multiboot(const struct xlcfg *c, struct guest *g, const struct module *k)
 {
-	static struct gload_image img;
-	static struct gload_plan plan;
 	static char cmd[XLCFG_PATH_LEN + XLCFG_CMDLINE_LEN];
 	struct gmodule mods[XLCFG_LIST_MAX];
 	struct e820_entry map[4];
 	uint64_t ram = (uint64_t)c->memory_mib << 20;
 	struct gload_cfg cfg = { ram, map, e820_guest_map(ram, 0, map), cmd, mods, c->nmodule, 0 };
-	char err[128];
 
 	snprintf(cmd, sizeof(cmd), "%s%s%s", c->kernel, c->cmdline[0] ? " " : "", c->cmdline);
 	for (unsigned i = 0; i < c->nmodule; i++) {
@@ -253,18 +264,7 @@ static int build_multiboot(const struct xlcfg *c, struct guest *g, const struct 
 		}
 		mods[i] = (struct gmodule){ m->data, m->size, c->module[i] };
 	}
-	if (mb1g_parse(k->data, k->size, &img, err, sizeof(err)) ||
-	    mb1g_plan(&img, &cfg, &plan, err, sizeof(err))) {
-		printf("error: domain %s: %s: %s\n", c->name, c->kernel, err);
-		return -1;
-	}
-	struct piece p[MAX_PIECES];
-	for (unsigned i = 0; i < plan.nr_copies; i++)
-		p[i] = (struct piece){ plan.copies[i].gpa, plan.copies[i].len,
-				       gload_copy_src(&img, &cfg, &plan, &plan.copies[i]) };
-	struct eyrie_vcpu_context ctx = { .mode = EYRIE_CTX_FLAT32, .rip = plan.entry.eip,
-					  .rax = plan.entry.eax, .rbx = plan.entry.ebx, .rflags = 2 };
-	return make(c, g, EYRIE_TYPE_MULTIBOOT, p, plan.nr_copies, &ctx);
+	return make_planned(c, g, EYRIE_TYPE_MULTIBOOT, k, &cfg);
 }
 
 /* The config's ioports, irqs and iomem: the hardware the domain may reach. */

@@ -117,23 +117,8 @@ static __attribute__((noreturn, used)) void ap_main(void)
 
 static bool start_ap(unsigned i)
 {
-	struct vcpu_hvm_context c;
-
-	memset(&c, 0, sizeof(c));
-	c.mode = VCPU_HVM_MODE_32B;
-	c.cpu_regs.x86_32.eip = (uint32_t)(uintptr_t)ap_main;
-	c.cpu_regs.x86_32.esp = (uint32_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
-	c.cpu_regs.x86_32.eflags = 2;
-	c.cpu_regs.x86_32.cr0 = 0x11; /* PE, ET */
-	c.cpu_regs.x86_32.cs_limit = c.cpu_regs.x86_32.ds_limit = 0xffffffffu;
 	ap_cur = i; /* one at a time: they share the stack */
-	if (hypercall(HYPERVISOR_vcpu_op, VCPUOP_initialise, i, (unsigned long)&c, 0, 0) ||
-	    hypercall(HYPERVISOR_vcpu_op, VCPUOP_up, i, 0, 0, 0))
-		return false;
-	uint64_t end = now_ns() + 5000 * MS;
-	while (ap_done != i && now_ns() < end)
-		hc_sched_op(SCHEDOP_yield, 0);
-	return ap_done == i;
+	return vcpu_start_flat32(i, ap_main, ap_stack + sizeof(ap_stack), &ap_done, i);
 }
 
 /* ---- the tables ---- */

@@ -90,22 +90,6 @@ static void check_console_params(bool by_mgmt)
  * and SVME #GP. With CR4.OSXSAVE never set, XGETBV and XSETBV are #UD
  * (the xsave guest checks XCR0 itself).
  */
-static int xcr_safe(bool set)
-{
-	fault_vector = -1;
-	if (set)
-		__asm__ volatile("movl $1f, %[fx]\n\t"
-				 "xsetbv\n"
-				 "1:\tmovl $0, %[fx]"
-				 : [fx] "=m"(fault_fixup) : "a"(3), "d"(0), "c"(0) : "memory");
-	else
-		__asm__ volatile("movl $1f, %[fx]\n\t"
-				 "xgetbv\n"
-				 "1:\tmovl $0, %[fx]"
-				 : [fx] "=m"(fault_fixup) : "c"(0) : "memory", "eax", "edx");
-	return fault_vector;
-}
-
 static void check_control_bits(void)
 {
 	static const struct { unsigned bit; const char *name; } hidden[] = {
@@ -147,7 +131,8 @@ static void check_control_bits(void)
 	      "NXE (NX %s) %d, FFXSR %d, SVME %d", c[3] & (1u << 20) ? "offered" : "hidden", nx,
 	      ffxsr, svme);
 	cpuid(1, 0, c);
-	int g = xcr_safe(false), s = xcr_safe(true);
+	uint64_t xcr0;
+	int g = xgetbv_safe(0, &xcr0), s = xsetbv_safe(0, 3);
 	check("xcr0", g == VEC_UD && s == VEC_UD,
 	      "XSAVE %s, CR4.OSXSAVE clear: XGETBV vector %d, XSETBV vector %d",
 	      c[2] & (1u << 26) ? "shown" : "hidden", g, s);
@@ -413,22 +398,7 @@ static __attribute__((noreturn, used)) void ap_main(void)
 
 static bool start_ap(void)
 {
-	struct vcpu_hvm_context c;
-
-	memset(&c, 0, sizeof(c));
-	c.mode = VCPU_HVM_MODE_32B;
-	c.cpu_regs.x86_32.eip = (uint32_t)(uintptr_t)ap_main;
-	c.cpu_regs.x86_32.esp = (uint32_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
-	c.cpu_regs.x86_32.eflags = 2;
-	c.cpu_regs.x86_32.cr0 = 0x11; /* PE, ET */
-	c.cpu_regs.x86_32.cs_limit = c.cpu_regs.x86_32.ds_limit = 0xffffffffu;
-	if (hypercall(HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, (unsigned long)&c, 0, 0) ||
-	    hypercall(HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0, 0, 0))
-		return false;
-	uint64_t end = now_ns() + 5000 * MS;
-	while (!ap_up && now_ns() < end)
-		hc_sched_op(SCHEDOP_yield, 0);
-	return ap_up;
+	return vcpu_start_flat32(1, ap_main, ap_stack + sizeof(ap_stack), &ap_up, 1);
 }
 
 static void check_nmi(void)

@@ -26,7 +26,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -z max-page-size=
         -z noexecstack
 
 GUEST_LIB32 := entry32.S isr32.S rt.c console.c string.c hypercall.c time.c idt.c \
-        check.c div64.c conring.c
+        check.c div64.c conring.c vcpu.c
 GUEST_LIB64 := console.c string.c hypercall.c check.c
 GUEST_LIB32_OBJS := $(patsubst %,$(GUEST_OUT)/lib32/%.o,$(GUEST_LIB32))
 # A frontend's plumbing (grants, event channels, the store): an archive

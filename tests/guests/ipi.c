@@ -110,22 +110,7 @@ static uint32_t bind_ipi(uint32_t vcpu)
 
 static bool start_ap(void)
 {
-	struct vcpu_hvm_context c;
-
-	memset(&c, 0, sizeof(c));
-	c.mode = VCPU_HVM_MODE_32B;
-	c.cpu_regs.x86_32.eip = (uint32_t)(uintptr_t)ap_main;
-	c.cpu_regs.x86_32.esp = (uint32_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
-	c.cpu_regs.x86_32.eflags = 2;
-	c.cpu_regs.x86_32.cr0 = 0x11; /* PE, ET */
-	c.cpu_regs.x86_32.cs_limit = c.cpu_regs.x86_32.ds_limit = 0xffffffffu;
-	if (hypercall(HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, (unsigned long)&c, 0, 0) ||
-	    hypercall(HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0, 0, 0))
-		return false;
-	uint64_t end = now_ns() + 5000 * MS;
-	while (!ap_state && now_ns() < end)
-		hc_sched_op(SCHEDOP_yield, 0);
-	return ap_state;
+	return vcpu_start_flat32(1, ap_main, ap_stack + sizeof(ap_stack), &ap_state, 1);
 }
 
 /* ROUNDS round trips; vcpu 0 waits by polling (how 0), or spinning with

@@ -284,13 +284,7 @@ static void check_smp(void)
 		return;
 	}
 	struct vcpu_hvm_context c;
-	memset(&c, 0, sizeof(c));
-	c.mode = VCPU_HVM_MODE_32B;
-	c.cpu_regs.x86_32.eip = (uint32_t)(uintptr_t)ap_main;
-	c.cpu_regs.x86_32.esp = (uint32_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
-	c.cpu_regs.x86_32.eflags = 2;
-	c.cpu_regs.x86_32.cr0 = 0x11; /* PE, ET */
-	c.cpu_regs.x86_32.cs_limit = c.cpu_regs.x86_32.ds_limit = 0xffffffffu;
+	vcpu_flat32(&c, ap_main, ap_stack + sizeof(ap_stack));
 	long early = vcpu_op1(VCPUOP_up, 1, 0);
 	long ri = vcpu_op1(VCPUOP_initialise, 1, &c);
 	long again = vcpu_op1(VCPUOP_initialise, 1, &c);

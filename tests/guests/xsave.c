@@ -24,30 +24,6 @@ const char guest_name[] = "xsave";
 #define CR4_OSXSAVE (1u << 18)
 #define XCR0_AVX512 0xe0u
 
-static int xsetbv_safe(uint32_t xcr, uint64_t v)
-{
-	fault_vector = -1;
-	__asm__ volatile("movl $1f, %[fx]\n\t"
-			 "xsetbv\n"
-			 "1:\tmovl $0, %[fx]"
-			 : [fx] "=m"(fault_fixup)
-			 : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
-	return fault_vector;
-}
-
-static int xgetbv_safe(uint32_t xcr, uint64_t *v)
-{
-	uint32_t lo = 0, hi = 0;
-
-	fault_vector = -1;
-	__asm__ volatile("movl $1f, %[fx]\n\t"
-			 "xgetbv\n"
-			 "1:\tmovl $0, %[fx]"
-			 : "+a"(lo), "+d"(hi), [fx] "=m"(fault_fixup) : "c"(xcr) : "memory");
-	*v = (uint64_t)hi << 32 | lo;
-	return fault_vector;
-}
-
 static uint64_t xgetbv0(void)
 {
 	uint64_t v = 0;

@@ -72,6 +72,17 @@ uint64_t ticks_to_ns(uint64_t ticks);
 /* Spins (exits only if `exiting`) until now_ns() >= t. */
 void spin_until(uint64_t t, bool exiting);
 
+/* vcpu.c (32-bit): another vcpu. vcpu_flat32 fills Xen's 32-bit HVM
+ * context for flat protected mode (PE, 4 GiB segments, interrupts off) at
+ * entry with stack_top; vcpu_start_flat32 initialises vcpu id with it,
+ * brings it up (VCPUOP_initialise, VCPUOP_up) and waits up to 5 s, yielding,
+ * until the new vcpu sets *flag to want: false if a call failed or it
+ * did not. */
+struct vcpu_hvm_context;
+void vcpu_flat32(struct vcpu_hvm_context *c, void (*entry)(void), void *stack_top);
+bool vcpu_start_flat32(unsigned id, void (*entry)(void), void *stack_top,
+		       volatile uint32_t *flag, uint32_t want);
+
 /* idt.c (32-bit): callbacks counted here; hook called from the handler. */
 extern volatile uint32_t callback_count;
 extern void (*callback_hook)(void);
