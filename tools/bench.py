@@ -12,7 +12,9 @@ exits: the cost of a VM exit round trip (CPUID, OUT to an unclaimed port,
        QEMU TCG and under Bochs (VMX and SVM-with-NRIPS models).
 
 evtchn: an event-channel round trip between two PVH domains (the evtchn
-       test guest), in instructions under QEMU -icount shift=0.
+       test guest), and between the two vcpus of one (the ipi guest: both
+       polling, the sender spinning with and without PAUSE), in
+       instructions under QEMU -icount shift=0.
 fuzz:  the stateful hypercall fuzzer (tests/guests/fuzz.c) under QEMU TCG:
        two fuzzing PVH domains, 10^6 hypercalls in all, beside pattern and
        the management domain; hypercalls per second, the faults seen (an
@@ -250,6 +252,28 @@ def evtchn_section(args):
     print("(QEMU TCG EPYC-Rome, -icount shift=0: instructions, both guests and the hypervisor)")
     print("  median of %d/%d runs: %s instructions per round trip"
           % (len(got), args.exit_runs, "%d" % statistics.median(got) if got else "-"))
+    # The ipi guest: event round trips between two vcpus of one domain,
+    # the answer waking a blocked (poll) or spinning vcpu (vcpu_wake).
+    ipi = {}
+    for i in range(args.exit_runs):
+        with harness.Lab("bench-ipi-%d" % i) as lab:
+            try:
+                m = guest_cases.qemu_guests(lab, [guest_cases.IPI_DOM],
+                                            icount=True, limit=300)
+                guest_cases.expect_poweroff(m, 1, "ipi", 280)
+                for kind, n in re.findall(r"\(d1\) (ipi[\w-]*): 1000 round trips, (\d+) TSC",
+                                          m.output):
+                    ipi.setdefault(kind, []).append(int(n))
+            except harness.Failure as e:
+                notes.append("ipi run %d: %s" % (i + 1, e))
+    print("Event round trip between the two vcpus of one PVH domain (the ipi guest;")
+    print("QEMU TCG EPYC-Rome, -icount shift=0: instructions; a wait for the 100 Hz tick would be ~10^7)")
+    for kind, what in (("ipi", "both waiting in SCHEDOP_poll"),
+                       ("ipi-spin-pause", "vcpu 0 spinning with PAUSE"),
+                       ("ipi-spin", "vcpu 0 spinning without PAUSE")):
+        v = ipi.get(kind, [])
+        print("  %-32s median of %d/%d runs: %s" % (what, len(v), args.exit_runs,
+                                                      "%d" % statistics.median(v) if v else "-"))
     # Emulator start -> the management domain's console is ready (QEMU -kernel).
     mgmt = os.path.join(harness.BUILD, "mgmt", "mgmt.elf")
     secs = []
