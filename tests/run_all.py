@@ -110,13 +110,20 @@ def run_unit(binary):
     return passed, failed
 
 
+def picked(pattern, name):
+    """-k TEXT: names containing TEXT; -k =NAME: that name only."""
+    if pattern.startswith("="):
+        return name == pattern[1:]
+    return pattern in name
+
+
 def run_units(pattern):
     passed = failed = 0
     bins = sorted(b for b in glob.glob(os.path.join(harness.BUILD, "unit", "test_*"))
                   if os.access(b, os.X_OK) and not b.endswith((".d", ".o"))
                   and os.path.isfile(b))
     for b in bins:
-        if pattern and pattern not in "unit/" + os.path.basename(b):
+        if pattern and not picked(pattern, "unit/" + os.path.basename(b)):
             continue
         p, f = run_unit(b)
         passed += p
@@ -154,7 +161,7 @@ def run_case(name, func):
 
 def run_boot(pattern, jobs):
     selected = [(n, f) for n, f, _ in sorted(cases.CASES, key=lambda c: -c[2])
-                if not pattern or pattern in n]
+                if picked(pattern, n)]
     passed = failed = 0
     interrupted = False
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -188,7 +195,8 @@ def _interrupted(signum, frame):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-k", metavar="TEXT", default="",
-                    help="only tests whose name contains TEXT (unit tests are unit/test_NAME)")
+                    help="only tests whose name contains TEXT, or is NAME with -k =NAME "
+                         "(unit tests are unit/test_NAME)")
     ap.add_argument("-j", type=int, default=2, help="boot tests run in parallel (default 2)")
     g = ap.add_mutually_exclusive_group()
     g.add_argument("--unit-only", action="store_true")
@@ -197,7 +205,7 @@ def main():
     args = ap.parse_args()
     if args.list:
         for name, func, secs in cases.CASES:
-            print("%-24s %s" % (name, (func.__doc__ or "").strip().splitlines()[0]))
+            print("%-24s %s" % (name, ((func.__doc__ or "").strip().splitlines() or [""])[0]))
         return 0
     os.makedirs(harness.LOG_DIR, exist_ok=True)
     signal.signal(signal.SIGTERM, _interrupted)

@@ -193,15 +193,11 @@ static void reset_platform(void)
 
 static void check_pm_timer(void)
 {
-	uint64_t t0 = now_ns();
-	uint32_t p0 = inl(PM_TMR);
-	spin_until(t0 + 20 * MS, false);
-	uint32_t p1 = inl(PM_TMR);
-	uint64_t ns = now_ns() - t0;
-	uint64_t want = ns * 3579545ull / 1000000000ull, got = p1 - p0;
-	check("pm-timer", got > want * 8 / 10 && got < want * 12 / 10,
-	      "%llu ticks in %llu us (expected about %llu)", (unsigned long long)got,
-	      (unsigned long long)(ns / 1000), (unsigned long long)want);
+	struct pm_span s;
+
+	pm_timer_span(PM_TMR, 20, &s);
+	check("pm-timer", pm_span_agrees(&s), "%u ticks between reads %llu-%llu us apart by the TSC",
+	      s.ticks, (unsigned long long)(s.min_ns / 1000), (unsigned long long)(s.max_ns / 1000));
 }
 
 static uint8_t cmos(uint8_t reg)

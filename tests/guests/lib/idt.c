@@ -4,7 +4,8 @@
  * interrupt gates on the runtime's code selector. An exception with the
  * fault fixup armed (x86.h *_safe, the hypercall wrappers) is recorded and
  * resumes at the fixup; any other exception is reported as a FAIL and the
- * guest shuts down with reason crash. The callback vector counts.
+ * guest shuts down with reason crash. The callback vector and a second
+ * device vector count.
  */
 #include "runtime.h"
 #include "x86.h"
@@ -22,13 +23,13 @@ struct gate {
 } __attribute__((packed));
 
 static struct gate idt[256];
-extern const uint32_t isr_table[33];  /* isr32.S: vectors 0-31, then the callback */
+extern const uint32_t isr_table[34];  /* isr32.S: vectors 0-31, the callback, 0xf1 */
 void trap(struct trap_frame *f);
 
 volatile uint32_t fault_fixup;
 volatile int fault_vector = -1;
 volatile uint32_t fault_error;
-volatile uint32_t callback_count;
+volatile uint32_t callback_count, vector2_count;
 void (*callback_hook)(void);
 
 static void set_gate(unsigned vec, uint32_t handler)
@@ -50,6 +51,7 @@ void idt_init(void)
 	for (unsigned v = 0; v < 32; v++)
 		set_gate(v, isr_table[v]);
 	set_gate(CALLBACK_VECTOR, isr_table[32]);
+	set_gate(VECTOR2, isr_table[33]);
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
@@ -62,8 +64,11 @@ long callback_setup(void)
 
 void trap(struct trap_frame *f)
 {
-	if (f->vector == CALLBACK_VECTOR) {
-		callback_count++;
+	if (f->vector == CALLBACK_VECTOR || f->vector == VECTOR2) {
+		if (f->vector == VECTOR2)
+			vector2_count++;
+		else
+			callback_count++;
 		if (callback_hook)
 			callback_hook();
 		return;

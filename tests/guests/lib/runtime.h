@@ -23,6 +23,8 @@
 #define DEBUG_EXIT_PORT 0xf4
 /* The vector the hypervisor delivers events (timer expiry) on. */
 #define CALLBACK_VECTOR 0xf0
+/* A second vector for device interrupts, counted apart (vector2_count). */
+#define VECTOR2 0xf1
 
 /* Each guest defines its name: the prefix of its PASS/FAIL/DONE lines. */
 extern const char guest_name[];
@@ -71,6 +73,13 @@ uint64_t now_ns(void);
 uint64_t ticks_to_ns(uint64_t ticks);
 /* Spins (exits only if `exiting`) until now_ns() >= t. */
 void spin_until(uint64_t t, bool exiting);
+/* The ACPI PM timer against the TSC: its ticks over about ms milliseconds
+ * and the shortest and longest TSC time between its two reads (each read
+ * bracketed by TSC readings; the tightest of up to 4 tries). */
+#define PM_TMR_HZ 3579545ull
+struct pm_span { uint32_t ticks; uint64_t min_ns, max_ns; };
+void pm_timer_span(uint16_t port, uint64_t ms, struct pm_span *s);
+bool pm_span_agrees(const struct pm_span *s); /* the ticks fit the spans */
 
 /* vcpu.c (32-bit): another vcpu. vcpu_flat32 fills Xen's 32-bit HVM
  * context for flat protected mode (PE, 4 GiB segments, interrupts off) at
@@ -83,8 +92,9 @@ void vcpu_flat32(struct vcpu_hvm_context *c, void (*entry)(void), void *stack_to
 bool vcpu_start_flat32(unsigned id, void (*entry)(void), void *stack_top,
 		       volatile uint32_t *flag, uint32_t want);
 
-/* idt.c (32-bit): callbacks counted here; hook called from the handler. */
-extern volatile uint32_t callback_count;
+/* idt.c (32-bit): callbacks (and VECTOR2) counted here; hook called from
+ * the handler of either. */
+extern volatile uint32_t callback_count, vector2_count;
 extern void (*callback_hook)(void);
 void idt_init(void);
 long callback_setup(void);     /* HVM_PARAM_CALLBACK_IRQ = CALLBACK_VECTOR */

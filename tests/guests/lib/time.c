@@ -46,3 +46,35 @@ void spin_until(uint64_t t, bool exiting)
 			pause();
 	}
 }
+
+/* The two reads of a port clock, each between two TSC readings: whatever
+ * delays the reads (an exit, the host descheduling the emulator), the
+ * clock's ticks must lie between the TSC's inner and outer spans. */
+void pm_timer_span(uint16_t port, uint64_t ms, struct pm_span *s)
+{
+	s->ticks = 0;
+	s->min_ns = 0;
+	s->max_ns = ~0ull;
+	for (int i = 0; i < 4 && s->max_ns - s->min_ns > 200000; i++) {
+		uint64_t a0 = now_ns();
+		uint32_t p0 = inl(port);
+		uint64_t b0 = now_ns();
+		spin_until(b0 + ms * 1000000u, false);
+		uint64_t a1 = now_ns();
+		uint32_t p1 = inl(port);
+		uint64_t b1 = now_ns();
+		if (b1 - a0 - (a1 - b0) < s->max_ns - s->min_ns) {
+			s->ticks = p1 - p0;
+			s->min_ns = a1 - b0;
+			s->max_ns = b1 - a0;
+		}
+	}
+}
+
+bool pm_span_agrees(const struct pm_span *s)
+{
+	uint64_t lo = s->min_ns * PM_TMR_HZ / 1000000000u, hi = s->max_ns * PM_TMR_HZ / 1000000000u;
+
+	/* Rounding: a tick either side, and tsc_khz's truncation (< 0.1%). */
+	return s->ticks + 2 >= lo - lo / 1000 && s->ticks <= hi + hi / 1000 + 2;
+}
