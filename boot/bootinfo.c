@@ -132,12 +132,22 @@ static uint32_t mem_resolve(struct boot_info *bi, uint32_t i, int *full)
 	return i;
 }
 
-uint32_t bootinfo_e820_type(uint32_t type)
+int bootinfo_add_e820(struct boot_info *bi, const uint8_t *e)
 {
 	static const uint8_t t[] = { [1] = BOOT_MEM_USABLE, [3] = BOOT_MEM_ACPI,
 				     [4] = BOOT_MEM_ACPI_NVS, [5] = BOOT_MEM_BAD };
+	uint32_t type = rd32(e + 16);
 
-	return type < sizeof(t) && t[type] ? t[type] : BOOT_MEM_RESERVED;
+	return bootinfo_add_mem(bi, rd64(e), rd64(e + 8),
+				type < sizeof(t) && t[type] ? t[type] : BOOT_MEM_RESERVED);
+}
+
+int bootinfo_add_meminfo(struct boot_info *bi, uint32_t lower_kib, uint32_t upper_kib)
+{
+	int lo = bootinfo_add_mem(bi, 0, (uint64_t)lower_kib << 10, BOOT_MEM_USABLE);
+	int hi = bootinfo_add_mem(bi, 1ull << 20, (uint64_t)upper_kib << 10, BOOT_MEM_USABLE);
+
+	return lo || hi ? -ENOSPC : 0;
 }
 
 #define EFI_DESC_MIN       40 /* type, pad, phys, virt, pages, attribute */
@@ -276,6 +286,20 @@ int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
 	m->size = size;
 	bootinfo_copy_str(m->name, sizeof(m->name), name, BOOT_NAME_LEN);
 	return 0;
+}
+
+int bootinfo_add_mb_module(struct boot_info *bi, uint32_t start, uint32_t end, const char *str,
+			   size_t srclen)
+{
+	char name[BOOT_NAME_LEN];
+	int rec, mem;
+
+	if (end < start)
+		return -EINVAL;
+	bootinfo_module_name(name, sizeof(name), str, srclen);
+	rec = bootinfo_add_module(bi, start, end - start, name);
+	mem = bootinfo_add_loaded(bi, start, end - start);
+	return rec || mem ? -ENOSPC : 0;
 }
 
 void bootinfo_set_fb(struct boot_info *bi, const uint8_t *f, const uint8_t *colour)
