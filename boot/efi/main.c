@@ -7,15 +7,6 @@
  */
 #include "boot/efi/loader.h"
 
-static UINTN str_len8(const char *s)
-{
-	UINTN n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
 void say(const CHAR16 *fmt, ...)
 {
 	va_list ap;
@@ -106,16 +97,14 @@ void mem_release_all(struct loader *ld)
 /* Is word a blank-separated token of s? */
 static int has_token(const char *s, const char *word)
 {
-	UINTN n = str_len8(word);
-
 	for (const char *p = s; *p; p++) {
 		UINTN i = 0;
 
 		if (p != s && p[-1] != ' ' && p[-1] != '\t')
 			continue;
-		while (i < n && p[i] == word[i])
+		while (word[i] && p[i] == word[i])
 			i++;
-		if (i == n && (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+		if (!word[i] && (p[i] == '\0' || p[i] == ' ' || p[i] == '\t'))
 			return 1;
 	}
 	return 0;
