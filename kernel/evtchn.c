@@ -51,22 +51,18 @@ static bool mark_vcpu(struct vcpu_info *v, uint32_t port)
 
 bool evtchn_2l_set_pending(struct shared_info *s, struct vcpu_info *v, uint32_t port)
 {
-	if (port >= EVTCHN_2L_NR_CHANNELS)
-		return false;
-	if (test_and_set(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS))
-		return false;
-	if (test(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS))
+	if (port >= EVTCHN_2L_NR_CHANNELS ||
+	    test_and_set(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS) ||
+	    test(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS))
 		return false;
 	return mark_vcpu(v, port);
 }
 
 bool evtchn_2l_unmask(struct shared_info *s, struct vcpu_info *v, uint32_t port)
 {
-	if (port >= EVTCHN_2L_NR_CHANNELS)
-		return false;
-	if (!test_and_clear(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS))
-		return false;
-	if (!test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS))
+	if (port >= EVTCHN_2L_NR_CHANNELS ||
+	    !test_and_clear(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS) ||
+	    !test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS))
 		return false;
 	return mark_vcpu(v, port);
 }
