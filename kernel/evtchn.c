@@ -251,27 +251,15 @@ int evtchn_close(const struct evtchn_domains *doms, struct evtchn_table *t, uint
 {
 	struct evtchn *c;
 
-	if (port >= t->max_ports)
-		return -EINVAL;
+	if (port >= t->max_ports || t->ports[port].state < ECS_UNBOUND)
+		return -EINVAL; /* free or reserved */
 	c = &t->ports[port];
-	switch (c->state) {
-	case ECS_UNBOUND:
-	case ECS_IPI:
-		break;
-	case ECS_VIRQ:
-		if (t->virq_port[virq_row(c)][c->virq] == port)
-			t->virq_port[virq_row(c)][c->virq] = 0;
-		break;
-	case ECS_PIRQ:
-		if (t->pirq_port[c->pirq] == port)
-			t->pirq_port[c->pirq] = 0;
-		break;
-	case ECS_INTERDOMAIN:
+	if (c->state == ECS_VIRQ && t->virq_port[virq_row(c)][c->virq] == port)
+		t->virq_port[virq_row(c)][c->virq] = 0;
+	if (c->state == ECS_PIRQ && t->pirq_port[c->pirq] == port)
+		t->pirq_port[c->pirq] = 0;
+	if (c->state == ECS_INTERDOMAIN)
 		unlink_peer(doms, t, port);
-		break;
-	default:
-		return -EINVAL;
-	}
 	*c = (struct evtchn){ .state = ECS_FREE };
 	return 0;
 }
