@@ -32,10 +32,9 @@ EFI_STATUS fail(struct loader *ld, EFI_STATUS status, const char *what,
 	return EFI_ERROR(status) ? status : EFI_LOAD_ERROR;
 }
 
+/* Called only after the callers checked there is room. */
 static EFI_STATUS track(struct loader *ld, EFI_PHYSICAL_ADDRESS addr, UINTN pages)
 {
-	if (ld->nr_allocs == LOADER_MAX_ALLOCS)
-		return EFI_OUT_OF_RESOURCES;
 	ld->allocs[ld->nr_allocs++] = (struct loader_alloc){ addr, pages };
 	return EFI_SUCCESS;
 }
