@@ -17,20 +17,17 @@ void bootinfo_init(struct boot_info *bi, enum boot_source src)
 }
 
 /* Higher rank wins an overlap. Types of equal restrictiveness still get
- * distinct ranks so the result does not depend on input order. */
+ * distinct ranks so the result does not depend on input order; unknown
+ * types rank as RESERVED. */
 static int mem_rank(uint32_t type)
 {
-	switch (type) {
-	case BOOT_MEM_USABLE:   return 1;
-	case BOOT_MEM_LOADED:   return 2;
-	case BOOT_MEM_ACPI:     return 3;
-	case BOOT_MEM_ACPI_NVS: return 4;
-	case BOOT_MEM_RESERVED: return 5;
-	case BOOT_MEM_MMIO:     return 6;
-	case BOOT_MEM_FIRMWARE: return 7;
-	case BOOT_MEM_BAD:      return 8;
-	default:                return 5;
-	}
+	static const uint8_t rank[] = {
+		[BOOT_MEM_USABLE] = 1, [BOOT_MEM_LOADED] = 2, [BOOT_MEM_ACPI] = 3,
+		[BOOT_MEM_ACPI_NVS] = 4, [BOOT_MEM_RESERVED] = 5, [BOOT_MEM_MMIO] = 6,
+		[BOOT_MEM_FIRMWARE] = 7, [BOOT_MEM_BAD] = 8,
+	};
+
+	return type < sizeof(rank) && rank[type] ? rank[type] : 5;
 }
 
 static uint64_t mem_end(const struct boot_mem_range *r)
@@ -73,18 +70,12 @@ static int mem_insert(struct boot_info *bi, uint32_t from, uint64_t base,
 	return 0;
 }
 
+/* Insertion sort (firmware maps are short and nearly sorted): each entry
+ * joins the sorted ones after it. */
 static void mem_sort(struct boot_info *bi)
 {
-	/* Insertion sort: firmware maps are short and nearly sorted. */
-	for (uint32_t i = 1; i < bi->nr_mem; i++) {
-		struct boot_mem_range t = bi->mem[i];
-		uint32_t j = i;
-		while (j > 0 && bi->mem[j - 1].base > t.base) {
-			bi->mem[j] = bi->mem[j - 1];
-			j--;
-		}
-		bi->mem[j] = t;
-	}
+	for (uint32_t i = bi->nr_mem; i-- > 1;)
+		mem_sift_up(bi, i - 1);
 }
 
 /*
@@ -132,12 +123,22 @@ static uint32_t mem_resolve(struct boot_info *bi, uint32_t i, int *full)
 	return i;
 }
 
-uint32_t bootinfo_e820_type(uint32_t type)
+int bootinfo_add_e820(struct boot_info *bi, const uint8_t *e)
 {
 	static const uint8_t t[] = { [1] = BOOT_MEM_USABLE, [3] = BOOT_MEM_ACPI,
 				     [4] = BOOT_MEM_ACPI_NVS, [5] = BOOT_MEM_BAD };
+	uint32_t type = rd32(e + 16);
 
-	return type < sizeof(t) && t[type] ? t[type] : BOOT_MEM_RESERVED;
+	return bootinfo_add_mem(bi, rd64(e), rd64(e + 8),
+				type < sizeof(t) && t[type] ? t[type] : BOOT_MEM_RESERVED);
+}
+
+int bootinfo_add_meminfo(struct boot_info *bi, uint32_t lower_kib, uint32_t upper_kib)
+{
+	int lo = bootinfo_add_mem(bi, 0, (uint64_t)lower_kib << 10, BOOT_MEM_USABLE);
+	int hi = bootinfo_add_mem(bi, 1ull << 20, (uint64_t)upper_kib << 10, BOOT_MEM_USABLE);
+
+	return lo || hi ? -ENOSPC : 0;
 }
 
 #define EFI_DESC_MIN       40 /* type, pad, phys, virt, pages, attribute */
@@ -276,6 +277,20 @@ int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
 	m->size = size;
 	bootinfo_copy_str(m->name, sizeof(m->name), name, BOOT_NAME_LEN);
 	return 0;
+}
+
+int bootinfo_add_mb_module(struct boot_info *bi, uint32_t start, uint32_t end, const char *str,
+			   size_t srclen)
+{
+	char name[BOOT_NAME_LEN];
+	int rec, mem;
+
+	if (end < start)
+		return -EINVAL;
+	bootinfo_module_name(name, sizeof(name), str, srclen);
+	rec = bootinfo_add_module(bi, start, end - start, name);
+	mem = bootinfo_add_loaded(bi, start, end - start);
+	return rec || mem ? -ENOSPC : 0;
 }
 
 void bootinfo_set_fb(struct boot_info *bi, const uint8_t *f, const uint8_t *colour)

@@ -36,9 +36,21 @@ void bootinfo_init(struct boot_info *bi, enum boot_source src);
 int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len,
 		     uint32_t type);
 
-/* The enum boot_mem_type of a multiboot (E820) memory map type: 1
- * available, 3 ACPI, 4 NVS, 5 bad, anything else reserved. */
-uint32_t bootinfo_e820_type(uint32_t type);
+/* Appends a multiboot (E820) memory map entry at e: u64 base, u64 length,
+ * u32 type (1 available, 3 ACPI, 4 NVS, 5 bad, anything else reserved);
+ * returns as bootinfo_add_mem. */
+int bootinfo_add_e820(struct boot_info *bi, const uint8_t *e);
+
+/* Appends the multiboot basic memory information as usable: lower KiB from
+ * 0, upper KiB from 1 MiB. 0, or -ENOSPC when either did not fit. */
+int bootinfo_add_meminfo(struct boot_info *bi, uint32_t lower_kib, uint32_t upper_kib);
+
+/* A multiboot module [start, end) with its module string of at most srclen
+ * bytes: recorded (named by bootinfo_module_name) and its pages added as
+ * BOOT_MEM_LOADED. -EINVAL when end < start; -ENOSPC when either did not
+ * fit (the rest still done). */
+int bootinfo_add_mb_module(struct boot_info *bi, uint32_t start, uint32_t end, const char *str,
+			   size_t srclen);
 
 /*
  * Appends the ranges of a UEFI memory map (EFI_MEMORY_DESCRIPTOR version

@@ -23,6 +23,7 @@ static int is32(const uint8_t *p)
 	return p[4] == 1; /* ELFCLASS32 */
 }
 
+/* Reads the fields the checks use (not flags nor the section headers'). */
 static void read_ehdr(const uint8_t *p, struct elf64_ehdr *eh)
 {
 	for (unsigned i = 0; i < 16; i++)
@@ -30,47 +31,28 @@ static void read_ehdr(const uint8_t *p, struct elf64_ehdr *eh)
 	eh->type = (uint16_t)get_le(p + 16, 2);
 	eh->machine = (uint16_t)get_le(p + 18, 2);
 	eh->version = (uint32_t)get_le(p + 20, 4);
-	if (is32(p)) {
-		eh->entry = get_le(p + 24, 4);
-		eh->phoff = get_le(p + 28, 4);
-		eh->shoff = get_le(p + 32, 4);
-		p += 36 - 48; /* the rest sits 12 bytes earlier than in ELF64 */
-	} else {
-		eh->entry = get_le(p + 24, 8);
-		eh->phoff = get_le(p + 32, 8);
-		eh->shoff = get_le(p + 40, 8);
-	}
-	eh->flags = (uint32_t)get_le(p + 48, 4);
+	eh->entry = get_le(p + 24, is32(p) ? 4 : 8);
+	eh->phoff = get_le(p + (is32(p) ? 28 : 32), is32(p) ? 4 : 8);
+	p += is32(p) ? 36 - 48 : 0; /* the rest sits 12 bytes earlier than in ELF64 */
 	eh->ehsize = (uint16_t)get_le(p + 52, 2);
 	eh->phentsize = (uint16_t)get_le(p + 54, 2);
 	eh->phnum = (uint16_t)get_le(p + 56, 2);
-	eh->shentsize = (uint16_t)get_le(p + 58, 2);
-	eh->shnum = (uint16_t)get_le(p + 60, 2);
-	eh->shstrndx = (uint16_t)get_le(p + 62, 2);
 }
 
-static void read_phdr(const uint8_t *p, struct elf64_phdr *ph)
+/* ELF64: type, flags, then six 8-byte fields from offset 8. ELF32: type,
+ * then offset..memsz as 4-byte fields from offset 4, flags, align. */
+static void read_phdr(const uint8_t *p, int c32, struct elf64_phdr *ph)
 {
-	ph->type = (uint32_t)get_le(p, 4);
-	ph->flags = (uint32_t)get_le(p + 4, 4);
-	ph->offset = get_le(p + 8, 8);
-	ph->vaddr = get_le(p + 16, 8);
-	ph->paddr = get_le(p + 24, 8);
-	ph->filesz = get_le(p + 32, 8);
-	ph->memsz = get_le(p + 40, 8);
-	ph->align = get_le(p + 48, 8);
-}
+	unsigned o = c32 ? 4 : 8, w = c32 ? 4 : 8;
 
-static void read_phdr32(const uint8_t *p, struct elf64_phdr *ph)
-{
 	ph->type = (uint32_t)get_le(p, 4);
-	ph->offset = get_le(p + 4, 4);
-	ph->vaddr = get_le(p + 8, 4);
-	ph->paddr = get_le(p + 12, 4);
-	ph->filesz = get_le(p + 16, 4);
-	ph->memsz = get_le(p + 20, 4);
-	ph->flags = (uint32_t)get_le(p + 24, 4);
-	ph->align = get_le(p + 28, 4);
+	ph->flags = (uint32_t)get_le(p + (c32 ? 24 : 4), 4);
+	ph->offset = get_le(p + o, w);
+	ph->vaddr = get_le(p + o + w, w);
+	ph->paddr = get_le(p + o + 2 * w, w);
+	ph->filesz = get_le(p + o + 3 * w, w);
+	ph->memsz = get_le(p + o + 4 * w, w);
+	ph->align = get_le(p + (c32 ? 28 : 48), w);
 }
 
 static enum elf_reason check_ehdr(const uint8_t *p, size_t size, int allow32,
@@ -137,10 +119,7 @@ int elf64_phdr(const void *img, size_t size, unsigned i, struct elf64_phdr *ph)
 
 	if (check_ehdr(p, size, 1, &eh) != ELF_OK || i >= eh.phnum)
 		return -EINVAL;
-	if (is32(p))
-		read_phdr32(p + eh.phoff + (uint64_t)i * eh.phentsize, ph);
-	else
-		read_phdr(p + eh.phoff + (uint64_t)i * eh.phentsize, ph);
+	read_phdr(p + eh.phoff + (uint64_t)i * eh.phentsize, is32(p), ph);
 	return 0;
 }
 

@@ -59,6 +59,7 @@ enum elf_reason {
 	ELF_ERR_MACHINE,     /* not EM_X86_64 (guests: nor EM_386) */
 	ELF_ERR_PHDR,        /* program header table malformed or outside the file */
 	ELF_ERR_NO_LOAD,     /* no PT_LOAD segment with memsz > 0 */
+	/* From here to ELF_ERR_SEG_OVERLAP: about program header bad_phdr. */
 	ELF_ERR_SEG_FILE,    /* a segment's file bytes lie outside the file */
 	ELF_ERR_SEG_SIZE,    /* memsz < filesz */
 	ELF_ERR_SEG_ADDR,    /* paddr/vaddr range overflows or is above the limit */

@@ -9,6 +9,7 @@
 
 #include "drivers/fbcon.h"
 #include "drivers/font.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
@@ -57,49 +58,25 @@ static uint32_t pixel(const struct boot_framebuffer *fb, uint32_t v)
 	       chan(v, fb->blue_pos, fb->blue_size);
 }
 
-/* Writes n pixels of one colour starting at p. */
-static void fill_pixels(const struct fbcon *c, uint8_t *p, uint32_t n,
-			uint32_t v)
+/* Writes n pixels of one colour starting at p (4 bytes a store where it can). */
+static void fill_pixels(const struct fbcon *c, uint8_t *p, uint32_t n, uint32_t v)
 {
-	switch (c->bytespp) {
-	case 4:
-		for (uint32_t i = 0; i < n; i++)
-			((uint32_t *)(void *)p)[i] = v;
-		break;
-	case 3:
-		for (uint32_t i = 0; i < n; i++, p += 3) {
-			p[0] = (uint8_t)v;
-			p[1] = (uint8_t)(v >> 8);
-			p[2] = (uint8_t)(v >> 16);
-		}
-		break;
-	default:
-		for (uint32_t i = 0; i < n; i++)
-			((uint16_t *)(void *)p)[i] = (uint16_t)v;
-		break;
-	}
+	for (uint32_t i = 0; i < n; i++, p += c->bytespp)
+		if (c->bytespp == 4)
+			*(uint32_t *)(void *)p = v;
+		else
+			put_le(p, v, c->bytespp);
 }
 
-static void draw_glyph(const struct fbcon *c, uint32_t col, uint32_t row,
-		       uint8_t ch)
+static void draw_glyph(const struct fbcon *c, uint32_t col, uint32_t row, uint8_t ch)
 {
 	const unsigned char *g = font_glyphs[ch];
 	uint8_t *line = c->base + (size_t)row * GLYPH_H * c->pitch +
 			(size_t)col * GLYPH_W * c->bytespp;
 
-	for (uint32_t y = 0; y < GLYPH_H; y++, line += c->pitch) {
-		uint32_t bits = g[y];
-
-		if (c->bytespp == 4) {
-			uint32_t *p = (uint32_t *)(void *)line;
-			for (uint32_t x = 0; x < GLYPH_W; x++)
-				p[x] = (bits & (0x80u >> x)) ? c->fg : c->bg;
-			continue;
-		}
+	for (uint32_t y = 0; y < GLYPH_H; y++, line += c->pitch)
 		for (uint32_t x = 0; x < GLYPH_W; x++)
-			fill_pixels(c, line + x * c->bytespp, 1,
-				    (bits & (0x80u >> x)) ? c->fg : c->bg);
-	}
+			fill_pixels(c, line + x * c->bytespp, 1, g[y] & (0x80u >> x) ? c->fg : c->bg);
 }
 
 static void clear_lines(const struct fbcon *c, uint32_t first, uint32_t n)

@@ -172,9 +172,7 @@ static int cmd_crash(int argc, char **argv)
 	__asm__("" : "=r"(bad) : "0"(addr)); /* hide the address from the compiler */
 	if (!strcmp(kind, "ud")) {
 		__asm__ volatile("ud2");
-	} else if (!strcmp(kind, "pf")) {
-		printk("%d\n", *bad);
-	} else if (!strcmp(kind, "gp")) {
+	} else if (!strcmp(kind, "pf") || !strcmp(kind, "gp")) { /* page 0, non-canonical */
 		printk("%d\n", *bad);
 	} else if (!strcmp(kind, "panic")) {
 		panic("requested from the debug shell");

@@ -51,22 +51,18 @@ static bool mark_vcpu(struct vcpu_info *v, uint32_t port)
 
 bool evtchn_2l_set_pending(struct shared_info *s, struct vcpu_info *v, uint32_t port)
 {
-	if (port >= EVTCHN_2L_NR_CHANNELS)
-		return false;
-	if (test_and_set(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS))
-		return false;
-	if (test(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS))
+	if (port >= EVTCHN_2L_NR_CHANNELS ||
+	    test_and_set(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS) ||
+	    test(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS))
 		return false;
 	return mark_vcpu(v, port);
 }
 
 bool evtchn_2l_unmask(struct shared_info *s, struct vcpu_info *v, uint32_t port)
 {
-	if (port >= EVTCHN_2L_NR_CHANNELS)
-		return false;
-	if (!test_and_clear(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS))
-		return false;
-	if (!test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS))
+	if (port >= EVTCHN_2L_NR_CHANNELS ||
+	    !test_and_clear(&s->evtchn_mask[port / WORD_BITS], port % WORD_BITS) ||
+	    !test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS))
 		return false;
 	return mark_vcpu(v, port);
 }
@@ -111,9 +107,23 @@ static int free_port(const struct evtchn_table *t)
 	return -ENOSPC;
 }
 
-static void release(struct evtchn *c)
+/* Binds the first free port as c: the port, or -ENOSPC. */
+static int take_port(struct evtchn_table *t, struct evtchn c)
 {
-	*c = (struct evtchn){ .state = ECS_FREE };
+	int p = free_port(t);
+
+	if (p > 0)
+		t->ports[p] = c;
+	return p;
+}
+
+/* Where port p of t is delivered. */
+static int target(const struct evtchn_table *t, uint16_t p, struct evtchn_notify *out)
+{
+	if (!p)
+		return 0;
+	*out = (struct evtchn_notify){ t->domid, p, t->ports[p].notify_vcpu };
+	return 1;
 }
 
 /* The row of virq_port a VIRQ port is recorded in. */
@@ -124,12 +134,7 @@ static unsigned virq_row(const struct evtchn *c)
 
 int evtchn_alloc_unbound(struct evtchn_table *t, uint16_t remote_dom)
 {
-	int p = free_port(t);
-
-	if (p < 0)
-		return p;
-	t->ports[p] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote_dom };
-	return p;
+	return take_port(t, (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote_dom });
 }
 
 int evtchn_bind_interdomain(const struct evtchn_domains *doms, struct evtchn_table *t,
@@ -173,26 +178,18 @@ int evtchn_bind_virq(struct evtchn_table *t, uint32_t virq, uint32_t vcpu)
 		return -ENOENT;
 	if (t->virq_port[vcpu][virq])
 		return -EEXIST;
-	p = free_port(t);
-	if (p < 0)
-		return p;
-	t->ports[p] = (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)virq,
-				       .notify_vcpu = (uint16_t)vcpu };
-	t->virq_port[vcpu][virq] = (uint16_t)p;
+	p = take_port(t, (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)virq,
+					  .notify_vcpu = (uint16_t)vcpu });
+	if (p > 0)
+		t->virq_port[vcpu][virq] = (uint16_t)p;
 	return p;
 }
 
 int evtchn_bind_ipi(struct evtchn_table *t, uint32_t vcpu)
 {
-	int p;
-
 	if (vcpu >= t->nr_vcpus)
 		return -ENOENT;
-	p = free_port(t);
-	if (p < 0)
-		return p;
-	t->ports[p] = (struct evtchn){ .state = ECS_IPI, .notify_vcpu = (uint16_t)vcpu };
-	return p;
+	return take_port(t, (struct evtchn){ .state = ECS_IPI, .notify_vcpu = (uint16_t)vcpu });
 }
 
 int evtchn_bind_pirq(struct evtchn_table *t, uint32_t pirq)
@@ -203,22 +200,15 @@ int evtchn_bind_pirq(struct evtchn_table *t, uint32_t pirq)
 		return -EINVAL;
 	if (t->pirq_port[pirq])
 		return -EEXIST;
-	p = free_port(t);
-	if (p < 0)
-		return p;
-	t->ports[p] = (struct evtchn){ .state = ECS_PIRQ, .pirq = (uint16_t)pirq };
-	t->pirq_port[pirq] = (uint16_t)p;
+	p = take_port(t, (struct evtchn){ .state = ECS_PIRQ, .pirq = (uint16_t)pirq });
+	if (p > 0)
+		t->pirq_port[pirq] = (uint16_t)p;
 	return p;
 }
 
 int evtchn_pirq_target(const struct evtchn_table *t, uint32_t pirq, struct evtchn_notify *out)
 {
-	uint16_t p = pirq < EVTCHN_MAX_PIRQS ? t->pirq_port[pirq] : 0;
-
-	if (!p)
-		return 0;
-	*out = (struct evtchn_notify){ t->domid, p, t->ports[p].notify_vcpu };
-	return 1;
+	return target(t, pirq < EVTCHN_MAX_PIRQS ? t->pirq_port[pirq] : 0, out);
 }
 
 int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
@@ -230,18 +220,10 @@ int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
 	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
-	switch (c->state) {
-	case ECS_VIRQ:
-		if (evtchn_virq_is_per_vcpu(c->virq))
-			return -EINVAL;
-		break;
-	case ECS_UNBOUND:
-	case ECS_INTERDOMAIN:
-	case ECS_PIRQ:
-		break;
-	default:
+	/* Free, reserved, IPI and per-vcpu VIRQ ports have a fixed vcpu. */
+	if (c->state < ECS_UNBOUND || c->state == ECS_IPI ||
+	    (c->state == ECS_VIRQ && evtchn_virq_is_per_vcpu(c->virq)))
 		return -EINVAL;
-	}
 	c->notify_vcpu = (uint16_t)vcpu;
 	return 0;
 }
@@ -269,28 +251,16 @@ int evtchn_close(const struct evtchn_domains *doms, struct evtchn_table *t, uint
 {
 	struct evtchn *c;
 
-	if (port >= t->max_ports)
-		return -EINVAL;
+	if (port >= t->max_ports || t->ports[port].state < ECS_UNBOUND)
+		return -EINVAL; /* free or reserved */
 	c = &t->ports[port];
-	switch (c->state) {
-	case ECS_UNBOUND:
-	case ECS_IPI:
-		break;
-	case ECS_VIRQ:
-		if (t->virq_port[virq_row(c)][c->virq] == port)
-			t->virq_port[virq_row(c)][c->virq] = 0;
-		break;
-	case ECS_PIRQ:
-		if (t->pirq_port[c->pirq] == port)
-			t->pirq_port[c->pirq] = 0;
-		break;
-	case ECS_INTERDOMAIN:
+	if (c->state == ECS_VIRQ && t->virq_port[virq_row(c)][c->virq] == port)
+		t->virq_port[virq_row(c)][c->virq] = 0;
+	if (c->state == ECS_PIRQ && t->pirq_port[c->pirq] == port)
+		t->pirq_port[c->pirq] = 0;
+	if (c->state == ECS_INTERDOMAIN)
 		unlink_peer(doms, t, port);
-		break;
-	default:
-		return -EINVAL;
-	}
-	release(c);
+	*c = (struct evtchn){ .state = ECS_FREE };
 	return 0;
 }
 
@@ -312,8 +282,7 @@ int evtchn_send(const struct evtchn_domains *doms, const struct evtchn_table *t,
 					       r->ports[c->remote_port].notify_vcpu };
 		return 1;
 	case ECS_IPI:
-		*out = (struct evtchn_notify){ t->domid, port, c->notify_vcpu };
-		return 1;
+		return target(t, (uint16_t)port, out);
 	case ECS_UNBOUND:
 		return 0;
 	default:
@@ -323,38 +292,26 @@ int evtchn_send(const struct evtchn_domains *doms, const struct evtchn_table *t,
 
 int evtchn_status(const struct evtchn_table *t, uint32_t port, struct evtchn_status *st)
 {
+	static const uint8_t status[] = { /* ECS_FREE, ECS_RESERVED: closed */
+		[ECS_UNBOUND] = EVTCHNSTAT_unbound, [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain,
+		[ECS_VIRQ] = EVTCHNSTAT_virq, [ECS_IPI] = EVTCHNSTAT_ipi, [ECS_PIRQ] = EVTCHNSTAT_pirq,
+	};
 	const struct evtchn *c;
 
 	if (port >= t->max_ports)
 		return -EINVAL;
 	c = &t->ports[port];
 	memset(&st->u, 0, sizeof(st->u));
-	switch (c->state) {
-	case ECS_UNBOUND:
-		st->status = EVTCHNSTAT_unbound;
-		st->u.unbound.dom = c->remote_dom;
-		break;
-	case ECS_INTERDOMAIN:
-		st->status = EVTCHNSTAT_interdomain;
-		st->u.interdomain.dom = c->remote_dom;
-		st->u.interdomain.port = c->remote_port;
-		break;
-	case ECS_VIRQ:
-		st->status = EVTCHNSTAT_virq;
-		st->u.virq = c->virq;
-		break;
-	case ECS_IPI:
-		st->status = EVTCHNSTAT_ipi;
-		break;
-	case ECS_PIRQ:
-		st->status = EVTCHNSTAT_pirq;
-		st->u.pirq = c->pirq;
-		break;
-	default:
-		st->status = EVTCHNSTAT_closed;
-		break;
-	}
+	st->status = status[c->state];
 	st->vcpu = c->notify_vcpu;
+	if (c->state == ECS_UNBOUND || c->state == ECS_INTERDOMAIN)
+		st->u.interdomain.dom = c->remote_dom; /* u.unbound.dom too */
+	if (c->state == ECS_INTERDOMAIN)
+		st->u.interdomain.port = c->remote_port;
+	if (c->state == ECS_VIRQ)
+		st->u.virq = c->virq;
+	if (c->state == ECS_PIRQ)
+		st->u.pirq = c->pirq;
 	return 0;
 }
 
@@ -368,19 +325,11 @@ int evtchn_port_vcpu(const struct evtchn_table *t, uint32_t port)
 int evtchn_virq_target(const struct evtchn_table *t, uint32_t virq, uint32_t vcpu,
 		       struct evtchn_notify *out)
 {
-	unsigned row;
-	uint16_t p;
+	unsigned row = virq < NR_VIRQS && evtchn_virq_is_per_vcpu(virq) ? vcpu : 0;
 
-	if (virq >= NR_VIRQS)
+	if (virq >= NR_VIRQS || row >= t->nr_vcpus)
 		return 0;
-	row = evtchn_virq_is_per_vcpu(virq) ? vcpu : 0;
-	if (row >= t->nr_vcpus)
-		return 0;
-	p = t->virq_port[row][virq];
-	if (!p)
-		return 0;
-	*out = (struct evtchn_notify){ t->domid, p, t->ports[p].notify_vcpu };
-	return 1;
+	return target(t, t->virq_port[row][virq], out);
 }
 
 void evtchn_reset(const struct evtchn_domains *doms, struct evtchn_table *t)

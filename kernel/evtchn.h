@@ -60,6 +60,7 @@ bool evtchn_2l_is_pending(const struct shared_info *s, uint32_t port);
 
 /* ---- the port table ---- */
 
+/* Below ECS_UNBOUND: no binding (the code compares with it). */
 enum evtchn_state {
 	ECS_FREE,
 	ECS_RESERVED,    /* port 0 */

@@ -64,32 +64,29 @@ static bool clip(const struct frame_alloc *fa, uint64_t pfn, uint64_t count,
 	return lo < hi;
 }
 
-void frames_add(struct frame_alloc *fa, uint64_t pfn, uint64_t count)
+/* Puts the frames of [pfn, pfn + count) in the pool (in) or takes them out. */
+static void pool(struct frame_alloc *fa, uint64_t pfn, uint64_t count, bool in)
 {
 	uint64_t i, end;
 
 	if (!clip(fa, pfn, count, &i, &end))
 		return;
 	for (; i < end; i++)
-		if (!test(fa, i)) {
-			set(fa, i, true);
-			fa->total++;
-			fa->free++;
+		if (test(fa, i) != in) {
+			set(fa, i, in);
+			fa->total += in ? 1 : -1;
+			fa->free += in ? 1 : -1;
 		}
+}
+
+void frames_add(struct frame_alloc *fa, uint64_t pfn, uint64_t count)
+{
+	pool(fa, pfn, count, true);
 }
 
 void frames_reserve(struct frame_alloc *fa, uint64_t pfn, uint64_t count)
 {
-	uint64_t i, end;
-
-	if (!clip(fa, pfn, count, &i, &end))
-		return;
-	for (; i < end; i++)
-		if (test(fa, i)) {
-			set(fa, i, false);
-			fa->total--;
-			fa->free--;
-		}
+	pool(fa, pfn, count, false);
 }
 
 /* Length of the run of free frames starting at i, up to max. */

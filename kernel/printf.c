@@ -41,24 +41,19 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base,
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
-	int n = 0;
+	int n = sizeof(tmp); /* digits are written from the end */
 
 	do {
-		tmp[n++] = digits[v % base];
+		tmp[--n] = digits[v % base];
 		v /= base;
 	} while (v);
-	if (neg) {
-		if (pad == '0') {
-			put(o, '-');
-			width--;
-		} else {
-			tmp[n++] = '-';
-		}
+	if (neg && pad == '0') { /* the sign goes before the zeros */
+		put(o, '-');
+		width--;
+	} else if (neg) {
+		tmp[--n] = '-';
 	}
-	char rev[24];
-	for (int i = 0; i < n; i++)
-		rev[i] = tmp[n - 1 - i];
-	put_padded(o, rev, (size_t)n, width, left, pad);
+	put_padded(o, tmp + n, sizeof(tmp) - (size_t)n, width, left, pad);
 }
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)

@@ -65,49 +65,23 @@ static UINT64 find_rsdp(const EFI_SYSTEM_TABLE *st)
 	return v1;
 }
 
-/* Position and width of the contiguous bit field in mask. */
+/* Position and width of the (lowest) contiguous bit field in mask. */
 static void mask_field(UINT32 mask, UINT8 *pos, UINT8 *size)
 {
-	*pos = 0;
-	*size = 0;
-	if (!mask)
-		return;
-	while (!(mask & 1)) {
-		mask >>= 1;
-		(*pos)++;
-	}
-	while (mask & 1) {
-		mask >>= 1;
-		(*size)++;
-	}
+	*pos = mask ? (UINT8)__builtin_ctz(mask) : 0;
+	*size = mask ? (UINT8)__builtin_ctzll(~(UINT64)(mask >> *pos)) : 0;
 }
 
-static void set_rgb(struct boot_framebuffer *fb, UINT8 r, UINT8 g, UINT8 b)
-{
-	fb->bpp = 32;
-	fb->red_pos = r;
-	fb->green_pos = g;
-	fb->blue_pos = b;
-	fb->red_size = fb->green_size = fb->blue_size = 8;
-}
-
-static UINT8 mask_bpp(const EFI_PIXEL_BITMASK *px)
-{
-	UINT32 all = px->RedMask | px->GreenMask | px->BlueMask | px->ReservedMask;
-	UINT8 bits = 0;
-
-	while (all) {
-		all >>= 1;
-		bits++;
-	}
-	return (UINT8)((bits + 7) & ~7);
-}
-
-/* The firmware's current GOP mode, left as it is. */
+/* The firmware's current GOP mode, left as it is. Its two 8-bit formats
+ * are read as the bit masks they amount to. */
 static void fill_fb(struct loader *ld, struct boot_framebuffer *fb)
 {
+	static const EFI_PIXEL_BITMASK rgb = { 0xff, 0xff00, 0xff0000, 0xff000000 };
+	static const EFI_PIXEL_BITMASK bgr = { 0xff0000, 0xff00, 0xff, 0xff000000 };
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
 	const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info;
+	const EFI_PIXEL_BITMASK *px;
+	UINT32 all;
 
 	if (EFI_ERROR(ld->bs->LocateProtocol(&GraphicsOutputProtocol, NULL, (void **)&gop)) ||
 	    !gop->Mode || !gop->Mode->Info) {
@@ -115,23 +89,18 @@ static void fill_fb(struct loader *ld, struct boot_framebuffer *fb)
 		return;
 	}
 	info = gop->Mode->Info;
-	switch (info->PixelFormat) {
-	case PixelRedGreenBlueReserved8BitPerColor:
-		set_rgb(fb, 0, 8, 16);
-		break;
-	case PixelBlueGreenRedReserved8BitPerColor:
-		set_rgb(fb, 16, 8, 0);
-		break;
-	case PixelBitMask:
-		fb->bpp = mask_bpp(&info->PixelInformation);
-		mask_field(info->PixelInformation.RedMask, &fb->red_pos, &fb->red_size);
-		mask_field(info->PixelInformation.GreenMask, &fb->green_pos, &fb->green_size);
-		mask_field(info->PixelInformation.BlueMask, &fb->blue_pos, &fb->blue_size);
-		break;
-	default:
+	px = info->PixelFormat == PixelRedGreenBlueReserved8BitPerColor ? &rgb :
+	     info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor ? &bgr :
+	     info->PixelFormat == PixelBitMask ? &info->PixelInformation : NULL;
+	if (!px) {
 		say(L"no framebuffer (graphics output is blt-only)");
 		return;
 	}
+	all = px->RedMask | px->GreenMask | px->BlueMask | px->ReservedMask;
+	fb->bpp = all ? (UINT8)((32 - __builtin_clz(all) + 7) & ~7) : 0; /* whole bytes */
+	mask_field(px->RedMask, &fb->red_pos, &fb->red_size);
+	mask_field(px->GreenMask, &fb->green_pos, &fb->green_size);
+	mask_field(px->BlueMask, &fb->blue_pos, &fb->blue_size);
 	fb->addr = gop->Mode->FrameBufferBase;
 	fb->width = info->HorizontalResolution;
 	fb->height = info->VerticalResolution;

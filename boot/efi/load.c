@@ -36,16 +36,10 @@ EFI_STATUS load_manifest(struct loader *ld, struct manifest *m)
 
 static EFI_STATUS elf_refused(struct loader *ld, const char *path, const struct elf64_info *info)
 {
-	switch (info->reason) {
-	case ELF_ERR_SEG_FILE:
-	case ELF_ERR_SEG_SIZE:
-	case ELF_ERR_SEG_ADDR:
-	case ELF_ERR_SEG_OVERLAP:
-		return fail(ld, EFI_LOAD_ERROR, path, L"%a (program header %ld)",
+	if (info->reason >= ELF_ERR_SEG_FILE && info->reason <= ELF_ERR_SEG_OVERLAP)
+		return fail(ld, EFI_LOAD_ERROR, path, L"%a (program header %ld)", /* a segment's */
 			    elf_reason_str(info->reason), (UINT64)info->bad_phdr);
-	default:
-		return fail(ld, EFI_LOAD_ERROR, path, L"%a", elf_reason_str(info->reason));
-	}
+	return fail(ld, EFI_LOAD_ERROR, path, L"%a", elf_reason_str(info->reason));
 }
 
 /* Copies every PT_LOAD of a checked image to its (already allocated) paddr. */

@@ -32,13 +32,12 @@ struct loader {
 	EFI_SYSTEM_TABLE *st;
 	EFI_BOOT_SERVICES *bs;
 	enum source_kind kind;
-	/* SOURCE_DISK: the volume and the loader's directory ("\EFI\BOOT\"). */
-	EFI_FILE_HANDLE root;
-	CHAR16 disk_dir[LOADER_PATH_MAX];
-	/* SOURCE_PXE: the TFTP server and the boot file's directory ("" or "x/"). */
-	EFI_PXE_BASE_CODE_PROTOCOL *pxe;
+	/* The loader's directory: on disk "\EFI\BOOT\", by TFTP the boot
+	 * file's ("" or "x/"). */
+	CHAR16 dir[LOADER_PATH_MAX];
+	EFI_FILE_HANDLE root;             /* SOURCE_DISK: the volume */
+	EFI_PXE_BASE_CODE_PROTOCOL *pxe;  /* SOURCE_PXE: the TFTP server */
 	EFI_IP_ADDRESS server;
-	char tftp_dir[128];
 	int debug; /* "loglevel=debug" on the hypervisor command line */
 	/* Every allocation, so a failed boot hands all memory back. */
 	unsigned nr_allocs;

@@ -7,15 +7,6 @@
  */
 #include "boot/efi/loader.h"
 
-static UINTN str_len8(const char *s)
-{
-	UINTN n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
 void say(const CHAR16 *fmt, ...)
 {
 	va_list ap;
@@ -41,10 +32,9 @@ EFI_STATUS fail(struct loader *ld, EFI_STATUS status, const char *what,
 	return EFI_ERROR(status) ? status : EFI_LOAD_ERROR;
 }
 
+/* Called only after the callers checked there is room. */
 static EFI_STATUS track(struct loader *ld, EFI_PHYSICAL_ADDRESS addr, UINTN pages)
 {
-	if (ld->nr_allocs == LOADER_MAX_ALLOCS)
-		return EFI_OUT_OF_RESOURCES;
 	ld->allocs[ld->nr_allocs++] = (struct loader_alloc){ addr, pages };
 	return EFI_SUCCESS;
 }
@@ -106,16 +96,14 @@ void mem_release_all(struct loader *ld)
 /* Is word a blank-separated token of s? */
 static int has_token(const char *s, const char *word)
 {
-	UINTN n = str_len8(word);
-
 	for (const char *p = s; *p; p++) {
 		UINTN i = 0;
 
 		if (p != s && p[-1] != ' ' && p[-1] != '\t')
 			continue;
-		while (i < n && p[i] == word[i])
+		while (word[i] && p[i] == word[i])
 			i++;
-		if (i == n && (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+		if (!word[i] && (p[i] == '\0' || p[i] == ' ' || p[i] == '\t'))
 			return 1;
 	}
 	return 0;

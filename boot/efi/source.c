@@ -79,8 +79,8 @@ static EFI_STATUS open_disk(struct loader *ld, EFI_LOADED_IMAGE *li)
 	if (EFI_ERROR(st))
 		return fail(ld, st, "boot disk", L"cannot open the file system (%r)", st);
 	ld->kind = SOURCE_DISK;
-	dir_from_devpath(li->FilePath, ld->disk_dir, LOADER_PATH_MAX);
-	say(L"loading from disk, directory %s", ld->disk_dir);
+	dir_from_devpath(li->FilePath, ld->dir, LOADER_PATH_MAX);
+	say(L"loading from disk, directory %s", ld->dir);
 	return EFI_SUCCESS;
 }
 
@@ -104,13 +104,13 @@ static const EFI_PXE_BASE_CODE_DHCPV4_PACKET *boot_reply(const EFI_PXE_BASE_CODE
 	return NULL;
 }
 
-static void tftp_dir_from_bootfile(const UINT8 *file, char *dir, UINTN max)
+static void tftp_dir_from_bootfile(const UINT8 *file, CHAR16 *dir, UINTN max)
 {
 	UINTN cut = 0;
 
 	/* BootpBootFile is 128 bytes and need not be NUL-terminated. */
 	for (UINTN i = 0; i < 128 && file[i] && i + 1 < max; i++) {
-		dir[i] = file[i] == '\\' ? '/' : (char)file[i];
+		dir[i] = file[i] == '\\' ? '/' : file[i];
 		if (dir[i] == '/')
 			cut = i + 1;
 	}
@@ -140,10 +140,10 @@ static EFI_STATUS open_pxe(struct loader *ld, EFI_LOADED_IMAGE *li)
 		return fail(ld, EFI_NOT_FOUND, "PXE", L"DHCP reply names no TFTP server (siaddr 0)");
 	for (int i = 0; i < 4; i++)
 		ld->server.v4.Addr[i] = ip[i];
-	tftp_dir_from_bootfile(reply->BootpBootFile, ld->tftp_dir, sizeof(ld->tftp_dir));
+	tftp_dir_from_bootfile(reply->BootpBootFile, ld->dir, LOADER_PATH_MAX);
 	ld->kind = SOURCE_PXE;
-	say(L"loading from PXE, TFTP server %ld.%ld.%ld.%ld, directory \"%a\"",
-	    (UINT64)ip[0], (UINT64)ip[1], (UINT64)ip[2], (UINT64)ip[3], ld->tftp_dir);
+	say(L"loading from PXE, TFTP server %ld.%ld.%ld.%ld, directory \"%s\"",
+	    (UINT64)ip[0], (UINT64)ip[1], (UINT64)ip[2], (UINT64)ip[3], ld->dir);
 	return EFI_SUCCESS;
 }
 
@@ -165,29 +165,24 @@ EFI_STATUS source_open(struct loader *ld)
 		    L"neither a file system nor PXE on the device the loader came from");
 }
 
-/* Manifest paths are relative to the loader's directory unless absolute. */
+/* Manifest paths are relative to the loader's directory unless absolute;
+ * a path for TFTP is the same in bytes (ASCII), with '/' separators. */
 static void resolve(const struct loader *ld, const char *path, struct open_file *f)
 {
+	CHAR16 sep = ld->kind == SOURCE_DISK ? L'\\' : L'/';
 	UINTN n = 0, i = 0;
 
-	if (ld->kind == SOURCE_DISK) {
-		if (!is_sep((UINT8)path[0]))
-			for (; ld->disk_dir[n] && n + 1 < LOADER_PATH_MAX; n++)
-				f->wpath[n] = ld->disk_dir[n];
-		for (; path[i] && n + 1 < LOADER_PATH_MAX; i++)
-			f->wpath[n++] = is_sep((UINT8)path[i]) ? L'\\' : (CHAR16)path[i];
-		f->wpath[n] = 0;
-		return;
-	}
-	if (is_sep((UINT8)path[0]))
+	if (!is_sep((UINT8)path[0]))
+		for (; ld->dir[n] && n + 1 < LOADER_PATH_MAX; n++)
+			f->wpath[n] = ld->dir[n];
+	else if (ld->kind == SOURCE_PXE)
 		while (is_sep((UINT8)path[i]))
 			i++; /* absolute: from the TFTP root */
-	else
-		for (; ld->tftp_dir[n] && n + 1 < LOADER_PATH_MAX; n++)
-			f->tpath[n] = ld->tftp_dir[n];
 	for (; path[i] && n + 1 < LOADER_PATH_MAX; i++)
-		f->tpath[n++] = path[i] == '\\' ? '/' : path[i];
-	f->tpath[n] = '\0';
+		f->wpath[n++] = is_sep((UINT8)path[i]) ? sep : (CHAR16)path[i];
+	f->wpath[n] = 0;
+	for (i = 0; i <= n; i++)
+		f->tpath[i] = (char)f->wpath[i];
 }
 
 static EFI_STATUS disk_size(struct loader *ld, const char *what, struct open_file *f,

@@ -97,6 +97,16 @@ no_long_mode:
 
 	.code64
 mb_entry64:
+	mov	$boot_stack_top, %rsp
+	call	load_data_segments
+	mov	%edi, %edi                /* upper halves are undefined after the switch */
+	mov	%esi, %esi
+	xor	%ebp, %ebp
+	call	multiboot_start
+	jmp	halt_forever
+
+/* The boot GDT's data segment in DS, ES and SS; FS and GS null. */
+load_data_segments:
 	mov	$0x10, %eax
 	mov	%eax, %ds
 	mov	%eax, %es
@@ -104,12 +114,7 @@ mb_entry64:
 	xor	%eax, %eax
 	mov	%eax, %fs
 	mov	%eax, %gs
-	mov	$boot_stack_top, %rsp
-	mov	%edi, %edi                /* upper halves are undefined after the switch */
-	mov	%esi, %esi
-	xor	%ebp, %ebp
-	call	multiboot_start
-	jmp	halt_forever
+	ret
 
 	.text
 	.globl uefi_entry64
@@ -120,13 +125,7 @@ uefi_entry64:
 	xor	%ebp, %ebp
 	mov	%rdi, %rbx
 	lgdt	boot_gdt_ptr
-	mov	$0x10, %eax
-	mov	%eax, %ds
-	mov	%eax, %es
-	mov	%eax, %ss
-	xor	%eax, %eax
-	mov	%eax, %fs
-	mov	%eax, %gs
+	call	load_data_segments
 	pushq	$0x08
 	lea	1f(%rip), %rax
 	pushq	%rax

@@ -103,20 +103,15 @@ static int mb1_mods(struct boot_info *bi, phys_map_fn map, uint32_t count,
 	if (!m)
 		return -EFAULT;
 	for (uint32_t i = 0; i < count; i++, m += MB1_MOD_SIZE) {
-		char str[BOOT_CMDLINE_LEN], name[BOOT_NAME_LEN];
-		uint32_t start = rd32(m), end = rd32(m + 4);
-		int ret;
+		char str[BOOT_CMDLINE_LEN];
+		int ret = rd32(m + 4) < rd32(m) ? -EINVAL : read_str(map, rd32(m + 8), str, sizeof(str));
 
-		if (end < start)
-			return -EINVAL;
-		ret = read_str(map, rd32(m + 8), str, sizeof(str));
-		if (ret < 0)
+		if (ret >= 0)
+			ret = bootinfo_add_mb_module(bi, rd32(m), rd32(m + 4), str, sizeof(str));
+		if (ret == -ENOSPC)
+			*overflow = 1;
+		else if (ret < 0)
 			return ret;
-		bootinfo_module_name(name, sizeof(name), str, sizeof(str));
-		if (bootinfo_add_module(bi, start, end - start, name) < 0)
-			*overflow = 1;
-		if (bootinfo_add_loaded(bi, start, end - start) < 0)
-			*overflow = 1;
 	}
 	return 0;
 }
@@ -142,17 +137,11 @@ static int mb1_mmap(struct boot_info *bi, phys_map_fn map, uint32_t len,
 
 		if (size < MB1_MMAP_MIN || size > len - off - 4)
 			return -EINVAL;
-		if (bootinfo_add_mem(bi, rd64(e), rd64(e + 8),
-				     bootinfo_e820_type(rd32(e + 16))) < 0)
+		if (bootinfo_add_e820(bi, e) < 0)
 			*overflow = 1;
 		off += size + 4;
 	}
 	return 0;
-}
-
-static void mb1_fb(struct boot_info *bi, const uint8_t *mi)
-{
-	bootinfo_set_fb(bi, mi + 88, mi + 110);
 }
 
 static int mb1_memory(struct boot_info *bi, phys_map_fn map,
@@ -162,11 +151,7 @@ static int mb1_memory(struct boot_info *bi, phys_map_fn map,
 		return mb1_mmap(bi, map, rd32(mi + 44), rd32(mi + 48), overflow);
 	if (!(flags & MB1_F_MEM))
 		return -ENODATA;
-	/* mem_lower: KiB from 0; mem_upper: KiB from 1 MiB. */
-	if (bootinfo_add_mem(bi, 0, (uint64_t)rd32(mi + 4) << 10,
-			     BOOT_MEM_USABLE) < 0 ||
-	    bootinfo_add_mem(bi, 1ull << 20, (uint64_t)rd32(mi + 8) << 10,
-			     BOOT_MEM_USABLE) < 0)
+	if (bootinfo_add_meminfo(bi, rd32(mi + 4), rd32(mi + 8)) < 0)
 		*overflow = 1;
 	return 0;
 }
@@ -206,7 +191,7 @@ int mb1_parse(uint32_t info_phys, phys_map_fn map, struct boot_info *bi)
 		mi = map(info_phys, MB1_INFO_FB_LEN);
 		if (!mi)
 			return -EFAULT;
-		mb1_fb(bi, mi);
+		bootinfo_set_fb(bi, mi + 88, mi + 110);
 	}
 	if (bootinfo_normalize(bi) < 0)
 		overflow = 1;

@@ -58,46 +58,10 @@ static int tag_mmap(struct mb2_state *st, struct boot_info *bi,
 
 	if (esize < MB2_MMAP_ENTRY_MIN)
 		return -EINVAL;
-	for (off = 16; size - off >= esize; off += esize) {
-		const uint8_t *e = t + off;
-		note(st, bootinfo_add_mem(bi, rd64(e), rd64(e + 8),
-					  bootinfo_e820_type(rd32(e + 16))));
-	}
+	for (off = 16; size - off >= esize; off += esize)
+		note(st, bootinfo_add_e820(bi, t + off));
 	st->have_mmap = 1;
 	return 0;
-}
-
-static int tag_meminfo(struct mb2_state *st, struct boot_info *bi,
-		       const uint8_t *t)
-{
-	uint64_t lower = (uint64_t)rd32(t + 8) << 10;
-	uint64_t upper = (uint64_t)rd32(t + 12) << 10;
-
-	note(st, bootinfo_add_mem(bi, 0, lower, BOOT_MEM_USABLE));
-	note(st, bootinfo_add_mem(bi, 1ull << 20, upper, BOOT_MEM_USABLE));
-	return 0;
-}
-
-static int tag_module(struct mb2_state *st, struct boot_info *bi,
-		      const uint8_t *t, uint32_t size)
-{
-	char name[BOOT_NAME_LEN];
-	uint32_t start = rd32(t + 8), end = rd32(t + 12);
-
-	if (end < start)
-		return -EINVAL;
-	bootinfo_module_name(name, sizeof(name), (const char *)t + 16, size - 16);
-	note(st, bootinfo_add_module(bi, start, end - start, name));
-	note(st, bootinfo_add_loaded(bi, start, end - start));
-	return 0;
-}
-
-/* Only direct RGB framebuffers with 16/24/32 bpp are usable; others are
- * ignored (bi->fb.addr stays 0), not an error. */
-static void tag_fb(struct boot_info *bi, const uint8_t *t, uint32_t size)
-{
-	if (size >= MB2_FB_TAG_MIN)
-		bootinfo_set_fb(bi, t + 8, t + 32);
 }
 
 /* Tags read once the walk is done (memory information, RSDPs, the EFI
@@ -123,12 +87,17 @@ static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
 		bootinfo_copy_str(bi->loader, sizeof(bi->loader),
 				  (const char *)t + 8, size - 8);
 		return 0;
-	case MB2_TAG_MODULE:
-		return tag_module(st, bi, t, size);
+	case MB2_TAG_MODULE: {
+		int ret = bootinfo_add_mb_module(bi, rd32(t + 8), rd32(t + 12), (const char *)t + 16,
+						 size - 16);
+		note(st, ret);
+		return ret == -EINVAL ? ret : 0;
+	}
 	case MB2_TAG_MMAP:
 		return tag_mmap(st, bi, t, size);
-	case MB2_TAG_FB:
-		tag_fb(bi, t, size);
+	case MB2_TAG_FB: /* only direct RGB at 16/24/32 bpp is taken */
+		if (size >= MB2_FB_TAG_MIN)
+			bootinfo_set_fb(bi, t + 8, t + 32);
 		return 0;
 	case MB2_TAG_EFI32:
 		bi->efi_system_table = rd32(t + 8);
@@ -195,7 +164,8 @@ int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
 			return ret;
 		note(&st, ret);
 	} else if (!st.have_mmap && st.off[MB2_TAG_MEMINFO]) {
-		tag_meminfo(&st, bi, st.blk + st.off[MB2_TAG_MEMINFO]);
+		note(&st, bootinfo_add_meminfo(bi, rd32(st.blk + st.off[MB2_TAG_MEMINFO] + 8),
+					       rd32(st.blk + st.off[MB2_TAG_MEMINFO] + 12)));
 	}
 	if (!st.have_mmap && !st.off[MB2_TAG_EFI_MMAP] && !st.off[MB2_TAG_MEMINFO])
 		ret = -ENODATA;
