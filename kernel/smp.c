@@ -19,14 +19,6 @@ static int (*cpu_up_hook)(void);
 static void *ap_tables; /* the starting CPU's GDT, TSS and IST stacks */
 static volatile int ap_hook_err;
 
-static void delay_us(uint64_t us)
-{
-	uint64_t end = rdtsc() + ns_to_tsc(us * 1000);
-
-	while (rdtsc() < end)
-		pause();
-}
-
 /* The first CPU code of an application processor (from the trampoline,
  * on its own stack): the boot CPU's state, the hook, then idle. */
 static _Noreturn void ap_main(struct percpu *p)
@@ -68,10 +60,10 @@ static uint64_t low_page(const struct boot_info *bi)
 static bool start_cpu(struct percpu *p, uint64_t page)
 {
 	lapic_ipi(p->apic_id, ICR_INIT);
-	delay_us(10000);
+	timer_udelay(10000);
 	for (int i = 0; i < 2 && !p->online; i++) {
 		lapic_ipi(p->apic_id, ICR_SIPI | (uint32_t)(page >> 12));
-		delay_us(200);
+		timer_udelay(200);
 	}
 	for (uint64_t end = rdtsc() + ns_to_tsc(1000000000); rdtsc() < end;)
 		if (__atomic_load_n(&p->online, __ATOMIC_ACQUIRE))

@@ -64,9 +64,11 @@ static void lapic_write(uint32_t reg, uint32_t v)
 
 void lapic_init(uint64_t phys)
 {
-	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
 
-	x2apic = base & APIC_BASE_X2APIC;
+	/* x2APIC when the CPU has it: 32-bit ids (servers with more than 255
+	 * CPUs) and MSR access; xAPIC to x2APIC is a legal step while enabled. */
+	x2apic = (base & APIC_BASE_X2APIC) || boot_cpu.x2apic;
 	if (!x2apic) {
 		if (!phys)
 			phys = base & 0xffffff000ull;
@@ -74,7 +76,9 @@ void lapic_init(uint64_t phys)
 		if (!lapic)
 			panic("lapic: cannot map 0x%lx", phys);
 	}
-	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	wrmsr(MSR_APIC_BASE, base);
+	if (x2apic)
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
 	lapic_write(LAPIC_SVR, 0x100 | 0xff); /* enabled, spurious vector 0xff */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 }
@@ -85,7 +89,9 @@ void lapic_init_ap(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
 
-	wrmsr(MSR_APIC_BASE, x2apic ? base | APIC_BASE_X2APIC : base);
+	wrmsr(MSR_APIC_BASE, base);
+	if (x2apic)
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
 	lapic_write(LAPIC_SVR, 0x100 | 0xff);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 }

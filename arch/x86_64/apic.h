@@ -9,8 +9,8 @@
 /* Masks both 8259s (after moving them off the exception vectors). */
 void pic_disable(void);
 
-/* Enables this CPU's local APIC at the MADT address (x2APIC mode when the
- * firmware left it on). */
+/* Enables this CPU's local APIC: in x2APIC mode when the CPU has it (or
+ * the firmware left it on), else xAPIC at the MADT's address. */
 void lapic_init(uint64_t phys);
 /* Enables an application processor's local APIC in the boot CPU's mode. */
 void lapic_init_ap(void);

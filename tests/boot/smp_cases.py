@@ -55,11 +55,14 @@ def smp_limit(lab):
 
 
 def smp_bochs_vmx(lab):
-    """Bochs corei7_skylake_x with 2 processors: the second comes up with
-    VMX on (its own VMXON region) and `exits` passes."""
+    """Bochs corei7_skylake_x with 2 processors: the local APICs run in
+    x2APIC mode (the CPU has it), the second comes up with VMX on (its own
+    VMXON region) and `exits` passes."""
     m = bochs_guests(lab, [Dom("exits", 2)], "corei7_skylake_x", count=2)
     m.boot(200)
     check_cpus(m, 2, 2)
+    info = shell(m, "info", r"cpus: \d+ online")
+    check(re.search(r"^timer: .* x2 APIC", info, re.M), "info: not in x2APIC mode: %r" % info)
     expect_poweroff(m, 1, "exits", 200)
     check_report(m.output, 1, "exits")
 
