@@ -3,6 +3,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/timer.h"
 #include "drivers/uart.h"
@@ -76,6 +77,7 @@ static int cmd_info(int argc, char **argv)
 	printk("eyrie: version %s, up %lu.%03lu s\n", EYRIE_VERSION, ms / 1000, ms % 1000);
 	info_cpu();
 	printk("virt: %s\n", s->virt.desc);
+	printk("cpus: %u online\n", nr_cpus);
 	printk("memory: %lu MiB usable, %lu MiB free\n", fa->total >> 8, fa->free >> 8);
 	info_acpi(s);
 	printk("timer: TSC %lu kHz, LAPIC timer %lu kHz (%s), %s APIC, %lu ticks\n",

@@ -17,6 +17,7 @@
 #include "kernel/options.h"
 #include "kernel/sched.h"
 #include "kernel/shell.h"
+#include "kernel/smp.h"
 #include "kernel/string.h"
 #include "vmm/core/domain.h"
 #include "vmm/core/run.h"
@@ -34,6 +35,7 @@ static unsigned nr_domain_specs;
 static struct uart_cfg com_opt[2];
 static bool com_given[2];
 static unsigned console_mask;
+static unsigned cpus_limit; /* cpus=: 0 for all */
 
 const struct system *sys(void)
 {
@@ -102,6 +104,16 @@ static void apply_option(const char *key, const char *val, const char *where)
 				MAX_DOMAIN_SPECS, val);
 		else
 			str_copy(domain_specs[nr_domain_specs++], val, OPT_VAL_MAX);
+	} else if (!strcmp(key, "cpus")) {
+		const char *d = val;
+		unsigned n = 0;
+		while (*d >= '0' && *d <= '9' && n <= MAX_CPUS)
+			n = n * 10 + (unsigned)(*d++ - '0');
+		if (*d || !n || n > MAX_CPUS)
+			pr_warn("options (%s): cpus=%s: not a count of CPUs from 1 to %u; ignored\n",
+				where, val, MAX_CPUS);
+		else
+			cpus_limit = n;
 	} else if (!strcmp(key, "fb")) {
 		fb_enabled = strcmp(val, "off") != 0;
 	} else if (!strcmp(key, "guest_echo")) {
@@ -288,7 +300,9 @@ _Noreturn void kmain(const struct boot_info *bi)
 	pr_info("virt: %s\n", s->virt.desc);
 	report_modules(bi);
 	xen_console_init();
-	if (!vmm_init())
+	int vmm_err = vmm_init();
+	smp_init(bi, &s->acpi, cpus_limit, vmm_err ? NULL : vmm_cpu_up);
+	if (!vmm_err)
 		for (unsigned i = 0; i < nr_domain_specs; i++)
 			domain_start(domain_specs[i]);
 	pr_info("Eyrie ready: debug shell on the serial console, type 'help'\n");

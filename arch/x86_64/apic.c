@@ -12,6 +12,9 @@
 #define LAPIC_ID     0x020
 #define LAPIC_EOI    0x0b0
 #define LAPIC_SVR    0x0f0
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310
+#define ICR_PENDING  (1u << 12)
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR  0x390
@@ -61,9 +64,11 @@ static void lapic_write(uint32_t reg, uint32_t v)
 
 void lapic_init(uint64_t phys)
 {
-	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
 
-	x2apic = base & APIC_BASE_X2APIC;
+	/* x2APIC when the CPU has it: 32-bit ids (servers with more than 255
+	 * CPUs) and MSR access; xAPIC to x2APIC is a legal step while enabled. */
+	x2apic = (base & APIC_BASE_X2APIC) || boot_cpu.x2apic;
 	if (!x2apic) {
 		if (!phys)
 			phys = base & 0xffffff000ull;
@@ -71,9 +76,38 @@ void lapic_init(uint64_t phys)
 		if (!lapic)
 			panic("lapic: cannot map 0x%lx", phys);
 	}
-	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	wrmsr(MSR_APIC_BASE, base);
+	if (x2apic)
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
 	lapic_write(LAPIC_SVR, 0x100 | 0xff); /* enabled, spurious vector 0xff */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+}
+
+/* An application processor: the same mode as the boot CPU's (x2APIC is
+ * per CPU), software enabled, its timer masked. */
+void lapic_init_ap(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+
+	wrmsr(MSR_APIC_BASE, base);
+	if (x2apic)
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
+	lapic_write(LAPIC_SVR, 0x100 | 0xff);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+}
+
+/* x2APIC: one 64-bit write. xAPIC: destination first (the low write
+ * sends), then wait until the APIC took the IPI. */
+void lapic_ipi(uint32_t dest, uint32_t icr)
+{
+	if (x2apic) {
+		wrmsr(0x800 + (LAPIC_ICR_LO >> 4), (uint64_t)dest << 32 | icr);
+		return;
+	}
+	lapic_write(LAPIC_ICR_HI, dest << 24);
+	lapic_write(LAPIC_ICR_LO, icr);
+	for (unsigned i = 0; i < 1000000 && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); i++)
+		pause();
 }
 
 uint32_t lapic_id(void)

@@ -9,10 +9,17 @@
 /* Masks both 8259s (after moving them off the exception vectors). */
 void pic_disable(void);
 
-/* Enables this CPU's local APIC at the MADT address (x2APIC mode when the
- * firmware left it on). */
+/* Enables this CPU's local APIC: in x2APIC mode when the CPU has it (or
+ * the firmware left it on), else xAPIC at the MADT's address. */
 void lapic_init(uint64_t phys);
+/* Enables an application processor's local APIC in the boot CPU's mode. */
+void lapic_init_ap(void);
 uint32_t lapic_id(void);
+/* Sends an IPI: dest is the (x2APIC) id, icr the low ICR word (vector,
+ * delivery mode, level, trigger). */
+#define ICR_INIT   0x00004500u /* INIT, assert, edge */
+#define ICR_SIPI   0x00004600u /* startup, assert: | the page number */
+void lapic_ipi(uint32_t dest, uint32_t icr);
 void lapic_eoi(void);
 bool lapic_x2apic(void);
 /* Timer: divide by 16; one-shot count or periodic. */

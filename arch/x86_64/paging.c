@@ -74,6 +74,18 @@ void paging_init(const struct boot_info *bi)
 		hv_pt.tables);
 }
 
+uint64_t paging_trampoline(uint64_t pa, bool exec)
+{
+	map(pa, pa + PT_SIZE_4K, PTE_P | PTE_W | (exec ? 0 : nx));
+	invlpg(pa);
+	return hv_pt.root_phys;
+}
+
+void paging_init_ap(void)
+{
+	wrmsr(MSR_PAT, PAT_VALUE);
+}
+
 void *ioremap(uint64_t phys, size_t size, enum cache_mode mode)
 {
 	static const uint64_t cache[] = { 0, PTE_PWT, PTE_PCD | PTE_PWT };

@@ -7,10 +7,10 @@
  * VMX: the VMCS's host GS base, read from the MSR). Everything a CPU
  * calls "current" lives here, and the vendor's per-CPU data hangs off it.
  *
- * Until host SMP only the boot CPU's exists (percpu_init_boot, the first
- * thing kmain does); the SMP bring-up gives each CPU its own with the
- * same call shape and sets its GS base before the CPU runs C code that
- * uses it. What stays global, and the lock each global will take, is in
+ * The boot CPU's is set first thing in kmain (percpu_init_boot); the SMP
+ * bring-up (kernel/smp.c) adds one per application processor and the
+ * processor sets its GS base (percpu_enter) before any C code that uses
+ * it. What stays global, and the lock each global will take, is in
  * docs/vmm.md ("Per-CPU state and the lock plan").
  */
 #ifndef EYRIE_ARCH_PERCPU_H
@@ -27,6 +27,8 @@ struct vmx_cpu;
 struct percpu {
 	struct percpu *self;      /* gs:0 */
 	unsigned id;              /* 0: the boot CPU */
+	uint32_t apic_id;         /* its local APIC's (x2APIC) id */
+	volatile bool online;     /* set by the CPU itself once it is up */
 	struct vcpu *current;     /* the vcpu whose slice this CPU runs, NULL between */
 	struct vcpu *last_run;    /* the round robin's place (compared, never followed) */
 	uint64_t rr_events;       /* timer_event_count at the round robin's last plain pick */
@@ -35,7 +37,7 @@ struct percpu {
 	struct vmx_cpu *vmx;
 };
 
-#define MAX_CPUS 1 /* until host SMP */
+#define MAX_CPUS 64
 
 /* Not volatile: a CPU's area never changes under the code running on it,
  * so the compiler may keep the pointer. */
@@ -56,6 +58,11 @@ static inline struct percpu *this_cpu(void)
 
 /* The boot CPU's area, its GS base set. */
 void percpu_init_boot(void);
+/* A new area for the CPU with that APIC id (NULL when MAX_CPUS are in
+ * use); the bring-up counts it in nr_cpus once it is online. */
+struct percpu *percpu_add(uint32_t apic_id);
+/* On the CPU itself: GS base at p. */
+void percpu_enter(struct percpu *p);
 /* CPU i's area (i < nr_cpus), for work that must reach every CPU. */
 struct percpu *percpu_get(unsigned i);
 extern unsigned nr_cpus;

@@ -32,11 +32,18 @@ struct desc_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-static uint64_t gdt[5];
-static struct tss tss;
+/* Each CPU's own: a TSS points at its IST stacks, and a busy TSS cannot
+ * be shared. The IDT is everyone's. */
+struct cpu_tables {
+	uint8_t ist_stacks[3][IST_STACK_SIZE];
+	uint64_t gdt[5];
+	struct tss tss;
+};
+_Static_assert(sizeof(struct cpu_tables) <= TRAPS_CPU_BYTES, "TRAPS_CPU_BYTES too small");
+
+static struct cpu_tables boot_tables __attribute__((aligned(16)));
 static struct idt_entry idt[256];
 static irq_handler_t handlers[256];
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 extern const char trap_stubs[];
 
@@ -63,20 +70,21 @@ static void set_gate(unsigned vec, uint8_t ist)
 	};
 }
 
-void traps_init(void)
+void traps_init_cpu(void *mem)
 {
-	uint64_t t = (uint64_t)&tss;
+	struct cpu_tables *c = mem;
+	uint64_t t = (uint64_t)&c->tss, *gdt = c->gdt;
 
 	for (int i = 0; i < 3; i++)
-		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
-	tss.iomap_base = sizeof(tss);
+		c->tss.ist[i] = (uint64_t)&c->ist_stacks[i][IST_STACK_SIZE];
+	c->tss.iomap_base = sizeof(c->tss);
 	gdt[1] = 0x00af9a000000ffff; /* 64-bit code */
 	gdt[2] = 0x00cf92000000ffff; /* data */
-	gdt[3] = (sizeof(tss) - 1) | ((t & 0xffffff) << 16) | (0x89ul << 40) |
+	gdt[3] = (sizeof(c->tss) - 1) | ((t & 0xffffff) << 16) | (0x89ul << 40) |
 		 (((t >> 24) & 0xff) << 56);
 	gdt[4] = t >> 32;
 
-	struct desc_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
+	struct desc_ptr gp = { sizeof(c->gdt) - 1, (uint64_t)gdt };
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
@@ -89,14 +97,18 @@ void traps_init(void)
 			 "ltr %w3"
 			 : : "m"(gp), "i"(SEL_CODE), "i"(SEL_DATA), "r"(SEL_TSS)
 			 : "rax", "memory");
+	struct desc_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(ip));
+}
 
+void traps_init(void)
+{
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, 0);
 	set_gate(2, 2);  /* NMI */
 	set_gate(8, 1);  /* double fault */
 	set_gate(18, 3); /* machine check */
-	struct desc_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
-	__asm__ volatile("lidt %0" : : "m"(ip));
+	traps_init_cpu(&boot_tables);
 }
 
 void irq_register(uint8_t vector, irq_handler_t fn)

@@ -19,8 +19,12 @@ struct trap_frame {
 
 typedef void (*irq_handler_t)(struct trap_frame *f);
 
-/* Loads the GDT (with a TSS and IST stacks) and the IDT on this CPU. */
+/* Builds the IDT and loads it with the boot CPU's GDT, TSS and IST stacks. */
 void traps_init(void);
+/* Another CPU's: its GDT, TSS and IST stacks in mem (TRAPS_CPU_BYTES,
+ * zeroed, 16-byte aligned, kept for good), loaded with the shared IDT. */
+#define TRAPS_CPU_BYTES (7 * 4096)
+void traps_init_cpu(void *mem);
 void irq_register(uint8_t vector, irq_handler_t fn);
 /* Prints a frame-pointer backtrace starting at rbp. */
 void backtrace_print(uint64_t rbp);

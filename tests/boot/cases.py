@@ -61,7 +61,8 @@ def check_module(out, host_file=CONF):
 
 
 def check_info(out, *, boot, virt="SVM", features=("NPT",), vendor="AuthenticAMD",
-               cpus=2, mem=512):
+               cpus=2, mem=512, online=None):
+    """online: the CPUs the hypervisor started (default: all cpus)."""
     find_line(out, r"^cpu: vendor %s\b" % vendor, "info")
     words = find_line(out, r"^virt: (.*)$", "info")[1].replace(",", " ").split()
     check(words and words[0] == virt, "info: expected 'virt: %s', got 'virt: %s'"
@@ -75,6 +76,9 @@ def check_info(out, *, boot, virt="SVM", features=("NPT",), vendor="AuthenticAMD
     m = find_line(out, r"^acpi: (\d+) CPU\(s\).*?(\d+) IOAPIC\(s\)", "info")
     check(int(m[1]) == cpus and int(m[2]) >= 1,
           "info: expected %d CPU(s) and an IOAPIC: %s" % (cpus, m[0]))
+    m = find_line(out, r"^cpus: (\d+) online", "info")
+    want = cpus if online is None else online
+    check(int(m[1]) == want, "info: expected %d CPU(s) online: %s" % (want, m[0]))
     m = find_line(out, r"^boot: (\S+) via (.+)$", "info")
     check(m[1] == boot, "info: expected 'boot: %s via ...', got %r" % (boot, m[0]))
     check_module(out)
@@ -346,6 +350,7 @@ from phys_cases import PHYS_CASES; CASES += PHYS_CASES  # noqa: E402  (guests on
 from fuzz_cases import FUZZ_CASES; CASES += FUZZ_CASES  # noqa: E402  (tests/guests/fuzz.c)
 from serial_cases import SERIAL_CASES; CASES += SERIAL_CASES  # noqa: E402  (the console UART)
 from net_cases import NET_CASES; CASES += NET_CASES  # noqa: E402  (guests' vifs and bridges)
+from smp_cases import SMP_CASES; CASES += SMP_CASES  # noqa: E402  (host SMP bring-up)
 
 
 def layers_doc(lab):

@@ -65,15 +65,16 @@ def cmdline(doms):
     return " ".join(["loglevel=info"] + [d.option() for d in doms])
 
 
-def qemu_guests(lab, doms, *, limit=60, icount=False, mem=512):
+def qemu_guests(lab, doms, *, limit=60, icount=False, mem=512, smp=2, options=()):
     """QEMU -kernel (multiboot1) with the guests as modules (-initrd, the
     module name is the file's basename) and their domain= options."""
     mods = _modules(doms)
     lab.need(ELF, *mods)
-    args = ["-kernel", ELF, "-append", cmdline(doms), "-initrd", ",".join(mods)]
+    args = ["-kernel", ELF, "-append", " ".join([cmdline(doms)] + list(options)),
+            "-initrd", ",".join(mods)]
     if icount:
         args += ["-icount", "shift=0"]
-    return lab.qemu(args, mem=mem, limit=limit)
+    return lab.qemu(args, mem=mem, limit=limit, smp=smp)
 
 
 def make_iso(lab, doms, path=None):
@@ -108,8 +109,8 @@ def make_iso_mods(lab, mods, options, path=None):
     return path
 
 
-def bochs_guests(lab, doms, cpu, limit=200):
-    return lab.bochs(make_iso(lab, doms), cpu=cpu, limit=limit)
+def bochs_guests(lab, doms, cpu, limit=200, count=1):
+    return lab.bochs(make_iso(lab, doms), cpu=cpu, limit=limit, count=count)
 
 
 # -- reading what the guests and the hypervisor say ------------------------------

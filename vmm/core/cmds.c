@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Debug shell commands for domains and vcpus. */
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
@@ -115,6 +116,23 @@ static int cmd_vcpus(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND(vcpus, "", "list vcpus", cmd_vcpus);
+
+/* The physical CPUs: all run the vendor's per-CPU set-up; guests run on
+ * CPU 0 until the scheduler spreads them (issue 14). */
+static int cmd_cpus(int argc, char **argv)
+{
+	printk("  cpu apic-id state   running\n");
+	for (unsigned i = 0; i < nr_cpus; i++) {
+		const struct percpu *c = percpu_get(i);
+		const struct vcpu *v = c->current;
+		char run[24] = "idle";
+		if (v)
+			snprintf(run, sizeof(run), "d%u.%u", v->dom->id, v->id);
+		printk("%5u %7u %-7s %s\n", c->id, c->apic_id, c->online ? "online" : "down", run);
+	}
+	return 0;
+}
+SHELL_COMMAND(cpus, "", "list the physical CPUs and what each runs", cmd_cpus);
 
 static int cmd_exits(int argc, char **argv)
 {

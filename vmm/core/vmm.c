@@ -24,6 +24,15 @@ uint32_t vmm_xsave_size = 512;
 /* XSAVE on: the CPU's XCR0 becomes every component the CPUID policy may
  * offer (vmm/cpuid.c: x87, SSE, AVX, AVX-512), the set the hypervisor
  * saves and restores. Before any VMCS copies the host's CR4. */
+/* XSAVE on this CPU with the XCR0 every CPU uses. */
+static void xstate_enable(void)
+{
+	if (!vmm_xcr0)
+		return;
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	xsetbv(0, vmm_xcr0);
+}
+
 static void xstate_init(void)
 {
 	struct cpuid_guest all = { 0 };
@@ -34,10 +43,16 @@ static void xstate_init(void)
 	uint64_t mask = cpuid_xcr0_allowed(&all, host_cpuid);
 	if (!cpuid_xcr0_valid(mask, mask))
 		mask &= 7; /* part of AVX-512 only: none of it */
-	xsetbv(0, mask);
 	vmm_xcr0 = mask;
+	xsetbv(0, mask);
 	vmm_xsave_size = cpuid(0xd, 0).ebx; /* for the XCR0 just set */
 	pr_info("vmm: XSAVE components 0x%lx, %u bytes per vcpu\n", mask, vmm_xsave_size);
+}
+
+int vmm_cpu_up(void)
+{
+	xstate_enable();
+	return vcpu_ops->cpu_enable();
 }
 
 int vmm_init(void)

@@ -9,6 +9,9 @@
 /* Picks the backend for this CPU (SVM or VMX, with nested paging) and
  * turns it on. Returns 0 or -ENODEV (no guests can run). */
 int vmm_init(void);
+/* On another CPU once vmm_init succeeded: its XSAVE and the vendor's
+ * per-CPU state (SVM host save area / VMXON region). 0 or an errno. */
+int vmm_cpu_up(void);
 
 /* Creates vcpu `id` of d with its initial register state. */
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,

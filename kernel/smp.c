@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Host SMP bring-up (see smp.h). */
+#include "kernel/smp.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/traps.h"
+#include "arch/x86_64/trampoline.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/string.h"
+
+#define STACK_PAGES 4
+#define SIPI_PAGE_MAX 0x9f /* below the EBDA and VGA holes */
+
+static int (*cpu_up_hook)(void);
+static void *ap_tables; /* the starting CPU's GDT, TSS and IST stacks */
+static volatile int ap_hook_err;
+
+/* The first CPU code of an application processor (from the trampoline,
+ * on its own stack): the boot CPU's state, the hook, then idle. */
+static _Noreturn void ap_main(struct percpu *p)
+{
+	percpu_enter(p);
+	traps_init_cpu(ap_tables);
+	cpu_enable_protections(&boot_cpu);
+	paging_init_ap();
+	lapic_init_ap();
+	ap_hook_err = cpu_up_hook ? cpu_up_hook() : 0;
+	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
+	for (;;) {
+		sti();
+		hlt();
+	}
+}
+
+/* The highest usable page in [0x1000, 0xa0000) of the memory map. */
+static uint64_t low_page(const struct boot_info *bi)
+{
+	uint64_t best = 0;
+
+	for (uint32_t i = 0; i < bi->nr_mem; i++) {
+		const struct boot_mem_range *m = &bi->mem[i];
+		uint64_t top = m->base + m->length;
+		if (m->type != BOOT_MEM_USABLE)
+			continue;
+		if (top > (SIPI_PAGE_MAX + 1ull) << 12)
+			top = (SIPI_PAGE_MAX + 1ull) << 12;
+		top &= ~0xfffull;
+		if (top >= m->base + 0x1000 && top - 0x1000 >= 0x1000 && top - 0x1000 > best)
+			best = top - 0x1000;
+	}
+	return best;
+}
+
+/* INIT, 10 ms, then startup IPIs (two at most, 200 us apart) until the CPU
+ * is online; a second to come up. */
+static bool start_cpu(struct percpu *p, uint64_t page)
+{
+	lapic_ipi(p->apic_id, ICR_INIT);
+	timer_udelay(10000);
+	for (int i = 0; i < 2 && !p->online; i++) {
+		lapic_ipi(p->apic_id, ICR_SIPI | (uint32_t)(page >> 12));
+		timer_udelay(200);
+	}
+	for (uint64_t end = rdtsc() + ns_to_tsc(1000000000); rdtsc() < end;)
+		if (__atomic_load_n(&p->online, __ATOMIC_ACQUIRE))
+			return true;
+	lapic_ipi(p->apic_id, ICR_INIT); /* back to waiting: it must not wake later */
+	return false;
+}
+
+/* A CPU's stack and tables (the one starting; freed if it did not). */
+static uint64_t stack_pa, tables_pa;
+
+static void unprepare(void)
+{
+	if (stack_pa)
+		frames_put(stack_pa, STACK_PAGES, FRAME_OTHER);
+	if (tables_pa)
+		frames_put(tables_pa, TRAPS_CPU_BYTES >> 12, FRAME_OTHER);
+}
+
+/* A new CPU's memory and parameters; false when memory ran out. */
+static bool prepare(struct trampoline_params *tp, struct percpu *p)
+{
+	stack_pa = frames_get(STACK_PAGES, 1, FRAME_OTHER);
+	tables_pa = frames_get(TRAPS_CPU_BYTES >> 12, 1, FRAME_OTHER);
+	if (!stack_pa || !tables_pa) {
+		unprepare();
+		return false;
+	}
+	ap_tables = phys_to_virt(tables_pa);
+	tp->stack = (uint64_t)phys_to_virt(stack_pa) + STACK_PAGES * 4096ull;
+	tp->percpu = (uint64_t)p;
+	return true;
+}
+
+static unsigned start_all(const struct acpi_info *a, unsigned limit, uint64_t page,
+			  struct trampoline_params *tp)
+{
+	uint32_t self = lapic_id();
+
+	for (uint32_t i = 0; i < a->nr_cpus && nr_cpus < limit; i++) {
+		const struct acpi_cpu *c = &a->cpus[i];
+		struct percpu *p;
+		if (!c->enabled || c->apic_id == self)
+			continue;
+		if (c->apic_id > 0xff && !lapic_x2apic()) {
+			pr_warn("smp: CPU with x2APIC id %u: not reachable in xAPIC mode\n",
+				c->apic_id);
+			continue;
+		}
+		if (!(p = percpu_add(c->apic_id)) || !prepare(tp, p)) {
+			pr_warn("smp: no room for CPU %u (APIC id %u)\n", nr_cpus, c->apic_id);
+			break;
+		}
+		if (!start_cpu(p, page)) {
+			unprepare();
+			pr_warn("smp: CPU %u (APIC id %u) did not answer INIT-SIPI-SIPI; not used\n",
+				p->id, c->apic_id);
+			continue;
+		}
+		if (ap_hook_err)
+			pr_warn("smp: CPU %u (APIC id %u) is up but its set-up failed (error %d)\n",
+				p->id, c->apic_id, ap_hook_err);
+		nr_cpus++;
+	}
+	return nr_cpus;
+}
+
+unsigned smp_init(const struct boot_info *bi, const struct acpi_info *a, unsigned limit,
+		  int (*cpu_up)(void))
+{
+	uint64_t page = low_page(bi);
+	uint64_t size = (uint64_t)(trampoline_end - trampoline_start);
+	struct trampoline_params *tp;
+
+	percpu_get(0)->apic_id = lapic_id();
+	if (!limit || limit > MAX_CPUS)
+		limit = MAX_CPUS;
+	if (a->nr_cpus <= 1 || limit == 1)
+		goto out;
+	uint64_t cr3 = paging_trampoline(page, true);
+	if (!page || cr3 >> 32) {
+		pr_warn("smp: no low page for the start-up code%s: one CPU\n",
+			page ? " (page tables above 4 GiB)" : "");
+		goto out;
+	}
+	memcpy(phys_to_virt(page), trampoline_start, size);
+	tp = (struct trampoline_params *)((char *)phys_to_virt(page) +
+					  (trampoline_params - trampoline_start));
+	*tp = (struct trampoline_params){ .cr3 = cr3, .entry = (uint64_t)ap_main,
+		.efer = rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE) };
+	cpu_up_hook = cpu_up;
+	start_all(a, limit, page, tp);
+	paging_trampoline(page, false);
+out:
+	pr_info("smp: %u CPU(s) in the MADT, %u online%s\n", a->nr_cpus ? a->nr_cpus : 1,
+		nr_cpus, limit < MAX_CPUS ? " (limited by cpus=)" : "");
+	return nr_cpus;
+}

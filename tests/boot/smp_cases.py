@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Boot tests of host SMP bring-up (kernel/smp.c, arch/x86_64/trampoline.S;
+docs/smp.md): every enabled CPU of the MADT started with INIT-SIPI-SIPI,
+its vendor extension enabled, listed by `cpus` and `info`; cpus=N limits
+them and bad values are refused with a warning; guests still run with the
+other CPUs up, on both vendors.
+tests/boot/cases.py appends SMP_CASES to its CASES.
+"""
+
+import re
+
+from guest_cases import Dom, bochs_guests, check, check_report, expect_poweroff, \
+    qemu_guests, shell, wait_for
+
+
+def check_cpus(m, online, madt):
+    """The boot line, `cpus` and `info` agree on `online` CPUs of `madt`."""
+    e = wait_for(m, r"smp: (\d+) CPU\(s\) in the MADT, (\d+) online(.*)$", 60)
+    check(int(e[1]) == madt and int(e[2]) == online,
+          "expected %d of %d CPUs online: %r" % (online, madt, e[0]))
+    check(not re.search(r"smp: .*(did not answer|set-up failed|no room)", m.output),
+          "a CPU failed to come up: %s" % re.findall(r"smp: .*", m.output))
+    out = shell(m, "cpus", r"cpu apic-id state")
+    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+online\s+(\S+)$", out, re.M)
+    check(len(rows) == online and len({r[1] for r in rows}) == online,
+          "`cpus` should list %d online CPUs with distinct APIC ids: %r" % (online, out))
+    info = shell(m, "info", r"cpus: \d+ online")
+    check(re.search(r"^cpus: %d online$" % online, info, re.M),
+          "info: expected 'cpus: %d online': %r" % (online, info))
+    return e
+
+
+def smp_qemu(lab):
+    """QEMU SVM with 4 CPUs: all 4 come up (SVM enabled on each) and the
+    `exits` guest passes beside `pattern`."""
+    m = qemu_guests(lab, [Dom("pattern", 4), Dom("exits", 2)], smp=4)
+    m.boot(40)
+    check_cpus(m, 4, 4)
+    expect_poweroff(m, 2, "exits", 60)
+    check_report(m.output, 2, "exits")
+
+
+def smp_limit(lab):
+    """QEMU with 4 CPUs and cpus=abc cpus=0 cpus=2: the first two are refused
+    with a warning, 2 CPUs come up and the boot line says why."""
+    m = qemu_guests(lab, [Dom("exits", 2)], smp=4, options=["cpus=abc", "cpus=0", "cpus=2"])
+    m.boot(40)
+    e = check_cpus(m, 2, 4)
+    check("limited by cpus=" in e[3], "the boot line does not say cpus= limited it: %r" % e[0])
+    for bad in ("abc", "0"):
+        check(re.search(r"options \(command line\): cpus=%s: not a count of CPUs" % bad,
+                        m.output), "cpus=%s was not refused with a warning" % bad)
+    expect_poweroff(m, 1, "exits", 60)
+    check_report(m.output, 1, "exits")
+
+
+def smp_bochs_vmx(lab):
+    """Bochs corei7_skylake_x with 2 processors: the local APICs run in
+    x2APIC mode (the CPU has it), the second comes up with VMX on (its own
+    VMXON region) and `exits` passes."""
+    m = bochs_guests(lab, [Dom("exits", 2)], "corei7_skylake_x", count=2)
+    m.boot(200)
+    check_cpus(m, 2, 2)
+    info = shell(m, "info", r"cpus: \d+ online")
+    check(re.search(r"^timer: .* x2 APIC", info, re.M), "info: not in x2APIC mode: %r" % info)
+    expect_poweroff(m, 1, "exits", 200)
+    check_report(m.output, 1, "exits")
+
+
+SMP_CASES = [
+    ("smp-qemu", smp_qemu, 10),
+    ("smp-limit", smp_limit, 8),
+    ("smp-bochs-vmx", smp_bochs_vmx, 40),
+]
