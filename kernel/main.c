@@ -231,8 +231,12 @@ taken:
 
 static void serial_irq(struct trap_frame *f)
 {
+	bool locked = big_lock_irq();
+
 	uart_irq();
 	lapic_eoi();
+	if (locked)
+		big_unlock();
 }
 
 static void interrupts_setup(struct system *s)
@@ -256,7 +260,7 @@ static void interrupts_setup(struct system *s)
 	gsi = (uint32_t)c->irq;
 	low = level = true; /* a GSI beyond the ISA IRQs: PCI's kind */
 	if ((c->irq >= 16 || !acpi_irq_to_gsi(&s->acpi, (uint8_t)c->irq, &gsi, &low, &level)) &&
-	    gsi < 256 - VEC_IRQ_BASE &&
+	    gsi < VEC_IRQ_END - VEC_IRQ_BASE &&
 	    !ioapic_route(gsi, (uint8_t)(VEC_IRQ_BASE + gsi), low, level, lapic_id())) {
 		irq_register((uint8_t)(VEC_IRQ_BASE + gsi), serial_irq);
 		uart_enable_irq();
@@ -301,11 +305,13 @@ _Noreturn void kmain(const struct boot_info *bi)
 	report_modules(bi);
 	xen_console_init();
 	int vmm_err = vmm_init();
+	big_lock(); /* the other CPUs wait for it in their scheduler loops */
 	smp_init(bi, &s->acpi, cpus_limit, vmm_err ? NULL : vmm_cpu_up);
 	if (!vmm_err)
 		for (unsigned i = 0; i < nr_domain_specs; i++)
 			domain_start(domain_specs[i]);
 	pr_info("Eyrie ready: debug shell on the serial console, type 'help'\n");
 	sched_set_runner(vmm_run_next);
+	big_unlock();
 	sched_loop();
 }

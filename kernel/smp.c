@@ -10,12 +10,98 @@
 #include "arch/x86_64/trampoline.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/sched.h"
 #include "kernel/string.h"
 
 #define STACK_PAGES 4
 #define SIPI_PAGE_MAX 0x9f /* below the EBDA and VGA holes */
 
 static int (*cpu_up_hook)(void);
+static uint32_t lock_next, lock_owner; /* the big lock's tickets */
+static volatile int lock_cpu = -1;     /* its holder */
+
+static void nothing(void *arg)
+{
+}
+
+/* The call the lock's holder left for this CPU, if any. */
+static void service(void)
+{
+	struct percpu *c = this_cpu();
+	void (*fn)(void *) = __atomic_load_n(&c->call, __ATOMIC_ACQUIRE);
+
+	if (fn) {
+		fn(c->call_arg);
+		__atomic_store_n(&c->call, NULL, __ATOMIC_RELEASE);
+	}
+}
+
+void big_lock(void)
+{
+	uint32_t t = __atomic_fetch_add(&lock_next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t) {
+		service();
+		pause();
+	}
+	lock_cpu = (int)this_cpu()->id;
+}
+
+void big_unlock(void)
+{
+	lock_cpu = -1;
+	__atomic_store_n(&lock_owner, lock_owner + 1, __ATOMIC_RELEASE);
+}
+
+bool big_lock_irq(void)
+{
+	if (lock_cpu == (int)this_cpu()->id)
+		return false;
+	big_lock();
+	return true;
+}
+
+void smp_guest_enter(void)
+{
+	this_cpu()->in_guest = true;
+	big_unlock();
+}
+
+void smp_guest_exit(void)
+{
+	this_cpu()->in_guest = false;
+	big_lock();
+}
+
+void smp_kick(unsigned cpu)
+{
+	struct percpu *c = percpu_get(cpu);
+
+	if (c && c != this_cpu())
+		lapic_ipi(c->apic_id, VEC_KICK);
+}
+
+void smp_call(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	struct percpu *c = percpu_get(cpu);
+
+	if (!c || c == this_cpu()) {
+		if (fn)
+			fn(arg);
+		return;
+	}
+	c->call_arg = arg;
+	__atomic_store_n(&c->call, fn ? fn : nothing, __ATOMIC_RELEASE);
+	smp_kick(cpu);
+	while (__atomic_load_n(&c->call, __ATOMIC_ACQUIRE))
+		pause();
+}
+
+static void kick_irq(struct trap_frame *f)
+{
+	service();
+	lapic_eoi();
+}
 static void *ap_tables; /* the starting CPU's GDT, TSS and IST stacks */
 static volatile int ap_hook_err;
 
@@ -28,12 +114,10 @@ static _Noreturn void ap_main(struct percpu *p)
 	cpu_enable_protections(&boot_cpu);
 	paging_init_ap();
 	lapic_init_ap();
+	timer_init_ap();
 	ap_hook_err = cpu_up_hook ? cpu_up_hook() : 0;
 	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
-	for (;;) {
-		sti();
-		hlt();
-	}
+	sched_loop();
 }
 
 /* The highest usable page in [0x1000, 0xa0000) of the memory map. */
@@ -139,6 +223,7 @@ unsigned smp_init(const struct boot_info *bi, const struct acpi_info *a, unsigne
 	struct trampoline_params *tp;
 
 	percpu_get(0)->apic_id = lapic_id();
+	irq_register(VEC_KICK, kick_irq);
 	if (!limit || limit > MAX_CPUS)
 		limit = MAX_CPUS;
 	if (a->nr_cpus <= 1 || limit == 1)

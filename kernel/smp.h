@@ -22,4 +22,29 @@
 unsigned smp_init(const struct boot_info *bi, const struct acpi_info *a, unsigned limit,
 		  int (*cpu_up)(void));
 
+/*
+ * The big lock: every CPU holds it while it runs hypervisor code on shared
+ * state (the scheduler loop, exits, the shell) and lets it go only while
+ * it runs a guest (smp_guest_enter / smp_guest_exit around VMRUN or VM
+ * entry). Interrupt handlers never take it. A ticket lock: CPUs take it
+ * in the order they asked.
+ */
+void big_lock(void);
+void big_unlock(void);
+/* For an interrupt handler that touches shared state: takes the lock
+ * unless this CPU holds it (it was interrupted in a locked window); true
+ * if it took it (the handler then unlocks). */
+bool big_lock_irq(void);
+void smp_guest_enter(void);
+void smp_guest_exit(void);
+
+/* With the big lock held: CPU cpu runs fn(arg) and this waits until it
+ * has. A CPU runs such a call while it waits for the lock, while it idles
+ * and from the kick interrupt; one running a guest is kicked out of it
+ * first. So after the call, the CPU is not in guest mode and cannot enter
+ * it before the caller lets the lock go. fn == NULL: only that. */
+void smp_call(unsigned cpu, void (*fn)(void *), void *arg);
+/* An IPI that makes the CPU leave guest mode and look at its vcpus. */
+void smp_kick(unsigned cpu);
+
 #endif

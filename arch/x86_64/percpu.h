@@ -29,9 +29,20 @@ struct percpu {
 	unsigned id;              /* 0: the boot CPU */
 	uint32_t apic_id;         /* its local APIC's (x2APIC) id */
 	volatile bool online;     /* set by the CPU itself once it is up */
+	volatile bool in_guest;   /* between smp_guest_enter and smp_guest_exit */
+	/* A call the big lock's holder asks this CPU to make (kernel/smp.h). */
+	void (*volatile call)(void *arg);
+	void *call_arg;
+	volatile bool abandon;    /* the vcpu it ran went away meanwhile */
 	struct vcpu *current;     /* the vcpu whose slice this CPU runs, NULL between */
 	struct vcpu *last_run;    /* the round robin's place (compared, never followed) */
-	uint64_t rr_events;       /* timer_event_count at the round robin's last plain pick */
+	uint64_t rr_events;       /* timer.events at the round robin's last plain pick */
+	/* This CPU's LAPIC timer (arch/x86_64/timer.c): one-shot, armed for
+	 * the earlier of its next tick and its earliest wake-up (TSC). */
+	struct {
+		uint64_t next_tick, wake, armed;
+		volatile uint64_t events; /* its interrupts: ticks and wake-ups */
+	} timer;
 	struct vcpu *fpu_owner;   /* whose FPU, SSE and debug registers this CPU holds */
 	struct svm_cpu *svm;      /* the vendor's state on this CPU, once enabled */
 	struct vmx_cpu *vmx;

@@ -3,6 +3,7 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
 #include "kernel/log.h"
 
@@ -11,11 +12,11 @@
 #define CAL_MS 10u
 
 static struct timer_info info;
-volatile uint64_t timer_tick_count, timer_event_count;
+volatile uint64_t timer_tick_count;
 static uint64_t tsc_start;
-/* The LAPIC timer runs one-shot, armed for the earlier of the next tick
- * and the earliest wake-up asked for (TSC values). */
-static uint64_t tick_period, next_tick, wake = UINT64_MAX, armed;
+/* Each CPU's LAPIC timer runs one-shot, armed for the earlier of its next
+ * tick and the earliest wake-up asked for on it (TSC values, percpu.h). */
+static uint64_t tick_period;
 
 /* Waits CAL_MS on the PM timer (24 or 32 bits wide). */
 static void wait_pm(uint16_t port, bool wide)
@@ -42,27 +43,30 @@ static void wait_pit(void)
 
 static void arm(uint64_t now)
 {
-	uint64_t at = wake < next_tick ? wake : next_tick;
+	struct percpu *c = this_cpu();
+	uint64_t at = c->timer.wake < c->timer.next_tick ? c->timer.wake : c->timer.next_tick;
 	uint64_t delta = at > now ? at - now : 0;
 	unsigned __int128 count = (unsigned __int128)delta * info.lapic_hz / info.tsc_hz;
 
-	armed = at;
+	c->timer.armed = at;
 	lapic_timer_oneshot(count < 1 ? 1 : count > 0xffffffffu ? 0xffffffffu : (uint32_t)count);
 }
 
 static void tick(struct trap_frame *f)
 {
+	struct percpu *c = this_cpu();
 	uint64_t now = rdtsc();
 
-	timer_event_count++;
-	if (now >= next_tick) {
-		timer_tick_count++;
-		next_tick += tick_period;
-		if (next_tick <= now) /* ticks were missed (interrupts off): no burst */
-			next_tick = now + tick_period;
+	c->timer.events++;
+	if (now >= c->timer.next_tick) {
+		if (!c->id)
+			timer_tick_count++;
+		c->timer.next_tick += tick_period;
+		if (c->timer.next_tick <= now) /* ticks were missed (interrupts off): no burst */
+			c->timer.next_tick = now + tick_period;
 	}
-	if (wake <= now)
-		wake = UINT64_MAX;
+	if (c->timer.wake <= now)
+		c->timer.wake = UINT64_MAX;
 	arm(now);
 	lapic_eoi();
 }
@@ -74,11 +78,13 @@ void timer_wake_at(uint64_t tsc)
 {
 	uint64_t now = rdtsc(), soonest = now + info.tsc_hz / 1000000 * TIMER_MIN_WAKE_US;
 
+	struct percpu *c = this_cpu();
+
 	if (tsc < soonest)
 		tsc = soonest;
-	if (tsc >= armed || tsc >= wake)
+	if (tsc >= c->timer.armed || tsc >= c->timer.wake)
 		return;
-	wake = tsc;
+	c->timer.wake = tsc;
 	arm(now);
 }
 
@@ -104,13 +110,20 @@ void timer_init(uint16_t pm_port, bool pm_32bit)
 	if (info.lapic_hz < TIMER_HZ)
 		panic("timer: LAPIC timer calibration failed (%lu Hz)", info.lapic_hz);
 	tick_period = info.tsc_hz / TIMER_HZ;
-	next_tick = rdtsc() + tick_period;
-	lapic_timer_start(VEC_TIMER, (uint32_t)(info.lapic_hz / TIMER_HZ), false);
-	armed = next_tick;
+	timer_init_ap();
 	pr_info("timer: TSC %lu.%03lu MHz, LAPIC timer %lu kHz (calibrated on %s), tick %u Hz, "
 		"one-shot\n",
 		info.tsc_hz / 1000000, info.tsc_hz / 1000 % 1000, info.lapic_hz / 1000,
 		info.reference, TIMER_HZ);
+}
+
+void timer_init_ap(void)
+{
+	struct percpu *c = this_cpu();
+
+	c->timer.next_tick = c->timer.armed = rdtsc() + tick_period;
+	c->timer.wake = UINT64_MAX;
+	lapic_timer_start(VEC_TIMER, (uint32_t)(info.lapic_hz / TIMER_HZ), false);
 }
 
 const struct timer_info *timer_info(void)

@@ -19,11 +19,11 @@ struct timer_info {
  * and starts the periodic tick. Interrupts must still be off. */
 void timer_init(uint16_t pm_port, bool pm_32bit);
 const struct timer_info *timer_info(void);
-extern volatile uint64_t timer_tick_count;
-/* Timer interrupts (ticks and wake-ups). */
-extern volatile uint64_t timer_event_count;
-/* Also interrupt at (or just after) TSC value tsc, for guest timers; the
- * request lapses once that time has come. Interrupts off. */
+/* Another CPU's tick, with the boot CPU's calibration. */
+void timer_init_ap(void);
+extern volatile uint64_t timer_tick_count; /* the boot CPU's ticks */
+/* Also interrupt this CPU at (or just after) TSC value tsc, for guest
+ * timers; the request lapses once that time has come. Interrupts off. */
 void timer_wake_at(uint64_t tsc);
 /* Ticks since timer_init (inline: the scheduler reads it on every exit). */
 static inline uint64_t timer_ticks(void)

@@ -14,7 +14,9 @@ struct trap_frame {
 };
 
 #define VEC_TIMER    0x20
-#define VEC_IRQ_BASE 0x30 /* GSI n -> vector VEC_IRQ_BASE + n */
+#define VEC_IRQ_BASE 0x30 /* GSI n -> vector VEC_IRQ_BASE + n ... */
+#define VEC_IRQ_END  0xfe /* ... below this */
+#define VEC_KICK     0xfe /* host SMP: leave guest mode, look (kernel/smp.c) */
 #define VEC_SPURIOUS 0xff
 
 typedef void (*irq_handler_t)(struct trap_frame *f);

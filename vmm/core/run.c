@@ -49,23 +49,29 @@ static void fire_timer(struct vcpu *v, uint64_t now)
 		vcpu_wake(v);
 }
 
-/* Fires what is due and asks the timer for the next wake-up of each. */
+/* Fires what is due (any CPU fires any vcpu's timer: vcpu_wake kicks
+ * the vcpu's CPU) and asks this CPU's timer for the next wake-up of each
+ * of its vcpus (a domain's platform timers: vcpu 0's CPU). */
 static void check_timers(void)
 {
 	uint64_t now = rdtsc();
+	unsigned self = this_cpu()->id;
 
 	for (struct domain *d = domain_list(); d; d = d->next) {
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
-			fire_timer(d->vcpus[i], now);
-			if (d->vcpus[i]->timer_deadline)
-				timer_wake_at(d->vcpus[i]->timer_deadline);
-			if (d->vcpus[i]->poll_deadline)
-				timer_wake_at(d->vcpus[i]->poll_deadline);
+			struct vcpu *v = d->vcpus[i];
+			fire_timer(v, now);
+			if (v->cpu != self)
+				continue;
+			if (v->timer_deadline)
+				timer_wake_at(v->timer_deadline);
+			if (v->poll_deadline)
+				timer_wake_at(v->poll_deadline);
 		}
 		if (d->plat && d->state == DOM_RUNNING) {
 			if (now >= d->plat->next_host)
 				vplat_poll(d, now); /* re-arms the wake-up */
-			else
+			else if (d->vcpus[0]->cpu == self)
 				timer_wake_at(d->plat->next_host);
 		}
 	}
@@ -95,7 +101,7 @@ static struct vcpu *next_after_last(bool boost)
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			if (runnable(v) && (!boost || v->boost)) {
+			if (runnable(v) && v->cpu == this_cpu()->id && (!boost || v->boost)) {
 				if (after)
 					return v;
 				if (!first)
@@ -116,12 +122,12 @@ static struct vcpu *pick_next(void)
 {
 	struct percpu *c = this_cpu();
 
-	if (c->rr_events == timer_event_count) {
+	if (c->rr_events == c->timer.events) {
 		struct vcpu *b = next_after_last(true);
 		if (b)
 			return b;
 	}
-	c->rr_events = timer_event_count;
+	c->rr_events = c->timer.events;
 	return next_after_last(false);
 }
 
@@ -133,7 +139,7 @@ static struct vcpu *pick_next(void)
  * the hot path and reads the TSC only while a vcpu timer is armed. */
 static void run_slice(struct vcpu *v)
 {
-	uint64_t events = timer_event_count, start = rdtsc();
+	uint64_t events = this_cpu()->timer.events, start = rdtsc();
 
 	this_cpu()->last_run = v;
 	this_cpu()->current = v;
@@ -154,7 +160,7 @@ static void run_slice(struct vcpu *v)
 		vmexit_handle(v, &v->last_exit);
 		if (v->timer_deadline)
 			fire_timer(v, rdtsc());
-		if (timer_event_count != events || uart_rx_pending() || v->yield)
+		if (this_cpu()->timer.events != events || uart_rx_pending() || v->yield)
 			break;
 	}
 	v->yield = false;

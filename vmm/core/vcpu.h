@@ -216,6 +216,7 @@ struct vcpu {
 	uint64_t gprs[GPR_COUNT]; /* authoritative; the backend syncs RAX/RSP */
 	struct domain *dom;
 	unsigned id;
+	unsigned cpu;             /* the physical CPU that runs it (kernel/smp.h) */
 	enum vcpu_state state;
 	void *hw;                 /* backend data (VMCB or VMCS and friends) */
 	uint64_t hw_phys;         /* its physical address */

@@ -2,6 +2,7 @@
 /* Backend choice and the generic vcpu helpers (see vmm.h). */
 #include "vmm/core/vmm.h"
 #include "arch/x86_64/percpu.h"
+#include "kernel/smp.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/errno.h"
@@ -297,8 +298,10 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 
 void vcpu_wake(struct vcpu *v)
 {
-	struct vcpu *cur = this_cpu()->current;
+	struct percpu *c = percpu_get(v->cpu);
+	struct vcpu *cur = c->current;
 
+	smp_kick(v->cpu); /* another CPU's: it looks again (new interrupts too) */
 	if (v->state != VCPU_BLOCKED || (v->halt_nmi_only && !v->nmi_pending))
 		return;
 	v->state = VCPU_RUNNABLE;

@@ -12,6 +12,7 @@
 #include "arch/x86_64/traps.h"
 #include "drivers/acpi.h"
 #include "include/public/xen.h"
+#include "kernel/smp.h"
 #include "kernel/errno.h"
 #include "kernel/main.h"
 #include "vmm/core/domain.h"
@@ -19,7 +20,7 @@
 #include "vmm/plat/vplat.h"
 #include "vmm/xen/xen.h"
 
-#define MAX_GSI (256 - VEC_IRQ_BASE)
+#define MAX_GSI (VEC_IRQ_END - VEC_IRQ_BASE)
 /* Pirqs from here on are MSIs (no IOAPIC pin): a device writes their
  * vector to the local APIC itself. */
 #define MSI_FIRST 64
@@ -46,6 +47,7 @@ void pirq_unmask(uint32_t gsi)
  * until the owner's EOI). */
 static void pirq_irq(struct trap_frame *f)
 {
+	bool locked = big_lock_irq();
 	uint32_t gsi = (uint32_t)(f->vector - VEC_IRQ_BASE);
 	struct domain *d = gsi < MAX_GSI && gsis[gsi].owner ? domain_find(gsis[gsi].owner - 1u) : NULL;
 
@@ -64,6 +66,8 @@ static void pirq_irq(struct trap_frame *f)
 			vplat_gsi(d, gsi, false); /* an edge */
 	}
 	lapic_eoi();
+	if (locked)
+		big_unlock();
 }
 
 void pirq_eoi(struct domain *d)

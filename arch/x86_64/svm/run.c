@@ -6,6 +6,7 @@
  */
 #include "arch/x86_64/svm/svm.h"
 #include "arch/x86_64/cpu.h"
+#include "kernel/smp.h"
 
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -286,7 +287,9 @@ void svm_run(struct vcpu *v, struct vmexit *e)
 		svm_switch_in(c, sv);
 	vmcb->save.rax = v->gprs[GPR_RAX];
 	vmcb->save.rsp = v->gprs[GPR_RSP];
+	smp_guest_enter();
 	svm_enter(sv->vmcb_pa, v->gprs, c->host_vmcb_pa);
+	smp_guest_exit();
 	v->gprs[GPR_RAX] = vmcb->save.rax;
 	v->gprs[GPR_RSP] = vmcb->save.rsp;
 	if (UNLIKELY((vmcb->save.efer & EFER_LME) && !(vmcb->save.cr0 & CR0_PG)))

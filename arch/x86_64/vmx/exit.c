@@ -8,6 +8,7 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmx/vmx.h"
+#include "kernel/smp.h"
 
 #define K_KNOWN 1u  /* a table entry (EXIT_NONE is 0) */
 #define K_INSN  2u  /* instruction exit: the exit instruction length is valid */
@@ -231,7 +232,9 @@ void vmx_run(struct vcpu *v, struct vmexit *e)
 	 * while it runs (host page faults are fatal, so it rarely moves). */
 	if (read_cr2() != vx->cr2)
 		write_cr2(vx->cr2);
+	smp_guest_enter();
 	int fail = vmx_enter(v->gprs, &vx->host_rsp, vx->launched);
+	smp_guest_exit();
 	if (fail) {
 		entry_failed(e, fail);
 		return;
