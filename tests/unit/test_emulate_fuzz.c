@@ -29,7 +29,7 @@
 
 #include "kernel/errno.h"
 #include "vmm/emul/emulate.h"
-#include "vmm/emul/insn_len.h"
+#include "vmm/emul/decode.h"
 
 #define PAGE 0x1000ull
 #define MAX_CALLS (2 * 4096 + 8)

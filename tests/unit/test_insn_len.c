@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "vmm/emul/insn_len.h"
+#include "vmm/emul/decode.h"
 
 #define X (-EINVAL)
 

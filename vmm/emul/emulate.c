@@ -21,8 +21,246 @@
  * BT* set CF and leave the flags the SDM calls undefined unchanged, as
  * AMD CPUs do. The unit test compares all of it with the host CPU.
  */
-#include "vmm/emul/decode.h"
+#include "vmm/emul/emulate.h"
 #include "kernel/string.h"
+
+#define PAGE_OFF 0xfffull
+
+enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI };
+
+/* ALU functions: 0-7 in the order of the 00-3F opcodes and group 1. */
+enum alu { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST };
+enum unary { INC, DEC, NOT, NEG };
+
+enum kind {
+	K_BAD,
+	K_ALU_EG,  /* memory op= register (or TEST memory, register) */
+	K_ALU_GE,  /* register op= memory (CMP: flags only) */
+	K_ALU_EI,  /* memory op= immediate (group 1, TEST F6/F7 /0 /1) */
+	K_UNARY,   /* INC/DEC/NOT/NEG memory */
+	K_STORE,   /* MOV memory, register (also MOVNTI, MOV moffs, rAX) */
+	K_STORE_I, /* MOV memory, immediate */
+	K_LOAD,    /* MOV/MOVZX/MOVSX/MOVSXD register, memory */
+	K_XCHG,
+	K_BT,      /* BT/BTS/BTR/BTC memory, register */
+	K_BT_I,    /* the same with an imm8 bit number */
+	K_FLUSH,   /* CLFLUSH/CLFLUSHOPT: no device access */
+	K_STOS,
+	K_LODS,
+	K_MOVS,
+};
+
+/* What an opcode does with its operands. */
+struct op {
+	uint8_t kind;
+	uint8_t fn;    /* enum alu / enum unary / bit op (BT, BTS, BTR, BTC) */
+	uint8_t size;  /* bytes of the memory operand */
+	uint8_t dst;   /* K_LOAD: bytes of the register written */
+	bool sx;       /* K_LOAD: sign-extend */
+	bool lock;     /* LOCK allowed (memory destination of a lockable op) */
+};
+
+/* The decoded instruction (decode.c) and its operands. */
+struct dec {
+	struct insn x;
+	unsigned reg;      /* ModRM.reg with REX.R */
+	bool rep;          /* F2 or F3 */
+	unsigned seg;      /* the memory operand's segment */
+	uint64_t ea;       /* and its offset */
+	uint64_t imm;      /* sign-extended */
+};
+
+static uint64_t mask(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static uint64_t sext(uint64_t v, unsigned size)
+{
+	uint64_t sign = 1ull << (8 * size - 1);
+
+	v &= mask(size);
+	return (v ^ sign) - sign;
+}
+
+static uint64_t reg_val(const struct emu_ctx *c, unsigned r, unsigned size)
+{
+	return c->gprs[r & 15] & mask(size);
+}
+
+/* The n bytes at offset at of the instruction, little-endian, sign-extended. */
+static uint64_t field(const struct insn *x, unsigned at, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)x->buf[at + i] << (8 * i);
+	return n ? sext(v, n) : 0;
+}
+
+/* 16-bit addressing: BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP (disp16 alone
+ * with mod 0), BX; BP-based forms default to SS. */
+static uint64_t ea16(const struct emu_ctx *c, struct dec *d)
+{
+	static const uint8_t base[8] = { R_BX, R_BX, R_BP, R_BP, R_SI, R_DI, R_BP, R_BX };
+	static const uint8_t index[8] = { R_SI, R_DI, R_SI, R_DI, 0, 0, 0, 0 };
+	unsigned rm = d->x.modrm & 7;
+	uint64_t ea = field(&d->x, d->x.disp_at, d->x.disp_size);
+
+	if (d->x.modrm >> 6 == 0 && rm == 6)
+		return ea & 0xffff;
+	ea += reg_val(c, base[rm], 2);
+	if (rm < 4)
+		ea += reg_val(c, index[rm], 2);
+	if (base[rm] == R_BP)
+		d->seg = EMU_SS;
+	return ea & 0xffff;
+}
+
+/* 32/64-bit addressing: rm 4 brings a SIB (index 4 without REX.X: none;
+ * base 5 with mod 0: disp32 alone); mod 0 rm 5 is disp32, RIP-relative in
+ * 64-bit mode. RSP/RBP bases default to SS. */
+static uint64_t ea32(const struct emu_ctx *c, struct dec *d)
+{
+	const struct insn *x = &d->x;
+	unsigned mod = x->modrm >> 6, rm = x->modrm & 7, base = rm | (x->rex & REX_B ? 8 : 0);
+	bool has_base = mod != 0 || rm != 5;
+	uint64_t ea = field(x, x->disp_at, x->disp_size);
+
+	if (rm == 4) {
+		unsigned index = ((x->sib >> 3) & 7) | (x->rex & REX_X ? 8 : 0);
+		base = (x->sib & 7) | (x->rex & REX_B ? 8 : 0);
+		has_base = mod != 0 || (x->sib & 7) != 5;
+		if (index != R_SP)
+			ea += reg_val(c, index, x->asize) << (x->sib >> 6);
+	} else if (!has_base && x->mode == CPU_MODE_LONG64) {
+		ea += c->rip + x->len; /* RIP-relative */
+	}
+	if (has_base) {
+		ea += reg_val(c, base, x->asize);
+		if (base == R_SP || base == R_BP)
+			d->seg = EMU_SS;
+	}
+	return ea & mask(x->asize);
+}
+
+#define OP(k, f, sz, ds, s, l) \
+	((struct op){ .kind = (k), .fn = (f), .size = (sz), .dst = (ds), .sx = (s), .lock = (l) })
+
+/* The one-byte opcodes; sizes from the low opcode bit (byte / full). 82,
+ * an alias of 80, is invalid in 64-bit mode: the decoder refuses it. */
+static struct op classify1(const struct dec *d)
+{
+	unsigned op = d->x.op, r = d->reg & 7, v = d->x.osize;
+	unsigned w = op & 1 ? v : 1;
+
+	if (op < 0x40 && (op & 7) < 4) {
+		if (op & 2)
+			return OP(K_ALU_GE, op >> 3, w, w, false, false);
+		return OP(K_ALU_EG, op >> 3, w, w, false, (op >> 3) != CMP);
+	}
+	switch (op) {
+	case 0x63: /* MOVSXD in 64-bit mode (ARPL elsewhere) */
+		if (d->x.mode != CPU_MODE_LONG64)
+			break;
+		return OP(K_LOAD, 0, v < 4 ? v : 4, v, true, false);
+	case 0x80: case 0x81: case 0x82: case 0x83:
+		return OP(K_ALU_EI, r, w, w, false, r != CMP);
+	case 0x84: case 0x85:
+		return OP(K_ALU_EG, TEST, w, w, false, false);
+	case 0x86: case 0x87:
+		return OP(K_XCHG, 0, w, w, false, true);
+	case 0x88: case 0x89: case 0xa2: case 0xa3:
+		return OP(K_STORE, 0, w, w, false, false);
+	case 0x8a: case 0x8b: case 0xa0: case 0xa1:
+		return OP(K_LOAD, 0, w, w, false, false);
+	case 0xa4: case 0xa5:
+		return OP(K_MOVS, 0, w, w, false, false);
+	case 0xaa: case 0xab:
+		return OP(K_STOS, 0, w, w, false, false);
+	case 0xac: case 0xad:
+		return OP(K_LODS, 0, w, w, false, false);
+	case 0xc6: case 0xc7:
+		if (r == 0)
+			return OP(K_STORE_I, 0, w, w, false, false);
+		break;
+	case 0xf6: case 0xf7:
+		if (r < 2)
+			return OP(K_ALU_EI, TEST, w, w, false, false);
+		if (r < 4)
+			return OP(K_UNARY, r == 2 ? NOT : NEG, w, w, false, true);
+		break;
+	case 0xfe: case 0xff:
+		if (r < 2)
+			return OP(K_UNARY, r, w, w, false, true);
+		break;
+	}
+	return (struct op){ .kind = K_BAD };
+}
+
+/* The 0F map. F2/F3 select other instructions here (POPCNT, TZCNT, ...),
+ * none of which is emulated. */
+static struct op classify0f(const struct dec *d)
+{
+	unsigned op = d->x.op & 0xff, r = d->reg & 7, v = d->x.osize;
+
+	if (d->rep)
+		return (struct op){ .kind = K_BAD };
+	switch (op) {
+	case 0xb6: case 0xb7: case 0xbe: case 0xbf: /* MOVZX, MOVSX */
+		return OP(K_LOAD, 0, op & 1 ? 2 : 1, v, op >= 0xbe, false);
+	case 0xa3: case 0xab: case 0xb3: case 0xbb: /* BT, BTS, BTR, BTC */
+		return OP(K_BT, (op >> 3) & 3, v, v, false, op != 0xa3);
+	case 0xba:
+		if (r >= 4)
+			return OP(K_BT_I, r - 4, v, v, false, r != 4);
+		break;
+	case 0xc3: /* MOVNTI: 32 or 64 bits (REX.W), no 66 form */
+		if (!(d->x.pfx & INSN_66))
+			return OP(K_STORE, 0, d->x.rex & REX_W ? 8 : 4, 0, false, false);
+		break;
+	case 0xae: /* CLFLUSH (66: CLFLUSHOPT) */
+		if (r == 7)
+			return OP(K_FLUSH, 0, 1, 0, false, false);
+		break;
+	}
+	return (struct op){ .kind = K_BAD };
+}
+
+/*
+ * Decodes c->insn into d and o: 0, or EMU_UD for what the emulator does
+ * not take, and for a register operand where the memory one should be (it
+ * cannot have faulted). The decoder never reads past insn_avail bytes nor
+ * past the architectural 15.
+ */
+static int decode(const struct emu_ctx *c, struct dec *d, struct op *o)
+{
+	struct insn *x = &d->x;
+
+	if (insn_decode(c->insn, c->insn_avail, c->mode, x) < 0)
+		return EMU_UD;
+	if (x->has_modrm)
+		d->reg = ((x->modrm >> 3) & 7) | (x->rex & REX_R ? 8 : 0);
+	else
+		d->reg = R_AX; /* MOV moffs */
+	d->rep = x->pfx & (INSN_F2 | INSN_F3);
+	if (x->op < INSN_MAP_0F)
+		*o = classify1(d);
+	else
+		*o = x->op < INSN_MAP_38 ? classify0f(d) : (struct op){ .kind = K_BAD };
+	if (o->kind == K_BAD || ((x->pfx & INSN_LOCK) && !o->lock) ||
+	    (x->has_modrm && x->modrm >= 0xc0))
+		return EMU_UD;
+	d->imm = field(x, x->imm_at, x->imm_size);
+	d->seg = EMU_DS;
+	if (x->op >= 0xa0 && x->op <= 0xa3)
+		d->ea = d->imm & mask(x->asize); /* moffs: zero-extended */
+	else if (x->has_modrm)
+		d->ea = x->asize == 2 ? ea16(c, d) : ea32(c, d);
+	if (x->seg >= 0)
+		d->seg = (unsigned)x->seg;
+	return 0;
+}
 
 /* Linear address of offset off in segment seg. In 64-bit mode only FS and
  * GS have bases; elsewhere addresses wrap at 4 GiB. */
@@ -45,21 +283,21 @@ static bool at_fault(const struct emu_ctx *c, uint64_t la)
 	return ((la ^ c->gpa) & PAGE_OFF) == 0;
 }
 
-static uint64_t get_reg(const struct emu_ctx *c, const struct insn *d, unsigned r, unsigned size)
+static uint64_t get_reg(const struct emu_ctx *c, const struct dec *d, unsigned r, unsigned size)
 {
-	if (size == 1 && !d->rex && r >= 4 && r < 8)
+	if (size == 1 && !d->x.rex && r >= 4 && r < 8)
 		return (c->gprs[r - 4] >> 8) & 0xff; /* AH, CH, DH, BH */
-	return emu_reg_val(c, r, size);
+	return reg_val(c, r, size);
 }
 
 /* x86 register writes: 8- and 16-bit results merge, 32-bit ones
  * zero-extend into the 64-bit register. */
-static void set_reg(struct emu_ctx *c, const struct insn *d, unsigned r, unsigned size,
+static void set_reg(struct emu_ctx *c, const struct dec *d, unsigned r, unsigned size,
 		    uint64_t v)
 {
 	uint64_t *g = &c->gprs[r & 15];
 
-	if (size == 1 && !d->rex && r >= 4 && r < 8)
+	if (size == 1 && !d->x.rex && r >= 4 && r < 8)
 		c->gprs[r - 4] = (c->gprs[r - 4] & ~0xff00ull) | ((v & 0xff) << 8);
 	else if (size >= 4)
 		*g = v & mask(size);
@@ -159,7 +397,7 @@ static uint64_t bitop(unsigned fn, uint64_t val, unsigned bit, uint64_t *fl)
 
 /* Read-modify-write forms: the device value m is read, the result
  * written back when the op stores, then registers and flags. */
-static int exec_rmw(struct emu_ctx *c, const struct insn *d, const struct op *o, unsigned bit)
+static int exec_rmw(struct emu_ctx *c, const struct dec *d, const struct op *o, unsigned bit)
 {
 	uint64_t m, r = 0, fl = c->rflags, src = get_reg(c, d, d->reg, o->size);
 	unsigned sz = o->size;
@@ -195,7 +433,7 @@ static int exec_rmw(struct emu_ctx *c, const struct insn *d, const struct op *o,
 	return 0;
 }
 
-static int exec_mem(struct emu_ctx *c, const struct insn *d, const struct op *o, unsigned bit)
+static int exec_mem(struct emu_ctx *c, const struct dec *d, const struct op *o, unsigned bit)
 {
 	uint64_t m, fl = c->rflags;
 	int rc;
@@ -228,10 +466,10 @@ static int exec_mem(struct emu_ctx *c, const struct insn *d, const struct op *o,
 /* The linear address the instruction accesses and, for BT*, the bit: a
  * register bit offset is signed and reaches outside the operand (SDM BT:
  * the access is at EA + size * floor(offset / bits)). */
-static uint64_t operand_la(const struct emu_ctx *c, const struct insn *d, const struct op *o,
+static uint64_t operand_la(const struct emu_ctx *c, const struct dec *d, const struct op *o,
 			   unsigned *bit)
 {
-	unsigned seg = d->seg >= 0 ? (unsigned)d->seg : d->eseg, bits = 8 * o->size;
+	unsigned bits = 8 * o->size;
 	uint64_t ea = d->ea;
 
 	*bit = 0;
@@ -241,9 +479,9 @@ static uint64_t operand_la(const struct emu_ctx *c, const struct insn *d, const 
 		int64_t off = (int64_t)sext(get_reg(c, d, d->reg, o->size), o->size);
 		int64_t q = off >= 0 ? off / bits : -((-(off + 1)) / bits) - 1;
 		*bit = (unsigned)((uint64_t)off & (bits - 1));
-		ea = (ea + (uint64_t)q * o->size) & mask(d->asize);
+		ea = (ea + (uint64_t)q * o->size) & mask(d->x.asize);
 	}
-	return linear(c, seg, ea);
+	return linear(c, d->seg, ea);
 }
 
 /* One element of a string op; la_ram is the RAM side's linear address. */
@@ -294,16 +532,15 @@ static void set_areg(struct emu_ctx *c, unsigned r, unsigned asize, uint64_t v)
  * page, whose translation is the only one known; the instruction then
  * runs again (EMU_AGAIN) and faults on the next page if it is MMIO too.
  */
-static int exec_string(struct emu_ctx *c, const struct insn *d, const struct op *o)
+static int exec_string(struct emu_ctx *c, const struct dec *d, const struct op *o)
 {
-	uint64_t amask = mask(d->asize), count = d->rep ? c->gprs[R_CX] & amask : 1;
+	uint64_t amask = mask(d->x.asize), count = d->rep ? c->gprs[R_CX] & amask : 1;
 	int64_t step = c->rflags & EMU_DF ? -(int64_t)o->size : (int64_t)o->size;
-	unsigned sseg = d->seg >= 0 ? (unsigned)d->seg : EMU_DS;
 	bool src_mmio = o->kind == K_LODS || (o->kind == K_MOVS && !c->write);
 	uint64_t page = 0;
 
 	for (bool first = true; count; first = false) {
-		uint64_t src = linear(c, sseg, c->gprs[R_SI] & amask);
+		uint64_t src = linear(c, d->seg, c->gprs[R_SI] & amask);
 		uint64_t dst = linear(c, EMU_ES, c->gprs[R_DI] & amask);
 		uint64_t la = src_mmio ? src : dst;
 		if (first) {
@@ -318,22 +555,22 @@ static int exec_string(struct emu_ctx *c, const struct insn *d, const struct op 
 		if (rc)
 			return rc;
 		if (o->kind != K_STOS)
-			set_areg(c, R_SI, d->asize, c->gprs[R_SI] + (uint64_t)step);
+			set_areg(c, R_SI, d->x.asize, c->gprs[R_SI] + (uint64_t)step);
 		if (o->kind != K_LODS)
-			set_areg(c, R_DI, d->asize, c->gprs[R_DI] + (uint64_t)step);
+			set_areg(c, R_DI, d->x.asize, c->gprs[R_DI] + (uint64_t)step);
 		count--;
 		if (d->rep)
-			set_areg(c, R_CX, d->asize, count);
+			set_areg(c, R_CX, d->x.asize, count);
 	}
-	return (int)d->len;
+	return (int)d->x.len;
 }
 
 int emulate_mmio(struct emu_ctx *c)
 {
-	struct insn d;
+	struct dec d;
 	struct op o;
 	unsigned bit;
-	int rc = emu_decode(c, &d, &o);
+	int rc = decode(c, &d, &o);
 
 	if (rc)
 		return rc;
@@ -342,5 +579,5 @@ int emulate_mmio(struct emu_ctx *c)
 	if (!at_fault(c, operand_la(c, &d, &o, &bit)))
 		return EMU_MISMATCH;
 	rc = exec_mem(c, &d, &o, bit);
-	return rc ? rc : (int)d.len;
+	return rc ? rc : (int)d.x.len;
 }
