@@ -55,10 +55,10 @@ struct op {
 	uint8_t kind;
 	uint8_t fn;    /* enum alu / enum unary / bit op (BT, BTS, BTR, BTC) */
 	uint8_t size;  /* bytes of the memory operand */
-	uint8_t dst;   /* K_LOAD: bytes of the register written */
-	bool sx;       /* K_LOAD: sign-extend */
-	bool lock;     /* LOCK allowed (memory destination of a lockable op) */
+	uint8_t ext;   /* K_LOAD: ZX or SX into a register of the operand size */
 };
+
+enum { ZX = 1, SX };
 
 /* The decoded instruction (decode.c) and its operands. */
 struct dec {
@@ -144,87 +144,105 @@ static uint64_t ea32(const struct emu_ctx *c, struct dec *d)
 	return ea & mask(x->asize);
 }
 
-#define OP(k, f, sz, ds, s, l) \
-	((struct op){ .kind = (k), .fn = (f), .size = (sz), .dst = (ds), .sx = (s), .lock = (l) })
+/* Sizes of the memory operand in rules[] besides 1 and 2 bytes. */
+enum {
+	SZ_V = 0x10,  /* the operand size */
+	SZ_W,         /* one-byte opcode pairs: 1 byte (even opcode) or SZ_V (odd) */
+	SZ_SXD,       /* MOVSXD: the operand size, at most 4 */
+	SZ_NTI,       /* MOVNTI: 8 with REX.W, else 4 */
+};
 
-/* The one-byte opcodes; sizes from the low opcode bit (byte / full). 82,
- * an alias of 80, is invalid in 64-bit mode: the decoder refuses it. */
-static struct op classify1(const struct dec *d)
+#define ANY 0xff    /* rules[]' regs: every ModRM.reg */
+#define FN_REG 0x80 /* rules[]' fn: ModRM.reg less the low bits */
+
+/*
+ * The opcodes taken besides the ALU ones (00-3F), in decode.h's op
+ * numbering; a SZ_W entry stands for the pair op, op + 1. regs: the
+ * ModRM.reg values taken, a bit each.
+ */
+static const struct rule {
+	uint16_t op;
+	uint8_t regs, kind, fn, size, ext;
+} rules[] = {
+	{ 0x63, ANY, K_LOAD, 0, SZ_SXD, SX },       /* MOVSXD (ARPL outside 64-bit mode) */
+	{ 0x80, ANY, K_ALU_EI, FN_REG, SZ_W, 0 },   /* group 1 */
+	{ 0x82, ANY, K_ALU_EI, FN_REG, SZ_W, 0 },   /* 82: invalid in 64-bit mode (decoder) */
+	{ 0x84, ANY, K_ALU_EG, TEST, SZ_W, 0 },
+	{ 0x86, ANY, K_XCHG, 0, SZ_W, 0 },
+	{ 0x88, ANY, K_STORE, 0, SZ_W, 0 },
+	{ 0x8a, ANY, K_LOAD, 0, SZ_W, 0 },
+	{ 0xa0, ANY, K_LOAD, 0, SZ_W, 0 },          /* MOV rAX, moffs */
+	{ 0xa2, ANY, K_STORE, 0, SZ_W, 0 },         /* MOV moffs, rAX */
+	{ 0xa4, ANY, K_MOVS, 0, SZ_W, 0 },
+	{ 0xaa, ANY, K_STOS, 0, SZ_W, 0 },
+	{ 0xac, ANY, K_LODS, 0, SZ_W, 0 },
+	{ 0xc6, 0x01, K_STORE_I, 0, SZ_W, 0 },
+	{ 0xf6, 0x03, K_ALU_EI, TEST, SZ_W, 0 },
+	{ 0xf6, 0x0c, K_UNARY, FN_REG, SZ_W, 0 },   /* NOT, NEG */
+	{ 0xfe, 0x03, K_UNARY, FN_REG, SZ_W, 0 },   /* INC, DEC */
+	{ 0x1a3, ANY, K_BT, 0, SZ_V, 0 },           /* BT, BTS, BTR, BTC */
+	{ 0x1ab, ANY, K_BT, 1, SZ_V, 0 },
+	{ 0x1b3, ANY, K_BT, 2, SZ_V, 0 },
+	{ 0x1bb, ANY, K_BT, 3, SZ_V, 0 },
+	{ 0x1ba, 0xf0, K_BT_I, FN_REG | 4, SZ_V, 0 },
+	{ 0x1b6, ANY, K_LOAD, 0, 1, ZX },           /* MOVZX, MOVSX */
+	{ 0x1b7, ANY, K_LOAD, 0, 2, ZX },
+	{ 0x1be, ANY, K_LOAD, 0, 1, SX },
+	{ 0x1bf, ANY, K_LOAD, 0, 2, SX },
+	{ 0x1c3, ANY, K_STORE, 0, SZ_NTI, 0 },      /* MOVNTI */
+	{ 0x1ae, 0x80, K_FLUSH, 0, 1, 0 },          /* CLFLUSH (66: CLFLUSHOPT) */
+};
+
+static uint8_t op_size(const struct insn *x, unsigned size)
 {
-	unsigned op = d->x.op, r = d->reg & 7, v = d->x.osize;
-	unsigned w = op & 1 ? v : 1;
-
-	if (op < 0x40 && (op & 7) < 4) {
-		if (op & 2)
-			return OP(K_ALU_GE, op >> 3, w, w, false, false);
-		return OP(K_ALU_EG, op >> 3, w, w, false, (op >> 3) != CMP);
+	switch (size) {
+	case SZ_V:   return x->osize;
+	case SZ_W:   return x->op & 1 ? x->osize : 1;
+	case SZ_SXD: return x->osize < 4 ? x->osize : 4;
+	case SZ_NTI: return x->rex & REX_W ? 8 : 4;
+	default:     return (uint8_t)size;
 	}
-	switch (op) {
-	case 0x63: /* MOVSXD in 64-bit mode (ARPL elsewhere) */
-		if (d->x.mode != CPU_MODE_LONG64)
-			break;
-		return OP(K_LOAD, 0, v < 4 ? v : 4, v, true, false);
-	case 0x80: case 0x81: case 0x82: case 0x83:
-		return OP(K_ALU_EI, r, w, w, false, r != CMP);
-	case 0x84: case 0x85:
-		return OP(K_ALU_EG, TEST, w, w, false, false);
-	case 0x86: case 0x87:
-		return OP(K_XCHG, 0, w, w, false, true);
-	case 0x88: case 0x89: case 0xa2: case 0xa3:
-		return OP(K_STORE, 0, w, w, false, false);
-	case 0x8a: case 0x8b: case 0xa0: case 0xa1:
-		return OP(K_LOAD, 0, w, w, false, false);
-	case 0xa4: case 0xa5:
-		return OP(K_MOVS, 0, w, w, false, false);
-	case 0xaa: case 0xab:
-		return OP(K_STOS, 0, w, w, false, false);
-	case 0xac: case 0xad:
-		return OP(K_LODS, 0, w, w, false, false);
-	case 0xc6: case 0xc7:
-		if (r == 0)
-			return OP(K_STORE_I, 0, w, w, false, false);
-		break;
-	case 0xf6: case 0xf7:
-		if (r < 2)
-			return OP(K_ALU_EI, TEST, w, w, false, false);
-		if (r < 4)
-			return OP(K_UNARY, r == 2 ? NOT : NEG, w, w, false, true);
-		break;
-	case 0xfe: case 0xff:
-		if (r < 2)
-			return OP(K_UNARY, r, w, w, false, true);
-		break;
+}
+
+/* What the instruction does; K_BAD for what is not emulated. In the 0F
+ * map F2/F3 select other instructions (POPCNT, TZCNT, ...) and 66 MOVNTI
+ * does not exist. */
+static struct op classify(const struct dec *d)
+{
+	unsigned op = d->x.op, r = d->reg & 7;
+
+	if (op < 0x40 && (op & 7) < 4)
+		return (struct op){ op & 2 ? K_ALU_GE : K_ALU_EG, op >> 3, op_size(&d->x, SZ_W), 0 };
+	if ((op == 0x63 && d->x.mode != CPU_MODE_LONG64) || (op >= INSN_MAP_0F && d->rep) ||
+	    (op == 0x1c3 && (d->x.pfx & INSN_66)))
+		return (struct op){ .kind = K_BAD };
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const struct rule *u = &rules[i];
+		if (u->op != (u->size == SZ_W ? op & ~1u : op) || !(u->regs >> r & 1))
+			continue;
+		unsigned fn = u->fn & FN_REG ? r - (u->fn & ~FN_REG) : u->fn;
+		return (struct op){ u->kind, (uint8_t)fn, op_size(&d->x, u->size), u->ext };
 	}
 	return (struct op){ .kind = K_BAD };
 }
 
-/* The 0F map. F2/F3 select other instructions here (POPCNT, TZCNT, ...),
- * none of which is emulated. */
-static struct op classify0f(const struct dec *d)
+/* Whether a read-modify-write op stores its result: the forms LOCK may
+ * prefix. */
+static bool writes_back(const struct op *o)
 {
-	unsigned op = d->x.op & 0xff, r = d->reg & 7, v = d->x.osize;
-
-	if (d->rep)
-		return (struct op){ .kind = K_BAD };
-	switch (op) {
-	case 0xb6: case 0xb7: case 0xbe: case 0xbf: /* MOVZX, MOVSX */
-		return OP(K_LOAD, 0, op & 1 ? 2 : 1, v, op >= 0xbe, false);
-	case 0xa3: case 0xab: case 0xb3: case 0xbb: /* BT, BTS, BTR, BTC */
-		return OP(K_BT, (op >> 3) & 3, v, v, false, op != 0xa3);
-	case 0xba:
-		if (r >= 4)
-			return OP(K_BT_I, r - 4, v, v, false, r != 4);
-		break;
-	case 0xc3: /* MOVNTI: 32 or 64 bits (REX.W), no 66 form */
-		if (!(d->x.pfx & INSN_66))
-			return OP(K_STORE, 0, d->x.rex & REX_W ? 8 : 4, 0, false, false);
-		break;
-	case 0xae: /* CLFLUSH (66: CLFLUSHOPT) */
-		if (r == 7)
-			return OP(K_FLUSH, 0, 1, 0, false, false);
-		break;
+	switch (o->kind) {
+	case K_ALU_EG:
+	case K_ALU_EI:
+		return o->fn != CMP && o->fn != TEST;
+	case K_UNARY:
+	case K_XCHG:
+		return true;
+	case K_BT:
+	case K_BT_I:
+		return o->fn != 0;
+	default:
+		return false;
 	}
-	return (struct op){ .kind = K_BAD };
 }
 
 /*
@@ -244,11 +262,8 @@ static int decode(const struct emu_ctx *c, struct dec *d, struct op *o)
 	else
 		d->reg = R_AX; /* MOV moffs */
 	d->rep = x->pfx & (INSN_F2 | INSN_F3);
-	if (x->op < INSN_MAP_0F)
-		*o = classify1(d);
-	else
-		*o = x->op < INSN_MAP_38 ? classify0f(d) : (struct op){ .kind = K_BAD };
-	if (o->kind == K_BAD || ((x->pfx & INSN_LOCK) && !o->lock) ||
+	*o = classify(d);
+	if (o->kind == K_BAD || ((x->pfx & INSN_LOCK) && !writes_back(o)) ||
 	    (x->has_modrm && x->modrm >= 0xc0))
 		return EMU_UD;
 	d->imm = field(x, x->imm_at, x->imm_size);
@@ -395,72 +410,52 @@ static uint64_t bitop(unsigned fn, uint64_t val, unsigned bit, uint64_t *fl)
 	return fn == 1 ? val | b : fn == 2 ? val & ~b : fn == 3 ? val ^ b : val;
 }
 
-/* Read-modify-write forms: the device value m is read, the result
- * written back when the op stores, then registers and flags. */
-static int exec_rmw(struct emu_ctx *c, const struct dec *d, const struct op *o, unsigned bit)
+/*
+ * A non-string instruction on the device operand: stores write it; the
+ * rest read it, compute, write the result back when the op stores
+ * (writes_back), then set the register and flags.
+ */
+static int exec_mem(struct emu_ctx *c, const struct dec *d, const struct op *o, unsigned bit)
 {
-	uint64_t m, r = 0, fl = c->rflags, src = get_reg(c, d, d->reg, o->size);
+	uint64_t m, r, fl = c->rflags, src = get_reg(c, d, d->reg, o->size);
 	unsigned sz = o->size;
-	bool store = false;
-	int rc = mmio_rd(c, c->gpa, sz, &m);
+	int rc;
 
-	if (rc)
+	if (o->kind == K_FLUSH)
+		return 0;
+	if (o->kind == K_STORE || o->kind == K_STORE_I)
+		return mmio_wr(c, c->gpa, sz, o->kind == K_STORE ? src : d->imm);
+	if ((rc = mmio_rd(c, c->gpa, sz, &m)))
 		return rc;
 	switch (o->kind) {
+	case K_LOAD:
+		set_reg(c, d, d->reg, o->ext ? d->x.osize : sz, o->ext == SX ? sext(m, sz) : m);
+		return 0;
+	case K_ALU_GE:
+		r = alu(o->fn, src, m, sz, &fl);
+		if (o->fn != CMP)
+			set_reg(c, d, d->reg, sz, r);
+		break;
 	case K_ALU_EG:
 	case K_ALU_EI:
 		r = alu(o->fn, m, o->kind == K_ALU_EG ? src : d->imm, sz, &fl);
-		store = o->fn != CMP && o->fn != TEST;
 		break;
 	case K_UNARY:
 		r = unary(o->fn, m, sz, &fl);
-		store = true;
 		break;
 	case K_XCHG:
 		r = src;
-		store = true;
 		break;
 	default: /* K_BT, K_BT_I */
 		r = bitop(o->fn, m, bit, &fl);
-		store = o->fn != 0;
 		break;
 	}
-	if (store && (rc = mmio_wr(c, c->gpa, sz, r)))
+	if (writes_back(o) && (rc = mmio_wr(c, c->gpa, sz, r)))
 		return rc;
 	if (o->kind == K_XCHG)
 		set_reg(c, d, d->reg, sz, m);
 	c->rflags = fl;
 	return 0;
-}
-
-static int exec_mem(struct emu_ctx *c, const struct dec *d, const struct op *o, unsigned bit)
-{
-	uint64_t m, fl = c->rflags;
-	int rc;
-
-	switch (o->kind) {
-	case K_FLUSH:
-		return 0;
-	case K_STORE:
-		return mmio_wr(c, c->gpa, o->size, get_reg(c, d, d->reg, o->size));
-	case K_STORE_I:
-		return mmio_wr(c, c->gpa, o->size, d->imm);
-	case K_LOAD:
-		if ((rc = mmio_rd(c, c->gpa, o->size, &m)))
-			return rc;
-		set_reg(c, d, d->reg, o->dst, o->sx ? sext(m, o->size) : m);
-		return 0;
-	case K_ALU_GE:
-		if ((rc = mmio_rd(c, c->gpa, o->size, &m)))
-			return rc;
-		m = alu(o->fn, get_reg(c, d, d->reg, o->size), m, o->size, &fl);
-		if (o->fn != CMP)
-			set_reg(c, d, d->reg, o->size, m);
-		c->rflags = fl;
-		return 0;
-	default:
-		return exec_rmw(c, d, o, bit);
-	}
 }
 
 /* The linear address the instruction accesses and, for BT*, the bit: a
@@ -485,8 +480,8 @@ static uint64_t operand_la(const struct emu_ctx *c, const struct dec *d, const s
 }
 
 /* One element of a string op; la_ram is the RAM side's linear address. */
-static int string_step(struct emu_ctx *c, const struct op *o, bool src_mmio, uint64_t gpa,
-		       uint64_t la_ram)
+static int string_step(struct emu_ctx *c, const struct dec *d, const struct op *o, bool src_mmio,
+		       uint64_t gpa, uint64_t la_ram)
 {
 	uint8_t buf[8] = { 0 };
 	uint64_t v = 0;
@@ -496,7 +491,7 @@ static int string_step(struct emu_ctx *c, const struct op *o, bool src_mmio, uin
 		return mmio_wr(c, gpa, o->size, c->gprs[R_AX]);
 	if (o->kind == K_LODS) {
 		if (!(rc = mmio_rd(c, gpa, o->size, &v)))
-			c->gprs[R_AX] = o->size >= 4 ? v : (c->gprs[R_AX] & ~mask(o->size)) | v;
+			set_reg(c, d, R_AX, o->size, v);
 		return rc;
 	}
 	if (!c->mem_read || !c->mem_write)
@@ -514,15 +509,6 @@ static int string_step(struct emu_ctx *c, const struct op *o, bool src_mmio, uin
 		return rc;
 	memcpy(&v, buf, sizeof(v));
 	return mmio_wr(c, gpa, o->size, v);
-}
-
-/* rSI/rDI/rCX of the address size: a 32-bit one zero-extends, as any
- * 32-bit register write, a 16-bit one merges. */
-static void set_areg(struct emu_ctx *c, unsigned r, unsigned asize, uint64_t v)
-{
-	uint64_t m = mask(asize);
-
-	c->gprs[r] = asize == 2 ? (c->gprs[r] & ~m) | (v & m) : v & m;
 }
 
 /*
@@ -550,17 +536,18 @@ static int exec_string(struct emu_ctx *c, const struct dec *d, const struct op *
 		} else if ((la & ~PAGE_OFF) != page || (la & PAGE_OFF) + o->size > PAGE_OFF + 1) {
 			return EMU_AGAIN;
 		}
-		int rc = string_step(c, o, src_mmio, (c->gpa & ~PAGE_OFF) | (la & PAGE_OFF),
+		int rc = string_step(c, d, o, src_mmio, (c->gpa & ~PAGE_OFF) | (la & PAGE_OFF),
 				     src_mmio ? dst : src);
 		if (rc)
 			return rc;
+		/* rSI/rDI/rCX of the address size, written as registers are */
 		if (o->kind != K_STOS)
-			set_areg(c, R_SI, d->x.asize, c->gprs[R_SI] + (uint64_t)step);
+			set_reg(c, d, R_SI, d->x.asize, c->gprs[R_SI] + (uint64_t)step);
 		if (o->kind != K_LODS)
-			set_areg(c, R_DI, d->x.asize, c->gprs[R_DI] + (uint64_t)step);
+			set_reg(c, d, R_DI, d->x.asize, c->gprs[R_DI] + (uint64_t)step);
 		count--;
 		if (d->rep)
-			set_areg(c, R_CX, d->x.asize, count);
+			set_reg(c, d, R_CX, d->x.asize, count);
 	}
 	return (int)d->x.len;
 }
