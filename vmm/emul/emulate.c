@@ -22,7 +22,6 @@
  * AMD CPUs do. The unit test compares all of it with the host CPU.
  */
 #include "vmm/emul/emulate.h"
-#include "kernel/string.h"
 
 #define PAGE_OFF 0xfffull
 
@@ -483,8 +482,7 @@ static uint64_t operand_la(const struct emu_ctx *c, const struct dec *d, const s
 static int string_step(struct emu_ctx *c, const struct dec *d, const struct op *o, bool src_mmio,
 		       uint64_t gpa, uint64_t la_ram)
 {
-	uint8_t buf[8] = { 0 };
-	uint64_t v = 0;
+	uint64_t v = 0; /* the element's size bytes: x86 is little-endian */
 	int rc;
 
 	if (o->kind == K_STOS)
@@ -502,12 +500,10 @@ static int string_step(struct emu_ctx *c, const struct dec *d, const struct op *
 	if (src_mmio) {
 		if ((rc = mmio_rd(c, gpa, o->size, &v)))
 			return rc;
-		memcpy(buf, &v, sizeof(v));
-		return c->mem_write(c->opaque, la_ram, buf, o->size);
+		return c->mem_write(c->opaque, la_ram, &v, o->size);
 	}
-	if ((rc = c->mem_read(c->opaque, la_ram, buf, o->size)))
+	if ((rc = c->mem_read(c->opaque, la_ram, &v, o->size)))
 		return rc;
-	memcpy(&v, buf, sizeof(v));
 	return mmio_wr(c, gpa, o->size, v);
 }
 

@@ -41,15 +41,10 @@ struct msr_def {
 	uint16_t count;   /* MSRs from index on with this rule; 0 means 1 */
 };
 
-/* Sign-extended from bit 47. */
-static bool canonical(uint64_t v)
-{
-	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
-
+/* Any canonical address: sign-extended from bit 47. */
 static int any_canonical(uint64_t v, const struct msr_guest *g)
 {
-	return canonical(v) ? 0 : -EPERM;
+	return (uint64_t)((int64_t)(v << 16) >> 16) == v ? 0 : -EPERM;
 }
 
 /* Bits 63:32 are reserved (SYSENTER_CS, SFMASK). */
