@@ -564,8 +564,8 @@ static void test_fields(void **state)
 		    .disp_at = 3, .imm_at = 3, .imm_size = 1, .osize = 4, .asize = 4 } },
 		/* 0F 38 and VEX maps are told apart from the 0F map */
 		{ "66 0f 38 00 c1", CPU_MODE_PROT32,
-		  { .len = 5, .pfx = INSN_66, .seg = -1, .op = INSN_MAP_38 | 0x00, .has_modrm = true,
-		    .modrm = 0xc1, .imm_at = 5, .osize = 2, .asize = 4 } },
+		  { .len = 5, .pfx = INSN_66, .seg = -1, .op = INSN_MAP_38 | 0x00,
+		    .has_modrm = true, .modrm = 0xc1, .imm_at = 5, .osize = 2, .asize = 4 } },
 		{ "c5 f8 b6 00", CPU_MODE_LONG64,
 		  { .len = 4, .seg = -1, .op = INSN_VEX | 0x100 | 0xb6, .has_modrm = true,
 		    .modrm = 0x00, .disp_at = 4, .imm_at = 4, .osize = 4, .asize = 8 } },
@@ -582,10 +582,10 @@ static void test_fields(void **state)
 		    d.sib != w->sib || d.disp_at != w->disp_at || d.disp_size != w->disp_size ||
 		    d.imm_at != w->imm_at || d.imm_size != w->imm_size || d.osize != w->osize ||
 		    d.asize != w->asize)
-			fail_msg("%s: len %u pfx %#x seg %d rex %#x op %#x modrm %#x sib %#x disp %u+%u "
-				 "imm %u+%u osize %u asize %u", t[i].hex, d.len, d.pfx, d.seg, d.rex, d.op,
-				 d.modrm, d.sib, d.disp_at, d.disp_size, d.imm_at, d.imm_size, d.osize,
-				 d.asize);
+			fail_msg("%s: len %u pfx %#x seg %d rex %#x op %#x modrm %#x sib %#x "
+				 "disp %u+%u imm %u+%u osize %u asize %u", t[i].hex, d.len, d.pfx,
+				 d.seg, d.rex, d.op, d.modrm, d.sib, d.disp_at, d.disp_size,
+				 d.imm_at, d.imm_size, d.osize, d.asize);
 	}
 }
 

@@ -357,8 +357,9 @@ static int prefixes(struct insn *d)
 static void sizes(struct insn *d)
 {
 	static const uint8_t asz[4][2] = { { 2, 4 }, { 2, 4 }, { 4, 2 }, { 8, 4 } };
+	bool short16 = (d->mode <= CPU_MODE_PROT16) != !!(d->pfx & INSN_66);
 
-	d->osize = d->rex & REX_W ? 8 : (d->mode <= CPU_MODE_PROT16) != !!(d->pfx & INSN_66) ? 2 : 4;
+	d->osize = d->rex & REX_W ? 8 : short16 ? 2 : 4;
 	d->asize = asz[d->mode][!!(d->pfx & INSN_67)];
 }
 

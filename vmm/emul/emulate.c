@@ -208,10 +208,10 @@ static uint8_t op_size(const struct insn *x, unsigned size)
  * does not exist. */
 static struct op classify(const struct dec *d)
 {
-	unsigned op = d->x.op, r = d->reg & 7;
+	unsigned op = d->x.op, r = d->reg & 7, w = op_size(&d->x, SZ_W);
 
 	if (op < 0x40 && (op & 7) < 4)
-		return (struct op){ op & 2 ? K_ALU_GE : K_ALU_EG, op >> 3, op_size(&d->x, SZ_W), 0 };
+		return (struct op){ op & 2 ? K_ALU_GE : K_ALU_EG, op >> 3, w, 0 };
 	if ((op == 0x63 && d->x.mode != CPU_MODE_LONG64) || (op >= INSN_MAP_0F && d->rep) ||
 	    (op == 0x1c3 && (d->x.pfx & INSN_66)))
 		return (struct op){ .kind = K_BAD };
