@@ -324,9 +324,9 @@ static const struct hcop ev_ops[] = {
 	[EVTCHNOP_set_priority] = HCOP(struct evtchn_set_priority, HC_IN, ev_set_priority),
 };
 
-long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+long xen_event_channel_op(struct vcpu *v, uint64_t *a)
 {
 	if (!v->dom->evtchn)
 		return -ENOSYS;
-	return hcop_call(v, ev_ops, HCOP_COUNT(ev_ops), cmd, arg);
+	return hcop_call(v, ev_ops, HCOP_COUNT(ev_ops), a[0], a[1]);
 }

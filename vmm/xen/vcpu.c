@@ -90,9 +90,10 @@ static long vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	return 0;
 }
 
-long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 {
 	struct domain *d = v->dom;
+	uint64_t cmd = a[0], vcpuid = a[1], arg = a[2];
 
 	if (!d->evtchn)
 		return -ENOSYS;

@@ -20,12 +20,12 @@ int xen_domain_init(struct domain *d);
 /* Closes its ports (peers go back to unbound) and frees both. */
 void xen_domain_destroy(struct domain *d);
 
-/* memory_op and grant_table_op take the hypercall's arguments, which they
- * update when they continue (-ERESTART, see vmm/xen/hypercall.c). */
+/* The hypercall families: each takes the hypercall's arguments a[0..4],
+ * which it updates when it continues (-ERESTART, see vmm/xen/hypercall.c). */
 long xen_memory_op(struct vcpu *v, uint64_t *a);
-long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long xen_event_channel_op(struct vcpu *v, uint64_t *a);
 long xen_grant_table_op(struct vcpu *v, uint64_t *a);
-long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
+long xen_vcpu_op(struct vcpu *v, uint64_t *a);
 /* Ctrl-A x3 on the serial line switches input to domain 0 (if privileged):
  * CONSOLEIO_read returns it; VIRQ_CONSOLE says it is there. */
 void xen_console_init(void);
