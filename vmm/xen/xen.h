@@ -35,8 +35,9 @@ bool xen_virq(struct domain *d, uint32_t virq, unsigned vcpu);
 /* The vcpu_info of d's vcpu: where it registered it, else in the shared
  * info. */
 struct vcpu_info *xen_vinfo(struct domain *d, unsigned vcpu);
-/* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
-bool xen_timer_virq(struct vcpu *v);
+/* The vcpu's timer fired: VIRQ_TIMER if bound, else the domain's
+ * callback vector (HVM_PARAM_CALLBACK_IRQ), else a wake-up from block. */
+void xen_timer_fired(struct vcpu *v);
 /* The vcpu enters RUNSTATE_* state: the times, and the guest's copy. */
 void xen_runstate(struct vcpu *v, int32_t state);
 /* A granted physical IRQ (pirq = gsi) for d: true when d bound a port to
