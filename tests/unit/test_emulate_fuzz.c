@@ -6,7 +6,7 @@
  * flags, modes and callback failures, under ASan/UBSan. Checked for each:
  *
  *  - the result is a length no longer than the readable bytes (and equal to
- *    what the independent length decoder vmm/emul/insn_len.c says), EMU_AGAIN,
+ *    what insn_length says, the decoder's answer for exits), EMU_AGAIN,
  *    one of the EMU_* errors, or the error a callback returned;
  *  - callbacks see only 1, 2, 4 or 8 bytes, device accesses start in the
  *    fault's page, written device values fit their size, at most one page
@@ -29,7 +29,7 @@
 
 #include "kernel/errno.h"
 #include "vmm/emul/emulate.h"
-#include "vmm/emul/insn_len.h"
+#include "vmm/emul/decode.h"
 
 #define PAGE 0x1000ull
 #define MAX_CALLS (2 * 4096 + 8)

@@ -1,2 +1,2 @@
 # SPDX-License-Identifier: GPL-2.0-only
-test_emulate_fuzz_SRCS := vmm/emul/emulate.c vmm/emul/decode.c vmm/emul/insn_len.c
+test_emulate_fuzz_SRCS := vmm/emul/emulate.c vmm/emul/decode.c

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Instruction length decoder: a table of encodings with their lengths in
+ * The x86 decoder (vmm/emul/decode.c; the MMIO emulator's use of it is
+ * test_emulate's): a table of encodings with their lengths in
  * 16-, 32- and 64-bit code, every truncation of them, encodings recorded
  * from binutils (test_insn_len.inc, made by test_insn_len.py), and PRNG
  * garbage checked for consistency.
@@ -19,7 +20,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "vmm/emul/insn_len.h"
+#include "vmm/emul/decode.h"
 
 #define X (-EINVAL)
 
@@ -518,11 +519,74 @@ static void test_mov_cr4(void **state)
 		{ "\x0f\x20\xe0", 3, CPU_MODE_LONG64, -1 },      /* from CR4 */
 		{ "\xf0\x0f\x22\xe0", 4, CPU_MODE_PROT32, -1 }, /* LOCK */
 		{ "\x0f\x22", 2, CPU_MODE_PROT32, -1 },           /* truncated */
+		/* A REX before a legacy prefix is ignored, as by the CPU; the last REX counts. */
+		{ "\x41\x66\x0f\x22\xe7", 5, CPU_MODE_LONG64, 7 },
+		{ "\x44\x41\x0f\x22\xe7", 5, CPU_MODE_LONG64, 15 },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		assert_int_equal(insn_mov_to_cr4_gpr((const uint8_t *)t[i].bytes, t[i].n, t[i].mode),
 				 t[i].gpr);
+}
+
+/* The fields insn_decode reports, which the MMIO emulator reads. */
+static void test_fields(void **state)
+{
+	static const struct {
+		const char *hex;
+		enum cpu_mode mode;
+		struct insn want; /* buf, lim and mode not compared */
+	} t[] = {
+		/* MOV fs:[eax + ecx * 4 + 0x11], r9w (66 67 REX.R): all the parts */
+		{ "64 66 67 44 89 4c 88 11", CPU_MODE_LONG64,
+		  { .len = 8, .pfx = INSN_66 | INSN_67, .seg = 4, .rex = 0x44, .op = 0x89,
+		    .has_modrm = true, .modrm = 0x4c, .sib = 0x88, .disp_at = 7, .disp_size = 1,
+		    .imm_at = 8, .osize = 2, .asize = 4 } },
+		/* LOCK ADD dword [bp + si + 0x2211], 0x33 (16-bit addressing) */
+		{ "f0 2e 26 83 82 11 22 33", CPU_MODE_REAL,
+		  { .len = 8, .pfx = INSN_LOCK, .seg = 0, .op = 0x83, .has_modrm = true,
+		    .modrm = 0x82, .disp_at = 5, .disp_size = 2, .imm_at = 7, .imm_size = 1,
+		    .osize = 2, .asize = 2 } },
+		/* REP MOVSD: no ModRM */
+		{ "f3 a5", CPU_MODE_PROT32,
+		  { .len = 2, .pfx = INSN_F3, .seg = -1, .op = 0xa5, .imm_at = 2, .osize = 4,
+		    .asize = 4 } },
+		/* MOV rax, moffs64: the address is the immediate */
+		{ "48 a1 11 22 33 44 55 66 77 88", CPU_MODE_LONG64,
+		  { .len = 10, .seg = -1, .rex = 0x48, .op = 0xa1, .imm_at = 2, .imm_size = 8,
+		    .osize = 8, .asize = 8 } },
+		/* MOVZX eax, byte [rip + 0x44332211] and BT dword [rax], 5 in the 0F map */
+		{ "0f b6 05 11 22 33 44", CPU_MODE_LONG64,
+		  { .len = 7, .seg = -1, .op = INSN_MAP_0F | 0xb6, .has_modrm = true, .modrm = 0x05,
+		    .disp_at = 3, .disp_size = 4, .imm_at = 7, .osize = 4, .asize = 8 } },
+		{ "0f ba 20 05", CPU_MODE_PROT32,
+		  { .len = 4, .seg = -1, .op = INSN_MAP_0F | 0xba, .has_modrm = true, .modrm = 0x20,
+		    .disp_at = 3, .imm_at = 3, .imm_size = 1, .osize = 4, .asize = 4 } },
+		/* 0F 38 and VEX maps are told apart from the 0F map */
+		{ "66 0f 38 00 c1", CPU_MODE_PROT32,
+		  { .len = 5, .pfx = INSN_66, .seg = -1, .op = INSN_MAP_38 | 0x00,
+		    .has_modrm = true, .modrm = 0xc1, .imm_at = 5, .osize = 2, .asize = 4 } },
+		{ "c5 f8 b6 00", CPU_MODE_LONG64,
+		  { .len = 4, .seg = -1, .op = INSN_VEX | 0x100 | 0xb6, .has_modrm = true,
+		    .modrm = 0x00, .disp_at = 4, .imm_at = 4, .osize = 4, .asize = 8 } },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		uint8_t b[16];
+		size_t n = parse_hex(t[i].hex, b, sizeof(b));
+		const struct insn *w = &t[i].want;
+		struct insn d;
+		assert_int_equal(insn_decode(b, n, t[i].mode, &d), w->len);
+		if (d.len != w->len || d.pfx != w->pfx || d.seg != w->seg || d.rex != w->rex ||
+		    d.op != w->op || d.has_modrm != w->has_modrm || d.modrm != w->modrm ||
+		    d.sib != w->sib || d.disp_at != w->disp_at || d.disp_size != w->disp_size ||
+		    d.imm_at != w->imm_at || d.imm_size != w->imm_size || d.osize != w->osize ||
+		    d.asize != w->asize)
+			fail_msg("%s: len %u pfx %#x seg %d rex %#x op %#x modrm %#x sib %#x "
+				 "disp %u+%u imm %u+%u osize %u asize %u", t[i].hex, d.len, d.pfx,
+				 d.seg, d.rex, d.op, d.modrm, d.sib, d.disp_at, d.disp_size,
+				 d.imm_at, d.imm_size, d.osize, d.asize);
+	}
 }
 
 int main(int argc, char **argv)
@@ -533,6 +597,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_mov_cr4),
+		cmocka_unit_test(test_fields),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--table"))

@@ -22,7 +22,7 @@
 
 static const struct msr_guest base = {
 	.efer = 0, .cr0 = CR0_PE, .long_mode_capable = true, .nx_capable = true,
-	.phys_bits = 48, .apic_id = 0, .bsp = true,
+	.bsp = true,
 };
 
 static int rd(uint32_t index, const struct msr_guest *g, struct msr_action *act)
@@ -90,7 +90,6 @@ static void test_apic_base(void **state)
 	struct msr_action act;
 
 	ap.bsp = false;
-	ap.apic_id = 1;
 	expect_const(0x1b, &base, 0xfee00900);
 	expect_const(0x1b, &ap, 0xfee00800);
 	assert_int_equal(wr(0x1b, 0xfee00900, &base, &act), 0);

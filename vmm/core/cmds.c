@@ -43,6 +43,13 @@ static struct vcpu *parse_vcpu(struct domain *d, const char *s)
 	return NULL;
 }
 
+/* A command called wrongly: how to call it. */
+static int usage(const char *how)
+{
+	printk("error: usage: %s\n", how);
+	return -EINVAL;
+}
+
 /* For the commands taking exactly one DOM argument. */
 static struct domain *one_domain(int argc, char **argv)
 {
@@ -90,10 +97,8 @@ static int cmd_echo(int argc, char **argv)
 			printk("%4u %-16s %s\n", d->id, d->name, d->echo ? "on" : "off");
 		return 0;
 	}
-	if (argc != 3 || (strcmp(argv[2], "on") && strcmp(argv[2], "off"))) {
-		printk("error: usage: echo [DOM on|off]\n");
-		return -EINVAL;
-	}
+	if (argc != 3 || (strcmp(argv[2], "on") && strcmp(argv[2], "off")))
+		return usage("echo [DOM on|off]");
 	if (!(d = parse_domain(argv[1])))
 		return -EINVAL;
 	d->echo = !strcmp(argv[2], "on");
@@ -169,10 +174,8 @@ static void dump_regs(struct vcpu *v)
 
 static int cmd_dump(int argc, char **argv)
 {
-	if (argc != 3) {
-		printk("error: usage: dump DOM VCPU\n");
-		return -EINVAL;
-	}
+	if (argc != 3)
+		return usage("dump DOM VCPU");
 	struct domain *d = parse_domain(argv[1]);
 	struct vcpu *v = d ? parse_vcpu(d, argv[2]) : NULL;
 	if (!v)
@@ -189,10 +192,8 @@ SHELL_COMMAND(dump, "DOM VCPU", "registers and last exit of a vcpu", cmd_dump);
  * unknown-NMI report, or a panic with unknown_nmi_panic). */
 static int cmd_nmi(int argc, char **argv)
 {
-	if (argc != 2 && argc != 3) {
-		printk("error: usage: nmi DOM [VCPU]\n");
-		return -EINVAL;
-	}
+	if (argc != 2 && argc != 3)
+		return usage("nmi DOM [VCPU]");
 	struct domain *d = parse_domain(argv[1]);
 	struct vcpu *v = !d ? NULL : argc == 3 ? parse_vcpu(d, argv[2]) : d->vcpus[0];
 	if (!v)
@@ -244,10 +245,8 @@ static int cmd_create(int argc, char **argv)
 	char spec[DOM_CMDLINE_LEN + 128];
 	size_t n = 0;
 
-	if (argc < 2) {
-		printk("error: usage: create name=NAME,image=MODULE,memory=MIB[,...]\n");
-		return -EINVAL;
-	}
+	if (argc < 2)
+		return usage("create name=NAME,image=MODULE,memory=MIB[,...]");
 	for (int i = 1; i < argc; i++) {
 		size_t len = strlen(argv[i]);
 		if (n + len + 2 > sizeof(spec)) {
@@ -267,10 +266,8 @@ SHELL_COMMAND(create, "SPEC", "create a domain (domain= syntax)", cmd_create);
 /* The domain's console log: its last DOM_LOG_SIZE bytes (or the last N lines). */
 static int cmd_console(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
-		printk("error: usage: console DOM [LINES]\n");
-		return -EINVAL;
-	}
+	if (argc < 2 || argc > 3)
+		return usage("console DOM [LINES]");
 	struct domain *d = parse_domain(argv[1]);
 	if (!d)
 		return -ENOENT;
@@ -298,10 +295,8 @@ SHELL_COMMAND(console, "DOM [LINES]", "show a domain's console log", cmd_console
 /* Types a line into the domain's serial port (UART on the virtual platform). */
 static int cmd_input(int argc, char **argv)
 {
-	if (argc < 3) {
-		printk("error: usage: input DOM TEXT...\n");
-		return -EINVAL;
-	}
+	if (argc < 3)
+		return usage("input DOM TEXT...");
 	struct domain *d = parse_domain(argv[1]);
 	if (!d)
 		return -ENOENT;

@@ -362,9 +362,9 @@ static const struct hcop ops[] = {
 	[EYRIE_OP_msi] = { sizeof(struct eyrie_msi), HC_OUT, msi, msi_undo },
 };
 
-long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg)
+long eyrie_op(struct vcpu *v, uint64_t *a)
 {
 	if (!v->dom->cfg.privileged)
 		return -EPERM;
-	return hcop_call(v, ops, HCOP_COUNT(ops), op, arg);
+	return hcop_call(v, ops, HCOP_COUNT(ops), a[0], a[1]);
 }

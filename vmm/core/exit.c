@@ -264,7 +264,7 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 		.efer = vcpu_ops->get(v, VS_EFER), .cr0 = vcpu_ops->get(v, VS_CR0),
 		.long_mode_capable = efer_ok & EFER_LME, .nx_capable = efer_ok & EFER_NXE,
 		.tsc_aux_capable = boot_cpu.rdtscp,
-		.phys_bits = boot_cpu.phys_addr_bits, .apic_id = v->id, .bsp = v->id == 0,
+		.bsp = v->id == 0,
 	};
 	struct msr_action act;
 	int rc = vplat_msr(v, index, write, &value);

@@ -109,16 +109,22 @@ int copy_to_guest_virt(struct vcpu *v, uint64_t gva, const void *src, size_t len
 	return copy_virt(v, gva, (void *)src, len, GW_WRITE, pf_error);
 }
 
+/* The mode from CR0.PE, EFER.LMA and CS.L / CS.D. */
+static enum cpu_mode mode_of(uint64_t cr0, uint64_t efer, uint16_t cs_attr)
+{
+	if (!(cr0 & 1))
+		return CPU_MODE_REAL;
+	if ((efer & (1u << 10)) && (cs_attr & (1u << 9)))
+		return CPU_MODE_LONG64;
+	return cs_attr & (1u << 10) ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
+}
+
 enum cpu_mode guest_mode(struct vcpu *v)
 {
 	struct vseg cs;
 
-	if (!(vcpu_ops->get(v, VS_CR0) & 1))
-		return CPU_MODE_REAL;
 	vcpu_ops->get_seg(v, SEG_CS, &cs);
-	if ((vcpu_ops->get(v, VS_EFER) & (1u << 10)) && (cs.attr & (1u << 9)))
-		return CPU_MODE_LONG64;
-	return cs.attr & (1u << 10) ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
+	return mode_of(vcpu_ops->get(v, VS_CR0), vcpu_ops->get(v, VS_EFER), cs.attr);
 }
 
 /* A fetch at CPL 3 (CS.DPL, the attribute's bits 5-6) is a user access. */
@@ -152,31 +158,29 @@ int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max)
 	return (int)first;
 }
 
-/* Page-table reads of a walk, remembered for the instruction cache. */
+/* Page-table reads of a walk, remembered in the instruction cache entry
+ * being built (more than it holds: not cached). */
 struct walk_log {
 	struct domain *d;
-	unsigned n;
+	struct insn_cache *c;
 	bool overflow;
-	const void *ptr[5];
-	uint64_t val[5];
-	uint8_t size[5];
 };
 
 static int read_logged(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 {
 	struct walk_log *l = ctx;
+	struct insn_cache *c = l->c;
 	const void *p = gpa_ptr(l->d, gpa, size, false);
 
 	if (!p)
 		return -EFAULT;
 	*val = 0;
 	memcpy(val, p, size);
-	if (l->n < 5) {
-		l->ptr[l->n] = p;
-		l->val[l->n] = *val;
-		l->size[l->n++] = (uint8_t)size;
-	} else {
-		l->overflow = true;
+	l->overflow |= c->nr_pte == 5;
+	if (c->nr_pte < 5) {
+		c->pte[c->nr_pte] = p;
+		c->pte_val[c->nr_pte] = *val;
+		c->pte_size[c->nr_pte++] = (uint8_t)size;
 	}
 	return 0;
 }
@@ -224,26 +228,16 @@ icache_hit(const struct insn_cache *c, uint64_t rip, const struct insn_ctx *x)
 	return !(n & 1) || *p == *b;
 }
 
-static enum cpu_mode mode_of(const struct gwalk_regs *r, const struct vseg *cs)
-{
-	if (!(r->cr0 & 1))
-		return CPU_MODE_REAL;
-	if ((r->efer & (1u << 10)) && (cs->attr & (1u << 9)))
-		return CPU_MODE_LONG64;
-	return cs->attr & (1u << 10) ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
-}
-
 /* The cache missed: decode at rip in the context x, and remember the
  * result when it is safe to. Kept out of line: its frame is large. */
 static __attribute__((noinline)) int decode_length(struct vcpu *v, uint64_t rip,
 						   const struct insn_ctx *x)
 {
-	struct insn_cache *c = &v->icache;
+	struct insn_cache *c = &v->icache, e = { .rip = rip, .ctx = *x };
 	struct gwalk_regs r = { x->cr0, x->cr3, x->cr4, x->efer, boot_cpu.vendor == VENDOR_AMD };
-	struct vseg cs = { .attr = x->cs_attr, .base = x->cs_base };
-	enum cpu_mode mode = mode_of(&r, &cs);
-	uint64_t la = mode == CPU_MODE_LONG64 ? rip : (cs.base + rip) & 0xffffffffu;
-	struct walk_log log = { .d = v->dom };
+	enum cpu_mode mode = mode_of(x->cr0, x->efer, x->cs_attr);
+	uint64_t la = mode == CPU_MODE_LONG64 ? rip : (x->cs_base + rip) & 0xffffffffu;
+	struct walk_log log = { .d = v->dom, .c = &e };
 	uint64_t gpa;
 	uint32_t err;
 	size_t avail = PAGE - (la & (PAGE - 1));
@@ -263,14 +257,11 @@ static __attribute__((noinline)) int decode_length(struct vcpu *v, uint64_t rip,
 	}
 	if (len <= 0 || log.overflow)
 		return len;
-	*c = (struct insn_cache){ .valid = true, .len = (uint8_t)len, .nr_pte = (uint8_t)log.n,
-		.rip = rip, .ctx = *x, .code = code };
-	for (unsigned i = 0; i < log.n; i++) {
-		c->pte[i] = log.ptr[i];
-		c->pte_val[i] = log.val[i];
-		c->pte_size[i] = log.size[i];
-	}
-	memcpy(c->bytes, code, (size_t)len);
+	e.valid = true;
+	e.len = (uint8_t)len;
+	e.code = code;
+	memcpy(e.bytes, code, (size_t)len);
+	*c = e;
 	return len;
 }
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/emul/insn_len.h"
+#include "vmm/emul/decode.h"
 
 struct domain;
 struct vcpu;

@@ -10,7 +10,6 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "drivers/uart.h"
-#include "include/public/hvm.h"
 #include "include/public/vcpu.h"
 #include "vmm/core/domain.h"
 #include "vmm/core/exit.h"
@@ -40,13 +39,7 @@ static void fire_timer(struct vcpu *v, uint64_t now)
 	v->timer_deadline = 0;
 	if (v->timer_period)
 		v->timer_deadline = now + v->timer_period - (now - due) % v->timer_period;
-	uint64_t cb = v->dom->hvm_params[HVM_PARAM_CALLBACK_IRQ];
-	if (v->dom->evtchn && xen_timer_virq(v))
-		return;
-	if (cb)
-		vcpu_raise_irq(v, (uint8_t)cb);
-	else
-		vcpu_wake(v);
+	xen_timer_fired(v);
 }
 
 /* Fires what is due (any CPU fires any vcpu's timer: vcpu_wake kicks

@@ -112,7 +112,7 @@ struct vmexit {
 	uint32_t vendor_code; /* raw SVM exit code / VMX basic exit reason, for logs */
 	/* Length of the exiting instruction when the CPU told us (VMX exit
 	 * instruction length, SVM NRIP save, IOIO's next RIP); 0 = unknown,
-	 * generic code then decodes it (vmm/insn_len.c). */
+	 * generic code then decodes it (vmm/emul/decode.c). */
 	uint8_t insn_len;
 	/* regs below was filled (SVM instruction exits whose length is unknown). */
 	bool regs_valid;

@@ -15,7 +15,7 @@
 #include "vmm/core/guest_mem.h"
 #include "include/public/xen.h"
 #include "include/public/eyrie.h"
-#include "vmm/emul/insn_len.h"
+#include "vmm/emul/decode.h"
 #include "vmm/plat/vplat.h"
 
 const struct vcpu_ops *vcpu_ops;

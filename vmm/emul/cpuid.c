@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "vmm/emul/cpuid.h"
+#include "kernel/string.h"
 
 enum { EAX, EBX, ECX, EDX };
 
@@ -84,8 +85,9 @@ enum { EAX, EBX, ECX, EDX };
 #define E8_EBX_ALLOW (B(0) | B(2) | B(9))
 #define LINEAR_BITS 48u /* no LA57 */
 
-typedef void (*leaf_fn)(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-			cpuid_host_fn host, uint32_t out[4]);
+/* Computes a leaf's fields after the allow masks (see struct leaf_rule). */
+typedef void (*leaf_fn)(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
+			uint32_t out[4]);
 
 static uint32_t nr_vcpus(const struct cpuid_guest *g)
 {
@@ -102,27 +104,11 @@ static uint32_t order(uint32_t n)
 	return bits;
 }
 
-static void pass(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
-		 uint32_t out[4])
+/* Leaf 0: the CPU's vendor string, the highest basic leaf capped (rule)
+ * and with vlapic at least 0x15. */
+static void leaf_0(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
+		   uint32_t out[4])
 {
-	host(leaf, sub, out);
-}
-
-static void mask(uint32_t out[4], uint32_t a, uint32_t b, uint32_t c, uint32_t d)
-{
-	out[EAX] &= a;
-	out[EBX] &= b;
-	out[ECX] &= c;
-	out[EDX] &= d;
-}
-
-/* Leaf 0: the highest basic leaf (capped) and the CPU's vendor string. */
-static void leaf_0(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		   cpuid_host_fn host, uint32_t out[4])
-{
-	host(0, 0, out);
-	if (out[EAX] > CPUID_MAX_BASIC)
-		out[EAX] = CPUID_MAX_BASIC;
 	if (g->vlapic && out[EAX] < 0x15)
 		out[EAX] = 0x15;
 }
@@ -138,14 +124,12 @@ static void leaf_15(const struct cpuid_guest *g, uint32_t out[4])
 /* Leaf 1: signature as is; EBX bits 31:24 initial APIC id, 23:16 logical
  * processors per package (meaningful with HTT, set for more than one
  * vcpu), 15:0 brand index and CLFLUSH size as is. */
-static void leaf_1(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		   cpuid_host_fn host, uint32_t out[4])
+static void leaf_1(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
+		   uint32_t out[4])
 {
 	uint32_t n = nr_vcpus(g);
 
-	host(1, 0, out);
 	out[EBX] = (out[EBX] & 0xffff) | (g->apic_id << 24) | ((1u << order(n)) & 0xff) << 16;
-	mask(out, ~0u, ~0u, L1_ECX_ALLOW, L1_EDX_ALLOW);
 	out[ECX] |= L1_ECX_HV;
 	if (g->vlapic)
 		out[ECX] |= B(21) | B(24); /* x2APIC, TSC-deadline */
@@ -158,14 +142,13 @@ static void leaf_1(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
 /* Leaf 4 (Intel caches): the geometry as is; EAX 31:26 (cores per
  * package - 1) from nr_vcpus; EAX 25:14 (threads sharing - 1): none for
  * L1/L2, the whole package for L3 and beyond. */
-static void leaf_4(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		   cpuid_host_fn host, uint32_t out[4])
+static void leaf_4(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
+		   uint32_t out[4])
 {
 	uint32_t ids = (1u << order(nr_vcpus(g))) - 1;
 
-	host(4, sub, out);
 	if (!(out[EAX] & 0x1f)) {
-		mask(out, 0, 0, 0, 0);
+		out[EAX] = out[EBX] = out[ECX] = out[EDX] = 0;
 		return;
 	}
 	uint32_t level = (out[EAX] >> 5) & 7;
@@ -175,27 +158,11 @@ static void leaf_4(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
 		out[EAX] |= (ids & 0xfff) << 14;
 }
 
-/* Leaf 7: subleaf 0 and 1 through their allow lists, no others. */
-static void leaf_7(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		   cpuid_host_fn host, uint32_t out[4])
-{
-	if (sub > 1)
-		return;
-	host(7, sub, out);
-	if (sub == 0) {
-		if (out[EAX] > 1)
-			out[EAX] = 1;
-		mask(out, ~0u, L7_EBX_ALLOW, L7_ECX_ALLOW, L7_EDX_ALLOW);
-	} else {
-		mask(out, L7_1_EAX_ALLOW, 0, 0, 0);
-	}
-}
-
 /* Leaves 0xB and 0x1F: one thread per core, nr_vcpus cores in a package.
  * Subleaf 0 is the SMT level (shift 0, 1 thread), 1 the core level
  * (shift = bits of the core number), then an invalid level (type 0). */
-static void topology(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		     cpuid_host_fn host, uint32_t out[4])
+static void topology(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
+		     uint32_t out[4])
 {
 	uint32_t n = nr_vcpus(g);
 
@@ -246,8 +213,8 @@ static uint32_t xsave_size(cpuid_host_fn host, uint64_t xcr0, bool compacted)
 /* Leaf 0xD: XSAVE, restricted to the offered user components. EBX of
  * subleaves 0 and 1 is computed for the guest's XCR0: the CPU's own value
  * would describe the hypervisor's XCR0. */
-static void leaf_d(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		   cpuid_host_fn host, uint32_t out[4])
+static void leaf_d(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
+		   uint32_t out[4])
 {
 	uint64_t offered = xcr0_offered(host);
 	uint64_t xcr0 = g->xcr0 ? g->xcr0 & offered : offered;
@@ -261,136 +228,134 @@ static void leaf_d(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
 		out[ECX] = xsave_size(host, offered, false);
 	} else if (sub == 1) {
 		host(0xd, 1, out);
-		mask(out, LD_1_EAX_ALLOW, 0, 0, 0);
+		out[EAX] &= LD_1_EAX_ALLOW;
 		out[EBX] = xsave_size(host, xcr0, true);
+		out[ECX] = out[EDX] = 0;
 	} else if (sub < 63 && (offered & (1ull << sub))) {
 		host(0xd, sub, out);
 	}
 }
 
-static void ext_0(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		  cpuid_host_fn host, uint32_t out[4])
-{
-	host(leaf, 0, out);
-	if (out[EAX] > CPUID_MAX_EXT)
-		out[EAX] = CPUID_MAX_EXT;
-}
-
-static void ext_1(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		  cpuid_host_fn host, uint32_t out[4])
-{
-	host(leaf, 0, out);
-	mask(out, ~0u, ~0u, E1_ECX_ALLOW, E1_EDX_ALLOW);
-}
-
-static void ext_7(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		  cpuid_host_fn host, uint32_t out[4])
-{
-	host(leaf, 0, out);
-	mask(out, 0, 0, 0, E7_EDX_ALLOW);
-}
-
 /* 0x80000008: physical address bits as is, linear address bits at most
- * 48, no nested-paging guest size (EAX 23:16); EBX through its allow
- * list; ECX: NC (cores - 1) and ApicIdCoreIdSize from nr_vcpus. */
-static void ext_8(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
-		  cpuid_host_fn host, uint32_t out[4])
+ * 48, no nested-paging guest size (EAX 23:16, masked); EBX through its
+ * allow list; ECX: NC (cores - 1) and ApicIdCoreIdSize from nr_vcpus. */
+static void ext_8(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
+		  uint32_t out[4])
 {
-	uint32_t n = nr_vcpus(g);
+	uint32_t n = nr_vcpus(g), lin = (out[EAX] >> 8) & 0xff;
 
-	host(leaf, 0, out);
-	uint32_t lin = (out[EAX] >> 8) & 0xff;
 	out[EAX] = (out[EAX] & 0xff) | (lin < LINEAR_BITS ? lin : LINEAR_BITS) << 8;
-	out[EBX] &= E8_EBX_ALLOW;
 	out[ECX] = ((n - 1) & 0xff) | (order(n) & 0xf) << 12;
-	out[EDX] = 0;
 }
 
-/* Basic leaves; NULL = all zeros. Passed as is: 2 (cache descriptors),
- * 0x15 (TSC/crystal ratio: the guest TSC runs at the host's rate), 0x16
- * (nominal frequencies). */
-static const leaf_fn basic[CPUID_MAX_BASIC + 1] = {
-	[0x0] = leaf_0, [0x1] = leaf_1, [0x2] = pass, [0x4] = leaf_4, [0x7] = leaf_7,
-	[0xb] = topology, [0xd] = leaf_d, [0x15] = pass, [0x16] = pass, [0x1f] = topology,
+#define SUB_ASKED 0x40 /* the CPU's answer for the subleaf asked */
+#define SUB_ONLY  0x80 /* | n: subleaf n only; the others are zeros */
+#define ALL { ~0u, ~0u, ~0u, ~0u }
+
+/*
+ * A leaf derived from the CPU's: its answer for subleaf 0 whatever is
+ * asked (sub 0), or as sub says; each register through allow (all zero:
+ * the CPU is not asked, fix computes the leaf); EAX capped at cap (if
+ * not 0); then fix, if any; with hide_xsave, less xstate.
+ */
+struct leaf_rule {
+	uint32_t leaf;
+	uint8_t sub;
+	uint32_t cap;
+	leaf_fn fix;
+	uint32_t allow[4], xstate[4];
 };
 
-/* Extended leaves from 0x80000000; 2-4 (brand string), 5 and 6 (AMD
- * cache and TLB geometry) as is. */
-static const leaf_fn extended[CPUID_MAX_EXT - 0x80000000u + 1] = {
-	ext_0, ext_1, pass, pass, pass, pass, pass, ext_7, ext_8,
+/* Passed as is: 2 (cache descriptors), 0x15 (TSC/crystal ratio: the guest
+ * TSC runs at the host's rate), 0x16 (nominal frequencies), 0x80000002-4
+ * (brand string), 5 and 6 (AMD cache and TLB geometry). */
+static const struct leaf_rule rules[] = {
+	{ .leaf = 0, .cap = CPUID_MAX_BASIC, .fix = leaf_0, .allow = ALL },
+	{ .leaf = 1, .fix = leaf_1, .allow = { ~0u, ~0u, L1_ECX_ALLOW, L1_EDX_ALLOW },
+	  .xstate = { 0, 0, L1_ECX_XSTATE, 0 } },
+	{ .leaf = 2, .sub = SUB_ASKED, .allow = ALL },
+	{ .leaf = 4, .sub = SUB_ASKED, .fix = leaf_4, .allow = ALL },
+	{ .leaf = 7, .sub = SUB_ONLY | 0, .cap = 1,
+	  .allow = { ~0u, L7_EBX_ALLOW, L7_ECX_ALLOW, L7_EDX_ALLOW },
+	  .xstate = { 0, L7_EBX_XSTATE, L7_ECX_XSTATE, L7_EDX_XSTATE } },
+	{ .leaf = 7, .sub = SUB_ONLY | 1, .allow = { L7_1_EAX_ALLOW },
+	  .xstate = { L7_1_EAX_XSTATE } },
+	{ .leaf = 0xb, .fix = topology },
+	{ .leaf = 0xd, .fix = leaf_d, .xstate = ALL },
+	{ .leaf = 0x15, .sub = SUB_ASKED, .allow = ALL },
+	{ .leaf = 0x16, .sub = SUB_ASKED, .allow = ALL },
+	{ .leaf = 0x1f, .fix = topology },
+	{ .leaf = 0x80000000, .cap = CPUID_MAX_EXT, .allow = ALL },
+	{ .leaf = 0x80000001, .allow = { ~0u, ~0u, E1_ECX_ALLOW, E1_EDX_ALLOW },
+	  .xstate = { 0, 0, E1_ECX_XSTATE, 0 } },
+	{ .leaf = 0x80000002, .sub = SUB_ASKED, .allow = ALL },
+	{ .leaf = 0x80000003, .sub = SUB_ASKED, .allow = ALL },
+	{ .leaf = 0x80000004, .sub = SUB_ASKED, .allow = ALL },
+	{ .leaf = 0x80000005, .sub = SUB_ASKED, .allow = ALL },
+	{ .leaf = 0x80000006, .sub = SUB_ASKED, .allow = ALL },
+	{ .leaf = 0x80000007, .allow = { 0, 0, 0, E7_EDX_ALLOW } },
+	{ .leaf = 0x80000008, .fix = ext_8, .allow = { 0xffff, E8_EBX_ALLOW, 0, 0 } },
 };
 
-/* Packs four characters the way CPUID returns strings in a register. */
-static uint32_t chars(const char *s)
+static const struct leaf_rule *rule_of(uint32_t leaf, uint32_t sub)
 {
-	return (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
-}
-
-/* Xen's leaves for PVH domains: one hypercall page, no TSC or PV
- * features; vcpu and domain ids in 0x40000004. */
-static void xen_leaf(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g, uint32_t out[4])
-{
-	switch (leaf) {
-	case CPUID_HV_BASE:
-		out[EAX] = CPUID_XEN_MAX;
-		out[EBX] = chars("XenV");
-		out[ECX] = chars("MMXe");
-		out[EDX] = chars("nVMM");
-		break;
-	case CPUID_HV_BASE + 1:
-		out[EAX] = CPUID_XEN_VERSION;
-		break;
-	case CPUID_HV_BASE + 2:
-		out[EAX] = 1;
-		out[EBX] = XEN_HYPERCALL_MSR;
-		break;
-	case CPUID_HV_BASE + 3: /* time: subleaf 0 ECX and 2 EAX the TSC kHz */
-		if (sub == 0)
-			out[ECX] = g->tsc_khz;
-		else if (sub == 2)
-			out[EAX] = g->tsc_khz;
-		break;
-	case CPUID_HV_BASE + 4:
-		out[EAX] = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT;
-		out[EBX] = g->apic_id;
-		out[ECX] = g->domid;
-		break;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const struct leaf_rule *r = &rules[i];
+		if (r->leaf == leaf && (!(r->sub & SUB_ONLY) || sub == (r->sub & ~SUB_ONLY)))
+			return r;
 	}
+	return NULL;
 }
 
-/* 0x40000000-0x400000FF: Eyrie's leaves (Xen's for PVH domains). */
+enum hv_set { HV_NONE, HV_EYRIE, HV_XEN, HV_KVM };
+
+/* The hypervisor leaves' constant answers: EAX, EBX and the signature
+ * (12 characters in EBX, ECX, EDX). Xen's for PVH domains: one hypercall
+ * page, no TSC or PV features. */
+static const struct hv_leaf {
+	uint32_t leaf;
+	uint32_t set;
+	uint32_t eax, ebx;
+	const char *sig;
+} hv_leaves[] = {
+	{ CPUID_HV_BASE, HV_EYRIE, CPUID_HV_MAX, 0, "EyrieEyrieHV" },
+	{ CPUID_HV_BASE + 1, HV_EYRIE, CPUID_HV_VERSION, 0, NULL },
+	{ CPUID_HV_BASE, HV_XEN, CPUID_XEN_MAX, 0, "XenVMMXenVMM" },
+	{ CPUID_HV_BASE + 1, HV_XEN, CPUID_XEN_VERSION, 0, NULL },
+	{ CPUID_HV_BASE + 2, HV_XEN, 1, XEN_HYPERCALL_MSR, NULL },
+	{ CPUID_KVM_BASE, HV_KVM, CPUID_KVM_BASE + 1, 0, "KVMKVMKVM\0\0\0" },
+	{ CPUID_KVM_BASE + 1, HV_KVM, CPUID_KVM_FEATURES, 0, NULL },
+};
+
+/* 0x40000000-0x400000FF: Eyrie's leaves (Xen's for PVH domains); KVM's
+ * at 0x40000100 with vlapic, not beside Xen's: a guest would take KVM for
+ * its platform. */
 static void hypervisor_leaf(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g,
 			    uint32_t out[4])
 {
-	if (g->xen && leaf <= CPUID_HV_BASE + 0xff) {
-		xen_leaf(leaf, sub, g, out);
-		return;
+	enum hv_set set = g->xen ? HV_XEN : HV_EYRIE;
+
+	if (leaf >= CPUID_KVM_BASE)
+		set = g->vlapic && !g->xen ? HV_KVM : HV_NONE;
+	for (size_t i = 0; i < sizeof(hv_leaves) / sizeof(hv_leaves[0]); i++) {
+		const struct hv_leaf *h = &hv_leaves[i];
+		if (h->leaf != leaf || h->set != set)
+			continue;
+		out[EAX] = h->eax;
+		out[EBX] = h->ebx;
+		if (h->sig)
+			memcpy(&out[EBX], h->sig, 12);
 	}
-	switch (leaf) {
-	case CPUID_HV_BASE:
-		out[EAX] = CPUID_HV_MAX;
-		out[EBX] = chars("Eyri");
-		out[ECX] = chars("eEyr");
-		out[EDX] = chars("ieHV");
-		break;
-	case CPUID_HV_BASE + 1:
-		out[EAX] = CPUID_HV_VERSION;
-		break;
-	case CPUID_HV_TIMING:
+	if (set == HV_EYRIE && leaf == CPUID_HV_TIMING) {
 		out[EAX] = g->tsc_khz;
 		out[EBX] = g->vlapic ? CPUID_CRYSTAL_HZ / 1000 : 0;
-		break;
-	case CPUID_KVM_BASE: /* not beside Xen's: a guest would take KVM for its platform */
-		if (!g->vlapic || g->xen)
-			break;
-		out[EAX] = CPUID_KVM_BASE + 1;
-		out[EBX] = chars("KVMK");
-		out[ECX] = chars("VMKV");
-		out[EDX] = chars("M\0\0\0");
-		break;
-	case CPUID_KVM_BASE + 1:
-		out[EAX] = g->vlapic && !g->xen ? CPUID_KVM_FEATURES : 0;
-		break;
+	} else if (set == HV_XEN && leaf == CPUID_HV_BASE + 3 && (sub == 0 || sub == 2)) {
+		out[sub ? EAX : ECX] = g->tsc_khz; /* time: the TSC kHz in 0 ECX, 2 EAX */
+	} else if (set == HV_XEN && leaf == CPUID_HV_BASE + 4) {
+		/* the vcpu and domain ids */
+		out[EAX] = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT;
+		out[EBX] = g->apic_id;
+		out[ECX] = g->domid;
 	}
 }
 
@@ -406,29 +371,10 @@ static bool host_has(uint32_t leaf, uint32_t base, cpuid_host_fn host)
 	return leaf <= r[EAX];
 }
 
-/* Removes XSAVE and the features whose state lives in the XSAVE area. */
-static void hide_xstate(uint32_t leaf, uint32_t sub, uint32_t out[4])
-{
-	if (leaf == 1) {
-		out[ECX] &= ~L1_ECX_XSTATE;
-	} else if (leaf == 7 && sub == 0) {
-		out[EBX] &= ~L7_EBX_XSTATE;
-		out[ECX] &= ~L7_ECX_XSTATE;
-		out[EDX] &= ~L7_EDX_XSTATE;
-	} else if (leaf == 7 && sub == 1) {
-		out[EAX] &= ~L7_1_EAX_XSTATE;
-	} else if (leaf == 0xd) {
-		out[EAX] = out[EBX] = out[ECX] = out[EDX] = 0;
-	} else if (leaf == 0x80000001) {
-		out[ECX] &= ~E1_ECX_XSTATE;
-	}
-}
-
 void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 		  cpuid_host_fn host, uint32_t out[4])
 {
-	uint32_t base = leaf & 0x80000000u;
-	leaf_fn fn = NULL;
+	const struct leaf_rule *r = rule_of(leaf, subleaf);
 
 	out[EAX] = out[EBX] = out[ECX] = out[EDX] = 0;
 	if (leaf - CPUID_HV_BASE <= 0x1ff) {
@@ -440,14 +386,18 @@ void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 			leaf_15(g, out);
 		return;
 	}
-	if (leaf <= CPUID_MAX_BASIC)
-		fn = basic[leaf];
-	else if (leaf - 0x80000000u <= CPUID_MAX_EXT - 0x80000000u)
-		fn = extended[leaf - 0x80000000u];
-	if (fn && host_has(leaf, base, host))
-		fn(leaf, subleaf, g, host, out);
-	if (g->hide_xsave)
-		hide_xstate(leaf, subleaf, out);
+	if (!r || !host_has(leaf, leaf & 0x80000000u, host))
+		return;
+	if (r->allow[EAX] | r->allow[EBX] | r->allow[ECX] | r->allow[EDX])
+		host(leaf, r->sub & SUB_ASKED ? subleaf : r->sub & ~SUB_ONLY, out);
+	for (unsigned i = 0; i < 4; i++)
+		out[i] &= r->allow[i];
+	if (r->cap && out[EAX] > r->cap)
+		out[EAX] = r->cap;
+	if (r->fix)
+		r->fix(subleaf, g, host, out);
+	for (unsigned i = 0; g->hide_xsave && i < 4; i++)
+		out[i] &= ~r->xstate[i];
 }
 
 /*

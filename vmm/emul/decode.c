@@ -1,241 +1,399 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The MMIO emulator's decoder (see emulate.c for what it takes and why):
- * prefixes, REX, ModRM/SIB/displacement and the effective address, the
- * opcode's class (decode.h's struct op). It never reads past insn_avail
- * bytes nor past the architectural 15.
+ * The x86 instruction decoder (see decode.h). An instruction is
+ *
+ *   [legacy prefixes] [REX] opcode [ModRM [SIB] [displacement]] [immediate]
+ *
+ * where the opcode lives in one of the maps: one-byte, 0F, 0F 38, 0F 3A,
+ * or behind a VEX (C4/C5), EVEX (62) or XOP (8F) prefix that names its map.
+ * Every opcode of the one-byte and 0F maps has a descriptor byte saying
+ * whether a ModRM byte follows, which immediate follows and in which modes
+ * the opcode is undefined; the 0F 38 and 0F 3A maps are uniform (ModRM,
+ * ModRM + imm8) and need no table. Decoding is one lookup per byte.
+ *
+ * The opcode maps follow the Intel SDM vol. 2 appendix A and the AMD APM
+ * vol. 3 appendix A. What is decoded loosely (undefined ModRM.reg values
+ * of groups, undefined 0F 38 / 0F 3A opcodes) is listed in
+ * docs/vmm-policy.md: such encodings raise #UD, so they never cause the
+ * exits whose length we need.
  */
+#include <stdbool.h>
+
+#include "kernel/errno.h"
 #include "vmm/emul/decode.h"
 
-static unsigned next(struct insn *d)
+#define MAX_LEN 15 /* architectural: a longer instruction raises #GP */
+
+/* Descriptor bits 0-3: the immediate that follows the opcode/ModRM. */
+enum imm {
+	I_NONE,
+	I_B,      /* 1 byte */
+	I_W,      /* 2 bytes (RET iw) */
+	I_Z,      /* operand size, at most 4: 2 or 4 (4 with REX.W) */
+	I_V,      /* operand size: 2, 4 or 8 (MOV r, imm64 with REX.W) */
+	I_D,      /* 4 bytes (XOP map 0A) */
+	I_ENTER,  /* iw + ib */
+	I_MOFFS,  /* MOV A0-A3: an address-size offset, 8 bytes in 64-bit mode */
+	I_FAR,    /* ptr16:16 or ptr16:32 (far CALL/JMP) */
+	I_G3B,    /* F6 group 3: ib for /0 and /1 (TEST) only */
+	I_G3Z,    /* F7 group 3: iz for /0 and /1 (TEST) only */
+	I_EXTRQ,  /* 0F 78: ib ib with 66 (EXTRQ) or F2 (INSERTQ); VMREAD has none */
+};
+
+/* When the validity field says P (a prefix or escape), bits 0-3 say which. */
+enum esc {
+	C_66, C_67, C_F2, C_F3, C_LOCK, /* legacy prefixes: INSN_66 ... INSN_LOCK in pfx */
+	C_SEG,
+	C_0F, C_38, C_3A, C_VEX3, C_VEX2, C_EVEX, C_XOP,
+};
+
+#define MODRM  0x10 /* a ModRM byte follows, with SIB/displacement when mod != 3 */
+#define MODREG 0x20 /* a ModRM byte that always names registers (MOV CRn/DRn) */
+#define NO64   0x40 /* invalid in 64-bit mode */
+#define BAD    0x80 /* undefined in every mode */
+#define PFX    0xc0 /* a prefix or an escape to another map */
+#define VALIDITY(e) ((e) & 0xc0)
+#define LOW(e) ((e) & 0x0f)
+
+
+/* Table shorthands. */
+#define N0 I_NONE
+#define IB I_B
+#define IW I_W
+#define IZ I_Z
+#define IV I_V
+#define MR MODRM
+#define MB (MODRM | I_B)
+#define MZ (MODRM | I_Z)
+#define RR MODREG
+#define XX BAD
+#define L(e) (NO64 | (e))
+#define P(c) (PFX | (c))
+
+/* The one-byte map. 40-4F are REX prefixes in 64-bit mode (decoded before
+ * this table is consulted). 62, C4, C5, 8F are escapes that fall back to
+ * BOUND, LES, LDS, POP when the next byte says so. */
+static const uint8_t map1[256] = {
+/*        x0       x1       x2       x3       x4       x5       x6       x7
+ *        x8       x9       xA       xB       xC       xD       xE       xF */
+/* 0x */  MR,      MR,      MR,      MR,      IB,      IZ,      L(N0),   L(N0),
+	  MR,      MR,      MR,      MR,      IB,      IZ,      L(N0),   P(C_0F),
+/* 1x */  MR,      MR,      MR,      MR,      IB,      IZ,      L(N0),   L(N0),
+	  MR,      MR,      MR,      MR,      IB,      IZ,      L(N0),   L(N0),
+/* 2x */  MR,      MR,      MR,      MR,      IB,      IZ,      P(C_SEG), L(N0),
+	  MR,      MR,      MR,      MR,      IB,      IZ,      P(C_SEG), L(N0),
+/* 3x */  MR,      MR,      MR,      MR,      IB,      IZ,      P(C_SEG), L(N0),
+	  MR,      MR,      MR,      MR,      IB,      IZ,      P(C_SEG), L(N0),
+/* 4x */  N0,      N0,      N0,      N0,      N0,      N0,      N0,      N0,
+	  N0,      N0,      N0,      N0,      N0,      N0,      N0,      N0,
+/* 5x */  N0,      N0,      N0,      N0,      N0,      N0,      N0,      N0,
+	  N0,      N0,      N0,      N0,      N0,      N0,      N0,      N0,
+/* 6x */  L(N0),   L(N0),   P(C_EVEX), MR,    P(C_SEG), P(C_SEG), P(C_66), P(C_67),
+	  IZ,      MZ,      IB,      MB,      N0,      N0,      N0,      N0,
+/* 7x */  IB,      IB,      IB,      IB,      IB,      IB,      IB,      IB,
+	  IB,      IB,      IB,      IB,      IB,      IB,      IB,      IB,
+/* 8x */  MB,      MZ,      L(MB),   MB,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      P(C_XOP),
+/* 9x */  N0,      N0,      N0,      N0,      N0,      N0,      N0,      N0,
+	  N0,      N0,      L(I_FAR), N0,     N0,      N0,      N0,      N0,
+/* Ax */  I_MOFFS, I_MOFFS, I_MOFFS, I_MOFFS, N0,      N0,      N0,      N0,
+	  IB,      IZ,      N0,      N0,      N0,      N0,      N0,      N0,
+/* Bx */  IB,      IB,      IB,      IB,      IB,      IB,      IB,      IB,
+	  IV,      IV,      IV,      IV,      IV,      IV,      IV,      IV,
+/* Cx */  MB,      MB,      IW,      N0,      P(C_VEX3), P(C_VEX2), MB,    MZ,
+	  I_ENTER, N0,      IW,      N0,      N0,      IB,      L(N0),   N0,
+/* Dx */  MR,      MR,      MR,      MR,      L(IB),   L(IB),   L(N0),   N0,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* Ex */  IB,      IB,      IB,      IB,      IB,      IB,      IB,      IB,
+	  IZ,      IZ,      L(I_FAR), IB,     N0,      N0,      N0,      N0,
+/* Fx */  P(C_LOCK), N0,    P(C_F2), P(C_F3), N0,      N0,      MR | I_G3B, MR | I_G3Z,
+	  N0,      N0,      N0,      N0,      N0,      N0,      MR,      MR,
+};
+
+/* The 0F map. */
+static const uint8_t map0f[256] = {
+/* 0x */  MR,      MR,      MR,      MR,      XX,      N0,      N0,      N0,
+	  N0,      N0,      XX,      N0,      XX,      MR,      N0,      MB, /* 0F 0F: 3DNow! */
+/* 1x */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* 2x */  RR,      RR,      RR,      RR,      XX,      XX,      XX,      XX,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* 3x */  N0,      N0,      N0,      N0,      N0,      N0,      XX,      N0,
+	  P(C_38), XX,      P(C_3A), XX,      XX,      XX,      XX,      XX,
+/* 4x */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* 5x */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* 6x */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* 7x */  MB,      MB,      MB,      MB,      MR,      MR,      MR,      N0,
+	  MR | I_EXTRQ, MR, XX,      XX,      MR,      MR,      MR,      MR,
+/* 8x */  IZ,      IZ,      IZ,      IZ,      IZ,      IZ,      IZ,      IZ,
+	  IZ,      IZ,      IZ,      IZ,      IZ,      IZ,      IZ,      IZ,
+/* 9x */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* Ax */  N0,      N0,      N0,      MR,      MB,      MR,      XX,      XX,
+	  N0,      N0,      N0,      MR,      MB,      MR,      MR,      MR,
+/* Bx */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MB,      MR,      MR,      MR,      MR,      MR,
+/* Cx */  MR,      MR,      MB,      MR,      MB,      MB,      MB,      MR,
+	  N0,      N0,      N0,      N0,      N0,      N0,      N0,      N0,
+/* Dx */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* Ex */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+/* Fx */  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+	  MR,      MR,      MR,      MR,      MR,      MR,      MR,      MR,
+};
+
+/* Why an instruction of len bytes (or needing byte len - 1) cannot be had. */
+static int short_of(size_t len)
 {
-	if (d->len >= d->lim) {
-		d->err = true;
-		return 0;
+	return len > MAX_LEN ? -EINVAL : -EAGAIN;
+}
+
+/* Byte i of the instruction, or why it cannot be had. */
+static int byte_at(const struct insn *d, size_t i)
+{
+	return i < d->lim ? d->buf[i] : short_of(i + 1);
+}
+
+/*
+ * The SIB and displacement after the ModRM byte at index at; returns the
+ * index past them. 16-bit addressing: mod 0 rm 6 is disp16, mod 1 disp8,
+ * mod 2 disp16, no SIB. 32/64-bit: rm 4 brings a SIB byte; mod 0 rm 5 is
+ * disp32 (RIP-relative in 64-bit mode); mod 0 with SIB base 5 is disp32;
+ * mod 1 disp8; mod 2 disp32.
+ */
+static int addressing(struct insn *d, size_t at, unsigned modrm)
+{
+	unsigned mod = modrm >> 6, rm = modrm & 7;
+
+	at++;
+	if (d->asize == 2) {
+		d->disp_size = mod == 1 ? 1 : (mod == 2 || (mod == 0 && rm == 6)) ? 2 : 0;
+	} else {
+		d->disp_size = mod == 1 ? 1 : (mod == 2 || (mod == 0 && rm == 5)) ? 4 : 0;
+		if (rm == 4) {
+			int sib = byte_at(d, at++);
+			if (sib < 0)
+				return sib;
+			d->sib = (uint8_t)sib;
+			if (mod == 0 && (sib & 7) == 5)
+				d->disp_size = 4;
+		}
 	}
-	return d->buf[d->len++];
+	d->disp_at = (uint8_t)at;
+	return (int)(at + d->disp_size);
 }
 
-/* n bytes little-endian, sign-extended. */
-static uint64_t fetch(struct insn *d, unsigned n)
+static unsigned imm_size(const struct insn *d, unsigned kind)
 {
-	uint64_t v = 0;
+	/* Group 3 (F6/F7): only /0 and /1 (TEST), ModRM.reg bits 5:4 clear. */
+	bool test = !(d->modrm & 0x30);
+	unsigned z = d->osize == 2 ? 2 : 4;
 
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)next(d) << (8 * i);
-	return n ? sext(v, n) : 0;
+	switch (kind) {
+	case I_B:     return 1;
+	case I_W:     return 2;
+	case I_Z:     return z;
+	case I_V:     return d->osize;
+	case I_D:     return 4;
+	case I_ENTER: return 3;
+	case I_MOFFS: return d->asize;
+	case I_FAR:   return z + 2;
+	case I_G3B:   return test ? 1 : 0;
+	case I_G3Z:   return test ? z : 0;
+	case I_EXTRQ: return d->pfx & (INSN_66 | INSN_F2) ? 2 : 0;
+	default:      return 0;
+	}
 }
 
-/* Reads prefixes; returns the first opcode byte. A REX counts only right
- * before the opcode; of several segment overrides the last one wins. */
-static unsigned prefixes(struct insn *d, enum cpu_mode mode)
+/* The length of an instruction whose ModRM byte (or immediate, or end)
+ * is at index at, given its opcode descriptor e. */
+static int operands(struct insn *d, size_t at, unsigned e)
 {
-	for (;;) {
-		unsigned b = next(d);
-		switch (b) {
-		case 0x66: d->p66 = true; break;
-		case 0x67: d->p67 = true; break;
-		case 0xf0: d->lock = true; break;
-		case 0xf2: case 0xf3: d->rep = true; break;
-		case 0x26: case 0x2e: case 0x36: case 0x3e: d->seg = (int)((b >> 3) & 3); break;
-		case 0x64: case 0x65: d->seg = (int)(b - 0x60); break;
-		default:
-			if (mode != CPU_MODE_LONG64 || (b & 0xf0) != 0x40)
-				return b;
-			d->rex = b;
+	if (VALIDITY(e) == BAD || (VALIDITY(e) == NO64 && d->mode == CPU_MODE_LONG64))
+		return -EINVAL;
+	if (e & (MODRM | MODREG)) {
+		int modrm = byte_at(d, at);
+		if (modrm < 0)
+			return modrm;
+		d->has_modrm = true;
+		d->modrm = (uint8_t)modrm;
+		if ((e & MODRM) && modrm < 0xc0) {
+			int end = addressing(d, at, (unsigned)modrm);
+			if (end < 0)
+				return end;
+			at = (size_t)end;
+		} else {
+			at++;
+		}
+	}
+	d->imm_at = (uint8_t)at;
+	d->imm_size = (uint8_t)(LOW(e) ? imm_size(d, LOW(e)) : 0);
+	size_t len = at + d->imm_size;
+	if (len > d->lim)
+		return short_of(len);
+	d->len = (uint8_t)len;
+	return (int)len;
+}
+
+/* The descriptor of opcode op in map of a VEX/EVEX/XOP instruction. */
+static unsigned vex_desc(unsigned cls, unsigned map, unsigned op)
+{
+	if (cls == C_XOP)
+		return map == 8 ? MB : map == 9 ? MR : map == 10 ? (MR | I_D) : XX;
+	switch (map) {
+	case 1:
+		/* VEX 0F 77 (VZEROUPPER/VZEROALL) has no ModRM; every other
+		 * VEX/EVEX 0F opcode has one, with at most an imm8. */
+		if (op == 0x77 && cls != C_EVEX)
+			return N0;
+		return (map0f[op] & ~I_B) == MR ? map0f[op] : XX;
+	case 2:
+		return MR;
+	case 3:
+		return MB;
+	case 5:
+	case 6: /* EVEX maps 5 and 6 (AVX512-FP16) */
+		return cls == C_EVEX ? MR : XX;
+	default:
+		return XX;
+	}
+}
+
+/*
+ * C4 (VEX3), C5 (VEX2), 62 (EVEX), 8F (XOP) at index i. Outside 64-bit
+ * mode C4/C5/62 are LES/LDS/BOUND unless the next byte has ModRM.mod == 3,
+ * which those instructions forbid. 8F is POP Ev unless the next byte's map
+ * field (bits 4:0) is 8 or more, which POP's ModRM.reg == 0 forbids.
+ * Layouts: C5 [R vvvv L pp] op; C4 [RXB mmmmm] [W vvvv L pp] op;
+ * 62 [RXBR' 0 mmm] [W vvvv 1 pp] [z L'L b V' aaa] op; 8F like C4.
+ */
+static int vex(struct insn *d, size_t i, unsigned cls)
+{
+	int p0 = byte_at(d, i + 1), p1, op;
+	unsigned map;
+	size_t at;
+
+	if (p0 < 0)
+		return p0;
+	if (cls == C_XOP ? (p0 & 0x1f) < 8 : (d->mode != CPU_MODE_LONG64 && p0 < 0xc0))
+		return operands(d, i + 1, cls == C_XOP ? MR : MR | NO64);
+	/* These prefixes carry their own 66/F2/F3/REX: combined with legacy
+	 * ones they raise #UD. */
+	if ((d->pfx & (INSN_66 | INSN_F2 | INSN_F3 | INSN_LOCK)) || d->rex)
+		return -EINVAL;
+	switch (cls) {
+	case C_VEX2:
+		map = 1, at = i + 2;
+		break;
+	case C_EVEX:
+		p1 = byte_at(d, i + 2);
+		if (p1 < 0)
+			return p1;
+		if ((p0 & 0x08) || !(p1 & 0x04))
+			return -EINVAL;
+		map = p0 & 7, at = i + 4;
+		break;
+	default: /* C_VEX3, C_XOP */
+		map = p0 & 0x1f, at = i + 3;
+		break;
+	}
+	op = byte_at(d, at);
+	if (op < 0)
+		return op;
+	d->op = (uint16_t)(INSN_VEX | map << 8 | (unsigned)op);
+	return operands(d, at + 1, vex_desc(cls, map, (unsigned)op));
+}
+
+/* An escape byte (0F or a VEX-like prefix) at index i. */
+static int escape(struct insn *d, size_t i, unsigned cls)
+{
+	if (cls != C_0F)
+		return vex(d, i, cls);
+	int op = byte_at(d, i + 1);
+	if (op < 0)
+		return op;
+	unsigned e = map0f[op];
+	d->op = (uint16_t)(INSN_MAP_0F | (unsigned)op);
+	if (VALIDITY(e) != PFX)
+		return operands(d, i + 2, e);
+	/* 0F 38 xx: ModRM; 0F 3A xx: ModRM + imm8. The opcode byte at i + 2
+	 * is covered by the ModRM fetch at i + 3. */
+	int len = operands(d, i + 3, LOW(e) == C_38 ? MR : MB);
+	if (len > 0)
+		d->op = (uint16_t)((LOW(e) == C_38 ? INSN_MAP_38 : INSN_MAP_3A) | d->buf[i + 2]);
+	return len;
+}
+
+/* Legacy prefixes and REX up to the opcode's first byte, whose index it
+ * returns. A REX counts only right before the opcode; of several segment
+ * overrides the last one wins. */
+static int prefixes(struct insn *d)
+{
+	for (size_t i = 0;; i++) {
+		int b = byte_at(d, i);
+		if (b < 0)
+			return b;
+		if (d->mode == CPU_MODE_LONG64 && (b & 0xf0) == 0x40) {
+			d->rex = (uint8_t)b;
 			continue;
 		}
+		unsigned e = map1[b];
+		if (VALIDITY(e) != PFX || LOW(e) >= C_0F)
+			return (int)i;
+		if (LOW(e) == C_SEG)
+			d->seg = (int8_t)(b >= 0x64 ? b - 0x60 : (b >> 3) & 3);
+		else
+			d->pfx |= (uint8_t)(1u << LOW(e));
 		d->rex = 0;
 	}
 }
 
-uint64_t emu_reg_val(const struct emu_ctx *c, unsigned r, unsigned size)
-{
-	return c->gprs[r & 15] & mask(size);
-}
-
-/* 16-bit addressing: BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP (disp16 alone
- * with mod 0), BX; BP-based forms default to SS. */
-static void ea16(struct insn *d, const struct emu_ctx *c)
-{
-	static const uint8_t base[8] = { R_BX, R_BX, R_BP, R_BP, R_SI, R_DI, R_BP, R_BX };
-	static const uint8_t index[8] = { R_SI, R_DI, R_SI, R_DI, 0, 0, 0, 0 };
-	uint64_t ea = 0;
-
-	if (d->mod == 0 && d->rm == 6) {
-		ea = fetch(d, 2);
-	} else {
-		ea = emu_reg_val(c, base[d->rm], 2) + fetch(d, d->mod == 1 ? 1 : d->mod == 2 ? 2 : 0);
-		if (d->rm < 4)
-			ea += emu_reg_val(c, index[d->rm], 2);
-		if (base[d->rm] == R_BP)
-			d->eseg = EMU_SS;
-	}
-	d->ea = ea & 0xffff;
-}
-
-/* 32/64-bit addressing: rm 4 brings a SIB (index 4 without REX.X: none;
- * base 5 with mod 0: disp32 alone); mod 0 rm 5 is disp32, RIP-relative in
- * 64-bit mode. RSP/RBP bases default to SS. */
-static void ea32(struct insn *d, const struct emu_ctx *c, enum cpu_mode mode)
-{
-	unsigned base = d->rm | (d->rex & REX_B ? 8 : 0), disp = d->mod == 1 ? 1 : d->mod == 2 ? 4 : 0;
-	bool has_base = true;
-	uint64_t ea = 0;
-
-	if (d->rm == 4) {
-		unsigned sib = next(d), index = ((sib >> 3) & 7) | (d->rex & REX_X ? 8 : 0);
-		base = (sib & 7) | (d->rex & REX_B ? 8 : 0);
-		if (index != R_SP)
-			ea = emu_reg_val(c, index, d->asize) << (sib >> 6);
-		if (d->mod == 0 && (sib & 7) == 5)
-			has_base = false, disp = 4;
-	} else if (d->mod == 0 && d->rm == 5) {
-		has_base = false, disp = 4;
-		d->riprel = mode == CPU_MODE_LONG64;
-	}
-	if (has_base) {
-		ea += emu_reg_val(c, base, d->asize);
-		if (base == R_SP || base == R_BP)
-			d->eseg = EMU_SS;
-	}
-	d->ea = (ea + fetch(d, disp)) & mask(d->asize);
-}
-
-static void modrm(struct insn *d, const struct emu_ctx *c, enum cpu_mode mode)
-{
-	unsigned m = next(d);
-
-	d->mod = m >> 6;
-	d->reg = ((m >> 3) & 7) | (d->rex & REX_R ? 8 : 0);
-	d->rm = m & 7;
-	if (d->mod == 3)
-		return;
-	if (d->asize == 2)
-		ea16(d, c);
-	else
-		ea32(d, c, mode);
-}
-
-#define OP(k, f, sz, ds, im, s, l) \
-	((struct op){ .kind = (k), .fn = (f), .size = (sz), .dst = (ds), .imm = (im), .sx = (s), .lock = (l) })
-
-/* The one-byte opcodes; sizes from the low opcode bit (byte / full). */
-static struct op classify1(const struct insn *d, enum cpu_mode mode)
-{
-	unsigned op = d->op, r = d->reg & 7, v = d->osize, z = v == 2 ? 2 : 4;
-	unsigned w = op & 1 ? v : 1;
-
-	if (op < 0x40 && (op & 7) < 4) {
-		if (op & 2)
-			return OP(K_ALU_GE, op >> 3, w, w, 0, false, false);
-		return OP(K_ALU_EG, op >> 3, w, w, 0, false, (op >> 3) != CMP);
-	}
-	switch (op) {
-	case 0x63: /* MOVSXD in 64-bit mode (ARPL elsewhere) */
-		if (mode != CPU_MODE_LONG64)
-			break;
-		return OP(K_LOAD, 0, v < 4 ? v : 4, v, 0, true, false);
-	case 0x80: case 0x82: /* 82: an alias of 80, invalid in 64-bit mode */
-		if (op == 0x82 && mode == CPU_MODE_LONG64)
-			break;
-		return OP(K_ALU_EI, r, 1, 1, 1, false, r != CMP);
-	case 0x81:
-		return OP(K_ALU_EI, r, v, v, z, false, r != CMP);
-	case 0x83:
-		return OP(K_ALU_EI, r, v, v, 1, false, r != CMP);
-	case 0x84: case 0x85:
-		return OP(K_ALU_EG, TEST, w, w, 0, false, false);
-	case 0x86: case 0x87:
-		return OP(K_XCHG, 0, w, w, 0, false, true);
-	case 0x88: case 0x89: case 0xa2: case 0xa3:
-		return OP(K_STORE, 0, w, w, 0, false, false);
-	case 0x8a: case 0x8b: case 0xa0: case 0xa1:
-		return OP(K_LOAD, 0, w, w, 0, false, false);
-	case 0xa4: case 0xa5:
-		return OP(K_MOVS, 0, w, w, 0, false, false);
-	case 0xaa: case 0xab:
-		return OP(K_STOS, 0, w, w, 0, false, false);
-	case 0xac: case 0xad:
-		return OP(K_LODS, 0, w, w, 0, false, false);
-	case 0xc6: case 0xc7:
-		if (r == 0)
-			return OP(K_STORE_I, 0, w, w, op & 1 ? z : 1, false, false);
-		break;
-	case 0xf6: case 0xf7:
-		if (r < 2)
-			return OP(K_ALU_EI, TEST, w, w, op & 1 ? z : 1, false, false);
-		if (r < 4)
-			return OP(K_UNARY, r == 2 ? NOT : NEG, w, w, 0, false, true);
-		break;
-	case 0xfe: case 0xff:
-		if (r < 2)
-			return OP(K_UNARY, r, w, w, 0, false, true);
-		break;
-	}
-	return (struct op){ .kind = K_BAD };
-}
-
-/* The 0F map. F2/F3 select other instructions here (POPCNT, TZCNT, ...),
- * none of which is emulated. */
-static struct op classify0f(const struct insn *d)
-{
-	unsigned op = d->op & 0xff, r = d->reg & 7, v = d->osize;
-
-	if (d->rep)
-		return (struct op){ .kind = K_BAD };
-	switch (op) {
-	case 0xb6: case 0xb7: case 0xbe: case 0xbf: /* MOVZX, MOVSX */
-		return OP(K_LOAD, 0, op & 1 ? 2 : 1, v, 0, op >= 0xbe, false);
-	case 0xa3: case 0xab: case 0xb3: case 0xbb: /* BT, BTS, BTR, BTC */
-		return OP(K_BT, (op >> 3) & 3, v, v, 0, false, op != 0xa3);
-	case 0xba:
-		if (r >= 4)
-			return OP(K_BT_I, r - 4, v, v, 1, false, r != 4);
-		break;
-	case 0xc3: /* MOVNTI: 32 or 64 bits (REX.W), no 66 form */
-		if (!d->p66)
-			return OP(K_STORE, 0, d->rex & REX_W ? 8 : 4, 0, 0, false, false);
-		break;
-	case 0xae: /* CLFLUSH (66: CLFLUSHOPT) */
-		if (r == 7)
-			return OP(K_FLUSH, 0, 1, 0, 0, false, false);
-		break;
-	}
-	return (struct op){ .kind = K_BAD };
-}
-
-static bool no_modrm(unsigned op)
-{
-	return (op >= 0xa0 && op <= 0xa5) || (op >= 0xaa && op <= 0xad);
-}
-
-/* Decodes c->insn into d and o; 0 or EMU_UD. */
-int emu_decode(const struct emu_ctx *c, struct insn *d, struct op *o)
+/* Operand size: 16 or 32 by the mode, toggled by 66; 64 with REX.W. The
+ * address size: the mode's, toggled by 67 (64 -> 32). */
+static void sizes(struct insn *d)
 {
 	static const uint8_t asz[4][2] = { { 2, 4 }, { 2, 4 }, { 4, 2 }, { 8, 4 } };
-	enum cpu_mode mode = c->mode;
+	bool short16 = (d->mode <= CPU_MODE_PROT16) != !!(d->pfx & INSN_66);
 
+	d->osize = d->rex & REX_W ? 8 : short16 ? 2 : 4;
+	d->asize = asz[d->mode][!!(d->pfx & INSN_67)];
+}
+
+int insn_decode(const uint8_t *buf, size_t avail, enum cpu_mode mode, struct insn *d)
+{
+	*d = (struct insn){ .buf = buf, .lim = avail < MAX_LEN ? (uint8_t)avail : MAX_LEN,
+			    .mode = (uint8_t)mode, .seg = -1 };
 	if ((unsigned)mode > CPU_MODE_LONG64)
-		return EMU_UD;
-	*d = (struct insn){ .buf = c->insn, .seg = -1, .eseg = EMU_DS,
-			    .lim = c->insn_avail < MAX_LEN ? c->insn_avail : MAX_LEN };
-	d->op = prefixes(d, mode);
-	if (d->op == 0x0f)
-		d->op = 0x100 | next(d);
-	d->osize = d->rex & REX_W ? 8 : (mode <= CPU_MODE_PROT16) != d->p66 ? 2 : 4;
-	d->asize = asz[mode][d->p67];
-	if (d->op >= 0xa0 && d->op <= 0xa3)
-		d->ea = fetch(d, d->asize) & mask(d->asize); /* moffs: zero-extended */
-	else if (!no_modrm(d->op))
-		modrm(d, c, mode);
-	*o = d->op & 0x100 ? classify0f(d) : classify1(d, mode);
-	d->imm = fetch(d, o->imm);
-	if (d->err || o->kind == K_BAD || (d->lock && !o->lock))
-		return EMU_UD;
-	if (!no_modrm(d->op) && d->mod == 3)
-		return EMU_UD; /* a register operand cannot have faulted */
-	if (d->riprel)
-		d->ea = (d->ea + c->rip + d->len) & mask(d->asize);
-	return 0;
+		return -EINVAL;
+	int i = prefixes(d);
+	if (i < 0)
+		return i;
+	sizes(d);
+	unsigned e = map1[buf[i]];
+	d->op = buf[i];
+	if (VALIDITY(e) == PFX)
+		return escape(d, (size_t)i, LOW(e));
+	return operands(d, (size_t)i + 1, e);
+}
+
+int insn_length(const uint8_t *buf, size_t avail, enum cpu_mode mode)
+{
+	struct insn d;
+
+	return insn_decode(buf, avail, mode, &d);
+}
+
+/* LOCK is refused: LOCK MOV CR0 is AMD's CR8. */
+int insn_mov_to_cr4_gpr(const uint8_t *buf, size_t avail, enum cpu_mode mode)
+{
+	struct insn d;
+
+	if (insn_decode(buf, avail, mode, &d) < 0 || d.op != (INSN_MAP_0F | 0x22) ||
+	    (d.pfx & INSN_LOCK) || (d.rex & REX_R) || ((d.modrm >> 3) & 7) != 4)
+		return -1;
+	return (d.modrm & 7) | (d.rex & REX_B ? 8 : 0);
 }

@@ -1,91 +1,77 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The MMIO emulator's two halves share these (vmm/emul/emulate.c,
- * decode.c): the decoded instruction and what its opcode does. Internal
- * to vmm/emul; the interface is emulate.h.
+ * The x86 instruction decoder (pure, host-tested), the one walker of
+ * prefixes, REX, opcode maps, ModRM, SIB, displacement and immediate that
+ * serves both of its callers: the length of the instruction at a guest's
+ * RIP on every VM exit whose length the CPU did not report (AMD without
+ * NRIP save, e.g. QEMU TCG), so it is a handful of table lookups, no
+ * search; and the MMIO emulator (emulate.c), which reads the operands'
+ * fields. Coverage and the few decisions it makes are in docs/vmm-policy.md.
  */
 #ifndef EYRIE_VMM_EMUL_DECODE_H
 #define EYRIE_VMM_EMUL_DECODE_H
 
-#include "vmm/emul/emulate.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#define MAX_LEN 15
-#define PAGE_OFF 0xfffull
+/*
+ * The code-segment mode an instruction is decoded in. REAL and PROT16 have
+ * 16-bit default operand and address sizes, PROT32 32-bit ones. LONG64 is
+ * 64-bit mode: 32-bit default operand size, 64-bit addresses, REX prefixes,
+ * and some one-byte opcodes invalid (32-bit compatibility mode is PROT32).
+ */
+enum cpu_mode { CPU_MODE_REAL, CPU_MODE_PROT16, CPU_MODE_PROT32, CPU_MODE_LONG64 };
+
+/* struct insn's pfx: the legacy prefixes seen. */
+#define INSN_66   0x01u
+#define INSN_67   0x02u
+#define INSN_F2   0x04u
+#define INSN_F3   0x08u
+#define INSN_LOCK 0x10u
+
 #define REX_W 8
 #define REX_R 4
 #define REX_X 2
 #define REX_B 1
 
-enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI };
+/* struct insn's op: the opcode byte with its map in bits 8 and up. */
+#define INSN_MAP_0F 0x100u  /* 0F xx */
+#define INSN_MAP_38 0x200u  /* 0F 38 xx */
+#define INSN_MAP_3A 0x300u  /* 0F 3A xx */
+#define INSN_VEX    0x1000u /* VEX, EVEX or XOP: | map << 8 | byte */
 
-/* ALU functions: 0-7 in the order of the 00-3F opcodes and group 1. */
-enum alu { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST };
-enum unary { INC, DEC, NOT, NEG };
-
-enum kind {
-	K_BAD,
-	K_ALU_EG,  /* memory op= register (or TEST memory, register) */
-	K_ALU_GE,  /* register op= memory (CMP: flags only) */
-	K_ALU_EI,  /* memory op= immediate (group 1, TEST F6/F7 /0 /1) */
-	K_UNARY,   /* INC/DEC/NOT/NEG memory */
-	K_STORE,   /* MOV memory, register (also MOVNTI, MOV moffs, rAX) */
-	K_STORE_I, /* MOV memory, immediate */
-	K_LOAD,    /* MOV/MOVZX/MOVSX/MOVSXD register, memory */
-	K_XCHG,
-	K_BT,      /* BT/BTS/BTR/BTC memory, register */
-	K_BT_I,    /* the same with an imm8 bit number */
-	K_FLUSH,   /* CLFLUSH/CLFLUSHOPT: no device access */
-	K_STOS,
-	K_LODS,
-	K_MOVS,
-};
-
-/* What an opcode does with its operands. */
-struct op {
-	uint8_t kind;
-	uint8_t fn;    /* enum alu / enum unary / bit op (BT, BTS, BTR, BTC) */
-	uint8_t size;  /* bytes of the memory operand */
-	uint8_t dst;   /* K_LOAD: bytes of the register written */
-	uint8_t imm;   /* bytes of immediate */
-	bool sx;       /* K_LOAD: sign-extend */
-	bool lock;     /* LOCK allowed (memory destination of a lockable op) */
-};
-
-/* One decoded instruction. */
+/* One decoded instruction; offsets count from its first byte. */
 struct insn {
 	const uint8_t *buf;
-	unsigned lim, len; /* readable bytes; bytes consumed */
-	bool err;          /* ran out of bytes: the instruction is undecodable */
-	unsigned rex;
-	bool p66, p67, lock, rep;
-	int seg;           /* segment override, or -1 */
-	unsigned op;       /* opcode byte; 0x100 | byte in the 0F map */
-	unsigned mod, reg, rm;
-	unsigned osize, asize;
-	bool riprel;
-	uint64_t ea;       /* offset of the memory operand */
-	unsigned eseg;     /* its default segment */
-	uint64_t imm;      /* sign-extended */
+	uint8_t lim;            /* the bytes that may be read: min(avail, 15) */
+	uint8_t mode;           /* enum cpu_mode */
+	uint8_t len;            /* 1..15 once decoded */
+	uint8_t pfx;            /* INSN_66 | INSN_67 | INSN_F2 | INSN_F3 | INSN_LOCK */
+	int8_t seg;             /* the last segment override (ES..GS = 0..5), or -1 */
+	uint8_t rex;            /* the REX byte right before the opcode, or 0 */
+	uint16_t op;
+	bool has_modrm;
+	uint8_t modrm, sib;     /* sib: 0 when there is none */
+	uint8_t disp_at, disp_size;
+	uint8_t imm_at, imm_size; /* for MOV A0-A3, the moffs address */
+	uint8_t osize, asize;   /* operand and address size in bytes */
 };
 
-static inline uint64_t mask(unsigned size)
-{
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
-}
+/*
+ * Decodes the instruction at buf, of which avail bytes are readable, into
+ * *d. Returns its length (1..15), -EAGAIN when it needs more than avail
+ * bytes (fetch the next page and retry), or -EINVAL for an undefined or
+ * invalid encoding in this mode, or one longer than the 15-byte limit.
+ */
+int insn_decode(const uint8_t *buf, size_t avail, enum cpu_mode mode, struct insn *d);
 
-static inline uint64_t sext(uint64_t v, unsigned size)
-{
-	uint64_t sign = 1ull << (8 * size - 1);
+/* insn_decode's result without the fields. */
+int insn_length(const uint8_t *buf, size_t avail, enum cpu_mode mode);
 
-	v &= mask(size);
-	return (v ^ sign) - sign;
-}
-
-/* The register r's low size bytes. */
-uint64_t emu_reg_val(const struct emu_ctx *c, unsigned r, unsigned size);
-
-/* Decodes the instruction at c's RIP into d and o: 0, or EMU_UD for
- * what the emulator does not take (see decode.c). */
-int emu_decode(const struct emu_ctx *c, struct insn *d, struct op *o);
+/* The general register (0-15) a MOV to CR4 (0F 22 /r, ModRM.reg 4, after
+ * legacy prefixes and, in 64-bit mode, a REX) at buf reads, or -1 when the
+ * avail bytes there are not one. */
+int insn_mov_to_cr4_gpr(const uint8_t *buf, size_t avail, enum cpu_mode mode);
 
 #endif

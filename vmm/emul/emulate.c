@@ -21,8 +21,260 @@
  * BT* set CF and leave the flags the SDM calls undefined unchanged, as
  * AMD CPUs do. The unit test compares all of it with the host CPU.
  */
-#include "vmm/emul/decode.h"
-#include "kernel/string.h"
+#include "vmm/emul/emulate.h"
+
+#define PAGE_OFF 0xfffull
+
+enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI };
+
+/* ALU functions: 0-7 in the order of the 00-3F opcodes and group 1. */
+enum alu { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST };
+enum unary { INC, DEC, NOT, NEG };
+
+enum kind {
+	K_BAD,
+	K_ALU_EG,  /* memory op= register (or TEST memory, register) */
+	K_ALU_GE,  /* register op= memory (CMP: flags only) */
+	K_ALU_EI,  /* memory op= immediate (group 1, TEST F6/F7 /0 /1) */
+	K_UNARY,   /* INC/DEC/NOT/NEG memory */
+	K_STORE,   /* MOV memory, register (also MOVNTI, MOV moffs, rAX) */
+	K_STORE_I, /* MOV memory, immediate */
+	K_LOAD,    /* MOV/MOVZX/MOVSX/MOVSXD register, memory */
+	K_XCHG,
+	K_BT,      /* BT/BTS/BTR/BTC memory, register */
+	K_BT_I,    /* the same with an imm8 bit number */
+	K_FLUSH,   /* CLFLUSH/CLFLUSHOPT: no device access */
+	K_STOS,
+	K_LODS,
+	K_MOVS,
+};
+
+/* What an opcode does with its operands. */
+struct op {
+	uint8_t kind;
+	uint8_t fn;    /* enum alu / enum unary / bit op (BT, BTS, BTR, BTC) */
+	uint8_t size;  /* bytes of the memory operand */
+	uint8_t ext;   /* K_LOAD: ZX or SX into a register of the operand size */
+};
+
+enum { ZX = 1, SX };
+
+/* The decoded instruction (decode.c) and its operands. */
+struct dec {
+	struct insn x;
+	unsigned reg;      /* ModRM.reg with REX.R */
+	bool rep;          /* F2 or F3 */
+	unsigned seg;      /* the memory operand's segment */
+	uint64_t ea;       /* and its offset */
+	uint64_t imm;      /* sign-extended */
+};
+
+static uint64_t mask(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static uint64_t sext(uint64_t v, unsigned size)
+{
+	uint64_t sign = 1ull << (8 * size - 1);
+
+	v &= mask(size);
+	return (v ^ sign) - sign;
+}
+
+static uint64_t reg_val(const struct emu_ctx *c, unsigned r, unsigned size)
+{
+	return c->gprs[r & 15] & mask(size);
+}
+
+/* The n bytes at offset at of the instruction, little-endian, sign-extended. */
+static uint64_t field(const struct insn *x, unsigned at, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)x->buf[at + i] << (8 * i);
+	return n ? sext(v, n) : 0;
+}
+
+/* 16-bit addressing: BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP (disp16 alone
+ * with mod 0), BX; BP-based forms default to SS. */
+static uint64_t ea16(const struct emu_ctx *c, struct dec *d)
+{
+	static const uint8_t base[8] = { R_BX, R_BX, R_BP, R_BP, R_SI, R_DI, R_BP, R_BX };
+	static const uint8_t index[8] = { R_SI, R_DI, R_SI, R_DI, 0, 0, 0, 0 };
+	unsigned rm = d->x.modrm & 7;
+	uint64_t ea = field(&d->x, d->x.disp_at, d->x.disp_size);
+
+	if (d->x.modrm >> 6 == 0 && rm == 6)
+		return ea & 0xffff;
+	ea += reg_val(c, base[rm], 2);
+	if (rm < 4)
+		ea += reg_val(c, index[rm], 2);
+	if (base[rm] == R_BP)
+		d->seg = EMU_SS;
+	return ea & 0xffff;
+}
+
+/* 32/64-bit addressing: rm 4 brings a SIB (index 4 without REX.X: none;
+ * base 5 with mod 0: disp32 alone); mod 0 rm 5 is disp32, RIP-relative in
+ * 64-bit mode. RSP/RBP bases default to SS. */
+static uint64_t ea32(const struct emu_ctx *c, struct dec *d)
+{
+	const struct insn *x = &d->x;
+	unsigned mod = x->modrm >> 6, rm = x->modrm & 7, base = rm | (x->rex & REX_B ? 8 : 0);
+	bool has_base = mod != 0 || rm != 5;
+	uint64_t ea = field(x, x->disp_at, x->disp_size);
+
+	if (rm == 4) {
+		unsigned index = ((x->sib >> 3) & 7) | (x->rex & REX_X ? 8 : 0);
+		base = (x->sib & 7) | (x->rex & REX_B ? 8 : 0);
+		has_base = mod != 0 || (x->sib & 7) != 5;
+		if (index != R_SP)
+			ea += reg_val(c, index, x->asize) << (x->sib >> 6);
+	} else if (!has_base && x->mode == CPU_MODE_LONG64) {
+		ea += c->rip + x->len; /* RIP-relative */
+	}
+	if (has_base) {
+		ea += reg_val(c, base, x->asize);
+		if (base == R_SP || base == R_BP)
+			d->seg = EMU_SS;
+	}
+	return ea & mask(x->asize);
+}
+
+/* Sizes of the memory operand in rules[] besides 1 and 2 bytes. */
+enum {
+	SZ_V = 0x10,  /* the operand size */
+	SZ_W,         /* one-byte opcode pairs: 1 byte (even opcode) or SZ_V (odd) */
+	SZ_SXD,       /* MOVSXD: the operand size, at most 4 */
+	SZ_NTI,       /* MOVNTI: 8 with REX.W, else 4 */
+};
+
+#define ANY 0xff    /* rules[]' regs: every ModRM.reg */
+#define FN_REG 0x80 /* rules[]' fn: ModRM.reg less the low bits */
+
+/*
+ * The opcodes taken besides the ALU ones (00-3F), in decode.h's op
+ * numbering; a SZ_W entry stands for the pair op, op + 1. regs: the
+ * ModRM.reg values taken, a bit each.
+ */
+static const struct rule {
+	uint16_t op;
+	uint8_t regs, kind, fn, size, ext;
+} rules[] = {
+	{ 0x63, ANY, K_LOAD, 0, SZ_SXD, SX },       /* MOVSXD (ARPL outside 64-bit mode) */
+	{ 0x80, ANY, K_ALU_EI, FN_REG, SZ_W, 0 },   /* group 1 */
+	{ 0x82, ANY, K_ALU_EI, FN_REG, SZ_W, 0 },   /* 82: invalid in 64-bit mode (decoder) */
+	{ 0x84, ANY, K_ALU_EG, TEST, SZ_W, 0 },
+	{ 0x86, ANY, K_XCHG, 0, SZ_W, 0 },
+	{ 0x88, ANY, K_STORE, 0, SZ_W, 0 },
+	{ 0x8a, ANY, K_LOAD, 0, SZ_W, 0 },
+	{ 0xa0, ANY, K_LOAD, 0, SZ_W, 0 },          /* MOV rAX, moffs */
+	{ 0xa2, ANY, K_STORE, 0, SZ_W, 0 },         /* MOV moffs, rAX */
+	{ 0xa4, ANY, K_MOVS, 0, SZ_W, 0 },
+	{ 0xaa, ANY, K_STOS, 0, SZ_W, 0 },
+	{ 0xac, ANY, K_LODS, 0, SZ_W, 0 },
+	{ 0xc6, 0x01, K_STORE_I, 0, SZ_W, 0 },
+	{ 0xf6, 0x03, K_ALU_EI, TEST, SZ_W, 0 },
+	{ 0xf6, 0x0c, K_UNARY, FN_REG, SZ_W, 0 },   /* NOT, NEG */
+	{ 0xfe, 0x03, K_UNARY, FN_REG, SZ_W, 0 },   /* INC, DEC */
+	{ 0x1a3, ANY, K_BT, 0, SZ_V, 0 },           /* BT, BTS, BTR, BTC */
+	{ 0x1ab, ANY, K_BT, 1, SZ_V, 0 },
+	{ 0x1b3, ANY, K_BT, 2, SZ_V, 0 },
+	{ 0x1bb, ANY, K_BT, 3, SZ_V, 0 },
+	{ 0x1ba, 0xf0, K_BT_I, FN_REG | 4, SZ_V, 0 },
+	{ 0x1b6, ANY, K_LOAD, 0, 1, ZX },           /* MOVZX, MOVSX */
+	{ 0x1b7, ANY, K_LOAD, 0, 2, ZX },
+	{ 0x1be, ANY, K_LOAD, 0, 1, SX },
+	{ 0x1bf, ANY, K_LOAD, 0, 2, SX },
+	{ 0x1c3, ANY, K_STORE, 0, SZ_NTI, 0 },      /* MOVNTI */
+	{ 0x1ae, 0x80, K_FLUSH, 0, 1, 0 },          /* CLFLUSH (66: CLFLUSHOPT) */
+};
+
+static uint8_t op_size(const struct insn *x, unsigned size)
+{
+	switch (size) {
+	case SZ_V:   return x->osize;
+	case SZ_W:   return x->op & 1 ? x->osize : 1;
+	case SZ_SXD: return x->osize < 4 ? x->osize : 4;
+	case SZ_NTI: return x->rex & REX_W ? 8 : 4;
+	default:     return (uint8_t)size;
+	}
+}
+
+/* What the instruction does; K_BAD for what is not emulated. In the 0F
+ * map F2/F3 select other instructions (POPCNT, TZCNT, ...) and 66 MOVNTI
+ * does not exist. */
+static struct op classify(const struct dec *d)
+{
+	unsigned op = d->x.op, r = d->reg & 7, w = op_size(&d->x, SZ_W);
+
+	if (op < 0x40 && (op & 7) < 4)
+		return (struct op){ op & 2 ? K_ALU_GE : K_ALU_EG, op >> 3, w, 0 };
+	if ((op == 0x63 && d->x.mode != CPU_MODE_LONG64) || (op >= INSN_MAP_0F && d->rep) ||
+	    (op == 0x1c3 && (d->x.pfx & INSN_66)))
+		return (struct op){ .kind = K_BAD };
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const struct rule *u = &rules[i];
+		if (u->op != (u->size == SZ_W ? op & ~1u : op) || !(u->regs >> r & 1))
+			continue;
+		unsigned fn = u->fn & FN_REG ? r - (u->fn & ~FN_REG) : u->fn;
+		return (struct op){ u->kind, (uint8_t)fn, op_size(&d->x, u->size), u->ext };
+	}
+	return (struct op){ .kind = K_BAD };
+}
+
+/* Whether a read-modify-write op stores its result: the forms LOCK may
+ * prefix. */
+static bool writes_back(const struct op *o)
+{
+	switch (o->kind) {
+	case K_ALU_EG:
+	case K_ALU_EI:
+		return o->fn != CMP && o->fn != TEST;
+	case K_UNARY:
+	case K_XCHG:
+		return true;
+	case K_BT:
+	case K_BT_I:
+		return o->fn != 0;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Decodes c->insn into d and o: 0, or EMU_UD for what the emulator does
+ * not take, and for a register operand where the memory one should be (it
+ * cannot have faulted). The decoder never reads past insn_avail bytes nor
+ * past the architectural 15.
+ */
+static int decode(const struct emu_ctx *c, struct dec *d, struct op *o)
+{
+	struct insn *x = &d->x;
+
+	if (insn_decode(c->insn, c->insn_avail, c->mode, x) < 0)
+		return EMU_UD;
+	if (x->has_modrm)
+		d->reg = ((x->modrm >> 3) & 7) | (x->rex & REX_R ? 8 : 0);
+	else
+		d->reg = R_AX; /* MOV moffs */
+	d->rep = x->pfx & (INSN_F2 | INSN_F3);
+	*o = classify(d);
+	if (o->kind == K_BAD || ((x->pfx & INSN_LOCK) && !writes_back(o)) ||
+	    (x->has_modrm && x->modrm >= 0xc0))
+		return EMU_UD;
+	d->imm = field(x, x->imm_at, x->imm_size);
+	d->seg = EMU_DS;
+	if (x->op >= 0xa0 && x->op <= 0xa3)
+		d->ea = d->imm & mask(x->asize); /* moffs: zero-extended */
+	else if (x->has_modrm)
+		d->ea = x->asize == 2 ? ea16(c, d) : ea32(c, d);
+	if (x->seg >= 0)
+		d->seg = (unsigned)x->seg;
+	return 0;
+}
 
 /* Linear address of offset off in segment seg. In 64-bit mode only FS and
  * GS have bases; elsewhere addresses wrap at 4 GiB. */
@@ -45,21 +297,21 @@ static bool at_fault(const struct emu_ctx *c, uint64_t la)
 	return ((la ^ c->gpa) & PAGE_OFF) == 0;
 }
 
-static uint64_t get_reg(const struct emu_ctx *c, const struct insn *d, unsigned r, unsigned size)
+static uint64_t get_reg(const struct emu_ctx *c, const struct dec *d, unsigned r, unsigned size)
 {
-	if (size == 1 && !d->rex && r >= 4 && r < 8)
+	if (size == 1 && !d->x.rex && r >= 4 && r < 8)
 		return (c->gprs[r - 4] >> 8) & 0xff; /* AH, CH, DH, BH */
-	return emu_reg_val(c, r, size);
+	return reg_val(c, r, size);
 }
 
 /* x86 register writes: 8- and 16-bit results merge, 32-bit ones
  * zero-extend into the 64-bit register. */
-static void set_reg(struct emu_ctx *c, const struct insn *d, unsigned r, unsigned size,
+static void set_reg(struct emu_ctx *c, const struct dec *d, unsigned r, unsigned size,
 		    uint64_t v)
 {
 	uint64_t *g = &c->gprs[r & 15];
 
-	if (size == 1 && !d->rex && r >= 4 && r < 8)
+	if (size == 1 && !d->x.rex && r >= 4 && r < 8)
 		c->gprs[r - 4] = (c->gprs[r - 4] & ~0xff00ull) | ((v & 0xff) << 8);
 	else if (size >= 4)
 		*g = v & mask(size);
@@ -157,37 +409,47 @@ static uint64_t bitop(unsigned fn, uint64_t val, unsigned bit, uint64_t *fl)
 	return fn == 1 ? val | b : fn == 2 ? val & ~b : fn == 3 ? val ^ b : val;
 }
 
-/* Read-modify-write forms: the device value m is read, the result
- * written back when the op stores, then registers and flags. */
-static int exec_rmw(struct emu_ctx *c, const struct insn *d, const struct op *o, unsigned bit)
+/*
+ * A non-string instruction on the device operand: stores write it; the
+ * rest read it, compute, write the result back when the op stores
+ * (writes_back), then set the register and flags.
+ */
+static int exec_mem(struct emu_ctx *c, const struct dec *d, const struct op *o, unsigned bit)
 {
-	uint64_t m, r = 0, fl = c->rflags, src = get_reg(c, d, d->reg, o->size);
+	uint64_t m, r, fl = c->rflags, src = get_reg(c, d, d->reg, o->size);
 	unsigned sz = o->size;
-	bool store = false;
-	int rc = mmio_rd(c, c->gpa, sz, &m);
+	int rc;
 
-	if (rc)
+	if (o->kind == K_FLUSH)
+		return 0;
+	if (o->kind == K_STORE || o->kind == K_STORE_I)
+		return mmio_wr(c, c->gpa, sz, o->kind == K_STORE ? src : d->imm);
+	if ((rc = mmio_rd(c, c->gpa, sz, &m)))
 		return rc;
 	switch (o->kind) {
+	case K_LOAD:
+		set_reg(c, d, d->reg, o->ext ? d->x.osize : sz, o->ext == SX ? sext(m, sz) : m);
+		return 0;
+	case K_ALU_GE:
+		r = alu(o->fn, src, m, sz, &fl);
+		if (o->fn != CMP)
+			set_reg(c, d, d->reg, sz, r);
+		break;
 	case K_ALU_EG:
 	case K_ALU_EI:
 		r = alu(o->fn, m, o->kind == K_ALU_EG ? src : d->imm, sz, &fl);
-		store = o->fn != CMP && o->fn != TEST;
 		break;
 	case K_UNARY:
 		r = unary(o->fn, m, sz, &fl);
-		store = true;
 		break;
 	case K_XCHG:
 		r = src;
-		store = true;
 		break;
 	default: /* K_BT, K_BT_I */
 		r = bitop(o->fn, m, bit, &fl);
-		store = o->fn != 0;
 		break;
 	}
-	if (store && (rc = mmio_wr(c, c->gpa, sz, r)))
+	if (writes_back(o) && (rc = mmio_wr(c, c->gpa, sz, r)))
 		return rc;
 	if (o->kind == K_XCHG)
 		set_reg(c, d, d->reg, sz, m);
@@ -195,43 +457,13 @@ static int exec_rmw(struct emu_ctx *c, const struct insn *d, const struct op *o,
 	return 0;
 }
 
-static int exec_mem(struct emu_ctx *c, const struct insn *d, const struct op *o, unsigned bit)
-{
-	uint64_t m, fl = c->rflags;
-	int rc;
-
-	switch (o->kind) {
-	case K_FLUSH:
-		return 0;
-	case K_STORE:
-		return mmio_wr(c, c->gpa, o->size, get_reg(c, d, d->reg, o->size));
-	case K_STORE_I:
-		return mmio_wr(c, c->gpa, o->size, d->imm);
-	case K_LOAD:
-		if ((rc = mmio_rd(c, c->gpa, o->size, &m)))
-			return rc;
-		set_reg(c, d, d->reg, o->dst, o->sx ? sext(m, o->size) : m);
-		return 0;
-	case K_ALU_GE:
-		if ((rc = mmio_rd(c, c->gpa, o->size, &m)))
-			return rc;
-		m = alu(o->fn, get_reg(c, d, d->reg, o->size), m, o->size, &fl);
-		if (o->fn != CMP)
-			set_reg(c, d, d->reg, o->size, m);
-		c->rflags = fl;
-		return 0;
-	default:
-		return exec_rmw(c, d, o, bit);
-	}
-}
-
 /* The linear address the instruction accesses and, for BT*, the bit: a
  * register bit offset is signed and reaches outside the operand (SDM BT:
  * the access is at EA + size * floor(offset / bits)). */
-static uint64_t operand_la(const struct emu_ctx *c, const struct insn *d, const struct op *o,
+static uint64_t operand_la(const struct emu_ctx *c, const struct dec *d, const struct op *o,
 			   unsigned *bit)
 {
-	unsigned seg = d->seg >= 0 ? (unsigned)d->seg : d->eseg, bits = 8 * o->size;
+	unsigned bits = 8 * o->size;
 	uint64_t ea = d->ea;
 
 	*bit = 0;
@@ -241,24 +473,23 @@ static uint64_t operand_la(const struct emu_ctx *c, const struct insn *d, const 
 		int64_t off = (int64_t)sext(get_reg(c, d, d->reg, o->size), o->size);
 		int64_t q = off >= 0 ? off / bits : -((-(off + 1)) / bits) - 1;
 		*bit = (unsigned)((uint64_t)off & (bits - 1));
-		ea = (ea + (uint64_t)q * o->size) & mask(d->asize);
+		ea = (ea + (uint64_t)q * o->size) & mask(d->x.asize);
 	}
-	return linear(c, seg, ea);
+	return linear(c, d->seg, ea);
 }
 
 /* One element of a string op; la_ram is the RAM side's linear address. */
-static int string_step(struct emu_ctx *c, const struct op *o, bool src_mmio, uint64_t gpa,
-		       uint64_t la_ram)
+static int string_step(struct emu_ctx *c, const struct dec *d, const struct op *o, bool src_mmio,
+		       uint64_t gpa, uint64_t la_ram)
 {
-	uint8_t buf[8] = { 0 };
-	uint64_t v = 0;
+	uint64_t v = 0; /* the element's size bytes: x86 is little-endian */
 	int rc;
 
 	if (o->kind == K_STOS)
 		return mmio_wr(c, gpa, o->size, c->gprs[R_AX]);
 	if (o->kind == K_LODS) {
 		if (!(rc = mmio_rd(c, gpa, o->size, &v)))
-			c->gprs[R_AX] = o->size >= 4 ? v : (c->gprs[R_AX] & ~mask(o->size)) | v;
+			set_reg(c, d, R_AX, o->size, v);
 		return rc;
 	}
 	if (!c->mem_read || !c->mem_write)
@@ -269,22 +500,11 @@ static int string_step(struct emu_ctx *c, const struct op *o, bool src_mmio, uin
 	if (src_mmio) {
 		if ((rc = mmio_rd(c, gpa, o->size, &v)))
 			return rc;
-		memcpy(buf, &v, sizeof(v));
-		return c->mem_write(c->opaque, la_ram, buf, o->size);
+		return c->mem_write(c->opaque, la_ram, &v, o->size);
 	}
-	if ((rc = c->mem_read(c->opaque, la_ram, buf, o->size)))
+	if ((rc = c->mem_read(c->opaque, la_ram, &v, o->size)))
 		return rc;
-	memcpy(&v, buf, sizeof(v));
 	return mmio_wr(c, gpa, o->size, v);
-}
-
-/* rSI/rDI/rCX of the address size: a 32-bit one zero-extends, as any
- * 32-bit register write, a 16-bit one merges. */
-static void set_areg(struct emu_ctx *c, unsigned r, unsigned asize, uint64_t v)
-{
-	uint64_t m = mask(asize);
-
-	c->gprs[r] = asize == 2 ? (c->gprs[r] & ~m) | (v & m) : v & m;
 }
 
 /*
@@ -294,16 +514,15 @@ static void set_areg(struct emu_ctx *c, unsigned r, unsigned asize, uint64_t v)
  * page, whose translation is the only one known; the instruction then
  * runs again (EMU_AGAIN) and faults on the next page if it is MMIO too.
  */
-static int exec_string(struct emu_ctx *c, const struct insn *d, const struct op *o)
+static int exec_string(struct emu_ctx *c, const struct dec *d, const struct op *o)
 {
-	uint64_t amask = mask(d->asize), count = d->rep ? c->gprs[R_CX] & amask : 1;
+	uint64_t amask = mask(d->x.asize), count = d->rep ? c->gprs[R_CX] & amask : 1;
 	int64_t step = c->rflags & EMU_DF ? -(int64_t)o->size : (int64_t)o->size;
-	unsigned sseg = d->seg >= 0 ? (unsigned)d->seg : EMU_DS;
 	bool src_mmio = o->kind == K_LODS || (o->kind == K_MOVS && !c->write);
 	uint64_t page = 0;
 
 	for (bool first = true; count; first = false) {
-		uint64_t src = linear(c, sseg, c->gprs[R_SI] & amask);
+		uint64_t src = linear(c, d->seg, c->gprs[R_SI] & amask);
 		uint64_t dst = linear(c, EMU_ES, c->gprs[R_DI] & amask);
 		uint64_t la = src_mmio ? src : dst;
 		if (first) {
@@ -313,27 +532,28 @@ static int exec_string(struct emu_ctx *c, const struct insn *d, const struct op 
 		} else if ((la & ~PAGE_OFF) != page || (la & PAGE_OFF) + o->size > PAGE_OFF + 1) {
 			return EMU_AGAIN;
 		}
-		int rc = string_step(c, o, src_mmio, (c->gpa & ~PAGE_OFF) | (la & PAGE_OFF),
+		int rc = string_step(c, d, o, src_mmio, (c->gpa & ~PAGE_OFF) | (la & PAGE_OFF),
 				     src_mmio ? dst : src);
 		if (rc)
 			return rc;
+		/* rSI/rDI/rCX of the address size, written as registers are */
 		if (o->kind != K_STOS)
-			set_areg(c, R_SI, d->asize, c->gprs[R_SI] + (uint64_t)step);
+			set_reg(c, d, R_SI, d->x.asize, c->gprs[R_SI] + (uint64_t)step);
 		if (o->kind != K_LODS)
-			set_areg(c, R_DI, d->asize, c->gprs[R_DI] + (uint64_t)step);
+			set_reg(c, d, R_DI, d->x.asize, c->gprs[R_DI] + (uint64_t)step);
 		count--;
 		if (d->rep)
-			set_areg(c, R_CX, d->asize, count);
+			set_reg(c, d, R_CX, d->x.asize, count);
 	}
-	return (int)d->len;
+	return (int)d->x.len;
 }
 
 int emulate_mmio(struct emu_ctx *c)
 {
-	struct insn d;
+	struct dec d;
 	struct op o;
 	unsigned bit;
-	int rc = emu_decode(c, &d, &o);
+	int rc = decode(c, &d, &o);
 
 	if (rc)
 		return rc;
@@ -342,5 +562,5 @@ int emulate_mmio(struct emu_ctx *c)
 	if (!at_fault(c, operand_la(c, &d, &o, &bit)))
 		return EMU_MISMATCH;
 	rc = exec_mem(c, &d, &o, bit);
-	return rc ? rc : (int)d.len;
+	return rc ? rc : (int)d.x.len;
 }

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "kernel/errno.h"
-#include "vmm/emul/insn_len.h"
+#include "vmm/emul/decode.h"
 
 /* Segment registers in their x86 encoding order (also enum vseg_id's). */
 enum emu_seg { EMU_ES, EMU_CS, EMU_SS, EMU_DS, EMU_FS, EMU_GS, EMU_NSEG };

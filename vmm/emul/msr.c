@@ -24,6 +24,8 @@
 #define NEED_LM 0x01 /* exists only on long-mode capable CPUs */
 #define BSP_BIT 0x02 /* constant | APIC_BASE_BSP on the bootstrap processor */
 #define NEED_AUX 0x04 /* exists only with RDTSCP */
+#define READ_ONLY 0x08 /* CONST: every write is refused */
+#define IGNORED 0x10  /* CONST: every write is accepted and dropped */
 
 struct msr_def {
 	uint32_t index;
@@ -31,38 +33,24 @@ struct msr_def {
 	uint8_t kind;     /* enum msr_kind or REFUSED */
 	uint8_t vstate;   /* enum vstate for MSR_VSTATE */
 	uint8_t flags;
-	/* Write check: 0 or -EPERM. NULL: any value (VSTATE, TSC), or the
-	 * constant itself (CONST). For CONST a passing value is ignored. */
+	/* Write check: 0 or -EPERM. NULL: any value (VSTATE, TSC), or for
+	 * CONST the constant itself unless READ_ONLY or IGNORED says
+	 * otherwise. For CONST a passing value is ignored. */
 	int (*check)(uint64_t value, const struct msr_guest *g);
 	uint64_t value;   /* MSR_CONST */
-	uint8_t count;    /* MSRs from index on with this rule; 0 means 1 */
+	uint16_t count;   /* MSRs from index on with this rule; 0 means 1 */
 };
 
-/* Sign-extended from bit 47. */
-static bool canonical(uint64_t v)
-{
-	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
-
+/* Any canonical address: sign-extended from bit 47. */
 static int any_canonical(uint64_t v, const struct msr_guest *g)
 {
-	return canonical(v) ? 0 : -EPERM;
+	return (uint64_t)((int64_t)(v << 16) >> 16) == v ? 0 : -EPERM;
 }
 
 /* Bits 63:32 are reserved (SYSENTER_CS, SFMASK). */
 static int low32(uint64_t v, const struct msr_guest *g)
 {
 	return v >> 32 ? -EPERM : 0;
-}
-
-static int read_only(uint64_t v, const struct msr_guest *g)
-{
-	return -EPERM;
-}
-
-static int ignored(uint64_t v, const struct msr_guest *g)
-{
-	return 0;
 }
 
 /*
@@ -123,20 +111,21 @@ static int mtrr_def_type_ok(uint64_t v, const struct msr_guest *g)
 #define VSTATE(i, n, vs, fl, chk) { i, n, MSR_VSTATE, vs, fl, chk, 0, 0 }
 #define CONST(i, n, fl, chk, val) { i, n, MSR_CONST, VS_COUNT, fl, chk, val, 0 }
 #define NAME(i, n) { i, n, REFUSED, VS_COUNT, 0, NULL, 0, 0 }
+#define NAMES(i, n, cnt) { i, n, REFUSED, VS_COUNT, 0, NULL, 0, cnt }
 /* No PMU (CPUID leaf 0xA and AMD's PerfCtrExtCore say none): counters and
  * their controls read 0 and ignore writes, as a CPU whose counters are
  * all taken by the host would look; guests probe them unconditionally. */
-#define NO_PMU(i, n, cnt) { i, n, MSR_CONST, VS_COUNT, 0, ignored, 0, cnt }
+#define NO_PMU(i, n, cnt) { i, n, MSR_CONST, VS_COUNT, IGNORED, NULL, 0, cnt }
 
 /* Sorted by index (binary search). */
 static const struct msr_def msrs[] = {
 	{ 0x10, "IA32_TIME_STAMP_COUNTER", MSR_TSC, VS_COUNT, 0, NULL, 0, 0 },
 	/* Read by Intel microcode loaders: platform 0. */
-	CONST(0x17, "IA32_PLATFORM_ID", 0, read_only, 0),
+	CONST(0x17, "IA32_PLATFORM_ID", READ_ONLY, NULL, 0),
 	/* No virtual LAPIC relocation: only the reset value may be written. */
 	CONST(0x1b, "IA32_APIC_BASE", BSP_BIT, NULL, APIC_BASE_VALUE),
 	/* Locked with VMX off: Linux then neither writes it nor uses VMX. */
-	CONST(0x3a, "IA32_FEATURE_CONTROL", 0, read_only, 1),
+	CONST(0x3a, "IA32_FEATURE_CONTROL", READ_ONLY, NULL, 1),
 	NAME(0x3b, "IA32_TSC_ADJUST"),
 	NAME(0x48, "IA32_SPEC_CTRL"),
 	NAME(0x49, "IA32_PRED_CMD"),
@@ -145,7 +134,7 @@ static const struct msr_def msrs[] = {
 	NAME(0xe7, "IA32_MPERF"),
 	NAME(0xe8, "IA32_APERF"),
 	/* No variable or fixed MTRRs, no WC type. */
-	CONST(0xfe, "IA32_MTRRCAP", 0, read_only, 0),
+	CONST(0xfe, "IA32_MTRRCAP", READ_ONLY, NULL, 0),
 	NAME(0x10a, "IA32_ARCH_CAPABILITIES"),
 	VSTATE(0x174, "IA32_SYSENTER_CS", VS_SYSENTER_CS, 0, low32),
 	VSTATE(0x175, "IA32_SYSENTER_ESP", VS_SYSENTER_ESP, 0, any_canonical),
@@ -156,10 +145,13 @@ static const struct msr_def msrs[] = {
 	CONST(0x1a0, "IA32_MISC_ENABLE", 0, NULL, 0x1801),
 	/* No LBR, BTF or BTS: reads 0, and only 0 may be written (as Xen). */
 	CONST(0x1d9, "IA32_DEBUGCTL", 0, NULL, 0),
+	NAMES(0x200, "MTRR range", 0x70),
 	VSTATE(0x277, "IA32_PAT", VS_PAT, 0, pat_ok),
 	/* MTRRs enabled (E, bit 11), default type WB (6). */
 	CONST(0x2ff, "IA32_MTRR_DEF_TYPE", 0, mtrr_def_type_ok, 0x806),
+	NAMES(0x400, "IA32_MCi bank", 0x80),
 	NAME(0x6e0, "IA32_TSC_DEADLINE"),
+	NAMES(0x800, "x2APIC", 0x100),
 	NAME(0xda0, "IA32_XSS"),
 	VSTATE(0xc0000080, "IA32_EFER", VS_EFER, 0, efer_ok),
 	VSTATE(0xc0000081, "STAR", VS_STAR, 0, NULL),
@@ -176,7 +168,7 @@ static const struct msr_def msrs[] = {
 	/* Northbridge config: Linux sets EnableCf8ExtCfg (bit 46) with an
 	 * unchecked WRMSR on family 10h+; there is no extended config space
 	 * (no MCFG), so the write is accepted and dropped. Reads 0. */
-	CONST(0xc001001f, "AMD_NB_CFG", 0, ignored, 0),
+	CONST(0xc001001f, "AMD_NB_CFG", IGNORED, NULL, 0),
 	NAME(0xc0010114, "AMD_VM_CR"),
 	NAME(0xc0010117, "AMD_VM_HSAVE_PA"),
 	NO_PMU(0xc0010200, "AMD_PERF_CTL0-5, PERF_CTR0-5", 12),
@@ -213,10 +205,10 @@ int msr_decide(uint32_t index, bool write, uint64_t value, const struct msr_gues
 	act->value = d->value | ((d->flags & BSP_BIT) && g->bsp ? APIC_BASE_BSP : 0);
 	if (!write)
 		return 0;
-	if (d->check && d->check(value, g))
+	if ((d->check && d->check(value, g)) || (d->flags & READ_ONLY))
 		return -EPERM;
 	if (d->kind == MSR_CONST)
-		return d->check || value == act->value ? 0 : -EPERM;
+		return d->check || (d->flags & IGNORED) || value == act->value ? 0 : -EPERM;
 	act->value = value;
 	return 0;
 }
@@ -225,13 +217,5 @@ const char *msr_name(uint32_t index)
 {
 	const struct msr_def *d = lookup(index);
 
-	if (d)
-		return d->name;
-	if (index >= 0x800 && index <= 0x8ff)
-		return "x2APIC";
-	if (index >= 0x400 && index <= 0x47f)
-		return "IA32_MCi bank";
-	if (index >= 0x200 && index <= 0x26f)
-		return "MTRR range";
-	return "unknown";
+	return d ? d->name : "unknown";
 }

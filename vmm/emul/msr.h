@@ -41,8 +41,6 @@ struct msr_guest {
 	bool long_mode_capable;  /* EFER.LME and the 64-bit MSRs exist */
 	bool nx_capable;         /* EFER.NXE exists */
 	bool tsc_aux_capable;    /* RDTSCP, and so IA32_TSC_AUX, exists */
-	uint8_t phys_bits;       /* guest MAXPHYADDR (unused so far) */
-	uint32_t apic_id;
 	bool bsp;                /* IA32_APIC_BASE.BSP */
 };
 

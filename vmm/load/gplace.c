@@ -180,9 +180,30 @@ static int place_kernel(const struct gload_image *k, const struct gload_cfg *cfg
 	return 0;
 }
 
+/* Bytes f's block needs for cfg, or 0 if more than GLOAD_INFO_MAX. */
+static size_t info_size(const struct gload_cfg *cfg, const struct gload_format *f)
+{
+	size_t n = f->fixed + cfg->e820_n * f->map_entry + cfg->nr_mods * f->mod_entry;
+
+	n += cfg->cmdline ? strnlen(cfg->cmdline, GLOAD_INFO_MAX) + 1 : f->null_len;
+	for (unsigned i = 0; i < cfg->nr_mods && n <= GLOAD_INFO_MAX; i++)
+		n += cfg->mods[i].cmdline ? strnlen(cfg->mods[i].cmdline, GLOAD_INFO_MAX) + 1
+					  : f->null_len;
+	return n <= GLOAD_INFO_MAX ? n : 0;
+}
+
+uint64_t gload_add_string(struct gload_plan *pl, size_t *at, const char *s)
+{
+	uint64_t gpa = pl->info_gpa + *at;
+	size_t n = s ? strlen(s) + 1 : 0;
+
+	memcpy(pl->info + *at, s ? s : "", n);
+	*at += n;
+	return s ? gpa : 0;
+}
+
 int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
-		size_t (*info_size)(const struct gload_cfg *cfg), const char *block,
-		bool mods_high, struct gload_plan *pl, char *err, size_t errlen)
+		const struct gload_format *f, struct gload_plan *pl, char *err, size_t errlen)
 {
 	int rc;
 
@@ -198,28 +219,28 @@ int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
 	if (rc)
 		return rc;
 	pl->mem.limit = LIMIT_4G;
-	pl->info_len = info_size(cfg);
+	pl->info_len = info_size(cfg, f);
 	if (!pl->info_len)
 		return errorf(-EINVAL, err, errlen,
 			     "command line and module strings do not fit in the %u-byte %s",
-			     GLOAD_INFO_MAX, block);
+			     GLOAD_INFO_MAX, f->block);
 	rc = place_kernel(k, cfg, pl, err, errlen);
 	for (unsigned i = 0; i < cfg->nr_mods && !rc; i++) {
 		uint64_t sz = cfg->mods[i].size, *at = &pl->mod_gpa[i];
 		/* An empty module still gets an address: 0 would mean "none". */
-		if (sz > LIMIT_4G || (mods_high ? gplace_high(&pl->mem, sz ? sz : 1, PAGE, MIB,
+		if (sz > LIMIT_4G || (f->mods_high ? gplace_high(&pl->mem, sz ? sz : 1, PAGE, MIB,
 							      LIMIT_4G, "module", at)
 						: place_above(pl, k, sz ? sz : 1, "module", at)))
 			return errorf(-ENOSPC, err, errlen,
 				     "module %u (%lu bytes) does not fit in free guest RAM %s 4 GiB", i,
-				     sz, mods_high ? "between 1 MiB and" : "below");
+				     sz, f->mods_high ? "between 1 MiB and" : "below");
 		gload_copy(pl, *at, sz, GSRC_MODULE, i, 0);
 	}
 	if (rc)
 		return rc;
-	if (place_above(pl, k, pl->info_len, block, &pl->info_gpa))
+	if (place_above(pl, k, pl->info_len, f->block, &pl->info_gpa))
 		return errorf(-ENOSPC, err, errlen, "no free guest RAM for the %lu-byte %s",
-			     pl->info_len, block);
+			     pl->info_len, f->block);
 	gload_copy(pl, pl->info_gpa, pl->info_len, GSRC_INFO, 0, 0);
 	return 0;
 }

@@ -158,21 +158,33 @@ struct gload_plan {
 	uint8_t info[GLOAD_INFO_MAX]; /* the information block's bytes */
 };
 
+/* A format's information block: fixed bytes, an entry per memory map
+ * range and per module, then the command line and each module's string
+ * with its NUL (a NULL string takes null_len bytes: multiboot's "" 1,
+ * PVH's none 0). It is named `block` in messages and plan->mem. */
+struct gload_format {
+	const char *block;
+	size_t fixed, map_entry, mod_entry, null_len;
+	bool mods_high; /* modules as high as possible from 1 MiB (initrds) */
+};
+
 /*
  * The placement both planners make; the caller then builds the block at
- * plan->info_gpa. Clears *pl; checks the module list and the map; then
- * asks info_size for the block's bytes, 0 meaning the strings did not fit
- * it (the block is named `block` in messages and plan->mem). Claims the
+ * plan->info_gpa. Clears *pl; checks the module list and the map, and that
+ * the block fits in GLOAD_INFO_MAX bytes (plan->info_len). Claims the
  * kernel's own segments (free RAM below 4 GiB), then places each module
- * page aligned (mods_high: as high as possible from 1 MiB, where an initrd
- * usually goes; else first fit above the kernel), an empty one still at
- * its own address, and the block first fit above the kernel (and 1 MiB),
- * else anywhere from 4 KiB; all below 4 GiB. Plans every copy. 0, -EINVAL
- * or -ENOSPC with the reason in err.
+ * page aligned (f->mods_high: as high as possible from 1 MiB, where an
+ * initrd usually goes; else first fit above the kernel), an empty one
+ * still at its own address, and the block first fit above the kernel (and
+ * 1 MiB), else anywhere from 4 KiB; all below 4 GiB. Plans every copy. 0,
+ * -EINVAL or -ENOSPC with the reason in err.
  */
 int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
-		size_t (*info_size)(const struct gload_cfg *cfg), const char *block,
-		bool mods_high, struct gload_plan *pl, char *err, size_t errlen);
+		const struct gload_format *f, struct gload_plan *pl, char *err, size_t errlen);
+
+/* Copies s into the block at *at (advancing it): its guest address, or 0
+ * ("none") for NULL. */
+uint64_t gload_add_string(struct gload_plan *pl, size_t *at, const char *s);
 
 /* The bytes copy c reads (image, module or information block), or NULL
  * for GSRC_ZERO: fill c->len bytes with zeros. */

@@ -50,19 +50,6 @@
 #define LIMIT_4G (1ull << 32)
 
 
-static void put32(uint8_t *p, uint64_t v)
-{
-	for (unsigned i = 0; i < 4; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v);
-	put32(p + 4, v >> 32);
-}
-
-
 /* ---- parse ---- */
 
 /* First 4-byte aligned magic with a valid checksum in the first 8 KiB. */
@@ -221,63 +208,42 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
-/* Bytes the information block needs, or 0 if more than GLOAD_INFO_MAX. */
-static size_t info_size(const struct gload_cfg *cfg)
-{
-	size_t n = I_FIXED_LEN + cfg->e820_n * I_MMAP_ENTRY + cfg->nr_mods * I_MOD_ENTRY;
-
-	n += strnlen(str_or_empty(cfg->cmdline), GLOAD_INFO_MAX) + 1;
-	n += sizeof(MB1G_LOADER_NAME);
-	for (unsigned i = 0; i < cfg->nr_mods && n <= GLOAD_INFO_MAX; i++)
-		n += strnlen(str_or_empty(cfg->mods[i].cmdline), GLOAD_INFO_MAX) + 1;
-	return n <= GLOAD_INFO_MAX ? n : 0;
-}
-
-static uint32_t add_string(struct gload_plan *pl, size_t *at, const char *s)
-{
-	size_t n = strlen(s) + 1;
-	uint32_t gpa = (uint32_t)(pl->info_gpa + *at);
-
-	memcpy(pl->info + *at, s, n);
-	*at += n;
-	return gpa;
-}
-
 static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 {
 	uint8_t *b = pl->info;
 	size_t mmap = I_FIXED_LEN, mods = mmap + cfg->e820_n * I_MMAP_ENTRY;
 	size_t str = mods + cfg->nr_mods * I_MOD_ENTRY;
 
-	put32(b + I_OFF_FLAGS, I_MEM | I_CMDLINE | I_MODS | I_MMAP | I_LOADER_NAME);
-	put32(b + I_OFF_MEM_LOWER, ram_kib_at(cfg, 0, 640 * 1024));
-	put32(b + I_OFF_MEM_UPPER, ram_kib_at(cfg, MIB, LIMIT_4G));
-	put32(b + I_OFF_CMDLINE, add_string(pl, &str, str_or_empty(cfg->cmdline)));
-	put32(b + I_OFF_MODS_COUNT, cfg->nr_mods);
-	put32(b + I_OFF_MODS_ADDR, pl->info_gpa + mods);
-	put32(b + I_OFF_MMAP_LENGTH, cfg->e820_n * I_MMAP_ENTRY);
-	put32(b + I_OFF_MMAP_ADDR, pl->info_gpa + mmap);
-	put32(b + I_OFF_LOADER_NAME, add_string(pl, &str, MB1G_LOADER_NAME));
+	put_le(b + I_OFF_FLAGS, I_MEM | I_CMDLINE | I_MODS | I_MMAP | I_LOADER_NAME, 4);
+	put_le(b + I_OFF_MEM_LOWER, ram_kib_at(cfg, 0, 640 * 1024), 4);
+	put_le(b + I_OFF_MEM_UPPER, ram_kib_at(cfg, MIB, LIMIT_4G), 4);
+	put_le(b + I_OFF_CMDLINE, gload_add_string(pl, &str, str_or_empty(cfg->cmdline)), 4);
+	put_le(b + I_OFF_MODS_COUNT, cfg->nr_mods, 4);
+	put_le(b + I_OFF_MODS_ADDR, pl->info_gpa + mods, 4);
+	put_le(b + I_OFF_MMAP_LENGTH, cfg->e820_n * I_MMAP_ENTRY, 4);
+	put_le(b + I_OFF_MMAP_ADDR, pl->info_gpa + mmap, 4);
+	put_le(b + I_OFF_LOADER_NAME, gload_add_string(pl, &str, MB1G_LOADER_NAME), 4);
 	for (unsigned i = 0; i < cfg->e820_n; i++) {
 		uint8_t *e = b + mmap + i * I_MMAP_ENTRY;
-		put32(e, I_MMAP_ENTRY - 4); /* size excludes the size field itself */
-		put64(e + 4, cfg->e820[i].base);
-		put64(e + 12, cfg->e820[i].size);
-		put32(e + 20, cfg->e820[i].type);
+		put_le(e, I_MMAP_ENTRY - 4, 4); /* size excludes the size field itself */
+		put_le(e + 4, cfg->e820[i].base, 8);
+		put_le(e + 12, cfg->e820[i].size, 8);
+		put_le(e + 20, cfg->e820[i].type, 4);
 	}
 	for (unsigned i = 0; i < cfg->nr_mods; i++) {
 		uint8_t *m = b + mods + i * I_MOD_ENTRY;
-		put32(m, pl->mod_gpa[i]);
-		put32(m + 4, pl->mod_gpa[i] + cfg->mods[i].size); /* exclusive end */
-		put32(m + 8, add_string(pl, &str, str_or_empty(cfg->mods[i].cmdline)));
+		put_le(m, pl->mod_gpa[i], 4);
+		put_le(m + 4, pl->mod_gpa[i] + cfg->mods[i].size, 4); /* exclusive end */
+		put_le(m + 8, gload_add_string(pl, &str, str_or_empty(cfg->mods[i].cmdline)), 4);
 	}
 }
 
 int mb1g_plan(const struct gload_image *k, const struct gload_cfg *cfg, struct gload_plan *pl,
 	      char *err, size_t errlen)
 {
-	int rc = gload_place(k, cfg, info_size, "multiboot information block", false, pl,
-			     err, errlen);
+	static const struct gload_format f = { "multiboot information block",
+		I_FIXED_LEN + sizeof(MB1G_LOADER_NAME), I_MMAP_ENTRY, I_MOD_ENTRY, 1, false };
+	int rc = gload_place(k, cfg, &f, pl, err, errlen);
 
 	if (rc)
 		return rc;

@@ -239,33 +239,6 @@ int pvh_parse(const void *img, size_t size, struct gload_image *out, char *err, 
 
 /* ---- plan ---- */
 
-/* Bytes the start info block needs, or 0 if more than GLOAD_INFO_MAX. */
-static size_t info_size(const struct gload_cfg *cfg)
-{
-	size_t n = I_MODS_OFF + cfg->nr_mods * sizeof(struct hvm_modlist_entry) +
-		   cfg->e820_n * sizeof(struct hvm_memmap_table_entry);
-
-	if (cfg->cmdline)
-		n += strnlen(cfg->cmdline, GLOAD_INFO_MAX) + 1;
-	for (unsigned i = 0; i < cfg->nr_mods && n <= GLOAD_INFO_MAX; i++)
-		if (cfg->mods[i].cmdline)
-			n += strnlen(cfg->mods[i].cmdline, GLOAD_INFO_MAX) + 1;
-	return n <= GLOAD_INFO_MAX ? n : 0;
-}
-
-/* Copies s into the block; its guest address, or 0 ("none") for NULL. */
-static uint64_t add_string(struct gload_plan *pl, size_t *at, const char *s)
-{
-	uint64_t gpa = pl->info_gpa + *at;
-	size_t n = s ? strlen(s) + 1 : 0;
-
-	if (!s)
-		return 0;
-	memcpy(pl->info + *at, s, n);
-	*at += n;
-	return gpa;
-}
-
 static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 {
 	size_t mods = I_MODS_OFF;
@@ -275,7 +248,7 @@ static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 		.magic = XEN_HVM_START_MAGIC_VALUE, .version = XEN_HVM_START_VERSION,
 		.nr_modules = cfg->nr_mods,
 		.modlist_paddr = cfg->nr_mods ? pl->info_gpa + mods : 0,
-		.cmdline_paddr = add_string(pl, &str, cfg->cmdline),
+		.cmdline_paddr = gload_add_string(pl, &str, cfg->cmdline),
 		.rsdp_paddr = cfg->rsdp_paddr,
 		.memmap_paddr = pl->info_gpa + map, .memmap_entries = cfg->e820_n,
 	};
@@ -284,7 +257,7 @@ static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 	for (unsigned i = 0; i < cfg->nr_mods; i++) {
 		struct hvm_modlist_entry m = {
 			.paddr = pl->mod_gpa[i], .size = cfg->mods[i].size,
-			.cmdline_paddr = add_string(pl, &str, cfg->mods[i].cmdline),
+			.cmdline_paddr = gload_add_string(pl, &str, cfg->mods[i].cmdline),
 		};
 		memcpy(pl->info + mods + i * sizeof(m), &m, sizeof(m));
 	}
@@ -299,7 +272,9 @@ static void build_info(const struct gload_cfg *cfg, struct gload_plan *pl)
 int pvh_plan(const struct gload_image *k, const struct gload_cfg *cfg, struct gload_plan *pl,
 	     char *err, size_t errlen)
 {
-	int rc = gload_place(k, cfg, info_size, "start info block", true, pl, err, errlen);
+	static const struct gload_format f = { "start info block", I_MODS_OFF,
+		sizeof(struct hvm_memmap_table_entry), sizeof(struct hvm_modlist_entry), 0, true };
+	int rc = gload_place(k, cfg, &f, pl, err, errlen);
 
 	if (rc)
 		return rc;

@@ -23,7 +23,7 @@ static void upcall(struct vcpu *v)
 }
 
 /* A vcpu's vcpu_info: in the shared info, or where it registered it. */
-static struct vcpu_info *vinfo(struct domain *d, unsigned vcpu)
+struct vcpu_info *xen_vinfo(struct domain *d, unsigned vcpu)
 {
 	struct vcpu *v = d->vcpus[vcpu];
 	struct vcpu_info *vi = v->vinfo_gpa ? gpa_ptr(d, v->vinfo_gpa, sizeof(*vi), true) : NULL;
@@ -63,7 +63,8 @@ static struct evtchn_fifo_control_block *fifo_cb(void *ctx, const struct evtchn_
 static void mark(struct domain *d, int vcpu)
 {
 	if (vcpu >= 0 && (unsigned)vcpu < d->nr_vcpus &&
-	    !__atomic_fetch_or(&vinfo(d, (unsigned)vcpu)->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+	    !__atomic_fetch_or(&xen_vinfo(d, (unsigned)vcpu)->evtchn_upcall_pending, 1,
+			       __ATOMIC_SEQ_CST))
 		upcall(d->vcpus[vcpu]);
 }
 
@@ -77,7 +78,7 @@ static void deliver(const struct evtchn_notify *n)
 	struct vcpu *v = d->vcpus[n->vcpu];
 	if (d->evtchn->fifo.on)
 		mark(d, evtchn_fifo_raise(d->evtchn, FIFO_MEM(d), n->port));
-	else if (evtchn_2l_set_pending(shinfo(d), vinfo(d, n->vcpu), n->port))
+	else if (evtchn_2l_set_pending(shinfo(d), xen_vinfo(d, n->vcpu), n->port))
 		upcall(v);
 	if (v->polling) /* SCHEDOP_poll: even masked */
 		vcpu_wake(v);
@@ -110,14 +111,10 @@ void xen_dom_exc(void)
 	xen_virq(domain_find(0), VIRQ_DOM_EXC, 0);
 }
 
-bool xen_timer_virq(struct vcpu *v)
+void xen_timer_fired(struct vcpu *v)
 {
-	return xen_virq(v->dom, VIRQ_TIMER, v->id);
-}
-
-struct vcpu_info *xen_vinfo(struct domain *d, unsigned vcpu)
-{
-	return vinfo(d, vcpu);
+	if (!xen_virq(v->dom, VIRQ_TIMER, v->id))
+		upcall(v);
 }
 
 bool xen_pirq_event(struct domain *d, uint32_t gsi)
@@ -133,6 +130,15 @@ bool xen_pirq_event(struct domain *d, uint32_t gsi)
 /* One function per operation, its argument copied in (and out) by
  * hcop_call. A send or a bind may make the peer's port pending: deliver()
  * raises its upcall. */
+
+/* A call that returns a port (rc >= 0) or an error: the port goes out. */
+static long port_out(uint32_t *port, int rc)
+{
+	if (rc >= 0)
+		*port = (uint32_t)rc;
+	return rc < 0 ? rc : 0;
+}
+
 static long ev_alloc_unbound(struct vcpu *v, void *arg)
 {
 	struct evtchn_alloc_unbound *op = arg;
@@ -141,11 +147,8 @@ static long ev_alloc_unbound(struct vcpu *v, void *arg)
 
 	if (!(owner = xen_target(v, op->dom, &e)))
 		return e; /* in another domain: for domain 0 building it */
-	int rc = evtchn_alloc_unbound(owner->evtchn, op->remote_dom == DOMID_SELF ? v->dom->id
-										  : op->remote_dom);
-	if (rc >= 0)
-		op->port = (uint32_t)rc;
-	return rc < 0 ? rc : 0;
+	return port_out(&op->port, evtchn_alloc_unbound(owner->evtchn, op->remote_dom == DOMID_SELF
+							 ? v->dom->id : op->remote_dom));
 }
 
 static long ev_bind_interdomain(struct vcpu *v, void *arg)
@@ -155,31 +158,23 @@ static long ev_bind_interdomain(struct vcpu *v, void *arg)
 	int rc = evtchn_bind_interdomain(&xen_doms, v->dom->evtchn, op->remote_dom == DOMID_SELF ?
 					 v->dom->id : op->remote_dom, op->remote_port, &n);
 
-	if (rc < 0)
-		return rc;
-	op->local_port = (uint32_t)rc;
-	deliver(&n); /* the peer may have sent while unbound */
-	return 0;
+	if (rc >= 0)
+		deliver(&n); /* the peer may have sent while unbound */
+	return port_out(&op->local_port, rc);
 }
 
 static long ev_bind_virq(struct vcpu *v, void *arg)
 {
 	struct evtchn_bind_virq *op = arg;
-	int rc = evtchn_bind_virq(v->dom->evtchn, op->virq, op->vcpu);
 
-	if (rc >= 0)
-		op->port = (uint32_t)rc;
-	return rc < 0 ? rc : 0;
+	return port_out(&op->port, evtchn_bind_virq(v->dom->evtchn, op->virq, op->vcpu));
 }
 
 static long ev_bind_ipi(struct vcpu *v, void *arg)
 {
 	struct evtchn_bind_ipi *op = arg;
-	int rc = evtchn_bind_ipi(v->dom->evtchn, op->vcpu);
 
-	if (rc >= 0)
-		op->port = (uint32_t)rc;
-	return rc < 0 ? rc : 0;
+	return port_out(&op->port, evtchn_bind_ipi(v->dom->evtchn, op->vcpu));
 }
 
 static long ev_bind_pirq(struct vcpu *v, void *arg)
@@ -244,8 +239,8 @@ static long ev_unmask(struct vcpu *v, void *arg)
 		return rc;
 	if (d->evtchn->fifo.on)
 		mark(d, evtchn_fifo_unmask(d->evtchn, FIFO_MEM(d), op->port));
-	else if ((unsigned)rc < d->nr_vcpus && evtchn_2l_unmask(shinfo(d), vinfo(d, (unsigned)rc),
-								op->port))
+	else if ((unsigned)rc < d->nr_vcpus &&
+		 evtchn_2l_unmask(shinfo(d), xen_vinfo(d, (unsigned)rc), op->port))
 		upcall(d->vcpus[rc]);
 	return 0;
 }
@@ -324,9 +319,9 @@ static const struct hcop ev_ops[] = {
 	[EVTCHNOP_set_priority] = HCOP(struct evtchn_set_priority, HC_IN, ev_set_priority),
 };
 
-long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+long xen_event_channel_op(struct vcpu *v, uint64_t *a)
 {
 	if (!v->dom->evtchn)
 		return -ENOSYS;
-	return hcop_call(v, ev_ops, HCOP_COUNT(ev_ops), cmd, arg);
+	return hcop_call(v, ev_ops, HCOP_COUNT(ev_ops), a[0], a[1]);
 }

@@ -81,13 +81,10 @@ static long gnt_copy(struct vcpu *v, uint64_t *a)
 		unsigned n = count - done < GNT_COPY_BATCH ? (unsigned)(count - done) : GNT_COPY_BATCH;
 		for (unsigned i = 0; i < n; i++) {
 			uint64_t at = arg + (done + i) * sz;
-			if (wide) {
-				if (copy_from_guest_virt(v, &ops[i], at, sz, NULL))
-					return -EFAULT;
-				continue;
-			}
-			if (copy_from_guest_virt(v, &c32, at, sz, NULL))
+			if (copy_from_guest_virt(v, wide ? (void *)&ops[i] : &c32, at, sz, NULL))
 				return -EFAULT;
+			if (wide)
+				continue;
 			ops[i] = (struct gnttab_copy){ .len = c32.len, .flags = c32.flags };
 			ops[i].source.u.gmfn = c32.source.ref_or_gmfn;
 			ops[i].source.domid = c32.source.domid;

@@ -16,48 +16,18 @@
  * vcpus get their turn in between, as with Xen's continuations. */
 typedef long (*hcall_fn)(struct vcpu *v, uint64_t *a);
 
-static long hc_memory_op(struct vcpu *v, uint64_t *a)
-{
-	return xen_memory_op(v, a);
-}
-
-static long hc_event_channel_op(struct vcpu *v, uint64_t *a)
-{
-	return xen_event_channel_op(v, a[0], a[1]);
-}
-
-static long hc_eyrie_op(struct vcpu *v, uint64_t *a)
-{
-	return eyrie_op(v, a[0], a[1]);
-}
-
-static long hc_physdev_op(struct vcpu *v, uint64_t *a)
-{
-	return pirq_physdev_op(v, a[0], a[1]);
-}
-
-static long hc_vcpu_op(struct vcpu *v, uint64_t *a)
-{
-	return xen_vcpu_op(v, a[0], a[1], a[2]);
-}
-
-static long hc_grant_table_op(struct vcpu *v, uint64_t *a)
-{
-	return xen_grant_table_op(v, a);
-}
-
 static const hcall_fn hcalls[HYPERVISOR_NR] = {
-	[HYPERVISOR_grant_table_op] = hc_grant_table_op,
-	[HYPERVISOR_vcpu_op] = hc_vcpu_op,
-	[HYPERVISOR_eyrie_op] = hc_eyrie_op,
-	[HYPERVISOR_memory_op] = hc_memory_op,
-	[HYPERVISOR_event_channel_op] = hc_event_channel_op,
+	[HYPERVISOR_grant_table_op] = xen_grant_table_op,
+	[HYPERVISOR_vcpu_op] = xen_vcpu_op,
+	[HYPERVISOR_eyrie_op] = eyrie_op,
+	[HYPERVISOR_memory_op] = xen_memory_op,
+	[HYPERVISOR_event_channel_op] = xen_event_channel_op,
 	[HYPERVISOR_set_timer_op] = hc_set_timer_op,
 	[HYPERVISOR_xen_version] = hc_xen_version,
 	[HYPERVISOR_console_io] = hc_console_io,
 	[HYPERVISOR_sched_op] = hc_sched_op,
 	[HYPERVISOR_hvm_op] = hc_hvm_op,
-	[HYPERVISOR_physdev_op] = hc_physdev_op,
+	[HYPERVISOR_physdev_op] = pirq_physdev_op,
 };
 
 int hypercall_page(struct vcpu *v, uint64_t value)

@@ -23,6 +23,6 @@ int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns);
 
 /* HYPERVISOR_eyrie_op (vmm/core/domop.c): the privileged domain's management
  * operations; -EPERM for any other domain. */
-long eyrie_op(struct vcpu *v, uint64_t op, uint64_t arg);
+long eyrie_op(struct vcpu *v, uint64_t *a);
 
 #endif

@@ -20,15 +20,13 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 	struct domain *d = v->dom;
 	struct xen_add_to_physmap x;
 	struct { uint16_t domid, size; uint32_t space, idx, gpfn; } c; /* x86_32 */
+	bool wide = vcpu_is_64bit(v);
 
-	if (vcpu_is_64bit(v)) {
-		if (copy_from_guest_virt(v, &x, arg, sizeof(x), NULL))
-			return -EFAULT;
-	} else {
-		if (copy_from_guest_virt(v, &c, arg, sizeof(c), NULL))
-			return -EFAULT;
+	if (copy_from_guest_virt(v, wide ? (void *)&x : &c, arg, wide ? sizeof(x) : sizeof(c),
+				 NULL))
+		return -EFAULT;
+	if (!wide)
 		x = (struct xen_add_to_physmap){ c.domid, c.size, c.space, c.idx, c.gpfn };
-	}
 	if (self(v, x.domid))
 		return -EPERM;
 	unsigned f; /* which of the domain's frames */

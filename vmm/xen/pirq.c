@@ -152,8 +152,9 @@ int pirq_msi(struct domain *d, uint32_t *pirq, uint64_t *addr, uint32_t *data)
 	return 0;
 }
 
-long pirq_physdev_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+long pirq_physdev_op(struct vcpu *v, uint64_t *a)
 {
+	uint64_t cmd = a[0], arg = a[1];
 	struct physdev_irq_status_query q;
 	struct pirq *p;
 

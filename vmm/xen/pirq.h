@@ -25,7 +25,7 @@ bool pirq_owned(const struct domain *d, uint32_t gsi);
 /* Unmasks GSI gsi's pin if a level interrupt masked it. */
 void pirq_unmask(uint32_t gsi);
 /* HYPERVISOR_physdev_op: irq_status_query and eoi of a granted IRQ. */
-long pirq_physdev_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long pirq_physdev_op(struct vcpu *v, uint64_t *a);
 /* An EOI in d's virtual platform: its level-triggered physical IRQs
  * delivered there are deasserted and unmasked (asserted again if the
  * device still is). */

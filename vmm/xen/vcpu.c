@@ -90,9 +90,10 @@ static long vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	return 0;
 }
 
-long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 {
 	struct domain *d = v->dom;
+	uint64_t cmd = a[0], vcpuid = a[1], arg = a[2];
 
 	if (!d->evtchn)
 		return -ENOSYS;
@@ -205,17 +206,15 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	struct sched_poll p;
 	struct { uint32_t ports, nr_ports; uint64_t timeout; } p32;
 	uint32_t ports[POLL_MAX_PORTS]; /* evtchn_port_t */
+	bool wide = vcpu_is_64bit(v);
 
 	if (!v->dom->evtchn)
 		return -ENOSYS;
-	if (vcpu_is_64bit(v)) {
-		if (copy_from_guest_virt(v, &p, arg, sizeof(p), NULL))
-			return -EFAULT;
-	} else {
-		if (copy_from_guest_virt(v, &p32, arg, sizeof(p32), NULL))
-			return -EFAULT;
+	if (copy_from_guest_virt(v, wide ? (void *)&p : &p32, arg, wide ? sizeof(p) : sizeof(p32),
+				 NULL))
+		return -EFAULT;
+	if (!wide)
 		p = (struct sched_poll){ p32.ports, p32.nr_ports, p32.timeout };
-	}
 	if (p.nr_ports > POLL_MAX_PORTS)
 		return -EINVAL;
 	if (copy_from_guest_virt(v, ports, p.ports, p.nr_ports * sizeof(ports[0]), NULL))

@@ -20,12 +20,12 @@ int xen_domain_init(struct domain *d);
 /* Closes its ports (peers go back to unbound) and frees both. */
 void xen_domain_destroy(struct domain *d);
 
-/* memory_op and grant_table_op take the hypercall's arguments, which they
- * update when they continue (-ERESTART, see vmm/xen/hypercall.c). */
+/* The hypercall families: each takes the hypercall's arguments a[0..4],
+ * which it updates when it continues (-ERESTART, see vmm/xen/hypercall.c). */
 long xen_memory_op(struct vcpu *v, uint64_t *a);
-long xen_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long xen_event_channel_op(struct vcpu *v, uint64_t *a);
 long xen_grant_table_op(struct vcpu *v, uint64_t *a);
-long xen_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
+long xen_vcpu_op(struct vcpu *v, uint64_t *a);
 /* Ctrl-A x3 on the serial line switches input to domain 0 (if privileged):
  * CONSOLEIO_read returns it; VIRQ_CONSOLE says it is there. */
 void xen_console_init(void);
@@ -35,8 +35,9 @@ bool xen_virq(struct domain *d, uint32_t virq, unsigned vcpu);
 /* The vcpu_info of d's vcpu: where it registered it, else in the shared
  * info. */
 struct vcpu_info *xen_vinfo(struct domain *d, unsigned vcpu);
-/* The vcpu's timer fired: VIRQ_TIMER if bound (true), else false. */
-bool xen_timer_virq(struct vcpu *v);
+/* The vcpu's timer fired: VIRQ_TIMER if bound, else the domain's
+ * callback vector (HVM_PARAM_CALLBACK_IRQ), else a wake-up from block. */
+void xen_timer_fired(struct vcpu *v);
 /* The vcpu enters RUNSTATE_* state: the times, and the guest's copy. */
 void xen_runstate(struct vcpu *v, int32_t state);
 /* A granted physical IRQ (pirq = gsi) for d: true when d bound a port to
