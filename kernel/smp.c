@@ -67,10 +67,13 @@ void smp_guest_enter(void)
 	big_unlock();
 }
 
-void smp_guest_exit(void)
+bool smp_guest_exit(void)
 {
-	this_cpu()->in_guest = false;
+	struct percpu *c = this_cpu();
+
+	c->in_guest = false;
 	big_lock();
+	return !c->abandon;
 }
 
 void smp_kick(unsigned cpu)

@@ -36,7 +36,9 @@ void big_unlock(void);
  * if it took it (the handler then unlocks). */
 bool big_lock_irq(void);
 void smp_guest_enter(void);
-void smp_guest_exit(void);
+/* False when the vcpu this CPU ran was destroyed while it waited for the
+ * lock (percpu.abandon): the caller then touches nothing of it. */
+bool smp_guest_exit(void);
 
 /* With the big lock held: CPU cpu runs fn(arg) and this waits until it
  * has. A CPU runs such a call while it waits for the lock, while it idles

@@ -9,8 +9,8 @@ tests/boot/cases.py appends SMP_CASES to its CASES.
 
 import re
 
-from guest_cases import Dom, bochs_guests, check, check_report, expect_poweroff, \
-    qemu_guests, shell, wait_for
+from guest_cases import IPI_DOM, Dom, bochs_guests, check, check_pattern, check_report, \
+    expect_poweroff, qemu_guests, shell, wait_for
 
 
 def check_cpus(m, online, madt):
@@ -21,7 +21,7 @@ def check_cpus(m, online, madt):
     check(not re.search(r"smp: .*(did not answer|set-up failed|no room)", m.output),
           "a CPU failed to come up: %s" % re.findall(r"smp: .*", m.output))
     out = shell(m, "cpus", r"cpu apic-id state")
-    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+online\s+(\S+)$", out, re.M)
+    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+online\s+(\d+)\s+(\S+)$", out, re.M)
     check(len(rows) == online and len({r[1] for r in rows}) == online,
           "`cpus` should list %d online CPUs with distinct APIC ids: %r" % (online, out))
     info = shell(m, "info", r"cpus: \d+ online")
@@ -30,14 +30,29 @@ def check_cpus(m, online, madt):
     return e
 
 
+def placed(m, want):
+    """The creation log puts domain d's vcpus on the CPUs want[d] lists."""
+    for dom, cpus in want.items():
+        e = wait_for(m, r"domain %d \(\S+\): vcpus on CPU ([\d,]+)$" % dom, 30)
+        check(e[1] == ",".join(map(str, cpus)),
+              "domain %d's vcpus are on CPUs %s, expected %r" % (dom, e[1], cpus))
+
+
 def smp_qemu(lab):
-    """QEMU SVM with 4 CPUs: all 4 come up (SVM enabled on each) and the
-    `exits` guest passes beside `pattern`."""
-    m = qemu_guests(lab, [Dom("pattern", 4), Dom("exits", 2)], smp=4)
+    """QEMU SVM with 4 CPUs: all 4 come up (SVM enabled on each); the
+    vcpus of `pattern`, `exits` and `ipi` (2 vcpus) are spread one per CPU
+    and run in parallel: `exits` passes, `ipi`'s vcpus on CPUs 2 and 3
+    wake each other 3 x 1000 times across CPUs (kick IPIs), `pattern`
+    keeps its rounds."""
+    m = qemu_guests(lab, [Dom("pattern", 4), Dom("exits", 2), IPI_DOM], smp=4)
     m.boot(40)
     check_cpus(m, 4, 4)
+    placed(m, {1: [0], 2: [1], 3: [2, 3]})
     expect_poweroff(m, 2, "exits", 60)
     check_report(m.output, 2, "exits")
+    e = expect_poweroff(m, 3, "ipi", 60)
+    check_report(m.output, 3, "ipi")
+    check_pattern(m, 1, e.end())
 
 
 def smp_limit(lab):
@@ -57,14 +72,16 @@ def smp_limit(lab):
 def smp_bochs_vmx(lab):
     """Bochs corei7_skylake_x with 2 processors: the local APICs run in
     x2APIC mode (the CPU has it), the second comes up with VMX on (its own
-    VMXON region) and `exits` passes."""
-    m = bochs_guests(lab, [Dom("exits", 2)], "corei7_skylake_x", count=2)
+    VMXON region); `pattern` runs on CPU 0, `exits` on CPU 1 (its VMCS,
+    made on CPU 0, moves there: VMCLEAR there first) and passes."""
+    m = bochs_guests(lab, [Dom("pattern", 4), Dom("exits", 2)], "corei7_skylake_x", count=2)
     m.boot(200)
     check_cpus(m, 2, 2)
+    placed(m, {1: [0], 2: [1]})
     info = shell(m, "info", r"cpus: \d+ online")
     check(re.search(r"^timer: .* x2 APIC", info, re.M), "info: not in x2APIC mode: %r" % info)
-    expect_poweroff(m, 1, "exits", 200)
-    check_report(m.output, 1, "exits")
+    expect_poweroff(m, 2, "exits", 200)
+    check_report(m.output, 2, "exits")
 
 
 SMP_CASES = [

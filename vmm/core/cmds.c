@@ -109,11 +109,11 @@ SHELL_COMMAND(echo, "[DOM on|off]", "show or set whose console lines are printed
 
 static int cmd_vcpus(int argc, char **argv)
 {
-	printk("  dom vcpu state     rip                exits   cpu-ms\n");
+	printk("  dom vcpu cpu state     rip                exits   cpu-ms\n");
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			printk("%5u %4u %-9s 0x%016lx %7lu %7lu\n", d->id, v->id,
+			printk("%5u %4u %3u %-9s 0x%016lx %7lu %7lu\n", d->id, v->id, v->cpu,
 			       d->state != DOM_RUNNING ? domain_state_name(d->state)
 			       : v->state == VCPU_BLOCKED ? "blocked" : v->state == VCPU_DOWN ? "down" : "runnable",
 			       vcpu_ops->get(v, VS_RIP), v->exits_total, tsc_ms(v->run_tsc));
@@ -122,18 +122,23 @@ static int cmd_vcpus(int argc, char **argv)
 }
 SHELL_COMMAND(vcpus, "", "list vcpus", cmd_vcpus);
 
-/* The physical CPUs: all run the vendor's per-CPU set-up; guests run on
- * CPU 0 until the scheduler spreads them (issue 14). */
+/* The physical CPUs: how many vcpus each runs and which one now (the
+ * shell runs on CPU 0, so that one is idle). */
 static int cmd_cpus(int argc, char **argv)
 {
-	printk("  cpu apic-id state   running\n");
+	printk("  cpu apic-id state  vcpus running\n");
 	for (unsigned i = 0; i < nr_cpus; i++) {
 		const struct percpu *c = percpu_get(i);
 		const struct vcpu *v = c->current;
 		char run[24] = "idle";
+		unsigned n = 0;
+		for (struct domain *d = domain_list(); d; d = d->next)
+			for (unsigned k = 0; k < d->nr_vcpus; k++)
+				n += d->vcpus[k]->cpu == i;
 		if (v)
 			snprintf(run, sizeof(run), "d%u.%u", v->dom->id, v->id);
-		printk("%5u %7u %-7s %s\n", c->id, c->apic_id, c->online ? "online" : "down", run);
+		printk("%5u %7u %-6s %5u %s\n", c->id, c->apic_id, c->online ? "online" : "down", n,
+		       run);
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 /* Domain lifecycle (see domain.h). */
 #include "vmm/core/domain.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "boot/elf.h"
 #include "include/public/xen.h"
@@ -321,6 +322,7 @@ static int load_image(struct domain *d, const struct boot_module *m, uint64_t *e
  * Xen state holds. */
 static void free_domain(struct domain *d)
 {
+	vmm_sync(d, true);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_free(d->vcpus[i]);
 	vplat_destroy(d);
@@ -329,6 +331,19 @@ static void free_domain(struct domain *d)
 	kfree(d->log);
 	by_id[d->id] = NULL;
 	kfree(d);
+}
+
+/* With more than one CPU: which runs each vcpu. */
+static void log_cpus(const struct domain *d)
+{
+	char list[64] = "";
+	size_t n = 0;
+
+	for (unsigned i = 0; nr_cpus > 1 && i < d->nr_vcpus && n + 8 < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%u", i ? "," : "",
+				      d->vcpus[i]->cpu);
+	if (n)
+		life(d->name, LOG_INFO, "domain %u (%s): vcpus on CPU %s\n", d->id, d->name, list);
 }
 
 int domain_create(const struct domain_config *cfg, struct domain **out)
@@ -418,6 +433,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		tail = &(*tail)->next;
 	*tail = d;
 	domain_counts.created++;
+	log_cpus(d);
 	if (cfg->managed) {
 		d->state = DOM_PAUSED;
 		d->building = true;
@@ -523,6 +539,7 @@ void domain_pause(struct domain *d)
 	if (d->state != DOM_RUNNING)
 		return;
 	d->state = DOM_PAUSED;
+	vmm_sync(d, false);
 }
 
 void domain_unpause(struct domain *d)

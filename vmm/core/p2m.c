@@ -6,6 +6,7 @@
 #include "kernel/heap.h"
 #include "kernel/mm.h"
 #include "vmm/core/domain.h"
+#include "vmm/core/vmm.h"
 
 #define CHUNK_MAX (64ull << 20) /* largest contiguous piece we ask for */
 #define ZERO_STEP (256u << 10)   /* zeroed between two reads of the serial line */
@@ -49,6 +50,7 @@ static enum p2m_type leaf_type(uint64_t flags)
  * page whose leaf just went away or narrowed. */
 static void flush_all(struct domain *d)
 {
+	vmm_sync(d, false); /* none runs on another CPU meanwhile */
 	for (unsigned v = 0; v < d->nr_vcpus; v++) {
 		vcpu_ops->flush_p2m(d->vcpus[v]);
 		d->vcpus[v]->icache.valid = false;

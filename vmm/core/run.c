@@ -144,6 +144,11 @@ static void run_slice(struct vcpu *v)
 		vplat_check(v->dom);
 		vcpu_deliver_irqs(v);
 		vcpu_ops->run(v, &v->last_exit);
+		if (this_cpu()->abandon) { /* destroyed while this CPU waited */
+			this_cpu()->abandon = false;
+			this_cpu()->current = NULL;
+			return;
+		}
 		/* A host interrupt (tick, serial) makes the guest exit with
 		 * EXIT_INTR and is taken here: STI's one-instruction shadow covers
 		 * the first NOP. One that arrives later makes the next entry exit

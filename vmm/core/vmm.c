@@ -170,6 +170,52 @@ void vcpu_start_real(struct vcpu *v, uint64_t entry)
 	v->state = VCPU_RUNNABLE;
 }
 
+static void count_load(const struct domain *d, unsigned *load)
+{
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i] && d->vcpus[i]->cpu < MAX_CPUS)
+			load[d->vcpus[i]->cpu]++;
+}
+
+/* The online CPU with the fewest vcpus (the lowest such id), counting
+ * those of nd made so far: where a new vcpu of nd runs for good (no
+ * migration yet). */
+static unsigned quietest_cpu(const struct domain *nd)
+{
+	unsigned load[MAX_CPUS] = { 0 }, best = 0;
+	bool listed = false;
+
+	for (const struct domain *d = domain_list(); d; d = d->next) {
+		count_load(d, load);
+		listed |= d == nd;
+	}
+	if (!listed)
+		count_load(nd, load);
+	for (unsigned c = 1; c < nr_cpus; c++)
+		if (load[c] < load[best])
+			best = c;
+	return best;
+}
+
+void vmm_sync(struct domain *d, bool gone)
+{
+	uint64_t done = 1ull << this_cpu()->id;
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+		struct percpu *c = v ? percpu_get(v->cpu) : NULL;
+		if (!c || (done & (1ull << v->cpu)))
+			continue;
+		done |= 1ull << v->cpu;
+		smp_call(v->cpu, NULL, NULL);
+	}
+	for (unsigned i = 0; gone && i < d->nr_vcpus; i++) {
+		struct percpu *c = d->vcpus[i] ? percpu_get(d->vcpus[i]->cpu) : NULL;
+		if (c && c != this_cpu() && c->current == d->vcpus[i])
+			c->abandon = true;
+	}
+}
+
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	     struct vcpu **out)
 {
@@ -183,6 +229,7 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	v->fpu = (uint8_t *)v + area;
 	v->dom = d;
 	v->id = id;
+	v->cpu = quietest_cpu(d);
 	int err = vcpu_ops->vcpu_create(v);
 	if (err) {
 		kfree(v);

@@ -12,6 +12,11 @@ int vmm_init(void);
 /* On another CPU once vmm_init succeeded: its XSAVE and the vendor's
  * per-CPU state (SVM host save area / VMXON region). 0 or an errno. */
 int vmm_cpu_up(void);
+/* Host SMP: every other CPU running a vcpu of d leaves guest mode and
+ * stays out until the big lock is let go (a p2m entry removed, a pause);
+ * gone: d is about to be freed, those CPUs drop its vcpus untouched. */
+struct domain;
+void vmm_sync(struct domain *d, bool gone);
 
 /* Creates vcpu `id` of d with its initial register state. */
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,

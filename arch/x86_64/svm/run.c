@@ -289,11 +289,13 @@ void svm_run(struct vcpu *v, struct vmexit *e)
 	vmcb->save.rsp = v->gprs[GPR_RSP];
 	smp_guest_enter();
 	svm_enter(sv->vmcb_pa, v->gprs, c->host_vmcb_pa);
-	smp_guest_exit();
-	v->gprs[GPR_RAX] = vmcb->save.rax;
-	v->gprs[GPR_RSP] = vmcb->save.rsp;
 	if (UNLIKELY((vmcb->save.efer & EFER_LME) && !(vmcb->save.cr0 & CR0_PG)))
 		svm_restore_host_cr0(c);
+	/* The VMCB's own housekeeping before the big lock is taken again:
+	 * what another CPU writes into it meanwhile (a TLB flush request)
+	 * comes after and stays. */
+	v->gprs[GPR_RAX] = vmcb->save.rax;
+	v->gprs[GPR_RSP] = vmcb->save.rsp;
 	vmcb->ctl.clean = c->clean_mask;
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE;
 	/* A queued event was delivered unless EXITINTINFO says otherwise. */
@@ -303,6 +305,8 @@ void svm_run(struct vcpu *v, struct vmexit *e)
 		svm_reinject(sv, vmcb, soft_ours);
 	else
 		vmcb->ctl.event_inj = 0;
+	if (!smp_guest_exit())
+		return; /* v was destroyed meanwhile: touch nothing */
 	decode(v, vmcb, e, c);
 }
 

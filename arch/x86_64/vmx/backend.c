@@ -4,6 +4,7 @@
  * and its invalidation, and the VMCS dump.
  */
 #include "arch/x86_64/vmx/vmx.h"
+#include "kernel/smp.h"
 #include "kernel/log.h"
 
 static const char *const insn_errors[] = {
@@ -35,7 +36,7 @@ const char *vmx_insn_error_name(uint64_t err)
 /* EPT-tagged translations (guest-physical and combined, for every VPID)
  * of one EPT hierarchy go with INVEPT single-context; CPUs without it
  * flush all contexts (vol. 3, 28.4.3.1). */
-static void invept_eptp(uint64_t eptp)
+void vmx_invept(uint64_t eptp)
 {
 	if (vmx_this_cpu()->caps.ept_vpid & (1ull << 25))
 		invept(INVEPT_SINGLE, eptp);
@@ -52,15 +53,24 @@ static void vmx_set_p2m(struct vcpu *v, uint64_t root_phys)
 	vx->eptp = root_phys | vmx_this_cpu()->caps.eptp_flags;
 	vmx_load(vmx_this_cpu(), vx);
 	vmwrite(VMCS_EPTP, vx->eptp);
-	invept_eptp(vx->eptp);
+	vmx_invept(vx->eptp);
 }
 
 /* After an EPT change. Linear translations need no INVVPID: with EPT on,
  * the CPU caches guest translations only as combined mappings, which
  * INVEPT removes as well. */
+static void invept_here(void *vx)
+{
+	vmx_invept(((struct vmx_vcpu *)vx)->eptp);
+}
+
+/* On the CPU whose TLB may hold them: where the VMCS is active (on one it
+ * moves to, vmx_switch flushes). */
 static void vmx_flush_p2m(struct vcpu *v)
 {
-	invept_eptp(to_vmx(v)->eptp);
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	smp_call(vx->cpu < 0 ? this_cpu()->id : (unsigned)vx->cpu, invept_here, vx);
 }
 
 static void dump_seg(const char *name, enum vseg_id s)

@@ -90,17 +90,21 @@ int vmx_cpu_enable(void)
 		return err;
 	}
 	c->on = true;
-	c->vpids[0] = 1; /* VPID 0 tags the host's own translations */
 	flush_all(&c->caps);
 	return 0;
 }
 
+/* One VPID space for all CPUs: a vcpu keeps its VPID wherever it runs,
+ * and no two vcpus may tag one CPU's translations alike. VPID 0 tags the
+ * host's own. */
+static uint64_t vpids[VPID_COUNT / 64] = { 1 };
+
 uint16_t vmx_vpid_alloc(struct vmx_cpu *c)
 {
 	for (unsigned i = 1; i < VPID_COUNT; i++) {
-		if (c->vpids[i / 64] & (1ull << (i % 64)))
+		if (vpids[i / 64] & (1ull << (i % 64)))
 			continue;
-		c->vpids[i / 64] |= 1ull << (i % 64);
+		vpids[i / 64] |= 1ull << (i % 64);
 		/* A VPID used before may still tag the old vcpu's translations. */
 		if (c->caps.ept_vpid & (1ull << 41))
 			invvpid(INVVPID_SINGLE, (uint16_t)i);
@@ -114,5 +118,5 @@ uint16_t vmx_vpid_alloc(struct vmx_cpu *c)
 void vmx_vpid_free(struct vmx_cpu *c, uint16_t vpid)
 {
 	if (vpid && vpid < VPID_COUNT)
-		c->vpids[vpid / 64] &= ~(1ull << (vpid % 64));
+		vpids[vpid / 64] &= ~(1ull << (vpid % 64));
 }

@@ -28,7 +28,7 @@ static bool guest_64bit(void)
 
 /* Drops the guest's cached linear translations after an emulated paging
  * change (VM entry with a VPID keeps them, vol. 3, 28.3.3.3). */
-static void flush_vpid(const struct vmx_vcpu *vx)
+void vmx_flush_vpid(const struct vmx_vcpu *vx)
 {
 	const struct vmx_caps *caps = &vmx_this_cpu()->caps;
 
@@ -62,7 +62,7 @@ static int cr0_write(struct vcpu *v, uint64_t val)
 	}
 	vmx_write_cr0(vx, val);
 	if ((old ^ val) & (CR0_PG | CR0_PE | CR0_WP_BIT | CR0_CD))
-		flush_vpid(vx);
+		vmx_flush_vpid(vx);
 	return 0;
 }
 
@@ -77,7 +77,7 @@ static int cr4_write(struct vcpu *v, uint64_t val)
 		return -EINVAL;
 	vmx_write_cr4(to_vmx(v), val);
 	if (old != val)
-		flush_vpid(to_vmx(v));
+		vmx_flush_vpid(to_vmx(v));
 	return 0;
 }
 

@@ -234,17 +234,20 @@ void vmx_run(struct vcpu *v, struct vmexit *e)
 		write_cr2(vx->cr2);
 	smp_guest_enter();
 	int fail = vmx_enter(v->gprs, &vx->host_rsp, vx->launched);
-	smp_guest_exit();
+	/* Everything read from or written to the VMCS about this exit, before
+	 * the big lock is taken again: meanwhile another CPU may take the
+	 * VMCS away (vmx_load elsewhere) or free it (destroy). */
 	if (fail) {
 		entry_failed(e, fail);
-		return;
+	} else {
+		vx->cr2 = read_cr2();
+		vx->event_queued = false;
+		uint32_t raw = (uint32_t)vmread(VMCS_EXIT_REASON);
+		/* A failed entry (bit 31) leaves the VMCS unlaunched (26.7). */
+		if (!(raw & EXIT_REASON_ENTRY_FAIL))
+			vx->launched = true;
+		vx->guest_rsp = v->gprs[GPR_RSP] = vmread(VMCS_GUEST_RSP);
+		decode(v, e, raw);
 	}
-	vx->cr2 = read_cr2();
-	vx->event_queued = false;
-	uint32_t raw = (uint32_t)vmread(VMCS_EXIT_REASON);
-	/* A failed entry (bit 31) leaves the VMCS unlaunched (26.7). */
-	if (!(raw & EXIT_REASON_ENTRY_FAIL))
-		vx->launched = true;
-	vx->guest_rsp = v->gprs[GPR_RSP] = vmread(VMCS_GUEST_RSP);
-	decode(v, e, raw);
+	smp_guest_exit();
 }

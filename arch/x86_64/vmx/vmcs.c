@@ -10,6 +10,7 @@
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/mm.h"
+#include "kernel/smp.h"
 #include "kernel/string.h"
 #include "vmm/core/vmm.h"
 
@@ -158,7 +159,42 @@ static int vmcs_alloc(struct vmx_cpu *c, struct vmx_vcpu *vx)
 		return err;
 	}
 	c->current_vmcs = vx->vmcs_phys;
+	vx->cpu = (int)this_cpu()->id;
 	return 0;
+}
+
+void vmx_release(void *arg)
+{
+	struct vmx_vcpu *vx = arg;
+	struct vmx_cpu *c = vmx_this_cpu();
+
+	vmclear(vx->vmcs_phys);
+	if (c->current_vmcs == vx->vmcs_phys)
+		c->current_vmcs = 0;
+	vx->launched = false; /* VMCLEAR: VMLAUNCH next */
+	vx->cpu = -1;
+}
+
+/* A VMCS is active on one CPU at a time (vol. 3, 25.1): the CPU that has
+ * it VMCLEARs it first. On a CPU new to it, the host state is this CPU's
+ * (its GDT, TSS, per-CPU GS base) and the TLB forgets what it may still
+ * hold under the vcpu's VPID and EPT root from an earlier user. */
+void vmx_switch(struct vmx_cpu *c, struct vmx_vcpu *vx)
+{
+	unsigned self = this_cpu()->id;
+	bool moved = vx->cpu != (int)self;
+
+	if (moved && vx->cpu >= 0)
+		smp_call((unsigned)vx->cpu, vmx_release, vx);
+	if (vmptrld(vx->vmcs_phys))
+		panic("vmx: cannot make VMCS 0x%lx current", vx->vmcs_phys);
+	c->current_vmcs = vx->vmcs_phys;
+	if (moved) {
+		vx->cpu = (int)self;
+		vmcs_host();
+		vmx_invept(vx->eptp);
+		vmx_flush_vpid(vx);
+	}
 }
 
 int vmx_vcpu_create(struct vcpu *v)
@@ -218,13 +254,14 @@ void vmx_vcpu_destroy(struct vcpu *v)
 
 	if (!vx)
 		return;
-	/* VMCLEAR writes back any VMCS data the CPU caches and makes the
-	 * VMCS not current: the frame can then be reused safely. */
-	vmclear(vx->vmcs_phys);
-	if (c->current_vmcs == vx->vmcs_phys)
-		c->current_vmcs = 0;
-	if (c->msr_owner == v)
-		c->msr_owner = NULL;
+	/* VMCLEAR, where the VMCS is active, writes back any VMCS data the
+	 * CPU caches and makes it not current: the frame can then be reused
+	 * safely. No CPU keeps v's MSRs as loaded. */
+	if (vx->cpu >= 0)
+		smp_call((unsigned)vx->cpu, vmx_release, vx);
+	for (unsigned i = 0; i < nr_cpus; i++)
+		if (percpu_get(i)->vmx && percpu_get(i)->vmx->msr_owner == v)
+			percpu_get(i)->vmx->msr_owner = NULL;
 	vmx_vpid_free(c, vx->vpid);
 	frame_put(vx->vmcs_phys, FRAME_VCPU);
 	if (vx->io_phys)

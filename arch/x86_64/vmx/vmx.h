@@ -68,7 +68,6 @@ struct vmx_cpu {
 	uint64_t current_vmcs;       /* the VMCS VMPTRLD'd here, 0 = none */
 	struct vcpu *msr_owner;      /* whose SYSCALL/SWAPGS MSRs are loaded */
 	struct vmx_caps caps;
-	uint64_t vpids[VPID_COUNT / 64]; /* allocated VPIDs; 0 is the host's */
 };
 
 /* This CPU's state (its per-CPU area's, set by vmx_cpu_enable). Inline:
@@ -94,6 +93,7 @@ struct vmx_vcpu {
 	bool launched;       /* VMRESUME next, not VMLAUNCH */
 	bool event_queued;   /* the entry interruption field is valid */
 	bool pdptes_stale;   /* reload PDPTEs before the next entry */
+	int cpu;             /* where the VMCS is active (VMPTRLD), -1: nowhere */
 	uint16_t vpid;
 	uint32_t proc;       /* primary controls as written */
 	uint64_t host_rsp;   /* HOST_RSP as written by vmx_enter */
@@ -110,15 +110,21 @@ static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
 	return (struct vmx_vcpu *)v->hw;
 }
 
+/* Makes vx's VMCS current on this CPU (vmcs.c; the big lock held). */
+void vmx_switch(struct vmx_cpu *c, struct vmx_vcpu *vx);
+/* On the CPU where vx's VMCS is active: VMCLEAR it (smp_call). */
+void vmx_release(void *vx);
+
 /* Makes v's VMCS current on this CPU (VMPTRLD only on a switch). */
 static inline void vmx_load(struct vmx_cpu *c, struct vmx_vcpu *vx)
 {
-	if (__builtin_expect(c->current_vmcs != vx->vmcs_phys, 0)) {
-		if (vmptrld(vx->vmcs_phys))
-			panic("vmx: cannot make VMCS 0x%lx current", vx->vmcs_phys);
-		c->current_vmcs = vx->vmcs_phys;
-	}
+	if (__builtin_expect(c->current_vmcs != vx->vmcs_phys, 0))
+		vmx_switch(c, vx);
 }
+/* INVEPT of one EPT hierarchy (all of them without single-context). */
+void vmx_invept(uint64_t eptp);
+/* INVVPID of vx's linear translations on this CPU (cr.c). */
+void vmx_flush_vpid(const struct vmx_vcpu *vx);
 
 /* The asm stub (entry.S): loads the guest GPRs from gprs (but RSP), does
  * VMRESUME if launched else VMLAUNCH, and on VM exit stores them back.
