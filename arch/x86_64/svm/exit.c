@@ -204,18 +204,23 @@ static void decode(struct vcpu *v, struct vmcb *vmcb, struct vmexit *e, const st
 {
 	uint32_t code = (uint32_t)vmcb->ctl.exit_code;
 	const struct exit_kind *k = &kinds[slot(code)];
+	uint8_t flags = k->flags;
 
+	e->reason = k->reason;
 	e->vendor_code = code;
 	e->info1 = vmcb->ctl.exit_info1;
 	e->info2 = vmcb->ctl.exit_info2;
 	e->insn_len = 0;
 	e->regs_valid = false;
 	e->rip = vmcb->save.rip;
-	e->reason = k->flags & EK_KNOWN ? k->reason : EXIT_UNKNOWN;
-	if (k->flags & EK_INSN)
-		insn_exit(vmcb, e, c);
-	if (UNLIKELY(k->flags & EK_UD))
-		svm_inject_exc(v, EXC_UD, 0);
+	if (flags != EK_KNOWN) { /* one test for the plain kinds (IOIO, NPF, INTR) */
+		if (UNLIKELY(!flags))
+			e->reason = EXIT_UNKNOWN;
+		if (flags & EK_INSN)
+			insn_exit(vmcb, e, c);
+		if (UNLIKELY(flags & EK_UD))
+			svm_inject_exc(v, EXC_UD, 0);
+	}
 	if (k->decode)
 		k->decode(v, e, 0);
 }
