@@ -250,7 +250,7 @@ void svm_run(struct vcpu *v, struct vmexit *e)
 		svm_switch_in(c, sv);
 	vmcb->save.rax = v->gprs[GPR_RAX];
 	vmcb->save.rsp = v->gprs[GPR_RSP];
-	svm_enter(sv->vmcb_pa, v->gprs, c->host_vmcb_pa);
+	svm_enter(v->gprs, sv->vmcb_pa, c->host_vmcb_pa);
 	v->gprs[GPR_RAX] = vmcb->save.rax;
 	v->gprs[GPR_RSP] = vmcb->save.rsp;
 	if (UNLIKELY((vmcb->save.efer & EFER_LME) && !(vmcb->save.cr0 & CR0_PG)))

@@ -131,7 +131,7 @@ void svm_dump(struct vcpu *v);
  * registers of gprs (all but RAX and RSP, which live in the VMCB) and
  * stores them back at the exit. Host interrupts must be disabled; they
  * are disabled again on return, GIF is set. */
-void svm_enter(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa);
+void svm_enter(uint64_t *gprs, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 
 /* One wrapper per SVM instruction used from C. */
 static inline void svm_vmsave(uint64_t vmcb_pa)

@@ -14,10 +14,10 @@
 #include "vmm/core/guest_mem.h"
 #include "vmm/core/vmm.h"
 
-/* entry.S knows these by number. */
+/* entry.S and vmentry.h know these by number. */
 _Static_assert(VMCS_HOST_RSP == 0x6c14, "entry.S writes HOST_RSP as field 0x6c14");
 _Static_assert(GPR_RSP == 4 && GPR_RDI == 7 && GPR_R15 == 15 && GPR_COUNT == 16,
-	       "entry.S's gprs offsets follow enum gpr");
+	       "vmentry.h's gprs offsets follow enum gpr");
 
 /* vendor_code of a VMLAUNCH/VMRESUME that failed as an instruction. */
 #define VMFAIL_CODE 0xffffu
