@@ -119,12 +119,13 @@ bool svm_nmi_ready(struct vcpu *v)
 void svm_intr_window(struct vcpu *v, bool on)
 {
 	struct vmcb *vmcb = vmcb_of(v);
+	uint32_t irq = INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR | 0xfu << INT_CTL_V_PRIO_SHIFT;
 
 	if (on) {
-		vmcb->ctl.int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR | 0xfu << INT_CTL_V_PRIO_SHIFT;
+		vmcb->ctl.int_ctl |= irq;
 		vmcb->ctl.intercept_misc1 |= INTERCEPT1_VINTR;
 	} else {
-		vmcb->ctl.int_ctl &= ~(INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR | 0xfu << INT_CTL_V_PRIO_SHIFT);
+		vmcb->ctl.int_ctl &= ~irq;
 		vmcb->ctl.intercept_misc1 &= ~INTERCEPT1_VINTR;
 	}
 	vmcb_dirty(vmcb, VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);

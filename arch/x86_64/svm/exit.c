@@ -100,21 +100,17 @@ static void decode_cr4(struct vcpu *v, struct vmexit *e, uint32_t aux)
 }
 
 /*
- * An intercepted #DB or #AC goes straight back to the guest (see the
- * intercepts in vcpu.c): the CPU has already updated the guest's DR6 in
- * the VMCB. If an interrupted event is being re-injected, it goes first
- * and the exception is dropped: #AC is a fault and recurs; a #DB trap that
- * hit while another event was being delivered is lost.
+ * An intercepted exception (#DB, #AC) goes straight back to the guest
+ * (see the intercepts in vcpu.c): the CPU has already updated the guest's
+ * DR6 in the VMCB. If an interrupted event is being re-injected, it goes
+ * first and the exception is dropped: #AC is a fault and recurs; a #DB
+ * trap that hit while another event was being delivered is lost.
  */
-static void reflect_exception(struct vcpu *v, struct vmexit *e, uint8_t vector)
+static void reflect_exception(struct vcpu *v, struct vmexit *e, uint32_t aux)
 {
 	if (!(vmcb_of(v)->ctl.event_inj & EVENT_VALID))
-		svm_inject_exc(v, vector, (uint32_t)e->info1);
-}
-
-static void decode_ac(struct vcpu *v, struct vmexit *e, uint32_t aux)
-{
-	reflect_exception(v, e, EXC_AC);
+		svm_inject_exc(v, (uint8_t)(e->vendor_code - SVM_EXIT_EXC_BASE),
+			       (uint32_t)e->info1);
 }
 
 /*
@@ -148,7 +144,7 @@ static void decode_db(struct vcpu *v, struct vmexit *e, uint32_t aux)
 			return;
 		}
 	}
-	reflect_exception(v, e, EXC_DB);
+	reflect_exception(v, e, aux);
 }
 
 /* Nothing ran; the save area may now hold host state (QEMU TCG). Whether
@@ -166,7 +162,7 @@ enum { SLOT_NPF = SVM_EXIT_XSETBV + 1, SLOT_INVALID, SLOT_NONE, SVM_EXIT_SLOTS }
 static const struct exit_kind kinds[SVM_EXIT_SLOTS] = {
 	[SVM_EXIT_CR4_WRITE] = EXIT_KIND(EXIT_CR4_WRITE, EK_INSN, decode_cr4),
 	[SVM_EXIT_EXC_BASE + EXC_DB] = EXIT_KIND(EXIT_NONE, 0, decode_db),
-	[SVM_EXIT_EXC_BASE + EXC_AC] = EXIT_KIND(EXIT_NONE, 0, decode_ac),
+	[SVM_EXIT_EXC_BASE + EXC_AC] = EXIT_KIND(EXIT_NONE, 0, reflect_exception),
 	[SVM_EXIT_INTR] = EXIT_KIND(EXIT_INTR, 0, NULL),
 	[SVM_EXIT_NMI] = EXIT_KIND(EXIT_INTR, 0, NULL), /* taken by the host at STGI */
 	[SVM_EXIT_VINTR] = EXIT_KIND(EXIT_INTR_WINDOW, 0, NULL),

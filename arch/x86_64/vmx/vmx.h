@@ -62,26 +62,17 @@ static inline int vmx_result(const char *insn, bool cf, bool zf, uint64_t operan
 	return 0;
 }
 
-static inline int vmxon(uint64_t phys)
-{
-	bool cf, zf;
-	__asm__ volatile("vmxon %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(phys) : "memory");
-	return vmx_result("VMXON", cf, zf, phys);
-}
-
-static inline int vmclear(uint64_t phys)
-{
-	bool cf, zf;
-	__asm__ volatile("vmclear %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(phys) : "memory");
-	return vmx_result("VMCLEAR", cf, zf, phys);
-}
-
-static inline int vmptrld(uint64_t phys)
-{
-	bool cf, zf;
-	__asm__ volatile("vmptrld %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(phys) : "memory");
-	return vmx_result("VMPTRLD", cf, zf, phys);
-}
+/* VMXON, VMCLEAR, VMPTRLD: the operand is a physical address in memory. */
+#define VMX_PHYS_INSN(name, text) \
+	static inline int name(uint64_t phys) \
+	{ \
+		bool cf, zf; \
+		__asm__ volatile(#name " %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(phys) : "memory"); \
+		return vmx_result(text, cf, zf, phys); \
+	}
+VMX_PHYS_INSN(vmxon, "VMXON")
+VMX_PHYS_INSN(vmclear, "VMCLEAR")
+VMX_PHYS_INSN(vmptrld, "VMPTRLD")
 
 /* VMREAD/VMWRITE run on every exit: one branch on CF|ZF ("be"). */
 static inline uint64_t vmread(enum vmcs_field field)
@@ -102,31 +93,24 @@ static inline void vmwrite(enum vmcs_field field, uint64_t value)
 		vmx_access_failed("VMWRITE", field);
 }
 
-/* INVEPT types (SDM vol. 3, 30.3 "INVEPT"). */
-#define INVEPT_SINGLE 1
-#define INVEPT_ALL    2
-
-static inline int invept(uint64_t type, uint64_t eptp)
-{
-	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
-	bool cf, zf;
-	__asm__ volatile("invept %2, %3" : "=@ccc"(cf), "=@ccz"(zf)
-			 : "m"(desc), "r"(type) : "memory");
-	return vmx_result("INVEPT", cf, zf, eptp);
-}
-
-/* INVVPID types: 1 single context (one VPID), 2 all contexts. */
+/* INVEPT and INVVPID (SDM vol. 3, 30.3): a type, 1 single context (one
+ * EPTP / VPID) or 2 all contexts, and a 128-bit descriptor holding the
+ * EPTP / VPID, then 0. */
+#define INVEPT_SINGLE  1
+#define INVEPT_ALL     2
 #define INVVPID_SINGLE 1
 #define INVVPID_ALL    2
-
-static inline int invvpid(uint64_t type, uint16_t vpid)
-{
-	struct { uint64_t vpid, gla; } desc = { vpid, 0 };
-	bool cf, zf;
-	__asm__ volatile("invvpid %2, %3" : "=@ccc"(cf), "=@ccz"(zf)
-			 : "m"(desc), "r"(type) : "memory");
-	return vmx_result("INVVPID", cf, zf, vpid);
-}
+#define VMX_INV_INSN(name, text) \
+	static inline int name(uint64_t type, uint64_t operand) \
+	{ \
+		struct { uint64_t operand, zero; } desc = { operand, 0 }; \
+		bool cf, zf; \
+		__asm__ volatile(#name " %2, %3" : "=@ccc"(cf), "=@ccz"(zf) \
+				 : "m"(desc), "r"(type) : "memory"); \
+		return vmx_result(text, cf, zf, operand); \
+	}
+VMX_INV_INSN(invept, "INVEPT")
+VMX_INV_INSN(invvpid, "INVVPID")
 
 /* The control settings this backend uses, computed once per CPU from the
  * capability MSRs, plus the facts the VMCS set-up needs. */
