@@ -28,14 +28,9 @@
 	GPR	\dir, %rbx, 3, \base
 	GPR	\dir, %rbp, 5, \base
 	GPR	\dir, %rsi, 6, \base
-	GPR	\dir, %r8, 8, \base
-	GPR	\dir, %r9, 9, \base
-	GPR	\dir, %r10, 10, \base
-	GPR	\dir, %r11, 11, \base
-	GPR	\dir, %r12, 12, \base
-	GPR	\dir, %r13, 13, \base
-	GPR	\dir, %r14, 14, \base
-	GPR	\dir, %r15, 15, \base
+	.irp	n, 8, 9, 10, 11, 12, 13, 14, 15
+	GPR	\dir, %r\n, \n, \base
+	.endr
 .endm
 
 #endif

@@ -10,27 +10,29 @@
 #include "arch/x86_64/vmx/vmx.h"
 #include "kernel/log.h"
 
+static const uint32_t event_types[] = {
+	[EV_EXT_INTR] = INTR_TYPE_EXT, [EV_NMI] = INTR_TYPE_NMI,
+	[EV_EXCEPTION] = INTR_TYPE_HW_EXC, [EV_SOFT_INTR] = INTR_TYPE_SOFT_INTR,
+};
+
+/*
+ * INT n (EV_SOFT_INTR) is delivered as if executed, the return address
+ * being RIP + the entry instruction length (set by vmx_inject). VM entry
+ * requires "deliver error code" exactly for the exceptions that push one,
+ * and never in real mode (CR0.PE = 0) with unrestricted guest (vol. 3,
+ * 26.2.1.3).
+ */
 static uint32_t event_info(const struct vevent *ev)
 {
-	switch (ev->type) {
-	case EV_EXT_INTR:
-		return ev->vector | INTR_TYPE_EXT << 8;
-	case EV_NMI:
-		return 2 | INTR_TYPE_NMI << 8;
-	case EV_SOFT_INTR:
-		/* INT n: delivered as if executed, the return address being
-		 * RIP + the entry instruction length (set by the caller). */
-		return ev->vector | INTR_TYPE_SOFT_INTR << 8;
-	default:
-		/* VM entry requires "deliver error code" exactly for the
-		 * exceptions that push one, and never in real mode (CR0.PE = 0)
-		 * with unrestricted guest (vol. 3, 26.2.1.3). */
-		if (exc_has_error(ev->vector) && (vmread(VMCS_GUEST_CR0) & CR0_PE)) {
-			vmwrite(VMCS_ENTRY_EXC_ERROR, ev->error);
-			return ev->vector | INTR_TYPE_HW_EXC << 8 | INTR_INFO_HAS_ERROR;
-		}
-		return ev->vector | INTR_TYPE_HW_EXC << 8;
+	uint32_t type = ev->type < 4 ? event_types[ev->type] : INTR_TYPE_HW_EXC;
+	uint32_t info = (ev->type == EV_NMI ? 2u : ev->vector) | type << 8;
+
+	if (type == INTR_TYPE_HW_EXC && exc_has_error(ev->vector) &&
+	    (vmread(VMCS_GUEST_CR0) & CR0_PE)) {
+		vmwrite(VMCS_ENTRY_EXC_ERROR, ev->error);
+		info |= INTR_INFO_HAS_ERROR;
 	}
+	return info;
 }
 
 void vmx_inject(struct vcpu *v, const struct vevent *ev)
