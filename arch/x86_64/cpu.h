@@ -14,10 +14,24 @@
 #define MSR_PAT            0x00000277
 #define MSR_EFER           0xC0000080
 #define MSR_TSC_AUX        0xC0000103
+#define MSR_STAR           0xC0000081 /* STAR .. SFMASK: SYSCALL */
+#define MSR_LSTAR          0xC0000082
+#define MSR_CSTAR          0xC0000083
+#define MSR_SFMASK         0xC0000084
+#define MSR_FS_BASE        0xC0000100
+#define MSR_GS_BASE        0xC0000101
+#define MSR_KERNEL_GS_BASE 0xC0000102 /* SWAPGS */
 #define EFER_SCE  (1u << 0)
 #define EFER_LME  (1u << 8)
 #define EFER_NXE  (1u << 11)
 #define EFER_SVME (1u << 12)
+#define EFER_LMA  (1ull << 10)
+
+#define CR0_PE   (1ull << 0)
+#define CR0_ET   (1ull << 4)
+#define CR0_NW   (1ull << 29)
+#define CR0_CD   (1ull << 30)
+#define CR0_PG   (1ull << 31)
 
 #define CR0_WP   (1ul << 16)
 #define CR4_PAE  (1ul << 5)

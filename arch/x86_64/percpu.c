@@ -3,8 +3,6 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/cpu.h"
 
-#define MSR_GS_BASE 0xC0000101
-
 static struct percpu cpus[MAX_CPUS];
 unsigned nr_cpus;
 

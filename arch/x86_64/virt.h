@@ -2,7 +2,9 @@
 /*
  * Hardware virtualization discovery: which vendor extension this CPU has
  * (AMD SVM or Intel VMX) and its features, read from CPUID and, for VMX,
- * the capability MSRs. The vendor probes live in svm/ and vmx/.
+ * the capability MSRs. The vendor probes live in svm/ and vmx/. Also what
+ * the two backends share: the I/O bitmap layout and the shape of their
+ * exit tables.
  */
 #ifndef EYRIE_ARCH_VIRT_H
 #define EYRIE_ARCH_VIRT_H
@@ -34,5 +36,35 @@ size_t virt_feature_names(char *buf, size_t len, uint64_t bits,
  * 1 = exit): the bits of ports [first, first+count) cleared (allow) or
  * set. */
 void io_bitmap_set(uint8_t *bm, uint16_t first, uint32_t count, bool allow);
+
+struct vcpu;
+struct vmexit;
+
+/*
+ * One row of a backend's exit table (svm/exit.c, vmx/exit.c), indexed by
+ * the vendor's exit code: the neutral reason, what the backend does for
+ * every exit of the kind (EK_*), then the kind's decoder (NULL: none).
+ * aux is the VMX IDT-vectoring information (0 on SVM).
+ */
+struct exit_kind {
+	uint8_t reason; /* enum exit_reason */
+	uint8_t flags;
+	void (*decode)(struct vcpu *v, struct vmexit *e, uint32_t aux);
+};
+
+#define EK_KNOWN 1u  /* a table entry (EXIT_NONE is 0) */
+#define EK_INSN  2u  /* instruction exit: the CPU may report its length */
+#define EK_UD    4u  /* raise #UD in the guest: an instruction it must not have */
+#define EK_GP    8u  /* raise #GP(0) */
+#define EK_SKIP 16u  /* runs as a no-op: step over it */
+
+#define EXIT_KIND(r, f, fn) { (r), (uint8_t)((f) | EK_KNOWN), (fn) }
+
+/* The exceptions that push an error code (SDM vol. 3, table 6-1): the
+ * backends' own injections give one exactly for these. */
+static inline bool exc_has_error(uint8_t vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+}
 
 #endif

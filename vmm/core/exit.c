@@ -21,7 +21,6 @@
 
 typedef void (*exit_fn)(struct vcpu *v, struct vmexit *e);
 
-#define EFER_LMA  (1ull << 10)
 #define CR4_PCIDE (1ull << 17)
 
 static const char *const names[EXIT_REASONS] = {

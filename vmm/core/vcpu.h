@@ -153,8 +153,11 @@ struct vcpu_ops {
 	const struct pt_format *p2m_format; /* NPT or EPT entry layout */
 	/* Turns hardware virtualization on for this physical CPU. */
 	int (*cpu_enable)(void);
-	/* Allocates the VMCB/VMCS; the state is then the x86 reset state,
-	 * which generic code adjusts through set / set_seg. */
+	/* Allocates the VMCB/VMCS with its controls, and the registers
+	 * vcpu_new does not set (debug registers, SYSENTER MSRs, ...) as
+	 * after RESET; vcpu_new sets the rest of the reset state (every
+	 * segment, the control registers, RIP, RFLAGS, PAT) through set /
+	 * set_seg before the first run. */
 	int (*vcpu_create)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);
 	/* Points the vcpu at its domain's nested page tables. */
@@ -219,7 +222,6 @@ struct vcpu {
 	unsigned cpu;             /* the physical CPU that runs it (kernel/smp.h) */
 	enum vcpu_state state;
 	void *hw;                 /* backend data (VMCB or VMCS and friends) */
-	uint64_t hw_phys;         /* its physical address */
 	/* Pending external interrupt vectors (a 256-bit set), delivered by
 	 * generic code through inject + the interrupt window. */
 	uint64_t pending_irq[4];

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * void svm_enter(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa)
- * runs the guest once (svm.h). gprs is indexed in x86 encoding order
- * (enum gpr: RAX 0, RCX 1, RDX 2, RBX 3, RSP 4, RBP 5, RSI 6, RDI 7,
- * R8..R15 8..15); RAX and RSP are taken from the VMCB by VMRUN instead.
+ * void svm_enter(uint64_t *gprs, uint64_t vmcb_pa, uint64_t host_vmcb_pa)
+ * runs the guest once (svm.h). gprs as in vmentry.h; RAX and RSP are
+ * taken from the VMCB by VMRUN instead.
  *
  * The hardware contract (AMD APM vol. 2, 15.5, 15.17, 15.21, VMLOAD/VMSAVE):
  * - CLGI first. With GIF = 0 no interrupt, NMI or SMI is taken while guest
@@ -24,6 +23,8 @@
  * - CLI before STGI, so that pending host interrupts wait for the caller;
  *   a pending NMI is taken right at STGI, on host state.
  */
+#include "arch/x86_64/vmentry.h"
+
 	.text
 	.globl	svm_enter
 	.type	svm_enter, @function
@@ -36,24 +37,12 @@ svm_enter:
 	push	%r14
 	push	%r15
 	push	%rdx			/* 8(%rsp): host VMCB */
-	push	%rsi			/* 0(%rsp): gprs */
+	push	%rdi			/* 0(%rsp): gprs */
 	clgi
 	sti
-	mov	%rdi, %rax
-	mov	1*8(%rsi), %rcx
-	mov	2*8(%rsi), %rdx
-	mov	3*8(%rsi), %rbx
-	mov	5*8(%rsi), %rbp
-	mov	7*8(%rsi), %rdi
-	mov	8*8(%rsi), %r8
-	mov	9*8(%rsi), %r9
-	mov	10*8(%rsi), %r10
-	mov	11*8(%rsi), %r11
-	mov	12*8(%rsi), %r12
-	mov	13*8(%rsi), %r13
-	mov	14*8(%rsi), %r14
-	mov	15*8(%rsi), %r15
-	mov	6*8(%rsi), %rsi
+	mov	%rsi, %rax
+	GPRS	load, %rdi
+	mov	7*8(%rdi), %rdi
 	vmload	%rax
 	vmrun	%rax
 	cli
@@ -61,20 +50,8 @@ svm_enter:
 	mov	8(%rsp), %rax
 	vmload	%rax
 	mov	(%rsp), %rax
-	mov	%rcx, 1*8(%rax)
-	mov	%rdx, 2*8(%rax)
-	mov	%rbx, 3*8(%rax)
-	mov	%rbp, 5*8(%rax)
-	mov	%rsi, 6*8(%rax)
+	GPRS	store, %rax
 	mov	%rdi, 7*8(%rax)
-	mov	%r8, 8*8(%rax)
-	mov	%r9, 9*8(%rax)
-	mov	%r10, 10*8(%rax)
-	mov	%r11, 11*8(%rax)
-	mov	%r12, 12*8(%rax)
-	mov	%r13, 13*8(%rax)
-	mov	%r14, 14*8(%rax)
-	mov	%r15, 15*8(%rax)
 	add	$16, %rsp
 	pop	%r15
 	pop	%r14

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest registers in the VMCB: the neutral enum vstate and segment ids
- * mapped to save-area fields, the x86 reset state, and the dump. Every
+ * mapped to save-area fields through tables, and the dump. Every
  * write clears the clean bit of its field group so that the CPU reloads
  * it (VMCB clean bits, APM 15.15.3). FS, GS, TR, LDTR, KernelGSBase and
  * the syscall MSRs have no clean bit: VMLOAD reads them at every entry.
@@ -10,89 +10,53 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/log.h"
 
-#define RESET_PAT 0x0007040600070406ull
+/* The VMCB field behind each enum vstate and enum vseg_id, with its clean
+ * bit (0: none). */
+struct field {
+	uint16_t off;
+	uint16_t clean;
+};
 
-static void set_seg_fields(struct vmcb_seg *s, uint16_t sel, uint16_t attr, uint32_t limit,
-			   uint64_t base)
+#define SAVE(f, clean) { offsetof(struct vmcb, save.f), (clean) }
+#define CTL(f, clean) { offsetof(struct vmcb, ctl.f), (clean) }
+
+static const struct field state_fields[VS_COUNT] = {
+	[VS_RIP] = SAVE(rip, 0), [VS_RFLAGS] = SAVE(rflags, 0),
+	[VS_CR0] = SAVE(cr0, VMCB_CLEAN_CRX), [VS_CR2] = SAVE(cr2, VMCB_CLEAN_CR2),
+	[VS_CR3] = SAVE(cr3, VMCB_CLEAN_CRX), [VS_CR4] = SAVE(cr4, VMCB_CLEAN_CRX),
+	[VS_EFER] = SAVE(efer, VMCB_CLEAN_CRX), [VS_DR7] = SAVE(dr7, VMCB_CLEAN_DRX),
+	[VS_PAT] = SAVE(g_pat, VMCB_CLEAN_NP),
+	[VS_FS_BASE] = SAVE(fs.base, 0), [VS_GS_BASE] = SAVE(gs.base, 0),
+	[VS_KERNEL_GS_BASE] = SAVE(kernel_gs_base, 0),
+	[VS_STAR] = SAVE(star, 0), [VS_LSTAR] = SAVE(lstar, 0), [VS_CSTAR] = SAVE(cstar, 0),
+	[VS_SFMASK] = SAVE(sfmask, 0), [VS_SYSENTER_CS] = SAVE(sysenter_cs, 0),
+	[VS_SYSENTER_ESP] = SAVE(sysenter_esp, 0), [VS_SYSENTER_EIP] = SAVE(sysenter_eip, 0),
+	[VS_TSC_OFFSET] = CTL(tsc_offset, VMCB_CLEAN_INTERCEPTS),
+	[VS_INTR_SHADOW] = CTL(int_state, 0),
+};
+
+static const struct field seg_fields[SEG_COUNT] = {
+	[SEG_ES] = SAVE(es, VMCB_CLEAN_SEG), [SEG_CS] = SAVE(cs, VMCB_CLEAN_SEG),
+	[SEG_SS] = SAVE(ss, VMCB_CLEAN_SEG), [SEG_DS] = SAVE(ds, VMCB_CLEAN_SEG),
+	[SEG_FS] = SAVE(fs, 0), [SEG_GS] = SAVE(gs, 0),
+	[SEG_LDTR] = SAVE(ldtr, 0), [SEG_TR] = SAVE(tr, 0),
+	[SEG_GDTR] = SAVE(gdtr, VMCB_CLEAN_DT), [SEG_IDTR] = SAVE(idtr, VMCB_CLEAN_DT),
+};
+
+/* The field of a valid id (NULL otherwise), its clean bit in *clean. */
+static void *field(struct vcpu *v, const struct field *table, unsigned count, unsigned id,
+		   uint32_t *clean)
 {
-	s->sel = sel;
-	s->attr = attr;
-	s->limit = limit;
-	s->base = base;
-}
-
-/*
- * The state after RESET (AMD APM vol. 2, 14.1.3): real mode at
- * F000:FFF0 with CS based at FFFF0000, caches off, paging off. VMRUN
- * accepts it as it is; EFER.SVME must be 1 in any guest's VMCB, and is
- * hidden from get(VS_EFER).
- */
-void svm_reset_state(struct vmcb *vmcb)
-{
-	struct vmcb_save *s = &vmcb->save;
-
-	set_seg_fields(&s->cs, 0xf000, SEG_ATTR_CODE16, 0xffff, 0xffff0000);
-	set_seg_fields(&s->ds, 0, SEG_ATTR_DATA16, 0xffff, 0);
-	set_seg_fields(&s->es, 0, SEG_ATTR_DATA16, 0xffff, 0);
-	set_seg_fields(&s->ss, 0, SEG_ATTR_DATA16, 0xffff, 0);
-	set_seg_fields(&s->fs, 0, SEG_ATTR_DATA16, 0xffff, 0);
-	set_seg_fields(&s->gs, 0, SEG_ATTR_DATA16, 0xffff, 0);
-	set_seg_fields(&s->gdtr, 0, 0, 0xffff, 0);
-	set_seg_fields(&s->idtr, 0, 0, 0xffff, 0);
-	set_seg_fields(&s->ldtr, 0, SEG_ATTR_LDT, 0xffff, 0);
-	set_seg_fields(&s->tr, 0, SEG_ATTR_TSS32_BUSY, 0xffff, 0);
-	s->cpl = 0;
-	s->efer = EFER_SVME;
-	s->cr0 = 0x60000010; /* CD, NW, ET */
-	s->cr2 = s->cr3 = s->cr4 = 0;
-	s->dr6 = 0xffff0ff0;
-	s->dr7 = 0x400;
-	s->rflags = 0x2;
-	s->rip = 0xfff0;
-	s->rsp = s->rax = 0;
-	s->g_pat = RESET_PAT;
-	vmcb->ctl.int_state = 0;
-	vmcb->ctl.event_inj = 0;
-	vmcb->ctl.clean = 0;
-}
-
-/* The register behind each enum vstate, with its clean bit (0: none). */
-static uint64_t *state_field(struct vmcb *vmcb, enum vstate s, uint32_t *clean)
-{
-	struct vmcb_save *v = &vmcb->save;
-
-	*clean = 0;
-	switch (s) {
-	case VS_RIP: return &v->rip;
-	case VS_RFLAGS: return &v->rflags;
-	case VS_CR0: *clean = VMCB_CLEAN_CRX; return &v->cr0;
-	case VS_CR2: *clean = VMCB_CLEAN_CR2; return &v->cr2;
-	case VS_CR3: *clean = VMCB_CLEAN_CRX; return &v->cr3;
-	case VS_CR4: *clean = VMCB_CLEAN_CRX; return &v->cr4;
-	case VS_EFER: *clean = VMCB_CLEAN_CRX; return &v->efer;
-	case VS_DR7: *clean = VMCB_CLEAN_DRX; return &v->dr7;
-	case VS_PAT: *clean = VMCB_CLEAN_NP; return &v->g_pat;
-	case VS_FS_BASE: return &v->fs.base;
-	case VS_GS_BASE: return &v->gs.base;
-	case VS_KERNEL_GS_BASE: return &v->kernel_gs_base;
-	case VS_STAR: return &v->star;
-	case VS_LSTAR: return &v->lstar;
-	case VS_CSTAR: return &v->cstar;
-	case VS_SFMASK: return &v->sfmask;
-	case VS_SYSENTER_CS: return &v->sysenter_cs;
-	case VS_SYSENTER_ESP: return &v->sysenter_esp;
-	case VS_SYSENTER_EIP: return &v->sysenter_eip;
-	case VS_TSC_OFFSET: *clean = VMCB_CLEAN_INTERCEPTS; return &vmcb->ctl.tsc_offset;
-	case VS_INTR_SHADOW: return &vmcb->ctl.int_state;
-	default: return NULL;
-	}
+	if (id >= count)
+		return NULL;
+	*clean = table[id].clean;
+	return (char *)vmcb_of(v) + table[id].off;
 }
 
 uint64_t svm_get(struct vcpu *v, enum vstate s)
 {
-	struct vmcb *vmcb = vmcb_of(v);
 	uint32_t clean;
-	const uint64_t *f = state_field(vmcb, s, &clean);
+	const uint64_t *f = field(v, state_fields, VS_COUNT, s, &clean);
 
 	if (!f)
 		return 0;
@@ -105,9 +69,8 @@ uint64_t svm_get(struct vcpu *v, enum vstate s)
 
 void svm_set(struct vcpu *v, enum vstate s, uint64_t value)
 {
-	struct vmcb *vmcb = vmcb_of(v);
 	uint32_t clean;
-	uint64_t *f = state_field(vmcb, s, &clean);
+	uint64_t *f = field(v, state_fields, VS_COUNT, s, &clean);
 
 	if (!f)
 		return;
@@ -116,42 +79,19 @@ void svm_set(struct vcpu *v, enum vstate s, uint64_t value)
 	else if (s == VS_INTR_SHADOW)
 		value = (*f & ~(uint64_t)INT_STATE_SHADOW) | (value ? INT_STATE_SHADOW : 0);
 	*f = value;
-	vmcb_dirty(vmcb, clean);
-}
-
-static struct vmcb_seg *seg_field(struct vmcb *vmcb, enum vseg_id s, uint32_t *clean)
-{
-	struct vmcb_save *v = &vmcb->save;
-
-	*clean = 0;
-	switch (s) {
-	case SEG_ES: *clean = VMCB_CLEAN_SEG; return &v->es;
-	case SEG_CS: *clean = VMCB_CLEAN_SEG; return &v->cs;
-	case SEG_SS: *clean = VMCB_CLEAN_SEG; return &v->ss;
-	case SEG_DS: *clean = VMCB_CLEAN_SEG; return &v->ds;
-	case SEG_FS: return &v->fs;
-	case SEG_GS: return &v->gs;
-	case SEG_LDTR: return &v->ldtr;
-	case SEG_TR: return &v->tr;
-	case SEG_GDTR: *clean = VMCB_CLEAN_DT; return &v->gdtr;
-	case SEG_IDTR: *clean = VMCB_CLEAN_DT; return &v->idtr;
-	default: return NULL;
-	}
+	vmcb_dirty(vmcb_of(v), clean);
 }
 
 void svm_get_seg(struct vcpu *v, enum vseg_id s, struct vseg *seg)
 {
 	uint32_t clean;
-	const struct vmcb_seg *f = seg_field(vmcb_of(v), s, &clean);
+	const struct vmcb_seg *f = field(v, seg_fields, SEG_COUNT, s, &clean);
 
 	if (!f) {
 		*seg = (struct vseg){ 0 };
 		return;
 	}
-	seg->sel = f->sel;
-	seg->attr = f->attr;
-	seg->limit = f->limit;
-	seg->base = f->base;
+	*seg = (struct vseg){ .sel = f->sel, .attr = f->attr, .limit = f->limit, .base = f->base };
 	/* SS.DPL is the CPL (as svm_set_seg sets it): the VMCB's CPL field
 	 * is the CPU's word for it, e.g. after an AMD SYSRET. */
 	if (s == SEG_SS)
@@ -162,11 +102,12 @@ void svm_set_seg(struct vcpu *v, enum vseg_id s, const struct vseg *seg)
 {
 	struct vmcb *vmcb = vmcb_of(v);
 	uint32_t clean;
-	struct vmcb_seg *f = seg_field(vmcb, s, &clean);
+	struct vmcb_seg *f = field(v, seg_fields, SEG_COUNT, s, &clean);
 
 	if (!f)
 		return;
-	set_seg_fields(f, seg->sel, seg->attr, seg->limit, seg->base);
+	*f = (struct vmcb_seg){ .sel = seg->sel, .attr = seg->attr, .limit = seg->limit,
+				.base = seg->base };
 	/* VMRUN takes the CPL from the VMCB, not from a segment: it is SS.DPL
 	 * (0 in real mode, where the attributes carry DPL 0). */
 	if (s == SEG_SS)

@@ -3,10 +3,13 @@
  * The AMD SVM backend's internals, shared by the files of this folder
  * only: the rest of Eyrie sees struct vcpu_ops (vmm/core/vcpu.h).
  *
- *   svm.c    backend choice, per-CPU enable, vcpu create/destroy, ASIDs
- *   run.c    VMRUN and the exit decode, event injection
- *   state.c  guest register access, the reset state, dump
+ *   cpu.c    discovery, per-CPU enable, ASIDs
+ *   vcpu.c   the backend choice and ops, a vcpu's VMCB and permission maps
+ *   exit.c   VMRUN and the exit decode (a table indexed by exit code)
+ *   event.c  event injection, the interrupt and NMI windows
+ *   state.c  guest register access, dump
  *   entry.S  the VMRUN stub
+ * (vmx/ has the same files for the same jobs.)
  */
 #ifndef EYRIE_SVM_SVM_H
 #define EYRIE_SVM_SVM_H
@@ -28,12 +31,6 @@
 #define SVM_FEAT_VMCB_CLEAN    (1u << 5)
 #define SVM_FEAT_FLUSH_BY_ASID (1u << 6)
 #define SVM_FEAT_VNMI          (1u << 25)
-
-#ifndef CR0_PG
-#define CR0_PG (1ul << 31)
-#endif
-
-/* Exceptions this backend intercepts and reflects (see svm.c). */
 
 /* What this CPU's SVM offers (CPUID 8000_000A). */
 struct svm_features {
@@ -99,23 +96,31 @@ static inline struct svm_cpu *svm_this_cpu(void)
 	return PERCPU_PTR(struct svm_cpu, svm);
 }
 
-/* svm.c */
+/* cpu.c */
+int svm_cpu_enable(void);
 /* Gives sv an ASID valid on cpu (flushing all when they ran out). */
 void svm_assign_asid(struct svm_cpu *cpu, struct svm_vcpu *sv);
 /* Retires every ASID of cpu: each vcpu takes a new one at its next run
  * here, and the first of those runs flushes the whole TLB. */
 void svm_new_asid_generation(struct svm_cpu *cpu);
 
-/* run.c */
+/* exit.c */
 void svm_run(struct vcpu *v, struct vmexit *exit);
 void svm_skip(struct vcpu *v, uint64_t next_rip);
+
+/* event.c */
 void svm_inject(struct vcpu *v, const struct vevent *ev);
+/* Queues a hardware exception raised by the backend itself. */
+void svm_inject_exc(struct vcpu *v, uint8_t vector, uint32_t error);
+/* EXITINTINFO is valid: re-queues the event whose delivery the exit
+ * interrupted; ours: the last entry delivered a software event we
+ * injected. */
+void svm_reinject(struct svm_vcpu *sv, struct vmcb *vmcb, bool ours);
 bool svm_can_inject_intr(struct vcpu *v);
 bool svm_nmi_ready(struct vcpu *v);
 void svm_intr_window(struct vcpu *v, bool on);
 
 /* state.c */
-void svm_reset_state(struct vmcb *vmcb);
 uint64_t svm_get(struct vcpu *v, enum vstate s);
 void svm_set(struct vcpu *v, enum vstate s, uint64_t value);
 void svm_get_seg(struct vcpu *v, enum vseg_id s, struct vseg *seg);
@@ -126,7 +131,7 @@ void svm_dump(struct vcpu *v);
  * registers of gprs (all but RAX and RSP, which live in the VMCB) and
  * stores them back at the exit. Host interrupts must be disabled; they
  * are disabled again on return, GIF is set. */
-void svm_enter(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa);
+void svm_enter(uint64_t *gprs, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 
 /* One wrapper per SVM instruction used from C. */
 static inline void svm_vmsave(uint64_t vmcb_pa)

@@ -187,8 +187,6 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 /* Nested page fault exit info 1: a #PF-style error code (APM 15.25.6). */
 #define NPF_PRESENT (1u << 0)
 #define NPF_WRITE   (1u << 1)
-#define NPF_USER    (1u << 2)
-#define NPF_RSVD    (1u << 3)
 #define NPF_EXEC    (1u << 4)
 
 /* Exit codes (APM appendix C). */
@@ -199,7 +197,6 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define SVM_EXIT_VINTR    0x064
 #define SVM_EXIT_CPUID    0x072
 #define SVM_EXIT_IRET     0x074
-#define SVM_EXIT_INVD     0x076
 #define SVM_EXIT_PAUSE    0x077
 #define SVM_EXIT_HLT      0x078
 #define SVM_EXIT_INVLPGA  0x07a

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * int vmx_enter(uint64_t *gprs, uint64_t *host_rsp, bool launched)
- * runs the guest once (vmx.h). gprs is indexed in x86 encoding order
- * (enum gpr: RAX 0, RCX 1, RDX 2, RBX 3, RSP 4, RBP 5, RSI 6, RDI 7,
- * R8..R15 8..15); the guest's RSP is in the VMCS (GUEST_RSP) instead.
+ * runs the guest once (vmx.h). gprs as in vmentry.h; the guest's RSP is
+ * in the VMCS (GUEST_RSP) instead.
  * Returns 0 after a VM exit, 1 after VMfailInvalid, 2 after VMfailValid.
  *
  * The hardware contract (Intel SDM vol. 3, 26.3.2.3, 27.5, 31.2):
@@ -25,6 +24,8 @@
  *   callee-saved registers come back from the stack, the others are
  *   caller-saved anyway.
  */
+#include "arch/x86_64/vmentry.h"
+
 #define HOST_RSP_FIELD 0x6c14
 
 	.text
@@ -45,21 +46,9 @@ vmx_enter:
 	vmwrite	%rsp, %rax
 	jbe	3f
 1:	test	%dl, %dl
-	mov	8(%rdi), %rcx
-	mov	16(%rdi), %rdx
-	mov	24(%rdi), %rbx
-	mov	40(%rdi), %rbp
-	mov	48(%rdi), %rsi
-	mov	64(%rdi), %r8
-	mov	72(%rdi), %r9
-	mov	80(%rdi), %r10
-	mov	88(%rdi), %r11
-	mov	96(%rdi), %r12
-	mov	104(%rdi), %r13
-	mov	112(%rdi), %r14
-	mov	120(%rdi), %r15
+	GPRS	load, %rdi
 	mov	0(%rdi), %rax
-	mov	56(%rdi), %rdi
+	mov	7*8(%rdi), %rdi
 	jnz	2f
 	vmlaunch
 	jmp	3f
@@ -75,20 +64,8 @@ vmx_exit_stub:
 	push	%rdi
 	mov	8(%rsp), %rdi
 	mov	%rax, 0(%rdi)
-	mov	%rcx, 8(%rdi)
-	mov	%rdx, 16(%rdi)
-	mov	%rbx, 24(%rdi)
-	mov	%rbp, 40(%rdi)
-	mov	%rsi, 48(%rdi)
-	popq	56(%rdi)
-	mov	%r8, 64(%rdi)
-	mov	%r9, 72(%rdi)
-	mov	%r10, 80(%rdi)
-	mov	%r11, 88(%rdi)
-	mov	%r12, 96(%rdi)
-	mov	%r13, 104(%rdi)
-	mov	%r14, 112(%rdi)
-	mov	%r15, 120(%rdi)
+	GPRS	store, %rdi
+	popq	7*8(%rdi)
 	add	$8, %rsp
 	xor	%eax, %eax
 5:	pop	%r15

@@ -6,35 +6,33 @@
  * (27.2.1), so a queued event lives exactly until the next entry.
  */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/virt.h"
 #include "arch/x86_64/vmx/vmx.h"
 #include "kernel/log.h"
 
-/* The exceptions that push an error code (vol. 3, table 6-1). VM entry
- * requires "deliver error code" to be set exactly for these, and never
- * in real mode (CR0.PE = 0) with unrestricted guest (26.2.1.3). */
-static bool exc_has_error(uint8_t vector)
-{
-	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
-}
+static const uint32_t event_types[] = {
+	[EV_EXT_INTR] = INTR_TYPE_EXT, [EV_NMI] = INTR_TYPE_NMI,
+	[EV_EXCEPTION] = INTR_TYPE_HW_EXC, [EV_SOFT_INTR] = INTR_TYPE_SOFT_INTR,
+};
 
+/*
+ * INT n (EV_SOFT_INTR) is delivered as if executed, the return address
+ * being RIP + the entry instruction length (set by vmx_inject). VM entry
+ * requires "deliver error code" exactly for the exceptions that push one,
+ * and never in real mode (CR0.PE = 0) with unrestricted guest (vol. 3,
+ * 26.2.1.3).
+ */
 static uint32_t event_info(const struct vevent *ev)
 {
-	switch (ev->type) {
-	case EV_EXT_INTR:
-		return ev->vector | INTR_TYPE_EXT << 8;
-	case EV_NMI:
-		return 2 | INTR_TYPE_NMI << 8;
-	case EV_SOFT_INTR:
-		/* INT n: delivered as if executed, the return address being
-		 * RIP + the entry instruction length (set by the caller). */
-		return ev->vector | INTR_TYPE_SOFT_INTR << 8;
-	default:
-		if (exc_has_error(ev->vector) && (vmread(VMCS_GUEST_CR0) & CR0_PE)) {
-			vmwrite(VMCS_ENTRY_EXC_ERROR, ev->error);
-			return ev->vector | INTR_TYPE_HW_EXC << 8 | INTR_INFO_HAS_ERROR;
-		}
-		return ev->vector | INTR_TYPE_HW_EXC << 8;
+	uint32_t type = ev->type < 4 ? event_types[ev->type] : INTR_TYPE_HW_EXC;
+	uint32_t info = (ev->type == EV_NMI ? 2u : ev->vector) | type << 8;
+
+	if (type == INTR_TYPE_HW_EXC && exc_has_error(ev->vector) &&
+	    (vmread(VMCS_GUEST_CR0) & CR0_PE)) {
+		vmwrite(VMCS_ENTRY_EXC_ERROR, ev->error);
+		info |= INTR_INFO_HAS_ERROR;
 	}
+	return info;
 }
 
 void vmx_inject(struct vcpu *v, const struct vevent *ev)
@@ -73,7 +71,7 @@ bool vmx_can_inject_intr(struct vcpu *v)
 
 	vmx_load(vmx_this_cpu(), vx);
 	return !vx->event_queued && (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_SHADOW);
 }
 
 static void set_proc(struct vmx_vcpu *vx, uint32_t bit, bool on)
@@ -102,8 +100,8 @@ bool vmx_nmi_ready(struct vcpu *v)
 	struct vmx_vcpu *vx = to_vmx(v);
 
 	vmx_load(vmx_this_cpu(), vx);
-	bool ready = !vx->event_queued && !(vmread(VMCS_GUEST_INTERRUPTIBILITY) &
-					    (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS | INTR_BLOCK_NMI));
+	bool ready = !vx->event_queued &&
+		     !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_SHADOW | INTR_BLOCK_NMI));
 	set_proc(vx, PROC_NMI_WINDOW, !ready && vmx_this_cpu()->caps.nmi_window);
 	return ready;
 }

@@ -2,35 +2,173 @@
 /*
  * One guest run: VM entry, then the exit decoded into a neutral struct
  * vmexit through a table indexed by the basic exit reason (SDM vol. 3,
- * appendix C). Exits the backend settles itself (CR accesses, VMX
- * instructions, MWAIT...) come back as EXIT_NONE. The path is kept short:
- * an instruction exit costs four VMREADs (reason, RSP, RIP, length).
+ * appendix C), as on SVM. Exits the backend settles itself (CR accesses,
+ * VMX instructions, MWAIT...) come back as EXIT_NONE. The path is kept
+ * short: an instruction exit costs four VMREADs (reason, RSP, RIP, length).
  */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/virt.h"
 #include "arch/x86_64/vmx/vmx.h"
 #include "kernel/smp.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+#include "vmm/core/guest_mem.h"
+#include "vmm/core/vmm.h"
 
-#define K_KNOWN 1u  /* a table entry (EXIT_NONE is 0) */
-#define K_INSN  2u  /* instruction exit: the exit instruction length is valid */
-#define K_UD    4u  /* raise #UD in the guest: an instruction it must not have */
-#define K_GP    8u  /* raise #GP(0) */
-#define K_SKIP 16u  /* runs as a no-op: step over it */
-
-/* entry.S knows these by number. */
+/* entry.S and vmentry.h know these by number. */
 _Static_assert(VMCS_HOST_RSP == 0x6c14, "entry.S writes HOST_RSP as field 0x6c14");
 _Static_assert(GPR_RSP == 4 && GPR_RDI == 7 && GPR_R15 == 15 && GPR_COUNT == 16,
-	       "entry.S's gprs offsets follow enum gpr");
+	       "vmentry.h's gprs offsets follow enum gpr");
 
 /* vendor_code of a VMLAUNCH/VMRESUME that failed as an instruction. */
 #define VMFAIL_CODE 0xffffu
 
-typedef void exit_decoder(struct vcpu *v, struct vmexit *e, uint32_t idt_info);
+#define AR_L (1u << 13) /* CS access rights: 64-bit code */
 
-struct exit_kind {
-	uint8_t reason; /* enum exit_reason */
-	uint8_t flags;
-	exit_decoder *decode;
-};
+/*
+ * Control-register accesses that exit: MOV to CR0 that would change a
+ * host-owned bit (CR0.NE and the bits VMX operation forbids: see cpu.c),
+ * every MOV to CR4 and every MOV to/from CR8. Each is emulated here, with the
+ * checks the instruction itself makes (SDM vol. 2, "MOV - Move to/from
+ * Control Registers"; vol. 3, 2.5 and 10.8.5 for long-mode activation).
+ * The guest keeps its own value in the read shadow (CR0.NE = 0 runs as
+ * NE = 1: x87 errors are then reported through #MF, never FERR#).
+ */
+
+/* 64-bit mode: IA-32e mode guest (= EFER.LMA) and CS.L. */
+static bool guest_64bit(void)
+{
+	return (vmread(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST) &&
+	       (vmread(VMCS_GUEST_CS_AR) & AR_L);
+}
+
+/* Long mode turns on when paging does with EFER.LME set, and off with it
+ * (vol. 3, 10.8.5); the CPU does this itself unless we emulate the write. */
+static int cr0_write(struct vcpu *v, uint64_t val)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+	uint64_t old = vmx_get(v, VS_CR0), efer = vmread(VMCS_GUEST_EFER);
+
+	val |= CR0_ET; /* hardwired to 1 */
+	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & CR0_NW) && !(val & CR0_CD)))
+		return -EINVAL;
+	if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME)) {
+		if (!(vmx_get(v, VS_CR4) & CR4_PAE) || (vmread(VMCS_GUEST_CS_AR) & AR_L))
+			return -EINVAL;
+		vmx_write_efer(vx, efer | EFER_LMA);
+	} else if ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA)) {
+		if (guest_64bit())
+			return -EINVAL;
+		vmx_write_efer(vx, efer & ~EFER_LMA);
+	}
+	vmx_write_cr0(vx, val);
+	if ((old ^ val) & (CR0_PG | CR0_PE | CR0_WP | CR0_CD))
+		vmx_flush_vpid(vx->vpid);
+	return 0;
+}
+
+static int cr4_write(struct vcpu *v, uint64_t val)
+{
+	const struct vmx_caps *caps = &vmx_this_cpu()->caps;
+	uint64_t old = vmx_get(v, VS_CR4);
+
+	/* Bits VMX operation does not allow are reserved for the guest too;
+	 * VMXE and every bit the guest's CPUID hides fail vcpu_cr4_check. */
+	if ((val & ~caps->cr4_fixed1) || vcpu_cr4_check(v, val))
+		return -EINVAL;
+	vmx_write_cr4(to_vmx(v), val);
+	if (old != val)
+		vmx_flush_vpid(to_vmx(v)->vpid);
+	return 0;
+}
+
+static int mov_to_cr(struct vcpu *v, unsigned cr, uint64_t val)
+{
+	switch (cr) {
+	case 0: return cr0_write(v, val);
+	case 4: return cr4_write(v, val);
+	case 8:
+		if (val & ~0xfull)
+			return -EINVAL;
+		to_vmx(v)->cr8 = val;
+		return 0;
+	default: return -ENOSYS;
+	}
+}
+
+/* The instruction completed: an STI / MOV SS shadow ends with it. */
+static void end_shadow(void)
+{
+	uint64_t st = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if (st & INTR_BLOCK_SHADOW)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, st & ~(uint64_t)INTR_BLOCK_SHADOW);
+}
+
+/* Advances RIP past an instruction the backend emulated itself. */
+static void skip_insn(uint8_t insn_len)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + insn_len);
+	end_shadow();
+}
+
+void vmx_skip(struct vcpu *v, uint64_t next_rip)
+{
+	vmx_load(vmx_this_cpu(), to_vmx(v));
+	vmwrite(VMCS_GUEST_RIP, next_rip);
+	end_shadow();
+}
+
+/*
+ * Exit qualification for control-register accesses (vol. 3, table 28-3):
+ * bits 3:0 the CR, 5:4 the access (0 MOV to CR, 1 MOV from CR, 2 CLTS,
+ * 3 LMSW), 11:8 the general register. CLTS and LMSW cannot change CR0.NE
+ * and so never exit here. A check that fails raises #GP(0), as the
+ * instruction would; outside 64-bit mode the operand is 32 bits.
+ */
+static int cr_access(struct vcpu *v, uint64_t qual, uint8_t insn_len)
+{
+	unsigned cr = qual & 15, access = (qual >> 4) & 3, reg = (qual >> 8) & 15;
+	int err = -ENOSYS;
+
+	if (access == 0) {
+		uint64_t val = v->gprs[reg];
+		err = mov_to_cr(v, cr, guest_64bit() ? val : (uint32_t)val);
+	} else if (access == 1 && cr == 8) {
+		v->gprs[reg] = to_vmx(v)->cr8;
+		err = 0;
+	}
+	if (err == -EINVAL) {
+		vmx_inject_exc(v, EXC_GP, 0);
+		return 0;
+	}
+	if (!err)
+		skip_insn(insn_len);
+	return err;
+}
+
+/*
+ * With EPT, VM entry loads the four PAE page-directory pointers from the
+ * VMCS, not from guest memory (vol. 3, 26.3.2.4 and 28.2.1): when the
+ * guest uses PAE paging outside long mode and we changed CR0/CR3/CR4/EFER
+ * ourselves, read them from guest memory as MOV to CR would. Outside the
+ * guest's RAM they read as not present.
+ */
+static void load_pdptes(struct vcpu *v)
+{
+	uint64_t pdpte[4];
+
+	to_vmx(v)->pdptes_stale = false;
+	if (!(vmread(VMCS_GUEST_CR0) & CR0_PG) || !(vmread(VMCS_GUEST_CR4) & CR4_PAE) ||
+	    (vmread(VMCS_GUEST_EFER) & EFER_LMA))
+		return;
+	uint64_t cr3 = vmread(VMCS_GUEST_CR3) & 0xffffffe0u;
+	if (copy_from_guest_phys(v->dom, pdpte, cr3, sizeof(pdpte)))
+		memset(pdpte, 0, sizeof(pdpte));
+	for (unsigned i = 0; i < 4; i++)
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+}
 
 /* With virtual NMIs, an exit in the middle of an IRET that unblocked NMIs
  * (bit 12 of the qualification or interruption information, and no
@@ -104,11 +242,7 @@ static void decode_ept(struct vcpu *v, struct vmexit *e, uint32_t idt_info)
  * comes one instruction late, and this costs a VMREAD only here. */
 static void decode_hlt(struct vcpu *v, struct vmexit *e, uint32_t idt_info)
 {
-	uint64_t st = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-
-	if (st & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-			st & ~(uint64_t)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+	end_shadow();
 }
 
 /* An EPT entry we wrote is malformed: a hypervisor bug, never the guest's. */
@@ -120,7 +254,7 @@ static void decode_gpa(struct vcpu *v, struct vmexit *e, uint32_t idt_info)
 static void decode_cr(struct vcpu *v, struct vmexit *e, uint32_t idt_info)
 {
 	e->info1 = vmread(VMCS_EXIT_QUAL);
-	if (vmx_cr_access(v, e->info1, e->insn_len))
+	if (cr_access(v, e->info1, e->insn_len))
 		e->reason = EXIT_UNKNOWN;
 }
 
@@ -131,47 +265,45 @@ static void decode_qual(struct vcpu *v, struct vmexit *e, uint32_t idt_info)
 	e->info1 = vmread(VMCS_EXIT_QUAL);
 }
 
-#define KIND(r, f, fn) { (r), (uint8_t)((f) | K_KNOWN), (fn) }
-
 static const struct exit_kind kinds[VMX_EXIT_REASONS] = {
-	[VMX_EXIT_EXC_NMI] = KIND(EXIT_EXCEPTION, 0, decode_exception),
-	[VMX_EXIT_EXT_INTR] = KIND(EXIT_INTR, 0, NULL),
-	[VMX_EXIT_TRIPLE_FAULT] = KIND(EXIT_TRIPLE_FAULT, 0, NULL),
-	[VMX_EXIT_INTR_WINDOW] = KIND(EXIT_INTR_WINDOW, 0, NULL),
-	[VMX_EXIT_NMI_WINDOW] = KIND(EXIT_NMI_WINDOW, 0, NULL),
-	[VMX_EXIT_CPUID] = KIND(EXIT_CPUID, K_INSN, NULL),
-	[VMX_EXIT_GETSEC] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_XSETBV] = KIND(EXIT_XSETBV, K_INSN, NULL),
-	[VMX_EXIT_HLT] = KIND(EXIT_HLT, K_INSN, decode_hlt),
-	[VMX_EXIT_PAUSE] = KIND(EXIT_PAUSE, K_INSN, NULL),
-	[VMX_EXIT_INVD] = KIND(EXIT_NONE, K_INSN | K_SKIP, NULL),
-	[VMX_EXIT_RDPMC] = KIND(EXIT_NONE, K_GP, NULL),
-	[VMX_EXIT_VMCALL] = KIND(EXIT_HYPERCALL, K_INSN, NULL),
+	[VMX_EXIT_EXC_NMI] = EXIT_KIND(EXIT_EXCEPTION, 0, decode_exception),
+	[VMX_EXIT_EXT_INTR] = EXIT_KIND(EXIT_INTR, 0, NULL),
+	[VMX_EXIT_TRIPLE_FAULT] = EXIT_KIND(EXIT_TRIPLE_FAULT, 0, NULL),
+	[VMX_EXIT_INTR_WINDOW] = EXIT_KIND(EXIT_INTR_WINDOW, 0, NULL),
+	[VMX_EXIT_NMI_WINDOW] = EXIT_KIND(EXIT_NMI_WINDOW, 0, NULL),
+	[VMX_EXIT_CPUID] = EXIT_KIND(EXIT_CPUID, EK_INSN, NULL),
+	[VMX_EXIT_GETSEC] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_XSETBV] = EXIT_KIND(EXIT_XSETBV, EK_INSN, NULL),
+	[VMX_EXIT_HLT] = EXIT_KIND(EXIT_HLT, EK_INSN, decode_hlt),
+	[VMX_EXIT_PAUSE] = EXIT_KIND(EXIT_PAUSE, EK_INSN, NULL),
+	[VMX_EXIT_INVD] = EXIT_KIND(EXIT_NONE, EK_INSN | EK_SKIP, NULL),
+	[VMX_EXIT_RDPMC] = EXIT_KIND(EXIT_NONE, EK_GP, NULL),
+	[VMX_EXIT_VMCALL] = EXIT_KIND(EXIT_HYPERCALL, EK_INSN, NULL),
 	/* VMX is hidden from the guest: its instructions are undefined. */
-	[VMX_EXIT_VMCLEAR] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMLAUNCH] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMPTRLD] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMPTRST] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMREAD] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMRESUME] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMWRITE] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMXOFF] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMXON] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_INVEPT] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_INVVPID] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_VMFUNC] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_CR_ACCESS] = KIND(EXIT_NONE, K_INSN, decode_cr),
-	[VMX_EXIT_IO] = KIND(EXIT_IO, K_INSN, decode_io),
-	[VMX_EXIT_RDMSR] = KIND(EXIT_MSR_READ, K_INSN, NULL),
-	[VMX_EXIT_WRMSR] = KIND(EXIT_MSR_WRITE, K_INSN, NULL),
-	[VMX_EXIT_BAD_GUEST] = KIND(EXIT_INVALID_STATE, 0, decode_qual),
-	[VMX_EXIT_BAD_MSR_LOAD] = KIND(EXIT_INVALID_STATE, 0, decode_qual),
+	[VMX_EXIT_VMCLEAR] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMLAUNCH] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMPTRLD] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMPTRST] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMREAD] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMRESUME] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMWRITE] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMXOFF] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMXON] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_INVEPT] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_INVVPID] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_VMFUNC] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_CR_ACCESS] = EXIT_KIND(EXIT_NONE, EK_INSN, decode_cr),
+	[VMX_EXIT_IO] = EXIT_KIND(EXIT_IO, EK_INSN, decode_io),
+	[VMX_EXIT_RDMSR] = EXIT_KIND(EXIT_MSR_READ, EK_INSN, NULL),
+	[VMX_EXIT_WRMSR] = EXIT_KIND(EXIT_MSR_WRITE, EK_INSN, NULL),
+	[VMX_EXIT_BAD_GUEST] = EXIT_KIND(EXIT_INVALID_STATE, 0, decode_qual),
+	[VMX_EXIT_BAD_MSR_LOAD] = EXIT_KIND(EXIT_INVALID_STATE, 0, decode_qual),
 	/* MONITOR/MWAIT: hidden by the CPUID policy, undefined for the guest
 	 * (run natively, MWAIT would idle the physical CPU). */
-	[VMX_EXIT_MWAIT] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_MONITOR] = KIND(EXIT_NONE, K_UD, NULL),
-	[VMX_EXIT_EPT_VIOLATION] = KIND(EXIT_NPF, 0, decode_ept),
-	[VMX_EXIT_EPT_MISCONFIG] = KIND(EXIT_UNKNOWN, 0, decode_gpa),
+	[VMX_EXIT_MWAIT] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_MONITOR] = EXIT_KIND(EXIT_NONE, EK_UD, NULL),
+	[VMX_EXIT_EPT_VIOLATION] = EXIT_KIND(EXIT_NPF, 0, decode_ept),
+	[VMX_EXIT_EPT_MISCONFIG] = EXIT_KIND(EXIT_UNKNOWN, 0, decode_gpa),
 };
 
 static void decode(struct vcpu *v, struct vmexit *e, uint32_t raw)
@@ -180,7 +312,7 @@ static void decode(struct vcpu *v, struct vmexit *e, uint32_t raw)
 	const struct exit_kind *k = basic < VMX_EXIT_REASONS ? &kinds[basic] : NULL;
 
 	*e = (struct vmexit){ .vendor_code = basic, .rip = vmread(VMCS_GUEST_RIP) };
-	if (!k || !(k->flags & K_KNOWN)) {
+	if (!k || !(k->flags & EK_KNOWN)) {
 		e->reason = EXIT_UNKNOWN;
 		e->info1 = vmread(VMCS_EXIT_QUAL);
 		return;
@@ -188,19 +320,19 @@ static void decode(struct vcpu *v, struct vmexit *e, uint32_t raw)
 	e->reason = k->reason;
 	/* Instruction exits never interrupt an event delivery; the others
 	 * may, and that event must be delivered again (27.2.4). */
-	if (!(k->flags & K_INSN) && !(raw & EXIT_REASON_ENTRY_FAIL)) {
+	if (!(k->flags & EK_INSN) && !(raw & EXIT_REASON_ENTRY_FAIL)) {
 		idt_info = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
 		if (idt_info & INTR_INFO_VALID)
 			vmx_reinject(v, idt_info);
 	}
-	if (k->flags & K_INSN)
+	if (k->flags & EK_INSN)
 		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-	if (k->flags & K_UD)
+	if (k->flags & EK_UD)
 		vmx_inject_exc(v, EXC_UD, 0);
-	if (k->flags & K_GP)
+	if (k->flags & EK_GP)
 		vmx_inject_exc(v, EXC_GP, 0);
-	if (k->flags & K_SKIP)
-		vmx_skip_insn(e->insn_len);
+	if (k->flags & EK_SKIP)
+		skip_insn(e->insn_len);
 	if (k->decode)
 		k->decode(v, e, idt_info);
 }
@@ -223,7 +355,7 @@ void vmx_run(struct vcpu *v, struct vmexit *e)
 	if (c->msr_owner != v)
 		vmx_msrs_switch(c, v);
 	if (vx->pdptes_stale)
-		vmx_load_pdptes(v);
+		load_pdptes(v);
 	if (v->gprs[GPR_RSP] != vx->guest_rsp) {
 		vmwrite(VMCS_GUEST_RSP, v->gprs[GPR_RSP]);
 		vx->guest_rsp = v->gprs[GPR_RSP];

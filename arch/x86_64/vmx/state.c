@@ -2,16 +2,11 @@
 /*
  * Guest state through the neutral accessors: enum vstate and struct vseg
  * mapped to VMCS guest-state fields, the CR0/CR4 read shadows, and the few
- * registers the VMCS does not hold (CR2, the SYSCALL/SWAPGS MSRs).
+ * registers the VMCS does not hold (CR2, the SYSCALL/SWAPGS MSRs), and the
+ * dump.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmx/vmx.h"
-
-#define MSR_STAR           0xc0000081
-#define MSR_LSTAR          0xc0000082
-#define MSR_CSTAR          0xc0000083
-#define MSR_SFMASK         0xc0000084
-#define MSR_KERNEL_GS_BASE 0xc0000102
 
 static const uint32_t lazy_msr_index[LM_COUNT] = {
 	[LM_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE, [LM_STAR] = MSR_STAR,
@@ -30,16 +25,12 @@ static const uint16_t plain_field[VS_COUNT] = {
 	[VS_TSC_OFFSET] = VMCS_TSC_OFFSET,
 };
 
+/* The lazy MSR of s, or -1: enum vmx_lazy_msr follows enum vstate. */
 static int lazy_msr(enum vstate s)
 {
-	switch (s) {
-	case VS_KERNEL_GS_BASE: return LM_KERNEL_GS_BASE;
-	case VS_STAR: return LM_STAR;
-	case VS_LSTAR: return LM_LSTAR;
-	case VS_CSTAR: return LM_CSTAR;
-	case VS_SFMASK: return LM_SFMASK;
-	default: return -1;
-	}
+	_Static_assert(VS_SFMASK - VS_KERNEL_GS_BASE == LM_SFMASK, "lazy MSRs follow vstate");
+
+	return s >= VS_KERNEL_GS_BASE && s <= VS_SFMASK ? (int)(s - VS_KERNEL_GS_BASE) : -1;
 }
 
 /*
@@ -120,7 +111,7 @@ uint64_t vmx_get(struct vcpu *v, enum vstate s)
 	case VS_EFER:
 		return vmread(VMCS_GUEST_EFER);
 	case VS_INTR_SHADOW:
-		return (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)) != 0;
+		return (vmread(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_SHADOW) != 0;
 	default:
 		return 0;
 	}
@@ -130,8 +121,7 @@ uint64_t vmx_get(struct vcpu *v, enum vstate s)
  * (a VM-entry check), so without IF it becomes blocking by MOV SS. */
 static void set_intr_shadow(bool on)
 {
-	uint64_t st = vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(uint64_t)(INTR_BLOCK_STI |
-									  INTR_BLOCK_MOV_SS);
+	uint64_t st = vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(uint64_t)INTR_BLOCK_SHADOW;
 
 	if (on)
 		st |= vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF ? INTR_BLOCK_STI : INTR_BLOCK_MOV_SS;
@@ -211,4 +201,42 @@ void vmx_set_seg(struct vcpu *v, enum vseg_id s, const struct vseg *seg)
 		return;
 	vmwrite(VMCS_GUEST_ES_SEL + 2 * s, seg->sel);
 	vmwrite(VMCS_GUEST_ES_AR + 2 * s, attr_to_ar(seg->attr));
+}
+
+static void dump_seg(const char *name, enum vseg_id s)
+{
+	printk("  %s %04lx base %016lx limit %08lx ar %05lx\n", name,
+	       vmread(VMCS_GUEST_ES_SEL + 2 * s), vmread(VMCS_GUEST_ES_BASE + 2 * s),
+	       vmread(VMCS_GUEST_ES_LIMIT + 2 * s), vmread(VMCS_GUEST_ES_AR + 2 * s));
+}
+
+void vmx_dump(struct vcpu *v)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	vmx_load(vmx_this_cpu(), vx);
+	uint64_t err = vmread(VMCS_INSN_ERROR);
+	printk("VMX: VMCS 0x%lx (%s), VPID %u, EPTP 0x%lx\n", vx->vmcs_phys,
+	       vx->launched ? "launched" : "clear", vx->vpid, vx->eptp);
+	printk("  exit reason 0x%lx qualification 0x%lx gpa 0x%lx gla 0x%lx\n",
+	       vmread(VMCS_EXIT_REASON), vmread(VMCS_EXIT_QUAL), vmread(VMCS_GUEST_PHYS_ADDR),
+	       vmread(VMCS_GUEST_LINEAR_ADDR));
+	printk("  exit interruption 0x%lx error 0x%lx, IDT vectoring 0x%lx error 0x%lx\n",
+	       vmread(VMCS_EXIT_INTR_INFO), vmread(VMCS_EXIT_INTR_ERROR),
+	       vmread(VMCS_IDT_VECTORING_INFO), vmread(VMCS_IDT_VECTORING_ERROR));
+	printk("  RIP %016lx RSP %016lx RFLAGS %08lx\n", vmread(VMCS_GUEST_RIP),
+	       vmread(VMCS_GUEST_RSP), vmread(VMCS_GUEST_RFLAGS));
+	printk("  CR0 %08lx (shadow %08lx) CR3 %016lx CR4 %08lx (shadow %08lx) EFER %lx\n",
+	       vmread(VMCS_GUEST_CR0), vx->cr0_shadow, vmread(VMCS_GUEST_CR3),
+	       vmread(VMCS_GUEST_CR4), vx->cr4_shadow, vmread(VMCS_GUEST_EFER));
+	dump_seg("CS", SEG_CS);
+	dump_seg("SS", SEG_SS);
+	printk("  controls pin %lx proc %lx proc2 %lx exit %lx entry %lx\n",
+	       vmread(VMCS_PIN_CTLS), vmread(VMCS_PROC_CTLS), vmread(VMCS_PROC2_CTLS),
+	       vmread(VMCS_EXIT_CTLS), vmread(VMCS_ENTRY_CTLS));
+	printk("  entry interruption 0x%lx error 0x%lx, interruptibility %lx activity %lx\n",
+	       vmread(VMCS_ENTRY_INTR_INFO), vmread(VMCS_ENTRY_EXC_ERROR),
+	       vmread(VMCS_GUEST_INTERRUPTIBILITY), vmread(VMCS_GUEST_ACTIVITY));
+	printk("  VM-instruction error %lu%s%s\n", err, err ? ": " : "",
+	       err ? vmx_insn_error_name(err) : "");
 }

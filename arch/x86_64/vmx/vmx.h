@@ -1,8 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The Intel VMX backend's private interface: per-CPU state, per-vcpu state
- * and the functions its files share. Only vmm/core/vcpu.h's struct vcpu_ops
- * (vmx_backend()) is visible outside arch/x86_64/vmx/.
+ * The Intel VMX backend's private interface: per-CPU state, per-vcpu state,
+ * the VMX instructions and the functions its files share. Only
+ * vmm/core/vcpu.h's struct vcpu_ops (vmx_backend()) is visible outside
+ * arch/x86_64/vmx/.
+ *
+ *   cpu.c    discovery and the controls used, per-CPU enable, VPIDs
+ *   vcpu.c   the backend choice and ops, a vcpu's VMCS, I/O bitmaps, EPTP
+ *   exit.c   VM entry and the exit decode (a table indexed by exit reason),
+ *            the control-register accesses the backend emulates
+ *   event.c  event injection, the interrupt and NMI windows
+ *   state.c  guest register access, dump
+ *   entry.S  the VMLAUNCH/VMRESUME stub
+ * (svm/ has the same files for the same jobs.)
  */
 #ifndef EYRIE_ARCH_VMX_VMX_H
 #define EYRIE_ARCH_VMX_VMX_H
@@ -11,15 +21,13 @@
 #include <stdint.h>
 
 #include "arch/x86_64/percpu.h"
-#include "arch/x86_64/vmx/insn.h"
+#include "arch/x86_64/vmx/vmcs.h"
 #include "kernel/log.h"
 #include "vmm/core/vcpu.h"
 
 #define MSR_VMX_BASIC         0x480
 #define MSR_VMX_PINBASED      0x481
 #define MSR_VMX_PROCBASED     0x482
-#define MSR_VMX_EXIT          0x483
-#define MSR_VMX_ENTRY         0x484
 #define MSR_VMX_CR0_FIXED0    0x486
 #define MSR_VMX_CR0_FIXED1    0x487
 #define MSR_VMX_CR4_FIXED0    0x488
@@ -33,12 +41,76 @@
 #define FC_LOCKED          (1u << 0)
 #define FC_VMX_OUTSIDE_SMX (1u << 2)
 
-#define CR0_PE (1ull << 0)
-#define CR0_NE (1ull << 5)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
-#define EFER_LMA (1ull << 10)
+/*
+ * One static inline wrapper per VMX instruction. Every VMX instruction
+ * reports its outcome in RFLAGS (SDM vol. 3, 31.2): CF=1 "VMfailInvalid"
+ * (no current VMCS, or a bad operand), ZF=1 "VMfailValid" (the reason is in
+ * the current VMCS's VM-instruction error field), both 0 = success.
+ *
+ * Cold paths (cpu.c): log the failure with the VM-instruction error (read
+ * only after VMfailValid) and return -EIO; the VMREAD/VMWRITE variant
+ * panics, since a bad field or a missing current VMCS is a broken invariant
+ * of this backend, not a guest's doing.
+ */
+int vmx_insn_failed(const char *insn, bool valid, uint64_t operand);
+_Noreturn void vmx_access_failed(const char *insn, uint32_t field);
+
+static inline int vmx_result(const char *insn, bool cf, bool zf, uint64_t operand)
+{
+	if (__builtin_expect(cf || zf, 0))
+		return vmx_insn_failed(insn, zf, operand);
+	return 0;
+}
+
+/* VMXON, VMCLEAR, VMPTRLD: the operand is a physical address in memory. */
+#define VMX_PHYS_INSN(name, text) \
+	static inline int name(uint64_t phys) \
+	{ \
+		bool cf, zf; \
+		__asm__ volatile(#name " %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(phys) : "memory"); \
+		return vmx_result(text, cf, zf, phys); \
+	}
+VMX_PHYS_INSN(vmxon, "VMXON")
+VMX_PHYS_INSN(vmclear, "VMCLEAR")
+VMX_PHYS_INSN(vmptrld, "VMPTRLD")
+
+/* VMREAD/VMWRITE run on every exit: one branch on CF|ZF ("be"). */
+static inline uint64_t vmread(enum vmcs_field field)
+{
+	uint64_t v;
+	bool fail;
+	__asm__ volatile("vmread %2, %0" : "=r"(v), "=@ccbe"(fail) : "r"((uint64_t)field));
+	if (__builtin_expect(fail, 0))
+		vmx_access_failed("VMREAD", field);
+	return v;
+}
+
+static inline void vmwrite(enum vmcs_field field, uint64_t value)
+{
+	bool fail;
+	__asm__ volatile("vmwrite %2, %1" : "=@ccbe"(fail) : "r"((uint64_t)field), "rm"(value));
+	if (__builtin_expect(fail, 0))
+		vmx_access_failed("VMWRITE", field);
+}
+
+/* INVEPT and INVVPID (SDM vol. 3, 30.3): a type, 1 single context (one
+ * EPTP / VPID) or 2 all contexts, and a 128-bit descriptor holding the
+ * EPTP / VPID, then 0. */
+#define INVEPT_SINGLE  1
+#define INVEPT_ALL     2
+#define INVVPID_SINGLE 1
+#define INVVPID_ALL    2
+#define VMX_INV_INSN(name, text) \
+	static inline int name(uint64_t type, uint64_t operand) \
+	{ \
+		struct { uint64_t operand, zero; } desc = { operand, 0 }; \
+		bool cf, zf; \
+		__asm__ volatile(#name " %2, %3" : "=@ccc"(cf), "=@ccz"(zf) \
+				 : "m"(desc), "r"(type) : "memory"); \
+		return vmx_result(text, cf, zf, operand); \
+	}
+VMX_INV_INSN(invept, "INVEPT")
+VMX_INV_INSN(invvpid, "INVVPID")
 
 /* The control settings this backend uses, computed once per CPU from the
  * capability MSRs, plus the facts the VMCS set-up needs. */
@@ -46,7 +118,7 @@ struct vmx_caps {
 	uint32_t revision;                 /* VMCS revision identifier */
 	uint32_t pin, proc, proc2, exit, entry;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-	uint64_t cr0_mask, cr4_mask;       /* guest/host masks (see vmcs.c) */
+	uint64_t cr0_mask, cr4_mask;       /* guest/host masks (see cpu.c) */
 	uint64_t ept_vpid;                 /* IA32_VMX_EPT_VPID_CAP */
 	uint64_t eptp_flags;               /* memory type + walk length */
 	bool vpid;                         /* VPIDs with a usable INVVPID */
@@ -77,13 +149,19 @@ static inline struct vmx_cpu *vmx_this_cpu(void)
 	return PERCPU_PTR(struct vmx_cpu, vmx);
 }
 
+/* cpu.c */
 int vmx_cpu_enable(void);
 /* A free VPID of this CPU (flushed), or 0 when none is left. */
 uint16_t vmx_vpid_alloc(struct vmx_cpu *c);
 void vmx_vpid_free(struct vmx_cpu *c, uint16_t vpid);
+/* Drops the linear translations cached under vpid (none for 0). */
+void vmx_flush_vpid(uint16_t vpid);
+/* The SDM's name for a VM-instruction error number (vol. 3, 31.4). */
+const char *vmx_insn_error_name(uint64_t err);
 
 /* The MSRs the VMCS does not switch: the host never uses them (no SYSCALL,
- * no SWAPGS), so they hold the last guest's values (see state.c). */
+ * no SWAPGS), so they hold the last guest's values (see state.c). In the
+ * order of enum vstate. */
 enum vmx_lazy_msr { LM_KERNEL_GS_BASE, LM_STAR, LM_LSTAR, LM_CSTAR, LM_SFMASK, LM_COUNT };
 
 struct vmx_vcpu {
@@ -110,7 +188,7 @@ static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
 	return (struct vmx_vcpu *)v->hw;
 }
 
-/* Makes vx's VMCS current on this CPU (vmcs.c; the big lock held). */
+/* Makes vx's VMCS current on this CPU (vcpu.c; the big lock held). */
 void vmx_switch(struct vmx_cpu *c, struct vmx_vcpu *vx);
 /* On the CPU where vx's VMCS is active: VMCLEAR it (smp_call). */
 void vmx_release(void *vx);
@@ -123,19 +201,12 @@ static inline void vmx_load(struct vmx_cpu *c, struct vmx_vcpu *vx)
 }
 /* INVEPT of one EPT hierarchy (all of them without single-context). */
 void vmx_invept(uint64_t eptp);
-/* INVVPID of vx's linear translations on this CPU (cr.c). */
-void vmx_flush_vpid(const struct vmx_vcpu *vx);
 
 /* The asm stub (entry.S): loads the guest GPRs from gprs (but RSP), does
  * VMRESUME if launched else VMLAUNCH, and on VM exit stores them back.
  * Writes HOST_RSP when it differs from *host_rsp. Returns 0 after a VM
  * exit, 1 after VMfailInvalid, 2 after VMfailValid. */
 int vmx_enter(uint64_t *gprs, uint64_t *host_rsp, bool launched);
-
-/* vmcs.c */
-int vmx_vcpu_create(struct vcpu *v);
-void vmx_vcpu_destroy(struct vcpu *v);
-int vmx_io_allow(struct vcpu *v, uint16_t first, uint32_t count, bool allow);
 
 /* state.c */
 uint64_t vmx_get(struct vcpu *v, enum vstate s);
@@ -150,17 +221,10 @@ void vmx_write_cr4(struct vmx_vcpu *vx, uint64_t cr4);
 void vmx_write_efer(struct vmx_vcpu *vx, uint64_t efer);
 /* Puts v's lazily switched MSRs into the hardware (before an entry). */
 void vmx_msrs_switch(struct vmx_cpu *c, struct vcpu *v);
+void vmx_dump(struct vcpu *v);
 
-/* cr.c */
-/* Emulates a MOV to/from CR0/CR4/CR8 that exited (qualification qual):
- * 0 when handled (RIP advanced or #GP queued), -ENOSYS for any other
- * control-register access (none is expected with our controls). */
-int vmx_cr_access(struct vcpu *v, uint64_t qual, uint8_t insn_len);
-/* Loads the PDPTE fields from guest memory when the guest uses PAE
- * paging outside long mode (VM entry takes them from the VMCS with EPT). */
-void vmx_load_pdptes(struct vcpu *v);
-/* Advances RIP past an instruction the backend emulated itself. */
-void vmx_skip_insn(uint8_t insn_len);
+/* exit.c */
+void vmx_run(struct vcpu *v, struct vmexit *e);
 /* The skip hook: RIP = next_rip, and the interrupt shadow ends. */
 void vmx_skip(struct vcpu *v, uint64_t next_rip);
 
@@ -173,13 +237,5 @@ void vmx_intr_window(struct vcpu *v, bool on);
 void vmx_inject_exc(struct vcpu *v, uint8_t vector, uint32_t error);
 /* Re-queues the event whose delivery the last exit interrupted. */
 void vmx_reinject(struct vcpu *v, uint32_t idt_info);
-
-/* exit.c */
-void vmx_run(struct vcpu *v, struct vmexit *e);
-
-/* backend.c */
-void vmx_dump(struct vcpu *v);
-/* The SDM's name for a VM-instruction error number (vol. 3, 31.4). */
-const char *vmx_insn_error_name(uint64_t err);
 
 #endif

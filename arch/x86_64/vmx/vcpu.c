@@ -1,21 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A vcpu's VMCS: allocation, the execution controls, the host state the CPU
- * loads at every VM exit and the x86 reset state of the guest (SDM vol. 3,
- * ch. 24 and 26-27; reset state: vol. 3, 10.1.1).
+ * The Intel VMX backend behind vmm/core/vcpu.h: the backend choice and its
+ * ops, a vcpu's VMCS (allocation, the execution controls, the host state
+ * the CPU loads at every VM exit; SDM vol. 3, ch. 24 and 26-27), its I/O
+ * bitmaps, and the EPT pointer with its invalidation.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/virt.h"
 #include "arch/x86_64/vmx/vmx.h"
+#include "kernel/smp.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/mm.h"
-#include "kernel/smp.h"
 #include "kernel/string.h"
-#include "vmm/core/vmm.h"
-
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
 
 extern const char vmx_exit_stub[]; /* entry.S: HOST_RIP */
 
@@ -37,8 +34,7 @@ static uint64_t host_tr_base(uint64_t gdt, uint16_t tr)
 
 /* The host state: this CPU as it runs now. At VM exit the CPU loads it
  * (vol. 3, 27.5): GDTR/IDTR limits become 0xffff and TR's limit 0x67,
- * harmless here (no user mode, no I/O permission bitmap). The host
- * SYSENTER MSRs are unused (0). */
+ * harmless here (no user mode, no I/O permission bitmap). */
 static void vmcs_host(void)
 {
 	struct dtr gdt, idt;
@@ -60,16 +56,38 @@ static void vmcs_host(void)
 	vmwrite(VMCS_HOST_TR_BASE, host_tr_base(gdt.base, tr));
 	vmwrite(VMCS_HOST_GDTR_BASE, gdt.base);
 	vmwrite(VMCS_HOST_IDTR_BASE, idt.base);
-	vmwrite(VMCS_HOST_SYSENTER_CS, 0);
-	vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
-	vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
 	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
 	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
 	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_stub);
 }
 
-/* Execution, exit and entry controls (chosen in caps.c). No exception is
- * intercepted; no MSR is loaded or stored through the MSR areas. */
+/*
+ * The fields with a fixed first value: the controls of what this backend
+ * does not use (no exception is intercepted, no CR3 target, no MSR is
+ * loaded or stored through the MSR areas, no shadow VMCS: the link
+ * pointer must be all ones, vol. 3, 26.3.1.5), the host SYSENTER MSRs
+ * (unused), and the guest registers vcpu_new does not set (see
+ * vcpu_create), as after RESET (vol. 3, 10.1.1).
+ */
+static const struct {
+	uint16_t field;
+	uint64_t value;
+} vmcs_fixed[] = {
+	{ VMCS_EXC_BITMAP, 0 }, { VMCS_PF_ERR_MASK, 0 }, { VMCS_PF_ERR_MATCH, 0 },
+	{ VMCS_CR3_TARGET_COUNT, 0 }, { VMCS_EXIT_MSR_STORE_COUNT, 0 },
+	{ VMCS_EXIT_MSR_LOAD_COUNT, 0 }, { VMCS_ENTRY_MSR_LOAD_COUNT, 0 },
+	{ VMCS_ENTRY_INTR_INFO, 0 }, { VMCS_LINK_POINTER, ~0ull },
+	{ VMCS_HOST_SYSENTER_CS, 0 }, { VMCS_HOST_SYSENTER_ESP, 0 },
+	{ VMCS_HOST_SYSENTER_EIP, 0 }, { VMCS_GUEST_DR7, 0x400 }, { VMCS_GUEST_DEBUGCTL, 0 },
+	{ VMCS_GUEST_RSP, 0 }, { VMCS_GUEST_SYSENTER_CS, 0 }, { VMCS_GUEST_SYSENTER_ESP, 0 },
+	{ VMCS_GUEST_SYSENTER_EIP, 0 }, { VMCS_GUEST_PENDING_DBG, 0 },
+	{ VMCS_GUEST_INTERRUPTIBILITY, 0 }, { VMCS_GUEST_ACTIVITY, 0 },
+	{ VMCS_GUEST_PDPTE0, 0 }, { VMCS_GUEST_PDPTE0 + 2, 0 }, { VMCS_GUEST_PDPTE0 + 4, 0 },
+	{ VMCS_GUEST_PDPTE0 + 6, 0 },
+};
+
+/* Execution, exit and entry controls (chosen in cpu.c), then the fixed
+ * fields. */
 static void vmcs_controls(const struct vmx_caps *caps, struct vmx_vcpu *vx)
 {
 	vx->proc = caps->proc;
@@ -78,15 +96,6 @@ static void vmcs_controls(const struct vmx_caps *caps, struct vmx_vcpu *vx)
 	vmwrite(VMCS_PROC2_CTLS, caps->proc2);
 	vmwrite(VMCS_EXIT_CTLS, caps->exit);
 	vmwrite(VMCS_ENTRY_CTLS, caps->entry);
-	vmwrite(VMCS_EXC_BITMAP, 0);
-	vmwrite(VMCS_PF_ERR_MASK, 0);
-	vmwrite(VMCS_PF_ERR_MATCH, 0);
-	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
-	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, 0);
-	vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 0);
-	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
-	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
-	vmwrite(VMCS_TSC_OFFSET, 0);
 	vmwrite(VMCS_CR0_MASK, caps->cr0_mask);
 	vmwrite(VMCS_CR4_MASK, caps->cr4_mask);
 	if (caps->proc2 & PROC2_VPID)
@@ -95,50 +104,8 @@ static void vmcs_controls(const struct vmx_caps *caps, struct vmx_vcpu *vx)
 	 * XSAVES/XRSTORS exit: none. */
 	if (caps->proc2 & PROC2_XSAVES)
 		vmwrite(VMCS_XSS_EXIT_BITMAP, 0);
-	/* No shadow VMCS: the link pointer must be all ones (vol. 3, 26.3.1.5). */
-	vmwrite(VMCS_LINK_POINTER, ~0ull);
-}
-
-static void reset_seg(struct vcpu *v, enum vseg_id id, uint16_t sel, uint64_t base,
-		      uint16_t attr)
-{
-	struct vseg s = { .sel = sel, .attr = attr, .limit = 0xffff, .base = base };
-
-	vmx_set_seg(v, id, &s);
-}
-
-/* The state after RESET/INIT, valid for VM entry with unrestricted guest:
- * real mode at F000:FFF0 (CS base FFFF0000), caches as reset leaves them. */
-static void vmcs_guest_reset(struct vcpu *v)
-{
-	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
-	struct vmx_vcpu *vx = to_vmx(v);
-
-	vmx_write_cr0(vx, 0x60000010); /* CD, NW, ET */
-	vmx_write_cr4(vx, 0);
-	vmx_write_efer(vx, 0);
-	vmwrite(VMCS_GUEST_CR3, 0);
-	vmwrite(VMCS_GUEST_DR7, 0x400);
-	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
-	vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ull);
-	vmwrite(VMCS_GUEST_RFLAGS, 0x2);
-	vmwrite(VMCS_GUEST_RIP, 0xfff0);
-	vmwrite(VMCS_GUEST_RSP, 0);
-	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
-	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
-	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
-	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
-	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	vmwrite(VMCS_GUEST_ACTIVITY, 0);
-	for (unsigned i = 0; i < 4; i++)
-		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, 0);
-	reset_seg(v, SEG_CS, 0xf000, 0xffff0000, SEG_ATTR_CODE16);
-	for (unsigned i = 0; i < sizeof(data) / sizeof(data[0]); i++)
-		reset_seg(v, data[i], 0, 0, SEG_ATTR_DATA16);
-	reset_seg(v, SEG_LDTR, 0, 0, SEG_ATTR_LDT);
-	reset_seg(v, SEG_TR, 0, 0, SEG_ATTR_TSS32_BUSY);
-	reset_seg(v, SEG_GDTR, 0, 0, 0);
-	reset_seg(v, SEG_IDTR, 0, 0, 0);
+	for (unsigned i = 0; i < sizeof(vmcs_fixed) / sizeof(vmcs_fixed[0]); i++)
+		vmwrite(vmcs_fixed[i].field, vmcs_fixed[i].value);
 }
 
 /* Allocates the VMCS and makes it current: VMCLEAR puts a new VMCS in the
@@ -193,11 +160,11 @@ void vmx_switch(struct vmx_cpu *c, struct vmx_vcpu *vx)
 		vx->cpu = (int)self;
 		vmcs_host();
 		vmx_invept(vx->eptp);
-		vmx_flush_vpid(vx);
+		vmx_flush_vpid(vx->vpid);
 	}
 }
 
-int vmx_vcpu_create(struct vcpu *v)
+static int vmx_vcpu_create(struct vcpu *v)
 {
 	struct vmx_cpu *c = vmx_this_cpu();
 
@@ -217,16 +184,14 @@ int vmx_vcpu_create(struct vcpu *v)
 		return err;
 	}
 	v->hw = vx;
-	v->hw_phys = vx->vmcs_phys;
 	vmcs_controls(&c->caps, vx);
 	vmcs_host();
-	vmcs_guest_reset(v);
 	return 0;
 }
 
 /* Every port exits (unconditional I/O exiting) until one is granted:
  * then the I/O bitmaps, all ones but the granted ports. */
-int vmx_io_allow(struct vcpu *v, uint16_t first, uint32_t count, bool allow)
+static int vmx_io_allow(struct vcpu *v, uint16_t first, uint32_t count, bool allow)
 {
 	struct vmx_cpu *c = vmx_this_cpu();
 	struct vmx_vcpu *vx = to_vmx(v);
@@ -247,7 +212,7 @@ int vmx_io_allow(struct vcpu *v, uint16_t first, uint32_t count, bool allow)
 	return 0;
 }
 
-void vmx_vcpu_destroy(struct vcpu *v)
+static void vmx_vcpu_destroy(struct vcpu *v)
 {
 	struct vmx_cpu *c = vmx_this_cpu();
 	struct vmx_vcpu *vx = to_vmx(v);
@@ -268,5 +233,74 @@ void vmx_vcpu_destroy(struct vcpu *v)
 		frames_put(vx->io_phys, 2, FRAME_VCPU);
 	kfree(vx);
 	v->hw = NULL;
-	v->hw_phys = 0;
+}
+
+/* EPT-tagged translations (guest-physical and combined, for every VPID)
+ * of one EPT hierarchy go with INVEPT single-context; CPUs without it
+ * flush all contexts (vol. 3, 28.4.3.1). */
+void vmx_invept(uint64_t eptp)
+{
+	if (vmx_this_cpu()->caps.ept_vpid & (1ull << 25))
+		invept(INVEPT_SINGLE, eptp);
+	else
+		invept(INVEPT_ALL, 0);
+}
+
+/* The root may have served another domain before (a reused frame): drop
+ * whatever the CPU still caches under it. */
+static void vmx_set_p2m(struct vcpu *v, uint64_t root_phys)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	vx->eptp = root_phys | vmx_this_cpu()->caps.eptp_flags;
+	vmx_load(vmx_this_cpu(), vx);
+	vmwrite(VMCS_EPTP, vx->eptp);
+	vmx_invept(vx->eptp);
+}
+
+/* After an EPT change. Linear translations need no INVVPID: with EPT on,
+ * the CPU caches guest translations only as combined mappings, which
+ * INVEPT removes as well. */
+static void invept_here(void *vx)
+{
+	vmx_invept(((struct vmx_vcpu *)vx)->eptp);
+}
+
+/* On the CPU whose TLB may hold them: where the VMCS is active (one it
+ * moves to flushes in vmx_switch). */
+static void vmx_flush_p2m(struct vcpu *v)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	smp_call(vx->cpu < 0 ? this_cpu()->id : (unsigned)vx->cpu, invept_here, vx);
+}
+
+static const struct vcpu_ops vmx_ops = {
+	.name = "VMX",
+	.p2m_format = &pt_format_ept,
+	.cpu_enable = vmx_cpu_enable,
+	.vcpu_create = vmx_vcpu_create,
+	.vcpu_destroy = vmx_vcpu_destroy,
+	.io_allow = vmx_io_allow,
+	.set_p2m = vmx_set_p2m,
+	.flush_p2m = vmx_flush_p2m,
+	.run = vmx_run,
+	.get = vmx_get,
+	.set = vmx_set,
+	.get_seg = vmx_get_seg,
+	.set_seg = vmx_set_seg,
+	.skip = vmx_skip,
+	.inject = vmx_inject,
+	.can_inject_intr = vmx_can_inject_intr,
+	.intr_window = vmx_intr_window,
+	.nmi_ready = vmx_nmi_ready,
+	.dump = vmx_dump,
+};
+
+/* VMX with EPT and unrestricted guest, not disabled by firmware. */
+const struct vcpu_ops *vmx_backend(void)
+{
+	struct vmx_caps caps;
+
+	return vmx_caps_read(&caps) ? NULL : &vmx_ops;
 }

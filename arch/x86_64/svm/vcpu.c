@@ -1,100 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The AMD SVM backend (AMD APM vol. 2, chapter 15): the backend choice,
- * turning SVM on per CPU, the life of a vcpu's VMCB and permission maps,
- * and ASIDs. run.c enters guests, state.c reaches their registers.
+ * The AMD SVM backend behind vmm/core/vcpu.h (AMD APM vol. 2, chapter
+ * 15): the backend choice and its ops, the life of a vcpu's VMCB and
+ * permission maps, and the nested page tables it points at.
  */
 #include "arch/x86_64/svm/svm.h"
-#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/virt.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
-#include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
-#include "vmm/core/vmm.h"
 
 #define IOPM_FRAMES  3 /* 64 Ki ports + the bits a 4-byte access at 0xffff spills into */
 #define MSRPM_FRAMES 2 /* 2 bits (read, write) per MSR of 3 ranges, 1 KiB reserved */
-
-static void svm_read_features(struct svm_features *f)
-{
-	struct cpuid_regs r = cpuid(0x8000000a, 0);
-
-	f->nr_asids = r.ebx;
-	f->nrips = r.edx & SVM_FEAT_NRIPS;
-	f->flush_by_asid = r.edx & SVM_FEAT_FLUSH_BY_ASID;
-	f->vmcb_clean = r.edx & SVM_FEAT_VMCB_CLEAN;
-	f->vnmi = r.edx & SVM_FEAT_VNMI;
-}
-
-
-/*
- * EFER.SVME makes the SVM instructions legal; VM_HSAVE_PA names the page
- * where VMRUN saves (and #VMEXIT restores) the host's CS, SS, DS, ES,
- * GDTR, IDTR, CRs, EFER, RFLAGS, RIP, RSP, RAX. The rest of the host
- * state (FS, GS, TR, LDTR, syscall MSRs) is VMSAVEd here once into the
- * host VMCB and VMLOADed after every exit: it must not change after this
- * call (per-CPU FS/GS bases, if any, are set up before).
- */
-static int svm_cpu_enable(void)
-{
-	if (!this_cpu()->svm && !(this_cpu()->svm = kzalloc(sizeof(struct svm_cpu))))
-		return -ENOMEM;
-	struct svm_cpu *c = svm_this_cpu();
-
-	if (c->enabled)
-		return 0;
-	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
-		return -ENODEV; /* writing EFER.SVME would #GP */
-	svm_read_features(&c->feat);
-	if (c->feat.nr_asids < 2)
-		return -ENODEV;
-	/* Per-CPU pages, kept for good: FRAME_OTHER, so that FRAME_VCPU
-	 * counts only what vcpus hold (and drops to 0 without domains). */
-	c->hsave_pa = frame_get(FRAME_OTHER);
-	c->host_vmcb_pa = frame_get(FRAME_OTHER);
-	if (!c->hsave_pa || !c->host_vmcb_pa) {
-		if (c->hsave_pa)
-			frame_put(c->hsave_pa, FRAME_OTHER);
-		if (c->host_vmcb_pa)
-			frame_put(c->host_vmcb_pa, FRAME_OTHER);
-		return -ENOMEM;
-	}
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
-	svm_vmsave(c->host_vmcb_pa);
-	c->host_cr0 = read_cr0();
-	c->clean_mask = c->feat.vmcb_clean ? VMCB_CLEAN_USED : 0;
-	c->next_asid = 1;
-	c->asid_gen = 1;
-	c->enabled = true;
-	pr_info("svm: enabled, %u ASIDs%s%s%s%s\n", c->feat.nr_asids,
-		c->feat.nrips ? ", NRIP save" : ", no NRIP save (lengths decoded)",
-		c->feat.flush_by_asid ? ", flush by ASID" : "",
-		c->feat.vmcb_clean ? ", VMCB clean bits" : "", c->feat.vnmi ? ", vNMI" : "");
-	return 0;
-}
-
-void svm_new_asid_generation(struct svm_cpu *c)
-{
-	c->asid_gen++;
-	c->next_asid = c->feat.nr_asids;
-}
-
-void svm_assign_asid(struct svm_cpu *c, struct svm_vcpu *sv)
-{
-	if (c->next_asid >= c->feat.nr_asids) {
-		/* Every ASID of the old generation may still have TLB entries:
-		 * this VMRUN flushes them all before any is used again. */
-		c->asid_gen++;
-		c->next_asid = 1;
-		sv->vmcb->ctl.tlb_control = TLB_CONTROL_ALL;
-	}
-	sv->vmcb->ctl.asid = c->next_asid++;
-	sv->asid_gen = c->asid_gen;
-	vmcb_dirty(sv->vmcb, VMCB_CLEAN_ASID);
-}
 
 /* The intercepts (APM 15.9-15.14). Everything a guest could use to reach
  * the host or another guest exits: ports and MSRs (all of them, through
@@ -157,9 +75,11 @@ static int svm_vcpu_create(struct vcpu *v)
 	memset(phys_to_virt(sv->msrpm_pa), 0xff, MSRPM_FRAMES * PT_SIZE_4K);
 	sv->vmcb = phys_to_virt(sv->vmcb_pa); /* zeroed by frame_get */
 	svm_init_controls(sv);
-	svm_reset_state(sv->vmcb);
+	/* The registers are vcpu_new's to set (see vcpu_create), but for
+	 * the debug registers, which have no enum vstate: as after RESET. */
+	sv->vmcb->save.dr6 = 0xffff0ff0;
+	sv->vmcb->save.dr7 = 0x400;
 	v->hw = sv;
-	v->hw_phys = sv->vmcb_pa;
 	return 0;
 }
 
@@ -178,7 +98,6 @@ static void svm_vcpu_destroy(struct vcpu *v)
 		return;
 	svm_free(to_svm(v));
 	v->hw = NULL;
-	v->hw_phys = 0;
 }
 
 /*
@@ -227,13 +146,10 @@ static const struct vcpu_ops svm_ops = {
 	.dump = svm_dump,
 };
 
+/* SVM with nested paging, not disabled by firmware. */
 const struct vcpu_ops *svm_backend(void)
 {
-	if (boot_cpu.vendor != VENDOR_AMD || !boot_cpu.svm || boot_cpu.max_ext_leaf < 0x8000000a)
-		return NULL;
-	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
-		return NULL;
-	if (!(cpuid(0x8000000a, 0).edx & SVM_FEAT_NPT))
-		return NULL;
-	return &svm_ops;
+	struct virt_caps caps;
+
+	return svm_probe(&caps) && caps.usable && caps.nested_paging ? &svm_ops : NULL;
 }
