@@ -81,7 +81,7 @@ void smp_kick(unsigned cpu)
 	struct percpu *c = percpu_get(cpu);
 
 	if (c && c != this_cpu())
-		lapic_ipi(c->apic_id, VEC_KICK);
+		lapic_ipi(c->apic_id, ICR_FIXED | VEC_KICK);
 }
 
 void smp_call(unsigned cpu, void (*fn)(void *), void *arg)

@@ -15,6 +15,12 @@ evtchn: an event-channel round trip between two PVH domains (the evtchn
        test guest), and between the two vcpus of one (the ipi guest: both
        polling, the sender spinning with and without PAUSE), in
        instructions under QEMU -icount shift=0.
+smp:   host SMP's parallel speedup: the spin guest (tests/guests/spin.c;
+       a PVH domain whose two vcpus each run the same CPU-bound loop)
+       under QEMU TCG -smp 2 (multi-threaded TCG: a host thread per CPU),
+       Eyrie with cpus=1 and with both CPUs, side by side in each run;
+       the wall time of the two loops by the guest's TSC, and the ratio
+       (the target is >= 1.8 on a 2-core host with nothing else running).
 fuzz:  the stateful hypercall fuzzer (tests/guests/fuzz.c) under QEMU TCG:
        two fuzzing PVH domains, 10^6 hypercalls in all, beside pattern and
        the management domain; hypercalls per second, the faults seen (an
@@ -44,7 +50,7 @@ linux: the Linux guest (build/linux/: Debian's kernel + busybox initramfs)
 
 Runs are sequential so they do not compete for the CPU.
 
-    python3 tools/bench.py [--sections boot,exits,evtchn,fuzz,disk,net,linux] [--runs 5] [--bochs-runs 3]
+    python3 tools/bench.py [--sections boot,exits,evtchn,smp,fuzz,disk,net,linux] [--runs 5] [--bochs-runs 3]
                            [--paths kernel,iso-bios] [--exit-runs 3]
                            [--exit-bochs-runs 1] [--no-bochs] [--fuzz-calls 1000000]
                            [--disk-runs 1] [--net-runs 1]
@@ -294,6 +300,44 @@ def evtchn_section(args):
         print("note: " + note)
 
 
+SPIN_DOM = guest_cases.Dom("spin", 2, extra=",type=pvh,vcpus=2")
+
+
+def spin_us(cpus):
+    """One run of the spin guest with Eyrie on `cpus` CPUs of QEMU -smp 2:
+    the microseconds it printed, or None."""
+    with harness.Lab("bench-smp-%d" % cpus) as lab:
+        m = guest_cases.qemu_guests(lab, [SPIN_DOM], smp=2, limit=240,
+                                    options=["cpus=%d" % cpus])
+        guest_cases.expect_poweroff(m, 1, "spin", 200)
+        hit = re.search(r"\(d1\) spin: 2 vcpus x \d+ iterations in (\d+) us", m.output)
+        return int(hit[1]) if hit else None
+
+
+def smp_section(args):
+    """The spin guest's two loops with Eyrie on one CPU and on two, in
+    turns, args.exit_runs times: medians and their ratio."""
+    got, notes = {1: [], 2: []}, []
+    for i in range(args.exit_runs):
+        for cpus in (1, 2):
+            try:
+                us = spin_us(cpus)
+                if us:
+                    got[cpus].append(us)
+            except harness.Failure as e:
+                notes.append("run %d, cpus=%d: %s" % (i + 1, cpus, e))
+    print("Parallel speedup: a PVH domain's 2 vcpus each running the same CPU-bound loop")
+    print("(QEMU TCG EPYC-Rome -smp 2, multi-threaded TCG; wall time by the guest's TSC)")
+    med = {c: statistics.median(v) if v else None for c, v in got.items()}
+    for c in (1, 2):
+        print("  cpus=%d: median of %d/%d runs: %s ms" % (
+            c, len(got[c]), args.exit_runs, "%.0f" % (med[c] / 1000) if med[c] else "-"))
+    if med[1] and med[2]:
+        print("  speedup (cpus=1 / cpus=2): %.2fx (target >= 1.8)" % (med[1] / med[2]))
+    for note in notes:
+        print("note: " + note)
+
+
 def fuzz_section(args):
     """Two fuzzers (args.fuzz_calls hypercalls in all, half each) under QEMU
     TCG beside pattern and the management domain: calls per second from the
@@ -424,8 +468,8 @@ def linux_section(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sections", default="boot,exits,evtchn,fuzz,disk,net,linux",
-                    help="comma-separated: boot, exits, evtchn, fuzz, disk, net, linux")
+    ap.add_argument("--sections", default="boot,exits,evtchn,smp,fuzz,disk,net,linux",
+                    help="comma-separated: boot, exits, evtchn, smp, fuzz, disk, net, linux")
     ap.add_argument("--disk-runs", type=int, default=1,
                     help="disk: runs of the whole section (default 1; medians)")
     ap.add_argument("--net-runs", type=int, default=1,
@@ -451,7 +495,7 @@ def main():
     if unknown:
         ap.error("unknown boot path(s): %s" % ", ".join(unknown))
     sections = [s for s in args.sections.split(",") if s]
-    known = {"boot", "exits", "evtchn", "fuzz", "disk", "net", "linux"}
+    known = {"boot", "exits", "evtchn", "smp", "fuzz", "disk", "net", "linux"}
     if set(sections) - known:
         ap.error("unknown section(s): %s" % ", ".join(set(sections) - known))
     if "boot" in sections:
@@ -464,6 +508,10 @@ def main():
         if sections.index("evtchn"):
             print()
         evtchn_section(args)
+    if "smp" in sections:
+        if sections.index("smp"):
+            print()
+        smp_section(args)
     if "fuzz" in sections:
         if sections.index("fuzz"):
             print()

@@ -17,6 +17,7 @@ void lapic_init_ap(void);
 uint32_t lapic_id(void);
 /* Sends an IPI: dest is the (x2APIC) id, icr the low ICR word (vector,
  * delivery mode, level, trigger). */
+#define ICR_FIXED  0x00004000u /* fixed, assert, edge: | the vector */
 #define ICR_INIT   0x00004500u /* INIT, assert, edge */
 #define ICR_SIPI   0x00004600u /* startup, assert: | the page number */
 void lapic_ipi(uint32_t dest, uint32_t icr);
