@@ -65,7 +65,7 @@ def cmdline(doms):
     return " ".join(["loglevel=info"] + [d.option() for d in doms])
 
 
-def qemu_guests(lab, doms, *, limit=60, icount=False, mem=512, smp=2, options=()):
+def qemu_guests(lab, doms, *, limit=60, icount=False, mem=512, smp=1, options=()):
     """QEMU -kernel (multiboot1) with the guests as modules (-initrd, the
     module name is the file's basename) and their domain= options."""
     mods = _modules(doms)

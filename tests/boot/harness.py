@@ -536,7 +536,7 @@ class Lab:
                 shown = os.path.relpath(p, ROOT) if p.startswith(ROOT + os.sep) else p
                 raise Failure("%s is missing (run make)" % shown)
 
-    def qemu(self, args, *, firmware="bios", cpu="EPYC-Rome", smp=2, mem=512,
+    def qemu(self, args, *, firmware="bios", cpu="EPYC-Rome", smp=1, mem=512,
              limit=90, serial=("-serial", "stdio")):
         """Start QEMU TCG with the test-bed flags, serial on stdio.
         firmware: "bios" (SeaBIOS) or "ovmf" (pflash + a fresh VARS copy).
@@ -612,7 +612,7 @@ clock: sync=none, time0=local
 def _kernel(lab, limit=30, mem=512, append="loglevel=info"):
     lab.need(ELF, CONF)
     return lab.qemu(["-kernel", ELF, "-append", append, "-initrd", CONF],
-                    mem=mem, limit=limit)
+                    mem=mem, limit=limit, smp=2)
 
 
 def _ovmf_disk(lab, limit=60, image=None, extra=()):
@@ -620,7 +620,7 @@ def _ovmf_disk(lab, limit=60, image=None, extra=()):
     lab.need(image)
     return lab.qemu(["-drive", "if=none,id=esp,format=raw,snapshot=on,file=" + image,
                      "-device", "virtio-blk-pci,drive=esp,bootindex=1"] + list(extra),
-                    firmware="ovmf", limit=limit)
+                    firmware="ovmf", limit=limit, smp=2)
 
 
 def _ovmf_usb(lab, limit=60, image=None):
@@ -629,7 +629,7 @@ def _ovmf_usb(lab, limit=60, image=None):
     return lab.qemu(["-drive", "if=none,id=stick,format=raw,snapshot=on,file=" + image,
                      "-device", "qemu-xhci,id=xhci",
                      "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=1"],
-                    firmware="ovmf", limit=limit)
+                    firmware="ovmf", limit=limit, smp=2)
 
 
 def _ovmf_pxe(lab, limit=90):
@@ -637,7 +637,7 @@ def _ovmf_pxe(lab, limit=90):
     return lab.qemu(["-netdev", "user,id=n,restrict=on,tftp=%s,bootfile=BOOTX64.EFI"
                      % PXE_DIR,
                      "-device", "virtio-net-pci,netdev=n,romfile=,bootindex=1"],
-                    firmware="ovmf", limit=limit)
+                    firmware="ovmf", limit=limit, smp=2)
 
 
 def _cdrom(iso):
@@ -647,12 +647,12 @@ def _cdrom(iso):
 
 def _iso_uefi(lab, limit=60):
     lab.need(ISO)
-    return lab.qemu(_cdrom(ISO), firmware="ovmf", limit=limit)
+    return lab.qemu(_cdrom(ISO), firmware="ovmf", limit=limit, smp=2)
 
 
 def _iso_bios(lab, limit=40):
     lab.need(ISO)
-    return lab.qemu(_cdrom(ISO), firmware="bios", limit=limit)
+    return lab.qemu(_cdrom(ISO), firmware="bios", limit=limit, smp=2)
 
 
 def _bochs_iso(lab, limit=120):
