@@ -608,8 +608,8 @@ def guests_shell(lab):
     table = domains_table(m)
     check(table.get(1, ("", ""))[:2] == ("pattern", "running"),
           "domains: expected '1 pattern running': %s" % table)
-    out = shell(m, "vcpus", r"dom vcpu state")
-    check(re.search(r"^\s*1\s+0\s+(blocked|runnable)\s+0x[0-9a-f]{16}\s+\d+", out, re.M),
+    out = shell(m, "vcpus", r"dom vcpu cpu state")
+    check(re.search(r"^\s*1\s+0\s+0\s+(blocked|runnable)\s+0x[0-9a-f]{16}\s+\d+", out, re.M),
           "vcpus: no line for domain 1 vcpu 0: %r" % _short(out))
     out = shell(m, "exits 1", r"domain 1 vcpu 0: \d+ exits")
     counts = dict((k, int(v)) for k, v in re.findall(r"^\s+([a-z-]+)\s+(\d+)\s*$", out, re.M))
