@@ -63,13 +63,13 @@ def linux_mods(lab, cfgs, guests=()):
     return mods
 
 
-def qemu_linux(lab, options, cfgs, guests=(), limit=240, mgmt_mib=MGMT_MIB):
+def qemu_linux(lab, options, cfgs, guests=(), limit=240, mgmt_mib=MGMT_MIB, smp=1):
     """QEMU -kernel: the management domain (domain 0, first) and the
     domain= options, with linux_mods() as multiboot modules."""
     mods = linux_mods(lab, cfgs, guests)
     return lab.qemu(["-kernel", ELF, "-append",
                      " ".join(["loglevel=info", mgmt_option(mgmt_mib)] + options),
-                     "-initrd", ",".join(mods)], mem=512, limit=limit)
+                     "-initrd", ",".join(mods)], mem=512, limit=limit, smp=smp)
 
 
 def bochs_linux(lab, cfgs, limit=1500):
@@ -526,6 +526,19 @@ def linux_bochs_vmx(lab):
     check_userspace(m, 1, 1200, model="Intel(R) Core(TM) i7-7800X", cpus=2)
 
 
+def linux_smp(lab):
+    """Host SMP (QEMU -smp 2): the management domain on CPU 0 builds Linux
+    with 2 vcpus (plain HVM: the second started by INIT and SIPI through the
+    virtual local APIC, IPIs through it), placed one on each CPU; Linux
+    brings both up, reaches userspace and counts 2 CPUs, the date, ticks
+    and poweroff as in linux-qemu."""
+    m = qemu_linux(lab, [], {"linux.cfg": hvm_cfg(vcpus=2)}, smp=2)
+    e = wait_for(m, r"domain 1 \(linux\): vcpus on CPU ([\d,]+)$", 120)
+    check(e[1] in ("0,1", "1,0"), "linux's vcpus are on CPUs %s, not one on each" % e[1])
+    wait_for(m, r"\(d1\) .*smp: Brought up 1 node, 2 CPUs", 300)
+    check_userspace(m, 1, 300, cpus=2)
+
+
 def linux_pvhvm(lab, bochs=False):
     """Linux as an HVM guest with Xen's ABI (xen_platform_pci = 1: Xen's
     PVHVM) and 2 vcpus: it finds Xen HVM (Xen's CPUID leaves, the hypercall page), takes
@@ -646,6 +659,7 @@ LINUX_CASES = [
     ("linux-pvhvm", linux_pvhvm, 60),
     ("linux-bochs-vmx", linux_bochs_vmx, 900),
     ("linux-qemu", linux_qemu, 60),
+    ("linux-smp", linux_smp, 60),
     ("linux-qemu-panic", linux_qemu_panic, 50),
     ("linux-qemu-nmi", linux_qemu_nmi, 50),
     ("linux-from-mgmt", linux_from_mgmt, 50),
