@@ -114,7 +114,7 @@ static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const str
 	/* PVH guests get the PC platform too, as Xen gives them a local APIC
 	 * and ACPI tables (Linux needs both). */
 	struct eyrie_dom_new nd = { .memory_mib = c->memory_mib, .type = type, .vcpus = c->vcpus,
-				    .flags = EYRIE_NEWF_PLATFORM |
+				    .cpumask = c->cpumask, .flags = EYRIE_NEWF_PLATFORM |
 					     (c->xen_platform_pci ? EYRIE_NEWF_XEN : 0) };
 	long rc;
 

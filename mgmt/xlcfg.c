@@ -8,20 +8,21 @@
  * work (xl's drop the character), unknown keys and octal are errors.
  */
 #include "xlcfg.h" /* beside it: builds with or without -I. */
+#include "../vmm/load/cpulist.h"
 
 #include <string.h>
 
 enum key {
 	K_NAME, K_TYPE, K_MEMORY, K_MAXMEM, K_VCPUS, K_KERNEL, K_RAMDISK, K_CMDLINE,
 	K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_XEN_PCI, K_DISK, K_VIF,
-	K_IOPORTS, K_IOMEM, K_IRQS, K_MODULE,
+	K_IOPORTS, K_IOMEM, K_IRQS, K_MODULE, K_CPUS,
 	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
 	"extra", "on_poweroff", "on_reboot", "on_crash", "autostart", "xen_platform_pci", "disk", "vif",
-	"ioports", "iomem", "irqs", "module",
+	"ioports", "iomem", "irqs", "module", "cpus",
 };
 
 static const char *const action_names[] = {
@@ -243,6 +244,15 @@ static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xl
 	case K_MEMORY: return number(e, k, v, n, 1, XLCFG_MEMORY_MAX, &c->memory_mib);
 	case K_MAXMEM: return number(e, k, v, n, 1, XLCFG_MEMORY_MAX, &c->maxmem_mib);
 	case K_VCPUS:  return number(e, k, v, n, 1, XLCFG_VCPUS_MAX, &c->vcpus);
+	case K_CPUS: {
+		char list[64];
+		uint64_t mask;
+		if (copy(list, sizeof(list), v, n) || cpulist_parse(list, &mask) || !mask)
+			return bad(e, -XLCFG_EINVAL, k, "expected \"all\" or CPUs 0-63 and "
+				   "ranges, e.g. \"0-3,6\"", v, n);
+		c->cpumask = mask;
+		return 0;
+	}
 	case K_KERNEL:
 		if (!n)
 			return bad(e, -XLCFG_EINVAL, k, "empty", NULL, 0);

@@ -57,6 +57,7 @@ struct xlcfg {
 	uint32_t memory_mib;            /* 0 until set */
 	uint32_t maxmem_mib;            /* 0: not given (= memory) */
 	uint32_t vcpus;
+	uint64_t cpumask;  /* cpus: where its vcpus may run (bit n: CPU n); 0: any */
 	char kernel[XLCFG_PATH_LEN];
 	char ramdisk[XLCFG_PATH_LEN];   /* "" = none */
 	char cmdline[XLCFG_CMDLINE_LEN];

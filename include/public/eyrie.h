@@ -85,6 +85,7 @@ struct eyrie_dom_new {
 	                      * (HVM) or VCPUOP_up (PVH) */
 	uint32_t domid;      /* out */
 	uint32_t flags;      /* EYRIE_NEWF_* */
+	uint64_t cpumask;    /* the CPUs its vcpus may run on (bit n: CPU n); 0: any */
 };
 #define EYRIE_NEWF_PLATFORM 1u /* PVH: the PC platform too (local APIC, ACPI...), as
 				* Xen gives PVH guests; HVM always has it */
@@ -213,7 +214,7 @@ struct eyrie_dom_console {
 _Static_assert(sizeof(struct eyrie_dom_info) == 64, "eyrie_dom_info");
 _Static_assert(sizeof(struct eyrie_dom_console) == 24, "eyrie_dom_console");
 _Static_assert(sizeof(struct eyrie_dom_list) == 16, "eyrie_dom_list");
-_Static_assert(sizeof(struct eyrie_dom_new) == 56, "eyrie_dom_new");
+_Static_assert(sizeof(struct eyrie_dom_new) == 64, "eyrie_dom_new");
 _Static_assert(sizeof(struct eyrie_dom_mem) == 32, "eyrie_dom_mem");
 _Static_assert(sizeof(struct eyrie_host_info) == 88, "eyrie_host_info");
 _Static_assert(sizeof(struct eyrie_dom_ioports) == 16, "eyrie_dom_ioports");

@@ -527,14 +527,16 @@ def linux_bochs_vmx(lab):
 
 
 def linux_smp(lab):
-    """Host SMP (QEMU -smp 2): the management domain on CPU 0 builds Linux
-    with 2 vcpus (plain HVM: the second started by INIT and SIPI through the
-    virtual local APIC, IPIs through it), placed one on each CPU; Linux
-    brings both up, reaches userspace and counts 2 CPUs, the date, ticks
+    """Host SMP (QEMU -smp 3): the management domain on CPU 0 builds Linux
+    with 2 vcpus and `cpus = "0,2"` in its xl.cfg (plain HVM: the second
+    vcpu started by INIT and SIPI through the virtual local APIC, IPIs
+    through it); pinned so, its vcpus go to CPUs 2 and 0 (unpinned they
+    would take the idle CPUs 1 and 2); Linux brings both up across the two
+    physical CPUs, reaches userspace and counts 2 CPUs, the date, ticks
     and poweroff as in linux-qemu."""
-    m = qemu_linux(lab, [], {"linux.cfg": hvm_cfg(vcpus=2)}, smp=2)
+    m = qemu_linux(lab, [], {"linux.cfg": hvm_cfg(vcpus=2, extra='cpus = "0,2"\n')}, smp=3)
     e = wait_for(m, r"domain 1 \(linux\): vcpus on CPU ([\d,]+)$", 120)
-    check(e[1] in ("0,1", "1,0"), "linux's vcpus are on CPUs %s, not one on each" % e[1])
+    check(e[1] == "2,0", "linux's vcpus are on CPUs %s, not 2,0 as cpus = \"0,2\" wants" % e[1])
     wait_for(m, r"\(d1\) .*smp: Brought up 1 node, 2 CPUs", 300)
     check_userspace(m, 1, 300, cpus=2)
 

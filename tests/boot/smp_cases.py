@@ -57,10 +57,17 @@ def smp_qemu(lab):
 
 def smp_limit(lab):
     """QEMU with 4 CPUs and cpus=abc cpus=0 cpus=2: the first two are refused
-    with a warning, 2 CPUs come up and the boot line says why."""
-    m = qemu_guests(lab, [Dom("exits", 2)], smp=4, options=["cpus=abc", "cpus=0", "cpus=2"])
+    with a warning, 2 CPUs come up and the boot line says why. A domain
+    with cpus=1 (pinned at creation) runs on CPU 1, not on the quieter
+    CPU 0; one whose cpus=3 names no online CPU is refused with why."""
+    off = "domain=name=off,image=exits.elf,memory=2,cpus=3"
+    m = qemu_guests(lab, [Dom("exits", 2, extra=",cpus=1")], smp=4,
+                    options=["cpus=abc", "cpus=0", "cpus=2", off])
     m.boot(40)
     e = check_cpus(m, 2, 4)
+    placed(m, {1: [1]})
+    check(re.search(r"domain off: cpus= names no online CPU", m.output),
+          "the domain pinned to an offline CPU was not refused with the reason")
     check("limited by cpus=" in e[3], "the boot line does not say cpus= limited it: %r" % e[0])
     for bad in ("abc", "0"):
         check(re.search(r"options \(command line\): cpus=%s: not a count of CPUs" % bad,

@@ -63,6 +63,26 @@ static void test_valid(void **state)
 	assert_int_equal(c.vcpus, 2);
 	assert_int_equal(domcfg_parse("name=s,image=k,memory=64,vcpus=8", &c, err, sizeof(err)), 0);
 	assert_int_equal(c.vcpus, 8);
+	/* cpus=: xl.cfg's CPU list syntax (vmm/load/cpulist.c). */
+	static const struct { const char *list; uint64_t mask; } cpus[] = {
+		{ "0", 1 }, { "2-3", 0xc }, { "0;2-3;5", 0x2d }, { "63", 1ull << 63 },
+		{ "0-63", ~0ull }, { "all", ~0ull }, { "1;1", 2 }, { "07", 0x80 },
+	};
+	for (unsigned i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+		char spec[64];
+		snprintf(spec, sizeof(spec), "name=s,image=k,memory=4,cpus=%s", cpus[i].list);
+		assert_int_equal(domcfg_parse(spec, &c, err, sizeof(err)), 0);
+		assert_true(c.cpumask == cpus[i].mask);
+	}
+	assert_int_equal(domcfg_parse("name=s,image=k,memory=4", &c, err, sizeof(err)), 0);
+	assert_true(c.cpumask == 0); /* any */
+	static const char *const bad_cpus[] = { "", "64", "3-1", "1;", ";1", "1;;2", "a", "1-",
+						"-1", "100", "0-64", "al", "all;1", "1 2", "1:2" };
+	for (unsigned i = 0; i < sizeof(bad_cpus) / sizeof(bad_cpus[0]); i++) {
+		char spec[64];
+		snprintf(spec, sizeof(spec), "name=s,image=k,memory=4,cpus=%s", bad_cpus[i]);
+		assert_int_equal(domcfg_parse(spec, &c, err, sizeof(err)), -EINVAL);
+	}
 	static const char *const bad_vcpus[] = { "0", "9", "10", "", "x", "2x", "-1" };
 	for (unsigned i = 0; i < sizeof(bad_vcpus) / sizeof(bad_vcpus[0]); i++) {
 		char spec[64];

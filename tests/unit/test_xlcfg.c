@@ -380,6 +380,22 @@ static void test_multiboot(void **state)
 	expect_err(MIN "module = 'a'\n", -XLCFG_EINVAL, 5, "expected a list");
 }
 
+/* cpus: where the vcpus may run, xl's list syntax. */
+static void test_cpus(void **state)
+{
+	assert_int_equal(parse(MIN "cpus = \"0-1,3\"\n"), 0);
+	assert_true(cfg.cpumask == 0xb);
+	assert_int_equal(parse(MIN "cpus = 'all'\n"), 0);
+	assert_true(cfg.cpumask == ~0ull);
+	assert_int_equal(parse(MIN), 0);
+	assert_true(cfg.cpumask == 0);
+	expect_err(MIN "cpus = '64'\n", -XLCFG_EINVAL, 5, "cpus: expected \"all\" or CPUs 0-63");
+	expect_err(MIN "cpus = '2-1'\n", -XLCFG_EINVAL, 5, "cpus: expected");
+	expect_err(MIN "cpus = ''\n", -XLCFG_EINVAL, 5, "cpus: expected");
+	expect_err(MIN "cpus = '1,,2'\n", -XLCFG_EINVAL, 5, "cpus: expected");
+	expect_err(MIN "cpus = '1,'\n", -XLCFG_EINVAL, 5, "cpus: expected");
+}
+
 static void test_io(void **state)
 {
 	assert_int_equal(parse(MIN "ioports = [ \"402\", '2F8-2ff' ]\n"
@@ -935,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_repeats),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_io),
 		cmocka_unit_test(test_multiboot),
 		cmocka_unit_test(test_set),

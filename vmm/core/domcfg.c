@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* domain= option parser (see domcfg.h). */
 #include "vmm/core/domcfg.h"
+#include "vmm/load/cpulist.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
@@ -84,6 +85,9 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			goto bad;
 		cfg->privileged = val[0] == '1';
+	} else if (!strcmp(key, "cpus")) {
+		if (cpulist_parse(val, &cfg->cpumask) || !cfg->cpumask)
+			goto bad;
 	} else if (!strcmp(key, "vcpus")) {
 		if (val[0] < '1' || val[0] > '0' + DOM_CFG_MAX_VCPUS || val[1])
 			goto bad;

@@ -55,6 +55,9 @@ struct domain_config {
 	 * asks (EYRIE_NEWF_XEN), which also gives Xen's platform PCI device
 	 * (Xen's PVHVM: a stock kernel binds its PV drivers there). */
 	bool xen;
+	/* cpus=LIST: the CPUs its vcpus may be placed on (bit n: CPU n; 0:
+	 * any), as xl.cfg's cpus (vmm/load/cpulist.h). */
+	uint64_t cpumask;
 	/* The management domain: domain id 0, may use HYPERVISOR_eyrie_op. */
 	bool privileged;
 	/* on_reboot=restart: a guest reboot creates the domain again (a new

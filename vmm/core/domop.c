@@ -74,6 +74,7 @@ static long dom_new(struct vcpu *v, void *arg)
 	str_copy(cfg.name, n->name, sizeof(cfg.name));
 	cfg.memory_mib = n->memory_mib;
 	cfg.vcpus = n->vcpus;
+	cfg.cpumask = n->cpumask;
 	_Static_assert(EYRIE_TYPE_MULTIBOOT == DOM_TYPE_MULTIBOOT && EYRIE_TYPE_HVM == DOM_TYPE_HVM &&
 		       EYRIE_TYPE_PVH == DOM_TYPE_PVH, "EYRIE_TYPE_* number the types as dom_type");
 	cfg.type = (enum dom_type)n->type;

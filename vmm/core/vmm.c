@@ -177,12 +177,13 @@ static void count_load(const struct domain *d, unsigned *load)
 			load[d->vcpus[i]->cpu]++;
 }
 
-/* The online CPU with the fewest vcpus (the lowest such id), counting
- * those of nd made so far: where a new vcpu of nd runs for good (no
- * migration yet). */
+/* The online CPU of nd's cpus= with the fewest vcpus (the lowest such
+ * id), counting those of nd made so far: where a new vcpu of nd runs for
+ * good (no migration yet). MAX_CPUS: none of its CPUs is online. */
 static unsigned quietest_cpu(const struct domain *nd)
 {
-	unsigned load[MAX_CPUS] = { 0 }, best = 0;
+	unsigned load[MAX_CPUS] = { 0 }, best = MAX_CPUS;
+	uint64_t allowed = nd->cfg.cpumask ? nd->cfg.cpumask : ~0ull;
 	bool listed = false;
 
 	for (const struct domain *d = domain_list(); d; d = d->next) {
@@ -191,8 +192,8 @@ static unsigned quietest_cpu(const struct domain *nd)
 	}
 	if (!listed)
 		count_load(nd, load);
-	for (unsigned c = 1; c < nr_cpus; c++)
-		if (load[c] < load[best])
+	for (unsigned c = 0; c < nr_cpus; c++)
+		if ((allowed >> c & 1) && (best == MAX_CPUS || load[c] < load[best]))
 			best = c;
 	return best;
 }
@@ -229,7 +230,11 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	v->fpu = (uint8_t *)v + area;
 	v->dom = d;
 	v->id = id;
-	v->cpu = quietest_cpu(d);
+	if ((v->cpu = quietest_cpu(d)) == MAX_CPUS) {
+		pr_err("domain %s: cpus= names no online CPU\n", d->cfg.name);
+		kfree(v);
+		return -EINVAL;
+	}
 	int err = vcpu_ops->vcpu_create(v);
 	if (err) {
 		kfree(v);
