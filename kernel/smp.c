@@ -61,13 +61,13 @@ bool big_lock_irq(void)
 	return true;
 }
 
-void smp_guest_enter(void)
+void smp_guest_enter_smp(void)
 {
 	this_cpu()->in_guest = true;
 	big_unlock();
 }
 
-bool smp_guest_exit(void)
+bool smp_guest_exit_smp(void)
 {
 	struct percpu *c = this_cpu();
 

@@ -14,6 +14,7 @@
 
 #include "boot/boot_info.h"
 #include "drivers/acpi.h"
+#include "arch/x86_64/percpu.h"
 
 /* Starts the enabled CPUs of the MADT, at most limit CPUs in all counting
  * the boot CPU (0: all). cpu_up runs on each new CPU (may be NULL); one
@@ -35,10 +36,24 @@ void big_unlock(void);
  * unless this CPU holds it (it was interrupted in a locked window); true
  * if it took it (the handler then unlocks). */
 bool big_lock_irq(void);
-void smp_guest_enter(void);
+void smp_guest_enter_smp(void);
+bool smp_guest_exit_smp(void);
+
+/* Around VMRUN / VM entry. With one CPU there is nobody to let in: the
+ * exit path then pays a load and a branch (nr_cpus is fixed once the
+ * other CPUs are up, before any guest runs). */
+static inline void smp_guest_enter(void)
+{
+	if (nr_cpus > 1)
+		smp_guest_enter_smp();
+}
+
 /* False when the vcpu this CPU ran was destroyed while it waited for the
  * lock (percpu.abandon): the caller then touches nothing of it. */
-bool smp_guest_exit(void);
+static inline bool smp_guest_exit(void)
+{
+	return nr_cpus == 1 || smp_guest_exit_smp();
+}
 
 /* With the big lock held: CPU cpu runs fn(arg) and this waits until it
  * has. A CPU runs such a call while it waits for the lock, while it idles
