@@ -9,8 +9,8 @@ tests/boot/cases.py appends SMP_CASES to its CASES.
 
 import re
 
-from guest_cases import IPI_DOM, Dom, bochs_guests, check, check_report, expect_poweroff, \
-    qemu_guests, shell, wait_for
+from guest_cases import IPI_DOM, Dom, bochs_guests, check, check_audit, check_pattern, \
+    check_report, expect_poweroff, mem_frames, qemu_guests, shell, wait_for
 
 
 def check_cpus(m, online, madt):
@@ -91,7 +91,53 @@ def smp_bochs_vmx(lab):
     check_report(m.output, 2, "exits")
 
 
+def smp_destroy(lab, cycles=20, vmx=False):
+    """QEMU SVM -smp 2: `keep` (pattern) pinned to CPU 0; from the shell on
+    CPU 0, 20 times: a pattern domain pinned to CPU 1 is created, runs
+    (CPU-bound: in guest mode on CPU 1 when the command comes), is paused
+    and unpaused once, and destroyed while it runs there (CPU 1 is made to
+    leave guest mode and drops the freed vcpu untouched). After them the
+    free frames and the heap equal those after the first cycle, `audit`
+    finds no violation, `keep` still runs."""
+    keep = [Dom("keep", 4, image="pattern", extra=",cpus=0")]
+    if vmx:
+        m = bochs_guests(lab, keep, "corei7_skylake_x", count=2, limit=600)
+        m.boot(200)
+    else:
+        m = qemu_guests(lab, keep, smp=2, limit=300)
+        m.boot(40)
+    spec = "name=v,image=pattern.elf,memory=4,cpus=1"
+    heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
+    first = now = None
+    for i in range(1, cycles + 1):
+        at = len(m.output)
+        shell(m, "create " + spec, r"domain 2 \(v\): vcpus on CPU 1")
+        wait_for(m, r"\(d2\) pattern: filling", 30, at)
+        if i == 1:
+            shell(m, "pause 2", r"domain 2 paused")
+            shell(m, "unpause 2", r"domain 2 (running|unpaused)")
+            wait_for(m, r"\(d2\) pattern ok", 30, len(m.output))
+        shell(m, "destroy 2", r"domain 2 \(v\) destroyed")
+        if i == 1 or i == cycles:
+            frames = mem_frames(m)
+            h = heap.search(shell(m, "mem", r"heap: \d+"))
+            now = (frames["free"], h and h.group(1), h and h.group(2))
+            first = first or now
+    check(now == first, "after %d create/destroy cycles on CPU 1: free frames, heap bytes, "
+          "heap allocations %s; after the first %s" % (cycles, now, first))
+    check_audit(m, "%d destroys of a domain running on another CPU" % cycles)
+    check_pattern(m, 1, len(m.output))
+
+
+def smp_destroy_vmx(lab):
+    """Bochs corei7_skylake_x with 2 processors: smp-destroy's cycles (5),
+    the VMCS of the vcpu on CPU 1 VMCLEARed there for the destroy."""
+    smp_destroy(lab, cycles=5, vmx=True)
+
+
 SMP_CASES = [
+    ("smp-destroy", smp_destroy, 30),
+    ("smp-destroy-vmx", smp_destroy_vmx, 60),
     ("smp-qemu", smp_qemu, 10),
     ("smp-limit", smp_limit, 8),
     ("smp-bochs-vmx", smp_bochs_vmx, 40),
