@@ -63,17 +63,13 @@ bool big_lock_irq(void)
 
 void smp_guest_enter_smp(void)
 {
-	this_cpu()->in_guest = true;
 	big_unlock();
 }
 
 bool smp_guest_exit_smp(void)
 {
-	struct percpu *c = this_cpu();
-
-	c->in_guest = false;
 	big_lock();
-	return !c->abandon;
+	return !this_cpu()->abandon;
 }
 
 void smp_kick(unsigned cpu)
@@ -88,11 +84,13 @@ void smp_call(unsigned cpu, void (*fn)(void *), void *arg)
 {
 	struct percpu *c = percpu_get(cpu);
 
-	if (!c || c == this_cpu()) {
+	if (c == this_cpu()) {
 		if (fn)
 			fn(arg);
 		return;
 	}
+	if (!c)
+		return; /* not online: nothing of ours is there */
 	c->call_arg = arg;
 	__atomic_store_n(&c->call, fn ? fn : nothing, __ATOMIC_RELEASE);
 	smp_kick(cpu);
@@ -105,11 +103,13 @@ static void kick_irq(struct trap_frame *f)
 	service();
 	lapic_eoi();
 }
+
 static void *ap_tables; /* the starting CPU's GDT, TSS and IST stacks */
 static volatile int ap_hook_err;
 
 /* The first CPU code of an application processor (from the trampoline,
- * on its own stack): the boot CPU's state, the hook, then idle. */
+ * on its own stack): the boot CPU's state, the hook, then the scheduler
+ * loop. */
 static _Noreturn void ap_main(struct percpu *p)
 {
 	percpu_enter(p);
@@ -231,10 +231,14 @@ unsigned smp_init(const struct boot_info *bi, const struct acpi_info *a, unsigne
 		limit = MAX_CPUS;
 	if (a->nr_cpus <= 1 || limit == 1)
 		goto out;
+	if (!page) {
+		pr_warn("smp: no low page for the start-up code: one CPU\n");
+		goto out;
+	}
 	uint64_t cr3 = paging_trampoline(page, true);
-	if (!page || cr3 >> 32) {
-		pr_warn("smp: no low page for the start-up code%s: one CPU\n",
-			page ? " (page tables above 4 GiB)" : "");
+	if (cr3 >> 32) {
+		paging_trampoline(page, false);
+		pr_warn("smp: page tables above 4 GiB, out of the start-up code's reach: one CPU\n");
 		goto out;
 	}
 	memcpy(phys_to_virt(page), trampoline_start, size);

@@ -29,7 +29,6 @@ struct percpu {
 	unsigned id;              /* 0: the boot CPU */
 	uint32_t apic_id;         /* its local APIC's (x2APIC) id */
 	volatile bool online;     /* set by the CPU itself once it is up */
-	volatile bool in_guest;   /* between smp_guest_enter and smp_guest_exit */
 	/* A call the big lock's holder asks this CPU to make (kernel/smp.h). */
 	void (*volatile call)(void *arg);
 	void *call_arg;

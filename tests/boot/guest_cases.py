@@ -246,6 +246,17 @@ def mem_frames(m):
     return {"total": int(f[1]), "free": int(f[2]), "used": int(f[3]), **owners}
 
 
+HEAP_RE = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
+
+
+def frames_and_heap(m):
+    """(free frames, heap bytes, heap allocations) from `mem`: equal before
+    and after work that must leave nothing behind."""
+    frames = mem_frames(m)
+    h = HEAP_RE.search(shell(m, "mem", r"heap: \d+"))
+    return (frames["free"], h and h.group(1), h and h.group(2))
+
+
 def domains_table(m):
     """{id: (name, state)} from `domains`."""
     out = shell(m, "domains", r"id name\s+state")
@@ -483,7 +494,6 @@ def guests_create_cycles(lab):
     m.boot(30)
     spec = "name=c,type=pvh,image=pattern.elf,memory=4,platform=pc"
     out = shell(m, "create name=bad,type=pvh,image=nothing.elf,memory=4", r"not created")
-    heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
     first = None
     for i in range(1, CYCLES + 1):
         at = len(m.output)
@@ -491,9 +501,7 @@ def guests_create_cycles(lab):
         wait_for(m, r"\(d1\) pattern: filling", 30, at)
         shell(m, "destroy 1", r"domain 1 \(c\) destroyed")
         if i == 1 or i == CYCLES:
-            frames = mem_frames(m)
-            h = heap.search(shell(m, "mem", r"heap: \d+"))
-            now = (frames["free"], h and h.group(1), h and h.group(2))
+            now = frames_and_heap(m)
             first = first or now
     check(now == first, "after %d create/destroy cycles: free frames, heap bytes, heap "
           "allocations %s; after the first %s" % (CYCLES, now, first))

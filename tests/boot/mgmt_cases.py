@@ -13,8 +13,8 @@ import time
 import harness
 from harness import CONF, ELF, ROOT
 from guest_cases import (CYCLES, Dom, GUEST_DIR, MGMT_ELF, _modules, _short, check, check_audit,
-                         check_pattern, check_report, cmdline, domains_table, make_iso_mods,
-                         mem_frames, shell, wait_for)
+                         check_pattern, check_report, cmdline, domains_table, frames_and_heap,
+                         make_iso_mods, shell, wait_for)
 
 
 def mgmt_web_ring(m, timeout):
@@ -225,7 +225,6 @@ def mgmt_create_cycles(lab):
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1"]
     m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=400)
     wait_for(m, r"\(d0\) mgmt: management console ready", 60)
-    heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
 
     def switch(to):
         at = len(m.output)
@@ -239,10 +238,9 @@ def mgmt_create_cycles(lab):
 
     def measure():
         switch("the hypervisor shell")
-        frames = mem_frames(m)
-        h = heap.search(shell(m, "mem", r"heap: \d+"))
+        now = frames_and_heap(m)
         switch("domain 0")
-        return (frames["free"], h and h.group(1), h and h.group(2))
+        return now
 
     switch("domain 0")
     first = None
@@ -259,9 +257,7 @@ def mgmt_create_cycles(lab):
     shell(m, "destroy %s" % made[1], r"domain %s \(spare\) destroyed" % made[1])
     switch("domain 0")
     switch("the hypervisor shell")
-    frames = mem_frames(m)
-    h = heap.search(shell(m, "mem", r"heap: \d+"))
-    now = (frames["free"], h and h.group(1), h and h.group(2))
+    now = frames_and_heap(m)
     check(now == first, "after a destroy from the shell of a domain whose ring domain 0 maps: "
           "%s; before %s" % (now, first))
     check_audit(m, "a destroy of a domain whose ring domain 0 maps")
@@ -445,7 +441,6 @@ def mgmt_reboot_loop(lab):
     m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)],
                  limit=LOOP_SECS + 120)
     wait_for(m, r"\(d0\) mgmt: management console ready", 60)
-    heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
     counts = re.compile(r"since boot: (\d+) created, (\d+) destroyed; stops: \d+ poweroff, "
                         r"(\d+) reboot")
     m.boot(30)
@@ -483,7 +478,7 @@ def mgmt_reboot_loop(lab):
     # A first short loop: what domain 0 keeps once it has served a console
     # (its grant maptrack) is there before the measure.
     loop(2)
-    free0, heap0 = mem_frames(m)["free"], heap.search(shell(m, "mem", r"heap: \d+")).groups()
+    before = frames_and_heap(m)
     c0 = [int(x) for x in counts.search(shell(m, "domains", r"since boot: ")).groups()]
     at = len(m.output)
     lines = loop(LOOP_SECS)
@@ -497,9 +492,9 @@ def mgmt_reboot_loop(lab):
     check(ids == {"1"}, "the restarts got ids %s, not 1 again" % sorted(ids))
     check(lines < 40 + 4 * LOOP_SECS // 10,
           "%d lines for %d restarts in %d s: the log was flooded" % (lines, reboots, LOOP_SECS))
-    free1, heap1 = mem_frames(m)["free"], heap.search(shell(m, "mem", r"heap: \d+")).groups()
-    check((free1, heap1) == (free0, heap0), "after %d restarts: free frames and heap %s, before "
-          "%s" % (reboots, (free1, heap1), (free0, heap0)))
+    after = frames_and_heap(m)
+    check(after == before, "after %d restarts: free frames and heap %s, before %s"
+          % (reboots, after, before))
     check_audit(m, "%d restarts" % reboots)
 
 

@@ -10,7 +10,7 @@ tests/boot/cases.py appends SMP_CASES to its CASES.
 import re
 
 from guest_cases import IPI_DOM, Dom, bochs_guests, check, check_audit, check_pattern, \
-    check_report, expect_poweroff, mem_frames, qemu_guests, shell, wait_for
+    check_report, expect_poweroff, frames_and_heap, qemu_guests, shell, wait_for
 
 
 def check_cpus(m, online, madt):
@@ -107,7 +107,6 @@ def smp_destroy(lab, cycles=20, vmx=False):
         m = qemu_guests(lab, keep, smp=2, limit=300)
         m.boot(40)
     spec = "name=v,image=pattern.elf,memory=4,cpus=1"
-    heap = re.compile(r"heap: (\d+) bytes in (\d+) allocations")
     first = now = None
     for i in range(1, cycles + 1):
         at = len(m.output)
@@ -119,9 +118,7 @@ def smp_destroy(lab, cycles=20, vmx=False):
             wait_for(m, r"\(d2\) pattern ok", 30, len(m.output))
         shell(m, "destroy 2", r"domain 2 \(v\) destroyed")
         if i == 1 or i == cycles:
-            frames = mem_frames(m)
-            h = heap.search(shell(m, "mem", r"heap: \d+"))
-            now = (frames["free"], h and h.group(1), h and h.group(2))
+            now = frames_and_heap(m)
             first = first or now
     check(now == first, "after %d create/destroy cycles on CPU 1: free frames, heap bytes, "
           "heap allocations %s; after the first %s" % (cycles, now, first))

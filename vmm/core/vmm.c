@@ -173,7 +173,7 @@ void vcpu_start_real(struct vcpu *v, uint64_t entry)
 static void count_load(const struct domain *d, unsigned *load)
 {
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i] && d->vcpus[i]->cpu < MAX_CPUS)
+		if (d->vcpus[i])
 			load[d->vcpus[i]->cpu]++;
 }
 
