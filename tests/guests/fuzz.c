@@ -2381,6 +2381,9 @@ static void act_evt_status(void)
 	}
 	if (!expect_rc(F_EVT, "status", rc, OK))
 		return;
+	/* The peer may have said DONE and gone since we last looked: its
+	 * ports then name DOMID_INVALID (peer_done must be current). */
+	pv_gen();
 	const struct port *q = &pt[p];
 	bool ok;
 	switch (q->st) {
