@@ -111,7 +111,7 @@ def _attack_flow(m, t):
     # then in use before the count.
     at = len(m.output)
     w_id = _created(m, "name=warm,type=pvh,image=pattern.elf,memory=4", "warm", 10 * t)
-    wait_for(m, r"\(d%d\) pattern ok 1$" % w_id, 20 * t, at)
+    wait_for(m, r"\(d%d\) pattern ok 1\n" % w_id, 20 * t, at)
     shell(m, "destroy %d" % w_id, r"domain %d \(warm\) destroyed" % w_id, 10 * t)
     check_audit(m, "boot")
     before = _frames_and_heap(m)

@@ -637,7 +637,7 @@ def guests_shell(lab):
     check(len(late) <= 1, "pause 1: pattern printed %d lines while paused" % len(late))
     check(domains_table(m).get(1, ("", ""))[1] == "paused", "domains does not say paused")
     shell(m, "unpause 1", r"domain 1 running")
-    resumed = wait_for(m, r"\(d1\) pattern ok (\d+)$", 10, len(m.output))
+    resumed = wait_for(m, r"\(d1\) pattern ok (\d+)\n", 10, len(m.output))
     check(int(resumed[1]) > last, "unpause 1: round %s after %d" % (resumed[1], last))
 
     before = mem_frames(m)

@@ -535,7 +535,7 @@ def linux_smp(lab):
     physical CPUs, reaches userspace and counts 2 CPUs, the date, ticks
     and poweroff as in linux-qemu."""
     m = qemu_linux(lab, [], {"linux.cfg": hvm_cfg(vcpus=2, extra='cpus = "0,2"\n')}, smp=3)
-    e = wait_for(m, r"domain 1 \(linux\): vcpus on CPU ([\d,]+)$", 120)
+    e = wait_for(m, r"domain 1 \(linux\): vcpus on CPU ([\d,]+)\n", 120)
     check(e[1] == "2,0", "linux's vcpus are on CPUs %s, not 2,0 as cpus = \"0,2\" wants" % e[1])
     wait_for(m, r"\(d1\) .*smp: Brought up 1 node, 2 CPUs", 300)
     check_userspace(m, 1, 300, cpus=2)
@@ -642,7 +642,7 @@ def linux_demo(lab):
     m.boot(30)
     at = len(m.output)
     m.send("input 1 cat /etc/hostname\r")
-    wait_for(m, r"^\(d1\) eyrie-guest$", 60, at)
+    wait_for(m, r"^\(d1\) eyrie-guest\n", 60, at)
     lease = re.search(r"\(d1\) net-lease eth0 (\S+) from (\S+)", m.output)
     check(lease and lease.group(1, 2) == ("10.0.2.15/24", "10.0.2.2"),
           "the guest's DHCP lease: %s" % (lease and lease.group(0)))

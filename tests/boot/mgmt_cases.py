@@ -381,7 +381,7 @@ def blk_hostile(lab):
         check(re.search(r"\(d0\) mgmt: domain %d: vbd xvda: cannot connect: %s" % (h, why),
                         m.output), "no 'cannot connect: %s' line" % why)
     # The good frontend went on meanwhile and after.
-    wait_for(m, r"\(d%d\) blkfront: good round \d+$" % g, 10, done.end())
+    wait_for(m, r"\(d%d\) blkfront: good round \d+\n" % g, 10, done.end())
     console("block-list", r"\(d0\) grant copies: \d+ in \d+ hypercalls")
     out = m.output[-2500:]
     check(re.search(r"\(d0\)\s+%d xvda\s+51712 good.img\s+rw Connected\s+Connected\s+4 pages, "

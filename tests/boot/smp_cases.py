@@ -15,7 +15,7 @@ from guest_cases import IPI_DOM, Dom, bochs_guests, check, check_audit, check_pa
 
 def check_cpus(m, online, madt):
     """The boot line, `cpus` and `info` agree on `online` CPUs of `madt`."""
-    e = wait_for(m, r"smp: (\d+) CPU\(s\) in the MADT, (\d+) online(.*)$", 60)
+    e = wait_for(m, r"smp: (\d+) CPU\(s\) in the MADT, (\d+) online(.*)\n", 60)
     check(int(e[1]) == madt and int(e[2]) == online,
           "expected %d of %d CPUs online: %r" % (online, madt, e[0]))
     check(not re.search(r"smp: .*(did not answer|set-up failed|no room)", m.output),
@@ -33,7 +33,7 @@ def check_cpus(m, online, madt):
 def placed(m, want):
     """The creation log puts domain d's vcpus on the CPUs want[d] lists."""
     for dom, cpus in want.items():
-        e = wait_for(m, r"domain %d \(\S+\): vcpus on CPU ([\d,]+)$" % dom, 30)
+        e = wait_for(m, r"domain %d \(\S+\): vcpus on CPU ([\d,]+)\n" % dom, 30)
         check(e[1] == ",".join(map(str, cpus)),
               "domain %d's vcpus are on CPUs %s, expected %r" % (dom, e[1], cpus))
 
