@@ -95,7 +95,7 @@ def run_fuzzers(m, timeout, mid_audit=True):
     start = time.monotonic()
     m.boot(min(120, timeout))
     for name, dom in FUZZ_IDS.items():
-        wait_for(m, r"\(d%d\) fuzz: peer is domain (\d+)" % dom, 120)
+        wait_for(m, r"\(d%d\) fuzz: peer is domain (\d+)\D" % dom, 120)
         wait_for(m, r"\(d%d\) fuzz: start" % dom, 60)
     if mid_audit:
         # while they run (or just after, on a fast machine)

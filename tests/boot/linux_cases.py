@@ -419,7 +419,7 @@ def linux_pvh_disk(lab):
     want = hashlib.md5(hello.encode()).hexdigest()
     got = wait_for(m, r"\(d0\) disk-read (\S+)\s", 120, at)
     check(got[1] == want, "the guest read hello.txt as md5 %s, the host wrote %s" % (got[1], want))
-    sectors = wait_for(m, r"\(d0\) disk-sectors (\d*)", 10, at)
+    sectors = wait_for(m, r"\(d0\) disk-sectors (\d*)\n", 10, at)
     check(sectors[1] == str(16 << 11), "/sys/block/xvda/size: %r, not 32768" % sectors[1])
     dd = wait_for(m, r"\(d0\) disk-dd ([^\n]*)\n", 10, at)
     check(re.match(r"16\+0 MiB in \d+ ms", dd[1]), "dd of /dev/xvda: %r" % dd[1])
@@ -484,7 +484,7 @@ def linux_pvh_disk(lab):
     # A reboot: the domain is built again and its disk reconnects.
     m.send("reboot -f\r")
     wait_for(m, r"\(d0\) mgmt: domain %s \(ldisk\) rebooted: restart" % d, 60, at)
-    d2 = wait_for(m, r"\(d0\) mgmt: domain ldisk restarted as domain (\d+)", 60, at)[1]
+    d2 = wait_for(m, r"\(d0\) mgmt: domain ldisk restarted as domain (\d+)\D", 60, at)[1]
     wait_for(m, r"\(d0\) \(domain %s is gone\)" % d, 30, at)
     console("console ldisk", r"\(d0\) \(attached to domain %s" % d2)
     at = len(m.output)
@@ -637,7 +637,7 @@ def linux_demo(lab):
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)]
                  + run.NIC, mem=1024, limit=300)
-    root = wait_for(m, r"\(d1\) EYRIE-LINUX-ROOT: / is (\S+ \S+)", 240)
+    root = wait_for(m, r"\(d1\) EYRIE-LINUX-ROOT: / is (\S+ \S+)\n", 240)
     check(root[1] == "/dev/xvda ext4", "the guest's root is %r, not /dev/xvda ext4" % root[1])
     m.boot(30)
     at = len(m.output)

@@ -173,7 +173,7 @@ def net_pvh(lab):
     check("%s  /tmp/f" % want in out and "sent-0" in out, "na's side: %s" % _short(out, 500))
     c.detach()
     c.attach("nb")
-    got = wait_for(m, r"\(d0\) [^\n]*rx-md5 (\w+)", 120, c.since)
+    got = wait_for(m, r"\(d0\) [^\n]*rx-md5 (\w+)\s", 120, c.since)
     check(got[1] == want, "nb received md5 %s, na sent %s" % (got[1], want))
     bad = re.findall(r"net eth0: (Need more slots|Too many slots|rx->offset[^\n]*|Missing extra "
                      r"info|Invalid extra type[^\n]*|Bad rx response[^\n]*|GSO size must not be "
@@ -212,7 +212,7 @@ def net_pvh(lab):
     at = len(m.output)
     m.send("reboot -f\r")
     wait_for(m, r"\(d0\) mgmt: domain %s \(na\) rebooted: restart" % a, 60, at)
-    a2 = wait_for(m, r"\(d0\) mgmt: domain na restarted as domain (\d+)", 60, at)[1]
+    a2 = wait_for(m, r"\(d0\) mgmt: domain na restarted as domain (\d+)\D", 60, at)[1]
     c.attached = None
     check(net_up(c, "na") == mac_a, "after the reboot na's MAC changed")
     check(ping(c, "na", NET + ".2") == 3, "after the reboot na's pings were not answered")
@@ -274,7 +274,7 @@ def net_pvhvm(lab):
     check("%s  /tmp/f" % want in out and "sent-0" in out, "np's side: %s" % _short(out, 500))
     c.detach()
     c.attach("nh")
-    got = wait_for(m, r"\(d0\) [^\n]*rx-md5 (\w+)", 120, c.since)
+    got = wait_for(m, r"\(d0\) [^\n]*rx-md5 (\w+)\s", 120, c.since)
     check(got[1] == want, "the PVHVM guest received md5 %s, the PVH one sent %s" % (got[1], want))
     r = vif_row(c, "nh")
     check(r["state"] == "Connected" and r["fe"] == "Connected" and "sg" in r["ring"].split(),
