@@ -33,12 +33,13 @@ struct xen_vcpu {
 /* A domain's state in Xen's ABI (type=pvh, or hvm with Xen's ABI; struct
  * domain's xen): the port table, the shared info frame and the grant
  * table, whose frames the guest maps into its physical space (P2M_FRAME
- * pages, see vmm/core/p2m.h). All 0 for a domain without the ABI. */
+ * pages, see vmm/core/p2m.h), NULL and 0 for a domain without the ABI;
+ * the physical IRQs passed through to it (any domain: vmm/xen/pirq.c). */
 struct xen_domain {
 	struct evtchn_table *evtchn;
 	uint64_t shinfo_hpa;
 	struct xen_gnttab *gnttab;
-	unsigned nr_pirqs;            /* physical IRQs granted to it (vmm/xen/pirq.c) */
+	unsigned nr_pirqs;
 	uint64_t hvm_params[HVM_NR_PARAMS];
 };
 
