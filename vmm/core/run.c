@@ -26,14 +26,13 @@ static bool runnable(const struct vcpu *v)
  * none set, just wakes a blocked vcpu). */
 static void fire_timer(struct vcpu *v, uint64_t now)
 {
-	if (v->poll_deadline && now >= v->poll_deadline) { /* SCHEDOP_poll timed out */
-		v->poll_deadline = 0;
-		if (v->polling)
-			vcpu_wake(v);
+	if (v->wake_deadline && now >= v->wake_deadline) { /* a blocking call timed out */
+		v->wake_deadline = 0;
+		vcpu_wake(v);
 	}
 	if (!v->timer_deadline || now < v->timer_deadline)
 		return;
-	/* A periodic timer (VCPUOP_set_periodic_timer) re-arms, skipping
+	/* A periodic timer re-arms, skipping
 	 * periods missed. */
 	uint64_t due = v->timer_deadline;
 	v->timer_deadline = 0;
@@ -58,8 +57,8 @@ static void check_timers(void)
 				continue;
 			if (v->timer_deadline)
 				timer_wake_at(v->timer_deadline);
-			if (v->poll_deadline)
-				timer_wake_at(v->poll_deadline);
+			if (v->wake_deadline)
+				timer_wake_at(v->wake_deadline);
 		}
 		if (d->plat && d->state == DOM_RUNNING) {
 			if (now >= d->plat->next_host)
@@ -137,8 +136,7 @@ static void run_slice(struct vcpu *v)
 	this_cpu()->last_run = v;
 	this_cpu()->current = v;
 	v->boost = v->halt_nmi_only = false;
-	if (v->runstate_gva)
-		xen_runstate(v, RUNSTATE_running);
+	xen_runstate(v, RUNSTATE_running);
 	vcpu_load_cpu_state(v);
 	while (runnable(v)) {
 		vplat_check(v->dom);
@@ -164,9 +162,8 @@ static void run_slice(struct vcpu *v)
 	v->yield = false;
 	this_cpu()->current = NULL;
 	v->run_tsc += rdtsc() - start;
-	if (v->runstate_gva)
-		xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
-				v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
+	xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
+			v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
 }
 
 bool vmm_run_next(void)
