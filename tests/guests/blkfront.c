@@ -132,7 +132,7 @@ static void xs_put(const void *p, uint32_t len)
 static bool xs_get(void *p, uint32_t len)
 {
 	char *d = p;
-	uint64_t end = now_ns() + 3000 * MS;
+	uint64_t end = now_ns() + 30000 * MS;
 
 	while (len) {
 		uint32_t cons = xs->rsp_cons, prod = __atomic_load_n(&xs->rsp_prod, __ATOMIC_ACQUIRE);
@@ -209,11 +209,12 @@ static void set_state(enum xenbus_state s)
 	xs_writeu(fe, "state", s);
 }
 
-/* Waits (up to 3 s) for the backend to reach want (or stop in one of the
- * states in also); the state it has. */
+/* Waits (up to 30 s: a liveness bound, the backend's domain may get
+ * little of a loaded host) for the backend to reach want (or stop in one
+ * of the states in also); the state it has. */
 static uint32_t wait_backend(uint32_t want, uint32_t also)
 {
-	uint64_t end = now_ns() + 3000 * MS;
+	uint64_t end = now_ns() + 30000 * MS;
 	uint32_t s;
 
 	while ((s = (uint32_t)xs_readu(be, "state", 0)) != want && s != also && now_ns() < end)
@@ -332,7 +333,7 @@ static bool get_rsp(struct rsp *out, unsigned ms)
 	return true;
 }
 
-/* One request: its response's status (-100: none within 2 s, -101: not
+/* One request: its response's status (-100: none within 30 s, -101: not
  * its id or operation). */
 static int do_req(const struct req *r)
 {
@@ -340,7 +341,7 @@ static int do_req(const struct req *r)
 
 	put_req(r);
 	push(false);
-	if (!get_rsp(&p, 2000))
+	if (!get_rsp(&p, 30000))
 		return -100;
 	uint8_t op = r->op == BLKIF_OP_INDIRECT ? r->inner : r->op;
 	return p.id == r->id && p.op == op ? p.status : -101;
@@ -615,7 +616,7 @@ static void no_notify(void)
 {
 	struct req q = rw(BLKIF_OP_READ, 20, 0, 0, 1);
 	struct rsp p;
-	uint64_t end = now_ns() + 1000 * MS;
+	uint64_t end = now_ns() + 10000 * MS;
 
 	/* After the last answer the backend looks at the ring once more and
 	 * only then asks for an event; a frontend woken at once by that
@@ -630,7 +631,7 @@ static void no_notify(void)
 	push(true);
 	bool early = get_rsp(&p, 300);
 	send_event(ring.port);
-	bool late = !early && get_rsp(&p, 2000) && p.id == 20 && p.status == 0;
+	bool late = !early && get_rsp(&p, 30000) && p.id == 20 && p.status == 0;
 	check("no-notify-waits", !early, "served without an event");
 	check("notify-serves", late, "not served after the event");
 }
