@@ -183,7 +183,7 @@ static void check_time_and_timers(void)
 	};
 	long rc = hypercall(HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&map, 0, 0, 0);
 	volatile struct vcpu_time_info *t = &shpage.s.vcpu_info[0].time;
-	uint64_t tsc = rdtsc(), now = now_ns();
+	uint64_t tsc = rdtsc(), now = ticks_to_ns(tsc); /* one instant for both */
 	/* ns = system_time + (delta << shift) * mul >> 32, in two halves */
 	uint64_t d = (tsc - t->tsc_timestamp) << t->tsc_shift;
 	uint64_t sys = t->system_time + (d >> 32) * t->tsc_to_system_mul +
