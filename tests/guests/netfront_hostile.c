@@ -117,27 +117,33 @@ static void bad_frames(void)
 /* ---- floods ---- */
 
 /* A full ring published without the event the backend asked for: not
- * served until the event. */
+ * served until the event. The backend asks for the event when it goes
+ * idle after the last frame, then looks at the ring once more: its
+ * domain may be held by the host in that look longer than we wait, and
+ * a ring it serves so is tried again, after 50 ms, then 500 ms and 3 s (a
+ * backend that serves without events does so every time). */
 static void quiet_ring(void)
 {
+	static const unsigned idle_ms[] = { 50, 500, 3000 };
 	struct netif_tx_response r;
 	unsigned got = 0, bad = 0;
+	bool early = true;
 
-	pause_ms(50); /* the backend went idle after the last frame: req_event is set */
-	RING_IDX rsp0 = txh->rsp_prod;
-	for (unsigned i = 0; i < 256; i++) {
-		struct txf f = one(REF_TX, 0, 60);
-		txf_put(&f);
+	for (unsigned t = 0; t < 3 && early; t++) {
+		pause_ms(idle_ms[t]); /* the backend went idle after the last frame */
+		RING_IDX rsp0 = txh->rsp_prod;
+		for (unsigned i = 0; i < 256; i++) {
+			struct txf f = one(REF_TX, 0, 60);
+			txf_put(&f);
+		}
+		tx_push(true);
+		pause_ms(300);
+		early = txh->rsp_prod != rsp0;
+		xb_notify(nf.port[0]);
+		for (got = bad = 0; got < 256 && tx_rsp(&r, 30000); got++)
+			bad += r.status != NETIF_RSP_OKAY;
 	}
-	tx_push(true);
-	pause_ms(300);
-	bool early = txh->rsp_prod != rsp0;
-	xb_notify(nf.port[0]);
-	while (got < 256 && tx_rsp(&r, 30000)) {
-		got++;
-		bad += r.status != NETIF_RSP_OKAY;
-	}
-	check("quiet-ring-waits", !early, "served without an event");
+	check("quiet-ring-waits", !early, "served without an event, 3 times");
 	check("event-serves-ring", got == 256 && bad == 0, "%u of 256 answered, %u not OKAY", got, bad);
 }
 
