@@ -120,6 +120,7 @@ def wait_for(m, regex, timeout, start=0):
     (not the harness's expect position: guest lines interleave freely with
     the shell). Returns the re.Match."""
     rx = re.compile(regex, re.M)
+    timeout = harness.scaled(timeout)
     deadline = time.monotonic() + timeout
     while True:
         out = m.output
@@ -191,7 +192,7 @@ def pattern_rounds(out, dom, start=0):
 def check_pattern(m, dom, after, more=2, timeout=15):
     """The bystander still runs: `more` new "pattern ok" lines after text
     position `after`, rounds increasing, and never a BAD/FAIL line."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + harness.scaled(timeout)
     while len(pattern_rounds(m.output, dom, after)) < more and time.monotonic() < deadline:
         if m.exited():
             break

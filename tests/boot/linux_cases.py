@@ -329,7 +329,7 @@ def linux_pvh_from_mgmt(lab):
     # the pages (list shows what the domain holds).
     m.send("mem-set lpvh %d\r" % (LINUX_MIB - 32))
     wait_for(m, r"\(d0\) domain %s: memory target %d KiB" % (d[1], (LINUX_MIB - 32) << 10), 20, at)
-    deadline, held = time.monotonic() + 60, None
+    deadline, held = time.monotonic() + harness.scaled(60), None
     while time.monotonic() < deadline:
         mark = len(m.output)
         m.send("list\r")
