@@ -98,7 +98,7 @@ def mgmt_console(lab):
     console("reboot t", r"\(d0\) mgmt: domain %s \(t\) rebooted: destroy" % t[1])
     wait_for(m, r"domain %s \(t\) destroyed" % t[1], 10)
     spare = console("create spare", r"\(d0\) domain (\d+) \(spare\) created")
-    again = console("reboot spare", r"\(d0\) mgmt: domain spare restarted as domain (\d+)")
+    again = console("reboot spare", r"\(d0\) mgmt: domain spare restarted as domain (\d+)\D")
     check(again[1] == spare[1], "spare was restarted as domain %s, not %s (the lowest free id)"
           % (again[1], spare[1]))
     console("shutdown %s" % again[1], r"\(d0\) mgmt: domain %s \(spare\) powered off: destroy"

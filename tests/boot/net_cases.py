@@ -353,7 +353,7 @@ def net_hostile(lab):
     flood = wait_for(m, r"\(d%d\) netfront: flood of 20000 frames in (\d+) ms" % h, 60)
     done = wait_for(m, r"\(d%d\) DONE netfront: " % h, 90)
     check_report(m.output, h, "netfront")
-    said = re.findall(r"\(d0\) mgmt: domain %d: vif 0: ([^\n]*)" % h, m.output)
+    said = re.findall(r"\(d0\) mgmt: domain %d: vif 0: ([^\n]*)\n" % h, m.output)
     check(len(said) == 8 and said[-1].endswith("(no more lines about this vif)") and
           "its TX ring is broken" in said[0],
           "mgmt's lines about nfh's vif (8 at most, the first a broken TX ring): %s" % said)
