@@ -117,6 +117,15 @@ def net_up(c, dom, timeout=200):
     return up[2]
 
 
+def listen_md5(c, dom, port):
+    """busybox nc listens on port in dom and prints the md5 of what it gets
+    (rx-md5); returns once the port listens (its /proc/net/tcp row, state
+    0A): a fixed sleep raced the sender on a loaded host."""
+    c.run(dom, "(nc -l -p %d | md5sum | sed 's/^/rx-md5 /') & for i in $(seq 1 600); do "
+          "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -q ':%04X [0-9A-F]*:0000 0A' "
+          "&& break; sleep 0.1; done" % (port, port), 120)
+
+
 def ping(c, dom, addr, count=3):
     out = c.run(dom, "ping -c %d -W 5 %s" % (count, addr), 60)
     hit = re.search(r"(\d+) packets transmitted, (\d+) packets received", out)
@@ -163,7 +172,7 @@ def net_pvh(lab):
     check(net_up(c, "nb") == MAC_B, "nb's eth0 does not have the configured MAC %s" % MAC_B)
     check(ping(c, "na", NET + ".2") == 3, "na's pings to nb were not answered")
     # 4.4 MiB over TCP: nb listens, na sends, nb's md5 is the host's.
-    c.run("nb", "(nc -l -p 5000 | md5sum | sed 's/^/rx-md5 /') & sleep 1")
+    listen_md5(c, "nb", 5000)
     out = c.run("na", "seq 1 %d > /tmp/f; md5sum /tmp/f; t0=$(cut -d' ' -f1 /proc/uptime); "
                 "nc %s.2 5000 < /tmp/f; echo sent-$? $t0 $(cut -d' ' -f1 /proc/uptime)"
                 % (SEQ_N, NET), 300)
@@ -267,7 +276,7 @@ def net_pvhvm(lab):
     net_up(c, "nh", 300)
     net_up(c, "np")
     check(ping(c, "nh", NET + ".4") == 3, "the PVHVM guest's pings to the PVH one were not answered")
-    c.run("nh", "(nc -l -p 5001 | md5sum | sed 's/^/rx-md5 /') & sleep 1")
+    listen_md5(c, "nh", 5001)
     out = c.run("np", "seq 1 80000 > /tmp/f; md5sum /tmp/f; nc %s.3 5001 < /tmp/f; echo sent-$?"
                 % NET, 120)
     want = seq_md5(80000)
