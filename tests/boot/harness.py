@@ -220,7 +220,7 @@ class Machine:
 
     def _qmp_loop(self):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + scaled(20)
         while True:
             try:
                 sock.connect(self.qmp_path)
