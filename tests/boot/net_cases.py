@@ -227,12 +227,12 @@ def net_pvh(lab):
     check(ping(c, "na", NET + ".2") == 3, "after the reboot na's pings were not answered")
     # Unplug nb's vif (its netfront closes), then plug a new one.
     c.mgmt("network-detach nb 0", r"\(d0\) mgmt: domain %s: vif 0 detached" % b, 30)
-    out = c.run("nb", "for i in $(seq 50); do [ -e /sys/class/net/eth0 ] || break; sleep 0.2; "
+    out = c.run("nb", "for i in $(seq 300); do [ -e /sys/class/net/eth0 ] || break; sleep 0.2; "
                 "done; echo ifaces: $(ls /sys/class/net)")
     check(re.search(r"^ifaces: lo$", out, re.M), "nb still has eth0 after network-detach: %s"
           % _short(out))
     c.mgmt("network-attach nb mac=%s, bridge=xenbr0" % MAC_B, r"\(d0\) domain %s: vif attached" % b)
-    out = c.run("nb", "for i in $(seq 50); do [ -e /sys/class/net/eth0 ] && break; sleep 0.2; "
+    out = c.run("nb", "for i in $(seq 300); do [ -e /sys/class/net/eth0 ] && break; sleep 0.2; "
                 "done; ip link set eth0 up; ip addr add %s.2/24 dev eth0; cat /sys/class/net/eth0/"
                 "address" % NET)
     check(MAC_B in out, "nb's new vif: %s" % _short(out))
