@@ -120,6 +120,7 @@ def wait_for(m, regex, timeout, start=0):
     (not the harness's expect position: guest lines interleave freely with
     the shell). Returns the re.Match."""
     rx = re.compile(regex, re.M)
+    timeout = harness.scaled(timeout)
     deadline = time.monotonic() + timeout
     while True:
         out = m.output
@@ -141,8 +142,9 @@ def wait_for(m, regex, timeout, start=0):
 
 def guest_text(out, dom):
     """The console lines of domain number dom, in order. Not anchored at
-    the line start: a guest line may follow a prompt or typed echo."""
-    return re.findall(r"\(d%d\) (.*)$" % dom, out, re.M)
+    the line start: a guest line may follow a prompt or typed echo. Whole
+    lines only: the last may still be arriving."""
+    return re.findall(r"\(d%d\) (.*)\n" % dom, out)
 
 
 def ended(dom, name):
@@ -185,13 +187,13 @@ def expect_crash(m, dom, name, timeout, start=0):
 
 def pattern_rounds(out, dom, start=0):
     """The N of every "(dN) pattern ok N" line after position start."""
-    return [int(n) for n in re.findall(r"\(d%d\) pattern ok (\d+)$" % dom, out[start:], re.M)]
+    return [int(n) for n in re.findall(r"\(d%d\) pattern ok (\d+)\n" % dom, out[start:])]
 
 
 def check_pattern(m, dom, after, more=2, timeout=15):
     """The bystander still runs: `more` new "pattern ok" lines after text
     position `after`, rounds increasing, and never a BAD/FAIL line."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + harness.scaled(timeout)
     while len(pattern_rounds(m.output, dom, after)) < more and time.monotonic() < deadline:
         if m.exited():
             break
@@ -200,9 +202,9 @@ def check_pattern(m, dom, after, more=2, timeout=15):
     rounds = pattern_rounds(out, dom, after)
     bad = [l for l in guest_text(out, dom) if l.startswith(("FAIL", "pattern BAD"))]
     check(not bad, "pattern (d%d) saw its memory change: %s" % (dom, " | ".join(bad[:4])))
-    check(len(rounds) >= more, "pattern (d%d) stopped: %d 'pattern ok' line(s) in %d s after "
+    check(len(rounds) >= more, "pattern (d%d) stopped: %d 'pattern ok' line(s) in %g s after "
           "the others ended; its last lines: %s"
-          % (dom, len(rounds), timeout, " | ".join(guest_text(out, dom)[-3:])))
+          % (dom, len(rounds), harness.scaled(timeout), " | ".join(guest_text(out, dom)[-3:])))
     check(rounds == sorted(rounds), "pattern (d%d) rounds out of order: %s" % (dom, rounds))
 
 

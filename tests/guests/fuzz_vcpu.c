@@ -395,7 +395,7 @@ void act_timer_virq(void)
 	if (!pw)
 		return;
 	__atomic_fetch_and(pw, ~(1u << (p % 32)), __ATOMIC_SEQ_CST);
-	uint64_t dl = now_ns() + 200000, end = dl + 1000 * MS;
+	uint64_t dl = now_ns() + 200000, end = dl + 10000 * MS;
 	ss = (struct vcpu_set_singleshot_timer){ dl, 0 };
 	vcpu_op(VCPUOP_set_singleshot_timer, 0, &ss);
 	port = p;
@@ -404,6 +404,7 @@ void act_timer_virq(void)
 		sched_op(SCHEDOP_poll, &a);
 	}
 	if (!(*pw >> (p % 32) & 1))
-		bad(F_TIMER, "a singleshot timer 0.2 ms ahead did not set VIRQ_TIMER's port %u within 1 s", p);
+		bad(F_TIMER, "a singleshot timer 0.2 ms ahead did not set VIRQ_TIMER's port %u "
+		    "within 10 s", p);
 }
 
