@@ -62,14 +62,20 @@ static bool pending(uint32_t port)
 	return w[(port % 64) / 32] & 1u << (port % 32);
 }
 
-/* Spins (PAUSE or not) until port is pending or WAIT_NS passed; clears it. */
+/* Spins (PAUSE or not) until port is pending or WAIT_NS passed; clears it.
+ * With interrupts on (none is routed here: no callback is set), so that
+ * the host's tick can end the vcpu's slice on Bochs too, whose VMX and SVM
+ * do not leave a guest spinning with IF = 0 for a host interrupt: the
+ * other vcpu, on the same CPU there, would never run to answer. */
 static bool spin_port(uint32_t port, bool pause)
 {
 	uint64_t end = now_ns() + WAIT_NS;
 
+	sti();
 	while (!pending(port) && now_ns() < end)
 		if (pause)
 			__asm__ volatile("pause");
+	cli();
 	bool got = pending(port);
 	clear_pending(port);
 	return got;
