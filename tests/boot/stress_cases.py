@@ -126,7 +126,7 @@ def smp_stress(lab, vmx=False, cycles=8):
 def smp_stress_vmx(lab):
     """Bochs corei7_skylake_x with 2 processors: smp-stress with 2
     victims (VMCS moves, INVEPT on the CPU where the VMCS is)."""
-    smp_stress(lab, vmx=True, cycles=1)
+    smp_stress(lab, vmx=True, cycles=2)
 
 
 

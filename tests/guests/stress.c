@@ -2,7 +2,7 @@
 /*
  * stress: many vcpus of several PVH domains on several host CPUs, each
  * doing what makes the hypervisor flush, free and kick across CPUs
- * (tests/boot/smp_cases.py's smp-stress). Roles, from the command line:
+ * (tests/boot/stress_cases.py's smp-stress). Roles, from the command line:
  *
  *   "a:B,V,N"  4 vcpus. vcpu 0 pings domain B over an interdomain event
  *              channel (it allocates port 1, B binds to it); vcpu 1 maps
@@ -13,18 +13,20 @@
  *              verifies its granted pages and a private region. It grants
  *              refs 1-8 to B and refs 9-12 to V (the victims' id, ref 9
  *              writable: the victims' mailbox), and ends only once the
- *              N-th victim wrote its number there and no victim maps them.
+ *              N-th victim wrote its number there and is gone (then none
+ *              of refs 9-12 may still be in use).
  *   "b:A"      2 vcpus. vcpu 0 answers A's pings; vcpu 1 maps A's refs 1-8
  *              and balloons, in turns. Grants refs 1-8 to A.
  *   "v:A,K"    3 vcpus, the K-th victim: each maps A's refs 9-12 and
  *              balloons, in turns, for ever (the test pauses, unpauses
  *              and destroys it); vcpu 0 says when all storm and then once
  *              a second of guest time how many rounds were done.
+ *   " rest=MS" after the numbers: the rest between two storm rounds.
  *
- * The end: A's pings stop after ROUNDS; its storms then stop (so nothing
- * of its maps B's pages any more) before a last ping, which B answers
- * only once its own storms stopped: neither maps the other's page when
- * it powers off. Each storm must have done MIN_ROUNDS rounds by then (no
+ * The end: A's pings stop after ROUNDS; once the victims are over, its
+ * storms stop (so nothing of its maps B's pages any more) before a last
+ * ping, which B answers only once its own storms stopped: neither maps
+ * the other's page when it powers off. Each storm must have done MIN_ROUNDS rounds by then (no
  * timings: only counts and contents are checked).
  */
 #include "runtime.h"
@@ -261,9 +263,14 @@ static unsigned stop_storms(void)
 		else
 			rest(rest_ms);
 	stop = 1;
+	/* Resting, not spinning: Bochs 2.7 keeps a vcpu with interrupts off
+	 * in VMX guest mode until it exits (docs/testing.md), and the vcpus
+	 * it waits for may share its CPU. */
 	for (unsigned j = 1; j < nvcpus && now_ns() < end + 5000 * MS;)
 		if (stopped[j])
 			j++;
+		else
+			rest(1);
 	return i - 1;
 }
 
