@@ -95,7 +95,8 @@ def smp_stress(lab, vmx=False, cycles=8):
         m.boot(40)
     wait_for(m, r"\(d1\) pattern ok", 60)
     before = _books(m)
-    _type(m, STRESS % ("sa", 4, "", "a:3,4,%d%s" % (cycles, rest)), r"domain 2 \(sa\): vcpus on CPU")
+    _type(m, STRESS % ("sa", 4, "", "a:3,4,%d%s" % (cycles, rest)),
+          r"domain 2 \(sa\): vcpus on CPU")
     wait_for(m, r"\(d2\) stress: a: granted", 60)
     pin = "" if vmx else ",cpus=2-3"
     placed = _type(m, STRESS % ("sb", 2, pin, "b:2" + rest),
@@ -117,8 +118,8 @@ def smp_stress(lab, vmx=False, cycles=8):
     wait_for(m, r"domain 3 \(sb\) destroyed", 30)
     check(list(domains_table(m)) == [1], "domains left: %s" % domains_table(m))
     after = _books(m)
-    check(after == before, "free frames and heap pages, heap bytes, heap allocations %s after the stress; "
-          "%s before it" % (after, before))
+    check(after == before, "free frames and heap pages, heap bytes, heap allocations %s after "
+          "the stress; %s before it" % (after, before))
     check_audit(m, "the stress")
     check_pattern(m, 1, len(m.output))
 
