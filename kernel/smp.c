@@ -19,6 +19,8 @@
 static int (*cpu_up_hook)(void);
 static uint32_t lock_next, lock_owner; /* the big lock's tickets */
 static volatile int lock_cpu = -1;     /* its holder */
+static uint32_t napper[MAX_CPUS];      /* by ticket: the CPU + 1 halted for it */
+#define NAP_SPINS 2000                 /* spins before halting (tens of us) */
 
 static void nothing(void *arg)
 {
@@ -36,28 +38,63 @@ static void service(void)
 	}
 }
 
-void big_lock(void)
+/*
+ * A waiter that spun NAP_SPINS times halts until the unlock that makes
+ * its ticket the owner kicks it: on a host that shares its cores among
+ * more CPUs than it has (an emulator, a nested hypervisor), spinning
+ * waiters take the time the holder needs, and a ticket handed to a CPU
+ * the host does not run stops every CPU behind it. The task priority
+ * lets only the kick's class (0xf0-0xff) in: a handler that takes the
+ * lock cannot run while this CPU holds a ticket.
+ */
+static void nap(uint32_t t)
+{
+	uint32_t *slot = &napper[t % MAX_CPUS]; /* at most MAX_CPUS tickets are out */
+
+	__atomic_store_n(slot, this_cpu()->id + 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&lock_owner, __ATOMIC_SEQ_CST) != t) {
+		lapic_set_tpr((VEC_KICK & 0xf0) - 0x10);
+		sti_hlt(); /* a kick sent meanwhile ends the halt: STI's shadow */
+		cli();
+		lapic_set_tpr(0);
+	}
+	__atomic_store_n(slot, 0, __ATOMIC_RELAXED);
+}
+
+static void take(bool may_nap)
 {
 	uint32_t t = __atomic_fetch_add(&lock_next, 1, __ATOMIC_RELAXED);
 
-	while (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t) {
+	for (unsigned spins = 0; __atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t; spins++) {
 		service();
 		pause();
+		if (may_nap && spins >= NAP_SPINS)
+			nap(t);
 	}
 	lock_cpu = (int)this_cpu()->id;
 }
 
+void big_lock(void)
+{
+	take(true);
+}
+
 void big_unlock(void)
 {
+	uint32_t next = lock_owner + 1;
+
 	lock_cpu = -1;
-	__atomic_store_n(&lock_owner, lock_owner + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&lock_owner, next, __ATOMIC_SEQ_CST);
+	uint32_t c = __atomic_load_n(&napper[next % MAX_CPUS], __ATOMIC_SEQ_CST);
+	if (c)
+		smp_kick(c - 1);
 }
 
 bool big_lock_irq(void)
 {
 	if (lock_cpu == (int)this_cpu()->id)
 		return false;
-	big_lock();
+	take(false);
 	return true;
 }
 

@@ -10,6 +10,7 @@
 #define APIC_BASE_X2APIC (1ull << 10)
 
 #define LAPIC_ID     0x020
+#define LAPIC_TPR    0x080
 #define LAPIC_EOI    0x0b0
 #define LAPIC_SVR    0x0f0
 #define LAPIC_ICR_LO 0x300
@@ -120,6 +121,11 @@ uint32_t lapic_id(void)
 bool lapic_x2apic(void)
 {
 	return x2apic;
+}
+
+void lapic_set_tpr(uint32_t tpr)
+{
+	lapic_write(LAPIC_TPR, tpr);
 }
 
 void lapic_eoi(void)

@@ -22,6 +22,8 @@ uint32_t lapic_id(void);
 #define ICR_SIPI   0x00004600u /* startup, assert: | the page number */
 void lapic_ipi(uint32_t dest, uint32_t icr);
 void lapic_eoi(void);
+/* Task priority: vectors of priority class <= tpr >> 4 wait in the IRR. */
+void lapic_set_tpr(uint32_t tpr);
 bool lapic_x2apic(void);
 /* Timer: divide by 16; one-shot count or periodic. */
 void lapic_timer_start(uint8_t vector, uint32_t count, bool periodic);

@@ -15,7 +15,7 @@ struct trap_frame {
 
 #define VEC_TIMER    0x20
 #define VEC_IRQ_BASE 0x30 /* GSI n -> vector VEC_IRQ_BASE + n ... */
-#define VEC_IRQ_END  0xfe /* ... below this */
+#define VEC_IRQ_END  0xf0 /* ... below this: class 0xf is the kick's alone */
 #define VEC_KICK     0xfe /* host SMP: leave guest mode, look (kernel/smp.c) */
 #define VEC_SPURIOUS 0xff
 

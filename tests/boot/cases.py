@@ -352,6 +352,7 @@ from fuzz_cases import FUZZ_CASES; CASES += FUZZ_CASES  # noqa: E402  (tests/gue
 from serial_cases import SERIAL_CASES; CASES += SERIAL_CASES  # noqa: E402  (the console UART)
 from net_cases import NET_CASES; CASES += NET_CASES  # noqa: E402  (guests' vifs and bridges)
 from smp_cases import SMP_CASES; CASES += SMP_CASES  # noqa: E402  (host SMP bring-up)
+from stress_cases import STRESS_CASES; CASES += STRESS_CASES  # noqa: E402  (tests/guests/stress.c)
 
 
 def layers_doc(lab):

@@ -309,6 +309,9 @@ int p2m_map_mmio(struct domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr, bool
 	pt_walk(&d->p2m, gfn << 12, (gfn + nr) << 12, not_mmio, &other);
 	if (other)
 		return -EBUSY; /* frames the guest mapped there */
+	/* A 2 MiB leaf written over a table frees that table at once: no CPU
+	 * may be walking it then (flush_all below comes after the free). */
+	vmm_sync(d, false);
 	int rc = map ? pt_map(&d->p2m, gfn << 12, mfn << 12, nr << 12, leaf_flags(P2M_MMIO, true))
 		     : pt_unmap(&d->p2m, gfn << 12, nr << 12);
 	flush_all(d);
