@@ -335,9 +335,7 @@ static int aml_int(const uint8_t *p, uint32_t end, uint32_t *pos, uint64_t *v)
 	n = size[op];
 	if (end - *pos < n)
 		return -EINVAL;
-	*v = 0;
-	for (uint8_t i = 0; i < n; i++)
-		*v |= (uint64_t)p[*pos + i] << (8 * i);
+	*v = get_le(p + *pos, n);
 	*pos += n;
 	return 0;
 }

@@ -86,11 +86,7 @@ static uint64_t reg_val(const struct emu_ctx *c, unsigned r, unsigned size)
 /* The n bytes at offset at of the instruction, little-endian, sign-extended. */
 static uint64_t field(const struct insn *x, unsigned at, unsigned n)
 {
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)x->buf[at + i] << (8 * i);
-	return n ? sext(v, n) : 0;
+	return n ? sext(get_le(x->buf + at, n), n) : 0;
 }
 
 /* 16-bit addressing: BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP (disp16 alone

@@ -17,6 +17,7 @@
  * present, Linux masks them), IRQ0 -> GSI2 edge and the SCI level/high.
  */
 #include "vmm/plat/vacpi.h"
+#include "drivers/acpi.h"
 #include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
@@ -31,13 +32,6 @@
 #define FADT_WBINVD        (1u << 0)
 #define FADT_PWR_BUTTON    (1u << 4)
 #define FADT_SLP_BUTTON    (1u << 5)
-#define FADT_TMR_VAL_EXT   (1u << 8)
-#define FADT_RESET_REG_SUP (1u << 10)
-#define BOOT_LEGACY_DEVICES (1u << 0)
-#define BOOT_NO_VGA        (1u << 2)
-#define GAS_IO 1
-#define INTI_EDGE_HIGH  0x5
-#define INTI_LEVEL_HIGH 0xd
 
 /* Name (\_S5, Package (4) { 5, 5, 0, 0 }): NameOp, RootChar, NameSeg,
  * PackageOp, PkgLength (8: itself to the end), NumElements,
@@ -59,7 +53,7 @@ static const uint8_t dsdt_aml[] = {
 /* Generic Address Structure in system I/O space. */
 static void gas_io(uint8_t *p, uint8_t bits, uint8_t access, uint16_t port)
 {
-	p[0] = GAS_IO;
+	p[0] = ACPI_GAS_IO;
 	p[1] = bits;
 	p[3] = access;
 	put_le(p + 4, port, 8);
@@ -93,17 +87,17 @@ static void build_fadt(uint8_t *t, const struct vacpi_cfg *c, uint64_t facs,
 	put_le(t + 36, facs, 4);
 	put_le(t + 40, dsdt, 4);
 	put_le(t + 46, c->sci_irq, 2);
-	put_le(t + 56, pm, 4);        /* PM1a_EVT_BLK */
-	put_le(t + 64, pm + 4u, 4);   /* PM1a_CNT_BLK */
-	put_le(t + 76, pm + 8u, 4);   /* PM_TMR_BLK */
-	t[88] = 4;                 /* PM1_EVT_LEN */
-	t[89] = 2;                 /* PM1_CNT_LEN */
-	t[91] = 4;                 /* PM_TMR_LEN */
-	put_le(t + 96, 101, 2);       /* P_LVL2_LAT > 100: no C2 */
-	put_le(t + 98, 1001, 2);      /* P_LVL3_LAT > 1000: no C3 */
-	put_le(t + 109, BOOT_LEGACY_DEVICES | BOOT_NO_VGA, 2);
+	put_le(t + 56, pm, 4);      /* PM1a_EVT_BLK */
+	put_le(t + 64, pm + 4u, 4); /* PM1a_CNT_BLK */
+	put_le(t + 76, pm + 8u, 4); /* PM_TMR_BLK */
+	t[88] = 4;                  /* PM1_EVT_LEN */
+	t[89] = 2;                  /* PM1_CNT_LEN */
+	t[91] = 4;                  /* PM_TMR_LEN */
+	put_le(t + 96, 101, 2);     /* P_LVL2_LAT > 100: no C2 */
+	put_le(t + 98, 1001, 2);    /* P_LVL3_LAT > 1000: no C3 */
+	put_le(t + 109, ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA, 2);
 	put_le(t + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
-	    FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP, 4);
+	       ACPI_FADT_TMR_VAL_EXT | ACPI_FADT_RESET_REG_SUP, 4);
 	gas_io(t + 116, 8, 1, 0xcf9); /* RESET_REG, byte access */
 	t[128] = 0x06;                /* RESET_VALUE: full reset */
 	/* X_FIRMWARE_CTRL (132) stays 0: it must be when FIRMWARE_CTRL is set */
@@ -144,8 +138,8 @@ static void build_madt(uint8_t *t, const struct vacpi_cfg *c)
 	e[1] = 12;
 	e[2] = c->ioapic_id;
 	put_le(e + 4, c->ioapic_base, 4);
-	e = madt_iso(e + 12, 0, 2, INTI_EDGE_HIGH);
-	madt_iso(e, c->sci_irq, c->sci_irq, INTI_LEVEL_HIGH);
+	e = madt_iso(e + 12, 0, 2, ACPI_INTI_EDGE | ACPI_INTI_ACTIVE_HIGH);
+	madt_iso(e, c->sci_irq, c->sci_irq, ACPI_INTI_LEVEL | ACPI_INTI_ACTIVE_HIGH);
 	checksum(t, len, t + 9);
 }
 

@@ -14,6 +14,7 @@
  * the next write of the initial count.
  */
 #include "vmm/plat/vlapic.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
@@ -413,10 +414,8 @@ int vlapic_mmio_read(struct vlapic *l, uint64_t now, uint32_t offset, unsigned s
 	uint64_t v;
 
 	*val = 0;
-	if (!mmio_live(l) || byte >= 4 || offset >= 0x1000 || !reg_read(l, now, offset >> 4, false, &v))
-		return 0;
-	v >>= 8 * byte;
-	*val = size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
+	if (mmio_live(l) && byte < 4 && offset < 0x1000 && reg_read(l, now, offset >> 4, false, &v))
+		*val = v >> (8 * byte) & size_mask(size);
 	return 0;
 }
 
