@@ -89,12 +89,10 @@ static uint32_t reg_read(const struct vioapic *io)
 {
 	unsigned r = io->sel, pin = (r - R_REDIR) / 2;
 
-	if (r == R_ID)
+	if (r == R_ID || r == R_ARB) /* arbitration ID: the ID */
 		return io->id;
 	if (r == R_VER)
 		return VERSION;
-	if (r == R_ARB)
-		return io->id;
 	if (r >= R_REDIR && pin < VIOAPIC_PINS)
 		return (uint32_t)(io->redir[pin] >> (r & 1 ? 32 : 0));
 	return 0;
