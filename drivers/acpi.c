@@ -17,34 +17,11 @@
 #define MADT_ENTRIES   44
 #define MCFG_ENTRIES   44
 
-static uint8_t checksum(const uint8_t *p, size_t n)
+/* A field of a table whose length depends on its revision: n bytes at
+ * off, 0 when they lie beyond the table's length. */
+static uint64_t fld(const uint8_t *t, uint32_t len, uint32_t off, unsigned n)
 {
-	uint8_t s = 0;
-
-	while (n--)
-		s = (uint8_t)(s + *p++);
-	return s;
-}
-
-/* Field readers for tables whose length depends on their revision. */
-static uint8_t f8(const uint8_t *t, uint32_t len, uint32_t off)
-{
-	return off + 1 <= len ? t[off] : 0;
-}
-
-static uint16_t f16(const uint8_t *t, uint32_t len, uint32_t off)
-{
-	return off + 2 <= len ? rd16(t + off) : 0;
-}
-
-static uint32_t f32(const uint8_t *t, uint32_t len, uint32_t off)
-{
-	return off + 4 <= len ? rd32(t + off) : 0;
-}
-
-static uint64_t f64(const uint8_t *t, uint32_t len, uint32_t off)
-{
-	return off + 8 <= len ? rd64(t + off) : 0;
+	return off + n <= len ? get_le(t + off, n) : 0;
 }
 
 static bool fgas(const uint8_t *t, uint32_t len, uint32_t off,
@@ -62,14 +39,10 @@ static bool fgas(const uint8_t *t, uint32_t len, uint32_t off,
 
 const char *acpi_table_status_name(unsigned status)
 {
-	switch (status) {
-	case ACPI_TABLE_OK:           return "ok";
-	case ACPI_TABLE_UNMAPPED:     return "unmapped";
-	case ACPI_TABLE_BAD_LENGTH:   return "bad length";
-	case ACPI_TABLE_BAD_CHECKSUM: return "bad checksum";
-	case ACPI_TABLE_MALFORMED:    return "malformed";
-	default:                      return "?";
-	}
+	static const char *const names[] = { "ok", "unmapped", "bad length", "bad checksum",
+					     "malformed" }; /* enum acpi_table_status */
+
+	return status < sizeof(names) / sizeof(names[0]) ? names[status] : "?";
 }
 
 /*
@@ -84,7 +57,7 @@ static const uint8_t *rsdp_check(phys_map_fn map, uint64_t phys, bool *ext_ok)
 
 	*ext_ok = false;
 	if (!p || memcmp(p, "RSD PTR ", 8) != 0 ||
-	    checksum(p, RSDP_V1_LEN) != 0)
+	    byte_sum(p, RSDP_V1_LEN) != 0)
 		return NULL;
 	if (p[15] < 2)
 		return p;
@@ -95,7 +68,7 @@ static const uint8_t *rsdp_check(phys_map_fn map, uint64_t phys, bool *ext_ok)
 	if (len < RSDP_V2_LEN || len > RSDP_MAX_LEN)
 		return p;
 	const uint8_t *full = map(phys, len);
-	if (!full || checksum(full, len) != 0)
+	if (!full || byte_sum(full, len) != 0)
 		return p;
 	*ext_ok = true;
 	return x;
@@ -176,7 +149,7 @@ static const uint8_t *table_map(phys_map_fn map, uint64_t phys, uint32_t *len,
 	if (!t)
 		return NULL;
 	*st = ACPI_TABLE_BAD_CHECKSUM;
-	if (checksum(t, *len) != 0)
+	if (byte_sum(t, *len) != 0)
 		return NULL;
 	*st = ACPI_TABLE_OK;
 	return t;
@@ -308,17 +281,17 @@ static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len,
 	}
 	ai->have_fadt = true;
 	ai->dsdt_phys = rd32(t + 40);
-	x_dsdt = f64(t, len, 140);
+	x_dsdt = fld(t, len, 140, 8);
 	if (x_dsdt)
 		ai->dsdt_phys = x_dsdt;
-	ai->sci_irq = f16(t, len, 46);
-	ai->smi_cmd = f32(t, len, 48);
-	ai->acpi_enable = f8(t, len, 52);
-	ai->pm1a_cnt = f32(t, len, 64);
-	ai->pm1b_cnt = f32(t, len, 68);
-	ai->pm_tmr = f32(t, len, 76);
-	ai->boot_arch = f16(t, len, 109);
-	ai->fadt_flags = f32(t, len, 112);
+	ai->sci_irq = (uint16_t)fld(t, len, 46, 2);
+	ai->smi_cmd = (uint32_t)fld(t, len, 48, 4);
+	ai->acpi_enable = (uint8_t)fld(t, len, 52, 1);
+	ai->pm1a_cnt = (uint32_t)fld(t, len, 64, 4);
+	ai->pm1b_cnt = (uint32_t)fld(t, len, 68, 4);
+	ai->pm_tmr = (uint32_t)fld(t, len, 76, 4);
+	ai->boot_arch = (uint16_t)fld(t, len, 109, 2);
+	ai->fadt_flags = (uint32_t)fld(t, len, 112, 4);
 	ai->pm_tmr_32bit = ai->fadt_flags & ACPI_FADT_TMR_VAL_EXT;
 	fadt_port(t, len, 172, &ai->pm1a_cnt);
 	fadt_port(t, len, 184, &ai->pm1b_cnt);
@@ -362,9 +335,7 @@ static int aml_int(const uint8_t *p, uint32_t end, uint32_t *pos, uint64_t *v)
 	n = size[op];
 	if (end - *pos < n)
 		return -EINVAL;
-	*v = 0;
-	for (uint8_t i = 0; i < n; i++)
-		*v |= (uint64_t)p[*pos + i] << (8 * i);
+	*v = get_le(p + *pos, n);
 	*pos += n;
 	return 0;
 }
@@ -465,8 +436,8 @@ static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint32_t len,
 	s->pci_sbdf = (uint32_t)t[75] << 16 | (uint32_t)t[68] << 8 | (t[69] & 31u) << 3 | (t[70] & 7u);
 	if (t[8] >= 3)
 		s->clock = rd32(t + 76);
-	if (t[8] >= 4 && f32(t, len, 80)) /* the precise baud rate */
-		s->baud = f32(t, len, 80);
+	if (t[8] >= 4 && fld(t, len, 80, 4)) /* the precise baud rate */
+		s->baud = (uint32_t)fld(t, len, 80, 4);
 }
 
 /* ---- root ---- */

@@ -7,18 +7,6 @@
 #include "kernel/errno.h"
 #include "kernel/log.h"
 
-#define THR 0 /* transmit holding (write) / receive buffer (read); DLL with DLAB */
-#define IER 1 /* DLM with DLAB */
-#define FCR 2
-#define LCR 3
-#define MCR 4
-#define LSR 5
-#define SCR 7
-#define LCR_DLAB 0x80
-#define LSR_DR   0x01
-#define LSR_THRE 0x20 /* with the FIFO on: the transmit FIFO is empty */
-#define IER_RX   0x01
-#define IER_TX   0x02 /* interrupt when the transmit FIFO empties */
 #define FIFO     16   /* bytes the transmit FIFO takes at once */
 #define RX_RING  1024 /* powers of two */
 #define TX_RING  (64u << 10)
@@ -62,8 +50,8 @@ static void wr(unsigned reg, uint8_t v)
 
 static void rx(void)
 {
-	while (rd(LSR) & LSR_DR) {
-		uint8_t c = rd(THR);
+	while (rd(UART_LSR) & UART_LSR_DR) {
+		uint8_t c = rd(UART_THR);
 		if (uart_rx_head - uart_rx_tail >= RX_RING) {
 			overruns++;
 			continue;
@@ -76,19 +64,19 @@ static void rx(void)
 static void set_ier(uint8_t v)
 {
 	if (v != ier)
-		wr(IER, ier = v);
+		wr(UART_IER, ier = v);
 }
 
 /* Gives the transmit FIFO what it takes now; the transmit interrupt is on
  * while more waits. Returns whether the FIFO had room. */
 static bool tx_push(void)
 {
-	bool room = tx_tail == tx_head || (rd(LSR) & LSR_THRE);
+	bool room = tx_tail == tx_head || (rd(UART_LSR) & UART_LSR_THRE);
 
 	for (unsigned i = 0; room && i < FIFO && tx_tail != tx_head; i++)
-		wr(THR, (uint8_t)tx[tx_tail++ % TX_RING]);
+		wr(UART_THR, (uint8_t)tx[tx_tail++ % TX_RING]);
 	if (irq_driven)
-		set_ier(IER_RX | (tx_tail != tx_head ? IER_TX : 0));
+		set_ier(UART_IER_RX | (tx_tail != tx_head ? UART_IER_TX : 0));
 	return room;
 }
 
@@ -227,21 +215,21 @@ int uart_start(struct uart_cfg *c, char *err, size_t el)
 	cfg = *c;
 	/* A 16550 keeps what we write in its scratch register; no device
 	 * (an empty I/O port, an unclaimed address) reads as all ones. */
-	wr(SCR, 0x5a);
-	bool found = rd(SCR) == 0x5a;
-	wr(SCR, 0xa5);
-	if (!found || rd(SCR) != 0xa5)
+	wr(UART_SCR, 0x5a);
+	bool found = rd(UART_SCR) == 0x5a;
+	wr(UART_SCR, 0xa5);
+	if (!found || rd(UART_SCR) != 0xa5)
 		return errorf(-ENODEV, err, el, "no UART answers at %s 0x%lx", c->mmio ? "MMIO" : "I/O",
 			      c->base);
-	wr(IER, 0);
+	wr(UART_IER, 0);
 	if (div) {
-		wr(LCR, LCR_DLAB);
-		wr(THR, (uint8_t)div);
-		wr(IER, (uint8_t)(div >> 8));
+		wr(UART_LCR, UART_LCR_DLAB);
+		wr(UART_THR, (uint8_t)div);
+		wr(UART_IER, (uint8_t)(div >> 8));
 	}
-	wr(LCR, c->lcr);
-	wr(FCR, 0xc5); /* FIFOs on, 14-byte trigger; keep received bytes */
-	wr(MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ line enabled) */
+	wr(UART_LCR, c->lcr);
+	wr(UART_FCR, 0xc5); /* FIFOs on, 14-byte trigger; keep received bytes */
+	wr(UART_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ line enabled) */
 	state = ON;
 	tx_drain(0);   /* what was printed before */
 	return 0;
@@ -272,7 +260,7 @@ void uart_enable_irq(void)
 {
 	irq_driven = true;
 	sync_out = false;
-	set_ier(IER_RX);
+	set_ier(UART_IER_RX);
 	tx_push();
 }
 

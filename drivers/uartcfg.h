@@ -15,6 +15,16 @@
 
 #define UART_CLOCK 1843200 /* the PC's: base baud 115200 */
 
+/* The 16550's registers (register n at base + (n << shift); with LCR.DLAB
+ * set, 0 and 1 are the divisor latch) and the bits that both the driver
+ * and the virtual UART (vmm/plat/vuart.c) use. */
+enum uart_reg { UART_THR, UART_IER, UART_FCR, UART_LCR, UART_MCR, UART_LSR, UART_MSR, UART_SCR };
+#define UART_LCR_DLAB 0x80
+#define UART_LSR_DR   0x01 /* data ready */
+#define UART_LSR_THRE 0x20 /* THR empty (with the FIFO on: the transmit FIFO is empty) */
+#define UART_IER_RX   0x01 /* interrupt when data is available */
+#define UART_IER_TX   0x02 /* interrupt when THR (the transmit FIFO) empties */
+
 enum uart_pci {
 	UART_PCI_NO,
 	UART_PCI_AT,       /* the function at sbdf */

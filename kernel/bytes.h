@@ -57,4 +57,26 @@ static inline void put_le(uint8_t *p, uint64_t v, unsigned n)
 		p[i] = (uint8_t)v;
 }
 
+/* [a, a + b) lies within [0, limit): a + b <= limit, without overflow. */
+static inline int fits(uint64_t a, uint64_t b, uint64_t limit)
+{
+	return a <= limit && b <= limit - a;
+}
+
+/* The low size bytes' bits set (size 1..8). */
+static inline uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+/* The sum of n bytes mod 256: ACPI's tables and RSDP sum to 0. */
+static inline uint8_t byte_sum(const uint8_t *p, size_t n)
+{
+	uint8_t s = 0;
+
+	while (n--)
+		s = (uint8_t)(s + *p++);
+	return s;
+}
+
 #endif

@@ -9,13 +9,6 @@
 #include "kernel/bytes.h"
 #include "kernel/errno.h"
 
-
-/* a + b <= limit, without overflow. */
-static int fits(uint64_t a, uint64_t b, uint64_t limit)
-{
-	return a <= limit && b <= limit - a;
-}
-
 /* ELF32 images are accepted for guests only (elf_check_guest): their
  * headers are read into the same 64-bit structs. */
 static int is32(const uint8_t *p)

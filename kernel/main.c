@@ -68,12 +68,10 @@ bool sys_device_memory(uint64_t lo, uint64_t len)
 
 const char *boot_source_name(uint32_t src)
 {
-	switch (src) {
-	case BOOT_SRC_MULTIBOOT1: return "multiboot1";
-	case BOOT_SRC_MULTIBOOT2: return "multiboot2";
-	case BOOT_SRC_UEFI: return "uefi";
-	default: return "unknown";
-	}
+	static const char *const names[] = { [BOOT_SRC_MULTIBOOT1] = "multiboot1",
+		[BOOT_SRC_MULTIBOOT2] = "multiboot2", [BOOT_SRC_UEFI] = "uefi" };
+
+	return src < sizeof(names) / sizeof(names[0]) && names[src] ? names[src] : "unknown";
 }
 
 static void apply_option(const char *key, const char *val, const char *where)

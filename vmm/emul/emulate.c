@@ -22,6 +22,7 @@
  * AMD CPUs do. The unit test compares all of it with the host CPU.
  */
 #include "vmm/emul/emulate.h"
+#include "kernel/bytes.h"
 
 #define PAGE_OFF 0xfffull
 
@@ -69,32 +70,23 @@ struct dec {
 	uint64_t imm;      /* sign-extended */
 };
 
-static uint64_t mask(unsigned size)
-{
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
-}
-
 static uint64_t sext(uint64_t v, unsigned size)
 {
 	uint64_t sign = 1ull << (8 * size - 1);
 
-	v &= mask(size);
+	v &= size_mask(size);
 	return (v ^ sign) - sign;
 }
 
 static uint64_t reg_val(const struct emu_ctx *c, unsigned r, unsigned size)
 {
-	return c->gprs[r & 15] & mask(size);
+	return c->gprs[r & 15] & size_mask(size);
 }
 
 /* The n bytes at offset at of the instruction, little-endian, sign-extended. */
 static uint64_t field(const struct insn *x, unsigned at, unsigned n)
 {
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)x->buf[at + i] << (8 * i);
-	return n ? sext(v, n) : 0;
+	return n ? sext(get_le(x->buf + at, n), n) : 0;
 }
 
 /* 16-bit addressing: BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP (disp16 alone
@@ -140,7 +132,7 @@ static uint64_t ea32(const struct emu_ctx *c, struct dec *d)
 		if (base == R_SP || base == R_BP)
 			d->seg = EMU_SS;
 	}
-	return ea & mask(x->asize);
+	return ea & size_mask(x->asize);
 }
 
 /* Sizes of the memory operand in rules[] besides 1 and 2 bytes. */
@@ -268,7 +260,7 @@ static int decode(const struct emu_ctx *c, struct dec *d, struct op *o)
 	d->imm = field(x, x->imm_at, x->imm_size);
 	d->seg = EMU_DS;
 	if (x->op >= 0xa0 && x->op <= 0xa3)
-		d->ea = d->imm & mask(x->asize); /* moffs: zero-extended */
+		d->ea = d->imm & size_mask(x->asize); /* moffs: zero-extended */
 	else if (x->has_modrm)
 		d->ea = x->asize == 2 ? ea16(c, d) : ea32(c, d);
 	if (x->seg >= 0)
@@ -314,9 +306,9 @@ static void set_reg(struct emu_ctx *c, const struct dec *d, unsigned r, unsigned
 	if (size == 1 && !d->x.rex && r >= 4 && r < 8)
 		c->gprs[r - 4] = (c->gprs[r - 4] & ~0xff00ull) | ((v & 0xff) << 8);
 	else if (size >= 4)
-		*g = v & mask(size);
+		*g = v & size_mask(size);
 	else
-		*g = (*g & ~mask(size)) | (v & mask(size));
+		*g = (*g & ~size_mask(size)) | (v & size_mask(size));
 }
 
 static int mmio_rd(struct emu_ctx *c, uint64_t gpa, unsigned size, uint64_t *v)
@@ -324,13 +316,13 @@ static int mmio_rd(struct emu_ctx *c, uint64_t gpa, unsigned size, uint64_t *v)
 	uint64_t val = 0;
 	int rc = c->mmio_read(c->opaque, gpa, size, &val);
 
-	*v = val & mask(size);
+	*v = val & size_mask(size);
 	return rc;
 }
 
 static int mmio_wr(struct emu_ctx *c, uint64_t gpa, unsigned size, uint64_t v)
 {
-	return c->mmio_write(c->opaque, gpa, size, v & mask(size));
+	return c->mmio_write(c->opaque, gpa, size, v & size_mask(size));
 }
 
 static void set_flags(uint64_t *fl, uint64_t r, unsigned size, bool cf, bool of, bool af)
@@ -342,14 +334,14 @@ static void set_flags(uint64_t *fl, uint64_t r, unsigned size, bool cf, bool of,
 	p ^= p >> 1;
 	*fl &= ~(uint64_t)EMU_ARITH;
 	*fl |= (cf ? EMU_CF : 0) | (p & 1 ? 0 : EMU_PF) | (af ? EMU_AF : 0) |
-	       ((r & mask(size)) == 0 ? EMU_ZF : 0) | (r >> (8 * size - 1) & 1 ? EMU_SF : 0) |
+	       ((r & size_mask(size)) == 0 ? EMU_ZF : 0) | (r >> (8 * size - 1) & 1 ? EMU_SF : 0) |
 	       (of ? EMU_OF : 0);
 }
 
 /* a fn b on size bytes, flags into *fl. */
 static uint64_t alu(unsigned fn, uint64_t a, uint64_t b, unsigned size, uint64_t *fl)
 {
-	uint64_t m = mask(size), sign = 1ull << (8 * size - 1), r;
+	uint64_t m = size_mask(size), sign = 1ull << (8 * size - 1), r;
 	unsigned cin = (fn == ADC || fn == SBB) && (*fl & EMU_CF);
 	bool cf = false, of = false;
 
@@ -392,7 +384,7 @@ static uint64_t unary(unsigned fn, uint64_t a, unsigned size, uint64_t *fl)
 		a = alu(SUB, a, 1, size, fl);
 		break;
 	case NOT:
-		return ~a & mask(size);
+		return ~a & size_mask(size);
 	default: /* NEG */
 		return alu(SUB, 0, a, size, fl);
 	}
@@ -473,7 +465,7 @@ static uint64_t operand_la(const struct emu_ctx *c, const struct dec *d, const s
 		int64_t off = (int64_t)sext(get_reg(c, d, d->reg, o->size), o->size);
 		int64_t q = off >= 0 ? off / bits : -((-(off + 1)) / bits) - 1;
 		*bit = (unsigned)((uint64_t)off & (bits - 1));
-		ea = (ea + (uint64_t)q * o->size) & mask(d->x.asize);
+		ea = (ea + (uint64_t)q * o->size) & size_mask(d->x.asize);
 	}
 	return linear(c, d->seg, ea);
 }
@@ -516,7 +508,7 @@ static int string_step(struct emu_ctx *c, const struct dec *d, const struct op *
  */
 static int exec_string(struct emu_ctx *c, const struct dec *d, const struct op *o)
 {
-	uint64_t amask = mask(d->x.asize), count = d->rep ? c->gprs[R_CX] & amask : 1;
+	uint64_t amask = size_mask(d->x.asize), count = d->rep ? c->gprs[R_CX] & amask : 1;
 	int64_t step = c->rflags & EMU_DF ? -(int64_t)o->size : (int64_t)o->size;
 	bool src_mmio = o->kind == K_LODS || (o->kind == K_MOVS && !c->write);
 	uint64_t page = 0;

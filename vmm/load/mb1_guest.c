@@ -129,6 +129,8 @@ static int parse_aout(const uint8_t *p, size_t size, struct gload_image *k, char
 			     top);
 	k->segs[0] = (struct gseg){ start, load, load_end - load, top - load };
 	k->nr_segs = 1;
+	k->load_lo = load;
+	k->load_hi = top;
 	k->entry = (uint32_t)entry;
 	return 0;
 }
@@ -149,6 +151,8 @@ static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char 
 		k->segs[k->nr_segs++] = (struct gseg){ ph.offset, ph.paddr, ph.filesz, ph.memsz };
 	}
 	k->entry = (uint32_t)info.entry_paddr; /* elf_check_guest: below 4 GiB */
+	k->load_lo = info.paddr_lo;
+	k->load_hi = info.paddr_hi;
 	return 0;
 }
 
@@ -173,14 +177,6 @@ int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err,
 	rc = out->aout ? parse_aout(p, size, out, err, errlen) : parse_elf(p, size, out, err, errlen);
 	if (rc)
 		return rc;
-	out->load_lo = UINT64_MAX;
-	for (unsigned i = 0; i < out->nr_segs; i++) {
-		const struct gseg *s = &out->segs[i];
-		if (s->paddr < out->load_lo)
-			out->load_lo = s->paddr;
-		if (s->paddr + s->memsz > out->load_hi)
-			out->load_hi = s->paddr + s->memsz;
-	}
 	out->img = p;
 	out->size = size;
 	return 0;

@@ -19,12 +19,6 @@
 #define I_MODS_OFF 64u   /* sizeof(struct hvm_start_info) rounded up */
 #define LIMIT_4G (1ull << 32)
 
-/* a + b <= limit, without overflow. */
-static int fits(uint64_t a, uint64_t b, uint64_t limit)
-{
-	return a <= limit && b <= limit - a;
-}
-
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1); /* callers' v < 2^63: no overflow */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Port I/O dispatch and the debug console port (see ioport.h). */
 #include "vmm/plat/ioport.h"
+#include "kernel/bytes.h"
 #include "vmm/core/domain.h"
 #include "vmm/core/guest_mem.h"
 #include "vmm/core/vmm.h"
@@ -11,7 +12,7 @@
 
 /* Port 0xE9, the Bochs/QEMU/Xen debug console: each byte written goes to
  * the domain's console; reads return 0xE9 so guests can detect it. */
-static void debugcon_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+static void debugcon_io(struct vcpu *v, bool in, uint32_t *val)
 {
 	if (in) {
 		*val = DEBUGCON_PORT;
@@ -21,34 +22,23 @@ static void debugcon_io(struct vcpu *v, uint16_t port, unsigned size, bool in, u
 	domain_console_put(v->dom, &c, 1);
 }
 
-static const struct ioport_model models[] = {
-	{ "debugcon", DEBUGCON_PORT, DEBUGCON_PORT, debugcon_io },
-};
-
-static uint32_t size_mask(unsigned size)
-{
-	return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-}
-
-/* One access to the port table; an unclaimed read gives all ones. */
+/* One access: the platform's models, then the debug console; an
+ * unclaimed read gives all ones. */
 static uint32_t port_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t val)
 {
-	uint32_t mask = size_mask(size);
+	uint32_t mask = (uint32_t)size_mask(size);
 
 	val = in ? mask : val & mask;
 	if (vplat_io(v, port, size, in, &val))
 		return val & mask;
-	for (unsigned i = 0; i < sizeof(models) / sizeof(models[0]); i++)
-		if (port >= models[i].first && port <= models[i].last) {
-			models[i].io(v, port, size, in, &val);
-			break;
-		}
+	if (port == DEBUGCON_PORT)
+		debugcon_io(v, in, &val);
 	return val & mask;
 }
 
 void ioport_access(struct vcpu *v, uint16_t port, unsigned size, bool in)
 {
-	uint32_t mask = size_mask(size);
+	uint32_t mask = (uint32_t)size_mask(size);
 	uint32_t val = port_io(v, port, size, in, (uint32_t)v->gprs[GPR_RAX]);
 
 	if (!in)

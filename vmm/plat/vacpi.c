@@ -17,6 +17,8 @@
  * present, Linux masks them), IRQ0 -> GSI2 edge and the SCI level/high.
  */
 #include "vmm/plat/vacpi.h"
+#include "drivers/acpi.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
@@ -30,13 +32,6 @@
 #define FADT_WBINVD        (1u << 0)
 #define FADT_PWR_BUTTON    (1u << 4)
 #define FADT_SLP_BUTTON    (1u << 5)
-#define FADT_TMR_VAL_EXT   (1u << 8)
-#define FADT_RESET_REG_SUP (1u << 10)
-#define BOOT_LEGACY_DEVICES (1u << 0)
-#define BOOT_NO_VGA        (1u << 2)
-#define GAS_IO 1
-#define INTI_EDGE_HIGH  0x5
-#define INTI_LEVEL_HIGH 0xd
 
 /* Name (\_S5, Package (4) { 5, 5, 0, 0 }): NameOp, RootChar, NameSeg,
  * PackageOp, PkgLength (8: itself to the end), NumElements,
@@ -55,44 +50,32 @@ static const uint8_t dsdt_aml[] = {
 	0x08, '_', 'U', 'I', 'D', 0x00,
 };
 
-static void put(uint8_t *p, uint64_t v, unsigned n)
-{
-	while (n--) {
-		*p++ = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
 /* Generic Address Structure in system I/O space. */
 static void gas_io(uint8_t *p, uint8_t bits, uint8_t access, uint16_t port)
 {
-	p[0] = GAS_IO;
+	p[0] = ACPI_GAS_IO;
 	p[1] = bits;
 	p[3] = access;
-	put(p + 4, port, 8);
+	put_le(p + 4, port, 8);
 }
 
 /* Sets *field so that the len bytes at t sum to 0 mod 256. */
 static void checksum(const uint8_t *t, size_t len, uint8_t *field)
 {
-	uint8_t s = 0;
-
 	*field = 0;
-	while (len--)
-		s = (uint8_t)(s + *t++);
-	*field = (uint8_t)-s;
+	*field = (uint8_t)-byte_sum(t, len);
 }
 
 static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
 {
 	memcpy(t, sig, 4);
-	put(t + 4, len, 4);
+	put_le(t + 4, len, 4);
 	t[8] = rev;
 	memcpy(t + 10, "EYRIE ", 6);
 	memcpy(t + 16, "EYRIEPLT", 8);
-	put(t + 24, 1, 4);        /* OEM revision */
+	put_le(t + 24, 1, 4);        /* OEM revision */
 	memcpy(t + 28, "EYRI", 4); /* creator */
-	put(t + 32, 1, 4);
+	put_le(t + 32, 1, 4);
 }
 
 static void build_fadt(uint8_t *t, const struct vacpi_cfg *c, uint64_t facs,
@@ -101,24 +84,24 @@ static void build_fadt(uint8_t *t, const struct vacpi_cfg *c, uint64_t facs,
 	uint16_t pm = c->pm_base;
 
 	header(t, "FACP", FADT_LEN, 6);
-	put(t + 36, facs, 4);
-	put(t + 40, dsdt, 4);
-	put(t + 46, c->sci_irq, 2);
-	put(t + 56, pm, 4);        /* PM1a_EVT_BLK */
-	put(t + 64, pm + 4u, 4);   /* PM1a_CNT_BLK */
-	put(t + 76, pm + 8u, 4);   /* PM_TMR_BLK */
-	t[88] = 4;                 /* PM1_EVT_LEN */
-	t[89] = 2;                 /* PM1_CNT_LEN */
-	t[91] = 4;                 /* PM_TMR_LEN */
-	put(t + 96, 101, 2);       /* P_LVL2_LAT > 100: no C2 */
-	put(t + 98, 1001, 2);      /* P_LVL3_LAT > 1000: no C3 */
-	put(t + 109, BOOT_LEGACY_DEVICES | BOOT_NO_VGA, 2);
-	put(t + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
-	    FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP, 4);
+	put_le(t + 36, facs, 4);
+	put_le(t + 40, dsdt, 4);
+	put_le(t + 46, c->sci_irq, 2);
+	put_le(t + 56, pm, 4);      /* PM1a_EVT_BLK */
+	put_le(t + 64, pm + 4u, 4); /* PM1a_CNT_BLK */
+	put_le(t + 76, pm + 8u, 4); /* PM_TMR_BLK */
+	t[88] = 4;                  /* PM1_EVT_LEN */
+	t[89] = 2;                  /* PM1_CNT_LEN */
+	t[91] = 4;                  /* PM_TMR_LEN */
+	put_le(t + 96, 101, 2);     /* P_LVL2_LAT > 100: no C2 */
+	put_le(t + 98, 1001, 2);    /* P_LVL3_LAT > 1000: no C3 */
+	put_le(t + 109, ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA, 2);
+	put_le(t + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
+	       ACPI_FADT_TMR_VAL_EXT | ACPI_FADT_RESET_REG_SUP, 4);
 	gas_io(t + 116, 8, 1, 0xcf9); /* RESET_REG, byte access */
 	t[128] = 0x06;                /* RESET_VALUE: full reset */
 	/* X_FIRMWARE_CTRL (132) stays 0: it must be when FIRMWARE_CTRL is set */
-	put(t + 140, dsdt, 8);
+	put_le(t + 140, dsdt, 8);
 	gas_io(t + 148, 32, 0, pm);             /* X_PM1a_EVT_BLK */
 	gas_io(t + 172, 16, 0, (uint16_t)(pm + 4)); /* X_PM1a_CNT_BLK */
 	gas_io(t + 208, 32, 0, (uint16_t)(pm + 8)); /* X_PM_TMR_BLK */
@@ -132,8 +115,8 @@ static uint8_t *madt_iso(uint8_t *e, uint8_t irq, uint32_t gsi, uint16_t flags)
 	e[1] = 10;
 	e[2] = 0; /* bus: ISA */
 	e[3] = irq;
-	put(e + 4, gsi, 4);
-	put(e + 8, flags, 2);
+	put_le(e + 4, gsi, 4);
+	put_le(e + 8, flags, 2);
 	return e + 10;
 }
 
@@ -143,20 +126,20 @@ static void build_madt(uint8_t *t, const struct vacpi_cfg *c)
 	uint8_t *e = t + HDR + 8;
 
 	header(t, "APIC", len, 4);
-	put(t + 36, c->lapic_base, 4);
-	put(t + 40, 1, 4); /* PCAT_COMPAT */
+	put_le(t + 36, c->lapic_base, 4);
+	put_le(t + 40, 1, 4); /* PCAT_COMPAT */
 	for (unsigned i = 0; i < c->nr_cpus; i++, e += 8) {
 		e[0] = 0; /* processor local APIC: UID = APIC id = i, enabled */
 		e[1] = 8;
 		e[2] = e[3] = (uint8_t)i;
-		put(e + 4, 1, 4);
+		put_le(e + 4, 1, 4);
 	}
 	e[0] = 1; /* I/O APIC, GSI base 0 */
 	e[1] = 12;
 	e[2] = c->ioapic_id;
-	put(e + 4, c->ioapic_base, 4);
-	e = madt_iso(e + 12, 0, 2, INTI_EDGE_HIGH);
-	madt_iso(e, c->sci_irq, c->sci_irq, INTI_LEVEL_HIGH);
+	put_le(e + 4, c->ioapic_base, 4);
+	e = madt_iso(e + 12, 0, 2, ACPI_INTI_EDGE | ACPI_INTI_ACTIVE_HIGH);
+	madt_iso(e, c->sci_irq, c->sci_irq, ACPI_INTI_LEVEL | ACPI_INTI_ACTIVE_HIGH);
 	checksum(t, len, t + 9);
 }
 
@@ -165,8 +148,8 @@ static void build_rsdp(uint8_t *t, uint64_t xsdt)
 	memcpy(t, "RSD PTR ", 8);
 	memcpy(t + 9, "EYRIE ", 6);
 	t[15] = 2;
-	put(t + 20, RSDP_LEN, 4);
-	put(t + 24, xsdt, 8); /* no RSDT: revision 2 guests use the XSDT */
+	put_le(t + 20, RSDP_LEN, 4);
+	put_le(t + 24, xsdt, 8); /* no RSDT: revision 2 guests use the XSDT */
 	checksum(t, 20, t + 8);
 	checksum(t, RSDP_LEN, t + 32);
 }
@@ -194,11 +177,11 @@ int vacpi_build(const struct vacpi_cfg *c, void *buf, size_t size)
 	memset(b, 0, end);
 	build_rsdp(b, c->gpa + xsdt);
 	memcpy(b + facs, "FACS", 4);
-	put(b + facs + 4, FACS_LEN, 4);
+	put_le(b + facs + 4, FACS_LEN, 4);
 	b[facs + 32] = 2; /* version */
 	header(b + xsdt, "XSDT", XSDT_LEN, 1);
-	put(b + xsdt + HDR, c->gpa + fadt, 8);
-	put(b + xsdt + HDR + 8, c->gpa + madt, 8);
+	put_le(b + xsdt + HDR, c->gpa + fadt, 8);
+	put_le(b + xsdt + HDR + 8, c->gpa + madt, 8);
 	checksum(b + xsdt, XSDT_LEN, b + xsdt + 9);
 	build_fadt(b + fadt, c, c->gpa + facs, c->gpa + dsdt);
 	build_madt(b + madt, c);

@@ -9,6 +9,7 @@
  *   16 masked, 63:56 destination.
  */
 #include "vmm/plat/vioapic.h"
+#include "kernel/bytes.h"
 #include "kernel/string.h"
 
 #define VERSION     0x00170011u
@@ -88,12 +89,10 @@ static uint32_t reg_read(const struct vioapic *io)
 {
 	unsigned r = io->sel, pin = (r - R_REDIR) / 2;
 
-	if (r == R_ID)
+	if (r == R_ID || r == R_ARB) /* arbitration ID: the ID */
 		return io->id;
 	if (r == R_VER)
 		return VERSION;
-	if (r == R_ARB)
-		return io->id;
 	if (r >= R_REDIR && pin < VIOAPIC_PINS)
 		return (uint32_t)(io->redir[pin] >> (r & 1 ? 32 : 0));
 	return 0;
@@ -122,11 +121,7 @@ int vioapic_mmio_read(struct vioapic *io, uint32_t offset, unsigned size, uint64
 	unsigned byte = offset & 15;
 	uint64_t v = (offset & ~15u) == 0 ? io->sel : (offset & ~15u) == 0x10 ? reg_read(io) : 0;
 
-	*val = 0;
-	if (byte < 4) {
-		v >>= 8 * byte;
-		*val = size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
-	}
+	*val = byte < 4 ? v >> (8 * byte) & size_mask(size) : 0;
 	return 0;
 }
 

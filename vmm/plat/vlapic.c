@@ -14,6 +14,7 @@
  * the next write of the initial count.
  */
 #include "vmm/plat/vlapic.h"
+#include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
@@ -254,24 +255,17 @@ bool vlapic_advance(struct vlapic *l, uint64_t now)
 
 /* ---- Registers ---- */
 
-static uint32_t dest_id(const struct vlapic *l)
-{
-	return vlapic_x2apic_mode(l) ? l->icr_hi : l->icr_hi >> 24;
-}
-
-static uint32_t own_id(const struct vlapic *l)
-{
-	return vlapic_x2apic_mode(l) ? l->init_id : l->id >> 24;
-}
-
-/* The ICR was written (low half in xAPIC mode, the whole MSR in x2APIC). */
+/* The ICR was written (low half in xAPIC mode, the whole MSR in x2APIC,
+ * where the destination is 32 bits and the own ID is the initial one). */
 static void send_ipi(struct vlapic *l)
 {
-	uint32_t lo = l->icr_lo, dest = dest_id(l);
+	bool x2 = vlapic_x2apic_mode(l);
+	uint32_t lo = l->icr_lo, dest = x2 ? l->icr_hi : l->icr_hi >> 24;
 	unsigned dm = LVT_MODE(lo), sh = lo >> 18 & 3;
 	uint8_t vector = (uint8_t)lo;
 	bool logical = lo & ICR_LOGICAL, level = lo & ICR_LEVEL;
-	bool self = sh == 1 || sh == 2 || (sh == 0 && !logical && dest == own_id(l));
+	bool self = sh == 1 || sh == 2 ||
+		    (sh == 0 && !logical && dest == (x2 ? l->init_id : l->id >> 24));
 
 	if (dm == DM_INIT && level && !(lo & ICR_ASSERT))
 		return;   /* INIT level de-assert: no effect on modern CPUs */
@@ -413,10 +407,8 @@ int vlapic_mmio_read(struct vlapic *l, uint64_t now, uint32_t offset, unsigned s
 	uint64_t v;
 
 	*val = 0;
-	if (!mmio_live(l) || byte >= 4 || offset >= 0x1000 || !reg_read(l, now, offset >> 4, false, &v))
-		return 0;
-	v >>= 8 * byte;
-	*val = size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
+	if (mmio_live(l) && byte < 4 && offset < 0x1000 && reg_read(l, now, offset >> 4, false, &v))
+		*val = v >> (8 * byte) & size_mask(size);
 	return 0;
 }
 

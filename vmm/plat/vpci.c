@@ -16,6 +16,7 @@
  *   nothing (the guest maps its grant-table frames there).
  */
 #include "vmm/plat/vpci.h"
+#include "kernel/bytes.h"
 #include "kernel/string.h"
 
 #define ADDR_MASK 0x80fffffcu
@@ -61,11 +62,6 @@ static uint8_t *function(struct vpci *p, const uint8_t **wmask)
 	return NULL;
 }
 
-static uint32_t ones(unsigned size)
-{
-	return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-}
-
 void vpci_io(struct vpci *p, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
 	const uint8_t *wmask = NULL;
@@ -76,7 +72,7 @@ void vpci_io(struct vpci *p, uint16_t port, unsigned size, bool in, uint32_t *va
 		if (port == 0xcf8 && size == 4 && !in)
 			p->addr = *val & ADDR_MASK;
 		else if (in)
-			*val = port == 0xcf8 && size == 4 ? p->addr : ones(size);
+			*val = port == 0xcf8 && size == 4 ? p->addr : (uint32_t)size_mask(size);
 		return;
 	}
 	for (unsigned i = 0; i < size && i < 4; i++) {

@@ -194,34 +194,31 @@ void vpic_set_irq(struct vpic *p, unsigned irq, bool level)
 	cascade(p);
 }
 
-int vpic_pending(const struct vpic *p)
+/* The vector of the master's IR n (none: its spurious IR7), through the
+ * slave's IR s when n is the cascade input (none: the slave's IR7). */
+static int vector(const struct vpic *p, int n, int s)
 {
-	int n = chip_irq(&p->c[0], true), s;
-
-	if (n < 0)
-		return -1;
-	if (n != 2 || p->c[0].single)
+	if (n >= 0 && (n != 2 || p->c[0].single))
 		return p->c[0].base + n;
-	s = chip_irq(&p->c[1], false);
-	return p->c[1].base + (s < 0 ? 7 : s);
+	return n < 0 ? p->c[0].base + 7 : p->c[1].base + (s < 0 ? 7 : s);
 }
 
+int vpic_pending(const struct vpic *p)
+{
+	int n = chip_irq(&p->c[0], true);
+
+	return n < 0 ? -1 : vector(p, n, chip_irq(&p->c[1], false));
+}
+
+/* A request that went away before the acknowledge gets the spurious vector. */
 int vpic_ack(struct vpic *p)
 {
-	int n = chip_irq(&p->c[0], true), s, vec;
+	int n = chip_irq(&p->c[0], true), s = chip_irq(&p->c[1], false), vec = vector(p, n, s);
 
-	if (n < 0) {
-		vec = p->c[0].base + 7;         /* the request went away: spurious */
-	} else {
+	if (n >= 0)
 		intack(&p->c[0], true, n);
-		vec = p->c[0].base + n;
-		if (n == 2 && !p->c[0].single) {
-			s = chip_irq(&p->c[1], false);
-			if (s >= 0)
-				intack(&p->c[1], false, s);
-			vec = p->c[1].base + (s < 0 ? 7 : s);
-		}
-	}
+	if (n == 2 && !p->c[0].single && s >= 0)
+		intack(&p->c[1], false, s);
 	cascade(p);
 	return vec;
 }

@@ -153,7 +153,7 @@ static bool set_irqf(struct vrtc *r)
 	return high;
 }
 
-static bool update_flags(struct vrtc *r, uint64_t now)
+bool vrtc_advance(struct vrtc *r, uint64_t now)
 {
 	uint64_t e0 = elapsed(r, r->checked), e1 = elapsed(r, now);
 
@@ -229,7 +229,7 @@ void vrtc_io(struct vrtc *r, uint64_t now, uint16_t port, bool in, uint8_t *val)
 	if (port == 0x70 && !in) {
 		r->index = *val;
 	} else if (port == 0x71) {
-		update_flags(r, now);
+		vrtc_advance(r, now);
 		if (in)
 			*val = reg_read(r, now, r->index & 0x7f);
 		else
@@ -252,9 +252,4 @@ uint64_t vrtc_next_event(const struct vrtc *r)
 	if ((b & C_UF) && (x = next_update(r, e, false)) < n)
 		n = x;
 	return n == UINT64_MAX ? n : r->base_tsc + n;
-}
-
-bool vrtc_advance(struct vrtc *r, uint64_t now)
-{
-	return update_flags(r, now);
 }

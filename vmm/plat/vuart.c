@@ -17,10 +17,9 @@
  * for exactly this (IER=THRI, read IIR, IER=0, IER=THRI: THRE again).
  */
 #include "vmm/plat/vuart.h"
+#include "drivers/uartcfg.h"
 #include "kernel/string.h"
 
-#define IER_ERBFI 0x01 /* data available */
-#define IER_ETBEI 0x02 /* THR empty */
 #define IER_ELSI  0x04 /* line status */
 #define IER_EDSSI 0x08 /* modem status */
 
@@ -34,18 +33,14 @@
 #define FCR_FE    0x01
 #define FCR_RFR   0x02 /* clear the receive FIFO */
 
-#define LCR_DLAB  0x80
-
 #define MCR_DTR   0x01
 #define MCR_RTS   0x02
 #define MCR_OUT1  0x04
 #define MCR_OUT2  0x08
 #define MCR_LOOP  0x10
 
-#define LSR_DR    0x01
 #define LSR_OE    0x02
 #define LSR_ERR   0x1e /* OE, PE, FE, BI: the line status interrupt */
-#define LSR_THRE  0x20
 #define LSR_TEMT  0x40
 
 #define MSR_DELTA 0x0f
@@ -58,9 +53,9 @@ static uint8_t iir_id(const struct vuart *u)
 {
 	if ((u->ier & IER_ELSI) && (u->lsr & LSR_ERR))
 		return IIR_RLSI;
-	if ((u->ier & IER_ERBFI) && (u->lsr & LSR_DR))
+	if ((u->ier & UART_IER_RX) && (u->lsr & UART_LSR_DR))
 		return IIR_RDI;
-	if ((u->ier & IER_ETBEI) && u->thr_ipending)
+	if ((u->ier & UART_IER_TX) && u->thr_ipending)
 		return IIR_THRI;
 	if ((u->ier & IER_EDSSI) && (u->msr & MSR_DELTA))
 		return IIR_MSI;
@@ -85,13 +80,13 @@ static unsigned fifo_cap(const struct vuart *u)
 static void fifo_push(struct vuart *u, uint8_t byte)
 {
 	u->fifo[(u->head + u->count++) % VUART_FIFO] = byte;
-	u->lsr |= LSR_DR;
+	u->lsr |= UART_LSR_DR;
 }
 
 static void fifo_clear(struct vuart *u)
 {
 	u->head = u->count = 0;
-	u->lsr &= (uint8_t)~LSR_DR;
+	u->lsr &= (uint8_t)~UART_LSR_DR;
 }
 
 /* Modem status inputs: in loopback the outputs are wired back (CTS=RTS,
@@ -116,7 +111,7 @@ void vuart_init(struct vuart *u, unsigned isa_irq, const struct vuart_ops *ops, 
 	u->isa_irq = isa_irq;
 	u->ops = ops;
 	u->ctx = ctx;
-	u->lsr = LSR_THRE | LSR_TEMT;
+	u->lsr = UART_LSR_THRE | LSR_TEMT;
 	u->msr = MSR_LINES;
 	u->dll = 12; /* 9600 baud, what a PC BIOS leaves */
 }
@@ -150,13 +145,13 @@ static void write_ier(struct vuart *u, uint8_t val)
 	uint8_t old = u->ier;
 
 	u->ier = val & 0x0f;
-	if (!(old & IER_ETBEI) && (u->ier & IER_ETBEI) && (u->lsr & LSR_THRE))
+	if (!(old & UART_IER_TX) && (u->ier & UART_IER_TX) && (u->lsr & UART_LSR_THRE))
 		u->thr_ipending = true;
 }
 
 static void io_write(struct vuart *u, unsigned reg, uint8_t val)
 {
-	bool dlab = u->lcr & LCR_DLAB;
+	bool dlab = u->lcr & UART_LCR_DLAB;
 
 	switch (reg) {
 	case 0: if (dlab) u->dll = val; else write_thr(u, val); break;
@@ -176,14 +171,14 @@ static uint8_t read_rbr(struct vuart *u)
 		byte = u->fifo[u->head];
 		u->head = (uint8_t)((u->head + 1) % VUART_FIFO);
 		if (!--u->count)
-			u->lsr &= (uint8_t)~LSR_DR;
+			u->lsr &= (uint8_t)~UART_LSR_DR;
 	}
 	return byte;
 }
 
 static uint8_t io_read(struct vuart *u, unsigned reg)
 {
-	bool dlab = u->lcr & LCR_DLAB;
+	bool dlab = u->lcr & UART_LCR_DLAB;
 	uint8_t v, id;
 
 	switch (reg) {
