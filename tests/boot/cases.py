@@ -351,6 +351,7 @@ from fuzz_cases import FUZZ_CASES; CASES += FUZZ_CASES  # noqa: E402  (tests/gue
 from serial_cases import SERIAL_CASES; CASES += SERIAL_CASES  # noqa: E402  (the console UART)
 from net_cases import NET_CASES; CASES += NET_CASES  # noqa: E402  (guests' vifs and bridges)
 from smp_cases import SMP_CASES; CASES += SMP_CASES  # noqa: E402  (host SMP bring-up)
+from sched_cases import SCHED_CASES; CASES += SCHED_CASES  # noqa: E402  (the credit scheduler)
 
 
 def layers_doc(lab):

@@ -58,6 +58,12 @@ struct domain {
 	uint64_t *populated;          /* 2 MiB regions of RAM zeroed and mapped */
 	struct vcpu *vcpus[DOM_MAX_VCPUS];
 	unsigned nr_vcpus;
+	/* Its cap (cfg.cap) in the scheduler's period: TSC cycles its vcpus
+	 * ran (less the budgets of past periods: an overrun is carried), and
+	 * parked: its budget is used up, none of its vcpus runs until the next
+	 * period (vmm/core/run.c). */
+	uint64_t cap_used;
+	bool parked;
 	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */
 	uint64_t boot_unix;           /* wall clock (s, host RTC) at guest TSC 0 */
 	uint64_t hvm_params[DOM_HVM_PARAMS];

@@ -1,21 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The vcpus' side of the scheduler loop (see run.h): guest timers, the
- * virtual platforms' host-time work, reaping, round-robin choice, and a
- * vcpu's slice with its Xen runstate. kernel/sched.c calls vmm_run_next
- * and knows nothing of vcpus.
+ * virtual platforms' host-time work, reaping, the credit scheduler's
+ * accounting and choice, load balancing, and a vcpu's slice with its Xen
+ * runstate. kernel/sched.c calls vmm_run_next and knows nothing of vcpus.
+ * docs/scheduling.md tells how it works.
  */
 #include "vmm/core/run.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "drivers/uart.h"
+#include "kernel/errno.h"
+#include "kernel/smp.h"
 #include "include/public/vcpu.h"
 #include "vmm/core/domain.h"
 #include "vmm/core/exit.h"
 #include "vmm/core/vmm.h"
 #include "vmm/plat/vplat.h"
 #include "vmm/xen/xen.h"
+
+#define ACCT_MS 30 /* the accounting period: 3 ticks (Xen's credit: 30 ms, 10 ms ticks) */
+
+#define DEBT_MAX 10 /* periods */
+
+static uint64_t next_acct; /* TSC of the next accounting (all CPUs', under the big lock) */
 
 static bool runnable(const struct vcpu *v)
 {
@@ -50,6 +59,7 @@ static void check_timers(void)
 	uint64_t now = rdtsc();
 	unsigned self = this_cpu()->id;
 
+	timer_wake_at(next_acct); /* a parked domain runs again then */
 	for (struct domain *d = domain_list(); d; d = d->next) {
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
@@ -82,46 +92,172 @@ static void reap(void)
 	}
 }
 
-/* The next runnable vcpu (a boosted one if boost) after the last one
- * run, in domain order, else the first one (possibly the last one
- * again). last_run is only compared, never dereferenced: its domain may
- * have been destroyed. */
-static struct vcpu *next_after_last(bool boost)
+/* Runnable and not parked: its CPU may pick it. */
+static bool can_run(const struct vcpu *v)
 {
-	struct vcpu *first = NULL;
-	bool after = false;
+	return runnable(v) && !v->dom->parked;
+}
+
+/* Wants to run: runnable (parked or not) or ran since the last period. */
+static bool active(const struct vcpu *v)
+{
+	return runnable(v) || v->run_tsc != v->acct_tsc;
+}
+
+unsigned sched_weight(const struct domain *d)
+{
+	return d->cfg.weight ? d->cfg.weight : SCHED_WEIGHT_DEFAULT;
+}
+
+/* Each active vcpu's part of its domain's weight (<< 16: exact enough). */
+static uint64_t share(const struct domain *d)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		n += active(d->vcpus[i]);
+	return n ? ((uint64_t)sched_weight(d) << 16) / n : 0;
+}
+
+static uint64_t period(void)
+{
+	return timer_info()->tsc_hz / 1000 * ACCT_MS;
+}
+
+/* The cap's budget of one period (0: no cap). */
+static uint64_t cap_budget(const struct domain *d, uint64_t period)
+{
+	return d->cfg.cap * period / 100;
+}
+
+/* A period's credit: each CPU's period goes to the active vcpus queued on
+ * it in proportion to their shares. A vcpu keeps at most one period's
+ * credit (a sleeper cannot hoard) and owes at most DEBT_MAX periods: a
+ * long slice (a host that did not run the CPU for a while, under
+ * emulation) is paid back, but a vcpu that ran alone while the others
+ * slept is not starved for long when they wake. A capped domain's budget
+ * renews, less what it overran. */
+static void account(uint64_t now)
+{
+	uint64_t p = period(), sum[MAX_CPUS] = { 0 };
+
+	next_acct = now - next_acct > p ? now + p : next_acct + p;
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (uint64_t i = 0, s = share(d); i < d->nr_vcpus; i++)
+			sum[d->vcpus[i]->cpu] += active(d->vcpus[i]) ? s : 0;
+	for (struct domain *d = domain_list(); d; d = d->next) {
+		uint64_t s = share(d), budget = cap_budget(d, p);
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
+			struct vcpu *v = d->vcpus[i];
+			int64_t c = v->credit + (active(v) ? (int64_t)(p * s / sum[v->cpu]) : 0);
+			v->credit = c > (int64_t)p ? (int64_t)p : c < DEBT_MAX * -(int64_t)p ?
+				    DEBT_MAX * -(int64_t)p : c;
+			v->acct_tsc = v->run_tsc;
+		}
+		d->cap_used = d->cap_used > budget ? d->cap_used - budget : 0;
+		d->parked = budget && d->cap_used >= budget;
+	}
+}
+
+/* Whether v goes before best: a boosted vcpu with credit left (a wake-up,
+ * while boost) first, in round-robin order (after: v comes after the last
+ * one run); then the most credit, ties in round-robin order. */
+static bool better(const struct vcpu *v, bool after, const struct vcpu *best, bool best_after,
+		   bool boost)
+{
+	bool vb = boost && v->boost && v->credit > 0;
+	bool bb = boost && best->boost && best->credit > 0;
+
+	if (vb != bb)
+		return vb;
+	if (!vb && v->credit != best->credit)
+		return v->credit > best->credit;
+	return after && !best_after;
+}
+
+/* This CPU's next vcpu. A vcpu woken from blocked (vcpu_wake) runs first
+ * while it has credit; but once a timer interrupt came since the last
+ * plain pick, credit decides: vcpus waking each other all the time (a
+ * frontend and its backend) leave the CPU to the others within a tick.
+ * last_run is only compared, never dereferenced: its domain may have been
+ * destroyed. */
+static struct vcpu *pick_next(void)
+{
+	struct percpu *c = this_cpu();
+	bool boost = c->rr_events == c->timer.events, after = false, best_after = false;
+	struct vcpu *best = NULL;
 
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			if (runnable(v) && v->cpu == this_cpu()->id && (!boost || v->boost)) {
-				if (after)
-					return v;
-				if (!first)
-					first = v;
+			if (v->cpu == c->id && can_run(v) &&
+			    (!best || better(v, after, best, best_after, boost))) {
+				best = v;
+				best_after = after;
 			}
-			if (v == this_cpu()->last_run)
-				after = true;
+			after |= v == c->last_run;
 		}
-	return first;
+	if (!best || !boost || !best->boost || best->credit <= 0)
+		c->rr_events = c->timer.events;
+	return best;
 }
 
-/* A vcpu woken from blocked (vcpu_wake) runs first, taken in the round
- * robin's order so that no domain's wake-ups outrank another's. But once
- * a timer interrupt came since the last plain pick, the round robin
- * picks: vcpus waking each other all the time (a frontend and its
- * backend) leave the CPU to each runnable vcpu within a few ticks. */
-static struct vcpu *pick_next(void)
+/* v to CPU cpu's run queue (v is not running), and that CPU told. */
+static void move(struct vcpu *v, unsigned cpu)
 {
-	struct percpu *c = this_cpu();
+	vcpu_move(v, cpu);
+	smp_kick(cpu);
+}
 
-	if (c->rr_events == c->timer.events) {
-		struct vcpu *b = next_after_last(true);
-		if (b)
-			return b;
+/* Load balancing: this CPU has nothing to run and takes a vcpu that waits
+ * (runnable, not running) on a CPU with more than one to run, if its
+ * affinity allows. */
+static struct vcpu *steal(void)
+{
+	unsigned n[MAX_CPUS] = { 0 }, self = this_cpu()->id;
+
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++)
+			n[d->vcpus[i]->cpu] += can_run(d->vcpus[i]);
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
+			struct vcpu *v = d->vcpus[i];
+			if (can_run(v) && n[v->cpu] > 1 && (v->affinity >> self & 1) &&
+			    percpu_get(v->cpu)->current != v) {
+				vcpu_move(v, self);
+				return v;
+			}
+		}
+	return NULL;
+}
+
+int vcpu_pin(struct vcpu *v, uint64_t mask)
+{
+	unsigned cpu = vcpu_place(v->dom, mask);
+
+	if (cpu == MAX_CPUS)
+		return -EINVAL;
+	v->affinity = mask;
+	if (v->affinity >> v->cpu & 1)
+		return 0;
+	if (percpu_get(v->cpu)->current == v) { /* it moves at the end of that slice */
+		v->yield = true;
+		smp_kick(v->cpu);
+	} else {
+		move(v, cpu);
 	}
-	c->rr_events = c->timer.events;
-	return next_after_last(false);
+	return 0;
+}
+
+int sched_set(struct domain *d, unsigned weight, unsigned cap)
+{
+	if (!weight || weight > 65535 || cap > 100 * d->nr_vcpus)
+		return -EINVAL;
+	d->cfg.weight = weight;
+	d->cfg.cap = cap;
+	d->cap_used = 0;
+	d->parked = false;
+	return 0;
 }
 
 /* Runs v until its slice ends (the next timer interrupt: the 100 Hz tick
@@ -133,6 +269,7 @@ static struct vcpu *pick_next(void)
 static void run_slice(struct vcpu *v)
 {
 	uint64_t events = this_cpu()->timer.events, start = rdtsc();
+	struct domain *d = v->dom;
 
 	this_cpu()->last_run = v;
 	this_cpu()->current = v;
@@ -140,6 +277,8 @@ static void run_slice(struct vcpu *v)
 	if (v->runstate_gva)
 		xen_runstate(v, RUNSTATE_running);
 	vcpu_load_cpu_state(v);
+	if (d->cfg.cap) /* the slice ends when the cap's budget is used up */
+		timer_wake_at(start + cap_budget(d, period()) - d->cap_used);
 	while (runnable(v)) {
 		vplat_check(v->dom);
 		vcpu_deliver_irqs(v);
@@ -163,7 +302,13 @@ static void run_slice(struct vcpu *v)
 	}
 	v->yield = false;
 	this_cpu()->current = NULL;
-	v->run_tsc += rdtsc() - start;
+	uint64_t t = rdtsc() - start;
+	v->run_tsc += t;
+	v->credit -= (int64_t)t;
+	d->cap_used += d->cfg.cap ? t : 0;
+	d->parked |= d->cfg.cap && d->cap_used >= cap_budget(d, period());
+	if (!(v->affinity >> this_cpu()->id & 1)) /* vcpu_pin moved it away */
+		move(v, vcpu_place(d, v->affinity));
 	if (v->runstate_gva)
 		xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
 				v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
@@ -173,8 +318,12 @@ bool vmm_run_next(void)
 {
 	check_timers();
 	reap();
-	struct vcpu *v = vcpu_ops ? pick_next() : NULL;
-	if (!v)
+	if (!vcpu_ops)
+		return false;
+	if (rdtsc() >= next_acct)
+		account(rdtsc());
+	struct vcpu *v = pick_next();
+	if (!v && !(v = steal()))
 		return false;
 	run_slice(v);
 	return true;

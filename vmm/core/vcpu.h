@@ -219,7 +219,13 @@ struct vcpu {
 	uint64_t gprs[GPR_COUNT]; /* authoritative; the backend syncs RAX/RSP */
 	struct domain *dom;
 	unsigned id;
-	unsigned cpu;             /* the physical CPU that runs it (kernel/smp.h) */
+	unsigned cpu;             /* the physical CPU whose run queue has it (kernel/smp.h) */
+	uint64_t affinity;        /* the CPUs it may run on (bit n: CPU n; vcpu_pin) */
+	/* The credit scheduler's (vmm/core/run.c): TSC cycles it may still
+	 * run this period (below 0: over its share), and run_tsc when the
+	 * last period was counted (a vcpu that ran since is active). */
+	int64_t credit;
+	uint64_t acct_tsc;
 	enum vcpu_state state;
 	void *hw;                 /* backend data (VMCB or VMCS and friends) */
 	/* Pending external interrupt vectors (a 256-bit set), delivered by

@@ -177,13 +177,9 @@ static void count_load(const struct domain *d, unsigned *load)
 			load[d->vcpus[i]->cpu]++;
 }
 
-/* The online CPU of nd's cpus= with the fewest vcpus (the lowest such
- * id), counting those of nd made so far: where a new vcpu of nd runs for
- * good (no migration yet). MAX_CPUS: none of its CPUs is online. */
-static unsigned quietest_cpu(const struct domain *nd)
+unsigned vcpu_place(const struct domain *nd, uint64_t mask)
 {
 	unsigned load[MAX_CPUS] = { 0 }, best = MAX_CPUS;
-	uint64_t allowed = nd->cfg.cpumask ? nd->cfg.cpumask : ~0ull;
 	bool listed = false;
 
 	for (const struct domain *d = domain_list(); d; d = d->next) {
@@ -193,9 +189,39 @@ static unsigned quietest_cpu(const struct domain *nd)
 	if (!listed)
 		count_load(nd, load);
 	for (unsigned c = 0; c < nr_cpus; c++)
-		if ((allowed >> c & 1) && (best == MAX_CPUS || load[c] < load[best]))
+		if ((mask >> c & 1) && (best == MAX_CPUS || load[c] < load[best]))
 			best = c;
 	return best;
+}
+
+/* On the CPU whose FPU holds a vcpu's extended state and debug registers:
+ * saved into it (the vcpu may run elsewhere next); nobody owns them. */
+static void fpu_release(void *unused)
+{
+	struct vcpu *o = this_cpu()->fpu_owner;
+
+	if (!o)
+		return;
+	if (vmm_xcr0) {
+		o->xcr0 = xgetbv(0); /* QEMU 7.2 TCG never exits on XSETBV: read back */
+		xsetbv(0, vmm_xcr0);
+		xsave(o->fpu, vmm_xcr0);
+	} else {
+		fxsave(o->fpu);
+	}
+	o->dr[0] = read_dr(0);
+	o->dr[1] = read_dr(1);
+	o->dr[2] = read_dr(2);
+	o->dr[3] = read_dr(3);
+	o->dr[4] = read_dr(6);
+	this_cpu()->fpu_owner = NULL;
+}
+
+void vcpu_move(struct vcpu *v, unsigned cpu)
+{
+	if (percpu_get(v->cpu)->fpu_owner == v)
+		smp_call(v->cpu, fpu_release, NULL);
+	v->cpu = cpu;
 }
 
 void vmm_sync(struct domain *d, bool gone)
@@ -230,7 +256,8 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	v->fpu = (uint8_t *)v + area;
 	v->dom = d;
 	v->id = id;
-	if ((v->cpu = quietest_cpu(d)) == MAX_CPUS) {
+	v->affinity = d->cfg.cpumask ? d->cfg.cpumask : ~0ull;
+	if ((v->cpu = vcpu_place(d, v->affinity)) == MAX_CPUS) {
 		pr_err("domain %s: cpus= names no online CPU\n", d->cfg.name);
 		kfree(v);
 		return -EINVAL;
@@ -264,31 +291,15 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 
 void vcpu_load_cpu_state(struct vcpu *v)
 {
-	struct vcpu *o = this_cpu()->fpu_owner;
-
-	if (o == v)
+	if (this_cpu()->fpu_owner == v)
 		return;
 	/* Under the hypervisor's XCR0, whatever each guest enabled: plain
 	 * XSAVE (not XSAVEOPT, whose tracking a guest's own XRSTOR at the same
 	 * linear address could confuse on AMD) and XRSTOR then cover all of a
-	 * vcpu's state. The guest's XCR0 stays in the CPU while it owns it:
-	 * read back, as QEMU 7.2 TCG never exits on XSETBV. */
-	if (o && vmm_xcr0)
-		o->xcr0 = xgetbv(0);
-	if (vmm_xcr0)
-		xsetbv(0, vmm_xcr0);
-	if (o) {
-		if (vmm_xcr0)
-			xsave(o->fpu, vmm_xcr0);
-		else
-			fxsave(o->fpu);
-		o->dr[0] = read_dr(0);
-		o->dr[1] = read_dr(1);
-		o->dr[2] = read_dr(2);
-		o->dr[3] = read_dr(3);
-		o->dr[4] = read_dr(6);
-	}
+	 * vcpu's state. The guest's XCR0 stays in the CPU while it owns it. */
+	fpu_release(NULL);
 	if (vmm_xcr0) {
+		xsetbv(0, vmm_xcr0);
 		xrstor(v->fpu, vmm_xcr0);
 		xsetbv(0, v->xcr0);
 	} else {
