@@ -109,14 +109,15 @@ unsigned sched_weight(const struct domain *d)
 	return d->cfg.weight ? d->cfg.weight : SCHED_WEIGHT_DEFAULT;
 }
 
-/* Each active vcpu's part of its domain's weight (<< 16: exact enough). */
+/* Each active vcpu's part of its domain's weight (<< 8: exact enough,
+ * and times 64 periods of TSC cycles it stays within 64 bits). */
 static uint64_t share(const struct domain *d)
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		n += active(d->vcpus[i]);
-	return n ? ((uint64_t)sched_weight(d) << 16) / n : 0;
+	return n ? ((uint64_t)sched_weight(d) << 8) / n : 0;
 }
 
 static uint64_t period(void)
@@ -130,26 +131,31 @@ static uint64_t cap_budget(const struct domain *d, uint64_t period)
 	return d->cfg.cap * period / 100;
 }
 
-/* A period's credit: each CPU's period goes to the active vcpus queued on
- * it in proportion to their shares. A vcpu keeps at most one period's
- * credit (a sleeper cannot hoard) and owes at most DEBT_MAX periods: a
- * long slice (a host that did not run the CPU for a while, under
- * emulation) is paid back, but a vcpu that ran alone while the others
- * slept is not starved for long when they wake. A capped domain's budget
- * renews, less what it overran. */
+/* A period's credit: the time each CPU ran vcpus in it is shared out as
+ * credit among the active vcpus queued there in proportion to their
+ * shares (what a vcpu ran is paid for: credit neither appears nor
+ * vanishes while a CPU also waits, for the big lock or, emulated, for its
+ * host). A vcpu keeps at most one period's credit (a sleeper cannot
+ * hoard) and owes at most DEBT_MAX periods (one that ran alone while the
+ * others slept is not starved for long when they wake). A capped domain's
+ * budget renews, less what it overran. */
 static void account(uint64_t now)
 {
-	uint64_t p = period(), sum[MAX_CPUS] = { 0 };
+	uint64_t p = period(), sum[MAX_CPUS] = { 0 }, used[MAX_CPUS] = { 0 };
 
 	next_acct = now - next_acct > p ? now + p : next_acct + p;
 	for (struct domain *d = domain_list(); d; d = d->next)
-		for (uint64_t i = 0, s = share(d); i < d->nr_vcpus; i++)
-			sum[d->vcpus[i]->cpu] += active(d->vcpus[i]) ? s : 0;
+		for (uint64_t i = 0, s = share(d); i < d->nr_vcpus; i++) {
+			struct vcpu *v = d->vcpus[i];
+			sum[v->cpu] += active(v) ? s : 0;
+			used[v->cpu] += v->run_tsc - v->acct_tsc;
+		}
 	for (struct domain *d = domain_list(); d; d = d->next) {
 		uint64_t s = share(d), budget = cap_budget(d, p);
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			int64_t c = v->credit + (active(v) ? (int64_t)(p * s / sum[v->cpu]) : 0);
+			uint64_t u = used[v->cpu] < 64 * p ? used[v->cpu] : 64 * p; /* no overflow */
+			int64_t c = v->credit + (active(v) ? (int64_t)(u * s / sum[v->cpu]) : 0);
 			v->credit = c > (int64_t)p ? (int64_t)p : c < DEBT_MAX * -(int64_t)p ?
 				    DEBT_MAX * -(int64_t)p : c;
 			v->acct_tsc = v->run_tsc;
