@@ -212,6 +212,67 @@ def sched_hostile(lab):
     progress(m, 1, len(m.output), 30)
 
 
+def sched_mgmt(lab):
+    """QEMU -smp 2: the management console's controls. mgmt (domain 0) and
+    burn (domain 1, on CPU 1); from the console: `create` with weight=512
+    and cap=50 in its xl.cfg keys (sched-credit shows them), `sched-credit
+    1 weight=300 cap=20`, `vcpu-pin 1 0 0` (vcpu-list shows CPU 0 and
+    affinity 0, the hypervisor's `vcpus` agrees), then hostile arguments,
+    each refused with an error line (the hypervisor's op refuses weight 0,
+    cap over 100 per vcpu, a vcpu it lacks, a CPU not online; mgmt
+    refuses the rest before): nothing changes and burn runs on."""
+    import os
+    from guest_cases import MGMT_ELF, _modules
+    from harness import ELF, ROOT
+    cfgs = [os.path.join(ROOT, "tests", "mgmt", "spare.cfg")]
+    mods = [MGMT_ELF] + _modules([Dom("burn", 2), Dom("pattern", 4)]) + cfgs
+    lab.need(ELF, *mods)
+    opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
+            "domain=name=b,image=burn.elf,memory=2,cpus=1"]
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)],
+                 limit=150, smp=2)
+    wait_for(m, r"\(d0\) mgmt: management console ready", 60)
+    burning(m, [1])
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10)
+
+    def console(cmd, until):
+        at = len(m.output)
+        m.send(cmd + "\r")
+        return wait_for(m, until, 30, at)
+
+    made = console("create name=w type=pvh memory=4 kernel=pattern.elf weight=512 cap=50",
+                   r"\(d0\) domain (\d+) \(w\) created")
+    console("sched-credit", r"\(d0\) w\s+%s\s+512\s+50\n" % made[1])
+    console("sched-credit 1 weight=300 cap=20", r"\(d0\) b\s+1\s+300\s+20\n")
+    console("vcpu-pin 1 0 0", r"\(d0\) domain 1 vcpu 0: affinity 0\n")
+    deadline = time.monotonic() + 10
+    while not console("vcpu-list 1", r"\(d0\) b\s+1\s+0\s+(\d+)\s+\S+\s+[\d.]+ (\S+)\n")[1] == "0":
+        check(time.monotonic() < deadline, "vcpu-list: domain 1's vcpu not on CPU 0")
+        time.sleep(0.5)
+    console("vcpu-list", r"\(d0\) mgmt\s+0\s+0\s+\d+\s+r--\s+[\d.]+ all\n")
+    for cmd, err in (("sched-credit 1 weight=0", "weight 0 or cap 20 out of range"),
+                     ("sched-credit 1 weight=65536", "usage"),
+                     ("sched-credit 1 cap=-1", "usage"),
+                     ("sched-credit 1 cap=101", "weight 300 or cap 101 out of range"),
+                     ("sched-credit 1 cap=", "usage"), ("sched-credit 1 x", "usage"),
+                     ("sched-credit 99", "no domain '99'"),
+                     ("vcpu-pin 1 5 0", "no such vcpu"), ("vcpu-pin 1 0 7", "no such vcpu, or"),
+                     ("vcpu-pin 1 0 64", "'64' is not a CPU list"),
+                     ("vcpu-pin 1 0 1-0", "not a CPU list"), ("vcpu-pin 1 x 0", "not a vcpu"),
+                     ("vcpu-pin 1 -1 0", "not a vcpu"),
+                     ("vcpu-pin 1 99999999999 0", "not a vcpu"),
+                     ("vcpu-pin 1 0", "usage"), ("vcpu-list 1 2", "usage")):
+        console(cmd, r"\(d0\) error: [^\n]*%s" % re.escape(err))
+    console("sched-credit 1", r"\(d0\) b\s+1\s+300\s+20\n")
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    row = vcpus(m)[(1, 0)]
+    check(row[0] == 0 and row[3] == 1, "vcpus: domain 1 on CPU %d, affinity 0x%x" % (row[0], row[3]))
+    at = len(m.output)
+    progress(m, 1, at, 30)
+
+
 SCHED_CASES = [
     ("sched-weights", sched_weights, 10),
     ("sched-cap", sched_cap, 10),
@@ -219,4 +280,5 @@ SCHED_CASES = [
     ("sched-pin-vmx", sched_pin_vmx, 60),
     ("sched-overcommit", sched_overcommit, 10),
     ("sched-hostile", sched_hostile, 8),
+    ("sched-mgmt", sched_mgmt, 12),
 ]
