@@ -11,8 +11,9 @@ tests/boot/cases.py appends SCHED_CASES to its CASES.
 import re
 import time
 
-from guest_cases import Dom, bochs_guests, check, check_pattern, guest_text, qemu_guests, \
-    shell, wait_for
+from guest_cases import MGMT_ELF, Dom, _modules, bochs_guests, check, check_pattern, guest_text, \
+    qemu_guests, shell, wait_for
+from harness import ELF
 
 VCPU_ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+0x[0-9a-f]+\s+\d+\s+(\d+)\s+"
                       r"0x([0-9a-f]+)\n", re.M)
@@ -128,12 +129,9 @@ def sched_pin(lab, vmx=False, moves=6):
     Then `vcpu-pin 1 0 all`. SVM: the VMCB gets a new ASID on the new CPU;
     VMX (sched-pin-vmx): the old CPU VMCLEARs the VMCS first."""
     doms = [burn("b", ",cpus=1"), Dom("pattern", 4, extra=",cpus=0")]
-    if vmx:
-        m = bochs_guests(lab, doms, "corei7_skylake_x", count=2, limit=600)
-        m.boot(200)
-    else:
-        m = qemu_guests(lab, doms, smp=2, limit=120)
-        m.boot(40)
+    m = (bochs_guests(lab, doms, "corei7_skylake_x", count=2, limit=600) if vmx
+         else qemu_guests(lab, doms, smp=2, limit=120))
+    m.boot(200 if vmx else 40)
     slow = 10 if vmx else 1
     burning(m, [1], 60 * slow)
     wait_for(m, r"\(d2\) pattern ok \d+\n", 30 * slow)
@@ -178,7 +176,8 @@ def sched_overcommit(lab):
     shell(m, "vcpu-pin 3 0 all", r"domain 3 vcpu 0: affinity")
     check(on_cpu(m, 3, 0, 10) == 0, "the idle CPU 0 did not take domain 3's waiting vcpu")
     out = shell(m, "cpus", r"cpu apic-id state")
-    check(re.search(r"^\s*1\s+\d+\s+online\s+2\s+", out, re.M), "cpus: %r" % out)
+    check(re.search(r"^\s*1\s+\d+\s+online\s+2\s+d[12]\.0\n\s+queue: d[12]\.0\n", out, re.M),
+          "cpus: CPU 1 should run one of domains 1, 2 and queue the other: %r" % out)
     m.close()  # its log closed: the note goes after it
     note(m, "sched-overcommit: three vcpus on one CPU ran %d, %d, %d ms in %d ms"
          % (ms[1], ms[2], ms[3], ms["up"]))
@@ -221,26 +220,23 @@ def sched_mgmt(lab):
     each refused with an error line (the hypervisor's op refuses weight 0,
     cap over 100 per vcpu, a vcpu it lacks, a CPU not online; mgmt
     refuses the rest before): nothing changes and burn runs on."""
-    import os
-    from guest_cases import MGMT_ELF, _modules
-    from harness import ELF, ROOT
-    cfgs = [os.path.join(ROOT, "tests", "mgmt", "spare.cfg")]
-    mods = [MGMT_ELF] + _modules([Dom("burn", 2), Dom("pattern", 4)]) + cfgs
+    mods = [MGMT_ELF] + _modules([Dom("burn", 2), Dom("pattern", 4)])
     lab.need(ELF, *mods)
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
             "domain=name=b,image=burn.elf,memory=2,cpus=1"]
     m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)],
                  limit=150, smp=2)
+
+    def console(cmd, until):
+        """A console command; the match of `until` in the output after it."""
+        start = len(m.output)
+        m.send(cmd + "\r")
+        return wait_for(m, until, 30, start)
+
     wait_for(m, r"\(d0\) mgmt: management console ready", 60)
     burning(m, [1])
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to domain 0", 10)
-
-    def console(cmd, until):
-        at = len(m.output)
-        m.send(cmd + "\r")
-        return wait_for(m, until, 30, at)
-
     made = console("create name=w type=pvh memory=4 kernel=pattern.elf weight=512 cap=50",
                    r"\(d0\) domain (\d+) \(w\) created")
     console("sched-credit", r"\(d0\) w\s+%s\s+512\s+50\n" % made[1])
@@ -274,11 +270,11 @@ def sched_mgmt(lab):
 
 
 SCHED_CASES = [
-    ("sched-weights", sched_weights, 10),
-    ("sched-cap", sched_cap, 10),
-    ("sched-pin", sched_pin, 10),
-    ("sched-pin-vmx", sched_pin_vmx, 60),
-    ("sched-overcommit", sched_overcommit, 10),
-    ("sched-hostile", sched_hostile, 8),
-    ("sched-mgmt", sched_mgmt, 12),
+    ("sched-weights", sched_weights, 12),
+    ("sched-cap", sched_cap, 12),
+    ("sched-pin", sched_pin, 8),
+    ("sched-pin-vmx", sched_pin_vmx, 190),
+    ("sched-overcommit", sched_overcommit, 12),
+    ("sched-hostile", sched_hostile, 5),
+    ("sched-mgmt", sched_mgmt, 6),
 ]

@@ -126,11 +126,11 @@ static int cmd_vcpus(int argc, char **argv)
 SHELL_COMMAND(vcpus, "", "list vcpus", cmd_vcpus);
 
 /* The physical CPUs: how many vcpus each has, which one runs now (the
- * shell runs on CPU 0, so that one is idle) and the others of its run
- * queue that may run (the credit scheduler's order: most credit first). */
+ * shell runs on CPU 0, so that one is idle), and on a line of its own the
+ * others of its run queue that wait to run. */
 static int cmd_cpus(int argc, char **argv)
 {
-	printk("  cpu apic-id state  vcpus running queue\n");
+	printk("  cpu apic-id state  vcpus running\n");
 	for (unsigned i = 0; i < nr_cpus; i++) {
 		const struct percpu *c = percpu_get(i);
 		const struct vcpu *v = c->current;
@@ -148,8 +148,10 @@ static int cmd_cpus(int argc, char **argv)
 			}
 		if (v)
 			snprintf(run, sizeof(run), "d%u.%u", v->dom->id, v->id);
-		printk("%5u %7u %-6s %5u %-7s%s\n", c->id, c->apic_id, c->online ? "online" : "down",
-		       n, run, queue);
+		printk("%5u %7u %-6s %5u %s\n", c->id, c->apic_id, c->online ? "online" : "down", n,
+		       run);
+		if (q)
+			printk("      queue:%s\n", queue);
 	}
 	return 0;
 }

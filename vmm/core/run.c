@@ -322,12 +322,12 @@ static void run_slice(struct vcpu *v)
 
 bool vmm_run_next(void)
 {
+	if (rdtsc() >= next_acct)
+		account(rdtsc());
 	check_timers();
 	reap();
 	if (!vcpu_ops)
 		return false;
-	if (rdtsc() >= next_acct)
-		account(rdtsc());
 	struct vcpu *v = pick_next();
 	if (!v && !(v = steal()))
 		return false;
