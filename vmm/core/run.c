@@ -20,11 +20,10 @@
 #include "vmm/plat/vplat.h"
 #include "vmm/xen/xen.h"
 
-#define ACCT_MS 30 /* the accounting period: 3 ticks (Xen's credit: 30 ms, 10 ms ticks) */
-
-#define DEBT_MAX 10 /* periods */
+#define ACCT_MS 30 /* the caps' period: 3 ticks (Xen's credit: 30 ms, 10 ms ticks) */
 
 static uint64_t next_acct; /* TSC of the next accounting (all CPUs', under the big lock) */
+static uint64_t vfloor[MAX_CPUS]; /* each CPU's: the virtual time of its last plain pick */
 
 static bool runnable(const struct vcpu *v)
 {
@@ -98,26 +97,9 @@ static bool can_run(const struct vcpu *v)
 	return runnable(v) && !v->dom->parked;
 }
 
-/* Wants to run: runnable (parked or not) or ran since the last period. */
-static bool active(const struct vcpu *v)
-{
-	return runnable(v) || v->run_tsc != v->acct_tsc;
-}
-
 unsigned sched_weight(const struct domain *d)
 {
 	return d->cfg.weight ? d->cfg.weight : SCHED_WEIGHT_DEFAULT;
-}
-
-/* Each active vcpu's part of its domain's weight (<< 8: exact enough,
- * and times 64 periods of TSC cycles it stays within 64 bits). */
-static uint64_t share(const struct domain *d)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		n += active(d->vcpus[i]);
-	return n ? ((uint64_t)sched_weight(d) << 8) / n : 0;
 }
 
 static uint64_t period(void)
@@ -131,79 +113,102 @@ static uint64_t cap_budget(const struct domain *d, uint64_t period)
 	return d->cfg.cap * period / 100;
 }
 
-/* A period's credit: the time each CPU ran vcpus in it is shared out as
- * credit among the active vcpus queued there in proportion to their
- * shares (what a vcpu ran is paid for: credit neither appears nor
- * vanishes while a CPU also waits, for the big lock or, emulated, for its
- * host). A vcpu keeps at most one period's credit (a sleeper cannot
- * hoard) and owes at most DEBT_MAX periods (one that ran alone while the
- * others slept is not starved for long when they wake). A capped domain's
- * budget renews, less what it overran. */
+/* Every period: a capped domain's budget renews, less what it overran. */
 static void account(uint64_t now)
 {
-	uint64_t p = period(), sum[MAX_CPUS] = { 0 }, used[MAX_CPUS] = { 0 };
+	uint64_t p = period();
 
 	next_acct = now - next_acct > p ? now + p : next_acct + p;
-	for (struct domain *d = domain_list(); d; d = d->next)
-		for (uint64_t i = 0, s = share(d); i < d->nr_vcpus; i++) {
-			struct vcpu *v = d->vcpus[i];
-			sum[v->cpu] += active(v) ? s : 0;
-			used[v->cpu] += v->run_tsc - v->acct_tsc;
-		}
 	for (struct domain *d = domain_list(); d; d = d->next) {
-		uint64_t s = share(d), budget = cap_budget(d, p);
-		for (unsigned i = 0; i < d->nr_vcpus; i++) {
-			struct vcpu *v = d->vcpus[i];
-			uint64_t u = used[v->cpu] < 64 * p ? used[v->cpu] : 64 * p; /* no overflow */
-			int64_t c = v->credit + (active(v) ? (int64_t)(u * s / sum[v->cpu]) : 0);
-			v->credit = c > (int64_t)p ? (int64_t)p : c < DEBT_MAX * -(int64_t)p ?
-				    DEBT_MAX * -(int64_t)p : c;
-			v->acct_tsc = v->run_tsc;
-		}
+		uint64_t budget = cap_budget(d, p);
 		d->cap_used = d->cap_used > budget ? d->cap_used - budget : 0;
 		d->parked = budget && d->cap_used >= budget;
 	}
 }
 
-/* Whether v goes before best: a boosted vcpu with credit left (a wake-up,
- * while boost) first, in round-robin order (after: v comes after the last
- * one run); then the most credit, ties in round-robin order. */
-static bool better(const struct vcpu *v, bool after, const struct vcpu *best, bool best_after,
-		   bool boost)
+/* t TSC cycles that v ran, in its virtual time: times 256 over its part of
+ * its domain's weight, the weight shared among the domain's vcpus that
+ * want to run (as Xen: a domain's share, not each vcpu's). */
+static void charge(struct vcpu *v, uint64_t t)
 {
-	bool vb = boost && v->boost && v->credit > 0;
-	bool bb = boost && best->boost && best->credit > 0;
+	const struct domain *d = v->dom;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		n += d->vcpus[i] == v || runnable(d->vcpus[i]);
+	v->vtime += t * n * SCHED_WEIGHT_DEFAULT / sched_weight(d);
+}
+
+/* How far v's virtual time is past ref (wraps safely). */
+static int64_t ahead(const struct vcpu *v, uint64_t ref)
+{
+	return (int64_t)(v->vtime - ref);
+}
+
+/* A woken vcpu (vcpu_wake) goes first while boosts count, unless its
+ * domain ran more than a tick beyond its share: neither it nor a vcpu of
+ * its domain that waits here (one that spins for its answer) is within a
+ * tick of the CPU's floor. */
+static bool boosted(const struct vcpu *v, bool boost, uint64_t floor)
+{
+	const struct domain *d = v->dom;
+
+	for (unsigned i = 0; boost && v->boost && i < d->nr_vcpus; i++) {
+		const struct vcpu *w = d->vcpus[i];
+		if ((w == v || (w->cpu == v->cpu && can_run(w))) &&
+		    ahead(w, floor) <= (int64_t)(timer_info()->tsc_hz / TIMER_HZ))
+			return true;
+	}
+	return false;
+}
+
+/* Whether v goes before best: a boosted vcpu first, in round-robin order
+ * (after: v comes after the last one run); then the least virtual time,
+ * ties in round-robin order. */
+static bool better(const struct vcpu *v, bool after, const struct vcpu *best, bool best_after,
+		   bool boost, uint64_t floor)
+{
+	bool vb = boosted(v, boost, floor), bb = boosted(best, boost, floor);
 
 	if (vb != bb)
 		return vb;
-	if (!vb && v->credit != best->credit)
-		return v->credit > best->credit;
+	if (!vb && v->vtime != best->vtime)
+		return ahead(v, best->vtime) < 0;
 	return after && !best_after;
 }
 
-/* This CPU's next vcpu. A vcpu woken from blocked (vcpu_wake) runs first
- * while it has credit; but once a timer interrupt came since the last
- * plain pick, credit decides: vcpus waking each other all the time (a
- * frontend and its backend) leave the CPU to the others within a tick.
- * last_run is only compared, never dereferenced: its domain may have been
- * destroyed. */
+/* This CPU's next vcpu: the one furthest behind in virtual time, so that
+ * CPU time goes by weight (two vcpus of weights 256 and 512 run 1:2). A
+ * vcpu that slept (or is new) is put at most a period behind the CPU's
+ * floor (the virtual time of its last pick): it runs soon but cannot
+ * claim what it did not use. A woken vcpu runs first (boosted); but once
+ * a timer interrupt came since the last plain pick, virtual time decides:
+ * vcpus waking each other all the time (a frontend and its backend)
+ * leave the CPU to the others within a tick. last_run is only compared,
+ * never dereferenced: its domain may have been destroyed. */
 static struct vcpu *pick_next(void)
 {
 	struct percpu *c = this_cpu();
 	bool boost = c->rr_events == c->timer.events, after = false, best_after = false;
+	uint64_t floor = vfloor[c->id], slack = period();
 	struct vcpu *best = NULL;
 
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			if (v->cpu == c->id && can_run(v) &&
-			    (!best || better(v, after, best, best_after, boost))) {
-				best = v;
-				best_after = after;
+			if (v->cpu == c->id && can_run(v)) {
+				if (ahead(v, floor) < -(int64_t)slack)
+					v->vtime = floor - slack;
+				if (!best || better(v, after, best, best_after, boost, floor)) {
+					best = v;
+					best_after = after;
+				}
 			}
 			after |= v == c->last_run;
 		}
-	if (!best || !boost || !best->boost || best->credit <= 0)
+	if (best && ahead(best, floor) > 0 && !boosted(best, boost, floor))
+		vfloor[c->id] = best->vtime;
+	if (!best || !boosted(best, boost, floor))
 		c->rr_events = c->timer.events;
 	return best;
 }
@@ -212,6 +217,7 @@ static struct vcpu *pick_next(void)
 static void move(struct vcpu *v, unsigned cpu)
 {
 	vcpu_move(v, cpu);
+	v->vtime = vfloor[cpu]; /* another CPU's virtual time means nothing here */
 	smp_kick(cpu);
 }
 
@@ -231,6 +237,7 @@ static struct vcpu *steal(void)
 			if (can_run(v) && n[v->cpu] > 1 && (v->affinity >> self & 1) &&
 			    percpu_get(v->cpu)->current != v) {
 				vcpu_move(v, self);
+				v->vtime = vfloor[self];
 				return v;
 			}
 		}
@@ -310,7 +317,7 @@ static void run_slice(struct vcpu *v)
 	this_cpu()->current = NULL;
 	uint64_t t = rdtsc() - start;
 	v->run_tsc += t;
-	v->credit -= (int64_t)t;
+	charge(v, t);
 	d->cap_used += d->cfg.cap ? t : 0;
 	d->parked |= d->cfg.cap && d->cap_used >= cap_budget(d, period());
 	if (!(v->affinity >> this_cpu()->id & 1)) /* vcpu_pin moved it away */

@@ -221,11 +221,9 @@ struct vcpu {
 	unsigned id;
 	unsigned cpu;             /* the physical CPU whose run queue has it (kernel/smp.h) */
 	uint64_t affinity;        /* the CPUs it may run on (bit n: CPU n; vcpu_pin) */
-	/* The credit scheduler's (vmm/core/run.c): TSC cycles it may still
-	 * run this period (below 0: over its share), and run_tsc when the
-	 * last period was counted (a vcpu that ran since is active). */
-	int64_t credit;
-	uint64_t acct_tsc;
+	/* The scheduler's (vmm/core/run.c): the time it ran, scaled by its
+	 * share of its domain's weight; its CPU runs the one furthest behind. */
+	uint64_t vtime;
 	enum vcpu_state state;
 	void *hw;                 /* backend data (VMCB or VMCS and friends) */
 	/* Pending external interrupt vectors (a 256-bit set), delivered by
