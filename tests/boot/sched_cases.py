@@ -176,8 +176,9 @@ def sched_overcommit(lab):
     shell(m, "vcpu-pin 3 0 all", r"domain 3 vcpu 0: affinity")
     check(on_cpu(m, 3, 0, 10) == 0, "the idle CPU 0 did not take domain 3's waiting vcpu")
     out = shell(m, "cpus", r"cpu apic-id state")
-    check(re.search(r"^\s*1\s+\d+\s+online\s+2\s+d[12]\.0\n\s+queue: d[12]\.0\n", out, re.M),
-          "cpus: CPU 1 should run one of domains 1, 2 and queue the other: %r" % out)
+    cpu1 = re.search(r"^\s*1\s+\d+\s+online\s+2\s+.*", out, re.M | re.S)
+    check(cpu1 and "d1.0" in cpu1[0] and "d2.0" in cpu1[0] and "d3.0" not in cpu1[0],
+          "cpus: CPU 1 should have domains 1 and 2 (running or queued), not 3: %r" % out)
     m.close()  # its log closed: the note goes after it
     note(m, "sched-overcommit: three vcpus on one CPU ran %d, %d, %d ms in %d ms"
          % (ms[1], ms[2], ms[3], ms["up"]))

@@ -175,7 +175,7 @@ static int cmd_vcpu_pin(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND_AS(vcpu_pin, "vcpu-pin", "DOM VCPU CPULIST|all", "set the CPUs a vcpu may run on",
-	      cmd_vcpu_pin);
+		 cmd_vcpu_pin);
 
 /* N of "key=N" (0..65535), or -1. */
 static long key_value(const char *arg, const char *key)
@@ -212,8 +212,8 @@ static int cmd_sched_credit(int argc, char **argv)
 			printk("%4u %-16s %6u %4u\n", e->id, e->name, sched_weight(e), e->cfg.cap);
 	return 0;
 }
-SHELL_COMMAND_AS(sched_credit, "sched-credit", "[DOM [weight=N] [cap=N]]", "show or set domains' weights and caps",
-	      cmd_sched_credit);
+SHELL_COMMAND_AS(sched_credit, "sched-credit", "[DOM [weight=N] [cap=N]]",
+		 "show or set domains' weights and caps", cmd_sched_credit);
 
 static int cmd_exits(int argc, char **argv)
 {

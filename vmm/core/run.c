@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The vcpus' side of the scheduler loop (see run.h): guest timers, the
- * virtual platforms' host-time work, reaping, the credit scheduler's
- * accounting and choice, load balancing, and a vcpu's slice with its Xen
- * runstate. kernel/sched.c calls vmm_run_next and knows nothing of vcpus.
- * docs/scheduling.md tells how it works.
+ * virtual platforms' host-time work, reaping, the caps' periods, the
+ * choice by weight (virtual time) with the boost for woken vcpus, load
+ * balancing, and a vcpu's slice with its Xen runstate. kernel/sched.c
+ * calls vmm_run_next and knows nothing of vcpus. docs/scheduling.md tells
+ * how it works.
  */
 #include "vmm/core/run.h"
 #include "arch/x86_64/cpu.h"
@@ -24,6 +25,7 @@
 
 static uint64_t next_acct; /* TSC of the next accounting (all CPUs', under the big lock) */
 static uint64_t vfloor[MAX_CPUS]; /* each CPU's: the virtual time of its last plain pick */
+static bool yielded[MAX_CPUS];    /* each CPU's: its last slice ended in a yield */
 
 static bool runnable(const struct vcpu *v)
 {
@@ -191,21 +193,24 @@ static struct vcpu *pick_next(void)
 	struct percpu *c = this_cpu();
 	bool boost = c->rr_events == c->timer.events, after = false, best_after = false;
 	uint64_t floor = vfloor[c->id], slack = period();
-	struct vcpu *best = NULL;
+	struct vcpu *best = NULL, *again = NULL;
 
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			if (v->cpu == c->id && can_run(v)) {
-				if (ahead(v, floor) < -(int64_t)slack)
-					v->vtime = floor - slack;
-				if (!best || better(v, after, best, best_after, boost, floor)) {
-					best = v;
-					best_after = after;
-				}
+			if (v->cpu == c->id && can_run(v) && ahead(v, floor) < -(int64_t)slack)
+				v->vtime = floor - slack;
+			if (v->cpu != c->id || !can_run(v))
+				;
+			else if (v == c->last_run && yielded[c->id])
+				again = v; /* it yields: the others first */
+			else if (!best || better(v, after, best, best_after, boost, floor)) {
+				best = v;
+				best_after = after;
 			}
 			after |= v == c->last_run;
 		}
+	best = best ? best : again;
 	if (best && ahead(best, floor) > 0 && !boosted(best, boost, floor))
 		vfloor[c->id] = best->vtime;
 	if (!best || !boosted(best, boost, floor))
@@ -313,6 +318,7 @@ static void run_slice(struct vcpu *v)
 		if (this_cpu()->timer.events != events || uart_rx_pending() || v->yield)
 			break;
 	}
+	yielded[this_cpu()->id] = v->yield;
 	v->yield = false;
 	this_cpu()->current = NULL;
 	uint64_t t = rdtsc() - start;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the scheduler loop (kernel/sched.c) runs on behalf of the vcpus:
- * due guest timers fired, shut-down domains reaped, every 30 ms the
- * credit scheduler's accounting, then this CPU's next vcpu (a woken one
- * first, else the most credit; with none, one taken from a busier CPU)
- * run for at most one slice: until the next timer interrupt (the 100 Hz
+ * due guest timers fired, shut-down domains reaped, every 30 ms the caps'
+ * budgets renewed, then this CPU's next vcpu (a woken one first, else the
+ * one furthest behind in virtual time; with none, one taken from a busier
+ * CPU) run for at most one slice: until the next timer interrupt (the 100 Hz
  * tick, a guest timer's wake-up, its cap's end), it blocks or stops, or
  * the shell has input. docs/scheduling.md tells the rules.
  */
