@@ -11,17 +11,7 @@
 #include <stdint.h>
 
 #include "boot/boot_info.h"
-
-/*
- * Physical-memory accessor used by every pure parser: returns a pointer
- * through which [phys, phys + len) can be read, or NULL when that range is
- * not accessible. The hypervisor identity-maps memory, so its accessor
- * returns (const void *)phys after a range check; host tests map into a
- * buffer. Parsers read only through pointers returned for the exact range,
- * and may keep using a returned pointer until the parse call returns (so
- * a single reused mapping window would not do).
- */
-typedef const void *(*phys_map_fn)(uint64_t phys, size_t len);
+#include "kernel/bytes.h" /* phys_map_fn */
 
 /* Zeroes *bi and sets magic, version and source. */
 void bootinfo_init(struct boot_info *bi, enum boot_source src);

@@ -27,7 +27,7 @@ void multiboot_start(uint32_t magic, uint32_t info)
 {
 	int err;
 
-	uart_early();
+	uart_early(sys_device_memory);
 	if (magic == MB1_BOOTLOADER_MAGIC)
 		err = mb1_parse(info, boot_map, &boot_info);
 	else if (magic == MB2_BOOTLOADER_MAGIC)
@@ -45,7 +45,7 @@ void multiboot_start(uint32_t magic, uint32_t info)
 void uefi_start(const struct boot_info *bi);
 void uefi_start(const struct boot_info *bi)
 {
-	uart_early();
+	uart_early(sys_device_memory);
 	if (!bi || bi->magic != BOOT_INFO_MAGIC || bi->version != BOOT_INFO_VERSION ||
 	    bi->nr_mem > BOOT_MAX_MEM || bi->nr_modules > BOOT_MAX_MODULES)
 		panic("boot: the UEFI loader passed no valid struct boot_info");

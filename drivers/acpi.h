@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/bootinfo.h"
+#include "kernel/bytes.h" /* phys_map_fn */
 
 #define ACPI_MAX_CPUS      256
 #define ACPI_MAX_IOAPICS   16

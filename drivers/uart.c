@@ -6,7 +6,6 @@
 #include "drivers/pci.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
-#include "kernel/main.h"
 
 #define THR 0 /* transmit holding (write) / receive buffer (read); DLL with DLAB */
 #define IER 1 /* DLM with DLAB */
@@ -26,6 +25,7 @@
 
 static enum { PENDING, ON, OFF } state;
 static struct uart_cfg cfg;
+static bool (*is_device_memory)(uint64_t addr, uint64_t len);
 static volatile uint8_t *mmio; /* the registers when memory-mapped */
 static volatile uint8_t ring[RX_RING];
 volatile uint32_t uart_rx_head, uart_rx_tail;
@@ -158,8 +158,9 @@ static void uart_flush(bool forever)
 static struct console_sink uart_sink = { .write = uart_write, .queued = uart_queued,
 					 .room = uart_room, .flush = uart_flush };
 
-void uart_early(void)
+void uart_early(bool (*device_memory)(uint64_t addr, uint64_t len))
 {
+	is_device_memory = device_memory;
 	console_register(&uart_sink);
 }
 
@@ -216,7 +217,7 @@ int uart_start(struct uart_cfg *c, char *err, size_t el)
 		return errorf(-EINVAL, err, el, "a console UART is already chosen");
 	if (c->pci && (rc = pci_locate(c, err, el)))
 		return rc;
-	if (c->mmio && !sys_device_memory(c->base, len))
+	if (c->mmio && !is_device_memory(c->base, len))
 		return errorf(-EINVAL, err, el, "MMIO 0x%lx is not device memory", c->base);
 	if (!c->mmio && c->base + len > 0x10000)
 		return errorf(-EINVAL, err, el, "I/O 0x%lx: beyond the I/O ports", c->base);

@@ -20,8 +20,11 @@
 
 #include "drivers/uartcfg.h"
 
-/* Registers the console sink, which keeps output until uart_start. */
-void uart_early(void);
+/* Registers the console sink, which keeps output until uart_start, and
+ * the test uart_start makes of a memory-mapped UART's registers: whether
+ * [addr, addr + len) is device memory (not RAM, firmware data or the
+ * hypervisor's own devices; the kernel knows, from the boot facts). */
+void uart_early(bool (*device_memory)(uint64_t addr, uint64_t len));
 /* Takes the UART *c describes as the console: finds a PCI card's BAR
  * (into c->base) and turns its decoding on, maps MMIO registers, checks
  * that a 16550 answers (its scratch register), programs the line and

@@ -5,8 +5,20 @@
 #ifndef EYRIE_KERNEL_BYTES_H
 #define EYRIE_KERNEL_BYTES_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "kernel/string.h"
+
+/*
+ * Physical-memory accessor used by every pure parser: returns a pointer
+ * through which [phys, phys + len) can be read, or NULL when that range is
+ * not accessible. The hypervisor identity-maps memory, so its accessor
+ * returns (const void *)phys after a range check; host tests map into a
+ * buffer. Parsers read only through pointers returned for the exact range,
+ * and may keep using a returned pointer until the parse call returns (so
+ * a single reused mapping window would not do).
+ */
+typedef const void *(*phys_map_fn)(uint64_t phys, size_t len);
 
 static inline uint16_t rd16(const uint8_t *p)
 {

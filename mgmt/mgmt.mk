@@ -17,7 +17,7 @@ MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c m
 # The pure loader code the hypervisor also uses (built here against newlib):
 # mgmt/linux_boot.c is mgmt's alone, it places with vmm/load/gplace.c.
 MGMT_SHARED := vmm/load/pvh_guest.c vmm/load/mb1_guest.c vmm/load/gplace.c vmm/load/cpulist.c \
-        boot/elf.c
+        kernel/elf.c
 MGMT_OBJS := $(patsubst mgmt/%,$(MGMT_OUT)/%.o,$(MGMT_SRCS)) \
         $(patsubst %,$(MGMT_OUT)/shared/%.o,$(MGMT_SHARED))
 MGMT_CFLAGS := -std=c11 -m64 -O2 -g -Wall -Wextra -Wno-unused-parameter $(WERROR) \

@@ -18,7 +18,7 @@ them (exits, the run loop, domain building); they in turn use its guest
 memory, p2m and domain structs, and those arrows are listed as upward.
 
 lib is the freestanding C library the hypervisor carries (string, errno,
-log/printk, bytes, date, crc32, symbols), whose headers live in kernel/
+log/printk, bytes, date, crc32, symbols, the ELF checks), whose headers live in kernel/
 for now. boot/boot_info.h, the hand-off from the loaders, is an interface
 like include/public and not drawn. (boot is the entry: it hands struct boot_info to kmain; svm and vmx
 implement vmm's vcpu interface, vmm/core/vcpu.h, and are reached through its
@@ -38,7 +38,7 @@ BEGIN = "<!-- layers.py: begin -->"
 END = "<!-- layers.py: end -->"
 LIB = {"kernel/string.h", "kernel/errno.h", "kernel/log.h", "kernel/bytes.h", "kernel/date.h",
        "kernel/crc32.h", "kernel/ksyms.h", "kernel/string.c", "kernel/log.c", "kernel/date.c",
-       "kernel/crc32.c", "kernel/ksyms.c", "kernel/printf.c"}
+       "kernel/crc32.c", "kernel/ksyms.c", "kernel/printf.c", "kernel/elf.h", "kernel/elf.c"}
 INTERFACES = {"boot/boot_info.h"}
 VMM_ROOMS = ("load", "emul", "plat", "xen", "core")
 RANK = {"lib": -1, "arch": 0, "drivers": 1, "kernel": 2, "svm": 4, "vmx": 4, "boot": 5}
@@ -55,7 +55,7 @@ JOB = {
     "kernel": "frames, heap, event channels, grant tables, scheduler loop, log, debug shell",
     "drivers": "hardware the hypervisor keeps: UART, framebuffer, ACPI tables, PCI config, RTC",
     "arch": "x86_64: CPU features, paging, APIC, timer, traps, per-CPU state",
-    "lib": "the freestanding C library: string, errno, printk and the log, bytes, date, crc32",
+    "lib": "the freestanding C library: string, errno, printk and the log, bytes, date, crc32, ELF",
 }
 ORDER = ["boot", "svm", "vmx", "vmm/core", "vmm/xen", "vmm/plat", "vmm/emul", "vmm/load",
          "kernel", "drivers", "arch", "lib"]

@@ -25,8 +25,8 @@ EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T $(EF
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
         -j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc
 
-# boot/elf.c and boot/bootinfo.c are pure and shared with the hypervisor.
-EFI_SRCS := $(wildcard boot/efi/*.c) boot/elf.c boot/bootinfo.c
+# kernel/elf.c and boot/bootinfo.c are pure and shared with the hypervisor.
+EFI_SRCS := $(wildcard boot/efi/*.c) kernel/elf.c boot/bootinfo.c
 EFI_OBJS := $(patsubst %.c,$(EFI_DIR)/%.o,$(EFI_SRCS))
 
 .PHONY: efi

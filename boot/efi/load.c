@@ -8,7 +8,7 @@
  * EfiLoaderData pages below 4 GiB.
  */
 #include "boot/efi/loader.h"
-#include "boot/elf.h"
+#include "kernel/elf.h"
 #include "boot/bootinfo.h"
 
 EFI_STATUS load_manifest(struct loader *ld, struct manifest *m)

@@ -341,6 +341,7 @@ CASES = [
     ("ovmf-framebuffer", ovmf_framebuffer, 20),
 ]
 from guest_cases import GUEST_CASES; CASES += GUEST_CASES  # noqa: E402  (tests/guests/)
+from fidelity_cases import FIDELITY_CASES; CASES += FIDELITY_CASES  # noqa: E402  (fid, acpi, xsave)
 from mgmt_cases import MGMT_CASES; CASES += MGMT_CASES  # noqa: E402  (the management domain)
 from attack_cases import ATTACK_CASES; CASES += ATTACK_CASES  # noqa: E402  (tests/guests/attack.c)
 from linux_cases import LINUX_CASES; CASES += LINUX_CASES  # noqa: E402  (build/linux/)

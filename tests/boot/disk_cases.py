@@ -75,7 +75,7 @@ def boot_mgmt(lab, qemu_args, limit=60, modules=(), opts=(), **qemu_kw):
 def check_listed(console, name, sectors, block, driver, irq, flags):
     """`disks` lists name with its size, block size, driver, interrupt kind
     and flags (rw/ro, flush, discard)."""
-    line = console("disks", r"\(d0\) %s\s+(\d+)\s+(\d+) MiB\s+(\d+) (\S+)\s+[0-9a-f:.]+ (\S+)\s+(\S+)"
+    line = console("disks", r"\(d0\) %s\s+(\d+)\s+(\d+) MiB\s+(\d+) (\S+)\s+[0-9a-f:.]+ (\S+)\s+(\S+)\s"
                    % re.escape(name))
     got = (int(line[1]), int(line[2]), int(line[3]), line[4], line[5], line[6])
     want = (sectors, sectors >> 11, block, driver, irq, flags)
@@ -170,7 +170,7 @@ def disk_virtio(lab):
     check_refused(console, "disk-read vda %d" % SECTORS, "invalid request")
     check_refused(console, "disk-read vda %d 2" % (SECTORS - 1), "invalid request")
     console("disk-discard vda 8192 128", r"\(d0\) vda: discarded sectors 8192\+128")
-    zeros = console("disk-read vda 8192 128", r"\(d0\) vda: sectors 8192\+128 [^\n]*crc32 (\w+)")
+    zeros = console("disk-read vda 8192 128", r"\(d0\) vda: sectors 8192\+128 [^\n]*crc32 (\w+)\s")
     check(zeros[1] == "%08x" % zlib.crc32(bytes(128 * 512)),
           "after disk-discard, vda's sectors read crc32 %s, not that of zeroes" % zeros[1])
     check_refused(console, "disk-write vdc 100 nope", "read-only")
@@ -221,7 +221,7 @@ def disk_nvme(lab):
     check_read(console, "nvme0n1", img, 2048, 8, scatter=True)
     check_refused(console, "disk-read nvme0n1 %d" % SECTORS, "invalid request")
     console("disk-discard nvme0n1 8192 128", r"\(d0\) nvme0n1: discarded sectors 8192\+128")
-    zeros = console("disk-read nvme0n1 8192 128", r"\(d0\) nvme0n1: sectors 8192\+128 [^\n]*crc32 (\w+)")
+    zeros = console("disk-read nvme0n1 8192 128", r"\(d0\) nvme0n1: sectors 8192\+128 [^\n]*crc32 (\w+)\s")
     check(zeros[1] == "%08x" % zlib.crc32(bytes(128 * 512)),
           "after disk-discard, nvme0n1's sectors read crc32 %s, not that of zeroes" % zeros[1])
     rate, per_req = bench(console, "nvme0n1")

@@ -51,6 +51,20 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
 BOCHS_VGA = "/usr/share/vgabios/vgabios.bin"
 
+# Every wait for output (expect, wait_for, a QMP reply, an exit) is a
+# liveness bound: it costs nothing when the output comes, and a loaded
+# machine (CI: 2 cores, two emulators of several threads each, load
+# average 7) runs an emulator several times slower than an idle one. So
+# each wait is the figure its test gives times TIMEOUT_SCALE. A run's hard
+# limit (limit=) is not scaled: it stops a hung emulator.
+TIMEOUT_SCALE = float(os.environ.get("EYRIE_TIMEOUT_SCALE", "3"))
+
+
+def scaled(timeout):
+    """A test's wait of `timeout` seconds as the harness waits it."""
+    return timeout * TIMEOUT_SCALE
+
+
 PROMPT = "eyrie> "
 PROMPT_RE = re.escape(PROMPT)
 BANNER_RE = r"Eyrie hypervisor"
@@ -206,7 +220,7 @@ class Machine:
 
     def _qmp_loop(self):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + scaled(20)
         while True:
             try:
                 sock.connect(self.qmp_path)
@@ -243,6 +257,7 @@ class Machine:
     def qmp(self, command, timeout=20, **arguments):
         """Runs a QMP command on this (QEMU) machine; returns its "return"
         value, or fails the test with QEMU's error."""
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         with self._cond:
             # The first reply answers qmp_capabilities.
@@ -399,6 +414,7 @@ class Machine:
         """Wait until regex matches the cleaned output after the last match;
         return the re.Match.  self.before is the text skipped over."""
         rx = re.compile(regex, flags)
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -470,6 +486,7 @@ class Machine:
 
     def wait_exit(self, timeout=30):
         """Wait for the emulator to exit on its own; return its exit status."""
+        timeout = scaled(timeout)
         try:
             rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

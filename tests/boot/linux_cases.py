@@ -329,7 +329,7 @@ def linux_pvh_from_mgmt(lab):
     # the pages (list shows what the domain holds).
     m.send("mem-set lpvh %d\r" % (LINUX_MIB - 32))
     wait_for(m, r"\(d0\) domain %s: memory target %d KiB" % (d[1], (LINUX_MIB - 32) << 10), 20, at)
-    deadline, held = time.monotonic() + 60, None
+    deadline, held = time.monotonic() + harness.scaled(60), None
     while time.monotonic() < deadline:
         mark = len(m.output)
         m.send("list\r")
@@ -419,7 +419,7 @@ def linux_pvh_disk(lab):
     want = hashlib.md5(hello.encode()).hexdigest()
     got = wait_for(m, r"\(d0\) disk-read (\S+)\s", 120, at)
     check(got[1] == want, "the guest read hello.txt as md5 %s, the host wrote %s" % (got[1], want))
-    sectors = wait_for(m, r"\(d0\) disk-sectors (\d*)", 10, at)
+    sectors = wait_for(m, r"\(d0\) disk-sectors (\d*)\n", 10, at)
     check(sectors[1] == str(16 << 11), "/sys/block/xvda/size: %r, not 32768" % sectors[1])
     dd = wait_for(m, r"\(d0\) disk-dd ([^\n]*)\n", 10, at)
     check(re.match(r"16\+0 MiB in \d+ ms", dd[1]), "dd of /dev/xvda: %r" % dd[1])
@@ -446,7 +446,7 @@ def linux_pvh_disk(lab):
           % _short(out, 800))
     console("console ldisk", r"\(d0\) \(attached to domain %s" % d)
     at = len(m.output)
-    m.send("for i in $(seq 1 100); do [ -b /dev/xvdb ] && break; sleep 0.1; done; "
+    m.send("for i in $(seq 1 600); do [ -b /dev/xvdb ] && break; sleep 0.1; done; "
            "mount -o ro /dev/xvdb /mnt && cat /mnt/extra.txt && umount /mnt; echo hp-$((40+2))\r")
     wait_for(m, r"\(d0\) hp-42", 60, at)
     check(re.search(r"\(d0\) plugged in later", m.output[at:]),
@@ -456,7 +456,8 @@ def linux_pvh_disk(lab):
     console("block-detach ldisk xvdb", r"\(d0\) mgmt: domain %s: vbd xvdb detached" % d)
     console("console ldisk", r"\(d0\) \(attached to domain %s" % d)
     at = len(m.output)
-    m.send("sleep 0.5; [ -b /dev/xvdb ] || echo xvdb-$((6*7))-gone\r")
+    m.send("for i in $(seq 1 600); do [ -b /dev/xvdb ] || break; sleep 0.1; done; "
+           "[ -b /dev/xvdb ] || echo xvdb-$((6*7))-gone\r")
     wait_for(m, r"\(d0\) xvdb-42-gone", 30, at)
     # The driver unbound from xvda (rmmod is refused while it has a
     # device): both ends go Closed, and Linux's blkfront, bound again, stays
@@ -475,7 +476,7 @@ def linux_pvh_disk(lab):
             r"\(d0\) domain %s: disk attached" % d)
     console("console ldisk", r"\(d0\) \(attached to domain %s" % d)
     at = len(m.output)
-    m.send("for i in $(seq 1 100); do [ -b /dev/xvda ] && break; sleep 0.1; done; "
+    m.send("for i in $(seq 1 600); do [ -b /dev/xvda ] && break; sleep 0.1; done; "
            "mount /dev/xvda /mnt && md5sum /mnt/guest.txt && umount /mnt; echo re-$((40+2))\r")
     wait_for(m, r"\(d0\) re-42", 60, at)
     check(re.search(r"\(d0\) %s  /mnt/guest.txt" % wrote[1], m.output[at:]),
@@ -484,7 +485,7 @@ def linux_pvh_disk(lab):
     # A reboot: the domain is built again and its disk reconnects.
     m.send("reboot -f\r")
     wait_for(m, r"\(d0\) mgmt: domain %s \(ldisk\) rebooted: restart" % d, 60, at)
-    d2 = wait_for(m, r"\(d0\) mgmt: domain ldisk restarted as domain (\d+)", 60, at)[1]
+    d2 = wait_for(m, r"\(d0\) mgmt: domain ldisk restarted as domain (\d+)\D", 60, at)[1]
     wait_for(m, r"\(d0\) \(domain %s is gone\)" % d, 30, at)
     console("console ldisk", r"\(d0\) \(attached to domain %s" % d2)
     at = len(m.output)
@@ -637,7 +638,7 @@ def linux_demo(lab):
     lab.need(ELF, *mods)
     m = lab.qemu(["-kernel", ELF, "-append", "loglevel=info", "-initrd", ",".join(mods)]
                  + run.NIC, mem=1024, limit=300)
-    root = wait_for(m, r"\(d1\) EYRIE-LINUX-ROOT: / is (\S+ \S+)", 240)
+    root = wait_for(m, r"\(d1\) EYRIE-LINUX-ROOT: / is (\S+ \S+)\n", 240)
     check(root[1] == "/dev/xvda ext4", "the guest's root is %r, not /dev/xvda ext4" % root[1])
     m.boot(30)
     at = len(m.output)

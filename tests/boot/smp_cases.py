@@ -45,7 +45,7 @@ def smp_qemu(lab):
     other 3 x 1000 times across CPUs (kick IPIs). No CPU-bound bystander:
     on CI's two cores its thread would take the host time the woken CPUs
     need (the round trips then wait for host scheduling, not for us)."""
-    m = qemu_guests(lab, [Dom("exits", 2), IPI_DOM], smp=4)
+    m = qemu_guests(lab, [Dom("exits", 2), IPI_DOM], smp=4, limit=240)
     m.boot(40)
     check_cpus(m, 4, 4)
     placed(m, {1: [0], 2: [1, 2]})

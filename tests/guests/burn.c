@@ -25,11 +25,6 @@ void guest_main(void)
 	uint32_t x = 2463534242u, seed = (uint32_t)rdtsc() | 1;
 
 	write_cr4_safe((uint32_t)read_cr4() | CR4_OSFXSR);
-	/* IF = 1 (nothing is ever sent to it): Bochs 2.7's VMX does not exit
-	 * on a host interrupt while the guest runs with IF = 0, so a CPU
-	 * running a spinning guest with interrupts off there takes no tick,
-	 * kick or serial interrupt (QEMU's SVM does). */
-	__asm__ volatile("sti");
 	for (uint32_t n = 1;; n++) {
 		uint32_t want = seed * n, got;
 		__asm__ volatile("movd %0, %%xmm0" :: "r"(want));

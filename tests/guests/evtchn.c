@@ -249,7 +249,7 @@ static void ping(unsigned peer)
 	uint64_t t0 = rdtsc();
 	for (; rounds < ROUNDS; rounds++) {
 		seen = events[a.port];
-		if (send(a.port) || !wait_event(a.port, seen, 5000))
+		if (send(a.port) || !wait_event(a.port, seen, 30000))
 			break;
 	}
 	uint64_t ticks = rdtsc() - t0;
@@ -282,7 +282,7 @@ static void pong(unsigned peer)
 	/* Answer every wake-up (events may merge, as Xen's do) until ping has
 	 * had its rounds and goes quiet. */
 	unsigned answered = 0;
-	while (wait_event(b.local_port, seen, answered >= ROUNDS ? 500 : 5000)) {
+	while (wait_event(b.local_port, seen, answered >= ROUNDS ? 500 : 30000)) {
 		seen = events[b.local_port];
 		if (send(b.local_port))
 			break;

@@ -242,6 +242,31 @@ static bool wait_callback(uint32_t c0, uint64_t until)
 	return callback_count != c0;
 }
 
+/* Cancel: set_timer_op(0) before the deadline, nothing arrives. The host
+ * may hold the vcpu between the two calls until the deadline has passed
+ * (the timer then fires, rightly): a try whose calls the guest's clock
+ * shows 100 ms or more apart proves nothing and another is made. */
+static void test_timer_cancel(void)
+{
+	uint64_t apart = 0;
+
+	for (int i = 0; i < 5; i++) {
+		uint32_t c0 = callback_count;
+		uint64_t t0 = now_ns(), deadline = t0 + 200 * MS;
+		long rc1 = hc_set_timer(deadline), rc2 = hc_set_timer(0);
+		apart = now_ns() - t0;
+		bool got = wait_callback(c0, deadline + 50 * MS);
+		if (apart < 100 * MS || rc1 || rc2) {
+			check("timer-cancel", rc1 == 0 && rc2 == 0 && !got,
+			      "set %ld, cancel %ld %llu us later, callback %s", rc1, rc2,
+			      (unsigned long long)apart / 1000, got ? "arrived" : "none");
+			return;
+		}
+	}
+	pass("timer-cancel", "skipped: the host held the vcpu 100 ms or more between the set and "
+	     "the cancel in 5 tries (the last %llu ms)", (unsigned long long)(apart / MS));
+}
+
 static void test_timer(void)
 {
 	uint64_t val = 0;
@@ -273,27 +298,19 @@ static void test_timer(void)
 	c0 = callback_count;
 	deadline = now_ns() + 2 * MS;
 	rc = hc_set_timer(deadline);
-	bool got = wait_callback(c0, deadline + 2000 * MS);
+	bool got = wait_callback(c0, deadline + 10000 * MS);
 	t1 = now_ns();
 	check("timer-busy-loop", rc == 0 && got && t1 >= deadline,
 	      "set_timer %ld, callback %s, %lld us after the deadline", rc, got ? "yes" : "no",
 	      (long long)(t1 - deadline) / 1000);
 
-	/* Cancel: set_timer_op(0) before the deadline, nothing arrives. The
-	 * deadline is far enough that other domains' time slices between
-	 * the two calls cannot make it expire first. */
-	c0 = callback_count;
-	deadline = now_ns() + 200 * MS;
-	long rc1 = hc_set_timer(deadline), rc2 = hc_set_timer(0);
-	got = wait_callback(c0, deadline + 50 * MS);
-	check("timer-cancel", rc1 == 0 && rc2 == 0 && !got, "set %ld, cancel %ld, callback %s",
-	      rc1, rc2, got ? "arrived" : "none");
+	test_timer_cancel();
 
 	/* A deadline in the past fires at once. */
 	c0 = callback_count;
 	t0 = now_ns();
 	rc = hc_set_timer(t0 > MS ? t0 - MS : 1);
-	got = wait_callback(c0, t0 + 500 * MS);
+	got = wait_callback(c0, t0 + 10000 * MS);
 	check("timer-past-deadline", rc == 0 && got, "set_timer %ld, callback after %lld us", rc,
 	      (long long)(now_ns() - t0) / 1000);
 
@@ -323,9 +340,9 @@ static void test_timer(void)
 	cli();
 	c0 = callback_count;
 	deadline = now_ns() + 2 * MS;
-	rc1 = hc_set_timer(deadline);
-	rc2 = rc1 == 0 ? hc_block_sti() : -1;
-	got = wait_callback(c0, now_ns() + 200 * MS);
+	long rc1 = hc_set_timer(deadline);
+	long rc2 = rc1 == 0 ? hc_block_sti() : -1;
+	got = wait_callback(c0, now_ns() + 10000 * MS);
 	t1 = now_ns();
 	check("sched-block-timer", rc1 == 0 && rc2 == 0 && got && t1 >= deadline,
 	      "set_timer %ld, block %ld, callback %s, %lld us after the deadline", rc1, rc2,
@@ -358,15 +375,24 @@ static void test_hypercalls(void)
 }
 
 /* TSC: a write sets the guest TSC (RDTSC and RDMSR agree with it), and
- * guest system time, timer deadlines included, follows it. */
+ * guest system time, timer deadlines included, follows it. The reads
+ * follow the write within half a second unless the host holds the vcpu
+ * between them: a try that finds them further apart is made again (a
+ * write that lands elsewhere does so every time). */
 static void test_tsc_write(void)
 {
 	uint64_t step = (uint64_t)tsc_khz * 1000;  /* one second */
-	uint64_t t0 = rdtsc();
-	int vec = wrmsr_safe(MSR_TSC, t0 + step);
-	uint64_t t1 = rdtsc(), m = 0;
-	int vm = rdmsr_safe(MSR_TSC, &m);
+	uint64_t t0 = 0, t1 = 0, m = 0;
+	int vec = 0, vm = 0;
 
+	for (int i = 0; i < 4; i++) {
+		t0 = rdtsc();
+		vec = wrmsr_safe(MSR_TSC, t0 + step);
+		t1 = rdtsc();
+		vm = rdmsr_safe(MSR_TSC, &m);
+		if (t1 < t0 + step + step / 2 && m < t1 + step / 2)
+			break;
+	}
 	check("msr-tsc-write", vec < 0 && vm < 0 && t1 >= t0 + step && t1 < t0 + step + step / 2
 	      && m >= t1 && m < t1 + step / 2,
 	      "tsc 0x%llx, wrote +1 s, rdtsc 0x%llx, rdmsr 0x%llx (vec %d/%d)",
@@ -375,7 +401,7 @@ static void test_tsc_write(void)
 	uint32_t c0 = callback_count;
 	uint64_t deadline = now_ns() + 2 * MS;
 	long rc = hc_set_timer(deadline);
-	bool got = rc == 0 && wait_callback(c0, deadline + 500 * MS);
+	bool got = rc == 0 && wait_callback(c0, deadline + 10000 * MS);
 	uint64_t t2 = now_ns();
 	check("timer-after-tsc-write", rc == 0 && got && t2 >= deadline,
 	      "set_timer %ld, callback %s, %lld us after the deadline", rc, got ? "yes" : "no",

@@ -430,11 +430,11 @@ static void check_nmi(void)
 	if (!check("nmi-ap-up", start_ap(), "vcpu 1 up (VCPUOP_initialise, VCPUOP_up)"))
 		return;
 	icr(1, ICR_NMI);
-	n = wait_nmis(1, 1, 1000);
+	n = wait_nmis(1, 1, 10000);
 	check("nmi-other-vcpu", n == 1 && nmis[0] == 2, "vcpu 1 %u NMI(s), vcpu 0 %u (want 1, 2)",
 	      n, nmis[0]);
 	icr(0, ICR_ALL_BUT_SELF | ICR_NMI);
-	n = wait_nmis(1, 2, 1000);
+	n = wait_nmis(1, 2, 10000);
 	check("nmi-all-but-self", n == 2 && nmis[0] == 2,
 	      "vcpu 1 %u NMI(s), vcpu 0 %u (want 2, 2)", n, nmis[0]);
 	gprintf("fid: waiting for an NMI on each vcpu\n");

@@ -314,7 +314,7 @@ static void switch_to_fifo(uint32_t carried)
 	      carried ? earr[0][carried] : 0);
 	uint32_t was = events[carried];
 	long u = op_port(EVTCHNOP_unmask, carried);
-	check("carried-delivered", u == 0 && wait_event(carried, was, 1000), "unmask %ld", u);
+	check("carried-delivered", u == 0 && wait_event(carried, was, 10000), "unmask %ld", u);
 	long e = 0;
 	for (unsigned i = 1; i < PAGES && !e; i++)
 		e = expand(gfn_of(earr[i]));
@@ -350,7 +350,7 @@ static void priorities(void)
 	uint32_t ready = CB0->ready;
 	bool heads = CB0->head[12] == a[0] && CB0->head[7] == a[1] && CB0->head[1] == a[2];
 	sti();
-	wait_event(a[0], was, 1000); /* the last one */
+	wait_event(a[0], was, 10000); /* the last one */
 	check("priority-order", ready == (1u << 1 | 1u << 7 | 1u << 12) && heads && norder == 3 &&
 				order[0] == a[2] && order[1] == a[1] && order[2] == a[0],
 	      "ready 0x%x, heads %d; order %u %u %u (ports %u %u %u)", ready, heads, order[0],
@@ -364,7 +364,7 @@ static void priorities(void)
 	for (unsigned i = 0; i < 3; i++)
 		op_port(EVTCHNOP_send, b[i]);
 	sti();
-	wait_event(a[2], was, 1000);
+	wait_event(a[2], was, 10000);
 	check("fifo-order", norder == 3 && order[0] == a[0] && order[1] == a[1] && order[2] == a[2],
 	      "%u events: %u %u %u", norder, order[0], order[1], order[2]);
 
@@ -375,7 +375,7 @@ static void priorities(void)
 	op_port(EVTCHNOP_send, b[0]);
 	bool waited = !wait_event(a[0], was, 50) && (*w & (B(PENDING) | B(LINKED))) == B(PENDING);
 	unmask(a[0]);
-	check("unmask-links", waited && wait_event(a[0], was, 1000), "word 0x%x after", *w);
+	check("unmask-links", waited && wait_event(a[0], was, 10000), "word 0x%x after", *w);
 
 	/* A port notifying vcpu 1 is queued on vcpu 1's control block. */
 	struct evtchn_bind_vcpu bv = { a[1], 1 };
@@ -407,7 +407,7 @@ static void many_ports(void)
 	uint32_t was = events[NPORTS - 1];
 	long rs = op_port(EVTCHNOP_send, b.local_port);
 	check("port-8191", rc == 0 && rb == 0 && b.local_port == 5000 && rs == 0 &&
-			   wait_event(NPORTS - 1, was, 1000),
+			   wait_event(NPORTS - 1, was, 10000),
 	      "close %ld, bind %ld (port %u), send %ld", rc, rb, b.local_port, rs);
 }
 
@@ -440,7 +440,7 @@ static void scribble(uint32_t a, uint32_t b)
 	check("scribbled", rc == 0 && ms < 5000, "1000 sends: %ld, %u ms", rc, (unsigned)ms);
 	uint32_t was = events[a];
 	op_port(EVTCHNOP_send, b);
-	check("repaired", wait_event(a, was, 1000), "an event after the repair");
+	check("repaired", wait_event(a, was, 10000), "an event after the repair");
 }
 
 static void back_to_2l(void)
@@ -461,7 +461,7 @@ static void back_to_2l(void)
 	wait_event(b, 0, 100);
 	uint32_t was = a ? events[a] : 0;
 	op_port(EVTCHNOP_send, b);
-	check("2l-again", a && wait_event(a, was, 1000), "port %u", a);
+	check("2l-again", a && wait_event(a, was, 10000), "port %u", a);
 
 	/* FIFO again, left on when it powers off. */
 	r = reset();
@@ -476,7 +476,7 @@ static void back_to_2l(void)
 	wait_event(b, events[b], 100); /* the bind's event */
 	was = events[a];
 	op_port(EVTCHNOP_send, b);
-	check("fifo-again", r == 0 && r1 == 0 && e1 == 0 && a && wait_event(a, was, 1000),
+	check("fifo-again", r == 0 && r1 == 0 && e1 == 0 && a && wait_event(a, was, 10000),
 	      "reset %ld, init_control %ld, expand %ld, port %u", r, r1, e1, a);
 }
 

@@ -67,12 +67,14 @@ $(GUEST_OUT)/modes/%.S.o: $(GUESTS_DIR)/modes/%.S
 	$(CC) $(GUEST_CFLAGS64) -D__ASSEMBLY__ -c $< -o $@
 
 # A guest of more than one file lists its other objects as prerequisites
-# of its ELF (netfront below); every guest object is linked.
+# of its ELF (netfront, fuzz and attack below); every guest object is linked.
 $(patsubst %,$(GUEST_OUT)/%.elf,$(GUESTS32)): $(GUEST_OUT)/%.elf: $(GUEST_OUT)/obj32/%.c.o \
 		$(GUEST_LIB32_OBJS) $(GUEST_XENBUS) $(GUESTS_DIR)/lib/guest.ld $(GUESTS_DIR)/guests.mk
 	$(CC) -m32 $(GUEST_LDFLAGS) -T $(GUESTS_DIR)/lib/guest.ld -o $@ \
 		$(filter $(GUEST_OUT)/obj32/%,$^) $(GUEST_LIB32_OBJS) $(GUEST_XENBUS)
 $(GUEST_OUT)/netfront.elf: $(GUEST_OUT)/obj32/netfront_hostile.c.o
+$(GUEST_OUT)/fuzz.elf: $(patsubst %,$(GUEST_OUT)/obj32/fuzz_%.c.o,model grant mem evt vcpu misc)
+$(GUEST_OUT)/attack.elf: $(GUEST_OUT)/obj32/attack_mem.c.o $(GUEST_OUT)/obj32/attack_dom.c.o
 
 $(GUEST_OUT)/modes.elf: $(GUEST_MODES_OBJS) $(GUEST_LIB64_OBJS) $(GUESTS_DIR)/modes/modes.ld \
 		$(GUESTS_DIR)/guests.mk

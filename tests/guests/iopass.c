@@ -74,10 +74,11 @@ static void com2_irq(void)
 		outb(COM2, (uint8_t)('0' + i));
 		uint32_t port = bp.port;
 		struct { uint32_t ports, nr; uint64_t timeout; } p = { (uint32_t)(uintptr_t)&port, 1,
-								       now_ns() + 1000 * MS };
-		while (!take_pending(bp.port) && now_ns() < p.timeout)
+								       now_ns() + 10000 * MS };
+		bool got;
+		while (!(got = take_pending(bp.port)) && now_ns() < p.timeout)
 			hypercall(HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&p, 0, 0, 0);
-		events += now_ns() < p.timeout;
+		events += got;
 		struct { uint32_t irq; } eoi = { 3 };
 		hypercall(HYPERVISOR_physdev_op, PHYSDEVOP_eoi, (unsigned long)&eoi, 0, 0, 0);
 	}

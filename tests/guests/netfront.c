@@ -207,7 +207,7 @@ bool tx_send(struct txf *f, int16_t want, int *got)
 	txf_put(f);
 	tx_push(false);
 	for (unsigned i = 0; i < f->n + f->nx; i++) {
-		if (!tx_rsp(&r, 2000)) {
+		if (!tx_rsp(&r, 30000)) {
 			*got = -100;
 			return false;
 		}
@@ -409,7 +409,7 @@ uint32_t connect_with(bool split, const struct node *bad, unsigned nbad, unsigne
 		else
 			xb_rm(nf.fe, bad[i].name);
 	set_state(XenbusStateConnected);
-	uint32_t s = be_state(XenbusStateConnected, XenbusStateClosing, 3000);
+	uint32_t s = be_state(XenbusStateConnected, XenbusStateClosing, 30000);
 	if (s == XenbusStateConnected) {
 		for (unsigned i = 0; i < post && i < NRX; i++)
 			rx_post((uint16_t)i, REF_RX + i);
@@ -430,11 +430,11 @@ bool connect(const char *name, bool split)
 bool reset(void)
 {
 	set_state(XenbusStateClosing);
-	uint32_t a = be_state(XenbusStateClosing, XenbusStateClosed, 3000);
+	uint32_t a = be_state(XenbusStateClosing, XenbusStateClosed, 30000);
 	set_state(XenbusStateClosed);
-	uint32_t b = be_state(XenbusStateClosed, XenbusStateClosed, 3000);
+	uint32_t b = be_state(XenbusStateClosed, XenbusStateClosed, 30000);
 	set_state(XenbusStateInitialising);
-	uint32_t c = be_state(XenbusStateInitWait, XenbusStateInitWait, 3000);
+	uint32_t c = be_state(XenbusStateInitWait, XenbusStateInitWait, 30000);
 	/* The backend unmapped the rings: they are ours again. */
 	xb_ungrant(REF_TXRING);
 	xb_ungrant(REF_RXRING);
@@ -447,6 +447,24 @@ bool reset(void)
 }
 
 /* ---- the good frontend ---- */
+
+/* Probe `round` to the peer answered: within 30 s (a liveness bound: the
+ * peer's domain may get little of a loaded host), unless we are told to
+ * stop meanwhile (the peer may have been stopped first: then it is no
+ * loss). */
+static bool probe_answered(uint32_t round)
+{
+	if (!send_probe(nf.peer, round))
+		return false;
+	for (uint64_t end = now_ns() + 30000 * MS; now_ns() < end;) {
+		int r = wait_reply(round, 200);
+		if (r)
+			return r == 1;
+		if (xb_readu("data", "stop", 0) == 1)
+			return true;
+	}
+	return false;
+}
 
 static void good(void)
 {
@@ -479,7 +497,7 @@ static void good(void)
 		next_round = now + 5 * MS;
 		round++;
 		/* A probe lost because the peer was told to stop first is none. */
-		if (!probe(nf.peer, round, 2000) && xb_readu("data", "stop", 0) != 1)
+		if (!probe_answered(round) && xb_readu("data", "stop", 0) != 1)
 			lost++;
 		if (now_ns() >= next_say) {
 			gprintf("netfront: good round %u, lost %u\n", round, lost);
@@ -521,7 +539,7 @@ void guest_main(void)
 	snprintf_(nf.be, sizeof(nf.be), "%s", xb_reply);
 	bool mac = xb_request(XS_READ, "device/vif/0/mac", NULL) == XS_READ &&
 		   parse_mac(xb_reply, nf.mac);
-	uint32_t s = be_state(XenbusStateInitWait, XenbusStateInitWait, 3000);
+	uint32_t s = be_state(XenbusStateInitWait, XenbusStateInitWait, 30000);
 	check("backend-initwait", mac && s == XenbusStateInitWait &&
 	      xb_readu(nf.be, "feature-rx-copy", 0) == 1 && xb_readu(nf.be, "feature-sg", 0) == 1 &&
 	      xb_readu(nf.be, "feature-split-event-channels", 0) == 1,

@@ -58,11 +58,12 @@ static void put(const void *data, uint32_t len)
 	}
 }
 
-/* Reads len bytes of the response stream; false on a 2 s timeout. */
+/* Reads len bytes of the response stream; false on a 30 s timeout (a
+ * liveness bound: the store's domain may get little of a loaded host). */
 static bool get(void *data, uint32_t len)
 {
 	char *d = data;
-	uint64_t end = now_ns() + 2000 * MS;
+	uint64_t end = now_ns() + 30000 * MS;
 
 	while (len) {
 		uint32_t cons = ring->rsp_cons, prod = __atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
@@ -285,7 +286,7 @@ static void break_ring(void)
 {
 	__atomic_store_n(&ring->req_prod, ring->req_cons + 5 * XENSTORE_RING_SIZE, __ATOMIC_RELEASE);
 	notify();
-	uint64_t end = now_ns() + 3000 * MS;
+	uint64_t end = now_ns() + 30000 * MS;
 	while (!ring->error && now_ns() < end)
 		wait_event();
 	check("broken-ring-said", ring->error == XENSTORE_ERROR_RINGIDX, "error field %u",

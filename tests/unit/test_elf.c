@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Host tests of boot/elf.c: valid images, every truncation, corrupted and
+ * Host tests of kernel/elf.c: valid images, every truncation, corrupted and
  * hostile headers, and random corruption (run under ASan/UBSan, so any
  * read outside the buffer fails the test).
  */
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "boot/elf.h"
+#include "kernel/elf.h"
 
 #define IMG_MAX 0x3000
 

@@ -1,2 +1,2 @@
 # SPDX-License-Identifier: GPL-2.0-only
-test_elf_SRCS := boot/elf.c
+test_elf_SRCS := kernel/elf.c

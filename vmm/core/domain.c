@@ -4,9 +4,9 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
-#include "boot/elf.h"
 #include "include/public/xen.h"
 #include "drivers/rtc.h"
+#include "kernel/elf.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
@@ -20,6 +20,7 @@
 #include "vmm/core/p2m.h"
 #include "vmm/core/vmm.h"
 #include "vmm/plat/vplat.h"
+#include "vmm/xen/pirq.h"
 #include "vmm/xen/xen.h"
 
 /* While the serial line keeps up (less than ECHO_BUSY bytes wait), guest
@@ -394,7 +395,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 			err = -E2BIG;
 			goto fail;
 		}
-		err = vplat_create(d);
+		err = vplat_create(d, pirq_eoi);
 		if (err) {
 			pr_err("domain %s: cannot build its platform (error %d)\n", d->name, err);
 			goto fail;

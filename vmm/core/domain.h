@@ -18,14 +18,11 @@
 #include "vmm/core/vcpu.h"
 
 struct vplat;
-struct evtchn_table;
-struct xen_gnttab;
 
 #define DOM_MAX_SLOTS 16
 #define DOM_MAX_VCPUS DOM_CFG_MAX_VCPUS
 #define DOM_CONSOLE_LINE 160
 #define DOM_LOGGED 32
-#define DOM_HVM_PARAMS 40
 #define DOM_E820_MAX 8
 #define DOM_LOG_SIZE 16384 /* the last console bytes of each domain, for `console` */
 
@@ -41,6 +38,8 @@ struct mem_slot {
 	uint64_t gpa, size, hpa;
 };
 
+/* A domain: its identity and lifecycle, then its memory, CPU policy,
+ * platform, ABI and console parts. */
 struct domain {
 	domid_t id;
 	char name[DOM_NAME_LEN];
@@ -49,13 +48,6 @@ struct domain {
 	unsigned shutdown_code;       /* SHUTDOWN_* when DOM_SHUTDOWN */
 	bool building;                /* managed, not yet unpaused: mem_write, set_context */
 	struct domain_config cfg;
-	uint64_t ram_bytes;           /* its RAM size: the most it may hold (max_pages) */
-	uint64_t ram_pages;           /* RAM frames it owns now (current reservation) */
-	uint64_t audit_pages;         /* the audit's count of them (vmm/core/audit.c) */
-	struct mem_slot slots[DOM_MAX_SLOTS];
-	unsigned nr_slots;
-	struct pt p2m;
-	uint64_t *populated;          /* 2 MiB regions of RAM zeroed and mapped */
 	struct vcpu *vcpus[DOM_MAX_VCPUS];
 	unsigned nr_vcpus;
 	/* Its cap (cfg.cap) in the scheduler's period: TSC cycles its vcpus
@@ -64,37 +56,42 @@ struct domain {
 	 * period (vmm/core/run.c). */
 	uint64_t cap_used;
 	bool parked;
+	struct domain *next;
+	/* Memory. */
+	uint64_t ram_bytes;           /* its RAM size: the most it may hold (max_pages) */
+	uint64_t ram_pages;           /* RAM frames it owns now (current reservation) */
+	uint64_t audit_pages;         /* the audit's count of them (vmm/core/audit.c) */
+	struct mem_slot slots[DOM_MAX_SLOTS];
+	unsigned nr_slots;
+	struct pt p2m;
+	uint64_t *populated;          /* 2 MiB regions of RAM zeroed and mapped */
+	/* Its memory map (set by its builder; XENMEM_memory_map reports it). */
+	struct xen_e820_entry e820[DOM_E820_MAX];
+	unsigned nr_e820;
+	/* Time and CPU policy. */
 	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */
 	uint64_t boot_unix;           /* wall clock (s, host RTC) at guest TSC 0 */
-	uint64_t hvm_params[DOM_HVM_PARAMS];
 	uint64_t cr4_allowed;         /* vcpu_cr4_allowed's answer, 0 until asked */
 	uint64_t efer_allowed;        /* and the EFER bits, from the same CPUID */
 	uint64_t xcr0_allowed;        /* and the XCR0 bits (XSETBV) */
+	/* Platform: device models on guest-physical ranges, and the virtual
+	 * PC platform (hvm, platform=pc) or NULL. */
+	struct mmio_table mmio;
+	struct vplat *plat;
+	/* ABI: Xen's (vmm/xen/xen.h). */
+	struct xen_domain xen;
+	/* Console. Its lines on the hypervisor console: whether at all
+	 * (guest_echo=, the shell's `echo`, off while domain 0's console shows
+	 * it), and a rate limit: the bytes it may still print (refilled with
+	 * time) and those it could not since its last printed line. */
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;
-	/* Its lines on the hypervisor console: whether at all (guest_echo=,
-	 * the shell's `echo`, off while domain 0's console shows it), and a
-	 * rate limit: the bytes it may still print (refilled with time) and
-	 * those it could not since its last printed line. */
 	bool echo;
 	uint64_t con_credit, con_stamp, con_dropped;
-	struct mmio_table mmio;       /* device models on guest-physical ranges */
-	struct vplat *plat;           /* the virtual PC platform (hvm, platform=pc), or NULL */
-	/* Xen's ABI (type=pvh, vmm/xen/xen.c): the port table, the shared info
-	 * frame and the grant table, whose frames the guest maps into its
-	 * physical space (P2M_FRAME pages, see vmm/core/p2m.h). */
-	struct evtchn_table *evtchn;
-	uint64_t shinfo_hpa;
-	struct xen_gnttab *gnttab;
-	unsigned nr_pirqs;            /* physical IRQs granted to it (vmm/xen/pirq.c) */
-	/* Its memory map for XENMEM_memory_map (set by its builder). */
-	struct xen_e820_entry e820[DOM_E820_MAX];
-	unsigned nr_e820;
 	char *log;                    /* console ring of DOM_LOG_SIZE bytes */
 	uint64_t log_total;           /* bytes ever written to it */
 	uint64_t logged[DOM_LOGGED];  /* keys domain_warn_once reported */
 	unsigned nr_logged;
-	struct domain *next;
 };
 
 /* Warns "domain N (NAME): <text>" once per key (e.g. an MSR, a page, an

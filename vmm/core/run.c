@@ -36,14 +36,13 @@ static bool runnable(const struct vcpu *v)
  * none set, just wakes a blocked vcpu). */
 static void fire_timer(struct vcpu *v, uint64_t now)
 {
-	if (v->poll_deadline && now >= v->poll_deadline) { /* SCHEDOP_poll timed out */
-		v->poll_deadline = 0;
-		if (v->polling)
-			vcpu_wake(v);
+	if (v->wake_deadline && now >= v->wake_deadline) { /* a blocking call timed out */
+		v->wake_deadline = 0;
+		vcpu_wake(v);
 	}
 	if (!v->timer_deadline || now < v->timer_deadline)
 		return;
-	/* A periodic timer (VCPUOP_set_periodic_timer) re-arms, skipping
+	/* A periodic timer re-arms, skipping
 	 * periods missed. */
 	uint64_t due = v->timer_deadline;
 	v->timer_deadline = 0;
@@ -69,8 +68,8 @@ static void check_timers(void)
 				continue;
 			if (v->timer_deadline)
 				timer_wake_at(v->timer_deadline);
-			if (v->poll_deadline)
-				timer_wake_at(v->poll_deadline);
+			if (v->wake_deadline)
+				timer_wake_at(v->wake_deadline);
 		}
 		if (d->plat && d->state == DOM_RUNNING) {
 			if (now >= d->plat->next_host)
@@ -221,7 +220,7 @@ static struct vcpu *pick_next(void)
 /* v to CPU cpu's run queue (v is not running), and that CPU told. */
 static void move(struct vcpu *v, unsigned cpu)
 {
-	vcpu_move(v, cpu);
+	v->cpu = cpu; /* its FPU and vendor state follow at its next entry there */
 	v->vtime = vfloor[cpu]; /* another CPU's virtual time means nothing here */
 	smp_kick(cpu);
 }
@@ -241,7 +240,7 @@ static struct vcpu *steal(void)
 			struct vcpu *v = d->vcpus[i];
 			if (can_run(v) && n[v->cpu] > 1 && (v->affinity >> self & 1) &&
 			    percpu_get(v->cpu)->current != v) {
-				vcpu_move(v, self);
+				v->cpu = self;
 				v->vtime = vfloor[self];
 				return v;
 			}
@@ -292,8 +291,7 @@ static void run_slice(struct vcpu *v)
 	this_cpu()->last_run = v;
 	this_cpu()->current = v;
 	v->boost = v->halt_nmi_only = false;
-	if (v->runstate_gva)
-		xen_runstate(v, RUNSTATE_running);
+	xen_runstate(v, RUNSTATE_running);
 	vcpu_load_cpu_state(v);
 	if (d->cfg.cap) /* the slice ends when the cap's budget is used up */
 		timer_wake_at(start + cap_budget(d, period()) - d->cap_used);
@@ -306,12 +304,13 @@ static void run_slice(struct vcpu *v)
 			this_cpu()->current = NULL;
 			return;
 		}
-		/* A host interrupt (tick, serial) makes the guest exit with
-		 * EXIT_INTR and is taken here: STI's one-instruction shadow covers
-		 * the first NOP. One that arrives later makes the next entry exit
-		 * at once, so other exits need no window. */
-		if (v->last_exit.reason == EXIT_INTR)
-			__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+		/* A host interrupt (tick, kick, serial) is taken here, after any
+		 * exit: STI's one-instruction shadow covers the first NOP. One
+		 * that came while the last exit was handled (IF = 0) should make
+		 * the next entry exit at once, but Bochs enters and runs the
+		 * guest on with it pending (a CPUID-bound guest kept the CPU
+		 * 4.7 s past its tick); four instructions an exit. */
+		__asm__ volatile("sti; nop; nop; cli" ::: "memory");
 		vmexit_handle(v, &v->last_exit);
 		if (v->timer_deadline)
 			fire_timer(v, rdtsc());
@@ -328,9 +327,8 @@ static void run_slice(struct vcpu *v)
 	d->parked |= d->cfg.cap && d->cap_used >= cap_budget(d, period());
 	if (!(v->affinity >> this_cpu()->id & 1)) /* vcpu_pin moved it away */
 		move(v, vcpu_place(d, v->affinity));
-	if (v->runstate_gva)
-		xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
-				v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
+	xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
+			v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
 }
 
 bool vmm_run_next(void)

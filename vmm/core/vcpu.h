@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kernel/pt.h"
+#include "vmm/xen/xen.h"
 
 struct domain;
 struct vcpu;
@@ -235,21 +236,16 @@ struct vcpu {
 	 * blocked: vcpu_raise_nmi). */
 	bool nmi_pending;
 	uint64_t timer_deadline;  /* TSC value of the one-shot timer, 0 = off */
-	uint64_t timer_period;    /* TSC ticks of VCPUOP_set_periodic_timer, 0 = off */
-	uint64_t vinfo_gpa;       /* VCPUOP_register_vcpu_info: where, 0 = shared info */
-	bool polling;             /* blocked in SCHEDOP_poll: any event wakes it */
+	uint64_t timer_period;    /* TSC ticks between its firings, 0 = one-shot */
+	/* TSC value at which it wakes from VCPU_BLOCKED whatever else happens
+	 * (SCHEDOP_poll's timeout), 0 = none. */
+	uint64_t wake_deadline;
 	bool wait_sipi;           /* VCPU_DOWN after an INIT: a SIPI starts it */
-	bool started;
+	bool started;             /* has a start state (vcpu 0, a SIPI, VCPUOP_initialise) */
 	bool yield;               /* ends its time slice at the next exit (SCHEDOP_yield) */
 	bool halt_nmi_only;       /* HLT with IF = 0 in its last slice: only an NMI wakes it */
 	bool boost;               /* woken from blocked: picked before the others (vcpu_wake) */
-	/* VCPUOP_register_runstate_memory_area: where the guest reads its
-	 * runstate (a guest virtual address, 0 = none), and the runstate. */
-	uint64_t runstate_gva;
-	bool runstate_compat;     /* registered by 32-bit code: the x86_32 layout */
-	int32_t rs_state;
-	uint64_t rs_entry, rs_time[4];             /* has a start state (vcpu 0, a SIPI, VCPUOP_initialise) */
-	uint64_t poll_deadline;   /* TSC value ending that poll, 0 = none */
+	struct xen_vcpu xen;      /* its state in Xen's ABI (vmm/xen/xen.h) */
 	uint64_t exits[VCPU_EXIT_STATS];
 	uint64_t exits_total;
 	uint64_t run_tsc;         /* TSC cycles spent running it (guest and exits) */

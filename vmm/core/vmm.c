@@ -194,36 +194,6 @@ unsigned vcpu_place(const struct domain *nd, uint64_t mask)
 	return best;
 }
 
-/* On the CPU whose FPU holds a vcpu's extended state and debug registers:
- * saved into it (the vcpu may run elsewhere next); nobody owns them. */
-static void fpu_release(void *unused)
-{
-	struct vcpu *o = this_cpu()->fpu_owner;
-
-	if (!o)
-		return;
-	if (vmm_xcr0) {
-		o->xcr0 = xgetbv(0); /* QEMU 7.2 TCG never exits on XSETBV: read back */
-		xsetbv(0, vmm_xcr0);
-		xsave(o->fpu, vmm_xcr0);
-	} else {
-		fxsave(o->fpu);
-	}
-	o->dr[0] = read_dr(0);
-	o->dr[1] = read_dr(1);
-	o->dr[2] = read_dr(2);
-	o->dr[3] = read_dr(3);
-	o->dr[4] = read_dr(6);
-	this_cpu()->fpu_owner = NULL;
-}
-
-void vcpu_move(struct vcpu *v, unsigned cpu)
-{
-	if (percpu_get(v->cpu)->fpu_owner == v)
-		smp_call(v->cpu, fpu_release, NULL);
-	v->cpu = cpu;
-}
-
 void vmm_sync(struct domain *d, bool gone)
 {
 	uint64_t done = 1ull << this_cpu()->id;
@@ -289,15 +259,49 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	return 0;
 }
 
-void vcpu_load_cpu_state(struct vcpu *v)
+/* Saves the extended state, debug registers and XCR0 of o, this CPU's
+ * FPU owner, into o: o's state then lives in memory only. Under the
+ * hypervisor's XCR0, whatever each guest enabled: plain XSAVE (not
+ * XSAVEOPT, whose tracking a guest's own XRSTOR at the same linear
+ * address could confuse on AMD) covers all of a vcpu's state. The guest's
+ * XCR0 stays in the CPU while it owns it: read back, as QEMU 7.2 TCG never
+ * exits on XSETBV. */
+static void fpu_save(struct vcpu *o)
+{
+	if (vmm_xcr0) {
+		o->xcr0 = xgetbv(0);
+		xsetbv(0, vmm_xcr0);
+		xsave(o->fpu, vmm_xcr0);
+	} else {
+		fxsave(o->fpu);
+	}
+	o->dr[0] = read_dr(0);
+	o->dr[1] = read_dr(1);
+	o->dr[2] = read_dr(2);
+	o->dr[3] = read_dr(3);
+	o->dr[4] = read_dr(6);
+	this_cpu()->fpu_owner = NULL;
+}
+
+/* On the CPU that still holds v's registers from its last slice there
+ * (v has moved, and runs nowhere now). */
+static void fpu_release(void *v)
 {
 	if (this_cpu()->fpu_owner == v)
+		fpu_save(v);
+}
+
+void vcpu_load_cpu_state(struct vcpu *v)
+{
+	struct vcpu *o = this_cpu()->fpu_owner;
+
+	if (o == v)
 		return;
-	/* Under the hypervisor's XCR0, whatever each guest enabled: plain
-	 * XSAVE (not XSAVEOPT, whose tracking a guest's own XRSTOR at the same
-	 * linear address could confuse on AMD) and XRSTOR then cover all of a
-	 * vcpu's state. The guest's XCR0 stays in the CPU while it owns it. */
-	fpu_release(NULL);
+	if (o)
+		fpu_save(o);
+	for (unsigned i = 0; i < nr_cpus; i++) /* v last ran on another CPU */
+		if (percpu_get(i) && percpu_get(i)->fpu_owner == v)
+			smp_call(i, fpu_release, v);
 	if (vmm_xcr0) {
 		xsetbv(0, vmm_xcr0);
 		xrstor(v->fpu, vmm_xcr0);

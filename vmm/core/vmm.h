@@ -25,10 +25,6 @@ void vcpu_free(struct vcpu *v);
 /* The online CPU of mask with the fewest vcpus (the lowest such id),
  * counting those of nd made so far; MAX_CPUS if mask has none online. */
 unsigned vcpu_place(const struct domain *nd, uint64_t mask);
-/* v (running nowhere) to CPU cpu's run queue; the CPU it leaves first
- * saves v's extended state if it holds it (the vendor's state follows at
- * v's next entry: SVM a new ASID, VMX a VMCLEAR there). */
-void vcpu_move(struct vcpu *v, unsigned cpu);
 /* Starts a vcpu that waits (a SIPI: real mode at entry, CS = entry >> 4,
  * the rest as after INIT). */
 void vcpu_start_real(struct vcpu *v, uint64_t entry);

@@ -5,7 +5,7 @@
  * address fields), the machine state, the boot information format.
  */
 #include "vmm/load/mb1_guest.h"
-#include "boot/elf.h"
+#include "kernel/elf.h"
 #include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"

@@ -6,7 +6,7 @@
  * header and PT_LOAD checks are elf_check_guest()'s; the notes are ours.
  */
 #include "vmm/load/pvh_guest.h"
-#include "boot/elf.h"
+#include "kernel/elf.h"
 #include "kernel/bytes.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"

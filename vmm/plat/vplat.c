@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The virtual PC platform: models wired to ports, MMIO, lines and time (see vplat.h). */
 #include "vmm/plat/vplat.h"
-#include "vmm/xen/xen.h"
 #include "arch/x86_64/timer.h"
 #include "include/public/xen.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
 #include "vmm/core/guest_mem.h"
-#include "vmm/xen/pirq.h"
 #include "vmm/core/vmm.h"
 
 #include <stddef.h>
@@ -131,7 +129,7 @@ static void lapic_eoi(void *ctx, uint8_t vector)
 	struct vplat *p = lapic_plat(ctx);
 
 	vioapic_eoi(&p->ioapic, vector);
-	pirq_eoi(p->dom);
+	p->on_eoi(p->dom);
 	update_intr(p);
 }
 
@@ -368,7 +366,7 @@ void vplat_poll(struct domain *d, uint64_t now)
 
 /* ---- creation ---- */
 
-int vplat_create(struct domain *d)
+int vplat_create(struct domain *d, void (*on_eoi)(struct domain *d))
 {
 	struct vplat *p = kzalloc(sizeof(*p));
 	uint64_t hz = timer_info()->tsc_hz;
@@ -377,6 +375,7 @@ int vplat_create(struct domain *d)
 	if (!p)
 		return -ENOMEM;
 	p->dom = d;
+	p->on_eoi = on_eoi;
 	for (unsigned i = 0; i < DOM_MAX_VCPUS; i++)
 		vlapic_init(&p->lapic[i], i, i == 0, hz, &lapic_ops, &p->lapic[i]);
 	vioapic_init(&p->ioapic, DOM_MAX_VCPUS, &ioapic_ops, p);

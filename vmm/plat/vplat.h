@@ -41,6 +41,7 @@ struct vplat {
 	struct vpci pci;
 	struct vuart uart;
 	struct domain *dom;
+	void (*on_eoi)(struct domain *d);
 	uint64_t kvm_time[DOM_MAX_VCPUS]; /* MSR_KVM_SYSTEM_TIME_NEW as written */
 	uint64_t kvm_wall;              /* MSR_KVM_WALL_CLOCK_NEW as written */
 	uint64_t next_host;             /* host TSC of the next timer event */
@@ -49,8 +50,10 @@ struct vplat {
 };
 
 /* Builds d's platform: models, MMIO ranges, ACPI tables in guest RAM at
- * VPLAT_ACPI_GPA. Before the domain runs; 0 or a negative errno. */
-int vplat_create(struct domain *d);
+ * VPLAT_ACPI_GPA. Before the domain runs; 0 or a negative errno. on_eoi
+ * is called at each EOI of its local APICs, after the IOAPIC's: the
+ * physical IRQs passed through to d are deasserted there (pirq_eoi). */
+int vplat_create(struct domain *d, void (*on_eoi)(struct domain *d));
 void vplat_destroy(struct domain *d);
 /* Drives the platform's interrupt line gsi (the IOAPIC pin; below 16 also
  * the PIC's): a physical IRQ passed through (vmm/xen/pirq.c). */

@@ -17,7 +17,7 @@ static bool console_take(int c)
 {
 	struct domain *d0 = domain_find(0);
 
-	if (!d0 || !d0->cfg.privileged || !d0->evtchn)
+	if (!d0 || !d0->cfg.privileged || !d0->xen.evtchn)
 		return false;
 	if (c < 0)
 		return true;

@@ -6,7 +6,7 @@ static struct evtchn_table *lookup(void *ctx, uint16_t domid)
 {
 	struct domain *d = domain_find(domid);
 
-	return d ? d->evtchn : NULL;
+	return d ? d->xen.evtchn : NULL;
 }
 
 const struct evtchn_domains xen_doms = { lookup, NULL };
@@ -14,7 +14,7 @@ const struct evtchn_domains xen_doms = { lookup, NULL };
 /* The callback vector (HVM_PARAM_CALLBACK_IRQ), or a wake-up from block. */
 static void upcall(struct vcpu *v)
 {
-	uint64_t cb = v->dom->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+	uint64_t cb = v->dom->xen.hvm_params[HVM_PARAM_CALLBACK_IRQ];
 
 	if (cb)
 		vcpu_raise_irq(v, (uint8_t)cb);
@@ -25,8 +25,8 @@ static void upcall(struct vcpu *v)
 /* A vcpu's vcpu_info: in the shared info, or where it registered it. */
 struct vcpu_info *xen_vinfo(struct domain *d, unsigned vcpu)
 {
-	struct vcpu *v = d->vcpus[vcpu];
-	struct vcpu_info *vi = v->vinfo_gpa ? gpa_ptr(d, v->vinfo_gpa, sizeof(*vi), true) : NULL;
+	uint64_t gpa = d->vcpus[vcpu]->xen.vinfo_gpa;
+	struct vcpu_info *vi = gpa ? gpa_ptr(d, gpa, sizeof(*vi), true) : NULL;
 
 	return vi ? vi : &shinfo(d)->vcpu_info[vcpu];
 }
@@ -73,25 +73,27 @@ static void deliver(const struct evtchn_notify *n)
 {
 	struct domain *d = domain_find(n->domid);
 
-	if (!d || !d->evtchn || n->vcpu >= d->nr_vcpus)
+	if (!d || !d->xen.evtchn || n->vcpu >= d->nr_vcpus)
 		return;
 	struct vcpu *v = d->vcpus[n->vcpu];
-	if (d->evtchn->fifo.on)
-		mark(d, evtchn_fifo_raise(d->evtchn, FIFO_MEM(d), n->port));
+	if (d->xen.evtchn->fifo.on)
+		mark(d, evtchn_fifo_raise(d->xen.evtchn, FIFO_MEM(d), n->port));
 	else if (evtchn_2l_set_pending(shinfo(d), xen_vinfo(d, n->vcpu), n->port))
 		upcall(v);
-	if (v->polling) /* SCHEDOP_poll: even masked */
+	if (v->xen.polling) /* SCHEDOP_poll: even masked */
 		vcpu_wake(v);
 }
 
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n)
 {
+	struct evtchn_table *t = d->xen.evtchn;
+
 	for (unsigned i = 0; i < n; i++)
-		if (ports[i] >= d->evtchn->max_ports)
+		if (ports[i] >= t->max_ports)
 			return -EINVAL;
 	for (unsigned i = 0; i < n; i++)
-		if (d->evtchn->fifo.on ? evtchn_fifo_is_pending(d->evtchn, FIFO_MEM(d), ports[i])
-				       : evtchn_2l_is_pending(shinfo(d), ports[i]))
+		if (t->fifo.on ? evtchn_fifo_is_pending(t, FIFO_MEM(d), ports[i])
+			       : evtchn_2l_is_pending(shinfo(d), ports[i]))
 			return 1;
 	return 0;
 }
@@ -100,7 +102,7 @@ bool xen_virq(struct domain *d, uint32_t virq, unsigned vcpu)
 {
 	struct evtchn_notify n;
 
-	if (!d || !d->evtchn || !evtchn_virq_target(d->evtchn, virq, vcpu, &n))
+	if (!d || !d->xen.evtchn || !evtchn_virq_target(d->xen.evtchn, virq, vcpu, &n))
 		return false;
 	deliver(&n);
 	return true;
@@ -121,7 +123,7 @@ bool xen_pirq_event(struct domain *d, uint32_t gsi)
 {
 	struct evtchn_notify n;
 
-	if (!d->evtchn || !evtchn_pirq_target(d->evtchn, gsi, &n))
+	if (!d->xen.evtchn || !evtchn_pirq_target(d->xen.evtchn, gsi, &n))
 		return false;
 	deliver(&n);
 	return true;
@@ -147,16 +149,17 @@ static long ev_alloc_unbound(struct vcpu *v, void *arg)
 
 	if (!(owner = xen_target(v, op->dom, &e)))
 		return e; /* in another domain: for domain 0 building it */
-	return port_out(&op->port, evtchn_alloc_unbound(owner->evtchn, op->remote_dom == DOMID_SELF
-							 ? v->dom->id : op->remote_dom));
+	return port_out(&op->port, evtchn_alloc_unbound(owner->xen.evtchn,
+				op->remote_dom == DOMID_SELF ? v->dom->id : op->remote_dom));
 }
 
 static long ev_bind_interdomain(struct vcpu *v, void *arg)
 {
 	struct evtchn_bind_interdomain *op = arg;
 	struct evtchn_notify n;
-	int rc = evtchn_bind_interdomain(&xen_doms, v->dom->evtchn, op->remote_dom == DOMID_SELF ?
-					 v->dom->id : op->remote_dom, op->remote_port, &n);
+	int rc = evtchn_bind_interdomain(&xen_doms, v->dom->xen.evtchn,
+					 op->remote_dom == DOMID_SELF ? v->dom->id : op->remote_dom,
+					 op->remote_port, &n);
 
 	if (rc >= 0)
 		deliver(&n); /* the peer may have sent while unbound */
@@ -167,14 +170,14 @@ static long ev_bind_virq(struct vcpu *v, void *arg)
 {
 	struct evtchn_bind_virq *op = arg;
 
-	return port_out(&op->port, evtchn_bind_virq(v->dom->evtchn, op->virq, op->vcpu));
+	return port_out(&op->port, evtchn_bind_virq(v->dom->xen.evtchn, op->virq, op->vcpu));
 }
 
 static long ev_bind_ipi(struct vcpu *v, void *arg)
 {
 	struct evtchn_bind_ipi *op = arg;
 
-	return port_out(&op->port, evtchn_bind_ipi(v->dom->evtchn, op->vcpu));
+	return port_out(&op->port, evtchn_bind_ipi(v->dom->xen.evtchn, op->vcpu));
 }
 
 static long ev_bind_pirq(struct vcpu *v, void *arg)
@@ -183,7 +186,7 @@ static long ev_bind_pirq(struct vcpu *v, void *arg)
 
 	if (!pirq_owned(v->dom, op->pirq))
 		return -EPERM; /* not granted to this domain */
-	int rc = evtchn_bind_pirq(v->dom->evtchn, op->pirq);
+	int rc = evtchn_bind_pirq(v->dom->xen.evtchn, op->pirq);
 	if (rc < 0)
 		return rc;
 	op->port = (uint32_t)rc;
@@ -195,7 +198,7 @@ static long ev_bind_vcpu(struct vcpu *v, void *arg)
 {
 	const struct evtchn_bind_vcpu *op = arg;
 
-	return evtchn_bind_vcpu(v->dom->evtchn, op->port, op->vcpu);
+	return evtchn_bind_vcpu(v->dom->xen.evtchn, op->port, op->vcpu);
 }
 
 static long ev_close(struct vcpu *v, void *arg)
@@ -203,18 +206,18 @@ static long ev_close(struct vcpu *v, void *arg)
 	const struct evtchn_close *op = arg;
 	struct domain *d = v->dom;
 
-	if (op->port < EVTCHN_MAX_PORTS && d->evtchn->fifo.on)
-		evtchn_fifo_clear(d->evtchn, FIFO_MEM(d), op->port);
+	if (op->port < EVTCHN_MAX_PORTS && d->xen.evtchn->fifo.on)
+		evtchn_fifo_clear(d->xen.evtchn, FIFO_MEM(d), op->port);
 	else
 		evtchn_2l_clear_pending(shinfo(d), op->port);
-	return evtchn_close(&xen_doms, d->evtchn, op->port);
+	return evtchn_close(&xen_doms, d->xen.evtchn, op->port);
 }
 
 static long ev_send(struct vcpu *v, void *arg)
 {
 	const struct evtchn_send *op = arg;
 	struct evtchn_notify n;
-	int rc = evtchn_send(&xen_doms, v->dom->evtchn, op->port, &n);
+	int rc = evtchn_send(&xen_doms, v->dom->xen.evtchn, op->port, &n);
 
 	if (rc > 0)
 		deliver(&n);
@@ -226,19 +229,19 @@ static long ev_status(struct vcpu *v, void *arg)
 	struct evtchn_status *op = arg;
 	int rc = self(v, op->dom);
 
-	return rc ? rc : evtchn_status(v->dom->evtchn, op->port, op);
+	return rc ? rc : evtchn_status(v->dom->xen.evtchn, op->port, op);
 }
 
 static long ev_unmask(struct vcpu *v, void *arg)
 {
 	const struct evtchn_unmask *op = arg;
 	struct domain *d = v->dom;
-	int rc = evtchn_port_vcpu(d->evtchn, op->port);
+	int rc = evtchn_port_vcpu(d->xen.evtchn, op->port);
 
 	if (rc < 0)
 		return rc;
-	if (d->evtchn->fifo.on)
-		mark(d, evtchn_fifo_unmask(d->evtchn, FIFO_MEM(d), op->port));
+	if (d->xen.evtchn->fifo.on)
+		mark(d, evtchn_fifo_unmask(d->xen.evtchn, FIFO_MEM(d), op->port));
 	else if ((unsigned)rc < d->nr_vcpus &&
 		 evtchn_2l_unmask(shinfo(d), xen_vinfo(d, (unsigned)rc), op->port))
 		upcall(d->vcpus[rc]);
@@ -252,7 +255,7 @@ static long ev_reset(struct vcpu *v, void *arg)
 
 	if (rc)
 		return rc;
-	evtchn_reset(&xen_doms, v->dom->evtchn); /* back to 2-level */
+	evtchn_reset(&xen_doms, v->dom->xen.evtchn); /* back to 2-level */
 	for (uint32_t p = 0; p < EVTCHN_2L_NR_CHANNELS; p++)
 		evtchn_2l_clear_pending(shinfo(v->dom), p);
 	return 0;
@@ -272,14 +275,14 @@ static long ev_init_control(struct vcpu *v, void *arg)
 	if (!fifo_gfn_ok(v, op->control_gfn))
 		return -EINVAL;
 	op->link_bits = EVTCHN_FIFO_LINK_BITS;
-	return evtchn_fifo_init_control(v->dom->evtchn, op->control_gfn, op->offset, op->vcpu,
+	return evtchn_fifo_init_control(v->dom->xen.evtchn, op->control_gfn, op->offset, op->vcpu,
 					shinfo(v->dom));
 }
 
 static long ev_expand_array(struct vcpu *v, void *arg)
 {
 	const struct evtchn_expand_array *op = arg;
-	struct evtchn_table *t = v->dom->evtchn;
+	struct evtchn_table *t = v->dom->xen.evtchn;
 	int rc = fifo_gfn_ok(v, op->array_gfn) || !t->fifo.on ? evtchn_fifo_expand(t, op->array_gfn)
 								: -EINVAL;
 
@@ -297,7 +300,7 @@ static long ev_set_priority(struct vcpu *v, void *arg)
 {
 	const struct evtchn_set_priority *op = arg;
 
-	return evtchn_fifo_set_priority(v->dom->evtchn, op->port, op->priority);
+	return evtchn_fifo_set_priority(v->dom->xen.evtchn, op->port, op->priority);
 }
 
 /* PIRQs beyond binding are not offered (-ENOSYS). */
@@ -321,7 +324,7 @@ static const struct hcop ev_ops[] = {
 
 long xen_event_channel_op(struct vcpu *v, uint64_t *a)
 {
-	if (!v->dom->evtchn)
+	if (!v->dom->xen.evtchn)
 		return -ENOSYS;
 	return hcop_call(v, ev_ops, HCOP_COUNT(ev_ops), a[0], a[1]);
 }

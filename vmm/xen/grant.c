@@ -5,19 +5,19 @@
 /* Grows the grant table to nr frames (the frames exist already). */
 int gnt_grow(struct domain *d, uint32_t nr)
 {
-	struct gnttab *gt = &d->gnttab->gt;
+	struct xen_gnttab *g = d->xen.gnttab;
 	uint32_t to;
 
-	if (gnttab_setup_check(gt, nr, &to))
+	if (gnttab_setup_check(&g->gt, nr, &to))
 		return GNTST_general_error;
-	return gnttab_grow(gt, phys_to_virt(d->gnttab->frames_hpa), to) ? GNTST_general_error : 0;
+	return gnttab_grow(&g->gt, phys_to_virt(g->frames_hpa), to) ? GNTST_general_error : 0;
 }
 
 int xen_seed_grant(struct domain *d, grant_ref_t ref, uint64_t gfn)
 {
-	if (!d->gnttab || gfn >= d->ram_bytes >> 12 || gnt_grow(d, 1))
+	if (!d->xen.gnttab || gfn >= d->ram_bytes >> 12 || gnt_grow(d, 1))
 		return -EINVAL;
-	struct grant_entry_v1 *e = &d->gnttab->gt.shared[ref];
+	struct grant_entry_v1 *e = &d->xen.gnttab->gt.shared[ref];
 	e->frame = (uint32_t)gfn;
 	e->domid = 0;
 	__atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);
@@ -28,7 +28,7 @@ struct gnttab *gnt_table(void *opaque, domid_t domid)
 {
 	struct domain *d = domain_find(domid);
 
-	return d && d->gnttab ? &d->gnttab->gt : NULL;
+	return d && d->xen.gnttab ? &d->xen.gnttab->gt : NULL;
 }
 
 /* Only the domain's own RAM: never a page it maps from another domain or
@@ -111,7 +111,7 @@ static long gnt_copy(struct vcpu *v, uint64_t *a)
 static int16_t gnt_map_one(struct domain *d, const struct gnttab_env *env,
 			   struct gnttab_map_grant_ref *mo)
 {
-	struct gnttab_maptrack *mt = &d->gnttab->mt;
+	struct gnttab_maptrack *mt = &d->xen.gnttab->mt;
 	struct gnttab_mapping m;
 	uint64_t hpa;
 	bool w;
@@ -140,7 +140,7 @@ static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t *a)
 {
 	struct domain *d = v->dom;
 	struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page };
-	struct gnttab_maptrack *mt = &d->gnttab->mt;
+	struct gnttab_maptrack *mt = &d->xen.gnttab->mt;
 	struct gnttab_map_grant_ref mo;
 	struct gnttab_unmap_grant_ref uo;
 	struct gnttab_mapping m;
@@ -173,7 +173,7 @@ static long gnt_query_size(struct vcpu *v, void *arg)
 	if (self(v, q->dom))
 		q->status = GNTST_permission_denied;
 	else
-		gnttab_query_size(&v->dom->gnttab->gt, q);
+		gnttab_query_size(&v->dom->xen.gnttab->gt, q);
 	return 0;
 }
 
@@ -205,7 +205,7 @@ long xen_grant_table_op(struct vcpu *v, uint64_t *a)
 {
 	uint64_t cmd = a[0], count = a[2];
 
-	if (!v->dom->gnttab)
+	if (!v->dom->xen.gnttab)
 		return -ENOSYS;
 	if (count > UINT32_MAX)
 		return -EINVAL;
@@ -221,7 +221,7 @@ long xen_grant_table_op(struct vcpu *v, uint64_t *a)
 /* For the audit (vmm/core/audit.c). */
 bool xen_owns_frame(const struct domain *d, uint64_t hpa)
 {
-	return d->gnttab && (hpa == d->shinfo_hpa || hpa - d->gnttab->frames_hpa <
+	return d->xen.gnttab && (hpa == d->xen.shinfo_hpa || hpa - d->xen.gnttab->frames_hpa <
 			     XEN_GNT_FRAMES * 4096ull);
 }
 
@@ -243,7 +243,7 @@ static unsigned audit_mapping(struct domain *d, const struct gnttab_mapping *m)
 	if (!g)
 		return m->domid == DOMID_INVALID && frame_info(hpa)->owner == FRAME_ORPHAN ? 0 :
 		       audit_bad(d, "a grant mapping of no domain's frame", m->gfn);
-	const struct gnttab *gt = &g->gnttab->gt;
+	const struct gnttab *gt = &g->xen.gnttab->gt;
 	const struct gnttab_active *act = m->ref < gt->nr_frames * GNTTAB_PER_FRAME
 					  ? &gt->active[m->ref] : NULL;
 	if (!act || act->domid != d->id || !(act->readers + act->writers) ||
@@ -254,7 +254,7 @@ static unsigned audit_mapping(struct domain *d, const struct gnttab_mapping *m)
 
 unsigned xen_audit(struct domain *d, uint64_t foreign)
 {
-	const struct gnttab_maptrack *mt = d->gnttab ? &d->gnttab->mt : NULL;
+	const struct gnttab_maptrack *mt = d->xen.gnttab ? &d->xen.gnttab->mt : NULL;
 	unsigned n = 0;
 
 	if (foreign != (mt ? mt->used : 0))

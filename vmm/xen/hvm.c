@@ -23,9 +23,9 @@ long hc_hvm_op(struct vcpu *v, uint64_t *a)
 		/* No console ring until a builder gives one: an error, as Xen's
 		 * ABI allows (hvc_xen takes it as "none"), not page 0. */
 		if ((p.index == HVM_PARAM_CONSOLE_PFN || p.index == HVM_PARAM_CONSOLE_EVTCHN) &&
-		    !d->hvm_params[p.index])
+		    !d->xen.hvm_params[p.index])
 			return -ENOENT;
-		p.value = d->hvm_params[p.index];
+		p.value = d->xen.hvm_params[p.index];
 		return copy_to_guest_virt(v, a[1], &p, sizeof(p), NULL) ? -EFAULT : 0;
 	}
 	if ((p.index == HVM_PARAM_CONSOLE_PFN || p.index == HVM_PARAM_STORE_PFN) && d != v->dom &&
@@ -36,6 +36,6 @@ long hc_hvm_op(struct vcpu *v, uint64_t *a)
 	    ((p.value >> 56) != HVM_PARAM_CALLBACK_TYPE_VECTOR || (p.value & 0xff) < 32 ||
 	     (p.value & 0x00ffffffffffff00ull)))
 		return -EINVAL; /* only "deliver as a vector >= 32" is supported */
-	d->hvm_params[p.index] = p.value;
+	d->xen.hvm_params[p.index] = p.value;
 	return 0;
 }

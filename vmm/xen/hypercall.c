@@ -71,8 +71,8 @@ void hypercall(struct vcpu *v)
 		if (nr == HYPERVISOR_set_timer_op)
 			a[0] |= a[1] << 32;
 	}
-	v->polling = false; /* running again: any poll has ended */
-	v->poll_deadline = 0;
+	v->xen.polling = false; /* running again: any poll has ended */
+	v->wake_deadline = 0;
 	if (nr < HYPERVISOR_NR && hcalls[nr])
 		ret = hcalls[nr](v, a);
 	if (ret == -ERESTART) { /* RAX still holds nr */

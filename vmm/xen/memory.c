@@ -38,8 +38,8 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 		return -EINVAL;
 	else
 		return -ENOSYS;
-	uint64_t hpa = f ? d->gnttab->frames_hpa + (f - 1) * 4096ull : d->shinfo_hpa;
-	uint64_t *at = &d->gnttab->frame_gfn[f];
+	uint64_t hpa = f ? d->xen.gnttab->frames_hpa + (f - 1) * 4096ull : d->xen.shinfo_hpa;
+	uint64_t *at = &d->xen.gnttab->frame_gfn[f];
 	if (!frame_gfn_ok(d, x.gpfn))
 		return -EINVAL;
 	if (*at == x.gpfn)
@@ -152,7 +152,7 @@ long xen_memory_op(struct vcpu *v, uint64_t *a)
 	uint64_t cmd = a[0] & MEMOP_CMD_MASK, arg = a[1];
 	uint16_t dom;
 
-	if (!d->evtchn)
+	if (!d->xen.evtchn)
 		return -ENOSYS;
 	if (cmd == XENMEM_decrease_reservation || cmd == XENMEM_increase_reservation ||
 	    cmd == XENMEM_populate_physmap)

@@ -72,7 +72,7 @@ static void pirq_irq(struct trap_frame *f)
 
 void pirq_eoi(struct domain *d)
 {
-	if (!d->nr_pirqs)
+	if (!d->xen.nr_pirqs)
 		return;
 	for (uint32_t gsi = 0; gsi < MAX_GSI; gsi++)
 		if (owned(d, gsi) && gsis[gsi].level && gsis[gsi].masked && gsis[gsi].via_plat) {
@@ -86,12 +86,12 @@ static void pirq_release(struct domain *d, uint32_t gsi)
 	if (!gsis[gsi].msi)
 		ioapic_mask(gsi, true);
 	gsis[gsi] = (struct pirq){ 0, false, true, false, false };
-	d->nr_pirqs--;
+	d->xen.nr_pirqs--;
 }
 
 void pirq_release_all(struct domain *d)
 {
-	for (uint32_t gsi = 0; d->nr_pirqs && gsi < MAX_GSI; gsi++)
+	for (uint32_t gsi = 0; d->xen.nr_pirqs && gsi < MAX_GSI; gsi++)
 		if (owned(d, gsi))
 			pirq_release(d, gsi);
 }
@@ -115,7 +115,7 @@ int pirq_grant(struct domain *d, uint32_t irq, bool allow)
 			pirq_release(d, gsi);
 		return 0;
 	}
-	if (!d->evtchn && !d->plat)
+	if (!d->xen.evtchn && !d->plat)
 		return -EINVAL; /* nowhere to deliver it */
 	if (gsi == sys()->serial_gsi || gsi == 0 || gsi == 2)
 		return -EPERM; /* the hypervisor's serial port and timer */
@@ -129,7 +129,7 @@ int pirq_grant(struct domain *d, uint32_t irq, bool allow)
 		gsis[gsi].owner = 0;
 		return -ENODEV;
 	}
-	d->nr_pirqs++;
+	d->xen.nr_pirqs++;
 	return 0;
 }
 
@@ -137,7 +137,7 @@ int pirq_msi(struct domain *d, uint32_t *pirq, uint64_t *addr, uint32_t *data)
 {
 	uint32_t p = MSI_FIRST;
 
-	if (!d->evtchn)
+	if (!d->xen.evtchn)
 		return -EINVAL;
 	while (p < MAX_GSI && gsis[p].owner)
 		p++;
@@ -145,7 +145,7 @@ int pirq_msi(struct domain *d, uint32_t *pirq, uint64_t *addr, uint32_t *data)
 		return -ENOSPC;
 	irq_register((uint8_t)(VEC_IRQ_BASE + p), pirq_irq);
 	gsis[p] = (struct pirq){ (uint16_t)(d->id + 1), false, false, false, true };
-	d->nr_pirqs++;
+	d->xen.nr_pirqs++;
 	*pirq = p;
 	*addr = 0xfee00000ull | (uint64_t)lapic_id() << 12; /* fixed, physical destination */
 	*data = VEC_IRQ_BASE + p;                            /* edge, fixed delivery */
@@ -158,7 +158,7 @@ long pirq_physdev_op(struct vcpu *v, uint64_t *a)
 	struct physdev_irq_status_query q;
 	struct pirq *p;
 
-	if (!v->dom->evtchn)
+	if (!v->dom->xen.evtchn)
 		return -ENOSYS;
 	if (cmd != PHYSDEVOP_eoi && cmd != PHYSDEVOP_irq_status_query)
 		return -ENOSYS;

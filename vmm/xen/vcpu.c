@@ -14,8 +14,10 @@
 /* The runstate as Xen keeps it: the state, since when, ns in each. */
 static void runstate_fill(struct vcpu *t, struct vcpu_runstate_info *r)
 {
-	*r = (struct vcpu_runstate_info){ t->rs_state, t->rs_entry,
-		{ t->rs_time[0], t->rs_time[1], t->rs_time[2], t->rs_time[3] } };
+	const struct xen_vcpu *x = &t->xen;
+
+	*r = (struct vcpu_runstate_info){ x->rs_state, x->rs_entry,
+		{ x->rs_time[0], x->rs_time[1], x->rs_time[2], x->rs_time[3] } };
 }
 
 /* Writes t's runstate to gva in the caller's layout: 48 bytes, or the 44
@@ -35,14 +37,17 @@ static int runstate_out(struct vcpu *v, struct vcpu *t, uint64_t gva, bool compa
 
 void xen_runstate(struct vcpu *v, int32_t state)
 {
-	uint64_t now = vcpu_system_time_ns(v);
+	struct xen_vcpu *x = &v->xen;
 
-	if (now > v->rs_entry && (unsigned)v->rs_state < 4)
-		v->rs_time[v->rs_state] += now - v->rs_entry;
-	v->rs_state = state;
-	v->rs_entry = now;
-	if (v->runstate_gva && runstate_out(v, v, v->runstate_gva, v->runstate_compat))
-		v->runstate_gva = 0; /* unmapped: the guest registers again if it wants */
+	if (!x->runstate_gva)
+		return; /* kept only for a guest that reads it */
+	uint64_t now = vcpu_system_time_ns(v);
+	if (now > x->rs_entry && (unsigned)x->rs_state < 4)
+		x->rs_time[x->rs_state] += now - x->rs_entry;
+	x->rs_state = state;
+	x->rs_entry = now;
+	if (runstate_out(v, v, x->runstate_gva, x->runstate_compat))
+		x->runstate_gva = 0; /* unmapped: the guest registers again if it wants */
 }
 
 /* VCPUOP_initialise (HVM layout): the start state of a vcpu not yet
@@ -95,7 +100,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 	struct domain *d = v->dom;
 	uint64_t cmd = a[0], vcpuid = a[1], arg = a[2];
 
-	if (!d->evtchn)
+	if (!d->xen.evtchn)
 		return -ENOSYS;
 	if (vcpuid >= d->nr_vcpus)
 		return -ENOENT;
@@ -122,8 +127,8 @@ long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 			return -EFAULT;
 		if (gva && runstate_out(v, t, gva, !vcpu_is_64bit(v)))
 			return -EFAULT;
-		t->runstate_gva = gva;
-		t->runstate_compat = !vcpu_is_64bit(v); /* its layout, from now on */
+		t->xen.runstate_gva = gva;
+		t->xen.runstate_compat = !vcpu_is_64bit(v); /* its layout, from now on */
 		return 0;
 	}
 	case VCPUOP_initialise:
@@ -172,10 +177,10 @@ long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 		uint64_t gpa = (ri.mfn << 12) + ri.offset;
 		struct vcpu_info *to = ri.offset <= 4096 - sizeof(*to) && ri.mfn < d->ram_bytes >> 12
 				       ? gpa_ptr(d, gpa, sizeof(*to), true) : NULL;
-		if (!to || t->vinfo_gpa)
+		if (!to || t->xen.vinfo_gpa)
 			return to ? -EEXIST : -EINVAL; /* once, as Xen */
 		memcpy(to, xen_vinfo(d, (unsigned)vcpuid), sizeof(*to));
-		t->vinfo_gpa = gpa;
+		t->xen.vinfo_gpa = gpa;
 		vcpu_time_fill(&to->time);
 		return 0;
 	}
@@ -208,7 +213,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	uint32_t ports[POLL_MAX_PORTS]; /* evtchn_port_t */
 	bool wide = vcpu_is_64bit(v);
 
-	if (!v->dom->evtchn)
+	if (!v->dom->xen.evtchn)
 		return -ENOSYS;
 	if (copy_from_guest_virt(v, wide ? (void *)&p : &p32, arg, wide ? sizeof(p) : sizeof(p32),
 				 NULL))
@@ -224,11 +229,11 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 		return rc < 0 ? rc : 0;
 	if (p.timeout && p.timeout <= vcpu_system_time_ns(v))
 		return 0;
-	v->polling = true;
-	v->poll_deadline = 0;
+	v->xen.polling = true;
+	v->wake_deadline = 0;
 	if (p.timeout) {
-		v->poll_deadline = host_deadline(v, p.timeout);
-		timer_wake_at(v->poll_deadline);
+		v->wake_deadline = host_deadline(v, p.timeout);
+		timer_wake_at(v->wake_deadline);
 	}
 	v->state = VCPU_BLOCKED;
 	return 0;

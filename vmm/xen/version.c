@@ -51,5 +51,5 @@ long hc_xen_version(struct vcpu *v, uint64_t *a)
 {
 	if (a[0] == XENVER_version)
 		return (4 << 16) | 17;
-	return v->dom->evtchn ? xen_version_op(v, a[0], a[1]) : -ENOSYS;
+	return v->dom->xen.evtchn ? xen_version_op(v, a[0], a[1]) : -ENOSYS;
 }

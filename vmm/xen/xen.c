@@ -21,18 +21,18 @@ int xen_domain_init(struct domain *d)
 {
 	struct xen_gnttab *g = kzalloc(sizeof(*g));
 
-	d->gnttab = g;
-	d->evtchn = kzalloc(sizeof(*d->evtchn));
-	d->shinfo_hpa = frame_get(FRAME_GUEST);
+	d->xen.gnttab = g;
+	d->xen.evtchn = kzalloc(sizeof(*d->xen.evtchn));
+	d->xen.shinfo_hpa = frame_get(FRAME_GUEST);
 	if (g)
 		g->frames_hpa = frames_get(XEN_GNT_FRAMES, 1, FRAME_GUEST);
-	if (!d->evtchn || !d->shinfo_hpa || !g || !g->frames_hpa ||
-	    evtchn_table_init(d->evtchn, d->id, d->nr_vcpus) ||
+	if (!d->xen.evtchn || !d->xen.shinfo_hpa || !g || !g->frames_hpa ||
+	    evtchn_table_init(d->xen.evtchn, d->id, d->nr_vcpus) ||
 	    gnttab_init(&g->gt, d->id, g->active, XEN_GNT_FRAMES)) {
 		xen_domain_destroy(d);
 		return -ENOMEM;
 	}
-	frames_set_owner(d->shinfo_hpa, 1, FRAME_XEN);
+	frames_set_owner(d->xen.shinfo_hpa, 1, FRAME_XEN);
 	frames_set_owner(g->frames_hpa, XEN_GNT_FRAMES, FRAME_XEN);
 	for (unsigned i = 0; i < XEN_FRAMES; i++)
 		g->frame_gfn[i] = NO_GFN;
@@ -47,41 +47,42 @@ int xen_domain_init(struct domain *d)
 static void forget_peer(struct domain *d)
 {
 	for (struct domain *x = domain_list(); x; x = x->next) {
-		if (x == d || !x->gnttab)
+		if (x == d || !x->xen.gnttab)
 			continue;
-		for (uint32_t h = 0; h < x->gnttab->mt.size; h++)
-			if (x->gnttab->mt.map[h].flags && x->gnttab->mt.map[h].domid == d->id)
-				x->gnttab->mt.map[h].domid = DOMID_INVALID;
+		struct gnttab_maptrack *mt = &x->xen.gnttab->mt;
+		for (uint32_t h = 0; h < mt->size; h++)
+			if (mt->map[h].flags && mt->map[h].domid == d->id)
+				mt->map[h].domid = DOMID_INVALID;
 		for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
-			if (x->evtchn->ports[p].state == ECS_UNBOUND &&
-			    x->evtchn->ports[p].remote_dom == d->id)
-				x->evtchn->ports[p].remote_dom = DOMID_INVALID;
+			if (x->xen.evtchn->ports[p].state == ECS_UNBOUND &&
+			    x->xen.evtchn->ports[p].remote_dom == d->id)
+				x->xen.evtchn->ports[p].remote_dom = DOMID_INVALID;
 	}
 }
 
 void xen_domain_destroy(struct domain *d)
 {
 	pirq_release_all(d);
-	if (d->evtchn)
-		evtchn_reset(&xen_doms, d->evtchn);
+	if (d->xen.evtchn)
+		evtchn_reset(&xen_doms, d->xen.evtchn);
 	/* A copy holds its grant uses only within the hypercall. d's own
 	 * mappings left its p2m with it: the granters' uses end here. */
-	if (d->gnttab) {
+	if (d->xen.gnttab) {
 		struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page };
-		gnttab_maptrack_sweep(&env, &d->gnttab->mt, NULL);
-		kfree(d->gnttab->mt.map);
+		gnttab_maptrack_sweep(&env, &d->xen.gnttab->mt, NULL);
+		kfree(d->xen.gnttab->mt.map);
 	}
-	if (d->evtchn && d->gnttab)
+	if (d->xen.evtchn && d->xen.gnttab)
 		forget_peer(d);
-	kfree(d->evtchn);
-	d->evtchn = NULL;
-	if (d->shinfo_hpa)
-		frame_put(d->shinfo_hpa, FRAME_GUEST);
-	d->shinfo_hpa = 0;
-	if (d->gnttab && d->gnttab->frames_hpa)
-		frames_put(d->gnttab->frames_hpa, XEN_GNT_FRAMES, FRAME_GUEST);
-	kfree(d->gnttab);
-	d->gnttab = NULL;
+	kfree(d->xen.evtchn);
+	d->xen.evtchn = NULL;
+	if (d->xen.shinfo_hpa)
+		frame_put(d->xen.shinfo_hpa, FRAME_GUEST);
+	d->xen.shinfo_hpa = 0;
+	if (d->xen.gnttab && d->xen.gnttab->frames_hpa)
+		frames_put(d->xen.gnttab->frames_hpa, XEN_GNT_FRAMES, FRAME_GUEST);
+	kfree(d->xen.gnttab);
+	d->xen.gnttab = NULL;
 }
 
 /* The domain a call names: the caller itself, or (for the privileged
@@ -90,6 +91,6 @@ struct domain *xen_target(struct vcpu *v, uint16_t dom, long *err)
 {
 	struct domain *d = !self(v, dom) ? v->dom : v->dom->cfg.privileged ? domain_find(dom) : NULL;
 
-	*err = d && d->evtchn ? 0 : v->dom->cfg.privileged ? -ESRCH : -EPERM;
+	*err = d && d->xen.evtchn ? 0 : v->dom->cfg.privileged ? -ESRCH : -EPERM;
 	return *err ? NULL : d;
 }

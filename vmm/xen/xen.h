@@ -11,9 +11,37 @@
 #include <stdint.h>
 
 #include "include/public/grant_table.h"
+#include "include/public/hvm.h"
 
 struct domain;
 struct vcpu;
+struct evtchn_table;
+struct xen_gnttab;
+
+/* A vcpu's state in Xen's ABI (struct vcpu's xen). */
+struct xen_vcpu {
+	uint64_t vinfo_gpa;       /* VCPUOP_register_vcpu_info: where, 0 = shared info */
+	bool polling;             /* blocked in SCHEDOP_poll: any event wakes it */
+	/* VCPUOP_register_runstate_memory_area: where the guest reads its
+	 * runstate (a guest virtual address, 0 = none), and the runstate. */
+	uint64_t runstate_gva;
+	bool runstate_compat;     /* registered by 32-bit code: the x86_32 layout */
+	int32_t rs_state;
+	uint64_t rs_entry, rs_time[4];
+};
+
+/* A domain's state in Xen's ABI (type=pvh, or hvm with Xen's ABI; struct
+ * domain's xen): the port table, the shared info frame and the grant
+ * table, whose frames the guest maps into its physical space (P2M_FRAME
+ * pages, see vmm/core/p2m.h), NULL and 0 for a domain without the ABI;
+ * the physical IRQs passed through to it (any domain: vmm/xen/pirq.c). */
+struct xen_domain {
+	struct evtchn_table *evtchn;
+	uint64_t shinfo_hpa;
+	struct xen_gnttab *gnttab;
+	unsigned nr_pirqs;
+	uint64_t hvm_params[HVM_NR_PARAMS];
+};
 
 /* The domain's shared info frame and port table; 0 or -ENOMEM. */
 int xen_domain_init(struct domain *d);
@@ -38,7 +66,8 @@ struct vcpu_info *xen_vinfo(struct domain *d, unsigned vcpu);
 /* The vcpu's timer fired: VIRQ_TIMER if bound, else the domain's
  * callback vector (HVM_PARAM_CALLBACK_IRQ), else a wake-up from block. */
 void xen_timer_fired(struct vcpu *v);
-/* The vcpu enters RUNSTATE_* state: the times, and the guest's copy. */
+/* The vcpu enters RUNSTATE_* state: the times, and the guest's copy
+ * (nothing while the guest registered no runstate area). */
 void xen_runstate(struct vcpu *v, int32_t state);
 /* A granted physical IRQ (pirq = gsi) for d: true when d bound a port to
  * it and the event went there (vmm/xen/pirq.c). */

@@ -48,7 +48,7 @@ extern const struct evtchn_domains xen_doms;
 
 static inline struct shared_info *shinfo(const struct domain *d)
 {
-	return phys_to_virt(d->shinfo_hpa);
+	return phys_to_virt(d->xen.shinfo_hpa);
 }
 
 /* DOMID_SELF or the caller's own id: the caller; anything else needs

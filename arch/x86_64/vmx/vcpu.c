@@ -138,6 +138,10 @@ void vmx_release(void *arg)
 	vmclear(vx->vmcs_phys);
 	if (c->current_vmcs == vx->vmcs_phys)
 		c->current_vmcs = 0;
+	if (c->msr_owner && to_vmx(c->msr_owner) == vx) { /* SWAPGS may have changed it */
+		vx->msrs[LM_KERNEL_GS_BASE] = rdmsr(MSR_KERNEL_GS_BASE);
+		c->msr_owner = NULL;
+	}
 	vx->launched = false; /* VMCLEAR: VMLAUNCH next */
 	vx->cpu = -1;
 }

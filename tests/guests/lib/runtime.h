@@ -84,7 +84,7 @@ bool pm_span_agrees(const struct pm_span *s); /* the ticks fit the spans */
 /* vcpu.c (32-bit): another vcpu. vcpu_flat32 fills Xen's 32-bit HVM
  * context for flat protected mode (PE, 4 GiB segments, interrupts off) at
  * entry with stack_top; vcpu_start_flat32 initialises vcpu id with it,
- * brings it up (VCPUOP_initialise, VCPUOP_up) and waits up to 5 s, yielding,
+ * brings it up (VCPUOP_initialise, VCPUOP_up) and waits up to 30 s, yielding,
  * until the new vcpu sets *flag to want: false if a call failed or it
  * did not. */
 struct vcpu_hvm_context;

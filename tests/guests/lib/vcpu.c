@@ -32,7 +32,7 @@ bool vcpu_start_flat32(unsigned id, void (*entry)(void), void *stack_top,
 	if (hypercall(HYPERVISOR_vcpu_op, VCPUOP_initialise, id, (unsigned long)&c, 0, 0) ||
 	    hypercall(HYPERVISOR_vcpu_op, VCPUOP_up, id, 0, 0, 0))
 		return false;
-	uint64_t end = now_ns() + 5000 * MS;
+	uint64_t end = now_ns() + 30000 * MS;
 	while (*flag != want && now_ns() < end)
 		hc_sched_op(SCHEDOP_yield, 0);
 	return *flag == want;

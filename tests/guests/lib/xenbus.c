@@ -109,7 +109,7 @@ static void xs_put(const void *p, uint32_t len)
 static bool xs_get(void *p, uint32_t len)
 {
 	char *d = p;
-	uint64_t end = now_ns() + 3000 * XB_MS;
+	uint64_t end = now_ns() + 30000 * XB_MS;
 
 	while (len) {
 		uint32_t cons = xs->rsp_cons, prod = __atomic_load_n(&xs->rsp_prod, __ATOMIC_ACQUIRE);

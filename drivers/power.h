@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Machine reset and soft power-off. */
-#ifndef EYRIE_ARCH_POWER_H
-#define EYRIE_ARCH_POWER_H
+#ifndef EYRIE_DRIVERS_POWER_H
+#define EYRIE_DRIVERS_POWER_H
 
 #include "drivers/acpi.h"
 

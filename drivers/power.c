@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Reset and power-off (see power.h). */
-#include "arch/x86_64/power.h"
+#include "drivers/power.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/timer.h"

@@ -11,8 +11,8 @@
  * no two PT_LOAD ranges overlap, and the entry point falls in an executable
  * PT_LOAD.
  */
-#ifndef EYRIE_BOOT_ELF_H
-#define EYRIE_BOOT_ELF_H
+#ifndef EYRIE_KERNEL_ELF_H
+#define EYRIE_KERNEL_ELF_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -5,7 +5,7 @@
  * access nor a read past the buffer; all offset arithmetic is checked for
  * overflow before it is used.
  */
-#include "boot/elf.h"
+#include "kernel/elf.h"
 #include "kernel/bytes.h"
 #include "kernel/errno.h"
 

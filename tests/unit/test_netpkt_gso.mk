@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: GPL-2.0-only
+test_netpkt_gso_SRCS := mgmt/netpkt.c tests/unit/netpkt_harness.c
