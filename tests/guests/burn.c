@@ -25,6 +25,12 @@ void guest_main(void)
 	uint32_t x = 2463534242u, seed = (uint32_t)rdtsc() | 1;
 
 	write_cr4_safe((uint32_t)read_cr4() | CR4_OSFXSR);
+	/* IF = 1 (nothing is ever sent to it): Bochs 2.7's VMX does not exit
+	 * on a host interrupt while the guest runs with IF = 0, so the CPU
+	 * running such a spinning guest takes no tick or kick there, and a
+	 * shell command that needs that CPU (`vcpus` reads the vcpu's RIP:
+	 * its VMCS is VMCLEARed there first) waits for ever. QEMU's SVM exits. */
+	__asm__ volatile("sti");
 	for (uint32_t n = 1;; n++) {
 		uint32_t want = seed * n, got;
 		__asm__ volatile("movd %0, %%xmm0" :: "r"(want));
