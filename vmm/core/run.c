@@ -24,6 +24,7 @@
 #define ACCT_MS 30 /* the caps' period: 3 ticks (Xen's credit: 30 ms, 10 ms ticks) */
 
 static uint64_t next_acct; /* TSC of the next accounting (all CPUs', under the big lock) */
+static bool parked;        /* some domain is parked by its cap */
 static uint64_t vfloor[MAX_CPUS]; /* each CPU's: the virtual time of its last plain pick */
 static bool yielded[MAX_CPUS];    /* each CPU's: its last slice ended in a yield */
 
@@ -59,7 +60,8 @@ static void check_timers(void)
 	uint64_t now = rdtsc();
 	unsigned self = this_cpu()->id;
 
-	timer_wake_at(next_acct); /* a parked domain runs again then */
+	if (parked)
+		timer_wake_at(next_acct); /* a parked domain runs again then */
 	for (struct domain *d = domain_list(); d; d = d->next) {
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
@@ -120,10 +122,12 @@ static void account(uint64_t now)
 	uint64_t p = period();
 
 	next_acct = now - next_acct > p ? now + p : next_acct + p;
+	parked = false;
 	for (struct domain *d = domain_list(); d; d = d->next) {
 		uint64_t budget = cap_budget(d, p);
 		d->cap_used = d->cap_used > budget ? d->cap_used - budget : 0;
 		d->parked = budget && d->cap_used >= budget;
+		parked |= d->parked;
 	}
 }
 
@@ -325,6 +329,7 @@ static void run_slice(struct vcpu *v)
 	charge(v, t);
 	d->cap_used += d->cfg.cap ? t : 0;
 	d->parked |= d->cfg.cap && d->cap_used >= cap_budget(d, period());
+	parked |= d->parked;
 	if (!(v->affinity >> this_cpu()->id & 1)) /* vcpu_pin moved it away */
 		move(v, vcpu_place(d, v->affinity));
 	xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
