@@ -19,10 +19,12 @@ struct shell_cmd {
 	int (*run)(int argc, char **argv);
 };
 
-#define SHELL_COMMAND(n, usage_, help_, fn)                                       \
-	static const struct shell_cmd shell_cmd_##n                               \
-		__attribute__((used, section(".shell_cmds." #n), aligned(8))) = { \
-			#n, usage_, help_, fn }
+#define SHELL_COMMAND(n, usage_, help_, fn) SHELL_COMMAND_AS(n, #n, usage_, help_, fn)
+/* A command whose name is no C identifier (e.g. "vcpu-pin"). */
+#define SHELL_COMMAND_AS(id, name, usage_, help_, fn)                             \
+	static const struct shell_cmd shell_cmd_##id                              \
+		__attribute__((used, section(".shell_cmds." #id), aligned(8))) = { \
+			name, usage_, help_, fn }
 
 /* Splits line in place at blanks into at most max words; returns argc. */
 int shell_split(char *line, char **argv, int max);

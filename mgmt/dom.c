@@ -122,6 +122,9 @@ static int make(const struct xlcfg *c, struct guest *g, uint32_t type, const str
 	if ((rc = op(EYRIE_OP_domain_new, &nd)))
 		return fail(c->name, "the hypervisor refused it (see its log)", rc);
 	g->domid = nd.domid;
+	struct eyrie_sched sc = { nd.domid, c->weight ? c->weight : 256, c->cap, 0 };
+	if ((c->weight || c->cap) && (rc = op(EYRIE_OP_sched_set, &sc)))
+		return fail(c->name, "cap: at most 100 per vcpu", rc);
 	for (unsigned i = 0; i < n; i++) {
 		struct eyrie_dom_mem m = { nd.domid, 0, p[i].gpa, p[i].len, (uint64_t)(uintptr_t)p[i].src };
 		if (p[i].src && p[i].len && (rc = op(EYRIE_OP_mem_write, &m)))

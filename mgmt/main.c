@@ -7,7 +7,8 @@
  * block-list, block-attach, block-detach, network-list, network-attach,
  * network-detach, bridge-list, bridge-uplink, bridge-ip; disks, disk-read, disk-write,
  * disk-discard, disk-bench, pci (mgmt/diskcmd.c); nics, nic-dhcp, nic-arp,
- * nic-promisc (mgmt/netcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
+ * nic-promisc (mgmt/netcmd.c); vcpu-list, vcpu-pin, sched-credit
+ * (mgmt/schedcmd.c). Domains are built here (mgmt/dom.c) from xl.cfg
  * configs (mgmt/xlcfg.c) through Eyrie's management operations
  * (include/public/eyrie.h); their images are our boot modules. See
  * docs/mgmt.md.
@@ -28,6 +29,7 @@
 #include "mgmt/netback.h"
 #include "mgmt/netcmd.h"
 #include "mgmt/netdev.h"
+#include "mgmt/schedcmd.h"
 #include "mgmt/sys.h"
 #include "mgmt/xlcfg.h"
 #include "mgmt/xs.h"
@@ -467,6 +469,8 @@ static void help(void)
 	       "          shutdown DOM, reboot DOM, pause DOM, unpause DOM, console DOM,\n"
 	       "          xenstore-ls [PATH], xenstore-read PATH, xenstore-write PATH VALUE,\n"
 	       "          xenstore-rm PATH, shutdown-timeout [SECS], mem-set DOM MB,\n"
+	       "          vcpu-list [DOM], vcpu-pin DOM VCPU CPULIST|all,\n"
+	       "          sched-credit [DOM [weight=N] [cap=N]],\n"
 	       "          block-list [DOM], block-attach DOM DISKSPEC, block-detach DOM VDEV,\n"
 	       "          network-list [DOM], network-attach DOM [VIFSPEC],\n"
 	       "          network-detach DOM DEVID, bridge-list, bridge-uplink [BRIDGE IF|none],\n"
@@ -547,6 +551,9 @@ static void run(char *line)
 		cmd_xenstore(argc, argv);
 	else if (!strcmp(argv[0], "mem-set"))
 		cmd_mem_set(argc, argv);
+	else if (!strcmp(argv[0], "vcpu-list") || !strcmp(argv[0], "vcpu-pin") ||
+		 !strcmp(argv[0], "sched-credit"))
+		cmd_sched(argc, argv, find_dom);
 	else if (!strcmp(argv[0], "shutdown-timeout")) {
 		if (argc == 2)
 			dom_stop_timeout = (unsigned)strtoul(argv[1], NULL, 10);

@@ -10,7 +10,7 @@ MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c m
         mgmt/store_wire.c mgmt/xsring.c mgmt/xs.c \
         mgmt/dma.c mgmt/memgap.c mgmt/pci.c mgmt/blkdev.c mgmt/blksplit.c mgmt/virtio_pci.c \
         mgmt/virtio_blk.c mgmt/nvme.c mgmt/diskcmd.c \
-        mgmt/netdev.c mgmt/virtio_net.c mgmt/e1000.c mgmt/netdiag.c mgmt/netcmd.c \
+        mgmt/netdev.c mgmt/virtio_net.c mgmt/e1000.c mgmt/netdiag.c mgmt/netcmd.c mgmt/schedcmd.c \
         mgmt/netpkt.c mgmt/ipstack.c mgmt/hostports.c \
         mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c \
         mgmt/netring.c mgmt/netqueue.c mgmt/bridge.c mgmt/netback.c mgmt/netback_io.c mgmt/netback_cmd.c

@@ -15,14 +15,14 @@
 enum key {
 	K_NAME, K_TYPE, K_MEMORY, K_MAXMEM, K_VCPUS, K_KERNEL, K_RAMDISK, K_CMDLINE,
 	K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_AUTOSTART, K_XEN_PCI, K_DISK, K_VIF,
-	K_IOPORTS, K_IOMEM, K_IRQS, K_MODULE, K_CPUS,
+	K_IOPORTS, K_IOMEM, K_IRQS, K_MODULE, K_CPUS, K_WEIGHT, K_CAP,
 	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "cmdline",
 	"extra", "on_poweroff", "on_reboot", "on_crash", "autostart", "xen_platform_pci", "disk", "vif",
-	"ioports", "iomem", "irqs", "module", "cpus",
+	"ioports", "iomem", "irqs", "module", "cpus", "weight", "cap",
 };
 
 static const char *const action_names[] = {
@@ -244,6 +244,8 @@ static int store(struct xlcfg *c, enum key k, const char *v, size_t n, struct xl
 	case K_MEMORY: return number(e, k, v, n, 1, XLCFG_MEMORY_MAX, &c->memory_mib);
 	case K_MAXMEM: return number(e, k, v, n, 1, XLCFG_MEMORY_MAX, &c->maxmem_mib);
 	case K_VCPUS:  return number(e, k, v, n, 1, XLCFG_VCPUS_MAX, &c->vcpus);
+	case K_WEIGHT: return number(e, k, v, n, 1, 65535, &c->weight);
+	case K_CAP:    return number(e, k, v, n, 0, 100 * XLCFG_VCPUS_MAX, &c->cap);
 	case K_CPUS: {
 		char list[64];
 		uint64_t mask;

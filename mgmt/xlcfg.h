@@ -58,6 +58,8 @@ struct xlcfg {
 	uint32_t maxmem_mib;            /* 0: not given (= memory) */
 	uint32_t vcpus;
 	uint64_t cpumask;  /* cpus: where its vcpus may run (bit n: CPU n); 0: any */
+	uint32_t weight;   /* the credit scheduler's: 1..65535, 0 = not given (256) */
+	uint32_t cap;      /* percent of one CPU, 0 = none (at most 100 per vcpu) */
 	char kernel[XLCFG_PATH_LEN];
 	char ramdisk[XLCFG_PATH_LEN];   /* "" = none */
 	char cmdline[XLCFG_CMDLINE_LEN];

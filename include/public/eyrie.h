@@ -30,6 +30,10 @@
 #define EYRIE_OP_pci_cfg      15 /* struct eyrie_pci_cfg */
 #define EYRIE_OP_dma_frames   16 /* struct eyrie_dma_frames */
 #define EYRIE_OP_msi          17 /* struct eyrie_msi (out) */
+#define EYRIE_OP_sched_get    18 /* struct eyrie_sched (domid in, the rest out) */
+#define EYRIE_OP_sched_set    19 /* struct eyrie_sched */
+#define EYRIE_OP_vcpu_pin     20 /* struct eyrie_vcpu_pin */
+#define EYRIE_OP_vcpu_list    21 /* struct eyrie_dom_list of struct eyrie_vcpu_info */
 
 /* One domain, as list reports it (64 bytes). */
 struct eyrie_dom_info {
@@ -197,6 +201,38 @@ struct eyrie_msi {
 	uint64_t addr;
 };
 
+/* sched_get / sched_set: a domain's credit-scheduler parameters
+ * (docs/scheduling.md): weight 1..65535 (default 256), its share of a
+ * contended CPU against the others'; cap, the most it may use in percent
+ * of one CPU (0 = no cap; at most 100 per vcpu). set: -EINVAL for a value
+ * out of range (nothing changed), -ESRCH for no such domain. */
+struct eyrie_sched {
+	uint32_t domid, weight, cap, pad;
+};
+
+/* vcpu_pin: the CPUs vcpu `vcpu` of domid may run on from now on (bit n:
+ * CPU n); a vcpu on another CPU moves. -EINVAL if no CPU of the mask is
+ * online or there is no such vcpu, -ESRCH for no such domain. */
+struct eyrie_vcpu_pin {
+	uint32_t domid, vcpu;
+	uint64_t cpumask;
+};
+
+/* vcpu_list: every domain's vcpus, in the struct eyrie_dom_list way (in
+ * max, out nr, buffer of struct eyrie_vcpu_info[max]). */
+struct eyrie_vcpu_info {
+	uint16_t domid, vcpu;
+	uint16_t cpu;        /* whose run queue has it */
+	uint16_t state;      /* EYRIE_VCPU_* */
+	uint64_t cpu_ns;     /* time it ran */
+	uint64_t affinity;   /* the CPUs it may run on (bit n: CPU n) */
+};
+#define EYRIE_VCPU_RUNNING  0 /* on its CPU now */
+#define EYRIE_VCPU_RUNNABLE 1 /* waits for its CPU (or its cap's next period) */
+#define EYRIE_VCPU_BLOCKED  2
+#define EYRIE_VCPU_DOWN     3 /* not started, or taken down */
+#define EYRIE_VCPU_PAUSED   4 /* its domain is not running (paused, crashed, shut down) */
+
 #define EYRIE_CTX_FLAT32 0
 #define EYRIE_CTX_LONG64 1
 
@@ -225,5 +261,8 @@ _Static_assert(sizeof(struct eyrie_pci_cfg) == 24, "eyrie_pci_cfg");
 _Static_assert(sizeof(struct eyrie_dma_frames) == 24, "eyrie_dma_frames");
 _Static_assert(sizeof(struct eyrie_msi) == 16, "eyrie_msi");
 _Static_assert(sizeof(struct eyrie_vcpu_context) == 120, "eyrie_vcpu_context");
+_Static_assert(sizeof(struct eyrie_sched) == 16, "eyrie_sched");
+_Static_assert(sizeof(struct eyrie_vcpu_pin) == 16, "eyrie_vcpu_pin");
+_Static_assert(sizeof(struct eyrie_vcpu_info) == 24, "eyrie_vcpu_info");
 
 #endif

@@ -353,6 +353,7 @@ from serial_cases import SERIAL_CASES; CASES += SERIAL_CASES  # noqa: E402  (the
 from net_cases import NET_CASES; CASES += NET_CASES  # noqa: E402  (guests' vifs and bridges)
 from smp_cases import SMP_CASES; CASES += SMP_CASES  # noqa: E402  (host SMP bring-up)
 from stress_cases import STRESS_CASES; CASES += STRESS_CASES  # noqa: E402  (tests/guests/stress.c)
+from sched_cases import SCHED_CASES; CASES += SCHED_CASES  # noqa: E402  (the credit scheduler)
 
 
 def layers_doc(lab):

@@ -396,6 +396,22 @@ static void test_cpus(void **state)
 	expect_err(MIN "cpus = '1,'\n", -XLCFG_EINVAL, 5, "cpus: expected");
 }
 
+/* weight and cap: the credit scheduler's, xl's ranges. */
+static void test_sched(void **state)
+{
+	assert_int_equal(parse(MIN), 0);
+	assert_true(cfg.weight == 0 && cfg.cap == 0);
+	assert_int_equal(parse(MIN "weight = 512\ncap = 150\n"), 0);
+	assert_true(cfg.weight == 512 && cfg.cap == 150);
+	assert_int_equal(parse(MIN "weight = 65535\ncap = 0\n"), 0);
+	assert_true(cfg.weight == 65535 && cfg.cap == 0);
+	expect_err(MIN "weight = 0\n", -XLCFG_ERANGE, 5, "weight: \"0\" is out of range 1..65535");
+	expect_err(MIN "weight = 65536\n", -XLCFG_ERANGE, 5, "weight: \"65536\" is out of range");
+	expect_err(MIN "cap = -1\n", -XLCFG_EINVAL, 5, "line 5: unexpected character");
+	expect_err(MIN "cap = 6401\n", -XLCFG_ERANGE, 5, "cap: \"6401\" is out of range 0..6400");
+	expect_err(MIN "weight = 'x'\n", -XLCFG_EINVAL, 5, "weight: expected an integer");
+}
+
 static void test_io(void **state)
 {
 	assert_int_equal(parse(MIN "ioports = [ \"402\", '2F8-2ff' ]\n"
@@ -952,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_sched),
 		cmocka_unit_test(test_io),
 		cmocka_unit_test(test_multiboot),
 		cmocka_unit_test(test_set),

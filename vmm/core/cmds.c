@@ -7,6 +7,8 @@
 #include "kernel/shell.h"
 #include "vmm/core/domain.h"
 #include "vmm/core/exit.h"
+#include "vmm/core/run.h"
+#include "vmm/load/cpulist.h"
 #include "vmm/core/vmm.h"
 #include "vmm/plat/vplat.h"
 #include "kernel/string.h"
@@ -109,40 +111,109 @@ SHELL_COMMAND(echo, "[DOM on|off]", "show or set whose console lines are printed
 
 static int cmd_vcpus(int argc, char **argv)
 {
-	printk("  dom vcpu cpu state     rip                exits   cpu-ms\n");
+	printk("  dom vcpu cpu state     rip                exits   cpu-ms affinity\n");
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			printk("%5u %4u %3u %-9s 0x%016lx %7lu %7lu\n", d->id, v->id, v->cpu,
+			printk("%5u %4u %3u %-9s 0x%016lx %7lu %8lu 0x%lx\n", d->id, v->id, v->cpu,
 			       d->state != DOM_RUNNING ? domain_state_name(d->state)
 			       : v->state == VCPU_BLOCKED ? "blocked" : v->state == VCPU_DOWN ? "down" : "runnable",
-			       vcpu_ops->get(v, VS_RIP), v->exits_total, tsc_ms(v->run_tsc));
+			       vcpu_ops->get(v, VS_RIP), v->exits_total, tsc_ms(v->run_tsc), v->affinity);
 		}
+	printk("uptime %lu ms\n", timer_uptime_ms()); /* the span to set cpu-ms against */
 	return 0;
 }
 SHELL_COMMAND(vcpus, "", "list vcpus", cmd_vcpus);
 
-/* The physical CPUs: how many vcpus each runs and which one now (the
- * shell runs on CPU 0, so that one is idle). */
+/* The physical CPUs: how many vcpus each has, which one runs now (the
+ * shell runs on CPU 0, so that one is idle), and on a line of its own the
+ * others of its run queue that wait to run. */
 static int cmd_cpus(int argc, char **argv)
 {
 	printk("  cpu apic-id state  vcpus running\n");
 	for (unsigned i = 0; i < nr_cpus; i++) {
 		const struct percpu *c = percpu_get(i);
 		const struct vcpu *v = c->current;
-		char run[24] = "idle";
+		char run[24] = "idle", queue[64] = "";
 		unsigned n = 0;
+		size_t q = 0;
 		for (struct domain *d = domain_list(); d; d = d->next)
-			for (unsigned k = 0; k < d->nr_vcpus; k++)
-				n += d->vcpus[k]->cpu == i;
+			for (unsigned k = 0; k < d->nr_vcpus; k++) {
+				const struct vcpu *w = d->vcpus[k];
+				n += w->cpu == i;
+				if (w->cpu == i && w != v && w->state == VCPU_RUNNABLE &&
+				    d->state == DOM_RUNNING && q + 12 < sizeof(queue))
+					q += (size_t)snprintf(queue + q, sizeof(queue) - q, " d%u.%u%s",
+							      d->id, w->id, d->parked ? "(capped)" : "");
+			}
 		if (v)
 			snprintf(run, sizeof(run), "d%u.%u", v->dom->id, v->id);
 		printk("%5u %7u %-6s %5u %s\n", c->id, c->apic_id, c->online ? "online" : "down", n,
 		       run);
+		if (q)
+			printk("      queue:%s\n", queue);
 	}
 	return 0;
 }
-SHELL_COMMAND(cpus, "", "list the physical CPUs and what each runs", cmd_cpus);
+SHELL_COMMAND(cpus, "", "list the physical CPUs, what each runs and its run queue", cmd_cpus);
+
+static int cmd_vcpu_pin(int argc, char **argv)
+{
+	struct domain *d;
+	struct vcpu *v;
+	uint64_t mask;
+
+	if (argc != 4)
+		return usage("vcpu-pin DOM VCPU CPULIST|all");
+	if (!(d = parse_domain(argv[1])) || !(v = parse_vcpu(d, argv[2])))
+		return -EINVAL;
+	if (cpulist_parse(argv[3], &mask) || vcpu_pin(v, mask)) {
+		printk("error: '%.32s' names no online CPU (0-%u)\n", argv[3], nr_cpus - 1);
+		return -EINVAL;
+	}
+	printk("domain %u vcpu %u: affinity 0x%lx, on CPU %u\n", d->id, v->id, v->affinity, v->cpu);
+	return 0;
+}
+SHELL_COMMAND_AS(vcpu_pin, "vcpu-pin", "DOM VCPU CPULIST|all", "set the CPUs a vcpu may run on",
+		 cmd_vcpu_pin);
+
+/* N of "key=N" (0..65535), or -1. */
+static long key_value(const char *arg, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (strncmp(arg, key, n) || arg[n] != '=')
+		return -1;
+	unsigned v = parse_id(arg + n + 1);
+	return v > 65535 ? -1 : (long)v;
+}
+
+static int cmd_sched_credit(int argc, char **argv)
+{
+	struct domain *d = argc > 1 ? parse_domain(argv[1]) : NULL;
+
+	if (argc > 1 && !d)
+		return -EINVAL;
+	unsigned weight = d ? sched_weight(d) : 0, cap = d ? d->cfg.cap : 0;
+	for (int i = 2; i < argc; i++) {
+		long w = key_value(argv[i], "weight"), c = key_value(argv[i], "cap");
+		if (w < 0 && c < 0)
+			return usage("sched-credit [DOM [weight=1..65535] [cap=0..100*vcpus]]");
+		*(w >= 0 ? &weight : &cap) = (unsigned)(w >= 0 ? w : c);
+	}
+	if (argc > 2 && sched_set(d, weight, cap)) {
+		printk("error: weight %u or cap %u out of range (1..65535, 0..%u)\n", weight, cap,
+		       100 * d->nr_vcpus);
+		return -EINVAL;
+	}
+	printk("  id name             weight  cap\n");
+	for (struct domain *e = domain_list(); e; e = e->next)
+		if (!d || e == d)
+			printk("%4u %-16s %6u %4u\n", e->id, e->name, sched_weight(e), e->cfg.cap);
+	return 0;
+}
+SHELL_COMMAND_AS(sched_credit, "sched-credit", "[DOM [weight=N] [cap=N]]",
+		 "show or set domains' weights and caps", cmd_sched_credit);
 
 static int cmd_exits(int argc, char **argv)
 {

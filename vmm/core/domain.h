@@ -50,6 +50,12 @@ struct domain {
 	struct domain_config cfg;
 	struct vcpu *vcpus[DOM_MAX_VCPUS];
 	unsigned nr_vcpus;
+	/* Its cap (cfg.cap) in the scheduler's period: TSC cycles its vcpus
+	 * ran (less the budgets of past periods: an overrun is carried), and
+	 * parked: its budget is used up, none of its vcpus runs until the next
+	 * period (vmm/core/run.c). */
+	uint64_t cap_used;
+	bool parked;
 	struct domain *next;
 	/* Memory. */
 	uint64_t ram_bytes;           /* its RAM size: the most it may hold (max_pages) */

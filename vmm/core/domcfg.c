@@ -88,6 +88,15 @@ static int set_field(struct domain_config *cfg, const char *key, const char *val
 	} else if (!strcmp(key, "cpus")) {
 		if (cpulist_parse(val, &cfg->cpumask) || !cfg->cpumask)
 			goto bad;
+	} else if (!strcmp(key, "weight") || !strcmp(key, "cap")) {
+		bool w = key[0] == 'w';
+		const char *p = val;
+		unsigned n = 0;
+		for (; *p >= '0' && *p <= '9' && n <= 65535; p++)
+			n = n * 10 + (unsigned)(*p - '0');
+		if (p == val || *p || n > 65535 || (w && !n))
+			goto bad;
+		*(w ? &cfg->weight : &cfg->cap) = n;
 	} else if (!strcmp(key, "vcpus")) {
 		if (val[0] < '1' || val[0] > '0' + DOM_CFG_MAX_VCPUS || val[1])
 			goto bad;

@@ -58,6 +58,10 @@ struct domain_config {
 	/* cpus=LIST: the CPUs its vcpus may be placed on (bit n: CPU n; 0:
 	 * any), as xl.cfg's cpus (vmm/load/cpulist.h). */
 	uint64_t cpumask;
+	/* weight=N (1..65535; 0 stands for the default, 256) and cap=N (percent
+	 * of one CPU, 0 = none): the credit scheduler's share and limit of the
+	 * domain (vmm/core/run.h, docs/scheduling.md). */
+	unsigned weight, cap;
 	/* The management domain: domain id 0, may use HYPERVISOR_eyrie_op. */
 	bool privileged;
 	/* on_reboot=restart: a guest reboot creates the domain again (a new

@@ -16,17 +16,25 @@
 #include "kernel/string.h"
 #include "vmm/core/domain.h"
 #include "vmm/core/guest_mem.h"
+#include "vmm/core/run.h"
 #include "vmm/xen/hcop.h"
 #include "vmm/xen/hypercall.h"
 #include "vmm/xen/pirq.h"
 #include "vmm/core/vmm.h"
 #include "vmm/plat/vplat.h"
 
+static uint64_t tsc_ns(uint64_t tsc)
+{
+	uint64_t khz = timer_info()->tsc_hz / 1000;
+
+	return khz ? tsc / khz * 1000000 + tsc % khz * 1000000 / khz : 0;
+}
+
 static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 {
 	static const uint16_t state[] = { EYRIE_DOM_RUNNING, EYRIE_DOM_PAUSED, EYRIE_DOM_CRASHED,
 					  EYRIE_DOM_SHUTDOWN };
-	uint64_t tsc = 0, khz = timer_info()->tsc_hz / 1000;
+	uint64_t tsc = 0;
 
 	for (unsigned v = 0; v < d->nr_vcpus; v++)
 		tsc += d->vcpus[v]->run_tsc;
@@ -35,7 +43,7 @@ static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 	i->state = state[d->state];
 	i->nr_vcpus = d->nr_vcpus;
 	i->memory_kib = d->ram_pages * 4; /* less what it gave back */
-	i->cpu_ns = khz ? tsc / khz * 1000000 + tsc % khz * 1000000 / khz : 0;
+	i->cpu_ns = tsc_ns(tsc);
 	i->type = (uint16_t)d->cfg.type; /* EYRIE_TYPE_* */
 	i->reason = d->state == DOM_SHUTDOWN ? (uint16_t)d->shutdown_code : 0;
 	i->flags = (d->cfg.privileged ? EYRIE_DOMF_PRIVILEGED : 0) |
@@ -327,6 +335,62 @@ static long echo(struct vcpu *v, void *arg)
 }
 
 /* pause, unpause, destroy: another domain, by id. */
+static void fill_vcpu(const struct vcpu *v, struct eyrie_vcpu_info *i)
+{
+	*i = (struct eyrie_vcpu_info){ (uint16_t)v->dom->id, (uint16_t)v->id, (uint16_t)v->cpu,
+		v->dom->state != DOM_RUNNING ? EYRIE_VCPU_PAUSED :
+		percpu_get(v->cpu)->current == v ? EYRIE_VCPU_RUNNING :
+		v->state == VCPU_BLOCKED ? EYRIE_VCPU_BLOCKED :
+		v->state == VCPU_DOWN ? EYRIE_VCPU_DOWN : EYRIE_VCPU_RUNNABLE,
+		tsc_ns(v->run_tsc), v->affinity };
+}
+
+static long vcpu_list(struct vcpu *v, void *arg)
+{
+	struct eyrie_dom_list *l = arg;
+	struct eyrie_vcpu_info info;
+	uint32_t max = l->max;
+
+	l->nr = 0;
+	for (const struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus && l->nr < max; i++, l->nr++) {
+			fill_vcpu(d->vcpus[i], &info);
+			if (copy_to_guest_virt(v, l->buffer + l->nr * sizeof(info), &info,
+					       sizeof(info), NULL))
+				return -EFAULT;
+		}
+	return 0;
+}
+
+static long sched_get(struct vcpu *v, void *arg)
+{
+	struct eyrie_sched *s = arg;
+	const struct domain *d = domain_find(s->domid);
+
+	if (!d)
+		return -ESRCH;
+	*s = (struct eyrie_sched){ s->domid, sched_weight(d), d->cfg.cap, 0 };
+	return 0;
+}
+
+static long sched_put(struct vcpu *v, void *arg)
+{
+	const struct eyrie_sched *s = arg;
+	struct domain *d = domain_find(s->domid);
+
+	return d ? sched_set(d, s->weight, s->cap) : -ESRCH;
+}
+
+static long pin(struct vcpu *v, void *arg)
+{
+	const struct eyrie_vcpu_pin *p = arg;
+	struct domain *d = domain_find(p->domid);
+
+	if (!d)
+		return -ESRCH;
+	return p->vcpu < d->nr_vcpus ? vcpu_pin(d->vcpus[p->vcpu], p->cpumask) : -EINVAL;
+}
+
 static long other(struct vcpu *v, const struct eyrie_dom_id *id, void (*act)(struct domain *))
 {
 	struct domain *d = domain_find(id->domid);
@@ -361,6 +425,10 @@ static const struct hcop ops[] = {
 	[EYRIE_OP_pci_cfg] = HCOP(struct eyrie_pci_cfg, HC_OUT, pci),
 	[EYRIE_OP_dma_frames] = HCOP(struct eyrie_dma_frames, HC_IN, dma_frames),
 	[EYRIE_OP_msi] = { sizeof(struct eyrie_msi), HC_OUT, msi, msi_undo },
+	[EYRIE_OP_sched_get] = HCOP(struct eyrie_sched, HC_OUT, sched_get),
+	[EYRIE_OP_sched_set] = HCOP(struct eyrie_sched, HC_IN, sched_put),
+	[EYRIE_OP_vcpu_pin] = HCOP(struct eyrie_vcpu_pin, HC_IN, pin),
+	[EYRIE_OP_vcpu_list] = HCOP(struct eyrie_dom_list, HC_OUT, vcpu_list),
 };
 
 long eyrie_op(struct vcpu *v, uint64_t *a)

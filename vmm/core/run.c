@@ -1,21 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The vcpus' side of the scheduler loop (see run.h): guest timers, the
- * virtual platforms' host-time work, reaping, round-robin choice, and a
- * vcpu's slice with its Xen runstate. kernel/sched.c calls vmm_run_next
- * and knows nothing of vcpus.
+ * virtual platforms' host-time work, reaping, the caps' periods, the
+ * choice by weight (virtual time) with the boost for woken vcpus, load
+ * balancing, and a vcpu's slice with its Xen runstate. kernel/sched.c
+ * calls vmm_run_next and knows nothing of vcpus. docs/scheduling.md tells
+ * how it works.
  */
 #include "vmm/core/run.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "drivers/uart.h"
+#include "kernel/errno.h"
+#include "kernel/smp.h"
 #include "include/public/vcpu.h"
 #include "vmm/core/domain.h"
 #include "vmm/core/exit.h"
 #include "vmm/core/vmm.h"
 #include "vmm/plat/vplat.h"
 #include "vmm/xen/xen.h"
+
+#define ACCT_MS 30 /* the caps' period: 3 ticks (Xen's credit: 30 ms, 10 ms ticks) */
+
+static uint64_t next_acct; /* TSC of the next accounting (all CPUs', under the big lock) */
+static bool parked;        /* some domain is parked by its cap */
+static uint64_t vfloor[MAX_CPUS]; /* each CPU's: the virtual time of its last plain pick */
+static bool yielded[MAX_CPUS];    /* each CPU's: its last slice ended in a yield */
 
 static bool runnable(const struct vcpu *v)
 {
@@ -49,6 +60,8 @@ static void check_timers(void)
 	uint64_t now = rdtsc();
 	unsigned self = this_cpu()->id;
 
+	if (parked)
+		timer_wake_at(next_acct); /* a parked domain runs again then */
 	for (struct domain *d = domain_list(); d; d = d->next) {
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
@@ -81,46 +94,191 @@ static void reap(void)
 	}
 }
 
-/* The next runnable vcpu (a boosted one if boost) after the last one
- * run, in domain order, else the first one (possibly the last one
- * again). last_run is only compared, never dereferenced: its domain may
- * have been destroyed. */
-static struct vcpu *next_after_last(bool boost)
+/* Runnable and not parked: its CPU may pick it. */
+static bool can_run(const struct vcpu *v)
 {
-	struct vcpu *first = NULL;
-	bool after = false;
+	return runnable(v) && !v->dom->parked;
+}
+
+unsigned sched_weight(const struct domain *d)
+{
+	return d->cfg.weight ? d->cfg.weight : SCHED_WEIGHT_DEFAULT;
+}
+
+static uint64_t period(void)
+{
+	return timer_info()->tsc_hz / 1000 * ACCT_MS;
+}
+
+/* The cap's budget of one period (0: no cap). */
+static uint64_t cap_budget(const struct domain *d, uint64_t period)
+{
+	return d->cfg.cap * period / 100;
+}
+
+/* Every period: a capped domain's budget renews, less what it overran. */
+static void account(uint64_t now)
+{
+	uint64_t p = period();
+
+	next_acct = now - next_acct > p ? now + p : next_acct + p;
+	parked = false;
+	for (struct domain *d = domain_list(); d; d = d->next) {
+		uint64_t budget = cap_budget(d, p);
+		d->cap_used = d->cap_used > budget ? d->cap_used - budget : 0;
+		d->parked = budget && d->cap_used >= budget;
+		parked |= d->parked;
+	}
+}
+
+/* t TSC cycles that v ran, in its virtual time: times 256 over its part of
+ * its domain's weight, the weight shared among the domain's vcpus that
+ * want to run (as Xen: a domain's share, not each vcpu's). */
+static void charge(struct vcpu *v, uint64_t t)
+{
+	const struct domain *d = v->dom;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		n += d->vcpus[i] == v || runnable(d->vcpus[i]);
+	v->vtime += t * n * SCHED_WEIGHT_DEFAULT / sched_weight(d);
+}
+
+/* How far v's virtual time is past ref (wraps safely). */
+static int64_t ahead(const struct vcpu *v, uint64_t ref)
+{
+	return (int64_t)(v->vtime - ref);
+}
+
+/* A woken vcpu (vcpu_wake) goes first while boosts count, unless its
+ * domain ran more than a tick beyond its share: neither it nor a vcpu of
+ * its domain that waits here (one that spins for its answer) is within a
+ * tick of the CPU's floor. */
+static bool boosted(const struct vcpu *v, bool boost, uint64_t floor)
+{
+	const struct domain *d = v->dom;
+
+	for (unsigned i = 0; boost && v->boost && i < d->nr_vcpus; i++) {
+		const struct vcpu *w = d->vcpus[i];
+		if ((w == v || (w->cpu == v->cpu && can_run(w))) &&
+		    ahead(w, floor) <= (int64_t)(timer_info()->tsc_hz / TIMER_HZ))
+			return true;
+	}
+	return false;
+}
+
+/* Whether v goes before best: a boosted vcpu first, in round-robin order
+ * (after: v comes after the last one run); then the least virtual time,
+ * ties in round-robin order. */
+static bool better(const struct vcpu *v, bool after, const struct vcpu *best, bool best_after,
+		   bool boost, uint64_t floor)
+{
+	bool vb = boosted(v, boost, floor), bb = boosted(best, boost, floor);
+
+	if (vb != bb)
+		return vb;
+	if (!vb && v->vtime != best->vtime)
+		return ahead(v, best->vtime) < 0;
+	return after && !best_after;
+}
+
+/* This CPU's next vcpu: the one furthest behind in virtual time, so that
+ * CPU time goes by weight (two vcpus of weights 256 and 512 run 1:2). A
+ * vcpu that slept (or is new) is put at most a period behind the CPU's
+ * floor (the virtual time of its last pick): it runs soon but cannot
+ * claim what it did not use. A woken vcpu runs first (boosted); but once
+ * a timer interrupt came since the last plain pick, virtual time decides:
+ * vcpus waking each other all the time (a frontend and its backend)
+ * leave the CPU to the others within a tick. last_run is only compared,
+ * never dereferenced: its domain may have been destroyed. */
+static struct vcpu *pick_next(void)
+{
+	struct percpu *c = this_cpu();
+	bool boost = c->rr_events == c->timer.events, after = false, best_after = false;
+	uint64_t floor = vfloor[c->id], slack = period();
+	struct vcpu *best = NULL, *again = NULL;
 
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			if (runnable(v) && v->cpu == this_cpu()->id && (!boost || v->boost)) {
-				if (after)
-					return v;
-				if (!first)
-					first = v;
+			if (v->cpu == c->id && can_run(v) && ahead(v, floor) < -(int64_t)slack)
+				v->vtime = floor - slack;
+			if (v->cpu != c->id || !can_run(v))
+				;
+			else if (v == c->last_run && yielded[c->id])
+				again = v; /* it yields: the others first */
+			else if (!best || better(v, after, best, best_after, boost, floor)) {
+				best = v;
+				best_after = after;
 			}
-			if (v == this_cpu()->last_run)
-				after = true;
+			after |= v == c->last_run;
 		}
-	return first;
+	best = best ? best : again;
+	if (best && ahead(best, floor) > 0 && !boosted(best, boost, floor))
+		vfloor[c->id] = best->vtime;
+	if (!best || !boosted(best, boost, floor))
+		c->rr_events = c->timer.events;
+	return best;
 }
 
-/* A vcpu woken from blocked (vcpu_wake) runs first, taken in the round
- * robin's order so that no domain's wake-ups outrank another's. But once
- * a timer interrupt came since the last plain pick, the round robin
- * picks: vcpus waking each other all the time (a frontend and its
- * backend) leave the CPU to each runnable vcpu within a few ticks. */
-static struct vcpu *pick_next(void)
+/* v to CPU cpu's run queue (v is not running), and that CPU told. */
+static void move(struct vcpu *v, unsigned cpu)
 {
-	struct percpu *c = this_cpu();
+	v->cpu = cpu; /* its FPU and vendor state follow at its next entry there */
+	v->vtime = vfloor[cpu]; /* another CPU's virtual time means nothing here */
+	smp_kick(cpu);
+}
 
-	if (c->rr_events == c->timer.events) {
-		struct vcpu *b = next_after_last(true);
-		if (b)
-			return b;
+/* Load balancing: this CPU has nothing to run and takes a vcpu that waits
+ * (runnable, not running) on a CPU with more than one to run, if its
+ * affinity allows. */
+static struct vcpu *steal(void)
+{
+	unsigned n[MAX_CPUS] = { 0 }, self = this_cpu()->id;
+
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++)
+			n[d->vcpus[i]->cpu] += can_run(d->vcpus[i]);
+	for (struct domain *d = domain_list(); d; d = d->next)
+		for (unsigned i = 0; i < d->nr_vcpus; i++) {
+			struct vcpu *v = d->vcpus[i];
+			if (can_run(v) && n[v->cpu] > 1 && (v->affinity >> self & 1) &&
+			    percpu_get(v->cpu)->current != v) {
+				v->cpu = self;
+				v->vtime = vfloor[self];
+				return v;
+			}
+		}
+	return NULL;
+}
+
+int vcpu_pin(struct vcpu *v, uint64_t mask)
+{
+	unsigned cpu = vcpu_place(v->dom, mask);
+
+	if (cpu == MAX_CPUS)
+		return -EINVAL;
+	v->affinity = mask;
+	if (v->affinity >> v->cpu & 1)
+		return 0;
+	if (percpu_get(v->cpu)->current == v) { /* it moves at the end of that slice */
+		v->yield = true;
+		smp_kick(v->cpu);
+	} else {
+		move(v, cpu);
 	}
-	c->rr_events = c->timer.events;
-	return next_after_last(false);
+	return 0;
+}
+
+int sched_set(struct domain *d, unsigned weight, unsigned cap)
+{
+	if (!weight || weight > 65535 || cap > 100 * d->nr_vcpus)
+		return -EINVAL;
+	d->cfg.weight = weight;
+	d->cfg.cap = cap;
+	d->cap_used = 0;
+	d->parked = false;
+	return 0;
 }
 
 /* Runs v until its slice ends (the next timer interrupt: the 100 Hz tick
@@ -132,12 +290,15 @@ static struct vcpu *pick_next(void)
 static void run_slice(struct vcpu *v)
 {
 	uint64_t events = this_cpu()->timer.events, start = rdtsc();
+	struct domain *d = v->dom;
 
 	this_cpu()->last_run = v;
 	this_cpu()->current = v;
 	v->boost = v->halt_nmi_only = false;
 	xen_runstate(v, RUNSTATE_running);
 	vcpu_load_cpu_state(v);
+	if (d->cfg.cap) /* the slice ends when the cap's budget is used up */
+		timer_wake_at(start + cap_budget(d, period()) - d->cap_used);
 	while (runnable(v)) {
 		vplat_check(v->dom);
 		vcpu_deliver_irqs(v);
@@ -160,19 +321,31 @@ static void run_slice(struct vcpu *v)
 		if (this_cpu()->timer.events != events || uart_rx_pending() || v->yield)
 			break;
 	}
+	yielded[this_cpu()->id] = v->yield;
 	v->yield = false;
 	this_cpu()->current = NULL;
-	v->run_tsc += rdtsc() - start;
+	uint64_t t = rdtsc() - start;
+	v->run_tsc += t;
+	charge(v, t);
+	d->cap_used += d->cfg.cap ? t : 0;
+	d->parked |= d->cfg.cap && d->cap_used >= cap_budget(d, period());
+	parked |= d->parked;
+	if (!(v->affinity >> this_cpu()->id & 1)) /* vcpu_pin moved it away */
+		move(v, vcpu_place(d, v->affinity));
 	xen_runstate(v, v->state == VCPU_RUNNABLE  ? RUNSTATE_runnable :
 			v->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
 }
 
 bool vmm_run_next(void)
 {
+	if (rdtsc() >= next_acct)
+		account(rdtsc());
 	check_timers();
 	reap();
-	struct vcpu *v = vcpu_ops ? pick_next() : NULL;
-	if (!v)
+	if (!vcpu_ops)
+		return false;
+	struct vcpu *v = pick_next();
+	if (!v && !(v = steal()))
 		return false;
 	run_slice(v);
 	return true;

@@ -220,7 +220,11 @@ struct vcpu {
 	uint64_t gprs[GPR_COUNT]; /* authoritative; the backend syncs RAX/RSP */
 	struct domain *dom;
 	unsigned id;
-	unsigned cpu;             /* the physical CPU that runs it (kernel/smp.h) */
+	unsigned cpu;             /* the physical CPU whose run queue has it (kernel/smp.h) */
+	uint64_t affinity;        /* the CPUs it may run on (bit n: CPU n; vcpu_pin) */
+	/* The scheduler's (vmm/core/run.c): the time it ran, scaled by its
+	 * share of its domain's weight; its CPU runs the one furthest behind. */
+	uint64_t vtime;
 	enum vcpu_state state;
 	void *hw;                 /* backend data (VMCB or VMCS and friends) */
 	/* Pending external interrupt vectors (a 256-bit set), delivered by

@@ -177,13 +177,9 @@ static void count_load(const struct domain *d, unsigned *load)
 			load[d->vcpus[i]->cpu]++;
 }
 
-/* The online CPU of nd's cpus= with the fewest vcpus (the lowest such
- * id), counting those of nd made so far: where a new vcpu of nd runs for
- * good (no migration yet). MAX_CPUS: none of its CPUs is online. */
-static unsigned quietest_cpu(const struct domain *nd)
+unsigned vcpu_place(const struct domain *nd, uint64_t mask)
 {
 	unsigned load[MAX_CPUS] = { 0 }, best = MAX_CPUS;
-	uint64_t allowed = nd->cfg.cpumask ? nd->cfg.cpumask : ~0ull;
 	bool listed = false;
 
 	for (const struct domain *d = domain_list(); d; d = d->next) {
@@ -193,7 +189,7 @@ static unsigned quietest_cpu(const struct domain *nd)
 	if (!listed)
 		count_load(nd, load);
 	for (unsigned c = 0; c < nr_cpus; c++)
-		if ((allowed >> c & 1) && (best == MAX_CPUS || load[c] < load[best]))
+		if ((mask >> c & 1) && (best == MAX_CPUS || load[c] < load[best]))
 			best = c;
 	return best;
 }
@@ -230,7 +226,8 @@ int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	v->fpu = (uint8_t *)v + area;
 	v->dom = d;
 	v->id = id;
-	if ((v->cpu = quietest_cpu(d)) == MAX_CPUS) {
+	v->affinity = d->cfg.cpumask ? d->cfg.cpumask : ~0ull;
+	if ((v->cpu = vcpu_place(d, v->affinity)) == MAX_CPUS) {
 		pr_err("domain %s: cpus= names no online CPU\n", d->cfg.name);
 		kfree(v);
 		return -EINVAL;

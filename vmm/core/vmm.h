@@ -22,6 +22,9 @@ void vmm_sync(struct domain *d, bool gone);
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
 	     struct vcpu **out);
 void vcpu_free(struct vcpu *v);
+/* The online CPU of mask with the fewest vcpus (the lowest such id),
+ * counting those of nd made so far; MAX_CPUS if mask has none online. */
+unsigned vcpu_place(const struct domain *nd, uint64_t mask);
 /* Starts a vcpu that waits (a SIPI: real mode at entry, CS = entry >> 4,
  * the rest as after INIT). */
 void vcpu_start_real(struct vcpu *v, uint64_t entry);
