@@ -94,30 +94,19 @@ static long dom_new(struct vcpu *v, void *arg)
 	return rc;
 }
 
-/* A domain being built, by id (not the caller). */
-static struct domain *building(struct vcpu *v, uint32_t domid, long *err)
-{
-	struct domain *d = domain_find(domid);
-
-	*err = !d ? -ESRCH : !d->building ? -EBUSY : 0;
-	return *err ? NULL : d;
-}
-
 #define MEM_CHUNK 1024
 #define MEM_PER_CALL (64u << 10) /* then the call continues (-ERESTART) */
 
 /* mem_write: the caller's bytes into a domain being built; a long write
  * goes on where it stopped (its struct advanced) when the call runs
  * again. */
-static long mem_write(struct vcpu *v, void *arg)
+static long mem_write(struct vcpu *v, struct domain *d, void *arg)
 {
 	struct eyrie_dom_mem *m = arg;
 	char buf[MEM_CHUNK];
-	long err;
-	struct domain *d = building(v, m->domid, &err);
 
-	if (!d)
-		return err;
+	if (!d->building)
+		return -EBUSY;
 	if (m->gpa >= d->ram_bytes || m->len > d->ram_bytes - m->gpa)
 		return -EINVAL;
 	for (uint64_t off = 0; off < m->len; off += MEM_CHUNK) {
@@ -135,26 +124,21 @@ static long mem_write(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long set_context(struct vcpu *v, void *arg)
+static long set_context(struct vcpu *v, struct domain *d, void *arg)
 {
 	const struct eyrie_vcpu_context *c = arg;
-	long err;
-	struct domain *d = building(v, c->domid, &err);
 
-	if (!d)
-		return err;
+	if (!d->building)
+		return -EBUSY;
 	return c->vcpu < d->nr_vcpus ? vcpu_set_context(d->vcpus[c->vcpu], c) : -EINVAL;
 }
 
-static long console_write(struct vcpu *v, void *arg)
+static long console_write(struct vcpu *v, struct domain *d, void *arg)
 {
 	const struct eyrie_dom_console *c = arg;
-	struct domain *d = domain_find(c->domid);
 	char buf[256];
 	uint32_t len = c->len > sizeof(buf) ? sizeof(buf) : c->len;
 
-	if (!d)
-		return -ESRCH;
 	if (!d->plat)
 		return -ENODEV;
 	if (copy_from_guest_virt(v, buf, c->buffer, len, NULL))
@@ -162,14 +146,11 @@ static long console_write(struct vcpu *v, void *arg)
 	return vplat_input(d, buf, len);
 }
 
-static long console_read(struct vcpu *v, void *arg)
+static long console_read(struct vcpu *v, struct domain *d, void *arg)
 {
 	struct eyrie_dom_console *c = arg;
-	struct domain *d = domain_find(c->domid);
 	char buf[256];
 
-	if (!d)
-		return -ESRCH;
 	if (c->len > sizeof(buf))
 		c->len = sizeof(buf);
 	uint64_t oldest = d->log_total > DOM_LOG_SIZE ? d->log_total - DOM_LOG_SIZE : 0;
@@ -226,13 +207,10 @@ static bool port_reserved(uint32_t first, uint32_t last)
 	return false;
 }
 
-static long ioports(struct vcpu *v, void *arg)
+static long ioports(struct vcpu *v, struct domain *d, void *arg)
 {
 	const struct eyrie_dom_ioports *p = arg;
-	struct domain *d = domain_find(p->domid);
 
-	if (!d)
-		return -ESRCH;
 	if (!p->count || p->first > 0xffff || p->count > 0x10000 - p->first)
 		return -EINVAL;
 	if (p->allow && uart_claims(UART_CLAIM_IO, p->first, p->first + p->count - 1))
@@ -249,13 +227,10 @@ static long ioports(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long iomem(struct vcpu *v, void *arg)
+static long iomem(struct vcpu *v, struct domain *d, void *arg)
 {
 	const struct eyrie_dom_iomem *m = arg;
-	struct domain *d = domain_find(m->domid);
 
-	if (!d)
-		return -ESRCH;
 	if (!m->nr || m->nr > (1ull << 20) || m->mfn > (1ull << 40))
 		return -EINVAL;
 	if (m->allow && uart_claims(UART_CLAIM_MEM, m->mfn << 12, ((m->mfn + m->nr) << 12) - 1))
@@ -314,27 +289,21 @@ static void msi_undo(struct vcpu *v, void *arg)
 	pirq_grant(v->dom, ((struct eyrie_msi *)arg)->pirq, false);
 }
 
-static long irq(struct vcpu *v, void *arg)
+static long irq(struct vcpu *v, struct domain *d, void *arg)
 {
 	const struct eyrie_dom_irq *q = arg;
-	struct domain *d = domain_find(q->domid);
 
-	return d ? pirq_grant(d, q->irq, q->allow) : -ESRCH;
+	return pirq_grant(d, q->irq, q->allow);
 }
 
-static long echo(struct vcpu *v, void *arg)
+static long echo(struct vcpu *v, struct domain *d, void *arg)
 {
 	const struct eyrie_dom_echo *e = arg;
-	struct domain *d = domain_find(e->domid);
-
-	if (!d)
-		return -ESRCH;
 	long was = d->echo;
 	d->echo = e->on != 0;
 	return was;
 }
 
-/* pause, unpause, destroy: another domain, by id. */
 static void fill_vcpu(const struct vcpu *v, struct eyrie_vcpu_info *i)
 {
 	*i = (struct eyrie_vcpu_info){ (uint16_t)v->dom->id, (uint16_t)v->id, (uint16_t)v->cpu,
@@ -362,72 +331,62 @@ static long vcpu_list(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long sched_get(struct vcpu *v, void *arg)
+static long sched_get(struct vcpu *v, struct domain *d, void *arg)
 {
 	struct eyrie_sched *s = arg;
-	const struct domain *d = domain_find(s->domid);
 
-	if (!d)
-		return -ESRCH;
 	*s = (struct eyrie_sched){ s->domid, sched_weight(d), d->cfg.cap, 0 };
 	return 0;
 }
 
-static long sched_put(struct vcpu *v, void *arg)
+static long sched_put(struct vcpu *v, struct domain *d, void *arg)
 {
 	const struct eyrie_sched *s = arg;
-	struct domain *d = domain_find(s->domid);
 
-	return d ? sched_set(d, s->weight, s->cap) : -ESRCH;
+	return sched_set(d, s->weight, s->cap);
 }
 
-static long pin(struct vcpu *v, void *arg)
+static long pin(struct vcpu *v, struct domain *d, void *arg)
 {
 	const struct eyrie_vcpu_pin *p = arg;
-	struct domain *d = domain_find(p->domid);
 
-	if (!d)
-		return -ESRCH;
 	return p->vcpu < d->nr_vcpus ? vcpu_pin(d->vcpus[p->vcpu], p->cpumask) : -EINVAL;
 }
 
-static long other(struct vcpu *v, const struct eyrie_dom_id *id, void (*act)(struct domain *))
+/* pause, unpause, destroy: another domain, by id. */
+static long ctl(struct vcpu *v, struct domain *d, void (*act)(struct domain *))
 {
-	struct domain *d = domain_find(id->domid);
-
-	if (!d)
-		return -ESRCH;
 	if (d == v->dom)
 		return -EINVAL; /* not on itself */
 	act(d);
 	return 0;
 }
 
-static long do_pause(struct vcpu *v, void *arg) { return other(v, arg, domain_pause); }
-static long unpause(struct vcpu *v, void *arg) { return other(v, arg, domain_unpause); }
-static long destroy(struct vcpu *v, void *arg) { return other(v, arg, domain_destroy); }
+static long do_pause(struct vcpu *v, struct domain *d, void *a) { return ctl(v, d, domain_pause); }
+static long unpause(struct vcpu *v, struct domain *d, void *a) { return ctl(v, d, domain_unpause); }
+static long destroy(struct vcpu *v, struct domain *d, void *a) { return ctl(v, d, domain_destroy); }
 
 static const struct hcop ops[] = {
 	[EYRIE_OP_list] = HCOP(struct eyrie_dom_list, HC_OUT, list),
-	[EYRIE_OP_pause] = HCOP(struct eyrie_dom_id, HC_IN, do_pause),
-	[EYRIE_OP_unpause] = HCOP(struct eyrie_dom_id, HC_IN, unpause),
-	[EYRIE_OP_destroy] = HCOP(struct eyrie_dom_id, HC_IN, destroy),
+	[EYRIE_OP_pause] = HCOP_DOM(struct eyrie_dom_id, HC_IN, do_pause),
+	[EYRIE_OP_unpause] = HCOP_DOM(struct eyrie_dom_id, HC_IN, unpause),
+	[EYRIE_OP_destroy] = HCOP_DOM(struct eyrie_dom_id, HC_IN, destroy),
 	[EYRIE_OP_domain_new] = HCOP(struct eyrie_dom_new, HC_OUT, dom_new),
-	[EYRIE_OP_console_read] = HCOP(struct eyrie_dom_console, HC_OUT, console_read),
-	[EYRIE_OP_console_write] = HCOP(struct eyrie_dom_console, HC_IN, console_write),
-	[EYRIE_OP_mem_write] = HCOP(struct eyrie_dom_mem, HC_OUT, mem_write),
-	[EYRIE_OP_set_context] = HCOP(struct eyrie_vcpu_context, HC_IN, set_context),
+	[EYRIE_OP_console_read] = HCOP_DOM(struct eyrie_dom_console, HC_OUT, console_read),
+	[EYRIE_OP_console_write] = HCOP_DOM(struct eyrie_dom_console, HC_IN, console_write),
+	[EYRIE_OP_mem_write] = HCOP_DOM(struct eyrie_dom_mem, HC_OUT, mem_write),
+	[EYRIE_OP_set_context] = HCOP_DOM(struct eyrie_vcpu_context, HC_IN, set_context),
 	[EYRIE_OP_host_info] = HCOP(struct eyrie_host_info, HC_OUT, host_info),
-	[EYRIE_OP_ioports] = HCOP(struct eyrie_dom_ioports, HC_IN, ioports),
-	[EYRIE_OP_iomem] = HCOP(struct eyrie_dom_iomem, HC_IN, iomem),
-	[EYRIE_OP_irq] = HCOP(struct eyrie_dom_irq, HC_IN, irq),
-	[EYRIE_OP_console_echo] = HCOP(struct eyrie_dom_echo, HC_IN, echo),
+	[EYRIE_OP_ioports] = HCOP_DOM(struct eyrie_dom_ioports, HC_IN, ioports),
+	[EYRIE_OP_iomem] = HCOP_DOM(struct eyrie_dom_iomem, HC_IN, iomem),
+	[EYRIE_OP_irq] = HCOP_DOM(struct eyrie_dom_irq, HC_IN, irq),
+	[EYRIE_OP_console_echo] = HCOP_DOM(struct eyrie_dom_echo, HC_IN, echo),
 	[EYRIE_OP_pci_cfg] = HCOP(struct eyrie_pci_cfg, HC_OUT, pci),
 	[EYRIE_OP_dma_frames] = HCOP(struct eyrie_dma_frames, HC_IN, dma_frames),
-	[EYRIE_OP_msi] = { sizeof(struct eyrie_msi), HC_OUT, msi, msi_undo },
-	[EYRIE_OP_sched_get] = HCOP(struct eyrie_sched, HC_OUT, sched_get),
-	[EYRIE_OP_sched_set] = HCOP(struct eyrie_sched, HC_IN, sched_put),
-	[EYRIE_OP_vcpu_pin] = HCOP(struct eyrie_vcpu_pin, HC_IN, pin),
+	[EYRIE_OP_msi] = { sizeof(struct eyrie_msi), HC_OUT, msi, msi_undo, 0 },
+	[EYRIE_OP_sched_get] = HCOP_DOM(struct eyrie_sched, HC_OUT, sched_get),
+	[EYRIE_OP_sched_set] = HCOP_DOM(struct eyrie_sched, HC_IN, sched_put),
+	[EYRIE_OP_vcpu_pin] = HCOP_DOM(struct eyrie_vcpu_pin, HC_IN, pin),
 	[EYRIE_OP_vcpu_list] = HCOP(struct eyrie_dom_list, HC_OUT, vcpu_list),
 };
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct domain;
 struct vcpu;
 
 enum hcop_copy {
@@ -30,13 +31,20 @@ struct hcop {
 	/* Optional: takes back what fn did when the struct could not be
 	 * written back (the caller never learnt of it); the call is -EFAULT. */
 	void (*undo)(struct vcpu *v, void *arg);
+	/* Instead of fn, for a struct that begins with a uint32_t domid: on
+	 * gets that domain (the call is -ESRCH when there is none). */
+	long (*on)(struct vcpu *v, struct domain *d, void *arg);
 };
 
 #define HCOP_ARG_MAX 128
 #define HCOP_COUNT(t) (sizeof(t) / sizeof((t)[0]))
 /* A row whose struct is checked against HCOP_ARG_MAX when compiled. */
 #define HCOP(type, copy, fn) \
-	{ sizeof(char[sizeof(type) <= HCOP_ARG_MAX ? sizeof(type) : -1]), copy, fn, 0 }
+	{ sizeof(char[sizeof(type) <= HCOP_ARG_MAX ? sizeof(type) : -1]), copy, fn, 0, 0 }
+/* A row whose handler takes the domain the struct names (checked when compiled). */
+#define HCOP_DOM(type, copy, on) \
+	{ sizeof(char[sizeof(type) <= HCOP_ARG_MAX && offsetof(type, domid) == 0 && \
+		      sizeof(((type *)0)->domid) == 4 ? sizeof(type) : -1]), copy, 0, 0, on }
 
 /* ops[cmd] on the guest's argument at virtual address arg: -ENOSYS for an
  * operation the table has not, -EFAULT when the argument cannot be read

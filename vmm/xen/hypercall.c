@@ -90,12 +90,13 @@ long hcop_call(struct vcpu *v, const struct hcop *ops, size_t nr, uint64_t cmd, 
 {
 	_Alignas(8) uint8_t buf[HCOP_ARG_MAX];
 
-	if (cmd >= nr || !ops[cmd].fn)
+	if (cmd >= nr || (!ops[cmd].fn && !ops[cmd].on))
 		return -ENOSYS;
 	const struct hcop *op = &ops[cmd];
 	if (copy_from_guest_virt(v, buf, arg, op->size, NULL))
 		return -EFAULT;
-	long rc = op->fn(v, buf);
+	struct domain *d = op->on ? domain_find(*(const uint32_t *)buf) : NULL;
+	long rc = op->fn ? op->fn(v, buf) : d ? op->on(v, d, buf) : -ESRCH;
 	if ((op->copy == HC_OUT_ALWAYS || (op->copy == HC_OUT && (rc >= 0 || rc == -ERESTART))) &&
 	    copy_to_guest_virt(v, arg, buf, op->size, NULL)) {
 		if (op->undo)
