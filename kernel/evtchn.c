@@ -117,6 +117,17 @@ static int take_port(struct evtchn_table *t, struct evtchn c)
 	return p;
 }
 
+/* take_port, the port also recorded in *slot (which records none yet:
+ * -EEXIST otherwise). */
+static int take_slot(struct evtchn_table *t, struct evtchn c, uint16_t *slot)
+{
+	int p = *slot ? -EEXIST : take_port(t, c);
+
+	if (p > 0)
+		*slot = (uint16_t)p;
+	return p;
+}
+
 /* Where port p of t is delivered. */
 static int target(const struct evtchn_table *t, uint16_t p, struct evtchn_notify *out)
 {
@@ -168,21 +179,15 @@ int evtchn_bind_interdomain(const struct evtchn_domains *doms, struct evtchn_tab
 
 int evtchn_bind_virq(struct evtchn_table *t, uint32_t virq, uint32_t vcpu)
 {
-	int p;
-
 	if (virq >= NR_VIRQS)
 		return -EINVAL;
 	if (!evtchn_virq_is_per_vcpu(virq) && vcpu != 0)
 		return -EINVAL;
 	if (vcpu >= t->nr_vcpus)
 		return -ENOENT;
-	if (t->virq_port[vcpu][virq])
-		return -EEXIST;
-	p = take_port(t, (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)virq,
-					  .notify_vcpu = (uint16_t)vcpu });
-	if (p > 0)
-		t->virq_port[vcpu][virq] = (uint16_t)p;
-	return p;
+	return take_slot(t, (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)virq,
+					     .notify_vcpu = (uint16_t)vcpu },
+			 &t->virq_port[vcpu][virq]);
 }
 
 int evtchn_bind_ipi(struct evtchn_table *t, uint32_t vcpu)
@@ -194,16 +199,10 @@ int evtchn_bind_ipi(struct evtchn_table *t, uint32_t vcpu)
 
 int evtchn_bind_pirq(struct evtchn_table *t, uint32_t pirq)
 {
-	int p;
-
 	if (pirq >= EVTCHN_MAX_PIRQS)
 		return -EINVAL;
-	if (t->pirq_port[pirq])
-		return -EEXIST;
-	p = take_port(t, (struct evtchn){ .state = ECS_PIRQ, .pirq = (uint16_t)pirq });
-	if (p > 0)
-		t->pirq_port[pirq] = (uint16_t)p;
-	return p;
+	return take_slot(t, (struct evtchn){ .state = ECS_PIRQ, .pirq = (uint16_t)pirq },
+			 &t->pirq_port[pirq]);
 }
 
 int evtchn_pirq_target(const struct evtchn_table *t, uint32_t pirq, struct evtchn_notify *out)
