@@ -21,7 +21,11 @@ struct vplat;
 
 #define DOM_MAX_SLOTS 16
 #define DOM_MAX_VCPUS DOM_CFG_MAX_VCPUS
-#define DOM_CONSOLE_LINE 160
+/* Guest console lines longer than this are cut (the rest goes on as a
+ * line of its own); the log keeps every byte. */
+#define DOM_CONSOLE_LINE 256
+/* The echo's budget of bytes a domain starts with (domcons.c). */
+#define DOM_ECHO_BURST (16u << 10)
 #define DOM_LOGGED 32
 #define DOM_E820_MAX 8
 #define DOM_LOG_SIZE 16384 /* the last console bytes of each domain, for `console` */
