@@ -36,6 +36,8 @@ struct percpu {
 	struct vcpu *current;     /* the vcpu whose slice this CPU runs, NULL between */
 	struct vcpu *last_run;    /* the round robin's place (compared, never followed) */
 	uint64_t rr_events;       /* timer.events at the round robin's last plain pick */
+	uint64_t vfloor;          /* the scheduler's virtual time at its last plain pick */
+	bool yielded;             /* its last slice ended in a yield */
 	/* This CPU's LAPIC timer (arch/x86_64/timer.c): one-shot, armed for
 	 * the earlier of its next tick and its earliest wake-up (TSC). */
 	struct {

@@ -141,6 +141,14 @@ uint64_t ns_to_tsc(uint64_t ns)
 	return ns / 1000000 * khz + ns % 1000000 * khz / 1000000;
 }
 
+uint64_t tsc_to_ns(uint64_t tsc)
+{
+	uint64_t khz = info.tsc_hz / 1000;
+
+	/* tsc * 1e6 / khz without overflowing for years of uptime. */
+	return khz ? tsc / khz * 1000000 + tsc % khz * 1000000 / khz : 0;
+}
+
 uint64_t timer_uptime_ms(void)
 {
 	return info.tsc_hz ? (rdtsc() - tsc_start) / (info.tsc_hz / 1000) : 0;

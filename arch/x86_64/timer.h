@@ -34,6 +34,8 @@ static inline uint64_t timer_ticks(void)
 uint64_t timer_uptime_ms(void);
 /* TSC ticks in ns nanoseconds, the span capped at a year (no overflow). */
 uint64_t ns_to_tsc(uint64_t ns);
+/* Nanoseconds in tsc TSC ticks. */
+uint64_t tsc_to_ns(uint64_t tsc);
 /* Busy-waits (TSC based); works with interrupts off. */
 void timer_udelay(uint64_t us);
 

@@ -23,13 +23,6 @@
 #include "vmm/core/vmm.h"
 #include "vmm/plat/vplat.h"
 
-static uint64_t tsc_ns(uint64_t tsc)
-{
-	uint64_t khz = timer_info()->tsc_hz / 1000;
-
-	return khz ? tsc / khz * 1000000 + tsc % khz * 1000000 / khz : 0;
-}
-
 static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 {
 	static const uint16_t state[] = { EYRIE_DOM_RUNNING, EYRIE_DOM_PAUSED, EYRIE_DOM_CRASHED,
@@ -43,7 +36,7 @@ static void fill_info(const struct domain *d, struct eyrie_dom_info *i)
 	i->state = state[d->state];
 	i->nr_vcpus = d->nr_vcpus;
 	i->memory_kib = d->ram_pages * 4; /* less what it gave back */
-	i->cpu_ns = tsc_ns(tsc);
+	i->cpu_ns = tsc_to_ns(tsc);
 	i->type = (uint16_t)d->cfg.type; /* EYRIE_TYPE_* */
 	i->reason = d->state == DOM_SHUTDOWN ? (uint16_t)d->shutdown_code : 0;
 	i->flags = (d->cfg.privileged ? EYRIE_DOMF_PRIVILEGED : 0) |
@@ -311,7 +304,7 @@ static void fill_vcpu(const struct vcpu *v, struct eyrie_vcpu_info *i)
 		percpu_get(v->cpu)->current == v ? EYRIE_VCPU_RUNNING :
 		v->state == VCPU_BLOCKED ? EYRIE_VCPU_BLOCKED :
 		v->state == VCPU_DOWN ? EYRIE_VCPU_DOWN : EYRIE_VCPU_RUNNABLE,
-		tsc_ns(v->run_tsc), v->affinity };
+		tsc_to_ns(v->run_tsc), v->affinity };
 }
 
 static long vcpu_list(struct vcpu *v, void *arg)

@@ -25,8 +25,6 @@
 
 static uint64_t next_acct; /* TSC of the next accounting (all CPUs', under the big lock) */
 static bool parked;        /* some domain is parked by its cap */
-static uint64_t vfloor[MAX_CPUS]; /* each CPU's: the virtual time of its last plain pick */
-static bool yielded[MAX_CPUS];    /* each CPU's: its last slice ended in a yield */
 
 static bool runnable(const struct vcpu *v)
 {
@@ -43,8 +41,7 @@ static void fire_timer(struct vcpu *v, uint64_t now)
 	}
 	if (!v->timer_deadline || now < v->timer_deadline)
 		return;
-	/* A periodic timer re-arms, skipping
-	 * periods missed. */
+	/* A periodic timer re-arms, skipping periods missed. */
 	uint64_t due = v->timer_deadline;
 	v->timer_deadline = 0;
 	if (v->timer_period)
@@ -195,19 +192,18 @@ static struct vcpu *pick_next(void)
 {
 	struct percpu *c = this_cpu();
 	bool boost = c->rr_events == c->timer.events, after = false, best_after = false;
-	uint64_t floor = vfloor[c->id], slack = period();
+	uint64_t floor = c->vfloor, slack = period();
 	struct vcpu *best = NULL, *again = NULL;
 
 	for (struct domain *d = domain_list(); d; d = d->next)
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {
 			struct vcpu *v = d->vcpus[i];
-			if (v->cpu == c->id && can_run(v) && ahead(v, floor) < -(int64_t)slack)
+			bool mine = v->cpu == c->id && can_run(v);
+			if (mine && ahead(v, floor) < -(int64_t)slack)
 				v->vtime = floor - slack;
-			if (v->cpu != c->id || !can_run(v))
-				;
-			else if (v == c->last_run && yielded[c->id])
+			if (mine && v == c->last_run && c->yielded) {
 				again = v; /* it yields: the others first */
-			else if (!best || better(v, after, best, best_after, boost, floor)) {
+			} else if (mine && (!best || better(v, after, best, best_after, boost, floor))) {
 				best = v;
 				best_after = after;
 			}
@@ -215,7 +211,7 @@ static struct vcpu *pick_next(void)
 		}
 	best = best ? best : again;
 	if (best && ahead(best, floor) > 0 && !boosted(best, boost, floor))
-		vfloor[c->id] = best->vtime;
+		c->vfloor = best->vtime;
 	if (!best || !boosted(best, boost, floor))
 		c->rr_events = c->timer.events;
 	return best;
@@ -225,8 +221,8 @@ static struct vcpu *pick_next(void)
 static void move(struct vcpu *v, unsigned cpu)
 {
 	v->cpu = cpu; /* its FPU and vendor state follow at its next entry there */
-	v->vtime = vfloor[cpu]; /* another CPU's virtual time means nothing here */
-	smp_kick(cpu);
+	v->vtime = percpu_get(cpu)->vfloor; /* another CPU's virtual time means nothing here */
+	smp_kick(cpu); /* none to this CPU */
 }
 
 /* Load balancing: this CPU has nothing to run and takes a vcpu that waits
@@ -244,8 +240,7 @@ static struct vcpu *steal(void)
 			struct vcpu *v = d->vcpus[i];
 			if (can_run(v) && n[v->cpu] > 1 && (v->affinity >> self & 1) &&
 			    percpu_get(v->cpu)->current != v) {
-				v->cpu = self;
-				v->vtime = vfloor[self];
+				move(v, self);
 				return v;
 			}
 		}
@@ -321,7 +316,7 @@ static void run_slice(struct vcpu *v)
 		if (this_cpu()->timer.events != events || uart_rx_pending() || v->yield)
 			break;
 	}
-	yielded[this_cpu()->id] = v->yield;
+	this_cpu()->yielded = v->yield;
 	v->yield = false;
 	this_cpu()->current = NULL;
 	uint64_t t = rdtsc() - start;

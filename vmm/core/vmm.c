@@ -463,9 +463,5 @@ void vcpu_time_fill(struct vcpu_time_info *t)
 
 uint64_t vcpu_system_time_ns(struct vcpu *v)
 {
-	uint64_t khz = timer_info()->tsc_hz / 1000;
-	uint64_t t = vcpu_guest_tsc(v);
-
-	/* t * 1e6 / khz without overflowing for years of uptime. */
-	return t / khz * 1000000 + t % khz * 1000000 / khz;
+	return tsc_to_ns(vcpu_guest_tsc(v));
 }
