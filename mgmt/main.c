@@ -229,8 +229,7 @@ static void console_loop(struct guest *g, long id, uint64_t gen, uint64_t shown)
 			dom_service(g);
 			for (; shown < g->log_total && n < (long)sizeof(out); shown++)
 				out[n++] = g->log[shown % DOM_LOG];
-			if (n > 0)
-				write(1, out, (size_t)n);
+			sys_write_guest(out, (size_t)(n > 0 ? n : 0));
 			dom_poll(); /* also its on_* action if it stops */
 			if (dom_guest((uint32_t)id) != g || g->gen != gen) {
 				printf("\n(domain %ld is gone)\n", id);
@@ -243,8 +242,7 @@ static void console_loop(struct guest *g, long id, uint64_t gen, uint64_t shown)
 				printf("\n(domain %ld is gone)\n", id);
 				return;
 			}
-			if (n > 0)
-				write(1, out, (size_t)n);
+			sys_write_guest(out, (size_t)(n > 0 ? n : 0));
 		}
 		long k = hypercall(HYPERVISOR_console_io, CONSOLEIO_read, sizeof(in), (unsigned long)in);
 		char *stop = k > 0 ? memchr(in, 0x1d, (size_t)k) : NULL;

@@ -46,6 +46,9 @@ void *sys_map_mmio(uint64_t maddr, uint64_t len);
 #include <sys/stat.h>
 #include <sys/types.h>
 int write(int fd, const void *buf, size_t len);
+/* A guest's console bytes, passed on as they come (an attached console):
+ * the next write of our own starts on a new line if they ended mid-line. */
+void sys_write_guest(const char *buf, size_t len);
 int read(int fd, void *buf, size_t len);
 void *sbrk(ptrdiff_t incr);
 int close(int fd);
