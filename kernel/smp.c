@@ -63,15 +63,24 @@ static void nap(uint32_t t)
 
 static void take(bool may_nap)
 {
+	struct percpu *c = this_cpu();
 	uint32_t t = __atomic_fetch_add(&lock_next, 1, __ATOMIC_RELAXED);
+	uint64_t start = rdtsc();
 
-	for (unsigned spins = 0; __atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t; spins++) {
-		service();
-		pause();
-		if (may_nap && spins >= NAP_SPINS)
-			nap(t);
+	c->lock.taken++;
+	if (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t) {
+		c->lock.waited++;
+		for (unsigned spins = 0; __atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t;
+		     spins++) {
+			service();
+			pause();
+			if (may_nap && spins >= NAP_SPINS)
+				nap(t);
+		}
 	}
-	lock_cpu = (int)this_cpu()->id;
+	c->lock.since = rdtsc();
+	c->lock.wait_tsc += c->lock.since - start;
+	lock_cpu = (int)c->id;
 }
 
 void big_lock(void)
@@ -83,6 +92,7 @@ void big_unlock(void)
 {
 	uint32_t next = lock_owner + 1;
 
+	this_cpu()->lock.held_tsc += rdtsc() - this_cpu()->lock.since;
 	lock_cpu = -1;
 	__atomic_store_n(&lock_owner, next, __ATOMIC_SEQ_CST);
 	uint32_t c = __atomic_load_n(&napper[next % MAX_CPUS], __ATOMIC_SEQ_CST);

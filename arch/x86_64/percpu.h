@@ -44,6 +44,12 @@ struct percpu {
 		uint64_t next_tick, wake, armed;
 		volatile uint64_t events; /* its interrupts: ticks and wake-ups */
 	} timer;
+	/* The big lock as this CPU saw it (kernel/smp.c; the shell's `cpus`):
+	 * how often it took it, how often it had to wait, TSC ticks waited
+	 * and held, and when it took it last. */
+	struct {
+		uint64_t taken, waited, wait_tsc, held_tsc, since;
+	} lock;
 	struct vcpu *fpu_owner;   /* whose FPU, SSE and debug registers this CPU holds */
 	struct svm_cpu *svm;      /* the vendor's state on this CPU, once enabled */
 	struct vmx_cpu *vmx;
