@@ -19,6 +19,7 @@
 static int (*cpu_up_hook)(void);
 static uint32_t lock_word;             /* 0: free; else the holder's CPU id + 1 */
 static uint64_t nappers;               /* CPUs halted until an unlock kicks them */
+static unsigned kicked;                /* the napper kicked last (a hint) */
 #define NAP_SPINS 2000                 /* spins before halting (tens of us) */
 
 static void nothing(void *arg)
@@ -53,7 +54,8 @@ static bool try_take(uint32_t me)
  * hypervisor), a turn given to a CPU the host is not running stopped
  * every CPU behind it, and spinning waiters took the time the holder
  * needed. Here whoever runs takes a free lock; an unlock kicks one
- * halted CPU, the next after the unlocker's id, so none sleeps for ever.
+ * halted CPU, the next after the one kicked last, so each is woken in
+ * turn.
  * The task priority lets only the kick's class (0xf0-0xff) in: a handler
  * that takes the lock cannot run while this CPU waits for it.
  */
@@ -102,9 +104,12 @@ void big_unlock(void)
 	c->lock.held_tsc += rdtsc() - c->lock.since;
 	__atomic_store_n(&lock_word, 0, __ATOMIC_SEQ_CST);
 	uint64_t n = __atomic_load_n(&nappers, __ATOMIC_SEQ_CST);
-	if (n) {
-		uint64_t after = n & (~0ull << c->id << 1); /* the next after us, round */
-		smp_kick((unsigned)__builtin_ctzll(after ? after : n));
+	if (n) { /* the next napper after the last one kicked, round */
+		unsigned last = __atomic_load_n(&kicked, __ATOMIC_RELAXED);
+		uint64_t after = n & (~0ull << last << 1);
+		unsigned next = (unsigned)__builtin_ctzll(after ? after : n);
+		__atomic_store_n(&kicked, next, __ATOMIC_RELAXED);
+		smp_kick(next);
 	}
 }
 
