@@ -20,7 +20,12 @@ smp:   host SMP's parallel speedup: the spin guest (tests/guests/spin.c;
        under QEMU TCG -smp 2 (multi-threaded TCG: a host thread per CPU),
        Eyrie with cpus=1 and with both CPUs, side by side in each run;
        the wall time of the two loops by the guest's TSC, and the ratio
-       (the target is >= 1.8 on a 2-core host with nothing else running).
+       (the target is >= 1.8 on a 2-core host with nothing else running);
+       then what crossing CPUs costs (tools/smp_bench.py), same CPU vs two
+       CPUs: LAPIC IPI round trips and the wake-up from HLT between two
+       vcpus of an HVM guest (the lapicipi guest; also on bare QEMU -smp 2),
+       event-channel round trips between two domains (evtchn pair) and
+       between two vcpus of one (the ipi guest).
 fuzz:  the stateful hypercall fuzzer (tests/guests/fuzz.c) under QEMU TCG:
        two fuzzing PVH domains, 10^6 hypercalls in all, beside pattern and
        the management domain; hypercalls per second, the faults seen (an
@@ -74,6 +79,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 import linux_direct  # noqa: E402
 import disk_bench  # noqa: E402
 import net_bench  # noqa: E402
+import smp_bench  # noqa: E402
 
 LINUX_BENCH_MIB = 256  # as linux_direct.py gives the direct run
 
@@ -336,6 +342,7 @@ def smp_section(args):
         print("  speedup (cpus=1 / cpus=2): %.2fx (target >= 1.8)" % (med[1] / med[2]))
     for note in notes:
         print("note: " + note)
+    smp_bench.ipi_section(args)
 
 
 def fuzz_section(args):

@@ -7,10 +7,11 @@ other CPUs up, on both vendors.
 tests/boot/cases.py appends SMP_CASES to its CASES.
 """
 
+import os
 import re
 
-from guest_cases import IPI_DOM, Dom, bochs_guests, check, check_audit, check_pattern, \
-    check_report, expect_poweroff, frames_and_heap, qemu_guests, shell, wait_for
+from guest_cases import GUEST_DIR, IPI_DOM, Dom, bochs_guests, check, check_audit, \
+    check_pattern, check_report, expect_poweroff, frames_and_heap, qemu_guests, shell, wait_for
 
 
 def check_cpus(m, online, madt):
@@ -132,7 +133,62 @@ def smp_destroy_vmx(lab):
     smp_destroy(lab, cycles=5, vmx=True)
 
 
+def lapicipi_dom(name, cpus=""):
+    """The lapicipi guest (tests/guests/lapicipi.c) as an HVM domain with the
+    PC platform and 2 vcpus, both pinned to `cpus` if given."""
+    return Dom(name, 2, image="lapicipi",
+               extra=",type=multiboot,platform=pc,vcpus=2" + (",cpus=" + cpus if cpus else ""))
+
+
+def lapicipi_bare(lab, limit=60):
+    """The same image on bare QEMU -smp 2 (multi-threaded TCG): multiboot
+    -kernel, port 0xE9 on -debugcon, the end on isa-debug-exit."""
+    elf = os.path.join(GUEST_DIR, "lapicipi.elf")
+    lab.need(elf)
+    return lab.qemu(["-kernel", elf], serial=("-debugcon", "stdio"), smp=2, mem=64,
+                    limit=limit)
+
+
+LAPICIPI_DONE = "DONE lapicipi: 3 passed, 0 failed"
+
+
+def _lapicipi(m, doms):
+    for d, name in enumerate(doms, 1):
+        expect_poweroff(m, d, name, 120)
+        check_report(m.output, d, "lapicipi")
+        check(re.search(r"\(d%d\) lapicipi: 1000 round trips, \d+ TSC" % d, m.output),
+              "lapicipi (d%d) printed no round-trip figure" % d)
+
+
+def smp_lapicipi(lab):
+    """QEMU SVM -smp 2: lapicipi (HVM, PC platform, 2 vcpus) starts its second
+    vcpu with INIT-SIPI-SIPI through its local APIC and makes 1000 IPI round
+    trips (fixed vectors by the ICR), each from a vcpu halted in HLT, with
+    TSCs in order across the vcpus; once with its vcpus on both CPUs, once
+    with both pinned to CPU 1 (beside it). Then the same image on bare
+    QEMU -smp 2 passes too (what bench's figures compare with)."""
+    doms = [lapicipi_dom("ipa"), lapicipi_dom("ipb", "1")]
+    m = qemu_guests(lab, doms, smp=2, limit=150)
+    placed(m, {1: [0, 1], 2: [1, 1]})
+    _lapicipi(m, ["ipa", "ipb"])
+    m.close()
+    bare = lapicipi_bare(lab)
+    wait_for(bare, r"^(DONE lapicipi: .*)\n", 50)
+    check(LAPICIPI_DONE in bare.output, "lapicipi on bare QEMU -smp 2: %s"
+          % re.findall(r"(?:FAIL|DONE) .*", bare.output))
+
+
+def smp_lapicipi_vmx(lab):
+    """Bochs corei7_skylake_x with 2 processors: lapicipi as in smp-lapicipi,
+    on both CPUs and with both vcpus on CPU 1."""
+    doms = [lapicipi_dom("ipa"), lapicipi_dom("ipb", "1")]
+    m = bochs_guests(lab, doms, "corei7_skylake_x", count=2, limit=400)
+    _lapicipi(m, ["ipa", "ipb"])
+
+
 SMP_CASES = [
+    ("smp-lapicipi", smp_lapicipi, 10),
+    ("smp-lapicipi-vmx", smp_lapicipi_vmx, 60),
     ("smp-destroy", smp_destroy, 30),
     ("smp-destroy-vmx", smp_destroy_vmx, 60),
     ("smp-qemu", smp_qemu, 10),
