@@ -133,8 +133,11 @@ def wait_for(m, regex, timeout, start=0):
             hit = rx.search(out, start)
             if hit:
                 return hit
-            how = ("the emulator exited (status %s)" % m.proc.poll() if m.exited()
-                   else "not seen within %g s" % timeout)
+            how = "not seen within %g s" % timeout
+            if m.exited():
+                story = m.exit_story()
+                how = "the emulator exited (status %s%s)" % (
+                    m.proc.poll(), "; " + story if story else "")
             raise Failure("/%s/: %s; last output: %r; log %s"
                           % (regex, how, _short(out[-600:]), m.rel_log()))
         time.sleep(0.1)

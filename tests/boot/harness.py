@@ -393,6 +393,29 @@ class Machine:
         except OSError:
             return ""
 
+    def exit_story(self):
+        """After an unexpected exit: QEMU's shutdown reason and, from its
+        reset log (-d cpu_reset), a triple fault and the state the last
+        CPU reset caught (its RIP, CR3, IDT, TR), for the failure line:
+        a CI log has nothing else to go on."""
+        reason = self.shutdown_reason()
+        parts = [reason] if reason else []
+        try:
+            with open(self.qemu_log_path, encoding="latin-1") as f:
+                text = f.read()
+        except (OSError, AttributeError):
+            text = ""
+        if "Triple fault" in text:
+            parts.append("triple fault")
+        resets = text.split("CPU Reset (")
+        if len(resets) > 1 and (reason == "guest-reset" or "Triple fault" in text):
+            last = resets[-1]
+            regs = re.findall(r"\b(RIP|EIP|RSP|CR3|IDT|TR|CR0)\s*=\s*([0-9a-f]+(?: [0-9a-f]+)?)",
+                              last)
+            parts.append("last reset: %s %s" % (
+                last.split(")")[0], " ".join("%s=%s" % r for r in regs)))
+        return "; ".join(parts)
+
     def emu_tail(self):
         try:
             with open(self.emu_log_path, "rb") as f:
@@ -432,8 +455,10 @@ class Machine:
                     how = ("hit its hard time limit of %d s" % self.limit
                            if rc in (124, 137, -9) else "exited (status %s)" % rc)
                     tail = self.emu_tail()
-                    self._fail("emulator %s while waiting for /%s/%s"
-                               % (how, regex, ("; stderr: " + tail) if tail else ""))
+                    story = self.exit_story() if rc not in (124, 137, -9) else ""
+                    self._fail("emulator %s while waiting for /%s/%s%s"
+                               % (how, regex, (" (%s)" % story) if story else "",
+                                  ("; stderr: " + tail) if tail else ""))
                 if left <= 0:
                     self._fail("/%s/ not seen within %g s" % (regex, timeout))
                 self._cond.wait(min(left, 0.5))
@@ -571,7 +596,12 @@ class Lab:
                      "-drive", "if=pflash,format=raw,unit=1,file=" + vars_fd]
         qmp = self.tmp("qmp.%d.sock" % len(self.machines))
         argv += ["-qmp", "unix:%s,server=on,wait=off" % qmp]
+        # A reset (a triple fault with -no-reboot ends QEMU with status 0)
+        # leaves the CPU state it caught here: Machine.exit_story.
+        qemu_log = os.path.join(LOG_DIR, self._machine_name() + ".qemu.log")
+        argv += ["-d", "cpu_reset", "-D", qemu_log]
         m = Machine(self._machine_name(), argv + list(args), limit=limit, qmp=qmp)
+        m.qemu_log_path = qemu_log
         self.machines.append(m)
         return m.start()
 
