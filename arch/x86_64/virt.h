@@ -67,4 +67,12 @@ static inline bool exc_has_error(uint8_t vector)
 	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
 }
 
+/* Pause-loop exiting, both vendors (KVM's defaults): PAUSEs less than
+ * PAUSE_LOOP_GAP TSC ticks apart make a spin loop; VMX exits once one
+ * lasted PAUSE_LOOP_WINDOW ticks, SVM after PAUSE_FILTER_COUNT PAUSEs. A
+ * spin that long most likely waits for a vcpu that is not running. */
+#define PAUSE_LOOP_GAP 128
+#define PAUSE_LOOP_WINDOW 4096
+#define PAUSE_FILTER_COUNT 3000
+
 #endif

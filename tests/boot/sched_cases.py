@@ -270,6 +270,45 @@ def sched_mgmt(lab):
     progress(m, 1, at, 30)
 
 
+PAUSES = [Dom("pauses", 2)]
+
+
+def _pauses(m, filtered, slow=1):
+    """`pauses` made 1000 lone PAUSEs and a spin of 100000; its PAUSE
+    exits (the shell's `exits`) tell what the CPU filtered."""
+    m.boot(40 * slow)
+    wait_for(m, r"\(d1\) pauses: 1000 alone, 100000 in one spin\n", 60 * slow)
+    out = shell(m, "exits 1", r"domain 1 vcpu 0: \d+ exits\n", 30 * slow)
+    hit = re.search(r"^\s+pause\s+(\d+)\n", out, re.M)
+    n = int(hit[1]) if hit else 0
+    if filtered:
+        check(1 <= n < 1000, "%d PAUSE exits: want the spin to exit (at least once) and "
+              "fewer than the 1000 lone PAUSEs (filtered): %r" % (n, out))
+    else:
+        check(n >= 101000, "%d PAUSE exits: without a pause filter every one of the "
+              "101000 PAUSEs exits" % n)
+    note(m, "pauses: %d PAUSE exits for 1000 lone PAUSEs and a spin of 100000" % n)
+
+
+def sched_pause(lab):
+    """QEMU SVM (TCG offers no pause filter): every PAUSE of `pauses`
+    exits (pause_count 0), 101000 of them."""
+    _pauses(qemu_guests(lab, PAUSES, limit=120), False)
+
+
+def sched_pause_vmx(lab):
+    """Bochs corei7_skylake_x: PAUSE-loop exiting (gap 128, window 4096
+    TSC ticks) instead of PAUSE exiting: the 1000 lone PAUSEs of `pauses`
+    do not exit, its spin of 100000 does, fewer than 1000 exits in all."""
+    _pauses(bochs_guests(lab, PAUSES, "corei7_skylake_x"), True, 4)
+
+
+def sched_pause_bochs_svm(lab):
+    """Bochs ryzen: the pause filter (count 3000, threshold 128 TSC
+    ticks): the same as sched-pause-vmx."""
+    _pauses(bochs_guests(lab, PAUSES, "ryzen"), True, 4)
+
+
 SCHED_CASES = [
     ("sched-weights", sched_weights, 12),
     ("sched-cap", sched_cap, 12),
@@ -278,4 +317,7 @@ SCHED_CASES = [
     ("sched-overcommit", sched_overcommit, 12),
     ("sched-hostile", sched_hostile, 5),
     ("sched-mgmt", sched_mgmt, 6),
+    ("sched-pause", sched_pause, 8),
+    ("sched-pause-vmx", sched_pause_vmx, 40),
+    ("sched-pause-bochs-svm", sched_pause_bochs_svm, 40),
 ]

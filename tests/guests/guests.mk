@@ -10,7 +10,7 @@
 GUESTS_DIR := tests/guests
 GUEST_OUT  := $(BUILD)/guests
 GUESTS32   := exits pattern wild triple badstate hostile bench virt devices pvh evtchn mgmt iopass \
-        reboot attack xsclient fuzz blkfront netfront ipi fid acpi xsave fifo spin stress burn lapicipi
+        reboot attack xsclient fuzz blkfront netfront ipi fid acpi xsave fifo spin stress burn lapicipi pauses
 GUESTS64   := modes
 GUEST_ELFS := $(patsubst %,$(GUEST_OUT)/%.elf,$(GUESTS32) $(GUESTS64)) $(GUEST_OUT)/fid-x64.elf
 

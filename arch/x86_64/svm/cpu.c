@@ -48,6 +48,8 @@ static void svm_read_features(struct svm_features *f)
 	f->flush_by_asid = r.edx & SVM_FEAT_FLUSH_BY_ASID;
 	f->vmcb_clean = r.edx & SVM_FEAT_VMCB_CLEAN;
 	f->vnmi = r.edx & SVM_FEAT_VNMI;
+	f->pause_filter = r.edx & SVM_FEAT_PAUSE_FILTER;
+	f->pause_thresh = r.edx & SVM_FEAT_PAUSE_THRESH;
 }
 
 /*

@@ -30,6 +30,8 @@
 #define SVM_FEAT_NRIPS         (1u << 3)
 #define SVM_FEAT_VMCB_CLEAN    (1u << 5)
 #define SVM_FEAT_FLUSH_BY_ASID (1u << 6)
+#define SVM_FEAT_PAUSE_FILTER  (1u << 10)
+#define SVM_FEAT_PAUSE_THRESH  (1u << 12)
 #define SVM_FEAT_VNMI          (1u << 25)
 
 /* What this CPU's SVM offers (CPUID 8000_000A). */
@@ -39,6 +41,8 @@ struct svm_features {
 	bool flush_by_asid; /* TLB_CONTROL_THIS_ASID works */
 	bool vmcb_clean;    /* the CPU honours the clean bits */
 	bool vnmi;          /* virtual NMIs: V_NMI pending, blocked until IRET */
+	bool pause_filter;  /* PAUSE exits after pause_count of them */
+	bool pause_thresh;  /* ... counted only while they come close together */
 };
 
 /*

@@ -34,7 +34,7 @@ static void svm_init_controls(struct svm_vcpu *sv)
 	ctl->intercept_misc1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_CPUID |
 			       INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
 			       INTERCEPT1_IOIO | INTERCEPT1_MSR | INTERCEPT1_SHUTDOWN |
-			       INTERCEPT1_PAUSE; /* pause_count 0: every PAUSE (spin loops yield) */
+			       INTERCEPT1_PAUSE;
 	ctl->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
 			       INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
 			       INTERCEPT2_SKINIT | INTERCEPT2_XSETBV;
@@ -43,6 +43,13 @@ static void svm_init_controls(struct svm_vcpu *sv)
 	ctl->int_ctl = INT_CTL_V_INTR_MASKING;
 	if (svm_this_cpu()->feat.vnmi) /* NMI blocking kept by the CPU (see svm_inject) */
 		ctl->int_ctl |= INT_CTL_V_NMI_ENABLE;
+	/* With the pause filter a spin loop exits (a preempted lock holder),
+	 * not each PAUSE; without it (QEMU TCG) pause_count 0: every one. */
+	if (svm_this_cpu()->feat.pause_filter) {
+		ctl->pause_count = PAUSE_FILTER_COUNT;
+		if (svm_this_cpu()->feat.pause_thresh)
+			ctl->pause_threshold = PAUSE_LOOP_GAP;
+	}
 	ctl->np_ctl = NP_CTL_ENABLE;
 	ctl->clean = 0;
 }

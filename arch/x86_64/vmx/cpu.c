@@ -98,7 +98,7 @@ static bool ctl_ok(const char *what, uint32_t got, uint32_t need, uint32_t refus
 /* RDTSCP, INVPCID and XSAVES run natively when the CPU lets us enable
  * them; left disabled they would raise #UD in the guest. */
 #define PROC2_WANT (PROC2_EPT | PROC2_UNRESTRICTED | PROC2_VPID | PROC2_RDTSCP | \
-		    PROC2_INVPCID | PROC2_XSAVES)
+		    PROC2_INVPCID | PROC2_XSAVES | PROC2_PLE)
 #define PROC2_NEED (PROC2_EPT | PROC2_UNRESTRICTED)
 #define EXIT_NEED (EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | \
 		   EXIT_LOAD_EFER)
@@ -118,6 +118,10 @@ static bool caps_controls(struct vmx_caps *c, uint64_t basic)
 	if (!(proc >> 32 & PROC_SECONDARY))
 		return ctl_ok("primary", 0, PROC_SECONDARY, 0);
 	c->proc2 = ctl_adjust(PROC2_WANT, rdmsr(MSR_VMX_PROCBASED2));
+	/* PAUSE-loop exiting: a spin long enough to mean a preempted lock
+	 * holder exits, not every PAUSE (PAUSE exiting would win over it). */
+	if (c->proc2 & PROC2_PLE)
+		c->proc &= ~PROC_PAUSE_EXIT;
 	/* Interrupt-window exiting and IA-32e mode guest are switched at run
 	 * time: both settings must be allowed. */
 	if (!(proc >> 32 & PROC_INTR_WINDOW) || !(entry >> 32 & ENTRY_IA32E_GUEST)) {

@@ -104,6 +104,10 @@ static void vmcs_controls(const struct vmx_caps *caps, struct vmx_vcpu *vx)
 	 * XSAVES/XRSTORS exit: none. */
 	if (caps->proc2 & PROC2_XSAVES)
 		vmwrite(VMCS_XSS_EXIT_BITMAP, 0);
+	if (caps->proc2 & PROC2_PLE) { /* TSC ticks, KVM's defaults */
+		vmwrite(VMCS_PLE_GAP, PAUSE_LOOP_GAP);
+		vmwrite(VMCS_PLE_WINDOW, PAUSE_LOOP_WINDOW);
+	}
 	for (unsigned i = 0; i < sizeof(vmcs_fixed) / sizeof(vmcs_fixed[0]); i++)
 		vmwrite(vmcs_fixed[i].field, vmcs_fixed[i].value);
 }

@@ -49,6 +49,8 @@ enum vmcs_field {
 	VMCS_ENTRY_EXC_ERROR = 0x4018,
 	VMCS_ENTRY_INSN_LEN = 0x401a,
 	VMCS_PROC2_CTLS = 0x401e,
+	VMCS_PLE_GAP = 0x4020,
+	VMCS_PLE_WINDOW = 0x4022,
 	VMCS_INSN_ERROR = 0x4400,
 	VMCS_EXIT_REASON = 0x4402,
 	VMCS_EXIT_INTR_INFO = 0x4404,
@@ -128,6 +130,7 @@ enum vmcs_field {
 #define PROC2_VPID          (1u << 5)
 #define PROC2_UNRESTRICTED  (1u << 7)
 #define PROC2_INVPCID       (1u << 12)
+#define PROC2_PLE           (1u << 10) /* PAUSE-loop exiting */
 #define PROC2_XSAVES        (1u << 20)
 
 /* VM-exit controls. */
