@@ -1066,11 +1066,10 @@ void blkback_list(uint32_t domid)
 			       (unsigned long long)bs->discards);
 	}
 	if (!shown)
-		printf("no disks%s\n", domid == UINT32_MAX ? "" : " for that domain");
-	else
-		printf("grant copies: %llu in %llu hypercalls; maps for devices: %llu in %llu "
-		       "hypercalls, %llu unmap hypercalls (%llu errors)\n",
-		       (unsigned long long)copy_ops, (unsigned long long)copy_calls,
-		       (unsigned long long)map_ops, (unsigned long long)map_calls,
-		       (unsigned long long)unmap_calls, (unsigned long long)unmap_errors);
+		printf("no disks%s; ", domid == UINT32_MAX ? "" : " for that domain");
+	printf("grant copies: %llu in %llu hypercalls; maps for devices: %llu in %llu "
+	       "hypercalls, %llu unmap hypercalls (%llu errors)\n",
+	       (unsigned long long)copy_ops, (unsigned long long)copy_calls,
+	       (unsigned long long)map_ops, (unsigned long long)map_calls,
+	       (unsigned long long)unmap_calls, (unsigned long long)unmap_errors);
 }
