@@ -444,8 +444,9 @@ void attack_bounded(void)
 	      "a 100-extent list whose last 50 lie in a hole: %ld, populated %ld; a list at a bad "
 	      "address %ld; reservation %ld (was %ld)", cd, cp, bptr, cur(), r0);
 
-	/* Grant lists longer than a batch: 100 copies, 40 maps and unmaps of
-	 * one grant, 100 unmaps of handles that do not exist. */
+	/* Grant lists: 100 copies (longer than a batch), 40 maps and unmaps of
+	 * one grant, 100 unmaps of handles that do not exist (the maps' batch
+	 * is 128: the full maptrack below continues them). */
 	fill(G5, 51);
 	fill(Z5, 52);
 	grant(50, G5, self_id, 0);

@@ -52,8 +52,11 @@ struct gnt_copy32 {
 _Static_assert(sizeof(struct gnt_copy32) == 24, "x86_32 gnttab_copy");
 
 #define GNT_COPY_BATCH 8
-/* Ops done per entry: a longer list continues (-ERESTART). */
+/* Ops done per entry: a longer list continues (-ERESTART). A map or unmap
+ * does no more than a page-table change, a copy moves up to a page: a
+ * backend's 1 MiB request (256 segments) maps in two entries. */
 #define GNT_OPS_PER_CALL 32
+#define GNT_MAPS_PER_CALL 128
 
 /* The rest of a list of count ops of sz bytes at a[1], of which done
  * were done now: the call runs again for them. */
@@ -186,7 +189,7 @@ static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t *a)
 	uint64_t arg = a[1];
 
 	for (uint64_t i = 0; i < a[2]; i++, arg += sz) {
-		if (i == GNT_OPS_PER_CALL)
+		if (i == GNT_MAPS_PER_CALL)
 			return gnt_continue(a, i, sz);
 		if (copy_from_guest_virt(v, map ? (void *)&mo : (void *)&uo, arg, sz, NULL))
 			return -EFAULT;
