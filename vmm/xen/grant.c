@@ -57,6 +57,7 @@ _Static_assert(sizeof(struct gnt_copy32) == 24, "x86_32 gnttab_copy");
  * backend's 1 MiB request (256 segments) maps in two entries. */
 #define GNT_OPS_PER_CALL 32
 #define GNT_MAPS_PER_CALL 128
+#define GNT_MAP_BATCH 16
 
 /* The rest of a list of count ops of sz bytes at a[1], of which done
  * were done now: the call runs again for them. */
@@ -177,27 +178,34 @@ static int16_t gnt_unmap_one(struct domain *d, const struct gnttab_env *env,
 	return GNTST_okay;
 }
 
-/* GNTTABOP_map_grant_ref / unmap_grant_ref, one op at a time. */
+/* GNTTABOP_map_grant_ref / unmap_grant_ref: GNT_MAP_BATCH ops read and
+ * written back at a time (a guest page walk per batch, not per op); an
+ * op array that cannot be written back loses its batch's handles, as the
+ * caller's own mistake. */
 static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t *a)
 {
 	struct domain *d = v->dom;
 	struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page, d->cfg.privileged };
-	struct gnttab_map_grant_ref mo;
-	struct gnttab_unmap_grant_ref uo;
+	union {
+		struct gnttab_map_grant_ref m[GNT_MAP_BATCH];
+		struct gnttab_unmap_grant_ref u[GNT_MAP_BATCH];
+	} op;
 	bool map = cmd == GNTTABOP_map_grant_ref;
-	size_t sz = map ? sizeof(mo) : sizeof(uo);
-	uint64_t arg = a[1];
+	size_t sz = map ? sizeof(op.m[0]) : sizeof(op.u[0]);
 
-	for (uint64_t i = 0; i < a[2]; i++, arg += sz) {
-		if (i == GNT_MAPS_PER_CALL)
-			return gnt_continue(a, i, sz);
-		if (copy_from_guest_virt(v, map ? (void *)&mo : (void *)&uo, arg, sz, NULL))
+	for (uint64_t done = 0, n; done < a[2]; done += n) {
+		if (done == GNT_MAPS_PER_CALL)
+			return gnt_continue(a, done, sz);
+		n = a[2] - done < GNT_MAP_BATCH ? a[2] - done : GNT_MAP_BATCH;
+		if (copy_from_guest_virt(v, &op, a[1] + done * sz, n * sz, NULL))
 			return -EFAULT;
-		if (map)
-			mo.status = gnt_map_one(d, &env, &mo);
-		else
-			uo.status = gnt_unmap_one(d, &env, &uo);
-		if (copy_to_guest_virt(v, arg, map ? (void *)&mo : (void *)&uo, sz, NULL))
+		for (unsigned i = 0; i < n; i++) {
+			if (map)
+				op.m[i].status = gnt_map_one(d, &env, &op.m[i]);
+			else
+				op.u[i].status = gnt_unmap_one(d, &env, &op.u[i]);
+		}
+		if (copy_to_guest_virt(v, a[1] + done * sz, &op, n * sz, NULL))
 			return -EFAULT;
 	}
 	return 0;
