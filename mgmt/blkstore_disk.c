@@ -7,10 +7,11 @@
  * Data path. Zero-copy first: the backend maps the guest's pages for the
  * device and gives their machine addresses (io->mach), which go to the
  * device as they are (blk_req.machine). Otherwise (a request the backend
- * could not map) the data passes through the DMA pool: buffers() gives a request bounce pages of the pool (at physical =
- * virtual addresses in mgmt, so the backend's grant copies name their
- * frames directly), the device reads into them or writes from them, and
- * release() takes them back. Pages are kept in a cache of our own once
+ * could not map) the data passes through the DMA pool: buffers() gives a
+ * request bounce pages of the pool (at physical = virtual addresses in
+ * mgmt, so the backend's grant copies name their frames directly), the
+ * device reads into them or writes from them, and release() takes them
+ * back. Pages are kept in a cache of our own once
  * taken from the pool (dma_alloc zeroes and searches: too slow for every
  * request), and the cache goes back to the pool after a second without
  * I/O, so that the console's disk-read and disk-bench find room again.
