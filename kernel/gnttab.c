@@ -280,9 +280,10 @@ int gnttab_map(const struct gnttab_env *env, struct gnttab_maptrack *mt,
 
 	if (!(fl & (GNTMAP_device_map | GNTMAP_host_map)))
 		return GNTST_bad_gntref;
-	if (fl & (GNTMAP_device_map | GNTMAP_application_map | GNTMAP_contains_pte))
+	if ((fl & (GNTMAP_application_map | GNTMAP_contains_pte)) ||
+	    ((fl & GNTMAP_device_map) && !env->device))
 		return GNTST_general_error;
-	if (op->host_addr & (GNTTAB_PAGE_SIZE - 1))
+	if ((fl & GNTMAP_host_map) && (op->host_addr & (GNTTAB_PAGE_SIZE - 1)))
 		return GNTST_bad_virt_addr;
 	if (op->dom >= DOMID_FIRST_RESERVED || !(gt = env->table(env->opaque, op->dom)))
 		return GNTST_bad_domain;
@@ -293,8 +294,8 @@ int gnttab_map(const struct gnttab_env *env, struct gnttab_maptrack *mt,
 		return rc;
 	op->handle = (grant_handle_t)gnttab_handle_alloc(mt); /* a handle is free */
 	mt->map[op->handle] = (struct gnttab_mapping){
-		op->host_addr / GNTTAB_PAGE_SIZE, host, op->ref, op->dom,
-		(uint16_t)(fl & (GNTMAP_host_map | GNTMAP_readonly)) };
+		fl & GNTMAP_host_map ? op->host_addr / GNTTAB_PAGE_SIZE : 0, host, op->ref, op->dom,
+		(uint16_t)(fl & (GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly)) };
 	*m = mt->map[op->handle];
 	return GNTST_okay;
 }
@@ -304,7 +305,8 @@ int gnttab_unmap_check(const struct gnttab_maptrack *mt,
 {
 	if (op->handle >= mt->size || !mt->map[op->handle].flags)
 		return GNTST_bad_handle;
-	if (op->host_addr != mt->map[op->handle].gfn * GNTTAB_PAGE_SIZE)
+	if ((mt->map[op->handle].flags & GNTMAP_host_map) &&
+	    op->host_addr != mt->map[op->handle].gfn * GNTTAB_PAGE_SIZE)
 		return GNTST_general_error;
 	*m = mt->map[op->handle];
 	return GNTST_okay;

@@ -58,6 +58,9 @@ struct gnttab_env {
 	/* A host pointer to RAM page gfn of domain domid (writable if write),
 	 * or NULL if that is not a RAM page of that domain. */
 	void *(*page)(void *opaque, domid_t domid, uint64_t gfn, bool write);
+	/* self may map for its devices (GNTMAP_device_map): the privileged
+	 * domain, trusted with DMA (there is no IOMMU). */
+	bool device;
 };
 
 /* Empty table of domain domid, able to grow to max_frames (<= GNTTAB_MAX_
@@ -136,7 +139,8 @@ struct gnttab_mapping {
 	void *host;        /* host address of the granted page */
 	grant_ref_t ref;
 	domid_t domid;     /* the granting domain */
-	uint16_t flags;    /* GNTMAP_host_map [| GNTMAP_readonly] */
+	uint16_t flags;    /* GNTMAP_host_map and/or GNTMAP_device_map
+			    * [| GNTMAP_readonly]; gfn is 0 without host_map */
 };
 
 struct gnttab_maptrack {
@@ -151,10 +155,11 @@ void gnttab_maptrack_init(struct gnttab_maptrack *mt, struct gnttab_mapping *map
 int64_t gnttab_handle_alloc(struct gnttab_maptrack *mt);
 
 /*
- * GNTTABOP_map_grant_ref for env->self: flags must hold GNTMAP_host_map and
- * none of device_map/application_map/contains_pte (an HVM mapper, as Xen:
- * GNTST_bad_gntref without host/device map, GNTST_general_error for the
- * others), host_addr page-aligned (GNTST_bad_virt_addr), dom exists
+ * GNTTABOP_map_grant_ref for env->self: flags must hold GNTMAP_host_map or
+ * GNTMAP_device_map (GNTST_bad_gntref) and none of application_map/
+ * contains_pte, device_map only with env->device (GNTST_general_error, as
+ * Xen answers an HVM mapper), host_addr page-aligned with host_map
+ * (GNTST_bad_virt_addr; ignored without), dom exists
  * (GNTST_bad_domain), a handle free (GNTST_no_device_space), then the
  * grant use and its frame (gnttab_acquire, GNTST_bad_page). On GNTST_okay
  * op->handle is set and *m describes the mapping the caller now installs
@@ -164,8 +169,10 @@ int gnttab_map(const struct gnttab_env *env, struct gnttab_maptrack *mt,
 	       struct gnttab_map_grant_ref *op, struct gnttab_mapping *m);
 /*
  * GNTTABOP_unmap_grant_ref, first half: the handle must be live
- * (GNTST_bad_handle) and host_addr its address (GNTST_general_error).
- * Changes nothing: the caller removes the mapping at m->gfn and flushes
+ * (GNTST_bad_handle) and host_addr its address if it has host_map
+ * (GNTST_general_error); the caller checks dev_bus_addr, which this core
+ * does not know. Changes nothing: the caller removes the mapping at m->gfn
+ * (with host_map) and flushes
  * the TLBs, and only then calls gnttab_unmap_done, so the granter never
  * sees its page free while a stale translation can still reach it.
  */

@@ -138,6 +138,16 @@ void frames_set_owner(uint64_t pa, uint64_t count, uint16_t owner)
 		frame_info(pa + (i << FRAME_SHIFT))->owner = owner;
 }
 
+int frame_ref(uint64_t pa)
+{
+	struct frame_info *f = frame_info(pa);
+
+	if (!f || f->refs == FRAME_MAX_REFS)
+		return -EBUSY;
+	f->refs++;
+	return 0;
+}
+
 void frame_unref(uint64_t pa)
 {
 	struct frame_info *f = frame_info(pa);

@@ -33,6 +33,9 @@ void frames_put(uint64_t pa, uint64_t count, enum frame_owner owner);
 struct frame_info *frame_info(uint64_t pa);
 bool frame_is_free(uint64_t pa);
 void frames_set_owner(uint64_t pa, uint64_t count, uint16_t owner);
+/* Counts one more foreign mapping of frame pa (one a device is given):
+ * 0, or -EBUSY (not a frame of the allocator, or mapped too often). */
+int frame_ref(uint64_t pa);
 /* Drops one foreign mapping of frame pa; the last one frees an orphan (a
  * frame whose owner died while it was mapped). */
 void frame_unref(uint64_t pa);

@@ -10,7 +10,18 @@
  * the request is submitted to the store, and completes later (the store's
  * poll); a read's data is then copied out to the guest's pages, and the
  * response is written. Grant copies of many requests go out together, up
- * to COPY_BATCH a hypercall. Responses are published together, and the
+ * to COPY_BATCH a hypercall.
+ *
+ * Zero-copy: on a store with a device (a disk: blkstore.dma) the data of
+ * a read or write is not copied at all. The request's grants are mapped
+ * for the device (GNTMAP_device_map, one hypercall a request; a write's
+ * read-only, as the device only reads them), the device is given their
+ * machine addresses, and the mappings end after its completion, together
+ * for all the requests that completed, before their responses are
+ * pushed. A request that does not map whole (a read-only grant for a
+ * read, the hypervisor's mapping handles all taken, a segment that is not
+ * whole logical blocks of the disk) ends the mappings it got and is
+ * copied instead. Responses are published together, and the
  * guest is notified only if its rsp_event asks for it.
  *
  * What the guest can break only hurts its own disk: nonsense in a
@@ -45,6 +56,7 @@
 #define RING_PAGES  (1u << BLKRING_MAX_ORDER)
 #define SLOTS       32                   /* requests in flight per disk */
 #define COPY_BATCH  32                   /* grant copies per hypercall */
+#define UNMAP_BATCH 256                  /* device mappings ended per hypercall */
 #define DETACH_NS   5000000000ull        /* block-detach waits this long */
 #define SAY_MAX     8                    /* lines about one disk, at most */
 #define PATH_LEN    96
@@ -61,6 +73,16 @@ struct slot {
 	int16_t status;          /* copy failures and the store's verdict */
 	struct blkstore_io io;
 	struct blkreq q;         /* its descriptors too (indirect ones copied in here) */
+	struct zc *zc;           /* a disk's: its mappings for the device */
+};
+
+/* A request's grants mapped for the device (zero-copy): io.mach points at
+ * seg[]; a handle is NO_HANDLE where nothing is mapped. */
+#define NO_HANDLE UINT32_MAX
+struct zc {
+	unsigned nr;
+	grant_handle_t handle[BLKRING_MAX_INDIRECT];
+	struct blk_seg seg[BLKRING_MAX_INDIRECT];
 };
 
 struct vbd {
@@ -87,10 +109,12 @@ struct vbd {
 	bool answered;           /* responses made since the last push */
 	bool served;             /* the ring was looked at: a final check is due */
 	struct slot *slots;      /* SLOTS of them, from the first connection on */
+	struct zc *zc;           /* SLOTS of them, for a store with a device */
 	unsigned int inflight;
 	/* told on the console, and counted */
 	unsigned int said;
 	uint64_t kicks, reads, writes, bytes_in, bytes_out, copy_errors;
+	uint64_t zero_copy, copied; /* reads and writes, by how their data moved */
 	struct blkring_stats past; /* the ring's counts of earlier connections */
 	unsigned int broken_rings;
 };
@@ -132,6 +156,11 @@ static struct gnttab_copy cops[COPY_BATCH];
 static struct slot *cown[COPY_BATCH];
 static unsigned int ncops;
 static uint64_t copy_calls, copy_ops;
+
+/* Device mappings waiting to end, and the counts. */
+static struct gnttab_unmap_grant_ref uops[UNMAP_BATCH];
+static unsigned int nuops;
+static uint64_t map_calls, map_ops, unmap_calls, unmap_errors;
 
 static const char *const state_names[] = { "Unknown", "Initialising", "InitWait", "Initialised",
 					   "Connected", "Closing", "Closed", "Reconfiguring",
@@ -382,6 +411,83 @@ static void fetch_indirect(struct slot *s)
 	}
 }
 
+/* ---- zero-copy ---- */
+
+/* Ends the device mappings waiting: before any response is pushed. */
+static void unmap_flush(void)
+{
+	if (!nuops)
+		return;
+	hypercall(HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, (unsigned long)uops, nuops);
+	unmap_calls++;
+	for (unsigned i = 0; i < nuops; i++)
+		unmap_errors += uops[i].status != GNTST_okay;
+	nuops = 0;
+}
+
+/* The request's device mappings are to end (at the next unmap_flush). */
+static void zc_end(struct slot *s)
+{
+	struct zc *z = s->zc;
+
+	for (unsigned i = 0; z && i < z->nr; i++) {
+		if (z->handle[i] == NO_HANDLE)
+			continue;
+		if (nuops == UNMAP_BATCH)
+			unmap_flush();
+		uops[nuops++] = (struct gnttab_unmap_grant_ref){
+			.dev_bus_addr = (uintptr_t)z->seg[i].buf & ~4095ull, .handle = z->handle[i],
+			.status = GNTST_general_error };
+		z->handle[i] = NO_HANDLE;
+	}
+	if (z)
+		z->nr = 0;
+	s->io.mach = NULL;
+}
+
+/* Maps s's grants for the device, a read's writable, a write's read-only:
+ * true if all mapped (io.mach set); else the mappings made end and the
+ * data is copied. A status not written stays an error. */
+static bool zc_map(struct slot *s)
+{
+	static struct gnttab_map_grant_ref mops[BLKRING_MAX_INDIRECT];
+	const struct blkreq *q = &s->q;
+	struct zc *z = s->zc;
+	uint32_t bs = s->v->store->sector_size;
+	bool rd = s->io.op == BLKSTORE_READ, all = true;
+
+	for (unsigned i = 0; z && i < q->nr_segs; i++) {
+		const struct blkif_request_segment *g = &q->seg[i];
+		if ((g->first_sect * 512u) % bs || ((g->last_sect + 1u) * 512u) % bs)
+			return false; /* a logical block of the disk would span two pages */
+		mops[i] = (struct gnttab_map_grant_ref){
+			.flags = GNTMAP_device_map | (rd ? 0 : GNTMAP_readonly), .ref = g->gref,
+			.dom = (domid_t)s->v->domid, .status = GNTST_general_error };
+	}
+	if (!z || !q->nr_segs)
+		return false;
+	hypercall(HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, (unsigned long)mops, q->nr_segs);
+	map_calls++;
+	map_ops += q->nr_segs;
+	for (z->nr = 0; z->nr < q->nr_segs; z->nr++) {
+		const struct blkif_request_segment *g = &q->seg[z->nr];
+		bool ok = mops[z->nr].status == GNTST_okay;
+		z->handle[z->nr] = ok ? mops[z->nr].handle : NO_HANDLE;
+		z->seg[z->nr] = (struct blk_seg){
+			(void *)(uintptr_t)(mops[z->nr].dev_bus_addr + g->first_sect * 512u),
+			(g->last_sect - g->first_sect + 1u) * 512u };
+		all &= ok;
+	}
+	if (!all) {
+		zc_end(s);
+		return false;
+	}
+	s->io.mach = z->seg;
+	s->io.nr_mach = z->nr;
+	*(rd ? &s->v->bytes_out : &s->v->bytes_in) += s->io.count * 512;
+	return true;
+}
+
 /* ---- requests ---- */
 
 static void notify(struct vbd *v)
@@ -397,6 +503,7 @@ static void finish(struct slot *s, int16_t status)
 {
 	struct vbd *v = s->v;
 
+	zc_end(s);
 	if (s->io.base || s->io.pages)
 		v->store->ops->release(v->store, &s->io);
 	if (v->connected && s->conn == v->conn && !v->ring.broken) {
@@ -437,7 +544,7 @@ static bool stage(struct slot *s)
 		   BLKSTORE_DISCARD : q->nr_segs ? BLKSTORE_WRITE : BLKSTORE_FLUSH;
 	s->io.count = q->nr_sectors;
 	s->io.flush_after = q->op == BLKIF_OP_FLUSH_DISKCACHE && q->nr_segs;
-	int rc = data ? s->v->store->ops->buffers(s->v->store, &s->io) : 0;
+	int rc = !data || zc_map(s) ? 0 : s->v->store->ops->buffers(s->v->store, &s->io);
 	if (rc) {
 		s->io.base = NULL, s->io.pages = NULL;
 		if (rc == -EAGAIN) {
@@ -445,7 +552,7 @@ static bool stage(struct slot *s)
 			return false;
 		}
 		s->status = BLKIF_RSP_ERROR; /* never: submit() answers it */
-	} else if (s->io.op == BLKSTORE_WRITE) {
+	} else if (s->io.op == BLKSTORE_WRITE && !s->io.mach) {
 		copy_data(s, false);
 	}
 	s->phase = TAKEN;
@@ -461,6 +568,7 @@ static void submit(struct slot *s)
 	}
 	s->phase = SUBMITTED;
 	*(s->io.op == BLKSTORE_READ ? &s->v->reads : &s->v->writes) += s->io.op <= BLKSTORE_WRITE;
+	*(s->io.mach ? &s->v->zero_copy : &s->v->copied) += s->io.op <= BLKSTORE_WRITE;
 	s->v->store->ops->submit(s->v->store, &s->io);
 }
 
@@ -546,7 +654,7 @@ static void complete_all(void)
 		for (unsigned j = 0; v->used && v->slots && j < SLOTS; j++) {
 			struct slot *s = &v->slots[j];
 			if (s->phase == DONE && v->connected && s->conn == v->conn &&
-			    s->status == BLKIF_RSP_OKAY && s->io.op == BLKSTORE_READ)
+			    s->status == BLKIF_RSP_OKAY && s->io.op == BLKSTORE_READ && !s->io.mach)
 				copy_data(s, true);
 		}
 	}
@@ -558,6 +666,7 @@ static void complete_all(void)
 				finish(&v->slots[j], v->slots[j].status);
 		if (v->used && v->zombie && !v->inflight) {
 			free(v->slots);
+			free(v->zc);
 			memset(v, 0, sizeof(*v));
 		}
 	}
@@ -629,6 +738,10 @@ static int connect(struct vbd *v)
 		say(v, "cannot connect: no memory");
 		return -ENOMEM;
 	}
+	if (v->store->dma && !v->zc) /* without it (no memory) the data is copied */
+		v->zc = calloc(SLOTS, sizeof(struct zc));
+	for (unsigned k = 0; k < SLOTS; k++)
+		v->slots[k].zc = v->zc ? &v->zc[k] : NULL;
 	int first = pool_take(1u << order);
 	if (first < 0) {
 		say(v, "cannot connect: no room for a ring of %u pages (%u of %u pages in use)",
@@ -677,6 +790,7 @@ static void disconnect(struct vbd *v)
 {
 	if (!v->connected)
 		return;
+	unmap_flush();
 	if (v->answered && !v->ring.broken && blkring_push(&v->ring))
 		notify(v);
 	v->answered = false;
@@ -724,6 +838,7 @@ static void remove_vbd(struct vbd *v, bool nodes_too)
 		return;
 	}
 	free(v->slots);
+	free(v->zc);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -885,6 +1000,7 @@ bool blkback_poll(void)
 	}
 	more |= blkstore_poll_all();
 	complete_all();
+	unmap_flush(); /* the devices are done with them: before the responses go */
 	for (unsigned i = 0; i < BLKBACK_MAX_VBDS; i++) {
 		struct vbd *v = &vbds[i];
 		if (!v->used || v->zombie || !v->connected)
@@ -940,7 +1056,8 @@ void blkback_list(uint32_t domid)
 		       (unsigned long long)v->copy_errors, v->broken_rings ? ", broken rings: " : "");
 		if (v->broken_rings)
 			printf("%u", v->broken_rings);
-		printf("\n");
+		printf("\n     %llu reads and writes zero-copy, %llu copied\n",
+		       (unsigned long long)v->zero_copy, (unsigned long long)v->copied);
 		const struct blkstore *bs = v->store;
 		if (bs->dev)
 			printf("     on %s: sectors %llu+%llu of %s; %llu flushes, %llu discards\n",
@@ -949,8 +1066,10 @@ void blkback_list(uint32_t domid)
 			       (unsigned long long)bs->discards);
 	}
 	if (!shown)
-		printf("no disks%s\n", domid == UINT32_MAX ? "" : " for that domain");
-	else
-		printf("grant copies: %llu in %llu hypercalls\n", (unsigned long long)copy_ops,
-		       (unsigned long long)copy_calls);
+		printf("no disks%s; ", domid == UINT32_MAX ? "" : " for that domain");
+	printf("grant copies: %llu in %llu hypercalls; maps for devices: %llu in %llu "
+	       "hypercalls, %llu unmap hypercalls (%llu errors)\n",
+	       (unsigned long long)copy_ops, (unsigned long long)copy_calls,
+	       (unsigned long long)map_ops, (unsigned long long)map_calls,
+	       (unsigned long long)unmap_calls, (unsigned long long)unmap_errors);
 }

@@ -86,7 +86,8 @@ static int check_range(const struct blkdev *d, const struct blk_req *r)
 	return 0;
 }
 
-/* The segments: in the DMA pool, 512-byte aligned, adding up. */
+/* The segments: in the DMA pool (or machine addresses), 512-byte aligned,
+ * adding up. */
 static int check_segs(const struct blk_req *r)
 {
 	uint64_t sum = 0;
@@ -96,7 +97,7 @@ static int check_segs(const struct blk_req *r)
 	for (uint32_t i = 0; i < r->nr_segs; i++) {
 		const struct blk_seg *s = &r->segs[i];
 		if (!s->len || s->len % BLK_SECTOR || (uintptr_t)s->buf % BLK_SECTOR ||
-		    !dma_contains(s->buf, s->len))
+		    (!r->machine && !dma_contains(s->buf, s->len)))
 			return -EINVAL;
 		sum += s->len;
 	}
@@ -159,6 +160,12 @@ static void dequeue(struct blkdev *d)
 	r->all_out = true;
 }
 
+/* A machine-address segment's address (blk_req.machine). */
+static uint64_t machine_addr(const void *p)
+{
+	return (uintptr_t)p;
+}
+
 /* The next command of the request at the head of d's queue, not yet
  * counted as handed out; false if its buffer cannot be expressed. */
 static bool build_part(struct blkdev *d, struct blk_req *r, struct blk_part *p)
@@ -175,8 +182,8 @@ static bool build_part(struct blkdev *d, struct blk_req *r, struct blk_part *p)
 		p->nr_sectors = (uint32_t)(max && left > max ? max : left);
 	} else if (r->op != BLK_FLUSH) {
 		unsigned n;
-		uint32_t bytes = blk_split(r->segs, r->nr_segs, r->dispatched, &d->lim, dma_maddr,
-					   p->piece, &n);
+		uint32_t bytes = blk_split(r->segs, r->nr_segs, r->dispatched, &d->lim,
+					   r->machine ? machine_addr : dma_maddr, p->piece, &n);
 		if (!bytes)
 			return false;
 		p->nr_pieces = n;

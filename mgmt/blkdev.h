@@ -13,7 +13,10 @@
  * segments, each 512-byte aligned and a multiple of 512 bytes long,
  * anywhere in the pool (a blkif segment -- a part of a 4 KiB page -- is
  * one segment; a larger buffer from dma_alloc may be one segment too).
- * Nothing is copied. (On a 4 KiB-block NVMe disk, 512-byte pieces of
+ * Or, with `machine`, segments given by machine address (buf holds it):
+ * memory that is not ours, a guest's frames granted to us for devices
+ * (GNTMAP_device_map, the block backend's zero-copy), checked only for
+ * alignment. Nothing is copied. (On a 4 KiB-block NVMe disk, 512-byte pieces of
  * separate pages cannot make up a block in PRPs: such a request ends
  * with -EINVAL.)
  *
@@ -72,6 +75,7 @@ struct blk_req {
 	uint32_t nr_sectors;        /* READ/WRITE: the segments' total / 512 */
 	uint32_t nr_segs;           /* READ/WRITE: 1 .. BLK_MAX_SEGS */
 	const struct blk_seg *segs; /* READ/WRITE */
+	bool machine;               /* segs[].buf are machine addresses */
 	blk_done_fn *done;          /* 0, -EIO (the device said so), -EROFS
 				     * (the medium refused a write),
 				     * -EOPNOTSUPP (the device refused the

@@ -19,6 +19,12 @@
  *    that the device reads into or writes from; -EAGAIN from buffers()
  *    when none are free holds the request back (it is tried again after
  *    a completion), another negative errno fails it.
+ * Or else, on a store whose device takes machine addresses (`dma`: a disk),
+ * the backend does not ask for buffers and gives the data as machine
+ * addresses (io->mach): a guest's pages it mapped for the device
+ * (GNTMAP_device_map, zero-copy), which the device reads or writes
+ * itself; a read never asks the device to write into a page mapped
+ * read-only (the backend maps a read's pages writable).
  * submit() never completes a request by itself: io->done() runs later,
  * from poll(), so the backend never sees a completion in the middle of
  * submitting.
@@ -47,6 +53,8 @@ struct blkstore_io {
 	uint8_t *base;
 	uint8_t **pages;
 	uint32_t offset;
+	const struct blk_seg *mach;      /* or: nr_mach segments at machine addresses */
+	uint32_t nr_mach;
 	int status;                      /* 0, or negative: what done() is told */
 	void (*done)(struct blkstore_io *io);
 	void *opaque;                    /* the backend's */
@@ -55,6 +63,7 @@ struct blkstore_io {
 };
 
 struct blkstore;
+struct blk_seg;
 struct blkstore_ops {
 	/* Data buffers for io (io->op, sector, count set): 0, or -EAGAIN
 	 * (none free now: try again after a poll). */
@@ -76,6 +85,7 @@ struct blkstore {
 	uint32_t physical_sector_size;
 	bool can_flush, can_discard;
 	bool read_only;                  /* the medium: only read-only attachments */
+	bool dma;                        /* takes io->mach (a disk: zero-copy) */
 	uint32_t discard_granularity;    /* bytes */
 	unsigned int writers, readers;   /* attachments */
 	uint64_t reads, writes, flushes, discards; /* requests completed */

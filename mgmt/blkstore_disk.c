@@ -4,11 +4,14 @@
  * docs/block.md): a whole disk of mgmt/blkdev.h, or one of its GPT
  * partitions (mgmt/gpt.c), by number or by label.
  *
- * Data path. A guest's data never sits anywhere but the DMA pool on its
- * way: buffers() gives a request bounce pages of the pool (at physical =
- * virtual addresses in mgmt, so the backend's grant copies name their
- * frames directly), the device reads into them or writes from them, and
- * release() takes them back. Pages are kept in a cache of our own once
+ * Data path. Zero-copy first: the backend maps the guest's pages for the
+ * device and gives their machine addresses (io->mach), which go to the
+ * device as they are (blk_req.machine). Otherwise (a request the backend
+ * could not map) the data passes through the DMA pool: buffers() gives a
+ * request bounce pages of the pool (at physical = virtual addresses in
+ * mgmt, so the backend's grant copies name their frames directly), the
+ * device reads into them or writes from them, and release() takes them
+ * back. Pages are kept in a cache of our own once
  * taken from the pool (dma_alloc zeroes and searches: too slow for every
  * request), and the cache goes back to the pool after a second without
  * I/O, so that the console's disk-read and disk-bench find room again.
@@ -137,8 +140,9 @@ static int send(struct dio *d, enum blk_op op)
 	if (op == BLK_READ || op == BLK_WRITE) {
 		d->req.sector = s->start + io->sector;
 		d->req.nr_sectors = (uint32_t)io->count;
-		d->req.nr_segs = d->npages;
-		d->req.segs = d->segs;
+		d->req.nr_segs = io->mach ? io->nr_mach : d->npages;
+		d->req.segs = io->mach ? io->mach : d->segs;
+		d->req.machine = io->mach != NULL;
 	} else if (op == BLK_DISCARD) {
 		uint32_t piece = DISCARD_PIECE - DISCARD_PIECE % (s->sector_size / 512);
 		uint32_t n = d->left > piece ? piece : (uint32_t)d->left;
@@ -215,7 +219,7 @@ static void disk_submit(struct blkstore *s, struct blkstore_io *io)
 	s->last_busy = now_ns();
 	if (io->op != BLKSTORE_FLUSH && (io->sector > s->sectors || io->count > s->sectors - io->sector))
 		rc = -EINVAL; /* the ring checked it already: never past the partition */
-	else if (io->op == BLKSTORE_READ || io->op == BLKSTORE_WRITE)
+	else if ((io->op == BLKSTORE_READ || io->op == BLKSTORE_WRITE) && !io->mach)
 		rc = d ? 0 : -EINVAL;
 	else if (!(d = dio_new(s, io, 0)))
 		rc = -ENOMEM;
@@ -241,8 +245,8 @@ static void disk_submit(struct blkstore *s, struct blkstore_io *io)
 		complete(s, io, rc);
 }
 
-/* The device's completions, then ours to the backend. A flush's or
- * discard's dio goes here (a read's or write's at release). */
+/* The device's completions, then ours to the backend. A dio without
+ * bounce pages (flush, discard, zero-copy) goes here, others at release. */
 static bool disk_poll(struct blkstore *s)
 {
 	uint64_t now = now_ns();
@@ -261,8 +265,8 @@ static bool disk_poll(struct blkstore *s)
 		case BLKSTORE_FLUSH: s->flushes++; break;
 		case BLKSTORE_DISCARD: s->discards++; break;
 		}
-		if (io->op == BLKSTORE_FLUSH || io->op == BLKSTORE_DISCARD) {
-			struct dio *d = io->store_priv;
+		struct dio *d = io->store_priv;
+		if (d && !d->npages) {
 			io->store_priv = NULL;
 			free(d);
 		}
@@ -356,7 +360,7 @@ static struct blkstore *make_store(struct blkdev *dev, uint64_t start, uint64_t 
 				.physical_sector_size = dev->block_size, .can_flush = true,
 				.can_discard = dev->discard && !dev->read_only,
 				.discard_granularity = dev->block_size, .read_only = dev->read_only,
-				.dev = dev, .start = start };
+				.dma = true, .dev = dev, .start = start };
 	s->tail = &s->queue;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	return s;

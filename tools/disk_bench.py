@@ -93,6 +93,14 @@ class Bench:
         total = sum(int(x) for x in re.findall(r"vcpu \d+: (\d+) exits", out))
         return total
 
+    def cpu_ms(self, dom):
+        """A domain's CPU time in ms (all vcpus: the shell's `vcpus`)."""
+        self.to("hv")
+        out = guest_cases.shell(self.m, "vcpus", r"uptime \d+ ms")
+        return sum(int(ms) for d, ms in re.findall(
+            r"^\s*(\d+)\s+\d+\s+\d+\s+\S+\s+0x[0-9a-f]+\s+\d+\s+(\d+)\s+0x", out, re.M)
+            if int(d) == dom)
+
     def ring(self, name):
         """block-list's requests, events in (from the guest) and out."""
         hit = self.mgmt("block-list %s" % name, r"\(d0\)\s+(\d+) requests \(\d+ refused\), [^\n]*"
@@ -100,7 +108,7 @@ class Bench:
         return int(hit[1]), int(hit[2]), int(hit[3])
 
     def sample(self, dom, name):
-        return self.exits(dom), self.exits(0), self.ring(name)
+        return self.exits(dom), self.exits(0), self.ring(name), self.cpu_ms(dom), self.cpu_ms(0)
 
     def guest(self, name, cmd, until, timeout=600, detach=True):
         """A command typed at the guest's shell (its console attached
@@ -116,13 +124,13 @@ class Bench:
 
 
 def mgmt_local(b):
-    """disk-bench at depth 1 for each case: MiB/s and domain 0's exits."""
+    """disk-bench at depth 1 for each case: MiB/s, domain 0's exits and CPU ms."""
     out = {}
     for op, kib in CASES:
-        before = b.exits(0)
+        before, ms = b.exits(0), b.cpu_ms(0)
         hit = b.mgmt("disk-bench vda %d 1 %d%s" % (MIB, kib, " write" if op == "write" else ""),
                      r"\(d0\) vda: (?:read|wrote) %d MiB in \d+ ms [^\n]*: (\d+) MiB/s" % MIB, 600)
-        out[(op, kib)] = (int(hit[1]), b.exits(0) - before)
+        out[(op, kib)] = (int(hit[1]), b.exits(0) - before, b.cpu_ms(0) - ms)
     return out
 
 
@@ -146,7 +154,7 @@ def guest_run(b, name, cases):
         bs = "1M" if kib == 1024 else "%dk" % kib
         dd = ("dd if=/dev/xvda of=/dev/null bs=%s count=%d iflag=direct" % (bs, n) if op == "read"
               else "dd if=/dev/zero of=/dev/xvda bs=%s count=%d oflag=direct" % (bs, n))
-        g0, d0, r0 = b.sample(dom, name)
+        g0, d0, r0, gm0, dm0 = b.sample(dom, name)
         # busybox's dd does not time itself: /proc/uptime (10 ms) around
         # it. A tag of its own: attaching the console shows its log again.
         tag = "%s%d" % (op, kib)
@@ -154,11 +162,11 @@ def guest_run(b, name, cases):
                       " r=$(%s 2>&1 | tail -1); t1=$(cut -d' ' -f1 /proc/uptime);"
                       " echo dd-$((0+0))-%s $r $t0 $t1" % (dd, tag),
                       r"\(d0\) dd-0-%s (\d+)\+0 records out ([\d.]+) ([\d.]+)" % tag)
-        g1, d1, r1 = b.sample(dom, name)
+        g1, d1, r1, gm1, dm1 = b.sample(dom, name)
         secs = float(hit[3]) - float(hit[2])
         moved = int(hit[1]) * kib * 1024
         out[(op, kib)] = (moved / secs / (1 << 20) if secs > 0 else 0, r1[0] - r0[0],
-                          r1[1] - r0[1], r1[2] - r0[2], g1 - g0, d1 - d0)
+                          r1[1] - r0[1], r1[2] - r0[2], g1 - g0, d1 - d0, gm1 - gm0, dm1 - dm0)
     b.guest(name, "poweroff -f", r"\(d0\) \(domain %d is gone\)" % dom, 120, detach=False)
     return out
 
@@ -193,26 +201,29 @@ def disk_section(args):
     print("Disk: %d MiB sequential on a QEMU virtio-blk disk (TCG), depth 1: guest dd "
           "(O_DIRECT) through xen-blkfront vs mgmt's disk-bench; medians of %d run(s)"
           % (MIB, len(runs)))
-    print("%-24s %8s %8s %6s %9s %9s %10s %10s" % ("what", "guest", "mgmt", "ratio", "req/evt",
-                                                   "req/notif", "guest x/MiB", "dom0 x/MiB"))
+    print("%-24s %8s %8s %6s %9s %9s %10s %10s %9s %9s" % (
+        "what", "guest", "mgmt", "ratio", "req/evt", "req/notif", "guest x/MiB", "dom0 x/MiB",
+        "guest ms", "dom0 ms"))
     for label, idx, cases in (("PVH", 1, CASES), ("PVHVM", 2, HVM_CASES)):
         for op, kib in cases:
             g = [r[idx][(op, kib)] for r in runs]
             local = [r[0][(op, kib)] for r in runs]
             rate, lrate = med([x[0] for x in g]), med([x[0] for x in local])
             req = med([x[1] for x in g])
-            print("%-24s %8.1f %8.1f %6.2f %9.2f %9.2f %10.1f %10.1f" % (
+            print("%-24s %8.1f %8.1f %6.2f %9.2f %9.2f %10.1f %10.1f %9.2f %9.2f" % (
                 "%s %s %s" % (label, op, "1 MiB" if kib == 1024 else "%d KiB" % kib),
                 rate, lrate, rate / lrate if lrate else 0,
                 req / med([x[2] for x in g]) if med([x[2] for x in g]) else 0,
                 req / med([x[3] for x in g]) if med([x[3] for x in g]) else 0,
-                med([x[4] for x in g]) / MIB, med([x[5] for x in g]) / MIB))
+                med([x[4] for x in g]) / MIB, med([x[5] for x in g]) / MIB,
+                med([x[6] for x in g]) / MIB, med([x[7] for x in g]) / MIB))
     for op, kib in CASES:
         local = [r[0][(op, kib)] for r in runs]
-        print("  mgmt %s %s: domain 0's exits per MiB %.1f" % (
-            op, "1 MiB" if kib == 1024 else "%d KiB" % kib, med([x[1] for x in local]) / MIB))
+        print("  mgmt %s %s: domain 0's exits per MiB %.1f, CPU ms per MiB %.2f" % (
+            op, "1 MiB" if kib == 1024 else "%d KiB" % kib, med([x[1] for x in local]) / MIB,
+            med([x[2] for x in local]) / MIB))
     print("MiB/s; req/evt: ring requests per event from the guest; req/notif: per notification "
-          "to it; x/MiB: VM exits per MiB moved")
+          "to it; x/MiB: VM exits per MiB moved; ms: CPU ms per MiB moved (vcpus' cpu-ms)")
     print("target: PVH read 1 MiB at least 0.90 of mgmt's")
     for n in notes:
         print("note: " + n)

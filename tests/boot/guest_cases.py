@@ -455,7 +455,10 @@ def guests_mgmt(lab):
     SCHEDOP_remote_shutdown, destroys it, and is refused bad requests;
     then Ctrl-A x3 switches the serial input to it (VIRQ_CONSOLE,
     CONSOLEIO_read) and back. `pvh` checks that an unprivileged domain
-    gets -EPERM."""
+    gets -EPERM. Domain 0 maps a grant of a domain it builds for devices
+    (GNTMAP_device_map) and is refused what it was not granted, wrong bus
+    addresses and stale handles; a mapping kept across the granter's
+    destroy ends later, and the audit finds nothing left."""
     doms = [Dom("mgmt", 2, extra=",type=pvh,privileged=1"), Dom("pattern", 4)]
     mods = _modules(doms + [Dom("pvh", 2)])
     lab.need(ELF, *mods)
@@ -470,6 +473,7 @@ def guests_mgmt(lab):
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to the hypervisor shell\)", 10)
     shell(m, "domains", r"id name\s+state")
+    check_audit(m, "mgmt's grants mapped for devices, one kept across its granter's destroy")
     e = expect_poweroff(m, 0, "mgmt", 60)
     out = m.output
     n = check_report(out, 0, "mgmt")

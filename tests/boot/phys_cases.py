@@ -162,7 +162,8 @@ def linux_pvh_disk_virtio(lab):
     checks hello.txt's md5, writes guest.txt, syncs, unmounts and powers
     off; block-list showed the disk on vda; after the destroy no disk is
     left, and on the host debugfs finds guest.txt in the image file as the
-    guest wrote it."""
+    guest wrote it. Zero-copy: block-list's totals count grants mapped
+    for the device, and no unmap failed."""
     hello = "hello from the host's virtio disk at %d\n" % int(time.time())
     img = make_ext4(lab, "vda.img", {"hello.txt": hello}, size="32M")
     ro = make_ext4(lab, "vdb.img", {"ro.txt": "read-only\n"}, size="4M")
@@ -192,7 +193,10 @@ def linux_pvh_disk_virtio(lab):
     wrote = guest_disk_run(m, at, r"\(d0\)", 65536, hello)
     wait_for(m, r"\(d0\) mgmt: domain %s \(pdisk\) powered off: destroy" % d, 120, at)
     wait_for(m, r"\(d0\) \(domain %s is gone\)" % d, 30, at)
-    console("block-list", r"\(d0\) no disks")
+    zc = console("block-list", r"\(d0\) no disks; grant copies: \d+ in \d+ hypercalls; maps for "
+                 r"devices: (\d+) in (\d+) hypercalls, \d+ unmap hypercalls \((\d+) errors\)")
+    check(int(zc[1]) > 0 and zc[3] == "0", "no grant mapped for the device, or unmaps failed: %s"
+          % zc[0])
     m.send("\x01\x01\x01")
     wait_for(m, r"\(input to the hypervisor shell\)", 10)
     hit = check_audit(m, "a PVH guest on a physical disk")
@@ -200,6 +204,55 @@ def linux_pvh_disk_virtio(lab):
     m.close()
     check_guest_txt(fs_cat(lab, img, "/guest.txt"), wrote, "the virtio image file")
 
+
+def zero_copied(console, name):
+    """block-list's zero-copy and copied reads and writes of name's disk."""
+    hit = console("block-list %s" % name, r"\(d0\)\s+(\d+) reads and writes zero-copy, (\d+) "
+                  r"copied\n")
+    return int(hit[1]), int(hit[2])
+
+
+def destroy_reading(m, console, d, name):
+    """The guest d at its shell reads its disk over and over (1 MiB,
+    O_DIRECT); its zero-copy count moves; destroyed while it reads, its
+    disk goes, and the hypervisor's audit finds nothing left: no
+    violation, no foreign page (the frames mapped for the device went
+    back, orphans included)."""
+    console("console %s" % name, r"\(d0\) \(attached to domain %s" % d)
+    at = len(m.output)
+    m.send("while :; do dd if=/dev/xvda of=/dev/null bs=1M iflag=direct 2>/dev/null; done & "
+           "sleep 1; echo reading-$((40+2))\r")
+    wait_for(m, r"\(d0\) reading-42", 60, at)
+    m.send("\x1d")
+    wait_for(m, r"\(d0\) \(detached from domain %s\)" % d, 20, at)
+    before = after = zero_copied(console, name)
+    for _ in range(50):  # a loaded machine may not run the guest at once
+        after = zero_copied(console, name)
+        if after[0] > before[0]:
+            break
+        time.sleep(0.2)
+    check(after[0] > before[0], "the zero-copy count did not move while the guest read: %s, %s"
+          % (before, after))
+    # The books balance while requests are mapped for the device (each a
+    # frame reference without a p2m leaf), whether or not one is now.
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    seen = []
+    for _ in range(6):  # until one lands while a request is mapped (more foreign pages)
+        seen.append(int(check_audit(m, "a guest reading its disk, zero-copy")[3]))
+        if max(seen) > min(seen):
+            break
+        time.sleep(0.1)
+    print("    audits while reading: %s foreign pages (device mappings included)" % seen)
+    at = len(m.output)
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to domain 0", 10, at)
+    console("destroy %s" % name, r"\(d0\) domain %s: destroy done" % d)
+    console("block-list", r"\(d0\) no disks")
+    m.send("\x01\x01\x01")
+    wait_for(m, r"\(input to the hypervisor shell\)", 10)
+    hit = check_audit(m, "a guest destroyed while its disk reads were mapped for the device")
+    check(hit[3] == "0", "%s foreign pages left after the guest was destroyed" % hit[3])
 
 
 def gpt_region(img):
@@ -223,7 +276,9 @@ def linux_pvh_disk_nvme_gpt(lab):
     QEMU is killed (SIGKILL, no clean shutdown, the guest never unmounted).
     On the host the partition, its journal replayed by e2fsck, holds both
     files as the guest wrote them; partition 1 and the partition tables
-    are untouched."""
+    are untouched. Zero-copy: block-list counts the guest's requests as
+    zero-copy; a loop of reads at the guest's shell, destroyed in the
+    middle, leaves nothing behind (see destroy_reading)."""
     hello = "hello from the host's NVMe partition at %d\n" % int(time.time())
     img, pattern = make_gpt_disk(lab, "nvme.img", hello)
     tables = gpt_region(img)
@@ -252,6 +307,9 @@ def linux_pvh_disk_nvme_gpt(lab):
     check(re.search(r"\(d0\)\s+%s xvda\s+51712 label:eyrie-root\s+rw Connected" % d,
                     m.output[bl.start() - 1000:bl.end()]),
           "block-list: %s" % _short(m.output[bl.start() - 1000:bl.end()], 600))
+    zc, copied = zero_copied(console, "pgpt")
+    check(zc > 0, "block-list counts no zero-copy request (%d copied)" % copied)
+    destroy_reading(m, console, d, "pgpt")
     kill_hard(m)
     check(part_bytes(img, P1) == pattern, "partition 1 of the NVMe disk was changed")
     check(gpt_region(img) == tables, "the partition tables were changed")

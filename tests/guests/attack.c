@@ -11,7 +11,9 @@
  *     X is unmapped, and it comes back zeroed;
  *  2. freed while mapped: P (mapped at X) and X cannot be given back,
  *     nothing can be put over P, writes through X show at P;
- *  3. a grant of P mapped over P itself: refused, P intact;
+ *  3. a grant of P mapped over P itself: refused, P intact; mapped for a
+ *     device (GNTMAP_device_map, with or without host_map): refused, as
+ *     to any domain but domain 0;
  *  4. read-only stays read-only: with a read-only grant of P mapped
  *     read-only at X, no hypercall writes its output there (-EFAULT), not
  *     a grant copy, not a writable map of the grant or a writable grant

@@ -169,6 +169,20 @@ void attack_self_map(void)
 				  cur() == r0,
 	      "own page 0x%x mapped over itself: %d, read-only %d; intact %d, writable %d; "
 	      "reservation %ld (was %ld)", P3, st, ro, intact, writable, cur(), r0);
+	/* A device's view of a grant (GNTMAP_device_map) is domain 0's alone,
+	 * trusted with DMA: Xen's answer to an HVM mapper, the grant unused. */
+	static struct gnttab_map_grant_ref dm[2];
+	dm[0] = (struct gnttab_map_grant_ref){ .flags = GNTMAP_device_map, .ref = 30,
+					       .dom = self_id };
+	dm[1] = (struct gnttab_map_grant_ref){ .host_addr = (uint64_t)P3 << 12, .ref = 30,
+		.flags = GNTMAP_device_map | GNTMAP_host_map | GNTMAP_readonly, .dom = self_id };
+	long drc = gntop(GNTTABOP_map_grant_ref, dm, 2);
+	check("device-map-refused", drc == 0 && dm[0].status == GNTST_general_error &&
+				    dm[1].status == GNTST_general_error && !dm[0].dev_bus_addr &&
+				    !dm[1].dev_bus_addr && !in_use(30) && PAGE(P3)[7] == 0x12345678u,
+	      "device maps: rc %ld, status %d and %d, bus addresses 0x%llx 0x%llx, in use %d",
+	      drc, dm[0].status, dm[1].status, (unsigned long long)dm[0].dev_bus_addr,
+	      (unsigned long long)dm[1].dev_bus_addr, in_use(30));
 	ungrant(30);
 }
 
@@ -430,8 +444,9 @@ void attack_bounded(void)
 	      "a 100-extent list whose last 50 lie in a hole: %ld, populated %ld; a list at a bad "
 	      "address %ld; reservation %ld (was %ld)", cd, cp, bptr, cur(), r0);
 
-	/* Grant lists longer than a batch: 100 copies, 40 maps and unmaps of
-	 * one grant, 100 unmaps of handles that do not exist. */
+	/* Grant lists: 100 copies (longer than a batch), 40 maps and unmaps of
+	 * one grant, 100 unmaps of handles that do not exist (the maps' batch
+	 * is 128: the full maptrack below continues them). */
 	fill(G5, 51);
 	fill(Z5, 52);
 	grant(50, G5, self_id, 0);

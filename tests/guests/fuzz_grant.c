@@ -313,7 +313,9 @@ void act_grant_map(void)
 		uint32_t slot = k[i].host_slot, allow, src = NO_GFN;
 		bool wr = !(o->flags & GNTMAP_readonly), busy = false;
 		mt_init = true;
-		if (!k[i].host_slot_ok || (pg[slot].kind != PG_RAM && pg[slot].kind != PG_HOLE)) {
+		if (!(o->flags & GNTMAP_host_map)) { /* host_addr unused: device_map is domain 0's */
+			allow = S(o->flags & GNTMAP_device_map ? GNTST_general_error : GNTST_bad_gntref);
+		} else if (!k[i].host_slot_ok || (pg[slot].kind != PG_RAM && pg[slot].kind != PG_HOLE)) {
 			allow = pg[slot].kind == PG_UNKNOWN && k[i].host_slot_ok ? S_ANY : S(GNTST_bad_virt_addr);
 		} else if (!(o->flags & (GNTMAP_device_map | GNTMAP_host_map))) {
 			allow = S(GNTST_bad_gntref);

@@ -7,13 +7,16 @@
  * domain itself from the pattern.elf module (domain_new, mem_write of its
  * ELF segments, set_context, unpause), sees it run, stops it with
  * SCHEDOP_remote_shutdown (VIRQ_DOM_EXC tells; the domain stays until
- * destroyed), destroys it, and checks the refusals.
+ * destroyed), destroys it, and checks the refusals. Grants mapped for
+ * devices (GNTMAP_device_map, domain 0's zero-copy): see device_maps.
  */
 #include "runtime.h"
 #include "x86.h"
 
 #include "include/public/event_channel.h"
 #include "include/public/eyrie.h"
+#include "include/public/grant_table.h"
+#include "include/public/hvm.h"
 #include "include/public/hvm_start_info.h"
 #include "include/public/memory.h"
 #include "include/public/xen.h"
@@ -99,6 +102,60 @@ static const struct eyrie_dom_info *find(unsigned id)
 		if (doms[i].domid == id)
 			return &doms[i];
 	return 0;
+}
+
+static struct gnttab_map_grant_ref dmap[5];
+static struct gnttab_unmap_grant_ref dun[5];
+
+static long gntop(unsigned cmd, void *ops, unsigned n)
+{
+	return hypercall(HYPERVISOR_grant_table_op, cmd, (unsigned long)ops, n, 0, 0);
+}
+
+/* The device's view of a grant of domain domid (half, being built): the
+ * console page's grant, which setting HVM_PARAM_CONSOLE_PFN seeds, maps
+ * for a device twice (its machine address); refs not granted, bad refs,
+ * unknown domains, wrong bus addresses and stale handles are refused.
+ * dmap[1] stays mapped for after domid's destroy. */
+static bool device_maps(uint32_t domid)
+{
+	struct xen_hvm_param p = { (uint16_t)domid, 0, HVM_PARAM_CONSOLE_PFN, 5 };
+	long rp = hypercall(HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p, 0, 0, 0);
+	uint16_t refs[5] = { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_CONSOLE, 7, 60000, 0 };
+
+	for (unsigned i = 0; i < 5; i++)
+		dmap[i] = (struct gnttab_map_grant_ref){ .flags = GNTMAP_device_map |
+			(i == 1 ? GNTMAP_readonly : 0), .ref = refs[i], .dom = i == 4 ? 999 : domid };
+	long rm = gntop(GNTTABOP_map_grant_ref, dmap, 5);
+	uint64_t bus = dmap[0].dev_bus_addr;
+	for (unsigned i = 0; i < 5; i++) /* wrong address, none, right, stale, unknown */
+		dun[i] = (struct gnttab_unmap_grant_ref){ .dev_bus_addr = i == 0 ? bus + 4096 :
+			i == 1 ? 0 : bus, .handle = i == 4 ? 5000 : dmap[0].handle };
+	long ru = gntop(GNTTABOP_unmap_grant_ref, dun, 5);
+	bool ok = rp == 0 && rm == 0 && ru == 0 && dmap[0].status == GNTST_okay && bus &&
+		  !(bus & 4095) && dmap[1].status == GNTST_okay && dmap[1].dev_bus_addr == bus &&
+		  dmap[2].status == GNTST_general_error && dmap[3].status == GNTST_bad_gntref &&
+		  dmap[4].status == GNTST_bad_domain && dun[0].status == GNTST_bad_dev_addr &&
+		  dun[1].status == GNTST_bad_dev_addr && dun[2].status == GNTST_okay &&
+		  dun[3].status == GNTST_bad_handle && dun[4].status == GNTST_bad_handle;
+	check("device-maps", ok, "param %ld, maps %ld: %d %d %d %d %d at 0x%llx; unmaps %ld: "
+	      "%d %d %d %d %d", rp, rm, dmap[0].status, dmap[1].status, dmap[2].status,
+	      dmap[3].status, dmap[4].status, (unsigned long long)bus, ru, dun[0].status,
+	      dun[1].status, dun[2].status, dun[3].status, dun[4].status);
+	return ok;
+}
+
+/* dmap[1], kept across its granter's destroy (its frame an orphan since),
+ * ends; then its handle is stale. */
+static void device_map_orphan(void)
+{
+	dun[0] = (struct gnttab_unmap_grant_ref){ .dev_bus_addr = dmap[1].dev_bus_addr,
+						  .handle = dmap[1].handle };
+	dun[1] = dun[0];
+	long ru = gntop(GNTTABOP_unmap_grant_ref, dun, 2);
+	check("device-map-orphan", ru == 0 && dun[0].status == GNTST_okay &&
+				   dun[1].status == GNTST_bad_handle,
+	      "unmap %ld: %d, again %d", ru, dun[0].status, dun[1].status);
 }
 
 static long dom_op(unsigned o, uint32_t domid)
@@ -200,8 +257,11 @@ void guest_main(void)
 				(h->flags & (EYRIE_DOMF_BUILDING | EYRIE_DOMF_MANAGED)) ==
 				(EYRIE_DOMF_BUILDING | EYRIE_DOMF_MANAGED) && ro == -22 && rbc == -22,
 	      "new %ld (flags 0x%x), write past the end %ld, bad mode %ld", rh, h ? h->flags : 0, ro, rbc);
+	bool mapped = device_maps(half.domid);
 	long rdh = dom_op(EYRIE_OP_destroy, half.domid);
 	check("build-abandoned", rdh == 0 && !find(half.domid), "destroy %ld", rdh);
+	if (mapped)
+		device_map_orphan();
 
 	long rc = img ? build("made", img, size, &made) : -2;
 	const struct eyrie_dom_info *m = find(made);

@@ -76,7 +76,7 @@ static struct world *world_new(void)
 		assert_int_equal(gnttab_grow(&w->gt[d], w->shared[d], 1), 0);
 	}
 	gnttab_maptrack_init(&w->mt, w->map, MTSIZE);
-	w->env = (struct gnttab_env){ w, 0, w_table, w_page };
+	w->env = (struct gnttab_env){ w, 0, w_table, w_page, false };
 	return w;
 }
 
@@ -492,6 +492,39 @@ static void test_maptrack(void **state)
 	free(w);
 }
 
+/* GNTMAP_device_map: only for a mapper trusted with DMA (env.device); no
+ * host address; a read-only grant maps read-only; unmaps as any other. */
+static void test_device_map(void **state)
+{
+	struct world *w = world_new();
+	grant_handle_t h, x;
+
+	grant(w, 1, 1, PA, 0, RAM_GFN);
+	grant(w, 1, 2, PA | RO, 0, RAM_GFN + 1);
+	assert_int_equal(map(w, 1, 1, GNTMAP_device_map, 0, &x), GNTST_general_error);
+	w->env.device = true;
+	assert_int_equal(map(w, 1, 3, GNTMAP_device_map, 0, &x), GNTST_general_error); /* none */
+	assert_int_equal(map(w, 1, 9999, GNTMAP_device_map, 0, &x), GNTST_bad_gntref);
+	assert_int_equal(map(w, 5, 1, GNTMAP_device_map, 0, &x), GNTST_bad_domain);
+	assert_int_equal(map(w, 1, 2, GNTMAP_device_map, 0, &x), GNTST_general_error); /* r/o */
+	assert_int_equal(map(w, 1, 1, HM | GNTMAP_application_map, A(0), &x),
+			 GNTST_general_error);
+	assert_int_equal(gnttab_uses(&w->gt[1]), 0);
+	assert_int_equal(map(w, 1, 2, GNTMAP_device_map | GNTMAP_readonly, 0, &h), GNTST_okay);
+	assert_int_equal(gflags(w, 1, 2), PA | RO | RD);
+	assert_int_equal(w->mt.map[h].flags, GNTMAP_device_map | GNTMAP_readonly);
+	assert_int_equal(map(w, 1, 1, GNTMAP_device_map | HM, A(0), &x), GNTST_okay);
+	assert_int_equal(gflags(w, 1, 1), PA | RD | WR);
+	assert_int_equal(unmap(w, h, 0), GNTST_okay);         /* no host address to name */
+	assert_int_equal(unmap(w, h, 0), GNTST_bad_handle);   /* stale */
+	assert_int_equal(unmap(w, x, 0), GNTST_general_error); /* a host mapping: its address */
+	assert_int_equal(unmap(w, x, A(0)), GNTST_okay);
+	assert_int_equal(gflags(w, 1, 1), PA);
+	assert_int_equal(gflags(w, 1, 2), PA | RO);
+	assert_int_equal(w->mt.used, 0);
+	free(w);
+}
+
 static void drop(void *opaque, const struct gnttab_mapping *m)
 {
 	struct world *w = opaque;
@@ -665,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_setup),
 		cmocka_unit_test(test_maptrack),
+		cmocka_unit_test(test_device_map),
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_random),
 	};

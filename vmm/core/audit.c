@@ -62,13 +62,15 @@ static void leaf(void *ctx, uint64_t gfn, uint64_t hpa, uint64_t pages, enum p2m
 
 static void check_domain(struct audit *a, struct domain *d)
 {
-	uint64_t ram = a->ram, foreign = a->foreign;
+	uint64_t ram = a->ram, foreign = a->foreign, mine;
 
 	a->d = d;
 	p2m_walk(d, 0, P2M_FRAME_MAX >> 12, leaf, a);
 	if (a->ram - ram + p2m_unpopulated_pages(d) != d->ram_pages)
 		bad(a, "its RAM pages do not add up to its reservation", a->ram - ram, d->ram_pages);
-	a->bad += xen_audit(d, a->foreign - foreign);
+	mine = a->foreign - foreign;
+	a->bad += xen_audit(d, &mine); /* adds d's device mappings */
+	a->foreign = foreign + mine;
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		const struct insn_cache *c = &d->vcpus[i]->icache;
 		if (c->valid && frame_is_free((uint64_t)(uintptr_t)c->code))

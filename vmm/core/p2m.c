@@ -260,12 +260,10 @@ int p2m_add(struct domain *d, uint64_t gfn, uint64_t hpa, enum p2m_type t, bool 
 	    (t == P2M_FOREIGN && !f))
 		return -EINVAL;
 	enum p2m_type now = p2m_lookup(d, gfn, &old, &w);
-	if ((now != P2M_HOLE && now != P2M_RAM) || (f && f->refs == FRAME_MAX_REFS))
-		return -EBUSY;
 	/* Counted first: giving back the RAM below cannot free the frame
 	 * itself (a page granted to oneself and mapped over itself). */
-	if (f)
-		f->refs++;
+	if ((now != P2M_HOLE && now != P2M_RAM) || (f && frame_ref(hpa)))
+		return -EBUSY;
 	int rc = now == P2M_RAM ? p2m_remove(d, gfn) : 0;
 	if (!rc && pt_map(&d->p2m, gfn << 12, hpa, FRAME_SIZE, leaf_flags(t, writable)))
 		rc = -ENOMEM;

@@ -52,8 +52,12 @@ struct gnt_copy32 {
 _Static_assert(sizeof(struct gnt_copy32) == 24, "x86_32 gnttab_copy");
 
 #define GNT_COPY_BATCH 8
-/* Ops done per entry: a longer list continues (-ERESTART). */
+/* Ops done per entry: a longer list continues (-ERESTART). A map or unmap
+ * does no more than a page-table change, a copy moves up to a page: a
+ * backend's 1 MiB request (256 segments) maps in two entries. */
 #define GNT_OPS_PER_CALL 32
+#define GNT_MAPS_PER_CALL 128
+#define GNT_MAP_BATCH 16
 
 /* The rest of a list of count ops of sz bytes at a[1], of which done
  * were done now: the call runs again for them. */
@@ -70,7 +74,7 @@ static long gnt_copy(struct vcpu *v, uint64_t *a)
 {
 	bool wide = vcpu_is_64bit(v);
 	size_t sz = wide ? sizeof(struct gnttab_copy) : sizeof(struct gnt_copy32);
-	struct gnttab_env env = { NULL, v->dom->id, gnt_table, gnt_page };
+	struct gnttab_env env = { NULL, v->dom->id, gnt_table, gnt_page, false };
 	struct gnttab_copy ops[GNT_COPY_BATCH];
 	struct gnt_copy32 c32;
 	uint64_t arg = a[1], count = a[2];
@@ -105,13 +109,17 @@ static long gnt_copy(struct vcpu *v, uint64_t *a)
 	return 0;
 }
 
-/* One GNTTABOP_map_grant_ref: the granted frame goes to the caller's page
- * at host_addr (a hole, or RAM it gives back), read-only for a read-only
- * mapping. */
+/* One GNTTABOP_map_grant_ref. With GNTMAP_host_map the granted frame goes
+ * to the caller's page at host_addr (a hole, or RAM it gives back),
+ * read-only for a read-only mapping. With GNTMAP_device_map (the
+ * privileged domain only) dev_bus_addr is the frame's machine address for
+ * its devices: a device-only mapping changes no page table and holds the
+ * frame by a count of its own, as a p2m leaf does (docs/abi.md). */
 static int16_t gnt_map_one(struct domain *d, const struct gnttab_env *env,
 			   struct gnttab_map_grant_ref *mo)
 {
 	struct gnttab_maptrack *mt = &d->xen.gnttab->mt;
+	bool host = mo->flags & GNTMAP_host_map;
 	struct gnttab_mapping m;
 	uint64_t hpa;
 	bool w;
@@ -122,44 +130,82 @@ static int16_t gnt_map_one(struct domain *d, const struct gnttab_env *env,
 			return GNTST_no_device_space;
 		gnttab_maptrack_init(mt, map, XEN_MAPTRACK);
 	}
-	enum p2m_type t = frame_gfn_ok(d, mo->host_addr >> 12) ?
+	enum p2m_type t = !host ? P2M_HOLE : frame_gfn_ok(d, mo->host_addr >> 12) ?
 		p2m_lookup(d, mo->host_addr >> 12, &hpa, &w) : P2M_MMIO;
 	if (t != P2M_RAM && t != P2M_HOLE)
 		return GNTST_bad_virt_addr;
 	int16_t st = (int16_t)gnttab_map(env, mt, mo, &m);
-	if (st == GNTST_okay && p2m_add(d, m.gfn, virt_to_phys(m.host), P2M_FOREIGN,
-					!(m.flags & GNTMAP_readonly))) {
+	if (st != GNTST_okay)
+		return st;
+	hpa = virt_to_phys(m.host);
+	if (host ? p2m_add(d, m.gfn, hpa, P2M_FOREIGN, !(m.flags & GNTMAP_readonly))
+		 : frame_ref(hpa)) {
 		gnttab_unmap_done(env, mt, mo->handle);
-		st = GNTST_general_error; /* its RAM there is mapped by another domain */
+		return GNTST_general_error; /* its RAM there is mapped by another, or too often */
 	}
-	return st;
+	mo->dev_bus_addr = m.flags & GNTMAP_device_map ? hpa : 0;
+	return GNTST_okay;
 }
 
-/* GNTTABOP_map_grant_ref / unmap_grant_ref, one op at a time. */
+/* The mapping's own hold on its frame goes: the count of a device-only
+ * mapping, or its p2m leaf in domain opaque (flushed before the grant use
+ * ends; a dying mapper's leaves go with its p2m: opaque NULL). */
+void gnt_drop(void *opaque, const struct gnttab_mapping *m)
+{
+	if (!(m->flags & GNTMAP_host_map))
+		frame_unref(virt_to_phys(m->host));
+	else if (opaque)
+		p2m_remove(opaque, m->gfn);
+}
+
+/* GNTTABOP_unmap_grant_ref: the handle's mapping, named by its host_addr
+ * (with host_map) and its dev_bus_addr (required for a device-only
+ * mapping, else 0 or right: GNTST_bad_dev_addr), ends whole. */
+static int16_t gnt_unmap_one(struct domain *d, const struct gnttab_env *env,
+			     const struct gnttab_unmap_grant_ref *uo)
+{
+	struct gnttab_maptrack *mt = &d->xen.gnttab->mt;
+	struct gnttab_mapping m;
+	int16_t st = (int16_t)gnttab_unmap_check(mt, uo, &m);
+
+	if (st != GNTST_okay)
+		return st;
+	if ((m.flags & GNTMAP_device_map) && uo->dev_bus_addr != virt_to_phys(m.host) &&
+	    (uo->dev_bus_addr || !(m.flags & GNTMAP_host_map)))
+		return GNTST_bad_dev_addr;
+	gnt_drop(d, &m);
+	gnttab_unmap_done(env, mt, uo->handle);
+	return GNTST_okay;
+}
+
+/* GNTTABOP_map_grant_ref / unmap_grant_ref: GNT_MAP_BATCH ops read and
+ * written back at a time (a guest page walk per batch, not per op); an
+ * op array that cannot be written back loses its batch's handles, as the
+ * caller's own mistake. */
 static long gnt_map(struct vcpu *v, uint64_t cmd, uint64_t *a)
 {
 	struct domain *d = v->dom;
-	struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page };
-	struct gnttab_maptrack *mt = &d->xen.gnttab->mt;
-	struct gnttab_map_grant_ref mo;
-	struct gnttab_unmap_grant_ref uo;
-	struct gnttab_mapping m;
+	struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page, d->cfg.privileged };
+	union {
+		struct gnttab_map_grant_ref m[GNT_MAP_BATCH];
+		struct gnttab_unmap_grant_ref u[GNT_MAP_BATCH];
+	} op;
 	bool map = cmd == GNTTABOP_map_grant_ref;
-	size_t sz = map ? sizeof(mo) : sizeof(uo);
-	uint64_t arg = a[1];
+	size_t sz = map ? sizeof(op.m[0]) : sizeof(op.u[0]);
 
-	for (uint64_t i = 0; i < a[2]; i++, arg += sz) {
-		if (i == GNT_OPS_PER_CALL)
-			return gnt_continue(a, i, sz);
-		if (copy_from_guest_virt(v, map ? (void *)&mo : (void *)&uo, arg, sz, NULL))
+	for (uint64_t done = 0, n; done < a[2]; done += n) {
+		if (done == GNT_MAPS_PER_CALL)
+			return gnt_continue(a, done, sz);
+		n = a[2] - done < GNT_MAP_BATCH ? a[2] - done : GNT_MAP_BATCH;
+		if (copy_from_guest_virt(v, &op, a[1] + done * sz, n * sz, NULL))
 			return -EFAULT;
-		if (map)
-			mo.status = gnt_map_one(d, &env, &mo);
-		else if ((uo.status = (int16_t)gnttab_unmap_check(mt, &uo, &m)) == GNTST_okay) {
-			p2m_remove(d, m.gfn); /* flushed before the grant use ends */
-			gnttab_unmap_done(&env, mt, uo.handle);
+		for (unsigned i = 0; i < n; i++) {
+			if (map)
+				op.m[i].status = gnt_map_one(d, &env, &op.m[i]);
+			else
+				op.u[i].status = gnt_unmap_one(d, &env, &op.u[i]);
 		}
-		if (copy_to_guest_virt(v, arg, map ? (void *)&mo : (void *)&uo, sz, NULL))
+		if (copy_to_guest_virt(v, a[1] + done * sz, &op, n * sz, NULL))
 			return -EFAULT;
 	}
 	return 0;
@@ -231,14 +277,16 @@ static unsigned audit_bad(const struct domain *d, const char *what, uint64_t gfn
 	return 1;
 }
 
-/* A live mapping of d: its leaf, and its granter's use of the grant. */
+/* A live mapping of d: its leaf (a device-only mapping has none, only its
+ * count), and its granter's use of the grant. */
 static unsigned audit_mapping(struct domain *d, const struct gnttab_mapping *m)
 {
-	uint64_t hpa, want = virt_to_phys(m->host);
+	uint64_t hpa = virt_to_phys(m->host), at;
 	bool w, ro = m->flags & GNTMAP_readonly;
 	struct domain *g = domain_find(m->domid);
 
-	if (p2m_lookup(d, m->gfn, &hpa, &w) != P2M_FOREIGN || hpa != want || w == ro)
+	if (!(m->flags & GNTMAP_host_map) ? !frame_info(hpa)->refs :
+	    p2m_lookup(d, m->gfn, &at, &w) != P2M_FOREIGN || at != hpa || w == ro)
 		return audit_bad(d, "a grant mapping whose page is not mapped as granted", m->gfn);
 	if (!g)
 		return m->domid == DOMID_INVALID && frame_info(hpa)->owner == FRAME_ORPHAN ? 0 :
@@ -252,15 +300,20 @@ static unsigned audit_mapping(struct domain *d, const struct gnttab_mapping *m)
 	return 0;
 }
 
-unsigned xen_audit(struct domain *d, uint64_t foreign)
+unsigned xen_audit(struct domain *d, uint64_t *foreign)
 {
 	const struct gnttab_maptrack *mt = d->xen.gnttab ? &d->xen.gnttab->mt : NULL;
+	uint64_t host = 0, dev = 0;
 	unsigned n = 0;
 
-	if (foreign != (mt ? mt->used : 0))
-		n += audit_bad(d, "foreign pages that no grant mapping accounts for", foreign);
-	for (uint32_t h = 0; mt && h < mt->size; h++)
-		if (mt->map[h].flags)
-			n += audit_mapping(d, &mt->map[h]);
+	for (uint32_t h = 0; mt && h < mt->size; h++) {
+		if (!mt->map[h].flags)
+			continue;
+		n += audit_mapping(d, &mt->map[h]);
+		*(mt->map[h].flags & GNTMAP_host_map ? &host : &dev) += 1;
+	}
+	if (*foreign != host)
+		n += audit_bad(d, "foreign pages that no grant mapping accounts for", *foreign);
+	*foreign += dev;
 	return n;
 }

@@ -68,8 +68,8 @@ void xen_domain_destroy(struct domain *d)
 	/* A copy holds its grant uses only within the hypercall. d's own
 	 * mappings left its p2m with it: the granters' uses end here. */
 	if (d->xen.gnttab) {
-		struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page };
-		gnttab_maptrack_sweep(&env, &d->xen.gnttab->mt, NULL);
+		struct gnttab_env env = { NULL, d->id, gnt_table, gnt_page, false };
+		gnttab_maptrack_sweep(&env, &d->xen.gnttab->mt, gnt_drop);
 		kfree(d->xen.gnttab->mt.map);
 	}
 	if (d->xen.evtchn && d->xen.gnttab)

@@ -89,8 +89,9 @@ struct domain *xen_target(struct vcpu *v, uint16_t dom, long *err);
 /* For the audit (vmm/core/audit.c): whether hpa is d's shared info or grant
  * table frame; the violations of d's grant mappings (each must be a
  * foreign page of d as granted, under a live grant of its granter, or an
- * orphan's), printed, given the foreign pages d's p2m has. */
+ * orphan's), printed, given in *foreign the foreign pages d's p2m has, to
+ * which it adds d's device-only mappings (each holds its frame too). */
 bool xen_owns_frame(const struct domain *d, uint64_t hpa);
-unsigned xen_audit(struct domain *d, uint64_t foreign);
+unsigned xen_audit(struct domain *d, uint64_t *foreign);
 
 #endif

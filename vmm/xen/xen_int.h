@@ -66,6 +66,7 @@ bool frame_gfn_ok(const struct domain *d, uint64_t gfn);
 int gnt_grow(struct domain *d, uint32_t nr);
 struct gnttab *gnt_table(void *opaque, domid_t domid);
 void *gnt_page(void *opaque, domid_t domid, uint64_t gfn, bool write);
+void gnt_drop(void *opaque, const struct gnttab_mapping *m);
 /* The hypercall table's rows (hypercall.c), each in its family's file. */
 long hc_xen_version(struct vcpu *v, uint64_t *a);
 long hc_console_io(struct vcpu *v, uint64_t *a);
