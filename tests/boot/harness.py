@@ -597,9 +597,11 @@ class Lab:
         qmp = self.tmp("qmp.%d.sock" % len(self.machines))
         argv += ["-qmp", "unix:%s,server=on,wait=off" % qmp]
         # A reset (a triple fault with -no-reboot ends QEMU with status 0)
-        # leaves the CPU state it caught here: Machine.exit_story.
+        # leaves the CPU state it caught here: Machine.exit_story. Not for
+        # a test that reads QEMU's -trace output on stderr: -D takes it.
         qemu_log = os.path.join(LOG_DIR, self._machine_name() + ".qemu.log")
-        argv += ["-d", "cpu_reset", "-D", qemu_log]
+        if "-trace" not in args:
+            argv += ["-d", "cpu_reset", "-D", qemu_log]
         m = Machine(self._machine_name(), argv + list(args), limit=limit, qmp=qmp)
         m.qemu_log_path = qemu_log
         self.machines.append(m)

@@ -86,9 +86,7 @@ def mgmt_console(lab):
     lab.need(ELF, *mods)
     opts = ["loglevel=info", "domain=name=mgmt,type=pvh,image=mgmt.elf,memory=16,privileged=1",
             "domain=name=pattern,image=pattern.elf,memory=4"]
-    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods),
-                  "-drive", "file=%s,if=none,id=d0,format=raw" % imgs["hostile"],
-                  "-device", "virtio-blk-pci,drive=d0"], limit=150)
+    m = lab.qemu(["-kernel", ELF, "-append", " ".join(opts), "-initrd", ",".join(mods)], limit=150)
     console = mgmt_web_ring(m, 60)
     console("info", r"\(d0\) hypervisor\s+: Eyrie \(Xen ABI 4.17-eyrie\), SVM backend"
             r"(.|\n)*\(d0\) memory\s+: \d+ MiB total, \d+ MiB free")
