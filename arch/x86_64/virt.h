@@ -60,6 +60,31 @@ struct exit_kind {
 
 #define EXIT_KIND(r, f, fn) { (r), (uint8_t)((f) | EK_KNOWN), (fn) }
 
+/* A backend's struct vcpu_ops (vmm/core/vcpu.h): each hook is the
+ * vendor's function of the hook's name (svm_run, vmx_run, ...), so that
+ * both backends fill the table alike and a new hook is one line here. */
+#define VIRT_VCPU_OPS(vendor, label, format) { \
+	.name = (label), \
+	.p2m_format = (format), \
+	.cpu_enable = vendor##_cpu_enable, \
+	.vcpu_create = vendor##_vcpu_create, \
+	.vcpu_destroy = vendor##_vcpu_destroy, \
+	.set_p2m = vendor##_set_p2m, \
+	.flush_p2m = vendor##_flush_p2m, \
+	.io_allow = vendor##_io_allow, \
+	.run = vendor##_run, \
+	.get = vendor##_get, \
+	.set = vendor##_set, \
+	.get_seg = vendor##_get_seg, \
+	.set_seg = vendor##_set_seg, \
+	.skip = vendor##_skip, \
+	.inject = vendor##_inject, \
+	.can_inject_intr = vendor##_can_inject_intr, \
+	.intr_window = vendor##_intr_window, \
+	.nmi_ready = vendor##_nmi_ready, \
+	.dump = vendor##_dump, \
+}
+
 /* The exceptions that push an error code (SDM vol. 3, table 6-1): the
  * backends' own injections give one exactly for these. */
 static inline bool exc_has_error(uint8_t vector)

@@ -31,11 +31,9 @@
 svm_enter:
 	push	%rbp
 	mov	%rsp, %rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	.irp	r, rbx, r12, r13, r14, r15
+	push	%\r
+	.endr
 	push	%rdx			/* 8(%rsp): host VMCB */
 	push	%rdi			/* 0(%rsp): gprs */
 	clgi
@@ -53,12 +51,9 @@ svm_enter:
 	GPRS	store, %rax
 	mov	%rdi, 7*8(%rax)
 	add	$16, %rsp
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+	.irp	r, r15, r14, r13, r12, rbx, rbp
+	pop	%\r
+	.endr
 	stgi
 	ret
 	.size	svm_enter, . - svm_enter

@@ -131,27 +131,7 @@ static void svm_set_p2m(struct vcpu *v, uint64_t root_phys)
 	svm_flush_p2m(v);
 }
 
-static const struct vcpu_ops svm_ops = {
-	.name = "SVM",
-	.p2m_format = &pt_format_npt,
-	.cpu_enable = svm_cpu_enable,
-	.vcpu_create = svm_vcpu_create,
-	.vcpu_destroy = svm_vcpu_destroy,
-	.set_p2m = svm_set_p2m,
-	.flush_p2m = svm_flush_p2m,
-	.io_allow = svm_io_allow,
-	.run = svm_run,
-	.get = svm_get,
-	.set = svm_set,
-	.get_seg = svm_get_seg,
-	.set_seg = svm_set_seg,
-	.skip = svm_skip,
-	.inject = svm_inject,
-	.can_inject_intr = svm_can_inject_intr,
-	.intr_window = svm_intr_window,
-	.nmi_ready = svm_nmi_ready,
-	.dump = svm_dump,
-};
+static const struct vcpu_ops svm_ops = VIRT_VCPU_OPS(svm, "SVM", &pt_format_npt);
 
 /* SVM with nested paging, not disabled by firmware. */
 const struct vcpu_ops *svm_backend(void)

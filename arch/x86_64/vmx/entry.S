@@ -32,12 +32,9 @@
 	.globl	vmx_enter
 	.type	vmx_enter, @function
 vmx_enter:
-	push	%rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	.irp	r, rbp, rbx, r12, r13, r14, r15
+	push	%\r
+	.endr
 	push	%rdi			/* gprs, at (HOST_RSP) while the guest runs */
 	cmp	%rsp, (%rsi)
 	je	1f
@@ -68,11 +65,8 @@ vmx_exit_stub:
 	popq	7*8(%rdi)
 	add	$8, %rsp
 	xor	%eax, %eax
-5:	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+5:	.irp	r, r15, r14, r13, r12, rbx, rbp
+	pop	%\r
+	.endr
 	ret
 	.size	vmx_enter, . - vmx_enter

@@ -62,7 +62,7 @@ static int cr0_write(struct vcpu *v, uint64_t val)
 			return -EINVAL;
 		vmx_write_efer(vx, efer & ~EFER_LMA);
 	}
-	vmx_write_cr0(vx, val);
+	vmx_write_cr(vx, 0, val);
 	if ((old ^ val) & (CR0_PG | CR0_PE | CR0_WP | CR0_CD))
 		vmx_flush_vpid(vx->vpid);
 	return 0;
@@ -77,7 +77,7 @@ static int cr4_write(struct vcpu *v, uint64_t val)
 	 * VMXE and every bit the guest's CPUID hides fail vcpu_cr4_check. */
 	if ((val & ~caps->cr4_fixed1) || vcpu_cr4_check(v, val))
 		return -EINVAL;
-	vmx_write_cr4(to_vmx(v), val);
+	vmx_write_cr(to_vmx(v), 4, val);
 	if (old != val)
 		vmx_flush_vpid(to_vmx(v)->vpid);
 	return 0;

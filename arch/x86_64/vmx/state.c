@@ -49,23 +49,16 @@ void vmx_msrs_switch(struct vmx_cpu *c, struct vcpu *v)
 	c->msr_owner = v;
 }
 
-void vmx_write_cr0(struct vmx_vcpu *vx, uint64_t cr0)
+void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val)
 {
 	const struct vmx_caps *caps = &vmx_this_cpu()->caps;
+	bool cr4 = cr == 4;
+	uint64_t fixed0 = cr4 ? caps->cr4_fixed0 : caps->cr0_fixed0;
+	uint64_t fixed1 = cr4 ? caps->cr4_fixed1 : caps->cr0_fixed1;
 
-	vx->cr0_shadow = cr0;
-	vmwrite(VMCS_CR0_SHADOW, cr0);
-	vmwrite(VMCS_GUEST_CR0, (cr0 | caps->cr0_fixed0) & caps->cr0_fixed1);
-	vx->pdptes_stale = true;
-}
-
-void vmx_write_cr4(struct vmx_vcpu *vx, uint64_t cr4)
-{
-	const struct vmx_caps *caps = &vmx_this_cpu()->caps;
-
-	vx->cr4_shadow = cr4;
-	vmwrite(VMCS_CR4_SHADOW, cr4);
-	vmwrite(VMCS_GUEST_CR4, (cr4 | caps->cr4_fixed0) & caps->cr4_fixed1);
+	*(cr4 ? &vx->cr4_shadow : &vx->cr0_shadow) = val;
+	vmwrite(cr4 ? VMCS_CR4_SHADOW : VMCS_CR0_SHADOW, val);
+	vmwrite(cr4 ? VMCS_GUEST_CR4 : VMCS_GUEST_CR0, (val | fixed0) & fixed1);
 	vx->pdptes_stale = true;
 }
 
@@ -142,10 +135,8 @@ void vmx_set(struct vcpu *v, enum vstate s, uint64_t value)
 		vx->msrs[m] = value;
 		if (c->msr_owner == v)
 			wrmsr(lazy_msr_index[m], value);
-	} else if (s == VS_CR0) {
-		vmx_write_cr0(vx, value);
-	} else if (s == VS_CR4) {
-		vmx_write_cr4(vx, value);
+	} else if (s == VS_CR0 || s == VS_CR4) {
+		vmx_write_cr(vx, s == VS_CR4 ? 4 : 0, value);
 	} else if (s == VS_CR2) {
 		vx->cr2 = value;
 	} else if (s == VS_EFER) {

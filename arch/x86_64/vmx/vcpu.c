@@ -283,27 +283,7 @@ static void vmx_flush_p2m(struct vcpu *v)
 	smp_call(vx->cpu < 0 ? this_cpu()->id : (unsigned)vx->cpu, invept_here, vx);
 }
 
-static const struct vcpu_ops vmx_ops = {
-	.name = "VMX",
-	.p2m_format = &pt_format_ept,
-	.cpu_enable = vmx_cpu_enable,
-	.vcpu_create = vmx_vcpu_create,
-	.vcpu_destroy = vmx_vcpu_destroy,
-	.io_allow = vmx_io_allow,
-	.set_p2m = vmx_set_p2m,
-	.flush_p2m = vmx_flush_p2m,
-	.run = vmx_run,
-	.get = vmx_get,
-	.set = vmx_set,
-	.get_seg = vmx_get_seg,
-	.set_seg = vmx_set_seg,
-	.skip = vmx_skip,
-	.inject = vmx_inject,
-	.can_inject_intr = vmx_can_inject_intr,
-	.intr_window = vmx_intr_window,
-	.nmi_ready = vmx_nmi_ready,
-	.dump = vmx_dump,
-};
+static const struct vcpu_ops vmx_ops = VIRT_VCPU_OPS(vmx, "VMX", &pt_format_ept);
 
 /* VMX with EPT and unrestricted guest, not disabled by firmware. */
 const struct vcpu_ops *vmx_backend(void)

@@ -213,11 +213,11 @@ uint64_t vmx_get(struct vcpu *v, enum vstate s);
 void vmx_set(struct vcpu *v, enum vstate s, uint64_t value);
 void vmx_get_seg(struct vcpu *v, enum vseg_id s, struct vseg *seg);
 void vmx_set_seg(struct vcpu *v, enum vseg_id s, const struct vseg *seg);
-/* Writes the guest's CR0 / CR4 / EFER as the guest means them: the VMCS
- * gets the value with the VMX-fixed bits forced, the read shadow keeps
- * the guest's own; EFER also sets the IA-32e-mode-guest entry control. */
-void vmx_write_cr0(struct vmx_vcpu *vx, uint64_t cr0);
-void vmx_write_cr4(struct vmx_vcpu *vx, uint64_t cr4);
+/* Writes the guest's CR0 / CR4 (cr 0 or 4) / EFER as the guest means
+ * them: the VMCS gets the value with the VMX-fixed bits forced, the read
+ * shadow keeps the guest's own; EFER also sets the IA-32e-mode-guest
+ * entry control. */
+void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val);
 void vmx_write_efer(struct vmx_vcpu *vx, uint64_t efer);
 /* Puts v's lazily switched MSRs into the hardware (before an entry). */
 void vmx_msrs_switch(struct vmx_cpu *c, struct vcpu *v);
