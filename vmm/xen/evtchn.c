@@ -184,11 +184,9 @@ static long ev_bind_pirq(struct vcpu *v, void *arg)
 	if (!pirq_owned(v->dom, op->pirq))
 		return -EPERM; /* not granted to this domain */
 	int rc = evtchn_bind_pirq(v->dom->xen.evtchn, op->pirq);
-	if (rc < 0)
-		return rc;
-	op->port = (uint32_t)rc;
-	pirq_unmask(op->pirq);
-	return 0;
+	if (rc >= 0)
+		pirq_unmask(op->pirq);
+	return port_out(&op->port, rc);
 }
 
 static long ev_bind_vcpu(struct vcpu *v, void *arg)
