@@ -148,7 +148,8 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 		spec += n + (spec[n] == ',');
 		char *eq = strchr(item, '=');
 		if (!eq)
-			return errorf(-EINVAL, err, errlen, "expected key=value, got '%.40s'", item);
+			return errorf(-EINVAL, err, errlen, "expected key=value, got '%.40s'",
+				      item);
 		*eq = 0;
 		int r = set_field(cfg, item, eq + 1, err, errlen);
 		if (r)
@@ -157,8 +158,8 @@ int domcfg_parse(const char *spec, struct domain_config *cfg, char *err, size_t 
 	if (!cfg->name[0] || !cfg->image[0] || !cfg->memory_mib)
 		return errorf(-EINVAL, err, errlen, "name, image and memory are required");
 	if (cfg->type != DOM_TYPE_ELF && cfg->boot == DOM_BOOT_REAL)
-		return errorf(-EINVAL, err, errlen, "a %s kernel starts in 32-bit mode, not boot=real",
-			      cfg->type == DOM_TYPE_PVH ? "pvh" : "multiboot");
+		return errorf(-EINVAL, err, errlen, "a %s kernel starts in 32-bit mode, not "
+			      "boot=real", cfg->type == DOM_TYPE_PVH ? "pvh" : "multiboot");
 	if (cfg->initrd[0] && cfg->type != DOM_TYPE_PVH)
 		return errorf(-EINVAL, err, errlen, "initrd= is for type=pvh");
 	if (cfg->nr_modules && cfg->type != DOM_TYPE_MULTIBOOT)
