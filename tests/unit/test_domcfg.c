@@ -55,6 +55,11 @@ static void test_valid(void **state)
 	assert_true(c.restart_on_reboot);
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2,platform=pc", &c, err, sizeof(err)), 0);
 	assert_true(c.platform);
+	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2,platform=pc,platform=none,"
+				      "type=elf,boot=flat32", &c, err, sizeof(err)), 0);
+	assert_false(c.platform);
+	assert_int_equal(c.type, DOM_TYPE_ELF);
+	assert_int_equal(c.boot, DOM_BOOT_FLAT32);
 	assert_int_equal(domcfg_parse("name=d,image=d.elf,memory=2", &c, err, sizeof(err)), 0);
 	assert_false(c.platform);
 	assert_int_equal(c.vcpus, 0); /* one */

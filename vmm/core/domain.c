@@ -430,16 +430,15 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
 		life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, %s, being built by domain 0\n", d->id, d->name,
 			cfg->memory_mib, cfg->type == DOM_TYPE_HVM ? "hvm" : cfg->type == DOM_TYPE_PVH
 			? "pvh" : "multiboot");
-		*out = d;
-		return 0;
+	} else {
+		life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n",
+		     d->id, d->name, cfg->memory_mib, m->name, st.entry, cfg->type == DOM_TYPE_PVH
+		     ? "pvh" : cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
+		     : cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
+		if (d->nr_vcpus > 1)
+			life(d->name, LOG_INFO, "domain %u (%s): %u vcpus, vcpu 0 started\n", d->id,
+			     d->name, d->nr_vcpus);
 	}
-	life(d->name, LOG_INFO, "domain %u (%s): %lu MiB, image %s, entry 0x%lx (%s)\n", d->id, d->name,
-		cfg->memory_mib, m->name, st.entry, cfg->type == DOM_TYPE_PVH ? "pvh"
-		: cfg->type == DOM_TYPE_MULTIBOOT ? "multiboot"
-		: cfg->boot == DOM_BOOT_REAL ? "real mode" : "flat32");
-	if (d->nr_vcpus > 1)
-		life(d->name, LOG_INFO, "domain %u (%s): %u vcpus, vcpu 0 started\n", d->id, d->name,
-		     d->nr_vcpus);
 	*out = d;
 	return 0;
 fail:

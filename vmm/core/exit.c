@@ -270,36 +270,26 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 
 	if (index == XEN_HYPERCALL_MSR && v->dom->cfg.xen)
 		rc = write ? hypercall_page(v, value) : -EINVAL;
-	if (rc != -ENOENT) { /* the virtual platform's local APIC */
-		if (rc) {
-			msr_refused(v, index, write);
-			return;
-		}
-		if (!write) {
-			v->gprs[GPR_RAX] = (uint32_t)value;
-			v->gprs[GPR_RDX] = value >> 32;
-		}
-		vcpu_skip_insn(v, e);
-		return;
+	/* Not the virtual platform's local APIC: the MSR list decides. */
+	if (rc == -ENOENT && !(rc = msr_decide(index, write, value, &g, &act))) {
+		if (write && act.kind == MSR_VSTATE)
+			vcpu_ops->set(v, act.vstate, value);
+		else if (write && act.kind == MSR_TSC)
+			vcpu_ops->set(v, VS_TSC_OFFSET, value - rdtsc());
+		else if (write && act.kind == MSR_AUX) /* v's CPU state is loaded: the MSR is its */
+			wrmsr(MSR_TSC_AUX, v->tsc_aux = value);
+		else if (!write && act.kind == MSR_VSTATE)
+			value = vcpu_ops->get(v, act.vstate);
+		else if (!write && act.kind == MSR_TSC)
+			value = rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
+		else if (!write)
+			value = act.kind == MSR_AUX ? v->tsc_aux : act.value;
 	}
-	if (msr_decide(index, write, value, &g, &act)) {
+	if (rc) {
 		msr_refused(v, index, write);
 		return;
 	}
-	if (write) {
-		if (act.kind == MSR_VSTATE)
-			vcpu_ops->set(v, act.vstate, value);
-		else if (act.kind == MSR_TSC)
-			vcpu_ops->set(v, VS_TSC_OFFSET, value - rdtsc());
-		else if (act.kind == MSR_AUX) /* v's CPU state is loaded: the MSR is its */
-			wrmsr(MSR_TSC_AUX, v->tsc_aux = value);
-	} else {
-		if (act.kind == MSR_VSTATE)
-			value = vcpu_ops->get(v, act.vstate);
-		else if (act.kind == MSR_TSC)
-			value = rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
-		else
-			value = act.kind == MSR_AUX ? v->tsc_aux : act.value;
+	if (!write) {
 		v->gprs[GPR_RAX] = (uint32_t)value;
 		v->gprs[GPR_RDX] = value >> 32;
 	}

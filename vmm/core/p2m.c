@@ -203,16 +203,16 @@ enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, uint64_t *hpa, bool *wr
 		p2m_populate(d, gfn << 12); /* (no tables: it stays a hole) */
 	if (pt_lookup(&d->p2m, gfn << 12, hpa, &flags))
 		return P2M_HOLE;
-	*writable = flags & vcpu_ops->p2m_format->perm_w;
+	if (writable)
+		*writable = flags & vcpu_ops->p2m_format->perm_w;
 	return leaf_type(flags);
 }
 
 uint64_t p2m_ram_frame(struct domain *d, uint64_t gfn)
 {
 	uint64_t hpa;
-	bool w;
 
-	return p2m_lookup(d, gfn, &hpa, &w) == P2M_RAM ? hpa : 0;
+	return p2m_lookup(d, gfn, &hpa, NULL) == P2M_RAM ? hpa : 0;
 }
 
 void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len, bool write)
@@ -229,8 +229,7 @@ void *gpa_ptr(struct domain *d, uint64_t gpa, size_t len, bool write)
 int p2m_remove(struct domain *d, uint64_t gfn)
 {
 	uint64_t hpa;
-	bool w;
-	enum p2m_type t = p2m_lookup(d, gfn, &hpa, &w);
+	enum p2m_type t = p2m_lookup(d, gfn, &hpa, NULL);
 
 	if (t == P2M_HOLE)
 		return -ENOENT;
@@ -253,13 +252,12 @@ int p2m_remove(struct domain *d, uint64_t gfn)
 int p2m_add(struct domain *d, uint64_t gfn, uint64_t hpa, enum p2m_type t, bool writable)
 {
 	uint64_t old;
-	bool w;
 	struct frame_info *f = t == P2M_FOREIGN ? frame_info(hpa) : NULL;
 
 	if (gfn >= P2M_FRAME_MAX >> 12 || (t != P2M_FOREIGN && t != P2M_FRAME) ||
 	    (t == P2M_FOREIGN && !f))
 		return -EINVAL;
-	enum p2m_type now = p2m_lookup(d, gfn, &old, &w);
+	enum p2m_type now = p2m_lookup(d, gfn, &old, NULL);
 	/* Counted first: giving back the RAM below cannot free the frame
 	 * itself (a page granted to oneself and mapped over itself). */
 	if ((now != P2M_HOLE && now != P2M_RAM) || (f && frame_ref(hpa)))
@@ -275,11 +273,10 @@ int p2m_add(struct domain *d, uint64_t gfn, uint64_t hpa, enum p2m_type t, bool 
 int p2m_populate_page(struct domain *d, uint64_t gfn)
 {
 	uint64_t hpa;
-	bool w;
 
 	if (gfn >= d->ram_bytes >> 12)
 		return -EINVAL;
-	enum p2m_type t = p2m_lookup(d, gfn, &hpa, &w);
+	enum p2m_type t = p2m_lookup(d, gfn, &hpa, NULL);
 	if (t != P2M_HOLE)
 		return t == P2M_RAM ? 0 : -EBUSY;
 	if (!(hpa = frame_get(FRAME_GUEST)))

@@ -42,7 +42,8 @@ int p2m_populate(struct domain *d, uint64_t gpa);
  * drops its foreign mappings, frees the tables. */
 void p2m_destroy(struct domain *d);
 /* What guest page gfn is now (RAM populated first): the type, and for
- * anything but a hole the host frame and whether the guest may write it. */
+ * anything but a hole the host frame and (writable not NULL) whether the
+ * guest may write it. */
 enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, uint64_t *hpa, bool *writable);
 /* Puts host frame hpa at gfn as a P2M_FOREIGN (counted) or P2M_FRAME
  * page. The page must be a hole or RAM, which is given back first. 0,

@@ -86,39 +86,36 @@ static void set_seg(struct vcpu *v, enum vseg_id id, uint16_t sel, uint64_t base
 	vcpu_ops->set_seg(v, id, &s);
 }
 
+/* The data segments, set alike at a vcpu's start. */
+static const enum vseg_id data_segs[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
+
 /* 32-bit flat protected mode, paging off (as multiboot and PVH enter). */
 static void state_flat32(struct vcpu *v, uint64_t entry)
 {
-	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
-
 	vcpu_ops->set(v, VS_CR0, 0x11); /* PE, ET */
 	set_seg(v, SEG_CS, 0x08, 0, 0xffffffff, SEG_ATTR_CODE32);
 	for (unsigned i = 0; i < 5; i++)
-		set_seg(v, data[i], 0x10, 0, 0xffffffff, SEG_ATTR_DATA32);
+		set_seg(v, data_segs[i], 0x10, 0, 0xffffffff, SEG_ATTR_DATA32);
 	vcpu_ops->set(v, VS_RIP, entry);
 }
 
 int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c)
 {
-	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
+	bool flat = c->mode == EYRIE_CTX_FLAT32; /* its paging and GDT off */
 
-	if (c->mode != EYRIE_CTX_FLAT32 && c->mode != EYRIE_CTX_LONG64)
+	if (!flat && c->mode != EYRIE_CTX_LONG64)
 		return -EINVAL;
-	if (c->mode == EYRIE_CTX_FLAT32) {
-		vcpu_ops->set(v, VS_EFER, 0);
-		vcpu_ops->set(v, VS_CR4, 0);
-		vcpu_ops->set(v, VS_CR3, 0);
-		set_seg(v, SEG_GDTR, 0, 0, 0xffff, 0);
+	vcpu_ops->set(v, VS_EFER, flat ? 0 : c->efer);
+	vcpu_ops->set(v, VS_CR4, flat ? 0 : c->cr4);
+	vcpu_ops->set(v, VS_CR3, flat ? 0 : c->cr3);
+	set_seg(v, SEG_GDTR, 0, flat ? 0 : c->gdt_base, flat ? 0xffff : c->gdt_limit, 0);
+	if (flat) {
 		state_flat32(v, (uint32_t)c->rip);
 	} else {
-		vcpu_ops->set(v, VS_EFER, c->efer);
-		vcpu_ops->set(v, VS_CR4, c->cr4);
-		vcpu_ops->set(v, VS_CR3, c->cr3);
 		vcpu_ops->set(v, VS_CR0, c->cr0);
 		set_seg(v, SEG_CS, c->cs, 0, 0xffffffff, c->cs_attr);
 		for (unsigned i = 0; i < 5; i++)
-			set_seg(v, data[i], c->ds, 0, 0xffffffff, c->ds_attr);
-		set_seg(v, SEG_GDTR, 0, c->gdt_base, c->gdt_limit, 0);
+			set_seg(v, data_segs[i], c->ds, 0, 0xffffffff, c->ds_attr);
 		vcpu_ops->set(v, VS_RIP, c->rip);
 	}
 	vcpu_ops->set(v, VS_RFLAGS, (c->rflags & 0x3f7fd5ull) | 0x2); /* no reserved bits */
@@ -133,13 +130,12 @@ int vcpu_set_context(struct vcpu *v, const struct eyrie_vcpu_context *c)
 /* 16-bit real mode at entry (below 1 MiB): CS = entry >> 4. */
 static void state_real(struct vcpu *v, uint64_t entry)
 {
-	static const enum vseg_id data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
 	uint16_t cs = (uint16_t)(entry >> 4);
 
 	vcpu_ops->set(v, VS_CR0, 0x10); /* ET */
 	set_seg(v, SEG_CS, cs, (uint64_t)cs << 4, 0xffff, SEG_ATTR_CODE16);
 	for (unsigned i = 0; i < 5; i++)
-		set_seg(v, data[i], 0, 0, 0xffff, SEG_ATTR_DATA16);
+		set_seg(v, data_segs[i], 0, 0, 0xffff, SEG_ATTR_DATA16);
 	vcpu_ops->set(v, VS_RIP, entry & 0xf);
 }
 

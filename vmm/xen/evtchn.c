@@ -68,13 +68,14 @@ static void mark(struct domain *d, int vcpu)
 		upcall(d->vcpus[vcpu]);
 }
 
-/* Sets the port pending in its domain's ABI; raises the upcall. */
-static void deliver(const struct evtchn_notify *n)
+/* Sets the port pending in its domain's ABI; raises the upcall. True:
+ * the event had a port (for the callers that looked one up). */
+static bool deliver(const struct evtchn_notify *n)
 {
 	struct domain *d = domain_find(n->domid);
 
 	if (!d || !d->xen.evtchn || n->vcpu >= d->nr_vcpus)
-		return;
+		return true;
 	struct vcpu *v = d->vcpus[n->vcpu];
 	if (d->xen.evtchn->fifo.on)
 		mark(d, evtchn_fifo_raise(d->xen.evtchn, FIFO_MEM(d), n->port));
@@ -82,6 +83,7 @@ static void deliver(const struct evtchn_notify *n)
 		upcall(v);
 	if (v->xen.polling) /* SCHEDOP_poll: even masked */
 		vcpu_wake(v);
+	return true;
 }
 
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n)
@@ -102,10 +104,8 @@ bool xen_virq(struct domain *d, uint32_t virq, unsigned vcpu)
 {
 	struct evtchn_notify n;
 
-	if (!d || !d->xen.evtchn || !evtchn_virq_target(d->xen.evtchn, virq, vcpu, &n))
-		return false;
-	deliver(&n);
-	return true;
+	return d && d->xen.evtchn && evtchn_virq_target(d->xen.evtchn, virq, vcpu, &n) &&
+	       deliver(&n);
 }
 
 void xen_dom_exc(void)
@@ -123,10 +123,7 @@ bool xen_pirq_event(struct domain *d, uint32_t gsi)
 {
 	struct evtchn_notify n;
 
-	if (!d->xen.evtchn || !evtchn_pirq_target(d->xen.evtchn, gsi, &n))
-		return false;
-	deliver(&n);
-	return true;
+	return d->xen.evtchn && evtchn_pirq_target(d->xen.evtchn, gsi, &n) && deliver(&n);
 }
 
 /* One function per operation, its argument copied in (and out) by
@@ -187,11 +184,9 @@ static long ev_bind_pirq(struct vcpu *v, void *arg)
 	if (!pirq_owned(v->dom, op->pirq))
 		return -EPERM; /* not granted to this domain */
 	int rc = evtchn_bind_pirq(v->dom->xen.evtchn, op->pirq);
-	if (rc < 0)
-		return rc;
-	op->port = (uint32_t)rc;
-	pirq_unmask(op->pirq);
-	return 0;
+	if (rc >= 0)
+		pirq_unmask(op->pirq);
+	return port_out(&op->port, rc);
 }
 
 static long ev_bind_vcpu(struct vcpu *v, void *arg)

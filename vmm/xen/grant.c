@@ -122,7 +122,6 @@ static int16_t gnt_map_one(struct domain *d, const struct gnttab_env *env,
 	bool host = mo->flags & GNTMAP_host_map;
 	struct gnttab_mapping m;
 	uint64_t hpa;
-	bool w;
 
 	if (!mt->map) { /* the first mapping */
 		struct gnttab_mapping *map = kmalloc(XEN_MAPTRACK * sizeof(*map));
@@ -131,7 +130,7 @@ static int16_t gnt_map_one(struct domain *d, const struct gnttab_env *env,
 		gnttab_maptrack_init(mt, map, XEN_MAPTRACK);
 	}
 	enum p2m_type t = !host ? P2M_HOLE : frame_gfn_ok(d, mo->host_addr >> 12) ?
-		p2m_lookup(d, mo->host_addr >> 12, &hpa, &w) : P2M_MMIO;
+		p2m_lookup(d, mo->host_addr >> 12, &hpa, NULL) : P2M_MMIO;
 	if (t != P2M_RAM && t != P2M_HOLE)
 		return GNTST_bad_virt_addr;
 	int16_t st = (int16_t)gnttab_map(env, mt, mo, &m);

@@ -94,15 +94,6 @@ static long memory_map(struct vcpu *v, uint64_t cmd, uint64_t arg)
 	return copy_to_guest_virt(v, arg, &nr, sizeof(nr), NULL) ? -EFAULT : 0;
 }
 
-/* A page of RAM given back (decrease_reservation): RAM only. */
-static int give_back(struct domain *d, uint64_t gfn)
-{
-	uint64_t hpa;
-	bool w;
-
-	return p2m_lookup(d, gfn, &hpa, &w) == P2M_RAM ? p2m_remove(d, gfn) : -EINVAL;
-}
-
 /* Extents done per entry: a longer list continues (-ERESTART), so one
  * call never runs long whatever the guest asks. */
 #define BALLOON_BATCH 64
@@ -139,8 +130,9 @@ static long reservation(struct vcpu *v, uint64_t *cmd, uint64_t arg)
 		}
 		if (copy_from_guest_virt(v, &gfn, r.extent_start + i * (wide ? 8 : 4), wide ? 8 : 4, NULL))
 			return i ? (long)i : -EFAULT;
-		if (op == XENMEM_decrease_reservation ? give_back(v->dom, gfn)
-						      : p2m_populate_page(v->dom, gfn))
+		/* A page given back is RAM only. */
+		if (op != XENMEM_decrease_reservation ? p2m_populate_page(v->dom, gfn) :
+		    !p2m_ram_frame(v->dom, gfn) || p2m_remove(v->dom, gfn))
 			break;
 	}
 	return (long)i;

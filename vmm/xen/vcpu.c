@@ -153,10 +153,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 		return vcpu_set_timer(v, st.timeout_abs_ns ? st.timeout_abs_ns : 1);
 	}
 	case VCPUOP_stop_singleshot_timer:
-		if (t != v)
-			return -EINVAL;
-		t->timer_deadline = 0;
-		return 0;
+		return t != v ? -EINVAL : vcpu_set_timer(t, 0);
 	case VCPUOP_set_periodic_timer: {
 		struct vcpu_set_periodic_timer pt;
 		if (copy_from_guest_virt(v, &pt, arg, sizeof(pt), NULL))
@@ -168,8 +165,7 @@ long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 	}
 	case VCPUOP_stop_periodic_timer:
 		t->timer_period = 0;
-		t->timer_deadline = 0;
-		return 0;
+		return vcpu_set_timer(t, 0);
 	case VCPUOP_register_vcpu_info: {
 		struct vcpu_register_vcpu_info ri;
 		if (copy_from_guest_virt(v, &ri, arg, sizeof(ri), NULL))
@@ -289,11 +285,8 @@ long hc_set_timer_op(struct vcpu *v, uint64_t *a)
 
 int vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns)
 {
-	if (!deadline_ns) {
-		v->timer_deadline = 0;
-		return 0;
-	}
-	v->timer_deadline = host_deadline(v, deadline_ns);
-	timer_wake_at(v->timer_deadline);
+	v->timer_deadline = deadline_ns ? host_deadline(v, deadline_ns) : 0; /* 0: off */
+	if (deadline_ns)
+		timer_wake_at(v->timer_deadline);
 	return 0;
 }
