@@ -17,9 +17,9 @@
 #define SIPI_PAGE_MAX 0x9f /* below the EBDA and VGA holes */
 
 static int (*cpu_up_hook)(void);
-static uint32_t lock_word;             /* 0: free; else the holder's CPU id + 1 */
-static uint64_t nappers;               /* CPUs halted until an unlock kicks them */
-static unsigned kicked;                /* the napper kicked last (a hint) */
+static uint32_t lock_next, lock_owner; /* the big lock's tickets */
+static volatile int lock_cpu = -1;     /* its holder */
+static uint32_t napper[MAX_CPUS];      /* by ticket: the CPU + 1 halted for it */
 #define NAP_SPINS 2000                 /* spins before halting (tens of us) */
 
 static void nothing(void *arg)
@@ -38,58 +38,49 @@ static void service(void)
 	}
 }
 
-static bool try_take(uint32_t me)
-{
-	uint32_t free = 0;
-
-	return __atomic_load_n(&lock_word, __ATOMIC_RELAXED) == 0 &&
-	       __atomic_compare_exchange_n(&lock_word, &free, me, false, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
-}
-
 /*
- * A waiter that spun NAP_SPINS times halts until an unlock kicks it. The
- * lock is not handed over in turn (a ticket lock was): on a host that
- * shares its cores among more CPUs than it has (an emulator, a nested
- * hypervisor), a turn given to a CPU the host is not running stopped
- * every CPU behind it, and spinning waiters took the time the holder
- * needed. Here whoever runs takes a free lock; an unlock kicks one
- * halted CPU, the next after the one kicked last, so each is woken in
- * turn.
- * The task priority lets only the kick's class (0xf0-0xff) in: a handler
- * that takes the lock cannot run while this CPU waits for it.
+ * A waiter that spun NAP_SPINS times halts until the unlock that makes
+ * its ticket the owner kicks it: on a host that shares its cores among
+ * more CPUs than it has (an emulator, a nested hypervisor), spinning
+ * waiters take the time the holder needs, and a ticket handed to a CPU
+ * the host does not run stops every CPU behind it. The task priority
+ * lets only the kick's class (0xf0-0xff) in: a handler that takes the
+ * lock cannot run while this CPU holds a ticket.
  */
-static void nap(unsigned id)
+static void nap(uint32_t t)
 {
-	__atomic_fetch_or(&nappers, 1ull << id, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&lock_word, __ATOMIC_SEQ_CST)) {
+	uint32_t *slot = &napper[t % MAX_CPUS]; /* at most MAX_CPUS tickets are out */
+
+	__atomic_store_n(slot, this_cpu()->id + 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&lock_owner, __ATOMIC_SEQ_CST) != t) {
 		lapic_set_tpr((VEC_KICK & 0xf0) - 0x10);
 		sti_hlt(); /* a kick sent meanwhile ends the halt: STI's shadow */
 		cli();
 		lapic_set_tpr(0);
 	}
-	__atomic_fetch_and(&nappers, ~(1ull << id), __ATOMIC_RELAXED);
+	__atomic_store_n(slot, 0, __ATOMIC_RELAXED);
 }
 
 static void take(bool may_nap)
 {
 	struct percpu *c = this_cpu();
+	uint32_t t = __atomic_fetch_add(&lock_next, 1, __ATOMIC_RELAXED);
 	uint64_t start = rdtsc();
 
 	c->lock.taken++;
-	if (!try_take(c->id + 1)) {
+	if (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t) {
 		c->lock.waited++;
-		for (unsigned spins = 0; !try_take(c->id + 1); spins++) {
+		for (unsigned spins = 0; __atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t;
+		     spins++) {
 			service();
 			pause();
-			if (may_nap && spins >= NAP_SPINS) {
-				nap(c->id);
-				spins = 0;
-			}
+			if (may_nap && spins >= NAP_SPINS)
+				nap(t);
 		}
 	}
 	c->lock.since = rdtsc();
 	c->lock.wait_tsc += c->lock.since - start;
+	lock_cpu = (int)c->id;
 }
 
 void big_lock(void)
@@ -99,23 +90,19 @@ void big_lock(void)
 
 void big_unlock(void)
 {
-	struct percpu *c = this_cpu();
+	uint32_t next = lock_owner + 1;
 
-	c->lock.held_tsc += rdtsc() - c->lock.since;
-	__atomic_store_n(&lock_word, 0, __ATOMIC_SEQ_CST);
-	uint64_t n = __atomic_load_n(&nappers, __ATOMIC_SEQ_CST);
-	if (n) { /* the next napper after the last one kicked, round */
-		unsigned last = __atomic_load_n(&kicked, __ATOMIC_RELAXED);
-		uint64_t after = n & (~0ull << last << 1);
-		unsigned next = (unsigned)__builtin_ctzll(after ? after : n);
-		__atomic_store_n(&kicked, next, __ATOMIC_RELAXED);
-		smp_kick(next);
-	}
+	this_cpu()->lock.held_tsc += rdtsc() - this_cpu()->lock.since;
+	lock_cpu = -1;
+	__atomic_store_n(&lock_owner, next, __ATOMIC_SEQ_CST);
+	uint32_t c = __atomic_load_n(&napper[next % MAX_CPUS], __ATOMIC_SEQ_CST);
+	if (c)
+		smp_kick(c - 1);
 }
 
 bool big_lock_irq(void)
 {
-	if (__atomic_load_n(&lock_word, __ATOMIC_RELAXED) == this_cpu()->id + 1)
+	if (lock_cpu == (int)this_cpu()->id)
 		return false;
 	take(false);
 	return true;

@@ -27,10 +27,9 @@ unsigned smp_init(const struct boot_info *bi, const struct acpi_info *a, unsigne
  * The big lock: every CPU holds it while it runs hypervisor code on shared
  * state (the scheduler loop, exits, the shell) and lets it go only while
  * it runs a guest (smp_guest_enter / smp_guest_exit around VMRUN or VM
- * entry). Whoever runs takes it when it is free (not in turn: see
- * kernel/smp.c); one that waited long halts until an unlock kicks it, so
- * that a host running more CPUs than it has cores gives its time to the
- * holder.
+ * entry). A ticket lock: CPUs take it in the order they asked; one that
+ * waited long halts until its turn (the unlock kicks it), so that a host
+ * running more CPUs than it has cores gives its time to the holder.
  */
 void big_lock(void);
 void big_unlock(void);

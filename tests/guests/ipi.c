@@ -31,7 +31,7 @@ const char guest_name[] = "ipi";
 /* How long one leg may take before the round trip counts as lost: a
  * liveness bound, not a speed check (bench's evtchn section measures).
  * Generous: on a loaded 2-core machine one emulated CPU can wait seconds
- * for the host. */
+ * for the host, and a ticket lock hands over only in turn. */
 #define WAIT_NS (10000 * MS)
 
 static union {
