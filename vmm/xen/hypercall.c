@@ -52,31 +52,34 @@ int hypercall_page(struct vcpu *v, uint64_t value)
 	return 0;
 }
 
-/* The argument registers of a 64-bit and of a 32-bit guest. */
-static const unsigned args64[5] = { GPR_RDI, GPR_RSI, GPR_RDX, GPR_R10, GPR_R8 };
-static const unsigned args32[5] = { GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
-
 void hypercall(struct vcpu *v)
 {
 	uint64_t *r = v->gprs, a[5];
 	bool wide = vcpu_is_64bit(v);
-	const unsigned *args = wide ? args64 : args32;
 	uint64_t nr = wide ? r[GPR_RAX] : (uint32_t)r[GPR_RAX];
 	long ret = -ENOSYS;
 
-	for (unsigned i = 0; i < 5; i++)
-		a[i] = wide ? r[args[i]] : (uint32_t)r[args[i]];
-	/* A 32-bit guest's set_timer_op: its 64-bit deadline comes as EBX
-	 * (low) and ECX (high). */
-	if (!wide && nr == HYPERVISOR_set_timer_op)
-		a[0] |= a[1] << 32;
+	if (wide) {
+		a[0] = r[GPR_RDI]; a[1] = r[GPR_RSI]; a[2] = r[GPR_RDX];
+		a[3] = r[GPR_R10]; a[4] = r[GPR_R8];
+	} else {
+		/* 32-bit guests: EBX, ECX, EDX, ESI, EDI; set_timer_op's 64-bit
+		 * deadline comes as EBX (low) and ECX (high). */
+		a[0] = (uint32_t)r[GPR_RBX]; a[1] = (uint32_t)r[GPR_RCX];
+		a[2] = (uint32_t)r[GPR_RDX]; a[3] = (uint32_t)r[GPR_RSI];
+		a[4] = (uint32_t)r[GPR_RDI];
+		if (nr == HYPERVISOR_set_timer_op)
+			a[0] |= a[1] << 32;
+	}
 	v->xen.polling = false; /* running again: any poll has ended */
 	v->wake_deadline = 0;
 	if (nr < HYPERVISOR_NR && hcalls[nr])
 		ret = hcalls[nr](v, a);
 	if (ret == -ERESTART) { /* RAX still holds nr */
+		static const unsigned regs64[5] = { GPR_RDI, GPR_RSI, GPR_RDX, GPR_R10, GPR_R8 };
+		static const unsigned regs32[5] = { GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
 		for (unsigned i = 0; i < 5; i++)
-			r[args[i]] = wide ? a[i] : (uint32_t)a[i];
+			r[wide ? regs64[i] : regs32[i]] = wide ? a[i] : (uint32_t)a[i];
 		vcpu_ops->set(v, VS_RIP, v->last_exit.rip);
 		return;
 	}
