@@ -45,6 +45,7 @@
 #include "include/public/io/xenbus.h"
 #include "include/public/xen.h"
 #include "mgmt/blkback.h"
+#include "mgmt/blkback_int.h"
 #include "mgmt/blkdev.h"
 #include "mgmt/blkring.h"
 #include "mgmt/blkstore.h"
@@ -52,72 +53,6 @@
 #include "mgmt/sys.h"
 #include "mgmt/xlcfg.h"
 #include "mgmt/xs.h"
-
-#define RING_PAGES  (1u << BLKRING_MAX_ORDER)
-#define SLOTS       32                   /* requests in flight per disk */
-#define COPY_BATCH  32                   /* grant copies per hypercall */
-#define UNMAP_BATCH 256                  /* device mappings ended per hypercall */
-#define DETACH_NS   5000000000ull        /* block-detach waits this long */
-#define SAY_MAX     8                    /* lines about one disk, at most */
-#define PATH_LEN    96
-
-enum phase { FREE, TAKEN, WAIT_BUFFERS, SUBMITTED, DONE };
-
-struct vbd;
-
-/* A request in flight. */
-struct slot {
-	struct vbd *v;
-	enum phase phase;
-	uint32_t conn;           /* the connection it came on: a later one never answers it */
-	int16_t status;          /* copy failures and the store's verdict */
-	struct blkstore_io io;
-	struct blkreq q;         /* its descriptors too (indirect ones copied in here) */
-	struct zc *zc;           /* a disk's: its mappings for the device */
-};
-
-/* A request's grants mapped for the device (zero-copy): io.mach points at
- * seg[]; a handle is NO_HANDLE where nothing is mapped. */
-#define NO_HANDLE UINT32_MAX
-struct zc {
-	unsigned nr;
-	grant_handle_t handle[BLKRING_MAX_INDIRECT];
-	struct blk_seg seg[BLKRING_MAX_INDIRECT];
-};
-
-struct vbd {
-	bool used;
-	bool zombie;             /* released, waiting for its requests in flight */
-	uint32_t domid;
-	struct xlcfg_disk d;
-	struct blkstore *store;
-	char be[PATH_LEN], fe[PATH_LEN], token[32];
-	enum xenbus_state state; /* ours, as written to be/state */
-	bool fe_changed;         /* its watch fired */
-	bool detaching;
-	uint64_t deadline;
-	/* the connection */
-	bool connected;
-	uint32_t conn;           /* connections made */
-	unsigned int nr_pages;
-	unsigned int first_page;     /* its run in ring_pool[] */
-	grant_handle_t handle[RING_PAGES];
-	uint32_t port;           /* ours */
-	struct blkring ring;
-	bool more;               /* taken requests or a full ring left for later */
-	bool starved;            /* requests wait for the store's buffers */
-	bool answered;           /* responses made since the last push */
-	bool served;             /* the ring was looked at: a final check is due */
-	struct slot *slots;      /* SLOTS of them, from the first connection on */
-	struct zc *zc;           /* SLOTS of them, for a store with a device */
-	unsigned int inflight;
-	/* told on the console, and counted */
-	unsigned int said;
-	uint64_t kicks, reads, writes, bytes_in, bytes_out, copy_errors;
-	uint64_t zero_copy, copied; /* reads and writes, by how their data moved */
-	struct blkring_stats past; /* the ring's counts of earlier connections */
-	unsigned int broken_rings;
-};
 
 static struct vbd vbds[BLKBACK_MAX_VBDS];
 
@@ -150,17 +85,6 @@ static int pool_take(unsigned n)
 		}
 	return -1;
 }
-
-/* The grant copies waiting for their hypercall, and whose they are. */
-static struct gnttab_copy cops[COPY_BATCH];
-static struct slot *cown[COPY_BATCH];
-static unsigned int ncops;
-static uint64_t copy_calls, copy_ops;
-
-/* Device mappings waiting to end, and the counts. */
-static struct gnttab_unmap_grant_ref uops[UNMAP_BATCH];
-static unsigned int nuops;
-static uint64_t map_calls, map_ops, unmap_calls, unmap_errors;
 
 static const char *const state_names[] = { "Unknown", "Initialising", "InitWait", "Initialised",
 					   "Connected", "Closing", "Closed", "Reconfiguring",
@@ -322,170 +246,6 @@ static int nodes(struct vbd *v, bool add)
 		rc = rc ? rc : end;
 	}
 	return rc;
-}
-
-/* ---- grant copies ---- */
-
-static void copy_flush(void)
-{
-	if (!ncops)
-		return;
-	long rc = hypercall(HYPERVISOR_grant_table_op, GNTTABOP_copy, (unsigned long)cops, ncops);
-	copy_calls++;
-	copy_ops += ncops;
-	for (unsigned i = 0; i < ncops; i++)
-		if (rc || cops[i].status != GNTST_okay) {
-			cown[i]->status = BLKIF_RSP_ERROR;
-			cown[i]->v->copy_errors++;
-		}
-	ncops = 0;
-}
-
-/* len bytes between the guest's page gref (at goff) and ours at local,
- * which stay within their pages. */
-static void copy_add(struct slot *s, bool to_guest, grant_ref_t gref, uint32_t goff,
-		     uint8_t *local, uint32_t len)
-{
-	if (ncops == COPY_BATCH)
-		copy_flush();
-	struct gnttab_copy *c = &cops[ncops];
-	struct gnttab_copy_ptr *g = to_guest ? &c->dest : &c->source;
-	struct gnttab_copy_ptr *l = to_guest ? &c->source : &c->dest;
-
-	memset(c, 0, sizeof(*c));
-	g->u.ref = gref;
-	g->domid = (domid_t)s->v->domid;
-	g->offset = (uint16_t)goff;
-	l->u.gmfn = (uintptr_t)local >> 12; /* our memory: physical = virtual */
-	l->domid = DOMID_SELF;
-	l->offset = (uint16_t)((uintptr_t)local & 4095);
-	c->len = (uint16_t)len;
-	c->flags = to_guest ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
-	cown[ncops++] = s;
-}
-
-/* Byte b of a request's data in our memory. */
-static uint8_t *data_at(const struct blkstore_io *io, uint64_t b)
-{
-	if (!io->pages)
-		return io->base + b;
-	b += io->offset;
-	return io->pages[b >> 12] + (b & 4095);
-}
-
-/* The copies of a request's data: out to the guest (a read) or in. */
-static void copy_data(struct slot *s, bool to_guest)
-{
-	uint64_t off = 0;
-
-	for (unsigned i = 0; i < s->q.nr_segs; i++) {
-		const struct blkif_request_segment *g = &s->q.seg[i];
-		uint32_t goff = g->first_sect * 512u, len = (g->last_sect - g->first_sect + 1u) * 512u;
-		while (len) {
-			uint8_t *local = data_at(&s->io, off);
-			uint32_t room = 4096 - (uint32_t)((uintptr_t)local & 4095);
-			uint32_t n = len < room ? len : room;
-			copy_add(s, to_guest, g->gref, goff, local, n);
-			goff += n, off += n, len -= n;
-		}
-	}
-	*(to_guest ? &s->v->bytes_out : &s->v->bytes_in) += off;
-}
-
-/* An indirect request's descriptors, into its own seg[] (never used in
- * the guest's page, which it can change at any time). */
-static void fetch_indirect(struct slot *s)
-{
-	uint32_t left = s->q.nr_indirect_bytes, off = 0;
-
-	for (unsigned p = 0; left; p++) {
-		uint32_t chunk = left < 4096 ? left : 4096;
-		for (uint32_t done = 0; done < chunk;) {
-			uint8_t *local = (uint8_t *)s->q.seg + off;
-			uint32_t room = 4096 - (uint32_t)((uintptr_t)local & 4095);
-			uint32_t n = chunk - done < room ? chunk - done : room;
-			copy_add(s, false, s->q.indirect[p], done, local, n);
-			done += n, off += n;
-		}
-		left -= chunk;
-	}
-}
-
-/* ---- zero-copy ---- */
-
-/* Ends the device mappings waiting: before any response is pushed. */
-static void unmap_flush(void)
-{
-	if (!nuops)
-		return;
-	hypercall(HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, (unsigned long)uops, nuops);
-	unmap_calls++;
-	for (unsigned i = 0; i < nuops; i++)
-		unmap_errors += uops[i].status != GNTST_okay;
-	nuops = 0;
-}
-
-/* The request's device mappings are to end (at the next unmap_flush). */
-static void zc_end(struct slot *s)
-{
-	struct zc *z = s->zc;
-
-	for (unsigned i = 0; z && i < z->nr; i++) {
-		if (z->handle[i] == NO_HANDLE)
-			continue;
-		if (nuops == UNMAP_BATCH)
-			unmap_flush();
-		uops[nuops++] = (struct gnttab_unmap_grant_ref){
-			.dev_bus_addr = (uintptr_t)z->seg[i].buf & ~4095ull, .handle = z->handle[i],
-			.status = GNTST_general_error };
-		z->handle[i] = NO_HANDLE;
-	}
-	if (z)
-		z->nr = 0;
-	s->io.mach = NULL;
-}
-
-/* Maps s's grants for the device, a read's writable, a write's read-only:
- * true if all mapped (io.mach set); else the mappings made end and the
- * data is copied. A status not written stays an error. */
-static bool zc_map(struct slot *s)
-{
-	static struct gnttab_map_grant_ref mops[BLKRING_MAX_INDIRECT];
-	const struct blkreq *q = &s->q;
-	struct zc *z = s->zc;
-	uint32_t bs = s->v->store->sector_size;
-	bool rd = s->io.op == BLKSTORE_READ, all = true;
-
-	for (unsigned i = 0; z && i < q->nr_segs; i++) {
-		const struct blkif_request_segment *g = &q->seg[i];
-		if ((g->first_sect * 512u) % bs || ((g->last_sect + 1u) * 512u) % bs)
-			return false; /* a logical block of the disk would span two pages */
-		mops[i] = (struct gnttab_map_grant_ref){
-			.flags = GNTMAP_device_map | (rd ? 0 : GNTMAP_readonly), .ref = g->gref,
-			.dom = (domid_t)s->v->domid, .status = GNTST_general_error };
-	}
-	if (!z || !q->nr_segs)
-		return false;
-	hypercall(HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, (unsigned long)mops, q->nr_segs);
-	map_calls++;
-	map_ops += q->nr_segs;
-	for (z->nr = 0; z->nr < q->nr_segs; z->nr++) {
-		const struct blkif_request_segment *g = &q->seg[z->nr];
-		bool ok = mops[z->nr].status == GNTST_okay;
-		z->handle[z->nr] = ok ? mops[z->nr].handle : NO_HANDLE;
-		z->seg[z->nr] = (struct blk_seg){
-			(void *)(uintptr_t)(mops[z->nr].dev_bus_addr + g->first_sect * 512u),
-			(g->last_sect - g->first_sect + 1u) * 512u };
-		all &= ok;
-	}
-	if (!all) {
-		zc_end(s);
-		return false;
-	}
-	s->io.mach = z->seg;
-	s->io.nr_mach = z->nr;
-	*(rd ? &s->v->bytes_out : &s->v->bytes_in) += s->io.count * 512;
-	return true;
 }
 
 /* ---- requests ---- */
@@ -1067,9 +827,5 @@ void blkback_list(uint32_t domid)
 	}
 	if (!shown)
 		printf("no disks%s; ", domid == UINT32_MAX ? "" : " for that domain");
-	printf("grant copies: %llu in %llu hypercalls; maps for devices: %llu in %llu "
-	       "hypercalls, %llu unmap hypercalls (%llu errors)\n",
-	       (unsigned long long)copy_ops, (unsigned long long)copy_calls,
-	       (unsigned long long)map_ops, (unsigned long long)map_calls,
-	       (unsigned long long)unmap_calls, (unsigned long long)unmap_errors);
+	blkdata_list();
 }

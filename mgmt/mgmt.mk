@@ -12,7 +12,7 @@ MGMT_SRCS := mgmt/entry.S mgmt/sys.c mgmt/main.c mgmt/xlcfg.c mgmt/xlcfg_vif.c m
         mgmt/virtio_blk.c mgmt/nvme.c mgmt/diskcmd.c \
         mgmt/netdev.c mgmt/virtio_net.c mgmt/e1000.c mgmt/netdiag.c mgmt/netcmd.c mgmt/schedcmd.c \
         mgmt/netpkt.c mgmt/ipstack.c mgmt/hostports.c \
-        mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c \
+        mgmt/blkring.c mgmt/blkstore.c mgmt/blkstore_disk.c mgmt/gpt.c mgmt/blkback.c mgmt/blkdata.c \
         mgmt/netring.c mgmt/netqueue.c mgmt/bridge.c mgmt/netback.c mgmt/netback_io.c mgmt/netback_cmd.c
 # The pure loader code the hypervisor also uses (built here against newlib):
 # mgmt/linux_boot.c is mgmt's alone, it places with vmm/load/gplace.c.
