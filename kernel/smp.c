@@ -65,10 +65,10 @@ static void take(bool may_nap)
 {
 	struct percpu *c = this_cpu();
 	uint32_t t = __atomic_fetch_add(&lock_next, 1, __ATOMIC_RELAXED);
-	uint64_t start = rdtsc();
 
 	c->lock.taken++;
-	if (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t) {
+	if (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t) { /* the clock only then */
+		uint64_t start = rdtsc();
 		c->lock.waited++;
 		for (unsigned spins = 0; __atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != t;
 		     spins++) {
@@ -77,9 +77,8 @@ static void take(bool may_nap)
 			if (may_nap && spins >= NAP_SPINS)
 				nap(t);
 		}
+		c->lock.wait_tsc += rdtsc() - start;
 	}
-	c->lock.since = rdtsc();
-	c->lock.wait_tsc += c->lock.since - start;
 	lock_cpu = (int)c->id;
 }
 
@@ -92,7 +91,6 @@ void big_unlock(void)
 {
 	uint32_t next = lock_owner + 1;
 
-	this_cpu()->lock.held_tsc += rdtsc() - this_cpu()->lock.since;
 	lock_cpu = -1;
 	__atomic_store_n(&lock_owner, next, __ATOMIC_SEQ_CST);
 	uint32_t c = __atomic_load_n(&napper[next % MAX_CPUS], __ATOMIC_SEQ_CST);

@@ -46,9 +46,9 @@ struct percpu {
 	} timer;
 	/* The big lock as this CPU saw it (kernel/smp.c; the shell's `cpus`):
 	 * how often it took it, how often it had to wait, TSC ticks waited
-	 * and held, and when it took it last. */
+	 * (read only when it waits: the exit path takes it every time). */
 	struct {
-		uint64_t taken, waited, wait_tsc, held_tsc, since;
+		uint64_t taken, waited, wait_tsc;
 	} lock;
 	struct vcpu *fpu_owner;   /* whose FPU, SSE and debug registers this CPU holds */
 	struct svm_cpu *svm;      /* the vendor's state on this CPU, once enabled */

@@ -153,11 +153,11 @@ static int cmd_cpus(int argc, char **argv)
 		if (q)
 			printk("      queue:%s\n", queue);
 	}
-	printk("  cpu lock-taken  waited  wait-ms  held-ms (the big lock, since boot)\n");
+	printk("  cpu lock-taken  waited  wait-ms (the big lock, since boot)\n");
 	for (unsigned i = 0; i < nr_cpus; i++) {
 		const struct percpu *c = percpu_get(i);
-		printk("%5u %10lu %7lu %8lu %8lu\n", i, c->lock.taken, c->lock.waited,
-		       tsc_ms(c->lock.wait_tsc), tsc_ms(c->lock.held_tsc));
+		printk("%5u %10lu %7lu %8lu\n", i, c->lock.taken, c->lock.waited,
+		       tsc_ms(c->lock.wait_tsc));
 	}
 	return 0;
 }
