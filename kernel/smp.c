@@ -108,7 +108,8 @@ bool big_lock_irq(void)
 
 void smp_guest_enter_smp(void)
 {
-	big_unlock();
+	if (lock_cpu == (int)this_cpu()->id) /* not again after a fast exit */
+		big_unlock();
 }
 
 bool smp_guest_exit_smp(void)

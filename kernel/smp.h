@@ -40,9 +40,11 @@ bool big_lock_irq(void);
 void smp_guest_enter_smp(void);
 bool smp_guest_exit_smp(void);
 
-/* Around VMRUN / VM entry. With one CPU there is nobody to let in: the
- * exit path then pays a load and a branch (nr_cpus is fixed once the
- * other CPUs are up, before any guest runs). */
+/* Around VMRUN / VM entry: the vendor's run lets the lock go if this CPU
+ * holds it (not when it enters again after an exit handled without it),
+ * the caller takes it after the exit. With one CPU there is nobody to
+ * let in: the exit path then pays a load and a branch (nr_cpus is fixed
+ * once the other CPUs are up, before any guest runs). */
 static inline void smp_guest_enter(void)
 {
 	if (nr_cpus > 1)

@@ -2,6 +2,7 @@
 /* GDT with a TSS, the IDT, and the exception dump. */
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "kernel/ksyms.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
@@ -176,6 +177,7 @@ void trap_dispatch(struct trap_frame *f)
 	irq_handler_t fn = handlers[f->vector & 0xff];
 
 	if (f->vector >= 32 && fn) {
+		this_cpu()->irqs++;
 		fn(f);
 		return;
 	}

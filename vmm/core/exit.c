@@ -5,6 +5,7 @@
  */
 #include "vmm/core/exit.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/log.h"
 #include "vmm/emul/cpuid.h"
@@ -120,17 +121,21 @@ static void exit_cpuid(struct vcpu *v, struct vmexit *e)
 }
 
 /* The control-register bits the guest's CPUID offers: the same for
- * every vcpu of the domain, asked once. */
+ * every vcpu of the domain, asked once. Vcpus on two CPUs may ask at
+ * once (the exit fast path): both write the same values, CR4's last. */
 uint64_t vcpu_cr4_allowed(struct vcpu *v)
 {
-	struct cpuid_guest g = cpuid_guest_of(v);
+	struct domain *d = v->dom;
+	uint64_t cr4 = __atomic_load_n(&d->cr4_allowed, __ATOMIC_ACQUIRE);
 
-	if (!v->dom->cr4_allowed) {
-		v->dom->cr4_allowed = cpuid_cr4_allowed(&g, host_cpuid);
-		v->dom->efer_allowed = cpuid_efer_allowed(&g, host_cpuid);
-		v->dom->xcr0_allowed = cpuid_xcr0_allowed(&g, host_cpuid);
+	if (!cr4) {
+		struct cpuid_guest g = cpuid_guest_of(v);
+		d->efer_allowed = cpuid_efer_allowed(&g, host_cpuid);
+		d->xcr0_allowed = cpuid_xcr0_allowed(&g, host_cpuid);
+		cr4 = cpuid_cr4_allowed(&g, host_cpuid);
+		__atomic_store_n(&d->cr4_allowed, cr4, __ATOMIC_RELEASE);
 	}
-	return v->dom->cr4_allowed;
+	return cr4;
 }
 
 int vcpu_cr4_check(struct vcpu *v, uint64_t val)
@@ -253,11 +258,10 @@ static void msr_refused(struct vcpu *v, uint32_t index, bool write)
 	vcpu_inject_exception(v, EXC_GP, true, 0);
 }
 
-static void exit_msr(struct vcpu *v, struct vmexit *e)
+/* An MSR that is v's alone (the MSR list's): 0 and done, or refused with
+ * nothing changed. */
+static int msr_own(struct vcpu *v, uint32_t index, bool write, uint64_t *value)
 {
-	bool write = e->reason == EXIT_MSR_WRITE;
-	uint32_t index = (uint32_t)v->gprs[GPR_RCX];
-	uint64_t value = (v->gprs[GPR_RDX] << 32) | (uint32_t)v->gprs[GPR_RAX];
 	uint64_t efer_ok = vcpu_cr4_allowed(v) ? v->dom->efer_allowed : 0; /* both asked at once */
 	struct msr_guest g = {
 		.efer = vcpu_ops->get(v, VS_EFER), .cr0 = vcpu_ops->get(v, VS_CR0),
@@ -266,34 +270,56 @@ static void exit_msr(struct vcpu *v, struct vmexit *e)
 		.bsp = v->id == 0,
 	};
 	struct msr_action act;
-	int rc = vplat_msr(v, index, write, &value);
+	int rc = msr_decide(index, write, *value, &g, &act);
 
-	if (index == XEN_HYPERCALL_MSR && v->dom->cfg.xen)
-		rc = write ? hypercall_page(v, value) : -EINVAL;
-	/* Not the virtual platform's local APIC: the MSR list decides. */
-	if (rc == -ENOENT && !(rc = msr_decide(index, write, value, &g, &act))) {
-		if (write && act.kind == MSR_VSTATE)
-			vcpu_ops->set(v, act.vstate, value);
-		else if (write && act.kind == MSR_TSC)
-			vcpu_ops->set(v, VS_TSC_OFFSET, value - rdtsc());
-		else if (write && act.kind == MSR_AUX) /* v's CPU state is loaded: the MSR is its */
-			wrmsr(MSR_TSC_AUX, v->tsc_aux = value);
-		else if (!write && act.kind == MSR_VSTATE)
-			value = vcpu_ops->get(v, act.vstate);
-		else if (!write && act.kind == MSR_TSC)
-			value = rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
-		else if (!write)
-			value = act.kind == MSR_AUX ? v->tsc_aux : act.value;
-	}
-	if (rc) {
-		msr_refused(v, index, write);
-		return;
-	}
-	if (!write) {
+	if (rc)
+		return rc;
+	if (write && act.kind == MSR_VSTATE)
+		vcpu_ops->set(v, act.vstate, *value);
+	else if (write && act.kind == MSR_TSC)
+		vcpu_ops->set(v, VS_TSC_OFFSET, *value - rdtsc());
+	else if (write && act.kind == MSR_AUX) /* v's CPU state is loaded: the MSR is its */
+		wrmsr(MSR_TSC_AUX, v->tsc_aux = *value);
+	else if (!write && act.kind == MSR_VSTATE)
+		*value = vcpu_ops->get(v, act.vstate);
+	else if (!write && act.kind == MSR_TSC)
+		*value = rdtsc() + vcpu_ops->get(v, VS_TSC_OFFSET);
+	else if (!write)
+		*value = act.kind == MSR_AUX ? v->tsc_aux : act.value;
+	return 0;
+}
+
+static bool msr_of_vcpu(struct vcpu *v, uint32_t index)
+{
+	return !vplat_msr_owned(v->dom, index) && !(index == XEN_HYPERCALL_MSR && v->dom->cfg.xen);
+}
+
+static void msr_done(struct vcpu *v, struct vmexit *e, uint64_t value)
+{
+	if (e->reason == EXIT_MSR_READ) {
 		v->gprs[GPR_RAX] = (uint32_t)value;
 		v->gprs[GPR_RDX] = value >> 32;
 	}
 	vcpu_skip_insn(v, e);
+}
+
+static void exit_msr(struct vcpu *v, struct vmexit *e)
+{
+	bool write = e->reason == EXIT_MSR_WRITE;
+	uint32_t index = (uint32_t)v->gprs[GPR_RCX];
+	uint64_t value = (v->gprs[GPR_RDX] << 32) | (uint32_t)v->gprs[GPR_RAX];
+	int rc;
+
+	if (msr_of_vcpu(v, index))
+		rc = msr_own(v, index, write, &value);
+	else if (index == XEN_HYPERCALL_MSR && v->dom->cfg.xen)
+		rc = write ? hypercall_page(v, value) : -EINVAL;
+	else
+		rc = vplat_msr(v, index, write, &value);
+	if (rc)
+		msr_refused(v, index, write);
+	else
+		msr_done(v, e, value);
 }
 
 static void exit_npf(struct vcpu *v, struct vmexit *e)
@@ -371,6 +397,52 @@ static const exit_fn handlers[EXIT_REASONS] = {
 	[EXIT_EXCEPTION] = exit_unexpected,
 	[EXIT_UNKNOWN] = exit_unexpected,
 };
+
+/*
+ * The exits that touch only v itself are handled before the big lock is
+ * taken (docs/vmm.md, "Exits without the big lock"): CPUID and the MSRs
+ * of the MSR list, when the answer needs no warning. Nothing another CPU
+ * changes without first taking this CPU out of guest mode and waiting
+ * for it to ask for the lock (vmm_sync, smp_call) is read or written, and
+ * interrupts stay off: a CPU that wants v gone or changed waits for this
+ * one to finish. The instruction's length is known before anything
+ * changes, so that a refusal leaves the exit whole for vmexit_handle.
+ */
+bool vmexit_fast(struct vcpu *v, struct vmexit *e)
+{
+	uint32_t index = (uint32_t)v->gprs[GPR_RCX];
+	uint64_t value = (v->gprs[GPR_RDX] << 32) | (uint32_t)v->gprs[GPR_RAX];
+	bool msr = e->reason == EXIT_MSR_READ || e->reason == EXIT_MSR_WRITE;
+
+	if (!(e->reason == EXIT_CPUID || (msr && msr_of_vcpu(v, index))))
+		return false;
+	int len = e->insn_len ? e->insn_len : guest_insn_length(v, e);
+	if (len <= 0 || (msr && msr_own(v, index, e->reason == EXIT_MSR_WRITE, &value)))
+		return false;
+	e->insn_len = (uint8_t)len;
+	v->exits[e->reason]++;
+	v->exits_total++;
+	v->exits_fast++;
+	if (msr)
+		msr_done(v, e, value);
+	else
+		exit_cpuid(v, e);
+	return true;
+}
+
+bool vmexit_fast_again(struct vcpu *v)
+{
+	uint64_t irqs = this_cpu()->irqs;
+	const struct vplat *p = v->dom->plat;
+
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	if (this_cpu()->irqs != irqs)
+		return false;
+	if (!v->timer_deadline && !p)
+		return true;
+	uint64_t now = rdtsc(); /* as the locked path: a due timer is fired before entry */
+	return !(v->timer_deadline && now >= v->timer_deadline) && !(p && now >= p->next_host);
+}
 
 void vmexit_handle(struct vcpu *v, struct vmexit *e)
 {

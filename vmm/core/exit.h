@@ -7,6 +7,14 @@
 
 /* Handles one exit of v (counted in v->exits). */
 void vmexit_handle(struct vcpu *v, struct vmexit *e);
+/* Before the big lock is taken again: true if the exit touched only v and
+ * is handled (counted in v->exits and v->exits_fast too); else nothing
+ * changed. */
+bool vmexit_fast(struct vcpu *v, struct vmexit *e);
+/* After a fast exit: takes the host interrupts that came meanwhile (a
+ * tick, a kick, a call); true if none came and neither v's timer nor its
+ * platform's is due, so v may enter again with nothing new to look at. */
+bool vmexit_fast_again(struct vcpu *v);
 const char *exit_reason_name(enum exit_reason r);
 /* The real CPUID, as the CPUID policy (vmm/emul/cpuid.h) asks for it. */
 void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4]);

@@ -297,8 +297,11 @@ static void run_slice(struct vcpu *v)
 	while (runnable(v)) {
 		vplat_check(v->dom);
 		vcpu_deliver_irqs(v);
-		vcpu_ops->run(v, &v->last_exit);
-		if (this_cpu()->abandon) { /* destroyed while this CPU waited */
+		bool fast;
+		do
+			vcpu_ops->run(v, &v->last_exit);
+		while ((fast = vmexit_fast(v, &v->last_exit)) && vmexit_fast_again(v));
+		if (!smp_guest_exit()) { /* destroyed while this CPU waited */
 			this_cpu()->abandon = false;
 			this_cpu()->current = NULL;
 			return;
@@ -310,7 +313,8 @@ static void run_slice(struct vcpu *v)
 		 * guest on with it pending (a CPUID-bound guest kept the CPU
 		 * 4.7 s past its tick); four instructions an exit. */
 		__asm__ volatile("sti; nop; nop; cli" ::: "memory");
-		vmexit_handle(v, &v->last_exit);
+		if (!fast)
+			vmexit_handle(v, &v->last_exit);
 		if (v->timer_deadline)
 			fire_timer(v, rdtsc());
 		if (this_cpu()->timer.events != events || uart_rx_pending() || v->yield)

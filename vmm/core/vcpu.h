@@ -248,6 +248,7 @@ struct vcpu {
 	struct xen_vcpu xen;      /* its state in Xen's ABI (vmm/xen/xen.h) */
 	uint64_t exits[VCPU_EXIT_STATS];
 	uint64_t exits_total;
+	uint64_t exits_fast;        /* of those, handled without the big lock */
 	uint64_t run_tsc;         /* TSC cycles spent running it (guest and exits) */
 	struct vmexit last_exit;
 	/* CPUID policy answers by leaf and subleaf: a small direct-mapped

@@ -315,14 +315,20 @@ static int kvmclock_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *va
 	return 0;
 }
 
+bool vplat_msr_owned(const struct domain *d, uint32_t index)
+{
+	return d->plat && (index == MSR_KVM_WALL_CLOCK || index == MSR_KVM_SYSTEM_TIME ||
+			   index == 0x1b || index == 0x6e0 || (index >= 0x800 && index <= 0x8ff));
+}
+
 int vplat_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *val)
 {
 	struct vplat *p = v->dom->plat;
 
-	if (p && (index == MSR_KVM_WALL_CLOCK || index == MSR_KVM_SYSTEM_TIME))
-		return kvmclock_msr(v, index, write, val);
-	if (!p || !(index == 0x1b || index == 0x6e0 || (index >= 0x800 && index <= 0x8ff)))
+	if (!vplat_msr_owned(v->dom, index))
 		return -ENOENT;
+	if (index == MSR_KVM_WALL_CLOCK || index == MSR_KVM_SYSTEM_TIME)
+		return kvmclock_msr(v, index, write, val);
 	struct vlapic *l = &p->lapic[v->id];
 	if (!write)
 		return vlapic_msr_read(l, guest_now(p), index, val);

@@ -65,6 +65,8 @@ bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *v
  * x2APIC) and KVM's paravirtual clock (0x4b564d00/01): 0, -EPERM (#GP),
  * or -ENOENT when the MSR is not the platform's. */
 int vplat_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *val);
+/* Whether index is one of those MSRs of d's platform. */
+bool vplat_msr_owned(const struct domain *d, uint32_t index);
 /* The vector the vcpu would take now (LAPIC, else the PIC through
  * LINT0), or -1; with ack, the CPU takes it (IRR -> ISR, PIC INTA). */
 int vplat_intr(struct vcpu *v, bool ack);

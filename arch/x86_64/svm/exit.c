@@ -251,9 +251,11 @@ void svm_run(struct vcpu *v, struct vmexit *e)
 	svm_enter(v->gprs, sv->vmcb_pa, c->host_vmcb_pa);
 	if (UNLIKELY((vmcb->save.efer & EFER_LME) && !(vmcb->save.cr0 & CR0_PG)))
 		svm_restore_host_cr0(c);
-	/* The VMCB's own housekeeping before the big lock is taken again:
-	 * what another CPU writes into it meanwhile (a TLB flush request)
-	 * comes after and stays. */
+	/* The VMCB's own housekeeping and the decode happen without the big
+	 * lock (the caller takes it after, unless the exit is a fast one):
+	 * what another CPU writes into the VMCB (a TLB flush request) it
+	 * writes after this CPU took a call, which it takes only while it
+	 * waits for the lock, so it comes after and stays. */
 	v->gprs[GPR_RAX] = vmcb->save.rax;
 	v->gprs[GPR_RSP] = vmcb->save.rsp;
 	vmcb->ctl.clean = c->clean_mask;
@@ -265,8 +267,6 @@ void svm_run(struct vcpu *v, struct vmexit *e)
 		svm_reinject(sv, vmcb, soft_ours);
 	else
 		vmcb->ctl.event_inj = 0;
-	if (!smp_guest_exit())
-		return; /* v was destroyed meanwhile: touch nothing */
 	decode(v, vmcb, e, c);
 }
 

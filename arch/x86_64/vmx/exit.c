@@ -367,8 +367,8 @@ void vmx_run(struct vcpu *v, struct vmexit *e)
 	smp_guest_enter();
 	int fail = vmx_enter(v->gprs, &vx->host_rsp, vx->launched);
 	/* Everything read from or written to the VMCS about this exit, before
-	 * the big lock is taken again: meanwhile another CPU may take the
-	 * VMCS away (vmx_load elsewhere) or free it (destroy). */
+	 * the caller takes the big lock again: meanwhile another CPU may take
+	 * the VMCS away (vmx_load elsewhere) or free it (destroy). */
 	if (fail) {
 		entry_failed(e, fail);
 	} else {
@@ -381,5 +381,4 @@ void vmx_run(struct vcpu *v, struct vmexit *e)
 		vx->guest_rsp = v->gprs[GPR_RSP] = vmread(VMCS_GUEST_RSP);
 		decode(v, e, raw);
 	}
-	smp_guest_exit();
 }
