@@ -122,8 +122,12 @@ void smp_kick(unsigned cpu)
 {
 	struct percpu *c = percpu_get(cpu);
 
-	if (c && c != this_cpu())
+	if (c && c != this_cpu()) {
+		/* What the kick announces, stored before it: an x2APIC ICR
+		 * write (WRMSR) is not ordered after earlier stores. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		lapic_ipi(c->apic_id, ICR_FIXED | VEC_KICK);
+	}
 }
 
 void smp_call(unsigned cpu, void (*fn)(void *), void *arg)

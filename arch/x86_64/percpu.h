@@ -38,6 +38,7 @@ struct percpu {
 	uint64_t rr_events;       /* timer.events at the round robin's last plain pick */
 	uint64_t vfloor;          /* the scheduler's virtual time at its last plain pick */
 	bool yielded;             /* its last slice ended in a yield */
+	volatile bool preempt;    /* a vcpu woke here: the slice ends (vcpu_wake) */
 	uint64_t irqs;            /* host interrupts taken (the exit fast path looks) */
 	/* This CPU's LAPIC timer (arch/x86_64/timer.c): one-shot, armed for
 	 * the earlier of its next tick and its earliest wake-up (TSC). */

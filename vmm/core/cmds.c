@@ -229,7 +229,7 @@ static int cmd_exits(int argc, char **argv)
 		return -EINVAL;
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
-		printk("domain %u vcpu %u: %lu exits (%lu without the big lock)\n", d->id, v->id,
+		printk("domain %u vcpu %u: %lu exits, %lu without the big lock\n", d->id, v->id,
 		       v->exits_total, v->exits_fast);
 		for (unsigned r = 0; r < EXIT_REASONS; r++)
 			if (v->exits[r])

@@ -227,8 +227,16 @@ static void exit_hlt(struct vcpu *v, struct vmexit *e)
 	bool intr = vcpu_ops->get(v, VS_RFLAGS) & RFLAGS_IF;
 
 	v->halt_nmi_only = !intr;
-	if (intr ? !irq_pending(v) : !(v->nmi_pending && vcpu_ops->nmi_ready(v)))
-		v->state = VCPU_BLOCKED;
+	if (intr ? irq_pending(v) : v->nmi_pending && vcpu_ops->nmi_ready(v))
+		return;
+	/* Blocked first, then looked again: a platform interrupt raised
+	 * meanwhile without the big lock (vplat) set plat_intr before its
+	 * wake-up tried, so either this sees it or the wake-up sees BLOCKED. */
+	enum vcpu_state blocked = VCPU_BLOCKED;
+	__atomic_store_n(&v->state, VCPU_BLOCKED, __ATOMIC_SEQ_CST);
+	if (intr && __atomic_load_n(&v->plat_intr, __ATOMIC_SEQ_CST))
+		__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 /* A spinning vcpu (PAUSE) most likely waits for another one, which with
@@ -399,34 +407,57 @@ static const exit_fn handlers[EXIT_REASONS] = {
 };
 
 /*
- * The exits that touch only v itself are handled before the big lock is
- * taken (docs/vmm.md, "Exits without the big lock"): CPUID and the MSRs
- * of the MSR list, when the answer needs no warning. Nothing another CPU
- * changes without first taking this CPU out of guest mode and waiting
- * for it to ask for the lock (vmm_sync, smp_call) is read or written, and
- * interrupts stay off: a CPU that wants v gone or changed waits for this
- * one to finish. The instruction's length is known before anything
- * changes, so that a refusal leaves the exit whole for vmexit_handle.
+ * The exits that touch only v and its domain's platform are handled
+ * before the big lock is taken (docs/vmm.md, "Exits without the big
+ * lock"): CPUID, the MSRs of the MSR list, and the local APIC's MSRs
+ * that need only the platform's own lock (vplat_msr_local), when the
+ * answer needs no warning. Nothing else that another CPU changes without
+ * first taking this CPU out of guest mode and waiting for it to ask for
+ * the lock (vmm_sync, smp_call) is read or written, and interrupts stay
+ * off: a CPU that wants v gone or changed waits for this one to finish.
+ * The instruction's length is known before anything changes, and a
+ * refused access changes nothing, so that a refusal leaves the exit whole
+ * for vmexit_handle.
  */
-bool vmexit_fast(struct vcpu *v, struct vmexit *e)
+static bool fast_len(struct vcpu *v, struct vmexit *e)
 {
-	uint32_t index = (uint32_t)v->gprs[GPR_RCX];
-	uint64_t value = (v->gprs[GPR_RDX] << 32) | (uint32_t)v->gprs[GPR_RAX];
-	bool msr = e->reason == EXIT_MSR_READ || e->reason == EXIT_MSR_WRITE;
-
-	if (!(e->reason == EXIT_CPUID || (msr && msr_of_vcpu(v, index))))
-		return false;
 	int len = e->insn_len ? e->insn_len : guest_insn_length(v, e);
-	if (len <= 0 || (msr && msr_own(v, index, e->reason == EXIT_MSR_WRITE, &value)))
-		return false;
-	e->insn_len = (uint8_t)len;
+
+	e->insn_len = (uint8_t)(len > 0 ? len : 0);
+	return len > 0;
+}
+
+static void fast_count(struct vcpu *v, const struct vmexit *e)
+{
 	v->exits[e->reason]++;
 	v->exits_total++;
 	v->exits_fast++;
-	if (msr)
-		msr_done(v, e, value);
-	else
-		exit_cpuid(v, e);
+}
+
+static __attribute__((noinline)) bool fast_msr(struct vcpu *v, struct vmexit *e)
+{
+	uint32_t index = (uint32_t)v->gprs[GPR_RCX];
+	uint64_t value = (v->gprs[GPR_RDX] << 32) | (uint32_t)v->gprs[GPR_RAX];
+	bool write = e->reason == EXIT_MSR_WRITE, own = msr_of_vcpu(v, index);
+
+	if (!own && !vplat_msr_local(v->dom, index, write, value))
+		return false;
+	if (!fast_len(v, e) || (own ? msr_own(v, index, write, &value)
+				    : vplat_msr(v, index, write, &value)))
+		return false;
+	fast_count(v, e);
+	msr_done(v, e, value);
+	return true;
+}
+
+bool vmexit_fast_handle(struct vcpu *v, struct vmexit *e)
+{
+	if (e->reason != EXIT_CPUID)
+		return fast_msr(v, e);
+	if (!fast_len(v, e))
+		return false;
+	fast_count(v, e);
+	exit_cpuid(v, e);
 	return true;
 }
 
@@ -436,8 +467,8 @@ bool vmexit_fast_again(struct vcpu *v)
 	const struct vplat *p = v->dom->plat;
 
 	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
-	if (this_cpu()->irqs != irqs)
-		return false;
+	if (this_cpu()->irqs != irqs || v->plat_intr || this_cpu()->preempt)
+		return false; /* an interrupt to take (delivered locked), a vcpu woken here */
 	if (!v->timer_deadline && !p)
 		return true;
 	uint64_t now = rdtsc(); /* as the locked path: a due timer is fired before entry */

@@ -317,10 +317,11 @@ static void run_slice(struct vcpu *v)
 			vmexit_handle(v, &v->last_exit);
 		if (v->timer_deadline)
 			fire_timer(v, rdtsc());
-		if (this_cpu()->timer.events != events || uart_rx_pending() || v->yield)
+		if (this_cpu()->timer.events != events || uart_rx_pending() || v->yield ||
+		    this_cpu()->preempt)
 			break;
 	}
-	this_cpu()->yielded = v->yield;
+	this_cpu()->yielded = v->yield || this_cpu()->preempt;
 	v->yield = false;
 	this_cpu()->current = NULL;
 	uint64_t t = rdtsc() - start;
@@ -343,6 +344,7 @@ bool vmm_run_next(void)
 	reap();
 	if (!vcpu_ops)
 		return false;
+	this_cpu()->preempt = false; /* the pick sees every vcpu woken so far */
 	struct vcpu *v = pick_next();
 	if (!v && !(v = steal()))
 		return false;

@@ -362,15 +362,20 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 void vcpu_wake(struct vcpu *v)
 {
 	struct percpu *c = percpu_get(v->cpu);
-	struct vcpu *cur = c->current;
+	enum vcpu_state blocked = VCPU_BLOCKED;
 
 	smp_kick(v->cpu); /* another CPU's: it looks again (new interrupts too) */
-	if (v->state != VCPU_BLOCKED || (v->halt_nmi_only && !v->nmi_pending))
+	if (v->halt_nmi_only && !v->nmi_pending)
 		return;
-	v->state = VCPU_RUNNABLE;
+	/* A platform interrupt wakes without the big lock (vplat_msr from the
+	 * exit fast path): only BLOCKED becomes RUNNABLE, whatever else
+	 * changes the state meanwhile (exit_hlt's side: see there). */
+	if (!__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return;
 	v->boost = true;
-	if (cur && cur != v)
-		cur->yield = true;
+	if (c->current && c->current != v) /* compared only: it may be going away */
+		c->preempt = true;
 }
 
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
@@ -408,10 +413,8 @@ void vcpu_deliver_pending(struct vcpu *v)
 		vcpu_ops->intr_window(v, vec >= 0 || v->plat_intr);
 		return;
 	}
-	if (plat && (vec = vplat_intr(v, false)) < 0) {
-		v->plat_intr = false;
+	if (plat && (vec = vplat_intr(v, false)) < 0)
 		return;
-	}
 	if (!vcpu_ops->can_inject_intr(v)) {
 		vcpu_ops->intr_window(v, true);
 		return;
@@ -422,8 +425,7 @@ void vcpu_deliver_pending(struct vcpu *v)
 		v->pending_irq[vec / 64] &= ~(1ull << (vec % 64));
 	struct vevent ev = { EV_EXT_INTR, (uint8_t)vec, false, 0 };
 	vcpu_ops->inject(v, &ev);
-	v->plat_intr = vplat_intr(v, false) >= 0;
-	vcpu_ops->intr_window(v, highest_irq(v) >= 0 || v->plat_intr);
+	vcpu_ops->intr_window(v, highest_irq(v) >= 0 || v->plat_intr); /* vplat_intr set it */
 }
 
 bool vcpu_is_64bit(struct vcpu *v)

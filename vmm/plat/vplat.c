@@ -6,6 +6,7 @@
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "kernel/smp.h"
 #include "vmm/core/guest_mem.h"
 #include "vmm/core/vmm.h"
 
@@ -16,6 +17,8 @@ static uint64_t guest_now(const struct vplat *p)
 	return rdtsc() + p->dom->tsc_offset;
 }
 
+static int intr_of(struct vplat *p, struct vcpu *v, bool ack);
+
 /* Recomputes which vcpus have an interrupt to take; wakes them. */
 static void update_intr(struct vplat *p)
 {
@@ -23,10 +26,44 @@ static void update_intr(struct vplat *p)
 
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
-		v->plat_intr = vplat_intr(v, false) >= 0;
-		if (v->plat_intr)
+		bool pending = intr_of(p, v, false) >= 0;
+		__atomic_store_n(&v->plat_intr, pending, __ATOMIC_SEQ_CST); /* before the wake: exit_hlt */
+		if (pending)
 			vcpu_wake(v);
 	}
+}
+
+static struct vplat *lock(struct domain *d)
+{
+	if (d->plat)
+		spin_lock(&d->plat->lock);
+	return d->plat;
+}
+
+static void start_vcpu(struct vcpu *v, unsigned mode, uint8_t vector);
+
+/* Lets the platform go, then does what it left for the big lock's holder
+ * (only callers that hold it leave any: vplat_msr_local keeps the others
+ * from INIT and SIPI, and from EOIs when on_eoi has work). */
+static void unlock(struct vplat *p)
+{
+	struct domain *d = p->dom;
+	uint8_t start[DOM_MAX_VCPUS], vec[DOM_MAX_VCPUS];
+	bool eoi = p->eoi_seen;
+	unsigned n = d->nr_vcpus;
+
+	for (unsigned i = 0; i < n; i++) {
+		start[i] = p->start[i];
+		vec[i] = p->start_vec[i];
+		p->start[i] = 0;
+	}
+	p->eoi_seen = false;
+	spin_unlock(&p->lock);
+	for (unsigned i = 0; i < n; i++)
+		if (start[i])
+			start_vcpu(d->vcpus[i], start[i], vec[i]);
+	if (eoi)
+		p->on_eoi(d);
 }
 
 /* The next timer event of any model, as a host TSC. */
@@ -58,32 +95,38 @@ static void isa_irq(void *ctx, unsigned irq, bool level)
 
 void vplat_gsi(struct domain *d, unsigned gsi, bool level)
 {
-	struct vplat *p = d->plat;
+	struct vplat *p = lock(d);
 
 	if (gsi < 16)
 		vpic_set_irq(&p->pic, gsi, level);
 	vioapic_set_irq(&p->ioapic, gsi, level);
 	update_intr(p);
+	unlock(p);
 }
 
 static const struct vlapic_ops lapic_ops;
 
 /* INIT puts vcpu i back to waiting (its local APIC reset); a SIPI then
- * starts it in real mode at vector * 4 KiB, as a CPU's startup IPI. */
+ * starts it in real mode at vector * 4 KiB, as a CPU's startup IPI. The
+ * vcpu's own state changes at the unlock, under the big lock. */
 static bool start_ap(struct vplat *p, unsigned i, unsigned mode, uint8_t vector)
 {
-	struct vcpu *v = p->dom->vcpus[i];
+	if (mode == 5)
+		vlapic_init(&p->lapic[i], i, i == 0, p->lapic[i].tsc_hz, &lapic_ops, &p->lapic[i]);
+	p->start[i] = (uint8_t)mode;
+	p->start_vec[i] = vector;
+	return true;
+}
 
+static void start_vcpu(struct vcpu *v, unsigned mode, uint8_t vector)
+{
 	if (mode == 5) {
 		v->state = VCPU_DOWN;
 		v->wait_sipi = true;
-		vlapic_init(&p->lapic[i], i, i == 0, p->lapic[i].tsc_hz, &lapic_ops, &p->lapic[i]);
-		return true;
+		smp_kick(v->cpu); /* it leaves guest mode and stops */
+	} else if (v->state == VCPU_DOWN && v->wait_sipi) { /* else the pair's second SIPI, or no INIT */
+		vcpu_start_real(v, (uint64_t)vector << 12);
 	}
-	if (v->state != VCPU_DOWN || !v->wait_sipi)
-		return false; /* the second SIPI of the pair, or no INIT before */
-	vcpu_start_real(v, (uint64_t)vector << 12);
-	return true;
 }
 
 /* Fixed and lowest-priority interrupts (the lowest is the first match)
@@ -129,7 +172,7 @@ static void lapic_eoi(void *ctx, uint8_t vector)
 	struct vplat *p = lapic_plat(ctx);
 
 	vioapic_eoi(&p->ioapic, vector);
-	p->on_eoi(p->dom);
+	p->eoi_seen = true; /* on_eoi runs at the unlock */
 	update_intr(p);
 }
 
@@ -175,7 +218,7 @@ static void drain_input(struct vplat *p)
 
 unsigned vplat_input(struct domain *d, const char *s, unsigned n)
 {
-	struct vplat *p = d->plat;
+	struct vplat *p = lock(d);
 	unsigned i = 0;
 
 	if (!p)
@@ -183,6 +226,7 @@ unsigned vplat_input(struct domain *d, const char *s, unsigned n)
 	for (; i < n && p->in_len < VPLAT_INPUT; i++, p->in_len++)
 		p->input[(p->in_head + p->in_len) % VPLAT_INPUT] = (uint8_t)s[i];
 	drain_input(p);
+	unlock(p);
 	return i;
 }
 
@@ -207,7 +251,7 @@ static bool byte_io(struct vplat *p, uint64_t now, uint16_t pt, bool in, uint8_t
 
 bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
-	struct vplat *p = v->dom->plat;
+	struct vplat *p = lock(v->dom);
 	enum vpm_event ev = VPM_NONE;
 
 	if (!p)
@@ -232,14 +276,16 @@ bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *v
 	} else if (port >= 0xcf8 && port <= 0xcff) {
 		vpci_io(&p->pci, port, size, in, val);
 	} else if (!vpci_xen_io(&p->pci, port, size, in, val)) {
+		unlock(p);
 		return false;
 	}
+	rearm(p);
+	update_intr(p);
+	unlock(p);
 	if (ev == VPM_POWEROFF)
 		domain_shutdown(v->dom, SHUTDOWN_poweroff);
 	else if (ev == VPM_RESET)
 		domain_shutdown(v->dom, SHUTDOWN_reboot);
-	rearm(p);
-	update_intr(p);
 	return true;
 }
 
@@ -247,33 +293,42 @@ bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *v
 
 static int lapic_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
 {
-	struct vplat *p = v->dom->plat;
+	struct vplat *p = lock(v->dom);
+	int rc = vlapic_mmio_read(&p->lapic[v->id], guest_now(p), (uint32_t)(gpa - VLAPIC_BASE),
+				  size, val);
 
-	return vlapic_mmio_read(&p->lapic[v->id], guest_now(p), (uint32_t)(gpa - VLAPIC_BASE),
-				size, val);
+	unlock(p);
+	return rc;
 }
 
 static int lapic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
 {
-	struct vplat *p = v->dom->plat;
+	struct vplat *p = lock(v->dom);
 	int rc = vlapic_mmio_write(&p->lapic[v->id], guest_now(p), (uint32_t)(gpa - VLAPIC_BASE),
 				   size, val);
 
 	rearm(p);
 	update_intr(p);
+	unlock(p);
 	return rc;
 }
 
 static int ioapic_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
 {
-	return vioapic_mmio_read(&v->dom->plat->ioapic, (uint32_t)(gpa - VIOAPIC_BASE), size, val);
+	struct vplat *p = lock(v->dom);
+	int rc = vioapic_mmio_read(&p->ioapic, (uint32_t)(gpa - VIOAPIC_BASE), size, val);
+
+	unlock(p);
+	return rc;
 }
 
 static int ioapic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
 {
-	int rc = vioapic_mmio_write(&v->dom->plat->ioapic, (uint32_t)(gpa - VIOAPIC_BASE), size, val);
+	struct vplat *p = lock(v->dom);
+	int rc = vioapic_mmio_write(&p->ioapic, (uint32_t)(gpa - VIOAPIC_BASE), size, val);
 
-	update_intr(v->dom->plat);
+	update_intr(p);
+	unlock(p);
 	return rc;
 }
 
@@ -321,29 +376,50 @@ bool vplat_msr_owned(const struct domain *d, uint32_t index)
 			   index == 0x1b || index == 0x6e0 || (index >= 0x800 && index <= 0x8ff));
 }
 
+bool vplat_msr_local(const struct domain *d, uint32_t index, bool write, uint64_t val)
+{
+	if (!d->plat || !(index == 0x6e0 || (index >= 0x800 && index <= 0x8ff)))
+		return false; /* the base, KVM's clock */
+	if (write && index == 0x80b) /* EOI: pirq_eoi needs the big lock (see unlock) */
+		return !d->xen.nr_pirqs;
+	return !(write && index == 0x830 && (val >> 8 & 7) > 1); /* ICR: fixed, lowest priority */
+}
+
 int vplat_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *val)
 {
-	struct vplat *p = v->dom->plat;
-
 	if (!vplat_msr_owned(v->dom, index))
 		return -ENOENT;
-	if (index == MSR_KVM_WALL_CLOCK || index == MSR_KVM_SYSTEM_TIME)
-		return kvmclock_msr(v, index, write, val);
+
+	struct vplat *p = lock(v->dom);
 	struct vlapic *l = &p->lapic[v->id];
-	if (!write)
-		return vlapic_msr_read(l, guest_now(p), index, val);
-	int rc = vlapic_msr_write(l, guest_now(p), index, *val);
-	rearm(p);
-	update_intr(p);
+	int rc;
+	if (index == MSR_KVM_WALL_CLOCK || index == MSR_KVM_SYSTEM_TIME) {
+		rc = kvmclock_msr(v, index, write, val);
+	} else if (!write) {
+		rc = vlapic_msr_read(l, guest_now(p), index, val);
+	} else {
+		rc = vlapic_msr_write(l, guest_now(p), index, *val);
+		rearm(p);
+		update_intr(p);
+	}
+	unlock(p);
 	return rc;
 }
 
 int vplat_intr(struct vcpu *v, bool ack)
 {
-	struct vplat *p = v->dom->plat;
+	struct vplat *p = lock(v->dom);
 
 	if (!p)
 		return -1;
+	int vec = intr_of(p, v, ack);
+	__atomic_store_n(&v->plat_intr, (ack ? intr_of(p, v, false) : vec) >= 0, __ATOMIC_SEQ_CST);
+	unlock(p);
+	return vec;
+}
+
+static int intr_of(struct vplat *p, struct vcpu *v, bool ack)
+{
 	struct vlapic *l = &p->lapic[v->id];
 	int vec = vlapic_pending(l);
 	if (vec >= 0) {
@@ -358,7 +434,7 @@ int vplat_intr(struct vcpu *v, bool ack)
 
 void vplat_poll(struct domain *d, uint64_t now)
 {
-	struct vplat *p = d->plat;
+	struct vplat *p = lock(d);
 	uint64_t g = now + d->tsc_offset;
 
 	vpit_advance(&p->pit, g);
@@ -368,6 +444,7 @@ void vplat_poll(struct domain *d, uint64_t now)
 	drain_input(p);
 	rearm(p);
 	update_intr(p);
+	unlock(p);
 }
 
 /* ---- creation ---- */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "kernel/spin.h"
 #include "vmm/core/domain.h"
 #include "vmm/plat/vacpi.h"
 #include "vmm/plat/vioapic.h"
@@ -47,6 +48,13 @@ struct vplat {
 	uint64_t next_host;             /* host TSC of the next timer event */
 	uint8_t input[VPLAT_INPUT];     /* console input not yet in the FIFO */
 	unsigned in_head, in_len;
+	/* Every model above; taken by each vplat_ call (the exit fast path
+	 * calls vplat_msr without the big lock). What needs the big lock
+	 * waits for the unlock: INITs and SIPIs (start, by vcpu: the
+	 * delivery mode, 0 for none, and the vector) and the EOI hook. */
+	struct spinlock lock;
+	uint8_t start[DOM_MAX_VCPUS], start_vec[DOM_MAX_VCPUS];
+	bool eoi_seen;
 };
 
 /* Builds d's platform: models, MMIO ranges, ACPI tables in guest RAM at
@@ -67,8 +75,14 @@ bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *v
 int vplat_msr(struct vcpu *v, uint32_t index, bool write, uint64_t *val);
 /* Whether index is one of those MSRs of d's platform. */
 bool vplat_msr_owned(const struct domain *d, uint32_t index);
+/* Whether that access needs nothing beyond the platform's own lock (the
+ * exit fast path may make it): the local APIC's registers but its base,
+ * INIT, SIPI and NMI IPIs, and EOIs where physical IRQs are passed
+ * through. */
+bool vplat_msr_local(const struct domain *d, uint32_t index, bool write, uint64_t val);
 /* The vector the vcpu would take now (LAPIC, else the PIC through
- * LINT0), or -1; with ack, the CPU takes it (IRR -> ISR, PIC INTA). */
+ * LINT0), or -1; with ack, the CPU takes it (IRR -> ISR, PIC INTA).
+ * Sets v->plat_intr to whether one is left to take. */
 int vplat_intr(struct vcpu *v, bool ack);
 /* Runs the timers due by now (host TSC) and re-arms. */
 void vplat_poll(struct domain *d, uint64_t now);
