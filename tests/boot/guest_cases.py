@@ -632,6 +632,9 @@ def guests_shell(lab):
     counts = dict((k, int(v)) for k, v in re.findall(r"^\s+([a-z-]+)\s+(\d+)\s*$", out, re.M))
     missing = [k for k in ("cpuid", "io", "hypercall") if not counts.get(k)]
     check(not missing, "exits 1: no %s counts: %r" % (missing, _short(out)))
+    fast = re.search(r"exits, (\d+) without the big lock", out)
+    check(fast and int(fast[1]) >= counts.get("cpuid", 1),
+          "exits 1: every CPUID exit should be handled without the big lock: %r" % _short(out))
     out = shell(m, "dump 1 0", r"last exit: ")
     check(re.search(r"domain 1 \(pattern\) vcpu 0", out) and
           re.search(r"RIP [0-9a-f]{16}", out) and re.search(r"last exit: [a-z-]+ \(code", out),
