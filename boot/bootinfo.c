@@ -37,8 +37,7 @@ static uint64_t mem_end(const struct boot_mem_range *r)
 
 static void mem_remove(struct boot_info *bi, uint32_t i)
 {
-	memmove(&bi->mem[i], &bi->mem[i + 1],
-		(bi->nr_mem - i - 1) * sizeof(bi->mem[0]));
+	memmove(&bi->mem[i], &bi->mem[i + 1], (bi->nr_mem - i - 1) * sizeof(bi->mem[0]));
 	bi->nr_mem--;
 }
 
@@ -63,8 +62,7 @@ static int mem_insert(struct boot_info *bi, uint32_t from, uint64_t base,
 		return -ENOSPC;
 	while (i < bi->nr_mem && bi->mem[i].base <= base)
 		i++;
-	memmove(&bi->mem[i + 1], &bi->mem[i],
-		(bi->nr_mem - i) * sizeof(bi->mem[0]));
+	memmove(&bi->mem[i + 1], &bi->mem[i], (bi->nr_mem - i) * sizeof(bi->mem[0]));
 	bi->mem[i] = (struct boot_mem_range){ base, len, type, 0 };
 	bi->nr_mem++;
 	return 0;
@@ -144,8 +142,7 @@ int bootinfo_add_meminfo(struct boot_info *bi, uint32_t lower_kib, uint32_t uppe
 #define EFI_DESC_MIN       40 /* type, pad, phys, virt, pages, attribute */
 #define EFI_MEMORY_RUNTIME (1ull << 63)
 
-int bootinfo_add_efi_map(struct boot_info *bi, const uint8_t *map, size_t size,
-			 size_t desc_size)
+int bootinfo_add_efi_map(struct boot_info *bi, const uint8_t *map, size_t size, size_t desc_size)
 {
 	static const uint8_t t[] = {
 		[EFIMT_LOADER_CODE] = BOOT_MEM_LOADED, [EFIMT_LOADER_DATA] = BOOT_MEM_LOADED,
@@ -199,8 +196,7 @@ int bootinfo_normalize(struct boot_info *bi)
 	return full ? -ENOSPC : 0;
 }
 
-int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len,
-		     uint32_t type)
+int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type)
 {
 	if (len == 0)
 		return 0;
@@ -229,8 +225,7 @@ int bootinfo_add_loaded(struct boot_info *bi, uint64_t base, uint64_t len)
 	return bootinfo_add_mem(bi, start, end - start, BOOT_MEM_LOADED);
 }
 
-void bootinfo_copy_str(char *dst, size_t dstlen, const char *src,
-		       size_t srclen)
+void bootinfo_copy_str(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
 	size_t n = 0;
 
@@ -245,8 +240,7 @@ void bootinfo_copy_str(char *dst, size_t dstlen, const char *src,
 	dst[n] = '\0';
 }
 
-void bootinfo_module_name(char *dst, size_t dstlen, const char *src,
-			  size_t srclen)
+void bootinfo_module_name(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
 	size_t start = 0, end = 0;
 
@@ -265,8 +259,7 @@ void bootinfo_module_name(char *dst, size_t dstlen, const char *src,
 	bootinfo_copy_str(dst, dstlen, src + start, end - start);
 }
 
-int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
-			const char *name)
+int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size, const char *name)
 {
 	struct boot_module *m;
 

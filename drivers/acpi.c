@@ -24,8 +24,7 @@ static uint64_t fld(const uint8_t *t, uint32_t len, uint32_t off, unsigned n)
 	return off + n <= len ? get_le(t + off, n) : 0;
 }
 
-static bool fgas(const uint8_t *t, uint32_t len, uint32_t off,
-		 struct acpi_gas *g)
+static bool fgas(const uint8_t *t, uint32_t len, uint32_t off, struct acpi_gas *g)
 {
 	if (off + 12 > len)
 		return false;
@@ -56,8 +55,7 @@ static const uint8_t *rsdp_check(phys_map_fn map, uint64_t phys, bool *ext_ok)
 	uint32_t len;
 
 	*ext_ok = false;
-	if (!p || memcmp(p, "RSD PTR ", 8) != 0 ||
-	    byte_sum(p, RSDP_V1_LEN) != 0)
+	if (!p || memcmp(p, "RSD PTR ", 8) != 0 || byte_sum(p, RSDP_V1_LEN) != 0)
 		return NULL;
 	if (p[15] < 2)
 		return p;
@@ -120,8 +118,7 @@ static struct acpi_table *table_record(struct acpi_info *ai, uint64_t phys)
 	return rec;
 }
 
-static void table_error(struct acpi_info *ai, struct acpi_table *rec,
-			enum acpi_table_status st)
+static void table_error(struct acpi_info *ai, struct acpi_table *rec, enum acpi_table_status st)
 {
 	ai->nr_errors++;
 	if (rec)
@@ -155,8 +152,7 @@ static const uint8_t *table_map(phys_map_fn map, uint64_t phys, uint32_t *len,
 	return t;
 }
 
-static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map,
-				uint64_t phys, uint32_t *len,
+static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map, uint64_t phys, uint32_t *len,
 				struct acpi_table **recp)
 {
 	struct acpi_table *rec = table_record(ai, phys);
@@ -228,8 +224,7 @@ static void madt_entry(struct acpi_info *ai, const uint8_t *e)
 	}
 }
 
-static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len,
-		       struct acpi_table *rec)
+static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len, struct acpi_table *rec)
 {
 	uint32_t off;
 
@@ -260,18 +255,15 @@ static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len,
 /* ---- FADT (5.2.9) ---- */
 
 /* An X_ block supersedes the legacy port when present and in I/O space. */
-static void fadt_port(const uint8_t *t, uint32_t len, uint32_t xoff,
-		      uint32_t *port)
+static void fadt_port(const uint8_t *t, uint32_t len, uint32_t xoff, uint32_t *port)
 {
 	struct acpi_gas g;
 
-	if (fgas(t, len, xoff, &g) && g.address && g.space_id == ACPI_GAS_IO &&
-	    g.address <= 0xffff)
+	if (fgas(t, len, xoff, &g) && g.address && g.space_id == ACPI_GAS_IO && g.address <= 0xffff)
 		*port = (uint32_t)g.address;
 }
 
-static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len,
-		       struct acpi_table *rec)
+static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len, struct acpi_table *rec)
 {
 	uint64_t x_dsdt;
 
@@ -389,11 +381,9 @@ static void parse_s5(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 		if (memcmp(t + i, "_S5_", 4) != 0)
 			continue;
 		if (t[i - 1] != AML_NAME &&
-		    !(t[i - 1] == AML_ROOT && i >= HDR_LEN + 2 &&
-		      t[i - 2] == AML_NAME))
+		    !(t[i - 1] == AML_ROOT && i >= HDR_LEN + 2 && t[i - 2] == AML_NAME))
 			continue;
-		if (s5_package(t + i + 4, len - i - 4, &ai->slp_typa,
-			       &ai->slp_typb) == 0) {
+		if (s5_package(t + i + 4, len - i - 4, &ai->slp_typa, &ai->slp_typb) == 0) {
 			ai->have_s5 = true;
 			return;
 		}
@@ -415,8 +405,7 @@ static void parse_mcfg(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 
 /* ---- SPCR (Microsoft's SPCR specification, revisions 2-4) ---- */
 
-static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint32_t len,
-		       struct acpi_table *rec)
+static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint32_t len, struct acpi_table *rec)
 {
 	static const uint32_t bauds[8] = { [3] = 9600, [4] = 19200, [6] = 57600, [7] = 115200 };
 	struct acpi_spcr *s = &ai->spcr;
@@ -478,8 +467,7 @@ static void parse_aml(struct acpi_info *ai, phys_map_fn map)
 		enum acpi_table_status st;
 		char sig[5];
 
-		if (memcmp(ai->tables[i].sig, "SSDT", 5) ||
-		    ai->tables[i].status != ACPI_TABLE_OK)
+		if (memcmp(ai->tables[i].sig, "SSDT", 5) || ai->tables[i].status != ACPI_TABLE_OK)
 			continue;
 		t = table_map(map, ai->tables[i].phys, &len, sig, &st);
 		if (t)
@@ -487,8 +475,7 @@ static void parse_aml(struct acpi_info *ai, phys_map_fn map)
 	}
 }
 
-static int parse_root(struct acpi_info *ai, phys_map_fn map, uint64_t phys,
-		      bool xsdt)
+static int parse_root(struct acpi_info *ai, phys_map_fn map, uint64_t phys, bool xsdt)
 {
 	struct acpi_table *rec;
 	uint32_t len, esize = xsdt ? 8 : 4;

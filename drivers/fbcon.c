@@ -53,8 +53,7 @@ static uint32_t pixel(const struct boot_framebuffer *fb, uint32_t v)
 			return chan(v, 11, 5) | chan(v, 5, 6) | chan(v, 0, 5);
 		return chan(v, 16, 8) | chan(v, 8, 8) | chan(v, 0, 8);
 	}
-	return chan(v, fb->red_pos, fb->red_size) |
-	       chan(v, fb->green_pos, fb->green_size) |
+	return chan(v, fb->red_pos, fb->red_size) | chan(v, fb->green_pos, fb->green_size) |
 	       chan(v, fb->blue_pos, fb->blue_size);
 }
 

@@ -230,8 +230,7 @@ int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
 /* Unlink the peer of t's interdomain port: it goes back to unbound,
  * accepting t's domain. A peer that is gone, or no longer points back
  * (cannot happen while callers keep both tables locked), is left alone. */
-static void unlink_peer(const struct evtchn_domains *doms, struct evtchn_table *t,
-			uint32_t port)
+static void unlink_peer(const struct evtchn_domains *doms, struct evtchn_table *t, uint32_t port)
 {
 	const struct evtchn *c = &t->ports[port];
 	struct evtchn_table *r = doms->lookup(doms->ctx, c->remote_dom);
@@ -470,8 +469,7 @@ void evtchn_fifo_clear(struct evtchn_table *t, const struct evtchn_fifo_mem *m, 
 		__atomic_fetch_and(w, ~FIFO_BIT(PENDING), __ATOMIC_SEQ_CST);
 }
 
-bool evtchn_fifo_is_pending(struct evtchn_table *t, const struct evtchn_fifo_mem *m,
-			    uint32_t port)
+bool evtchn_fifo_is_pending(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port)
 {
 	uint32_t *w = port < EVTCHN_MAX_PORTS ? m->word(m->ctx, t, port) : NULL;
 

@@ -33,8 +33,7 @@ static uint32_t *entry_word(struct gnttab *gt, grant_ref_t ref)
 	return (uint32_t *)(void *)&gt->shared[ref];
 }
 
-int gnttab_init(struct gnttab *gt, domid_t domid, struct gnttab_active *active,
-		uint32_t max_frames)
+int gnttab_init(struct gnttab *gt, domid_t domid, struct gnttab_active *active, uint32_t max_frames)
 {
 	if (!active || !max_frames || max_frames > GNTTAB_MAX_FRAMES)
 		return -EINVAL;
@@ -121,8 +120,7 @@ int gnttab_acquire_from(struct gnttab *gt, grant_ref_t ref, domid_t user, unsign
 	return GNTST_okay;
 }
 
-int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how,
-		   uint32_t *frame)
+int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how, uint32_t *frame)
 {
 	uint32_t seen = ref < nr_entries(gt) ?
 		__atomic_load_n(entry_word(gt, ref), __ATOMIC_ACQUIRE) : 0;
@@ -228,8 +226,7 @@ void gnttab_copy_done(struct gnttab_copy_plan *plan)
 	plan->src.gt = plan->dst.gt = NULL;
 }
 
-unsigned gnttab_copy_batch(const struct gnttab_env *env, struct gnttab_copy *ops,
-			   unsigned count)
+unsigned gnttab_copy_batch(const struct gnttab_env *env, struct gnttab_copy *ops, unsigned count)
 {
 	struct gnttab_copy_plan plan;
 	unsigned failed = 0;
@@ -247,8 +244,7 @@ unsigned gnttab_copy_batch(const struct gnttab_env *env, struct gnttab_copy *ops
 	return failed;
 }
 
-void gnttab_maptrack_init(struct gnttab_maptrack *mt, struct gnttab_mapping *map,
-			  uint32_t size)
+void gnttab_maptrack_init(struct gnttab_maptrack *mt, struct gnttab_mapping *map, uint32_t size)
 {
 	*mt = (struct gnttab_maptrack){ .map = map, .size = size, .free = NO_LINK };
 	for (uint32_t h = size; h-- > 0;) { /* handle 0 first */

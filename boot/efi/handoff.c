@@ -138,8 +138,7 @@ static EFI_STATUS map_alloc(struct loader *ld, struct efi_map *m)
 static EFI_STATUS map_get(struct loader *ld, struct efi_map *m)
 {
 	m->size = m->cap;
-	return ld->bs->GetMemoryMap(&m->size, m->buf, &m->key, &m->desc_size,
-				    &m->desc_version);
+	return ld->bs->GetMemoryMap(&m->size, m->buf, &m->key, &m->desc_size, &m->desc_version);
 }
 
 static const CHAR16 *mem_type_name(UINT32 type)
@@ -187,8 +186,7 @@ static void __attribute__((noreturn)) jump(UINT64 entry, UINT64 stack_top, UINT6
 	__builtin_unreachable();
 }
 
-EFI_STATUS handoff_start(struct loader *ld, struct boot_info *bi, UINT64 entry,
-			 UINT64 stack_top)
+EFI_STATUS handoff_start(struct loader *ld, struct boot_info *bi, UINT64 entry, UINT64 stack_top)
 {
 	struct efi_map m;
 	EFI_STATUS st;
@@ -198,8 +196,7 @@ EFI_STATUS handoff_start(struct loader *ld, struct boot_info *bi, UINT64 entry,
 		st = map_preflight(ld, &m, bi);
 	if (EFI_ERROR(st))
 		return st;
-	say(L"starting the hypervisor at 0x%lx, boot_info at 0x%lx",
-	    entry, (UINT64)(UINTN)bi);
+	say(L"starting the hypervisor at 0x%lx, boot_info at 0x%lx", entry, (UINT64)(UINTN)bi);
 	/* From here on: nothing that allocates (no Print) until ExitBootServices. */
 	for (int i = 0; i < EBS_TRIES; i++) {
 		st = map_get(ld, &m);

@@ -18,8 +18,7 @@ void say(const CHAR16 *fmt, ...)
 	Print(L"\r\n");
 }
 
-EFI_STATUS fail(struct loader *ld, EFI_STATUS status, const char *what,
-		const CHAR16 *fmt, ...)
+EFI_STATUS fail(struct loader *ld, EFI_STATUS status, const char *what, const CHAR16 *fmt, ...)
 {
 	va_list ap;
 

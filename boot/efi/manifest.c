@@ -84,8 +84,7 @@ static enum manifest_reason parse_hypervisor(struct slice path, struct slice res
 	return MANIFEST_OK;
 }
 
-static enum manifest_reason parse_module(struct slice path, struct slice rest,
-					 struct manifest *m)
+static enum manifest_reason parse_module(struct slice path, struct slice rest, struct manifest *m)
 {
 	struct manifest_module *mod;
 	struct slice name;
@@ -106,8 +105,7 @@ static enum manifest_reason parse_module(struct slice path, struct slice rest,
 	return MANIFEST_OK;
 }
 
-static enum manifest_reason parse_line(struct slice line, struct manifest *m,
-				       int *have_hv)
+static enum manifest_reason parse_line(struct slice line, struct manifest *m, int *have_hv)
 {
 	struct slice rest = trim(line), word, path;
 
@@ -127,8 +125,7 @@ static enum manifest_reason parse_line(struct slice line, struct manifest *m,
 	return parse_module(path, rest, m);
 }
 
-int manifest_parse(const char *text, size_t len, struct manifest *m,
-		   struct manifest_error *err)
+int manifest_parse(const char *text, size_t len, struct manifest *m, struct manifest_error *err)
 {
 	struct slice line;
 	int have_hv = 0;

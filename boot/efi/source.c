@@ -185,8 +185,7 @@ static void resolve(const struct loader *ld, const char *path, struct open_file 
 		f->tpath[i] = (char)f->wpath[i];
 }
 
-static EFI_STATUS disk_size(struct loader *ld, const char *what, struct open_file *f,
-			    UINT64 *size)
+static EFI_STATUS disk_size(struct loader *ld, const char *what, struct open_file *f, UINT64 *size)
 {
 	union {
 		EFI_FILE_INFO info;
@@ -237,8 +236,7 @@ static EFI_STATUS tftp_fail(struct loader *ld, EFI_STATUS st, const char *what,
 		    *msg ? ": " : "", msg);
 }
 
-static EFI_STATUS tftp_size(struct loader *ld, const char *what, struct open_file *f,
-			    UINT64 *size)
+static EFI_STATUS tftp_size(struct loader *ld, const char *what, struct open_file *f, UINT64 *size)
 {
 	EFI_STATUS st;
 

@@ -51,8 +51,7 @@ static void note(struct mb2_state *st, int ret)
 		st->overflow = 1;
 }
 
-static int tag_mmap(struct mb2_state *st, struct boot_info *bi,
-		    const uint8_t *t, uint32_t size)
+static int tag_mmap(struct mb2_state *st, struct boot_info *bi, const uint8_t *t, uint32_t size)
 {
 	uint32_t esize = rd32(t + 8), off;
 
@@ -80,12 +79,10 @@ static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
 	case MB2_TAG_CMDLINE:
 		if (strnlen((const char *)t + 8, size - 8) >= sizeof(bi->cmdline))
 			st->overflow = 1;
-		bootinfo_copy_str(bi->cmdline, sizeof(bi->cmdline),
-				  (const char *)t + 8, size - 8);
+		bootinfo_copy_str(bi->cmdline, sizeof(bi->cmdline), (const char *)t + 8, size - 8);
 		return 0;
 	case MB2_TAG_LOADER:
-		bootinfo_copy_str(bi->loader, sizeof(bi->loader),
-				  (const char *)t + 8, size - 8);
+		bootinfo_copy_str(bi->loader, sizeof(bi->loader), (const char *)t + 8, size - 8);
 		return 0;
 	case MB2_TAG_MODULE: {
 		int ret = bootinfo_add_mb_module(bi, rd32(t + 8), rd32(t + 12), (const char *)t + 16,

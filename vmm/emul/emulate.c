@@ -298,8 +298,7 @@ static uint64_t get_reg(const struct emu_ctx *c, const struct dec *d, unsigned r
 
 /* x86 register writes: 8- and 16-bit results merge, 32-bit ones
  * zero-extend into the 64-bit register. */
-static void set_reg(struct emu_ctx *c, const struct dec *d, unsigned r, unsigned size,
-		    uint64_t v)
+static void set_reg(struct emu_ctx *c, const struct dec *d, unsigned r, unsigned size, uint64_t v)
 {
 	uint64_t *g = &c->gprs[r & 15];
 

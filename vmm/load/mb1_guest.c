@@ -135,8 +135,7 @@ static int parse_aout(const uint8_t *p, size_t size, struct gload_image *k, char
 	return 0;
 }
 
-static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char *err,
-		     size_t errlen)
+static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char *err, size_t errlen)
 {
 	struct elf64_info info;
 	struct elf64_phdr ph;
@@ -156,8 +155,7 @@ static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char 
 	return 0;
 }
 
-int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err,
-	       size_t errlen)
+int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err, size_t errlen)
 {
 	const uint8_t *p = img;
 	int rc;
