@@ -102,18 +102,13 @@ static uint32_t mem_resolve(struct boot_info *bi, uint32_t i, int *full)
 		return i;
 	}
 	/* b wins: a keeps what lies before b, and what lies after b. */
-	if (aend > bend) {
-		uint32_t atype = a->type;
-		if (mem_insert(bi, i + 2, bend, aend - bend, atype) < 0) {
-			/* No room for the tail: cover it by b's type. */
-			*full = 1;
-			a = &bi->mem[i];
-			b = &bi->mem[i + 1];
-			b->length = aend - b->base;
-		}
-		a = &bi->mem[i];
+	/* The tail goes in after b: a and b stay where they are. */
+	if (aend > bend && mem_insert(bi, i + 2, bend, aend - bend, a->type) < 0) {
+		/* No room for the tail: cover it by b's type. */
+		*full = 1;
+		b->length = aend - b->base;
 	}
-	a->length = bi->mem[i + 1].base - a->base;
+	a->length = b->base - a->base;
 	if (a->length == 0) {
 		mem_remove(bi, i);
 		return i > 0 ? i - 1 : 0;
@@ -231,11 +226,9 @@ void bootinfo_copy_str(char *dst, size_t dstlen, const char *src, size_t srclen)
 
 	if (dstlen == 0)
 		return;
-	if (src) {
-		while (n < srclen && n + 1 < dstlen && src[n] != '\0') {
-			dst[n] = src[n];
-			n++;
-		}
+	while (src && n < srclen && n + 1 < dstlen && src[n] != '\0') {
+		dst[n] = src[n];
+		n++;
 	}
 	dst[n] = '\0';
 }
