@@ -68,14 +68,6 @@ static int mem_insert(struct boot_info *bi, uint32_t from, uint64_t base,
 	return 0;
 }
 
-/* Insertion sort (firmware maps are short and nearly sorted): each entry
- * joins the sorted ones after it. */
-static void mem_sort(struct boot_info *bi)
-{
-	for (uint32_t i = bi->nr_mem; i-- > 1;)
-		mem_sift_up(bi, i - 1);
-}
-
 /*
  * Resolves entries i and i + 1 (sorted, they touch or overlap). Returns the
  * index to examine next, and sets *full when a split did not fit.
@@ -176,7 +168,10 @@ int bootinfo_normalize(struct boot_info *bi)
 		else
 			i++;
 	}
-	mem_sort(bi);
+	/* Insertion sort (firmware maps are short and nearly sorted): each
+	 * entry joins the sorted ones after it. */
+	for (i = bi->nr_mem; i-- > 1;)
+		mem_sift_up(bi, i - 1);
 	i = 0;
 	while (i + 1 < bi->nr_mem) {
 		const struct boot_mem_range *a = &bi->mem[i], *b = &bi->mem[i + 1];

@@ -47,9 +47,7 @@ static int snapshot(uint8_t v[NREG])
 /* A bad BCD digit decodes to 100+, which the range checks reject. */
 static unsigned dec(uint8_t v, bool binary)
 {
-	if (binary)
-		return v;
-	return (v & 0x0f) > 9 ? 100 : (v >> 4) * 10u + (v & 0x0f);
+	return binary ? v : (v & 0x0f) > 9 ? 100 : (v >> 4) * 10u + (v & 0x0f);
 }
 
 int rtc_read_unix(uint64_t *unix_time)

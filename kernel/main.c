@@ -150,15 +150,10 @@ static void load_options(const struct boot_info *bi)
 				      (size_t)bi->modules[i].size, bi->modules[i].name);
 }
 
-static const void *firmware_map(uint64_t phys, size_t len)
-{
-	return paging_map_firmware(phys, len);
-}
-
 static void acpi_setup(struct system *s)
 {
-	uint64_t rsdp = s->boot->rsdp ? s->boot->rsdp : acpi_find_rsdp_bios(firmware_map);
-	int err = rsdp ? acpi_parse(rsdp, firmware_map, &s->acpi) : -ENOENT;
+	uint64_t rsdp = s->boot->rsdp ? s->boot->rsdp : acpi_find_rsdp_bios(paging_map_firmware);
+	int err = rsdp ? acpi_parse(rsdp, paging_map_firmware, &s->acpi) : -ENOENT;
 
 	s->acpi_ok = !err;
 	if (err) {

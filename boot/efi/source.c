@@ -95,13 +95,9 @@ static int ip_is_zero(const UINT8 *ip)
  */
 static const EFI_PXE_BASE_CODE_DHCPV4_PACKET *boot_reply(const EFI_PXE_BASE_CODE_MODE *mode)
 {
-	if (mode->PxeReplyReceived)
-		return &mode->PxeReply.Dhcpv4;
-	if (mode->ProxyOfferReceived)
-		return &mode->ProxyOffer.Dhcpv4;
-	if (mode->DhcpAckReceived)
-		return &mode->DhcpAck.Dhcpv4;
-	return NULL;
+	return mode->PxeReplyReceived ? &mode->PxeReply.Dhcpv4 :
+	       mode->ProxyOfferReceived ? &mode->ProxyOffer.Dhcpv4 :
+	       mode->DhcpAckReceived ? &mode->DhcpAck.Dhcpv4 : NULL;
 }
 
 static void tftp_dir_from_bootfile(const UINT8 *file, CHAR16 *dir, UINTN max)

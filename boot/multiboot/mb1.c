@@ -195,7 +195,5 @@ int mb1_parse(uint32_t info_phys, phys_map_fn map, struct boot_info *bi)
 	}
 	if (bootinfo_normalize(bi) < 0)
 		overflow = 1;
-	if (mem_ret < 0)
-		return mem_ret;
-	return overflow ? -ENOSPC : 0;
+	return mem_ret < 0 ? mem_ret : overflow ? -ENOSPC : 0;
 }

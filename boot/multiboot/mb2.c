@@ -171,7 +171,5 @@ int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
 								    : st.off[MB2_TAG_ACPI_OLD]);
 	note(&st, bootinfo_add_loaded(bi, info_phys, st.total));
 	note(&st, bootinfo_normalize(bi));
-	if (ret < 0)
-		return ret;
-	return st.overflow ? -ENOSPC : 0;
+	return ret < 0 ? ret : st.overflow ? -ENOSPC : 0;
 }
