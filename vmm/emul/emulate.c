@@ -488,14 +488,11 @@ static int string_step(struct emu_ctx *c, const struct dec *d, const struct op *
 	if (c->mode == CPU_MODE_LONG64 &&
 	    (!canonical(c, la_ram) || !canonical(c, la_ram + o->size - 1)))
 		return EMU_GP;
-	if (src_mmio) {
-		if ((rc = mmio_rd(c, gpa, o->size, &v)))
-			return rc;
-		return c->mem_write(c->opaque, la_ram, &v, o->size);
-	}
-	if ((rc = c->mem_read(c->opaque, la_ram, &v, o->size)))
-		return rc;
-	return mmio_wr(c, gpa, o->size, v);
+	if (src_mmio)
+		return (rc = mmio_rd(c, gpa, o->size, &v)) ? rc :
+		       c->mem_write(c->opaque, la_ram, &v, o->size);
+	return (rc = c->mem_read(c->opaque, la_ram, &v, o->size)) ? rc :
+	       mmio_wr(c, gpa, o->size, v);
 }
 
 /*
