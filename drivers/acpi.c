@@ -16,6 +16,8 @@
 #define RSDP_MAX_LEN   4096
 #define MADT_ENTRIES   44
 #define MCFG_ENTRIES   44
+#define FADT_MIN_LEN   44 /* through the DSDT address */
+#define SPCR_MIN_LEN   80 /* through the revision 2 fields */
 
 /* A field of a table whose length depends on its revision: n bytes at
  * off, 0 when they lie beyond the table's length. */
@@ -125,6 +127,14 @@ static void table_error(struct acpi_info *ai, struct acpi_table *rec, enum acpi_
 		rec->status = (uint8_t)st;
 }
 
+/* Whether a table holds the fixed fields its parser reads; else flagged. */
+static bool long_enough(struct acpi_info *ai, struct acpi_table *rec, uint32_t len, uint32_t min)
+{
+	if (len < min)
+		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
+	return len >= min;
+}
+
 /* Maps and validates the table at phys; returns it or NULL with *st set. */
 static const uint8_t *table_map(phys_map_fn map, uint64_t phys, uint32_t *len,
 				char sig[5], enum acpi_table_status *st)
@@ -228,10 +238,6 @@ static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len, str
 {
 	uint32_t off;
 
-	if (len < MADT_ENTRIES) {
-		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
-		return;
-	}
 	ai->have_madt = true;
 	ai->lapic_addr = rd32(t + 36);
 	ai->pcat_compat = rd32(t + 40) & 1;
@@ -263,14 +269,10 @@ static void fadt_port(const uint8_t *t, uint32_t len, uint32_t xoff, uint32_t *p
 		*port = (uint32_t)g.address;
 }
 
-static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len, struct acpi_table *rec)
+static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 {
 	uint64_t x_dsdt;
 
-	if (len < 44) {
-		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
-		return;
-	}
 	ai->have_fadt = true;
 	ai->dsdt_phys = rd32(t + 40);
 	x_dsdt = fld(t, len, 140, 8);
@@ -405,15 +407,11 @@ static void parse_mcfg(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 
 /* ---- SPCR (Microsoft's SPCR specification, revisions 2-4) ---- */
 
-static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint32_t len, struct acpi_table *rec)
+static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 {
 	static const uint32_t bauds[8] = { [3] = 9600, [4] = 19200, [6] = 57600, [7] = 115200 };
 	struct acpi_spcr *s = &ai->spcr;
 
-	if (len < 80) {
-		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
-		return;
-	}
 	ai->have_spcr = true;
 	s->type = t[36];
 	fgas(t, len, 40, &s->base);
@@ -439,14 +437,14 @@ static void parse_table(struct acpi_info *ai, phys_map_fn map, uint64_t phys)
 
 	if (!t)
 		return;
-	if (!memcmp(t, "APIC", 4) && !ai->have_madt)
+	if (!memcmp(t, "APIC", 4) && !ai->have_madt && long_enough(ai, rec, len, MADT_ENTRIES))
 		parse_madt(ai, t, len, rec);
-	else if (!memcmp(t, "FACP", 4) && !ai->have_fadt)
-		parse_fadt(ai, t, len, rec);
+	else if (!memcmp(t, "FACP", 4) && !ai->have_fadt && long_enough(ai, rec, len, FADT_MIN_LEN))
+		parse_fadt(ai, t, len);
 	else if (!memcmp(t, "MCFG", 4) && !ai->nr_mcfg)
 		parse_mcfg(ai, t, len);
-	else if (!memcmp(t, "SPCR", 4) && !ai->have_spcr)
-		parse_spcr(ai, t, len, rec);
+	else if (!memcmp(t, "SPCR", 4) && !ai->have_spcr && long_enough(ai, rec, len, SPCR_MIN_LEN))
+		parse_spcr(ai, t, len);
 }
 
 static void parse_aml(struct acpi_info *ai, phys_map_fn map)
