@@ -118,23 +118,19 @@ static EFI_STATUS run(struct loader *ld)
 	say(L"started (firmware %s, UEFI %ld.%ld)", ld->st->FirmwareVendor,
 	    (UINT64)(ld->st->Hdr.Revision >> 16), (UINT64)(ld->st->Hdr.Revision & 0xffff) / 10);
 	st = source_open(ld);
-	if (EFI_ERROR(st))
-		return st;
 	/* The manifest is ~10 KiB: keep it off the firmware's small stack. */
-	st = mem_pool(ld, sizeof(*m), (void **)&m, LOADER_MANIFEST);
-	if (EFI_ERROR(st))
-		return st;
-	st = load_manifest(ld, m);
+	if (!EFI_ERROR(st))
+		st = mem_pool(ld, sizeof(*m), (void **)&m, LOADER_MANIFEST);
+	if (!EFI_ERROR(st))
+		st = load_manifest(ld, m);
 	if (EFI_ERROR(st))
 		return st;
 	ld->debug = has_token(m->cmdline, "loglevel=debug");
 	st = handoff_alloc(ld, &bi, &stack_top);
-	if (EFI_ERROR(st))
-		return st;
-	st = load_hypervisor(ld, m, &entry);
-	if (EFI_ERROR(st))
-		return st;
-	st = load_modules(ld, m, bi);
+	if (!EFI_ERROR(st))
+		st = load_hypervisor(ld, m, &entry);
+	if (!EFI_ERROR(st))
+		st = load_modules(ld, m, bi);
 	if (EFI_ERROR(st))
 		return st;
 	handoff_fill(ld, m, bi);
@@ -146,11 +142,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
-	struct loader ld = {
-		.image = image,
-		.st = systab,
-		.bs = systab->BootServices,
-	};
+	struct loader ld = { .image = image, .st = systab, .bs = systab->BootServices };
 	EFI_STATUS st;
 
 	InitializeLib(image, systab);
