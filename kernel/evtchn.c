@@ -179,9 +179,7 @@ int evtchn_bind_interdomain(const struct evtchn_domains *doms, struct evtchn_tab
 
 int evtchn_bind_virq(struct evtchn_table *t, uint32_t virq, uint32_t vcpu)
 {
-	if (virq >= NR_VIRQS)
-		return -EINVAL;
-	if (!evtchn_virq_is_per_vcpu(virq) && vcpu != 0)
+	if (virq >= NR_VIRQS || (!evtchn_virq_is_per_vcpu(virq) && vcpu != 0))
 		return -EINVAL;
 	if (vcpu >= t->nr_vcpus)
 		return -ENOENT;
