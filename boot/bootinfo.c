@@ -249,11 +249,9 @@ void bootinfo_module_name(char *dst, size_t dstlen, const char *src, size_t srcl
 
 int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size, const char *name)
 {
-	struct boot_module *m;
-
 	if (bi->nr_modules >= BOOT_MAX_MODULES)
 		return -ENOSPC;
-	m = &bi->modules[bi->nr_modules++];
+	struct boot_module *m = &bi->modules[bi->nr_modules++];
 	m->start = start;
 	m->size = size;
 	bootinfo_copy_str(m->name, sizeof(m->name), name, BOOT_NAME_LEN);

@@ -54,7 +54,6 @@ const char *acpi_table_status_name(unsigned status)
 static const uint8_t *rsdp_check(phys_map_fn map, uint64_t phys, bool *ext_ok)
 {
 	const uint8_t *p = map(phys, RSDP_V1_LEN);
-	uint32_t len;
 
 	*ext_ok = false;
 	if (!p || memcmp(p, "RSD PTR ", 8) != 0 || byte_sum(p, RSDP_V1_LEN) != 0)
@@ -64,7 +63,7 @@ static const uint8_t *rsdp_check(phys_map_fn map, uint64_t phys, bool *ext_ok)
 	const uint8_t *x = map(phys, RSDP_V2_LEN);
 	if (!x)
 		return p;
-	len = rd32(x + 20);
+	uint32_t len = rd32(x + 20);
 	if (len < RSDP_V2_LEN || len > RSDP_MAX_LEN)
 		return p;
 	const uint8_t *full = map(phys, len);
@@ -110,11 +109,9 @@ uint64_t acpi_find_rsdp_bios(phys_map_fn map)
 /* Records a table in out->tables (NULL when the list is full). */
 static struct acpi_table *table_record(struct acpi_info *ai, uint64_t phys)
 {
-	struct acpi_table *rec;
-
 	if (ai->nr_tables >= ACPI_MAX_TABLES)
 		return NULL;
-	rec = &ai->tables[ai->nr_tables++];
+	struct acpi_table *rec = &ai->tables[ai->nr_tables++];
 	rec->phys = phys;
 	memcpy(rec->sig, "????", 5);
 	return rec;
@@ -186,15 +183,13 @@ static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map, uint64_t 
 static void madt_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t uid,
 		     uint32_t flags, bool x2apic)
 {
-	struct acpi_cpu *c;
-
 	/* Neither enabled nor online capable, or beyond the table: left out. */
 	if (!(flags & 3) || ai->nr_cpus >= ACPI_MAX_CPUS)
 		return;
 	for (uint32_t i = 0; i < ai->nr_cpus; i++)
 		if (ai->cpus[i].apic_id == apic_id)
 			return; /* listed both as LAPIC and x2APIC */
-	c = &ai->cpus[ai->nr_cpus++];
+	struct acpi_cpu *c = &ai->cpus[ai->nr_cpus++];
 	c->apic_id = apic_id;
 	c->uid = uid;
 	c->enabled = flags & 1;
@@ -271,11 +266,9 @@ static void fadt_port(const uint8_t *t, uint32_t len, uint32_t xoff, uint32_t *p
 
 static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 {
-	uint64_t x_dsdt;
-
 	ai->have_fadt = true;
 	ai->dsdt_phys = rd32(t + 40);
-	x_dsdt = fld(t, len, 140, 8);
+	uint64_t x_dsdt = fld(t, len, 140, 8);
 	if (x_dsdt)
 		ai->dsdt_phys = x_dsdt;
 	ai->sci_irq = (uint16_t)fld(t, len, 46, 2);
@@ -497,7 +490,6 @@ static int parse_root(struct acpi_info *ai, phys_map_fn map, uint64_t phys, bool
 
 int acpi_parse(uint64_t rsdp_phys, phys_map_fn map, struct acpi_info *out)
 {
-	const uint8_t *r;
 	bool ext_ok;
 	int ret = -EBADMSG;
 
@@ -505,7 +497,7 @@ int acpi_parse(uint64_t rsdp_phys, phys_map_fn map, struct acpi_info *out)
 	out->rsdp_phys = rsdp_phys;
 	if (!map(rsdp_phys, RSDP_V1_LEN))
 		return -EFAULT;
-	r = rsdp_check(map, rsdp_phys, &ext_ok);
+	const uint8_t *r = rsdp_check(map, rsdp_phys, &ext_ok);
 	if (!r)
 		return -EINVAL;
 	memcpy(out->oem_id, r + 9, 6);

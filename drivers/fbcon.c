@@ -158,11 +158,9 @@ void fbcon_write(const char *s, size_t n)
 
 int fbcon_init(void *base, const struct boot_framebuffer *fb)
 {
-	uint32_t bytespp;
-
 	if (!base || !fb || (fb->bpp != 16 && fb->bpp != 24 && fb->bpp != 32))
 		return -EINVAL;
-	bytespp = fb->bpp / 8;
+	uint32_t bytespp = fb->bpp / 8;
 	if (fb->width < GLYPH_W || fb->height < GLYPH_H ||
 	    fb->pitch < (uint64_t)fb->width * bytespp ||
 	    fb->pitch % (bytespp == 3 ? 1 : bytespp) != 0 ||

@@ -54,14 +54,13 @@ int rtc_read_unix(uint64_t *unix_time)
 {
 	uint8_t a[NREG], b[NREG];
 	unsigned tries = 0, hour, year, cent;
-	bool bin;
 	uint64_t t;
 
 	do {
 		if (++tries > 10 || snapshot(a) || snapshot(b))
 			return -EIO;
 	} while (memcmp(a, b, NREG));   /* an update fell between */
-	bin = a[R_B] & REG_B_DM;
+	bool bin = a[R_B] & REG_B_DM;
 	hour = dec(a[R_HOUR] & 0x7f, bin);
 	if (!(a[R_B] & REG_B_24H)) {
 		if (hour < 1 || hour > 12)

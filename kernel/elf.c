@@ -131,11 +131,10 @@ static int check(const void *img, size_t size, int allow32, struct elf64_info *i
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph;
-	enum elf_reason r;
 	int entry_ok = 0;
 
 	*info = (struct elf64_info){ .reason = ELF_OK, .paddr_lo = UINT64_MAX };
-	r = check_ehdr(img, size, allow32, &eh);
+	enum elf_reason r = check_ehdr(img, size, allow32, &eh);
 	if (r != ELF_OK)
 		return fail(info, r, 0);
 	info->entry = eh.entry;

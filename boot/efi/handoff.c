@@ -79,16 +79,14 @@ static void fill_fb(struct loader *ld, struct boot_framebuffer *fb)
 	static const EFI_PIXEL_BITMASK rgb = { 0xff, 0xff00, 0xff0000, 0xff000000 };
 	static const EFI_PIXEL_BITMASK bgr = { 0xff0000, 0xff00, 0xff, 0xff000000 };
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
-	const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info;
 	const EFI_PIXEL_BITMASK *px;
-	UINT32 all;
 
 	if (EFI_ERROR(ld->bs->LocateProtocol(&GraphicsOutputProtocol, NULL, (void **)&gop)) ||
 	    !gop->Mode || !gop->Mode->Info) {
 		say(L"no framebuffer (no graphics output protocol)");
 		return;
 	}
-	info = gop->Mode->Info;
+	const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
 	px = info->PixelFormat == PixelRedGreenBlueReserved8BitPerColor ? &rgb :
 	     info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor ? &bgr :
 	     info->PixelFormat == PixelBitMask ? &info->PixelInformation : NULL;
@@ -96,7 +94,7 @@ static void fill_fb(struct loader *ld, struct boot_framebuffer *fb)
 		say(L"no framebuffer (graphics output is blt-only)");
 		return;
 	}
-	all = px->RedMask | px->GreenMask | px->BlueMask | px->ReservedMask;
+	UINT32 all = px->RedMask | px->GreenMask | px->BlueMask | px->ReservedMask;
 	fb->bpp = all ? (UINT8)((32 - __builtin_clz(all) + 7) & ~7) : 0; /* whole bytes */
 	mask_field(px->RedMask, &fb->red_pos, &fb->red_size);
 	mask_field(px->GreenMask, &fb->green_pos, &fb->green_size);
@@ -189,9 +187,8 @@ static void __attribute__((noreturn)) jump(UINT64 entry, UINT64 stack_top, UINT6
 EFI_STATUS handoff_start(struct loader *ld, struct boot_info *bi, UINT64 entry, UINT64 stack_top)
 {
 	struct efi_map m;
-	EFI_STATUS st;
 
-	st = map_alloc(ld, &m);
+	EFI_STATUS st = map_alloc(ld, &m);
 	if (!EFI_ERROR(st))
 		st = map_preflight(ld, &m, bi);
 	if (EFI_ERROR(st))

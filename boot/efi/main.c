@@ -143,12 +143,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	struct loader ld = { .image = image, .st = systab, .bs = systab->BootServices };
-	EFI_STATUS st;
 
 	InitializeLib(image, systab);
 	/* The firmware's 5-minute watchdog must not reset a slow TFTP load. */
 	ld.bs->SetWatchdogTimer(0, 0, 0, NULL);
-	st = run(&ld);
+	EFI_STATUS st = run(&ld);
 	/* Only failures return: give back the memory (the hypervisor's fixed
 	 * address too), so the firmware's next boot option can use it. */
 	mem_release_all(&ld);

@@ -86,15 +86,12 @@ static enum manifest_reason parse_hypervisor(struct slice path, struct slice res
 
 static enum manifest_reason parse_module(struct slice path, struct slice rest, struct manifest *m)
 {
-	struct manifest_module *mod;
-	struct slice name;
-
 	if (m->nr_modules >= BOOT_MAX_MODULES)
 		return MANIFEST_ERR_TOO_MANY_MODULES;
-	mod = &m->modules[m->nr_modules];
+	struct manifest_module *mod = &m->modules[m->nr_modules];
 	if (!copy_out(mod->path, sizeof(mod->path), path))
 		return MANIFEST_ERR_PATH_TOO_LONG;
-	name = rest.n ? next_token(&rest) : basename_of(path);
+	struct slice name = rest.n ? next_token(&rest) : basename_of(path);
 	if (rest.n)
 		return MANIFEST_ERR_NAME_WORDS;
 	if (!name.n)

@@ -114,7 +114,6 @@ static int mb2_walk(struct mb2_state *st, struct boot_info *bi)
 
 	for (;;) {
 		uint32_t type, size;
-		int ret;
 
 		if (off > st->total || st->total - off < 8)
 			return -EINVAL; /* ran off the end: no end tag */
@@ -124,7 +123,7 @@ static int mb2_walk(struct mb2_state *st, struct boot_info *bi)
 			return -EINVAL;
 		if (type == MB2_TAG_END)
 			return 0;
-		ret = mb2_tag(st, bi, off, type, size);
+		int ret = mb2_tag(st, bi, off, type, size);
 		if (ret < 0)
 			return ret;
 		off += (size + 7) & ~7u;
@@ -134,14 +133,13 @@ static int mb2_walk(struct mb2_state *st, struct boot_info *bi)
 int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
 {
 	struct mb2_state st = { 0 };
-	const uint8_t *hdr;
 	int ret = 0;
 
 	bootinfo_init(bi, BOOT_SRC_MULTIBOOT2);
 	bootinfo_copy_str(bi->loader, sizeof(bi->loader), "multiboot2", 16);
 	if (info_phys & 7)
 		return -EINVAL;
-	hdr = map(info_phys, 8);
+	const uint8_t *hdr = map(info_phys, 8);
 	if (!hdr)
 		return -EFAULT;
 	st.total = rd32(hdr);

@@ -158,12 +158,11 @@ static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char 
 int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err, size_t errlen)
 {
 	const uint8_t *p = img;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!p)
 		return errorf(-ENOEXEC, err, errlen, "no image");
-	rc = find_header(p, size, out, err, errlen);
+	int rc = find_header(p, size, out, err, errlen);
 	if (rc)
 		return rc;
 	if (out->flags & 0xffffu & ~F_KNOWN_REQUIRED)
