@@ -37,8 +37,7 @@ static uint64_t mem_end(const struct boot_mem_range *r)
 
 static void mem_remove(struct boot_info *bi, uint32_t i)
 {
-	memmove(&bi->mem[i], &bi->mem[i + 1],
-		(bi->nr_mem - i - 1) * sizeof(bi->mem[0]));
+	memmove(&bi->mem[i], &bi->mem[i + 1], (bi->nr_mem - i - 1) * sizeof(bi->mem[0]));
 	bi->nr_mem--;
 }
 
@@ -63,19 +62,10 @@ static int mem_insert(struct boot_info *bi, uint32_t from, uint64_t base,
 		return -ENOSPC;
 	while (i < bi->nr_mem && bi->mem[i].base <= base)
 		i++;
-	memmove(&bi->mem[i + 1], &bi->mem[i],
-		(bi->nr_mem - i) * sizeof(bi->mem[0]));
+	memmove(&bi->mem[i + 1], &bi->mem[i], (bi->nr_mem - i) * sizeof(bi->mem[0]));
 	bi->mem[i] = (struct boot_mem_range){ base, len, type, 0 };
 	bi->nr_mem++;
 	return 0;
-}
-
-/* Insertion sort (firmware maps are short and nearly sorted): each entry
- * joins the sorted ones after it. */
-static void mem_sort(struct boot_info *bi)
-{
-	for (uint32_t i = bi->nr_mem; i-- > 1;)
-		mem_sift_up(bi, i - 1);
 }
 
 /*
@@ -104,18 +94,13 @@ static uint32_t mem_resolve(struct boot_info *bi, uint32_t i, int *full)
 		return i;
 	}
 	/* b wins: a keeps what lies before b, and what lies after b. */
-	if (aend > bend) {
-		uint32_t atype = a->type;
-		if (mem_insert(bi, i + 2, bend, aend - bend, atype) < 0) {
-			/* No room for the tail: cover it by b's type. */
-			*full = 1;
-			a = &bi->mem[i];
-			b = &bi->mem[i + 1];
-			b->length = aend - b->base;
-		}
-		a = &bi->mem[i];
+	/* The tail goes in after b: a and b stay where they are. */
+	if (aend > bend && mem_insert(bi, i + 2, bend, aend - bend, a->type) < 0) {
+		/* No room for the tail: cover it by b's type. */
+		*full = 1;
+		b->length = aend - b->base;
 	}
-	a->length = bi->mem[i + 1].base - a->base;
+	a->length = b->base - a->base;
 	if (a->length == 0) {
 		mem_remove(bi, i);
 		return i > 0 ? i - 1 : 0;
@@ -144,8 +129,7 @@ int bootinfo_add_meminfo(struct boot_info *bi, uint32_t lower_kib, uint32_t uppe
 #define EFI_DESC_MIN       40 /* type, pad, phys, virt, pages, attribute */
 #define EFI_MEMORY_RUNTIME (1ull << 63)
 
-int bootinfo_add_efi_map(struct boot_info *bi, const uint8_t *map, size_t size,
-			 size_t desc_size)
+int bootinfo_add_efi_map(struct boot_info *bi, const uint8_t *map, size_t size, size_t desc_size)
 {
 	static const uint8_t t[] = {
 		[EFIMT_LOADER_CODE] = BOOT_MEM_LOADED, [EFIMT_LOADER_DATA] = BOOT_MEM_LOADED,
@@ -184,7 +168,10 @@ int bootinfo_normalize(struct boot_info *bi)
 		else
 			i++;
 	}
-	mem_sort(bi);
+	/* Insertion sort (firmware maps are short and nearly sorted): each
+	 * entry joins the sorted ones after it. */
+	for (i = bi->nr_mem; i-- > 1;)
+		mem_sift_up(bi, i - 1);
 	i = 0;
 	while (i + 1 < bi->nr_mem) {
 		const struct boot_mem_range *a = &bi->mem[i], *b = &bi->mem[i + 1];
@@ -199,8 +186,7 @@ int bootinfo_normalize(struct boot_info *bi)
 	return full ? -ENOSPC : 0;
 }
 
-int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len,
-		     uint32_t type)
+int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type)
 {
 	if (len == 0)
 		return 0;
@@ -229,24 +215,20 @@ int bootinfo_add_loaded(struct boot_info *bi, uint64_t base, uint64_t len)
 	return bootinfo_add_mem(bi, start, end - start, BOOT_MEM_LOADED);
 }
 
-void bootinfo_copy_str(char *dst, size_t dstlen, const char *src,
-		       size_t srclen)
+void bootinfo_copy_str(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
 	size_t n = 0;
 
 	if (dstlen == 0)
 		return;
-	if (src) {
-		while (n < srclen && n + 1 < dstlen && src[n] != '\0') {
-			dst[n] = src[n];
-			n++;
-		}
+	while (src && n < srclen && n + 1 < dstlen && src[n] != '\0') {
+		dst[n] = src[n];
+		n++;
 	}
 	dst[n] = '\0';
 }
 
-void bootinfo_module_name(char *dst, size_t dstlen, const char *src,
-			  size_t srclen)
+void bootinfo_module_name(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
 	size_t start = 0, end = 0;
 
@@ -265,14 +247,11 @@ void bootinfo_module_name(char *dst, size_t dstlen, const char *src,
 	bootinfo_copy_str(dst, dstlen, src + start, end - start);
 }
 
-int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
-			const char *name)
+int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size, const char *name)
 {
-	struct boot_module *m;
-
 	if (bi->nr_modules >= BOOT_MAX_MODULES)
 		return -ENOSPC;
-	m = &bi->modules[bi->nr_modules++];
+	struct boot_module *m = &bi->modules[bi->nr_modules++];
 	m->start = start;
 	m->size = size;
 	bootinfo_copy_str(m->name, sizeof(m->name), name, BOOT_NAME_LEN);

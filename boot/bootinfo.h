@@ -23,8 +23,7 @@ void bootinfo_init(struct boot_info *bi, enum boot_source src);
  * is normalized first; if still full the range is dropped and -ENOSPC
  * returned. Call bootinfo_normalize() once all ranges are in.
  */
-int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len,
-		     uint32_t type);
+int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type);
 
 /* Appends a multiboot (E820) memory map entry at e: u64 base, u64 length,
  * u32 type (1 available, 3 ACPI, 4 NVS, 5 bad, anything else reserved);
@@ -52,8 +51,7 @@ int bootinfo_add_mb_module(struct boot_info *bi, uint32_t start, uint32_t end, c
  * RESERVED. Returns 0, -EINVAL for a short desc_size, or -ENOSPC as
  * bootinfo_add_mem (the other ranges still added).
  */
-int bootinfo_add_efi_map(struct boot_info *bi, const uint8_t *map, size_t size,
-			 size_t desc_size);
+int bootinfo_add_efi_map(struct boot_info *bi, const uint8_t *map, size_t size, size_t desc_size);
 
 /*
  * Sorts bi->mem by base, resolves overlaps so that the more restrictive type
@@ -75,16 +73,14 @@ int bootinfo_add_loaded(struct boot_info *bi, uint64_t base, uint64_t len);
  * Appends a module; name may be NULL and is truncated to BOOT_NAME_LEN - 1
  * bytes. Returns -ENOSPC when BOOT_MAX_MODULES are already recorded.
  */
-int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size,
-			const char *name);
+int bootinfo_add_module(struct boot_info *bi, uint64_t start, uint64_t size, const char *name);
 
 /*
  * Writes the module name for a loader's module string of at most srclen
  * bytes (stops at NUL): its first word (up to a space), without directory.
  * "conf/hypervisor.conf" -> "hypervisor.conf"; "dom0 console=hvc0" -> "dom0".
  */
-void bootinfo_module_name(char *dst, size_t dstlen, const char *src,
-			  size_t srclen);
+void bootinfo_module_name(char *dst, size_t dstlen, const char *src, size_t srclen);
 
 /*
  * The framebuffer description both multiboot versions share: f points at
@@ -96,7 +92,6 @@ void bootinfo_set_fb(struct boot_info *bi, const uint8_t *f, const uint8_t *colo
 
 /* Copies at most srclen bytes of src (stopping at NUL) into dst,
  * NUL-terminated and truncated to dstlen - 1. */
-void bootinfo_copy_str(char *dst, size_t dstlen, const char *src,
-		       size_t srclen);
+void bootinfo_copy_str(char *dst, size_t dstlen, const char *src, size_t srclen);
 
 #endif

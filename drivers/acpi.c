@@ -16,6 +16,8 @@
 #define RSDP_MAX_LEN   4096
 #define MADT_ENTRIES   44
 #define MCFG_ENTRIES   44
+#define FADT_MIN_LEN   44 /* through the DSDT address */
+#define SPCR_MIN_LEN   80 /* through the revision 2 fields */
 
 /* A field of a table whose length depends on its revision: n bytes at
  * off, 0 when they lie beyond the table's length. */
@@ -24,8 +26,7 @@ static uint64_t fld(const uint8_t *t, uint32_t len, uint32_t off, unsigned n)
 	return off + n <= len ? get_le(t + off, n) : 0;
 }
 
-static bool fgas(const uint8_t *t, uint32_t len, uint32_t off,
-		 struct acpi_gas *g)
+static bool fgas(const uint8_t *t, uint32_t len, uint32_t off, struct acpi_gas *g)
 {
 	if (off + 12 > len)
 		return false;
@@ -53,18 +54,16 @@ const char *acpi_table_status_name(unsigned status)
 static const uint8_t *rsdp_check(phys_map_fn map, uint64_t phys, bool *ext_ok)
 {
 	const uint8_t *p = map(phys, RSDP_V1_LEN);
-	uint32_t len;
 
 	*ext_ok = false;
-	if (!p || memcmp(p, "RSD PTR ", 8) != 0 ||
-	    byte_sum(p, RSDP_V1_LEN) != 0)
+	if (!p || memcmp(p, "RSD PTR ", 8) != 0 || byte_sum(p, RSDP_V1_LEN) != 0)
 		return NULL;
 	if (p[15] < 2)
 		return p;
 	const uint8_t *x = map(phys, RSDP_V2_LEN);
 	if (!x)
 		return p;
-	len = rd32(x + 20);
+	uint32_t len = rd32(x + 20);
 	if (len < RSDP_V2_LEN || len > RSDP_MAX_LEN)
 		return p;
 	const uint8_t *full = map(phys, len);
@@ -110,22 +109,27 @@ uint64_t acpi_find_rsdp_bios(phys_map_fn map)
 /* Records a table in out->tables (NULL when the list is full). */
 static struct acpi_table *table_record(struct acpi_info *ai, uint64_t phys)
 {
-	struct acpi_table *rec;
-
 	if (ai->nr_tables >= ACPI_MAX_TABLES)
 		return NULL;
-	rec = &ai->tables[ai->nr_tables++];
+	struct acpi_table *rec = &ai->tables[ai->nr_tables++];
 	rec->phys = phys;
 	memcpy(rec->sig, "????", 5);
 	return rec;
 }
 
-static void table_error(struct acpi_info *ai, struct acpi_table *rec,
-			enum acpi_table_status st)
+static void table_error(struct acpi_info *ai, struct acpi_table *rec, enum acpi_table_status st)
 {
 	ai->nr_errors++;
 	if (rec)
 		rec->status = (uint8_t)st;
+}
+
+/* Whether a table holds the fixed fields its parser reads; else flagged. */
+static bool long_enough(struct acpi_info *ai, struct acpi_table *rec, uint32_t len, uint32_t min)
+{
+	if (len < min)
+		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
+	return len >= min;
 }
 
 /* Maps and validates the table at phys; returns it or NULL with *st set. */
@@ -155,8 +159,7 @@ static const uint8_t *table_map(phys_map_fn map, uint64_t phys, uint32_t *len,
 	return t;
 }
 
-static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map,
-				uint64_t phys, uint32_t *len,
+static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map, uint64_t phys, uint32_t *len,
 				struct acpi_table **recp)
 {
 	struct acpi_table *rec = table_record(ai, phys);
@@ -180,15 +183,13 @@ static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map,
 static void madt_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t uid,
 		     uint32_t flags, bool x2apic)
 {
-	struct acpi_cpu *c;
-
 	/* Neither enabled nor online capable, or beyond the table: left out. */
 	if (!(flags & 3) || ai->nr_cpus >= ACPI_MAX_CPUS)
 		return;
 	for (uint32_t i = 0; i < ai->nr_cpus; i++)
 		if (ai->cpus[i].apic_id == apic_id)
 			return; /* listed both as LAPIC and x2APIC */
-	c = &ai->cpus[ai->nr_cpus++];
+	struct acpi_cpu *c = &ai->cpus[ai->nr_cpus++];
 	c->apic_id = apic_id;
 	c->uid = uid;
 	c->enabled = flags & 1;
@@ -228,15 +229,10 @@ static void madt_entry(struct acpi_info *ai, const uint8_t *e)
 	}
 }
 
-static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len,
-		       struct acpi_table *rec)
+static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len, struct acpi_table *rec)
 {
 	uint32_t off;
 
-	if (len < MADT_ENTRIES) {
-		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
-		return;
-	}
 	ai->have_madt = true;
 	ai->lapic_addr = rd32(t + 36);
 	ai->pcat_compat = rd32(t + 40) & 1;
@@ -260,28 +256,19 @@ static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len,
 /* ---- FADT (5.2.9) ---- */
 
 /* An X_ block supersedes the legacy port when present and in I/O space. */
-static void fadt_port(const uint8_t *t, uint32_t len, uint32_t xoff,
-		      uint32_t *port)
+static void fadt_port(const uint8_t *t, uint32_t len, uint32_t xoff, uint32_t *port)
 {
 	struct acpi_gas g;
 
-	if (fgas(t, len, xoff, &g) && g.address && g.space_id == ACPI_GAS_IO &&
-	    g.address <= 0xffff)
+	if (fgas(t, len, xoff, &g) && g.address && g.space_id == ACPI_GAS_IO && g.address <= 0xffff)
 		*port = (uint32_t)g.address;
 }
 
-static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len,
-		       struct acpi_table *rec)
+static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 {
-	uint64_t x_dsdt;
-
-	if (len < 44) {
-		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
-		return;
-	}
 	ai->have_fadt = true;
 	ai->dsdt_phys = rd32(t + 40);
-	x_dsdt = fld(t, len, 140, 8);
+	uint64_t x_dsdt = fld(t, len, 140, 8);
 	if (x_dsdt)
 		ai->dsdt_phys = x_dsdt;
 	ai->sci_irq = (uint16_t)fld(t, len, 46, 2);
@@ -389,11 +376,9 @@ static void parse_s5(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 		if (memcmp(t + i, "_S5_", 4) != 0)
 			continue;
 		if (t[i - 1] != AML_NAME &&
-		    !(t[i - 1] == AML_ROOT && i >= HDR_LEN + 2 &&
-		      t[i - 2] == AML_NAME))
+		    !(t[i - 1] == AML_ROOT && i >= HDR_LEN + 2 && t[i - 2] == AML_NAME))
 			continue;
-		if (s5_package(t + i + 4, len - i - 4, &ai->slp_typa,
-			       &ai->slp_typb) == 0) {
+		if (s5_package(t + i + 4, len - i - 4, &ai->slp_typa, &ai->slp_typb) == 0) {
 			ai->have_s5 = true;
 			return;
 		}
@@ -415,16 +400,11 @@ static void parse_mcfg(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 
 /* ---- SPCR (Microsoft's SPCR specification, revisions 2-4) ---- */
 
-static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint32_t len,
-		       struct acpi_table *rec)
+static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 {
 	static const uint32_t bauds[8] = { [3] = 9600, [4] = 19200, [6] = 57600, [7] = 115200 };
 	struct acpi_spcr *s = &ai->spcr;
 
-	if (len < 80) {
-		table_error(ai, rec, ACPI_TABLE_BAD_LENGTH);
-		return;
-	}
 	ai->have_spcr = true;
 	s->type = t[36];
 	fgas(t, len, 40, &s->base);
@@ -450,14 +430,14 @@ static void parse_table(struct acpi_info *ai, phys_map_fn map, uint64_t phys)
 
 	if (!t)
 		return;
-	if (!memcmp(t, "APIC", 4) && !ai->have_madt)
+	if (!memcmp(t, "APIC", 4) && !ai->have_madt && long_enough(ai, rec, len, MADT_ENTRIES))
 		parse_madt(ai, t, len, rec);
-	else if (!memcmp(t, "FACP", 4) && !ai->have_fadt)
-		parse_fadt(ai, t, len, rec);
+	else if (!memcmp(t, "FACP", 4) && !ai->have_fadt && long_enough(ai, rec, len, FADT_MIN_LEN))
+		parse_fadt(ai, t, len);
 	else if (!memcmp(t, "MCFG", 4) && !ai->nr_mcfg)
 		parse_mcfg(ai, t, len);
-	else if (!memcmp(t, "SPCR", 4) && !ai->have_spcr)
-		parse_spcr(ai, t, len, rec);
+	else if (!memcmp(t, "SPCR", 4) && !ai->have_spcr && long_enough(ai, rec, len, SPCR_MIN_LEN))
+		parse_spcr(ai, t, len);
 }
 
 static void parse_aml(struct acpi_info *ai, phys_map_fn map)
@@ -478,8 +458,7 @@ static void parse_aml(struct acpi_info *ai, phys_map_fn map)
 		enum acpi_table_status st;
 		char sig[5];
 
-		if (memcmp(ai->tables[i].sig, "SSDT", 5) ||
-		    ai->tables[i].status != ACPI_TABLE_OK)
+		if (memcmp(ai->tables[i].sig, "SSDT", 5) || ai->tables[i].status != ACPI_TABLE_OK)
 			continue;
 		t = table_map(map, ai->tables[i].phys, &len, sig, &st);
 		if (t)
@@ -487,8 +466,7 @@ static void parse_aml(struct acpi_info *ai, phys_map_fn map)
 	}
 }
 
-static int parse_root(struct acpi_info *ai, phys_map_fn map, uint64_t phys,
-		      bool xsdt)
+static int parse_root(struct acpi_info *ai, phys_map_fn map, uint64_t phys, bool xsdt)
 {
 	struct acpi_table *rec;
 	uint32_t len, esize = xsdt ? 8 : 4;
@@ -512,7 +490,6 @@ static int parse_root(struct acpi_info *ai, phys_map_fn map, uint64_t phys,
 
 int acpi_parse(uint64_t rsdp_phys, phys_map_fn map, struct acpi_info *out)
 {
-	const uint8_t *r;
 	bool ext_ok;
 	int ret = -EBADMSG;
 
@@ -520,7 +497,7 @@ int acpi_parse(uint64_t rsdp_phys, phys_map_fn map, struct acpi_info *out)
 	out->rsdp_phys = rsdp_phys;
 	if (!map(rsdp_phys, RSDP_V1_LEN))
 		return -EFAULT;
-	r = rsdp_check(map, rsdp_phys, &ext_ok);
+	const uint8_t *r = rsdp_check(map, rsdp_phys, &ext_ok);
 	if (!r)
 		return -EINVAL;
 	memcpy(out->oem_id, r + 9, 6);

@@ -99,12 +99,9 @@ struct acpi_spcr {
 /* FADT flags and IA-PC boot architecture flags worth naming. */
 #define ACPI_FADT_TMR_VAL_EXT   (1u << 8)
 #define ACPI_FADT_RESET_REG_SUP (1u << 10)
-#define ACPI_FADT_HW_REDUCED    (1u << 20)
 #define ACPI_BOOT_LEGACY_DEVICES (1u << 0)
 #define ACPI_BOOT_8042          (1u << 1)
 #define ACPI_BOOT_NO_VGA        (1u << 2)
-#define ACPI_BOOT_NO_MSI        (1u << 3)
-#define ACPI_BOOT_NO_CMOS_RTC   (1u << 5)
 
 struct acpi_info {
 	uint64_t rsdp_phys;

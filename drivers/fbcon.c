@@ -53,8 +53,7 @@ static uint32_t pixel(const struct boot_framebuffer *fb, uint32_t v)
 			return chan(v, 11, 5) | chan(v, 5, 6) | chan(v, 0, 5);
 		return chan(v, 16, 8) | chan(v, 8, 8) | chan(v, 0, 8);
 	}
-	return chan(v, fb->red_pos, fb->red_size) |
-	       chan(v, fb->green_pos, fb->green_size) |
+	return chan(v, fb->red_pos, fb->red_size) | chan(v, fb->green_pos, fb->green_size) |
 	       chan(v, fb->blue_pos, fb->blue_size);
 }
 
@@ -159,11 +158,9 @@ void fbcon_write(const char *s, size_t n)
 
 int fbcon_init(void *base, const struct boot_framebuffer *fb)
 {
-	uint32_t bytespp;
-
 	if (!base || !fb || (fb->bpp != 16 && fb->bpp != 24 && fb->bpp != 32))
 		return -EINVAL;
-	bytespp = fb->bpp / 8;
+	uint32_t bytespp = fb->bpp / 8;
 	if (fb->width < GLYPH_W || fb->height < GLYPH_H ||
 	    fb->pitch < (uint64_t)fb->width * bytespp ||
 	    fb->pitch % (bytespp == 3 ? 1 : bytespp) != 0 ||

@@ -47,23 +47,20 @@ static int snapshot(uint8_t v[NREG])
 /* A bad BCD digit decodes to 100+, which the range checks reject. */
 static unsigned dec(uint8_t v, bool binary)
 {
-	if (binary)
-		return v;
-	return (v & 0x0f) > 9 ? 100 : (v >> 4) * 10u + (v & 0x0f);
+	return binary ? v : (v & 0x0f) > 9 ? 100 : (v >> 4) * 10u + (v & 0x0f);
 }
 
 int rtc_read_unix(uint64_t *unix_time)
 {
 	uint8_t a[NREG], b[NREG];
 	unsigned tries = 0, hour, year, cent;
-	bool bin;
 	uint64_t t;
 
 	do {
 		if (++tries > 10 || snapshot(a) || snapshot(b))
 			return -EIO;
 	} while (memcmp(a, b, NREG));   /* an update fell between */
-	bin = a[R_B] & REG_B_DM;
+	bool bin = a[R_B] & REG_B_DM;
 	hour = dec(a[R_HOUR] & 0x7f, bin);
 	if (!(a[R_B] & REG_B_24H)) {
 		if (hour < 1 || hour > 12)

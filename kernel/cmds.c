@@ -36,6 +36,9 @@ static void info_acpi(const struct system *s)
 	const struct acpi_info *a = &s->acpi;
 	char ids[128] = "";
 	size_t n = 0;
+	uint8_t id;
+	uint64_t phys;
+	uint32_t base, pins;
 
 	if (!s->acpi_ok) {
 		printk("acpi: 1 CPU(s), 0 IOAPIC(s): no ACPI tables found\n");
@@ -46,14 +49,8 @@ static void info_acpi(const struct system *s)
 				      a->cpus[i].apic_id, a->cpus[i].enabled ? "" : "(off)");
 	printk("acpi: %u CPU(s) [APIC ids %s], %u IOAPIC(s), OEM \"%s\", %s\n", a->nr_cpus, ids,
 	       a->nr_ioapics, a->oem_id, a->xsdt ? "XSDT" : "RSDT");
-	for (unsigned i = 0;; i++) {
-		uint8_t id;
-		uint64_t phys;
-		uint32_t base, pins;
-		if (!ioapic_describe(i, &id, &phys, &base, &pins))
-			break;
+	for (unsigned i = 0; ioapic_describe(i, &id, &phys, &base, &pins); i++)
 		printk("acpi: IOAPIC id %u at 0x%lx, GSI %u-%u\n", id, phys, base, base + pins - 1);
-	}
 	n = 0;
 	ids[0] = 0;
 	for (uint32_t i = 0; i < a->nr_tables && n < sizeof(ids) - 16; i++)

@@ -48,8 +48,7 @@ static void read_phdr(const uint8_t *p, int c32, struct elf64_phdr *ph)
 	ph->align = get_le(p + (c32 ? 28 : 48), w);
 }
 
-static enum elf_reason check_ehdr(const uint8_t *p, size_t size, int allow32,
-				 struct elf64_ehdr *eh)
+static enum elf_reason check_ehdr(const uint8_t *p, size_t size, int allow32, struct elf64_ehdr *eh)
 {
 	int c32 = size >= 5 && is32(p) && allow32;
 
@@ -87,8 +86,7 @@ static enum elf_reason check_load(const struct elf64_phdr *ph, size_t size)
 		return ELF_ERR_SEG_FILE;
 	if (ph->memsz < ph->filesz)
 		return ELF_ERR_SEG_SIZE;
-	if (!fits(ph->paddr, ph->memsz, ELF_PADDR_LIMIT) ||
-	    !fits(ph->vaddr, ph->memsz, UINT64_MAX))
+	if (!fits(ph->paddr, ph->memsz, ELF_PADDR_LIMIT) || !fits(ph->vaddr, ph->memsz, UINT64_MAX))
 		return ELF_ERR_SEG_ADDR;
 	return ELF_OK;
 }
@@ -117,8 +115,7 @@ int elf64_phdr(const void *img, size_t size, unsigned i, struct elf64_phdr *ph)
 }
 
 /* Is program header j a PT_LOAD that overlaps an earlier PT_LOAD? */
-static int overlaps_earlier(const void *img, size_t size, unsigned j,
-			    const struct elf64_phdr *ph)
+static int overlaps_earlier(const void *img, size_t size, unsigned j, const struct elf64_phdr *ph)
 {
 	struct elf64_phdr other;
 
@@ -134,11 +131,10 @@ static int check(const void *img, size_t size, int allow32, struct elf64_info *i
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph;
-	enum elf_reason r;
 	int entry_ok = 0;
 
 	*info = (struct elf64_info){ .reason = ELF_OK, .paddr_lo = UINT64_MAX };
-	r = check_ehdr(img, size, allow32, &eh);
+	enum elf_reason r = check_ehdr(img, size, allow32, &eh);
 	if (r != ELF_OK)
 		return fail(info, r, 0);
 	info->entry = eh.entry;

@@ -25,7 +25,6 @@
 #define ENOSYS  38
 #define ENODATA 61
 #define ETIME   62
-#define EOVERFLOW 75
 #define EBADMSG 74
 #define EOPNOTSUPP 95
 /* Not for guests: a hypercall did part of its work and runs again

@@ -154,17 +154,15 @@ int evtchn_bind_interdomain(const struct evtchn_domains *doms, struct evtchn_tab
 {
 	uint16_t rdom = remote_dom == DOMID_SELF ? t->domid : remote_dom;
 	struct evtchn_table *r = doms->lookup(doms->ctx, rdom);
-	struct evtchn *rc;
-	int lport;
 
 	if (!r)
 		return -ESRCH;
-	lport = free_port(t);
+	int lport = free_port(t);
 	if (lport < 0)
 		return lport;
 	if (remote_port >= r->max_ports)
 		return -EINVAL;
-	rc = &r->ports[remote_port];
+	struct evtchn *rc = &r->ports[remote_port];
 	if (rc->state != ECS_UNBOUND || rc->remote_dom != t->domid)
 		return -EINVAL;
 
@@ -179,9 +177,7 @@ int evtchn_bind_interdomain(const struct evtchn_domains *doms, struct evtchn_tab
 
 int evtchn_bind_virq(struct evtchn_table *t, uint32_t virq, uint32_t vcpu)
 {
-	if (virq >= NR_VIRQS)
-		return -EINVAL;
-	if (!evtchn_virq_is_per_vcpu(virq) && vcpu != 0)
+	if (virq >= NR_VIRQS || (!evtchn_virq_is_per_vcpu(virq) && vcpu != 0))
 		return -EINVAL;
 	if (vcpu >= t->nr_vcpus)
 		return -ENOENT;
@@ -212,13 +208,11 @@ int evtchn_pirq_target(const struct evtchn_table *t, uint32_t pirq, struct evtch
 
 int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
 {
-	struct evtchn *c;
-
 	if (vcpu >= t->nr_vcpus)
 		return -ENOENT;
 	if (port >= t->max_ports)
 		return -EINVAL;
-	c = &t->ports[port];
+	struct evtchn *c = &t->ports[port];
 	/* Free, reserved, IPI and per-vcpu VIRQ ports have a fixed vcpu. */
 	if (c->state < ECS_UNBOUND || c->state == ECS_IPI ||
 	    (c->state == ECS_VIRQ && evtchn_virq_is_per_vcpu(c->virq)))
@@ -230,16 +224,14 @@ int evtchn_bind_vcpu(struct evtchn_table *t, uint32_t port, uint32_t vcpu)
 /* Unlink the peer of t's interdomain port: it goes back to unbound,
  * accepting t's domain. A peer that is gone, or no longer points back
  * (cannot happen while callers keep both tables locked), is left alone. */
-static void unlink_peer(const struct evtchn_domains *doms, struct evtchn_table *t,
-			uint32_t port)
+static void unlink_peer(const struct evtchn_domains *doms, struct evtchn_table *t, uint32_t port)
 {
 	const struct evtchn *c = &t->ports[port];
 	struct evtchn_table *r = doms->lookup(doms->ctx, c->remote_dom);
-	struct evtchn *rc;
 
 	if (!r || c->remote_port >= EVTCHN_MAX_PORTS)
 		return;
-	rc = &r->ports[c->remote_port];
+	struct evtchn *rc = &r->ports[c->remote_port];
 	if (rc->state != ECS_INTERDOMAIN || rc->remote_dom != t->domid || rc->remote_port != port)
 		return;
 	rc->state = ECS_UNBOUND;
@@ -248,11 +240,9 @@ static void unlink_peer(const struct evtchn_domains *doms, struct evtchn_table *
 
 int evtchn_close(const struct evtchn_domains *doms, struct evtchn_table *t, uint32_t port)
 {
-	struct evtchn *c;
-
 	if (port >= t->max_ports || t->ports[port].state < ECS_UNBOUND)
 		return -EINVAL; /* free or reserved */
-	c = &t->ports[port];
+	struct evtchn *c = &t->ports[port];
 	if (c->state == ECS_VIRQ && t->virq_port[virq_row(c)][c->virq] == port)
 		t->virq_port[virq_row(c)][c->virq] = 0;
 	if (c->state == ECS_PIRQ && t->pirq_port[c->pirq] == port)
@@ -266,12 +256,11 @@ int evtchn_close(const struct evtchn_domains *doms, struct evtchn_table *t, uint
 int evtchn_send(const struct evtchn_domains *doms, const struct evtchn_table *t,
 		uint32_t port, struct evtchn_notify *out)
 {
-	const struct evtchn *c;
 	const struct evtchn_table *r;
 
 	if (port >= t->max_ports)
 		return -EINVAL;
-	c = &t->ports[port];
+	const struct evtchn *c = &t->ports[port];
 	switch (c->state) {
 	case ECS_INTERDOMAIN:
 		r = doms->lookup(doms->ctx, c->remote_dom);
@@ -295,11 +284,10 @@ int evtchn_status(const struct evtchn_table *t, uint32_t port, struct evtchn_sta
 		[ECS_UNBOUND] = EVTCHNSTAT_unbound, [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain,
 		[ECS_VIRQ] = EVTCHNSTAT_virq, [ECS_IPI] = EVTCHNSTAT_ipi, [ECS_PIRQ] = EVTCHNSTAT_pirq,
 	};
-	const struct evtchn *c;
 
 	if (port >= t->max_ports)
 		return -EINVAL;
-	c = &t->ports[port];
+	const struct evtchn *c = &t->ports[port];
 	memset(&st->u, 0, sizeof(st->u));
 	st->status = status[c->state];
 	st->vcpu = c->notify_vcpu;
@@ -470,8 +458,7 @@ void evtchn_fifo_clear(struct evtchn_table *t, const struct evtchn_fifo_mem *m, 
 		__atomic_fetch_and(w, ~FIFO_BIT(PENDING), __ATOMIC_SEQ_CST);
 }
 
-bool evtchn_fifo_is_pending(struct evtchn_table *t, const struct evtchn_fifo_mem *m,
-			    uint32_t port)
+bool evtchn_fifo_is_pending(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port)
 {
 	uint32_t *w = port < EVTCHN_MAX_PORTS ? m->word(m->ctx, t, port) : NULL;
 

@@ -228,7 +228,6 @@ int evtchn_fifo_raise(struct evtchn_table *t, const struct evtchn_fifo_mem *m, u
 int evtchn_fifo_unmask(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port);
 /* Clears PENDING (close). */
 void evtchn_fifo_clear(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port);
-bool evtchn_fifo_is_pending(struct evtchn_table *t, const struct evtchn_fifo_mem *m,
-			    uint32_t port);
+bool evtchn_fifo_is_pending(struct evtchn_table *t, const struct evtchn_fifo_mem *m, uint32_t port);
 
 #endif

@@ -132,9 +132,8 @@ int frames_alloc(struct frame_alloc *fa, uint64_t count, uint64_t align,
 
 	if (!count || !align || (align & (align - 1)) || owner >= FRAME_OWNERS)
 		return -EINVAL;
-	if (count > fa->free ||
-	    (!search(fa, fa->hint, fa->npfns, count, align, &i) &&
-	     !search(fa, 0, fa->npfns, count, align, &i))) {
+	if (count > fa->free || (!search(fa, fa->hint, fa->npfns, count, align, &i) &&
+				 !search(fa, 0, fa->npfns, count, align, &i))) {
 		fa->failures++;
 		return -ENOMEM;
 	}
@@ -148,8 +147,7 @@ int frames_alloc(struct frame_alloc *fa, uint64_t count, uint64_t align,
 	return 0;
 }
 
-int frames_free(struct frame_alloc *fa, uint64_t pfn, uint64_t count,
-		enum frame_owner owner)
+int frames_free(struct frame_alloc *fa, uint64_t pfn, uint64_t count, enum frame_owner owner)
 {
 	if (owner >= FRAME_OWNERS || !count || pfn < fa->base_pfn ||
 	    pfn + count > fa->base_pfn + fa->npfns || pfn + count < pfn ||

@@ -68,8 +68,7 @@ int frames_alloc(struct frame_alloc *fa, uint64_t count, uint64_t align,
 /* Returns frames (their owner becomes FRAME_NOBODY); -EINVAL (and nothing
  * changes) if any of them is not allocated or outside the range — a double
  * free is caught, not absorbed — and -EBUSY if one is still mapped (refs). */
-int frames_free(struct frame_alloc *fa, uint64_t pfn, uint64_t count,
-		enum frame_owner owner);
+int frames_free(struct frame_alloc *fa, uint64_t pfn, uint64_t count, enum frame_owner owner);
 const char *frame_owner_name(enum frame_owner o);
 
 #endif

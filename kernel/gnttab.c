@@ -33,8 +33,7 @@ static uint32_t *entry_word(struct gnttab *gt, grant_ref_t ref)
 	return (uint32_t *)(void *)&gt->shared[ref];
 }
 
-int gnttab_init(struct gnttab *gt, domid_t domid, struct gnttab_active *active,
-		uint32_t max_frames)
+int gnttab_init(struct gnttab *gt, domid_t domid, struct gnttab_active *active, uint32_t max_frames)
 {
 	if (!active || !max_frames || max_frames > GNTTAB_MAX_FRAMES)
 		return -EINVAL;
@@ -97,14 +96,12 @@ static int mark_busy(uint32_t *word, uint32_t seen, domid_t user, unsigned how, 
 int gnttab_acquire_from(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how,
 			uint32_t seen, uint32_t *frame)
 {
-	struct gnttab_active *act;
-	uint32_t pins;
 	bool wr = how & GNTTAB_USE_WRITE;
 
 	if (ref >= nr_entries(gt))
 		return GNTST_bad_gntref;
-	act = &gt->active[ref];
-	pins = act->readers + act->writers;
+	struct gnttab_active *act = &gt->active[ref];
+	uint32_t pins = act->readers + act->writers;
 	if ((pins && act->domid != user) || pins >= MAX_USES)
 		return GNTST_general_error;
 	if (!pins || (wr && !act->writers)) {
@@ -121,8 +118,7 @@ int gnttab_acquire_from(struct gnttab *gt, grant_ref_t ref, domid_t user, unsign
 	return GNTST_okay;
 }
 
-int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how,
-		   uint32_t *frame)
+int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how, uint32_t *frame)
 {
 	uint32_t seen = ref < nr_entries(gt) ?
 		__atomic_load_n(entry_word(gt, ref), __ATOMIC_ACQUIRE) : 0;
@@ -132,13 +128,12 @@ int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned ho
 
 int gnttab_release(struct gnttab *gt, grant_ref_t ref, unsigned how)
 {
-	struct gnttab_active *act;
 	bool wr = how & GNTTAB_USE_WRITE;
 	uint32_t clear = 0;
 
 	if (ref >= nr_entries(gt))
 		return -EINVAL;
-	act = &gt->active[ref];
+	struct gnttab_active *act = &gt->active[ref];
 	if (wr ? !act->writers : !act->readers)
 		return -EINVAL;
 	if (!--*(wr ? &act->writers : &act->readers) && wr)
@@ -195,7 +190,6 @@ int gnttab_copy_check(const struct gnttab_env *env, const struct gnttab_copy *op
 {
 	bool sg = op->flags & GNTCOPY_source_gref, dg = op->flags & GNTCOPY_dest_gref;
 	struct gnttab *st = NULL, *dt = NULL;
-	int rc;
 
 	if (op->source.offset + op->len > GNTTAB_PAGE_SIZE ||
 	    op->dest.offset + op->len > GNTTAB_PAGE_SIZE)
@@ -205,7 +199,7 @@ int gnttab_copy_check(const struct gnttab_env *env, const struct gnttab_copy *op
 	if ((sg && !(st = lookup(env, op->source.domid))) ||
 	    (dg && !(dt = lookup(env, op->dest.domid))))
 		return GNTST_bad_domain;
-	rc = copy_side(env, &op->source, st, false, &plan->src);
+	int rc = copy_side(env, &op->source, st, false, &plan->src);
 	if (rc != GNTST_okay)
 		return rc;
 	rc = copy_side(env, &op->dest, dt, true, &plan->dst);
@@ -228,8 +222,7 @@ void gnttab_copy_done(struct gnttab_copy_plan *plan)
 	plan->src.gt = plan->dst.gt = NULL;
 }
 
-unsigned gnttab_copy_batch(const struct gnttab_env *env, struct gnttab_copy *ops,
-			   unsigned count)
+unsigned gnttab_copy_batch(const struct gnttab_env *env, struct gnttab_copy *ops, unsigned count)
 {
 	struct gnttab_copy_plan plan;
 	unsigned failed = 0;
@@ -247,8 +240,7 @@ unsigned gnttab_copy_batch(const struct gnttab_env *env, struct gnttab_copy *ops
 	return failed;
 }
 
-void gnttab_maptrack_init(struct gnttab_maptrack *mt, struct gnttab_mapping *map,
-			  uint32_t size)
+void gnttab_maptrack_init(struct gnttab_maptrack *mt, struct gnttab_mapping *map, uint32_t size)
 {
 	*mt = (struct gnttab_maptrack){ .map = map, .size = size, .free = NO_LINK };
 	for (uint32_t h = size; h-- > 0;) { /* handle 0 first */
@@ -276,7 +268,6 @@ int gnttab_map(const struct gnttab_env *env, struct gnttab_maptrack *mt,
 	unsigned how = GNTTAB_USE_MAP | (fl & GNTMAP_readonly ? 0 : GNTTAB_USE_WRITE);
 	struct gnttab *gt;
 	void *host;
-	int rc;
 
 	if (!(fl & (GNTMAP_device_map | GNTMAP_host_map)))
 		return GNTST_bad_gntref;
@@ -289,7 +280,7 @@ int gnttab_map(const struct gnttab_env *env, struct gnttab_maptrack *mt,
 		return GNTST_bad_domain;
 	if (mt->free == NO_LINK)
 		return GNTST_no_device_space; /* Xen's code for a full maptrack */
-	rc = use_page(env, gt, op->ref, how, &host);
+	int rc = use_page(env, gt, op->ref, how, &host);
 	if (rc != GNTST_okay)
 		return rc;
 	op->handle = (grant_handle_t)gnttab_handle_alloc(mt); /* a handle is free */
@@ -315,12 +306,11 @@ int gnttab_unmap_check(const struct gnttab_maptrack *mt,
 int gnttab_unmap_done(const struct gnttab_env *env, struct gnttab_maptrack *mt,
 		      grant_handle_t handle)
 {
-	struct gnttab_mapping *m;
 	struct gnttab *gt;
 
 	if (handle >= mt->size || !mt->map[handle].flags)
 		return -EINVAL;
-	m = &mt->map[handle];
+	struct gnttab_mapping *m = &mt->map[handle];
 	if ((gt = lookup(env, m->domid)))
 		gnttab_release(gt, m->ref, GNTTAB_USE_MAP |
 			       (m->flags & GNTMAP_readonly ? 0 : GNTTAB_USE_WRITE));

@@ -92,8 +92,7 @@ int gnttab_set_version(struct gnttab_set_version *op);
  * GNTST_bad_gntref (ref out of range), GNTST_general_error (not granted to
  * user, read-only, or the guest kept changing the entry).
  */
-int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how,
-		   uint32_t *frame);
+int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how, uint32_t *frame);
 /* gnttab_acquire checking the entry's flags+domid word as it was seen at
  * some earlier moment (gnttab_acquire reads it right before): the CAS
  * catches a guest change since. Lets tests stage that race. */
@@ -129,8 +128,7 @@ int gnttab_copy_check(const struct gnttab_env *env, const struct gnttab_copy *op
 void gnttab_copy_done(struct gnttab_copy_plan *plan);
 /* Checks, copies and releases count ops (already in hypervisor memory),
  * writing each status. Returns the number that failed. */
-unsigned gnttab_copy_batch(const struct gnttab_env *env, struct gnttab_copy *ops,
-			   unsigned count);
+unsigned gnttab_copy_batch(const struct gnttab_env *env, struct gnttab_copy *ops, unsigned count);
 
 /* One mapping held by the (HVM/PVH) management domain; flags 0 = free,
  * then ref links the free list. */
@@ -149,8 +147,7 @@ struct gnttab_maptrack {
 };
 
 /* Empty maptrack over map[size]. */
-void gnttab_maptrack_init(struct gnttab_maptrack *mt, struct gnttab_mapping *map,
-			  uint32_t size);
+void gnttab_maptrack_init(struct gnttab_maptrack *mt, struct gnttab_mapping *map, uint32_t size);
 /* Takes a free handle: 0.. or -ENOSPC. */
 int64_t gnttab_handle_alloc(struct gnttab_maptrack *mt);
 

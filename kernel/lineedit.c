@@ -123,8 +123,6 @@ static enum le_result feed(struct lineedit *le, unsigned char c, char *echo, siz
 	case '\t':
 		c = ' ';
 		break;
-	default:
-		break;
 	}
 	if (c < 0x20 || c >= 0x7f) {
 		le->binary++;

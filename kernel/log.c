@@ -78,8 +78,7 @@ void printk(const char *fmt, ...)
 
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
-	static const char *const prefix[] = { "[error] ",
-					     "[warn] ", "", "[debug] " };
+	static const char *const prefix[] = { "[error] ", "[warn] ", "", "[debug] " };
 
 	if (lvl <= level)
 		vprintk(prefix[lvl], fmt, ap);

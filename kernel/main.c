@@ -150,15 +150,10 @@ static void load_options(const struct boot_info *bi)
 				      (size_t)bi->modules[i].size, bi->modules[i].name);
 }
 
-static const void *firmware_map(uint64_t phys, size_t len)
-{
-	return paging_map_firmware(phys, len);
-}
-
 static void acpi_setup(struct system *s)
 {
-	uint64_t rsdp = s->boot->rsdp ? s->boot->rsdp : acpi_find_rsdp_bios(firmware_map);
-	int err = rsdp ? acpi_parse(rsdp, firmware_map, &s->acpi) : -ENOENT;
+	uint64_t rsdp = s->boot->rsdp ? s->boot->rsdp : acpi_find_rsdp_bios(paging_map_firmware);
+	int err = rsdp ? acpi_parse(rsdp, paging_map_firmware, &s->acpi) : -ENOENT;
 
 	s->acpi_ok = !err;
 	if (err) {
@@ -193,7 +188,6 @@ static void serial_setup(struct system *s)
 	struct uart_cfg c;
 	char err[96], why[112] = "";
 	const char *src = com == 1 ? "option com1" : "option com2";
-	int rc;
 
 	if (console_mask && !com) {
 		pr_info("serial: no serial console (console= names no COM port)\n");
@@ -210,7 +204,7 @@ static void serial_setup(struct system *s)
 		pr_warn("serial: com%u: %s; falling back to the default\n", com, err);
 	}
 	src = "ACPI SPCR";
-	rc = uartcfg_spcr(&s->acpi, &c, err, sizeof(err));
+	int rc = uartcfg_spcr(&s->acpi, &c, err, sizeof(err));
 	if (!rc && !(rc = uart_start(&c, err, sizeof(err))))
 		goto taken;
 	if (rc != -ENOENT)
@@ -240,7 +234,6 @@ static void serial_irq(struct trap_frame *f)
 static void interrupts_setup(struct system *s)
 {
 	bool low, level;
-	uint32_t gsi;
 
 	pic_disable();
 	lapic_init(s->acpi_ok ? s->acpi.lapic_addr : 0);
@@ -255,7 +248,7 @@ static void interrupts_setup(struct system *s)
 	const struct uart_cfg *c = uart_console();
 	if (!c || c->irq < 0)
 		return;
-	gsi = (uint32_t)c->irq;
+	uint32_t gsi = (uint32_t)c->irq;
 	low = level = true; /* a GSI beyond the ISA IRQs: PCI's kind */
 	if ((c->irq >= 16 || !acpi_irq_to_gsi(&s->acpi, (uint8_t)c->irq, &gsi, &low, &level)) &&
 	    gsi < VEC_IRQ_END - VEC_IRQ_BASE &&

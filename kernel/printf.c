@@ -21,8 +21,7 @@ static void put(struct out *o, char c)
 	o->len++;
 }
 
-static void put_padded(struct out *o, const char *s, size_t n, int width,
-		       bool left, char pad)
+static void put_padded(struct out *o, const char *s, size_t n, int width, bool left, char pad)
 {
 	int fill = width > (int)n ? width - (int)n : 0;
 
@@ -112,8 +111,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 		case 'X': {
 			uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-			put_number(&o, v, false, c == 'u' ? 10 : 16, c == 'X',
-				   width, left, pad);
+			put_number(&o, v, false, c == 'u' ? 10 : 16, c == 'X', width, left, pad);
 			break;
 		}
 		case 'p':

@@ -79,16 +79,14 @@ static void fill_fb(struct loader *ld, struct boot_framebuffer *fb)
 	static const EFI_PIXEL_BITMASK rgb = { 0xff, 0xff00, 0xff0000, 0xff000000 };
 	static const EFI_PIXEL_BITMASK bgr = { 0xff0000, 0xff00, 0xff, 0xff000000 };
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
-	const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info;
 	const EFI_PIXEL_BITMASK *px;
-	UINT32 all;
 
 	if (EFI_ERROR(ld->bs->LocateProtocol(&GraphicsOutputProtocol, NULL, (void **)&gop)) ||
 	    !gop->Mode || !gop->Mode->Info) {
 		say(L"no framebuffer (no graphics output protocol)");
 		return;
 	}
-	info = gop->Mode->Info;
+	const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
 	px = info->PixelFormat == PixelRedGreenBlueReserved8BitPerColor ? &rgb :
 	     info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor ? &bgr :
 	     info->PixelFormat == PixelBitMask ? &info->PixelInformation : NULL;
@@ -96,7 +94,7 @@ static void fill_fb(struct loader *ld, struct boot_framebuffer *fb)
 		say(L"no framebuffer (graphics output is blt-only)");
 		return;
 	}
-	all = px->RedMask | px->GreenMask | px->BlueMask | px->ReservedMask;
+	UINT32 all = px->RedMask | px->GreenMask | px->BlueMask | px->ReservedMask;
 	fb->bpp = all ? (UINT8)((32 - __builtin_clz(all) + 7) & ~7) : 0; /* whole bytes */
 	mask_field(px->RedMask, &fb->red_pos, &fb->red_size);
 	mask_field(px->GreenMask, &fb->green_pos, &fb->green_size);
@@ -138,8 +136,7 @@ static EFI_STATUS map_alloc(struct loader *ld, struct efi_map *m)
 static EFI_STATUS map_get(struct loader *ld, struct efi_map *m)
 {
 	m->size = m->cap;
-	return ld->bs->GetMemoryMap(&m->size, m->buf, &m->key, &m->desc_size,
-				    &m->desc_version);
+	return ld->bs->GetMemoryMap(&m->size, m->buf, &m->key, &m->desc_size, &m->desc_version);
 }
 
 static const CHAR16 *mem_type_name(UINT32 type)
@@ -187,19 +184,16 @@ static void __attribute__((noreturn)) jump(UINT64 entry, UINT64 stack_top, UINT6
 	__builtin_unreachable();
 }
 
-EFI_STATUS handoff_start(struct loader *ld, struct boot_info *bi, UINT64 entry,
-			 UINT64 stack_top)
+EFI_STATUS handoff_start(struct loader *ld, struct boot_info *bi, UINT64 entry, UINT64 stack_top)
 {
 	struct efi_map m;
-	EFI_STATUS st;
 
-	st = map_alloc(ld, &m);
+	EFI_STATUS st = map_alloc(ld, &m);
 	if (!EFI_ERROR(st))
 		st = map_preflight(ld, &m, bi);
 	if (EFI_ERROR(st))
 		return st;
-	say(L"starting the hypervisor at 0x%lx, boot_info at 0x%lx",
-	    entry, (UINT64)(UINTN)bi);
+	say(L"starting the hypervisor at 0x%lx, boot_info at 0x%lx", entry, (UINT64)(UINTN)bi);
 	/* From here on: nothing that allocates (no Print) until ExitBootServices. */
 	for (int i = 0; i < EBS_TRIES; i++) {
 		st = map_get(ld, &m);

@@ -15,13 +15,11 @@ EFI_STATUS load_manifest(struct loader *ld, struct manifest *m)
 {
 	struct manifest_error err;
 	struct file_buf f;
-	EFI_STATUS st;
-	int r;
 
-	st = source_load(ld, LOADER_MANIFEST, DEST_POOL, LOADER_MANIFEST_MAX, &f);
+	EFI_STATUS st = source_load(ld, LOADER_MANIFEST, DEST_POOL, LOADER_MANIFEST_MAX, &f);
 	if (EFI_ERROR(st))
 		return st;
-	r = manifest_parse(f.data, (size_t)f.size, m, &err);
+	int r = manifest_parse(f.data, (size_t)f.size, m, &err);
 	mem_free(ld, f.data);
 	if (r && err.line)
 		return fail(ld, EFI_LOAD_ERROR, LOADER_MANIFEST, L"line %ld: %a",
@@ -60,11 +58,8 @@ EFI_STATUS load_hypervisor(struct loader *ld, const struct manifest *m, UINT64 *
 	const char *path = m->hv_path;
 	struct elf64_info info;
 	struct file_buf f;
-	EFI_PHYSICAL_ADDRESS base;
-	UINT64 end;
-	EFI_STATUS st;
 
-	st = source_load(ld, path, DEST_POOL, 0, &f);
+	EFI_STATUS st = source_load(ld, path, DEST_POOL, 0, &f);
 	if (EFI_ERROR(st))
 		return st;
 	if (elf64_check(f.data, (size_t)f.size, &info))
@@ -73,8 +68,8 @@ EFI_STATUS load_hypervisor(struct loader *ld, const struct manifest *m, UINT64 *
 	 * One allocation for the page-rounded span of all segments: segments
 	 * may share a page, and the gaps between them cost little.
 	 */
-	base = info.paddr_lo & ~(UINT64)EFI_PAGE_MASK;
-	end = (info.paddr_hi + EFI_PAGE_MASK) & ~(UINT64)EFI_PAGE_MASK;
+	EFI_PHYSICAL_ADDRESS base = info.paddr_lo & ~(UINT64)EFI_PAGE_MASK;
+	UINT64 end = (info.paddr_hi + EFI_PAGE_MASK) & ~(UINT64)EFI_PAGE_MASK;
 	st = mem_pages(ld, AllocateAddress, EfiLoaderCode, EFI_SIZE_TO_PAGES(end - base),
 		       &base, path);
 	if (EFI_ERROR(st))
@@ -93,9 +88,8 @@ EFI_STATUS load_modules(struct loader *ld, const struct manifest *m, struct boot
 	for (unsigned i = 0; i < m->nr_modules; i++) {
 		const struct manifest_module *mod = &m->modules[i];
 		struct file_buf f;
-		EFI_STATUS st;
 
-		st = source_load(ld, mod->path, DEST_PAGES_4G, 0, &f);
+		EFI_STATUS st = source_load(ld, mod->path, DEST_PAGES_4G, 0, &f);
 		if (EFI_ERROR(st))
 			return st;
 		/* The manifest parser allows at most BOOT_MAX_MODULES. */

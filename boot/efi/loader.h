@@ -64,8 +64,7 @@ void say(const CHAR16 *fmt, ...);
  * "Eyrie loader: error: " + what + ": " + fmt + CRLF, then a pause so the
  * line can be read on a screen. Returns status, for `return fail(...)`.
  */
-EFI_STATUS fail(struct loader *ld, EFI_STATUS status, const char *what,
-		const CHAR16 *fmt, ...);
+EFI_STATUS fail(struct loader *ld, EFI_STATUS status, const char *what, const CHAR16 *fmt, ...);
 
 /*
  * Allocation wrappers that remember what they allocated (main.c).
@@ -91,16 +90,13 @@ EFI_STATUS source_load(struct loader *ld, const char *path, enum file_dest dest,
 
 /* load.c */
 EFI_STATUS load_manifest(struct loader *ld, struct manifest *m);
-EFI_STATUS load_hypervisor(struct loader *ld, const struct manifest *m,
-			   UINT64 *entry);
-EFI_STATUS load_modules(struct loader *ld, const struct manifest *m,
-			struct boot_info *bi);
+EFI_STATUS load_hypervisor(struct loader *ld, const struct manifest *m, UINT64 *entry);
+EFI_STATUS load_modules(struct loader *ld, const struct manifest *m, struct boot_info *bi);
 
 /* handoff.c */
 EFI_STATUS handoff_alloc(struct loader *ld, struct boot_info **bi, UINT64 *stack_top);
 void handoff_fill(struct loader *ld, const struct manifest *m, struct boot_info *bi);
 /* Leaves boot services and jumps; returns only if ExitBootServices failed. */
-EFI_STATUS handoff_start(struct loader *ld, struct boot_info *bi, UINT64 entry,
-			 UINT64 stack_top);
+EFI_STATUS handoff_start(struct loader *ld, struct boot_info *bi, UINT64 entry, UINT64 stack_top);
 
 #endif

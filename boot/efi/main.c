@@ -18,8 +18,7 @@ void say(const CHAR16 *fmt, ...)
 	Print(L"\r\n");
 }
 
-EFI_STATUS fail(struct loader *ld, EFI_STATUS status, const char *what,
-		const CHAR16 *fmt, ...)
+EFI_STATUS fail(struct loader *ld, EFI_STATUS status, const char *what, const CHAR16 *fmt, ...)
 {
 	va_list ap;
 
@@ -119,23 +118,19 @@ static EFI_STATUS run(struct loader *ld)
 	say(L"started (firmware %s, UEFI %ld.%ld)", ld->st->FirmwareVendor,
 	    (UINT64)(ld->st->Hdr.Revision >> 16), (UINT64)(ld->st->Hdr.Revision & 0xffff) / 10);
 	st = source_open(ld);
-	if (EFI_ERROR(st))
-		return st;
 	/* The manifest is ~10 KiB: keep it off the firmware's small stack. */
-	st = mem_pool(ld, sizeof(*m), (void **)&m, LOADER_MANIFEST);
-	if (EFI_ERROR(st))
-		return st;
-	st = load_manifest(ld, m);
+	if (!EFI_ERROR(st))
+		st = mem_pool(ld, sizeof(*m), (void **)&m, LOADER_MANIFEST);
+	if (!EFI_ERROR(st))
+		st = load_manifest(ld, m);
 	if (EFI_ERROR(st))
 		return st;
 	ld->debug = has_token(m->cmdline, "loglevel=debug");
 	st = handoff_alloc(ld, &bi, &stack_top);
-	if (EFI_ERROR(st))
-		return st;
-	st = load_hypervisor(ld, m, &entry);
-	if (EFI_ERROR(st))
-		return st;
-	st = load_modules(ld, m, bi);
+	if (!EFI_ERROR(st))
+		st = load_hypervisor(ld, m, &entry);
+	if (!EFI_ERROR(st))
+		st = load_modules(ld, m, bi);
 	if (EFI_ERROR(st))
 		return st;
 	handoff_fill(ld, m, bi);
@@ -147,17 +142,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
-	struct loader ld = {
-		.image = image,
-		.st = systab,
-		.bs = systab->BootServices,
-	};
-	EFI_STATUS st;
+	struct loader ld = { .image = image, .st = systab, .bs = systab->BootServices };
 
 	InitializeLib(image, systab);
 	/* The firmware's 5-minute watchdog must not reset a slow TFTP load. */
 	ld.bs->SetWatchdogTimer(0, 0, 0, NULL);
-	st = run(&ld);
+	EFI_STATUS st = run(&ld);
 	/* Only failures return: give back the memory (the hypervisor's fixed
 	 * address too), so the firmware's next boot option can use it. */
 	mem_release_all(&ld);

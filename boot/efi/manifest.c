@@ -84,18 +84,14 @@ static enum manifest_reason parse_hypervisor(struct slice path, struct slice res
 	return MANIFEST_OK;
 }
 
-static enum manifest_reason parse_module(struct slice path, struct slice rest,
-					 struct manifest *m)
+static enum manifest_reason parse_module(struct slice path, struct slice rest, struct manifest *m)
 {
-	struct manifest_module *mod;
-	struct slice name;
-
 	if (m->nr_modules >= BOOT_MAX_MODULES)
 		return MANIFEST_ERR_TOO_MANY_MODULES;
-	mod = &m->modules[m->nr_modules];
+	struct manifest_module *mod = &m->modules[m->nr_modules];
 	if (!copy_out(mod->path, sizeof(mod->path), path))
 		return MANIFEST_ERR_PATH_TOO_LONG;
-	name = rest.n ? next_token(&rest) : basename_of(path);
+	struct slice name = rest.n ? next_token(&rest) : basename_of(path);
 	if (rest.n)
 		return MANIFEST_ERR_NAME_WORDS;
 	if (!name.n)
@@ -106,8 +102,7 @@ static enum manifest_reason parse_module(struct slice path, struct slice rest,
 	return MANIFEST_OK;
 }
 
-static enum manifest_reason parse_line(struct slice line, struct manifest *m,
-				       int *have_hv)
+static enum manifest_reason parse_line(struct slice line, struct manifest *m, int *have_hv)
 {
 	struct slice rest = trim(line), word, path;
 
@@ -127,8 +122,7 @@ static enum manifest_reason parse_line(struct slice line, struct manifest *m,
 	return parse_module(path, rest, m);
 }
 
-int manifest_parse(const char *text, size_t len, struct manifest *m,
-		   struct manifest_error *err)
+int manifest_parse(const char *text, size_t len, struct manifest *m, struct manifest_error *err)
 {
 	struct slice line;
 	int have_hv = 0;

@@ -59,8 +59,7 @@ struct manifest_error {
  * Parses text[0..len) into *m. Returns 0, or -EINVAL with *err saying which
  * line is wrong and why; *m is then incomplete and must not be used.
  */
-int manifest_parse(const char *text, size_t len, struct manifest *m,
-		   struct manifest_error *err);
+int manifest_parse(const char *text, size_t len, struct manifest *m, struct manifest_error *err);
 
 /* A short English phrase for a reason ("unknown directive"). */
 const char *manifest_reason_str(enum manifest_reason reason);

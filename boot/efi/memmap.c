@@ -8,8 +8,7 @@
 #include "boot/bootinfo.h"
 #include "kernel/errno.h"
 
-int memmap_from_efi(const void *map, size_t map_size, size_t desc_size,
-		    struct boot_info *bi)
+int memmap_from_efi(const void *map, size_t map_size, size_t desc_size, struct boot_info *bi)
 {
 	if (desc_size % 8)
 		return -EINVAL;

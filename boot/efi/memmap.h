@@ -53,7 +53,6 @@ struct efi_mem_desc {
  * BOOT_MAX_MEM (the map is still safe to use); -EINVAL when desc_size is
  * smaller than a version-1 descriptor or not a multiple of 8.
  */
-int memmap_from_efi(const void *map, size_t map_size, size_t desc_size,
-		    struct boot_info *bi);
+int memmap_from_efi(const void *map, size_t map_size, size_t desc_size, struct boot_info *bi);
 
 #endif

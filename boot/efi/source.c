@@ -70,9 +70,8 @@ static void dir_from_devpath(EFI_DEVICE_PATH *dp, CHAR16 *dir, UINTN max)
 static EFI_STATUS open_disk(struct loader *ld, EFI_LOADED_IMAGE *li)
 {
 	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
-	EFI_STATUS st;
 
-	st = ld->bs->HandleProtocol(li->DeviceHandle, &FileSystemProtocol, (void **)&fs);
+	EFI_STATUS st = ld->bs->HandleProtocol(li->DeviceHandle, &FileSystemProtocol, (void **)&fs);
 	if (EFI_ERROR(st))
 		return EFI_UNSUPPORTED;
 	st = fs->OpenVolume(fs, &ld->root);
@@ -95,13 +94,9 @@ static int ip_is_zero(const UINT8 *ip)
  */
 static const EFI_PXE_BASE_CODE_DHCPV4_PACKET *boot_reply(const EFI_PXE_BASE_CODE_MODE *mode)
 {
-	if (mode->PxeReplyReceived)
-		return &mode->PxeReply.Dhcpv4;
-	if (mode->ProxyOfferReceived)
-		return &mode->ProxyOffer.Dhcpv4;
-	if (mode->DhcpAckReceived)
-		return &mode->DhcpAck.Dhcpv4;
-	return NULL;
+	return mode->PxeReplyReceived ? &mode->PxeReply.Dhcpv4 :
+	       mode->ProxyOfferReceived ? &mode->ProxyOffer.Dhcpv4 :
+	       mode->DhcpAckReceived ? &mode->DhcpAck.Dhcpv4 : NULL;
 }
 
 static void tftp_dir_from_bootfile(const UINT8 *file, CHAR16 *dir, UINTN max)
@@ -119,21 +114,18 @@ static void tftp_dir_from_bootfile(const UINT8 *file, CHAR16 *dir, UINTN max)
 
 static EFI_STATUS open_pxe(struct loader *ld, EFI_LOADED_IMAGE *li)
 {
-	const EFI_PXE_BASE_CODE_DHCPV4_PACKET *reply;
-	const EFI_PXE_BASE_CODE_MODE *mode;
-	const UINT8 *ip;
 	EFI_STATUS st;
 
 	st = ld->bs->HandleProtocol(li->DeviceHandle, &PxeBaseCodeProtocol, (void **)&ld->pxe);
 	if (EFI_ERROR(st))
 		return EFI_UNSUPPORTED;
-	mode = ld->pxe->Mode;
-	reply = boot_reply(mode);
+	const EFI_PXE_BASE_CODE_MODE *mode = ld->pxe->Mode;
+	const EFI_PXE_BASE_CODE_DHCPV4_PACKET *reply = boot_reply(mode);
 	if (!mode->Started || !reply)
 		return fail(ld, EFI_NOT_READY, "PXE", L"network boot device has no DHCP reply");
 	if (mode->UsingIpv6)
 		return fail(ld, EFI_UNSUPPORTED, "PXE", L"IPv6 network boot is not supported");
-	ip = reply->BootpSiAddr;
+	const UINT8 *ip = reply->BootpSiAddr;
 	if (ip_is_zero(ip) && mode->DhcpAckReceived)
 		ip = mode->DhcpAck.Dhcpv4.BootpSiAddr;
 	if (ip_is_zero(ip))
@@ -150,9 +142,8 @@ static EFI_STATUS open_pxe(struct loader *ld, EFI_LOADED_IMAGE *li)
 EFI_STATUS source_open(struct loader *ld)
 {
 	EFI_LOADED_IMAGE *li;
-	EFI_STATUS st;
 
-	st = ld->bs->HandleProtocol(ld->image, &LoadedImageProtocol, (void **)&li);
+	EFI_STATUS st = ld->bs->HandleProtocol(ld->image, &LoadedImageProtocol, (void **)&li);
 	if (EFI_ERROR(st))
 		return fail(ld, st, "loader", L"no loaded image protocol (%r)", st);
 	st = open_disk(ld, li);
@@ -185,17 +176,15 @@ static void resolve(const struct loader *ld, const char *path, struct open_file 
 		f->tpath[i] = (char)f->wpath[i];
 }
 
-static EFI_STATUS disk_size(struct loader *ld, const char *what, struct open_file *f,
-			    UINT64 *size)
+static EFI_STATUS disk_size(struct loader *ld, const char *what, struct open_file *f, UINT64 *size)
 {
 	union {
 		EFI_FILE_INFO info;
 		UINT8 raw[sizeof(EFI_FILE_INFO) + 512 * sizeof(CHAR16)];
 	} buf;
 	UINTN len = sizeof(buf);
-	EFI_STATUS st;
 
-	st = ld->root->Open(ld->root, &f->fh, f->wpath, EFI_FILE_MODE_READ, 0);
+	EFI_STATUS st = ld->root->Open(ld->root, &f->fh, f->wpath, EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(st))
 		return fail(ld, st, what, L"cannot open %s on the boot disk (%r)", f->wpath, st);
 	st = f->fh->GetInfo(f->fh, &GenericFileInfo, &len, &buf);
@@ -237,8 +226,7 @@ static EFI_STATUS tftp_fail(struct loader *ld, EFI_STATUS st, const char *what,
 		    *msg ? ": " : "", msg);
 }
 
-static EFI_STATUS tftp_size(struct loader *ld, const char *what, struct open_file *f,
-			    UINT64 *size)
+static EFI_STATUS tftp_size(struct loader *ld, const char *what, struct open_file *f, UINT64 *size)
 {
 	EFI_STATUS st;
 

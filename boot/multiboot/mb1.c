@@ -40,11 +40,10 @@ static int read_str(phys_map_fn map, uint64_t phys, char *dst, size_t dstlen)
 		return 0;
 	while (n + 1 < dstlen) {
 		size_t chunk = 4096 - ((phys + n) & 4095);
-		const char *p;
 
 		if (chunk > dstlen - 1 - n)
 			chunk = dstlen - 1 - n;
-		p = map(phys + n, chunk);
+		const char *p = map(phys + n, chunk);
 		if (!p) {
 			dst[n] = '\0';
 			return -EFAULT;
@@ -65,7 +64,6 @@ static int mb1_cmdline(struct boot_info *bi, phys_map_fn map, uint32_t addr)
 	char raw[BOOT_CMDLINE_LEN + BOOT_NAME_LEN];
 	const char *p = raw, *q;
 	int ret = read_str(map, addr, raw, sizeof(raw));
-	int strip;
 
 	if (ret < 0)
 		return ret;
@@ -73,7 +71,7 @@ static int mb1_cmdline(struct boot_info *bi, phys_map_fn map, uint32_t addr)
 		p++;
 	for (q = p; *q && *q != ' '; q++)
 		;
-	strip = strncmp(bi->loader, "qemu", 4) == 0;
+	int strip = strncmp(bi->loader, "qemu", 4) == 0;
 	if (!strip && q - p >= 4 && memcmp(q - 4, ".elf", 4) == 0) {
 		strip = 1;
 		for (const char *c = p; c < q; c++)
@@ -93,13 +91,11 @@ static int mb1_cmdline(struct boot_info *bi, phys_map_fn map, uint32_t addr)
 static int mb1_mods(struct boot_info *bi, phys_map_fn map, uint32_t count,
 		    uint32_t addr, int *overflow)
 {
-	const uint8_t *m;
-
 	if (count == 0)
 		return 0;
 	if (count > MB1_MAX_MODS)
 		return -EINVAL;
-	m = map(addr, (size_t)count * MB1_MOD_SIZE);
+	const uint8_t *m = map(addr, (size_t)count * MB1_MOD_SIZE);
 	if (!m)
 		return -EFAULT;
 	for (uint32_t i = 0; i < count; i++, m += MB1_MOD_SIZE) {
@@ -121,14 +117,13 @@ static int mb1_mods(struct boot_info *bi, phys_map_fn map, uint32_t count,
 static int mb1_mmap(struct boot_info *bi, phys_map_fn map, uint32_t len,
 		    uint32_t addr, int *overflow)
 {
-	const uint8_t *p;
 	uint32_t off = 0;
 
 	if (len > MB1_MAX_MMAP)
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	p = map(addr, len);
+	const uint8_t *p = map(addr, len);
 	if (!p)
 		return -EFAULT;
 	while (len - off >= 4) {
@@ -158,16 +153,14 @@ static int mb1_memory(struct boot_info *bi, phys_map_fn map,
 
 int mb1_parse(uint32_t info_phys, phys_map_fn map, struct boot_info *bi)
 {
-	const uint8_t *mi;
-	uint32_t flags;
 	int overflow = 0, ret, mem_ret;
 
 	bootinfo_init(bi, BOOT_SRC_MULTIBOOT1);
 	bootinfo_copy_str(bi->loader, sizeof(bi->loader), "multiboot1", 16);
-	mi = map(info_phys, MB1_INFO_LEN);
+	const uint8_t *mi = map(info_phys, MB1_INFO_LEN);
 	if (!mi)
 		return -EFAULT;
-	flags = rd32(mi);
+	uint32_t flags = rd32(mi);
 	if (flags & MB1_F_LOADER) {
 		ret = read_str(map, rd32(mi + 64), bi->loader, sizeof(bi->loader));
 		if (ret < 0)
@@ -195,7 +188,5 @@ int mb1_parse(uint32_t info_phys, phys_map_fn map, struct boot_info *bi)
 	}
 	if (bootinfo_normalize(bi) < 0)
 		overflow = 1;
-	if (mem_ret < 0)
-		return mem_ret;
-	return overflow ? -ENOSPC : 0;
+	return mem_ret < 0 ? mem_ret : overflow ? -ENOSPC : 0;
 }

@@ -51,8 +51,7 @@ static void note(struct mb2_state *st, int ret)
 		st->overflow = 1;
 }
 
-static int tag_mmap(struct mb2_state *st, struct boot_info *bi,
-		    const uint8_t *t, uint32_t size)
+static int tag_mmap(struct mb2_state *st, struct boot_info *bi, const uint8_t *t, uint32_t size)
 {
 	uint32_t esize = rd32(t + 8), off;
 
@@ -80,12 +79,10 @@ static int mb2_tag(struct mb2_state *st, struct boot_info *bi, uint32_t off,
 	case MB2_TAG_CMDLINE:
 		if (strnlen((const char *)t + 8, size - 8) >= sizeof(bi->cmdline))
 			st->overflow = 1;
-		bootinfo_copy_str(bi->cmdline, sizeof(bi->cmdline),
-				  (const char *)t + 8, size - 8);
+		bootinfo_copy_str(bi->cmdline, sizeof(bi->cmdline), (const char *)t + 8, size - 8);
 		return 0;
 	case MB2_TAG_LOADER:
-		bootinfo_copy_str(bi->loader, sizeof(bi->loader),
-				  (const char *)t + 8, size - 8);
+		bootinfo_copy_str(bi->loader, sizeof(bi->loader), (const char *)t + 8, size - 8);
 		return 0;
 	case MB2_TAG_MODULE: {
 		int ret = bootinfo_add_mb_module(bi, rd32(t + 8), rd32(t + 12), (const char *)t + 16,
@@ -117,7 +114,6 @@ static int mb2_walk(struct mb2_state *st, struct boot_info *bi)
 
 	for (;;) {
 		uint32_t type, size;
-		int ret;
 
 		if (off > st->total || st->total - off < 8)
 			return -EINVAL; /* ran off the end: no end tag */
@@ -127,7 +123,7 @@ static int mb2_walk(struct mb2_state *st, struct boot_info *bi)
 			return -EINVAL;
 		if (type == MB2_TAG_END)
 			return 0;
-		ret = mb2_tag(st, bi, off, type, size);
+		int ret = mb2_tag(st, bi, off, type, size);
 		if (ret < 0)
 			return ret;
 		off += (size + 7) & ~7u;
@@ -137,14 +133,13 @@ static int mb2_walk(struct mb2_state *st, struct boot_info *bi)
 int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
 {
 	struct mb2_state st = { 0 };
-	const uint8_t *hdr;
 	int ret = 0;
 
 	bootinfo_init(bi, BOOT_SRC_MULTIBOOT2);
 	bootinfo_copy_str(bi->loader, sizeof(bi->loader), "multiboot2", 16);
 	if (info_phys & 7)
 		return -EINVAL;
-	hdr = map(info_phys, 8);
+	const uint8_t *hdr = map(info_phys, 8);
 	if (!hdr)
 		return -EFAULT;
 	st.total = rd32(hdr);
@@ -174,7 +169,5 @@ int mb2_parse(uint64_t info_phys, phys_map_fn map, struct boot_info *bi)
 								    : st.off[MB2_TAG_ACPI_OLD]);
 	note(&st, bootinfo_add_loaded(bi, info_phys, st.total));
 	note(&st, bootinfo_normalize(bi));
-	if (ret < 0)
-		return ret;
-	return st.overflow ? -ENOSPC : 0;
+	return ret < 0 ? ret : st.overflow ? -ENOSPC : 0;
 }

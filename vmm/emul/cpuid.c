@@ -106,8 +106,7 @@ static uint32_t order(uint32_t n)
 
 /* Leaf 0: the CPU's vendor string, the highest basic leaf capped (rule)
  * and with vlapic at least 0x15. */
-static void leaf_0(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
-		   uint32_t out[4])
+static void leaf_0(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host, uint32_t out[4])
 {
 	if (g->vlapic && out[EAX] < 0x15)
 		out[EAX] = 0x15;
@@ -124,8 +123,7 @@ static void leaf_15(const struct cpuid_guest *g, uint32_t out[4])
 /* Leaf 1: signature as is; EBX bits 31:24 initial APIC id, 23:16 logical
  * processors per package (meaningful with HTT, set for more than one
  * vcpu), 15:0 brand index and CLFLUSH size as is. */
-static void leaf_1(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
-		   uint32_t out[4])
+static void leaf_1(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host, uint32_t out[4])
 {
 	uint32_t n = nr_vcpus(g);
 
@@ -142,8 +140,7 @@ static void leaf_1(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host
 /* Leaf 4 (Intel caches): the geometry as is; EAX 31:26 (cores per
  * package - 1) from nr_vcpus; EAX 25:14 (threads sharing - 1): none for
  * L1/L2, the whole package for L3 and beyond. */
-static void leaf_4(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
-		   uint32_t out[4])
+static void leaf_4(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host, uint32_t out[4])
 {
 	uint32_t ids = (1u << order(nr_vcpus(g))) - 1;
 
@@ -161,8 +158,7 @@ static void leaf_4(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host
 /* Leaves 0xB and 0x1F: one thread per core, nr_vcpus cores in a package.
  * Subleaf 0 is the SMT level (shift 0, 1 thread), 1 the core level
  * (shift = bits of the core number), then an invalid level (type 0). */
-static void topology(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
-		     uint32_t out[4])
+static void topology(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host, uint32_t out[4])
 {
 	uint32_t n = nr_vcpus(g);
 
@@ -213,8 +209,7 @@ static uint32_t xsave_size(cpuid_host_fn host, uint64_t xcr0, bool compacted)
 /* Leaf 0xD: XSAVE, restricted to the offered user components. EBX of
  * subleaves 0 and 1 is computed for the guest's XCR0: the CPU's own value
  * would describe the hypervisor's XCR0. */
-static void leaf_d(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
-		   uint32_t out[4])
+static void leaf_d(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host, uint32_t out[4])
 {
 	uint64_t offered = xcr0_offered(host);
 	uint64_t xcr0 = g->xcr0 ? g->xcr0 & offered : offered;
@@ -239,8 +234,7 @@ static void leaf_d(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host
 /* 0x80000008: physical address bits as is, linear address bits at most
  * 48, no nested-paging guest size (EAX 23:16, masked); EBX through its
  * allow list; ECX: NC (cores - 1) and ApicIdCoreIdSize from nr_vcpus. */
-static void ext_8(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host,
-		  uint32_t out[4])
+static void ext_8(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host, uint32_t out[4])
 {
 	uint32_t n = nr_vcpus(g), lin = (out[EAX] >> 8) & 0xff;
 

@@ -298,8 +298,7 @@ static uint64_t get_reg(const struct emu_ctx *c, const struct dec *d, unsigned r
 
 /* x86 register writes: 8- and 16-bit results merge, 32-bit ones
  * zero-extend into the 64-bit register. */
-static void set_reg(struct emu_ctx *c, const struct dec *d, unsigned r, unsigned size,
-		    uint64_t v)
+static void set_reg(struct emu_ctx *c, const struct dec *d, unsigned r, unsigned size, uint64_t v)
 {
 	uint64_t *g = &c->gprs[r & 15];
 
@@ -489,14 +488,11 @@ static int string_step(struct emu_ctx *c, const struct dec *d, const struct op *
 	if (c->mode == CPU_MODE_LONG64 &&
 	    (!canonical(c, la_ram) || !canonical(c, la_ram + o->size - 1)))
 		return EMU_GP;
-	if (src_mmio) {
-		if ((rc = mmio_rd(c, gpa, o->size, &v)))
-			return rc;
-		return c->mem_write(c->opaque, la_ram, &v, o->size);
-	}
-	if ((rc = c->mem_read(c->opaque, la_ram, &v, o->size)))
-		return rc;
-	return mmio_wr(c, gpa, o->size, v);
+	if (src_mmio)
+		return (rc = mmio_rd(c, gpa, o->size, &v)) ? rc :
+		       c->mem_write(c->opaque, la_ram, &v, o->size);
+	return (rc = c->mem_read(c->opaque, la_ram, &v, o->size)) ? rc :
+	       mmio_wr(c, gpa, o->size, v);
 }
 
 /*

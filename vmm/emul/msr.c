@@ -66,13 +66,8 @@ static int efer_ok(uint64_t v, const struct msr_guest *g)
 		allowed |= EFER_LME;
 	if (g->nx_capable)
 		allowed |= EFER_NXE;
-	if (v & ~allowed)
-		return -EPERM;
-	if ((v ^ g->efer) & EFER_LMA)
-		return -EPERM;
-	if (((v ^ g->efer) & EFER_LME) && (g->cr0 & CR0_PG))
-		return -EPERM;
-	return 0;
+	return (v & ~allowed) || ((v ^ g->efer) & EFER_LMA) ||
+	       (((v ^ g->efer) & EFER_LME) && (g->cr0 & CR0_PG)) ? -EPERM : 0;
 }
 
 /*
@@ -85,11 +80,7 @@ static int pat_ok(uint64_t v, const struct msr_guest *g)
 {
 	const uint64_t ones = 0x0101010101010101ull;
 
-	if (v & (0xf8 * ones))
-		return -EPERM;
-	if ((v >> 1) & ~(v >> 2) & ones)
-		return -EPERM;
-	return 0;
+	return (v & (0xf8 * ones)) || ((v >> 1) & ~(v >> 2) & ones) ? -EPERM : 0;
 }
 
 /*
@@ -103,9 +94,7 @@ static int mtrr_def_type_ok(uint64_t v, const struct msr_guest *g)
 {
 	uint64_t type = v & 0xff;
 
-	if (v & ~0x8ffull)
-		return -EPERM;
-	return type == 0 || type == 1 || (type >= 4 && type <= 6) ? 0 : -EPERM;
+	return !(v & ~0x8ffull) && (type <= 1 || (type >= 4 && type <= 6)) ? 0 : -EPERM;
 }
 
 #define VSTATE(i, n, vs, fl, chk) { i, n, MSR_VSTATE, vs, fl, chk, 0, 0 }

@@ -205,8 +205,6 @@ uint64_t gload_add_string(struct gload_plan *pl, size_t *at, const char *s)
 int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
 		const struct gload_format *f, struct gload_plan *pl, char *err, size_t errlen)
 {
-	int rc;
-
 	memset(pl, 0, sizeof(*pl));
 	if (!k->img)
 		return errorf(-EINVAL, err, errlen, "no parsed kernel image");
@@ -215,7 +213,7 @@ int gload_place(const struct gload_image *k, const struct gload_cfg *cfg,
 			     cfg->nr_mods, GLOAD_MAX_MODS);
 	if (cfg->nr_mods && !cfg->mods)
 		return errorf(-EINVAL, err, errlen, "%u modules but no module list", cfg->nr_mods);
-	rc = gplace_init(&pl->mem, cfg->e820, cfg->e820_n, cfg->ram_size, err, errlen);
+	int rc = gplace_init(&pl->mem, cfg->e820, cfg->e820_n, cfg->ram_size, err, errlen);
 	if (rc)
 		return rc;
 	pl->mem.limit = LIMIT_4G;

@@ -20,9 +20,6 @@
 /* E820 range types (ACPI address range types, as Linux and multiboot use). */
 #define E820_RAM      1u
 #define E820_RESERVED 2u
-#define E820_ACPI     3u
-#define E820_NVS      4u
-#define E820_UNUSABLE 5u
 
 #define E820_MAX_ENTRIES 128u /* what boot_params.e820_table holds */
 

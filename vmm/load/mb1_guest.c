@@ -135,8 +135,7 @@ static int parse_aout(const uint8_t *p, size_t size, struct gload_image *k, char
 	return 0;
 }
 
-static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char *err,
-		     size_t errlen)
+static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char *err, size_t errlen)
 {
 	struct elf64_info info;
 	struct elf64_phdr ph;
@@ -156,16 +155,14 @@ static int parse_elf(const uint8_t *p, size_t size, struct gload_image *k, char 
 	return 0;
 }
 
-int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err,
-	       size_t errlen)
+int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err, size_t errlen)
 {
 	const uint8_t *p = img;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!p)
 		return errorf(-ENOEXEC, err, errlen, "no image");
-	rc = find_header(p, size, out, err, errlen);
+	int rc = find_header(p, size, out, err, errlen);
 	if (rc)
 		return rc;
 	if (out->flags & 0xffffu & ~F_KNOWN_REQUIRED)

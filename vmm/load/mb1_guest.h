@@ -32,8 +32,7 @@
  * unsupported required feature, inconsistent address fields, truncated
  * file, or an ELF that elf_check_guest() refuses). Reads byte-wise.
  */
-int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err,
-	       size_t errlen);
+int mb1g_parse(const void *img, size_t size, struct gload_image *out, char *err, size_t errlen);
 
 /*
  * Claims the kernel's own addresses, places the modules (page aligned)

@@ -60,12 +60,10 @@ static int elf_refusal(const uint8_t *p, size_t size, const struct elf64_info *i
 static int take_entry(const uint8_t *desc, uint64_t descsz, struct gload_image *k,
 		      unsigned *found, char *err, size_t errlen)
 {
-	uint64_t v;
-
 	if (descsz != 4 && descsz != 8)
 		return errorf(-ENOEXEC, err, errlen,
 			     "XEN_ELFNOTE_PHYS32_ENTRY note has descsz %lu, not 4 or 8", descsz);
-	v = get_le(desc, (unsigned)descsz);
+	uint64_t v = get_le(desc, (unsigned)descsz);
 	if (v >= LIMIT_4G)
 		return errorf(-ENOEXEC, err, errlen, "XEN_ELFNOTE_PHYS32_ENTRY 0x%lx is above 4 GiB", v);
 	if (*found && v != k->entry)
@@ -201,7 +199,6 @@ int pvh_parse(const void *img, size_t size, struct gload_image *out, char *err, 
 	const uint8_t *p = img;
 	struct elf64_info info;
 	unsigned nr_note = 0, found = 0;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!p)
@@ -210,7 +207,7 @@ int pvh_parse(const void *img, size_t size, struct gload_image *out, char *err, 
 	if (elf_check_guest(p, size, &info) && info.reason != ELF_ERR_ENTRY)
 		return elf_refusal(p, size, &info, err, errlen);
 	out->elf32 = p[4] == 1;
-	rc = scan_phdrs(p, size, info.phnum, out, &nr_note, &found, err, errlen);
+	int rc = scan_phdrs(p, size, info.phnum, out, &nr_note, &found, err, errlen);
 	if (!rc && !nr_note) {
 		out->notes_from_sections = 1;
 		rc = scan_sections(p, size, out, &found, err, errlen);

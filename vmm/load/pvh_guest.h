@@ -27,8 +27,7 @@
  * Notes come from the PT_NOTE segments, or from SHT_NOTE sections when the
  * image has no PT_NOTE. e_entry is not used. Reads byte-wise.
  */
-int pvh_parse(const void *img, size_t size, struct gload_image *out, char *err,
-	      size_t errlen);
+int pvh_parse(const void *img, size_t size, struct gload_image *out, char *err, size_t errlen);
 
 /*
  * Claims the kernel's own addresses (they must be free RAM), places each

@@ -7,11 +7,8 @@
  * its RAM below P2M_FRAME_MAX, off the PC platform's APIC window. */
 bool frame_gfn_ok(const struct domain *d, uint64_t gfn)
 {
-	if (gfn < d->ram_bytes >> 12)
-		return true;
-	if (gfn >= P2M_FRAME_MAX >> 12)
-		return false;
-	return !d->plat || gfn < 0xfec00 || gfn > 0xfee00;
+	return gfn < d->ram_bytes >> 12 ||
+	       (gfn < P2M_FRAME_MAX >> 12 && (!d->plat || gfn < 0xfec00 || gfn > 0xfee00));
 }
 
 /* XENMEM_add_to_physmap of the shared info page (64-bit and compat layouts). */

@@ -106,9 +106,8 @@ int pirq_grant(struct domain *d, uint32_t irq, bool allow)
 	uint32_t gsi = irq;
 	bool low = true, level = true; /* a PCI interrupt */
 
-	if (irq < 16 && acpi_irq_to_gsi(&sys()->acpi, (uint8_t)irq, &gsi, &low, &level))
-		return -EINVAL;
-	if (gsi >= MAX_GSI)
+	if ((irq < 16 && acpi_irq_to_gsi(&sys()->acpi, (uint8_t)irq, &gsi, &low, &level)) ||
+	    gsi >= MAX_GSI)
 		return -EINVAL;
 	if (!allow) {
 		if (owned(d, gsi))
@@ -158,9 +157,7 @@ long pirq_physdev_op(struct vcpu *v, uint64_t *a)
 	struct physdev_irq_status_query q;
 	struct pirq *p;
 
-	if (!v->dom->xen.evtchn)
-		return -ENOSYS;
-	if (cmd != PHYSDEVOP_eoi && cmd != PHYSDEVOP_irq_status_query)
+	if (!v->dom->xen.evtchn || (cmd != PHYSDEVOP_eoi && cmd != PHYSDEVOP_irq_status_query))
 		return -ENOSYS;
 	if (copy_from_guest_virt(v, &q, arg, cmd == PHYSDEVOP_eoi ? 4 : sizeof(q), NULL))
 		return -EFAULT;

@@ -123,9 +123,8 @@ long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 	}
 	case VCPUOP_register_runstate_memory_area: {
 		uint64_t gva;
-		if (copy_from_guest_virt(v, &gva, arg, sizeof(gva), NULL))
-			return -EFAULT;
-		if (gva && runstate_out(v, t, gva, !vcpu_is_64bit(v)))
+		if (copy_from_guest_virt(v, &gva, arg, sizeof(gva), NULL) ||
+		    (gva && runstate_out(v, t, gva, !vcpu_is_64bit(v))))
 			return -EFAULT;
 		t->xen.runstate_gva = gva;
 		t->xen.runstate_compat = !vcpu_is_64bit(v); /* its layout, from now on */

@@ -101,9 +101,8 @@ static int svm_io_allow(struct vcpu *v, uint16_t first, uint32_t count, bool all
 
 static void svm_vcpu_destroy(struct vcpu *v)
 {
-	if (!v->hw)
-		return;
-	svm_free(to_svm(v));
+	if (v->hw)
+		svm_free(to_svm(v));
 	v->hw = NULL;
 }
 

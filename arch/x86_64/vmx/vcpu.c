@@ -181,13 +181,9 @@ static int vmx_vcpu_create(struct vcpu *v)
 	struct vmx_vcpu *vx = kzalloc(sizeof(*vx));
 	if (!vx)
 		return -ENOMEM;
-	if (c->caps.vpid && !(vx->vpid = vmx_vpid_alloc(c))) {
-		kfree(vx);
-		return -ENOSPC;
-	}
-	int err = vmcs_alloc(c, vx);
+	int err = c->caps.vpid && !(vx->vpid = vmx_vpid_alloc(c)) ? -ENOSPC : vmcs_alloc(c, vx);
 	if (err) {
-		vmx_vpid_free(c, vx->vpid);
+		vmx_vpid_free(c, vx->vpid); /* none (0) when none was had */
 		kfree(vx);
 		return err;
 	}
