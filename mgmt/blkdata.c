@@ -11,6 +11,7 @@
 
 #include "include/public/xen.h"
 #include "mgmt/blkback_int.h"
+#include "mgmt/gntcopy.h"
 #include "mgmt/sys.h"
 
 #define COPY_BATCH  32                   /* grant copies per hypercall */
@@ -51,19 +52,7 @@ static void copy_add(struct slot *s, bool to_guest, grant_ref_t gref, uint32_t g
 {
 	if (ncops == COPY_BATCH)
 		copy_flush();
-	struct gnttab_copy *c = &cops[ncops];
-	struct gnttab_copy_ptr *g = to_guest ? &c->dest : &c->source;
-	struct gnttab_copy_ptr *l = to_guest ? &c->source : &c->dest;
-
-	memset(c, 0, sizeof(*c));
-	g->u.ref = gref;
-	g->domid = (domid_t)s->v->domid;
-	g->offset = (uint16_t)goff;
-	l->u.gmfn = (uintptr_t)local >> 12; /* our memory: physical = virtual */
-	l->domid = DOMID_SELF;
-	l->offset = (uint16_t)((uintptr_t)local & 4095);
-	c->len = (uint16_t)len;
-	c->flags = to_guest ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
+	gntcopy_set(&cops[ncops], to_guest, (domid_t)s->v->domid, gref, goff, local, len);
 	cown[ncops++] = s;
 }
 
