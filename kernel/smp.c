@@ -148,6 +148,17 @@ void smp_call(unsigned cpu, void (*fn)(void *), void *arg)
 		pause();
 }
 
+void smp_quiesce(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < nr_cpus; i++) {
+		struct percpu *c = percpu_get(i);
+		uint64_t n = c && c != this_cpu() ? __atomic_load_n(&c->nolock, __ATOMIC_ACQUIRE) : 0;
+		while ((n & 1) && __atomic_load_n(&c->nolock, __ATOMIC_ACQUIRE) == n)
+			pause();
+	}
+}
+
 static void kick_irq(struct trap_frame *f)
 {
 	service();

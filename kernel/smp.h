@@ -58,6 +58,36 @@ static inline bool smp_guest_exit(void)
 	return nr_cpus == 1 || smp_guest_exit_smp();
 }
 
+/*
+ * A section without the big lock that may reach other domains (the exit
+ * fast path's hypercalls: an event sent to another domain). It reads
+ * domains, vcpus and p2m entries that holders of the big lock remove;
+ * those wait with smp_quiesce() after the removal and before the free,
+ * so nothing a section found can be freed under it (an RCU read side).
+ * Interrupts stay off in it; it never waits for the big lock, and no
+ * p2m region is populated in it (p2m_lookup leaves a hole).
+ */
+static inline void nolock_begin(void)
+{
+	/* A locked add: the removal's side reads the counter after its
+	 * store, this side reads shared state after this store. */
+	__atomic_fetch_add(&this_cpu()->nolock, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void nolock_end(void)
+{
+	__atomic_store_n(&this_cpu()->nolock, this_cpu()->nolock + 1, __ATOMIC_RELEASE);
+}
+
+static inline bool nolock_in(void)
+{
+	return this_cpu()->nolock & 1;
+}
+
+/* Waits until every other CPU has left the section it ran, if any (a
+ * section begun after the call sees what the caller removed before). */
+void smp_quiesce(void);
+
 /* With the big lock held: CPU cpu runs fn(arg) and this waits until it
  * has. A CPU runs such a call while it waits for the lock, while it idles
  * and from the kick interrupt; one running a guest is kicked out of it

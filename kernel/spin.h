@@ -11,8 +11,6 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.h"
-
 struct spinlock {
 	uint32_t held;
 };
@@ -21,7 +19,7 @@ static inline void spin_lock(struct spinlock *l)
 {
 	while (__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&l->held, __ATOMIC_RELAXED))
-			pause();
+			__builtin_ia32_pause();
 }
 
 static inline void spin_unlock(struct spinlock *l)

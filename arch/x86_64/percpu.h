@@ -40,6 +40,9 @@ struct percpu {
 	bool yielded;             /* its last slice ended in a yield */
 	volatile bool preempt;    /* a vcpu woke here: the slice ends (vcpu_wake) */
 	uint64_t irqs;            /* host interrupts taken (the exit fast path looks) */
+	/* Odd while this CPU runs a section without the big lock that may
+	 * reach other domains (kernel/smp.h, nolock_begin). */
+	volatile uint64_t nolock;
 	/* This CPU's LAPIC timer (arch/x86_64/timer.c): one-shot, armed for
 	 * the earlier of its next tick and its earliest wake-up (TSC). */
 	struct {

@@ -14,13 +14,20 @@
  *              refs 1-8 to B and refs 9-12 to V (the victims' id, ref 9
  *              writable: the victims' mailbox), and ends only once the
  *              N-th victim wrote its number there and is gone (then none
- *              of refs 9-12 may still be in use).
+ *              of refs 9-12 may still be in use). Between its balloon
+ *              rounds vcpu 2 keeps a port for the victims (its number in
+ *              the mailbox) and sends 200 events on it each round, while
+ *              the victim bound to it is destroyed on another CPU: each
+ *              send returns 0, and once the victim is gone the port reads
+ *              unbound, accepting no one; then a new port for the next.
  *   "b:A"      2 vcpus. vcpu 0 answers A's pings; vcpu 1 maps A's refs 1-8
  *              and balloons, in turns. Grants refs 1-8 to A.
  *   "v:A,K"    3 vcpus, the K-th victim: each maps A's refs 9-12 and
  *              balloons, in turns, for ever (the test pauses, unpauses
- *              and destroys it); vcpu 0 says when all storm and then once
- *              a second of guest time how many rounds were done.
+ *              and destroys it); vcpu 0 first binds A's victim port (10
+ *              s at most), then says when all storm and then once a
+ *              second of guest time how many rounds were done, and sends
+ *              A 5 events each round.
  *   " rest=MS" after the numbers: the rest between two storm rounds.
  *
  * The end: A's pings stop after ROUNDS; once the victims are over, its
@@ -54,6 +61,7 @@ const char guest_name[] = "stress";
 #define MAP_GFN(cpu) (0x10000u + 0x10u * (cpu)) /* above RAM: holes */
 #define PAGE(gfn) ((volatile uint32_t *)(uintptr_t)((gfn) << 12))
 #define MAILBOX 1u /* word of ref 9 the victims write their number to */
+#define VPORT 2u   /* word of ref 9: A's port for the victims */
 #define MARK 1023u /* word a mapper writes (not verified) */
 #define MAXV 4u
 
@@ -66,6 +74,8 @@ static uint8_t stacks[MAXV][8192] __attribute__((aligned(16)));
 static volatile uint32_t started[MAXV], rounds[MAXV], stopped[MAXV], stop;
 static volatile uint32_t bad_maps[MAXV], bad_data[MAXV], bad_balloon[MAXV];
 static uint32_t port;
+static volatile uint32_t vport_seen;           /* a victim: VPORT as it last read it */
+static volatile uint32_t vbound, bad_vline;    /* A: victims bound, failed checks */
 static unsigned rest_ms = REST_MS;
 
 static uint32_t word(unsigned owner, unsigned ref, unsigned i)
@@ -112,11 +122,11 @@ static void rest(uint64_t ms)
 	hc_sched_op(SCHEDOP_poll, &poll);
 }
 
-static void send(uint32_t p)
+static long send(uint32_t p)
 {
 	struct evtchn_send s = { p };
 
-	hc(HYPERVISOR_event_channel_op, EVTCHNOP_send, &s, 0);
+	return hc(HYPERVISOR_event_channel_op, EVTCHNOP_send, &s, 0);
 }
 
 /* ---- grants ---- */
@@ -133,7 +143,7 @@ static void grant(unsigned ref, unsigned gfn, unsigned to, bool ro)
 
 static bool granted_intact(unsigned ref, unsigned gfn)
 {
-	for (unsigned i = ref == 9 ? 2 : 0; i < MARK; i++)
+	for (unsigned i = ref == 9 ? VPORT + 1 : 0; i < MARK; i++)
 		if (PAGE(gfn)[i] != word(role, ref, i))
 			return false;
 	return true;
@@ -161,8 +171,10 @@ static void map_round(unsigned cpu, unsigned dom, char owner, unsigned first, un
 			bad_data[cpu] += pg[w] != word(owner, first + i, w);
 		if (owner == 'b' || first + i == 9)
 			pg[MARK] = rounds[cpu];
-		if (first + i == 9)
+		if (first + i == 9) {
 			pg[MAILBOX] = self_k;
+			vport_seen = pg[VPORT];
+		}
 		u[i] = (struct gnttab_unmap_grant_ref){ .host_addr = (uint64_t)(MAP_GFN(cpu) + i) << 12,
 			.handle = m[i].handle };
 	}
@@ -200,6 +212,39 @@ static void balloon_round(unsigned cpu)
 		bad_balloon[cpu]++;
 }
 
+/* ---- A's line to the victims ---- */
+
+static void victim_line(void)
+{
+	static uint32_t vport;
+	static bool counted;
+	struct evtchn_alloc_unbound au = { DOMID_SELF, (domid_t)victim, 0 };
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = vport };
+
+	if (!vport) {
+		bad_vline += hc(HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au, 0) != 0;
+		vport = au.port;
+		counted = false;
+		PAGE(GRANT_GFN + 8)[VPORT] = vport;
+		return;
+	}
+	for (unsigned i = 0; i < 200; i++)
+		bad_vline += send(vport) != 0; /* delivered, or dropped: never an error */
+	if (hc(HYPERVISOR_event_channel_op, EVTCHNOP_status, &st, 0)) {
+		bad_vline++;
+	} else if (st.status == EVTCHNSTAT_interdomain && st.u.interdomain.dom == victim) {
+		vbound += !counted; /* a victim is bound */
+		counted = true;
+	} else if (st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == DOMID_INVALID &&
+		   counted) { /* its victim is gone */
+		struct evtchn_close c = { vport };
+		bad_vline += hc(HYPERVISOR_event_channel_op, EVTCHNOP_close, &c, 0) != 0;
+		vport = 0;
+	} else if (st.status != EVTCHNSTAT_unbound || st.u.unbound.dom != victim || counted) {
+		bad_vline++; /* unbound for the victim is fine only until one binds */
+	}
+}
+
 /* ---- the vcpus ---- */
 
 static void storm_round(unsigned cpu)
@@ -214,6 +259,7 @@ static void storm_round(unsigned cpu)
 		map_round(cpu, peer, 'b', 1, NGRANT);
 	} else if (cpu == 2) {
 		balloon_round(cpu);
+		victim_line();
 	} else {
 		unsigned bad = 0;
 		for (unsigned i = 0; i < NGRANT + NVICTIM; i++)
@@ -351,6 +397,8 @@ static void role_a(void)
 	check("stop", n == nvcpus - 1, "%u of %u storms made %u rounds", n, nvcpus - 1, MIN_ROUNDS);
 	send(port);
 	check("last", wait_port(port, 120000), "domain %u's answer to the last ping", peer);
+	check("victim-line", vbound == ncycles && !bad_vline, "%u of %u victims bound to the "
+	      "victim port, %u failed sends or wrong states", vbound, ncycles, bad_vline);
 	report();
 }
 
@@ -386,14 +434,27 @@ static void role_b(void)
 
 static void role_v(void)
 {
-	uint64_t next = 0;
+	uint64_t next = 0, end = now_ns() + 10000 * MS;
 	unsigned all = 0;
+	struct evtchn_bind_interdomain b = { (domid_t)peer, 0, 0 };
+	long rc = -1;
 
 	if (!check("vcpus", start_vcpus(), "%u vcpus up", nvcpus))
+		return;
+	while (rc && now_ns() < end) { /* VPORT comes with the first map of ref 9 */
+		storm_round(0);
+		b.remote_port = vport_seen;
+		rc = vport_seen ? hc(HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, &b, 0) : -1;
+		rest(rest_ms);
+	}
+	if (!check("bind", rc == 0, "victim %u: A's port %u: %ld", self_k, vport_seen, rc))
 		return;
 	for (;;) {
 		storm_round(0);
 		rounds[0]++;
+		for (unsigned i = 0; i < 5; i++)
+			if (send(b.local_port))
+				fail("send", "victim %u: a send on port %u failed", self_k, b.local_port);
 		rest(rest_ms);
 		unsigned sum = 0, bad = 0;
 		for (unsigned i = 0; i < nvcpus; i++) {

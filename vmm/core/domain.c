@@ -312,6 +312,7 @@ static int load_image(struct domain *d, const struct boot_module *m, uint64_t *e
  * Xen state holds. */
 static void free_domain(struct domain *d)
 {
+	by_id[d->id] = NULL; /* first: vmm_sync waits for whoever found it */
 	vmm_sync(d, true);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		vcpu_free(d->vcpus[i]);
@@ -319,7 +320,6 @@ static void free_domain(struct domain *d)
 	p2m_destroy(d);
 	xen_domain_destroy(d);
 	kfree(d->log);
-	by_id[d->id] = NULL;
 	kfree(d);
 }
 

@@ -232,11 +232,9 @@ static void exit_hlt(struct vcpu *v, struct vmexit *e)
 	/* Blocked first, then looked again: a platform interrupt raised
 	 * meanwhile without the big lock (vplat) set plat_intr before its
 	 * wake-up tried, so either this sees it or the wake-up sees BLOCKED. */
-	enum vcpu_state blocked = VCPU_BLOCKED;
-	__atomic_store_n(&v->state, VCPU_BLOCKED, __ATOMIC_SEQ_CST);
-	if (intr && __atomic_load_n(&v->plat_intr, __ATOMIC_SEQ_CST))
-		__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
-					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	vcpu_block(v);
+	if (intr && (__atomic_load_n(&v->plat_intr, __ATOMIC_SEQ_CST) || vcpu_irq_raised(v)))
+		vcpu_unblock(v); /* and an event's vector (vcpu_raise_irq) */
 }
 
 /* A spinning vcpu (PAUSE) most likely waits for another one, which with
@@ -411,10 +409,12 @@ static const exit_fn handlers[EXIT_REASONS] = {
  * before the big lock is taken (docs/vmm.md, "Exits without the big
  * lock"): CPUID, the MSRs of the MSR list, and the local APIC's MSRs
  * that need only the platform's own lock (vplat_msr_local), when the
- * answer needs no warning. Nothing else that another CPU changes without
- * first taking this CPU out of guest mode and waiting for it to ask for
- * the lock (vmm_sync, smp_call) is read or written, and interrupts stay
- * off: a CPU that wants v gone or changed waits for this one to finish.
+ * answer needs no warning; and the hypercalls of hypercall_fast, which
+ * reach other domains only in a section of kernel/smp.h. Nothing else
+ * that another CPU changes without first taking this CPU out of guest
+ * mode and waiting for it to ask for the lock (vmm_sync, smp_call) is
+ * read or written, and interrupts stay off: a CPU that wants v gone or
+ * changed waits for this one to finish.
  * The instruction's length is known before anything changes, and a
  * refused access changes nothing, so that a refusal leaves the exit whole
  * for vmexit_handle.
@@ -450,8 +450,21 @@ static __attribute__((noinline)) bool fast_msr(struct vcpu *v, struct vmexit *e)
 	return true;
 }
 
+/* The hypercalls of hypercall_fast: the length first (so that nothing
+ * changes when it is not known), RIP moved on once the call has run. */
+static __attribute__((noinline)) bool fast_hypercall(struct vcpu *v, struct vmexit *e)
+{
+	if (!fast_len(v, e) || !hypercall_fast(v))
+		return false;
+	fast_count(v, e);
+	vcpu_skip_insn(v, e);
+	return true;
+}
+
 bool vmexit_fast_handle(struct vcpu *v, struct vmexit *e)
 {
+	if (e->reason == EXIT_HYPERCALL)
+		return fast_hypercall(v, e);
 	if (e->reason != EXIT_CPUID)
 		return fast_msr(v, e);
 	if (!fast_len(v, e))
@@ -467,7 +480,7 @@ bool vmexit_fast_again(struct vcpu *v)
 	const struct vplat *p = v->dom->plat;
 
 	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
-	if (this_cpu()->irqs != irqs || v->plat_intr || this_cpu()->preempt)
+	if (this_cpu()->irqs != irqs || v->plat_intr || this_cpu()->preempt || vcpu_irq_raised(v))
 		return false; /* an interrupt to take (delivered locked), a vcpu woken here */
 	if (!v->timer_deadline && !p)
 		return true;

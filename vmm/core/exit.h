@@ -10,7 +10,8 @@ void vmexit_handle(struct vcpu *v, struct vmexit *e);
 /* Before the big lock is taken again: true if the exit touched only v and
  * is handled (counted in v->exits and v->exits_fast too); else nothing
  * changed. The reason is looked at inline: the other exits pay a test. */
-#define EXIT_FAST_REASONS (1u << EXIT_CPUID | 1u << EXIT_MSR_READ | 1u << EXIT_MSR_WRITE)
+#define EXIT_FAST_REASONS (1u << EXIT_CPUID | 1u << EXIT_MSR_READ | 1u << EXIT_MSR_WRITE | \
+			   1u << EXIT_HYPERCALL)
 bool vmexit_fast_handle(struct vcpu *v, struct vmexit *e);
 static inline bool vmexit_fast(struct vcpu *v, struct vmexit *e)
 {

@@ -7,6 +7,7 @@
 #include "kernel/mm.h"
 #include "vmm/core/domain.h"
 #include "vmm/core/vmm.h"
+#include "kernel/smp.h"
 
 #define CHUNK_MAX (64ull << 20) /* largest contiguous piece we ask for */
 #define ZERO_STEP (256u << 10)   /* zeroed between two reads of the serial line */
@@ -199,7 +200,7 @@ enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, uint64_t *hpa, bool *wr
 {
 	uint64_t flags;
 
-	if (gfn < d->ram_bytes >> 12 && !populated(d, gfn / 512))
+	if (gfn < d->ram_bytes >> 12 && !populated(d, gfn / 512) && !nolock_in())
 		p2m_populate(d, gfn << 12); /* (no tables: it stays a hole) */
 	if (pt_lookup(&d->p2m, gfn << 12, hpa, &flags))
 		return P2M_HOLE;

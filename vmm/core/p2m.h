@@ -41,7 +41,8 @@ int p2m_populate(struct domain *d, uint64_t gpa);
 /* Frees the domain's RAM (frames other domains still map become orphans),
  * drops its foreign mappings, frees the tables. */
 void p2m_destroy(struct domain *d);
-/* What guest page gfn is now (RAM populated first): the type, and for
+/* What guest page gfn is now (RAM populated first, but not in a section
+ * without the big lock: kernel/smp.h): the type, and for
  * anything but a hole the host frame and (writable not NULL) whether the
  * guest may write it. */
 enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, uint64_t *hpa, bool *writable);

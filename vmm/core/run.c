@@ -39,14 +39,16 @@ static void fire_timer(struct vcpu *v, uint64_t now)
 		v->wake_deadline = 0;
 		vcpu_wake(v);
 	}
-	if (!v->timer_deadline || now < v->timer_deadline)
+	uint64_t due = __atomic_load_n(&v->timer_deadline, __ATOMIC_RELAXED);
+	if (!due || now < due)
 		return;
-	/* A periodic timer re-arms, skipping periods missed. */
-	uint64_t due = v->timer_deadline;
-	v->timer_deadline = 0;
-	if (v->timer_period)
-		v->timer_deadline = now + v->timer_period - (now - due) % v->timer_period;
-	xen_timer_fired(v);
+	/* A periodic timer re-arms, skipping periods missed. The vcpu may set
+	 * a new deadline meanwhile without the big lock (set_timer_op from
+	 * the exit fast path): then that one stands and this one is gone. */
+	uint64_t next = v->timer_period ? now + v->timer_period - (now - due) % v->timer_period : 0;
+	if (__atomic_compare_exchange_n(&v->timer_deadline, &due, next, false, __ATOMIC_SEQ_CST,
+					__ATOMIC_RELAXED))
+		xen_timer_fired(v);
 }
 
 /* Fires what is due (any CPU fires any vcpu's timer: vcpu_wake kicks

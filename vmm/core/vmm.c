@@ -207,6 +207,7 @@ void vmm_sync(struct domain *d, bool gone)
 		if (c && c != this_cpu() && c->current == d->vcpus[i])
 			c->abandon = true;
 	}
+	smp_quiesce(); /* and no other domain's vcpu reaches into d meanwhile */
 }
 
 int vcpu_new(struct domain *d, unsigned id, enum dom_boot boot, uint64_t entry,
@@ -378,9 +379,31 @@ void vcpu_wake(struct vcpu *v)
 		c->preempt = true;
 }
 
+void vcpu_block(struct vcpu *v)
+{
+	__atomic_store_n(&v->state, VCPU_BLOCKED, __ATOMIC_SEQ_CST);
+}
+
+void vcpu_unblock(struct vcpu *v)
+{
+	enum vcpu_state blocked = VCPU_BLOCKED;
+
+	__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+}
+
+bool vcpu_irq_raised(const struct vcpu *v)
+{
+	const uint64_t *p = v->pending_irq;
+
+	return __atomic_load_n(&p[0], __ATOMIC_SEQ_CST) | p[1] | p[2] | p[3];
+}
+
+/* Also without the big lock (an event from another CPU's fast path):
+ * the bit is set by a locked OR, and the vcpu's own CPU clears it so. */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
 {
-	v->pending_irq[vector / 64] |= 1ull << (vector % 64);
+	__atomic_fetch_or(&v->pending_irq[vector / 64], 1ull << (vector % 64), __ATOMIC_SEQ_CST);
 	vcpu_wake(v);
 }
 
@@ -422,7 +445,7 @@ void vcpu_deliver_pending(struct vcpu *v)
 	if (plat)
 		vec = vplat_intr(v, true);
 	else
-		v->pending_irq[vec / 64] &= ~(1ull << (vec % 64));
+		__atomic_fetch_and(&v->pending_irq[vec / 64], ~(1ull << (vec % 64)), __ATOMIC_SEQ_CST);
 	struct vevent ev = { EV_EXT_INTR, (uint8_t)vec, false, 0 };
 	vcpu_ops->inject(v, &ev);
 	vcpu_ops->intr_window(v, highest_irq(v) >= 0 || v->plat_intr); /* vplat_intr set it */

@@ -14,7 +14,8 @@ int vmm_init(void);
 int vmm_cpu_up(void);
 /* Host SMP: every other CPU running a vcpu of d leaves guest mode and
  * stays out until the big lock is let go (a p2m entry removed, a pause);
- * gone: d is about to be freed, those CPUs drop its vcpus untouched. */
+ * gone: d is about to be freed, those CPUs drop its vcpus untouched.
+ * Then every CPU's section without the big lock has ended (smp_quiesce). */
 struct domain;
 void vmm_sync(struct domain *d, bool gone);
 
@@ -56,8 +57,17 @@ static inline void vcpu_cpuid_flush(struct vcpu *v)
 bool vcpu_skip_insn(struct vcpu *v, const struct vmexit *e);
 /* Queues an exception for the next entry. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
-/* Marks an external interrupt vector pending and wakes the vcpu. */
+/* Marks an external interrupt vector pending and wakes the vcpu (also
+ * without the big lock). */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
+/* Whether an interrupt vector is pending (vcpu_raise_irq). */
+bool vcpu_irq_raised(const struct vcpu *v);
+/* Blocking against wake-ups without the big lock: the vcpu blocks first
+ * (vcpu_block), then looks again for what would wake it, and if it
+ * finds it, vcpu_unblock makes it runnable unless a wake-up already did.
+ * Either that look sees the event or the event's wake-up sees BLOCKED. */
+void vcpu_block(struct vcpu *v);
+void vcpu_unblock(struct vcpu *v);
 /* An NMI for the vcpu (an NMI IPI or IOAPIC entry, the shell's `nmi`):
  * pending until it can be injected, whatever RFLAGS.IF; a second one
  * while one is pending merges with it, as on the CPU. Wakes the vcpu

@@ -1,6 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Xen's event channels: delivery (2-level and FIFO) and EVTCHNOP_*. */
+/*
+ * Xen's event channels: delivery (2-level and FIFO) and EVTCHNOP_*.
+ *
+ * Each domain's port table is guarded by its event channel lock
+ * (xen_domain.evlock); what touches two domains takes both, the lower id
+ * first. EVTCHNOP_send also runs without the big lock (the exit fast
+ * path, in a section of kernel/smp.h): so every reader and writer of a
+ * table takes its lock, big lock or not. A holder only sets bits, marks
+ * vcpus pending and kicks CPUs: it never waits for the big lock, another
+ * CPU or the platform lock.
+ */
 #include "vmm/xen/xen_int.h"
+#include "kernel/smp.h"
+
+/* The locks of a and b (b NULL or a: a's alone), the lower id first. */
+static void lock2(struct domain *a, struct domain *b)
+{
+	struct domain *lo = b && b->id < a->id ? b : a, *hi = lo == a ? b : a;
+
+	spin_lock(&lo->xen.evlock);
+	if (hi && hi != lo)
+		spin_lock(&hi->xen.evlock);
+}
+
+static void unlock2(struct domain *a, struct domain *b)
+{
+	if (b && b != a)
+		spin_unlock(&b->xen.evlock);
+	spin_unlock(&a->xen.evlock);
+}
+
+/* The domain port is bound to, for the locks to take: read without them
+ * (the caller checks under them, or holds the big lock, under which no
+ * binding changes). */
+static struct domain *peer(struct domain *d, uint32_t port)
+{
+	const struct evtchn *c = port < EVTCHN_MAX_PORTS ? &d->xen.evtchn->ports[port] : NULL;
+
+	return c && c->state == ECS_INTERDOMAIN ? domain_find(c->remote_dom) : NULL;
+}
 
 static struct evtchn_table *lookup(void *ctx, uint16_t domid)
 {
@@ -9,7 +47,7 @@ static struct evtchn_table *lookup(void *ctx, uint16_t domid)
 	return d ? d->xen.evtchn : NULL;
 }
 
-const struct evtchn_domains xen_doms = { lookup, NULL };
+static const struct evtchn_domains xen_doms = { lookup, NULL };
 
 /* The callback vector (HVM_PARAM_CALLBACK_IRQ), or a wake-up from block. */
 static void upcall(struct vcpu *v)
@@ -68,20 +106,21 @@ static void mark(struct domain *d, int vcpu)
 		upcall(d->vcpus[vcpu]);
 }
 
-/* Sets the port pending in its domain's ABI; raises the upcall. True:
- * the event had a port (for the callers that looked one up). */
-static bool deliver(const struct evtchn_notify *n)
+/* Sets the port pending in d's ABI (n names d, whose lock is held);
+ * raises the upcall. True: the event had a port (for the callers that
+ * looked one up). */
+static bool deliver(struct domain *d, const struct evtchn_notify *n)
 {
-	struct domain *d = domain_find(n->domid);
-
-	if (!d || !d->xen.evtchn || n->vcpu >= d->nr_vcpus)
+	if (!d->xen.evtchn || n->vcpu >= d->nr_vcpus)
 		return true;
 	struct vcpu *v = d->vcpus[n->vcpu];
 	if (d->xen.evtchn->fifo.on)
 		mark(d, evtchn_fifo_raise(d->xen.evtchn, FIFO_MEM(d), n->port));
 	else if (evtchn_2l_set_pending(shinfo(d), xen_vinfo(d, n->vcpu), n->port))
 		upcall(v);
-	if (v->xen.polling) /* SCHEDOP_poll: even masked */
+	/* SCHEDOP_poll, even masked; read after the pending bit's locked
+	 * write (sched_poll's side: see there). */
+	if (__atomic_load_n(&v->xen.polling, __ATOMIC_SEQ_CST))
 		vcpu_wake(v);
 	return true;
 }
@@ -89,23 +128,45 @@ static bool deliver(const struct evtchn_notify *n)
 int xen_any_pending(struct domain *d, const uint32_t *ports, unsigned n)
 {
 	struct evtchn_table *t = d->xen.evtchn;
+	int rc = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		if (ports[i] >= t->max_ports)
 			return -EINVAL;
-	for (unsigned i = 0; i < n; i++)
-		if (t->fifo.on ? evtchn_fifo_is_pending(t, FIFO_MEM(d), ports[i])
-			       : evtchn_2l_is_pending(shinfo(d), ports[i]))
-			return 1;
-	return 0;
+	lock2(d, NULL);
+	for (unsigned i = 0; i < n && !rc; i++)
+		rc = t->fifo.on ? evtchn_fifo_is_pending(t, FIFO_MEM(d), ports[i])
+				: evtchn_2l_is_pending(shinfo(d), ports[i]);
+	unlock2(d, NULL);
+	return rc;
+}
+
+/* What a VIRQ or a physical IRQ raises: the port found by target under
+ * d's lock, if any (false: none). */
+static bool raise_local(struct domain *d, int (*target)(const struct evtchn_table *t,
+							uint32_t what, uint32_t vcpu,
+							struct evtchn_notify *out),
+			uint32_t what, uint32_t vcpu)
+{
+	struct evtchn_notify n;
+
+	if (!d || !d->xen.evtchn)
+		return false;
+	lock2(d, NULL);
+	bool found = target(d->xen.evtchn, what, vcpu, &n) && deliver(d, &n);
+	unlock2(d, NULL);
+	return found;
+}
+
+static int pirq_target(const struct evtchn_table *t, uint32_t pirq, uint32_t vcpu,
+		       struct evtchn_notify *out)
+{
+	return evtchn_pirq_target(t, pirq, out);
 }
 
 bool xen_virq(struct domain *d, uint32_t virq, unsigned vcpu)
 {
-	struct evtchn_notify n;
-
-	return d && d->xen.evtchn && evtchn_virq_target(d->xen.evtchn, virq, vcpu, &n) &&
-	       deliver(&n);
+	return raise_local(d, evtchn_virq_target, virq, vcpu);
 }
 
 void xen_dom_exc(void)
@@ -121,9 +182,7 @@ void xen_timer_fired(struct vcpu *v)
 
 bool xen_pirq_event(struct domain *d, uint32_t gsi)
 {
-	struct evtchn_notify n;
-
-	return d->xen.evtchn && evtchn_pirq_target(d->xen.evtchn, gsi, &n) && deliver(&n);
+	return raise_local(d, pirq_target, gsi, 0);
 }
 
 /* One function per operation, its argument copied in (and out) by
@@ -146,20 +205,26 @@ static long ev_alloc_unbound(struct vcpu *v, void *arg)
 
 	if (!(owner = xen_target(v, op->dom, &e)))
 		return e; /* in another domain: for domain 0 building it */
-	return port_out(&op->port, evtchn_alloc_unbound(owner->xen.evtchn,
-				op->remote_dom == DOMID_SELF ? v->dom->id : op->remote_dom));
+	lock2(owner, NULL);
+	int rc = evtchn_alloc_unbound(owner->xen.evtchn,
+				      op->remote_dom == DOMID_SELF ? v->dom->id : op->remote_dom);
+	unlock2(owner, NULL);
+	return port_out(&op->port, rc);
 }
 
 static long ev_bind_interdomain(struct vcpu *v, void *arg)
 {
 	struct evtchn_bind_interdomain *op = arg;
 	struct evtchn_notify n;
-	int rc = evtchn_bind_interdomain(&xen_doms, v->dom->xen.evtchn,
-					 op->remote_dom == DOMID_SELF ? v->dom->id : op->remote_dom,
-					 op->remote_port, &n);
+	struct domain *d = v->dom, *r = domain_find(op->remote_dom);
 
+	lock2(d, r && r->xen.evtchn ? r : NULL);
+	int rc = evtchn_bind_interdomain(&xen_doms, d->xen.evtchn,
+					 op->remote_dom == DOMID_SELF ? d->id : op->remote_dom,
+					 op->remote_port, &n);
 	if (rc >= 0)
-		deliver(&n); /* the peer may have sent while unbound */
+		deliver(d, &n); /* the peer may have sent while unbound */
+	unlock2(d, r && r->xen.evtchn ? r : NULL);
 	return port_out(&op->local_port, rc);
 }
 
@@ -196,26 +261,61 @@ static long ev_bind_vcpu(struct vcpu *v, void *arg)
 	return evtchn_bind_vcpu(v->dom->xen.evtchn, op->port, op->vcpu);
 }
 
-static long ev_close(struct vcpu *v, void *arg)
+/* Closes d's port (its peer's lock taken too), its pending bit cleared
+ * unless d is dying (its memory is gone by then). */
+static int close_port(struct domain *d, uint32_t port, bool dying)
 {
-	const struct evtchn_close *op = arg;
-	struct domain *d = v->dom;
+	struct domain *r = peer(d, port); /* under the big lock: stays */
 
-	if (op->port < EVTCHN_MAX_PORTS && d->xen.evtchn->fifo.on)
-		evtchn_fifo_clear(d->xen.evtchn, FIFO_MEM(d), op->port);
-	else
-		evtchn_2l_clear_pending(shinfo(d), op->port);
-	return evtchn_close(&xen_doms, d->xen.evtchn, op->port);
+	lock2(d, r);
+	if (!dying && port < EVTCHN_MAX_PORTS && d->xen.evtchn->fifo.on)
+		evtchn_fifo_clear(d->xen.evtchn, FIFO_MEM(d), port);
+	else if (!dying)
+		evtchn_2l_clear_pending(shinfo(d), port);
+	int rc = evtchn_close(&xen_doms, d->xen.evtchn, port);
+	unlock2(d, r);
+	return rc;
 }
 
+static long ev_close(struct vcpu *v, void *arg)
+{
+	return close_port(v->dom, ((const struct evtchn_close *)arg)->port, false);
+}
+
+void xen_evtchn_close_all(struct domain *d, bool dying)
+{
+	for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
+		if (d->xen.evtchn->ports[p].state != ECS_FREE)
+			close_port(d, p, dying);
+	lock2(d, NULL);
+	evtchn_reset(&xen_doms, d->xen.evtchn); /* back to 2-level */
+	for (uint32_t p = 0; !dying && p < EVTCHN_2L_NR_CHANNELS; p++)
+		evtchn_2l_clear_pending(shinfo(d), p);
+	unlock2(d, NULL);
+}
+
+/* Also without the big lock: the peer is read unlocked, then the port is
+ * looked at again under both locks (a few tries while the binding keeps
+ * changing under a racing close and bind; then the event is dropped, as
+ * one sent to a port being closed). */
 static long ev_send(struct vcpu *v, void *arg)
 {
 	const struct evtchn_send *op = arg;
 	struct evtchn_notify n;
-	int rc = evtchn_send(&xen_doms, v->dom->xen.evtchn, op->port, &n);
+	struct domain *d = v->dom, *r = peer(d, op->port);
+	int rc;
 
-	if (rc > 0)
-		deliver(&n);
+	for (int tries = 0;; tries++) {
+		lock2(d, r);
+		rc = evtchn_send(&xen_doms, d->xen.evtchn, op->port, &n);
+		if (rc <= 0 || n.domid == (r ? r : d)->id || tries == 3)
+			break;
+		unlock2(d, r);
+		r = peer(d, op->port);
+	}
+	if (rc > 0 && n.domid == (r ? r : d)->id)
+		deliver(r ? r : d, &n);
+	unlock2(d, r);
 	return rc < 0 ? rc : 0;
 }
 
@@ -248,12 +348,9 @@ static long ev_reset(struct vcpu *v, void *arg)
 	const struct evtchn_reset *op = arg;
 	int rc = self(v, op->dom);
 
-	if (rc)
-		return rc;
-	evtchn_reset(&xen_doms, v->dom->xen.evtchn); /* back to 2-level */
-	for (uint32_t p = 0; p < EVTCHN_2L_NR_CHANNELS; p++)
-		evtchn_2l_clear_pending(shinfo(v->dom), p);
-	return 0;
+	if (!rc)
+		xen_evtchn_close_all(v->dom, false);
+	return rc;
 }
 
 /* A page the guest gives for the FIFO ABI: its own RAM (so writable, and
@@ -317,9 +414,23 @@ static const struct hcop ev_ops[] = {
 	[EVTCHNOP_set_priority] = HCOP(struct evtchn_set_priority, HC_IN, ev_set_priority),
 };
 
+/* The operations on the caller's table alone, run under its lock
+ * (argument copies included); the others take their locks themselves. */
+#define OWN(op) (1u << EVTCHNOP_##op)
+static const uint32_t own_table = OWN(bind_virq) | OWN(bind_pirq) | OWN(status) |
+				  OWN(bind_ipi) | OWN(bind_vcpu) | OWN(unmask) |
+				  OWN(init_control) | OWN(expand_array) | OWN(set_priority);
+
 long xen_event_channel_op(struct vcpu *v, uint64_t *a)
 {
+	bool own = a[0] < 32 && (own_table >> a[0] & 1);
+
 	if (!v->dom->xen.evtchn)
 		return -ENOSYS;
-	return hcop_call(v, ev_ops, HCOP_COUNT(ev_ops), a[0], a[1]);
+	if (own)
+		lock2(v->dom, NULL);
+	long rc = hcop_call(v, ev_ops, HCOP_COUNT(ev_ops), a[0], a[1]);
+	if (own)
+		unlock2(v->dom, NULL);
+	return rc;
 }

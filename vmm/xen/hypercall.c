@@ -8,7 +8,9 @@
 #include "vmm/xen/hypercall.h"
 #include "vmm/xen/xen_int.h"
 #include "include/public/eyrie.h"
+#include "include/public/vcpu.h"
 #include "kernel/string.h"
+#include "kernel/smp.h"
 
 /* A handler may do a bounded share of the work and return -ERESTART
  * with a[] updated: the guest then runs the call again with those
@@ -52,12 +54,12 @@ int hypercall_page(struct vcpu *v, uint64_t value)
 	return 0;
 }
 
-void hypercall(struct vcpu *v)
+/* The call's number, its arguments in a[] (and whether 64-bit). */
+static uint64_t args(struct vcpu *v, uint64_t *a, bool *wide_out)
 {
-	uint64_t *r = v->gprs, a[5];
-	bool wide = vcpu_is_64bit(v);
+	const uint64_t *r = v->gprs;
+	bool wide = *wide_out = vcpu_is_64bit(v);
 	uint64_t nr = wide ? r[GPR_RAX] : (uint32_t)r[GPR_RAX];
-	long ret = -ENOSYS;
 
 	if (wide) {
 		a[0] = r[GPR_RDI]; a[1] = r[GPR_RSI]; a[2] = r[GPR_RDX];
@@ -71,6 +73,45 @@ void hypercall(struct vcpu *v)
 		if (nr == HYPERVISOR_set_timer_op)
 			a[0] |= a[1] << 32;
 	}
+	return nr;
+}
+
+/* The calls that touch only the caller, its domain's event channels and
+ * the peer's (docs/vmm.md, "Hypercalls without the big lock"). */
+static bool fast_call(const struct vcpu *v, uint64_t nr, const uint64_t *a)
+{
+	return nr == HYPERVISOR_set_timer_op ||
+	       (nr == HYPERVISOR_event_channel_op && a[0] == EVTCHNOP_send) ||
+	       (nr == HYPERVISOR_vcpu_op && a[1] == v->id &&
+		(a[0] == VCPUOP_set_singleshot_timer || a[0] == VCPUOP_stop_singleshot_timer));
+}
+
+bool hypercall_fast(struct vcpu *v)
+{
+	uint64_t a[5];
+	bool wide;
+	uint64_t nr = args(v, a, &wide);
+
+	if (!fast_call(v, nr, a))
+		return false;
+	nolock_begin();
+	long ret = hcalls[nr](v, a);
+	nolock_end();
+	if (ret == -EFAULT)
+		return false; /* its argument was not read (maybe not populated yet) */
+	v->xen.polling = false;
+	v->wake_deadline = 0;
+	v->gprs[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
+	return true;
+}
+
+void hypercall(struct vcpu *v)
+{
+	uint64_t *r = v->gprs, a[5];
+	bool wide;
+	uint64_t nr = args(v, a, &wide);
+	long ret = -ENOSYS;
+
 	v->xen.polling = false; /* running again: any poll has ended */
 	v->wake_deadline = 0;
 	if (nr < HYPERVISOR_NR && hcalls[nr])

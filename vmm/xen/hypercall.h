@@ -3,6 +3,7 @@
 #ifndef EYRIE_VMM_HYPERCALL_H
 #define EYRIE_VMM_HYPERCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -10,6 +11,12 @@ struct vcpu;
 /* Runs the hypercall in RAX with the mode's argument registers and puts
  * the result in RAX. */
 void hypercall(struct vcpu *v);
+/* From the exit fast path, without the big lock: runs the hypercall if it
+ * is one of those that need only the event channel locks (set_timer_op,
+ * a vcpu's own one-shot timer, EVTCHNOP_send), in a section of
+ * kernel/smp.h; false, with nothing changed, for any other (or one whose
+ * argument could not be read then): the locked path runs it. */
+bool hypercall_fast(struct vcpu *v);
 
 /* A PVH domain's write of the hypercall-page MSR (CPUID 0x40000002 EBX):
  * fills the guest-physical page in `value` (bits 11:0, the page index, must

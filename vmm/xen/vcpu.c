@@ -174,8 +174,10 @@ long xen_vcpu_op(struct vcpu *v, uint64_t *a)
 				       ? gpa_ptr(d, gpa, sizeof(*to), true) : NULL;
 		if (!to || t->xen.vinfo_gpa)
 			return to ? -EEXIST : -EINVAL; /* once, as Xen */
+		spin_lock(&d->xen.evlock); /* no event is marked in the old copy meanwhile */
 		memcpy(to, xen_vinfo(d, (unsigned)vcpuid), sizeof(*to));
 		t->xen.vinfo_gpa = gpa;
+		spin_unlock(&d->xen.evlock);
 		vcpu_time_fill(&to->time);
 		return 0;
 	}
@@ -224,13 +226,19 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 		return rc < 0 ? rc : 0;
 	if (p.timeout && p.timeout <= vcpu_system_time_ns(v))
 		return 0;
-	v->xen.polling = true;
 	v->wake_deadline = 0;
 	if (p.timeout) {
 		v->wake_deadline = host_deadline(v, p.timeout);
 		timer_wake_at(v->wake_deadline);
 	}
-	v->state = VCPU_BLOCKED;
+	/* Polling and blocked first, then the ports again: an event sent
+	 * meanwhile without the big lock (ev_send) set its pending bit
+	 * before it read polling, so either this sees the bit or the sender
+	 * sees polling and wakes the vcpu. */
+	__atomic_store_n(&v->xen.polling, true, __ATOMIC_SEQ_CST);
+	vcpu_block(v);
+	if (xen_any_pending(v->dom, ports, p.nr_ports) > 0)
+		vcpu_unblock(v);
 	return 0;
 }
 
@@ -244,8 +252,9 @@ long hc_sched_op(struct vcpu *v, uint64_t *a)
 		return 0;
 	case SCHEDOP_block:
 		/* Sleeps until an event; one already pending wakes it at once. */
-		if (!(v->pending_irq[0] | v->pending_irq[1] | v->pending_irq[2] | v->pending_irq[3]))
-			v->state = VCPU_BLOCKED;
+		vcpu_block(v);
+		if (vcpu_irq_raised(v))
+			vcpu_unblock(v);
 		return 0;
 	case SCHEDOP_poll:
 		return sched_poll(v, a[1]);

@@ -53,10 +53,12 @@ static void forget_peer(struct domain *d)
 		for (uint32_t h = 0; h < mt->size; h++)
 			if (mt->map[h].flags && mt->map[h].domid == d->id)
 				mt->map[h].domid = DOMID_INVALID;
+		spin_lock(&x->xen.evlock);
 		for (uint32_t p = 1; p < EVTCHN_MAX_PORTS; p++)
 			if (x->xen.evtchn->ports[p].state == ECS_UNBOUND &&
 			    x->xen.evtchn->ports[p].remote_dom == d->id)
 				x->xen.evtchn->ports[p].remote_dom = DOMID_INVALID;
+		spin_unlock(&x->xen.evlock);
 	}
 }
 
@@ -64,7 +66,7 @@ void xen_domain_destroy(struct domain *d)
 {
 	pirq_release_all(d);
 	if (d->xen.evtchn)
-		evtchn_reset(&xen_doms, d->xen.evtchn);
+		xen_evtchn_close_all(d, true);
 	/* A copy holds its grant uses only within the hypercall. d's own
 	 * mappings left its p2m with it: the granters' uses end here. */
 	if (d->xen.gnttab) {

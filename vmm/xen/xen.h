@@ -12,6 +12,7 @@
 
 #include "include/public/grant_table.h"
 #include "include/public/hvm.h"
+#include "kernel/spin.h"
 
 struct domain;
 struct vcpu;
@@ -36,6 +37,8 @@ struct xen_vcpu {
  * pages, see vmm/core/p2m.h), NULL and 0 for a domain without the ABI;
  * the physical IRQs passed through to it (any domain: vmm/xen/pirq.c). */
 struct xen_domain {
+	/* Guards evtchn (docs/vmm.md, the lock plan): vmm/xen/evtchn.c. */
+	struct spinlock evlock;
 	struct evtchn_table *evtchn;
 	uint64_t shinfo_hpa;
 	struct xen_gnttab *gnttab;
@@ -47,6 +50,9 @@ struct xen_domain {
 int xen_domain_init(struct domain *d);
 /* Closes its ports (peers go back to unbound) and frees both. */
 void xen_domain_destroy(struct domain *d);
+/* EVTCHNOP_reset, and a dying domain's (nothing pending is cleared in
+ * its gone memory): closes every port of d, back to the 2-level ABI. */
+void xen_evtchn_close_all(struct domain *d, bool dying);
 
 /* The hypercall families: each takes the hypercall's arguments a[0..4],
  * which it updates when it continues (-ERESTART, see vmm/xen/hypercall.c). */

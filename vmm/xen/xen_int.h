@@ -44,8 +44,6 @@ struct xen_gnttab {
 };
 
 /* Event channels (evtchn.c): finds a domain's table by id. */
-extern const struct evtchn_domains xen_doms;
-
 static inline struct shared_info *shinfo(const struct domain *d)
 {
 	return phys_to_virt(d->xen.shinfo_hpa);
