@@ -54,8 +54,10 @@ int gnttab_grow(struct gnttab *gt, struct grant_entry_v1 *shared, uint32_t nr_fr
 {
 	if (nr_frames < gt->nr_frames || nr_frames > gt->max_frames || (!shared && nr_frames))
 		return -EINVAL;
+	spin_lock(&gt->lock);
 	gt->shared = shared;
 	gt->nr_frames = nr_frames;
+	spin_unlock(&gt->lock);
 	return 0;
 }
 
@@ -93,8 +95,8 @@ static int mark_busy(uint32_t *word, uint32_t seen, domid_t user, unsigned how, 
 	return GNTST_general_error; /* the guest keeps changing the entry */
 }
 
-int gnttab_acquire_from(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how,
-			uint32_t seen, uint32_t *frame)
+static int acquire_locked(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how,
+			  uint32_t seen, uint32_t *frame)
 {
 	bool wr = how & GNTTAB_USE_WRITE;
 
@@ -118,6 +120,15 @@ int gnttab_acquire_from(struct gnttab *gt, grant_ref_t ref, domid_t user, unsign
 	return GNTST_okay;
 }
 
+int gnttab_acquire_from(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how,
+			uint32_t seen, uint32_t *frame)
+{
+	spin_lock(&gt->lock);
+	int rc = acquire_locked(gt, ref, user, how, seen, frame);
+	spin_unlock(&gt->lock);
+	return rc;
+}
+
 int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned how, uint32_t *frame)
 {
 	uint32_t seen = ref < nr_entries(gt) ?
@@ -126,7 +137,7 @@ int gnttab_acquire(struct gnttab *gt, grant_ref_t ref, domid_t user, unsigned ho
 	return gnttab_acquire_from(gt, ref, user, how, seen, frame);
 }
 
-int gnttab_release(struct gnttab *gt, grant_ref_t ref, unsigned how)
+static int release_locked(struct gnttab *gt, grant_ref_t ref, unsigned how)
 {
 	bool wr = how & GNTTAB_USE_WRITE;
 	uint32_t clear = 0;
@@ -144,6 +155,14 @@ int gnttab_release(struct gnttab *gt, grant_ref_t ref, unsigned how)
 	if (clear)
 		__atomic_fetch_and(entry_word(gt, ref), ~clear, __ATOMIC_RELEASE);
 	return 0;
+}
+
+int gnttab_release(struct gnttab *gt, grant_ref_t ref, unsigned how)
+{
+	spin_lock(&gt->lock);
+	int rc = release_locked(gt, ref, how);
+	spin_unlock(&gt->lock);
+	return rc;
 }
 
 static struct gnttab *lookup(const struct gnttab_env *env, domid_t dom)

@@ -6,8 +6,11 @@
  * mapping handles), the locking and the page tables; this module decides
  * what is allowed and keeps the books.
  *
- * Concurrency: calls on one struct gnttab (and on one maptrack) must be
- * serialised by the caller (one lock per table). The granting guest is the
+ * Concurrency: a table's use counts and size change under its own lock
+ * (struct gnttab.lock, taken inside gnttab_acquire*, gnttab_release and
+ * gnttab_grow), so copies may run on several CPUs at once; the other
+ * calls on one table, and all on one maptrack, must be serialised by the
+ * caller. The granting guest is the
  * only other writer of its shared entries and may change them at any time:
  * they are read and updated only with atomic operations, and a use checks
  * flags and domid in the same compare-and-swap that marks the entry busy.
@@ -23,6 +26,7 @@
 #include <stdint.h>
 
 #include "include/public/grant_table.h"
+#include "kernel/spin.h"
 
 #define GNTTAB_PAGE_SIZE 4096u
 #define GNTTAB_PER_FRAME (GNTTAB_PAGE_SIZE / sizeof(struct grant_entry_v1)) /* 512 */
@@ -42,6 +46,7 @@ struct gnttab {
 	struct gnttab_active *active;  /* max_frames * 512, hypervisor-only */
 	uint32_t nr_frames, max_frames;
 	domid_t domid;                 /* the owner */
+	struct spinlock lock;          /* the use counts and nr_frames */
 };
 
 /* A use of an entry: GNTTAB_USE_WRITE for a writable one, GNTTAB_USE_MAP

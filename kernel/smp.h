@@ -65,10 +65,12 @@ static inline bool smp_guest_exit(void)
  * those wait with smp_quiesce() after the removal and before the free,
  * so nothing a section found can be freed under it (an RCU read side).
  * Interrupts stay off in it; it never waits for the big lock, and no
- * p2m region is populated in it (p2m_lookup leaves a hole).
+ * p2m region is populated in it (p2m_lookup leaves a hole and says so:
+ * nolock_missed).
  */
 static inline void nolock_begin(void)
 {
+	this_cpu()->nolock_miss = false;
 	/* A locked add: the removal's side reads the counter after its
 	 * store, this side reads shared state after this store. */
 	__atomic_fetch_add(&this_cpu()->nolock, 1, __ATOMIC_SEQ_CST);
@@ -82,6 +84,13 @@ static inline void nolock_end(void)
 static inline bool nolock_in(void)
 {
 	return this_cpu()->nolock & 1;
+}
+
+/* In a section: whether a p2m look-up found a region it did not populate
+ * (the locked path must do what depends on it). */
+static inline bool nolock_missed(void)
+{
+	return nolock_in() && this_cpu()->nolock_miss;
 }
 
 /* Waits until every other CPU has left the section it ran, if any (a

@@ -43,6 +43,7 @@ struct percpu {
 	/* Odd while this CPU runs a section without the big lock that may
 	 * reach other domains (kernel/smp.h, nolock_begin). */
 	volatile uint64_t nolock;
+	bool nolock_miss;         /* a section met a page it may not populate */
 	/* This CPU's LAPIC timer (arch/x86_64/timer.c): one-shot, armed for
 	 * the earlier of its next tick and its earliest wake-up (TSC). */
 	struct {

@@ -7,7 +7,8 @@
  *   "a:B,V,N"  4 vcpus. vcpu 0 pings domain B over an interdomain event
  *              channel (it allocates port 1, B binds to it); vcpu 1 maps
  *              and unmaps B's 8 grants in a loop (GNTTABOP_map/unmap,
- *              8 at a time, above its RAM); vcpu 2 gives back and
+ *              8 at a time, above its RAM) and copies them whole
+ *              (GNTTABOP_copy, checking what came); vcpu 2 gives back and
  *              repopulates 16 pages in a loop (decrease_reservation,
  *              populate_physmap: each page new and zeroed); vcpu 3
  *              verifies its granted pages and a private region. It grants
@@ -20,10 +21,10 @@
  *              the victim bound to it is destroyed on another CPU: each
  *              send returns 0, and once the victim is gone the port reads
  *              unbound, accepting no one; then a new port for the next.
- *   "b:A"      2 vcpus. vcpu 0 answers A's pings; vcpu 1 maps A's refs 1-8
- *              and balloons, in turns. Grants refs 1-8 to A.
- *   "v:A,K"    3 vcpus, the K-th victim: each maps A's refs 9-12 and
- *              balloons, in turns, for ever (the test pauses, unpauses
+ *   "b:A"      2 vcpus. vcpu 0 answers A's pings; vcpu 1 maps and copies
+ *              A's refs 1-8 and balloons, in turns. Grants refs 1-8 to A.
+ *   "v:A,K"    3 vcpus, the K-th victim: each maps and copies A's refs
+ *              9-12 and balloons, in turns, for ever (the test pauses, unpauses
  *              and destroys it); vcpu 0 first binds A's victim port (10
  *              s at most), then says when all storm and then once a
  *              second of guest time how many rounds were done, and sends
@@ -59,6 +60,7 @@ const char guest_name[] = "stress";
 #define NPRIVATE 64u
 #define BALLOON_GFN(cpu) (0x400u + 0x20u * (cpu))
 #define MAP_GFN(cpu) (0x10000u + 0x10u * (cpu)) /* above RAM: holes */
+#define COPY_GFN(cpu) (0x500u + 0x10u * (cpu))  /* where a storm copies grants to */
 #define PAGE(gfn) ((volatile uint32_t *)(uintptr_t)((gfn) << 12))
 #define MAILBOX 1u /* word of ref 9 the victims write their number to */
 #define VPORT 2u   /* word of ref 9: A's port for the victims */
@@ -184,6 +186,28 @@ static void map_round(unsigned cpu, unsigned dom, char owner, unsigned first, un
 			bad_maps[cpu]++;
 }
 
+/* Copies refs [first, first + n) of domain dom whole into COPY_GFN(cpu)
+ * (GNTTABOP_copy, one op each, x86_32 layout) and checks what came (all
+ * but the words a mapper writes). */
+static void copy_round(unsigned cpu, unsigned dom, char owner, unsigned first, unsigned n)
+{
+	struct copy32 { uint32_t src; uint16_t sdom, soff; uint32_t dst; uint16_t ddom, doff;
+			uint16_t len, flags; int16_t status; uint16_t pad; } op[NGRANT];
+
+	for (unsigned i = 0; i < n; i++)
+		op[i] = (struct copy32){ first + i, (uint16_t)dom, 0, COPY_GFN(cpu) + i, DOMID_SELF,
+					 0, 4096, GNTCOPY_source_gref, 1, 0 };
+	long rc = hc(HYPERVISOR_grant_table_op, GNTTABOP_copy, op, n);
+	for (unsigned i = 0; i < n; i++) {
+		if (rc || op[i].status) {
+			bad_maps[cpu]++;
+			continue;
+		}
+		for (unsigned w = first + i == 9 ? VPORT + 1 : 0; w < MARK; w += 8)
+			bad_data[cpu] += PAGE(COPY_GFN(cpu) + i)[w] != word(owner, first + i, w);
+	}
+}
+
 /* ---- ballooning ---- */
 
 static long reservation(unsigned cmd, uint32_t *gfns, uint32_t n)
@@ -251,12 +275,15 @@ static void storm_round(unsigned cpu)
 {
 	if (role == 'v') {
 		map_round(cpu, peer, 'a', 9, NVICTIM);
+		copy_round(cpu, peer, 'a', 9, NVICTIM);
 		balloon_round(cpu);
 	} else if (role == 'b') {
 		map_round(cpu, peer, 'a', 1, NGRANT);
+		copy_round(cpu, peer, 'a', 1, NGRANT);
 		balloon_round(cpu);
 	} else if (cpu == 1) {
 		map_round(cpu, peer, 'b', 1, NGRANT);
+		copy_round(cpu, peer, 'b', 1, NGRANT);
 	} else if (cpu == 2) {
 		balloon_round(cpu);
 		victim_line();

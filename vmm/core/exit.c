@@ -451,13 +451,17 @@ static __attribute__((noinline)) bool fast_msr(struct vcpu *v, struct vmexit *e)
 }
 
 /* The hypercalls of hypercall_fast: the length first (so that nothing
- * changes when it is not known), RIP moved on once the call has run. */
+ * changes when it is not known), RIP moved on once the call has run
+ * (not for a continuation). */
 static __attribute__((noinline)) bool fast_hypercall(struct vcpu *v, struct vmexit *e)
 {
-	if (!fast_len(v, e) || !hypercall_fast(v))
+	enum hc_fast r = fast_len(v, e) ? hypercall_fast(v) : HC_LOCKED;
+
+	if (r == HC_LOCKED)
 		return false;
 	fast_count(v, e);
-	vcpu_skip_insn(v, e);
+	if (r == HC_DONE)
+		vcpu_skip_insn(v, e);
 	return true;
 }
 

@@ -200,8 +200,12 @@ enum p2m_type p2m_lookup(struct domain *d, uint64_t gfn, uint64_t *hpa, bool *wr
 {
 	uint64_t flags;
 
-	if (gfn < d->ram_bytes >> 12 && !populated(d, gfn / 512) && !nolock_in())
-		p2m_populate(d, gfn << 12); /* (no tables: it stays a hole) */
+	if (gfn < d->ram_bytes >> 12 && !populated(d, gfn / 512)) {
+		if (nolock_in())
+			this_cpu()->nolock_miss = true; /* the locked path will */
+		else
+			p2m_populate(d, gfn << 12); /* (no tables: it stays a hole) */
+	}
 	if (pt_lookup(&d->p2m, gfn << 12, hpa, &flags))
 		return P2M_HOLE;
 	if (writable)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen's grant tables: GNTTABOP_* and the audit of grant mappings. */
 #include "vmm/xen/xen_int.h"
+#include "kernel/smp.h"
 
 /* Grows the grant table to nr frames (the frames exist already). */
 int gnt_grow(struct domain *d, uint32_t nr)
@@ -51,7 +52,6 @@ struct gnt_copy32 {
 };
 _Static_assert(sizeof(struct gnt_copy32) == 24, "x86_32 gnttab_copy");
 
-#define GNT_COPY_BATCH 8
 /* Ops done per entry: a longer list continues (-ERESTART). A map or unmap
  * does no more than a page-table change, a copy moves up to a page: a
  * backend's 1 MiB request (256 segments) maps in two entries. */
@@ -68,43 +68,42 @@ static long gnt_continue(uint64_t *a, uint64_t done, size_t sz)
 	return -ERESTART;
 }
 
-/* GNTTABOP_copy: GNT_COPY_BATCH ops at a time; each op's status is
- * written back; 0, or -EFAULT for an unreadable op array. */
+/* GNTTABOP_copy: each op read, done, and its status written back; 0, or
+ * -EFAULT for an unreadable op array. Also without the big lock (the
+ * granters' tables have their own locks, kernel/gnttab.h): there an op
+ * that meets memory not populated yet ends the call before it, with a
+ * continuation for the locked path (hypercall_fast). */
 static long gnt_copy(struct vcpu *v, uint64_t *a)
 {
 	bool wide = vcpu_is_64bit(v);
 	size_t sz = wide ? sizeof(struct gnttab_copy) : sizeof(struct gnt_copy32);
+	size_t status = wide ? __builtin_offsetof(struct gnttab_copy, status)
+			     : __builtin_offsetof(struct gnt_copy32, status);
 	struct gnttab_env env = { NULL, v->dom->id, gnt_table, gnt_page, false };
-	struct gnttab_copy ops[GNT_COPY_BATCH];
+	struct gnttab_copy op;
 	struct gnt_copy32 c32;
-	uint64_t arg = a[1], count = a[2];
 
-	for (uint64_t done = 0; done < count;) {
+	for (uint64_t done = 0; done < a[2]; done++) {
+		uint64_t at = a[1] + done * sz;
 		if (done == GNT_OPS_PER_CALL)
 			return gnt_continue(a, done, sz);
-		unsigned n = count - done < GNT_COPY_BATCH ? (unsigned)(count - done) : GNT_COPY_BATCH;
-		for (unsigned i = 0; i < n; i++) {
-			uint64_t at = arg + (done + i) * sz;
-			if (copy_from_guest_virt(v, wide ? (void *)&ops[i] : &c32, at, sz, NULL))
-				return -EFAULT;
-			if (wide)
-				continue;
-			ops[i] = (struct gnttab_copy){ .len = c32.len, .flags = c32.flags };
-			ops[i].source.u.gmfn = c32.source.ref_or_gmfn;
-			ops[i].source.domid = c32.source.domid;
-			ops[i].source.offset = c32.source.offset;
-			ops[i].dest.u.gmfn = c32.dest.ref_or_gmfn;
-			ops[i].dest.domid = c32.dest.domid;
-			ops[i].dest.offset = c32.dest.offset;
+		if (copy_from_guest_virt(v, wide ? (void *)&op : &c32, at, sz, NULL))
+			return nolock_missed() ? gnt_continue(a, done, sz) : -EFAULT;
+		if (!wide) {
+			op = (struct gnttab_copy){ .len = c32.len, .flags = c32.flags };
+			op.source.u.gmfn = c32.source.ref_or_gmfn;
+			op.source.domid = c32.source.domid;
+			op.source.offset = c32.source.offset;
+			op.dest.u.gmfn = c32.dest.ref_or_gmfn;
+			op.dest.domid = c32.dest.domid;
+			op.dest.offset = c32.dest.offset;
 		}
-		gnttab_copy_batch(&env, ops, n);
-		for (unsigned i = 0; i < n; i++) {
-			uint64_t at = arg + (done + i) * sz + (wide ? __builtin_offsetof(struct gnttab_copy, status)
-								     : __builtin_offsetof(struct gnt_copy32, status));
-			if (copy_to_guest_virt(v, at, &ops[i].status, sizeof(ops[i].status), NULL))
-				return -EFAULT;
-		}
-		done += n;
+		gnttab_copy_batch(&env, &op, 1);
+		if (nolock_missed())
+			return gnt_continue(a, done, sz); /* nothing of this op happened */
+		/* The op was read whole: its status is on a page that is there. */
+		if (copy_to_guest_virt(v, at + status, &op.status, sizeof(op.status), NULL))
+			return -EFAULT;
 	}
 	return 0;
 }

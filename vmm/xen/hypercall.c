@@ -76,38 +76,56 @@ static uint64_t args(struct vcpu *v, uint64_t *a, bool *wide_out)
 	return nr;
 }
 
-/* The calls that touch only the caller, its domain's event channels and
- * the peer's (docs/vmm.md, "Hypercalls without the big lock"). */
+/* A continuation: the arguments back in their registers (RAX still
+ * holds the number), for the call to run again from there. */
+static void put_args(struct vcpu *v, const uint64_t *a, bool wide)
+{
+	static const unsigned regs64[5] = { GPR_RDI, GPR_RSI, GPR_RDX, GPR_R10, GPR_R8 };
+	static const unsigned regs32[5] = { GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
+
+	for (unsigned i = 0; i < 5; i++)
+		v->gprs[wide ? regs64[i] : regs32[i]] = wide ? a[i] : (uint32_t)a[i];
+}
+
+/* The calls that touch only the caller, event channels (the caller's and
+ * the peer's) and grant tables (docs/vmm.md, "Hypercalls without the big
+ * lock"). */
 static bool fast_call(const struct vcpu *v, uint64_t nr, const uint64_t *a)
 {
 	return nr == HYPERVISOR_set_timer_op ||
 	       (nr == HYPERVISOR_event_channel_op && a[0] == EVTCHNOP_send) ||
+	       (nr == HYPERVISOR_grant_table_op && a[0] == GNTTABOP_copy) ||
 	       (nr == HYPERVISOR_vcpu_op && a[1] == v->id &&
 		(a[0] == VCPUOP_set_singleshot_timer || a[0] == VCPUOP_stop_singleshot_timer));
 }
 
-bool hypercall_fast(struct vcpu *v)
+enum hc_fast hypercall_fast(struct vcpu *v)
 {
 	uint64_t a[5];
 	bool wide;
 	uint64_t nr = args(v, a, &wide);
 
 	if (!fast_call(v, nr, a))
-		return false;
+		return HC_LOCKED;
 	nolock_begin();
 	long ret = hcalls[nr](v, a);
+	bool missed = nolock_missed();
 	nolock_end();
-	if (ret == -EFAULT)
-		return false; /* its argument was not read (maybe not populated yet) */
+	/* A miss: nothing changed (the argument was not read), or the call
+	 * stopped with a continuation before the op that met it. */
+	if (ret == -ERESTART)
+		put_args(v, a, wide);
+	if (ret == -ERESTART || missed)
+		return ret == -ERESTART && !missed ? HC_AGAIN : HC_LOCKED;
 	v->xen.polling = false;
 	v->wake_deadline = 0;
 	v->gprs[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
-	return true;
+	return HC_DONE;
 }
 
 void hypercall(struct vcpu *v)
 {
-	uint64_t *r = v->gprs, a[5];
+	uint64_t a[5];
 	bool wide;
 	uint64_t nr = args(v, a, &wide);
 	long ret = -ENOSYS;
@@ -116,15 +134,12 @@ void hypercall(struct vcpu *v)
 	v->wake_deadline = 0;
 	if (nr < HYPERVISOR_NR && hcalls[nr])
 		ret = hcalls[nr](v, a);
-	if (ret == -ERESTART) { /* RAX still holds nr */
-		static const unsigned regs64[5] = { GPR_RDI, GPR_RSI, GPR_RDX, GPR_R10, GPR_R8 };
-		static const unsigned regs32[5] = { GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI };
-		for (unsigned i = 0; i < 5; i++)
-			r[wide ? regs64[i] : regs32[i]] = wide ? a[i] : (uint32_t)a[i];
+	if (ret == -ERESTART) {
+		put_args(v, a, wide);
 		vcpu_ops->set(v, VS_RIP, v->last_exit.rip);
 		return;
 	}
-	r[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
+	v->gprs[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
 }
 
 long hcop_call(struct vcpu *v, const struct hcop *ops, size_t nr, uint64_t cmd, uint64_t arg)

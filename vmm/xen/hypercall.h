@@ -12,11 +12,14 @@ struct vcpu;
  * the result in RAX. */
 void hypercall(struct vcpu *v);
 /* From the exit fast path, without the big lock: runs the hypercall if it
- * is one of those that need only the event channel locks (set_timer_op,
- * a vcpu's own one-shot timer, EVTCHNOP_send), in a section of
- * kernel/smp.h; false, with nothing changed, for any other (or one whose
- * argument could not be read then): the locked path runs it. */
-bool hypercall_fast(struct vcpu *v);
+ * is one of those that need only the event channel and grant table locks
+ * (set_timer_op, a vcpu's own one-shot timer, EVTCHNOP_send,
+ * GNTTABOP_copy), in a section of kernel/smp.h. HC_DONE: RIP goes past the
+ * call; HC_AGAIN: a continuation, RIP stays on it; HC_LOCKED: any other
+ * call, or one that met memory not populated yet, for the locked path
+ * (nothing changed, or its registers hold the continuation). */
+enum hc_fast { HC_LOCKED, HC_DONE, HC_AGAIN };
+enum hc_fast hypercall_fast(struct vcpu *v);
 
 /* A PVH domain's write of the hypercall-page MSR (CPUID 0x40000002 EBX):
  * fills the guest-physical page in `value` (bits 11:0, the page index, must
