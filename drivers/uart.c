@@ -266,16 +266,20 @@ void uart_enable_irq(void)
 
 void uart_rx_poll(void)
 {
+	console_lock();
 	if (state == ON)
 		rx();
+	console_unlock();
 }
 
 void uart_irq(void)
 {
-	if (state != ON)
-		return;
-	rx();
-	tx_push();
+	console_lock();
+	if (state == ON) {
+		rx();
+		tx_push();
+	}
+	console_unlock();
 }
 
 int uart_getc(void)
@@ -289,8 +293,10 @@ int uart_getc(void)
 		if (uart_rx_tail == uart_rx_head)
 			return -1;
 	}
+	console_lock(); /* rx() adds to the ring while output waits */
 	int c = ring[uart_rx_tail % RX_RING];
 	uart_rx_tail++;
+	console_unlock();
 	return c;
 }
 

@@ -1,12 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Console sinks, printk and leveled logging (see kernel/log.h). */
 #include "kernel/log.h"
+#include "kernel/spin.h"
 #include "kernel/string.h"
 
 #include <stdint.h>
 
 static struct console_sink *sinks;
 static enum log_level level = LOG_INFO;
+/* The console lock (see log.h); a dying hypervisor takes it no more. */
+static struct spinlock console_lk;
+static volatile bool dying;
+
+void console_lock(void)
+{
+	if (!dying)
+		spin_lock(&console_lk);
+}
+
+void console_unlock(void)
+{
+	if (!dying)
+		spin_unlock(&console_lk);
+}
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -24,9 +40,11 @@ size_t console_room(void)
 {
 	size_t room = SIZE_MAX;
 
+	console_lock();
 	for (struct console_sink *k = sinks; k; k = k->next)
 		if (k->room && k->room() < room)
 			room = k->room();
+	console_unlock();
 	return room;
 }
 
@@ -34,23 +52,30 @@ size_t console_queued(void)
 {
 	size_t q = 0;
 
+	console_lock();
 	for (struct console_sink *k = sinks; k; k = k->next)
 		if (k->queued && k->queued() > q)
 			q = k->queued();
+	console_unlock();
 	return q;
 }
 
 void console_flush(bool forever)
 {
+	dying |= forever; /* it talks over whoever holds the lock */
+	console_lock();
 	for (struct console_sink *k = sinks; k; k = k->next)
 		if (k->flush)
 			k->flush(forever);
+	console_unlock();
 }
 
 static void console_write(const char *s, size_t n)
 {
+	console_lock();
 	for (struct console_sink *k = sinks; k; k = k->next)
 		k->write(s, n);
+	console_unlock();
 }
 
 static void vprintk(const char *prefix, const char *fmt, va_list ap)

@@ -64,6 +64,13 @@ size_t console_queued(void);
 /* Everything buffered goes out now (before a reset or power-off); with
  * forever, later output too (panics and exception dumps). */
 void console_flush(bool forever);
+/* The console lock: printk and the calls above take it, and so must
+ * whoever else touches a sink's buffers (the UART's interrupt and input),
+ * since CPUs print with or without the big lock. A short lock with
+ * interrupts off, beneath every other; after console_flush(true) (a dying
+ * hypervisor's last words) it is no longer taken. */
+void console_lock(void);
+void console_unlock(void);
 
 #define pr_err(...)   log_msg(LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)

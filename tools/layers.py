@@ -38,7 +38,8 @@ BEGIN = "<!-- layers.py: begin -->"
 END = "<!-- layers.py: end -->"
 LIB = {"kernel/string.h", "kernel/errno.h", "kernel/log.h", "kernel/bytes.h", "kernel/date.h",
        "kernel/crc32.h", "kernel/ksyms.h", "kernel/string.c", "kernel/log.c", "kernel/date.c",
-       "kernel/crc32.c", "kernel/ksyms.c", "kernel/printf.c", "kernel/elf.h", "kernel/elf.c"}
+       "kernel/crc32.c", "kernel/ksyms.c", "kernel/printf.c", "kernel/elf.h", "kernel/elf.c",
+       "kernel/spin.h"}
 INTERFACES = {"boot/boot_info.h"}
 VMM_ROOMS = ("load", "emul", "plat", "xen", "core")
 RANK = {"lib": -1, "arch": 0, "drivers": 1, "kernel": 2, "svm": 4, "vmx": 4, "boot": 5}
@@ -55,7 +56,7 @@ JOB = {
     "kernel": "frames, heap, event channels, grant tables, scheduler loop, log, debug shell",
     "drivers": "hardware the hypervisor keeps: UART, framebuffer, ACPI tables, PCI config, RTC",
     "arch": "x86_64: CPU features, paging, APIC, timer, traps, per-CPU state",
-    "lib": "the freestanding C library: string, errno, printk and the log, bytes, date, crc32, ELF",
+    "lib": "the freestanding C library: string, errno, printk and the log, bytes, date, crc32, ELF, spinlock",
 }
 ORDER = ["boot", "svm", "vmx", "vmm/core", "vmm/xen", "vmm/plat", "vmm/emul", "vmm/load",
          "kernel", "drivers", "arch", "lib"]

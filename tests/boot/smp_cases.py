@@ -156,10 +156,23 @@ def lapicipi_bare(lab, limit=60):
 LAPICIPI_DONE = "DONE lapicipi: 3 passed, 0 failed"
 
 
+def _uart_storm(out, d):
+    """Every byte of lapicipi's UART storm on domain d's console: 490
+    letters from each vcpu between its two markers, nothing else."""
+    text = out.split("(d%d) lapicipi-uart: storm\n" % d, 1)[-1]
+    text = text.split("(d%d) lapicipi-uart: done\n" % d, 1)[0]
+    got = "".join(l[len("(d%d) " % d):] for l in text.split("\n")
+                  if l.startswith("(d%d) " % d))
+    check(got.count("a") == 490 and got.count("b") == 490 and len(got) == 980,
+          "lapicipi (d%d): the UART storm's bytes on the console: %d a, %d b, %d in all "
+          "(want 490, 490, 980)" % (d, got.count("a"), got.count("b"), len(got)))
+
+
 def _lapicipi(m, doms):
     for d, name in enumerate(doms, 1):
         expect_poweroff(m, d, name, 120)
         check_report(m.output, d, "lapicipi")
+        _uart_storm(m.output, d)
         check(re.search(r"\(d%d\) lapicipi: 1000 round trips, \d+ TSC" % d, m.output),
               "lapicipi (d%d) printed no round-trip figure" % d)
         check(re.search(r"\(d%d\) lapicipi-x2apic: 1000 round trips, \d+ TSC" % d, m.output),

@@ -33,6 +33,13 @@
  * the SELF IPI register, an EOI with nothing in service, writes the
  * x2APIC refuses (#GP: the read-only ID, a non-zero EOI, reserved ICR
  * bits), and its TPR; the round trips that follow must still all come.
+ *
+ * Last, under Eyrie only (its platform's port I/O is handled without the
+ * big lock): both vcpus write STORM bytes at once to the UART (COM1,
+ * polling LSR: 'a' from vcpu 0, 'b' from vcpu 1, a newline every 50th),
+ * vcpu 0 latching and reading the PIT between its bytes, vcpu 1 reading
+ * the ACPI PM timer, which must never step back (mod 2^24). The test
+ * counts the bytes on the domain's console: every one must be there.
  * See docs/guests.md.
  */
 #include "runtime.h"
@@ -67,6 +74,9 @@ const char guest_name[] = "lapicipi";
 #define R_SELF 0x3f0
 #define VEC_SELF 0x43
 #define SELF_IPIS 100u
+#define COM1 0x3f8
+#define PM_TMR 0x608
+#define STORM 500u /* bytes from each vcpu: 490 letters, 10 newlines */
 
 /* Each vcpu's APIC mode: vcpu 0's, vcpu 1's (each writes its own). */
 static volatile bool x2_bsp, x2_ap, x2_switch;
@@ -203,15 +213,44 @@ __asm__(".text\n"
 extern char ping_stub[], pong_stub[], timer_stub[], self_stub[], spurious_stub[], tramp_start[],
 	tramp_end[];
 
-/* vcpu 1: the runtime's IDT, its APIC on, then idle in HLT for good. */
+static volatile uint32_t storm_go, storm_done[2], pm_back;
+
+/* STORM bytes to the UART (see the top), with the PIT (vcpu 0) or the PM
+ * timer (vcpu 1) read between them. */
+static void uart_storm(unsigned cpu)
+{
+	uint32_t last = inl(PM_TMR) & 0xffffff;
+
+	for (unsigned i = 1; i <= STORM; i++) {
+		while (!(inb(COM1 + 5) & 0x20))
+			pause();
+		outb(COM1, i % 50 ? (uint8_t)('a' + cpu) : '\n');
+		if (cpu) {
+			uint32_t t = inl(PM_TMR) & 0xffffff;
+			pm_back += ((t - last) & 0xffffff) >= 1u << 23;
+			last = t;
+		} else {
+			outb(0x43, 0); /* latch counter 0 */
+			(void)inb(0x40);
+			(void)inb(0x40);
+		}
+	}
+	storm_done[cpu] = 1;
+}
+
+/* vcpu 1: the runtime's IDT, its APIC on, then idle in HLT for good (but
+ * for the UART storm, when asked). */
 void ap_main(void)
 {
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 	apic_write_mode(false, R_TPR, 0);
 	apic_write_mode(false, R_SVR, 0x100 | VEC_SPURIOUS);
 	ap_id = apic_read_mode(false, R_ID) >> 24;
-	for (;;)
+	for (;;) {
 		__asm__ volatile("sti; hlt" ::: "memory");
+		if (storm_go && !storm_done[1])
+			uart_storm(1);
+	}
 }
 
 static void set_gate(unsigned vec, char *handler)
@@ -420,4 +459,16 @@ void guest_main(void)
 	check("x2apic-round-trips", n == ROUNDS && skew >= 0,
 	      "%u of %u round trips through the x2APIC MSRs answered, in order", n, ROUNDS);
 	report("lapicipi-x2apic", "round trips", rtt, n);
+	if (!hv_is_eyrie())
+		return;
+	gprintf("lapicipi-uart: storm\n");
+	storm_go = 1;
+	icr(1, VEC_PING); /* vcpu 1 wakes, answers and storms */
+	uart_storm(0);
+	uint64_t end = now_ns() + 60000 * MS;
+	while (!storm_done[1] && now_ns() < end)
+		pause();
+	gprintf("lapicipi-uart: done\n");
+	check("uart-storm", storm_done[1] && !pm_back, "both vcpus wrote %u bytes: %s; PM timer "
+	      "steps back %u", STORM, storm_done[1] ? "yes" : "vcpu 1 did not finish", pm_back);
 }

@@ -354,6 +354,8 @@ static int cmd_console(int argc, char **argv)
 	struct domain *d = parse_domain(argv[1]);
 	if (!d)
 		return -ENOENT;
+	/* Read without its console lock (printing all of it takes long): a
+	 * byte the guest writes meanwhile over the oldest may show. */
 	uint64_t end = d->log_total, start = end > DOM_LOG_SIZE ? end - DOM_LOG_SIZE : 0;
 	unsigned lines = 0;
 	for (const char *p = argc == 3 ? argv[2] : ""; *p >= '0' && *p <= '9' && lines < 100000; p++)

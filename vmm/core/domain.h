@@ -13,6 +13,7 @@
 #include "include/public/memory.h"
 #include "include/public/xen.h"
 #include "kernel/pt.h"
+#include "kernel/spin.h"
 #include "vmm/core/domcfg.h"
 #include "vmm/plat/mmio.h"
 #include "vmm/core/vcpu.h"
@@ -88,6 +89,8 @@ struct domain {
 	 * (guest_echo=, the shell's `echo`, off while domain 0's console shows
 	 * it), and a rate limit: the bytes it may still print (refilled with
 	 * time) and those it could not since its last printed line. */
+	struct spinlock con_lock;     /* the line and the ring: written with and
+				       * without the big lock (the UART's model) */
 	char con_line[DOM_CONSOLE_LINE];
 	unsigned con_len;
 	bool echo;

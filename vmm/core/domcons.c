@@ -43,6 +43,7 @@ static void echo_line(struct domain *d)
 
 void domain_console_put(struct domain *d, const char *s, size_t n)
 {
+	spin_lock(&d->con_lock);
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (d->log)
@@ -58,4 +59,5 @@ void domain_console_put(struct domain *d, const char *s, size_t n)
 		/* Keep the serial line readable: no control bytes from guests. */
 		d->con_line[d->con_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
 	}
+	spin_unlock(&d->con_lock);
 }

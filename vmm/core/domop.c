@@ -146,12 +146,14 @@ static long console_read(struct vcpu *v, struct domain *d, void *arg)
 
 	if (c->len > sizeof(buf))
 		c->len = sizeof(buf);
+	spin_lock(&d->con_lock);
 	uint64_t oldest = d->log_total > DOM_LOG_SIZE ? d->log_total - DOM_LOG_SIZE : 0;
 	if (c->pos < oldest || c->pos > d->log_total)
 		c->pos = c->pos > d->log_total ? d->log_total : oldest;
 	uint32_t n = 0;
 	for (; n < c->len && c->pos + n < d->log_total; n++)
 		buf[n] = d->log[(c->pos + n) % DOM_LOG_SIZE];
+	spin_unlock(&d->con_lock);
 	if (n && copy_to_guest_virt(v, c->buffer, buf, n, NULL))
 		return -EFAULT;
 	c->pos += n;

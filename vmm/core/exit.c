@@ -409,7 +409,8 @@ static const exit_fn handlers[EXIT_REASONS] = {
  * before the big lock is taken (docs/vmm.md, "Exits without the big
  * lock"): CPUID, the MSRs of the MSR list, and the local APIC's MSRs
  * that need only the platform's own lock (vplat_msr_local), when the
- * answer needs no warning; and the hypercalls of hypercall_fast, which
+ * answer needs no warning; port I/O to the platform's models that need
+ * only its lock (vplat_io_local); and the hypercalls of hypercall_fast, which
  * reach other domains only in a section of kernel/smp.h. Nothing else
  * that another CPU changes without first taking this CPU out of guest
  * mode and waiting for it to ask for the lock (vmm_sync, smp_call) is
@@ -465,10 +466,23 @@ static __attribute__((noinline)) bool fast_hypercall(struct vcpu *v, struct vmex
 	return true;
 }
 
+/* IN and OUT (not strings) to the platform's models of vplat_io_local. */
+static __attribute__((noinline)) bool fast_io(struct vcpu *v, struct vmexit *e)
+{
+	if (e->io.string || !vplat_io_local(v->dom, e->io.port, e->io.in) || !fast_len(v, e))
+		return false;
+	fast_count(v, e);
+	ioport_access(v, e->io.port, e->io.size, e->io.in);
+	vcpu_skip_insn(v, e);
+	return true;
+}
+
 bool vmexit_fast_handle(struct vcpu *v, struct vmexit *e)
 {
 	if (e->reason == EXIT_HYPERCALL)
 		return fast_hypercall(v, e);
+	if (e->reason == EXIT_IO)
+		return fast_io(v, e);
 	if (e->reason != EXIT_CPUID)
 		return fast_msr(v, e);
 	if (!fast_len(v, e))

@@ -11,7 +11,7 @@ void vmexit_handle(struct vcpu *v, struct vmexit *e);
  * is handled (counted in v->exits and v->exits_fast too); else nothing
  * changed. The reason is looked at inline: the other exits pay a test. */
 #define EXIT_FAST_REASONS (1u << EXIT_CPUID | 1u << EXIT_MSR_READ | 1u << EXIT_MSR_WRITE | \
-			   1u << EXIT_HYPERCALL)
+			   1u << EXIT_HYPERCALL | 1u << EXIT_IO)
 bool vmexit_fast_handle(struct vcpu *v, struct vmexit *e);
 static inline bool vmexit_fast(struct vcpu *v, struct vmexit *e)
 {

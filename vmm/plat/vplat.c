@@ -234,19 +234,33 @@ unsigned vplat_input(struct domain *d, const char *s, unsigned n)
 
 /* One byte of a byte-wide model (PIC, PIT, RTC, UART); false when none
  * has the port. */
-static bool byte_io(struct vplat *p, uint64_t now, uint16_t pt, bool in, uint8_t *b)
+enum byte_model { NO_MODEL, PIC, PIT, RTC, UART };
+
+static enum byte_model byte_model(uint16_t pt)
 {
 	if (pt == 0x20 || pt == 0x21 || pt == 0xa0 || pt == 0xa1 || pt == 0x4d0 || pt == 0x4d1)
-		vpic_io(&p->pic, pt, in, b);
-	else if ((pt >= 0x40 && pt <= 0x43) || pt == 0x61)
-		vpit_io(&p->pit, now, pt, in, b);
-	else if (pt == 0x70 || pt == 0x71)
-		vrtc_io(&p->rtc, now, pt, in, b);
-	else if (pt >= VPLAT_UART_PORT && pt < VPLAT_UART_PORT + 8)
-		vuart_io(&p->uart, pt - VPLAT_UART_PORT, in, b);
-	else
-		return false;
-	return true;
+		return PIC;
+	if ((pt >= 0x40 && pt <= 0x43) || pt == 0x61)
+		return PIT;
+	if (pt == 0x70 || pt == 0x71)
+		return RTC;
+	return pt >= VPLAT_UART_PORT && pt < VPLAT_UART_PORT + 8 ? UART : NO_MODEL;
+}
+
+static bool byte_io(struct vplat *p, uint64_t now, uint16_t pt, bool in, uint8_t *b)
+{
+	switch (byte_model(pt)) {
+	case PIC: vpic_io(&p->pic, pt, in, b); return true;
+	case PIT: vpit_io(&p->pit, now, pt, in, b); return true;
+	case RTC: vrtc_io(&p->rtc, now, pt, in, b); return true;
+	case UART: vuart_io(&p->uart, pt - VPLAT_UART_PORT, in, b); return true;
+	default: return false;
+	}
+}
+
+bool vplat_io_local(const struct domain *d, uint16_t port, bool in)
+{
+	return d->plat && (byte_model(port) != NO_MODEL || (in && port == VPM_PORT_BASE + 8));
 }
 
 bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)

@@ -69,6 +69,11 @@ void vplat_gsi(struct domain *d, unsigned gsi, bool level);
 
 /* A port access of the guest: true when a model claims the port. */
 bool vplat_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
+/* Whether an access starting at port needs only the platform's lock (and
+ * the domain's console's), so the exit fast path may make it: the PIC,
+ * PIT, RTC and UART, and reads of the PM timer; not PM control (power
+ * off, reset) or PCI configuration (a device passed through). */
+bool vplat_io_local(const struct domain *d, uint16_t port, bool in);
 /* An MSR of the platform: the local APIC's (APIC_BASE, TSC_DEADLINE,
  * x2APIC) and KVM's paravirtual clock (0x4b564d00/01): 0, -EPERM (#GP),
  * or -ENOENT when the MSR is not the platform's. */
