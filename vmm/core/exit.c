@@ -479,17 +479,18 @@ static __attribute__((noinline)) bool fast_io(struct vcpu *v, struct vmexit *e)
 
 bool vmexit_fast_handle(struct vcpu *v, struct vmexit *e)
 {
-	if (e->reason == EXIT_HYPERCALL)
-		return fast_hypercall(v, e);
-	if (e->reason == EXIT_IO)
-		return fast_io(v, e);
-	if (e->reason != EXIT_CPUID)
-		return fast_msr(v, e);
-	if (!fast_len(v, e))
-		return false;
-	fast_count(v, e);
-	exit_cpuid(v, e);
-	return true;
+	if (e->reason == EXIT_CPUID) {
+		if (!fast_len(v, e))
+			return false;
+		fast_count(v, e);
+		exit_cpuid(v, e);
+		return true;
+	}
+	if (e->reason == EXIT_IO) /* a domain without the platform has none */
+		return v->dom->plat && fast_io(v, e);
+	if (e->reason == EXIT_HYPERCALL) /* the others pay a compare */
+		return hypercall_maybe_fast(v->gprs[GPR_RAX]) && fast_hypercall(v, e);
+	return fast_msr(v, e);
 }
 
 bool vmexit_fast_again(struct vcpu *v)

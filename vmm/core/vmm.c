@@ -392,13 +392,6 @@ void vcpu_unblock(struct vcpu *v)
 				    __ATOMIC_SEQ_CST);
 }
 
-bool vcpu_irq_raised(const struct vcpu *v)
-{
-	const uint64_t *p = v->pending_irq;
-
-	return __atomic_load_n(&p[0], __ATOMIC_SEQ_CST) | p[1] | p[2] | p[3];
-}
-
 /* Also without the big lock (an event from another CPU's fast path):
  * the bit is set by a locked OR, and the vcpu's own CPU clears it so. */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector)

@@ -61,7 +61,12 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
  * without the big lock). */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
 /* Whether an interrupt vector is pending (vcpu_raise_irq). */
-bool vcpu_irq_raised(const struct vcpu *v);
+static inline bool vcpu_irq_raised(const struct vcpu *v)
+{
+	const uint64_t *p = v->pending_irq;
+
+	return __atomic_load_n(&p[0], __ATOMIC_SEQ_CST) | p[1] | p[2] | p[3];
+}
 /* Blocking against wake-ups without the big lock: the vcpu blocks first
  * (vcpu_block), then looks again for what would wake it, and if it
  * finds it, vcpu_unblock makes it runnable unless a wake-up already did.

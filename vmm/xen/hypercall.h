@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "include/public/xen.h"
+
 struct vcpu;
 
 /* Runs the hypercall in RAX with the mode's argument registers and puts
@@ -20,6 +22,15 @@ void hypercall(struct vcpu *v);
  * (nothing changed, or its registers hold the continuation). */
 enum hc_fast { HC_LOCKED, HC_DONE, HC_AGAIN };
 enum hc_fast hypercall_fast(struct vcpu *v);
+/* Whether RAX names a family hypercall_fast may run, so that every other
+ * call pays only this compare on the exit path. */
+static inline bool hypercall_maybe_fast(uint64_t rax)
+{
+	uint32_t nr = (uint32_t)rax;
+
+	return nr == HYPERVISOR_set_timer_op || nr == HYPERVISOR_grant_table_op ||
+	       nr == HYPERVISOR_vcpu_op || nr == HYPERVISOR_event_channel_op;
+}
 
 /* A PVH domain's write of the hypercall-page MSR (CPUID 0x40000002 EBX):
  * fills the guest-physical page in `value` (bits 11:0, the page index, must
