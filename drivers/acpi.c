@@ -106,17 +106,6 @@ uint64_t acpi_find_rsdp_bios(phys_map_fn map)
 	return rsdp_scan(map, 0xe0000, 0x20000);
 }
 
-/* Records a table in out->tables (NULL when the list is full). */
-static struct acpi_table *table_record(struct acpi_info *ai, uint64_t phys)
-{
-	if (ai->nr_tables >= ACPI_MAX_TABLES)
-		return NULL;
-	struct acpi_table *rec = &ai->tables[ai->nr_tables++];
-	rec->phys = phys;
-	memcpy(rec->sig, "????", 5);
-	return rec;
-}
-
 static void table_error(struct acpi_info *ai, struct acpi_table *rec, enum acpi_table_status st)
 {
 	ai->nr_errors++;
@@ -162,12 +151,14 @@ static const uint8_t *table_map(phys_map_fn map, uint64_t phys, uint32_t *len,
 static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map, uint64_t phys, uint32_t *len,
 				struct acpi_table **recp)
 {
-	struct acpi_table *rec = table_record(ai, phys);
+	/* Recorded in ai->tables (NULL when the list is full). */
+	struct acpi_table *rec = ai->nr_tables < ACPI_MAX_TABLES ? &ai->tables[ai->nr_tables++] : NULL;
 	enum acpi_table_status st;
 	char sig[5] = "????";
 	const uint8_t *t = table_map(map, phys, len, sig, &st);
 
 	if (rec) {
+		rec->phys = phys;
 		memcpy(rec->sig, sig, 5);
 		rec->length = *len;
 		rec->revision = t ? t[8] : 0;
@@ -340,13 +331,9 @@ static int s5_package(const uint8_t *p, uint32_t n, uint8_t *a, uint8_t *b)
 	nbytes = p[1] >> 6;
 	if (n < 2 + nbytes + 1)
 		return -EINVAL;
-	if (nbytes == 0) {
-		plen = p[1] & 0x3f;
-	} else {
-		plen = p[1] & 0x0f;
-		for (uint32_t k = 0; k < nbytes; k++)
-			plen |= (uint32_t)p[2 + k] << (4 + 8 * k);
-	}
+	plen = p[1] & (nbytes ? 0x0f : 0x3f);
+	for (uint32_t k = 0; k < nbytes; k++)
+		plen |= (uint32_t)p[2 + k] << (4 + 8 * k);
 	/* PkgLength counts itself and what follows, not the PackageOp. */
 	if (plen < nbytes + 2 || plen > n - 1)
 		return -EINVAL;
