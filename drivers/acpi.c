@@ -324,7 +324,6 @@ static int s5_package(const uint8_t *p, uint32_t n, uint8_t *a, uint8_t *b)
 {
 	uint32_t plen, nbytes, pos, end;
 	uint64_t va, vb;
-	uint8_t count;
 
 	if (n < 3 || p[0] != AML_PACKAGE)
 		return -EINVAL;
@@ -339,7 +338,7 @@ static int s5_package(const uint8_t *p, uint32_t n, uint8_t *a, uint8_t *b)
 		return -EINVAL;
 	end = 1 + plen;
 	pos = 2 + nbytes;
-	count = p[pos++]; /* NumElements */
+	uint8_t count = p[pos++]; /* NumElements */
 	if (count == 0 || aml_int(p, end, &pos, &va) < 0)
 		return -EINVAL;
 	if (count >= 2) {
@@ -506,8 +505,7 @@ int acpi_irq_to_gsi(const struct acpi_info *acpi, uint8_t isa_irq,
 	if (isa_irq > 15)
 		return -EINVAL;
 	*gsi = isa_irq;
-	*active_low = false;
-	*level = false;
+	*active_low = *level = false;
 	for (uint32_t i = 0; i < acpi->nr_overrides; i++) {
 		const struct acpi_override *o = &acpi->overrides[i];
 

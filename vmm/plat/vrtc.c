@@ -190,8 +190,6 @@ static bool is_time(unsigned i)
 
 static uint8_t reg_read(struct vrtc *r, uint64_t now, unsigned i)
 {
-	uint8_t v;
-
 	if (is_time(i) && !halted(r))
 		materialise(r, now);
 	if (i == RA) {
@@ -202,7 +200,7 @@ static uint8_t reg_read(struct vrtc *r, uint64_t now, unsigned i)
 	}
 	if (i != RC)
 		return r->cmos[i];
-	v = r->cmos[RC];
+	uint8_t v = r->cmos[RC];
 	r->cmos[RC] = 0;
 	set_irqf(r);
 	return v;
