@@ -74,16 +74,6 @@ void frames_reserve(struct frame_alloc *fa, uint64_t pfn, uint64_t count)
 	pool(fa, pfn, count, false);
 }
 
-/* Length of the run of free frames starting at i, up to max. */
-static uint64_t free_run(const struct frame_alloc *fa, uint64_t i, uint64_t max)
-{
-	uint64_t n = 0;
-
-	while (n < max && i + n < fa->npfns && test(fa, i + n))
-		n++;
-	return n;
-}
-
 static bool search(struct frame_alloc *fa, uint64_t from, uint64_t to,
 		   uint64_t count, uint64_t align, uint64_t *found)
 {
@@ -100,7 +90,9 @@ static bool search(struct frame_alloc *fa, uint64_t from, uint64_t to,
 			i += 64;
 			continue;
 		}
-		uint64_t run = free_run(fa, i, count);
+		uint64_t run = 0; /* free frames from i, up to count */
+		while (run < count && i + run < fa->npfns && test(fa, i + run))
+			run++;
 		if (run == count) {
 			*found = i;
 			return true;
