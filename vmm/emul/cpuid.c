@@ -174,15 +174,6 @@ static void topology(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn ho
 	}
 }
 
-/* The components of XCR0 a guest may enable. */
-static uint64_t xcr0_offered(cpuid_host_fn host)
-{
-	uint32_t r[4];
-
-	host(0xd, 0, r);
-	return (r[EAX] | (uint64_t)r[EDX] << 32) & XCR0_ALLOW;
-}
-
 /* XSAVE area size for the components in xcr0, standard (offsets fixed by
  * the CPU: the end of the last component) or compacted (each component
  * after the previous, 64-byte aligned when subleaf ECX bit 1 says so). */
@@ -211,7 +202,11 @@ static uint32_t xsave_size(cpuid_host_fn host, uint64_t xcr0, bool compacted)
  * would describe the hypervisor's XCR0. */
 static void leaf_d(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host, uint32_t out[4])
 {
-	uint64_t offered = xcr0_offered(host);
+	uint32_t h[4];
+
+	host(0xd, 0, h);
+	/* The components of XCR0 a guest may enable. */
+	uint64_t offered = (h[EAX] | (uint64_t)h[EDX] << 32) & XCR0_ALLOW;
 	uint64_t xcr0 = g->xcr0 ? g->xcr0 & offered : offered;
 
 	if (!offered)
