@@ -232,10 +232,7 @@ void bootinfo_module_name(char *dst, size_t dstlen, const char *src, size_t srcl
 {
 	size_t start = 0, end = 0;
 
-	if (!src) {
-		bootinfo_copy_str(dst, dstlen, "", 1);
-		return;
-	}
+	src = src ? src : ""; /* no string: an empty name */
 	while (start < srclen && src[start] == ' ')
 		start++;
 	end = start;

@@ -86,13 +86,11 @@ static void set_gate(struct vpit *t, struct vpit_chan *c, bool gate, uint64_t no
 {
 	if (gate == c->gate)
 		return;
-	if (c->loaded && (c->mode == 0 || c->mode == 4)) {
-		c->base = ticks(t, c, now);     /* pause / resume */
+	/* Modes 0 and 4 pause / resume; a rise triggers or reloads, and a
+	 * fall stops modes 2 and 3. */
+	if (c->loaded && (gate || (c->mode != 1 && c->mode != 5))) {
+		c->base = c->mode == 0 || c->mode == 4 ? ticks(t, c, now) : 0;
 		c->start = now;
-		c->running = gate;
-	} else if (c->loaded && (gate || c->mode == 2 || c->mode == 3)) {
-		c->start = now;                 /* rise: trigger / reload */
-		c->base = 0;
 		c->running = gate;
 	}
 	c->gate = gate;
