@@ -32,7 +32,6 @@ static bool fgas(const uint8_t *t, uint32_t len, uint32_t off, struct acpi_gas *
 		return false;
 	g->space_id = t[off];
 	g->bit_width = t[off + 1];
-	g->bit_offset = t[off + 2];
 	g->access_size = t[off + 3];
 	g->address = rd64(t + off + 4);
 	return true;

@@ -24,7 +24,7 @@
 /* Generic Address Structure (ACPI 6.5, 5.2.3.2). */
 struct acpi_gas {
 	uint8_t space_id; /* ACPI_GAS_* */
-	uint8_t bit_width, bit_offset, access_size;
+	uint8_t bit_width, access_size;
 	uint64_t address;
 };
 #define ACPI_GAS_MEMORY 0

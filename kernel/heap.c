@@ -116,7 +116,6 @@ out:
 	if (p) {
 		h->bytes_in_use += size;
 		h->allocations++;
-		h->total_allocs++;
 	} else {
 		h->failures++;
 	}

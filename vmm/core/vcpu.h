@@ -53,7 +53,6 @@ struct vseg {
 };
 
 #define SEG_ATTR_CODE32 0xc9b /* G, D, P, S, execute/read accessed */
-#define SEG_ATTR_CODE64 0xa9b /* G, L, P, S, execute/read accessed */
 #define SEG_ATTR_DATA32 0xc93 /* G, B, P, S, read/write accessed */
 #define SEG_ATTR_CODE16 0x09b /* P, S, execute/read accessed (real mode) */
 #define SEG_ATTR_DATA16 0x093 /* P, S, read/write accessed (real mode) */
