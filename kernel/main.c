@@ -16,7 +16,6 @@
 #include "kernel/mm.h"
 #include "kernel/options.h"
 #include "kernel/sched.h"
-#include "kernel/shell.h"
 #include "kernel/smp.h"
 #include "kernel/string.h"
 #include "vmm/core/domain.h"

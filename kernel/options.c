@@ -2,7 +2,6 @@
 /* Option tokenizer (see options.h). */
 #include "kernel/options.h"
 #include "kernel/errno.h"
-#include "kernel/string.h"
 
 #include <stdbool.h>
 

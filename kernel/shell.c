@@ -5,7 +5,6 @@
 #include "kernel/lineedit.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
-#include "arch/x86_64/cpu.h"
 #include "drivers/uart.h"
 
 extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];

@@ -10,7 +10,6 @@
 #include "drivers/pci.h"
 #include "drivers/uart.h"
 #include "vmm/core/p2m.h"
-#include "vmm/xen/xen.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/string.h"

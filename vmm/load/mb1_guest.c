@@ -11,8 +11,6 @@
 #include "kernel/log.h"
 #include "kernel/string.h"
 
-#include <stdarg.h>
-
 /* Header field offsets. */
 #define H_FLAGS       4u
 #define H_CHECKSUM    8u
