@@ -56,7 +56,8 @@ static int read_table(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 	return copy_phys(ctx, gpa, val, size, 0);
 }
 
-void guest_walk_regs(struct vcpu *v, struct gwalk_regs *r)
+/* The registers (and the vendor's rules) a walk of v's page tables uses. */
+static void guest_walk_regs(struct vcpu *v, struct gwalk_regs *r)
 {
 	r->cr0 = vcpu_ops->get(v, VS_CR0);
 	r->cr3 = vcpu_ops->get(v, VS_CR3);
