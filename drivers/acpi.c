@@ -479,7 +479,6 @@ int acpi_parse(uint64_t rsdp_phys, phys_map_fn map, struct acpi_info *out)
 	int ret = -EBADMSG;
 
 	memset(out, 0, sizeof(*out));
-	out->rsdp_phys = rsdp_phys;
 	if (!map(rsdp_phys, RSDP_V1_LEN))
 		return -EFAULT;
 	const uint8_t *r = rsdp_check(map, rsdp_phys, &ext_ok);

@@ -104,7 +104,6 @@ struct acpi_spcr {
 #define ACPI_BOOT_NO_VGA        (1u << 2)
 
 struct acpi_info {
-	uint64_t rsdp_phys;
 	char oem_id[7];        /* from the RSDP, NUL-terminated */
 	uint64_t root_phys;    /* the XSDT or RSDT used */
 	bool xsdt;

@@ -132,10 +132,8 @@ struct vmexit {
 		} io;
 		struct {
 			uint64_t gpa;
-			uint64_t gla;     /* valid if gla_valid */
 			bool read, write, exec;
 			bool present;     /* a translation existed (permission fault) */
-			bool gla_valid;
 		} npf;
 		struct {
 			uint8_t vector;

@@ -229,9 +229,6 @@ static void decode_ept(struct vcpu *v, struct vmexit *e, uint32_t idt_info)
 	e->npf.write = q & EPTV_WRITE;
 	e->npf.exec = q & EPTV_EXEC;
 	e->npf.present = q & EPTV_PERMS;
-	e->npf.gla_valid = q & EPTV_GLA_VALID;
-	if (e->npf.gla_valid)
-		e->npf.gla = vmread(VMCS_GUEST_LINEAR_ADDR);
 	iret_nmi_fixup(q, idt_info);
 }
 

@@ -119,9 +119,8 @@ static int vmcs_alloc(struct vmx_cpu *c, struct vmx_vcpu *vx)
 	vx->vmcs_phys = frame_get(FRAME_VCPU);
 	if (!vx->vmcs_phys)
 		return -ENOMEM;
-	vx->vmcs = phys_to_virt(vx->vmcs_phys);
 	/* Revision identifier in bits 30:0; bit 31 clear: not a shadow VMCS. */
-	*(uint32_t *)vx->vmcs = c->caps.revision;
+	*(uint32_t *)phys_to_virt(vx->vmcs_phys) = c->caps.revision;
 	int err = vmclear(vx->vmcs_phys);
 	if (!err)
 		err = vmptrld(vx->vmcs_phys);

@@ -165,7 +165,6 @@ const char *vmx_insn_error_name(uint64_t err);
 enum vmx_lazy_msr { LM_KERNEL_GS_BASE, LM_STAR, LM_LSTAR, LM_CSTAR, LM_SFMASK, LM_COUNT };
 
 struct vmx_vcpu {
-	void *vmcs;
 	uint64_t vmcs_phys;
 	uint64_t eptp;
 	bool launched;       /* VMRESUME next, not VMLAUNCH */
