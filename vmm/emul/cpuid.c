@@ -112,14 +112,6 @@ static void leaf_0(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host
 		out[EAX] = 0x15;
 }
 
-/* Leaf 0x15 with vlapic: TSC = ECX * EBX / EAX = crystal * tsc_khz / 1e6. */
-static void leaf_15(const struct cpuid_guest *g, uint32_t out[4])
-{
-	out[EAX] = 1000000;
-	out[EBX] = g->tsc_khz;
-	out[ECX] = CPUID_CRYSTAL_HZ;
-}
-
 /* Leaf 1: signature as is; EBX bits 31:24 initial APIC id, 23:16 logical
  * processors per package (meaningful with HTT, set for more than one
  * vcpu), 15:0 brand index and CLFLUSH size as is. */
@@ -370,9 +362,10 @@ void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 		hypervisor_leaf(leaf, subleaf, g, out);
 		return;
 	}
-	if (leaf == 0x15 && g->vlapic) {
-		if (g->tsc_khz)
-			leaf_15(g, out);
+	if (leaf == 0x15 && g->vlapic) { /* TSC = ECX * EBX / EAX = crystal * tsc_khz / 1e6 */
+		out[EAX] = g->tsc_khz ? 1000000 : 0;
+		out[EBX] = g->tsc_khz;
+		out[ECX] = g->tsc_khz ? CPUID_CRYSTAL_HZ : 0;
 		return;
 	}
 	if (!r || !host_has(leaf, leaf & 0x80000000u, host))

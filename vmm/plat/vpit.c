@@ -31,14 +31,6 @@ static uint64_t ticks(const struct vpit *t, const struct vpit_chan *c, uint64_t 
 	return c->base + (uint64_t)((unsigned __int128)(now - c->start) * VPIT_HZ / t->tsc_hz);
 }
 
-/* The first TSC at which a running channel has counted tick k >= base. */
-static uint64_t tick_tsc(const struct vpit *t, const struct vpit_chan *c, uint64_t k)
-{
-	unsigned __int128 x = (unsigned __int128)(k - c->base) * t->tsc_hz + VPIT_HZ - 1;
-
-	return c->start + (uint64_t)(x / VPIT_HZ);
-}
-
 static bool out(const struct vpit_chan *c, uint64_t d)
 {
 	uint32_t n = c->count;
@@ -229,11 +221,15 @@ void vpit_io(struct vpit *t, uint64_t now, uint16_t port, bool in, uint8_t *val)
 	}
 }
 
+/* The first TSC at which channel 0 has counted tick next_tick (>= base). */
 uint64_t vpit_next_event(const struct vpit *t)
 {
+	const struct vpit_chan *c = &t->ch[0];
+
 	if (t->next_tick == UINT64_MAX)
 		return UINT64_MAX;
-	return tick_tsc(t, &t->ch[0], t->next_tick);
+	return c->start + (uint64_t)(((unsigned __int128)(t->next_tick - c->base) * t->tsc_hz +
+				      VPIT_HZ - 1) / VPIT_HZ);
 }
 
 bool vpit_advance(struct vpit *t, uint64_t now)
