@@ -28,10 +28,9 @@ struct efi_map {
 EFI_STATUS handoff_alloc(struct loader *ld, struct boot_info **bi, UINT64 *stack_top)
 {
 	EFI_PHYSICAL_ADDRESS addr = BELOW_4G;
-	EFI_STATUS st;
 
-	st = mem_pages(ld, AllocateMaxAddress, EfiLoaderData,
-		       EFI_SIZE_TO_PAGES(sizeof(**bi)), &addr, "boot_info");
+	EFI_STATUS st = mem_pages(ld, AllocateMaxAddress, EfiLoaderData,
+				  EFI_SIZE_TO_PAGES(sizeof(**bi)), &addr, "boot_info");
 	if (EFI_ERROR(st))
 		return st;
 	*bi = (struct boot_info *)(UINTN)addr;
