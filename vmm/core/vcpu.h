@@ -203,8 +203,6 @@ enum vcpu_state {
 	VCPU_DOWN,      /* not started (or INIT): waits for a SIPI or VCPUOP_up */
 };
 
-#define VCPU_EXIT_STATS EXIT_REASONS
-
 struct vcpu {
 	/* The extended state (x87, SSE, AVX, AVX-512: vmm_xcr0's components)
 	 * while another vcpu owns the FPU: an XSAVE area of vmm_xsave_size
@@ -243,7 +241,7 @@ struct vcpu {
 	bool halt_nmi_only;       /* HLT with IF = 0 in its last slice: only an NMI wakes it */
 	bool boost;               /* woken from blocked: picked before the others (vcpu_wake) */
 	struct xen_vcpu xen;      /* its state in Xen's ABI (vmm/xen/xen.h) */
-	uint64_t exits[VCPU_EXIT_STATS];
+	uint64_t exits[EXIT_REASONS];
 	uint64_t exits_total;
 	uint64_t exits_fast;        /* of those, handled without the big lock */
 	uint64_t run_tsc;         /* TSC cycles spent running it (guest and exits) */
