@@ -152,11 +152,10 @@ static const CHAR16 *mem_type_name(UINT32 type)
 static EFI_STATUS map_preflight(struct loader *ld, struct efi_map *m, struct boot_info *bi)
 {
 	EFI_STATUS st = map_get(ld, m);
-	int r;
 
 	if (EFI_ERROR(st))
 		return fail(ld, st, "memory map", L"GetMemoryMap failed (%r)", st);
-	r = memmap_from_efi(m->buf, m->size, m->desc_size, bi);
+	int r = memmap_from_efi(m->buf, m->size, m->desc_size, bi);
 	if (r == -EINVAL)
 		return fail(ld, EFI_UNSUPPORTED, "memory map", L"descriptor size %ld unsupported",
 			    (UINT64)m->desc_size);
