@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "kernel/string.h"
 
 /*
  * Physical-memory accessor used by every pure parser: returns a pointer
