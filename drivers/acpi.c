@@ -298,18 +298,16 @@ static int aml_int(const uint8_t *p, uint32_t end, uint32_t *pos, uint64_t *v)
 {
 	static const uint8_t size[] = { [AML_BYTE] = 1, [AML_WORD] = 2,
 					[AML_DWORD] = 4, [AML_QWORD] = 8 };
-	uint8_t op, n;
-
 	if (*pos >= end)
 		return -EINVAL;
-	op = p[(*pos)++];
+	uint8_t op = p[(*pos)++];
 	if (op == AML_ZERO || op == AML_ONE) {
 		*v = op;
 		return 0;
 	}
 	if (op >= sizeof(size) || !size[op])
 		return -EINVAL;
-	n = size[op];
+	uint8_t n = size[op];
 	if (end - *pos < n)
 		return -EINVAL;
 	*v = get_le(p + *pos, n);
@@ -321,22 +319,20 @@ static int aml_int(const uint8_t *p, uint32_t end, uint32_t *pos, uint64_t *v)
  * SLP_TYPb, ...}. A single element packs a (bits 0-7) and b (8-15). */
 static int s5_package(const uint8_t *p, uint32_t n, uint8_t *a, uint8_t *b)
 {
-	uint32_t plen, nbytes, pos, end;
 	uint64_t va, vb;
 
 	if (n < 3 || p[0] != AML_PACKAGE)
 		return -EINVAL;
-	nbytes = p[1] >> 6;
+	uint32_t nbytes = p[1] >> 6;
 	if (n < 2 + nbytes + 1)
 		return -EINVAL;
-	plen = p[1] & (nbytes ? 0x0f : 0x3f);
+	uint32_t plen = p[1] & (nbytes ? 0x0f : 0x3f);
 	for (uint32_t k = 0; k < nbytes; k++)
 		plen |= (uint32_t)p[2 + k] << (4 + 8 * k);
 	/* PkgLength counts itself and what follows, not the PackageOp. */
 	if (plen < nbytes + 2 || plen > n - 1)
 		return -EINVAL;
-	end = 1 + plen;
-	pos = 2 + nbytes;
+	uint32_t end = 1 + plen, pos = 2 + nbytes;
 	uint8_t count = p[pos++]; /* NumElements */
 	if (count == 0 || aml_int(p, end, &pos, &va) < 0)
 		return -EINVAL;
