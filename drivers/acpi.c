@@ -92,12 +92,11 @@ static uint64_t rsdp_scan(phys_map_fn map, uint64_t start, uint32_t len)
 uint64_t acpi_find_rsdp_bios(phys_map_fn map)
 {
 	const uint8_t *bda = map(0x40e, 2);
-	uint64_t r;
 
 	if (bda) {
 		uint64_t ebda = (uint64_t)rd16(bda) << 4;
 		if (ebda >= 0x400 && ebda + 1024 <= 0xa0000) {
-			r = rsdp_scan(map, ebda, 1024);
+			uint64_t r = rsdp_scan(map, ebda, 1024);
 			if (r)
 				return r;
 		}

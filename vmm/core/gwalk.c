@@ -175,7 +175,6 @@ int gwalk(const struct gwalk_regs *r, uint64_t la, unsigned access, gwalk_read_f
 	const struct mode *m = paging_mode(r);
 	uint64_t table, e = 0, all = ~0ull, any = 0, xd_rsvd;
 	unsigned lvl;
-	bool leaf;
 
 	if (!m) {
 		*gpa = r->efer & EFER_LMA ? la : (uint32_t)la;
@@ -194,7 +193,7 @@ int gwalk(const struct gwalk_regs *r, uint64_t la, unsigned access, gwalk_read_f
 			return -EIO;
 		if (!(e & E_P))
 			return fault(r, access, false, false, pf_error);
-		leaf = lvl == 0 || (((m->large >> lvl) & 1) && (e & E_PS));
+		bool leaf = lvl == 0 || (((m->large >> lvl) & 1) && (e & E_PS));
 		uint64_t rsvd = m->rsvd[lvl][leaf] | xd_rsvd;
 		if (r->amd) /* PAE PDPEs: only 63:52; PML4E/PML5E: G too */
 			rsvd = (m->noperm >> lvl) & 1 ? RSVD_PDPTE_AMD : rsvd | (lvl >= 3 ? E_G : 0);
