@@ -150,7 +150,8 @@ static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map, uint64_t 
 				struct acpi_table **recp)
 {
 	/* Recorded in ai->tables (NULL when the list is full). */
-	struct acpi_table *rec = ai->nr_tables < ACPI_MAX_TABLES ? &ai->tables[ai->nr_tables++] : NULL;
+	struct acpi_table *rec = ai->nr_tables < ACPI_MAX_TABLES ? &ai->tables[ai->nr_tables++]
+								 : NULL;
 	enum acpi_table_status st;
 	char sig[5] = "????";
 	const uint8_t *t = table_map(map, phys, len, sig, &st);

@@ -116,8 +116,8 @@ static int overlaps_earlier(const void *img, size_t size, unsigned j, const stru
 
 	for (unsigned i = 0; i < j; i++) {
 		elf64_phdr(img, size, i, &other);
-		if (other.type == ELF_PT_LOAD && other.memsz && other.paddr < ph->paddr + ph->memsz &&
-		    ph->paddr < other.paddr + other.memsz)
+		if (other.type == ELF_PT_LOAD && other.memsz &&
+		    other.paddr < ph->paddr + ph->memsz && ph->paddr < other.paddr + other.memsz)
 			return 1;
 	}
 	return 0;

@@ -63,7 +63,8 @@ static long dom_new(struct vcpu *v, void *arg)
 {
 	struct eyrie_dom_new *n = arg;
 	struct domain_config cfg = { .managed = true, .restart_on_reboot = false,
-				     .memory_mib = n->memory_mib, .vcpus = n->vcpus, .cpumask = n->cpumask };
+				     .memory_mib = n->memory_mib, .vcpus = n->vcpus,
+				     .cpumask = n->cpumask };
 	struct domain *d;
 
 	if (strnlen(n->name, sizeof(n->name)) == sizeof(n->name) || !n->name[0] || !n->vcpus ||
