@@ -232,10 +232,7 @@ void bootinfo_module_name(char *dst, size_t dstlen, const char *src, size_t srcl
 {
 	size_t start = 0, end = 0;
 
-	if (!src) {
-		bootinfo_copy_str(dst, dstlen, "", 1);
-		return;
-	}
+	src = src ? src : ""; /* no string: an empty name */
 	while (start < srclen && src[start] == ' ')
 		start++;
 	end = start;
@@ -262,13 +259,12 @@ int bootinfo_add_mb_module(struct boot_info *bi, uint32_t start, uint32_t end, c
 			   size_t srclen)
 {
 	char name[BOOT_NAME_LEN];
-	int rec, mem;
 
 	if (end < start)
 		return -EINVAL;
 	bootinfo_module_name(name, sizeof(name), str, srclen);
-	rec = bootinfo_add_module(bi, start, end - start, name);
-	mem = bootinfo_add_loaded(bi, start, end - start);
+	int rec = bootinfo_add_module(bi, start, end - start, name);
+	int mem = bootinfo_add_loaded(bi, start, end - start);
 	return rec || mem ? -ENOSPC : 0;
 }
 

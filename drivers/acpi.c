@@ -32,7 +32,6 @@ static bool fgas(const uint8_t *t, uint32_t len, uint32_t off, struct acpi_gas *
 		return false;
 	g->space_id = t[off];
 	g->bit_width = t[off + 1];
-	g->bit_offset = t[off + 2];
 	g->access_size = t[off + 3];
 	g->address = rd64(t + off + 4);
 	return true;
@@ -93,28 +92,16 @@ static uint64_t rsdp_scan(phys_map_fn map, uint64_t start, uint32_t len)
 uint64_t acpi_find_rsdp_bios(phys_map_fn map)
 {
 	const uint8_t *bda = map(0x40e, 2);
-	uint64_t r;
 
 	if (bda) {
 		uint64_t ebda = (uint64_t)rd16(bda) << 4;
 		if (ebda >= 0x400 && ebda + 1024 <= 0xa0000) {
-			r = rsdp_scan(map, ebda, 1024);
+			uint64_t r = rsdp_scan(map, ebda, 1024);
 			if (r)
 				return r;
 		}
 	}
 	return rsdp_scan(map, 0xe0000, 0x20000);
-}
-
-/* Records a table in out->tables (NULL when the list is full). */
-static struct acpi_table *table_record(struct acpi_info *ai, uint64_t phys)
-{
-	if (ai->nr_tables >= ACPI_MAX_TABLES)
-		return NULL;
-	struct acpi_table *rec = &ai->tables[ai->nr_tables++];
-	rec->phys = phys;
-	memcpy(rec->sig, "????", 5);
-	return rec;
 }
 
 static void table_error(struct acpi_info *ai, struct acpi_table *rec, enum acpi_table_status st)
@@ -162,12 +149,15 @@ static const uint8_t *table_map(phys_map_fn map, uint64_t phys, uint32_t *len,
 static const uint8_t *table_get(struct acpi_info *ai, phys_map_fn map, uint64_t phys, uint32_t *len,
 				struct acpi_table **recp)
 {
-	struct acpi_table *rec = table_record(ai, phys);
+	/* Recorded in ai->tables (NULL when the list is full). */
+	struct acpi_table *rec = ai->nr_tables < ACPI_MAX_TABLES ? &ai->tables[ai->nr_tables++]
+								 : NULL;
 	enum acpi_table_status st;
 	char sig[5] = "????";
 	const uint8_t *t = table_map(map, phys, len, sig, &st);
 
 	if (rec) {
+		rec->phys = phys;
 		memcpy(rec->sig, sig, 5);
 		rec->length = *len;
 		rec->revision = t ? t[8] : 0;
@@ -308,18 +298,16 @@ static int aml_int(const uint8_t *p, uint32_t end, uint32_t *pos, uint64_t *v)
 {
 	static const uint8_t size[] = { [AML_BYTE] = 1, [AML_WORD] = 2,
 					[AML_DWORD] = 4, [AML_QWORD] = 8 };
-	uint8_t op, n;
-
 	if (*pos >= end)
 		return -EINVAL;
-	op = p[(*pos)++];
+	uint8_t op = p[(*pos)++];
 	if (op == AML_ZERO || op == AML_ONE) {
 		*v = op;
 		return 0;
 	}
 	if (op >= sizeof(size) || !size[op])
 		return -EINVAL;
-	n = size[op];
+	uint8_t n = size[op];
 	if (end - *pos < n)
 		return -EINVAL;
 	*v = get_le(p + *pos, n);
@@ -331,28 +319,21 @@ static int aml_int(const uint8_t *p, uint32_t end, uint32_t *pos, uint64_t *v)
  * SLP_TYPb, ...}. A single element packs a (bits 0-7) and b (8-15). */
 static int s5_package(const uint8_t *p, uint32_t n, uint8_t *a, uint8_t *b)
 {
-	uint32_t plen, nbytes, pos, end;
 	uint64_t va, vb;
-	uint8_t count;
 
 	if (n < 3 || p[0] != AML_PACKAGE)
 		return -EINVAL;
-	nbytes = p[1] >> 6;
+	uint32_t nbytes = p[1] >> 6;
 	if (n < 2 + nbytes + 1)
 		return -EINVAL;
-	if (nbytes == 0) {
-		plen = p[1] & 0x3f;
-	} else {
-		plen = p[1] & 0x0f;
-		for (uint32_t k = 0; k < nbytes; k++)
-			plen |= (uint32_t)p[2 + k] << (4 + 8 * k);
-	}
+	uint32_t plen = p[1] & (nbytes ? 0x0f : 0x3f);
+	for (uint32_t k = 0; k < nbytes; k++)
+		plen |= (uint32_t)p[2 + k] << (4 + 8 * k);
 	/* PkgLength counts itself and what follows, not the PackageOp. */
 	if (plen < nbytes + 2 || plen > n - 1)
 		return -EINVAL;
-	end = 1 + plen;
-	pos = 2 + nbytes;
-	count = p[pos++]; /* NumElements */
+	uint32_t end = 1 + plen, pos = 2 + nbytes;
+	uint8_t count = p[pos++]; /* NumElements */
 	if (count == 0 || aml_int(p, end, &pos, &va) < 0)
 		return -EINVAL;
 	if (count >= 2) {
@@ -494,7 +475,6 @@ int acpi_parse(uint64_t rsdp_phys, phys_map_fn map, struct acpi_info *out)
 	int ret = -EBADMSG;
 
 	memset(out, 0, sizeof(*out));
-	out->rsdp_phys = rsdp_phys;
 	if (!map(rsdp_phys, RSDP_V1_LEN))
 		return -EFAULT;
 	const uint8_t *r = rsdp_check(map, rsdp_phys, &ext_ok);
@@ -519,8 +499,7 @@ int acpi_irq_to_gsi(const struct acpi_info *acpi, uint8_t isa_irq,
 	if (isa_irq > 15)
 		return -EINVAL;
 	*gsi = isa_irq;
-	*active_low = false;
-	*level = false;
+	*active_low = *level = false;
 	for (uint32_t i = 0; i < acpi->nr_overrides; i++) {
 		const struct acpi_override *o = &acpi->overrides[i];
 

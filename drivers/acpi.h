@@ -24,7 +24,7 @@
 /* Generic Address Structure (ACPI 6.5, 5.2.3.2). */
 struct acpi_gas {
 	uint8_t space_id; /* ACPI_GAS_* */
-	uint8_t bit_width, bit_offset, access_size;
+	uint8_t bit_width, access_size;
 	uint64_t address;
 };
 #define ACPI_GAS_MEMORY 0
@@ -104,7 +104,6 @@ struct acpi_spcr {
 #define ACPI_BOOT_NO_VGA        (1u << 2)
 
 struct acpi_info {
-	uint64_t rsdp_phys;
 	char oem_id[7];        /* from the RSDP, NUL-terminated */
 	uint64_t root_phys;    /* the XSDT or RSDT used */
 	bool xsdt;

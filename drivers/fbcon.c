@@ -32,7 +32,6 @@ struct fbcon {
 };
 
 static struct fbcon con;
-static struct console_sink fbcon_sink = { .write = fbcon_write };
 static bool registered;
 
 /* Scales an 8-bit channel value to a field of `size` bits at `pos`. */
@@ -148,13 +147,23 @@ static void put_char(struct fbcon *c, uint8_t ch)
 	c->cx++;
 }
 
-void fbcon_write(const char *s, size_t n)
+/*
+ * Renders n bytes (the console sink's write): printable Latin-1 is drawn;
+ * '\n' moves to the start of the next line (it implies '\r'), '\r', '\b'
+ * and '\t' (8 columns) move the cursor; other control bytes and ANSI escape
+ * sequences (ESC [ params final, or ESC + one byte) are skipped. Lines wrap
+ * at the right edge and the screen scrolls up at the bottom. Not reentrant:
+ * the log layer serializes its sinks. A no-op before fbcon_init.
+ */
+static void fbcon_write(const char *s, size_t n)
 {
 	if (!con.base)
 		return;
 	for (size_t i = 0; i < n; i++)
 		put_char(&con, (uint8_t)s[i]);
 }
+
+static struct console_sink fbcon_sink = { .write = fbcon_write };
 
 int fbcon_init(void *base, const struct boot_framebuffer *fb)
 {

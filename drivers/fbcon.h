@@ -7,8 +7,6 @@
 #ifndef EYRIE_DRIVERS_FBCON_H
 #define EYRIE_DRIVERS_FBCON_H
 
-#include <stddef.h>
-
 #include "boot/boot_info.h"
 
 /*
@@ -19,15 +17,5 @@
  * -EINVAL (nothing registered) for a missing or unsupported framebuffer.
  */
 int fbcon_init(void *base, const struct boot_framebuffer *fb);
-
-/*
- * Renders n bytes (the console sink's write): printable Latin-1 is drawn;
- * '\n' moves to the start of the next line (it implies '\r'), '\r', '\b'
- * and '\t' (8 columns) move the cursor; other control bytes and ANSI escape
- * sequences (ESC [ params final, or ESC + one byte) are skipped. Lines wrap
- * at the right edge and the screen scrolls up at the bottom. Not reentrant:
- * the log layer serializes its sinks. A no-op before fbcon_init.
- */
-void fbcon_write(const char *s, size_t n);
 
 #endif

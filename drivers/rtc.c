@@ -54,7 +54,6 @@ int rtc_read_unix(uint64_t *unix_time)
 {
 	uint8_t a[NREG], b[NREG];
 	unsigned tries = 0, hour, year, cent;
-	uint64_t t;
 
 	do {
 		if (++tries > 10 || snapshot(a) || snapshot(b))
@@ -72,8 +71,8 @@ int rtc_read_unix(uint64_t *unix_time)
 	if (year > 99)
 		return -EIO;
 	year += (cent >= 19 && cent <= 21 ? cent : 20) * 100;
-	t = date_to_unix(year, dec(a[R_MON], bin), dec(a[R_DAY], bin), hour,
-			    dec(a[R_MIN], bin), dec(a[R_SEC], bin));
+	uint64_t t = date_to_unix(year, dec(a[R_MON], bin), dec(a[R_DAY], bin), hour,
+				     dec(a[R_MIN], bin), dec(a[R_SEC], bin));
 	if (t == UINT64_MAX)
 		return -EIO;
 	*unix_time = t;

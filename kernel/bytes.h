@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unaligned little-endian reads from byte buffers (firmware tables, boot
- * information, images): memcpy keeps them free of alignment and aliasing
- * traps, and compiles to one load on x86. */
+ * information, images): read byte by byte (get_le), free of alignment and
+ * aliasing traps. */
 #ifndef EYRIE_KERNEL_BYTES_H
 #define EYRIE_KERNEL_BYTES_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "kernel/string.h"
 
 /*
  * Physical-memory accessor used by every pure parser: returns a pointer
@@ -20,28 +19,6 @@
  */
 typedef const void *(*phys_map_fn)(uint64_t phys, size_t len);
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* n-byte (1..8) little-endian fields, byte by byte: any alignment. */
 static inline uint64_t get_le(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
@@ -51,6 +28,22 @@ static inline uint64_t get_le(const uint8_t *p, unsigned n)
 	return v;
 }
 
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)get_le(p, 2);
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)get_le(p, 4);
+}
+
+static inline uint64_t rd64(const uint8_t *p)
+{
+	return get_le(p, 8);
+}
+
+/* n-byte (1..8) little-endian fields, byte by byte: any alignment. */
 static inline void put_le(uint8_t *p, uint64_t v, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++, v >>= 8)

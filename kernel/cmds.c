@@ -79,7 +79,7 @@ static int cmd_info(int argc, char **argv)
 	info_acpi(s);
 	printk("timer: TSC %lu kHz, LAPIC timer %lu kHz (%s), %s APIC, %lu ticks\n",
 	       t->tsc_hz / 1000, t->lapic_hz / 1000, t->reference,
-	       lapic_x2apic() ? "x2" : "x", timer_ticks());
+	       lapic_x2apic() ? "x2" : "x", timer_tick_count);
 	const struct uart_cfg *u = uart_console();
 	char d[96] = "none", in[24] = "input polled";
 	if (u)

@@ -7,12 +7,9 @@
 /* Days from 1970-01-01 (H. Hinnant's civil calendar algorithms). */
 static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
 {
-	uint64_t era, yoe, doy;
-
 	y -= m <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	uint64_t era = y / 400, yoe = y - era * 400;
+	uint64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 

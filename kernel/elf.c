@@ -91,11 +91,6 @@ static enum elf_reason check_load(const struct elf64_phdr *ph, size_t size)
 	return ELF_OK;
 }
 
-static int overlaps(const struct elf64_phdr *a, const struct elf64_phdr *b)
-{
-	return a->paddr < b->paddr + b->memsz && b->paddr < a->paddr + a->memsz;
-}
-
 static int fail(struct elf64_info *info, enum elf_reason reason, unsigned phdr)
 {
 	info->reason = reason;
@@ -121,7 +116,8 @@ static int overlaps_earlier(const void *img, size_t size, unsigned j, const stru
 
 	for (unsigned i = 0; i < j; i++) {
 		elf64_phdr(img, size, i, &other);
-		if (other.type == ELF_PT_LOAD && other.memsz && overlaps(&other, ph))
+		if (other.type == ELF_PT_LOAD && other.memsz &&
+		    other.paddr < ph->paddr + ph->memsz && ph->paddr < other.paddr + other.memsz)
 			return 1;
 	}
 	return 0;

@@ -47,31 +47,16 @@ int frames_is_free(const struct frame_alloc *fa, uint64_t pfn)
 	return pfn - fa->base_pfn < fa->npfns && test(fa, pfn - fa->base_pfn);
 }
 
-/* Clips [pfn, pfn+count) to the covered range; returns false if empty. */
-static bool clip(const struct frame_alloc *fa, uint64_t pfn, uint64_t count,
-		 uint64_t *first, uint64_t *end)
-{
-	uint64_t lo = pfn, hi = pfn + count;
-
-	if (hi < lo)
-		hi = UINT64_MAX;
-	if (lo < fa->base_pfn)
-		lo = fa->base_pfn;
-	if (hi > fa->base_pfn + fa->npfns)
-		hi = fa->base_pfn + fa->npfns;
-	*first = lo - fa->base_pfn;
-	*end = hi - fa->base_pfn;
-	return lo < hi;
-}
-
-/* Puts the frames of [pfn, pfn + count) in the pool (in) or takes them out. */
+/* Puts the frames of [pfn, pfn + count), clipped to the covered range, in
+ * the pool (in) or takes them out. */
 static void pool(struct frame_alloc *fa, uint64_t pfn, uint64_t count, bool in)
 {
-	uint64_t i, end;
+	uint64_t lo = pfn < fa->base_pfn ? fa->base_pfn : pfn;
+	uint64_t hi = pfn + count < pfn ? UINT64_MAX : pfn + count;
 
-	if (!clip(fa, pfn, count, &i, &end))
-		return;
-	for (; i < end; i++)
+	if (hi > fa->base_pfn + fa->npfns)
+		hi = fa->base_pfn + fa->npfns;
+	for (uint64_t i = lo - fa->base_pfn; lo < hi && i < hi - fa->base_pfn; i++)
 		if (test(fa, i) != in) {
 			set(fa, i, in);
 			fa->total += in ? 1 : -1;
@@ -87,16 +72,6 @@ void frames_add(struct frame_alloc *fa, uint64_t pfn, uint64_t count)
 void frames_reserve(struct frame_alloc *fa, uint64_t pfn, uint64_t count)
 {
 	pool(fa, pfn, count, false);
-}
-
-/* Length of the run of free frames starting at i, up to max. */
-static uint64_t free_run(const struct frame_alloc *fa, uint64_t i, uint64_t max)
-{
-	uint64_t n = 0;
-
-	while (n < max && i + n < fa->npfns && test(fa, i + n))
-		n++;
-	return n;
 }
 
 static bool search(struct frame_alloc *fa, uint64_t from, uint64_t to,
@@ -115,7 +90,9 @@ static bool search(struct frame_alloc *fa, uint64_t from, uint64_t to,
 			i += 64;
 			continue;
 		}
-		uint64_t run = free_run(fa, i, count);
+		uint64_t run = 0; /* free frames from i, up to count */
+		while (run < count && i + run < fa->npfns && test(fa, i + run))
+			run++;
 		if (run == count) {
 			*found = i;
 			return true;

@@ -4,8 +4,6 @@
 #include "kernel/errno.h"
 #include "kernel/string.h"
 
-#include <stdbool.h>
-
 #define PAGE 4096u
 #define SLAB_MAGIC  0x534c4142u /* "SLAB" */
 #define LARGE_MAGIC 0x4c524745u /* "LRGE" */
@@ -116,7 +114,6 @@ out:
 	if (p) {
 		h->bytes_in_use += size;
 		h->allocations++;
-		h->total_allocs++;
 	} else {
 		h->failures++;
 	}

@@ -27,7 +27,7 @@ struct heap {
 	size_t bytes_in_use;  /* bytes of live allocations (slab objects count their class size) */
 	size_t allocations;   /* live allocations */
 	size_t pages;         /* pages held */
-	size_t total_allocs, failures;
+	size_t failures;
 };
 
 void heap_init(struct heap *h, const struct heap_ops *ops);

@@ -25,10 +25,8 @@ static void erase_line(struct lineedit *le, char *echo, size_t *n)
 
 static void reset_line(struct lineedit *le)
 {
-	le->len = 0;
+	le->len = le->binary = le->browse = 0;
 	le->overflow = false;
-	le->binary = 0;
-	le->browse = 0;
 }
 
 /* Replaces the line with the history entry `back` steps back (0: empty). */

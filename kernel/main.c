@@ -16,7 +16,6 @@
 #include "kernel/mm.h"
 #include "kernel/options.h"
 #include "kernel/sched.h"
-#include "kernel/shell.h"
 #include "kernel/smp.h"
 #include "kernel/string.h"
 #include "vmm/core/domain.h"
@@ -233,8 +232,6 @@ static void serial_irq(struct trap_frame *f)
 
 static void interrupts_setup(struct system *s)
 {
-	bool low, level;
-
 	pic_disable();
 	lapic_init(s->acpi_ok ? s->acpi.lapic_addr : 0);
 	for (uint32_t i = 0; i < s->acpi.nr_ioapics; i++) {
@@ -249,7 +246,7 @@ static void interrupts_setup(struct system *s)
 	if (!c || c->irq < 0)
 		return;
 	uint32_t gsi = (uint32_t)c->irq;
-	low = level = true; /* a GSI beyond the ISA IRQs: PCI's kind */
+	bool low = true, level = true; /* a GSI beyond the ISA IRQs: PCI's kind */
 	if ((c->irq >= 16 || !acpi_irq_to_gsi(&s->acpi, (uint8_t)c->irq, &gsi, &low, &level)) &&
 	    gsi < VEC_IRQ_END - VEC_IRQ_BASE &&
 	    !ioapic_route(gsi, (uint8_t)(VEC_IRQ_BASE + gsi), low, level, lapic_id())) {

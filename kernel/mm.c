@@ -3,7 +3,6 @@
 #include "kernel/mm.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
-#include "kernel/string.h"
 
 #define LOW_MEM_END 0x100000ull /* BIOS data, EBDA, option ROMs, AP trampolines */
 

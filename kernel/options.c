@@ -2,7 +2,6 @@
 /* Option tokenizer (see options.h). */
 #include "kernel/options.h"
 #include "kernel/errno.h"
-#include "kernel/string.h"
 
 #include <stdbool.h>
 
@@ -15,15 +14,13 @@ int opt_next(const char **p, const char *end, char *key, char *val)
 {
 	const char *s = *p;
 
-	for (;;) {
+	for (;;) { /* blanks and # comments */
 		while (s < end && blank(*s))
 			s++;
-		if (s < end && *s == '#') {
-			while (s < end && *s != '\n')
-				s++;
-			continue;
-		}
-		break;
+		if (s >= end || *s != '#')
+			break;
+		while (s < end && *s != '\n')
+			s++;
 	}
 	if (s >= end || !*s) {
 		*p = s;
@@ -47,18 +44,12 @@ int opt_next(const char **p, const char *end, char *key, char *val)
 			continue;
 		if (!in_val && *c == '=') {
 			in_val = true;
-			key[klen] = 0;
 			continue;
 		}
-		if (!in_val) {
-			if (klen + 1 >= OPT_KEY_MAX)
-				return -EINVAL;
-			key[klen++] = *c;
-		} else {
-			if (n + 1 >= OPT_VAL_MAX)
-				return -EINVAL;
-			val[n++] = *c;
-		}
+		size_t *len = in_val ? &n : &klen;
+		if (*len + 1 >= (in_val ? OPT_VAL_MAX : OPT_KEY_MAX))
+			return -EINVAL;
+		(in_val ? val : key)[(*len)++] = *c;
 	}
 	if (!klen || quoted)
 		return -EINVAL;

@@ -228,10 +228,6 @@ void pt_walk(const struct pt *pt, uint64_t va, uint64_t end, pt_leaf_fn *fn, voi
 
 void pt_destroy(struct pt *pt)
 {
-	for (int i = 0; i < 512; i++)
-		if (is_present(pt, pt->root[i]))
-			free_subtree(pt, pt->root[i], 3);
-	pt->ops->free(pt->ops->ctx, pt->root, pt->root_phys);
-	pt->tables--;
+	free_subtree(pt, pt->root_phys, 4); /* the root, as if an entry above it pointed at it */
 	pt->root = NULL;
 }

@@ -5,12 +5,12 @@
 #include "kernel/lineedit.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
-#include "arch/x86_64/cpu.h"
 #include "drivers/uart.h"
 
 extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
 
-int shell_split(char *line, char **argv, int max)
+/* Splits line in place at blanks into at most max words; returns argc. */
+static int shell_split(char *line, char **argv, int max)
 {
 	int argc = 0;
 

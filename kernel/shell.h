@@ -26,8 +26,6 @@ struct shell_cmd {
 		__attribute__((used, section(".shell_cmds." #id), aligned(8))) = { \
 			name, usage_, help_, fn }
 
-/* Splits line in place at blanks into at most max words; returns argc. */
-int shell_split(char *line, char **argv, int max);
 /* Runs one command line; returns the command's result or -ENOENT. */
 int shell_exec(char *line);
 /* Prints the first prompt. */

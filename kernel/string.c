@@ -50,15 +50,6 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
 size_t strnlen(const char *s, size_t max)
 {
 	size_t n = 0;
@@ -66,6 +57,11 @@ size_t strnlen(const char *s, size_t max)
 	while (n < max && s[n])
 		n++;
 	return n;
+}
+
+size_t strlen(const char *s)
+{
+	return strnlen(s, SIZE_MAX);
 }
 
 int strcmp(const char *a, const char *b)

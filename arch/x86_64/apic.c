@@ -63,6 +63,19 @@ static void lapic_write(uint32_t reg, uint32_t v)
 		lapic[reg / 4] = v;
 }
 
+/* An application processor: the same mode as the boot CPU's (x2APIC is
+ * per CPU), software enabled, its timer masked; the boot CPU too. */
+void lapic_init_ap(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+
+	wrmsr(MSR_APIC_BASE, base);
+	if (x2apic)
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
+	lapic_write(LAPIC_SVR, 0x100 | 0xff); /* enabled, spurious vector 0xff */
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+}
+
 void lapic_init(uint64_t phys)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
@@ -77,24 +90,7 @@ void lapic_init(uint64_t phys)
 		if (!lapic)
 			panic("lapic: cannot map 0x%lx", phys);
 	}
-	wrmsr(MSR_APIC_BASE, base);
-	if (x2apic)
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
-	lapic_write(LAPIC_SVR, 0x100 | 0xff); /* enabled, spurious vector 0xff */
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-}
-
-/* An application processor: the same mode as the boot CPU's (x2APIC is
- * per CPU), software enabled, its timer masked. */
-void lapic_init_ap(void)
-{
-	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
-
-	wrmsr(MSR_APIC_BASE, base);
-	if (x2apic)
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
-	lapic_write(LAPIC_SVR, 0x100 | 0xff);
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_init_ap();
 }
 
 /* x2APIC: one 64-bit write. xAPIC: destination first (the low write

@@ -79,17 +79,10 @@ void cpu_enable_protections(const struct cpu_info *c)
 	if (c->nx)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	write_cr0(read_cr0() | CR0_WP);
-	uint64_t cr4 = read_cr4();
-	if (c->smep)
-		cr4 |= CR4_SMEP;
-	if (c->smap)
-		cr4 |= CR4_SMAP;
-	if (c->pge)
-		cr4 |= CR4_PGE;
-	/* FXSAVE/FXRSTOR then cover the SSE registers: the hypervisor itself
-	 * never uses the FPU, it only switches guests' FPU state. */
-	cr4 |= CR4_OSFXSR;
-	write_cr4(cr4);
+	/* OSFXSR: FXSAVE/FXRSTOR then cover the SSE registers: the hypervisor
+	 * itself never uses the FPU, it only switches guests' FPU state. */
+	write_cr4(read_cr4() | (c->smep ? CR4_SMEP : 0) | (c->smap ? CR4_SMAP : 0) |
+		  (c->pge ? CR4_PGE : 0) | CR4_OSFXSR);
 }
 
 _Noreturn void cpu_halt_forever(void)

@@ -21,15 +21,10 @@ void timer_init(uint16_t pm_port, bool pm_32bit);
 const struct timer_info *timer_info(void);
 /* Another CPU's tick, with the boot CPU's calibration. */
 void timer_init_ap(void);
-extern volatile uint64_t timer_tick_count; /* the boot CPU's ticks */
+extern volatile uint64_t timer_tick_count; /* the boot CPU's ticks since timer_init */
 /* Also interrupt this CPU at (or just after) TSC value tsc, for guest
  * timers; the request lapses once that time has come. Interrupts off. */
 void timer_wake_at(uint64_t tsc);
-/* Ticks since timer_init (inline: the scheduler reads it on every exit). */
-static inline uint64_t timer_ticks(void)
-{
-	return timer_tick_count;
-}
 /* Milliseconds since timer_init, from the TSC. */
 uint64_t timer_uptime_ms(void);
 /* TSC ticks in ns nanoseconds, the span capped at a year (no overflow). */

@@ -5,7 +5,6 @@
 #include "arch/x86_64/percpu.h"
 #include "kernel/ksyms.h"
 #include "kernel/log.h"
-#include "kernel/string.h"
 
 #define SEL_CODE 0x08
 #define SEL_DATA 0x10

@@ -28,10 +28,9 @@ struct efi_map {
 EFI_STATUS handoff_alloc(struct loader *ld, struct boot_info **bi, UINT64 *stack_top)
 {
 	EFI_PHYSICAL_ADDRESS addr = BELOW_4G;
-	EFI_STATUS st;
 
-	st = mem_pages(ld, AllocateMaxAddress, EfiLoaderData,
-		       EFI_SIZE_TO_PAGES(sizeof(**bi)), &addr, "boot_info");
+	EFI_STATUS st = mem_pages(ld, AllocateMaxAddress, EfiLoaderData,
+				  EFI_SIZE_TO_PAGES(sizeof(**bi)), &addr, "boot_info");
 	if (EFI_ERROR(st))
 		return st;
 	*bi = (struct boot_info *)(UINTN)addr;
@@ -153,11 +152,10 @@ static const CHAR16 *mem_type_name(UINT32 type)
 static EFI_STATUS map_preflight(struct loader *ld, struct efi_map *m, struct boot_info *bi)
 {
 	EFI_STATUS st = map_get(ld, m);
-	int r;
 
 	if (EFI_ERROR(st))
 		return fail(ld, st, "memory map", L"GetMemoryMap failed (%r)", st);
-	r = memmap_from_efi(m->buf, m->size, m->desc_size, bi);
+	int r = memmap_from_efi(m->buf, m->size, m->desc_size, bi);
 	if (r == -EINVAL)
 		return fail(ld, EFI_UNSUPPORTED, "memory map", L"descriptor size %ld unsupported",
 			    (UINT64)m->desc_size);

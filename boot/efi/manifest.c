@@ -124,7 +124,6 @@ static enum manifest_reason parse_line(struct slice line, struct manifest *m, in
 
 int manifest_parse(const char *text, size_t len, struct manifest *m, struct manifest_error *err)
 {
-	struct slice line;
 	int have_hv = 0;
 	size_t pos = 0;
 
@@ -135,8 +134,7 @@ int manifest_parse(const char *text, size_t len, struct manifest *m, struct mani
 		pos = 3;
 	while (pos < len) {
 		err->line++;
-		line.p = text + pos;
-		line.n = 0;
+		struct slice line = { text + pos, 0 };
 		while (pos + line.n < len && text[pos + line.n] != '\n')
 			line.n++;
 		pos += line.n + 1;

@@ -228,11 +228,9 @@ static EFI_STATUS tftp_fail(struct loader *ld, EFI_STATUS st, const char *what,
 
 static EFI_STATUS tftp_size(struct loader *ld, const char *what, struct open_file *f, UINT64 *size)
 {
-	EFI_STATUS st;
-
 	*size = 0;
-	st = ld->pxe->Mtftp(ld->pxe, EFI_PXE_BASE_CODE_TFTP_GET_FILE_SIZE, NULL, FALSE,
-			    size, NULL, &ld->server, (UINT8 *)f->tpath, NULL, FALSE);
+	EFI_STATUS st = ld->pxe->Mtftp(ld->pxe, EFI_PXE_BASE_CODE_TFTP_GET_FILE_SIZE, NULL, FALSE,
+				       size, NULL, &ld->server, (UINT8 *)f->tpath, NULL, FALSE);
 	return EFI_ERROR(st) ? tftp_fail(ld, st, what, f, L"size query") : EFI_SUCCESS;
 }
 
@@ -241,10 +239,9 @@ static EFI_STATUS tftp_read(struct loader *ld, const char *what, struct open_fil
 {
 	UINT64 got = size;
 	UINTN block = TFTP_BLOCK_SIZE;
-	EFI_STATUS st;
 
-	st = ld->pxe->Mtftp(ld->pxe, EFI_PXE_BASE_CODE_TFTP_READ_FILE, buf, FALSE, &got,
-			    &block, &ld->server, (UINT8 *)f->tpath, NULL, FALSE);
+	EFI_STATUS st = ld->pxe->Mtftp(ld->pxe, EFI_PXE_BASE_CODE_TFTP_READ_FILE, buf, FALSE, &got,
+				       &block, &ld->server, (UINT8 *)f->tpath, NULL, FALSE);
 	if (EFI_ERROR(st))
 		return tftp_fail(ld, st, what, f, L"read");
 	if (got != size)
@@ -257,13 +254,12 @@ static EFI_STATUS alloc_dest(struct loader *ld, const char *what, enum file_dest
 			     UINT64 size, void **data)
 {
 	EFI_PHYSICAL_ADDRESS addr = BELOW_4G;
-	EFI_STATUS st;
 
 	if (dest == DEST_POOL)
 		return mem_pool(ld, size ? (UINTN)size : 1, data, what);
 	/* At least one page, so a zero-byte module still has an address. */
-	st = mem_pages(ld, AllocateMaxAddress, EfiLoaderData,
-		       size ? EFI_SIZE_TO_PAGES(size) : 1, &addr, what);
+	EFI_STATUS st = mem_pages(ld, AllocateMaxAddress, EfiLoaderData,
+				  size ? EFI_SIZE_TO_PAGES(size) : 1, &addr, what);
 	*data = (void *)(UINTN)addr;
 	return st;
 }
@@ -272,12 +268,11 @@ EFI_STATUS source_load(struct loader *ld, const char *path, enum file_dest dest,
 		       UINT64 max_size, struct file_buf *out)
 {
 	struct open_file f;
-	EFI_STATUS st;
 
 	resolve(ld, path, &f);
 	f.fh = NULL;
-	st = ld->kind == SOURCE_DISK ? disk_size(ld, path, &f, &out->size)
-				     : tftp_size(ld, path, &f, &out->size);
+	EFI_STATUS st = ld->kind == SOURCE_DISK ? disk_size(ld, path, &f, &out->size)
+						: tftp_size(ld, path, &f, &out->size);
 	if (!EFI_ERROR(st) && max_size && out->size > max_size)
 		st = fail(ld, EFI_BAD_BUFFER_SIZE, path, L"too large: %ld bytes, at most %ld",
 			  out->size, max_size);

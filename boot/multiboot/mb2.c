@@ -113,12 +113,9 @@ static int mb2_walk(struct mb2_state *st, struct boot_info *bi)
 	uint32_t off = 8;
 
 	for (;;) {
-		uint32_t type, size;
-
 		if (off > st->total || st->total - off < 8)
 			return -EINVAL; /* ran off the end: no end tag */
-		type = rd32(st->blk + off);
-		size = rd32(st->blk + off + 4);
+		uint32_t type = rd32(st->blk + off), size = rd32(st->blk + off + 4);
 		if (size < 8 || size > st->total - off)
 			return -EINVAL;
 		if (type == MB2_TAG_END)

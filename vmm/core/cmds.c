@@ -106,8 +106,7 @@ static int cmd_echo(int argc, char **argv)
 	d->echo = !strcmp(argv[2], "on");
 	return 0;
 }
-SHELL_COMMAND(echo, "[DOM on|off]", "show or set whose console lines are printed here",
-	      cmd_echo);
+SHELL_COMMAND(echo, "[DOM on|off]", "show or set whose console lines are printed here", cmd_echo);
 
 static int cmd_vcpus(int argc, char **argv)
 {

@@ -10,7 +10,6 @@
 #include "drivers/pci.h"
 #include "drivers/uart.h"
 #include "vmm/core/p2m.h"
-#include "vmm/xen/xen.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/string.h"
@@ -63,7 +62,9 @@ static long list(struct vcpu *v, void *arg)
 static long dom_new(struct vcpu *v, void *arg)
 {
 	struct eyrie_dom_new *n = arg;
-	struct domain_config cfg = { .managed = true, .restart_on_reboot = false };
+	struct domain_config cfg = { .managed = true, .restart_on_reboot = false,
+				     .memory_mib = n->memory_mib, .vcpus = n->vcpus,
+				     .cpumask = n->cpumask };
 	struct domain *d;
 
 	if (strnlen(n->name, sizeof(n->name)) == sizeof(n->name) || !n->name[0] || !n->vcpus ||
@@ -73,9 +74,6 @@ static long dom_new(struct vcpu *v, void *arg)
 	    (n->flags & ~(EYRIE_NEWF_PLATFORM | EYRIE_NEWF_XEN)))
 		return -EINVAL;
 	str_copy(cfg.name, n->name, sizeof(cfg.name));
-	cfg.memory_mib = n->memory_mib;
-	cfg.vcpus = n->vcpus;
-	cfg.cpumask = n->cpumask;
 	_Static_assert(EYRIE_TYPE_MULTIBOOT == DOM_TYPE_MULTIBOOT && EYRIE_TYPE_HVM == DOM_TYPE_HVM &&
 		       EYRIE_TYPE_PVH == DOM_TYPE_PVH, "EYRIE_TYPE_* number the types as dom_type");
 	cfg.type = (enum dom_type)n->type;

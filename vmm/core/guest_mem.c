@@ -10,6 +10,14 @@
 
 #define PAGE 4096ull
 
+/* The bytes of [a, a + len) on a's page. */
+static size_t page_part(uint64_t a, size_t len)
+{
+	size_t n = PAGE - (a & (PAGE - 1));
+
+	return n < len ? n : len;
+}
+
 /* Copies between a host buffer and guest-physical memory, piece by piece
  * so that a range spanning two RAM slots works and one leaving RAM fails. */
 static int copy_phys(struct domain *d, uint64_t gpa, void *buf, size_t len, int to_guest)
@@ -17,9 +25,7 @@ static int copy_phys(struct domain *d, uint64_t gpa, void *buf, size_t len, int 
 	if (len > GUEST_COPY_MAX)
 		return -E2BIG;
 	while (len) {
-		size_t n = PAGE - (gpa & (PAGE - 1));
-		if (n > len)
-			n = len;
+		size_t n = page_part(gpa, len);
 		void *p = gpa_ptr(d, gpa, n, to_guest);
 		if (!p)
 			return -EFAULT;
@@ -50,7 +56,8 @@ static int read_table(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 	return copy_phys(ctx, gpa, val, size, 0);
 }
 
-void guest_walk_regs(struct vcpu *v, struct gwalk_regs *r)
+/* The registers (and the vendor's rules) a walk of v's page tables uses. */
+static void guest_walk_regs(struct vcpu *v, struct gwalk_regs *r)
 {
 	r->cr0 = vcpu_ops->get(v, VS_CR0);
 	r->cr3 = vcpu_ops->get(v, VS_CR3);
@@ -70,9 +77,7 @@ int guest_copy_linear(struct vcpu *v, uint64_t *la, void *buf, size_t len, unsig
 	while (len) {
 		uint64_t gpa;
 		uint32_t err = 0;
-		size_t n = PAGE - (*la & (PAGE - 1));
-		if (n > len)
-			n = len;
+		size_t n = page_part(*la, len);
 		int rc = gwalk(&r, *la, access, read_table, v->dom, &gpa, &err);
 		if (rc == -EFAULT && pf_error)
 			*pf_error = err;
@@ -147,9 +152,7 @@ int guest_fetch_insn(struct vcpu *v, uint8_t *buf, size_t max)
 		max = 15;
 	/* The instruction may end on the next page, which may be unmapped:
 	 * read what is there; the decoder says if it needed more. */
-	size_t first = PAGE - (la & (PAGE - 1));
-	if (first > max)
-		first = max;
+	size_t first = page_part(la, max);
 	int rc = copy_virt(v, la, buf, first, access, NULL);
 	if (rc)
 		return rc;
@@ -240,12 +243,10 @@ static __attribute__((noinline)) int decode_length(struct vcpu *v, uint64_t rip,
 	struct walk_log log = { .d = v->dom, .c = &e };
 	uint64_t gpa;
 	uint32_t err;
-	size_t avail = PAGE - (la & (PAGE - 1));
+	size_t avail = page_part(la, 15);
 	const uint8_t *code;
 
 	c->valid = false;
-	if (avail > 15)
-		avail = 15;
 	if (gwalk(&r, la, GW_FETCH | fetch_user(x->cs_attr), read_logged, &log, &gpa, &err) ||
 	    !(code = gpa_ptr(v->dom, gpa, avail, false)))
 		return -EFAULT;
@@ -265,24 +266,16 @@ static __attribute__((noinline)) int decode_length(struct vcpu *v, uint64_t rip,
 	return len;
 }
 
-/* The decode context now, through the hooks (no snapshot in the exit). */
-static void current_ctx(struct vcpu *v, struct insn_ctx *x)
+/* No snapshot in the exit: the decode context through the hooks. Out of
+ * line, so that the common path below needs no stack frame. */
+static __attribute__((noinline)) int insn_length_now(struct vcpu *v, uint64_t rip)
 {
 	struct gwalk_regs r;
 	struct vseg cs;
 
 	guest_walk_regs(v, &r);
 	vcpu_ops->get_seg(v, SEG_CS, &cs);
-	*x = (struct insn_ctx){ r.cr0, r.cr3, r.cr4, r.efer, cs.base, cs.attr };
-}
-
-/* No snapshot in the exit: the decode context through the hooks. Out of
- * line, so that the common path below needs no stack frame. */
-static __attribute__((noinline)) int insn_length_now(struct vcpu *v, uint64_t rip)
-{
-	struct insn_ctx now;
-
-	current_ctx(v, &now);
+	struct insn_ctx now = { r.cr0, r.cr3, r.cr4, r.efer, cs.base, cs.attr };
 	if (icache_hit(&v->icache, rip, &now))
 		return v->icache.len;
 	return decode_length(v, rip, &now);

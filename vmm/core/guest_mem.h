@@ -22,15 +22,9 @@ struct vmexit;
 
 #define GUEST_COPY_MAX (1u << 20)
 
-struct gwalk_regs;
-
-/* The registers (and the vendor's rules) a walk of v's page tables uses. */
-void guest_walk_regs(struct vcpu *v, struct gwalk_regs *r);
-
 int copy_from_guest_phys(struct domain *d, void *dst, uint64_t gpa, size_t len);
 int copy_to_guest_phys(struct domain *d, uint64_t gpa, const void *src, size_t len);
-int copy_from_guest_virt(struct vcpu *v, void *dst, uint64_t gva, size_t len,
-			 uint32_t *pf_error);
+int copy_from_guest_virt(struct vcpu *v, void *dst, uint64_t gva, size_t len, uint32_t *pf_error);
 int copy_to_guest_virt(struct vcpu *v, uint64_t gva, const void *src, size_t len,
 		       uint32_t *pf_error);
 

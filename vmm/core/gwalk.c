@@ -111,15 +111,6 @@ static const struct mode *paging_mode(const struct gwalk_regs *r)
 	return r->cr4 & CR4_LA57 ? &mode_5lvl : &mode_4lvl;
 }
 
-/* The physical base of the top-level table: CR3 bits 31:12 (32-bit),
- * 31:5 (PAE), 51:12 (long mode; bits 11:0 may hold a PCID). */
-static uint64_t top_table(const struct gwalk_regs *r, const struct mode *m)
-{
-	if (m->noperm)
-		return r->cr3 & 0xffffffe0ull;
-	return r->cr3 & m->addr;
-}
-
 /* The physical address of la in the page a leaf at level lvl maps. */
 static uint64_t leaf_address(const struct mode *m, unsigned lvl, uint64_t e, uint64_t la)
 {
@@ -184,7 +175,6 @@ int gwalk(const struct gwalk_regs *r, uint64_t la, unsigned access, gwalk_read_f
 	const struct mode *m = paging_mode(r);
 	uint64_t table, e = 0, all = ~0ull, any = 0, xd_rsvd;
 	unsigned lvl;
-	bool leaf;
 
 	if (!m) {
 		*gpa = r->efer & EFER_LMA ? la : (uint32_t)la;
@@ -194,14 +184,16 @@ int gwalk(const struct gwalk_regs *r, uint64_t la, unsigned access, gwalk_read_f
 	if (m->levels >= 4 && !canonical(la, m->levels == 5 ? 57 : 48))
 		return -EINVAL;
 	xd_rsvd = m->esize == 8 && !(r->efer & EFER_NXE) ? E_XD : 0;
-	table = top_table(r, m);
+	/* The top-level table: CR3 bits 31:12 (32-bit), 31:5 (PAE), 51:12
+	 * (long mode; bits 11:0 may hold a PCID). */
+	table = r->cr3 & (m->noperm ? 0xffffffe0ull : m->addr);
 	for (lvl = m->levels - 1u;; lvl--) {
 		uint64_t idx = (la >> m->shift[lvl]) & m->index[lvl];
 		if (read(ctx, table + idx * m->esize, &e, m->esize))
 			return -EIO;
 		if (!(e & E_P))
 			return fault(r, access, false, false, pf_error);
-		leaf = lvl == 0 || (((m->large >> lvl) & 1) && (e & E_PS));
+		bool leaf = lvl == 0 || (((m->large >> lvl) & 1) && (e & E_PS));
 		uint64_t rsvd = m->rsvd[lvl][leaf] | xd_rsvd;
 		if (r->amd) /* PAE PDPEs: only 63:52; PML4E/PML5E: G too */
 			rsvd = (m->noperm >> lvl) & 1 ? RSVD_PDPTE_AMD : rsvd | (lvl >= 3 ? E_G : 0);

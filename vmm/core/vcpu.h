@@ -53,7 +53,6 @@ struct vseg {
 };
 
 #define SEG_ATTR_CODE32 0xc9b /* G, D, P, S, execute/read accessed */
-#define SEG_ATTR_CODE64 0xa9b /* G, L, P, S, execute/read accessed */
 #define SEG_ATTR_DATA32 0xc93 /* G, B, P, S, read/write accessed */
 #define SEG_ATTR_CODE16 0x09b /* P, S, execute/read accessed (real mode) */
 #define SEG_ATTR_DATA16 0x093 /* P, S, read/write accessed (real mode) */
@@ -133,10 +132,8 @@ struct vmexit {
 		} io;
 		struct {
 			uint64_t gpa;
-			uint64_t gla;     /* valid if gla_valid */
 			bool read, write, exec;
 			bool present;     /* a translation existed (permission fault) */
-			bool gla_valid;
 		} npf;
 		struct {
 			uint8_t vector;
@@ -206,8 +203,6 @@ enum vcpu_state {
 	VCPU_DOWN,      /* not started (or INIT): waits for a SIPI or VCPUOP_up */
 };
 
-#define VCPU_EXIT_STATS EXIT_REASONS
-
 struct vcpu {
 	/* The extended state (x87, SSE, AVX, AVX-512: vmm_xcr0's components)
 	 * while another vcpu owns the FPU: an XSAVE area of vmm_xsave_size
@@ -246,7 +241,7 @@ struct vcpu {
 	bool halt_nmi_only;       /* HLT with IF = 0 in its last slice: only an NMI wakes it */
 	bool boost;               /* woken from blocked: picked before the others (vcpu_wake) */
 	struct xen_vcpu xen;      /* its state in Xen's ABI (vmm/xen/xen.h) */
-	uint64_t exits[VCPU_EXIT_STATS];
+	uint64_t exits[EXIT_REASONS];
 	uint64_t exits_total;
 	uint64_t exits_fast;        /* of those, handled without the big lock */
 	uint64_t run_tsc;         /* TSC cycles spent running it (guest and exits) */

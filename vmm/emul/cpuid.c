@@ -112,14 +112,6 @@ static void leaf_0(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host
 		out[EAX] = 0x15;
 }
 
-/* Leaf 0x15 with vlapic: TSC = ECX * EBX / EAX = crystal * tsc_khz / 1e6. */
-static void leaf_15(const struct cpuid_guest *g, uint32_t out[4])
-{
-	out[EAX] = 1000000;
-	out[EBX] = g->tsc_khz;
-	out[ECX] = CPUID_CRYSTAL_HZ;
-}
-
 /* Leaf 1: signature as is; EBX bits 31:24 initial APIC id, 23:16 logical
  * processors per package (meaningful with HTT, set for more than one
  * vcpu), 15:0 brand index and CLFLUSH size as is. */
@@ -174,15 +166,6 @@ static void topology(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn ho
 	}
 }
 
-/* The components of XCR0 a guest may enable. */
-static uint64_t xcr0_offered(cpuid_host_fn host)
-{
-	uint32_t r[4];
-
-	host(0xd, 0, r);
-	return (r[EAX] | (uint64_t)r[EDX] << 32) & XCR0_ALLOW;
-}
-
 /* XSAVE area size for the components in xcr0, standard (offsets fixed by
  * the CPU: the end of the last component) or compacted (each component
  * after the previous, 64-byte aligned when subleaf ECX bit 1 says so). */
@@ -211,7 +194,11 @@ static uint32_t xsave_size(cpuid_host_fn host, uint64_t xcr0, bool compacted)
  * would describe the hypervisor's XCR0. */
 static void leaf_d(uint32_t sub, const struct cpuid_guest *g, cpuid_host_fn host, uint32_t out[4])
 {
-	uint64_t offered = xcr0_offered(host);
+	uint32_t h[4];
+
+	host(0xd, 0, h);
+	/* The components of XCR0 a guest may enable. */
+	uint64_t offered = (h[EAX] | (uint64_t)h[EDX] << 32) & XCR0_ALLOW;
 	uint64_t xcr0 = g->xcr0 ? g->xcr0 & offered : offered;
 
 	if (!offered)
@@ -375,9 +362,10 @@ void cpuid_policy(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest *g,
 		hypervisor_leaf(leaf, subleaf, g, out);
 		return;
 	}
-	if (leaf == 0x15 && g->vlapic) {
-		if (g->tsc_khz)
-			leaf_15(g, out);
+	if (leaf == 0x15 && g->vlapic) { /* TSC = ECX * EBX / EAX = crystal * tsc_khz / 1e6 */
+		out[EAX] = g->tsc_khz ? 1000000 : 0;
+		out[EBX] = g->tsc_khz;
+		out[ECX] = g->tsc_khz ? CPUID_CRYSTAL_HZ : 0;
 		return;
 	}
 	if (!r || !host_has(leaf, leaf & 0x80000000u, host))

@@ -109,16 +109,10 @@ static int place(struct gplace *g, int low, uint64_t size, uint64_t align, uint6
 	if (!size || !align || (align & (align - 1)))
 		return -EINVAL;
 	for (unsigned i = 0; i < k; i++) {
-		uint64_t c = boundary(g, low, low ? min : max, i), a;
-		if (low) {
-			if (c > UINT64_MAX - (align - 1))
-				continue;
-			a = (c + align - 1) & ~(align - 1);
-		} else {
-			if (c < size)
-				continue;
-			a = (c - size) & ~(align - 1);
-		}
+		uint64_t c = boundary(g, low, low ? min : max, i);
+		if (low ? c > UINT64_MAX - (align - 1) : c < size)
+			continue;
+		uint64_t a = (low ? c + align - 1 : c - size) & ~(align - 1);
 		if (a < min || a + size < a || a + size > max || !gplace_is_free(g, a, size))
 			continue;
 		if (!found || (low ? a < best : a > best))

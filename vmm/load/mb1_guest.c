@@ -11,8 +11,6 @@
 #include "kernel/log.h"
 #include "kernel/string.h"
 
-#include <stdarg.h>
-
 /* Header field offsets. */
 #define H_FLAGS       4u
 #define H_CHECKSUM    8u
@@ -88,17 +86,14 @@ static int parse_aout(const uint8_t *p, size_t size, struct gload_image *k, char
 		      size_t errlen)
 {
 	const uint8_t *h = p + k->header_offset;
-	uint64_t header_addr, load, load_end, bss_end, entry, start, top;
 
 	if (k->header_offset + H_AOUT_LEN > size || k->header_offset + H_AOUT_LEN > MB1G_SEARCH_LEN)
 		return errorf(-ENOEXEC, err, errlen,
 			     "truncated: the address fields of the header at 0x%x pass the end of "
 			     "the file or of the first 8 KiB", k->header_offset);
-	header_addr = get_le(h + H_HEADER_ADDR, 4);
-	load = get_le(h + H_LOAD_ADDR, 4);
-	load_end = get_le(h + H_LOAD_END, 4);
-	bss_end = get_le(h + H_BSS_END, 4);
-	entry = get_le(h + H_ENTRY_ADDR, 4);
+	uint64_t header_addr = get_le(h + H_HEADER_ADDR, 4), load = get_le(h + H_LOAD_ADDR, 4);
+	uint64_t load_end = get_le(h + H_LOAD_END, 4), bss_end = get_le(h + H_BSS_END, 4);
+	uint64_t entry = get_le(h + H_ENTRY_ADDR, 4);
 	if (load > header_addr)
 		return errorf(-ENOEXEC, err, errlen, "load_addr 0x%lx is above header_addr 0x%lx",
 			     load, header_addr);
@@ -106,7 +101,7 @@ static int parse_aout(const uint8_t *p, size_t size, struct gload_image *k, char
 		return errorf(-ENOEXEC, err, errlen,
 			     "load_addr 0x%lx starts 0x%lx bytes before the header, which is only at "
 			     "file offset 0x%x", load, header_addr - load, k->header_offset);
-	start = k->header_offset - (header_addr - load);
+	uint64_t start = k->header_offset - (header_addr - load);
 	if (!load_end)
 		load_end = load + (size - start);
 	else if (load_end <= header_addr)
@@ -120,7 +115,7 @@ static int parse_aout(const uint8_t *p, size_t size, struct gload_image *k, char
 	if (bss_end && bss_end < load_end)
 		return errorf(-ENOEXEC, err, errlen, "bss_end_addr 0x%lx is below load_end_addr 0x%lx",
 			     bss_end, load_end);
-	top = bss_end ? bss_end : load_end;
+	uint64_t top = bss_end ? bss_end : load_end;
 	if (top > LIMIT_4G)
 		return errorf(-ENOEXEC, err, errlen, "the image ends at 0x%lx, above 4 GiB", top);
 	if (entry < load || entry >= top)

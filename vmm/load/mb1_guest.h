@@ -11,7 +11,6 @@
 #define EYRIE_VMM_MB1_GUEST_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "vmm/load/gplace.h" /* the loaders' shared shape */
 

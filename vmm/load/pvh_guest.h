@@ -12,7 +12,6 @@
 #define EYRIE_VMM_PVH_GUEST_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "include/public/hvm_start_info.h"
 #include "vmm/load/gplace.h" /* the loaders' shared shape */

@@ -3,7 +3,6 @@
  * through the instruction emulator (see mmio.h). */
 #include "vmm/plat/mmio.h"
 #include "kernel/errno.h"
-#include "kernel/log.h"
 #include "vmm/core/domain.h"
 #include "vmm/emul/emulate.h"
 #include "vmm/core/guest_mem.h"

@@ -78,8 +78,7 @@ static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
 	put_le(t + 32, 1, 4);
 }
 
-static void build_fadt(uint8_t *t, const struct vacpi_cfg *c, uint64_t facs,
-		       uint64_t dsdt)
+static void build_fadt(uint8_t *t, const struct vacpi_cfg *c, uint64_t facs, uint64_t dsdt)
 {
 	uint16_t pm = c->pm_base;
 

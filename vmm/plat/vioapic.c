@@ -62,11 +62,9 @@ static void check_level(struct vioapic *io, unsigned pin)
 
 void vioapic_set_irq(struct vioapic *io, unsigned pin, bool level)
 {
-	bool was;
-
 	if (pin >= VIOAPIC_PINS)
 		return;
-	was = asserted(io, pin);
+	bool was = asserted(io, pin);
 	io->lines = (io->lines & ~(1u << pin)) | (uint32_t)level << pin;
 	if (io->redir[pin] & RE_LEVEL)
 		check_level(io, pin);

@@ -237,7 +237,6 @@ bool vlapic_advance(struct vlapic *l, uint64_t now)
 {
 	uint32_t lvt = l->lvt[LVT_TIMER];
 	uint8_t vector = (uint8_t)lvt;
-	bool was;
 
 	if (l->t_next == UINT64_MAX || now < l->t_next)
 		return false;
@@ -249,7 +248,7 @@ bool vlapic_advance(struct vlapic *l, uint64_t now)
 		l->tsc_deadline = 0;
 	if (lvt & LVT_MASKED)
 		return false;
-	was = test_bit(l->irr, vector);
+	bool was = test_bit(l->irr, vector);
 	return accept(l, vector, false) && !was;
 }
 

@@ -51,11 +51,10 @@ static void chip_set(struct vpic_chip *c, bool master, unsigned n, bool level)
 {
 	uint8_t m = (uint8_t)(1u << n);
 
-	if (level_mask(c, master) & m) {
+	if (level_mask(c, master) & m)
 		c->irr = level ? c->irr | m : c->irr & ~m;
-	} else if (level && !(c->line & m)) {
+	else if (level && !(c->line & m))
 		c->irr |= m;
-	}
 	c->line = level ? c->line | m : c->line & ~m;
 }
 

@@ -31,14 +31,6 @@ static uint64_t ticks(const struct vpit *t, const struct vpit_chan *c, uint64_t 
 	return c->base + (uint64_t)((unsigned __int128)(now - c->start) * VPIT_HZ / t->tsc_hz);
 }
 
-/* The first TSC at which a running channel has counted tick k >= base. */
-static uint64_t tick_tsc(const struct vpit *t, const struct vpit_chan *c, uint64_t k)
-{
-	unsigned __int128 x = (unsigned __int128)(k - c->base) * t->tsc_hz + VPIT_HZ - 1;
-
-	return c->start + (uint64_t)(x / VPIT_HZ);
-}
-
 static bool out(const struct vpit_chan *c, uint64_t d)
 {
 	uint32_t n = c->count;
@@ -86,13 +78,11 @@ static void set_gate(struct vpit *t, struct vpit_chan *c, bool gate, uint64_t no
 {
 	if (gate == c->gate)
 		return;
-	if (c->loaded && (c->mode == 0 || c->mode == 4)) {
-		c->base = ticks(t, c, now);     /* pause / resume */
+	/* Modes 0 and 4 pause / resume; a rise triggers or reloads, and a
+	 * fall stops modes 2 and 3. */
+	if (c->loaded && (gate || (c->mode != 1 && c->mode != 5))) {
+		c->base = c->mode == 0 || c->mode == 4 ? ticks(t, c, now) : 0;
 		c->start = now;
-		c->running = gate;
-	} else if (c->loaded && (gate || c->mode == 2 || c->mode == 3)) {
-		c->start = now;                 /* rise: trigger / reload */
-		c->base = 0;
 		c->running = gate;
 	}
 	c->gate = gate;
@@ -231,11 +221,15 @@ void vpit_io(struct vpit *t, uint64_t now, uint16_t port, bool in, uint8_t *val)
 	}
 }
 
+/* The first TSC at which channel 0 has counted tick next_tick (>= base). */
 uint64_t vpit_next_event(const struct vpit *t)
 {
+	const struct vpit_chan *c = &t->ch[0];
+
 	if (t->next_tick == UINT64_MAX)
 		return UINT64_MAX;
-	return tick_tsc(t, &t->ch[0], t->next_tick);
+	return c->start + (uint64_t)(((unsigned __int128)(t->next_tick - c->base) * t->tsc_hz +
+				      VPIT_HZ - 1) / VPIT_HZ);
 }
 
 bool vpit_advance(struct vpit *t, uint64_t now)

@@ -42,13 +42,12 @@ static uint64_t tmr_ticks(const struct vpm *p, uint64_t now)
 static void update(struct vpm *p, uint64_t now)
 {
 	uint64_t epoch = tmr_ticks(p, now) >> 31;
-	bool level;
 
 	if (epoch != p->tmr_epoch) {
 		p->tmr_epoch = epoch;
 		p->sts |= STS_TMR;
 	}
-	level = p->sts & p->en;
+	bool level = p->sts & p->en;
 	if (level != p->sci_level) {
 		p->sci_level = level;
 		p->irq(p->ctx, VPM_SCI_IRQ, level);
@@ -79,8 +78,7 @@ static enum vpm_event pm_write(struct vpm *p, unsigned off, uint8_t b)
 		break;
 	case 4: case 5:
 		p->cnt = (uint16_t)((p->cnt & ~(0xffu << sh)) | ((b << sh) & CNT_MASK));
-		if (off == 5 && ((b << 8) & CNT_SLP_EN) &&
-		    ((p->cnt >> 10) & 7) == VPM_SLP_TYP_S5)
+		if (off == 5 && ((b << 8) & CNT_SLP_EN) && ((p->cnt >> 10) & 7) == VPM_SLP_TYP_S5)
 			return VPM_POWEROFF;
 		break;
 	}

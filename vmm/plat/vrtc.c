@@ -121,12 +121,11 @@ static uint64_t next_alarm(const struct vrtc *r, uint64_t t0)
 static uint64_t next_periodic(const struct vrtc *r, uint64_t e)
 {
 	unsigned rate = r->cmos[RA] & 0x0f;
-	uint64_t p, k;
 
 	if (!rate || (r->cmos[RA] & 0x70) != 0x20)
 		return UINT64_MAX;
-	p = rate < 3 ? 1u << (rate + 6) : 1u << (rate - 1);  /* 32768 Hz ticks */
-	k = ((uint64_t)((unsigned __int128)e * 32768 / r->tsc_hz) / p + 1) * p;
+	uint64_t p = rate < 3 ? 1u << (rate + 6) : 1u << (rate - 1);  /* 32768 Hz ticks */
+	uint64_t k = ((uint64_t)((unsigned __int128)e * 32768 / r->tsc_hz) / p + 1) * p;
 	return (uint64_t)(((unsigned __int128)k * r->tsc_hz + 32767) / 32768);
 }
 
@@ -190,8 +189,6 @@ static bool is_time(unsigned i)
 
 static uint8_t reg_read(struct vrtc *r, uint64_t now, unsigned i)
 {
-	uint8_t v;
-
 	if (is_time(i) && !halted(r))
 		materialise(r, now);
 	if (i == RA) {
@@ -202,7 +199,7 @@ static uint8_t reg_read(struct vrtc *r, uint64_t now, unsigned i)
 	}
 	if (i != RC)
 		return r->cmos[i];
-	v = r->cmos[RC];
+	uint8_t v = r->cmos[RC];
 	r->cmos[RC] = 0;
 	set_irqf(r);
 	return v;

@@ -84,8 +84,7 @@ int svm_cpu_enable(void)
 	svm_vmsave(c->host_vmcb_pa);
 	c->host_cr0 = read_cr0();
 	c->clean_mask = c->feat.vmcb_clean ? VMCB_CLEAN_USED : 0;
-	c->next_asid = 1;
-	c->asid_gen = 1;
+	c->next_asid = c->asid_gen = 1;
 	c->enabled = true;
 	pr_info("svm: enabled, %u ASIDs%s%s%s%s\n", c->feat.nr_asids,
 		c->feat.nrips ? ", NRIP save" : ", no NRIP save (lengths decoded)",

@@ -80,8 +80,6 @@ static void decode_npf(struct vcpu *v, struct vmexit *e, uint32_t aux)
 	uint32_t err = (uint32_t)e->info1;
 
 	e->npf.gpa = e->info2;
-	e->npf.gla = 0;
-	e->npf.gla_valid = false; /* SVM does not report the linear address */
 	e->npf.present = err & NPF_PRESENT;
 	e->npf.write = err & NPF_WRITE;
 	e->npf.exec = err & NPF_EXEC;

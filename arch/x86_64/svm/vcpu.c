@@ -50,8 +50,7 @@ static void svm_init_controls(struct svm_vcpu *sv)
 		if (svm_this_cpu()->feat.pause_thresh)
 			ctl->pause_threshold = PAUSE_LOOP_GAP;
 	}
-	ctl->np_ctl = NP_CTL_ENABLE;
-	ctl->clean = 0;
+	ctl->np_ctl = NP_CTL_ENABLE; /* the rest, clean bits included, zeroed by frame_get */
 }
 
 static void svm_free(struct svm_vcpu *sv)

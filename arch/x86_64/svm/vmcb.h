@@ -162,7 +162,6 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB layout");
 #define VMCB_CLEAN_DT         (1u << 7) /* GDTR, IDTR */
 #define VMCB_CLEAN_SEG        (1u << 8) /* CS, DS, ES, SS, CPL */
 #define VMCB_CLEAN_CR2        (1u << 9)
-#define VMCB_CLEAN_LBR        (1u << 10)
 #define VMCB_CLEAN_USED       (0x7ffu & ~VMCB_CLEAN_TPR)
 
 /* EVENTINJ and EXITINTINFO (APM 15.20): vector 7:0, type 10:8, error code

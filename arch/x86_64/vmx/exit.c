@@ -38,8 +38,7 @@ _Static_assert(GPR_RSP == 4 && GPR_RDI == 7 && GPR_R15 == 15 && GPR_COUNT == 16,
 /* 64-bit mode: IA-32e mode guest (= EFER.LMA) and CS.L. */
 static bool guest_64bit(void)
 {
-	return (vmread(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST) &&
-	       (vmread(VMCS_GUEST_CS_AR) & AR_L);
+	return (vmread(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST) && (vmread(VMCS_GUEST_CS_AR) & AR_L);
 }
 
 /* Long mode turns on when paging does with EFER.LME set, and off with it
@@ -229,9 +228,6 @@ static void decode_ept(struct vcpu *v, struct vmexit *e, uint32_t idt_info)
 	e->npf.write = q & EPTV_WRITE;
 	e->npf.exec = q & EPTV_EXEC;
 	e->npf.present = q & EPTV_PERMS;
-	e->npf.gla_valid = q & EPTV_GLA_VALID;
-	if (e->npf.gla_valid)
-		e->npf.gla = vmread(VMCS_GUEST_LINEAR_ADDR);
 	iret_nmi_fixup(q, idt_info);
 }
 

@@ -175,8 +175,7 @@ void vmx_get_seg(struct vcpu *v, enum vseg_id s, struct vseg *seg)
 	seg->base = vmread(VMCS_GUEST_ES_BASE + 2 * s);
 	seg->limit = (uint32_t)vmread(VMCS_GUEST_ES_LIMIT + 2 * s);
 	if (s >= SEG_GDTR) {
-		seg->sel = 0;
-		seg->attr = 0;
+		seg->sel = seg->attr = 0;
 		return;
 	}
 	seg->sel = (uint16_t)vmread(VMCS_GUEST_ES_SEL + 2 * s);

@@ -119,9 +119,8 @@ static int vmcs_alloc(struct vmx_cpu *c, struct vmx_vcpu *vx)
 	vx->vmcs_phys = frame_get(FRAME_VCPU);
 	if (!vx->vmcs_phys)
 		return -ENOMEM;
-	vx->vmcs = phys_to_virt(vx->vmcs_phys);
 	/* Revision identifier in bits 30:0; bit 31 clear: not a shadow VMCS. */
-	*(uint32_t *)vx->vmcs = c->caps.revision;
+	*(uint32_t *)phys_to_virt(vx->vmcs_phys) = c->caps.revision;
 	int err = vmclear(vx->vmcs_phys);
 	if (!err)
 		err = vmptrld(vx->vmcs_phys);
@@ -134,7 +133,8 @@ static int vmcs_alloc(struct vmx_cpu *c, struct vmx_vcpu *vx)
 	return 0;
 }
 
-void vmx_release(void *arg)
+/* On the CPU where vx's VMCS is active: VMCLEAR it (smp_call). */
+static void vmx_release(void *arg)
 {
 	struct vmx_vcpu *vx = arg;
 	struct vmx_cpu *c = vmx_this_cpu();
@@ -148,6 +148,17 @@ void vmx_release(void *arg)
 	}
 	vx->launched = false; /* VMCLEAR: VMLAUNCH next */
 	vx->cpu = -1;
+}
+
+/* EPT-tagged translations (guest-physical and combined, for every VPID)
+ * of one EPT hierarchy go with INVEPT single-context; CPUs without it
+ * flush all contexts (vol. 3, 28.4.3.1). */
+static void vmx_invept(uint64_t eptp)
+{
+	if (vmx_this_cpu()->caps.ept_vpid & (1ull << 25))
+		invept(INVEPT_SINGLE, eptp);
+	else
+		invept(INVEPT_ALL, 0);
 }
 
 /* A VMCS is active on one CPU at a time (vol. 3, 25.1): the CPU that has
@@ -237,17 +248,6 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 		frames_put(vx->io_phys, 2, FRAME_VCPU);
 	kfree(vx);
 	v->hw = NULL;
-}
-
-/* EPT-tagged translations (guest-physical and combined, for every VPID)
- * of one EPT hierarchy go with INVEPT single-context; CPUs without it
- * flush all contexts (vol. 3, 28.4.3.1). */
-void vmx_invept(uint64_t eptp)
-{
-	if (vmx_this_cpu()->caps.ept_vpid & (1ull << 25))
-		invept(INVEPT_SINGLE, eptp);
-	else
-		invept(INVEPT_ALL, 0);
 }
 
 /* The root may have served another domain before (a reused frame): drop

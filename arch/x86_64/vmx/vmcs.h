@@ -215,7 +215,6 @@ enum vmx_exit_reason {
 #define EPTV_WRITE       (1u << 1)
 #define EPTV_EXEC        (1u << 2)
 #define EPTV_PERMS       (7u << 3) /* the translation allowed R/W/X */
-#define EPTV_GLA_VALID   (1u << 7)
 #define EPTV_NMI_UNBLOCK (1u << 12)
 
 #endif

@@ -165,7 +165,6 @@ const char *vmx_insn_error_name(uint64_t err);
 enum vmx_lazy_msr { LM_KERNEL_GS_BASE, LM_STAR, LM_LSTAR, LM_CSTAR, LM_SFMASK, LM_COUNT };
 
 struct vmx_vcpu {
-	void *vmcs;
 	uint64_t vmcs_phys;
 	uint64_t eptp;
 	bool launched;       /* VMRESUME next, not VMLAUNCH */
@@ -190,8 +189,6 @@ static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
 
 /* Makes vx's VMCS current on this CPU (vcpu.c; the big lock held). */
 void vmx_switch(struct vmx_cpu *c, struct vmx_vcpu *vx);
-/* On the CPU where vx's VMCS is active: VMCLEAR it (smp_call). */
-void vmx_release(void *vx);
 
 /* Makes v's VMCS current on this CPU (VMPTRLD only on a switch). */
 static inline void vmx_load(struct vmx_cpu *c, struct vmx_vcpu *vx)
@@ -199,8 +196,6 @@ static inline void vmx_load(struct vmx_cpu *c, struct vmx_vcpu *vx)
 	if (__builtin_expect(c->current_vmcs != vx->vmcs_phys, 0))
 		vmx_switch(c, vx);
 }
-/* INVEPT of one EPT hierarchy (all of them without single-context). */
-void vmx_invept(uint64_t eptp);
 
 /* The asm stub (entry.S): loads the guest GPRs from gprs (but RSP), does
  * VMRESUME if launched else VMLAUNCH, and on VM exit stores them back.
