@@ -119,10 +119,12 @@ static bool populated(const struct domain *d, uint64_t region)
 
 int p2m_populate(struct domain *d, uint64_t gpa)
 {
-	uint64_t r = gpa / PT_SIZE_2M, start = r * PT_SIZE_2M, end = start + PT_SIZE_2M;
+	uint64_t r = gpa / PT_SIZE_2M, start = r * PT_SIZE_2M, end = start + PT_SIZE_2M, hpa, fl;
 
-	if (gpa >= d->ram_bytes || populated(d, r))
+	if (gpa >= d->ram_bytes)
 		return -ENOENT;
+	if (populated(d, r)) /* maybe by another vcpu since this one faulted */
+		return pt_lookup(&d->p2m, gpa & ~(FRAME_SIZE - 1), &hpa, &fl) ? -ENOENT : 0;
 	if (end > d->ram_bytes)
 		end = d->ram_bytes;
 	for (unsigned i = 0; i < d->nr_slots; i++) {

@@ -35,8 +35,11 @@ enum p2m_type { P2M_RAM, P2M_FOREIGN, P2M_FRAME, P2M_MMIO, P2M_HOLE };
  * allocated). */
 int p2m_init(struct domain *d, uint64_t bytes);
 /* Zeroes and maps the 2 MiB region of guest RAM holding gpa, on its first
- * use (a nested page fault, or the hypervisor's access): 0, -ENOENT when
- * gpa is not RAM or already mapped, -ENOMEM for the tables. */
+ * use (a nested page fault, or the hypervisor's access): 0 (also when the
+ * region is populated already and gpa is mapped: another vcpu of the
+ * domain got there first, the access may run again), -ENOENT when gpa is
+ * not RAM or a hole in a populated region (a page given back), -ENOMEM
+ * for the tables. */
 int p2m_populate(struct domain *d, uint64_t gpa);
 /* Frees the domain's RAM (frames other domains still map become orphans),
  * drops its foreign mappings, frees the tables. */
