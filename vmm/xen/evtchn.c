@@ -11,7 +11,6 @@
  * CPU or the platform lock.
  */
 #include "vmm/xen/xen_int.h"
-#include "kernel/smp.h"
 
 /* The locks of a and b (b NULL or a: a's alone), the lower id first. */
 static void lock2(struct domain *a, struct domain *b)
